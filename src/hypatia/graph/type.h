@@ -1,0 +1,63 @@
+// Type: the static description of a variable (dtype, rank or format) that also checks runtime values.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "hypatia/runtime/value.h"
+
+namespace hypatia {
+
+enum class TypeKind { Tensor, Sparse, Scalar, Null, Disconnected, Opaque };
+
+/// A graph type. Types are immutable and compared by value (equals/hash), not by identity.
+class Type {
+ public:
+  virtual ~Type() = default;
+  virtual TypeKind kind() const = 0;
+  /// Theano's printed form, e.g. "TensorType(float64, matrix)".
+  virtual std::string str() const = 0;
+  virtual bool equals(const Type& other) const = 0;
+  virtual size_t hash() const = 0;
+  /// Checks a runtime value against this type and returns it, converted where allowed.
+  /// strict: the value must already match exactly. allow_downcast: permit lossy dtype casts.
+  /// Raises TypeError (wrong kind/dtype/ndim/format) or ValueError (wrong broadcastable size).
+  virtual Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const = 0;
+  /// Approximate equality of two values of this type (for tests and verify_grad).
+  virtual bool values_eq_approx(const Value& a, const Value& b, double rtol = 1e-5,
+                                double atol = 1e-8) const;
+  /// The element dtype where the type has one (tensors, sparse, scalars).
+  virtual std::optional<DType> dtype() const { return std::nullopt; }
+  /// Number of dimensions where meaningful (sparse matrices are 2-d).
+  virtual int ndim() const { return 0; }
+};
+using TypePtr = std::shared_ptr<const Type>;
+
+inline bool same_type(const TypePtr& a, const TypePtr& b) { return a == b || a->equals(*b); }
+
+/// The type of a gradient that is undefined or not implemented; `why` says which and where.
+class NullType final : public Type {
+ public:
+  explicit NullType(std::string why) : why_(std::move(why)) {}
+  TypeKind kind() const override { return TypeKind::Null; }
+  std::string str() const override { return "NullType"; }
+  bool equals(const Type& o) const override { return o.kind() == TypeKind::Null; }
+  size_t hash() const override { return 0x4e554c4c; }
+  Value filter(const Value&, bool, bool) const override;
+  const std::string& why() const { return why_; }
+
+ private:
+  std::string why_;
+};
+
+/// The type of the "gradient" of an output that does not depend on an input.
+class DisconnectedType final : public Type {
+ public:
+  TypeKind kind() const override { return TypeKind::Disconnected; }
+  std::string str() const override { return "DisconnectedType"; }
+  bool equals(const Type& o) const override { return o.kind() == TypeKind::Disconnected; }
+  size_t hash() const override { return 0x44495343; }
+  Value filter(const Value&, bool, bool) const override;
+};
+
+}  // namespace hypatia

@@ -1,0 +1,163 @@
+// Variables, constants and Apply nodes, including iterative teardown of deep graphs.
+#include "hypatia/graph/variable.h"
+
+#include "hypatia/graph/op.h"
+
+namespace hypatia {
+
+Value NullType::filter(const Value&, bool, bool) const {
+  type_error("[NullType] a null (undefined) gradient has no value: ", why_);
+}
+Value DisconnectedType::filter(const Value&, bool, bool) const {
+  type_error("[DisconnectedType] a disconnected gradient has no value");
+}
+
+bool Type::values_eq_approx(const Value& a, const Value& b, double rtol, double atol) const {
+  if (is_array(a) && is_array(b)) return allclose(std::get<NDArray>(a), std::get<NDArray>(b), rtol, atol);
+  if (is_sparse(a) && is_sparse(b)) {
+    const auto& x = std::get<SparseMatrix>(a);
+    const auto& y = std::get<SparseMatrix>(b);
+    return x.shape() == y.shape() && allclose(x.to_dense(), y.to_dense(), rtol, atol);
+  }
+  return false;
+}
+
+Var Var::from(Variable* v) {
+  if (v->owner) return Var(std::shared_ptr<Variable>(v->owner->shared_from_this(), v));
+  return Var(v->shared_from_this());
+}
+
+std::string Variable::str() const {
+  if (!name.empty()) return name;
+  if (constant) {
+    std::string r = value_repr(*constant);
+    if (r.rfind("array(", 0) == 0) r = r.substr(6, r.size() - 7);
+    const char* prefix = type->kind() == TypeKind::Sparse ? "SparseConstant" : type->kind() == TypeKind::Scalar ? "ScalarConstant" : "TensorConstant";
+    if (r.size() > 40) return str_cat(prefix, "{...}");
+    return str_cat(prefix, "{", r, "}");
+  }
+  if (owner) {
+    if (owner->nout() == 1) return str_cat(owner->op()->str(), ".0");
+    return str_cat(owner->op()->str(), ".", index);
+  }
+  return str_cat("<", type->str(), ">");
+}
+
+Var make_variable(TypePtr type, std::string name) {
+  return Var(std::make_shared<Variable>(std::move(type), std::move(name)));
+}
+
+Var make_constant(TypePtr type, Value value, std::string name) {
+  Value v = type->filter(value, false, true);
+  auto var = std::make_shared<Variable>(std::move(type), std::move(name));
+  var->constant = std::make_shared<const Value>(std::move(v));
+  return Var(var);
+}
+
+Var disconnected_var() {
+  static const TypePtr t = std::make_shared<DisconnectedType>();
+  return make_variable(t);
+}
+
+Var null_var(std::string why) { return make_variable(std::make_shared<NullType>(std::move(why))); }
+
+bool is_disconnected(const Var& v) { return v && v.type()->kind() == TypeKind::Disconnected; }
+bool is_null(const Var& v) { return v && v.type()->kind() == TypeKind::Null; }
+
+ApplyPtr Apply::create(OpPtr op, std::vector<Var> inputs, const std::vector<TypePtr>& output_types) {
+  auto node = std::shared_ptr<Apply>(new Apply());
+  node->op_ = std::move(op);
+  node->inputs_ = std::move(inputs);
+  for (size_t i = 0; i < output_types.size(); ++i) {
+    auto v = std::make_unique<Variable>(output_types[i]);
+    v->owner = node.get();
+    v->index = static_cast<int>(i);
+    node->outputs_.push_back(std::move(v));
+  }
+  return node;
+}
+
+namespace {
+// Destroying a long chain of nodes recursively would overflow the stack (a 100k-node chain
+// is a normal graph for us), so ~Apply parks its inputs here and the outermost call drains them.
+thread_local std::vector<Var>* g_graveyard = nullptr;
+}  // namespace
+
+Apply::~Apply() {
+  if (g_graveyard) {
+    for (auto& v : inputs_) g_graveyard->push_back(std::move(v));
+    return;
+  }
+  std::vector<Var> pending = std::move(inputs_);
+  g_graveyard = &pending;
+  while (!pending.empty()) {
+    Var v = std::move(pending.back());
+    pending.pop_back();
+    v = Var();  // may run ~Apply of v's owner, which appends to `pending`
+  }
+  g_graveyard = nullptr;
+}
+
+Var Apply::output(int i) const {
+  auto self = const_cast<Apply*>(this)->shared_from_this();
+  return Var(std::shared_ptr<Variable>(self, outputs_[i].get()));
+}
+
+std::vector<Var> Apply::outputs() const {
+  std::vector<Var> out;
+  out.reserve(outputs_.size());
+  for (int i = 0; i < nout(); ++i) out.push_back(output(i));
+  return out;
+}
+
+ApplyPtr Apply::clone_with_new_inputs(const std::vector<Var>& inputs, bool strict) const {
+  ApplyPtr node = op_->make_node(inputs);
+  if (strict) {
+    for (int i = 0; i < nout(); ++i)
+      if (!same_type(node->out(i)->type, outputs_[i]->type))
+        type_error("[", op_->str(), "] clone_with_new_inputs changed output ", i, " from ",
+                   outputs_[i]->type->str(), " to ", node->out(i)->type->str());
+  }
+  for (int i = 0; i < nout(); ++i) node->outputs_[i]->name = outputs_[i]->name;
+  return node;
+}
+
+std::optional<std::vector<ShapeVec>> Op::infer_shape(const Apply&, const std::vector<ShapeVec>&) const {
+  return std::nullopt;
+}
+
+std::vector<Var> Op::vjp(const Apply& node, const std::vector<Var>&) const {
+  std::vector<Var> out;
+  for (int i = 0; i < node.nin(); ++i) out.push_back(grad_not_implemented(*this, i));
+  return out;
+}
+
+std::vector<Var> Op::jvp(const Apply&, const std::vector<Var>&) const {
+  raise(ErrorKind::NotImplemented, "[", str(), "] R_op (jvp) is not implemented for this op");
+}
+
+std::vector<std::vector<bool>> Op::connection_pattern(const Apply& node) const {
+  return std::vector<std::vector<bool>>(node.nin(), std::vector<bool>(node.nout(), true));
+}
+
+std::vector<Var> apply_op(const Op& op, const std::vector<Var>& inputs) {
+  return op.make_node(inputs)->outputs();
+}
+
+Var apply1(const Op& op, const std::vector<Var>& inputs) {
+  ApplyPtr node = op.make_node(inputs);
+  HYPATIA_ASSERT(node->nout() == 1);
+  return node->output(0);
+}
+
+Var grad_undefined(const Op& op, int i, const std::string& comment) {
+  return null_var(str_cat("This variable is Null because the grad method for input ", i, " (",
+                          op.str(), ") is mathematically undefined. ", comment));
+}
+
+Var grad_not_implemented(const Op& op, int i, const std::string& comment) {
+  return null_var(str_cat("This variable is Null because the grad method for input ", i, " (",
+                          op.str(), ") is not implemented. ", comment));
+}
+
+}  // namespace hypatia

@@ -1,0 +1,132 @@
+// Variable, Constant, shared variables and Apply: the nodes of a symbolic graph.
+#pragma once
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hypatia/graph/type.h"
+
+namespace hypatia {
+
+class Apply;
+class Op;
+using OpPtr = std::shared_ptr<const Op>;
+
+/// The storage behind a shared variable (theano.shared): one value that every compiled
+/// function using the variable reads and may update.
+struct SharedContainer {
+  Value value;
+};
+
+/// A node for one value in a graph: its type, the Apply that computes it (none for inputs,
+/// constants and shared variables), and its position among that Apply's outputs.
+class Variable : public std::enable_shared_from_this<Variable> {
+ public:
+  explicit Variable(TypePtr t, std::string n = "") : type(std::move(t)), name(std::move(n)), id(next_id()) {}
+  TypePtr type;
+  Apply* owner = nullptr;  // owned by the Apply when set; see Var for lifetime
+  int index = 0;
+  std::string name;
+  std::shared_ptr<const Value> constant;       // set for constants: immutable data
+  std::shared_ptr<SharedContainer> container;  // set for shared variables
+  uint64_t id;                                 // creation order; stable ids for printing
+
+  bool is_constant() const { return constant != nullptr; }
+  bool is_shared() const { return container != nullptr; }
+  /// Theano's short name: the name if set, else e.g. "TensorConstant{2.0}" or "<TensorType(float64, matrix)>".
+  std::string str() const;
+
+ private:
+  static uint64_t next_id() {
+    static std::atomic<uint64_t> n{0};
+    return ++n;
+  }
+};
+
+/// A handle to a Variable that keeps it (and everything it was computed from) alive.
+/// Outputs of an Apply are owned by the Apply; their handles share the Apply's ownership
+/// (shared_ptr aliasing), so there are no reference cycles.
+class Var {
+ public:
+  Var() = default;
+  explicit Var(std::shared_ptr<Variable> p) : p_(std::move(p)) {}
+  /// A handle to a variable that already exists in a graph.
+  static Var from(Variable* v);
+
+  Variable* get() const { return p_.get(); }
+  Variable* operator->() const { return p_.get(); }
+  explicit operator bool() const { return p_ != nullptr; }
+  bool operator==(const Var& o) const { return p_ == o.p_; }
+  const std::shared_ptr<Variable>& ptr() const { return p_; }
+  const TypePtr& type() const { return p_->type; }
+  Apply* owner() const { return p_->owner; }
+  const std::string& name() const { return p_->name; }
+  /// Sets the name and returns the handle, for chaining: `auto y = (x + 1).named("y");`
+  Var named(std::string n) const {
+    p_->name = std::move(n);
+    return *this;
+  }
+
+  // Natural-API shortcuts; defined by the tensor module (tensor/basic.cpp).
+  Var T() const;
+  Var sum() const;
+  Var sum(int axis) const;
+  Var mean() const;
+  Var dot(const Var& other) const;
+  Var shape() const;
+  Var reshape(const std::vector<Var>& shape) const;
+  Var dimshuffle(const std::vector<int>& pattern) const;  // -1 stands for Theano's 'x'
+
+ private:
+  std::shared_ptr<Variable> p_;
+};
+
+struct VarHash {
+  size_t operator()(const Var& v) const { return std::hash<const void*>()(v.get()); }
+};
+
+/// Creates a fresh input variable of the given type.
+Var make_variable(TypePtr type, std::string name = "");
+/// Creates a constant: a variable with immutable data, checked by `type`.
+Var make_constant(TypePtr type, Value value, std::string name = "");
+/// Creates a variable of DisconnectedType (the gradient of an unrelated output).
+Var disconnected_var();
+/// Creates a variable of NullType carrying the reason the gradient does not exist.
+Var null_var(std::string why);
+bool is_disconnected(const Var& v);
+bool is_null(const Var& v);
+
+/// One application of an Op to input variables, producing output variables.
+class Apply : public std::enable_shared_from_this<Apply> {
+ public:
+  /// Builds the node and its outputs; ops call this from make_node.
+  static std::shared_ptr<Apply> create(OpPtr op, std::vector<Var> inputs,
+                                       const std::vector<TypePtr>& output_types);
+  ~Apply();
+  Apply(const Apply&) = delete;
+  Apply& operator=(const Apply&) = delete;
+
+  const OpPtr& op() const { return op_; }
+  const std::vector<Var>& inputs() const { return inputs_; }
+  const Var& input(int i) const { return inputs_[i]; }
+  int nin() const { return static_cast<int>(inputs_.size()); }
+  int nout() const { return static_cast<int>(outputs_.size()); }
+  Var output(int i) const;
+  std::vector<Var> outputs() const;
+  Variable* out(int i) const { return outputs_[i].get(); }
+  /// Replaces input i in place. Only a FunctionGraph that owns a cloned graph does this.
+  void set_input(int i, Var v) { inputs_[i] = std::move(v); }
+  /// A new node with the same op on new inputs. The op's make_node rebuilds it, so output
+  /// types follow the new inputs; with strict=true the output types must stay the same.
+  std::shared_ptr<Apply> clone_with_new_inputs(const std::vector<Var>& inputs, bool strict = true) const;
+
+ private:
+  Apply() = default;
+  OpPtr op_;
+  std::vector<Var> inputs_;
+  std::vector<std::unique_ptr<Variable>> outputs_;
+};
+using ApplyPtr = std::shared_ptr<Apply>;
+
+}  // namespace hypatia

@@ -1,0 +1,273 @@
+// Function: compilation (givens, shared inputs, updates, rewriting, linking) and the call path.
+#include "hypatia/runtime/function.h"
+
+#include <chrono>
+#include <iostream>
+#include <unordered_set>
+
+#include "hypatia/rewrite/pipeline.h"
+#include "hypatia/sparse/sparse_type.h"
+#include "hypatia/tensor/tensor_type.h"
+
+namespace hypatia {
+
+namespace {
+std::string input_name(const In& in) { return in.name.empty() ? in.variable->name : in.name; }
+}  // namespace
+
+Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options)
+    : inputs_(std::move(inputs)), outputs_(std::move(outputs)), options_(std::move(options)) {
+  auto t0 = std::chrono::steady_clock::now();
+  const std::string who = "[function]";
+  // 1. Explicit inputs must be plain root variables, each given once.
+  std::unordered_set<Variable*> explicit_vars;
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    const Var& v = inputs_[i].variable;
+    if (!v) type_error(who, " input ", i, " is None");
+    if (v->is_shared())
+      type_error(who, " cannot use a shared variable (", v->str(), ") as explicit input. Consider substituting a non-shared variable via the `givens` parameter");
+    if (v->is_constant()) type_error(who, " input ", i, " is a constant (", v->str(), "); constants cannot be function inputs");
+    if (v->owner)
+      type_error(who, " input ", i, " (", v->str(), ") is computed by ", v->owner->op()->str(), "; function inputs must be root variables (use givens to replace an intermediate)");
+    if (!explicit_vars.insert(v.get()).second) value_error(who, " variable ", v->str(), " is used twice as an input");
+    if (inputs_[i].update && !inputs_[i].value)
+      value_error(who, " input ", input_name(inputs_[i]), " has an update but no value; In(update=...) needs value=...");
+  }
+  // 2. Gather the expressions to compute: outputs, then shared updates, then In updates.
+  std::vector<Var> exprs;
+  for (const auto& o : outputs_) {
+    if (!o.variable) type_error(who, " an output is None");
+    exprs.push_back(o.variable);
+  }
+  std::unordered_set<Variable*> updated;
+  for (const auto& [target, expr] : options_.updates) {
+    if (!target->is_shared())
+      type_error(who, " update target ", target->str(), " must be a shared variable");
+    if (!updated.insert(target.get()).second)
+      value_error(who, " this shared variable already has an update expression: ", target->str());
+    if (!same_type(target.type(), expr.type()))
+      type_error(who, " an update must have the same type as the original shared variable (shared_var=",
+                 target->str(), ", shared_var.type=", target.type()->str(), ", update_val=", expr->str(),
+                 ", update_val.type=", expr.type()->str(), "). If the difference is related to the broadcast pattern, you can call the tensor.unbroadcast(var, axis_to_unbroadcast[, ...]) function to remove broadcastable dimensions.");
+    exprs.push_back(expr);
+  }
+  for (const auto& in : inputs_)
+    if (in.update) {
+      if (!same_type(in.variable.type(), in.update.type()))
+        type_error(who, " the update of input ", input_name(in), " has type ", in.update.type()->str(), ", expected ", in.variable.type()->str());
+      exprs.push_back(in.update);
+    }
+  // 3. Givens replace variables before anything else looks at the graph.
+  if (!options_.givens.empty()) {
+    VarMap repl;
+    for (const auto& [old, neu] : options_.givens) {
+      if (!same_type(old.type(), neu.type()))
+        type_error(who, " givens: cannot replace ", old->str(), " (", old.type()->str(), ") by ", neu->str(), " (", neu.type()->str(), ")");
+      repl[old.get()] = neu;
+    }
+    exprs = clone_replace(exprs, repl);
+  }
+  // 4. Unused inputs.
+  std::vector<Var> all_inputs = graph_inputs(exprs);
+  std::unordered_set<Variable*> used;
+  for (const auto& v : all_inputs) used.insert(v.get());
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    if (used.count(inputs_[i].variable.get()) || options_.on_unused_input == "ignore") continue;
+    std::string msg = str_cat(who, " hypatia.function was asked to create a function computing outputs given certain inputs, but the provided input variable at index ", i,
+                              " is not part of the computational graph needed to compute the outputs: ", inputs_[i].variable->str(),
+                              ".\nTo make this error into a warning, you can pass the parameter on_unused_input='warn' to hypatia.function. To disable it completely, use on_unused_input='ignore'.");
+    if (options_.on_unused_input == "warn") std::cerr << "UserWarning: " << msg << "\n";
+    else if (options_.on_unused_input == "raise") raise(ErrorKind::UnusedInput, msg);
+    else value_error(who, " on_unused_input must be 'raise', 'warn' or 'ignore', got '", options_.on_unused_input, "'");
+  }
+  // 5. The graph: explicit inputs, then every shared variable it reads.
+  std::vector<Var> fg_inputs;
+  for (const auto& in : inputs_) fg_inputs.push_back(in.variable);
+  std::vector<Var> shared_vars;
+  for (const auto& v : all_inputs)
+    if (v->is_shared() && !explicit_vars.count(v.get())) shared_vars.push_back(v);
+  for (const auto& [target, expr] : options_.updates)
+    if (std::none_of(shared_vars.begin(), shared_vars.end(), [&](const Var& s) { return s == target; }))
+      shared_vars.push_back(target);
+  fg_inputs.insert(fg_inputs.end(), shared_vars.begin(), shared_vars.end());
+  fgraph_ = std::make_unique<FunctionGraph>(fg_inputs, exprs, true);
+  optimize_graph(*fgraph_, options_.mode);
+  vm_ = std::make_unique<VM>(*fgraph_, options_.allow_gc);
+  // 6. Slots and containers.
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    input_slots_.push_back(vm_->slot_of(fgraph_->inputs()[i].get()));
+    std::shared_ptr<SharedContainer> c;
+    if (inputs_[i].value) {
+      c = std::make_shared<SharedContainer>();
+      Value v = inputs_[i].variable.type()->filter(*inputs_[i].value, inputs_[i].strict, true);
+      c->value = inputs_[i].borrow ? v : deep_copy(v);
+    }
+    defaults_.push_back(c);
+  }
+  for (size_t k = 0; k < shared_vars.size(); ++k)
+    shared_slots_.push_back({vm_->slot_of(fgraph_->inputs()[inputs_.size() + k].get()), shared_vars[k]->container});
+  for (const auto& o : fgraph_->outputs()) output_slots_.push_back(vm_->slot_of(o.get()));
+  int pos = static_cast<int>(outputs_.size());
+  for (const auto& [target, expr] : options_.updates) update_targets_.push_back({pos++, target->container});
+  for (size_t i = 0; i < inputs_.size(); ++i)
+    if (inputs_[i].update) update_targets_.push_back({pos++, defaults_[i]});
+  given_.assign(inputs_.size(), false);
+  compile_time_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int Function::input_position(const std::string& name) const {
+  for (size_t i = 0; i < inputs_.size(); ++i)
+    if (input_name(inputs_[i]) == name) return static_cast<int>(i);
+  return -1;
+}
+
+void Function::set_arg(int i, const Value& v) {
+  const In& in = inputs_[i];
+  bool downcast = in.allow_downcast.value_or(options_.allow_input_downcast.value_or(false));
+  try {
+    vm_->slot(input_slots_[i]) = in.variable.type()->filter(v, in.strict, downcast);
+  } catch (const Error& e) {
+    throw Error(e.kind(), str_cat("[function] bad input argument with name \"", input_name(in), "\" to function",
+                                  options_.name.empty() ? "" : " with name \"" + options_.name + "\"",
+                                  " at index ", i, " (0-based): ", e.what()));
+  }
+  given_[i] = true;
+}
+
+std::vector<Value> Function::operator()(const std::vector<Value>& args) { return call(args, {}); }
+
+std::vector<Value> Function::call(const std::vector<Value>& args,
+                                  const std::vector<std::pair<std::string, Value>>& kwargs) {
+  const int n = num_inputs();
+  if (static_cast<int>(args.size()) > n)
+    type_error("[function] ", options_.name.empty() ? "function" : options_.name, " takes at most ", n,
+               " argument(s) (", args.size(), " given)");
+  std::fill(given_.begin(), given_.end(), false);
+  auto clear_inputs = [&] {
+    for (int s : input_slots_) vm_->slot(s) = std::monostate{};
+    for (const auto& [s, c] : shared_slots_) vm_->slot(s) = std::monostate{};
+  };
+  try {
+    for (size_t i = 0; i < args.size(); ++i) set_arg(static_cast<int>(i), args[i]);
+    for (const auto& [k, v] : kwargs) {
+      int i = input_position(k);
+      if (i < 0) type_error("[function] unknown keyword argument '", k, "'");
+      if (given_[i]) type_error("[function] got multiple values for argument '", k, "'");
+      set_arg(i, v);
+    }
+    for (int i = 0; i < n; ++i) {
+      if (given_[i]) continue;
+      if (!defaults_[i])
+        type_error("[function] missing required input: ", input_name(inputs_[i]).empty() ? str_cat("argument ", i) : input_name(inputs_[i]),
+                   " (index ", i, ")");
+      vm_->slot(input_slots_[i]) = defaults_[i]->value;
+    }
+    for (const auto& [s, c] : shared_slots_) vm_->slot(s) = c->value;
+    vm_->run();
+  } catch (...) {
+    clear_inputs();
+    throw;
+  }
+  // Outputs: hand over computed values; copy anything that could alias caller-visible memory.
+  std::vector<int> protected_slots(input_slots_);
+  for (const auto& [s, c] : shared_slots_) protected_slots.push_back(s);
+  auto aliases_visible = [&](const Value& v, int slot, size_t upto) {
+    for (int s : protected_slots)
+      if (s == slot || may_share_memory(v, vm_->slot(s))) return true;
+    for (size_t k = 0; k < upto; ++k)
+      if (output_slots_[k] == slot) return true;
+    return false;
+  };
+  std::vector<Value> results(outputs_.size());
+  std::vector<Value> update_vals(update_targets_.size());
+  std::vector<bool> taken(output_slots_.size(), false);
+  for (size_t k = 0; k < output_slots_.size(); ++k) {
+    int slot = output_slots_[k];
+    Value& src = vm_->slot(slot);
+    bool is_output = k < outputs_.size();
+    bool borrow = is_output && outputs_[k].borrow;
+    bool constant = fgraph_->outputs()[k]->is_constant();
+    Value v;
+    if (constant || aliases_visible(src, slot, k)) {
+      v = borrow ? src : deep_copy(src);
+    } else {
+      // A later output or update of the same slot needs its own copy, so only move the last use.
+      bool reused = false;
+      for (size_t j = k + 1; j < output_slots_.size(); ++j) reused |= output_slots_[j] == slot;
+      v = reused ? src : std::move(src);
+      if (reused && !borrow) v = deep_copy(v);
+    }
+    if (is_output) results[k] = std::move(v);
+    else update_vals[k - outputs_.size()] = std::move(v);
+  }
+  clear_inputs();
+  for (size_t k = 0; k < update_targets_.size(); ++k) update_targets_[k].second->value = std::move(update_vals[k]);
+  return results;
+}
+
+Value& Function::operator[](const std::string& name) {
+  int i = input_position(name);
+  if (i < 0 || !defaults_[i]) value_error("[function] no input with a stored value is named '", name, "'");
+  return defaults_[i]->value;
+}
+
+Value& Function::operator[](const Var& var) {
+  for (size_t i = 0; i < inputs_.size(); ++i)
+    if (inputs_[i].variable == var) {
+      if (!defaults_[i]) value_error("[function] input ", var->str(), " has no stored value");
+      return defaults_[i]->value;
+    }
+  value_error("[function] ", var->str(), " is not an input of this function");
+}
+
+FunctionPtr function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options) {
+  return std::make_shared<Function>(std::move(inputs), std::move(outputs), std::move(options));
+}
+
+Var shared(const Value& value, std::string name, bool borrow) {
+  TypePtr type;
+  if (const auto* a = std::get_if<NDArray>(&value)) {
+    type = TensorType::make(a->dtype(), std::vector<bool>(a->ndim(), false));
+  } else if (const auto* s = std::get_if<SparseMatrix>(&value)) {
+    s->validate();
+    type = SparseType::make(s->format(), s->dtype());
+  } else {
+    type_error("[shared] expected an array or a sparse matrix, got ", value_repr(value));
+  }
+  Var v = make_variable(type, std::move(name));
+  v->container = std::make_shared<SharedContainer>();
+  v->container->value = borrow ? value : deep_copy(value);
+  return v;
+}
+
+Value get_value(const Var& var, bool borrow) {
+  if (!var->is_shared()) type_error("[get_value] ", var->str(), " is not a shared variable");
+  return borrow ? var->container->value : deep_copy(var->container->value);
+}
+
+void set_value(const Var& var, const Value& value, bool borrow) {
+  if (!var->is_shared()) type_error("[set_value] ", var->str(), " is not a shared variable");
+  Value v;
+  try {
+    v = var.type()->filter(value, false, false);
+  } catch (const Error& e) {
+    throw Error(e.kind(), str_cat("[set_value] cannot set ", var->str(), ": ", e.what()));
+  }
+  bool converted = !may_share_memory(v, value);
+  var->container->value = (borrow || converted) ? v : deep_copy(v);
+}
+
+Value eval(const Var& var, const std::vector<std::pair<Var, Value>>& inputs) {
+  std::vector<In> ins;
+  std::vector<Value> args;
+  for (const auto& [k, v] : inputs) {
+    ins.emplace_back(k);
+    args.push_back(v);
+  }
+  FunctionOptions opts;
+  opts.on_unused_input = "ignore";
+  Function f(ins, {Out(var)}, opts);
+  return f(args)[0];
+}
+
+}  // namespace hypatia

@@ -1,0 +1,97 @@
+// function(): compiles inputs/outputs/updates/givens into a callable Function (Theano's theano.function).
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hypatia/runtime/vm.h"
+
+namespace hypatia {
+
+/// A function input with Theano's options (theano.In).
+struct In {
+  In(Var v) : variable(std::move(v)) {}  // NOLINT: a plain variable is an In with defaults
+  Var variable;
+  std::string name;            // keyword name; defaults to the variable's name
+  std::optional<Value> value;  // default value, kept in a container the function owns
+  Var update;                  // expression replacing the container's value after each call
+  bool mutable_ = false;       // the function may overwrite the caller's array
+  bool borrow = false;         // the container may hold the caller's array without a copy
+  bool strict = false;         // the argument must already have the exact type
+  std::optional<bool> allow_downcast;
+};
+
+/// A function output with Theano's options (theano.Out).
+struct Out {
+  Out(Var v, bool b = false) : variable(std::move(v)), borrow(b) {}  // NOLINT
+  Var variable;
+  bool borrow = false;  // may return memory the function still uses (saves a copy)
+};
+
+struct FunctionOptions {
+  std::vector<std::pair<Var, Var>> updates;  // (shared variable, new value expression)
+  std::vector<std::pair<Var, Var>> givens;   // (variable, replacement) substituted before compiling
+  std::string mode = "FAST_RUN";             // FAST_RUN or FAST_COMPILE
+  std::string name;
+  std::string on_unused_input = "raise";     // raise, warn or ignore
+  std::optional<bool> allow_input_downcast;
+  bool allow_gc = true;
+};
+
+/// A compiled function. Calls check and convert arguments, run the VM, return the outputs
+/// (never aliasing inputs or shared storage unless borrowed) and then apply all updates.
+class Function {
+ public:
+  Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options);
+  /// Positional call; missing trailing arguments take their defaults.
+  std::vector<Value> operator()(const std::vector<Value>& args);
+  /// Call with positional and keyword arguments (keywords name inputs).
+  std::vector<Value> call(const std::vector<Value>& args, const std::vector<std::pair<std::string, Value>>& kwargs);
+  /// Value kept for an input with a default (f[s] in Theano); raises if the input has none.
+  Value& operator[](const std::string& name);
+  Value& operator[](const Var& var);
+  const FunctionGraph& fgraph() const { return *fgraph_; }
+  const std::string& name() const { return options_.name; }
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  const std::vector<In>& inputs() const { return inputs_; }
+  const std::vector<Out>& outputs() const { return outputs_; }
+  /// Seconds spent compiling (graph copy, rewrites and linking).
+  double compile_time() const { return compile_time_; }
+
+ private:
+  int input_position(const std::string& name) const;
+  void set_arg(int i, const Value& v);
+
+  std::vector<In> inputs_;
+  std::vector<Out> outputs_;
+  FunctionOptions options_;
+  std::unique_ptr<FunctionGraph> fgraph_;
+  std::unique_ptr<VM> vm_;
+  std::vector<int> input_slots_;                     // slot of each explicit input
+  std::vector<std::shared_ptr<SharedContainer>> defaults_;  // per explicit input (null when none)
+  std::vector<std::pair<int, std::shared_ptr<SharedContainer>>> shared_slots_;
+  std::vector<int> output_slots_;
+  // Updates: fgraph output index -> container to write.
+  std::vector<std::pair<int, std::shared_ptr<SharedContainer>>> update_targets_;
+  std::vector<bool> given_;
+  double compile_time_ = 0;
+};
+using FunctionPtr = std::shared_ptr<Function>;
+
+/// Compiles a function (theano.function).
+FunctionPtr function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options = {});
+
+/// Creates a shared variable holding `value` (theano.shared). The value is copied unless
+/// borrow; its type has no broadcastable axes, as in Theano.
+Var shared(const Value& value, std::string name = "", bool borrow = false);
+/// The current value of a shared variable (a copy unless borrow).
+Value get_value(const Var& shared_var, bool borrow = false);
+/// Replaces the value (checked by the variable's type; copied unless borrow).
+void set_value(const Var& shared_var, const Value& value, bool borrow = false);
+/// Evaluates `var` with the given input values (Variable.eval).
+Value eval(const Var& var, const std::vector<std::pair<Var, Value>>& inputs = {});
+
+}  // namespace hypatia

@@ -1,0 +1,57 @@
+// Value helpers: typed access, deep copies and aliasing checks.
+#include "hypatia/runtime/value.h"
+
+namespace hypatia {
+
+const NDArray& as_array(const Value& v, const char* who) {
+  if (const auto* a = std::get_if<NDArray>(&v)) return *a;
+  type_error("[", who, "] expected a dense array value, got ", is_sparse(v) ? "a sparse matrix" : "no array");
+}
+
+const SparseMatrix& as_sparse(const Value& v, const char* who) {
+  if (const auto* a = std::get_if<SparseMatrix>(&v)) return *a;
+  type_error("[", who, "] expected a sparse matrix value, got ", is_array(v) ? "a dense array" : "no matrix");
+}
+
+Value deep_copy(const Value& v) {
+  if (const auto* a = std::get_if<NDArray>(&v)) return a->copy();
+  if (const auto* s = std::get_if<SparseMatrix>(&v)) return s->copy();
+  if (const auto* o = std::get_if<OpaquePtr>(&v)) return *o ? (*o)->clone() : *o;
+  return v;
+}
+
+bool may_share_memory(const Value& a, const Value& b) {
+  auto arrays = [](const Value& v) {
+    std::vector<const NDArray*> out;
+    if (const auto* x = std::get_if<NDArray>(&v)) out.push_back(x);
+    if (const auto* s = std::get_if<SparseMatrix>(&v)) {
+      out.push_back(&s->data());
+      out.push_back(&s->indices());
+      out.push_back(&s->indptr());
+    }
+    return out;
+  };
+  if (const auto* oa = std::get_if<OpaquePtr>(&a))
+    if (const auto* ob = std::get_if<OpaquePtr>(&b)) return *oa == *ob;
+  for (const NDArray* x : arrays(a))
+    for (const NDArray* y : arrays(b))
+      if (x->may_share_memory(*y)) return true;
+  return false;
+}
+
+std::string value_repr(const Value& v) {
+  if (const auto* a = std::get_if<NDArray>(&v)) return a->repr();
+  if (const auto* s = std::get_if<SparseMatrix>(&v))
+    return str_cat("<", s->rows(), "x", s->cols(), " sparse matrix of type ", dtype_name(s->dtype()),
+                   " with ", s->nnz(), " stored elements in ", format_name(s->format()), " format>");
+  if (const auto* o = std::get_if<OpaquePtr>(&v)) return *o ? (*o)->repr() : "None";
+  return "None";
+}
+
+Shape value_shape(const Value& v) {
+  if (const auto* a = std::get_if<NDArray>(&v)) return a->shape();
+  if (const auto* s = std::get_if<SparseMatrix>(&v)) return s->shape();
+  return {};
+}
+
+}  // namespace hypatia

@@ -1,0 +1,37 @@
+// Value: what flows along a graph edge at run time (dense array, sparse matrix, or opaque state).
+#pragma once
+#include <memory>
+#include <variant>
+
+#include "hypatia/runtime/ndarray.h"
+#include "hypatia/sparse/sparse_matrix.h"
+
+namespace hypatia {
+
+/// Runtime state that is neither an array nor a sparse matrix (a random generator, say).
+/// Subclasses must be copyable through clone() so that shared state can be snapshotted.
+class OpaqueValue {
+ public:
+  virtual ~OpaqueValue() = default;
+  virtual std::shared_ptr<OpaqueValue> clone() const = 0;
+  virtual std::string repr() const = 0;
+};
+using OpaquePtr = std::shared_ptr<OpaqueValue>;
+
+/// One runtime value. Empty (monostate) means "not computed yet" or "freed".
+using Value = std::variant<std::monostate, NDArray, SparseMatrix, OpaquePtr>;
+
+inline bool is_empty(const Value& v) { return std::holds_alternative<std::monostate>(v); }
+inline bool is_array(const Value& v) { return std::holds_alternative<NDArray>(v); }
+inline bool is_sparse(const Value& v) { return std::holds_alternative<SparseMatrix>(v); }
+const NDArray& as_array(const Value& v, const char* who = "value");
+const SparseMatrix& as_sparse(const Value& v, const char* who = "value");
+/// A deep copy: new buffers for arrays and sparse matrices, clone() for opaque values.
+Value deep_copy(const Value& v);
+/// True when two values may share memory (so one must be copied before it is handed out).
+bool may_share_memory(const Value& a, const Value& b);
+std::string value_repr(const Value& v);
+/// Shape of an array or sparse value, for error messages.
+Shape value_shape(const Value& v);
+
+}  // namespace hypatia

@@ -1,0 +1,128 @@
+// VM: slot layout, buffer recycling, and node execution with Theano-style error context.
+#include "hypatia/runtime/vm.h"
+
+#include <algorithm>
+
+namespace hypatia {
+
+std::string node_str(const Apply& node) {
+  std::string s = node.op()->str() + "(";
+  for (int i = 0; i < node.nin(); ++i) s += str_cat(i ? ", " : "", node.input(i)->str());
+  return s + ")";
+}
+
+NDArray& prepare_output(Value& out, DType dtype, const Shape& shape) {
+  if (auto* a = std::get_if<NDArray>(&out)) {
+    if (a->dtype() == dtype && a->shape() == shape && a->offset() == 0 && a->is_c_contiguous() &&
+        a->buffer().use_count() == 1 && a->buffer()->owned())
+      return *a;
+  }
+  out = NDArray(dtype, shape);
+  return std::get<NDArray>(out);
+}
+
+VM::VM(const FunctionGraph& fg, bool allow_gc) : allow_gc_(allow_gc) {
+  auto slot_for = [&](const Variable* v) {
+    auto it = slot_index_.find(v);
+    if (it != slot_index_.end()) return it->second;
+    int s = static_cast<int>(slot_index_.size());
+    slot_index_[v] = s;
+    return s;
+  };
+  for (const auto& in : fg.inputs()) slot_for(in.get());
+  std::vector<Apply*> order = fg.toposort();
+  for (Apply* node : order) {
+    Thunk t{node->op().get(), node, {}, {}, {}};
+    for (const auto& in : node->inputs()) t.in_slots.push_back(slot_for(in.get()));
+    for (int i = 0; i < node->nout(); ++i) t.out_slots.push_back(slot_for(node->out(i)));
+    thunks_.push_back(std::move(t));
+  }
+  for (const auto& o : fg.outputs()) slot_for(o.get());
+  slots_.resize(slot_index_.size());
+  memo_.resize(slot_index_.size());
+  // Constants are filled once and kept.
+  std::vector<bool> keep(slots_.size(), false);
+  for (const auto& [v, s] : slot_index_) {
+    if (v->is_constant()) {
+      slots_[s] = *v->constant;
+      keep[s] = true;
+    }
+    if (!v->owner) keep[s] = true;  // inputs and shared values are refilled per call
+  }
+  for (const auto& o : fg.outputs()) keep[slot_index_.at(o.get())] = true;
+  // Each intermediate is released after the last thunk that reads it.
+  std::vector<int> last_use(slots_.size(), -1);
+  for (size_t k = 0; k < thunks_.size(); ++k)
+    for (int s : thunks_[k].in_slots) last_use[s] = static_cast<int>(k);
+  for (size_t s = 0; s < slots_.size(); ++s)
+    if (!keep[s] && last_use[s] >= 0) thunks_[last_use[s]].free_after.push_back(static_cast<int>(s));
+  size_t max_in = 0;
+  for (const auto& t : thunks_) max_in = std::max(max_in, t.in_slots.size());
+  in_ptrs_.resize(max_in);
+}
+
+int VM::slot_of(const Variable* v) const {
+  auto it = slot_index_.find(v);
+  return it == slot_index_.end() ? -1 : it->second;
+}
+
+void VM::prepare_outputs(const Thunk& t) {
+  for (int s : t.out_slots) {
+    Memo& m = memo_[s];
+    if (!allow_gc_ || !m.parked || !is_empty(slots_[s])) continue;
+    slots_[s] = NDArray(m.dtype, m.shape, NDArray::c_strides(m.shape, itemsize(m.dtype)), 0, std::move(m.parked));
+    m.parked.reset();
+  }
+}
+
+void VM::release(int s) {
+  Value& v = slots_[s];
+  if (auto* a = std::get_if<NDArray>(&v)) {
+    Memo& m = memo_[s];
+    if (a->buffer().use_count() == 1 && a->buffer()->owned() && a->offset() == 0 && a->is_c_contiguous()) {
+      m.known = true;
+      m.dtype = a->dtype();
+      m.shape = a->shape();
+      m.parked = a->buffer();
+    }
+  }
+  v = std::monostate{};
+}
+
+void VM::run() {
+  for (const Thunk& t : thunks_) {
+    for (size_t i = 0; i < t.in_slots.size(); ++i) in_ptrs_[i] = &slots_[t.in_slots[i]];
+    if (allow_gc_) prepare_outputs(t);
+    Value* outs = &slots_[t.out_slots[0]];
+    // Output slots are contiguous only when allocated together; gather otherwise.
+    bool contiguous = true;
+    for (size_t i = 1; i < t.out_slots.size(); ++i) contiguous &= t.out_slots[i] == t.out_slots[0] + static_cast<int>(i);
+    try {
+      if (contiguous) {
+        t.op->perform(*t.node, in_ptrs_.data(), outs);
+      } else {
+        std::vector<Value> tmp(t.out_slots.size());
+        for (size_t i = 0; i < tmp.size(); ++i) tmp[i] = std::move(slots_[t.out_slots[i]]);
+        t.op->perform(*t.node, in_ptrs_.data(), tmp.data());
+        for (size_t i = 0; i < tmp.size(); ++i) slots_[t.out_slots[i]] = std::move(tmp[i]);
+      }
+    } catch (const std::exception& e) {
+      std::string shapes = "[", types = "[";
+      for (size_t i = 0; i < t.in_slots.size(); ++i) {
+        shapes += str_cat(i ? ", " : "", shape_str(value_shape(slots_[t.in_slots[i]])));
+        types += str_cat(i ? ", " : "", t.node->input(static_cast<int>(i)).type()->str());
+      }
+      ErrorKind kind = ErrorKind::Runtime;
+      if (const auto* he = dynamic_cast<const Error*>(&e)) kind = he->kind();
+      // Drop partial results so the next call starts clean.
+      for (const Thunk& u : thunks_)
+        for (int s : u.out_slots) slots_[s] = std::monostate{};
+      throw Error(kind, str_cat(e.what(), "\nApply node that caused the error: ", node_str(*t.node),
+                                "\nInputs shapes: ", shapes, "]\nInputs types: ", types, "]"));
+    }
+    if (allow_gc_)
+      for (int s : t.free_after) release(s);
+  }
+}
+
+}  // namespace hypatia

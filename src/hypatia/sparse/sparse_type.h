@@ -1,0 +1,34 @@
+// SparseType: format (csr/csc) and dtype, the type of sparse matrix variables.
+#pragma once
+#include "hypatia/graph/type.h"
+#include "hypatia/graph/variable.h"
+
+namespace hypatia {
+
+/// The type of a sparse matrix variable. Sparse variables are always 2-d.
+class SparseType final : public Type {
+ public:
+  SparseType(SparseFormat format, DType dtype) : format_(format), dtype_(dtype) {}
+  static std::shared_ptr<const SparseType> make(SparseFormat format, DType dtype) {
+    return std::make_shared<const SparseType>(format, dtype);
+  }
+  TypeKind kind() const override { return TypeKind::Sparse; }
+  std::string str() const override;  // "Sparse[float64, csr]" as Theano prints it
+  bool equals(const Type& other) const override;
+  size_t hash() const override;
+  /// Accepts a SparseMatrix of this format; converts dtype when safe (or allowed); validates
+  /// the arrays unless strict (the caller vouches for them).
+  Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const override;
+  std::optional<DType> dtype() const override { return dtype_; }
+  int ndim() const override { return 2; }
+  SparseFormat format() const { return format_; }
+  DType elem() const { return dtype_; }
+
+ private:
+  SparseFormat format_;
+  DType dtype_;
+};
+
+const SparseType* sparse_type(const Var& v);
+
+}  // namespace hypatia

@@ -1,0 +1,96 @@
+// The dense tensor API users build graphs with: variable constructors, constants, starter ops, operators.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hypatia/graph/op.h"
+#include "hypatia/tensor/tensor_type.h"
+
+namespace hypatia {
+
+/// Default float dtype for Python floats and for int/int division (Theano's config.floatX).
+DType floatX();
+void set_floatX(DType d);
+
+// ---- variables and constants ----
+Var tensor(DType dtype, std::vector<bool> broadcastable, std::string name = "");
+Var scalar(DType dtype, std::string name = "");
+Var vector(DType dtype, std::string name = "");
+Var matrix(DType dtype, std::string name = "");
+Var row(DType dtype, std::string name = "");
+Var col(DType dtype, std::string name = "");
+Var tensor3(DType dtype, std::string name = "");
+Var tensor4(DType dtype, std::string name = "");
+/// A constant holding `value`; broadcastable where the value has length-1 axes, as Theano.
+Var constant(const NDArray& value, std::string name = "");
+/// Python-style scalar constants: integers get the smallest int dtype holding them, floats
+/// get floatX, as Theano wraps Python numbers.
+Var constant(double value);
+Var constant_int(int64_t value);
+/// Casts/wraps v as a tensor variable (a no-op for tensors; TypeError for sparse).
+Var as_tensor_variable(const Var& v);
+
+// ---- elementwise (broadcast by static broadcastable flags; numpy dtype promotion) ----
+Var add(const Var& a, const Var& b);
+Var sub(const Var& a, const Var& b);
+Var mul(const Var& a, const Var& b);
+Var true_div(const Var& a, const Var& b);  // int/int gives a float
+Var pow(const Var& a, const Var& b);
+Var neg(const Var& x);
+Var exp(const Var& x);
+Var log(const Var& x);
+Var sqr(const Var& x);
+Var sqrt(const Var& x);
+Var eq(const Var& a, const Var& b);  // comparisons return bool (DECISIONS.md item 1)
+Var neq(const Var& a, const Var& b);
+Var lt(const Var& a, const Var& b);
+Var gt(const Var& a, const Var& b);
+Var le(const Var& a, const Var& b);
+Var ge(const Var& a, const Var& b);
+Var cast(const Var& x, DType dtype);
+
+// ---- reductions ----
+/// Sum over `axis` (all axes when empty/nullopt). Integer inputs accumulate in int64/uint64,
+/// floats keep their dtype, as Theano's Sum.
+Var sum(const Var& x, std::optional<std::vector<int>> axis = std::nullopt, bool keepdims = false);
+Var mean(const Var& x, std::optional<std::vector<int>> axis = std::nullopt, bool keepdims = false);
+
+// ---- products ----
+/// matrix.matrix, matrix.vector, vector.matrix and vector.vector through CBLAS.
+Var dot(const Var& a, const Var& b);
+
+// ---- shapes ----
+Var shape(const Var& x);           // int64 vector
+Var shape_i(const Var& x, int i);  // int64 scalar
+Var reshape(const Var& x, const std::vector<Var>& shape);  // each an int scalar; -1 infers one axis
+Var reshape(const Var& x, const std::vector<int64_t>& shape);
+/// Theano's DimShuffle: a permutation with -1 ('x') inserting broadcastable axes; dropped
+/// axes must be broadcastable.
+Var dimshuffle(const Var& x, const std::vector<int>& pattern);
+Var transpose(const Var& x, std::optional<std::vector<int>> axes = std::nullopt);
+/// An array shaped like `model` filled with `value` (Theano's fill / second).
+Var fill(const Var& model, const Var& value);
+/// `value` broadcast to the given shape (each an int scalar variable).
+Var alloc(const Var& value, const std::vector<Var>& shape);
+Var zeros_like(const Var& x);
+Var ones_like(const Var& x);
+
+// ---- operators (the natural C++ API) ----
+Var operator+(const Var& a, const Var& b);
+Var operator-(const Var& a, const Var& b);
+Var operator*(const Var& a, const Var& b);
+Var operator/(const Var& a, const Var& b);
+Var operator-(const Var& x);
+Var operator+(const Var& a, double b);
+Var operator+(double a, const Var& b);
+Var operator-(const Var& a, double b);
+Var operator-(double a, const Var& b);
+Var operator*(const Var& a, double b);
+Var operator*(double a, const Var& b);
+Var operator/(const Var& a, double b);
+Var operator/(double a, const Var& b);
+Var operator>(const Var& a, double b);
+Var operator<(const Var& a, double b);
+
+}  // namespace hypatia
