@@ -19,6 +19,7 @@ void init_tensor(nb::module_& m);
 void init_function(nb::module_& m);
 void init_grad(nb::module_& m);
 void init_printing(nb::module_& m);
+void init_bench(nb::module_& m);
 
 /// A Python object as a graph variable: Variables pass through; numbers, numpy arrays and
 /// lists become constants (Theano's as_tensor_variable).

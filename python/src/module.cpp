@@ -10,4 +10,5 @@ NB_MODULE(_core, m) {
   init_function(m);
   init_grad(m);
   init_printing(m);
+  init_bench(m);
 }
