@@ -31,7 +31,9 @@ Var shape_scalar(const Var& v_in, const std::string& who, size_t i) {
   const TensorType& t = check_tensor_input(v, who);
   if (t.ndim() != 0 || !is_int(t.elem()))
     type_error("[", who, "] shape argument ", i, " must be an integer scalar, got ", t.str());
-  return t.elem() == DType::Int64 ? v : cast(v, DType::Int64);
+  if (t.elem() == DType::Int64) return v;
+  if (auto c = const_int(v)) return int64_constant(*c);  // keeps constant sizes visible
+  return cast(v, DType::Int64);
 }
 
 Shape read_shape(const NDArray& v) {
