@@ -1,5 +1,6 @@
 // Shape ops, constants and builders: Shape, Shape_i, MakeVector, Reshape, Alloc, fill, *_like.
 #include "helpers.h"
+#include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/ops/shape.h"
 
 using namespace hypatia;
@@ -108,4 +109,14 @@ TEST(Alloc, FillZerosOnes) {
   EXPECT_EQ(fv.dtype(), DType::Int8);
   EXPECT_EQ(fv.shape(), (Shape{3, 4}));
   EXPECT_EQ(at(fv, 11), 7);
+}
+
+TEST(Errors, SparseInputsPointToTheSparseModule) {
+  Var sp = make_variable(SparseType::make(SparseFormat::CSR, DType::Float64), "sp");
+  Var x = matrix(DType::Float64, "x");
+  expect_error(ErrorKind::Type, [&] { add(sp, x); }, "sparse");
+  expect_error(ErrorKind::Type, [&] { dot(x, sp); }, "sparse");
+  expect_error(ErrorKind::Type, [&] { sum(sp); }, "sparse");
+  expect_error(ErrorKind::Type, [&] { as_tensor_variable(sp); }, "hypatia.sparse");
+  EXPECT_EQ(shape_i(sp, 1).type()->ndim(), 0);  // shapes of sparse variables are fine
 }
