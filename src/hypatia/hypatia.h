@@ -2,8 +2,10 @@
 #pragma once
 #include "hypatia/graph/function_graph.h"
 #include "hypatia/graph/op.h"
+#include "hypatia/graph/print.h"
 #include "hypatia/graph/traversal.h"
 #include "hypatia/graph/variable.h"
+#include "hypatia/rewrite/pipeline.h"
 #include "hypatia/runtime/function.h"
 #include "hypatia/runtime/ndarray.h"
 #include "hypatia/runtime/value.h"

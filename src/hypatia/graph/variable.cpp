@@ -2,6 +2,7 @@
 #include "hypatia/graph/variable.h"
 
 #include "hypatia/graph/op.h"
+#include "hypatia/graph/print.h"
 
 namespace hypatia {
 
@@ -30,7 +31,9 @@ Var Var::from(Variable* v) {
 std::string Variable::str() const {
   if (!name.empty()) return name;
   if (constant) {
-    std::string r = value_repr(*constant);
+    // One element prints as Python/numpy str does ("2.0", not repr's "2."), as Theano shows it.
+    std::string r = constant_value_str(*constant);
+    if (r.empty()) r = value_repr(*constant);
     if (r.rfind("array(", 0) == 0) r = r.substr(6, r.size() - 7);
     const char* prefix = type->kind() == TypeKind::Sparse ? "SparseConstant" : type->kind() == TypeKind::Scalar ? "ScalarConstant" : "TensorConstant";
     if (r.size() > 40) return str_cat(prefix, "{...}");

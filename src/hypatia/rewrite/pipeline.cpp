@@ -1,12 +1,93 @@
-// The standard rewrite pipeline. (Placeholder until the rewrite database lands: modes are
-// checked, and FAST_COMPILE / FAST_RUN run no rewrites yet.)
+// The standard optdb on one screen: phases, their positions, and the explicit registration calls.
 #include "hypatia/rewrite/pipeline.h"
+
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include "hypatia/rewrite/constant_folding.h"
+#include "hypatia/rewrite/merge.h"
 
 namespace hypatia {
 
+namespace {
+
+// Phase positions (Theano's optdb numbers; rewrites registered later slot in between).
+constexpr double kMerge1 = 0;          // CSE first, so later phases see each subexpression once
+constexpr double kCanonicalize = 1;    // equilibrium: constant folding + canonical forms
+constexpr double kStabilize = 1.5;     // numerically safer forms (log1p, softplus, ...)
+constexpr double kSpecialize = 2;      // faster special cases of general ops
+constexpr double kMerge2 = 49;         // CSE again over what the phases above created
+// (inplace phases go between 49 and 100: they need the final graph and a destroy handler)
+constexpr double kMerge3 = 100;        // final CSE
+
+std::unique_ptr<SequenceDB> build_optdb() {
+  auto optdb = std::make_unique<SequenceDB>("optdb");
+  auto canonicalize = std::make_shared<EquilibriumDB>("canonicalize");
+  auto stabilize = std::make_shared<EquilibriumDB>("stabilize");
+  auto specialize = std::make_shared<EquilibriumDB>("specialize");
+
+  register_core_canonicalize(*canonicalize);
+  // Op families add their rows here, one call per family and phase, e.g.
+  // register_tensor_canonicalize(*canonicalize); register_sparse_specialize(*specialize);
+
+  optdb->register_rewrite("merge1", std::make_shared<MergeOptimizer>("merge1"), {"fast_run", "fast_compile", "merge"}, kMerge1);
+  optdb->register_rewrite("canonicalize", canonicalize, {"fast_run", "fast_compile"}, kCanonicalize);
+  optdb->register_rewrite("stabilize", stabilize, {"fast_run"}, kStabilize);
+  optdb->register_rewrite("specialize", specialize, {"fast_run"}, kSpecialize);
+  optdb->register_rewrite("merge2", std::make_shared<MergeOptimizer>("merge2"), {"fast_run", "merge"}, kMerge2);
+  optdb->register_rewrite("merge3", std::make_shared<MergeOptimizer>("merge3"), {"fast_run", "merge"}, kMerge3);
+  return optdb;
+}
+
+}  // namespace
+
+void register_core_canonicalize(RewriteDatabase& db) {
+  // Merging inside the equilibrium lets folded constants and rewritten nodes meet again.
+  db.register_rewrite("canonicalize_merge", std::make_shared<MergeOptimizer>("canonicalize_merge"), {"fast_run", "fast_compile", "merge"});
+  db.register_rewrite("constant_folding", constant_folding_rewriter(), {"fast_run", "fast_compile"});
+}
+
+const SequenceDB& standard_optdb() {
+  static const std::unique_ptr<SequenceDB> db = build_optdb();
+  return *db;
+}
+
+std::optional<Query> mode_query(const std::string& mode) {
+  if (mode == "FAST_RUN") return Query{{"fast_run"}, {}, {}};
+  if (mode == "FAST_COMPILE") return Query{{"fast_compile"}, {}, {}};
+  if (mode == "None") return std::nullopt;
+  value_error("[function] unknown mode '", mode, "'; expected FAST_RUN, FAST_COMPILE or None");
+}
+
+GraphRewriterPtr mode_rewriter(const std::string& mode) {
+  std::optional<Query> q = mode_query(mode);
+  if (!q) return nullptr;
+  static std::mutex mu;
+  static std::map<std::string, GraphRewriterPtr> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(mode);
+  if (it == cache.end()) it = cache.emplace(mode, standard_optdb().query(*q)).first;
+  return it->second;
+}
+
 void optimize_graph(FunctionGraph& fg, const std::string& mode) {
-  if (mode != "FAST_RUN" && mode != "FAST_COMPILE" && mode != "None")
-    value_error("[function] unknown mode '", mode, "'; expected FAST_RUN, FAST_COMPILE or None");
+  if (GraphRewriterPtr rw = mode_rewriter(mode)) rw->apply(fg);
+}
+
+std::string describe_pipeline(const std::string& mode) {
+  std::ostringstream os;
+  os << "optdb phases:\n";
+  for (const auto& e : standard_optdb().entries()) {
+    os << "  " << e.position << "\t" << e.name << "\t[";
+    bool first = true;
+    for (const auto& t : e.tags) os << (first ? "" : ", ") << t, first = false;
+    os << "]\n";
+  }
+  os << "mode " << mode << " runs:\n";
+  if (GraphRewriterPtr rw = mode_rewriter(mode)) rw->print(os, 2);
+  else os << "  (nothing)\n";
+  return os.str();
 }
 
 }  // namespace hypatia

@@ -1,13 +1,32 @@
 // The standard rewrite pipeline (Theano's optdb) applied when a function is compiled.
 #pragma once
+#include <optional>
 #include <string>
 
 #include "hypatia/graph/function_graph.h"
+#include "hypatia/rewrite/db.h"
 
 namespace hypatia {
 
 /// Rewrites `fg` in place with the phases selected by mode ("FAST_RUN", "FAST_COMPILE", or
 /// "None" for no rewriting at all). Raises ValueError for an unknown mode.
 void optimize_graph(FunctionGraph& fg, const std::string& mode);
+
+/// The query a mode stands for: FAST_RUN includes "fast_run", FAST_COMPILE includes
+/// "fast_compile" (merge and the rewrites needed for correctness), "None" selects nothing
+/// (nullopt). Raises ValueError "[function] unknown mode ..." otherwise.
+std::optional<Query> mode_query(const std::string& mode);
+
+/// The standard optdb, built once on first use by explicit register_* calls (see pipeline.cpp).
+const SequenceDB& standard_optdb();
+
+/// The (cached) rewriter optimize_graph runs for `mode`; nullptr for "None".
+GraphRewriterPtr mode_rewriter(const std::string& mode);
+
+/// The pipeline as text: every optdb phase with its position and tags, then what `mode` runs.
+std::string describe_pipeline(const std::string& mode = "FAST_RUN");
+
+/// Core rewrites of the canonicalize phase: merge and constant folding.
+void register_core_canonicalize(RewriteDatabase& db);
 
 }  // namespace hypatia
