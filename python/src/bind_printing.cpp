@@ -1,6 +1,29 @@
-// Python bindings of graph printing (filled in when the printing module lands).
+// Python bindings of graph printing: debugprint, pprint and Graphviz text.
 #include "bindings.h"
+#include "hypatia/graph/print.h"
 
 namespace hypatia::py {
-void init_printing(nb::module_&) {}
+
+void init_printing(nb::module_& m) {
+  m.def("debugprint_vars", [](std::vector<Var> vars, int depth, bool print_type, const std::string& ids, bool stop_on_name) {
+    DebugPrintOptions o;
+    o.depth = depth;
+    o.print_type = print_type;
+    o.ids = ids == "CHAR" ? DebugPrintOptions::Ids::Char : ids == "int" ? DebugPrintOptions::Ids::Int : DebugPrintOptions::Ids::None;
+    o.stop_on_name = stop_on_name;
+    return debugprint(vars, o);
+  });
+  m.def("debugprint_fgraph", [](const FunctionGraph& fg, int depth, bool print_type, const std::string& ids, bool stop_on_name) {
+    DebugPrintOptions o;
+    o.depth = depth;
+    o.print_type = print_type;
+    o.ids = ids == "CHAR" ? DebugPrintOptions::Ids::Char : ids == "int" ? DebugPrintOptions::Ids::Int : DebugPrintOptions::Ids::None;
+    o.stop_on_name = stop_on_name;
+    return debugprint(fg, o);
+  });
+  m.def("pprint", [](const Var& v) { return pprint(v); });
+  m.def("dot_graph_vars", [](std::vector<Var> vars) { return dot_graph(vars); });
+  m.def("dot_graph_fgraph", [](const FunctionGraph& fg) { return dot_graph(fg); });
+}
+
 }  // namespace hypatia::py
