@@ -51,7 +51,14 @@ class Op : public std::enable_shared_from_this<Op> {
   /// Whether constant folding may evaluate this op at compile time.
   virtual bool constant_foldable(const Apply&) const { return true; }
 
-  std::shared_ptr<const Op> ptr() const { return shared_from_this(); }
+  /// This op as a shared pointer. Ops live in std::make_shared allocations (Apply nodes share
+  /// them), so an op built on the stack cannot make nodes.
+  std::shared_ptr<const Op> ptr() const {
+    auto p = weak_from_this().lock();
+    HYPATIA_ASSERT(p && "ops must be created with std::make_shared");
+    if (!p) throw Error(ErrorKind::Runtime, str_cat("[", name(), "] ops must be created with std::make_shared"));
+    return p;
+  }
 };
 
 /// Applies `op` to inputs and returns all outputs.

@@ -1,0 +1,25 @@
+"""Hypatia: Theano's programming model over a native C++ core.
+
+Port theano code by changing its imports: ``import hypatia as theano`` and
+``import hypatia.tensor as T`` keep the names ``function``, ``shared``, ``grad``, ``In``, ``Out``.
+"""
+from . import _core
+from ._core import Variable, Apply, Op, FunctionGraph, Type
+from .configparser import config
+from .compile import function, In, Out, shared
+from . import tensor
+from . import gradient
+from .gradient import grad, Lop, Rop
+from . import printing
+from .printing import pp, debugprint
+
+__version__ = "0.1.0"
+
+
+def _variable_eval(self, inputs_to_values=None):
+    """Evaluate the variable for the given {variable: value} inputs (Theano's Variable.eval)."""
+    pairs = list((inputs_to_values or {}).items())
+    return _core.eval(self, pairs)
+
+
+Variable.eval = _variable_eval

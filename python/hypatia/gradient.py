@@ -1,0 +1,5 @@
+"""hypatia.gradient: symbolic differentiation (theano.gradient)."""
+from . import _core
+
+DisconnectedInputError = _core.DisconnectedInputError
+NullTypeGradError = _core.NullTypeGradError

@@ -1,0 +1,77 @@
+"""hypatia.tensor: dense tensor variables and ops under Theano's names (theano.tensor)."""
+from .. import _core
+from .._core import (add, sub, mul, true_div, neg, exp, log, sqr, sqrt, eq, neq, lt, gt, le, ge,
+                     cast, sum, mean, dot, shape, shape_i, reshape, dimshuffle, transpose, fill, alloc,
+                     zeros_like, ones_like, as_tensor_variable, constant, Variable)
+from .._core import pow as pow  # noqa: A001 - Theano's name
+from ..configparser import config
+
+TensorVariable = Variable
+TensorConstant = Variable
+
+
+def TensorType(dtype, broadcastable):
+    """The type of dense tensors with this dtype and broadcastable pattern."""
+    return _core.TensorType(config.floatX if dtype == "floatX" else dtype, list(broadcastable))
+
+
+def _dtype(dtype):
+    return config.floatX if dtype is None or dtype == "floatX" else dtype
+
+
+_PATTERNS = {
+    "scalar": (), "vector": (False,), "matrix": (False, False), "row": (True, False),
+    "col": (False, True), "tensor3": (False,) * 3, "tensor4": (False,) * 4,
+}
+_PREFIXES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64", "f": "float32",
+             "d": "float64", "c": "complex64", "z": "complex128"}
+
+
+def _maker(pattern):
+    def make(name=None, dtype=None):
+        return _core.tensor(_dtype(dtype), list(pattern), name)
+    return make
+
+
+def _typed_maker(pattern, dtype):
+    def make(name=None):
+        return _core.tensor(dtype, list(pattern), name)
+    return make
+
+
+def _plural(single):
+    def make(*names):
+        if len(names) == 1 and isinstance(names[0], int):
+            return [single() for _ in range(names[0])]
+        if len(names) == 1 and isinstance(names[0], str) and len(names[0]) > 1 and "," not in names[0]:
+            # Theano: dscalars('xyz') is one name per character only for single letters
+            pass
+        vs = [single(n) for n in names]
+        return vs[0] if len(vs) == 1 else vs
+    return make
+
+
+for _kind, _pat in _PATTERNS.items():
+    globals()[_kind] = _maker(_pat)
+    globals()[_kind + "s"] = _plural(globals()[_kind])
+    for _p, _dt in _PREFIXES.items():
+        globals()[_p + _kind] = _typed_maker(_pat, _dt)
+        globals()[_p + _kind + "s"] = _plural(globals()[_p + _kind])
+matrices = globals()["matrixs"]
+for _p in _PREFIXES:
+    globals()[_p + "matrices"] = globals()[_p + "matrixs"]
+    del globals()[_p + "matrixs"]
+del globals()["matrixs"]
+
+
+def tensor(dtype=None, broadcastable=None, name=None):
+    """A tensor variable of any rank: ``tensor('float64', (False, True))``."""
+    if broadcastable is None:
+        raise TypeError("[tensor] broadcastable must be given")
+    return _core.tensor(_dtype(dtype), list(broadcastable), name)
+
+
+def grad(*args, **kwargs):
+    """theano.tensor.grad: same as hypatia.grad."""
+    from ..gradient import grad as _grad
+    return _grad(*args, **kwargs)

@@ -1,0 +1,43 @@
+// C++ errors -> Python exceptions by kind (TypeError, ValueError, and Theano's named errors).
+#include "bindings.h"
+
+namespace hypatia::py {
+
+namespace {
+PyObject* g_disconnected = nullptr;
+PyObject* g_nulltype = nullptr;
+PyObject* g_missing = nullptr;
+PyObject* g_unused = nullptr;
+}  // namespace
+
+void init_errors(nb::module_& m) {
+  g_disconnected = PyErr_NewException("hypatia._core.DisconnectedInputError", PyExc_ValueError, nullptr);
+  g_nulltype = PyErr_NewException("hypatia._core.NullTypeGradError", PyExc_TypeError, nullptr);
+  g_missing = PyErr_NewException("hypatia._core.MissingInputError", PyExc_Exception, nullptr);
+  g_unused = PyErr_NewException("hypatia._core.UnusedInputError", PyExc_Exception, nullptr);
+  m.attr("DisconnectedInputError") = nb::handle(g_disconnected);
+  m.attr("NullTypeGradError") = nb::handle(g_nulltype);
+  m.attr("MissingInputError") = nb::handle(g_missing);
+  m.attr("UnusedInputError") = nb::handle(g_unused);
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const Error& e) {
+      PyObject* cls = PyExc_RuntimeError;
+      switch (e.kind()) {
+        case ErrorKind::Type: cls = PyExc_TypeError; break;
+        case ErrorKind::Value: cls = PyExc_ValueError; break;
+        case ErrorKind::Index: cls = PyExc_IndexError; break;
+        case ErrorKind::NotImplemented: cls = PyExc_NotImplementedError; break;
+        case ErrorKind::Runtime: cls = PyExc_RuntimeError; break;
+        case ErrorKind::DisconnectedInput: cls = g_disconnected; break;
+        case ErrorKind::NullTypeGrad: cls = g_nulltype; break;
+        case ErrorKind::MissingInput: cls = g_missing; break;
+        case ErrorKind::UnusedInput: cls = g_unused; break;
+      }
+      PyErr_SetString(cls, e.what());
+    }
+  });
+}
+
+}  // namespace hypatia::py

@@ -1,0 +1,188 @@
+// Python classes for graph objects: Type, Variable, Apply, Op, FunctionGraph.
+#include <nanobind/operators.h>
+
+#include "bindings.h"
+#include "hypatia/runtime/function.h"
+#include "hypatia/sparse/sparse_type.h"
+#include "hypatia/tensor/basic.h"
+
+namespace hypatia::py {
+
+/// Python handle for an immutable Type (compared by value).
+struct PyType {
+  TypePtr t;
+};
+/// Python handle for an Op (compared by equals/hash, so merged ops compare equal).
+struct PyOp {
+  OpPtr op;
+};
+/// Python handle for an Apply node.
+struct PyApply {
+  ApplyPtr node;
+};
+
+namespace {
+nb::object broadcastable_of(const TypePtr& t) {
+  if (t->kind() != TypeKind::Tensor) return nb::none();
+  nb::list l;
+  for (bool b : static_cast<const TensorType&>(*t).broadcastable()) l.append(nb::bool_(b));
+  return nb::tuple(l);
+}
+nb::object dtype_of(const TypePtr& t) {
+  auto d = t->dtype();
+  if (!d) return nb::none();
+  return nb::str(dtype_name(*d));
+}
+}  // namespace
+
+void init_graph(nb::module_& m) {
+  nb::class_<PyType>(m, "Type")
+      .def("__str__", [](const PyType& t) { return t.t->str(); })
+      .def("__repr__", [](const PyType& t) { return t.t->str(); })
+      .def("__eq__", [](const PyType& a, const PyType& b) { return same_type(a.t, b.t); })
+      .def("__hash__", [](const PyType& a) { return static_cast<Py_ssize_t>(a.t->hash()); })
+      .def_prop_ro("dtype", [](const PyType& t) { return dtype_of(t.t); })
+      .def_prop_ro("broadcastable", [](const PyType& t) { return broadcastable_of(t.t); })
+      .def_prop_ro("ndim", [](const PyType& t) { return t.t->ndim(); })
+      .def_prop_ro("format", [](const PyType& t) -> nb::object {
+        if (t.t->kind() != TypeKind::Sparse) return nb::none();
+        return nb::str(format_name(static_cast<const SparseType&>(*t.t).format()));
+      })
+      .def_prop_ro("kind", [](const PyType& t) {
+        switch (t.t->kind()) {
+          case TypeKind::Tensor: return "tensor";
+          case TypeKind::Sparse: return "sparse";
+          case TypeKind::Scalar: return "scalar";
+          case TypeKind::Null: return "null";
+          case TypeKind::Disconnected: return "disconnected";
+          default: return "opaque";
+        }
+      })
+      .def("__call__", [](const PyType& t, std::optional<std::string> name) { return make_variable(t.t, name.value_or("")); },
+           nb::arg("name") = nb::none(), "A new variable of this type (Theano's Type.__call__).")
+      .def("filter", [](const PyType& t, nb::handle v, bool strict, bool allow_downcast) {
+        return to_python(t.t->filter(to_value(v, t.t.get()), strict, allow_downcast));
+      }, nb::arg("value"), nb::arg("strict") = false, nb::arg("allow_downcast") = false)
+      .def("values_eq_approx", [](const PyType& t, nb::handle a, nb::handle b, double rtol, double atol) {
+        return t.t->values_eq_approx(to_value(a, t.t.get()), to_value(b, t.t.get()), rtol, atol);
+      }, nb::arg("a"), nb::arg("b"), nb::arg("rtol") = 1e-5, nb::arg("atol") = 1e-8);
+
+  m.def("TensorType", [](const std::string& dtype, std::vector<bool> broadcastable) {
+    return PyType{TensorType::make(dtype_from_name(dtype == "floatX" ? dtype_name(floatX()) : dtype), std::move(broadcastable))};
+  }, nb::arg("dtype"), nb::arg("broadcastable"), "Theano's TensorType(dtype, broadcastable).");
+  m.def("SparseType", [](const std::string& format, const std::string& dtype) {
+    return PyType{SparseType::make(format_from_name(format), dtype_from_name(dtype))};
+  }, nb::arg("format"), nb::arg("dtype"));
+
+  nb::class_<PyOp>(m, "Op")
+      .def("__str__", [](const PyOp& o) { return o.op->str(); })
+      .def("__repr__", [](const PyOp& o) { return o.op->str(); })
+      .def_prop_ro("name", [](const PyOp& o) { return o.op->name(); })
+      .def("__eq__", [](const PyOp& a, const PyOp& b) { return a.op->equals(*b.op); })
+      .def("__hash__", [](const PyOp& a) { return static_cast<Py_ssize_t>(a.op->hash()); })
+      .def("__call__", [](const PyOp& o, nb::args args) {
+        std::vector<Var> ins;
+        for (auto a : args) ins.push_back(as_var(a));
+        std::vector<Var> outs = apply_op(*o.op, ins);
+        if (outs.size() == 1) return nb::cast(outs[0]);
+        return nb::cast(outs);
+      })
+      .def("make_node", [](const PyOp& o, nb::args args) {
+        std::vector<Var> ins;
+        for (auto a : args) ins.push_back(as_var(a));
+        return PyApply{o.op->make_node(ins)};
+      })
+      .def_prop_ro("view_map", [](const PyOp& o) { return o.op->view_map(); })
+      .def_prop_ro("destroy_map", [](const PyOp& o) { return o.op->destroy_map(); });
+
+  nb::class_<PyApply>(m, "Apply")
+      .def_prop_ro("op", [](const PyApply& a) { return PyOp{a.node->op()}; })
+      .def_prop_ro("inputs", [](const PyApply& a) { return a.node->inputs(); })
+      .def_prop_ro("outputs", [](const PyApply& a) { return a.node->outputs(); })
+      .def_prop_ro("nin", [](const PyApply& a) { return a.node->nin(); })
+      .def_prop_ro("nout", [](const PyApply& a) { return a.node->nout(); })
+      .def("out", [](const PyApply& a) { return a.node->output(0); })
+      .def("__str__", [](const PyApply& a) { return node_str(*a.node); })
+      .def("__repr__", [](const PyApply& a) { return node_str(*a.node); })
+      .def("__eq__", [](const PyApply& a, const PyApply& b) { return a.node == b.node; })
+      .def("__hash__", [](const PyApply& a) { return reinterpret_cast<Py_ssize_t>(a.node.get()); });
+
+  nb::class_<Var>(m, "Variable")
+      .def_prop_rw("name",
+                   [](const Var& v) -> nb::object { if (v->name.empty()) return nb::none(); return nb::str(v->name.c_str()); },
+                   [](const Var& v, std::optional<std::string> n) { v->name = n.value_or(""); })
+      .def_prop_ro("type", [](const Var& v) { return PyType{v.type()}; })
+      .def_prop_ro("dtype", [](const Var& v) { return dtype_of(v.type()); })
+      .def_prop_ro("ndim", [](const Var& v) { return v.type()->ndim(); })
+      .def_prop_ro("broadcastable", [](const Var& v) { return broadcastable_of(v.type()); })
+      .def_prop_ro("owner", [](const Var& v) -> nb::object {
+        if (!v->owner) return nb::none();
+        return nb::cast(PyApply{v->owner->shared_from_this()});
+      })
+      .def_prop_ro("index", [](const Var& v) { return v->index; })
+      .def_prop_ro("data", [](const Var& v) -> nb::object {
+        if (!v->is_constant()) return nb::none();
+        return to_python(*v->constant);
+      })
+      .def_prop_ro("is_constant", [](const Var& v) { return v->is_constant(); })
+      .def_prop_ro("is_shared", [](const Var& v) { return v->is_shared(); })
+      .def_prop_ro("auto_name", [](const Var& v) { return str_cat("auto_", v->id); })
+      .def("__str__", [](const Var& v) { return v->str(); })
+      .def("__repr__", [](const Var& v) { return v->str(); })
+      .def("__eq__", [](const Var& a, nb::handle b) {
+        return nb::isinstance<Var>(b) && nb::cast<Var>(b) == a;
+      })
+      .def("__hash__", [](const Var& v) { return reinterpret_cast<Py_ssize_t>(v.get()); })
+      .def("clone", [](const Var& v) {
+        Var c = make_variable(v.type(), v->name);
+        c->constant = v->constant;
+        return c;
+      })
+      .def("get_value", [](const Var& v, bool borrow, bool) { return to_python(get_value(v, borrow)); },
+           nb::arg("borrow") = false, nb::arg("return_internal_type") = false,
+           "Current value of a shared variable (a copy unless borrow=True).")
+      .def("set_value", [](const Var& v, nb::handle value, bool borrow) {
+        set_value(v, to_value(value, v.type().get()), borrow);
+      }, nb::arg("value"), nb::arg("borrow") = false, "Replaces a shared variable's value (copied unless borrow=True).");
+
+  nb::class_<FunctionGraph>(m, "FunctionGraph")
+      .def("__init__", [](FunctionGraph* self, std::vector<Var> inputs, std::vector<Var> outputs, bool clone) {
+        new (self) FunctionGraph(inputs, outputs, clone);
+      }, nb::arg("inputs"), nb::arg("outputs"), nb::arg("clone") = true)
+      .def_prop_ro("inputs", [](const FunctionGraph& g) { return g.inputs(); })
+      .def_prop_ro("outputs", [](const FunctionGraph& g) { return g.outputs(); })
+      .def("toposort", [](const FunctionGraph& g) {
+        std::vector<PyApply> out;
+        for (Apply* n : g.toposort()) out.push_back(PyApply{n->shared_from_this()});
+        return out;
+      })
+      .def_prop_ro("apply_nodes", [](const FunctionGraph& g) {
+        nb::set s;
+        for (Apply* n : g.apply_nodes()) s.add(nb::cast(PyApply{n->shared_from_this()}));
+        return s;
+      })
+      .def("clients", [](const FunctionGraph& g, const Var& v) {
+        nb::list l;
+        for (const Client& c : g.clients(v.get())) {
+          if (c.node) l.append(nb::make_tuple(PyApply{c.node->shared_from_this()}, c.index));
+          else l.append(nb::make_tuple("output", c.index));
+        }
+        return l;
+      })
+      .def("replace", [](FunctionGraph& g, const Var& old, const Var& neu, const std::string& reason) {
+        g.replace(old, neu, reason);
+      }, nb::arg("r"), nb::arg("new_r"), nb::arg("reason") = "")
+      .def("replace_validate", [](FunctionGraph& g, const Var& old, const Var& neu, const std::string& reason) {
+        return g.replace_validate({{old, neu}}, reason);
+      }, nb::arg("r"), nb::arg("new_r"), nb::arg("reason") = "");
+
+  m.def("graph_inputs", [](std::vector<Var> outs) { return graph_inputs(outs); });
+  m.def("ancestors", [](std::vector<Var> outs) { return ancestors(outs); });
+  m.def("clone_replace", [](std::vector<Var> outs, std::vector<std::pair<Var, Var>> repl) {
+    VarMap r;
+    for (auto& [a, b] : repl) r[a.get()] = b;
+    return clone_replace(outs, r);
+  });
+}
+
+}  // namespace hypatia::py

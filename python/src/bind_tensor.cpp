@@ -1,0 +1,146 @@
+// Python bindings of the dense tensor API: constructors, starter ops, and Variable operators.
+#include "bindings.h"
+#include "hypatia/runtime/function.h"
+#include "hypatia/tensor/basic.h"
+
+namespace hypatia::py {
+
+Var as_var(nb::handle obj) {
+  if (nb::isinstance<Var>(obj)) return nb::cast<Var>(obj);
+  if (obj.is_none()) type_error("[as_tensor_variable] cannot convert None to a tensor variable");
+  if (PyBool_Check(obj.ptr())) return constant(NDArray::scalar<bool>(obj.ptr() == Py_True));
+  if (PyLong_Check(obj.ptr())) {
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
+    if (overflow) value_error("[as_tensor_variable] integer out of int64 range");
+    return constant_int(x);
+  }
+  if (PyFloat_Check(obj.ptr())) return constant(PyFloat_AsDouble(obj.ptr()));
+  if (is_scipy_sparse(obj))
+    type_error("[as_tensor_variable] got a scipy.sparse matrix; use hypatia.sparse (as_sparse_variable) for sparse constants");
+  return constant(to_ndarray(obj));
+}
+
+std::optional<std::vector<int>> as_axes(nb::handle obj) {
+  if (obj.is_none()) return std::nullopt;
+  if (PyLong_Check(obj.ptr())) return std::vector<int>{nb::cast<int>(obj)};
+  std::vector<int> axes;
+  for (auto a : obj) axes.push_back(nb::cast<int>(a));
+  return axes;
+}
+
+namespace {
+std::vector<int> dimshuffle_pattern(nb::handle args) {
+  std::vector<int> pat;
+  nb::object seq = nb::borrow(args);
+  if (nb::len(args) == 1 && !PyLong_Check(nb::borrow<nb::tuple>(args)[0].ptr()) && !nb::isinstance<nb::str>(nb::borrow<nb::tuple>(args)[0]))
+    seq = nb::borrow<nb::tuple>(args)[0];
+  for (auto a : seq) {
+    if (nb::isinstance<nb::str>(a)) {
+      if (nb::cast<std::string>(a) != "x") value_error("[DimShuffle] pattern entries must be integers or 'x'");
+      pat.push_back(-1);
+    } else {
+      pat.push_back(nb::cast<int>(a));
+    }
+  }
+  return pat;
+}
+std::vector<Var> shape_vars(nb::handle shape) {
+  std::vector<Var> out;
+  if (nb::isinstance<Var>(shape)) {
+    Var s = nb::cast<Var>(shape);
+    if (s.type()->ndim() == 0) return {s};
+    // A symbolic shape vector: one element per entry of its static length is unknown here,
+    // so callers pass ndim; handled by reshape_sym below.
+    type_error("[Reshape] pass the new shape as a tuple/list (of ints or scalar variables)");
+  }
+  if (PyLong_Check(shape.ptr())) return {constant_int(nb::cast<int64_t>(shape))};
+  for (auto d : shape) out.push_back(as_var(d));
+  return out;
+}
+}  // namespace
+
+void init_tensor(nb::module_& m) {
+  m.def("floatX", [] { return std::string(dtype_name(floatX())); });
+  m.def("set_floatX", [](const std::string& d) { set_floatX(dtype_from_name(d)); });
+  m.def("tensor", [](const std::string& dtype, std::vector<bool> bc, std::optional<std::string> name) {
+    return tensor(dtype_from_name(dtype), std::move(bc), name.value_or(""));
+  }, nb::arg("dtype"), nb::arg("broadcastable"), nb::arg("name") = nb::none());
+  m.def("as_tensor_variable", [](nb::handle x) { return as_tensor_variable(as_var(x)); });
+  m.def("constant", [](nb::handle x, std::optional<std::string> name) {
+    Var c = as_var(x);
+    if (name) c->name = *name;
+    return c;
+  }, nb::arg("x"), nb::arg("name") = nb::none());
+
+  auto bin = [&](const char* name, Var (*f)(const Var&, const Var&)) {
+    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); });
+  };
+  bin("add", &add); bin("sub", &sub); bin("mul", &mul); bin("true_div", &true_div); bin("pow", &hypatia::pow);
+  bin("eq", &eq); bin("neq", &neq); bin("lt", &lt); bin("gt", &gt); bin("le", &le); bin("ge", &ge);
+  bin("fill", &fill);
+  auto un = [&](const char* name, Var (*f)(const Var&)) {
+    m.def(name, [f](nb::handle a) { return f(as_var(a)); });
+  };
+  un("neg", &neg); un("exp", &hypatia::exp); un("log", &hypatia::log); un("sqr", &sqr); un("sqrt", &hypatia::sqrt);
+  un("shape", &shape); un("zeros_like", &zeros_like); un("ones_like", &ones_like);
+  m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); });
+  m.def("sum", [](nb::handle x, nb::handle axis, bool keepdims) { return sum(as_var(x), as_axes(axis), keepdims); },
+        nb::arg("x"), nb::arg("axis") = nb::none(), nb::arg("keepdims") = false);
+  m.def("mean", [](nb::handle x, nb::handle axis, bool keepdims) { return mean(as_var(x), as_axes(axis), keepdims); },
+        nb::arg("x"), nb::arg("axis") = nb::none(), nb::arg("keepdims") = false);
+  m.def("dot", [](nb::handle a, nb::handle b) { return dot(as_var(a), as_var(b)); });
+  m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); });
+  m.def("reshape", [](nb::handle x, nb::handle shp) { return reshape(as_var(x), shape_vars(shp)); });
+  m.def("dimshuffle", [](nb::handle x, nb::args pattern) { return dimshuffle(as_var(x), dimshuffle_pattern(pattern)); });
+  m.def("transpose", [](nb::handle x, nb::handle axes) { return transpose(as_var(x), as_axes(axes)); },
+        nb::arg("x"), nb::arg("axes") = nb::none());
+  m.def("alloc", [](nb::handle v, nb::args shp) {
+    std::vector<Var> s;
+    for (auto d : shp) s.push_back(as_var(d));
+    return alloc(as_var(v), s);
+  });
+
+  // Operators and methods of Variable (Theano's _tensor_py_operators).
+  nb::handle cls = nb::type<Var>();
+  auto method = [&](const char* name, auto&& f, const auto&... extra) {
+    nb::setattr(cls, name, nb::cpp_function(f, nb::is_method(), nb::name(name), extra...));
+  };
+  method("__add__", [](const Var& a, nb::handle b) { return add(a, as_var(b)); });
+  method("__radd__", [](const Var& a, nb::handle b) { return add(as_var(b), a); });
+  method("__sub__", [](const Var& a, nb::handle b) { return sub(a, as_var(b)); });
+  method("__rsub__", [](const Var& a, nb::handle b) { return sub(as_var(b), a); });
+  method("__mul__", [](const Var& a, nb::handle b) { return mul(a, as_var(b)); });
+  method("__rmul__", [](const Var& a, nb::handle b) { return mul(as_var(b), a); });
+  method("__truediv__", [](const Var& a, nb::handle b) { return true_div(a, as_var(b)); });
+  method("__rtruediv__", [](const Var& a, nb::handle b) { return true_div(as_var(b), a); });
+  method("__pow__", [](const Var& a, nb::handle b) { return hypatia::pow(a, as_var(b)); });
+  method("__rpow__", [](const Var& a, nb::handle b) { return hypatia::pow(as_var(b), a); });
+  method("__neg__", [](const Var& a) { return neg(a); });
+  method("__pos__", [](const Var& a) { return a; });
+  method("__lt__", [](const Var& a, nb::handle b) { return lt(a, as_var(b)); });
+  method("__le__", [](const Var& a, nb::handle b) { return le(a, as_var(b)); });
+  method("__gt__", [](const Var& a, nb::handle b) { return gt(a, as_var(b)); });
+  method("__ge__", [](const Var& a, nb::handle b) { return ge(a, as_var(b)); });
+  method("__matmul__", [](const Var& a, nb::handle b) { return dot(a, as_var(b)); });
+  method("__rmatmul__", [](const Var& a, nb::handle b) { return dot(as_var(b), a); });
+  method("dot", [](const Var& a, nb::handle b) { return dot(a, as_var(b)); });
+  method("sum", [](const Var& a, nb::handle axis, bool keepdims) { return sum(a, as_axes(axis), keepdims); },
+         nb::arg("axis") = nb::none(), nb::arg("keepdims") = false);
+  method("mean", [](const Var& a, nb::handle axis, bool keepdims) { return mean(a, as_axes(axis), keepdims); },
+         nb::arg("axis") = nb::none(), nb::arg("keepdims") = false);
+  method("dimshuffle", [](const Var& a, nb::args pattern) { return dimshuffle(a, dimshuffle_pattern(pattern)); });
+  method("reshape", [](const Var& a, nb::handle shp, nb::handle) { return reshape(a, shape_vars(shp)); },
+         nb::arg("shape"), nb::arg("ndim") = nb::none());
+  method("transpose", [](const Var& a, nb::args axes) {
+    if (nb::len(axes) == 0) return transpose(a);
+    return transpose(a, as_axes(nb::len(axes) == 1 && !PyLong_Check(axes[0].ptr()) ? axes[0] : axes));
+  });
+  method("astype", [](const Var& a, nb::handle d) { return cast(a, dtype_from_name(nb::cast<std::string>(nb::str(d)))); });
+  nb::setattr(cls, "T", nb::module_::import_("builtins").attr("property")(
+      nb::cpp_function([](const Var& a) { return transpose(a); }, nb::is_method())));
+  nb::setattr(cls, "shape", nb::module_::import_("builtins").attr("property")(
+      nb::cpp_function([](const Var& a) { return shape(a); }, nb::is_method())));
+}
+
+}  // namespace hypatia::py

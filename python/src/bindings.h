@@ -1,0 +1,30 @@
+// Shared declarations of the binding units (one init_* per area, called in order by module.cpp).
+#pragma once
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/map.h>
+
+#include "convert.h"
+#include "hypatia/graph/function_graph.h"
+
+namespace hypatia::py {
+
+void init_errors(nb::module_& m);
+void init_graph(nb::module_& m);
+void init_tensor(nb::module_& m);
+void init_function(nb::module_& m);
+void init_grad(nb::module_& m);
+void init_printing(nb::module_& m);
+void init_bench(nb::module_& m);
+
+/// A Python object as a graph variable: Variables pass through; numbers, numpy arrays and
+/// lists become constants (Theano's as_tensor_variable).
+Var as_var(nb::handle obj);
+/// Axis arguments: None, an int, or a sequence of ints.
+std::optional<std::vector<int>> as_axes(nb::handle obj);
+
+}  // namespace hypatia::py

@@ -1,0 +1,194 @@
+// numpy/scipy <-> NDArray/SparseMatrix without copies where layouts allow.
+#include "convert.h"
+
+#include <nanobind/ndarray.h>
+
+#include "hypatia/tensor/tensor_type.h"
+#include "hypatia/sparse/sparse_type.h"
+
+namespace hypatia::py {
+
+namespace {
+
+bool dtype_from_format(const char* fmt, Py_ssize_t itemsize, DType* out) {
+  std::string f(fmt ? fmt : "B");
+  if (!f.empty() && (f[0] == '<' || f[0] == '=' || f[0] == '@' || f[0] == '|')) f = f.substr(1);
+  if (f == "?") { *out = DType::Bool; return true; }
+  if (f == "e") { *out = DType::Float16; return true; }
+  if (f == "f") { *out = DType::Float32; return true; }
+  if (f == "d") { *out = DType::Float64; return true; }
+  if (f == "Zf") { *out = DType::Complex64; return true; }
+  if (f == "Zd") { *out = DType::Complex128; return true; }
+  bool is_signed = f == "b" || f == "h" || f == "i" || f == "l" || f == "q" || f == "n";
+  bool is_uns = f == "B" || f == "H" || f == "I" || f == "L" || f == "Q" || f == "N";
+  if (!is_signed && !is_uns) return false;
+  switch (itemsize) {
+    case 1: *out = is_signed ? DType::Int8 : DType::UInt8; return true;
+    case 2: *out = is_signed ? DType::Int16 : DType::UInt16; return true;
+    case 4: *out = is_signed ? DType::Int32 : DType::UInt32; return true;
+    case 8: *out = is_signed ? DType::Int64 : DType::UInt64; return true;
+  }
+  return false;
+}
+
+// Holds a Py_buffer (and so the exporting object) until the last NDArray using it is gone.
+struct BufferHold {
+  Py_buffer view;
+  ~BufferHold() {
+    nb::gil_scoped_acquire gil;
+    PyBuffer_Release(&view);
+  }
+};
+
+nb::object numpy_module() {
+  static nb::object np = nb::module_::import_("numpy");
+  return np;
+}
+
+}  // namespace
+
+nb::object numpy_dtype(DType d) { return numpy_module().attr("dtype")(dtype_name(d)); }
+
+NDArray array_from_buffer(nb::handle obj) {
+  auto hold = std::make_shared<BufferHold>();
+  if (PyObject_GetBuffer(obj.ptr(), &hold->view, PyBUF_RECORDS_RO) != 0) {
+    PyErr_Clear();
+    type_error("[hypatia] expected an array, got an object of type ", nb::type_name(obj.type()).c_str());
+  }
+  Py_buffer& v = hold->view;
+  DType dt;
+  if (!dtype_from_format(v.format, v.itemsize, &dt)) {
+    std::string f = v.format ? v.format : "?";
+    type_error("[hypatia] unsupported array element format '", f, "'");
+  }
+  Shape shape(v.shape, v.shape + v.ndim);
+  std::vector<int64_t> strides(v.strides, v.strides + v.ndim);
+  // The Buffer spans the whole exported region; negative strides are handled by the offset.
+  auto buf = Buffer::wrap(v.buf, static_cast<size_t>(v.len), hold);
+  return NDArray(dt, shape, strides, 0, buf);
+}
+
+NDArray to_ndarray(nb::handle obj, const DType* dtype) {
+  if (PyFloat_Check(obj.ptr()) || PyLong_Check(obj.ptr()) || PyBool_Check(obj.ptr()) || PyComplex_Check(obj.ptr())) {
+    DType d;
+    if (dtype) d = *dtype;
+    else if (PyBool_Check(obj.ptr())) d = DType::Bool;
+    else if (PyLong_Check(obj.ptr())) d = DType::Int64;
+    else if (PyFloat_Check(obj.ptr())) d = DType::Float64;
+    else d = DType::Complex128;
+    if (PyComplex_Check(obj.ptr())) {
+      Py_complex c = PyComplex_AsCComplex(obj.ptr());
+      return NDArray::full_complex(d, {}, complex128(c.real, c.imag));
+    }
+    if (PyLong_Check(obj.ptr()) && !PyBool_Check(obj.ptr())) {
+      int overflow = 0;
+      long long x = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
+      if (overflow) value_error("[hypatia] Python integer out of int64 range");
+      if (is_int(d) || is_bool(d)) {
+        NDArray a(d, {});
+        dispatch_dtype(d, [&](auto tag) { *a.data<decltype(tag)>() = scalar_cast<decltype(tag)>(static_cast<int64_t>(x)); });
+        if (a.item<int64_t>() != x)
+          type_error("[hypatia] the Python integer ", x, " does not fit in ", dtype_name(d));
+        return a;
+      }
+      return NDArray::full(d, {}, static_cast<double>(x));
+    }
+    double x = PyFloat_AsDouble(obj.ptr());
+    if (dtype && (is_int(d) || is_bool(d)) && !PyBool_Check(obj.ptr()))
+      type_error("[hypatia] cannot convert the Python float ", x, " to ", dtype_name(d), " without losing precision");
+    return NDArray::full(d, {}, x);
+  }
+  if (PyObject_CheckBuffer(obj.ptr()) && !PyBytes_Check(obj.ptr())) return array_from_buffer(obj);
+  // Lists, tuples and other array-likes go through numpy.asarray.
+  nb::object arr = dtype ? numpy_module().attr("asarray")(obj, numpy_dtype(*dtype)) : numpy_module().attr("asarray")(obj);
+  return array_from_buffer(arr);
+}
+
+bool is_scipy_sparse(nb::handle obj) {
+  static nb::object issparse;
+  if (!issparse.is_valid()) {
+    try {
+      issparse = nb::module_::import_("scipy.sparse").attr("issparse");
+    } catch (...) {
+      return false;
+    }
+  }
+  return nb::cast<bool>(issparse(obj));
+}
+
+SparseMatrix to_sparse(nb::handle obj) {
+  std::string fmt = nb::cast<std::string>(obj.attr("format"));
+  nb::object m = nb::borrow(obj);
+  if (fmt != "csr" && fmt != "csc") {
+    m = obj.attr("tocsr")();
+    fmt = "csr";
+  }
+  nb::tuple shape = nb::cast<nb::tuple>(m.attr("shape"));
+  SparseMatrix s(format_from_name(fmt), nb::cast<int64_t>(shape[0]), nb::cast<int64_t>(shape[1]),
+                 to_ndarray(m.attr("data")), to_ndarray(m.attr("indices")), to_ndarray(m.attr("indptr")));
+  return s;
+}
+
+Value to_value(nb::handle obj, const Type* expected) {
+  if (expected && expected->kind() == TypeKind::Sparse) {
+    if (!is_scipy_sparse(obj))
+      type_error("[", expected->str(), "] expected a scipy.sparse matrix, got ", nb::type_name(obj.type()).c_str());
+    return to_sparse(obj);
+  }
+  if (is_scipy_sparse(obj)) return to_sparse(obj);
+  // Python numbers and lists become arrays of the expected dtype directly (Theano accepts
+  // `f(2.5)` for a float32 input); numpy arrays keep their dtype and go through filter.
+  if (expected && expected->dtype() && !PyObject_CheckBuffer(obj.ptr())) {
+    DType d = *expected->dtype();
+    return to_ndarray(obj, &d);
+  }
+  return to_ndarray(obj);
+}
+
+nb::object to_numpy(const NDArray& a) {
+  // The capsule owns a copy of the NDArray handle, keeping the buffer alive.
+  auto* keep = new NDArray(a);
+  nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<NDArray*>(p); });
+  std::vector<size_t> shape(a.shape().begin(), a.shape().end());
+  std::vector<int64_t> strides(a.ndim());
+  const int isz = itemsize(a.dtype());
+  bool aligned = true;
+  for (int i = 0; i < a.ndim(); ++i) {
+    aligned &= a.strides()[i] % isz == 0;
+    strides[i] = a.strides()[i] / isz;
+  }
+  if (!aligned) return to_numpy(a.copy());
+  nb::dlpack::dtype dt;
+  switch (a.dtype()) {
+    case DType::Bool: dt = nb::dtype<bool>(); break;
+    case DType::Int8: dt = nb::dtype<int8_t>(); break;
+    case DType::Int16: dt = nb::dtype<int16_t>(); break;
+    case DType::Int32: dt = nb::dtype<int32_t>(); break;
+    case DType::Int64: dt = nb::dtype<int64_t>(); break;
+    case DType::UInt8: dt = nb::dtype<uint8_t>(); break;
+    case DType::UInt16: dt = nb::dtype<uint16_t>(); break;
+    case DType::UInt32: dt = nb::dtype<uint32_t>(); break;
+    case DType::UInt64: dt = nb::dtype<uint64_t>(); break;
+    case DType::Float16: dt = {static_cast<uint8_t>(nb::dlpack::dtype_code::Float), 16, 1}; break;
+    case DType::Float32: dt = nb::dtype<float>(); break;
+    case DType::Float64: dt = nb::dtype<double>(); break;
+    case DType::Complex64: dt = nb::dtype<std::complex<float>>(); break;
+    case DType::Complex128: dt = nb::dtype<std::complex<double>>(); break;
+  }
+  nb::ndarray<nb::numpy> out(a.raw(), static_cast<size_t>(a.ndim()), shape.data(), owner, strides.data(), dt);
+  return nb::cast(out, nb::rv_policy::reference);
+}
+
+nb::object to_python(const Value& v) {
+  if (const auto* a = std::get_if<NDArray>(&v)) return to_numpy(*a);
+  if (const auto* s = std::get_if<SparseMatrix>(&v)) {
+    nb::object sp = nb::module_::import_("scipy.sparse");
+    nb::object cls = sp.attr(s->format() == SparseFormat::CSR ? "csr_matrix" : "csc_matrix");
+    return cls(nb::make_tuple(to_numpy(s->data()), to_numpy(s->indices()), to_numpy(s->indptr())),
+               nb::arg("shape") = nb::make_tuple(s->rows(), s->cols()), nb::arg("copy") = false);
+  }
+  if (std::holds_alternative<std::monostate>(v)) return nb::none();
+  return nb::cast(value_repr(v));
+}
+
+}  // namespace hypatia::py

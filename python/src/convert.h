@@ -1,0 +1,28 @@
+// Conversions between Python objects (numpy arrays, scipy.sparse matrices, Python numbers) and Values.
+#pragma once
+#include <nanobind/nanobind.h>
+
+#include "hypatia/runtime/value.h"
+#include "hypatia/graph/variable.h"
+
+namespace hypatia::py {
+
+namespace nb = nanobind;
+
+/// A numpy array (or anything with the buffer protocol) as an NDArray, sharing memory.
+NDArray array_from_buffer(nb::handle obj);
+/// Any array-like (numpy array, list, Python number) as an NDArray; `dtype` (when given)
+/// converts Python numbers and lists directly to that dtype.
+NDArray to_ndarray(nb::handle obj, const DType* dtype = nullptr);
+/// True for scipy.sparse matrices/arrays.
+bool is_scipy_sparse(nb::handle obj);
+/// A scipy csr/csc matrix as a SparseMatrix sharing its arrays; other formats are converted.
+SparseMatrix to_sparse(nb::handle obj);
+/// Any runtime value from Python, shaped by the expected type when one is given.
+Value to_value(nb::handle obj, const Type* expected = nullptr);
+/// NDArray -> numpy array sharing the buffer (the buffer stays alive while numpy uses it).
+nb::object to_numpy(const NDArray& a);
+nb::object to_python(const Value& v);
+nb::object numpy_dtype(DType d);
+
+}  // namespace hypatia::py

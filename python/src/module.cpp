@@ -1,0 +1,14 @@
+// hypatia._core: the native half of the Python package.
+#include "bindings.h"
+
+NB_MODULE(_core, m) {
+  using namespace hypatia::py;
+  m.doc() = "Native core of hypatia: graph, ops, compiled functions, autodiff.";
+  init_errors(m);
+  init_graph(m);
+  init_tensor(m);
+  init_function(m);
+  init_grad(m);
+  init_printing(m);
+  init_bench(m);
+}

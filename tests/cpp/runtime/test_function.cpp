@@ -1,0 +1,140 @@
+// function(): calls, defaults, updates, givens, aliasing and errors, on test ops.
+#include <gtest/gtest.h>
+
+#include "hypatia/runtime/function.h"
+#include "support/test_ops.h"
+
+using namespace hypatia;
+using namespace hypatia::testing;
+
+static double at(const Value& v, int64_t i) { return std::get<NDArray>(v).data<double>()[i]; }
+
+TEST(Function, ComputesOutputsAndReusesAcrossCalls) {
+  Var x = dvec("x");
+  auto f = function({x}, {plus(scale(x, 2.0), x)});
+  auto out = (*f)({vec({1, 2, 3})});
+  EXPECT_EQ(at(out[0], 2), 9.0);
+  auto out2 = (*f)({vec({1, 1, 1})});
+  EXPECT_EQ(at(out2[0], 0), 3.0);
+  EXPECT_EQ(at(out[0], 2), 9.0);  // the first result was not overwritten by the second call
+}
+
+TEST(Function, UpdatesUseOldValuesAndApplyTogether) {
+  Var a = shared(vec({1.0}), "a"), b = shared(vec({2.0}), "b");
+  FunctionOptions o;
+  o.updates = {{a, b}, {b, plus(a, b)}};
+  auto f = function({}, {}, o);
+  (*f)({});
+  EXPECT_EQ(at(get_value(a), 0), 2.0);
+  EXPECT_EQ(at(get_value(b), 0), 3.0);
+}
+
+TEST(Function, DefaultsKeywordsAndInUpdates) {
+  Var u = dvec("u"), s = dvec("s");
+  In sin(s);
+  sin.value = vec({10.0});
+  sin.update = plus(s, u);
+  auto f = function({u, sin}, {s});
+  auto r = f->call({vec({5.0})}, {});
+  EXPECT_EQ(at(r[0], 0), 10.0);
+  EXPECT_EQ(at((*f)[s], 0), 15.0);
+  f->call({}, {{"u", vec({1.0})}});
+  EXPECT_EQ(at((*f)["s"], 0), 16.0);
+}
+
+TEST(Function, GivensReplaceVariables) {
+  Var x = dvec("x"), y = dvec("y");
+  FunctionOptions o;
+  o.givens = {{x, scale(y, 10.0)}};
+  auto f = function({y}, {plus(x, y)}, o);
+  EXPECT_EQ(at((*f)({vec({1.0})})[0], 0), 11.0);
+}
+
+TEST(Function, OutputsDoNotAliasInputsOrShared) {
+  Var x = dvec("x");
+  auto f = function({x}, {x});
+  NDArray a = vec({1, 2});
+  auto r = (*f)({a});
+  EXPECT_FALSE(std::get<NDArray>(r[0]).may_share_memory(a));
+  Var s = shared(vec({4, 5}), "s");
+  auto g = function({}, {s});
+  auto r2 = (*g)({});
+  EXPECT_FALSE(std::get<NDArray>(r2[0]).may_share_memory(std::get<NDArray>(get_value(s, true))));
+  auto h = function({x}, {Out(x, true)});
+  EXPECT_TRUE(std::get<NDArray>((*h)({a})[0]).may_share_memory(a));
+}
+
+TEST(Function, BadArgumentsNameTheInput) {
+  Var x = dvec("x");
+  auto f = function({x}, {scale(x, 2.0)});
+  try {
+    (*f)({NDArray::zeros(DType::Float64, {2, 2})});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Type);
+    EXPECT_NE(std::string(e.what()).find("\"x\""), std::string::npos);
+  }
+  EXPECT_THROW((*f)({}), Error);
+  EXPECT_THROW((*f)({vec({1}), vec({1})}), Error);
+  try {
+    (*f)({NDArray::zeros(DType::Complex128, {2})});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("loss of precision"), std::string::npos);
+  }
+}
+
+TEST(Function, FailingNodeReportsNodeAndShapesAndLeavesSharedAlone) {
+  Var x = dvec("x");
+  Var s = shared(vec({1, 2, 3}), "s");
+  FunctionOptions o;
+  o.updates = {{s, plus(s, x)}};
+  auto f = function({x}, {}, o);
+  try {
+    (*f)({vec({1, 2})});
+    FAIL();
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_EQ(m.rfind("[PlusOp]", 0), 0u);
+    EXPECT_NE(m.find("Apply node that caused the error: PlusOp(s, x)"), std::string::npos);
+    EXPECT_NE(m.find("(3,), (2,)"), std::string::npos);
+  }
+  EXPECT_EQ(at(get_value(s), 2), 3.0);
+  (*f)({vec({1, 1, 1})});
+  EXPECT_EQ(at(get_value(s), 2), 4.0);
+}
+
+TEST(Function, UnusedAndSharedInputsRaise) {
+  Var x = dvec("x"), y = dvec("y");
+  try {
+    function({x, y}, {scale(x, 1.0)});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::UnusedInput);
+  }
+  FunctionOptions o;
+  o.on_unused_input = "ignore";
+  EXPECT_NO_THROW(function({x, y}, {scale(x, 1.0)}, o));
+  Var s = shared(vec({1}), "s");
+  EXPECT_THROW(function({s}, {s}), Error);
+}
+
+TEST(Function, DeepChainCompilesAndRuns) {
+  Var x = dvec("x");
+  Var y = x;
+  for (int i = 0; i < 10000; ++i) y = plus(y, x);
+  auto f = function({x}, {y});
+  EXPECT_EQ(at((*f)({vec({1.0})})[0], 0), 10001.0);
+}
+
+TEST(Shared, BorrowAndSetValueChecks) {
+  NDArray a = vec({1, 2});
+  Var s = shared(a, "s");
+  EXPECT_FALSE(std::get<NDArray>(get_value(s, true)).may_share_memory(a));
+  Var t = shared(a, "t", true);
+  EXPECT_TRUE(std::get<NDArray>(get_value(t, true)).may_share_memory(a));
+  EXPECT_THROW(set_value(s, NDArray::zeros(DType::Float64, {2, 2})), Error);
+  EXPECT_EQ(at(get_value(s), 1), 2.0);
+  set_value(s, NDArray::from_vector<int32_t>({7, 8}, {2}));  // safe cast int32 -> float64
+  EXPECT_EQ(at(get_value(s), 1), 8.0);
+}
