@@ -422,9 +422,6 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
   return rval;
 }
 
-Var grad(const Var& cost, const Var& wrt, const GradOptions& opts) {
-  return grad(cost, std::vector<Var>{wrt}, opts)[0];
-}
 
 std::vector<Var> Lop(const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                      const GradOptions& opts) {
@@ -443,9 +440,6 @@ std::vector<Var> Lop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
   return grad(Var(), wrt, o);
 }
 
-Var Lop(const Var& f, const Var& wrt, const Var& eval_point, const GradOptions& opts) {
-  return Lop(std::vector<Var>{f}, std::vector<Var>{wrt}, std::vector<Var>{eval_point}, opts)[0];
-}
 
 std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                      const RopOptions& opts) {
@@ -508,8 +502,5 @@ std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
   return rval;
 }
 
-Var Rop(const Var& f, const Var& wrt, const Var& eval_point, const RopOptions& opts) {
-  return Rop(std::vector<Var>{f}, std::vector<Var>{wrt}, std::vector<Var>{eval_point}, opts)[0];
-}
 
 }  // namespace hypatia

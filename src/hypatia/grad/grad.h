@@ -1,5 +1,6 @@
 // Symbolic differentiation (theano.gradient): grad, Lop (reverse mode) and Rop (forward mode).
 #pragma once
+#include <concepts>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,16 +34,22 @@ struct GradOptions {
 /// with respect to each of `wrt` (theano.grad). The graph is walked iteratively, so chains of
 /// any depth work. Integer and boolean variables get zero (floatX) gradients.
 std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOptions& opts = {});
-/// Single-wrt form. Note: `grad(c, {x})` selects this overload (brace-init of one Var); use
-/// `grad(c, std::vector<Var>{x})` for a one-element list.
-Var grad(const Var& cost, const Var& wrt, const GradOptions& opts = {});
+/// Single-wrt form, returning one Var. It is a template restricted to Var so that a braced
+/// list (`grad(c, {x})`) still selects the vector form, as in Theano's grad(c, [x]).
+template <std::same_as<Var> V>
+Var grad(const Var& cost, const V& wrt, const GradOptions& opts = {}) {
+  return grad(cost, std::vector<Var>{wrt}, opts)[0];
+}
 
 /// v * J: the gradients of `wrt` given that f[i] has gradient eval_points[i]
 /// (theano.gradient.Lop = grad(None, wrt, known_grads={f: eval_points})). Uses
 /// opts.consider_constant and opts.disconnected_inputs.
 std::vector<Var> Lop(const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                      const GradOptions& opts = {});
-Var Lop(const Var& f, const Var& wrt, const Var& eval_point, const GradOptions& opts = {});
+template <std::same_as<Var> V>
+Var Lop(const V& f, const V& wrt, const V& eval_point, const GradOptions& opts = {}) {
+  return Lop(std::vector<Var>{f}, std::vector<Var>{wrt}, std::vector<Var>{eval_point}, opts)[0];
+}
 
 struct RopOptions {
   /// An f that does not depend on any wrt: "raise" (DisconnectedInput), "warn" or "ignore".
@@ -57,6 +64,9 @@ struct RopOptions {
 /// Error(NotImplemented) naming the op.
 std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                      const RopOptions& opts = {});
-Var Rop(const Var& f, const Var& wrt, const Var& eval_point, const RopOptions& opts = {});
+template <std::same_as<Var> V>
+Var Rop(const V& f, const V& wrt, const V& eval_point, const RopOptions& opts = {}) {
+  return Rop(std::vector<Var>{f}, std::vector<Var>{wrt}, std::vector<Var>{eval_point}, opts)[0];
+}
 
 }  // namespace hypatia

@@ -123,9 +123,6 @@ std::vector<Var> jacobian(const Var& expression, const std::vector<Var>& wrt, co
   return apply_op(*op, node_inputs);
 }
 
-Var jacobian(const Var& expression, const Var& wrt, const GradOptions& opts) {
-  return jacobian(expression, std::vector<Var>{wrt}, opts)[0];
-}
 
 std::vector<Var> hessian(const Var& cost, const std::vector<Var>& wrt, const GradOptions& opts) {
   if (!cost) type_error("[hessian] tensor.hessian expects a Variable as `cost`");
@@ -148,8 +145,5 @@ std::vector<Var> hessian(const Var& cost, const std::vector<Var>& wrt, const Gra
   return out;
 }
 
-Var hessian(const Var& cost, const Var& wrt, const GradOptions& opts) {
-  return hessian(cost, std::vector<Var>{wrt}, opts)[0];
-}
 
 }  // namespace hypatia

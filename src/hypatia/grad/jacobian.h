@@ -40,9 +40,15 @@ class JacobianOp final : public Op {
 /// (len(expression),) + shape(wrt[k]). Options follow grad (consider_constant,
 /// disconnected_inputs); other options are ignored.
 std::vector<Var> jacobian(const Var& expression, const std::vector<Var>& wrt, const GradOptions& opts = {});
-Var jacobian(const Var& expression, const Var& wrt, const GradOptions& opts = {});
+template <std::same_as<Var> V>
+Var jacobian(const Var& expression, const V& wrt, const GradOptions& opts = {}) {
+  return jacobian(expression, std::vector<Var>{wrt}, opts)[0];
+}
 /// The Hessian of a 0-d cost with respect to each 1-d wrt (theano.gradient.hessian).
 std::vector<Var> hessian(const Var& cost, const std::vector<Var>& wrt, const GradOptions& opts = {});
-Var hessian(const Var& cost, const Var& wrt, const GradOptions& opts = {});
+template <std::same_as<Var> V>
+Var hessian(const Var& cost, const V& wrt, const GradOptions& opts = {}) {
+  return hessian(cost, std::vector<Var>{wrt}, opts)[0];
+}
 
 }  // namespace hypatia

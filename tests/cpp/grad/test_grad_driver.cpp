@@ -36,6 +36,10 @@ TEST(Grad, Chain) {
   Var g = grad(y, x);
   EXPECT_EQ(g.name(), "(dy/dx)");
   EXPECT_DOUBLE_EQ(num(eval(g, {{x, s64(1.5)}})), 6.0);
+  // A braced list selects the list form, as Theano's grad(y, [x]).
+  std::vector<Var> gl = grad(y, {x});
+  ASSERT_EQ(gl.size(), 1u);
+  EXPECT_DOUBLE_EQ(num(eval(grad(y, {x})[0], {{x, s64(1.5)}})), 6.0);
 }
 
 TEST(Grad, DiamondSumsContributions) {
