@@ -24,8 +24,9 @@ Var tensor3(DType dtype, std::string name = "");
 Var tensor4(DType dtype, std::string name = "");
 /// A constant holding `value`; broadcastable where the value has length-1 axes, as Theano.
 Var constant(const NDArray& value, std::string name = "");
-/// Python-style scalar constants: integers get the smallest int dtype holding them, floats
-/// get floatX, as Theano wraps Python numbers.
+/// Python-style scalar constants (Theano's 'custom' cast policy): integers get the smallest
+/// int dtype holding them; floats get float32 when exactly representable, else float64
+/// (float32 whenever floatX is float32).
 Var constant(double value);
 Var constant_int(int64_t value);
 /// Casts/wraps v as a tensor variable (a no-op for tensors; TypeError for sparse).
@@ -92,5 +93,17 @@ Var operator/(const Var& a, double b);
 Var operator/(double a, const Var& b);
 Var operator>(const Var& a, double b);
 Var operator<(const Var& a, double b);
+/// Integer literals become the smallest int constant holding them (Python ints), so `x * 2`
+/// keeps an int32 x int32 as Theano does.
+Var operator+(const Var& a, int b);
+Var operator+(int a, const Var& b);
+Var operator-(const Var& a, int b);
+Var operator-(int a, const Var& b);
+Var operator*(const Var& a, int b);
+Var operator*(int a, const Var& b);
+Var operator/(const Var& a, int b);
+Var operator/(int a, const Var& b);
+Var operator>(const Var& a, int b);
+Var operator<(const Var& a, int b);
 
 }  // namespace hypatia

@@ -1,0 +1,65 @@
+// Elementwise loops over NDArrays: a flat path for contiguous same-shape inputs, strided otherwise.
+#pragma once
+#include <array>
+
+#include "hypatia/runtime/ndarray.h"
+
+namespace hypatia::kernels {
+
+/// out[i] = f(a[i]) with `a` of element type T already broadcast-compatible with `out` (type O).
+/// `out` must be C-contiguous.
+template <class T, class O, class F>
+void unary_loop(const NDArray& a, NDArray& out, F f) {
+  O* po = out.data<O>();
+  const int64_t n = out.size();
+  if (a.shape() == out.shape() && a.is_c_contiguous()) {
+    const T* pa = a.data<T>();
+    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i]);
+    return;
+  }
+  NDArray ab = a.broadcast_to(out.shape());
+  const char* ba = static_cast<const char*>(ab.raw());
+  char* bo = static_cast<char*>(out.raw());
+  strided_for_each<2>(out.shape(), {ab.strides().data(), out.strides().data()}, [&](int64_t oa, int64_t oo) {
+    *reinterpret_cast<O*>(bo + oo) = f(*reinterpret_cast<const T*>(ba + oa));
+  });
+}
+
+/// out[i] = f(a[i], b[i]) with numpy broadcasting of a and b (element type T) to `out` (type O).
+template <class T, class O, class F>
+void binary_loop(const NDArray& a, const NDArray& b, NDArray& out, F f) {
+  O* po = out.data<O>();
+  const int64_t n = out.size();
+  const bool a_full = a.shape() == out.shape() && a.is_c_contiguous();
+  const bool b_full = b.shape() == out.shape() && b.is_c_contiguous();
+  if (a_full && b_full) {
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
+    return;
+  }
+  if (a_full && b.size() == 1) {
+    const T* pa = a.data<T>();
+    const T vb = *b.data<T>();
+    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], vb);
+    return;
+  }
+  if (b_full && a.size() == 1) {
+    const T va = *a.data<T>();
+    const T* pb = b.data<T>();
+    for (int64_t i = 0; i < n; ++i) po[i] = f(va, pb[i]);
+    return;
+  }
+  NDArray ab = a.broadcast_to(out.shape());
+  NDArray bb = b.broadcast_to(out.shape());
+  const char* ba = static_cast<const char*>(ab.raw());
+  const char* bbp = static_cast<const char*>(bb.raw());
+  char* bo = static_cast<char*>(out.raw());
+  strided_for_each<3>(out.shape(), {ab.strides().data(), bb.strides().data(), out.strides().data()},
+                      [&](int64_t oa, int64_t ob, int64_t oo) {
+                        *reinterpret_cast<O*>(bo + oo) =
+                            f(*reinterpret_cast<const T*>(ba + oa), *reinterpret_cast<const T*>(bbp + ob));
+                      });
+}
+
+}  // namespace hypatia::kernels

@@ -1,0 +1,302 @@
+// Elemwise and DimShuffle: typing by broadcastable flags, kernels, shapes, vjp and jvp.
+#include "hypatia/tensor/ops/elemwise.h"
+
+#include <algorithm>
+
+#include "hypatia/runtime/vm.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/kernels/elemwise_loop.h"
+
+namespace hypatia {
+
+bool is_discrete(const Var& v) {
+  auto d = v.type()->dtype();
+  return d && (is_int(*d) || is_bool(*d));
+}
+
+const TensorType& check_tensor_input(const Var& v, const std::string& who) {
+  if (!v) type_error("[", who, "] expected a tensor variable, got None");
+  if (v.type()->kind() == TypeKind::Sparse)
+    type_error("[", who, "] expected a dense tensor, got a sparse variable (", v.type()->str(),
+               "); use the hypatia.sparse module (e.g. sparse.add, sparse.structured_dot) for sparse "
+               "operands, or sparse.dense_from_sparse to densify");
+  const TensorType* t = tensor_type(v);
+  if (!t) type_error("[", who, "] expected a tensor variable, got ", v.type()->str());
+  return *t;
+}
+
+Var int64_constant(int64_t v) {
+  static const TypePtr t = TensorType::make(DType::Int64, {});
+  return make_constant(t, NDArray::scalar<int64_t>(v));
+}
+
+Var reduce_to_like(const Var& g, const Var& like) {
+  const auto& lt = expect_tensor(like, "reduce_to_like");
+  const auto& gt = expect_tensor(g, "reduce_to_like");
+  Var r = g;
+  std::vector<int> axes;
+  for (int d = 0; d < lt.ndim(); ++d)
+    if (lt.broadcastable()[d] && !gt.broadcastable()[d]) axes.push_back(d);
+  if (!axes.empty()) r = sum(r, axes, true);
+  if (tensor_type(r)->elem() != lt.elem()) r = cast(r, lt.elem());
+  return r;
+}
+
+// ---------------------------------------------------------------- Elemwise
+
+std::string Elemwise::str() const {
+  if (params_.scalar_op == ScalarOpId::Cast) return str_cat("Elemwise{Cast{", dtype_name(params_.cast_to), "}}");
+  return str_cat("Elemwise{", scalar_op_info(params_.scalar_op).name, ",no_inplace}");
+}
+
+ApplyPtr Elemwise::make_node(const std::vector<Var>& inputs_in) const {
+  const ScalarOpInfo& info = scalar_op_info(params_.scalar_op);
+  const std::string who = str();
+  if (static_cast<int>(inputs_in.size()) != info.arity)
+    type_error("[", who, "] expected ", info.arity, " inputs, got ", inputs_in.size());
+  int nd = 0;
+  for (const Var& v : inputs_in) nd = std::max(nd, check_tensor_input(v, who).ndim());
+  std::vector<Var> inputs;
+  std::vector<DType> dtypes;
+  for (const Var& v : inputs_in) {
+    const TensorType& t = *tensor_type(v);
+    if (!info.bool_ok && t.elem() == DType::Bool)
+      type_error("[", who, "] numpy boolean ", info.name,
+                 " is not supported; use logical operators or cast the input to an integer dtype");
+    if (t.ndim() < nd) {
+      std::vector<int> pat(nd - t.ndim(), -1);
+      for (int i = 0; i < t.ndim(); ++i) pat.push_back(i);
+      inputs.push_back(dimshuffle(v, pat));
+    } else {
+      inputs.push_back(v);
+    }
+    dtypes.push_back(t.elem());
+  }
+  std::vector<bool> bc(nd, true);
+  for (const Var& v : inputs)
+    for (int d = 0; d < nd; ++d) bc[d] = bc[d] && tensor_type(v)->broadcastable()[d];
+  DType out = scalar_out_dtype(params_.scalar_op, dtypes, params_.cast_to);
+  return Apply::create(ptr(), std::move(inputs), {TensorType::make(out, bc)});
+}
+
+namespace {
+
+template <class T>
+void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
+  using namespace scalar_fn;
+  using kernels::binary_loop;
+  using kernels::unary_loop;
+  if constexpr (std::is_same_v<T, half>) {
+    throw Error(ErrorKind::Runtime, "[Elemwise] half kernels compute through float32");
+  } else {
+    switch (id) {
+      case ScalarOpId::Add: return binary_loop<T, T>(*in[0], *in[1], out, Add{});
+      case ScalarOpId::Sub: return binary_loop<T, T>(*in[0], *in[1], out, Sub{});
+      case ScalarOpId::Mul: return binary_loop<T, T>(*in[0], *in[1], out, Mul{});
+      case ScalarOpId::TrueDiv: return binary_loop<T, T>(*in[0], *in[1], out, TrueDiv{});
+      case ScalarOpId::Pow: return binary_loop<T, T>(*in[0], *in[1], out, Pow{});
+      case ScalarOpId::Neg: return unary_loop<T, T>(*in[0], out, Neg{});
+      case ScalarOpId::Exp: return unary_loop<T, T>(*in[0], out, Exp{});
+      case ScalarOpId::Log: return unary_loop<T, T>(*in[0], out, Log{});
+      case ScalarOpId::Sqr: return unary_loop<T, T>(*in[0], out, Sqr{});
+      case ScalarOpId::Sqrt: return unary_loop<T, T>(*in[0], out, Sqrt{});
+      case ScalarOpId::Eq: return binary_loop<T, bool>(*in[0], *in[1], out, Eq{});
+      case ScalarOpId::Neq: return binary_loop<T, bool>(*in[0], *in[1], out, Neq{});
+      case ScalarOpId::Lt: return binary_loop<T, bool>(*in[0], *in[1], out, Lt{});
+      case ScalarOpId::Gt: return binary_loop<T, bool>(*in[0], *in[1], out, Gt{});
+      case ScalarOpId::Le: return binary_loop<T, bool>(*in[0], *in[1], out, Le{});
+      case ScalarOpId::Ge: return binary_loop<T, bool>(*in[0], *in[1], out, Ge{});
+      default: throw Error(ErrorKind::Runtime, "[Elemwise] no typed kernel for this scalar op");
+    }
+  }
+}
+
+}  // namespace
+
+void Elemwise::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const int n = node.nin();
+  const NDArray* in[2];
+  for (int i = 0; i < n; ++i) in[i] = &as_array(*inputs[i], "Elemwise");
+  // Output shape: the common shape, checked against the static broadcastable flags.
+  const Shape* out_shape = &in[0]->shape();
+  Shape computed;
+  bool same = true;
+  for (int i = 1; i < n; ++i) same = same && in[i]->shape() == *out_shape;
+  if (!same) {
+    const int nd = node.out(0)->type->ndim();
+    computed.assign(nd, 1);
+    for (int d = 0; d < nd; ++d) {
+      int first = -1;
+      for (int i = 0; i < n; ++i) {
+        if (in[i]->shape(d) == 1 && tensor_type(node.input(i))->broadcastable()[d]) continue;
+        if (first < 0) {
+          first = i;
+          computed[d] = in[i]->shape(d);
+        } else if (in[i]->shape(d) != computed[d]) {
+          value_error("[", str(), "] Input dimension mis-match. (input[", first, "].shape[", d, "] = ",
+                      computed[d], ", input[", i, "].shape[", d, "] = ", in[i]->shape(d), ")");
+        }
+      }
+    }
+    out_shape = &computed;
+  }
+  const DType out_dtype = tensor_type(node.output(0))->elem();
+  NDArray& out = prepare_output(outputs[0], out_dtype, *out_shape);
+  const ScalarOpId id = params_.scalar_op;
+  if (id == ScalarOpId::Cast || id == ScalarOpId::Identity) return out.assign(*in[0]);
+  if (id == ScalarOpId::Second) return out.assign(*in[1]);
+
+  std::vector<DType> dts;  // small; only built on the slow paths below
+  DType compute = out_dtype;
+  bool need_cast = false;
+  for (int i = 0; i < n; ++i) need_cast = need_cast || in[i]->dtype() != out_dtype;
+  if (need_cast || is_comparison(id)) {
+    for (int i = 0; i < n; ++i) dts.push_back(in[i]->dtype());
+    compute = scalar_compute_dtype(id, dts, out_dtype);
+  }
+  if (compute == DType::Float16) compute = DType::Float32;  // half computes through float
+  NDArray cast_store[2];
+  for (int i = 0; i < n; ++i)
+    if (in[i]->dtype() != compute) {
+      cast_store[i] = in[i]->astype(compute);
+      in[i] = &cast_store[i];
+    }
+  const bool via_tmp = out_dtype == DType::Float16;
+  NDArray tmp;
+  NDArray* target = &out;
+  if (via_tmp) {
+    tmp = NDArray(DType::Float32, out.shape());
+    target = &tmp;
+  }
+  dispatch_dtype(compute, [&](auto tag) { run_kernel<decltype(tag)>(id, in, *target); });
+  if (via_tmp) out.assign(tmp);
+}
+
+std::optional<std::vector<ShapeVec>> Elemwise::infer_shape(const Apply& node,
+                                                          const std::vector<ShapeVec>& shapes) const {
+  const auto& obc = tensor_type(node.output(0))->broadcastable();
+  ShapeVec out;
+  for (size_t d = 0; d < obc.size(); ++d) {
+    Var s;
+    for (int i = 0; i < node.nin() && !s; ++i)
+      if (!tensor_type(node.input(i))->broadcastable()[d]) s = shapes[i][d];
+    out.push_back(s ? s : int64_constant(1));
+  }
+  return std::vector<ShapeVec>{out};
+}
+
+std::vector<std::vector<bool>> Elemwise::connection_pattern(const Apply& node) const {
+  if (params_.scalar_op == ScalarOpId::Second) return {{false}, {true}};
+  return Op::connection_pattern(node);
+}
+
+std::vector<Var> Elemwise::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+  const Var& gz = output_grads[0];
+  std::vector<Var> res(node.nin());
+  if (!gz || is_disconnected(gz)) {
+    for (auto& r : res) r = disconnected_var();
+    return res;
+  }
+  std::vector<Var> g = scalar_op_info(params_.scalar_op).grad(node.inputs(), node.output(0), gz);
+  for (int i = 0; i < node.nin(); ++i) {
+    const Var& x = node.input(i);
+    if (is_disconnected(g[i]) || is_null(g[i])) res[i] = g[i];
+    else if (is_discrete(x)) res[i] = zeros_like(x);
+    else res[i] = reduce_to_like(g[i], x);
+  }
+  return res;
+}
+
+std::vector<Var> Elemwise::jvp(const Apply& node, const std::vector<Var>& eval_points) const {
+  const Var out = node.output(0);
+  const auto& info = scalar_op_info(params_.scalar_op);
+  Var acc;
+  for (int i = 0; i < node.nin(); ++i) {
+    if (i >= static_cast<int>(eval_points.size()) || !eval_points[i] || is_discrete(node.input(i))) continue;
+    if (params_.scalar_op == ScalarOpId::Second && i == 0) continue;
+    Var t = info.grad(node.inputs(), out, eval_points[i])[i];
+    acc = acc ? add(acc, t) : t;
+  }
+  if (!acc || is_discrete(out)) return {zeros_like(out)};
+  if (tensor_type(acc)->broadcastable() != tensor_type(out)->broadcastable()) acc = fill(out, acc);
+  if (tensor_type(acc)->elem() != tensor_type(out)->elem()) acc = cast(acc, tensor_type(out)->elem());
+  return {acc};
+}
+
+Var elemwise(ScalarOpId id, const std::vector<Var>& inputs, DType cast_to) {
+  std::vector<Var> ins;
+  for (const Var& v : inputs) ins.push_back(as_tensor_variable(v));
+  return apply1(*std::make_shared<Elemwise>(id, cast_to), ins);
+}
+
+// ---------------------------------------------------------------- DimShuffle
+
+std::string DimShuffle::str() const {
+  std::string s = params_.inplace ? "InplaceDimShuffle{" : "DimShuffle{";
+  for (size_t i = 0; i < params_.new_order.size(); ++i) {
+    if (i) s += ",";
+    s += params_.new_order[i] < 0 ? std::string("x") : std::to_string(params_.new_order[i]);
+  }
+  return s + "}";
+}
+
+ApplyPtr DimShuffle::make_node(const std::vector<Var>& inputs) const {
+  const std::string who = str();
+  if (inputs.size() != 1) type_error("[", who, "] expected 1 input, got ", inputs.size());
+  const TensorType& t = check_tensor_input(inputs[0], who);
+  std::vector<bool> used(t.ndim(), false);
+  std::vector<bool> bc;
+  for (int k : params_.new_order) {
+    if (k < 0) {
+      bc.push_back(true);
+      continue;
+    }
+    if (k >= t.ndim())
+      value_error("[", who, "] new_order refers to axis ", k, " of an input with ", t.ndim(), " dimensions");
+    if (used[k]) value_error("[", who, "] axis ", k, " appears twice in new_order");
+    used[k] = true;
+    bc.push_back(t.broadcastable()[k]);
+  }
+  for (int d = 0; d < t.ndim(); ++d)
+    if (!used[d] && !t.broadcastable()[d])
+      value_error("[", who, "] cannot drop a non-broadcastable dimension (axis ", d, " of ", t.str(), ")");
+  return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), bc)});
+}
+
+void DimShuffle::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  NDArray v = as_array(*inputs[0], "DimShuffle").dimshuffle(params_.new_order);
+  outputs[0] = params_.inplace ? v : v.copy();
+}
+
+std::optional<std::vector<ShapeVec>> DimShuffle::infer_shape(const Apply&, const std::vector<ShapeVec>& shapes) const {
+  ShapeVec out;
+  for (int k : params_.new_order) out.push_back(k < 0 ? int64_constant(1) : shapes[0][k]);
+  return std::vector<ShapeVec>{out};
+}
+
+std::vector<Var> DimShuffle::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+  const Var& x = node.input(0);
+  const Var& gz = output_grads[0];
+  if (!gz || is_disconnected(gz)) return {disconnected_var()};
+  if (is_discrete(x)) return {zeros_like(x)};
+  std::vector<int> order(x.type()->ndim(), -1);
+  for (size_t i = 0; i < params_.new_order.size(); ++i)
+    if (params_.new_order[i] >= 0) order[params_.new_order[i]] = static_cast<int>(i);
+  Var g = apply1(*std::make_shared<DimShuffle>(DimShuffleParams{order, true}), {gz});
+  return {reduce_to_like(g, x)};
+}
+
+std::vector<Var> DimShuffle::jvp(const Apply&, const std::vector<Var>& eval_points) const {
+  if (eval_points.empty() || !eval_points[0]) return {Var()};
+  return {apply1(*this, {eval_points[0]})};
+}
+
+Var dimshuffle(const Var& x, const std::vector<int>& pattern) {
+  Var v = as_tensor_variable(x);
+  bool identity = static_cast<int>(pattern.size()) == v.type()->ndim();
+  for (size_t i = 0; identity && i < pattern.size(); ++i) identity = pattern[i] == static_cast<int>(i);
+  if (identity) return v;
+  return apply1(*std::make_shared<DimShuffle>(DimShuffleParams{pattern, true}), {v});
+}
+
+}  // namespace hypatia

@@ -1,0 +1,74 @@
+// Elemwise (a scalar op mapped over broadcast tensors) and DimShuffle (axis permutation view).
+#pragma once
+#include <vector>
+
+#include "hypatia/graph/op.h"
+#include "hypatia/scalar/scalar_ops.h"
+#include "hypatia/tensor/tensor_type.h"
+
+namespace hypatia {
+
+struct ElemwiseParams {
+  ScalarOpId scalar_op = ScalarOpId::Add;
+  DType cast_to = DType::Float64;  // used by Cast only
+  auto fields() const { return std::tie(scalar_op, cast_to); }
+};
+
+/// Theano's Elemwise: applies one scalar op elementwise with static broadcasting. Printed
+/// "Elemwise{add,no_inplace}" (casts: "Elemwise{Cast{float32}}").
+class Elemwise final : public OpBase<Elemwise, ElemwiseParams> {
+ public:
+  using OpBase::OpBase;
+  explicit Elemwise(ScalarOpId id, DType cast_to = DType::Float64) : OpBase(ElemwiseParams{id, cast_to}) {}
+  std::string name() const override { return "Elemwise"; }
+  std::string str() const override;
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
+                                                   const std::vector<ShapeVec>& input_shapes) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  ScalarOpId scalar_op() const { return params_.scalar_op; }
+};
+
+/// Applies a scalar op elementwise; inputs of lower rank are left-padded with broadcastable axes.
+Var elemwise(ScalarOpId id, const std::vector<Var>& inputs, DType cast_to = DType::Float64);
+
+struct DimShuffleParams {
+  std::vector<int> new_order;  // -1 stands for 'x' (a new broadcastable axis)
+  bool inplace = true;
+  auto fields() const { return std::tie(new_order, inplace); }
+};
+
+/// Theano's DimShuffle: permutes axes, inserts broadcastable ones and drops broadcastable ones.
+/// The inplace form (the default, as in Theano 1.0) returns a view of its input and prints
+/// "InplaceDimShuffle{1,0}"; the copying form prints "DimShuffle{1,0}".
+class DimShuffle final : public OpBase<DimShuffle, DimShuffleParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "DimShuffle"; }
+  std::string str() const override;
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
+                                                   const std::vector<ShapeVec>& input_shapes) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  ViewMap view_map() const override {
+    if (params_.inplace) return {{0, {0}}};
+    return {};
+  }
+};
+
+/// True for bool and integer tensors (whose gradients are zeros).
+bool is_discrete(const Var& v);
+/// Raises a TypeError naming `who` unless v is a dense tensor (sparse gets a pointer to the sparse module).
+const TensorType& check_tensor_input(const Var& v, const std::string& who);
+/// An int64 scalar constant (shapes, axis lengths).
+Var int64_constant(int64_t v);
+/// Sums `g` over the axes where `like` is broadcastable but g is not, keeping dims, and casts to
+/// like's dtype: the gradient of a broadcast input.
+Var reduce_to_like(const Var& g, const Var& like);
+
+}  // namespace hypatia

@@ -1,0 +1,89 @@
+// Shape ops: Shape, Shape_i, MakeVector, Reshape and Alloc (symbolic shapes and shape-driven ops).
+#pragma once
+#include "hypatia/graph/op.h"
+#include "hypatia/tensor/tensor_type.h"
+
+namespace hypatia {
+
+/// The shape of a tensor (or sparse matrix) as an int64 vector. Printed "Shape".
+class ShapeOp final : public OpBase<ShapeOp, NoParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "Shape"; }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}}; }
+};
+
+struct ShapeIParams {
+  int i = 0;
+  auto fields() const { return std::tie(i); }
+};
+
+/// One dimension of a shape as an int64 scalar. Printed "Shape_i{0}".
+class ShapeI final : public OpBase<ShapeI, ShapeIParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "Shape_i"; }
+  std::string str() const override { return str_cat("Shape_i{", params_.i, "}"); }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}}; }
+};
+
+/// Integer scalars gathered into an int64 vector (shape arguments of reshape and alloc).
+class MakeVector final : public OpBase<MakeVector, NoParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "MakeVector"; }
+  std::string str() const override { return "MakeVector{dtype='int64'}"; }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+};
+
+struct ReshapeParams {
+  int ndim = 0;
+  auto fields() const { return std::tie(ndim); }
+};
+
+/// Reshape{ndim}(x, shape): a view when the layout allows, else a copy; one -1 entry is inferred.
+class Reshape final : public OpBase<Reshape, ReshapeParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "Reshape"; }
+  std::string str() const override { return str_cat("Reshape{", params_.ndim, "}"); }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true}, {false}}; }
+  ViewMap view_map() const override { return {{0, {0}}}; }
+};
+
+/// Alloc(value, *shape): `value` broadcast to `shape` in a fresh array.
+class Alloc final : public OpBase<Alloc, NoParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "Alloc"; }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+};
+
+/// Gathers integer scalars into an int64 vector.
+Var make_vector(const std::vector<Var>& elems);
+
+}  // namespace hypatia
