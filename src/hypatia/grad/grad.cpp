@@ -464,10 +464,10 @@ std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
     std::vector<Var> eps(node->nin());
     bool any = false;
     for (int i = 0; i < node->nin(); ++i) {
-      auto it = tangent.find(node->input(i).get());
+      const Var& x = node->input(i);
+      auto it = tangent.find(x.get());
       if (it == tangent.end() || !it->second || is_disconnected(it->second)) continue;
       Var ep = it->second;
-      const Var& x = node->input(i);
       auto xd = x.type()->dtype();
       auto ed = ep.type()->dtype();
       if (is_dense(x) && is_dense(ep) && xd && ed && *xd != *ed) ep = cast(ep, *xd);
@@ -475,6 +475,13 @@ std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
       any = true;
     }
     if (!any) continue;
+    // As Theano's Rop: a float tensor input without a direction gets zeros_like(input) (so
+    // jvp always sees a full set for float tensors); others (integer, sparse) get a null Var.
+    for (int i = 0; i < node->nin(); ++i) {
+      const Var& x = node->input(i);
+      auto d = x.type()->dtype();
+      if (!eps[i] && is_dense(x) && d && is_inexact(*d)) eps[i] = zeros_like(x);
+    }
     std::vector<Var> outs = node->op()->jvp(*node, eps);
     if (static_cast<int>(outs.size()) != node->nout())
       raise(ErrorKind::Runtime, "[Rop] ", node->op()->str(), ".jvp returned ", outs.size(), " results for ",

@@ -59,9 +59,10 @@ struct RopOptions {
 };
 
 /// J * v: the directional derivatives of each f along eval_points (one per wrt, of wrt's
-/// shape), computed in forward mode through Op::jvp (theano.gradient.Rop). Inputs that do
-/// not depend on any wrt get a null eval point; an op on the path without a jvp raises
-/// Error(NotImplemented) naming the op.
+/// shape), computed in forward mode through Op::jvp (theano.gradient.Rop). Only nodes that
+/// depend on a wrt are visited; their float tensor inputs that do not depend on any wrt get
+/// zeros_like(input) as eval point (as Theano), other such inputs a null Var. An op on the
+/// path without a jvp raises Error(NotImplemented) naming the op.
 std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                      const RopOptions& opts = {});
 template <std::same_as<Var> V>

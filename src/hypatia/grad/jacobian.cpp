@@ -91,7 +91,7 @@ std::vector<Var> jacobian(const Var& expression, const std::vector<Var>& wrt, co
 
   DType ed = *expression.type()->dtype();
   DType pd = is_inexact(ed) ? ed : floatX();
-  Var proj = make_variable(TensorType::make(pd, {false}), "jacobian_projection");
+  Var proj = make_variable(TensorType::make(pd, tensor_type(expression)->broadcastable()), "jacobian_projection");
   g.add_names = false;
   g.known_grads = {{expression, proj}};
   std::vector<Var> grads = grad(Var(), wrt, g);

@@ -139,7 +139,7 @@ void verify_grad(const std::function<Var(const std::vector<Var>&)>& fun, const s
   std::vector<In> ins(inputs.begin(), inputs.end());
   FunctionPtr o_fn = function(ins, {Out(out)}, fo);
 
-  Var proj = make_variable(TensorType::make(od, std::vector<bool>(out.type()->ndim(), false)), "random_projection");
+  Var proj = make_variable(TensorType::make(od, tensor_type(out)->broadcastable()), "random_projection");
   GradOptions go;
   go.disconnected_inputs = "ignore";
   std::vector<Var> sym = Lop(std::vector<Var>{out}, inputs, std::vector<Var>{proj}, go);
