@@ -1,0 +1,109 @@
+// Gradient-modifying identities (theano.gradient): zero_grad, disconnected_grad, grad_clip,
+// grad_scale, consider_constant. Each returns its input unchanged in the forward pass (a view)
+// and changes only what flows backwards (vjp) and forwards in Rop (jvp).
+#pragma once
+#include "hypatia/graph/op.h"
+
+namespace hypatia {
+
+/// Base of the identity ops below: the output has the input's type and is a view of it.
+template <class Derived, class Params>
+class GradIdentityOp : public OpBase<Derived, Params> {
+ public:
+  using OpBase<Derived, Params>::OpBase;
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
+                                                   const std::vector<ShapeVec>& input_shapes) const override;
+  ViewMap view_map() const override { return {{0, {0}}}; }
+};
+
+/// Backward: zeros like the output gradient. Rop: zeros.
+class ZeroGradOp final : public GradIdentityOp<ZeroGradOp, NoParams> {
+ public:
+  std::string name() const override { return "ZeroGrad"; }
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+};
+
+/// Backward: disconnected (connection_pattern [[false]]), so grad stops here. Rop: no direction.
+class DisconnectedGradOp final : public GradIdentityOp<DisconnectedGradOp, NoParams> {
+ public:
+  std::string name() const override { return "DisconnectedGrad"; }
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override { return {{false}}; }
+};
+
+/// Deprecated Theano op kept for compatibility: behaves as ZeroGradOp.
+class ConsiderConstantOp final : public GradIdentityOp<ConsiderConstantOp, NoParams> {
+ public:
+  std::string name() const override { return "ConsiderConstant"; }
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+};
+
+struct GradClipParams {
+  double lower = 0, upper = 0;
+  auto fields() const { return std::tie(lower, upper); }
+};
+/// Backward: the output gradient clipped elementwise to [lower, upper]. Rop: identity.
+class GradClipOp final : public GradIdentityOp<GradClipOp, GradClipParams> {
+ public:
+  using GradIdentityOp::GradIdentityOp;
+  std::string name() const override { return "GradClip"; }
+  std::string str() const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+};
+
+struct GradScaleParams {
+  double multiplier = 1;
+  auto fields() const { return std::tie(multiplier); }
+};
+/// Backward: the output gradient times `multiplier`. Rop: identity.
+class GradScaleOp final : public GradIdentityOp<GradScaleOp, GradScaleParams> {
+ public:
+  using GradIdentityOp::GradIdentityOp;
+  std::string name() const override { return "GradScale"; }
+  std::string str() const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+};
+
+struct ClipParams {
+  double lower = 0, upper = 0;
+  auto fields() const { return std::tie(lower, upper); }
+};
+/// Elementwise clip of a dense tensor to [lower, upper] with constant bounds (used by
+/// GradClipOp's gradient). Gradient: g where lower <= x <= upper, else 0.
+class ClipConstOp final : public OpBase<ClipConstOp, ClipParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "ClipConst"; }
+  std::string str() const override;
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
+                                                   const std::vector<ShapeVec>& input_shapes) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+};
+
+/// theano.gradient.zero_grad: x in the forward pass; its gradient is zero (the graph below x
+/// is still walked, so inputs stay connected).
+Var zero_grad(const Var& x);
+/// theano.gradient.disconnected_grad: x in the forward pass; nothing is back-propagated
+/// through it, and inputs reached only through it are disconnected.
+Var disconnected_grad(const Var& x);
+/// theano.gradient.grad_clip: x in the forward pass; the gradient through it is clipped to
+/// [lower_bound, upper_bound]. Raises ValueError when lower_bound > upper_bound.
+Var grad_clip(const Var& x, double lower_bound, double upper_bound);
+/// theano.gradient.grad_scale: x in the forward pass; the gradient through it is scaled.
+Var grad_scale(const Var& x, double multiplier);
+/// theano.gradient.consider_constant (deprecated in Theano): as zero_grad.
+Var consider_constant(const Var& x);
+/// Elementwise clip with constant bounds (a dense tensor op).
+Var clip_const(const Var& x, double lower, double upper);
+
+}  // namespace hypatia
