@@ -9,7 +9,7 @@ from .configparser import config
 from .compile import function, In, Out, shared
 from . import tensor
 from . import gradient
-from .gradient import grad, Lop, Rop
+from .gradient import grad, Lop, Rop, jacobian, hessian
 from . import printing
 from .printing import pp, debugprint
 

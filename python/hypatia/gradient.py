@@ -1,5 +1,94 @@
 """hypatia.gradient: symbolic differentiation (theano.gradient)."""
+import numpy as np
+
 from . import _core
 
 DisconnectedInputError = _core.DisconnectedInputError
 NullTypeGradError = _core.NullTypeGradError
+GradientError = ValueError  # verify_grad raises ValueError("[verify_grad] GradientError: ...")
+
+
+def _as_list(x):
+    return (list(x), True) if isinstance(x, (list, tuple)) else ([x], False)
+
+
+def _pairs(d):
+    if d is None:
+        return []
+    return list(d.items()) if hasattr(d, "items") else list(d)
+
+
+def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_names=True,
+         known_grads=None, return_disconnected="zero", null_gradients="raise"):
+    """Symbolic gradient of the scalar ``cost`` with respect to ``wrt`` (theano.grad).
+
+    ``wrt`` may be one variable (one gradient is returned) or a list (a list is returned).
+    ``disconnected_inputs`` is 'raise' (DisconnectedInputError), 'warn' or 'ignore';
+    ``return_disconnected`` is 'zero', 'None' or 'Disconnected'; ``known_grads`` maps
+    variables to their known gradients (cost may then be None).
+    """
+    wrt_list, is_list = _as_list(wrt)
+    if return_disconnected not in ("zero", "None", "Disconnected"):
+        raise ValueError("[grad] return_disconnected must be 'zero', 'None' or 'Disconnected'")
+    out = _core.grad(cost, wrt_list, list(consider_constant or []), disconnected_inputs, add_names,
+                     _pairs(known_grads), return_disconnected, null_gradients)
+    return out if is_list else out[0]
+
+
+def Lop(f, wrt, eval_points, consider_constant=None, disconnected_inputs="raise"):
+    """Vector times Jacobian: eval_points . d f / d wrt (theano.gradient.Lop)."""
+    f_list, _ = _as_list(f)
+    wrt_list, is_list = _as_list(wrt)
+    ev, _ = _as_list(eval_points)
+    out = _core.Lop(f_list, wrt_list, ev, list(consider_constant or []), disconnected_inputs)
+    return out if is_list else out[0]
+
+
+def Rop(f, wrt, eval_points, disconnected_outputs="raise", return_disconnected="zero"):
+    """Jacobian times vector: d f / d wrt . eval_points (theano.gradient.Rop)."""
+    f_list, is_list = _as_list(f)
+    wrt_list, _ = _as_list(wrt)
+    ev, _ = _as_list(eval_points)
+    out = _core.Rop(f_list, wrt_list, ev, disconnected_outputs, return_disconnected)
+    return out if is_list else out[0]
+
+
+def jacobian(expression, wrt, consider_constant=None, disconnected_inputs="raise"):
+    """d expression[i] / d wrt for a vector expression, stacked over i (theano.gradient.jacobian)."""
+    wrt_list, is_list = _as_list(wrt)
+    out = _core.jacobian(expression, wrt_list, list(consider_constant or []), disconnected_inputs)
+    return out if is_list else out[0]
+
+
+def hessian(cost, wrt, consider_constant=None, disconnected_inputs="raise"):
+    """Matrix of second derivatives of a scalar cost for each vector in wrt (theano.gradient.hessian)."""
+    wrt_list, is_list = _as_list(wrt)
+    out = _core.hessian(cost, wrt_list, list(consider_constant or []), disconnected_inputs)
+    return out if is_list else out[0]
+
+
+zero_grad = _core.zero_grad
+disconnected_grad = _core.disconnected_grad
+consider_constant = _core.consider_constant
+grad_clip = _core.grad_clip
+grad_scale = _core.grad_scale
+
+
+def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, out_type=None, abs_tol=None,
+                rel_tol=None, mode=None, cast_to_output_type=False, no_debug_ref=True,
+                structured=False):
+    """Check fun's symbolic gradient against central differences (theano.gradient.verify_grad).
+
+    ``fun`` maps input variables to one output variable; ``pt`` lists numpy arrays (or
+    scipy.sparse matrices) to test at. The output is projected on a random direction; a
+    mismatch raises ValueError starting with '[verify_grad] GradientError'. ``structured``
+    perturbs only the stored entries of sparse inputs (the sparse module's structured check).
+    """
+    if rng is None:
+        seed = 42
+    elif isinstance(rng, (int, np.integer)):
+        seed = int(rng)
+    else:
+        seed = int(rng.randint(0, 2 ** 31 - 1))
+    pts = [np.asarray(p) if not hasattr(p, "tocsr") else p for p in pt]
+    _core.verify_grad(fun, pts, n_tests, seed, eps, abs_tol, rel_tol, mode or "FAST_RUN", structured)

@@ -34,9 +34,9 @@ def _maker(pattern):
 
 
 def _typed_maker(pattern, dtype):
-    def make(name=None):
-        return _core.tensor(dtype, list(pattern), name)
-    return make
+    # Theano's prefixed names are Types: ``T.dscalar`` prints as TensorType(float64, scalar)
+    # and ``T.dscalar('x')`` makes a variable of that type.
+    return _core.TensorType(dtype, list(pattern))
 
 
 def _plural(single):
@@ -75,3 +75,27 @@ def grad(*args, **kwargs):
     """theano.tensor.grad: same as hypatia.grad."""
     from ..gradient import grad as _grad
     return _grad(*args, **kwargs)
+
+
+def Rop(*args, **kwargs):
+    """theano.tensor.Rop: same as hypatia.gradient.Rop."""
+    from ..gradient import Rop as _rop
+    return _rop(*args, **kwargs)
+
+
+def Lop(*args, **kwargs):
+    """theano.tensor.Lop: same as hypatia.gradient.Lop."""
+    from ..gradient import Lop as _lop
+    return _lop(*args, **kwargs)
+
+
+def jacobian(*args, **kwargs):
+    """theano.tensor.jacobian: same as hypatia.gradient.jacobian."""
+    from ..gradient import jacobian as _j
+    return _j(*args, **kwargs)
+
+
+def hessian(*args, **kwargs):
+    """theano.tensor.hessian: same as hypatia.gradient.hessian."""
+    from ..gradient import hessian as _h
+    return _h(*args, **kwargs)
