@@ -37,7 +37,8 @@ void init_grad(nb::module_& m) {
     Var c = cost.is_none() ? Var() : as_var(cost);
     return vars_or_none(grad(c, wrt, grad_options(std::move(consider_constant), disconnected_inputs, add_names, std::move(known_grads),
                                                   return_disconnected, null_gradients)));
-  });
+  }, nb::arg("cost").none(), nb::arg("wrt"), nb::arg("consider_constant"), nb::arg("disconnected_inputs"),
+     nb::arg("add_names"), nb::arg("known_grads"), nb::arg("return_disconnected"), nb::arg("null_gradients"));
   m.def("Lop", [](std::vector<Var> f, std::vector<Var> wrt, std::vector<nb::object> eval_points, std::vector<Var> consider_constant,
                   const std::string& disconnected_inputs) {
     std::vector<Var> ev;
