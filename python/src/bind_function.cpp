@@ -29,19 +29,29 @@ void init_function(nb::module_& m) {
         vals.reserve(nb::len(args));
         const size_t n = pf.in_types.size();
         size_t i = 0;
+        auto convert = [&](nb::handle a, size_t pos, const Type* t) {
+          try {
+            return to_value(a, t);
+          } catch (const Error& e) {
+            const In& in = pf.f->inputs()[pos];
+            throw Error(e.kind(), str_cat("[function] bad input argument with name \"",
+                                          in.name.empty() ? in.variable->name : in.name, "\" at index ", pos,
+                                          " (0-based): ", e.what()));
+          }
+        };
         for (auto a : args) {
-          vals.push_back(to_value(a, i < n ? pf.in_types[i].get() : nullptr));
+          vals.push_back(i < n ? convert(a, i, pf.in_types[i].get()) : to_value(a, nullptr));
           ++i;
         }
         std::vector<std::pair<std::string, Value>> kw;
         for (auto [k, v] : kwargs) {
           std::string key = nb::cast<std::string>(k);
-          const Type* t = nullptr;
+          size_t pos = n;
           for (size_t j = 0; j < n; ++j) {
             const In& in = pf.f->inputs()[j];
-            if ((in.name.empty() ? in.variable->name : in.name) == key) t = pf.in_types[j].get();
+            if ((in.name.empty() ? in.variable->name : in.name) == key) pos = j;
           }
-          kw.emplace_back(key, to_value(v, t));
+          kw.emplace_back(key, pos < n ? convert(v, pos, pf.in_types[pos].get()) : to_value(v, nullptr));
         }
         std::vector<Value> outs;
         {

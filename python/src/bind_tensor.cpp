@@ -18,7 +18,8 @@ Var as_var(nb::handle obj) {
   if (PyFloat_Check(obj.ptr())) return constant(PyFloat_AsDouble(obj.ptr()));
   if (is_scipy_sparse(obj))
     type_error("[as_tensor_variable] got a scipy.sparse matrix; use hypatia.sparse (as_sparse_variable) for sparse constants");
-  return constant(to_ndarray(obj));
+  // Constants own their data: a later change to the caller's array must not change the graph.
+  return constant(to_ndarray(obj).copy());
 }
 
 std::optional<std::vector<int>> as_axes(nb::handle obj) {

@@ -35,13 +35,17 @@ bool dtype_from_format(const char* fmt, Py_ssize_t itemsize, DType* out) {
 struct BufferHold {
   Py_buffer view;
   ~BufferHold() {
+    // At interpreter exit the exporter may already be gone; leaking the view is then correct.
+    if (!Py_IsInitialized() || _Py_IsFinalizing()) return;
     nb::gil_scoped_acquire gil;
     PyBuffer_Release(&view);
   }
 };
 
-nb::object numpy_module() {
-  static nb::object np = nb::module_::import_("numpy");
+// Cached module attributes are leaked on purpose: destroying them after the interpreter has
+// shut down (static destructors run at exit) would touch a dead interpreter.
+nb::handle numpy_module() {
+  static nb::handle np = nb::module_::import_("numpy").release();
   return np;
 }
 
@@ -105,10 +109,10 @@ NDArray to_ndarray(nb::handle obj, const DType* dtype) {
 }
 
 bool is_scipy_sparse(nb::handle obj) {
-  static nb::object issparse;
+  static nb::handle issparse;
   if (!issparse.is_valid()) {
     try {
-      issparse = nb::module_::import_("scipy.sparse").attr("issparse");
+      issparse = nb::object(nb::module_::import_("scipy.sparse").attr("issparse")).release();
     } catch (...) {
       return false;
     }

@@ -1,0 +1,123 @@
+// SparseMatrix: validation messages, structure queries and conversions, for CSR and CSC alike.
+#include <gtest/gtest.h>
+
+#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/sparse/sparse_type.h"
+
+using namespace hypatia;
+
+namespace {
+// The 3x4 matrix [[1,0,2,0],[0,0,0,0],[0,3,0,4]] in CSR.
+SparseMatrix example_csr() {
+  return SparseMatrix(SparseFormat::CSR, 3, 4, NDArray::from_vector<double>({1, 2, 3, 4}, {4}),
+                      NDArray::from_vector<int32_t>({0, 2, 1, 3}, {4}), NDArray::from_vector<int32_t>({0, 2, 2, 4}, {4}));
+}
+NDArray example_dense() { return NDArray::from_vector<double>({1, 0, 2, 0, 0, 0, 0, 0, 0, 3, 0, 4}, {3, 4}); }
+
+std::string validate_message(const SparseMatrix& m) {
+  try {
+    m.validate();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind() == ErrorKind::Value || e.kind() == ErrorKind::Type, true);
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(SparseMatrix, DenseRoundTripBothFormats) {
+  for (SparseFormat f : {SparseFormat::CSR, SparseFormat::CSC}) {
+    SparseMatrix m = SparseMatrix::from_dense(example_dense(), f);
+    EXPECT_EQ(m.format(), f);
+    EXPECT_EQ(m.nnz(), 4);
+    EXPECT_EQ(m.outer_size(), f == SparseFormat::CSR ? 3 : 4);
+    EXPECT_NO_THROW(m.validate());
+    EXPECT_TRUE(allclose(m.to_dense(), example_dense()));
+    EXPECT_TRUE(allclose(m.asformat(f == SparseFormat::CSR ? SparseFormat::CSC : SparseFormat::CSR).to_dense(), example_dense()));
+  }
+}
+
+TEST(SparseMatrix, TransposeIsAReinterpretation) {
+  SparseMatrix m = example_csr();
+  SparseMatrix t = m.transpose();
+  EXPECT_EQ(t.format(), SparseFormat::CSC);
+  EXPECT_EQ(t.rows(), 4);
+  EXPECT_TRUE(t.data().may_share_memory(m.data()));
+  EXPECT_TRUE(allclose(t.to_dense(), example_dense().transpose().copy()));
+}
+
+TEST(SparseMatrix, ValidateNamesTheProblem) {
+  SparseMatrix good = example_csr();
+  EXPECT_EQ(validate_message(good), "");
+  SparseMatrix short_ptr(SparseFormat::CSR, 3, 4, good.data(), good.indices(), NDArray::from_vector<int32_t>({0, 2, 4}, {3}));
+  EXPECT_NE(validate_message(short_ptr).find("indptr has length 3"), std::string::npos);
+  SparseMatrix non_mono(SparseFormat::CSR, 3, 4, good.data(), good.indices(), NDArray::from_vector<int32_t>({0, 3, 2, 4}, {4}));
+  EXPECT_NE(validate_message(non_mono).find("non-decreasing"), std::string::npos);
+  SparseMatrix out_of_range(SparseFormat::CSR, 3, 4, good.data(), NDArray::from_vector<int32_t>({0, 2, 1, 9}, {4}), good.indptr());
+  EXPECT_NE(validate_message(out_of_range).find("out of range"), std::string::npos);
+  SparseMatrix mismatch(SparseFormat::CSR, 3, 4, NDArray::from_vector<double>({1, 2, 3}, {3}), good.indices(), good.indptr());
+  EXPECT_NE(validate_message(mismatch).find("data has 3"), std::string::npos);
+  SparseMatrix bad_dtype(SparseFormat::CSR, 3, 4, good.data(), good.indices().astype(DType::Float64), good.indptr());
+  EXPECT_NE(validate_message(bad_dtype).find("int32 or int64"), std::string::npos);
+  SparseMatrix bad_start(SparseFormat::CSR, 3, 4, good.data(), good.indices(), NDArray::from_vector<int32_t>({1, 2, 2, 4}, {4}));
+  EXPECT_NE(validate_message(bad_start).find("indptr[0]"), std::string::npos);
+}
+
+TEST(SparseMatrix, SortedIndicesAndExplicitZeros) {
+  // Row 0 stores columns 2 then 0 (unsorted) and an explicit zero at column 1 of row 2.
+  SparseMatrix m(SparseFormat::CSR, 3, 4, NDArray::from_vector<double>({2, 1, 0, 4}, {4}),
+                 NDArray::from_vector<int64_t>({2, 0, 1, 3}, {4}), NDArray::from_vector<int64_t>({0, 2, 2, 4}, {4}));
+  EXPECT_NO_THROW(m.validate());
+  EXPECT_FALSE(m.has_sorted_indices());
+  EXPECT_TRUE(m.has_explicit_zeros());
+  SparseMatrix s = m.sorted_indices();
+  EXPECT_TRUE(s.has_sorted_indices());
+  EXPECT_EQ(index_at(s.indices(), 0), 0);
+  EXPECT_EQ(s.data().data<double>()[0], 1.0);
+  EXPECT_FALSE(m.has_sorted_indices());  // the original is untouched
+  SparseMatrix z = m.eliminate_zeros();
+  EXPECT_EQ(z.nnz(), 3);
+  EXPECT_FALSE(z.has_explicit_zeros());
+  EXPECT_TRUE(allclose(z.to_dense(), m.to_dense()));
+}
+
+TEST(SparseMatrix, DuplicatesSumInToDenseAndCanonicalFormIsDetected) {
+  SparseMatrix m(SparseFormat::CSC, 2, 2, NDArray::from_vector<float>({1, 2, 5}, {3}),
+                 NDArray::from_vector<int32_t>({1, 1, 0}, {3}), NDArray::from_vector<int32_t>({0, 2, 3}, {3}));
+  EXPECT_FALSE(m.has_canonical_format());
+  NDArray d = m.to_dense();
+  EXPECT_EQ(d.data<float>()[2], 3.0f);  // (1, 0) holds 1 + 2
+  EXPECT_EQ(d.data<float>()[1], 5.0f);  // (0, 1)
+}
+
+TEST(SparseMatrix, EmptyAndAllZero) {
+  SparseMatrix z = SparseMatrix::zeros(SparseFormat::CSC, 5, 3, DType::Float32);
+  EXPECT_NO_THROW(z.validate());
+  EXPECT_EQ(z.nnz(), 0);
+  EXPECT_EQ(z.to_dense().shape(), (Shape{5, 3}));
+  SparseMatrix fd = SparseMatrix::from_dense(NDArray::zeros(DType::Float64, {2, 7}), SparseFormat::CSR);
+  EXPECT_EQ(fd.nnz(), 0);
+  EXPECT_NO_THROW(fd.validate());
+}
+
+TEST(SparseMatrix, AstypeAndComplex) {
+  SparseMatrix c = example_csr().astype(DType::Complex128);
+  EXPECT_EQ(c.dtype(), DType::Complex128);
+  EXPECT_TRUE(allclose(c.to_dense(), example_dense()));
+}
+
+TEST(SparseType, FilterChecksFormatDtypeAndStructure) {
+  auto t = SparseType::make(SparseFormat::CSR, DType::Float64);
+  EXPECT_EQ(t->str(), "Sparse[float64, csr]");
+  EXPECT_NO_THROW(t->filter(example_csr()));
+  EXPECT_THROW(t->filter(example_csr().asformat(SparseFormat::CSC)), Error);
+  EXPECT_THROW(t->filter(Value(example_dense())), Error);
+  SparseMatrix f32 = example_csr().astype(DType::Float32);
+  EXPECT_EQ(std::get<SparseMatrix>(t->filter(f32)).dtype(), DType::Float64);  // safe upcast
+  auto t32 = SparseType::make(SparseFormat::CSR, DType::Float32);
+  EXPECT_THROW(t32->filter(example_csr()), Error);  // float64 -> float32 needs allow_downcast
+  EXPECT_NO_THROW(t32->filter(example_csr(), false, true));
+  SparseMatrix broken(SparseFormat::CSR, 3, 4, example_csr().data(), NDArray::from_vector<int32_t>({0, 2, 1, 9}, {4}), example_csr().indptr());
+  EXPECT_THROW(t->filter(broken), Error);
+  EXPECT_TRUE(t->values_eq_approx(example_csr(), example_csr().sorted_indices()));
+}
