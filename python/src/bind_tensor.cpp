@@ -96,6 +96,21 @@ void init_tensor(nb::module_& m) {
   m.def("dimshuffle", [](nb::handle x, nb::args pattern) { return dimshuffle(as_var(x), dimshuffle_pattern(pattern)); });
   m.def("transpose", [](nb::handle x, nb::handle axes) { return transpose(as_var(x), as_axes(axes)); },
         nb::arg("x"), nb::arg("axes") = nb::none());
+  m.def("infer_shape_of_node", [](const Var& out) -> nb::object {
+    // The final node's infer_shape, fed symbolic input shapes (Shape_i of each input): what
+    // the test harness compiles and compares with the real shape.
+    Apply* node = out->owner;
+    if (!node) return nb::none();
+    std::vector<ShapeVec> shapes;
+    for (const Var& i : node->inputs()) {
+      ShapeVec s;
+      for (int d = 0; d < i.type()->ndim(); ++d) s.push_back(shape_i(i, d));
+      shapes.push_back(s);
+    }
+    auto inferred = node->op()->infer_shape(*node, shapes);
+    if (!inferred) return nb::none();
+    return nb::cast((*inferred)[out->index]);
+  }, "Symbolic output shape from the op's infer_shape (None when the op has none).");
   m.def("alloc", [](nb::handle v, nb::args shp) {
     std::vector<Var> s;
     for (auto d : shp) s.push_back(as_var(d));

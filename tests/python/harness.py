@@ -1,0 +1,71 @@
+"""The one op-test harness (Python side).
+
+check_op(fun, inputs, reference) builds ``fun`` on fresh variables typed like ``inputs``
+and checks, in one call:
+- values: FAST_RUN and unoptimised ("None") compiles both match ``reference(*inputs)``
+  (numpy/scipy), including dtype;
+- infer_shape: the final node's inferred shape evaluates to the real output shape (use
+  non-square inputs, so that swapped axes show up);
+- gradients: verify_grad with respect to every float input (structured for sparse inputs
+  when ``structured=True``).
+"""
+import numpy as np
+import scipy.sparse as sp
+
+import hypatia
+from hypatia import _core
+from hypatia.gradient import verify_grad
+
+
+def variable_like(value, name):
+    if sp.issparse(value):
+        return _core.SparseType(value.format, value.dtype.name)(name)
+    value = np.asarray(value)
+    return hypatia.tensor.tensor(value.dtype.name, (False,) * value.ndim, name)
+
+
+def _as_dense(v):
+    return v.toarray() if sp.issparse(v) else np.asarray(v)
+
+
+def check_op(fun, inputs, reference, grad=True, structured=False, rtol=1e-6, atol=1e-8,
+             grad_inputs=None, check_dtype=True):
+    vars_ = [variable_like(v, "in%d" % i) for i, v in enumerate(inputs)]
+    out = fun(*vars_)
+    fast = hypatia.function(vars_, out, mode="FAST_RUN", on_unused_input="ignore")
+    raw = hypatia.function(vars_, out, mode="None", on_unused_input="ignore")
+    want = reference(*inputs)
+    got_fast, got_raw = fast(*inputs), raw(*inputs)
+    for got in (got_fast, got_raw):
+        if sp.issparse(want):
+            assert sp.issparse(got), "expected a sparse result"
+            assert got.format == want.format, (got.format, want.format)
+        got_d, want_d = _as_dense(got), _as_dense(want)
+        assert got_d.shape == want_d.shape, (got_d.shape, want_d.shape)
+        if check_dtype:
+            assert got_d.dtype == want_d.dtype, (got_d.dtype, want_d.dtype)
+        np.testing.assert_allclose(got_d, want_d, rtol=rtol, atol=atol)
+    shape = _core.infer_shape_of_node(out)
+    if shape is not None:
+        shape_fn = hypatia.function(vars_, list(shape), mode="None", on_unused_input="ignore")
+        assert tuple(int(s) for s in shape_fn(*inputs)) == _as_dense(got_fast).shape
+    if not grad:
+        return got_fast
+    if grad_inputs is None:
+        grad_inputs = [i for i, v in enumerate(inputs)
+                       if np.issubdtype((v.dtype if sp.issparse(v) else np.asarray(v).dtype), np.floating)]
+    if not grad_inputs or not np.issubdtype(_as_dense(got_fast).dtype, np.floating):
+        return got_fast
+
+    def partial(*xs):
+        args = list(vars_)
+        for k, i in enumerate(grad_inputs):
+            args[i] = xs[k]
+        for i in range(len(args)):
+            if i not in grad_inputs:
+                args[i] = _core.constant(inputs[i]) if not sp.issparse(inputs[i]) else args[i]
+        return fun(*args)
+
+    verify_grad(partial, [inputs[i] for i in grad_inputs], rng=np.random.RandomState(7),
+                structured=structured)
+    return got_fast
