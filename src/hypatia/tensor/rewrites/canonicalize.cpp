@@ -97,17 +97,38 @@ Result same_pattern(const Var& x, const Var& out) {
   return one(cast_to(x, dtype_of(out)));
 }
 
-/// Collects the factors of a tree of muls of dtype `d` whose inner nodes have a single client.
-void mul_factors(const FunctionGraph& fg, const Var& v, DType d, bool top, std::vector<Var>& out) {
-  if (computed_by(v, ScalarOpId::Mul) && dtype_of(v) == d && (top || fg.clients(v.get()).size() == 1)) {
-    for (const Var& in : v.owner()->inputs()) mul_factors(fg, in, d, false, out);
-    return;
-  }
-  out.push_back(v);
+/// `v` as a root constant: v itself, or a DimShuffle of a constant folded on the spot.
+std::optional<Var> as_constant(const Var& v) {
+  if (is_root_constant(v)) return v;
+  Var x = v;
+  while (x.owner() && dynamic_cast<const DimShuffle*>(x.owner()->op().get())) x = x.owner()->input(0);
+  if (x == v || !is_root_constant(x)) return std::nullopt;
+  Var c = fold_now(v);
+  if (!is_root_constant(c)) return std::nullopt;
+  return c;
 }
 
-/// local_mul_canonizer (lite): a tree of muls with constant factors -> mul(C, rest), where C is
+/// Splits input `v` of a mul of dtype `d` into constant factors and other factors. A mul
+/// input of dtype d with a single client contributes its own factors (one level: inner muls
+/// were visited first and already hold their constant as the first input).
+void mul_factors(const FunctionGraph& fg, const Var& v, DType d, std::vector<Var>& consts, std::vector<Var>& rest) {
+  if (auto c = as_constant(v)) {
+    consts.push_back(*c);
+    return;
+  }
+  if (computed_by(v, ScalarOpId::Mul) && dtype_of(v) == d && fg.clients(v.get()).size() == 1) {
+    for (const Var& in : v.owner()->inputs()) {
+      if (auto c = as_constant(in)) consts.push_back(*c);
+      else rest.push_back(in);
+    }
+    return;
+  }
+  rest.push_back(v);
+}
+
+/// local_mul_canonizer (lite): a mul of muls with constant factors -> mul(C, rest), where C is
 /// the product of the constants in the output dtype, placed first; with C == 1 it is dropped.
+/// Each node looks one level down, so constants bubble up a chain in linear time.
 /// 2 * (3 * x) -> 6 * x, x * 2 -> 2 * x, mul(2.0f, x_float64) -> mul(2.0, x). Valid when the
 /// inner muls have the output's dtype (they compute in it already, so converting the constants
 /// to it changes nothing) and the result keeps the output's broadcastable pattern; float
@@ -117,10 +138,8 @@ Result local_mul_canonizer(FunctionGraph& fg, Apply* node) {
   Var out = node->output(0);
   const DType d = dtype_of(out);
   if (d == DType::Bool || d == DType::Float16) return std::nullopt;
-  std::vector<Var> factors;
-  mul_factors(fg, out, d, true, factors);
   std::vector<Var> consts, rest;
-  for (const Var& f : factors) (is_root_constant(f) ? consts : rest).push_back(f);
+  for (const Var& in : node->inputs()) mul_factors(fg, in, d, consts, rest);
   if (consts.empty() || rest.empty()) return std::nullopt;  // nothing to do / constant folding's job
   // Already canonical: one constant of the output dtype, first input of the top mul. Rebuilding
   // it would only recreate the same node; a constant 1 may still be dropped.
