@@ -7,6 +7,7 @@
 
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/merge.h"
+#include "hypatia/tensor/rewrites/rewrites.h"
 
 namespace hypatia {
 
@@ -29,7 +30,9 @@ std::unique_ptr<SequenceDB> build_optdb() {
 
   register_core_canonicalize(*canonicalize);
   // Op families add their rows here, one call per family and phase, e.g.
-  // register_tensor_canonicalize(*canonicalize); register_sparse_specialize(*specialize);
+  // register_sparse_specialize(*specialize);
+  register_tensor_canonicalize(*canonicalize);
+  register_tensor_specialize(*specialize);
 
   optdb->register_rewrite("merge1", std::make_shared<MergeOptimizer>("merge1"), {"fast_run", "fast_compile", "merge"}, kMerge1);
   optdb->register_rewrite("canonicalize", canonicalize, {"fast_run", "fast_compile"}, kCanonicalize);

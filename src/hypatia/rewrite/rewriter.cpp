@@ -89,7 +89,9 @@ void GraphRewriter::print(std::ostream& os, int indent) const { os << std::strin
 
 WalkingGraphRewriter::WalkingGraphRewriter(std::string name, std::vector<NodeRewriterPtr> rewriters, Order order,
                                            bool ignore_newtrees)
-    : name_(std::move(name)), rewriters_(std::move(rewriters)), order_(order), ignore_newtrees_(ignore_newtrees) {}
+    : name_(std::move(name)), rewriters_(std::move(rewriters)), order_(order), ignore_newtrees_(ignore_newtrees) {
+  for (const auto& rw : rewriters_) tracks_.push_back(rw->tracks());
+}
 
 bool WalkingGraphRewriter::apply(FunctionGraph& fg) const {
   if (rewriters_.empty()) return false;
@@ -113,8 +115,9 @@ bool WalkingGraphRewriter::apply(FunctionGraph& fg) const {
     Apply* node = queue.front();
     queue.pop_front();
     if (!fg.contains(node)) continue;
-    for (const auto& rw : rewriters_) {
-      if (!rw->tracks().matches(*node->op())) continue;
+    for (size_t r = 0; r < rewriters_.size(); ++r) {
+      const auto& rw = rewriters_[r];
+      if (!tracks_[r].matches(*node->op())) continue;
       std::vector<Var> repl;
       if (!try_rewrite(fg, node, *rw, &repl)) continue;
       changed = true;

@@ -72,6 +72,7 @@ class WalkingGraphRewriter final : public GraphRewriter {
  private:
   std::string name_;
   std::vector<NodeRewriterPtr> rewriters_;
+  std::vector<Tracks> tracks_;  // rewriters_[i]->tracks(), asked once instead of at every node
   Order order_;
   bool ignore_newtrees_;
 };

@@ -1,0 +1,57 @@
+// Helpers shared by the tensor rewrites (internal to tensor/rewrites).
+#pragma once
+#include <optional>
+#include <typeindex>
+#include <vector>
+
+#include "hypatia/rewrite/rewriter.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/ops/elemwise.h"
+
+namespace hypatia::tensor_rewrites {
+
+using Result = std::optional<std::vector<Var>>;
+
+/// A rewrite result replacing the node's only output.
+inline Result one(Var v) { return std::vector<Var>{std::move(v)}; }
+
+/// Tracks for rewriters of one op class.
+template <class OpT>
+Tracks tracks_of() {
+  return Tracks{{}, {std::type_index(typeid(OpT))}};
+}
+
+/// The Elemwise op of `node` when its scalar op is `id`, else nullptr.
+inline const Elemwise* elemwise_of(const Apply* node, ScalarOpId id) {
+  const auto* op = dynamic_cast<const Elemwise*>(node->op().get());
+  return op && op->scalar_op() == id ? op : nullptr;
+}
+
+/// The Elemwise op computing `v` when its scalar op is `id`, else nullptr.
+inline const Elemwise* computed_by(const Var& v, ScalarOpId id) {
+  return v.owner() ? elemwise_of(v.owner(), id) : nullptr;
+}
+
+inline const TensorType& ttype(const Var& v) { return *tensor_type(v); }
+inline DType dtype_of(const Var& v) { return ttype(v).elem(); }
+inline bool same_broadcastable(const Var& a, const Var& b) {
+  return ttype(a).broadcastable() == ttype(b).broadcastable();
+}
+
+/// A root constant (no owner).
+inline bool is_root_constant(const Var& v) { return !v.owner() && v->is_constant(); }
+
+/// A 0-d constant of dtype `d` holding `value`.
+Var scalar_constant(DType d, double value);
+
+/// Evaluates a graph whose leaves are all constants now (constant folding on the spot) and
+/// returns the constant; returns `v` unchanged when it has a non-constant leaf or fails.
+Var fold_now(const Var& v);
+
+/// `x` as dtype `d` (x itself when it already is); a constant is converted right away.
+Var cast_to(const Var& x, DType d);
+
+/// The output type of `node` as a tensor type; nullptr when it is not a dense tensor.
+inline const TensorType* out_tensor(const Apply* node) { return tensor_type(node->output(0)); }
+
+}  // namespace hypatia::tensor_rewrites
