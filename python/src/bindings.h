@@ -20,6 +20,13 @@ void init_function(nb::module_& m);
 void init_grad(nb::module_& m);
 void init_printing(nb::module_& m);
 void init_bench(nb::module_& m);
+// Tensor families, one binding file each.
+void init_math(nb::module_& m);
+void init_reduce(nb::module_& m);
+void init_shape(nb::module_& m);
+void init_subtensor(nb::module_& m);
+void init_linalg(nb::module_& m);
+void init_random(nb::module_& m);
 
 /// A Python object as a graph variable: Variables pass through; numbers, numpy arrays and
 /// lists become constants (Theano's as_tensor_variable).

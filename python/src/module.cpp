@@ -10,5 +10,11 @@ NB_MODULE(_core, m) {
   init_function(m);
   init_grad(m);
   init_printing(m);
+  init_math(m);
+  init_reduce(m);
+  init_shape(m);
+  init_subtensor(m);
+  init_linalg(m);
+  init_random(m);
   init_bench(m);
 }

@@ -5,6 +5,12 @@ from .._core import (add, sub, mul, true_div, neg, exp, log, sqr, sqrt, eq, neq,
                      zeros_like, ones_like, as_tensor_variable, constant, Variable)
 from .._core import pow as pow  # noqa: A001 - Theano's name
 from ..configparser import config
+from ._math import *  # noqa: F401,F403  (each family module lists its names in __all__)
+from ._reduce import *  # noqa: F401,F403
+from ._shape import *  # noqa: F401,F403
+from ._subtensor import *  # noqa: F401,F403
+from ._linalg import *  # noqa: F401,F403
+from ._random import *  # noqa: F401,F403
 
 TensorVariable = Variable
 TensorConstant = Variable
