@@ -30,6 +30,9 @@ class Variable : public std::enable_shared_from_this<Variable> {
   std::string name;
   std::shared_ptr<const Value> constant;       // set for constants: immutable data
   std::shared_ptr<SharedContainer> container;  // set for shared variables
+  /// For shared variables: the update a function applies when the caller gives none
+  /// (Theano's default_update; random streams advance their state this way).
+  std::shared_ptr<Variable> default_update;
   uint64_t id;                                 // creation order; stable ids for printing
 
   bool is_constant() const { return constant != nullptr; }

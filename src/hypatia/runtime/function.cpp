@@ -67,6 +67,25 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     }
     exprs = clone_replace(exprs, repl);
   }
+  // Shared variables with a default update (random state, say) get it unless the caller gave
+  // one; the new updates may read further shared variables, so repeat until nothing is added.
+  if (!options_.no_default_updates) {
+    for (size_t scanned = 0;;) {
+      std::vector<Var> roots = graph_inputs(exprs);
+      bool added = false;
+      for (const auto& v : roots) {
+        if (!v->is_shared() || !v->default_update || updated.count(v.get())) continue;
+        Var upd(v->default_update);
+        if (!same_type(v.type(), upd.type())) continue;
+        updated.insert(v.get());
+        // exprs holds outputs, then shared updates, then In updates: keep that order.
+        exprs.insert(exprs.begin() + static_cast<std::ptrdiff_t>(outputs_.size() + options_.updates.size()), upd);
+        options_.updates.emplace_back(v, upd);
+        added = true;
+      }
+      if (!added || ++scanned > 100) break;
+    }
+  }
   // 4. Unused inputs.
   std::vector<Var> all_inputs = graph_inputs(exprs);
   std::unordered_set<Variable*> used;

@@ -38,6 +38,8 @@ struct FunctionOptions {
   std::string on_unused_input = "raise";     // raise, warn or ignore
   std::optional<bool> allow_input_downcast;
   bool allow_gc = true;
+  /// Ignore the default_update of shared variables (all, as Theano's no_default_updates=True).
+  bool no_default_updates = false;
 };
 
 /// A compiled function. Calls check and convert arguments, run the VM, return the outputs

@@ -138,3 +138,27 @@ TEST(Shared, BorrowAndSetValueChecks) {
   set_value(s, NDArray::from_vector<int32_t>({7, 8}, {2}));  // safe cast int32 -> float64
   EXPECT_EQ(at(get_value(s), 1), 8.0);
 }
+
+TEST(Function, DefaultUpdatesApplyUnlessOverriddenOrDisabled) {
+  Var s = shared(vec({0.0}), "s");
+  s->default_update = plus(s, shared(vec({1.0}), "one")).ptr();
+  Var u = dvec("u");
+  In uin(u);
+  uin.value = vec({5.0});
+  uin.update = plus(u, u);
+  auto f = function({uin}, {s});
+  (*f)({});
+  (*f)({});
+  EXPECT_EQ(at(get_value(s), 0), 2.0);
+  EXPECT_EQ(at((*f)[u], 0), 20.0);  // the In update still lands on its own container
+  FunctionOptions o;
+  o.no_default_updates = true;
+  auto g = function({}, {s}, o);
+  (*g)({});
+  EXPECT_EQ(at(get_value(s), 0), 2.0);
+  FunctionOptions o2;
+  o2.updates = {{s, scale(s, 10.0)}};
+  auto h = function({}, {s}, o2);
+  (*h)({});
+  EXPECT_EQ(at(get_value(s), 0), 20.0);
+}
