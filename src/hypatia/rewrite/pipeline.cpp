@@ -7,6 +7,7 @@
 
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/merge.h"
+#include "hypatia/tensor/rewrites/stabilize.h"
 
 namespace hypatia {
 
@@ -30,6 +31,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_core_canonicalize(*canonicalize);
   // Op families add their rows here, one call per family and phase, e.g.
   // register_tensor_canonicalize(*canonicalize); register_sparse_specialize(*specialize);
+  register_tensor_stabilize(*stabilize);
 
   optdb->register_rewrite("merge1", std::make_shared<MergeOptimizer>("merge1"), {"fast_run", "fast_compile", "merge"}, kMerge1);
   optdb->register_rewrite("canonicalize", canonicalize, {"fast_run", "fast_compile"}, kCanonicalize);
