@@ -21,8 +21,25 @@ std::optional<ScalarOpId> scalar_of(const Var& v) {
   if (!e) return std::nullopt;
   return e->scalar_op();
 }
-bool is_op(const Var& v, ScalarOpId id) { return scalar_of(v) == id; }
 Var input(const Var& v, int i) { return v.owner()->input(i); }
+
+/// v without the DimShuffles Elemwise inserts to left-pad a lower-rank operand ({x,x,0,1}).
+/// Rewrites match through them; with_type_of restores the rank from the other operands.
+Var unpad(Var v) {
+  while (v && v.owner()) {
+    const auto* ds = dynamic_cast<const DimShuffle*>(v.owner()->op().get());
+    if (!ds) break;
+    const auto& order = ds->params().new_order;
+    size_t k = 0;
+    while (k < order.size() && order[k] < 0) ++k;
+    bool pad = k > 0;
+    for (size_t i = k; i < order.size(); ++i) pad = pad && order[i] == static_cast<int>(i - k);
+    if (!pad || static_cast<int>(order.size() - k) != input(v, 0).type()->ndim()) break;
+    v = input(v, 0);
+  }
+  return v;
+}
+bool is_op(const Var& v, ScalarOpId id) { return scalar_of(v) == id; }
 
 /// The constant behind v (looking through DimShuffles, which only add broadcast axes or
 /// permute), or null.
@@ -75,10 +92,11 @@ bool is_neg_pair(const Var& a, const Var& b) {
 }
 
 /// For v = 1 + y or y + 1 (the 1 a constant of any dtype/shape): {y, the constant}.
-std::optional<std::pair<Var, Var>> one_plus(const Var& v) {
+std::optional<std::pair<Var, Var>> one_plus(const Var& v_in) {
+  const Var v = unpad(v_in);
   if (!is_op(v, ScalarOpId::Add)) return std::nullopt;
   for (int i = 0; i < 2; ++i)
-    if (is_constant_value(input(v, i), 1.0)) return std::pair{input(v, 1 - i), input(v, i)};
+    if (is_constant_value(input(v, i), 1.0)) return std::pair{unpad(input(v, 1 - i)), input(v, i)};
   return std::nullopt;
 }
 
@@ -113,7 +131,7 @@ NodeRewriterPtr local_sigm_to_sigmoid() {
     if (!is_op(out, ScalarOpId::TrueDiv) || !is_constant_value(node->input(0), 1.0)) return std::nullopt;
     auto op = one_plus(node->input(1));
     if (!op || !is_op(op->first, ScalarOpId::Exp)) return std::nullopt;
-    return one(with_type_of(sigmoid(neg_of(input(op->first, 0))), out, {node->input(0), op->second}));
+    return one(with_type_of(sigmoid(neg_of(input(op->first, 0))), out, {node->input(0), op->second, node->input(1)}));
   });
 }
 
@@ -122,12 +140,13 @@ NodeRewriterPtr local_sigm_to_sigmoid() {
 NodeRewriterPtr local_exp_over_1_plus_exp() {
   return make_node_rewriter("local_exp_over_1_plus_exp", kElemwise, [](FunctionGraph&, Apply* node) -> Result {
     Var out = node->output(0);
-    if (!is_op(out, ScalarOpId::TrueDiv) || !is_op(node->input(0), ScalarOpId::Exp)) return std::nullopt;
+    const Var num = unpad(node->input(0));
+    if (!is_op(out, ScalarOpId::TrueDiv) || !is_op(num, ScalarOpId::Exp)) return std::nullopt;
     auto op = one_plus(node->input(1));
     if (!op || !is_op(op->first, ScalarOpId::Exp)) return std::nullopt;
-    Var x = input(node->input(0), 0);
+    Var x = input(num, 0);
     if (!same_expr(x, input(op->first, 0))) return std::nullopt;
-    return one(with_type_of(sigmoid(x), out, {op->second}));
+    return one(with_type_of(sigmoid(x), out, {node->input(0), node->input(1)}));
   });
 }
 
@@ -135,10 +154,10 @@ NodeRewriterPtr local_exp_over_1_plus_exp() {
 NodeRewriterPtr local_1_minus_sigmoid() {
   return make_node_rewriter("local_1_minus_sigmoid", kElemwise, [](FunctionGraph&, Apply* node) -> Result {
     Var out = node->output(0);
-    if (!is_op(out, ScalarOpId::Sub) || !is_constant_value(node->input(0), 1.0) ||
-        !is_op(node->input(1), ScalarOpId::Sigmoid))
-      return std::nullopt;
-    return one(with_type_of(sigmoid(neg_of(input(node->input(1), 0))), out, {node->input(0)}));
+    if (!is_op(out, ScalarOpId::Sub) || !is_constant_value(node->input(0), 1.0)) return std::nullopt;
+    const Var s = unpad(node->input(1));
+    if (!is_op(s, ScalarOpId::Sigmoid)) return std::nullopt;
+    return one(with_type_of(sigmoid(neg_of(input(s, 0))), out, {node->input(0), node->input(1)}));
   });
 }
 
@@ -182,7 +201,7 @@ NodeRewriterPtr local_log1p() {
     if (auto op = one_plus(arg)) {
       x = op->first, c = op->second;
     } else if (is_op(arg, ScalarOpId::Sub) && is_constant_value(input(arg, 0), 1.0)) {
-      x = input(arg, 1), c = input(arg, 0);
+      x = unpad(input(arg, 1)), c = input(arg, 0);
       if (is_op(x, ScalarOpId::Sigmoid)) return std::nullopt;  // local_1_minus_sigmoid
       x = neg_of(x);
     } else {
@@ -197,10 +216,10 @@ NodeRewriterPtr local_log1p() {
 NodeRewriterPtr local_expm1() {
   return make_node_rewriter("local_expm1", kElemwise, [](FunctionGraph&, Apply* node) -> Result {
     Var out = node->output(0);
-    if (!is_op(out, ScalarOpId::Sub) || !is_op(node->input(0), ScalarOpId::Exp) ||
-        !is_constant_value(node->input(1), 1.0))
+    const Var e = unpad(node->input(0));
+    if (!is_op(out, ScalarOpId::Sub) || !is_op(e, ScalarOpId::Exp) || !is_constant_value(node->input(1), 1.0))
       return std::nullopt;
-    return one(with_type_of(expm1(input(node->input(0), 0)), out, {node->input(1)}));
+    return one(with_type_of(expm1(input(e, 0)), out, {node->input(0), node->input(1)}));
   });
 }
 
@@ -216,7 +235,7 @@ void parse_mul_tree(const Var& v, bool in_den, MulTree& t, int depth) {
   const bool inner = depth < 64 && sid && is_float(tensor_type(v)->elem()) &&
                      (*sid == ScalarOpId::Mul || *sid == ScalarOpId::TrueDiv || *sid == ScalarOpId::Neg);
   if (!inner) {
-    (in_den ? t.den : t.num).push_back(v);
+    (in_den ? t.den : t.num).push_back(unpad(v));
     t.leaves.push_back(v);
     return;
   }
@@ -291,11 +310,55 @@ NodeRewriterPtr local_sigm_times_exp() {
   });
 }
 
+/// Whether some denominator factor of `term` equals one of `factors`.
+bool divides_by_one_of(const Var& term, const std::vector<Var>& factors) {
+  MulTree t;
+  parse_mul_tree(term, false, t, 0);
+  for (const Var& d : t.den)
+    for (const Var& f : factors)
+      if (same_expr(d, f)) return true;
+  return false;
+}
+
+// (u + v) * rest -> u * rest + v * rest (and u - v alike), fired only when a factor of rest
+// cancels a divisor of u or v, as in the gradient of log(p) + log(1 - p) for p = sigmoid(x):
+// (a / p + b / (1 - p)) * p * (1 - p) becomes a (1 - p) + b p after local_sigm_times_exp,
+// with no division by a sigmoid that underflows to 0. Valid where those factors are finite.
+NodeRewriterPtr local_mul_distribute_to_cancel() {
+  return make_node_rewriter("local_mul_distribute_to_cancel", kElemwise, [](FunctionGraph&, Apply* node) -> Result {
+    Var out = node->output(0);
+    auto sid = scalar_of(out);
+    if (!sid || (*sid != ScalarOpId::Mul && *sid != ScalarOpId::TrueDiv) || !is_float(tensor_type(out)->elem()))
+      return std::nullopt;
+    MulTree t;
+    parse_mul_tree(out, false, t, 0);
+    for (size_t k = 0; k < t.num.size(); ++k) {
+      const Var& s = t.num[k];
+      const bool is_add = is_op(s, ScalarOpId::Add);
+      if ((!is_add && !is_op(s, ScalarOpId::Sub)) || !is_float(tensor_type(s)->elem())) continue;
+      std::vector<Var> rest(t.num);
+      rest.erase(rest.begin() + static_cast<long>(k));
+      if (!divides_by_one_of(input(s, 0), rest) && !divides_by_one_of(input(s, 1), rest)) continue;
+      auto times_rest = [&](Var r) {
+        for (const Var& f : rest) r = mul(r, f);
+        for (const Var& f : t.den) r = true_div(r, f);
+        return r;
+      };
+      Var r = is_add ? add(times_rest(input(s, 0)), times_rest(input(s, 1)))
+                     : sub(times_rest(input(s, 0)), times_rest(input(s, 1)));
+      if (t.negative) r = neg(r);
+      return one(with_type_of(r, out, t.leaves));
+    }
+    return std::nullopt;
+  });
+}
+
 }  // namespace
 
 std::vector<NodeRewriterPtr> tensor_stabilize_rewriters() {
   return {local_sigm_to_sigmoid(), local_exp_over_1_plus_exp(), local_1_minus_sigmoid(), local_log_sigmoid(),
-          local_log_1_plus_exp(),  local_log1p(),               local_expm1(),           local_sigm_times_exp()};
+          local_log_1_plus_exp(),  local_log1p(),               local_expm1(),           local_sigm_times_exp(),
+          local_mul_distribute_to_cancel()};
 }
 
 void register_tensor_stabilize(RewriteDatabase& db) {
