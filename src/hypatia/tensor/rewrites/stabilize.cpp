@@ -105,6 +105,13 @@ std::optional<std::pair<Var, Var>> one_plus(const Var& v_in) {
 std::optional<Var> with_type_of(Var r, const Var& orig, const std::vector<Var>& models) {
   const TensorType& ot = *tensor_type(orig);
   auto bc = [](const Var& v) { return tensor_type(v)->broadcastable(); };
+  const int nd = tensor_type(r)->ndim();
+  if (nd < ot.ndim()) {  // a lower rank only: left-pad as Elemwise does (later rewrites see through it)
+    std::vector<int> pat(ot.ndim() - nd, -1);
+    for (int i = 0; i < nd; ++i) pat.push_back(i);
+    Var padded = dimshuffle(r, pat);
+    if (bc(padded) == ot.broadcastable()) r = padded;
+  }
   for (const Var& m : models) {
     if (bc(r) == ot.broadcastable()) break;
     if (!m || !tensor_type(m) || tensor_type(m)->ndim() > ot.ndim()) continue;
@@ -165,8 +172,10 @@ NodeRewriterPtr local_1_minus_sigmoid() {
 NodeRewriterPtr local_log_sigmoid() {
   return make_node_rewriter("local_log_sigmoid", kElemwise, [](FunctionGraph&, Apply* node) -> Result {
     Var out = node->output(0);
-    if (!is_op(out, ScalarOpId::Log) || !is_op(node->input(0), ScalarOpId::Sigmoid)) return std::nullopt;
-    return one(with_type_of(neg(softplus(neg_of(input(node->input(0), 0)))), out, {}));
+    if (!is_op(out, ScalarOpId::Log)) return std::nullopt;
+    const Var s = unpad(node->input(0));
+    if (!is_op(s, ScalarOpId::Sigmoid)) return std::nullopt;
+    return one(with_type_of(neg(softplus(neg_of(input(s, 0)))), out, {node->input(0)}));
   });
 }
 
@@ -178,7 +187,7 @@ NodeRewriterPtr local_log_1_plus_exp() {
     Var e;
     std::vector<Var> models;
     if (is_op(out, ScalarOpId::Log1p)) {
-      e = node->input(0);
+      e = unpad(node->input(0));
     } else if (is_op(out, ScalarOpId::Log)) {
       auto op = one_plus(node->input(0));
       if (!op) return std::nullopt;
@@ -186,6 +195,7 @@ NodeRewriterPtr local_log_1_plus_exp() {
       models.push_back(op->second);
     }
     if (!is_op(e, ScalarOpId::Exp)) return std::nullopt;
+    models.push_back(node->input(0));
     return one(with_type_of(softplus(input(e, 0)), out, models));
   });
 }
