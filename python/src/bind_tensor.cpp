@@ -2,6 +2,7 @@
 #include "bindings.h"
 #include "hypatia/runtime/function.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/nnet.h"
 
 namespace hypatia::py {
 
@@ -84,6 +85,8 @@ void init_tensor(nb::module_& m) {
     m.def(name, [f](nb::handle a) { return f(as_var(a)); });
   };
   un("neg", &neg); un("exp", &hypatia::exp); un("log", &hypatia::log); un("sqr", &sqr); un("sqrt", &hypatia::sqrt);
+  un("sigmoid", &sigmoid); un("softplus", &softplus); un("log1p", &hypatia::log1p); un("expm1", &hypatia::expm1);
+  un("tanh", &hypatia::tanh); un("abs_", &abs_);
   un("shape", &shape); un("zeros_like", &zeros_like); un("ones_like", &ones_like);
   m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); });
   m.def("sum", [](nb::handle x, nb::handle axis, bool keepdims) { return sum(as_var(x), as_axes(axis), keepdims); },
@@ -133,6 +136,7 @@ void init_tensor(nb::module_& m) {
   method("__pow__", [](const Var& a, nb::handle b) { return hypatia::pow(a, as_var(b)); });
   method("__rpow__", [](const Var& a, nb::handle b) { return hypatia::pow(as_var(b), a); });
   method("__neg__", [](const Var& a) { return neg(a); });
+  method("__abs__", [](const Var& a) { return abs_(a); });
   method("__pos__", [](const Var& a) { return a; });
   method("__lt__", [](const Var& a, nb::handle b) { return lt(a, as_var(b)); });
   method("__le__", [](const Var& a, nb::handle b) { return le(a, as_var(b)); });

@@ -1,6 +1,6 @@
 """hypatia.tensor: dense tensor variables and ops under Theano's names (theano.tensor)."""
 from .. import _core
-from .._core import (add, sub, mul, true_div, neg, exp, log, sqr, sqrt, eq, neq, lt, gt, le, ge,
+from .._core import (add, sub, mul, true_div, neg, exp, log, sqr, sqrt, log1p, expm1, tanh, abs_, eq, neq, lt, gt, le, ge,
                      cast, sum, mean, dot, shape, shape_i, reshape, dimshuffle, transpose, fill, alloc,
                      zeros_like, ones_like, as_tensor_variable, constant, Variable)
 from .._core import pow as pow  # noqa: A001 - Theano's name
@@ -11,6 +11,7 @@ from ._shape import *  # noqa: F401,F403
 from ._subtensor import *  # noqa: F401,F403
 from ._linalg import *  # noqa: F401,F403
 from ._random import *  # noqa: F401,F403
+from . import nnet  # noqa: E402 - T.nnet.sigmoid, T.nnet.softplus
 
 TensorVariable = Variable
 TensorConstant = Variable

@@ -239,6 +239,9 @@ struct PrinterTable {
       fns[key] = operator_printer(sym);
     fns["second"] = fns["fill"] = function_printer("fill");
     fns["Dot"] = function_printer("dot");
+    fns["abs_"] = [](const Apply&, int, const std::vector<PrettyExpr>& in) -> PrettyExpr {
+      return {"|" + in[0].text + "|", false};  // Theano prints abs_ as |x|
+    };
     fns["DimShuffle"] = fns["InplaceDimShuffle"] = print_dimshuffle;
   }
 };

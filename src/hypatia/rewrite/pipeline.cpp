@@ -8,6 +8,7 @@
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/merge.h"
 #include "hypatia/tensor/rewrites/rewrites.h"
+#include "hypatia/tensor/rewrites/stabilize.h"
 
 namespace hypatia {
 
@@ -33,6 +34,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   // register_sparse_specialize(*specialize);
   register_tensor_canonicalize(*canonicalize);
   register_tensor_specialize(*specialize);
+  register_tensor_stabilize(*stabilize);
 
   optdb->register_rewrite("merge1", std::make_shared<MergeOptimizer>("merge1"), {"fast_run", "fast_compile", "merge"}, kMerge1);
   optdb->register_rewrite("canonicalize", canonicalize, {"fast_run", "fast_compile"}, kCanonicalize);

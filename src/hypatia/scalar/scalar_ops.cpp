@@ -2,6 +2,7 @@
 #include "hypatia/scalar/scalar_ops.h"
 
 #include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/ops/elemwise.h"
 
 namespace hypatia {
 namespace {
@@ -22,6 +23,23 @@ Vars g_exp(const Vars&, const Var& out, const Var& gz) { return {mul(gz, out)}; 
 Vars g_log(const Vars& in, const Var&, const Var& gz) { return {true_div(gz, in[0])}; }
 Vars g_sqr(const Vars& in, const Var&, const Var& gz) { return {mul(gz, mul(in[0], constant_int(2)))}; }
 Vars g_sqrt(const Vars&, const Var& out, const Var& gz) { return {true_div(gz, mul(out, constant_int(2)))}; }
+// sigmoid' = s (1 - s); softplus' = sigmoid; log1p' = 1/(1+x); expm1' = expm1(x) + 1 = e^x;
+// tanh' = 1 - tanh^2; abs' = sign(x) (0 at 0, as Theano's abs_ grad x/|x| with 0/0 := 0).
+Vars g_sigmoid(const Vars&, const Var& out, const Var& gz) {
+  return {mul(gz, mul(out, sub(constant_int(1), out)))};
+}
+Vars g_softplus(const Vars& in, const Var&, const Var& gz) {
+  return {mul(gz, elemwise(ScalarOpId::Sigmoid, {in[0]}))};
+}
+Vars g_log1p(const Vars& in, const Var&, const Var& gz) { return {true_div(gz, add(constant_int(1), in[0]))}; }
+Vars g_expm1(const Vars&, const Var& out, const Var& gz) { return {mul(gz, add(out, constant_int(1)))}; }
+Vars g_tanh(const Vars&, const Var& out, const Var& gz) { return {mul(gz, sub(constant_int(1), sqr(out)))}; }
+Vars g_abs(const Vars& in, const Var&, const Var& gz) {
+  // sign(x) = (x > 0) - (x < 0), computed in gz's dtype.
+  const Var& x = in[0];
+  Var sign = sub(cast(gt(x, constant_int(0)), DType::Int8), cast(lt(x, constant_int(0)), DType::Int8));
+  return {mul(gz, sign)};
+}
 Vars g_cmp(const Vars& in, const Var&, const Var&) { return {zeros_like(in[0]), zeros_like(in[1])}; }
 Vars g_id(const Vars&, const Var&, const Var& gz) { return {gz}; }
 Vars g_second(const Vars&, const Var&, const Var& gz) { return {disconnected_var(), gz}; }
@@ -46,6 +64,12 @@ const ScalarOpInfo kTable[] = {
     {ScalarOpId::Identity, "identity", 1, DTypeRule::Upcast, true, g_id},
     {ScalarOpId::Cast, "cast", 1, DTypeRule::CastTo, true, g_id},
     {ScalarOpId::Second, "second", 2, DTypeRule::Second, true, g_second},
+    {ScalarOpId::Sigmoid, "sigmoid", 1, DTypeRule::FloatUpcast, true, g_sigmoid},
+    {ScalarOpId::Softplus, "softplus", 1, DTypeRule::FloatUpcast, true, g_softplus},
+    {ScalarOpId::Log1p, "log1p", 1, DTypeRule::FloatUpcast, true, g_log1p},
+    {ScalarOpId::Expm1, "expm1", 1, DTypeRule::FloatUpcast, true, g_expm1},
+    {ScalarOpId::Tanh, "tanh", 1, DTypeRule::FloatUpcast, true, g_tanh},
+    {ScalarOpId::Abs, "abs_", 1, DTypeRule::Upcast, true, g_abs},
 };
 
 }  // namespace

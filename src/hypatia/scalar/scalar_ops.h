@@ -14,6 +14,8 @@ namespace hypatia {
 enum class ScalarOpId : uint8_t {
   Add, Sub, Mul, TrueDiv, Pow, Neg, Exp, Log, Sqr, Sqrt,
   Eq, Neq, Lt, Gt, Le, Ge, Identity, Cast, Second,
+  // transcendentals of the nnet module and their numerically stable companions
+  Sigmoid, Softplus, Log1p, Expm1, Tanh, Abs,
 };
 
 /// How a scalar op chooses its output dtype from its input dtypes.
@@ -89,6 +91,47 @@ struct Log { template <class T> T operator()(T a) const {
   if constexpr (std::is_integral_v<T>) return static_cast<T>(std::log(static_cast<double>(a))); else return std::log(a); } };
 struct Sqrt { template <class T> T operator()(T a) const {
   if constexpr (std::is_integral_v<T>) return static_cast<T>(std::sqrt(static_cast<double>(a))); else return std::sqrt(a); } };
+
+// The nnet transcendentals. Real kernels are written to neither overflow nor lose precision for
+// large |x|; complex inputs (allowed by the dtype rule) use the textbook formulas.
+struct Sigmoid { template <class T> T operator()(T a) const {
+  if constexpr (std::is_integral_v<T>) {
+    return static_cast<T>((*this)(static_cast<double>(a)));
+  } else if constexpr (is_complex_v<T>) {
+    return T(1) / (T(1) + std::exp(-a));
+  } else {
+    // exp of a non-positive number never overflows: s(a) = 1/(1+e^-a) for a >= 0,
+    // e^a/(1+e^a) otherwise (which keeps the tiny values of s(a) for very negative a).
+    if (a >= T(0)) return T(1) / (T(1) + std::exp(-a));
+    const T e = std::exp(a);
+    return e / (T(1) + e);
+  } } };
+struct Softplus { template <class T> T operator()(T a) const {
+  if constexpr (std::is_integral_v<T>) {
+    return static_cast<T>((*this)(static_cast<double>(a)));
+  } else if constexpr (is_complex_v<T>) {
+    return std::log(T(1) + std::exp(a));
+  } else {
+    // log(1 + e^a) = max(a, 0) + log1p(e^-|a|): exact for large a, log1p keeps small e^a.
+    if (std::isnan(a)) return a;
+    return (a > T(0) ? a : T(0)) + std::log1p(std::exp(-std::abs(a)));
+  } } };
+struct Log1p { template <class T> T operator()(T a) const {
+  if constexpr (std::is_integral_v<T>) return static_cast<T>(std::log1p(static_cast<double>(a)));
+  else if constexpr (is_complex_v<T>) return std::log(T(1) + a);
+  else return std::log1p(a); } };
+struct Expm1 { template <class T> T operator()(T a) const {
+  if constexpr (std::is_integral_v<T>) return static_cast<T>(std::expm1(static_cast<double>(a)));
+  else if constexpr (is_complex_v<T>) return std::exp(a) - T(1);
+  else return std::expm1(a); } };
+struct Tanh { template <class T> T operator()(T a) const {
+  if constexpr (std::is_integral_v<T>) return static_cast<T>(std::tanh(static_cast<double>(a)));
+  else return std::tanh(a); } };
+// abs keeps the input dtype (numpy); complex inputs are refused when the node is built.
+struct Abs { template <class T> T operator()(T a) const {
+  if constexpr (std::is_same_v<T, bool> || std::is_unsigned_v<T>) return a;
+  else if constexpr (is_complex_v<T>) return T(std::abs(a));
+  else return static_cast<T>(a < T(0) ? -a : a); } };
 
 // Comparisons: complex numbers order lexicographically (real, then imaginary), as numpy.
 template <class T> inline bool less(const T& a, const T& b) {

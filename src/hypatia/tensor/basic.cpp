@@ -74,6 +74,10 @@ Var sqrt(const Var& x) { return elemwise(ScalarOpId::Sqrt, {x}); }
 Var eq(const Var& a, const Var& b) { return elemwise(ScalarOpId::Eq, {a, b}); }
 Var neq(const Var& a, const Var& b) { return elemwise(ScalarOpId::Neq, {a, b}); }
 Var lt(const Var& a, const Var& b) { return elemwise(ScalarOpId::Lt, {a, b}); }
+Var log1p(const Var& x) { return elemwise(ScalarOpId::Log1p, {x}); }
+Var expm1(const Var& x) { return elemwise(ScalarOpId::Expm1, {x}); }
+Var tanh(const Var& x) { return elemwise(ScalarOpId::Tanh, {x}); }
+Var abs_(const Var& x) { return elemwise(ScalarOpId::Abs, {x}); }
 Var gt(const Var& a, const Var& b) { return elemwise(ScalarOpId::Gt, {a, b}); }
 Var le(const Var& a, const Var& b) { return elemwise(ScalarOpId::Le, {a, b}); }
 Var ge(const Var& a, const Var& b) { return elemwise(ScalarOpId::Ge, {a, b}); }

@@ -43,6 +43,10 @@ Var exp(const Var& x);
 Var log(const Var& x);
 Var sqr(const Var& x);
 Var sqrt(const Var& x);
+Var log1p(const Var& x);  // log(1 + x), accurate for tiny x
+Var expm1(const Var& x);  // exp(x) - 1, accurate for tiny x
+Var tanh(const Var& x);
+Var abs_(const Var& x);   // keeps the dtype (ints stay ints); Theano's abs_
 Var eq(const Var& a, const Var& b);  // comparisons return bool (DECISIONS.md item 1)
 Var neq(const Var& a, const Var& b);
 Var lt(const Var& a, const Var& b);

@@ -60,6 +60,8 @@ ApplyPtr Elemwise::make_node(const std::vector<Var>& inputs_in) const {
   std::vector<DType> dtypes;
   for (const Var& v : inputs_in) {
     const TensorType& t = *tensor_type(v);
+    if (params_.scalar_op == ScalarOpId::Abs && is_complex(t.elem()))
+      type_error("[", who, "] abs_ of a complex tensor is not supported (its result would be real)");
     if (!info.bool_ok && t.elem() == DType::Bool)
       type_error("[", who, "] numpy boolean ", info.name,
                  " is not supported; use logical operators or cast the input to an integer dtype");
@@ -100,6 +102,12 @@ void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
       case ScalarOpId::Log: return unary_loop<T, T>(*in[0], out, Log{});
       case ScalarOpId::Sqr: return unary_loop<T, T>(*in[0], out, Sqr{});
       case ScalarOpId::Sqrt: return unary_loop<T, T>(*in[0], out, Sqrt{});
+      case ScalarOpId::Sigmoid: return unary_loop<T, T>(*in[0], out, Sigmoid{});
+      case ScalarOpId::Softplus: return unary_loop<T, T>(*in[0], out, Softplus{});
+      case ScalarOpId::Log1p: return unary_loop<T, T>(*in[0], out, Log1p{});
+      case ScalarOpId::Expm1: return unary_loop<T, T>(*in[0], out, Expm1{});
+      case ScalarOpId::Tanh: return unary_loop<T, T>(*in[0], out, Tanh{});
+      case ScalarOpId::Abs: return unary_loop<T, T>(*in[0], out, Abs{});
       case ScalarOpId::Eq: return binary_loop<T, bool>(*in[0], *in[1], out, Eq{});
       case ScalarOpId::Neq: return binary_loop<T, bool>(*in[0], *in[1], out, Neq{});
       case ScalarOpId::Lt: return binary_loop<T, bool>(*in[0], *in[1], out, Lt{});
