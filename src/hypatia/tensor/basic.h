@@ -62,7 +62,8 @@ Var sum(const Var& x, std::optional<std::vector<int>> axis = std::nullopt, bool 
 Var mean(const Var& x, std::optional<std::vector<int>> axis = std::nullopt, bool keepdims = false);
 
 // ---- products ----
-/// matrix.matrix, matrix.vector, vector.matrix and vector.vector through CBLAS.
+/// matrix.matrix, matrix.vector, vector.matrix and vector.vector through CBLAS; N-d operands sum
+/// over the last axis of a and the second-to-last of b (tensordot, see tensor/linalg.h).
 Var dot(const Var& a, const Var& b);
 
 // ---- shapes ----
