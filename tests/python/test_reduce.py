@@ -102,7 +102,8 @@ def test_int_values_and_accumulation():
     assert f(x) == np.float32(np.float64(1.0) + 4096 * 2.0 ** -24)
     assert np.float32(1.0) + np.float32(2.0 ** -24) == np.float32(1.0)  # float32 accumulation would stay 1
     g = hypatia.function([v], T.mean(v))
-    assert g(x) == np.float32((1.0 + 4096 * 2.0 ** -24) / 4097)
+    assert g(x).dtype == np.float32
+    np.testing.assert_allclose(g(x), (1.0 + 4096 * 2.0 ** -24) / 4097, rtol=1e-7)
 
 
 def test_all_any_bool():
@@ -187,7 +188,7 @@ def test_bincount():
     w = rng.rand(7)
     check_op(lambda a, b: T.bincount(a, b), [x, w], lambda a, b: np.bincount(a, b), grad=False)
     f = hypatia.function([v := T.tensor("int64", (False,))], T.bincount(v, assert_nonneg=True))
-    with pytest.raises(ValueError, match=r"^\["):
+    with pytest.raises(ValueError, match="negative"):
         f(np.array([1, -1]))
 
 
@@ -220,7 +221,7 @@ def test_unique_manual_examples():
     np.testing.assert_array_equal(u, [1, 2, 3])
     np.testing.assert_array_equal(idx, [0, 3, 4])
     np.testing.assert_array_equal(inv, [0, 0, 0, 1, 2, 2])
-    check_op(lambda a: T.unique(a), [X2.round()], lambda a: np.unique(a))
+    check_op(lambda a: T.unique(a), [X2.round()], lambda a: np.unique(a), grad=False)
 
 
 def test_one_hot_fill_diagonal_squeeze_compress():

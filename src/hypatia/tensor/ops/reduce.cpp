@@ -634,7 +634,12 @@ Var norm(const Var& x_in, double L, std::optional<std::vector<int>> axis, bool k
   Var y;
   if (L == 1) y = sum(a, axis);
   else if (L == 2) y = sqrt(sum(sqr(a), axis));
-  else y = pow(sum(pow(a, constant(L)), axis), constant(1.0 / L));
+  else {
+    // The exponents take x's float dtype, so a float32 norm stays float32.
+    const DType xd = tensor_type(x)->elem();
+    auto c = [&](double v) { return is_float(xd) ? cast(constant(v), xd) : constant(v); };
+    y = pow(sum(pow(a, c(L)), axis), c(1.0 / L));
+  }
   return keepdims ? keep_dims(y, x.type()->ndim(), normalize_axes(x, axis, "norm")) : y;
 }
 
