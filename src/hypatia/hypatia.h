@@ -1,5 +1,9 @@
 // Umbrella header: everything a C++ user needs to build, differentiate and compile graphs.
 #pragma once
+#include "hypatia/grad/grad.h"
+#include "hypatia/grad/jacobian.h"
+#include "hypatia/grad/ops.h"
+#include "hypatia/grad/verify_grad.h"
 #include "hypatia/graph/function_graph.h"
 #include "hypatia/graph/op.h"
 #include "hypatia/graph/print.h"
@@ -12,4 +16,5 @@
 #include "hypatia/sparse/sparse_matrix.h"
 #include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/nnet.h"
 #include "hypatia/tensor/tensor_type.h"
