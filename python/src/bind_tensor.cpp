@@ -89,10 +89,6 @@ void init_tensor(nb::module_& m) {
   un("tanh", &hypatia::tanh); un("abs_", &abs_);
   un("shape", &shape); un("zeros_like", &zeros_like); un("ones_like", &ones_like);
   m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); });
-  m.def("sum", [](nb::handle x, nb::handle axis, bool keepdims) { return sum(as_var(x), as_axes(axis), keepdims); },
-        nb::arg("x"), nb::arg("axis") = nb::none(), nb::arg("keepdims") = false);
-  m.def("mean", [](nb::handle x, nb::handle axis, bool keepdims) { return mean(as_var(x), as_axes(axis), keepdims); },
-        nb::arg("x"), nb::arg("axis") = nb::none(), nb::arg("keepdims") = false);
   m.def("dot", [](nb::handle a, nb::handle b) { return dot(as_var(a), as_var(b)); });
   m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); });
   m.def("reshape", [](nb::handle x, nb::handle shp) { return reshape(as_var(x), shape_vars(shp)); });
@@ -145,10 +141,6 @@ void init_tensor(nb::module_& m) {
   method("__matmul__", [](const Var& a, nb::handle b) { return dot(a, as_var(b)); });
   method("__rmatmul__", [](const Var& a, nb::handle b) { return dot(as_var(b), a); });
   method("dot", [](const Var& a, nb::handle b) { return dot(a, as_var(b)); });
-  method("sum", [](const Var& a, nb::handle axis, bool keepdims) { return sum(a, as_axes(axis), keepdims); },
-         nb::arg("axis") = nb::none(), nb::arg("keepdims") = false);
-  method("mean", [](const Var& a, nb::handle axis, bool keepdims) { return mean(a, as_axes(axis), keepdims); },
-         nb::arg("axis") = nb::none(), nb::arg("keepdims") = false);
   method("dimshuffle", [](const Var& a, nb::args pattern) { return dimshuffle(a, dimshuffle_pattern(pattern)); });
   method("reshape", [](const Var& a, nb::handle shp, nb::handle) { return reshape(a, shape_vars(shp)); },
          nb::arg("shape"), nb::arg("ndim") = nb::none());
