@@ -57,12 +57,10 @@ def test_activations(dtype, name, op, ref, kinks):
 
 def test_ultra_fast_sigmoid_close_to_sigmoid():
     x = np.linspace(-10, 10, 1001)
-    got = function([T.dvector()], nnet.ultra_fast_sigmoid(T.dvector()), on_unused_input="ignore")
     v = T.dvector("v")
     out = function([v], nnet.ultra_fast_sigmoid(v))(x)
-    assert np.max(np.abs(out - sps.expit(x))) < 0.02
+    assert np.max(np.abs(out - sps.expit(x))) < 0.03
     assert out[500] == 0.5
-    del got
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -151,7 +149,7 @@ def test_crossentropies(dtype):
 
 def test_errors():
     with pytest.raises(TypeError, match="categorical_crossentropy"):
-        nnet.categorical_crossentropy(T.dmatrix(), T.lmatrix())
+        nnet.categorical_crossentropy(T.dmatrix(), T.ltensor3())
     with pytest.raises(TypeError, match="Softmax"):
         nnet.softmax(T.imatrix())
     p, y = T.dmatrix("p"), T.lvector("y")

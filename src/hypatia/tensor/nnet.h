@@ -22,7 +22,7 @@ Var elu(const Var& x, double alpha = 1.0);
 Var selu(const Var& x);
 /// Theano's hard_sigmoid: clip(0.2 x + 0.5, 0, 1).
 Var hard_sigmoid(const Var& x);
-/// Theano's ultra_fast_sigmoid: a piecewise approximation of sigmoid (absolute error < 0.02,
+/// Theano's ultra_fast_sigmoid: a piecewise approximation of sigmoid (absolute error < 0.03,
 /// exactly 0.5 at 0, constant beyond |x| = 6). Its gradient is the exact derivative of the
 /// approximation (Theano used y (1 - y) of the approximate y instead).
 Var ultra_fast_sigmoid(const Var& x);

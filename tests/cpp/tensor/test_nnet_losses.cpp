@@ -112,10 +112,10 @@ TEST(NnetLosses, ActivationDtypesAndPrinting) {
   EXPECT_EQ(softmax(matrix(DType::Float64)).owner()->op()->str(), "Softmax");
   expect_error(ErrorKind::Type, [&] { softmax(i); }, "Softmax");
   expect_error(ErrorKind::Type, [] { softmax(scalar(DType::Float64)); }, "Softmax");
-  // ultra_fast_sigmoid stays within 0.02 of sigmoid
+  // ultra_fast_sigmoid stays within 0.03 of sigmoid
   NDArray xs = rnd({200}, -10, 10, 3);
   NDArray u = run1({}, ultra_fast_sigmoid(constant(xs)), {});
-  for (int64_t k = 0; k < xs.size(); ++k) EXPECT_NEAR(at(u, k), 1 / (1 + std::exp(-at(xs, k))), 0.02);
+  for (int64_t k = 0; k < xs.size(); ++k) EXPECT_NEAR(at(u, k), 1 / (1 + std::exp(-at(xs, k))), 0.03);
 }
 
 TEST(NnetLosses, SoftmaxAndLogSoftmax) {
@@ -263,7 +263,7 @@ TEST(NnetLosses, Crossentropies) {
                return bce({Value(a.astype(d)), v[1]});
              }, [&] { CheckOpOptions c = tol_for(d); c.rtol = d == DType::Float32 ? 1e-4 : 1e-7; return c; }());
   }
-  expect_error(ErrorKind::Type, [] { categorical_crossentropy(matrix(DType::Float64), matrix(DType::Int64)); });
+  expect_error(ErrorKind::Type, [] { categorical_crossentropy(matrix(DType::Float64), tensor3(DType::Int64)); }, "rank mismatch");
   expect_error(ErrorKind::Value, [] {
     Var p = matrix(DType::Float64, "p"), y = vector(DType::Int64, "y");
     run1({p, y}, categorical_crossentropy(p, y), {NDArray::full(DType::Float64, {2, 3}, 0.3),

@@ -28,7 +28,7 @@ const char* activation_name(Activation k) {
   return "?";
 }
 
-/// Theano's ultra_fast_sigmoid: a piecewise rational approximation (max error ~0.02).
+/// Theano's ultra_fast_sigmoid: a piecewise rational approximation (max error ~0.03).
 double ultra_fast(double x) {
   double u = 0.5 * std::abs(x), z;
   if (std::isnan(x)) return x;
