@@ -8,6 +8,7 @@
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/merge.h"
 #include "hypatia/tensor/rewrites/rewrites.h"
+#include "hypatia/tensor/rewrites/shape.h"
 #include "hypatia/tensor/rewrites/stabilize.h"
 
 namespace hypatia {
@@ -33,6 +34,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   // Op families add their rows here, one call per family and phase, e.g.
   // register_sparse_specialize(*specialize);
   register_tensor_canonicalize(*canonicalize);
+  register_shape_canonicalize(*canonicalize);
   register_tensor_specialize(*specialize);
   register_tensor_stabilize(*stabilize);
 
