@@ -83,7 +83,7 @@ TEST(ShapeOps, JoinStackSplit) {
              return out;
            }, {true, false, {}, 1e-4, 1e-5});
   Var x = matrix(DType::Float64, "x"), y = matrix(DType::Float64, "y");
-  EXPECT_EQ(join(int64_constant(0), {x, y}).owner()->op()->str(), "Join");
+  EXPECT_EQ(join(constant_int(0), {x, y}).owner()->op()->str(), "Join");
   expect_error(ErrorKind::Value, [&] { run1({x, y}, concatenate({x, y}, 0), {a, arr(DType::Float64, {2, 4})}); }, "[Join]");
   expect_error(ErrorKind::Type, [&] { stack({x, vector(DType::Float64)}); });
   // int join keeps int; scalars stack into a vector
@@ -153,7 +153,7 @@ TEST(ShapeOps, Creation) {
 TEST(ShapeOps, ShapeOfJoinIsInferred) {
   // The manual's "Shape Information" example: z.shape runs no Join.
   Var x = matrix(DType::Float64, "x"), y = matrix(DType::Float64, "y");
-  Var z = join(int64_constant(0), {x, y});
+  Var z = join(constant_int(0), {x, y});
   auto f = function({In(x), In(y)}, {shape(z)}, FunctionOptions{});
   for (const Apply* node : f->fgraph().toposort()) EXPECT_NE(node->op()->name(), "Join");
   NDArray s = std::get<NDArray>((*f)({arr(DType::Float64, {5, 4}), arr(DType::Float64, {3, 3})})[0]);
