@@ -2,6 +2,7 @@
 // (as _core.shp_* functions wrapped by hypatia/tensor/_shape.py) and Variable methods.
 #include "bindings.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/ops/shape.h"
 #include "hypatia/tensor/shape.h"
 
 namespace hypatia::py {
@@ -56,7 +57,7 @@ void init_shape(nb::module_& m) {
   m.def("shp_unbroadcast", [](nb::handle x, std::vector<int> axes) { return unbroadcast(as_var(x), axes); });
   m.def("shp_patternbroadcast", [](nb::handle x, std::vector<bool> p) { return patternbroadcast(as_var(x), p); });
   m.def("shp_as_tensor_variable", [](nb::handle x, int ndim) { return as_tensor_variable(as_var(x), ndim); });
-  m.def("shp_reshape", [](nb::handle x, nb::handle shp, nb::handle ndim) { return reshape_any(as_var(x), shp, ndim); });
+  m.def("shp_reshape", [](nb::handle x, nb::handle shp, nb::handle ndim) { return reshape_any(as_var(x), shp, ndim); }, nb::arg("x"), nb::arg("shape"), nb::arg("ndim").none());
   m.def("shp_join", [](nb::handle axis, nb::handle tensors) { return join(as_var(axis), var_list(tensors)); });
   m.def("shp_stack", [](nb::handle tensors, int axis) { return stack(var_list(tensors), axis); });
   m.def("shp_split", [](nb::handle x, nb::handle splits, int n, nb::handle axis) {
@@ -65,23 +66,23 @@ void init_shape(nb::module_& m) {
   });
   m.def("shp_tile", [](nb::handle x, std::vector<int64_t> reps) { return tile(as_var(x), reps); });
   m.def("shp_roll", [](nb::handle x, nb::handle shift, std::optional<int> axis) { return roll(as_var(x), as_var(shift), axis); });
-  m.def("shp_zeros", [](nb::handle shp, nb::handle dtype) { return zeros(var_list(shp), opt_dtype(dtype)); });
-  m.def("shp_ones", [](nb::handle shp, nb::handle dtype) { return ones(var_list(shp), opt_dtype(dtype)); });
-  m.def("shp_zeros_like", [](nb::handle x, nb::handle dtype) { return zeros_like(as_var(x), opt_dtype(dtype)); });
-  m.def("shp_ones_like", [](nb::handle x, nb::handle dtype) { return ones_like(as_var(x), opt_dtype(dtype)); });
+  m.def("shp_zeros", [](nb::handle shp, nb::handle dtype) { return zeros(var_list(shp), opt_dtype(dtype)); }, nb::arg("shape"), nb::arg("dtype").none());
+  m.def("shp_ones", [](nb::handle shp, nb::handle dtype) { return ones(var_list(shp), opt_dtype(dtype)); }, nb::arg("shape"), nb::arg("dtype").none());
+  m.def("shp_zeros_like", [](nb::handle x, nb::handle dtype) { return zeros_like(as_var(x), opt_dtype(dtype)); }, nb::arg("x"), nb::arg("dtype").none());
+  m.def("shp_ones_like", [](nb::handle x, nb::handle dtype) { return ones_like(as_var(x), opt_dtype(dtype)); }, nb::arg("x"), nb::arg("dtype").none());
   m.def("shp_eye", [](nb::handle n, nb::handle mm, nb::handle k, nb::handle dtype) {
     return eye(as_var(n), opt_var(mm), as_var(k), opt_dtype(dtype));
-  });
+  }, nb::arg("n"), nb::arg("m").none(), nb::arg("k"), nb::arg("dtype").none());
   m.def("shp_identity_like", [](nb::handle x) { return identity_like(as_var(x)); });
   m.def("shp_arange", [](nb::handle a, nb::handle b, nb::handle c, nb::handle dtype) {
     return arange(as_var(a), opt_var(b), as_var(c), opt_dtype(dtype));
-  });
+  }, nb::arg("start"), nb::arg("stop").none(), nb::arg("step"), nb::arg("dtype").none());
   m.def("shp_diag", [](nb::handle x, int k) { return diag(as_var(x), k); });
   m.def("shp_diagonal", [](nb::handle x, int o, int a1, int a2) { return diagonal(as_var(x), o, a1, a2); });
   m.def("shp_trace", [](nb::handle x) { return trace(as_var(x)); });
   m.def("shp_tri", [](nb::handle n, nb::handle mm, nb::handle k, nb::handle dtype) {
     return tri(as_var(n), opt_var(mm), as_var(k), opt_dtype(dtype));
-  });
+  }, nb::arg("N"), nb::arg("M").none(), nb::arg("k"), nb::arg("dtype").none());
   m.def("shp_tril", [](nb::handle x, int k) { return tril(as_var(x), k); });
   m.def("shp_triu", [](nb::handle x, int k) { return triu(as_var(x), k); });
   m.def("shp_size", [](nb::handle x) { return size(as_var(x)); });
@@ -96,13 +97,13 @@ void init_shape(nb::module_& m) {
   method("squeeze", [](const Var& a) { return squeeze(a); });
   method("swapaxes", [](const Var& a, int x, int y) { return swapaxes(a, x, y); });
   method("reshape", [](const Var& a, nb::handle shp, nb::handle ndim) { return reshape_any(a, shp, ndim); },
-         nb::arg("shape"), nb::arg("ndim") = nb::none());
+         nb::arg("shape"), nb::arg("ndim").none() = nb::none());
   method("diagonal", [](const Var& a, int o, int a1, int a2) { return diagonal(a, o, a1, a2); },
          nb::arg("offset") = 0, nb::arg("axis1") = 0, nb::arg("axis2") = 1);
   method("trace", [](const Var& a) { return trace(a); });
   method("fill", [](const Var& a, nb::handle v) { return fill(a, as_var(v)); });
-  method("zeros_like", [](const Var& a, nb::handle d) { return zeros_like(a, opt_dtype(d)); }, nb::arg("dtype") = nb::none());
-  method("ones_like", [](const Var& a, nb::handle d) { return ones_like(a, opt_dtype(d)); }, nb::arg("dtype") = nb::none());
+  method("zeros_like", [](const Var& a, nb::handle d) { return zeros_like(a, opt_dtype(d)); }, nb::arg("dtype").none() = nb::none());
+  method("ones_like", [](const Var& a, nb::handle d) { return ones_like(a, opt_dtype(d)); }, nb::arg("dtype").none() = nb::none());
   method("__len__", [](const Var&) -> int64_t {
     throw nb::type_error("object of type 'TensorVariable' has no len()");
   });
