@@ -1,6 +1,116 @@
-// Python bindings of the tensor shape family (filled in by that family's work).
+// Python bindings of the tensor shape family: shaping, joining, splitting and creation builders
+// (as _core.shp_* functions wrapped by hypatia/tensor/_shape.py) and Variable methods.
 #include "bindings.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/ops/shape.h"
+#include "hypatia/tensor/shape.h"
 
 namespace hypatia::py {
-void init_shape(nb::module_&) {}
+namespace {
+
+std::optional<DType> opt_dtype(nb::handle d) {
+  if (d.is_none()) return std::nullopt;
+  std::string s = nb::cast<std::string>(nb::str(d));
+  if (s == "floatX") return floatX();
+  return dtype_from_name(s);
+}
+
+Var opt_var(nb::handle v) { return v.is_none() ? Var() : as_var(v); }
+
+std::vector<Var> var_list(nb::handle seq) {
+  std::vector<Var> out;
+  for (auto e : seq) out.push_back(as_var(e));
+  return out;
+}
+
+// A reshape/zeros shape: an int, a sequence of ints/scalars, or (for reshape) a vector variable.
+Var reshape_any(const Var& x, nb::handle shp, nb::handle ndim) {
+  std::optional<int> nd;
+  if (!ndim.is_none()) nd = nb::cast<int>(ndim);
+  if (nb::isinstance<Var>(shp)) {
+    Var s = nb::cast<Var>(shp);
+    if (s.type()->ndim() == 0) return reshape(x, std::vector<Var>{s});
+    return reshape_vec(x, s, nd);
+  }
+  if (PyLong_Check(shp.ptr())) return reshape(x, std::vector<Var>{as_var(shp)});
+  std::vector<Var> dims = var_list(shp);
+  Var r = reshape(x, dims);
+  if (nd && *nd != r.type()->ndim())
+    value_error("[Reshape] ndim=", *nd, " does not match the ", dims.size(), " entries of the shape");
+  return r;
+}
+
+}  // namespace
+
+void init_shape(nb::module_& m) {
+  m.def("shp_flatten", [](nb::handle x, int ndim) { return flatten(as_var(x), ndim); });
+  m.def("shp_padleft", [](nb::handle x, int n) { return shape_padleft(as_var(x), n); });
+  m.def("shp_padright", [](nb::handle x, int n) { return shape_padright(as_var(x), n); });
+  m.def("shp_padaxis", [](nb::handle x, int axis) { return shape_padaxis(as_var(x), axis); });
+  m.def("shp_squeeze", [](nb::handle x) { return squeeze(as_var(x)); });
+  m.def("shp_swapaxes", [](nb::handle x, int a, int b) { return swapaxes(as_var(x), a, b); });
+  m.def("shp_specify_shape", [](nb::handle x, nb::handle shp) {
+    if (nb::isinstance<Var>(shp)) return specify_shape_vec(as_var(x), nb::cast<Var>(shp));
+    return specify_shape(as_var(x), var_list(shp));
+  });
+  m.def("shp_addbroadcast", [](nb::handle x, std::vector<int> axes) { return addbroadcast(as_var(x), axes); });
+  m.def("shp_unbroadcast", [](nb::handle x, std::vector<int> axes) { return unbroadcast(as_var(x), axes); });
+  m.def("shp_patternbroadcast", [](nb::handle x, std::vector<bool> p) { return patternbroadcast(as_var(x), p); });
+  m.def("shp_as_tensor_variable", [](nb::handle x, int ndim) { return as_tensor_variable(as_var(x), ndim); });
+  m.def("shp_reshape", [](nb::handle x, nb::handle shp, nb::handle ndim) { return reshape_any(as_var(x), shp, ndim); }, nb::arg("x"), nb::arg("shape"), nb::arg("ndim").none());
+  m.def("shp_join", [](nb::handle axis, nb::handle tensors) { return join(as_var(axis), var_list(tensors)); });
+  m.def("shp_stack", [](nb::handle tensors, int axis) { return stack(var_list(tensors), axis); });
+  m.def("shp_split", [](nb::handle x, nb::handle splits, int n, nb::handle axis) {
+    Var s = nb::isinstance<Var>(splits) ? nb::cast<Var>(splits) : make_vector(var_list(splits));
+    return split(as_var(x), s, n, as_var(axis));
+  });
+  m.def("shp_tile", [](nb::handle x, std::vector<int64_t> reps) { return tile(as_var(x), reps); });
+  m.def("shp_roll", [](nb::handle x, nb::handle shift, std::optional<int> axis) { return roll(as_var(x), as_var(shift), axis); });
+  m.def("shp_zeros", [](nb::handle shp, nb::handle dtype) { return zeros(var_list(shp), opt_dtype(dtype)); }, nb::arg("shape"), nb::arg("dtype").none());
+  m.def("shp_ones", [](nb::handle shp, nb::handle dtype) { return ones(var_list(shp), opt_dtype(dtype)); }, nb::arg("shape"), nb::arg("dtype").none());
+  m.def("shp_zeros_like", [](nb::handle x, nb::handle dtype) { return zeros_like(as_var(x), opt_dtype(dtype)); }, nb::arg("x"), nb::arg("dtype").none());
+  m.def("shp_ones_like", [](nb::handle x, nb::handle dtype) { return ones_like(as_var(x), opt_dtype(dtype)); }, nb::arg("x"), nb::arg("dtype").none());
+  m.def("shp_eye", [](nb::handle n, nb::handle mm, nb::handle k, nb::handle dtype) {
+    return eye(as_var(n), opt_var(mm), as_var(k), opt_dtype(dtype));
+  }, nb::arg("n"), nb::arg("m").none(), nb::arg("k"), nb::arg("dtype").none());
+  m.def("shp_identity_like", [](nb::handle x) { return identity_like(as_var(x)); });
+  m.def("shp_arange", [](nb::handle a, nb::handle b, nb::handle c, nb::handle dtype) {
+    return arange(as_var(a), opt_var(b), as_var(c), opt_dtype(dtype));
+  }, nb::arg("start"), nb::arg("stop").none(), nb::arg("step"), nb::arg("dtype").none());
+  m.def("shp_diag", [](nb::handle x, int k) { return diag(as_var(x), k); });
+  m.def("shp_diagonal", [](nb::handle x, int o, int a1, int a2) { return diagonal(as_var(x), o, a1, a2); });
+  m.def("shp_trace", [](nb::handle x) { return trace(as_var(x)); });
+  m.def("shp_tri", [](nb::handle n, nb::handle mm, nb::handle k, nb::handle dtype) {
+    return tri(as_var(n), opt_var(mm), as_var(k), opt_dtype(dtype));
+  }, nb::arg("N"), nb::arg("M").none(), nb::arg("k"), nb::arg("dtype").none());
+  m.def("shp_tril", [](nb::handle x, int k) { return tril(as_var(x), k); });
+  m.def("shp_triu", [](nb::handle x, int k) { return triu(as_var(x), k); });
+  m.def("shp_size", [](nb::handle x) { return size(as_var(x)); });
+
+  // Variable methods (Theano's _tensor_py_operators).
+  nb::handle cls = nb::type<Var>();
+  auto method = [&](const char* name, auto&& f, const auto&... extra) {
+    nb::setattr(cls, name, nb::cpp_function(f, nb::is_method(), nb::name(name), extra...));
+  };
+  method("flatten", [](const Var& a, int ndim) { return flatten(a, ndim); }, nb::arg("ndim") = 1);
+  method("ravel", [](const Var& a) { return flatten(a, 1); });
+  method("squeeze", [](const Var& a) { return squeeze(a); });
+  method("swapaxes", [](const Var& a, int x, int y) { return swapaxes(a, x, y); });
+  method("reshape", [](const Var& a, nb::handle shp, nb::handle ndim) { return reshape_any(a, shp, ndim); },
+         nb::arg("shape"), nb::arg("ndim").none() = nb::none());
+  method("diagonal", [](const Var& a, int o, int a1, int a2) { return diagonal(a, o, a1, a2); },
+         nb::arg("offset") = 0, nb::arg("axis1") = 0, nb::arg("axis2") = 1);
+  method("trace", [](const Var& a) { return trace(a); });
+  method("fill", [](const Var& a, nb::handle v) { return fill(a, as_var(v)); });
+  method("zeros_like", [](const Var& a, nb::handle d) { return zeros_like(a, opt_dtype(d)); }, nb::arg("dtype").none() = nb::none());
+  method("ones_like", [](const Var& a, nb::handle d) { return ones_like(a, opt_dtype(d)); }, nb::arg("dtype").none() = nb::none());
+  method("__len__", [](const Var&) -> int64_t {
+    throw nb::type_error("object of type 'TensorVariable' has no len()");
+  });
+  // Truth testing stays as before (len() raising must not make `if var:` raise).
+  method("__bool__", [](const Var&) { return true; });
+  nb::setattr(cls, "size", nb::module_::import_("builtins").attr("property")(
+      nb::cpp_function([](const Var& a) { return size(a); }, nb::is_method())));
+}
+
 }  // namespace hypatia::py

@@ -9,6 +9,7 @@
 #include "hypatia/rewrite/merge.h"
 #include "hypatia/tensor/rewrites/blas.h"
 #include "hypatia/tensor/rewrites/rewrites.h"
+#include "hypatia/tensor/rewrites/shape.h"
 #include "hypatia/tensor/rewrites/stabilize.h"
 
 namespace hypatia {
@@ -34,6 +35,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   // Op families add their rows here, one call per family and phase, e.g.
   // register_sparse_specialize(*specialize);
   register_tensor_canonicalize(*canonicalize);
+  register_shape_canonicalize(*canonicalize);
   register_tensor_specialize(*specialize);
   register_tensor_stabilize(*stabilize);
   register_tensor_blas(*specialize);

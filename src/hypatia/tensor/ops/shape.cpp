@@ -4,6 +4,10 @@
 #include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
+#include "hypatia/tensor/shape.h"
+
+#include <algorithm>
+#include <map>
 
 namespace hypatia {
 namespace {
@@ -324,6 +328,285 @@ Var alloc(const Var& value, const std::vector<Var>& shp) {
   std::vector<Var> ins{as_tensor_variable(value)};
   for (size_t i = 0; i < shp.size(); ++i) ins.push_back(shape_scalar(shp[i], "Alloc", i));
   return apply1(*std::make_shared<Alloc>(), ins);
+}
+
+// ---------------------------------------------------------------- helpers (exported)
+
+std::optional<int64_t> const_int_value(const Var& v) { return const_int(v); }
+Var as_int64_scalar(const Var& v, const std::string& who, size_t i) { return shape_scalar(v, who, i); }
+
+std::optional<std::vector<Var>> shape_vector_entries(const Var& sv) {
+  if (sv.get()->is_constant() && is_array(*sv->constant)) {
+    NDArray c = std::get<NDArray>(*sv->constant).astype(DType::Int64);
+    if (c.ndim() != 1) return std::nullopt;
+    std::vector<Var> r;
+    for (int64_t i = 0; i < c.size(); ++i) r.push_back(int64_constant(c.data<int64_t>()[i]));
+    return r;
+  }
+  if (sv.owner() && dynamic_cast<const MakeVector*>(sv.owner()->op().get())) return sv.owner()->inputs();
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------- SpecifyShape
+
+ApplyPtr SpecifyShape::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 2) type_error("[SpecifyShape] expected 2 inputs (x, shape), got ", inputs.size());
+  const TensorType& t = check_tensor_input(inputs[0], "SpecifyShape");
+  const TensorType& s = check_tensor_input(inputs[1], "SpecifyShape");
+  if (s.ndim() != 1 || !is_int(s.elem()))
+    type_error("[SpecifyShape] the shape must be an integer vector, got ", s.str());
+  if (auto e = shape_vector_entries(inputs[1]))
+    if (static_cast<int>(e->size()) != t.ndim())
+      value_error("[SpecifyShape] the shape has ", e->size(), " entries for an input with ", t.ndim(), " dimensions");
+  return Apply::create(ptr(), inputs, {inputs[0].type()});
+}
+
+void SpecifyShape::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const NDArray& x = as_array(*inputs[0], "SpecifyShape");
+  Shape s = read_shape(as_array(*inputs[1], "SpecifyShape"));
+  if (s.size() != static_cast<size_t>(x.ndim()))
+    value_error("[SpecifyShape] got an input with ", x.ndim(), " dimensions, expected ", s.size());
+  if (s != x.shape())
+    value_error("[SpecifyShape] got an input of shape ", shape_str(x.shape()), ", expected shape ", shape_str(s));
+  outputs[0] = x;
+}
+
+std::optional<std::vector<ShapeVec>> SpecifyShape::infer_shape(const Apply& node, const std::vector<ShapeVec>& in) const {
+  auto e = shape_vector_entries(node.input(1));
+  if (!e) return std::vector<ShapeVec>{in[0]};
+  ShapeVec out;
+  for (const Var& v : *e) out.push_back(tensor_type(v)->elem() == DType::Int64 ? v : cast(v, DType::Int64));
+  return std::vector<ShapeVec>{out};
+}
+
+std::vector<Var> SpecifyShape::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+  const Var& gz = output_grads[0];
+  if (!gz || is_disconnected(gz)) return {disconnected_var(), disconnected_var()};
+  if (is_discrete(node.input(0))) return {zeros_like(node.input(0)), disconnected_var()};
+  return {apply1(*this, {gz, node.input(1)}), disconnected_var()};
+}
+
+std::vector<Var> SpecifyShape::jvp(const Apply& node, const std::vector<Var>& ev) const {
+  if (ev.empty() || !ev[0]) return {Var()};
+  return {apply1(*this, {ev[0], node.input(1)})};
+}
+
+Var specify_shape_vec(const Var& x_in, const Var& shp_in) {
+  Var x = as_tensor_variable(x_in);
+  Var shp = as_tensor_variable(shp_in);
+  return apply1(*std::make_shared<SpecifyShape>(), {x, shp});
+}
+
+Var specify_shape(const Var& x, const std::vector<Var>& shp) {
+  Var xv = as_tensor_variable(x);
+  if (static_cast<int>(shp.size()) != xv.type()->ndim())
+    value_error("[SpecifyShape] the shape has ", shp.size(), " entries for an input with ", xv.type()->ndim(), " dimensions");
+  Var sv = shp.empty() ? constant(NDArray(DType::Int64, {0})) : make_vector(shp);
+  return apply1(*std::make_shared<SpecifyShape>(), {xv, sv});
+}
+
+// ---------------------------------------------------------------- Rebroadcast
+
+std::string Rebroadcast::str() const {
+  // Theano: "Rebroadcast{0}" lists the axes made broadcastable, "?" for the others.
+  std::string s = "Rebroadcast{";
+  for (size_t i = 0; i < params_.axes.size(); ++i) {
+    if (i) s += ",";
+    s += params_.axes[i].second ? std::to_string(params_.axes[i].first) : std::string("?");
+  }
+  return s + "}";
+}
+
+ApplyPtr Rebroadcast::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[Rebroadcast] expected 1 input, got ", inputs.size());
+  const TensorType& t = check_tensor_input(inputs[0], "Rebroadcast");
+  std::vector<bool> bc = t.broadcastable();
+  for (auto [axis, b] : params_.axes) {
+    if (axis < 0 || axis >= t.ndim())
+      raise(ErrorKind::Index, "[Rebroadcast] axis ", axis, " out of range for an input with ", t.ndim(), " dimensions");
+    bc[axis] = b;
+  }
+  return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), bc)});
+}
+
+void Rebroadcast::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const NDArray& x = as_array(*inputs[0], "Rebroadcast");
+  for (auto [axis, b] : params_.axes)
+    if (b && x.shape(axis) != 1)
+      value_error("[Rebroadcast] axis ", axis, " was declared broadcastable but has length ", x.shape(axis),
+                  " (input shape ", shape_str(x.shape()), ")");
+  outputs[0] = x;
+}
+
+std::optional<std::vector<ShapeVec>> Rebroadcast::infer_shape(const Apply&, const std::vector<ShapeVec>& in) const {
+  ShapeVec out = in[0];
+  for (auto [axis, b] : params_.axes)
+    if (b) out[axis] = int64_constant(1);
+  return std::vector<ShapeVec>{out};
+}
+
+std::vector<Var> Rebroadcast::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+  const Var& x = node.input(0);
+  const Var& gz = output_grads[0];
+  if (!gz || is_disconnected(gz)) return {disconnected_var()};
+  if (is_discrete(x)) return {zeros_like(x)};
+  // Restore the input's flags on the changed axes.
+  std::vector<std::pair<int, bool>> back;
+  for (auto [axis, b] : params_.axes) back.push_back({axis, tensor_type(x)->broadcastable()[axis]});
+  return {rebroadcast(gz, back)};
+}
+
+std::vector<Var> Rebroadcast::jvp(const Apply&, const std::vector<Var>& ev) const {
+  if (ev.empty() || !ev[0]) return {Var()};
+  return {apply1(*this, {ev[0]})};
+}
+
+Var rebroadcast(const Var& x_in, std::vector<std::pair<int, bool>> axes) {
+  Var x = as_tensor_variable(x_in);
+  const TensorType& t = *tensor_type(x);
+  std::map<int, bool> m;
+  for (auto [a, b] : axes) {
+    int j = a < 0 ? a + t.ndim() : a;
+    if (j < 0 || j >= t.ndim())
+      raise(ErrorKind::Index, "[Rebroadcast] axis ", a, " out of range for an input with ", t.ndim(), " dimensions");
+    m[j] = b;
+  }
+  std::vector<std::pair<int, bool>> changed;
+  for (auto [a, b] : m)
+    if (t.broadcastable()[a] != b) changed.push_back({a, b});
+  if (changed.empty()) return x;
+  return apply1(*std::make_shared<Rebroadcast>(RebroadcastParams{changed}), {x});
+}
+
+Var addbroadcast(const Var& x, const std::vector<int>& axes) {
+  std::vector<std::pair<int, bool>> a;
+  for (int i : axes) a.push_back({i, true});
+  return rebroadcast(x, a);
+}
+
+Var unbroadcast(const Var& x, const std::vector<int>& axes) {
+  std::vector<std::pair<int, bool>> a;
+  for (int i : axes) a.push_back({i, false});
+  return rebroadcast(x, a);
+}
+
+Var patternbroadcast(const Var& x_in, const std::vector<bool>& pattern) {
+  Var x = as_tensor_variable(x_in);
+  if (static_cast<int>(pattern.size()) != x.type()->ndim())
+    value_error("[Rebroadcast] pattern of length ", pattern.size(), " for a variable with ", x.type()->ndim(), " dimensions");
+  std::vector<std::pair<int, bool>> a;
+  for (size_t i = 0; i < pattern.size(); ++i) a.push_back({static_cast<int>(i), pattern[i]});
+  return rebroadcast(x, a);
+}
+
+// ---------------------------------------------------------------- shaping builders
+
+Var reshape_vec(const Var& x_in, const Var& shp_in, std::optional<int> ndim) {
+  Var x = as_tensor_variable(x_in);
+  Var shp = as_tensor_variable(shp_in);
+  const TensorType& st = check_tensor_input(shp, "Reshape");
+  if (st.ndim() == 0) shp = make_vector({shp});
+  else if (st.ndim() != 1 || !is_int(st.elem()))
+    type_error("[Reshape] the shape must be an integer vector, got ", st.str());
+  if (!ndim) {
+    if (auto e = shape_vector_entries(shp)) ndim = static_cast<int>(e->size());
+    else if (tensor_type(shp)->broadcastable()[0]) ndim = 1;
+    else
+      value_error("[Reshape] the length of the provided shape (", shp->str(),
+                  ") cannot be automatically determined, so the number of dimensions of the result is unknown; "
+                  "pass the 'ndim' argument to reshape");
+  }
+  if (*ndim < 0) value_error("[Reshape] ndim must be non-negative, got ", *ndim);
+  return apply1(*std::make_shared<Reshape>(ReshapeParams{*ndim}), {x, shp});
+}
+
+Var flatten(const Var& x_in, int ndim) {
+  Var x = as_tensor_variable(x_in);
+  const int nd = x.type()->ndim();
+  if (ndim < 1 || ndim > std::max(nd, 1))
+    value_error("[flatten] ndim must be between 1 and ", std::max(nd, 1), ", got ", ndim);
+  std::vector<Var> s;
+  for (int d = 0; d < ndim - 1; ++d) s.push_back(shape_i(x, d));
+  s.push_back(int64_constant(-1));
+  Var r = reshape(x, s);
+  // The kept leading axes keep their broadcastable flags, as Theano's flatten.
+  std::vector<std::pair<int, bool>> bc;
+  for (int d = 0; d < ndim - 1; ++d) bc.push_back({d, tensor_type(x)->broadcastable()[d]});
+  bool all_bc = true;
+  for (int d = ndim - 1; d < nd; ++d) all_bc = all_bc && tensor_type(x)->broadcastable()[d];
+  if (nd >= ndim) bc.push_back({ndim - 1, all_bc});
+  return rebroadcast(r, bc);
+}
+
+Var shape_padleft(const Var& x_in, int n) {
+  Var x = as_tensor_variable(x_in);
+  std::vector<int> p(std::max(n, 0), -1);
+  for (int d = 0; d < x.type()->ndim(); ++d) p.push_back(d);
+  return dimshuffle(x, p);
+}
+
+Var shape_padright(const Var& x_in, int n) {
+  Var x = as_tensor_variable(x_in);
+  std::vector<int> p;
+  for (int d = 0; d < x.type()->ndim(); ++d) p.push_back(d);
+  for (int i = 0; i < n; ++i) p.push_back(-1);
+  return dimshuffle(x, p);
+}
+
+Var shape_padaxis(const Var& x_in, int axis) {
+  Var x = as_tensor_variable(x_in);
+  const int nd = x.type()->ndim();
+  if (axis < -(nd + 1) || axis > nd)
+    raise(ErrorKind::Index, "[shape_padaxis] axis ", axis, " is out of bounds for a result with ", nd + 1, " dimensions");
+  if (axis < 0) axis += nd + 1;
+  std::vector<int> p;
+  for (int d = 0; d < nd; ++d) p.push_back(d);
+  p.insert(p.begin() + axis, -1);
+  return dimshuffle(x, p);
+}
+
+Var squeeze(const Var& x_in) {
+  Var x = as_tensor_variable(x_in);
+  std::vector<int> p;
+  for (int d = 0; d < x.type()->ndim(); ++d)
+    if (!tensor_type(x)->broadcastable()[d]) p.push_back(d);
+  return dimshuffle(x, p);
+}
+
+Var swapaxes(const Var& x_in, int a, int b) {
+  Var x = as_tensor_variable(x_in);
+  const int nd = x.type()->ndim();
+  int a2 = a < 0 ? a + nd : a, b2 = b < 0 ? b + nd : b;
+  if (a2 < 0 || a2 >= nd || b2 < 0 || b2 >= nd)
+    raise(ErrorKind::Index, "[swapaxes] axes (", a, ", ", b, ") out of range for ", nd, " dimensions");
+  std::vector<int> p;
+  for (int d = 0; d < nd; ++d) p.push_back(d);
+  std::swap(p[a2], p[b2]);
+  return dimshuffle(x, p);
+}
+
+Var as_tensor_variable(const Var& x_in, int ndim) {
+  Var x = as_tensor_variable(x_in);
+  const int nd = x.type()->ndim();
+  if (nd < ndim) return shape_padleft(x, ndim - nd);
+  if (nd > ndim) {
+    const auto& bc = tensor_type(x)->broadcastable();
+    int first = 0;
+    while (first < nd && bc[first] && nd - first > ndim) ++first;
+    if (nd - first != ndim)
+      value_error("[as_tensor_variable] ", x.type()->str(), " could not be cast to have ", ndim, " dimensions");
+    std::vector<int> p;
+    for (int d = first; d < nd; ++d) p.push_back(d);
+    return dimshuffle(x, p);
+  }
+  return x;
+}
+
+Var size(const Var& x_in) {
+  Var x = as_tensor_variable(x_in);
+  Var r = int64_constant(1);
+  for (int d = 0; d < x.type()->ndim(); ++d) r = d == 0 ? shape_i(x, 0) : mul(r, shape_i(x, d));
+  return r;
 }
 
 }  // namespace hypatia

@@ -86,4 +86,51 @@ class Alloc final : public OpBase<Alloc, NoParams> {
 /// Gathers integer scalars into an int64 vector.
 Var make_vector(const std::vector<Var>& elems);
 
+/// SpecifyShape(x, shape): x itself (a view), after checking at run time that x has exactly
+/// `shape` (ValueError otherwise). Lets infer_shape use the given shape.
+class SpecifyShape final : public OpBase<SpecifyShape, NoParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "SpecifyShape"; }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true}, {false}}; }
+  ViewMap view_map() const override { return {{0, {0}}}; }
+};
+
+struct RebroadcastParams {
+  std::vector<std::pair<int, bool>> axes;  // (axis, broadcastable), sorted by axis
+  auto fields() const {
+    std::vector<int> e;
+    for (auto [a, b] : axes) e.push_back(2 * a + (b ? 1 : 0));
+    return std::make_tuple(e);
+  }
+};
+
+/// Theano's Rebroadcast: changes the static broadcastable flags of some axes. Forcing an
+/// axis to broadcastable checks at run time that its length is 1 (ValueError otherwise).
+/// Printed "Rebroadcast{0}" (forced axes) or "Rebroadcast{?,1}"-like Theano's form.
+class Rebroadcast final : public OpBase<Rebroadcast, RebroadcastParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "Rebroadcast"; }
+  std::string str() const override;
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  ViewMap view_map() const override { return {{0, {0}}}; }
+};
+
+/// The value of a constant integer scalar (or one-element constant), if v is one.
+std::optional<int64_t> const_int_value(const Var& v);
+/// Checks an integer scalar argument (`who`'s argument i) and casts it to int64.
+Var as_int64_scalar(const Var& v, const std::string& who, size_t i);
+/// The entries of an int vector given as a constant or a MakeVector; nullopt otherwise.
+std::optional<std::vector<Var>> shape_vector_entries(const Var& v);
+
 }  // namespace hypatia
