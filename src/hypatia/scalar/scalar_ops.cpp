@@ -325,7 +325,7 @@ double erfcinv(double x) {
   return y;
 }
 
-// Digamma: reflection for negative arguments, recurrence up to x >= 6, asymptotic series.
+// Digamma: reflection for negative arguments, recurrence up to x >= 10, asymptotic series.
 double digamma(double x) {
   if (std::isnan(x)) return x;
   if (x == -std::numeric_limits<double>::infinity()) return std::numeric_limits<double>::quiet_NaN();
@@ -333,7 +333,7 @@ double digamma(double x) {
                                                        : std::numeric_limits<double>::quiet_NaN();
   if (x < 0.0) return digamma(1.0 - x) - kPi / std::tan(kPi * x);
   double r = 0.0;
-  while (x < 6.0) {
+  while (x < 10.0) {
     r -= 1.0 / x;
     x += 1.0;
   }
@@ -343,7 +343,7 @@ double digamma(double x) {
   return r + std::log(x) - 0.5 / x + t;
 }
 
-// Trigamma (polygamma(1, x)): reflection, recurrence up to x >= 6, asymptotic series.
+// Trigamma (polygamma(1, x)): reflection, recurrence up to x >= 10, asymptotic series.
 double trigamma(double x) {
   if (std::isnan(x)) return x;
   if (x <= 0.0 && std::floor(x) == x) return std::numeric_limits<double>::infinity();
@@ -352,7 +352,7 @@ double trigamma(double x) {
     return -trigamma(1.0 - x) + kPi * kPi / (s * s);
   }
   double r = 0.0;
-  while (x < 6.0) {
+  while (x < 10.0) {
     r += 1.0 / (x * x);
     x += 1.0;
   }
