@@ -5,6 +5,7 @@ import pytest
 import scipy.special as sps
 
 import hypatia
+import hypatia.printing
 import hypatia.tensor as T
 from harness import check_op
 
@@ -82,19 +83,21 @@ def test_rounding_keeps_dtype(dtype):
     if dtype in ("int32", "uint8"):
         x = np.abs(x) * 3
     x = x.astype(dtype)
+    # the values sit on rounding steps, where finite differences jump: zero grads are tested below
+    chk = lambda *a, **k: check_op(*a, grad=False, **k)  # noqa: E731
     half_away = lambda a: (np.sign(a) * np.floor(np.abs(a) + 0.5)).astype(a.dtype)
-    check_op(T.round, [x], half_away)
-    check_op(lambda a: T.round(a, "half_to_even"), [x], np.round)
-    check_op(lambda a: a.round(), [x], half_away)
-    check_op(T.ceil, [x], np.ceil)
-    check_op(T.floor, [x], np.floor)
-    check_op(T.trunc, [x], np.trunc)
-    check_op(T.sgn, [x], np.sign)
-    check_op(T.iround, [x], lambda a: half_away(a).astype("int64"))
+    chk(T.round, [x], half_away)
+    chk(lambda a: T.round(a, "half_to_even"), [x], np.round)
+    chk(lambda a: a.round(), [x], half_away)
+    chk(T.ceil, [x], np.ceil)
+    chk(T.floor, [x], np.floor)
+    chk(T.trunc, [x], np.trunc)
+    chk(T.sgn, [x], np.sign)
+    chk(T.iround, [x], lambda a: half_away(a).astype("int64"))
     if dtype.startswith("float"):
-        check_op(T.rint, [x], np.rint)
+        chk(T.rint, [x], np.rint)
     else:
-        check_op(T.rint, [x], lambda a: np.rint(a).astype("float32" if a.dtype.itemsize <= 2 else "float64"))
+        chk(T.rint, [x], lambda a: np.rint(a).astype("float32" if a.dtype.itemsize <= 2 else "float64"))
 
 
 def test_round_bad_mode():
@@ -219,7 +222,8 @@ def test_predicates():
         check_op(T.isnan, [x.astype(dt)], np.isnan)
         check_op(T.isinf, [x.astype(dt)], np.isinf)
     check_op(T.isnan, [np.arange(12).reshape(3, 4)], np.isnan)
-    z = x + 1j * x[::-1]
+    with np.errstate(invalid="ignore"):
+        z = x + 1j * x[::-1]
     check_op(T.isnan, [z], np.isnan)
     check_op(T.isinf, [z], np.isinf)
 
@@ -353,9 +357,9 @@ def test_divmod_ceil_intdiv():
 
 def test_pprint_and_names():
     a, b = T.ivector("a"), T.ivector("b")
-    assert hypatia.pprint(a & b) == "(a & b)"
-    assert hypatia.pprint(a // b) == "(a // b)"
-    assert hypatia.pprint(T.maximum(a, b)) == "maximum(a, b)"
+    assert hypatia.printing.pprint(a & b) == "(a & b)"
+    assert hypatia.printing.pprint(a // b) == "(a // b)"
+    assert hypatia.printing.pprint(T.maximum(a, b)) == "maximum(a, b)"
     assert str(T.switch(a, a, b).owner.op) == "Elemwise{switch,no_inplace}"
 
 
