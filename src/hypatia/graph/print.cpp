@@ -235,7 +235,8 @@ struct PrinterTable {
   std::unordered_map<std::string, PrettyPrinterFn> fns;
   PrinterTable() {
     for (auto [key, sym] : {std::pair{"add", "+"}, {"sub", "-"}, {"mul", "*"}, {"true_div", "/"}, {"int_div", "//"},
-                            {"mod", "%"}, {"pow", "**"}, {"neg", "-"}})
+                            {"mod", "%"}, {"pow", "**"}, {"neg", "-"}, {"and_", "&"}, {"or_", "|"}, {"xor", "^"},
+                            {"invert", "~"}})
       fns[key] = operator_printer(sym);
     fns["second"] = fns["fill"] = function_printer("fill");
     fns["Dot"] = function_printer("dot");

@@ -62,4 +62,33 @@ void binary_loop(const NDArray& a, const NDArray& b, NDArray& out, F f) {
                       });
 }
 
+/// out[i] = f(a[i], b[i], c[i]) with numpy broadcasting; the inputs have element types A, B, C
+/// (switch takes a bool condition).
+template <class A, class B, class C, class O, class F>
+void ternary_loop(const NDArray& a, const NDArray& b, const NDArray& c, NDArray& out, F f) {
+  O* po = out.data<O>();
+  const int64_t n = out.size();
+  auto full = [&](const NDArray& x) { return x.shape() == out.shape() && x.is_c_contiguous(); };
+  if (full(a) && full(b) && full(c)) {
+    const A* pa = a.data<A>();
+    const B* pb = b.data<B>();
+    const C* pc = c.data<C>();
+    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i], pc[i]);
+    return;
+  }
+  NDArray ab = a.broadcast_to(out.shape());
+  NDArray bb = b.broadcast_to(out.shape());
+  NDArray cb = c.broadcast_to(out.shape());
+  const char* pa = static_cast<const char*>(ab.raw());
+  const char* pb = static_cast<const char*>(bb.raw());
+  const char* pc = static_cast<const char*>(cb.raw());
+  char* bo = static_cast<char*>(out.raw());
+  strided_for_each<4>(out.shape(), {ab.strides().data(), bb.strides().data(), cb.strides().data(), out.strides().data()},
+                      [&](int64_t oa, int64_t ob, int64_t oc, int64_t oo) {
+                        *reinterpret_cast<O*>(bo + oo) =
+                            f(*reinterpret_cast<const A*>(pa + oa), *reinterpret_cast<const B*>(pb + ob),
+                              *reinterpret_cast<const C*>(pc + oc));
+                      });
+}
+
 }  // namespace hypatia::kernels

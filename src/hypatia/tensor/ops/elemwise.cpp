@@ -38,6 +38,8 @@ Var reduce_to_like(const Var& g, const Var& like) {
   for (int d = 0; d < lt.ndim(); ++d)
     if (lt.broadcastable()[d] && !gt.broadcastable()[d]) axes.push_back(d);
   if (!axes.empty()) r = sum(r, axes, true);
+  // A real input's gradient is the real part of a complex one (cast would refuse complex -> real).
+  if (is_complex(tensor_type(r)->elem()) && !is_complex(lt.elem())) r = elemwise(ScalarOpId::Real, {r});
   if (tensor_type(r)->elem() != lt.elem()) r = cast(r, lt.elem());
   return r;
 }
@@ -62,6 +64,13 @@ ApplyPtr Elemwise::make_node(const std::vector<Var>& inputs_in) const {
     const TensorType& t = *tensor_type(v);
     if (params_.scalar_op == ScalarOpId::Abs && is_complex(t.elem()))
       type_error("[", who, "] abs_ of a complex tensor is not supported (its result would be real)");
+    if (params_.scalar_op == ScalarOpId::Cast && is_complex(t.elem()) && !is_complex(params_.cast_to))
+      type_error("[", who, "] casting from complex (", dtype_name(t.elem()), ") to real (",
+                 dtype_name(params_.cast_to), ") is ambiguous: use real(), imag(), abs_() or angle()");
+    if (!info.complex_ok && is_complex(t.elem()))
+      type_error("[", who, "] ", info.name, " is not defined for complex inputs (got ", t.str(), ")");
+    if (info.int_only && !is_int(t.elem()) && !is_bool(t.elem()))
+      type_error("[", who, "] ", info.name, " (bitwise) needs integer or bool inputs, got ", t.str());
     if (!info.bool_ok && t.elem() == DType::Bool)
       type_error("[", who, "] numpy boolean ", info.name,
                  " is not supported; use logical operators or cast the input to an integer dtype");
@@ -114,6 +123,55 @@ void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
       case ScalarOpId::Gt: return binary_loop<T, bool>(*in[0], *in[1], out, Gt{});
       case ScalarOpId::Le: return binary_loop<T, bool>(*in[0], *in[1], out, Le{});
       case ScalarOpId::Ge: return binary_loop<T, bool>(*in[0], *in[1], out, Ge{});
+      case ScalarOpId::Exp2: return unary_loop<T, T>(*in[0], out, Exp2{});
+      case ScalarOpId::Log2: return unary_loop<T, T>(*in[0], out, Log2{});
+      case ScalarOpId::Log10: return unary_loop<T, T>(*in[0], out, Log10{});
+      case ScalarOpId::Inv: return unary_loop<T, T>(*in[0], out, Inv{});
+      case ScalarOpId::Sin: return unary_loop<T, T>(*in[0], out, Sin{});
+      case ScalarOpId::Cos: return unary_loop<T, T>(*in[0], out, Cos{});
+      case ScalarOpId::Tan: return unary_loop<T, T>(*in[0], out, Tan{});
+      case ScalarOpId::ArcSin: return unary_loop<T, T>(*in[0], out, ArcSin{});
+      case ScalarOpId::ArcCos: return unary_loop<T, T>(*in[0], out, ArcCos{});
+      case ScalarOpId::ArcTan: return unary_loop<T, T>(*in[0], out, ArcTan{});
+      case ScalarOpId::Sinh: return unary_loop<T, T>(*in[0], out, Sinh{});
+      case ScalarOpId::Cosh: return unary_loop<T, T>(*in[0], out, Cosh{});
+      case ScalarOpId::ArcSinh: return unary_loop<T, T>(*in[0], out, ArcSinh{});
+      case ScalarOpId::ArcCosh: return unary_loop<T, T>(*in[0], out, ArcCosh{});
+      case ScalarOpId::ArcTanh: return unary_loop<T, T>(*in[0], out, ArcTanh{});
+      case ScalarOpId::Deg2Rad: return unary_loop<T, T>(*in[0], out, Deg2Rad{});
+      case ScalarOpId::Rad2Deg: return unary_loop<T, T>(*in[0], out, Rad2Deg{});
+      case ScalarOpId::Erf: return unary_loop<T, T>(*in[0], out, Erf{});
+      case ScalarOpId::Erfc: return unary_loop<T, T>(*in[0], out, Erfc{});
+      case ScalarOpId::Erfinv: return unary_loop<T, T>(*in[0], out, Erfinv{});
+      case ScalarOpId::Erfcinv: return unary_loop<T, T>(*in[0], out, Erfcinv{});
+      case ScalarOpId::Gamma: return unary_loop<T, T>(*in[0], out, Gamma{});
+      case ScalarOpId::GammaLn: return unary_loop<T, T>(*in[0], out, GammaLn{});
+      case ScalarOpId::Psi: return unary_loop<T, T>(*in[0], out, Psi{});
+      case ScalarOpId::TriGamma: return unary_loop<T, T>(*in[0], out, TriGamma{});
+      case ScalarOpId::Rint: return unary_loop<T, T>(*in[0], out, Rint{});
+      case ScalarOpId::Ceil: return unary_loop<T, T>(*in[0], out, Ceil{});
+      case ScalarOpId::Floor: return unary_loop<T, T>(*in[0], out, Floor{});
+      case ScalarOpId::Trunc: return unary_loop<T, T>(*in[0], out, Trunc{});
+      case ScalarOpId::RoundHalfAwayFromZero: return unary_loop<T, T>(*in[0], out, RoundHalfAwayFromZero{});
+      case ScalarOpId::RoundHalfToEven: return unary_loop<T, T>(*in[0], out, RoundHalfToEven{});
+      case ScalarOpId::Sgn: return unary_loop<T, T>(*in[0], out, Sgn{});
+      case ScalarOpId::IsNan: return unary_loop<T, bool>(*in[0], out, IsNan{});
+      case ScalarOpId::IsInf: return unary_loop<T, bool>(*in[0], out, IsInf{});
+      case ScalarOpId::Real: return unary_loop<T, real_of_t<T>>(*in[0], out, Real{});
+      case ScalarOpId::Imag: return unary_loop<T, real_of_t<T>>(*in[0], out, Imag{});
+      case ScalarOpId::Angle: return unary_loop<T, real_of_t<T>>(*in[0], out, Angle{});
+      case ScalarOpId::Conj: return unary_loop<T, T>(*in[0], out, Conj{});
+      case ScalarOpId::ArcTan2: return binary_loop<T, T>(*in[0], *in[1], out, ArcTan2{});
+      case ScalarOpId::Maximum: return binary_loop<T, T>(*in[0], *in[1], out, Maximum{});
+      case ScalarOpId::Minimum: return binary_loop<T, T>(*in[0], *in[1], out, Minimum{});
+      case ScalarOpId::IntDiv: return binary_loop<T, T>(*in[0], *in[1], out, IntDiv{});
+      case ScalarOpId::Mod: return binary_loop<T, T>(*in[0], *in[1], out, Mod{});
+      case ScalarOpId::And: return binary_loop<T, T>(*in[0], *in[1], out, And{});
+      case ScalarOpId::Or: return binary_loop<T, T>(*in[0], *in[1], out, Or{});
+      case ScalarOpId::Xor: return binary_loop<T, T>(*in[0], *in[1], out, Xor{});
+      case ScalarOpId::Invert: return unary_loop<T, T>(*in[0], out, Invert{});
+      case ScalarOpId::Switch: return kernels::ternary_loop<bool, T, T, T>(*in[0], *in[1], *in[2], out, Switch{});
+      case ScalarOpId::Clip: return kernels::ternary_loop<T, T, T, T>(*in[0], *in[1], *in[2], out, Clip{});
       default: throw Error(ErrorKind::Runtime, "[Elemwise] no typed kernel for this scalar op");
     }
   }
@@ -123,7 +181,7 @@ void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
 
 void Elemwise::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   const int n = node.nin();
-  const NDArray* in[2];
+  const NDArray* in[3];
   for (int i = 0; i < n; ++i) in[i] = &as_array(*inputs[i], "Elemwise");
   // Output shape: the common shape, checked against the static broadcastable flags.
   const Shape* out_shape = &in[0]->shape();
@@ -158,17 +216,19 @@ void Elemwise::perform(const Apply& node, const Value* const* inputs, Value* out
   DType compute = out_dtype;
   bool need_cast = false;
   for (int i = 0; i < n; ++i) need_cast = need_cast || in[i]->dtype() != out_dtype;
-  if (need_cast || is_comparison(id)) {
+  if (need_cast || is_predicate(id)) {
     for (int i = 0; i < n; ++i) dts.push_back(in[i]->dtype());
     compute = scalar_compute_dtype(id, dts, out_dtype);
   }
   if (compute == DType::Float16) compute = DType::Float32;  // half computes through float
-  NDArray cast_store[2];
-  for (int i = 0; i < n; ++i)
-    if (in[i]->dtype() != compute) {
-      cast_store[i] = in[i]->astype(compute);
+  NDArray cast_store[3];
+  for (int i = 0; i < n; ++i) {
+    const DType want = (id == ScalarOpId::Switch && i == 0) ? DType::Bool : compute;  // switch's condition
+    if (in[i]->dtype() != want) {
+      cast_store[i] = in[i]->astype(want);
       in[i] = &cast_store[i];
     }
+  }
   const bool via_tmp = out_dtype == DType::Float16;
   NDArray tmp;
   NDArray* target = &out;
@@ -218,6 +278,21 @@ std::vector<Var> Elemwise::vjp(const Apply& node, const std::vector<Var>& output
 std::vector<Var> Elemwise::jvp(const Apply& node, const std::vector<Var>& eval_points) const {
   const Var out = node.output(0);
   const auto& info = scalar_op_info(params_.scalar_op);
+  const ScalarOpId sid = params_.scalar_op;
+  // real, imag and conj are R-linear: their R_op applies them to the direction. angle's is
+  // (x dy - y dx) / |z|^2 for z = x + iy, direction dx + i dy (zero on the reals).
+  if ((sid == ScalarOpId::Real || sid == ScalarOpId::Imag || sid == ScalarOpId::Conj || sid == ScalarOpId::Angle) &&
+      !eval_points.empty() && eval_points[0] && !is_discrete(node.input(0))) {
+    const Var& z = node.input(0);
+    const Var& v = eval_points[0];
+    if (sid != ScalarOpId::Angle) return {elemwise(sid, {v})};
+    if (!is_complex(tensor_type(z)->elem())) return {zeros_like(out)};
+    Var x = elemwise(ScalarOpId::Real, {z}), y = elemwise(ScalarOpId::Imag, {z});
+    Var dx = elemwise(ScalarOpId::Real, {v}), dy = elemwise(ScalarOpId::Imag, {v});
+    Var r = true_div(sub(mul(x, dy), mul(y, dx)), add(sqr(x), sqr(y)));
+    if (tensor_type(r)->elem() != tensor_type(out)->elem()) r = cast(r, tensor_type(out)->elem());
+    return {r};
+  }
   Var acc;
   for (int i = 0; i < node.nin(); ++i) {
     if (i >= static_cast<int>(eval_points.size()) || !eval_points[i] || is_discrete(node.input(i))) continue;
