@@ -2,6 +2,7 @@
 #include "hypatia/rewrite/pipeline.h"
 
 #include <map>
+#include <set>
 #include <mutex>
 #include <sstream>
 
@@ -21,6 +22,7 @@ constexpr double kMerge1 = 0;          // CSE first, so later phases see each su
 constexpr double kCanonicalize = 1;    // equilibrium: constant folding + canonical forms
 constexpr double kStabilize = 1.5;     // numerically safer forms (log1p, softplus, ...)
 constexpr double kSpecialize = 2;      // faster special cases of general ops
+constexpr double kFusion = 48;         // elementwise fusion, once the graph's final ops are known
 constexpr double kMerge2 = 49;         // CSE again over what the phases above created
 // (inplace phases go between 49 and 100: they need the final graph and a destroy handler)
 constexpr double kMerge3 = 100;        // final CSE
@@ -44,6 +46,9 @@ std::unique_ptr<SequenceDB> build_optdb() {
   optdb->register_rewrite("canonicalize", canonicalize, {"fast_run", "fast_compile"}, kCanonicalize);
   optdb->register_rewrite("stabilize", stabilize, {"fast_run"}, kStabilize);
   optdb->register_rewrite("specialize", specialize, {"fast_run"}, kSpecialize);
+  auto fusion = std::make_shared<SequenceDB>("fusion");
+  register_tensor_fusion(*fusion);
+  optdb->register_rewrite("fusion", fusion, {"fast_run"}, kFusion);
   optdb->register_rewrite("merge2", std::make_shared<MergeOptimizer>("merge2"), {"fast_run", "merge"}, kMerge2);
   optdb->register_rewrite("merge3", std::make_shared<MergeOptimizer>("merge3"), {"fast_run", "merge"}, kMerge3);
   return optdb;
@@ -63,10 +68,21 @@ const SequenceDB& standard_optdb() {
 }
 
 std::optional<Query> mode_query(const std::string& mode) {
-  if (mode == "FAST_RUN") return Query{{"fast_run"}, {}, {}};
-  if (mode == "FAST_COMPILE") return Query{{"fast_compile"}, {}, {}};
-  if (mode == "None") return std::nullopt;
-  value_error("[function] unknown mode '", mode, "'; expected FAST_RUN, FAST_COMPILE or None");
+  // "FAST_RUN-fusion-inplace" is FAST_RUN excluding the rewrites tagged fusion and inplace
+  // (Theano's mode.excluding(...)).
+  std::string base = mode.substr(0, mode.find('-'));
+  std::set<std::string> excluded;
+  for (size_t pos = mode.find('-'); pos != std::string::npos;) {
+    size_t next = mode.find('-', pos + 1);
+    std::string tag = mode.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
+    if (tag.empty()) value_error("[function] empty tag in mode '", mode, "'");
+    excluded.insert(tag);
+    pos = next;
+  }
+  if (base == "FAST_RUN") return Query{{"fast_run"}, {}, excluded};
+  if (base == "FAST_COMPILE") return Query{{"fast_compile"}, {}, excluded};
+  if (base == "None" && excluded.empty()) return std::nullopt;
+  value_error("[function] unknown mode '", mode, "'; expected FAST_RUN, FAST_COMPILE or None, optionally followed by -tag to exclude rewrites");
 }
 
 GraphRewriterPtr mode_rewriter(const std::string& mode) {

@@ -42,7 +42,7 @@ NDArray run_mode(const std::vector<Var>& ins, const Var& out, const std::vector<
 /// The elemwise scalar names in the FAST_RUN-optimized graph of `outs`.
 std::vector<std::string> optimized_scalars(const std::vector<Var>& ins, const std::vector<Var>& outs) {
   FunctionGraph fg(ins, outs);
-  optimize_graph(fg, "FAST_RUN");
+  optimize_graph(fg, "FAST_RUN-fusion");  // op names are checked: keep the ops unfused
   std::vector<std::string> r;
   for (Apply* n : fg.toposort()) r.push_back(elemwise_scalar_name(*n->op()));
   return r;

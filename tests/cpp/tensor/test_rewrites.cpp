@@ -502,9 +502,9 @@ TEST(TensorRewrites, CompileTimeOfLongChains) {
   EXPECT_LT(best, 200.0);  // generous: catches quadratic blow-ups, not machine noise
   double big = compile_ms(10000, &nodes);
   std::printf("[ compile ] 10,000-node elementwise chain: %.2f ms (%zu nodes after)\n", big, nodes);
-  // Canonicalize leaves the chain alone; stabilization may fold neg/mul pairs, never add nodes.
+  // Rewrites may fold neg/mul pairs and fusion merges runs of elementwise nodes: never more nodes.
   EXPECT_LE(nodes, 10000u);
-  EXPECT_GT(nodes, 5000u);
+  EXPECT_GE(nodes, 1u);
 }
 
 // Deep chains that do rewrite at every step: mul by constants (bubbling up) and neg pairs.

@@ -19,6 +19,10 @@ void register_tensor_canonicalize(RewriteDatabase& db);
 /// local_pow_specialize, local_mul_specialize.
 void register_tensor_specialize(RewriteDatabase& db);
 
+/// Registers local_elemwise_fusion (tags "fast_run", "fusion"): trees of float Elemwise nodes
+/// become one FusedElemwise evaluated block by block. Runs after specialize.
+void register_tensor_fusion(RewriteDatabase& db);
+
 /// Theano's get_scalar_constant_value: the value of a constant whose elements are all equal,
 /// looking through DimShuffles (the broadcasting wrappers of scalar constants). nullopt for
 /// anything else, for empty constants and for complex dtypes.

@@ -1,0 +1,221 @@
+// FusedElemwise: blocked evaluation of a small elementwise program, parallel over blocks.
+#include "hypatia/tensor/ops/fused_elemwise.h"
+
+#include <omp.h>
+
+#include "hypatia/grad/grad.h"
+#include "hypatia/runtime/vm.h"
+
+namespace hypatia {
+
+namespace {
+constexpr int64_t kBlock = 2048;           // elements per block: every temporary stays in L1/L2
+constexpr int64_t kParallelMin = 1 << 15;  // below this, threads cost more than they save
+
+template <class T>
+void run_step(ScalarOpId id, const T* a, const T* b, T* o, int64_t n) {
+  using namespace scalar_fn;
+#define HYP_UN(OP)                                   \
+  case ScalarOpId::OP: {                             \
+    OP f;                                            \
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);  \
+    return;                                          \
+  }
+#define HYP_BIN(OP)                                        \
+  case ScalarOpId::OP: {                                   \
+    OP f;                                                  \
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);  \
+    return;                                                \
+  }
+  switch (id) {
+    HYP_BIN(Add) HYP_BIN(Sub) HYP_BIN(Mul) HYP_BIN(TrueDiv) HYP_BIN(Pow) HYP_BIN(Maximum) HYP_BIN(Minimum)
+    HYP_UN(Neg) HYP_UN(Sqr) HYP_UN(Exp) HYP_UN(Log) HYP_UN(Sqrt) HYP_UN(Sigmoid) HYP_UN(Softplus)
+    HYP_UN(Log1p) HYP_UN(Expm1) HYP_UN(Tanh) HYP_UN(Abs)
+    default: throw Error(ErrorKind::Runtime, "[FusedElemwise] scalar op cannot be fused");
+  }
+#undef HYP_UN
+#undef HYP_BIN
+}
+
+template <class T>
+void run_program(const std::vector<FusedStep>& steps, int n_inputs, const std::vector<const T*>& in,
+                 const std::vector<bool>& scalar_in, T* out, int64_t n) {
+  const int64_t nblocks = (n + kBlock - 1) / kBlock;
+  const int nsteps = static_cast<int>(steps.size());
+#pragma omp parallel if (n >= kParallelMin)
+  {
+    // Per thread: one block buffer per step and one per broadcast scalar input.
+    std::vector<T> temps(static_cast<size_t>(nsteps) * kBlock);
+    std::vector<T> scalars(static_cast<size_t>(n_inputs) * kBlock);
+    for (int k = 0; k < n_inputs; ++k)
+      if (scalar_in[k]) std::fill(scalars.begin() + k * kBlock, scalars.begin() + (k + 1) * kBlock, in[k][0]);
+#pragma omp for schedule(static)
+    for (int64_t blk = 0; blk < nblocks; ++blk) {
+      const int64_t start = blk * kBlock, len = std::min(kBlock, n - start);
+      auto arg = [&](int a) -> const T* {
+        if (a < n_inputs) return scalar_in[a] ? &scalars[static_cast<size_t>(a) * kBlock] : in[a] + start;
+        return &temps[static_cast<size_t>(a - n_inputs) * kBlock];
+      };
+      for (int s = 0; s < nsteps; ++s) {
+        const FusedStep& st = steps[s];
+        T* dst = s == nsteps - 1 ? out + start : &temps[static_cast<size_t>(s) * kBlock];
+        run_step<T>(st.op, arg(st.args[0]), st.arity > 1 ? arg(st.args[1]) : nullptr, dst, len);
+      }
+    }
+  }
+}
+}  // namespace
+
+bool fusable_scalar_op(ScalarOpId id) {
+  switch (id) {
+    case ScalarOpId::Add: case ScalarOpId::Sub: case ScalarOpId::Mul: case ScalarOpId::TrueDiv:
+    case ScalarOpId::Pow: case ScalarOpId::Maximum: case ScalarOpId::Minimum: case ScalarOpId::Neg:
+    case ScalarOpId::Sqr: case ScalarOpId::Exp: case ScalarOpId::Log: case ScalarOpId::Sqrt:
+    case ScalarOpId::Sigmoid: case ScalarOpId::Softplus: case ScalarOpId::Log1p: case ScalarOpId::Expm1:
+    case ScalarOpId::Tanh: case ScalarOpId::Abs:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::vector<FusedStep> FusedElemwise::steps() const {
+  std::vector<FusedStep> out;
+  const auto& p = params_.program;
+  for (size_t i = 0; i + 3 < p.size(); i += 4)
+    out.push_back({static_cast<ScalarOpId>(p[i]), static_cast<int>(p[i + 1]), {static_cast<int>(p[i + 2]), static_cast<int>(p[i + 3])}});
+  return out;
+}
+
+std::string FusedElemwise::str() const {
+  // Theano's form, e.g. Elemwise{Composite{(exp(i0) + i1)}}.
+  std::vector<std::string> text;
+  const int n = params_.n_inputs;
+  auto arg = [&](int a) { return a < n ? str_cat("i", a) : text[a - n]; };
+  for (const FusedStep& s : steps()) {
+    const char* name = scalar_op_info(s.op).name;
+    std::string sym;
+    switch (s.op) {
+      case ScalarOpId::Add: sym = "+"; break;
+      case ScalarOpId::Sub: sym = "-"; break;
+      case ScalarOpId::Mul: sym = "*"; break;
+      case ScalarOpId::TrueDiv: sym = "/"; break;
+      case ScalarOpId::Pow: sym = "**"; break;
+      default: break;
+    }
+    if (!sym.empty()) text.push_back(str_cat("(", arg(s.args[0]), " ", sym, " ", arg(s.args[1]), ")"));
+    else if (s.op == ScalarOpId::Neg) text.push_back(str_cat("(-", arg(s.args[0]), ")"));
+    else if (s.arity == 1) text.push_back(str_cat(name, "(", arg(s.args[0]), ")"));
+    else text.push_back(str_cat(name, "(", arg(s.args[0]), ", ", arg(s.args[1]), ")"));
+  }
+  return str_cat("Elemwise{Composite{", text.empty() ? "" : text.back(), "}}");
+}
+
+ApplyPtr FusedElemwise::make_node(const std::vector<Var>& inputs) const {
+  if (static_cast<int>(inputs.size()) != params_.n_inputs)
+    type_error("[", str(), "] expected ", params_.n_inputs, " inputs, got ", inputs.size());
+  int nd = -1;
+  std::vector<bool> bc;
+  for (const Var& v : inputs) {
+    const TensorType& t = check_tensor_input(v, "FusedElemwise");
+    if (nd < 0) {
+      nd = t.ndim();
+      bc = t.broadcastable();
+    } else if (t.ndim() != nd) {
+      type_error("[FusedElemwise] all inputs must have the same rank");
+    } else {
+      for (int d = 0; d < nd; ++d) bc[d] = bc[d] && t.broadcastable()[d];
+    }
+  }
+  return Apply::create(ptr(), inputs, {TensorType::make(params_.dtype, bc)});
+}
+
+void FusedElemwise::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const int n = node.nin();
+  // Output shape with the same static-broadcasting check as Elemwise.
+  const int nd = node.out(0)->type->ndim();
+  Shape shape(nd, 1);
+  for (int d = 0; d < nd; ++d) {
+    int first = -1;
+    for (int i = 0; i < n; ++i) {
+      const NDArray& a = as_array(*inputs[i], "FusedElemwise");
+      if (a.shape(d) == 1 && tensor_type(node.input(i))->broadcastable()[d]) continue;
+      if (first < 0) {
+        first = i;
+        shape[d] = a.shape(d);
+      } else if (a.shape(d) != shape[d]) {
+        value_error("[", str(), "] Input dimension mis-match. (input[", first, "].shape[", d, "] = ", shape[d],
+                    ", input[", i, "].shape[", d, "] = ", a.shape(d), ")");
+      }
+    }
+  }
+  NDArray& out = prepare_output(outputs[0], params_.dtype, shape);
+  const int64_t total = out.size();
+  // Inputs become contiguous full-size arrays or single values of the program's dtype.
+  std::vector<NDArray> keep(n);
+  std::vector<bool> scalar_in(n);
+  for (int i = 0; i < n; ++i) {
+    const NDArray& a = as_array(*inputs[i]);
+    NDArray x = a.dtype() == params_.dtype ? a : a.astype(params_.dtype);
+    scalar_in[i] = x.size() == 1;
+    if (!scalar_in[i] && !(x.shape() == shape && x.is_c_contiguous())) x = x.broadcast_to(shape).copy();
+    keep[i] = x;
+  }
+  const std::vector<FusedStep> prog = steps();
+  dispatch_dtype(params_.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      std::vector<const T*> ptrs(n);
+      for (int i = 0; i < n; ++i) ptrs[i] = keep[i].template data<T>();
+      run_program<T>(prog, n, ptrs, scalar_in, out.template data<T>(), total);
+    } else {
+      throw Error(ErrorKind::Runtime, "[FusedElemwise] only float32/float64 programs are fused");
+    }
+  });
+}
+
+std::optional<std::vector<ShapeVec>> FusedElemwise::infer_shape(const Apply& node,
+                                                               const std::vector<ShapeVec>& shapes) const {
+  const auto& obc = tensor_type(node.output(0))->broadcastable();
+  ShapeVec out;
+  for (size_t d = 0; d < obc.size(); ++d) {
+    Var s;
+    for (int i = 0; i < node.nin() && !s; ++i)
+      if (!tensor_type(node.input(i))->broadcastable()[d]) s = shapes[i][d];
+    out.push_back(s ? s : int64_constant(1));
+  }
+  return std::vector<ShapeVec>{out};
+}
+
+Var FusedElemwise::expand(const std::vector<Var>& inputs) const {
+  std::vector<Var> vals = inputs;
+  for (const FusedStep& s : steps()) {
+    std::vector<Var> args;
+    for (int k = 0; k < s.arity; ++k) args.push_back(vals[s.args[k]]);
+    vals.push_back(elemwise(s.op, args));
+  }
+  return vals.back();
+}
+
+std::vector<Var> FusedElemwise::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+  std::vector<Var> res(node.nin());
+  if (!output_grads[0] || is_disconnected(output_grads[0])) {
+    for (auto& r : res) r = disconnected_var();
+    return res;
+  }
+  GradOptions o;
+  o.disconnected_inputs = "ignore";
+  return Lop(std::vector<Var>{expand(node.inputs())}, node.inputs(), output_grads, o);
+}
+
+std::vector<Var> FusedElemwise::jvp(const Apply& node, const std::vector<Var>& eval_points) const {
+  std::vector<Var> wrt, ev;
+  for (int i = 0; i < node.nin(); ++i)
+    if (i < static_cast<int>(eval_points.size()) && eval_points[i]) {
+      wrt.push_back(node.input(i));
+      ev.push_back(eval_points[i]);
+    }
+  return Rop(std::vector<Var>{expand(node.inputs())}, wrt, ev);
+}
+
+}  // namespace hypatia

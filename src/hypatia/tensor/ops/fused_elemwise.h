@@ -1,0 +1,46 @@
+// FusedElemwise: several elementwise ops evaluated in one blocked pass (Theano's Composite fusion).
+#pragma once
+#include "hypatia/scalar/scalar_ops.h"
+#include "hypatia/tensor/ops/elemwise.h"
+
+namespace hypatia {
+
+/// One step of a fused program: op(args...) where an argument < n_inputs names a fused input
+/// and any other value names the result of step (arg - n_inputs).
+struct FusedStep {
+  ScalarOpId op;
+  int arity;
+  int args[2];
+};
+
+struct FusedElemwiseParams {
+  std::vector<int64_t> program;  // flattened steps: op, arity, arg0, arg1
+  int n_inputs = 0;
+  DType dtype = DType::Float64;
+  auto fields() const { return std::tie(program, n_inputs, dtype); }
+};
+
+/// A chain or tree of float elementwise ops computed block by block: each block of a few
+/// thousand elements runs every step while it sits in cache, so a chain of k ops reads its
+/// inputs and writes its output once instead of making k full-size temporaries, and blocks
+/// are shared between threads. Printed "Elemwise{Composite{...}}" as Theano prints fusions.
+class FusedElemwise final : public OpBase<FusedElemwise, FusedElemwiseParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "Elemwise"; }
+  std::string str() const override;
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& shapes) const override;
+  /// Gradients and R_op go through the equivalent unfused graph.
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  std::vector<FusedStep> steps() const;
+  /// The same computation as ordinary Elemwise nodes over `inputs`.
+  Var expand(const std::vector<Var>& inputs) const;
+};
+
+/// Whether a scalar op can be part of a fused float program.
+bool fusable_scalar_op(ScalarOpId id);
+
+}  // namespace hypatia
