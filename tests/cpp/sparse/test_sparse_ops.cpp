@@ -325,3 +325,21 @@ TEST(SparseOps, OpsCompareByParams) {
   EXPECT_FALSE(SparseFromDense(SparseFormatParams{SparseFormat::CSR}).equals(SparseFromDense(SparseFormatParams{SparseFormat::CSC})));
   EXPECT_EQ(SparseFromDense(SparseFormatParams{SparseFormat::CSC}).str(), "SparseFromDense{csc}");
 }
+
+TEST(SparseOps, VarTransposeMethodSwapsTheFormat) {
+  Var x = sparse::csr_matrix("x");
+  EXPECT_EQ(sparse_type(x.T())->format(), SparseFormat::CSC);
+  EXPECT_EQ(tensor_type(matrix(DType::Float64).T())->ndim(), 2);
+}
+
+TEST(SparseOps, SampleDenseGradientOnlyReachesThePattern) {
+  std::mt19937_64 rng(4);
+  for (SparseFormat f : kFormats) {
+    SparseMatrix p = random_sparse(f, 3, 5, DType::Float64, rng);
+    NDArray d = dense_reference(random_sparse(f, 3, 5, DType::Float64, rng, RandomSparseOptions{1.0}));
+    CheckOpOptions o;
+    o.grad_inputs = {1};
+    check_op([](const std::vector<Var>& v) { return sparse::sample_dense(v[0], v[1]); }, {p, d},
+             [&](const std::vector<Value>&) -> Value { return sk::with_data(p, sk::gather_dense(p, d)); }, o);
+  }
+}

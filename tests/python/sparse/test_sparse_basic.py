@@ -361,3 +361,43 @@ def test_sparse_random_inputs_contract():
     assert d.dtype == np.dtype(hypatia.config.floatX) and (d.data < 3).all()
     _, [d] = S.sparse_random_inputs("csr", (5, 8), explicit_zero=True, unsorted_indices=True, rng=R)
     assert (d.data == 0).any() and not d.has_sorted_indices
+
+
+# ---- building blocks for later ops: sample_dense, CSMGrad, as_format ------------------------
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sample_dense_is_the_structured_gradient_kernel(fmt, dtype):
+    _, [m] = S.sparse_random_inputs(fmt, (3, 5), out_dtype=dtype, p=0.6, unsorted_indices=True, explicit_zero=True, rng=R)
+    d = R.uniform(-1, 1, size=(3, 5)).astype(dtype)
+
+    def ref(pattern, dense):
+        coo = pattern.tocoo()
+        vals = dense[coo.row, coo.col]
+        return type(pattern)((vals, (coo.row, coo.col)), shape=pattern.shape, dtype=dense.dtype)
+
+    got = check_op(S.sample_dense, [m, d], ref, grad_inputs=[1])
+    nnz = m.indptr[-1]
+    np.testing.assert_array_equal(got.indices, m.indices[:nnz])  # the pattern's structure, unsorted kept
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_csm_grad_reads_the_gradient_at_the_stored_positions(fmt):
+    x = sp.csr_matrix(np.array([[1.0, 0, 2], [0, 3, 0]])).asformat(fmt)
+    g = sp.csr_matrix(np.array([[10.0, 20, 30], [40, 50, 60]])).asformat(fmt)
+    args = [x.data, x.indices, x.indptr, np.array(x.shape), g.data, g.indices, g.indptr, np.array(g.shape)]
+    out = S.CSMGrad(fmt)(*args).eval()
+    dense_g = g.toarray()
+    coo_rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr)) if fmt == "csr" else x.indices
+    coo_cols = x.indices if fmt == "csr" else np.repeat(np.arange(x.shape[1]), np.diff(x.indptr))
+    np.testing.assert_array_equal(out, dense_g[coo_rows, coo_cols])
+
+
+def test_op_objects_print_and_compare_like_theano():
+    assert str(S.CSM("csr")) == "CSM{csr}" and S.CSM("csr") == S.CSM("csr") and S.CSM("csr") != S.CSM("csc")
+    assert str(S.SparseFromDense("csc")) == "SparseFromDense{csc}"
+    assert S.DenseFromSparse() != S.DenseFromSparse(structured=False)
+    assert str(S.Cast("float32")) == "Cast{float32}"
+    assert str(S.Remove0()) == "Remove0{inplace=False}"
+    x = S.csr_matrix("x")
+    assert hypatia.printing.debugprint(S.transpose(x), file="str").startswith("Transpose")

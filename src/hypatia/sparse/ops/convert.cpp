@@ -143,8 +143,10 @@ std::optional<std::vector<ShapeVec>> SampleDense::infer_shape(const Apply&, cons
 
 std::vector<Var> SampleDense::vjp(const Apply& node, const std::vector<Var>& g) const {
   if (no_grad(g[0])) return {disconnected_var(), disconnected_var()};
-  Var gs = sparse_type(g[0]) ? g[0] : sparse::sample_dense(node.input(0), g[0]);
-  return {disconnected_var(), sparse::dense_from_sparse(gs)};
+  // Only the pattern's positions of `dense` reach the output (k times for k duplicates), so its
+  // gradient is the output gradient read at those positions and scattered back (summing).
+  Var gd = sparse_type(g[0]) ? sparse::dense_from_sparse(g[0], false) : g[0];
+  return {disconnected_var(), sparse::dense_from_sparse(sparse::sample_dense(node.input(0), gd))};
 }
 
 std::vector<Var> SampleDense::jvp(const Apply& node, const std::vector<Var>& ev) const {
