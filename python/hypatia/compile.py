@@ -96,7 +96,16 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
         mode = getattr(mode, "name", str(mode))
     return _core.compile_function(
         in_specs, out_specs, _pairs(updates, "updates"), _pairs(givens, "givens"),
-        mode, name or "", on_unused_input or config.on_unused_input, allow_input_downcast, single)
+        mode, name or "", on_unused_input or config.on_unused_input, allow_input_downcast, single,
+        _no_default_updates(no_default_updates))
+
+
+def _no_default_updates(flag):
+    """Theano's no_default_updates: True ignores every shared variable's default_update.
+    (A list of variables, which Theano also accepts, is not supported.)"""
+    if isinstance(flag, (list, tuple)):
+        raise NotImplementedError("[function] no_default_updates as a list of variables is not supported; pass True or False")
+    return bool(flag)
 
 
 def shared(value, name=None, strict=False, allow_downcast=None, borrow=False):

@@ -13,6 +13,7 @@ struct PyFunction {
 
 namespace {
 Value shared_value_from_python(nb::handle v) {
+  if (nb::isinstance<OpaqueValue>(v)) return nb::cast<OpaquePtr>(v);  // random state
   if (is_scipy_sparse(v)) return to_sparse(v);
   if (PyFloat_Check(v.ptr())) {
     DType d = DType::Float64;
@@ -89,7 +90,8 @@ void init_function(nb::module_& m) {
   m.def("compile_function",
         [](nb::list inputs, nb::list outputs, std::vector<std::pair<Var, Var>> updates,
            std::vector<std::pair<Var, Var>> givens, const std::string& mode, const std::string& name,
-           const std::string& on_unused_input, std::optional<bool> allow_input_downcast, bool single) {
+           const std::string& on_unused_input, std::optional<bool> allow_input_downcast, bool single,
+           bool no_default_updates) {
           std::vector<In> ins;
           for (auto spec : inputs) {
             // (variable, name, value, update, mutable, borrow, strict, allow_downcast)
@@ -116,6 +118,7 @@ void init_function(nb::module_& m) {
           opts.name = name;
           opts.on_unused_input = on_unused_input;
           opts.allow_input_downcast = allow_input_downcast;
+          opts.no_default_updates = no_default_updates;
           PyFunction pf;
           pf.f = function(std::move(ins), std::move(outs), std::move(opts));
           pf.single = single;

@@ -1,6 +1,184 @@
-// Python bindings of the tensor random family (filled in by that family's work).
+// Python bindings of the tensor random family: RandomState values, raw_random functions,
+// RandomStreams, and the rng / update / default_update attributes of variables.
+#include <random>
+
 #include "bindings.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/random.h"
 
 namespace hypatia::py {
-void init_random(nb::module_&) {}
+
+namespace {
+
+SizeArg as_size(nb::handle size) {
+  if (size.is_none()) return std::nullopt;
+  if (PyLong_Check(size.ptr())) return std::vector<Var>{as_var(size)};
+  if (nb::isinstance<Var>(size)) {
+    Var v = nb::cast<Var>(size);
+    if (v.type()->ndim() == 0) return std::vector<Var>{v};
+    type_error("[RandomStreams] pass size as a tuple of integers or integer scalar variables, got ", v->str());
+  }
+  std::vector<Var> out;
+  for (auto d : size) out.push_back(as_var(d));
+  return out;
+}
+
+std::optional<DType> as_dtype(nb::handle d) {
+  if (d.is_none()) return std::nullopt;
+  std::string s = nb::isinstance<nb::str>(d) ? nb::cast<std::string>(d) : nb::cast<std::string>(nb::str(d));
+  if (s == "floatX") return floatX();
+  return dtype_from_name(s);
+}
+
+Var opt_var(nb::handle h) { return h.is_none() ? Var() : as_var(h); }
+nb::tuple as_tuple(const RandomPair& p) { return nb::make_tuple(p.first, p.second); }
+
+uint64_t seed_of(nb::handle seed) {
+  if (seed.is_none()) {
+    std::random_device rd;
+    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  }
+  nb::object v = nb::steal(PyNumber_Index(seed.ptr()));
+  if (!v.is_valid()) {
+    PyErr_Clear();
+    type_error("[RandomState] seed must be an integer or None");
+  }
+  if (PyObject_RichCompareBool(v.ptr(), nb::int_(0).ptr(), Py_LT) == 1) value_error("[RandomState] seed must be non-negative");
+  return static_cast<uint64_t>(PyLong_AsUnsignedLongLongMask(v.ptr()));
+}
+
+std::optional<uint64_t> opt_seed(nb::handle seed) {
+  if (seed.is_none()) return std::nullopt;
+  return seed_of(seed);
+}
+
+}  // namespace
+
+void init_random(nb::module_& m) {
+  nb::class_<OpaqueValue>(m, "OpaqueValue")
+      .def("__repr__", &OpaqueValue::repr);
+  nb::class_<RandomStateValue, OpaqueValue>(m, "RandomState",
+      "A random generator state (xoshiro256** seeded by splitmix64), the value of the shared "
+      "variables RandomStreams makes.")
+      .def("__init__", [](RandomStateValue* self, nb::handle seed) { new (self) RandomStateValue(seed_of(seed)); },
+           nb::arg("seed") = nb::none())
+      .def("seed", [](RandomStateValue& s, nb::handle seed) { s.seed(seed_of(seed)); }, nb::arg("seed") = nb::none(),
+           "Resets the state as a fresh generator with this seed (in place).")
+      .def("get_state", [](const RandomStateValue& s) {
+        const auto& w = s.words();
+        return nb::make_tuple("xoshiro256**", nb::make_tuple(w[0], w[1], w[2], w[3]));
+      })
+      .def("set_state", [](RandomStateValue& s, nb::tuple st) {
+        if (nb::len(st) != 2 || nb::cast<std::string>(st[0]) != "xoshiro256**")
+          value_error("[RandomState] set_state expects ('xoshiro256**', (w0, w1, w2, w3)) as get_state returns");
+        nb::tuple w = nb::cast<nb::tuple>(st[1]);
+        if (nb::len(w) != 4) value_error("[RandomState] the state has 4 words");
+        s.set_words({nb::cast<uint64_t>(w[0]), nb::cast<uint64_t>(w[1]), nb::cast<uint64_t>(w[2]), nb::cast<uint64_t>(w[3])});
+      })
+      .def("random_sample", [](RandomStateValue& s) { return s.uniform01(); }, "One float in [0, 1) (advances the state).")
+      .def("randint", [](RandomStateValue& s, int64_t low, std::optional<int64_t> high) {
+        int64_t lo = high ? low : 0, hi = high ? *high : low;
+        if (hi <= lo) value_error("[RandomState] randint needs low < high");
+        return lo + static_cast<int64_t>(s.below(static_cast<uint64_t>(hi - lo)));
+      }, nb::arg("low"), nb::arg("high") = nb::none(), "An integer in [low, high) (advances the state).")
+      .def("__copy__", [](const RandomStateValue& s) { return std::make_shared<RandomStateValue>(s); })
+      .def("__deepcopy__", [](const RandomStateValue& s, nb::handle) { return std::make_shared<RandomStateValue>(s); })
+      .def("__eq__", [](const RandomStateValue& a, nb::handle b) {
+        return nb::isinstance<RandomStateValue>(b) && a == nb::cast<const RandomStateValue&>(b);
+      })
+      .def("__hash__", [](const RandomStateValue& s) { return static_cast<Py_ssize_t>(s.words()[0] >> 1); });
+
+  m.def("shared_random_state", [](nb::handle seed, std::optional<std::string> name) {
+    return shared_random_state(seed_of(seed), name.value_or(""));
+  }, nb::arg("seed") = nb::none(), nb::arg("name") = nb::none());
+
+  m.def("random_uniform", [](const Var& r, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
+    return as_tuple(random_uniform(r, as_size(size), opt_var(low), opt_var(high), as_dtype(dtype)));
+  }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none());
+  m.def("random_normal", [](const Var& r, nb::handle size, nb::handle avg, nb::handle std, nb::handle dtype) {
+    return as_tuple(random_normal(r, as_size(size), opt_var(avg), opt_var(std), as_dtype(dtype)));
+  }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("avg") = nb::none(), nb::arg("std") = nb::none(), nb::arg("dtype") = nb::none());
+  m.def("random_binomial", [](const Var& r, nb::handle size, nb::handle n, nb::handle p, nb::handle dtype) {
+    return as_tuple(random_binomial(r, as_size(size), opt_var(n), opt_var(p), as_dtype(dtype)));
+  }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("p") = nb::none(), nb::arg("dtype") = nb::none());
+  m.def("random_integers", [](const Var& r, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
+    return as_tuple(random_integers(r, as_size(size), opt_var(low), opt_var(high), as_dtype(dtype)));
+  }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none());
+  m.def("random_poisson", [](const Var& r, nb::handle size, nb::handle lam, nb::handle dtype) {
+    return as_tuple(random_poisson(r, as_size(size), opt_var(lam), as_dtype(dtype)));
+  }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("lam") = nb::none(), nb::arg("dtype") = nb::none());
+  m.def("random_choice", [](const Var& r, nb::handle size, nb::handle a, bool replace, nb::handle p, nb::handle dtype) {
+    return as_tuple(random_choice(r, as_size(size), opt_var(a), replace, opt_var(p), as_dtype(dtype)));
+  }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("a") = nb::none(), nb::arg("replace") = true,
+     nb::arg("p") = nb::none(), nb::arg("dtype") = nb::none());
+  m.def("random_permutation", [](const Var& r, nb::handle size, nb::handle n, nb::handle dtype) {
+    return as_tuple(random_permutation(r, as_size(size), opt_var(n), as_dtype(dtype)));
+  }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("dtype") = nb::none());
+  m.def("random_multinomial", [](const Var& r, nb::handle size, nb::handle n, nb::handle pvals, nb::handle dtype) {
+    return as_tuple(random_multinomial(r, as_size(size), opt_var(n), opt_var(pvals), as_dtype(dtype)));
+  }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("pvals") = nb::none(), nb::arg("dtype") = nb::none());
+
+  nb::class_<RandomStreams>(m, "RandomStreams")
+      .def("__init__", [](RandomStreams* self, nb::handle seed) { new (self) RandomStreams(opt_seed(seed)); },
+           nb::arg("seed") = nb::none())
+      .def("seed", [](RandomStreams& s, nb::handle seed) { s.seed(opt_seed(seed)); }, nb::arg("seed") = nb::none())
+      .def("updates", [](const RandomStreams& s) { return s.updates(); })
+      .def_prop_ro("state_updates", [](const RandomStreams& s) { return s.state_updates(); })
+      .def("uniform", [](RandomStreams& s, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
+        return s.uniform(as_size(size), opt_var(low), opt_var(high), as_dtype(dtype));
+      }, nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none())
+      .def("normal", [](RandomStreams& s, nb::handle size, nb::handle avg, nb::handle std, nb::handle dtype) {
+        return s.normal(as_size(size), opt_var(avg), opt_var(std), as_dtype(dtype));
+      }, nb::arg("size") = nb::none(), nb::arg("avg") = nb::none(), nb::arg("std") = nb::none(), nb::arg("dtype") = nb::none())
+      .def("binomial", [](RandomStreams& s, nb::handle size, nb::handle n, nb::handle p, nb::handle dtype) {
+        return s.binomial(as_size(size), opt_var(n), opt_var(p), as_dtype(dtype));
+      }, nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("p") = nb::none(), nb::arg("dtype") = nb::none())
+      .def("random_integers", [](RandomStreams& s, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
+        return s.random_integers(as_size(size), opt_var(low), opt_var(high), as_dtype(dtype));
+      }, nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none())
+      .def("poisson", [](RandomStreams& s, nb::handle size, nb::handle lam, nb::handle dtype) {
+        return s.poisson(as_size(size), opt_var(lam), as_dtype(dtype));
+      }, nb::arg("size") = nb::none(), nb::arg("lam") = nb::none(), nb::arg("dtype") = nb::none())
+      .def("choice", [](RandomStreams& s, nb::handle size, nb::handle a, bool replace, nb::handle p, nb::handle dtype) {
+        return s.choice(as_size(size), opt_var(a), replace, opt_var(p), as_dtype(dtype));
+      }, nb::arg("size") = nb::none(), nb::arg("a") = nb::none(), nb::arg("replace") = true, nb::arg("p") = nb::none(),
+         nb::arg("dtype") = nb::none())
+      .def("permutation", [](RandomStreams& s, nb::handle size, nb::handle n, nb::handle dtype) {
+        return s.permutation(as_size(size), opt_var(n), as_dtype(dtype));
+      }, nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("dtype") = nb::none())
+      .def("multinomial", [](RandomStreams& s, nb::handle size, nb::handle n, nb::handle pvals, nb::handle dtype) {
+        return s.multinomial(as_size(size), opt_var(n), opt_var(pvals), as_dtype(dtype));
+      }, nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("pvals") = nb::none(), nb::arg("dtype") = nb::none());
+
+  // Variable attributes: .rng and .update of a random sample; default_update of shared variables.
+  nb::handle cls = nb::type<Var>();
+  nb::object property = nb::module_::import_("builtins").attr("property");
+  nb::setattr(cls, "rng", property(nb::cpp_function([](const Var& v) -> Var {
+    Var r = random_rng_of(v);
+    if (!r) throw nb::attribute_error("[rng] this variable is not the sample of a random op");
+    return r;
+  }, nb::is_method())));
+  nb::setattr(cls, "update", property(nb::cpp_function([](const Var& v) {
+    Var r = random_rng_of(v);
+    if (!r) throw nb::attribute_error("[update] this variable is not the sample of a random op");
+    return nb::make_tuple(r, random_new_state_of(v));
+  }, nb::is_method())));
+  nb::setattr(cls, "default_update", property(
+      nb::cpp_function([](const Var& v) -> nb::object {
+        if (!v->default_update) return nb::none();
+        return nb::cast(Var(v->default_update));
+      }, nb::is_method()),
+      nb::cpp_function([](const Var& v, nb::handle u) {
+        if (!v->is_shared()) type_error("[default_update] ", v->str(), " is not a shared variable");
+        if (u.is_none()) {
+          v->default_update.reset();
+          return;
+        }
+        Var e = as_var(u);
+        if (!same_type(v.type(), e.type()))
+          type_error("[default_update] the update has type ", e.type()->str(), ", expected ", v.type()->str());
+        v->default_update = e.ptr();
+      }, nb::is_method())));
+}
+
 }  // namespace hypatia::py

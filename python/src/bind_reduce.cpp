@@ -1,6 +1,144 @@
-// Python bindings of the tensor reduce family (filled in by that family's work).
+// Python bindings of the tensor reduce family: reductions, extra_ops, and Variable methods.
 #include "bindings.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/extra_ops.h"
+#include "hypatia/tensor/reduce.h"
 
 namespace hypatia::py {
-void init_reduce(nb::module_&) {}
+
+namespace {
+std::optional<DType> opt_dtype(nb::handle d) {
+  if (d.is_none()) return std::nullopt;
+  std::string s = nb::cast<std::string>(nb::str(d));
+  if (s == "floatX") return floatX();
+  return dtype_from_name(s);
+}
+std::optional<int> opt_axis(nb::handle a) {
+  if (a.is_none()) return std::nullopt;
+  return nb::cast<int>(a);
+}
+nb::object tuple_or_single(const std::vector<Var>& v) {
+  if (v.size() == 1) return nb::cast(v[0]);
+  nb::list l;
+  for (const Var& x : v) l.append(nb::cast(x));
+  return nb::tuple(l);
+}
+}  // namespace
+
+void init_reduce(nb::module_& root) {
+  nb::module_ m = root.def_submodule("reduce", "Theano's reductions and tensor.extra_ops");
+  using nb::arg;
+  auto none = nb::none();
+
+  m.def("sum", [](nb::handle x, nb::handle axis, nb::handle dtype, bool keepdims, nb::handle acc) {
+    return sum(as_var(x), as_axes(axis), keepdims, opt_dtype(dtype), opt_dtype(acc));
+  }, arg("x"), arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none);
+  m.def("prod", [](nb::handle x, nb::handle axis, nb::handle dtype, bool keepdims, nb::handle acc, bool nz) {
+    return prod(as_var(x), as_axes(axis), keepdims, opt_dtype(dtype), opt_dtype(acc), nz);
+  }, arg("x"), arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none,
+     arg("no_zeros_in_input") = false);
+  m.def("mean", [](nb::handle x, nb::handle axis, nb::handle dtype, bool keepdims, nb::handle acc) {
+    return mean(as_var(x), as_axes(axis), keepdims, opt_dtype(dtype), opt_dtype(acc));
+  }, arg("x"), arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none);
+  m.def("var", [](nb::handle x, nb::handle axis, int ddof, bool keepdims, bool corrected) {
+    return var(as_var(x), as_axes(axis), ddof, keepdims, corrected);
+  }, arg("x"), arg("axis") = none, arg("ddof") = 0, arg("keepdims") = false, arg("corrected") = false);
+  m.def("std", [](nb::handle x, nb::handle axis, int ddof, bool keepdims, bool corrected) {
+    return std_(as_var(x), as_axes(axis), ddof, keepdims, corrected);
+  }, arg("x"), arg("axis") = none, arg("ddof") = 0, arg("keepdims") = false, arg("corrected") = false);
+  auto simple = [&](const char* name, Var (*f)(const Var&, std::optional<std::vector<int>>, bool)) {
+    m.def(name, [f](nb::handle x, nb::handle axis, bool keepdims) { return f(as_var(x), as_axes(axis), keepdims); },
+          arg("x"), arg("axis") = nb::none(), arg("keepdims") = false);
+  };
+  simple("max", &hypatia::max); simple("min", &hypatia::min); simple("argmax", &argmax); simple("argmin", &argmin);
+  simple("all", &hypatia::all); simple("any", &hypatia::any); simple("ptp", &ptp);
+  m.def("max_and_argmax", [](nb::handle x, nb::handle axis, bool keepdims) {
+    auto r = max_and_argmax(as_var(x), as_axes(axis), keepdims);
+    return nb::make_tuple(r.first, r.second);
+  }, arg("x"), arg("axis") = none, arg("keepdims") = false);
+  m.def("norm", [](nb::handle x, double L, nb::handle axis, bool keepdims) {
+    return norm(as_var(x), L, as_axes(axis), keepdims);
+  }, arg("x"), arg("L"), arg("axis") = none, arg("keepdims") = false);
+  m.def("allclose", [](nb::handle a, nb::handle b, double rtol, double atol, bool equal_nan) {
+    return allclose(as_var(a), as_var(b), rtol, atol, equal_nan);
+  }, arg("a"), arg("b"), arg("rtol") = 1e-5, arg("atol") = 1e-8, arg("equal_nan") = false);
+
+  // extra_ops
+  m.def("cumsum", [](nb::handle x, nb::handle axis) { return cumsum(as_var(x), opt_axis(axis)); }, arg("x"), arg("axis") = none);
+  m.def("cumprod", [](nb::handle x, nb::handle axis) { return cumprod(as_var(x), opt_axis(axis)); }, arg("x"), arg("axis") = none);
+  m.def("diff", [](nb::handle x, int n, int axis) { return diff(as_var(x), n, axis); }, arg("x"), arg("n") = 1, arg("axis") = -1);
+  m.def("bincount", [](nb::handle x, nb::handle w, nb::handle minlength, bool nonneg) {
+    std::optional<Var> wv;
+    if (!w.is_none()) wv = as_var(w);
+    return bincount(as_var(x), wv, minlength.is_none() ? -1 : nb::cast<int64_t>(minlength), nonneg);
+  }, arg("x"), arg("weights") = none, arg("minlength") = none, arg("assert_nonneg") = false);
+  m.def("searchsorted", [](nb::handle x, nb::handle v, const std::string& side, nb::handle sorter) {
+    std::optional<Var> s;
+    if (!sorter.is_none()) s = as_var(sorter);
+    return searchsorted(as_var(x), as_var(v), side, s);
+  }, arg("x"), arg("v"), arg("side") = "left", arg("sorter") = none);
+  m.def("unique", [](nb::handle x, bool ri, bool rinv, bool rc) {
+    return tuple_or_single(unique(as_var(x), ri, rinv, rc));
+  }, arg("ar"), arg("return_index") = false, arg("return_inverse") = false, arg("return_counts") = false);
+  m.def("to_one_hot", [](nb::handle y, int64_t nb_class, nb::handle dtype) {
+    return to_one_hot(as_var(y), nb_class, opt_dtype(dtype));
+  }, arg("y"), arg("nb_class"), arg("dtype") = none);
+  m.def("fill_diagonal", [](nb::handle a, nb::handle val) {
+    Var av = as_var(a);
+    return fill_diagonal(av, as_var(val));
+  }, arg("a"), arg("val"));
+  m.def("fill_diagonal_offset", [](nb::handle a, nb::handle val, nb::handle off) {
+    return fill_diagonal_offset(as_var(a), as_var(val), as_var(off));
+  }, arg("a"), arg("val"), arg("offset"));
+  m.def("squeeze", [](nb::handle x, nb::handle axis) { return squeeze(as_var(x), as_axes(axis)); }, arg("x"), arg("axis") = none);
+  m.def("compress", [](nb::handle c, nb::handle x, nb::handle axis) {
+    return compress(as_var(c), as_var(x), opt_axis(axis));
+  }, arg("condition"), arg("x"), arg("axis") = none);
+  m.def("repeat", [](nb::handle x, nb::handle r, nb::handle axis) {
+    return repeat(as_var(x), as_var(r), opt_axis(axis));
+  }, arg("x"), arg("repeats"), arg("axis") = none);
+
+  // Variable methods (Theano's _tensor_py_operators).
+  nb::handle cls = nb::type<Var>();
+  auto method = [&](const char* name, auto&& f, const auto&... extra) {
+    nb::setattr(cls, name, nb::cpp_function(f, nb::is_method(), nb::name(name), extra...));
+  };
+  method("sum", [](const Var& x, nb::handle axis, nb::handle dtype, bool keepdims, nb::handle acc) {
+    return sum(x, as_axes(axis), keepdims, opt_dtype(dtype), opt_dtype(acc));
+  }, arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none);
+  method("prod", [](const Var& x, nb::handle axis, nb::handle dtype, bool keepdims, nb::handle acc, bool nz) {
+    return prod(x, as_axes(axis), keepdims, opt_dtype(dtype), opt_dtype(acc), nz);
+  }, arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none,
+     arg("no_zeros_in_input") = false);
+  method("mean", [](const Var& x, nb::handle axis, nb::handle dtype, bool keepdims, nb::handle acc) {
+    return mean(x, as_axes(axis), keepdims, opt_dtype(dtype), opt_dtype(acc));
+  }, arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none);
+  method("var", [](const Var& x, nb::handle axis, int ddof, bool keepdims, bool corrected) {
+    return var(x, as_axes(axis), ddof, keepdims, corrected);
+  }, arg("axis") = none, arg("ddof") = 0, arg("keepdims") = false, arg("corrected") = false);
+  method("std", [](const Var& x, nb::handle axis, int ddof, bool keepdims, bool corrected) {
+    return std_(x, as_axes(axis), ddof, keepdims, corrected);
+  }, arg("axis") = none, arg("ddof") = 0, arg("keepdims") = false, arg("corrected") = false);
+  auto simple_m = [&](const char* name, Var (*f)(const Var&, std::optional<std::vector<int>>, bool)) {
+    method(name, [f](const Var& x, nb::handle axis, bool keepdims) { return f(x, as_axes(axis), keepdims); },
+           arg("axis") = nb::none(), arg("keepdims") = false);
+  };
+  simple_m("max", &hypatia::max); simple_m("min", &hypatia::min); simple_m("argmax", &argmax);
+  simple_m("argmin", &argmin); simple_m("all", &hypatia::all); simple_m("any", &hypatia::any); simple_m("ptp", &ptp);
+  method("norm", [](const Var& x, double L, nb::handle axis, bool keepdims) { return norm(x, L, as_axes(axis), keepdims); },
+         arg("L"), arg("axis") = none, arg("keepdims") = false);
+  method("cumsum", [](const Var& x, nb::handle axis) { return cumsum(x, opt_axis(axis)); }, arg("axis") = none);
+  method("cumprod", [](const Var& x, nb::handle axis) { return cumprod(x, opt_axis(axis)); }, arg("axis") = none);
+  method("repeat", [](const Var& x, nb::handle r, nb::handle axis) { return repeat(x, as_var(r), opt_axis(axis)); },
+         arg("repeats"), arg("axis") = none);
+  method("squeeze", [](const Var& x) { return squeeze(x); });
+  method("compress", [](const Var& x, nb::handle c, nb::handle axis) { return compress(as_var(c), x, opt_axis(axis)); },
+         arg("condition"), arg("axis") = none);
+  method("searchsorted", [](const Var& x, nb::handle v, const std::string& side, nb::handle sorter) {
+    std::optional<Var> s;
+    if (!sorter.is_none()) s = as_var(sorter);
+    return searchsorted(x, as_var(v), side, s);
+  }, arg("v"), arg("side") = "left", arg("sorter") = none);
+}
+
 }  // namespace hypatia::py

@@ -62,6 +62,8 @@ std::vector<Var> shape_vars(nb::handle shape) {
 }
 }  // namespace
 
+void init_nnet(nb::module_& m);
+
 void init_tensor(nb::module_& m) {
   m.def("floatX", [] { return std::string(dtype_name(floatX())); });
   m.def("set_floatX", [](const std::string& d) { set_floatX(dtype_from_name(d)); });
@@ -89,10 +91,6 @@ void init_tensor(nb::module_& m) {
   un("tanh", &hypatia::tanh); un("abs_", &abs_);
   un("shape", &shape); un("zeros_like", &zeros_like); un("ones_like", &ones_like);
   m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); });
-  m.def("sum", [](nb::handle x, nb::handle axis, bool keepdims) { return sum(as_var(x), as_axes(axis), keepdims); },
-        nb::arg("x"), nb::arg("axis") = nb::none(), nb::arg("keepdims") = false);
-  m.def("mean", [](nb::handle x, nb::handle axis, bool keepdims) { return mean(as_var(x), as_axes(axis), keepdims); },
-        nb::arg("x"), nb::arg("axis") = nb::none(), nb::arg("keepdims") = false);
   m.def("dot", [](nb::handle a, nb::handle b) { return dot(as_var(a), as_var(b)); });
   m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); });
   m.def("reshape", [](nb::handle x, nb::handle shp) { return reshape(as_var(x), shape_vars(shp)); });
@@ -145,10 +143,6 @@ void init_tensor(nb::module_& m) {
   method("__matmul__", [](const Var& a, nb::handle b) { return dot(a, as_var(b)); });
   method("__rmatmul__", [](const Var& a, nb::handle b) { return dot(as_var(b), a); });
   method("dot", [](const Var& a, nb::handle b) { return dot(a, as_var(b)); });
-  method("sum", [](const Var& a, nb::handle axis, bool keepdims) { return sum(a, as_axes(axis), keepdims); },
-         nb::arg("axis") = nb::none(), nb::arg("keepdims") = false);
-  method("mean", [](const Var& a, nb::handle axis, bool keepdims) { return mean(a, as_axes(axis), keepdims); },
-         nb::arg("axis") = nb::none(), nb::arg("keepdims") = false);
   method("dimshuffle", [](const Var& a, nb::args pattern) { return dimshuffle(a, dimshuffle_pattern(pattern)); });
   method("reshape", [](const Var& a, nb::handle shp, nb::handle) { return reshape(a, shape_vars(shp)); },
          nb::arg("shape"), nb::arg("ndim") = nb::none());
@@ -161,6 +155,26 @@ void init_tensor(nb::module_& m) {
       nb::cpp_function([](const Var& a) { return transpose(a); }, nb::is_method())));
   nb::setattr(cls, "shape", nb::module_::import_("builtins").attr("property")(
       nb::cpp_function([](const Var& a) { return shape(a); }, nb::is_method())));
+  init_nnet(m);
+}
+
+// ---- nnet (theano.tensor.nnet): activations, softmax, crossentropies ----
+void init_nnet(nb::module_& m) {
+  auto un = [&](const char* name, Var (*f)(const Var&)) {
+    m.def(name, [f](nb::handle a) { return f(as_var(a)); });
+  };
+  un("softsign", &softsign); un("selu", &selu); un("hard_sigmoid", &hard_sigmoid);
+  un("ultra_fast_sigmoid", &ultra_fast_sigmoid); un("softmax", &softmax); un("log_softmax", &log_softmax);
+  m.def("relu", [](nb::handle x, double alpha) { return relu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 0.0);
+  m.def("elu", [](nb::handle x, double alpha) { return elu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 1.0);
+  m.def("binary_crossentropy", [](nb::handle o, nb::handle t) { return binary_crossentropy(as_var(o), as_var(t)); },
+        nb::arg("output"), nb::arg("target"));
+  m.def("sigmoid_binary_crossentropy", [](nb::handle o, nb::handle t) {
+    return sigmoid_binary_crossentropy(as_var(o), as_var(t));
+  }, nb::arg("output"), nb::arg("target"));
+  m.def("categorical_crossentropy", [](nb::handle c, nb::handle t) {
+    return categorical_crossentropy(as_var(c), as_var(t));
+  }, nb::arg("coding_dist"), nb::arg("true_dist"));
 }
 
 }  // namespace hypatia::py

@@ -2,6 +2,7 @@
 #include "convert.h"
 
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/shared_ptr.h>
 
 #include "hypatia/tensor/tensor_type.h"
 #include "hypatia/sparse/sparse_type.h"
@@ -134,6 +135,10 @@ SparseMatrix to_sparse(nb::handle obj) {
 }
 
 Value to_value(nb::handle obj, const Type* expected) {
+  // Opaque runtime state (random generators) passes through as is; its type checks it.
+  if (nb::isinstance<OpaqueValue>(obj)) return nb::cast<OpaquePtr>(obj);
+  if (expected && expected->kind() == TypeKind::Opaque)
+    type_error("[", expected->str(), "] expected a ", expected->str(), " value, got ", nb::type_name(obj.type()).c_str());
   if (expected && expected->kind() == TypeKind::Sparse) {
     if (!is_scipy_sparse(obj))
       type_error("[", expected->str(), "] expected a scipy.sparse matrix, got ", nb::type_name(obj.type()).c_str());
@@ -192,6 +197,13 @@ nb::object to_python(const Value& v) {
                nb::arg("shape") = nb::make_tuple(s->rows(), s->cols()), nb::arg("copy") = false);
   }
   if (std::holds_alternative<std::monostate>(v)) return nb::none();
+  if (const auto* o = std::get_if<OpaquePtr>(&v); o && *o) {
+    // The registered Python class of the value (RandomState, ...); its repr otherwise.
+    try {
+      return nb::cast(*o);
+    } catch (const nb::cast_error&) {
+    }
+  }
   return nb::cast(value_repr(v));
 }
 

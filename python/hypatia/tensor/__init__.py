@@ -1,12 +1,13 @@
 """hypatia.tensor: dense tensor variables and ops under Theano's names (theano.tensor)."""
 from .. import _core
 from .._core import (add, sub, mul, true_div, neg, exp, log, sqr, sqrt, log1p, expm1, tanh, abs_, eq, neq, lt, gt, le, ge,
-                     cast, sum, mean, dot, shape, shape_i, reshape, dimshuffle, transpose, fill, alloc,
+                     cast, dot, shape, shape_i, reshape, dimshuffle, transpose, fill, alloc,
                      zeros_like, ones_like, as_tensor_variable, constant, Variable)
 from .._core import pow as pow  # noqa: A001 - Theano's name
 from ..configparser import config
 from ._math import *  # noqa: F401,F403  (each family module lists its names in __all__)
 from ._reduce import *  # noqa: F401,F403
+from . import extra_ops  # noqa: E402 - T.extra_ops.cumsum, ...
 from ._shape import *  # noqa: F401,F403
 from ._subtensor import *  # noqa: F401,F403
 from ._linalg import *  # noqa: F401,F403

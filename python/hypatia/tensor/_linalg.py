@@ -1,4 +1,10 @@
-"""Theano names of the tensor linalg family, re-exported by hypatia.tensor."""
-from .. import _core  # noqa: F401
+"""Theano names of the tensor linalg family, re-exported by hypatia.tensor.
 
-__all__ = []
+``dot`` itself lives in hypatia.tensor (N-d operands sum over the last axis of the first and
+the second-to-last of the second). ``nlinalg`` and ``slinalg`` are reachable as attributes
+(``T.nlinalg.matrix_inverse``) and as modules (``import hypatia.tensor.slinalg``).
+"""
+from .._core import tensordot, batched_dot, batched_tensordot, outer
+from . import nlinalg, slinalg, blas
+
+__all__ = ["tensordot", "batched_dot", "batched_tensordot", "outer", "nlinalg", "slinalg", "blas"]

@@ -1,9 +1,22 @@
-"""hypatia.tensor.nnet: neural-network nonlinearities (theano.tensor.nnet).
+"""hypatia.tensor.nnet: neural-network functions (theano.tensor.nnet).
 
-``sigmoid(x)`` is 1 / (1 + exp(-x)) and ``softplus(x)`` is log(1 + exp(x)), both computed
-without overflow for any x. FAST_RUN compilation also rewrites the spelled-out forms
-(``1 / (1 + T.exp(-x))``, ``T.log(1 + T.exp(x))``, ``T.log(sigmoid(x))``) into these.
+Nonlinearities: ``sigmoid``, ``softplus`` (both without overflow for any x), ``softsign``,
+``relu(x, alpha=0)``, ``elu(x, alpha=1)``, ``selu``, ``hard_sigmoid`` (clip(0.2 x + 0.5, 0, 1))
+and ``ultra_fast_sigmoid`` (Theano's piecewise approximation).
+
+``softmax`` / ``log_softmax`` work over the last axis (matrix rows; a vector is one row and
+stays a vector) and are stable for any finite logits. ``categorical_crossentropy(coding_dist,
+true_dist)`` takes integer class indices (rank one less) or a one-hot/probability tensor; given
+``softmax(x)`` it reads the logits, so values and gradients stay finite. FAST_RUN also rewrites
+``log(softmax(x))`` to ``log_softmax(x)`` and ``log(1 + exp(x))`` to ``softplus(x)``.
 """
-from .._core import sigmoid, softplus
+from .._core import (sigmoid, softplus, softsign, relu, elu, selu, hard_sigmoid, ultra_fast_sigmoid,
+                     softmax, log_softmax, binary_crossentropy, sigmoid_binary_crossentropy,
+                     categorical_crossentropy)
 
-__all__ = ["sigmoid", "softplus"]
+logsoftmax = log_softmax  # Theano 1.0's name
+softmax_graph = softmax
+
+__all__ = ["sigmoid", "softplus", "softsign", "relu", "elu", "selu", "hard_sigmoid", "ultra_fast_sigmoid",
+           "softmax", "log_softmax", "logsoftmax", "softmax_graph", "binary_crossentropy",
+           "sigmoid_binary_crossentropy", "categorical_crossentropy"]

@@ -7,6 +7,7 @@
 
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/merge.h"
+#include "hypatia/tensor/rewrites/blas.h"
 #include "hypatia/tensor/rewrites/rewrites.h"
 #include "hypatia/tensor/rewrites/stabilize.h"
 
@@ -35,6 +36,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_tensor_canonicalize(*canonicalize);
   register_tensor_specialize(*specialize);
   register_tensor_stabilize(*stabilize);
+  register_tensor_blas(*specialize);
 
   optdb->register_rewrite("merge1", std::make_shared<MergeOptimizer>("merge1"), {"fast_run", "fast_compile", "merge"}, kMerge1);
   optdb->register_rewrite("canonicalize", canonicalize, {"fast_run", "fast_compile"}, kCanonicalize);

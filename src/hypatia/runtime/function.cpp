@@ -250,8 +250,10 @@ Var shared(const Value& value, std::string name, bool borrow) {
   } else if (const auto* s = std::get_if<SparseMatrix>(&value)) {
     s->validate();
     type = SparseType::make(s->format(), s->dtype());
+  } else if (const auto* o = std::get_if<OpaquePtr>(&value); o && *o && (*o)->type()) {
+    type = (*o)->type();  // random generator state, say
   } else {
-    type_error("[shared] expected an array or a sparse matrix, got ", value_repr(value));
+    type_error("[shared] expected an array, a sparse matrix or a random state, got ", value_repr(value));
   }
   Var v = make_variable(type, std::move(name));
   v->container = std::make_shared<SharedContainer>();

@@ -8,6 +8,8 @@
 
 namespace hypatia {
 
+class Type;
+
 /// Runtime state that is neither an array nor a sparse matrix (a random generator, say).
 /// Subclasses must be copyable through clone() so that shared state can be snapshotted.
 class OpaqueValue {
@@ -15,6 +17,9 @@ class OpaqueValue {
   virtual ~OpaqueValue() = default;
   virtual std::shared_ptr<OpaqueValue> clone() const = 0;
   virtual std::string repr() const = 0;
+  /// The graph type of a shared variable holding this value (shared() needs one); null when
+  /// the value cannot be shared.
+  virtual std::shared_ptr<const Type> type() const { return nullptr; }
 };
 using OpaquePtr = std::shared_ptr<OpaqueValue>;
 

@@ -56,13 +56,20 @@ Var ge(const Var& a, const Var& b);
 Var cast(const Var& x, DType dtype);
 
 // ---- reductions ----
-/// Sum over `axis` (all axes when empty/nullopt). Integer inputs accumulate in int64/uint64,
-/// floats keep their dtype, as Theano's Sum.
-Var sum(const Var& x, std::optional<std::vector<int>> axis = std::nullopt, bool keepdims = false);
-Var mean(const Var& x, std::optional<std::vector<int>> axis = std::nullopt, bool keepdims = false);
+/// Sum over `axis` (every axis when nullopt; an empty list reduces nothing, as Theano; negative
+/// axes count from the end). Output dtype: `dtype`, else the input's except signed ints -> int64,
+/// unsigned -> uint64, bool -> int64. Accumulates in `acc_dtype` (default at least int64 /
+/// uint64 / float64 / complex128) and casts. More reductions: hypatia/tensor/reduce.h.
+Var sum(const Var& x, std::optional<std::vector<int>> axis = std::nullopt, bool keepdims = false,
+        std::optional<DType> dtype = std::nullopt, std::optional<DType> acc_dtype = std::nullopt);
+/// Theano's mean: the sum (float32 accumulating in float64, cast back) divided by the count;
+/// integer inputs give float64.
+Var mean(const Var& x, std::optional<std::vector<int>> axis = std::nullopt, bool keepdims = false,
+         std::optional<DType> dtype = std::nullopt, std::optional<DType> acc_dtype = std::nullopt);
 
 // ---- products ----
-/// matrix.matrix, matrix.vector, vector.matrix and vector.vector through CBLAS.
+/// matrix.matrix, matrix.vector, vector.matrix and vector.vector through CBLAS; N-d operands sum
+/// over the last axis of a and the second-to-last of b (tensordot, see tensor/linalg.h).
 Var dot(const Var& a, const Var& b);
 
 // ---- shapes ----

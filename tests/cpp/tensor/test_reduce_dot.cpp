@@ -1,5 +1,6 @@
 // Sum, mean and dot: values vs loops, dtypes, printing, shapes, errors, vjp/jvp.
 #include "helpers.h"
+#include "hypatia/tensor/ops/dot.h"
 
 using namespace hypatia;
 using namespace hypatia::test;
@@ -133,7 +134,8 @@ TEST(Dot, TransposedAndStridedInputs) {
 TEST(Dot, ErrorsPrintingAndInferShape) {
   Var A = matrix(DType::Float64, "A"), B = matrix(DType::Float64, "B");
   EXPECT_EQ(dot(A, B).owner()->op()->str(), "dot");
-  expect_error(ErrorKind::Type, [&] { dot(A, tensor3(DType::Float64)); }, "[dot]");
+  // dot() itself takes N-d operands (through tensordot); the Dot op is 1-d/2-d only.
+  expect_error(ErrorKind::Type, [&] { apply1(*std::make_shared<Dot>(), {A, tensor3(DType::Float64)}); }, "[dot]");
   auto f = function({A, B}, {dot(A, B)});
   expect_error(ErrorKind::Value, [&] { (*f)({seq(DType::Float64, {3, 4}), seq(DType::Float64, {3, 2})}); }, "not aligned");
   NDArray Av = seq(DType::Float64, {3, 4}), Bv = seq(DType::Float64, {4, 2});

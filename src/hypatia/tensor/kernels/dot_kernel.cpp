@@ -4,6 +4,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <exception>
 
 namespace hypatia::kernels {
 namespace {
@@ -31,32 +32,35 @@ NDArray unit_stride(const NDArray& v) {
   return v.copy();
 }
 
+// out = alpha * a.b + beta * out (beta == 0 ignores out's previous contents).
 template <class T>
-void blas_dot(const NDArray& a, const NDArray& b, NDArray& out) {
+void blas_dot(const NDArray& a, const NDArray& b, NDArray& out, T alpha = T(1), T beta = T(0)) {
   constexpr bool dbl = std::is_same_v<T, double>;
   T* po = out.data<T>();
   if (a.ndim() == 1 && b.ndim() == 1) {
     NDArray x = unit_stride(a), y = unit_stride(b);
     const int n = static_cast<int>(x.shape(0));
-    if constexpr (dbl) *po = cblas_ddot(n, x.data<T>(), 1, y.data<T>(), 1);
-    else *po = cblas_sdot(n, x.data<T>(), 1, y.data<T>(), 1);
+    T d;
+    if constexpr (dbl) d = cblas_ddot(n, x.data<T>(), 1, y.data<T>(), 1);
+    else d = cblas_sdot(n, x.data<T>(), 1, y.data<T>(), 1);
+    *po = beta == T(0) ? alpha * d : alpha * d + beta * *po;
     return;
   }
   if (out.size() == 0) return;
   const int64_t K = a.shape(a.ndim() - 1);
   if (K == 0) {
-    std::fill(po, po + out.size(), T(0));
+    for (int64_t i = 0; i < out.size(); ++i) po[i] = beta == T(0) ? T(0) : beta * po[i];
     return;
   }
   if (a.ndim() == 2 && b.ndim() == 2) {
     BlasMat A = blas_mat(a), B = blas_mat(b);
     const int M = static_cast<int>(a.shape(0)), N = static_cast<int>(b.shape(1));
     if constexpr (dbl)
-      cblas_dgemm(CblasRowMajor, A.trans, B.trans, M, N, static_cast<int>(K), 1.0, A.keep.data<T>(),
-                  static_cast<int>(A.ld), B.keep.data<T>(), static_cast<int>(B.ld), 0.0, po, std::max(1, N));
+      cblas_dgemm(CblasRowMajor, A.trans, B.trans, M, N, static_cast<int>(K), alpha, A.keep.data<T>(),
+                  static_cast<int>(A.ld), B.keep.data<T>(), static_cast<int>(B.ld), beta, po, std::max(1, N));
     else
-      cblas_sgemm(CblasRowMajor, A.trans, B.trans, M, N, static_cast<int>(K), 1.0f, A.keep.data<T>(),
-                  static_cast<int>(A.ld), B.keep.data<T>(), static_cast<int>(B.ld), 0.0f, po, std::max(1, N));
+      cblas_sgemm(CblasRowMajor, A.trans, B.trans, M, N, static_cast<int>(K), alpha, A.keep.data<T>(),
+                  static_cast<int>(A.ld), B.keep.data<T>(), static_cast<int>(B.ld), beta, po, std::max(1, N));
     return;
   }
   // Matrix.vector: y = A x. Vector.matrix: y = B^T x. A stored transposed flips the flag and
@@ -73,9 +77,9 @@ void blas_dot(const NDArray& a, const NDArray& b, NDArray& out) {
   }
   const CBLAS_TRANSPOSE t = want_t ? CblasTrans : CblasNoTrans;
   if constexpr (dbl)
-    cblas_dgemv(CblasRowMajor, t, rows, cols, 1.0, A.keep.data<T>(), static_cast<int>(A.ld), x.data<T>(), 1, 0.0, po, 1);
+    cblas_dgemv(CblasRowMajor, t, rows, cols, alpha, A.keep.data<T>(), static_cast<int>(A.ld), x.data<T>(), 1, beta, po, 1);
   else
-    cblas_sgemv(CblasRowMajor, t, rows, cols, 1.0f, A.keep.data<T>(), static_cast<int>(A.ld), x.data<T>(), 1, 0.0f, po, 1);
+    cblas_sgemv(CblasRowMajor, t, rows, cols, alpha, A.keep.data<T>(), static_cast<int>(A.ld), x.data<T>(), 1, beta, po, 1);
 }
 
 // Plain loops for dtypes BLAS lacks (integers, bool, complex).
@@ -100,7 +104,53 @@ void loop_dot(const NDArray& a_in, const NDArray& b_in, NDArray& out) {
     }
 }
 
+template <class T>
+void blas_ger(T alpha, const NDArray& xin, const NDArray& yin, NDArray& out) {
+  if (out.size() == 0) return;
+  NDArray x = unit_stride(xin), y = unit_stride(yin);
+  const int M = static_cast<int>(out.shape(0)), N = static_cast<int>(out.shape(1));
+  if constexpr (std::is_same_v<T, double>)
+    cblas_dger(CblasRowMajor, M, N, alpha, x.data<T>(), 1, y.data<T>(), 1, out.data<T>(), std::max(1, N));
+  else
+    cblas_sger(CblasRowMajor, M, N, alpha, x.data<T>(), 1, y.data<T>(), 1, out.data<T>(), std::max(1, N));
+}
+
 }  // namespace
+
+void gemm_kernel(double alpha, const NDArray& a, const NDArray& b, double beta, NDArray& out) {
+  const DType d = out.dtype();
+  if (d == DType::Float64) return blas_dot<double>(a, b, out, alpha, beta);
+  if (d == DType::Float32) return blas_dot<float>(a, b, out, static_cast<float>(alpha), static_cast<float>(beta));
+  raise(ErrorKind::Type, "[gemm_kernel] float32 or float64 expected, got ", dtype_name(d));
+}
+
+void ger_kernel(double alpha, const NDArray& x, const NDArray& y, NDArray& out) {
+  const DType d = out.dtype();
+  if (d == DType::Float64) return blas_ger<double>(alpha, x, y, out);
+  if (d == DType::Float32) return blas_ger<float>(static_cast<float>(alpha), x, y, out);
+  raise(ErrorKind::Type, "[ger_kernel] float32 or float64 expected, got ", dtype_name(d));
+}
+
+void batched_dot_kernel(const NDArray& a, const NDArray& b, NDArray& out) {
+  const int64_t B = out.shape(0);
+  if (B == 0) return;
+  // Per-batch work; OpenMP over the batch when there are many small products (large ones
+  // already use OpenBLAS's own threads).
+  const int64_t per = out.size() / B * a.shape(a.ndim() - 1);
+  const bool par = B >= 8 && per <= (int64_t(1) << 18);
+  std::exception_ptr err;
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t i = 0; i < B; ++i) {
+    try {
+      NDArray o = out.index(0, i);
+      dot_kernel(a.index(0, i), b.index(0, i), o);
+    } catch (...) {
+#pragma omp critical
+      err = std::current_exception();
+    }
+  }
+  if (err) std::rethrow_exception(err);
+}
 
 void dot_kernel(const NDArray& a, const NDArray& b, NDArray& out) {
   const DType d = out.dtype();

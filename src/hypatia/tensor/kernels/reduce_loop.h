@@ -1,40 +1,100 @@
-// Sum reduction kernel over NDArrays: accumulate into an output with reduced axes removed.
+// Reduction kernels: the input is laid out as a C-contiguous [nout, nred] block (kept axes
+// first, reduced axes last) and each output folds one row. OpenMP splits big reductions.
 #pragma once
+#include <omp.h>
+
+#include <cmath>
+#include <complex>
 #include <vector>
 
 #include "hypatia/runtime/ndarray.h"
 
 namespace hypatia::kernels {
 
-/// out = sum of `in` over the axes marked in `reduce` (out holds the kept axes, C-contiguous,
-/// already of element type T; `in` must be of element type T too).
-template <class T>
-void sum_loop(const NDArray& in, const std::vector<bool>& reduce, NDArray& out) {
-  T* po = out.data<T>();
-  const int64_t nout = out.size();
-  for (int64_t i = 0; i < nout; ++i) po[i] = T(0);
-  if (nout == 1 && in.is_c_contiguous()) {
-    const T* pi = in.data<T>();
-    T acc = T(0);
-    const int64_t n = in.size();
-    for (int64_t i = 0; i < n; ++i) acc = static_cast<T>(acc + pi[i]);
-    po[0] = acc;
+/// Below this many input elements a reduction stays on one thread.
+inline constexpr int64_t kParallelReduceThreshold = 1 << 15;
+
+/// `in` permuted so that the axes marked in `reduce` come last, as a fresh or reused
+/// C-contiguous array of dtype `dt`; sets nout (kept elements) and nred (reduced group size).
+inline NDArray reduce_layout(const NDArray& in, const std::vector<bool>& reduce, DType dt, int64_t& nout,
+                             int64_t& nred) {
+  std::vector<int> perm;
+  nout = nred = 1;
+  for (int d = 0; d < in.ndim(); ++d)
+    if (!reduce[d]) perm.push_back(d), nout *= in.shape(d);
+  for (int d = 0; d < in.ndim(); ++d)
+    if (reduce[d]) perm.push_back(d), nred *= in.shape(d);
+  NDArray t = in.transpose(perm);
+  return t.dtype() == dt ? t.contiguous() : t.astype(dt);
+}
+
+/// out[o] = fold(f, init, in[o, :]) for a [nout, nred] row-major block.
+template <class A, class F>
+void reduce_rows(const A* in, int64_t nout, int64_t nred, A init, F f, A* out) {
+  const bool big = nout * nred >= kParallelReduceThreshold && omp_get_max_threads() > 1;
+  if (big && nout < omp_get_max_threads()) {
+    // Few long rows: each thread folds a chunk of every row, then the partials combine.
+    const int nt = omp_get_max_threads();
+    for (int64_t o = 0; o < nout; ++o) {
+      std::vector<A> part(nt, init);
+      const A* r = in + o * nred;
+#pragma omp parallel num_threads(nt)
+      {
+        A acc = init;
+#pragma omp for schedule(static)
+        for (int64_t i = 0; i < nred; ++i) acc = f(acc, r[i]);
+        part[omp_get_thread_num()] = acc;
+      }
+      A acc = init;
+      for (const A& p : part) acc = f(acc, p);
+      out[o] = acc;
+    }
     return;
   }
-  // Output strides laid over the input's axes: 0 on reduced axes.
-  std::vector<int64_t> ost(in.ndim(), 0);
-  int64_t st = sizeof(T);
-  for (int d = in.ndim() - 1; d >= 0; --d) {
-    if (reduce[d]) continue;
-    ost[d] = st;
-    st *= in.shape(d);
+#pragma omp parallel for schedule(static) if (big)
+  for (int64_t o = 0; o < nout; ++o) {
+    const A* r = in + o * nred;
+    A acc = init;
+    for (int64_t i = 0; i < nred; ++i) acc = f(acc, r[i]);
+    out[o] = acc;
   }
-  const char* bi = static_cast<const char*>(in.raw());
-  char* bo = static_cast<char*>(out.raw());
-  strided_for_each<2>(in.shape(), {in.strides().data(), ost.data()}, [&](int64_t oi, int64_t oo) {
-    T& o = *reinterpret_cast<T*>(bo + oo);
-    o = static_cast<T>(o + *reinterpret_cast<const T*>(bi + oi));
-  });
+}
+
+template <class T>
+inline bool is_nan_value(const T& v) {
+  if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
+  else return false;
+}
+
+/// Index of the first maximum (Max=true) or minimum of each row; a NaN wins at once.
+template <class T>
+void arg_rows(const T* in, int64_t nout, int64_t nred, bool want_max, int64_t* out) {
+  const bool big = nout * nred >= kParallelReduceThreshold;
+#pragma omp parallel for schedule(static) if (big)
+  for (int64_t o = 0; o < nout; ++o) {
+    const T* r = in + o * nred;
+    int64_t bi = 0;
+    T best = r[0];
+    if (!is_nan_value(best)) {
+      for (int64_t i = 1; i < nred; ++i) {
+        if (is_nan_value(r[i])) {
+          bi = i;
+          break;
+        }
+        if (want_max ? (r[i] > best) : (r[i] < best)) best = r[i], bi = i;
+      }
+    }
+    out[o] = bi;
+  }
+}
+
+/// Sum kept for callers of the previous interface: out = sum of `in` over the marked axes
+/// (out C-contiguous of element type T, `in` of element type T).
+template <class T>
+void sum_loop(const NDArray& in, const std::vector<bool>& reduce, NDArray& out) {
+  int64_t nout, nred;
+  NDArray lay = reduce_layout(in, reduce, dtype_v<T>, nout, nred);
+  reduce_rows<T>(lay.data<T>(), nout, nred, T(0), [](T a, T b) { return static_cast<T>(a + b); }, out.data<T>());
 }
 
 }  // namespace hypatia::kernels

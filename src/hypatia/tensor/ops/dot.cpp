@@ -1,9 +1,12 @@
 // Dot: typing, shape checks, the CBLAS kernel, symbolic shapes, and gradients (Theano's Dot.grad).
 #include "hypatia/tensor/ops/dot.h"
 
+#include <algorithm>
+
 #include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/kernels/dot_kernel.h"
+#include "hypatia/tensor/linalg.h"
 #include "hypatia/tensor/ops/elemwise.h"
 
 namespace hypatia {
@@ -82,6 +85,8 @@ Var dot(const Var& a_in, const Var& b_in) {
   const TensorType& ta = check_tensor_input(a, "dot");
   const TensorType& tb = check_tensor_input(b, "dot");
   if (ta.ndim() == 0 || tb.ndim() == 0) return mul(a, b);  // as theano.tensor.dot
+  // N-d: sum over the last axis of a and the second-to-last of b (the first for a vector).
+  if (ta.ndim() > 2 || tb.ndim() > 2) return tensordot(a, b, {ta.ndim() - 1}, {std::max(0, tb.ndim() - 2)});
   return apply1(*std::make_shared<Dot>(), {a, b});
 }
 

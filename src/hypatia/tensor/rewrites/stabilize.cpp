@@ -6,6 +6,7 @@
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/nnet.h"
 #include "hypatia/tensor/ops/elemwise.h"
+#include "hypatia/tensor/ops/nnet.h"
 
 namespace hypatia {
 namespace {
@@ -200,6 +201,19 @@ NodeRewriterPtr local_log_1_plus_exp() {
   });
 }
 
+// log(softmax(x)) -> log_softmax(x); valid for every x (softmax underflows to 0 for logits far
+// below the row maximum, and log(0) = -inf).
+NodeRewriterPtr local_log_softmax() {
+  return make_node_rewriter("local_log_softmax", kElemwise, [](FunctionGraph&, Apply* node) -> Result {
+    Var out = node->output(0);
+    if (!is_op(out, ScalarOpId::Log)) return std::nullopt;
+    const Var s = unpad(node->input(0));
+    const Softmax* sm = softmax_op_of(s);
+    if (!sm || sm->is_log()) return std::nullopt;
+    return one(with_type_of(log_softmax(input(s, 0)), out, {node->input(0)}));
+  });
+}
+
 // log(1 + x) -> log1p(x), log(1 - x) -> log1p(-x); valid for every x (1 + x rounds tiny x
 // away). Left to the rewrites above when x is exp(.) or sigmoid(.), which do better.
 NodeRewriterPtr local_log1p() {
@@ -368,7 +382,7 @@ NodeRewriterPtr local_mul_distribute_to_cancel() {
 std::vector<NodeRewriterPtr> tensor_stabilize_rewriters() {
   return {local_sigm_to_sigmoid(), local_exp_over_1_plus_exp(), local_1_minus_sigmoid(), local_log_sigmoid(),
           local_log_1_plus_exp(),  local_log1p(),               local_expm1(),           local_sigm_times_exp(),
-          local_mul_distribute_to_cancel()};
+          local_mul_distribute_to_cancel(), local_log_softmax()};
 }
 
 void register_tensor_stabilize(RewriteDatabase& db) {

@@ -1,0 +1,187 @@
+// Gemm, Gemv, Ger and BatchedDot: typing, shape checks, CBLAS kernels, shapes and gradients.
+#include "hypatia/tensor/ops/blas.h"
+
+#include "hypatia/runtime/vm.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/kernels/dot_kernel.h"
+#include "hypatia/tensor/linalg.h"
+#include "hypatia/tensor/ops/elemwise.h"
+
+namespace hypatia {
+namespace {
+
+// Checks that every input is a float32/float64 tensor of rank ranks[i], all of one dtype.
+DType check_blas_inputs(const std::vector<Var>& inputs, const std::vector<int>& ranks, const char* who) {
+  if (inputs.size() != ranks.size()) type_error("[", who, "] expected ", ranks.size(), " inputs, got ", inputs.size());
+  DType d = check_tensor_input(inputs[0], who).elem();
+  if (d != DType::Float32 && d != DType::Float64)
+    type_error("[", who, "] float32 or float64 inputs expected, got ", dtype_name(d));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const TensorType& t = check_tensor_input(inputs[i], who);
+    if (t.ndim() != ranks[i]) type_error("[", who, "] input ", i, " must have ", ranks[i], " dims, got ", t.str());
+    if (t.elem() != d) type_error("[", who, "] all inputs must have dtype ", dtype_name(d), ", input ", i, " is ", t.str());
+  }
+  return d;
+}
+
+double scalar_of(const Value* v, const char* who) { return as_array(*v, who).astype(DType::Float64).item<double>(); }
+
+Var grad_or_zeros(const Var& g, const Var& like) { return reduce_to_like(g, like); }
+
+}  // namespace
+
+// ---- Gemm ----
+
+ApplyPtr Gemm::make_node(const std::vector<Var>& inputs) const {
+  check_blas_inputs(inputs, {2, 0, 2, 2, 0}, "Gemm");
+  return Apply::create(ptr(), inputs, {inputs[0].type()});
+}
+
+void Gemm::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& z = as_array(*inputs[0], "Gemm");
+  const NDArray& x = as_array(*inputs[2], "Gemm");
+  const NDArray& y = as_array(*inputs[3], "Gemm");
+  if (x.shape(1) != y.shape(0) || z.shape(0) != x.shape(0) || z.shape(1) != y.shape(1))
+    value_error("[Gemm] shapes not aligned: Z ", shape_str(z.shape()), ", X ", shape_str(x.shape()), ", Y ",
+                shape_str(y.shape()));
+  NDArray& out = prepare_output(outputs[0], z.dtype(), z.shape());
+  const double b = scalar_of(inputs[4], "Gemm");
+  if (b != 0) out.assign(z);
+  kernels::gemm_kernel(scalar_of(inputs[1], "Gemm"), x, y, b, out);
+}
+
+std::optional<std::vector<ShapeVec>> Gemm::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{{s[2][0], s[3][1]}};
+}
+
+std::vector<Var> Gemm::vjp(const Apply& node, const std::vector<Var>& g) const {
+  const Var &z = node.input(0), &a = node.input(1), &x = node.input(2), &y = node.input(3), &b = node.input(4);
+  const Var& gz = g[0];
+  if (!gz || is_disconnected(gz)) return std::vector<Var>(5, disconnected_var());
+  return {grad_or_zeros(mul(gz, b), z), sum(mul(gz, dot(x, y))), grad_or_zeros(mul(a, dot(gz, transpose(y))), x),
+          grad_or_zeros(mul(a, dot(transpose(x), gz)), y), sum(mul(gz, z))};
+}
+
+// ---- Gemv ----
+
+ApplyPtr Gemv::make_node(const std::vector<Var>& inputs) const {
+  check_blas_inputs(inputs, {1, 0, 2, 1, 0}, "Gemv");
+  return Apply::create(ptr(), inputs, {inputs[0].type()});
+}
+
+void Gemv::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& y = as_array(*inputs[0], "Gemv");
+  const NDArray& a = as_array(*inputs[2], "Gemv");
+  const NDArray& x = as_array(*inputs[3], "Gemv");
+  if (a.shape(1) != x.shape(0) || a.shape(0) != y.shape(0))
+    value_error("[Gemv] shapes not aligned: y ", shape_str(y.shape()), ", A ", shape_str(a.shape()), ", x ",
+                shape_str(x.shape()));
+  NDArray& out = prepare_output(outputs[0], y.dtype(), y.shape());
+  const double beta = scalar_of(inputs[4], "Gemv");
+  if (beta != 0) out.assign(y);
+  kernels::gemm_kernel(scalar_of(inputs[1], "Gemv"), a, x, beta, out);
+}
+
+std::optional<std::vector<ShapeVec>> Gemv::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{{s[2][0]}};
+}
+
+std::vector<Var> Gemv::vjp(const Apply& node, const std::vector<Var>& g) const {
+  const Var &y = node.input(0), &alpha = node.input(1), &a = node.input(2), &x = node.input(3), &beta = node.input(4);
+  const Var& gz = g[0];
+  if (!gz || is_disconnected(gz)) return std::vector<Var>(5, disconnected_var());
+  return {grad_or_zeros(mul(gz, beta), y), sum(mul(gz, dot(a, x))), grad_or_zeros(mul(alpha, outer(gz, x)), a),
+          grad_or_zeros(mul(alpha, dot(transpose(a), gz)), x), sum(mul(gz, y))};
+}
+
+// ---- Ger ----
+
+ApplyPtr Ger::make_node(const std::vector<Var>& inputs) const {
+  check_blas_inputs(inputs, {2, 0, 1, 1}, "Ger");
+  return Apply::create(ptr(), inputs, {inputs[0].type()});
+}
+
+void Ger::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& a = as_array(*inputs[0], "Ger");
+  const NDArray& x = as_array(*inputs[2], "Ger");
+  const NDArray& y = as_array(*inputs[3], "Ger");
+  if (a.shape(0) != x.shape(0) || a.shape(1) != y.shape(0))
+    value_error("[Ger] shapes not aligned: A ", shape_str(a.shape()), ", x ", shape_str(x.shape()), ", y ",
+                shape_str(y.shape()));
+  NDArray& out = prepare_output(outputs[0], a.dtype(), a.shape());
+  out.assign(a);
+  kernels::ger_kernel(scalar_of(inputs[1], "Ger"), x, y, out);
+}
+
+std::optional<std::vector<ShapeVec>> Ger::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{{s[2][0], s[3][0]}};
+}
+
+std::vector<Var> Ger::vjp(const Apply& node, const std::vector<Var>& g) const {
+  const Var &a = node.input(0), &alpha = node.input(1), &x = node.input(2), &y = node.input(3);
+  const Var& gz = g[0];
+  if (!gz || is_disconnected(gz)) return std::vector<Var>(4, disconnected_var());
+  return {grad_or_zeros(gz, a), sum(mul(gz, outer(x, y))), grad_or_zeros(mul(alpha, dot(gz, y)), x),
+          grad_or_zeros(mul(alpha, dot(transpose(gz), x)), y)};
+}
+
+// ---- BatchedDot ----
+
+ApplyPtr BatchedDot::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 2) type_error("[BatchedDot] expected 2 inputs, got ", inputs.size());
+  const TensorType& x = check_tensor_input(inputs[0], "BatchedDot");
+  const TensorType& y = check_tensor_input(inputs[1], "BatchedDot");
+  if (x.ndim() < 2 || x.ndim() > 3 || y.ndim() < 2 || y.ndim() > 3)
+    type_error("[BatchedDot] inputs must have 2 or 3 dims, got ", x.str(), " and ", y.str());
+  std::vector<bool> bc(x.broadcastable().begin(), x.broadcastable().end() - 1);
+  bc[0] = bc[0] && y.broadcastable()[0];
+  if (y.ndim() == 3) bc.push_back(y.broadcastable()[2]);
+  return Apply::create(ptr(), inputs, {TensorType::make(upcast(x.elem(), y.elem()), bc)});
+}
+
+void BatchedDot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& x = as_array(*inputs[0], "BatchedDot");
+  const NDArray& y = as_array(*inputs[1], "BatchedDot");
+  const int64_t kx = x.shape(x.ndim() - 1), ky = y.shape(1);
+  if (x.shape(0) != y.shape(0) || kx != ky)
+    value_error("[BatchedDot] shapes ", shape_str(x.shape()), " and ", shape_str(y.shape()),
+                " not aligned: batch sizes must be equal and dim ", x.ndim() - 1, " of x (", kx, ") equal dim 1 of y (",
+                ky, ")");
+  Shape oshape{x.shape(0)};
+  if (x.ndim() == 3) oshape.push_back(x.shape(1));
+  if (y.ndim() == 3) oshape.push_back(y.shape(2));
+  const DType d = tensor_type(node.output(0))->elem();
+  NDArray& out = prepare_output(outputs[0], d, oshape);
+  kernels::batched_dot_kernel(x.dtype() == d ? x : x.astype(d), y.dtype() == d ? y : y.astype(d), out);
+}
+
+std::optional<std::vector<ShapeVec>> BatchedDot::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
+  ShapeVec out{s[0][0]};
+  if (s[0].size() == 3) out.push_back(s[0][1]);
+  if (s[1].size() == 3) out.push_back(s[1][2]);
+  return std::vector<ShapeVec>{out};
+}
+
+std::vector<Var> BatchedDot::vjp(const Apply& node, const std::vector<Var>& g) const {
+  const Var &x = node.input(0), &y = node.input(1);
+  const Var& gz = g[0];
+  if (!gz || is_disconnected(gz)) return {disconnected_var(), disconnected_var()};
+  const int xd = x.type()->ndim(), yd = y.type()->ndim();
+  Var gx, gy;
+  if (xd == 2 && yd == 2) {
+    gx = mul(dimshuffle(gz, {0, -1}), y);
+    gy = mul(x, dimshuffle(gz, {0, -1}));
+  } else if (xd == 3 && yd == 2) {
+    gx = mul(dimshuffle(gz, {0, 1, -1}), dimshuffle(y, {0, -1, 1}));
+    gy = batched_dot(dimshuffle(x, {0, 2, 1}), gz);
+  } else if (xd == 2 && yd == 3) {
+    gx = batched_dot(gz, dimshuffle(y, {0, 2, 1}));
+    gy = mul(dimshuffle(x, {0, 1, -1}), dimshuffle(gz, {0, -1, 1}));
+  } else {
+    gx = batched_dot(gz, dimshuffle(y, {0, 2, 1}));
+    gy = batched_dot(dimshuffle(x, {0, 2, 1}), gz);
+  }
+  return {is_discrete(x) ? zeros_like(x) : reduce_to_like(gx, x), is_discrete(y) ? zeros_like(y) : reduce_to_like(gy, y)};
+}
+
+}  // namespace hypatia

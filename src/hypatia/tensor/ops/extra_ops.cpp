@@ -1,0 +1,824 @@
+// tensor.extra_ops: typing, kernels, shapes and gradients, and their builders.
+#include "hypatia/tensor/ops/extra_ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include "hypatia/runtime/vm.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/extra_ops.h"
+#include "hypatia/tensor/ops/elemwise.h"
+#include "hypatia/tensor/reduce.h"
+
+namespace hypatia {
+
+namespace {
+// (outer, n, inner) of a C-contiguous array split around `axis`.
+struct AxisSplit {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+AxisSplit split_at(const Shape& s, int axis) {
+  AxisSplit r;
+  for (int d = 0; d < static_cast<int>(s.size()); ++d) {
+    if (d < axis) r.outer *= s[d];
+    else if (d == axis) r.n = s[d];
+    else r.inner *= s[d];
+  }
+  return r;
+}
+
+int norm_axis(int axis, int nd, const std::string& who) {
+  int a = axis < 0 ? axis + nd : axis;
+  if (a < 0 || a >= nd) value_error("[", who, "] axis ", axis, " is out of bounds for an input with ", nd, " dimensions");
+  return a;
+}
+
+Var prod_of(const ShapeVec& s) {
+  Var r = int64_constant(1);
+  for (const Var& d : s) r = mul(r, d);
+  return r;
+}
+
+Var flatten(const Var& x) { return reshape(x, std::vector<int64_t>{-1}); }
+std::vector<Var> shape_of(const Var& x) {
+  std::vector<Var> s;
+  for (int d = 0; d < x.type()->ndim(); ++d) s.push_back(shape_i(x, d));
+  return s;
+}
+
+// Loops over the element types a kernel supports (no half: computed through float32).
+template <class F>
+void dispatch_numeric(DType d, const char* who, F&& f) {
+  dispatch_dtype(d, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, half>) throw Error(ErrorKind::Type, str_cat("[", who, "] float16 is storage only"));
+    else f(tag);
+  });
+}
+
+std::vector<std::vector<bool>> first_only(const Apply& node) {
+  std::vector<std::vector<bool>> r(node.nin(), std::vector<bool>(node.nout(), false));
+  for (size_t j = 0; j < r[0].size(); ++j) r[0][j] = true;
+  return r;
+}
+std::vector<std::vector<bool>> all_connected(const Apply& node) {
+  return std::vector<std::vector<bool>>(node.nin(), std::vector<bool>(node.nout(), true));
+}
+Var zero_grad(const Var& x) { return is_discrete(x) ? disconnected_var() : zeros_like(x); }
+
+int64_t to_int(const Value& v, const char* who) { return as_array(v, who).item<int64_t>(); }
+
+void check_int_tensor(const Var& v, const std::string& who, const char* what) {
+  const TensorType& t = check_tensor_input(v, who);
+  if (!is_int(t.elem())) type_error("[", who, "] ", what, " must be an integer tensor, got ", dtype_name(t.elem()));
+}
+}  // namespace
+
+// ---------------------------------------------------------------- CumOp
+
+std::string CumOp::str() const {
+  return str_cat("CumOp{", params_.axis ? std::to_string(*params_.axis) : std::string("None"), ", ",
+                 params_.mul ? "mul" : "add", params_.reverse ? ", reverse" : "", "}");
+}
+ApplyPtr CumOp::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[CumOp] expected 1 input, got ", inputs.size());
+  const TensorType& t = check_tensor_input(inputs[0], "CumOp");
+  DType d = is_bool(t.elem()) ? DType::Int64 : t.elem();
+  if (!params_.axis) return Apply::create(ptr(), inputs, {TensorType::make(d, {false})});
+  if (*params_.axis < 0 || *params_.axis >= t.ndim()) value_error("[CumOp] axis ", *params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
+  return Apply::create(ptr(), inputs, {TensorType::make(d, t.broadcastable())});
+}
+void CumOp::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& x = as_array(*inputs[0], "CumOp");
+  const DType d = tensor_type(node.output(0))->elem();
+  Shape s = params_.axis ? x.shape() : Shape{x.size()};
+  NDArray src = x.dtype() == d ? x.contiguous() : x.astype(d);
+  NDArray& out = prepare_output(outputs[0], d, s);
+  AxisSplit sp = split_at(s, params_.axis.value_or(0));
+  const bool mul = params_.mul, rev = params_.reverse;
+  dispatch_numeric(d, "CumOp", [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = src.data<T>();
+    T* o = out.data<T>();
+    for (int64_t a = 0; a < sp.outer; ++a)
+      for (int64_t k = 0; k < sp.inner; ++k) {
+        T acc = mul ? T(1) : T(0);
+        for (int64_t j = 0; j < sp.n; ++j) {
+          int64_t i = rev ? sp.n - 1 - j : j;
+          int64_t off = (a * sp.n + i) * sp.inner + k;
+          acc = mul ? static_cast<T>(acc * in[off]) : static_cast<T>(acc + in[off]);
+          o[off] = acc;
+        }
+      }
+  });
+}
+std::optional<std::vector<ShapeVec>> CumOp::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  if (params_.axis) return std::vector<ShapeVec>{s[0]};
+  return std::vector<ShapeVec>{ShapeVec{prod_of(s[0])}};
+}
+std::vector<std::vector<bool>> CumOp::connection_pattern(const Apply& node) const { return all_connected(node); }
+std::vector<Var> CumOp::vjp(const Apply& node, const std::vector<Var>& g) const {
+  const Var& x = node.input(0);
+  Var gz = g[0];
+  if (!gz || is_disconnected(gz)) return {disconnected_var()};
+  if (is_discrete(x)) return {zeros_like(x)};
+  CumParams p{params_.axis, false, !params_.reverse};
+  auto rev_cumsum = [&](const Var& v) { return apply1(*std::make_shared<CumOp>(p), {v}); };
+  Var gx;
+  if (!params_.mul) {
+    gx = rev_cumsum(gz);
+    if (!params_.axis) gx = reshape(gx, shape_of(x));
+  } else {
+    // Theano: cumsum((cumprod(x) * gz)[::-1])[::-1] / x.
+    gx = rev_cumsum(node.output(0) * gz);
+    if (!params_.axis) gx = reshape(gx, shape_of(x));
+    gx = gx / x;
+  }
+  return {tensor_type(gx)->elem() == tensor_type(x)->elem() ? gx : cast(gx, tensor_type(x)->elem())};
+}
+
+// ---------------------------------------------------------------- DiffOp / DiffGrad
+
+std::string DiffOp::str() const { return str_cat("DiffOp{n=", params_.n, ", axis=", params_.axis, "}"); }
+ApplyPtr DiffOp::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[DiffOp] expected 1 input, got ", inputs.size());
+  const TensorType& t = check_tensor_input(inputs[0], "DiffOp");
+  if (t.ndim() == 0) value_error("[DiffOp] diff requires an input of at least one dimension");
+  if (params_.axis < 0 || params_.axis >= t.ndim()) value_error("[DiffOp] axis ", params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
+  if (params_.n < 0) value_error("[DiffOp] order must be non-negative, got ", params_.n);
+  if (is_bool(t.elem())) type_error("[DiffOp] bool inputs are not supported; cast to an integer dtype");
+  std::vector<bool> bc = t.broadcastable();
+  if (params_.n > 0) bc[params_.axis] = false;
+  return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), bc)});
+}
+void DiffOp::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& x = as_array(*inputs[0], "DiffOp");
+  NDArray cur = x.contiguous();
+  if (cur.raw() == x.raw()) cur = x.copy();
+  for (int step = 0; step < params_.n; ++step) {
+    Shape s = cur.shape();
+    if (s[params_.axis] == 0) break;
+    AxisSplit sp = split_at(s, params_.axis);
+    s[params_.axis] -= 1;
+    NDArray next(cur.dtype(), s);
+    dispatch_numeric(cur.dtype(), "DiffOp", [&](auto tag) {
+      using T = decltype(tag);
+      const T* in = cur.data<T>();
+      T* o = next.data<T>();
+      for (int64_t a = 0; a < sp.outer; ++a)
+        for (int64_t i = 0; i + 1 < sp.n; ++i)
+          for (int64_t k = 0; k < sp.inner; ++k)
+            o[(a * (sp.n - 1) + i) * sp.inner + k] =
+                static_cast<T>(in[(a * sp.n + i + 1) * sp.inner + k] - in[(a * sp.n + i) * sp.inner + k]);
+    });
+    cur = next;
+  }
+  NDArray& out = prepare_output(outputs[0], cur.dtype(), cur.shape());
+  out.assign(cur);
+}
+std::optional<std::vector<ShapeVec>> DiffOp::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
+  // Not below zero (numpy stops at an empty axis): max(n_axis - n, 0) as (m + |m|) / 2 needs abs;
+  // use n_axis - min(n_axis, n) computed with int ops: n_axis - n when n_axis >= n.
+  ShapeVec out = s[0];
+  Var len = out[params_.axis];
+  Var n = int64_constant(params_.n);
+  Var ge_n = cast(ge(len, n), DType::Int64);
+  out[params_.axis] = mul(ge_n, sub(len, n));
+  return std::vector<ShapeVec>{out};
+}
+std::vector<std::vector<bool>> DiffOp::connection_pattern(const Apply& node) const { return all_connected(node); }
+std::vector<Var> DiffOp::vjp(const Apply& node, const std::vector<Var>& g) const {
+  const Var& x = node.input(0);
+  Var gz = g[0];
+  if (!gz || is_disconnected(gz)) return {disconnected_var()};
+  if (is_discrete(x)) return {zeros_like(x)};
+  auto op = std::make_shared<DiffGrad>(DiffParams{1, params_.axis});
+  for (int i = 0; i < params_.n; ++i) gz = apply1(*op, {gz});
+  return {gz};
+}
+
+std::string DiffGrad::str() const { return str_cat("DiffGrad{axis=", params_.axis, "}"); }
+ApplyPtr DiffGrad::make_node(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_tensor_input(inputs.at(0), "DiffGrad");
+  std::vector<bool> bc = t.broadcastable();
+  bc[params_.axis] = false;
+  return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), bc)});
+}
+void DiffGrad::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  NDArray z = as_array(*inputs[0], "DiffGrad").contiguous();
+  Shape s = z.shape();
+  AxisSplit sp = split_at(s, params_.axis);
+  s[params_.axis] += 1;
+  NDArray& out = prepare_output(outputs[0], z.dtype(), s);
+  dispatch_numeric(z.dtype(), "DiffGrad", [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = z.data<T>();
+    T* o = out.data<T>();
+    const int64_t m = sp.n;
+    for (int64_t a = 0; a < sp.outer; ++a)
+      for (int64_t i = 0; i <= m; ++i)
+        for (int64_t k = 0; k < sp.inner; ++k) {
+          T prev = i > 0 ? in[(a * m + i - 1) * sp.inner + k] : T(0);
+          T cur = i < m ? in[(a * m + i) * sp.inner + k] : T(0);
+          o[(a * (m + 1) + i) * sp.inner + k] = static_cast<T>(prev - cur);
+        }
+  });
+}
+std::optional<std::vector<ShapeVec>> DiffGrad::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  ShapeVec out = s[0];
+  out[params_.axis] = add(out[params_.axis], int64_constant(1));
+  return std::vector<ShapeVec>{out};
+}
+std::vector<std::vector<bool>> DiffGrad::connection_pattern(const Apply& node) const { return all_connected(node); }
+std::vector<Var> DiffGrad::vjp(const Apply&, const std::vector<Var>& g) const {
+  if (!g[0] || is_disconnected(g[0])) return {disconnected_var()};
+  return {apply1(*std::make_shared<DiffOp>(DiffParams{1, params_.axis}), {g[0]})};
+}
+
+// ---------------------------------------------------------------- RepeatOp / RepeatGrad
+
+namespace {
+// Per-index repeat counts along an axis of length n.
+std::vector<int64_t> repeat_counts(const NDArray& r, int64_t n, const char* who) {
+  std::vector<int64_t> c(n);
+  NDArray ri = r.astype(DType::Int64);
+  const int64_t* p = ri.data<int64_t>();
+  if (r.ndim() == 0 || r.size() == 1) {
+    std::fill(c.begin(), c.end(), p[0]);
+  } else {
+    if (r.size() != n) value_error("[", who, "] operands could not be broadcast together: ", r.size(), " repeats for an axis of length ", n);
+    std::copy(p, p + n, c.begin());
+  }
+  for (int64_t v : c)
+    if (v < 0) value_error("[", who, "] repeats may not contain negative values");
+  return c;
+}
+}  // namespace
+
+std::string RepeatOp::str() const {
+  return str_cat("RepeatOp{axis=", params_.axis ? std::to_string(*params_.axis) : std::string("None"), "}");
+}
+ApplyPtr RepeatOp::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 2) type_error("[RepeatOp] expected 2 inputs (x, repeats), got ", inputs.size());
+  const TensorType& t = check_tensor_input(inputs[0], "RepeatOp");
+  check_int_tensor(inputs[1], "RepeatOp", "repeats");
+  if (inputs[1].type()->ndim() > 1) type_error("[RepeatOp] repeats must be a scalar or a vector");
+  if (!params_.axis) return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false})});
+  if (*params_.axis < 0 || *params_.axis >= t.ndim()) value_error("[RepeatOp] axis ", *params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
+  std::vector<bool> bc = t.broadcastable();
+  bc[*params_.axis] = false;
+  return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), bc)});
+}
+void RepeatOp::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const NDArray& x0 = as_array(*inputs[0], "RepeatOp");
+  NDArray x = params_.axis ? x0.contiguous() : x0.contiguous().reshape({x0.size()});
+  const int axis = params_.axis.value_or(0);
+  AxisSplit sp = split_at(x.shape(), axis);
+  auto counts = repeat_counts(as_array(*inputs[1], "RepeatOp"), sp.n, "RepeatOp");
+  int64_t total = std::accumulate(counts.begin(), counts.end(), int64_t(0));
+  Shape s = x.shape();
+  s[axis] = total;
+  NDArray& out = prepare_output(outputs[0], x.dtype(), s);
+  const int64_t isz = itemsize(x.dtype()) * sp.inner;
+  const char* in = static_cast<const char*>(x.raw());
+  char* o = static_cast<char*>(out.raw());
+  int64_t w = 0;
+  for (int64_t a = 0; a < sp.outer; ++a)
+    for (int64_t i = 0; i < sp.n; ++i)
+      for (int64_t c = 0; c < counts[i]; ++c) std::memcpy(o + (w++) * isz, in + (a * sp.n + i) * isz, isz);
+}
+std::optional<std::vector<ShapeVec>> RepeatOp::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
+  const Var& reps = node.input(1);
+  Var n = params_.axis ? s[0][*params_.axis] : prod_of(s[0]);
+  Var len;
+  if (reps.type()->ndim() == 0) {
+    len = mul(n, cast(reps, DType::Int64));
+  } else {
+    // A length-1 repeats vector broadcasts like a scalar.
+    Var one = cast(eq(s[1][0], int64_constant(1)), DType::Int64);
+    Var total = sum(reps, std::nullopt, false, DType::Int64);
+    len = add(mul(one, mul(n, total)), mul(sub(int64_constant(1), one), total));
+  }
+  if (!params_.axis) return std::vector<ShapeVec>{ShapeVec{len}};
+  ShapeVec out = s[0];
+  out[*params_.axis] = len;
+  return std::vector<ShapeVec>{out};
+}
+std::vector<std::vector<bool>> RepeatOp::connection_pattern(const Apply& node) const { return first_only(node); }
+std::vector<Var> RepeatOp::vjp(const Apply& node, const std::vector<Var>& g) const {
+  const Var& x = node.input(0);
+  const Var& gz = g[0];
+  if (!gz || is_disconnected(gz)) return {disconnected_var(), disconnected_var()};
+  if (is_discrete(x)) return {zeros_like(x), disconnected_var()};
+  if (!params_.axis) {
+    Var gf = apply1(*std::make_shared<RepeatGrad>(RepeatParams{0}), {gz, node.input(1), flatten(x)});
+    return {reshape(gf, shape_of(x)), disconnected_var()};
+  }
+  return {apply1(*std::make_shared<RepeatGrad>(params_), {gz, node.input(1), x}), disconnected_var()};
+}
+
+std::string RepeatGrad::str() const { return str_cat("RepeatGrad{axis=", params_.axis.value_or(0), "}"); }
+ApplyPtr RepeatGrad::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 3) type_error("[RepeatGrad] expected 3 inputs, got ", inputs.size());
+  const TensorType& g = check_tensor_input(inputs[0], "RepeatGrad");
+  return Apply::create(ptr(), inputs, {TensorType::make(g.elem(), tensor_type(inputs[2])->broadcastable())});
+}
+void RepeatGrad::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  NDArray gz = as_array(*inputs[0], "RepeatGrad").contiguous();
+  const NDArray& like = as_array(*inputs[2], "RepeatGrad");
+  const int axis = params_.axis.value_or(0);
+  AxisSplit sp = split_at(like.shape(), axis);
+  auto counts = repeat_counts(as_array(*inputs[1], "RepeatGrad"), sp.n, "RepeatGrad");
+  const int64_t total = std::accumulate(counts.begin(), counts.end(), int64_t(0));
+  NDArray& out = prepare_output(outputs[0], gz.dtype(), like.shape());
+  dispatch_numeric(gz.dtype(), "RepeatGrad", [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = gz.data<T>();
+    T* o = out.data<T>();
+    for (int64_t a = 0; a < sp.outer; ++a) {
+      int64_t src = 0;
+      for (int64_t i = 0; i < sp.n; ++i)
+        for (int64_t k = 0; k < sp.inner; ++k) {
+          T acc = T(0);
+          for (int64_t c = 0; c < counts[i]; ++c) acc = static_cast<T>(acc + in[(a * total + src + c) * sp.inner + k]);
+          o[(a * sp.n + i) * sp.inner + k] = acc;
+          if (k + 1 == sp.inner) src += counts[i];
+        }
+      (void)src;
+    }
+  });
+}
+std::optional<std::vector<ShapeVec>> RepeatGrad::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[2]};
+}
+std::vector<std::vector<bool>> RepeatGrad::connection_pattern(const Apply& node) const { return first_only(node); }
+std::vector<Var> RepeatGrad::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (!g[0] || is_disconnected(g[0])) return {disconnected_var(), disconnected_var(), disconnected_var()};
+  return {apply1(*std::make_shared<RepeatOp>(params_), {g[0], node.input(1)}), disconnected_var(), disconnected_var()};
+}
+
+// ---------------------------------------------------------------- BinCount
+
+std::string BinCount::str() const {
+  return str_cat("BinCount{minlength=", params_.minlength < 0 ? std::string("None") : std::to_string(params_.minlength),
+                 params_.assert_nonneg ? ", assert_nonneg" : "", "}");
+}
+ApplyPtr BinCount::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.empty() || inputs.size() > 2) type_error("[BinCount] expected (x[, weights]), got ", inputs.size(), " inputs");
+  check_int_tensor(inputs[0], "BinCount", "x");
+  if (inputs[0].type()->ndim() != 1) type_error("[BinCount] x must be a vector, got ", inputs[0].type()->ndim(), " dimensions");
+  DType d = DType::Int64;
+  if (inputs.size() == 2) {
+    const TensorType& w = check_tensor_input(inputs[1], "BinCount");
+    if (w.ndim() != 1) type_error("[BinCount] weights must be a vector");
+    d = w.elem();
+  }
+  return Apply::create(ptr(), inputs, {TensorType::make(d, {false})});
+}
+void BinCount::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  NDArray x = as_array(*inputs[0], "BinCount").astype(DType::Int64);
+  const int64_t* px = x.data<int64_t>();
+  const int64_t n = x.size();
+  int64_t mx = -1;
+  for (int64_t i = 0; i < n; ++i) {
+    if (px[i] < 0)
+      value_error("[BinCount] ", params_.assert_nonneg ? "Assert failed: input to bincount has negative values!"
+                                                       : "the input must be non-negative");
+    mx = std::max(mx, px[i]);
+  }
+  const int64_t len = std::max(mx + 1, params_.minlength);
+  const DType d = tensor_type(node.output(0))->elem();
+  NDArray& out = prepare_output(outputs[0], d, {std::max<int64_t>(len, 0)});
+  NDArray w;
+  if (node.nin() == 2) {
+    w = as_array(*inputs[1], "BinCount").contiguous();
+    if (w.size() != n) value_error("[BinCount] weights (", w.size(), ") and x (", n, ") have different lengths");
+  }
+  dispatch_numeric(d, "BinCount", [&](auto tag) {
+    using T = decltype(tag);
+    T* o = out.data<T>();
+    std::fill(o, o + out.size(), T(0));
+    if constexpr (std::is_same_v<T, bool>) {
+      throw Error(ErrorKind::Type, "[BinCount] bool weights are not supported");
+    } else {
+      const T* pw = w.defined() ? w.data<T>() : nullptr;
+      for (int64_t i = 0; i < n; ++i) o[px[i]] = static_cast<T>(o[px[i]] + (pw ? pw[i] : T(1)));
+    }
+  });
+}
+std::optional<std::vector<ShapeVec>> BinCount::infer_shape(const Apply&, const std::vector<ShapeVec>&) const {
+  return std::nullopt;  // data dependent
+}
+std::vector<std::vector<bool>> BinCount::connection_pattern(const Apply& node) const { return all_connected(node); }
+std::vector<Var> BinCount::vjp(const Apply& node, const std::vector<Var>&) const {
+  std::vector<Var> r{disconnected_var()};
+  if (node.nin() == 2) r.push_back(grad_not_implemented(*this, 1, "bincount weights gradient"));
+  return r;
+}
+
+// ---------------------------------------------------------------- SearchsortedOp
+
+std::string SearchsortedOp::str() const { return str_cat("SearchsortedOp{side=", params_.right ? "right" : "left", "}"); }
+ApplyPtr SearchsortedOp::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() < 2 || inputs.size() > 3) type_error("[SearchsortedOp] expected (x, v[, sorter]), got ", inputs.size(), " inputs");
+  const TensorType& x = check_tensor_input(inputs[0], "SearchsortedOp");
+  const TensorType& v = check_tensor_input(inputs[1], "SearchsortedOp");
+  if (x.ndim() != 1) type_error("[SearchsortedOp] x must be a vector, got ", x.ndim(), " dimensions");
+  if (is_complex(x.elem()) || is_complex(v.elem())) type_error("[SearchsortedOp] complex values have no ordering");
+  if (inputs.size() == 3) {
+    check_int_tensor(inputs[2], "SearchsortedOp", "sorter");
+    if (inputs[2].type()->ndim() != 1) type_error("[SearchsortedOp] sorter must be a vector");
+  }
+  return Apply::create(ptr(), inputs, {TensorType::make(DType::Int64, v.broadcastable())});
+}
+void SearchsortedOp::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& x0 = as_array(*inputs[0], "SearchsortedOp");
+  const NDArray& v0 = as_array(*inputs[1], "SearchsortedOp");
+  NDArray x = x0.astype(DType::Float64), v = v0.astype(DType::Float64);
+  // Exact for every int up to 2**53; wider ints compare through double as well.
+  const double* px = x.data<double>();
+  std::vector<double> sorted(px, px + x.size());
+  if (node.nin() == 3) {
+    NDArray s = as_array(*inputs[2], "SearchsortedOp").astype(DType::Int64);
+    if (s.size() != x.size()) value_error("[SearchsortedOp] sorter.size must equal x.size");
+    const int64_t* ps = s.data<int64_t>();
+    for (int64_t i = 0; i < s.size(); ++i) {
+      if (ps[i] < 0 || ps[i] >= x.size()) raise(ErrorKind::Index, "[SearchsortedOp] sorter index ", ps[i], " is out of bounds");
+      sorted[i] = px[ps[i]];
+    }
+  }
+  NDArray& out = prepare_output(outputs[0], DType::Int64, v.shape());
+  const double* pv = v.data<double>();
+  int64_t* po = out.data<int64_t>();
+  for (int64_t i = 0; i < v.size(); ++i) {
+    auto it = params_.right ? std::upper_bound(sorted.begin(), sorted.end(), pv[i], [](double a, double b) { return a < b || (std::isnan(b) && !std::isnan(a)); })
+                            : std::lower_bound(sorted.begin(), sorted.end(), pv[i], [](double a, double b) { return a < b || (std::isnan(b) && !std::isnan(a)); });
+    po[i] = it - sorted.begin();
+  }
+}
+std::optional<std::vector<ShapeVec>> SearchsortedOp::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[1]};
+}
+std::vector<std::vector<bool>> SearchsortedOp::connection_pattern(const Apply& node) const { return all_connected(node); }
+std::vector<Var> SearchsortedOp::vjp(const Apply& node, const std::vector<Var>&) const {
+  std::vector<Var> r{zero_grad(node.input(0)), zero_grad(node.input(1))};
+  if (node.nin() == 3) r.push_back(disconnected_var());
+  return r;
+}
+
+// ---------------------------------------------------------------- Unique
+
+std::string Unique::str() const {
+  return str_cat("Unique{", params_.return_index, ", ", params_.return_inverse, ", ", params_.return_counts, "}");
+}
+ApplyPtr Unique::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[Unique] expected 1 input, got ", inputs.size());
+  const TensorType& t = check_tensor_input(inputs[0], "Unique");
+  if (is_complex(t.elem())) type_error("[Unique] complex values have no ordering");
+  std::vector<TypePtr> outs{TensorType::make(t.elem(), {false})};
+  for (bool b : {params_.return_index, params_.return_inverse, params_.return_counts})
+    if (b) outs.push_back(TensorType::make(DType::Int64, {false}));
+  return Apply::create(ptr(), inputs, outs);
+}
+void Unique::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& x0 = as_array(*inputs[0], "Unique");
+  NDArray x = x0.contiguous();
+  const int64_t n = x.size();
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::vector<int64_t> group_of(n);  // unique index of each element
+  std::vector<int64_t> firsts, counts;
+  NDArray* uniq = nullptr;
+  dispatch_numeric(x.dtype(), "Unique", [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, complex64> || std::is_same_v<T, complex128>) {
+      throw Error(ErrorKind::Type, "[Unique] complex values have no ordering");
+    } else {
+    const T* p = x.data<T>();
+    auto less = [&](int64_t a, int64_t b) {
+      if constexpr (std::is_floating_point_v<T>) {
+        if (std::isnan(p[a])) return false;
+        if (std::isnan(p[b])) return true;
+      }
+      return p[a] < p[b];
+    };
+    std::stable_sort(order.begin(), order.end(), less);
+    for (int64_t k = 0; k < n; ++k) {
+      int64_t i = order[k];
+      if (k == 0 || less(order[k - 1], i)) {
+        firsts.push_back(i);
+        counts.push_back(0);
+      }
+      counts.back() += 1;
+      group_of[i] = static_cast<int64_t>(firsts.size()) - 1;
+    }
+    NDArray& u = prepare_output(outputs[0], x.dtype(), {static_cast<int64_t>(firsts.size())});
+    for (size_t j = 0; j < firsts.size(); ++j) u.data<T>()[j] = p[firsts[j]];
+    uniq = &u;
+    }
+  });
+  (void)uniq;
+  int k = 1;
+  auto put = [&](const std::vector<int64_t>& v) {
+    NDArray& o = prepare_output(outputs[k++], DType::Int64, {static_cast<int64_t>(v.size())});
+    std::copy(v.begin(), v.end(), o.data<int64_t>());
+  };
+  if (params_.return_index) put(firsts);
+  if (params_.return_inverse) put(group_of);
+  if (params_.return_counts) put(counts);
+}
+std::optional<std::vector<ShapeVec>> Unique::infer_shape(const Apply&, const std::vector<ShapeVec>&) const {
+  return std::nullopt;  // data dependent
+}
+std::vector<std::vector<bool>> Unique::connection_pattern(const Apply& node) const { return all_connected(node); }
+std::vector<Var> Unique::vjp(const Apply&, const std::vector<Var>&) const {
+  return {grad_undefined(*this, 0, "unique is not differentiable")};
+}
+
+// ---------------------------------------------------------------- OneHot
+
+std::string OneHot::str() const { return str_cat("OneHot{nb_class=", params_.nb_class, ", dtype=", dtype_name(params_.dtype), "}"); }
+ApplyPtr OneHot::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[OneHot] expected 1 input, got ", inputs.size());
+  check_int_tensor(inputs[0], "OneHot", "y");
+  if (inputs[0].type()->ndim() != 1) type_error("[OneHot] y must be a vector");
+  if (params_.nb_class < 0) value_error("[OneHot] nb_class must be non-negative");
+  return Apply::create(ptr(), inputs, {TensorType::make(params_.dtype, {false, params_.nb_class == 1})});
+}
+void OneHot::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  NDArray y = as_array(*inputs[0], "OneHot").astype(DType::Int64);
+  const int64_t n = y.size(), c = params_.nb_class;
+  NDArray tmp = NDArray::zeros(params_.dtype, {n, c});
+  NDArray one = NDArray::full(params_.dtype, {}, 1.0);
+  const int64_t isz = itemsize(params_.dtype);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t k = y.data<int64_t>()[i];
+    if (k < 0) k += c;
+    if (k < 0 || k >= c) raise(ErrorKind::Index, "[OneHot] index ", y.data<int64_t>()[i], " is out of bounds for ", c, " classes");
+    std::memcpy(static_cast<char*>(tmp.raw()) + (i * c + k) * isz, one.raw(), isz);
+  }
+  NDArray& out = prepare_output(outputs[0], params_.dtype, {n, c});
+  out.assign(tmp);
+}
+std::optional<std::vector<ShapeVec>> OneHot::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{ShapeVec{s[0][0], int64_constant(params_.nb_class)}};
+}
+std::vector<std::vector<bool>> OneHot::connection_pattern(const Apply& node) const { return all_connected(node); }
+std::vector<Var> OneHot::vjp(const Apply&, const std::vector<Var>&) const { return {disconnected_var()}; }
+
+// ---------------------------------------------------------------- FillDiagonal(Offset)
+
+namespace {
+Var check_fill_val(const Var& a, const Var& val, const char* who) {
+  const TensorType& ta = check_tensor_input(a, who);
+  const TensorType& tv = check_tensor_input(val, who);
+  if (tv.ndim() != 0) type_error("[", who, "] the value must be a scalar");
+  if (upcast(ta.elem(), tv.elem()) != ta.elem())
+    type_error("[", who, "] the value's dtype ", dtype_name(tv.elem()), " would upcast the array's ", dtype_name(ta.elem()));
+  return tv.elem() == ta.elem() ? val : cast(val, ta.elem());
+}
+}  // namespace
+
+std::string FillDiagonal::str() const { return "FillDiagonal"; }
+ApplyPtr FillDiagonal::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 2) type_error("[FillDiagonal] expected (a, val), got ", inputs.size(), " inputs");
+  if (check_tensor_input(inputs[0], "FillDiagonal").ndim() < 2) type_error("[FillDiagonal] the array must have at least two dimensions");
+  Var val = check_fill_val(inputs[0], inputs[1], "FillDiagonal");
+  return Apply::create(ptr(), {inputs[0], val}, {inputs[0].type()});
+}
+void FillDiagonal::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const NDArray& a = as_array(*inputs[0], "FillDiagonal");
+  const NDArray& v = as_array(*inputs[1], "FillDiagonal");
+  int64_t len = a.shape(0);
+  if (a.ndim() == 2) {
+    len = std::min(a.shape(0), a.shape(1));
+  } else {
+    for (int d = 1; d < a.ndim(); ++d)
+      if (a.shape(d) != a.shape(0)) value_error("[FillDiagonal] all dimensions of the input must be of equal length");
+  }
+  NDArray& out = prepare_output(outputs[0], a.dtype(), a.shape());
+  out.assign(a);
+  int64_t step = 0;
+  for (int d = 0; d < a.ndim(); ++d) step += out.strides()[d];
+  for (int64_t i = 0; i < len; ++i) std::memcpy(static_cast<char*>(out.raw()) + i * step, v.raw(), itemsize(a.dtype()));
+}
+std::optional<std::vector<ShapeVec>> FillDiagonal::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+std::vector<std::vector<bool>> FillDiagonal::connection_pattern(const Apply& node) const { return all_connected(node); }
+std::vector<Var> FillDiagonal::vjp(const Apply& node, const std::vector<Var>& g) const {
+  const Var& gz = g[0];
+  if (!gz || is_disconnected(gz)) return {disconnected_var(), disconnected_var()};
+  if (is_discrete(node.input(0))) return {zeros_like(node.input(0)), zeros_like(node.input(1))};
+  // da: gz with the diagonal zeroed; dval: the sum of gz's diagonal.
+  Var off = fill_diagonal(gz, cast(constant_int(0), tensor_type(gz)->elem()));
+  Var dval = sum(gz) - sum(off);
+  return {off, cast(dval, tensor_type(node.input(1))->elem())};
+}
+
+std::string FillDiagonalOffset::str() const { return "FillDiagonalOffset"; }
+ApplyPtr FillDiagonalOffset::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 3) type_error("[FillDiagonalOffset] expected (a, val, offset), got ", inputs.size(), " inputs");
+  if (check_tensor_input(inputs[0], "FillDiagonalOffset").ndim() != 2) type_error("[FillDiagonalOffset] the array must be a matrix");
+  Var val = check_fill_val(inputs[0], inputs[1], "FillDiagonalOffset");
+  check_int_tensor(inputs[2], "FillDiagonalOffset", "offset");
+  if (inputs[2].type()->ndim() != 0) type_error("[FillDiagonalOffset] offset must be a scalar");
+  return Apply::create(ptr(), {inputs[0], val, inputs[2]}, {inputs[0].type()});
+}
+void FillDiagonalOffset::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const NDArray& a = as_array(*inputs[0], "FillDiagonalOffset");
+  const NDArray& v = as_array(*inputs[1], "FillDiagonalOffset");
+  const int64_t off = to_int(*inputs[2], "FillDiagonalOffset");
+  NDArray& out = prepare_output(outputs[0], a.dtype(), a.shape());
+  out.assign(a);
+  const int64_t r = a.shape(0), c = a.shape(1);
+  const int64_t r0 = off < 0 ? -off : 0, c0 = off > 0 ? off : 0;
+  for (int64_t i = 0; r0 + i < r && c0 + i < c; ++i)
+    std::memcpy(static_cast<char*>(out.raw()) + (r0 + i) * out.strides()[0] + (c0 + i) * out.strides()[1], v.raw(),
+                itemsize(a.dtype()));
+}
+std::optional<std::vector<ShapeVec>> FillDiagonalOffset::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+std::vector<std::vector<bool>> FillDiagonalOffset::connection_pattern(const Apply& node) const { return all_connected(node); }
+std::vector<Var> FillDiagonalOffset::vjp(const Apply& node, const std::vector<Var>& g) const {
+  const Var& gz = g[0];
+  Var undef = grad_undefined(*this, 2, "the offset is an integer");
+  if (!gz || is_disconnected(gz)) return {disconnected_var(), disconnected_var(), undef};
+  if (is_discrete(node.input(0))) return {zeros_like(node.input(0)), zeros_like(node.input(1)), undef};
+  Var off = fill_diagonal_offset(gz, cast(constant_int(0), tensor_type(gz)->elem()), node.input(2));
+  Var dval = sum(gz) - sum(off);
+  return {off, cast(dval, tensor_type(node.input(1))->elem()), undef};
+}
+
+// ---------------------------------------------------------------- Compress / CompressGrad
+
+namespace {
+// Indices kept along an axis of length n.
+std::vector<int64_t> kept(const NDArray& cond, int64_t n, const char* who) {
+  NDArray c = cond.astype(DType::Bool);
+  std::vector<int64_t> k;
+  for (int64_t i = 0; i < c.size(); ++i)
+    if (c.data<bool>()[i]) {
+      if (i >= n) raise(ErrorKind::Index, "[", who, "] index ", i, " is out of bounds for axis with size ", n);
+      k.push_back(i);
+    }
+  return k;
+}
+}  // namespace
+
+std::string Compress::str() const {
+  return str_cat("Compress{axis=", params_.axis ? std::to_string(*params_.axis) : std::string("None"), "}");
+}
+ApplyPtr Compress::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 2) type_error("[Compress] expected (condition, x), got ", inputs.size(), " inputs");
+  const TensorType& c = check_tensor_input(inputs[0], "Compress");
+  if (c.ndim() != 1) type_error("[Compress] condition must be a vector");
+  if (!is_int(c.elem()) && !is_bool(c.elem())) type_error("[Compress] condition must be bool or integer");
+  const TensorType& t = check_tensor_input(inputs[1], "Compress");
+  if (!params_.axis) return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false})});
+  if (*params_.axis < 0 || *params_.axis >= t.ndim()) value_error("[Compress] axis ", *params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
+  std::vector<bool> bc = t.broadcastable();
+  bc[*params_.axis] = false;
+  return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), bc)});
+}
+void Compress::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const NDArray& x0 = as_array(*inputs[1], "Compress");
+  NDArray x = params_.axis ? x0.contiguous() : x0.contiguous().reshape({x0.size()});
+  const int axis = params_.axis.value_or(0);
+  AxisSplit sp = split_at(x.shape(), axis);
+  auto k = kept(as_array(*inputs[0], "Compress"), sp.n, "Compress");
+  Shape s = x.shape();
+  s[axis] = static_cast<int64_t>(k.size());
+  NDArray& out = prepare_output(outputs[0], x.dtype(), s);
+  const int64_t isz = itemsize(x.dtype()) * sp.inner;
+  int64_t w = 0;
+  for (int64_t a = 0; a < sp.outer; ++a)
+    for (int64_t i : k)
+      std::memcpy(static_cast<char*>(out.raw()) + (w++) * isz, static_cast<const char*>(x.raw()) + (a * sp.n + i) * isz, isz);
+}
+std::optional<std::vector<ShapeVec>> Compress::infer_shape(const Apply&, const std::vector<ShapeVec>&) const {
+  return std::nullopt;  // data dependent
+}
+std::vector<std::vector<bool>> Compress::connection_pattern(const Apply&) const { return {{false}, {true}}; }
+std::vector<Var> Compress::vjp(const Apply& node, const std::vector<Var>& g) const {
+  const Var& x = node.input(1);
+  const Var& gz = g[0];
+  if (!gz || is_disconnected(gz)) return {disconnected_var(), disconnected_var()};
+  if (is_discrete(x)) return {disconnected_var(), zeros_like(x)};
+  if (!params_.axis) {
+    Var gf = apply1(*std::make_shared<CompressGrad>(CompressParams{0}), {gz, node.input(0), flatten(x)});
+    return {disconnected_var(), reshape(gf, shape_of(x))};
+  }
+  return {disconnected_var(), apply1(*std::make_shared<CompressGrad>(params_), {gz, node.input(0), x})};
+}
+
+std::string CompressGrad::str() const { return str_cat("CompressGrad{axis=", params_.axis.value_or(0), "}"); }
+ApplyPtr CompressGrad::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 3) type_error("[CompressGrad] expected 3 inputs, got ", inputs.size());
+  const TensorType& g = check_tensor_input(inputs[0], "CompressGrad");
+  return Apply::create(ptr(), inputs, {TensorType::make(g.elem(), tensor_type(inputs[2])->broadcastable())});
+}
+void CompressGrad::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  NDArray gz = as_array(*inputs[0], "CompressGrad").contiguous();
+  const NDArray& like = as_array(*inputs[2], "CompressGrad");
+  const int axis = params_.axis.value_or(0);
+  AxisSplit sp = split_at(like.shape(), axis);
+  auto k = kept(as_array(*inputs[1], "CompressGrad"), sp.n, "CompressGrad");
+  NDArray& out = prepare_output(outputs[0], gz.dtype(), like.shape());
+  std::memset(out.raw(), 0, out.nbytes());
+  const int64_t isz = itemsize(gz.dtype()) * sp.inner;
+  int64_t r = 0;
+  for (int64_t a = 0; a < sp.outer; ++a)
+    for (int64_t i : k)
+      std::memcpy(static_cast<char*>(out.raw()) + (a * sp.n + i) * isz, static_cast<const char*>(gz.raw()) + (r++) * isz, isz);
+}
+std::optional<std::vector<ShapeVec>> CompressGrad::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[2]};
+}
+std::vector<std::vector<bool>> CompressGrad::connection_pattern(const Apply& node) const { return first_only(node); }
+std::vector<Var> CompressGrad::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (!g[0] || is_disconnected(g[0])) return {disconnected_var(), disconnected_var(), disconnected_var()};
+  return {apply1(*std::make_shared<Compress>(params_), {node.input(1), g[0]}), disconnected_var(), disconnected_var()};
+}
+
+// ---------------------------------------------------------------- builders
+
+Var cumsum(const Var& x_in, std::optional<int> axis) {
+  Var x = as_tensor_variable(x_in);
+  const TensorType& t = check_tensor_input(x, "CumOp");
+  if (axis) axis = norm_axis(*axis, t.ndim(), "CumOp");
+  return apply1(*std::make_shared<CumOp>(CumParams{axis, false, false}), {x});
+}
+Var cumprod(const Var& x_in, std::optional<int> axis) {
+  Var x = as_tensor_variable(x_in);
+  const TensorType& t = check_tensor_input(x, "CumOp");
+  if (axis) axis = norm_axis(*axis, t.ndim(), "CumOp");
+  return apply1(*std::make_shared<CumOp>(CumParams{axis, true, false}), {x});
+}
+Var diff(const Var& x_in, int n, int axis) {
+  Var x = as_tensor_variable(x_in);
+  const TensorType& t = check_tensor_input(x, "DiffOp");
+  if (t.ndim() == 0) value_error("[DiffOp] diff requires an input of at least one dimension");
+  return apply1(*std::make_shared<DiffOp>(DiffParams{n, norm_axis(axis, t.ndim(), "DiffOp")}), {x});
+}
+Var bincount(const Var& x, std::optional<Var> weights, int64_t minlength, bool assert_nonneg) {
+  std::vector<Var> in{as_tensor_variable(x)};
+  if (weights) in.push_back(as_tensor_variable(*weights));
+  return apply1(*std::make_shared<BinCount>(BinCountParams{minlength < 0 ? -1 : minlength, assert_nonneg}), in);
+}
+Var searchsorted(const Var& x, const Var& v, const std::string& side, std::optional<Var> sorter) {
+  if (side != "left" && side != "right") value_error("[SearchsortedOp] side must be 'left' or 'right', got '", side, "'");
+  std::vector<Var> in{as_tensor_variable(x), as_tensor_variable(v)};
+  if (sorter) in.push_back(as_tensor_variable(*sorter));
+  return apply1(*std::make_shared<SearchsortedOp>(SearchsortedParams{side == "right"}), in);
+}
+std::vector<Var> unique(const Var& x, bool return_index, bool return_inverse, bool return_counts) {
+  return apply_op(*std::make_shared<Unique>(UniqueParams{return_index, return_inverse, return_counts}),
+                  {as_tensor_variable(x)});
+}
+Var to_one_hot(const Var& y, int64_t nb_class, std::optional<DType> dtype) {
+  return apply1(*std::make_shared<OneHot>(OneHotParams{nb_class, dtype.value_or(floatX())}), {as_tensor_variable(y)});
+}
+Var fill_diagonal(const Var& a, const Var& val) {
+  return apply1(*std::make_shared<FillDiagonal>(), {as_tensor_variable(a), as_tensor_variable(val)});
+}
+Var fill_diagonal_offset(const Var& a, const Var& val, const Var& offset) {
+  return apply1(*std::make_shared<FillDiagonalOffset>(),
+                {as_tensor_variable(a), as_tensor_variable(val), as_tensor_variable(offset)});
+}
+Var squeeze(const Var& x_in, std::optional<std::vector<int>> axis) {
+  Var x = as_tensor_variable(x_in);
+  const TensorType& t = check_tensor_input(x, "squeeze");
+  std::vector<int> drop;
+  if (!axis) {
+    for (int d = 0; d < t.ndim(); ++d)
+      if (t.broadcastable()[d]) drop.push_back(d);
+  } else {
+    for (int a : *axis) {
+      int b = norm_axis(a, t.ndim(), "squeeze");
+      if (!t.broadcastable()[b]) value_error("[squeeze] cannot drop axis ", a, ": it is not broadcastable");
+      drop.push_back(b);
+    }
+  }
+  std::vector<int> pat;
+  for (int d = 0; d < t.ndim(); ++d)
+    if (std::find(drop.begin(), drop.end(), d) == drop.end()) pat.push_back(d);
+  return dimshuffle(x, pat);
+}
+Var compress(const Var& condition, const Var& x_in, std::optional<int> axis) {
+  Var x = as_tensor_variable(x_in);
+  const TensorType& t = check_tensor_input(x, "Compress");
+  if (axis) axis = norm_axis(*axis, t.ndim(), "Compress");
+  return apply1(*std::make_shared<Compress>(CompressParams{axis}), {as_tensor_variable(condition), x});
+}
+Var repeat(const Var& x_in, const Var& repeats, std::optional<int> axis) {
+  Var x = as_tensor_variable(x_in);
+  const TensorType& t = check_tensor_input(x, "RepeatOp");
+  if (axis) axis = norm_axis(*axis, t.ndim(), "RepeatOp");
+  return apply1(*std::make_shared<RepeatOp>(RepeatParams{axis}), {x, as_tensor_variable(repeats)});
+}
+
+}  // namespace hypatia

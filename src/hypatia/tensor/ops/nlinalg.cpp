@@ -1,0 +1,65 @@
+// MatrixInverse and Det: typing, LAPACK kernels, shapes and gradients.
+#include "hypatia/tensor/ops/nlinalg.h"
+
+#include "hypatia/runtime/vm.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/kernels/lapack_kernel.h"
+#include "hypatia/tensor/linalg.h"
+#include "hypatia/tensor/ops/elemwise.h"
+
+namespace hypatia {
+
+const TensorType& check_float_matrix(const Var& v, const char* who) {
+  const TensorType& t = check_tensor_input(v, who);
+  if (t.ndim() != 2) type_error("[", who, "] expected a matrix, got ", t.str());
+  if (t.elem() != DType::Float32 && t.elem() != DType::Float64)
+    type_error("[", who, "] float32 or float64 matrix expected, got ", t.str());
+  return t;
+}
+
+ApplyPtr MatrixInverse::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[MatrixInverse] expected 1 input, got ", inputs.size());
+  const TensorType& t = check_float_matrix(inputs[0], "MatrixInverse");
+  return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false, false})});
+}
+
+void MatrixInverse::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  outputs[0] = kernels::matrix_inverse(as_array(*inputs[0], "MatrixInverse"), "MatrixInverse");
+}
+
+std::optional<std::vector<ShapeVec>> MatrixInverse::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+
+std::vector<Var> MatrixInverse::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (!g[0] || is_disconnected(g[0])) return {disconnected_var()};
+  Var xit = transpose(node.output(0));
+  return {neg(dot(dot(xit, g[0]), xit))};
+}
+
+std::vector<Var> MatrixInverse::jvp(const Apply& node, const std::vector<Var>& ev) const {
+  if (ev.empty() || !ev[0]) return {Var()};
+  Var xi = node.output(0);
+  return {neg(dot(dot(xi, ev[0]), xi))};
+}
+
+ApplyPtr Det::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[Det] expected 1 input, got ", inputs.size());
+  const TensorType& t = check_float_matrix(inputs[0], "Det");
+  return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {})});
+}
+
+void Det::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  outputs[0] = kernels::det(as_array(*inputs[0], "Det"));
+}
+
+std::optional<std::vector<ShapeVec>> Det::infer_shape(const Apply&, const std::vector<ShapeVec>&) const {
+  return std::vector<ShapeVec>{ShapeVec{}};
+}
+
+std::vector<Var> Det::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (!g[0] || is_disconnected(g[0])) return {disconnected_var()};
+  return {mul(mul(g[0], node.output(0)), transpose(matrix_inverse(node.input(0))))};
+}
+
+}  // namespace hypatia

@@ -1,0 +1,336 @@
+// nnet ops: pointwise activations, softmax/log_softmax over the last axis, one-hot crossentropy.
+#include "hypatia/tensor/ops/nnet.h"
+
+#include <cmath>
+#include <limits>
+
+#include "hypatia/runtime/vm.h"
+#include "hypatia/scalar/scalar_ops.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/ops/elemwise.h"
+
+namespace hypatia {
+
+namespace {
+
+constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
+constexpr double kSeluScale = 1.0507009873554804934193349852946;
+
+const char* activation_name(Activation k) {
+  switch (k) {
+    case Activation::Softsign: return "Softsign";
+    case Activation::Relu: return "Relu";
+    case Activation::Elu: return "Elu";
+    case Activation::Selu: return "Selu";
+    case Activation::HardSigmoid: return "HardSigmoid";
+    case Activation::UltraFastSigmoid: return "UltraFastSigmoid";
+  }
+  return "?";
+}
+
+/// Theano's ultra_fast_sigmoid: a piecewise rational approximation (max error ~0.03).
+double ultra_fast(double x) {
+  double u = 0.5 * std::abs(x), z;
+  if (std::isnan(x)) return x;
+  if (u < 1.7) z = 1.5 * u / (1 + u);
+  else if (u < 3) z = 0.935409070603099 + 0.0458812946797165 * (u - 1.7);
+  else z = 0.99505475368673;
+  if (x < 0) z = -z;
+  return 0.5 * (z + 1.);
+}
+double ultra_fast_deriv(double x) {
+  double u = 0.5 * std::abs(x);
+  if (u < 1.7) return 0.25 * 1.5 / ((1 + u) * (1 + u));
+  if (u < 3) return 0.25 * 0.0458812946797165;
+  return 0;
+}
+
+double activation(Activation k, double a, double x) {
+  switch (k) {
+    case Activation::Softsign: return x / (1 + std::abs(x));
+    case Activation::Relu: return x > 0 ? x : (a == 0 ? (std::isnan(x) ? x : 0.0) : a * x);
+    case Activation::Elu: return x > 0 ? x : a * std::expm1(x);
+    case Activation::Selu: return kSeluScale * (x > 0 ? x : kSeluAlpha * std::expm1(x));
+    case Activation::HardSigmoid: {
+      if (std::isnan(x)) return x;
+      double y = 0.2 * x + 0.5;
+      return y < 0 ? 0.0 : (y > 1 ? 1.0 : y);
+    }
+    case Activation::UltraFastSigmoid: return ultra_fast(x);
+  }
+  return x;
+}
+
+double activation_deriv(Activation k, double a, double x) {
+  switch (k) {
+    case Activation::Softsign: {
+      double d = 1 + std::abs(x);
+      return 1 / (d * d);
+    }
+    case Activation::Relu: return x > 0 ? 1.0 : a;
+    case Activation::Elu: return x > 0 ? 1.0 : a * std::exp(x);
+    case Activation::Selu: return kSeluScale * (x > 0 ? 1.0 : kSeluAlpha * std::exp(x));
+    case Activation::HardSigmoid: {
+      double y = 0.2 * x + 0.5;
+      return (y >= 0 && y <= 1) ? 0.2 : 0.0;
+    }
+    case Activation::UltraFastSigmoid: return ultra_fast_deriv(x);
+  }
+  return 1;
+}
+
+DType float_out(DType d) { return is_float(d) ? d : scalar_out_dtype(ScalarOpId::Exp, {d}, d); }
+
+std::vector<bool> drop_last(const std::vector<bool>& bc) { return std::vector<bool>(bc.begin(), bc.end() - 1); }
+
+}  // namespace
+
+// ---------------------------------------------------------------- NnetActivation
+
+std::string NnetActivation::name() const {
+  return std::string(activation_name(params_.kind)) + (params_.grad ? "Grad" : "");
+}
+
+std::string NnetActivation::str() const {
+  if (params_.kind == Activation::Relu || params_.kind == Activation::Elu)
+    return str_cat(name(), "{alpha=", params_.alpha, "}");
+  return name();
+}
+
+ApplyPtr NnetActivation::make_node(const std::vector<Var>& inputs) const {
+  const size_t want = params_.grad ? 2 : 1;
+  if (inputs.size() != want) type_error("[", name(), "] expected ", want, " inputs, got ", inputs.size());
+  const TensorType& x = check_tensor_input(inputs[0], name());
+  if (is_complex(x.elem())) type_error("[", name(), "] complex inputs are not supported, got ", x.str());
+  DType out = float_out(x.elem());
+  if (params_.grad) {
+    const TensorType& g = check_tensor_input(inputs[1], name());
+    if (g.ndim() != x.ndim()) type_error("[", name(), "] the gradient must have the input's rank");
+    out = float_out(g.elem());
+  }
+  return Apply::create(ptr(), inputs, {TensorType::make(out, x.broadcastable())});
+}
+
+void NnetActivation::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  NDArray x = as_array(*inputs[0], name().c_str()).astype(DType::Float64);
+  const double* px = x.data<double>();
+  NDArray r(DType::Float64, x.shape());
+  double* pr = r.data<double>();
+  const int64_t n = x.size();
+  if (params_.grad) {
+    const NDArray& g_in = as_array(*inputs[1], name().c_str());
+    if (g_in.shape() != x.shape())
+      value_error("[", name(), "] the gradient has shape ", shape_str(g_in.shape()), ", expected ", shape_str(x.shape()));
+    NDArray g = g_in.astype(DType::Float64);
+    const double* pg = g.data<double>();
+    for (int64_t i = 0; i < n; ++i) pr[i] = activation_deriv(params_.kind, params_.alpha, px[i]) * pg[i];
+  } else {
+    for (int64_t i = 0; i < n; ++i) pr[i] = activation(params_.kind, params_.alpha, px[i]);
+  }
+  outputs[0] = r.astype(tensor_type(node.output(0))->elem());
+}
+
+std::optional<std::vector<ShapeVec>> NnetActivation::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+
+std::vector<Var> NnetActivation::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+  const Var& gz = output_grads[0];
+  if (params_.grad) {
+    // Second derivatives are not provided; the gradient input enters linearly.
+    auto self = ptr();
+    return {grad_not_implemented(*this, 0), apply1(*self, {node.input(0), gz})};
+  }
+  if (!gz || is_disconnected(gz)) return {disconnected_var()};
+  if (is_discrete(node.input(0))) return {zeros_like(node.input(0))};
+  ActivationParams p = params_;
+  p.grad = true;
+  Var g = apply1(*std::make_shared<NnetActivation>(p), {node.input(0), gz});
+  return {reduce_to_like(g, node.input(0))};
+}
+
+std::vector<Var> NnetActivation::jvp(const Apply& node, const std::vector<Var>& ev) const {
+  if (params_.grad || ev.empty() || !ev[0]) return {Var()};
+  ActivationParams p = params_;
+  p.grad = true;
+  Var v = ev[0];
+  if (tensor_type(v)->elem() != tensor_type(node.output(0))->elem()) v = cast(v, tensor_type(node.output(0))->elem());
+  return {apply1(*std::make_shared<NnetActivation>(p), {node.input(0), v})};
+}
+
+// ---------------------------------------------------------------- Softmax / LogSoftmax
+
+ApplyPtr Softmax::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[", name(), "] expected one input");
+  const TensorType& x = check_tensor_input(inputs[0], name());
+  if (x.ndim() < 1 || !is_float(x.elem()))
+    type_error("[", name(), "] x must be a float tensor of rank >= 1 (rows over the last axis), got ", x.str());
+  return Apply::create(ptr(), inputs, {TensorType::make(x.elem(), x.broadcastable())});
+}
+
+void Softmax::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& in = as_array(*inputs[0], name().c_str());
+  NDArray x = in.astype(DType::Float64);
+  const int64_t c = x.shape(x.ndim() - 1);
+  const int64_t rows = c == 0 ? 0 : x.size() / c;
+  double* p = x.data<double>();
+  for (int64_t r = 0; r < rows; ++r) {
+    double* row = p + r * c;
+    double m = -std::numeric_limits<double>::infinity();
+    for (int64_t j = 0; j < c; ++j) m = std::max(m, row[j]);
+    if (std::isinf(m)) m = m > 0 ? m : 0;  // all -inf: exp gives 0/0 = nan, as numpy
+    double s = 0;
+    for (int64_t j = 0; j < c; ++j) s += std::exp(row[j] - m);
+    if (params_.log) {
+      const double ls = std::log(s);
+      for (int64_t j = 0; j < c; ++j) row[j] = row[j] - m - ls;
+    } else {
+      for (int64_t j = 0; j < c; ++j) row[j] = std::exp(row[j] - m) / s;
+    }
+  }
+  outputs[0] = x.astype(in.dtype());
+}
+
+std::optional<std::vector<ShapeVec>> Softmax::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+
+std::vector<Var> Softmax::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+  const Var& gz = output_grads[0];
+  if (!gz || is_disconnected(gz)) return {disconnected_var()};
+  const Var out = node.output(0);
+  const int last = out.type()->ndim() - 1;
+  if (params_.log) {
+    // d/dx log_softmax: gz - sum(gz) * softmax(x), with softmax(x) = exp(log_softmax(x)).
+    return {sub(gz, mul(sum(gz, std::vector<int>{last}, true), hypatia::exp(out)))};
+  }
+  // d/dx softmax: (gz - sum(gz * sm)) * sm
+  return {mul(sub(gz, sum(mul(gz, out), std::vector<int>{last}, true)), out)};
+}
+
+std::vector<Var> Softmax::jvp(const Apply& node, const std::vector<Var>& ev) const {
+  if (ev.empty() || !ev[0]) return {Var()};
+  const Var out = node.output(0);
+  const Var& v = ev[0];
+  const int last = out.type()->ndim() - 1;
+  if (params_.log) return {sub(v, sum(mul(v, hypatia::exp(out)), std::vector<int>{last}, true))};
+  // The softmax Jacobian is symmetric: the same form as the vjp.
+  return {mul(sub(v, sum(mul(v, out), std::vector<int>{last}, true)), out)};
+}
+
+const Softmax* softmax_op_of(const Var& v) {
+  if (!v || !v.owner()) return nullptr;
+  return dynamic_cast<const Softmax*>(v.owner()->op().get());
+}
+
+// ---------------------------------------------------------------- CrossentropyCategorical1Hot
+
+namespace {
+
+void check_1hot_inputs(const std::string& who, const Var& p, const Var& y) {
+  const TensorType& pt = check_tensor_input(p, who);
+  const TensorType& yt = check_tensor_input(y, who);
+  if (pt.ndim() < 1 || !is_float(pt.elem()))
+    type_error("[", who, "] coding_dist must be a float tensor of rank >= 1, got ", pt.str());
+  if (!is_int(yt.elem()) || yt.ndim() != pt.ndim() - 1)
+    type_error("[", who, "] true_dist must be an integer tensor of rank ", pt.ndim() - 1,
+               " (one class index per row of coding_dist), got ", yt.str());
+}
+
+/// p as (rows, classes) doubles and the labels as int64, after checking shapes and ranges.
+struct OneHotRows {
+  NDArray p, y;
+  int64_t rows = 0, classes = 0;
+};
+OneHotRows one_hot_rows(const std::string& who, const NDArray& p_in, const NDArray& y_in) {
+  OneHotRows r;
+  r.classes = p_in.shape(p_in.ndim() - 1);
+  Shape lead(p_in.shape().begin(), p_in.shape().end() - 1);
+  if (y_in.shape() != lead)
+    value_error("[", who, "] true_dist has shape ", shape_str(y_in.shape()), " but coding_dist has shape ",
+                shape_str(p_in.shape()), "; expected one label per row (shape ", shape_str(lead), ")");
+  r.p = p_in.astype(DType::Float64);
+  r.y = y_in.astype(DType::Int64);
+  r.rows = r.y.size();
+  const int64_t* py = r.y.data<int64_t>();
+  for (int64_t i = 0; i < r.rows; ++i)
+    if (py[i] < 0 || py[i] >= r.classes)
+      value_error("[", who, "] class index ", py[i], " out of range [0, ", r.classes, ")");
+  return r;
+}
+
+}  // namespace
+
+ApplyPtr CrossentropyCategorical1Hot::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 2) type_error("[", name(), "] expected (coding_dist, true_dist)");
+  check_1hot_inputs(name(), inputs[0], inputs[1]);
+  const TensorType& pt = *tensor_type(inputs[0]);
+  return Apply::create(ptr(), inputs, {TensorType::make(pt.elem(), drop_last(pt.broadcastable()))});
+}
+
+void CrossentropyCategorical1Hot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& p_in = as_array(*inputs[0], "CrossentropyCategorical1Hot");
+  OneHotRows r = one_hot_rows(name(), p_in, as_array(*inputs[1], "CrossentropyCategorical1Hot"));
+  NDArray out(DType::Float64, r.y.shape());
+  const double* pp = r.p.data<double>();
+  const int64_t* py = r.y.data<int64_t>();
+  double* po = out.data<double>();
+  for (int64_t i = 0; i < r.rows; ++i) {
+    const double v = pp[i * r.classes + py[i]];
+    po[i] = params_.log_input ? -v : -std::log(v);
+  }
+  outputs[0] = out.astype(p_in.dtype());
+}
+
+std::optional<std::vector<ShapeVec>> CrossentropyCategorical1Hot::infer_shape(const Apply&,
+                                                                             const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{ShapeVec(s[0].begin(), s[0].end() - 1)};
+}
+
+std::vector<std::vector<bool>> CrossentropyCategorical1Hot::connection_pattern(const Apply&) const {
+  return {{true}, {false}};
+}
+
+std::vector<Var> CrossentropyCategorical1Hot::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+  const Var& gz = output_grads[0];
+  if (!gz || is_disconnected(gz)) return {disconnected_var(), disconnected_var()};
+  Var g = apply1(*std::make_shared<CrossentropyCategorical1HotGrad>(params_), {gz, node.input(0), node.input(1)});
+  return {g, disconnected_var()};
+}
+
+ApplyPtr CrossentropyCategorical1HotGrad::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 3) type_error("[", name(), "] expected (g, coding_dist, true_dist)");
+  check_1hot_inputs(name(), inputs[1], inputs[2]);
+  const TensorType& gt = check_tensor_input(inputs[0], name());
+  const TensorType& pt = *tensor_type(inputs[1]);
+  if (gt.ndim() != pt.ndim() - 1) type_error("[", name(), "] the gradient must have rank ", pt.ndim() - 1);
+  return Apply::create(ptr(), inputs, {TensorType::make(pt.elem(), pt.broadcastable())});
+}
+
+void CrossentropyCategorical1HotGrad::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& p_in = as_array(*inputs[1], "CrossentropyCategorical1HotGrad");
+  OneHotRows r = one_hot_rows(name(), p_in, as_array(*inputs[2], "CrossentropyCategorical1HotGrad"));
+  const NDArray& g_in = as_array(*inputs[0], "CrossentropyCategorical1HotGrad");
+  NDArray g = g_in.broadcast_to(r.y.shape()).astype(DType::Float64);
+  NDArray out = NDArray::zeros(DType::Float64, p_in.shape());
+  const double* pp = r.p.data<double>();
+  const double* pg = g.data<double>();
+  const int64_t* py = r.y.data<int64_t>();
+  double* po = out.data<double>();
+  for (int64_t i = 0; i < r.rows; ++i) {
+    const int64_t k = i * r.classes + py[i];
+    po[k] = params_.log_input ? -pg[i] : -pg[i] / pp[k];
+  }
+  outputs[0] = out.astype(p_in.dtype());
+}
+
+std::optional<std::vector<ShapeVec>> CrossentropyCategorical1HotGrad::infer_shape(const Apply&,
+                                                                                 const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[1]};
+}
+
+std::vector<Var> CrossentropyCategorical1HotGrad::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+  return {grad_not_implemented(*this, 0), grad_not_implemented(*this, 1), disconnected_var()};
+}
+
+}  // namespace hypatia

@@ -1,0 +1,44 @@
+// RandomFunction: one op per distribution, taking (state, size..., params...) and returning
+// (new state, sample), as Theano's raw_random.RandomFunction.
+#pragma once
+#include <vector>
+
+#include "hypatia/graph/op.h"
+#include "hypatia/tensor/random.h"
+#include "hypatia/tensor/tensor_type.h"
+
+namespace hypatia {
+
+enum class RandomDist : uint8_t { Uniform, Normal, Binomial, RandomIntegers, Poisson, Choice, Permutation, Multinomial };
+
+struct RandomParams {
+  RandomDist dist = RandomDist::Uniform;
+  DType dtype = DType::Float64;
+  int nsize = 0;          // number of size inputs (after the state)
+  bool has_size = true;   // false: the sample takes the broadcast shape of the parameters
+  bool replace = true;    // choice only
+  auto fields() const { return std::tie(dist, dtype, nsize, has_size, replace); }
+};
+
+/// Inputs: state, nsize int64 scalars, then the distribution's parameters (uniform: low,
+/// high; normal: avg, std; binomial: n, p; random_integers: low, high; poisson: lam; choice:
+/// a, p (an empty p means uniform); permutation: n; multinomial: n, pvals). Outputs: the new
+/// state (the input state is never modified) and the sample. Not differentiable: the state
+/// and size are disconnected, the parameters' gradients undefined (as Theano). Never
+/// constant-folded.
+class RandomFunction final : public OpBase<RandomFunction, RandomParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "RandomFunction"; }
+  std::string str() const override;
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
+                                                   const std::vector<ShapeVec>& input_shapes) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  bool constant_foldable(const Apply&) const override { return false; }
+  int num_params() const;
+};
+
+}  // namespace hypatia

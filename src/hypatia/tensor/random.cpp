@@ -1,0 +1,242 @@
+// Random generator state (xoshiro256** seeded by splitmix64), raw_random builders, RandomStreams.
+#include "hypatia/tensor/random.h"
+
+#include <cmath>
+#include <random>
+#include <sstream>
+
+#include "hypatia/runtime/function.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/ops/elemwise.h"
+#include "hypatia/tensor/ops/random.h"
+
+namespace hypatia {
+
+// ---------------------------------------------------------------- RandomStateValue
+
+namespace {
+uint64_t splitmix64(uint64_t& x) {
+  uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+}  // namespace
+
+void RandomStateValue::seed(uint64_t s) {
+  uint64_t x = s;
+  for (auto& w : s_) w = splitmix64(x);
+}
+
+void RandomStateValue::set_words(const std::array<uint64_t, 4>& w) {
+  if (w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0)
+    value_error("[RandomState] the all-zero state is not a valid xoshiro256** state");
+  s_ = w;
+}
+
+uint64_t RandomStateValue::next() {
+  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+  const uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+double RandomStateValue::uniform01() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+double RandomStateValue::normal01() {
+  const double u1 = 1.0 - uniform01();  // (0, 1]
+  const double u2 = uniform01();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+uint64_t RandomStateValue::below(uint64_t n) {
+  // Lemire's nearly-divisionless method: unbiased.
+  unsigned __int128 m = static_cast<unsigned __int128>(next()) * n;
+  uint64_t l = static_cast<uint64_t>(m);
+  if (l < n) {
+    const uint64_t t = (0 - n) % n;
+    while (l < t) {
+      m = static_cast<unsigned __int128>(next()) * n;
+      l = static_cast<uint64_t>(m);
+    }
+  }
+  return static_cast<uint64_t>(m >> 64);
+}
+
+std::string RandomStateValue::repr() const {
+  std::ostringstream o;
+  o << "RandomState(xoshiro256**, state=" << std::hex << s_[0] << ")";
+  return o.str();
+}
+
+std::shared_ptr<const Type> RandomStateValue::type() const { return RandomStateType::make(); }
+
+// ---------------------------------------------------------------- RandomStateType
+
+std::shared_ptr<const RandomStateType> RandomStateType::make() {
+  static const auto t = std::make_shared<const RandomStateType>();
+  return t;
+}
+
+RandomStatePtr as_random_state(const Value& v, const char* who) {
+  if (const auto* o = std::get_if<OpaquePtr>(&v))
+    if (auto r = std::dynamic_pointer_cast<RandomStateValue>(*o)) return r;
+  type_error("[", who, "] expected a random state (RandomStateType), got ", value_repr(v));
+}
+
+Value RandomStateType::filter(const Value& v, bool, bool) const {
+  return OpaquePtr(as_random_state(v, "RandomStateType"));
+}
+
+bool RandomStateType::values_eq_approx(const Value& a, const Value& b, double, double) const {
+  return *as_random_state(a, "RandomStateType") == *as_random_state(b, "RandomStateType");
+}
+
+Var shared_random_state(uint64_t seed, std::string name) {
+  return shared(OpaquePtr(std::make_shared<RandomStateValue>(seed)), std::move(name), true);
+}
+
+// ---------------------------------------------------------------- raw_random
+
+namespace {
+
+Var or_default(const Var& v, double d) { return v ? as_tensor_variable(v) : constant(d); }
+Var or_default_int(const Var& v, int64_t d) { return v ? as_tensor_variable(v) : constant_int(d); }
+
+std::vector<Var> size_inputs(const SizeArg& size, const char* who) {
+  std::vector<Var> out;
+  if (!size) return out;
+  for (size_t i = 0; i < size->size(); ++i) {
+    Var v = as_tensor_variable((*size)[i]);
+    const TensorType& t = check_tensor_input(v, who);
+    if (t.ndim() != 0 || !is_int(t.elem()))
+      type_error("[", who, "] size entry ", i, " must be an integer scalar, got ", t.str());
+    if (t.elem() != DType::Int64) {
+      if (v->is_constant()) v = int64_constant(std::get<NDArray>(*v->constant).astype(DType::Int64).item<int64_t>());
+      else v = cast(v, DType::Int64);
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
+RandomPair make_random(RandomDist dist, const char* who, const Var& rng, const SizeArg& size,
+                       const std::vector<Var>& params, DType dtype, bool replace = true) {
+  std::vector<Var> ins{rng};
+  std::vector<Var> s = size_inputs(size, who);
+  ins.insert(ins.end(), s.begin(), s.end());
+  ins.insert(ins.end(), params.begin(), params.end());
+  RandomParams p{dist, dtype, static_cast<int>(s.size()), size.has_value(), replace};
+  std::vector<Var> outs = apply_op(*std::make_shared<RandomFunction>(p), ins);
+  return {outs[0], outs[1]};
+}
+
+void check_float(DType d, const char* who) {
+  if (!is_float(d)) type_error("[", who, "] dtype must be a float dtype, got ", dtype_name(d));
+}
+
+}  // namespace
+
+RandomPair random_uniform(const Var& rng, const SizeArg& size, Var low, Var high, std::optional<DType> dtype) {
+  DType d = dtype.value_or(floatX());
+  check_float(d, "uniform");
+  return make_random(RandomDist::Uniform, "uniform", rng, size, {or_default(low, 0.0), or_default(high, 1.0)}, d);
+}
+RandomPair random_normal(const Var& rng, const SizeArg& size, Var avg, Var std, std::optional<DType> dtype) {
+  DType d = dtype.value_or(floatX());
+  check_float(d, "normal");
+  return make_random(RandomDist::Normal, "normal", rng, size, {or_default(avg, 0.0), or_default(std, 1.0)}, d);
+}
+RandomPair random_binomial(const Var& rng, const SizeArg& size, Var n, Var p, std::optional<DType> dtype) {
+  return make_random(RandomDist::Binomial, "binomial", rng, size, {or_default_int(n, 1), or_default(p, 0.5)},
+                     dtype.value_or(DType::Int64));
+}
+RandomPair random_integers(const Var& rng, const SizeArg& size, Var low, Var high, std::optional<DType> dtype) {
+  return make_random(RandomDist::RandomIntegers, "random_integers", rng, size,
+                     {or_default_int(low, 0), or_default_int(high, 1)}, dtype.value_or(DType::Int64));
+}
+RandomPair random_poisson(const Var& rng, const SizeArg& size, Var lam, std::optional<DType> dtype) {
+  return make_random(RandomDist::Poisson, "poisson", rng, size, {or_default(lam, 1.0)}, dtype.value_or(DType::Int64));
+}
+RandomPair random_choice(const Var& rng, const SizeArg& size, Var a, bool replace, Var p, std::optional<DType> dtype) {
+  Var pv = p ? as_tensor_variable(p) : constant(NDArray(DType::Float64, {0}));
+  return make_random(RandomDist::Choice, "choice", rng, size ? size : SizeArg(std::vector<Var>{}),
+                     {or_default_int(a, 2), pv}, dtype.value_or(DType::Int64), replace);
+}
+RandomPair random_permutation(const Var& rng, const SizeArg& size, Var n, std::optional<DType> dtype) {
+  return make_random(RandomDist::Permutation, "permutation", rng, size ? size : SizeArg(std::vector<Var>{}),
+                     {or_default_int(n, 1)}, dtype.value_or(DType::Int64));
+}
+RandomPair random_multinomial(const Var& rng, const SizeArg& size, Var n, Var pvals, std::optional<DType> dtype) {
+  Var pv = pvals ? as_tensor_variable(pvals) : constant(NDArray::full(DType::Float64, {2}, 0.5));
+  return make_random(RandomDist::Multinomial, "multinomial", rng, size ? size : SizeArg(std::vector<Var>{}),
+                     {or_default_int(n, 1), pv}, dtype.value_or(DType::Int64));
+}
+
+Var random_rng_of(const Var& sample) {
+  if (!sample || !sample.owner() || !dynamic_cast<const RandomFunction*>(sample.owner()->op().get())) return Var();
+  return sample.owner()->input(0);
+}
+Var random_new_state_of(const Var& sample) {
+  if (!random_rng_of(sample)) return Var();
+  return sample.owner()->output(0);
+}
+
+// ---------------------------------------------------------------- RandomStreams
+
+namespace {
+uint64_t entropy_seed() {
+  std::random_device rd;
+  return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+}
+}  // namespace
+
+RandomStreams::RandomStreams(std::optional<uint64_t> seed)
+    : default_seed_(seed), seedgen_(seed ? *seed : entropy_seed()) {}
+
+void RandomStreams::seed(std::optional<uint64_t> s) {
+  RandomStateValue seedgen(s ? *s : (default_seed_ ? *default_seed_ : entropy_seed()));
+  for (auto& [state, update] : state_updates_)
+    set_value(state, OpaquePtr(std::make_shared<RandomStateValue>(seedgen.below(1ULL << 30))), true);
+}
+
+Var RandomStreams::gen(const std::function<RandomPair(const Var&)>& build) {
+  Var state = shared_random_state(seedgen_.below(1ULL << 30));
+  RandomPair r = build(state);
+  state->default_update = r.first.ptr();
+  state_updates_.emplace_back(state, r.first);
+  return r.second;
+}
+
+Var RandomStreams::uniform(const SizeArg& size, Var low, Var high, std::optional<DType> dtype) {
+  return gen([&](const Var& s) { return random_uniform(s, size, low, high, dtype); });
+}
+Var RandomStreams::normal(const SizeArg& size, Var avg, Var std, std::optional<DType> dtype) {
+  return gen([&](const Var& s) { return random_normal(s, size, avg, std, dtype); });
+}
+Var RandomStreams::binomial(const SizeArg& size, Var n, Var p, std::optional<DType> dtype) {
+  return gen([&](const Var& s) { return random_binomial(s, size, n, p, dtype); });
+}
+Var RandomStreams::random_integers(const SizeArg& size, Var low, Var high, std::optional<DType> dtype) {
+  return gen([&](const Var& s) { return hypatia::random_integers(s, size, low, high, dtype); });
+}
+Var RandomStreams::poisson(const SizeArg& size, Var lam, std::optional<DType> dtype) {
+  return gen([&](const Var& s) { return random_poisson(s, size, lam, dtype); });
+}
+Var RandomStreams::choice(const SizeArg& size, Var a, bool replace, Var p, std::optional<DType> dtype) {
+  return gen([&](const Var& s) { return random_choice(s, size, a, replace, p, dtype); });
+}
+Var RandomStreams::permutation(const SizeArg& size, Var n, std::optional<DType> dtype) {
+  return gen([&](const Var& s) { return random_permutation(s, size, n, dtype); });
+}
+Var RandomStreams::multinomial(const SizeArg& size, Var n, Var pvals, std::optional<DType> dtype) {
+  return gen([&](const Var& s) { return random_multinomial(s, size, n, pvals, dtype); });
+}
+
+}  // namespace hypatia

@@ -1,0 +1,131 @@
+// Random numbers (Theano's raw_random and shared_randomstreams): a generator state stored in
+// shared variables, sampling functions returning (new_state, sample), and RandomStreams.
+#pragma once
+#include <array>
+#include <functional>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hypatia/graph/type.h"
+#include "hypatia/graph/variable.h"
+#include "hypatia/scalar/dtype.h"
+
+namespace hypatia {
+
+/// The state of one random generator: xoshiro256** (Blackman & Vigna, 2018; period 2^256 - 1)
+/// over 4 64-bit words, seeded by expanding the 64-bit seed with splitmix64. Distributions:
+/// uniform doubles are the top 53 bits of one draw times 2^-53 (so [0, 1)); normals use
+/// Box-Muller on two uniforms (one normal per pair, no cached spare, so the state stays the 4
+/// words); bounded integers use Lemire's unbiased multiply-and-reject; binomial and Poisson
+/// use the C++ standard library's distributions over this generator. Same seed, same
+/// numbers on every platform except for binomial/Poisson, which follow the standard library.
+class RandomStateValue final : public OpaqueValue {
+ public:
+  using result_type = uint64_t;
+  explicit RandomStateValue(uint64_t seed = 0) { this->seed(seed); }
+  /// Resets the state as a fresh generator with this seed (numpy's RandomState.seed).
+  void seed(uint64_t s);
+  uint64_t next();
+  uint64_t operator()() { return next(); }
+  static constexpr uint64_t min() { return 0; }
+  static constexpr uint64_t max() { return std::numeric_limits<uint64_t>::max(); }
+  double uniform01();             // [0, 1)
+  double normal01();              // standard normal
+  uint64_t below(uint64_t n);     // uniform in [0, n), n > 0
+  const std::array<uint64_t, 4>& words() const { return s_; }
+  void set_words(const std::array<uint64_t, 4>& w);
+
+  std::shared_ptr<OpaqueValue> clone() const override { return std::make_shared<RandomStateValue>(*this); }
+  std::string repr() const override;
+  std::shared_ptr<const Type> type() const override;
+  bool operator==(const RandomStateValue& o) const { return s_ == o.s_; }
+
+ private:
+  std::array<uint64_t, 4> s_{};
+};
+using RandomStatePtr = std::shared_ptr<RandomStateValue>;
+
+/// The graph type of generator states ("RandomStateType"); its values are RandomStateValue.
+class RandomStateType final : public Type {
+ public:
+  static std::shared_ptr<const RandomStateType> make();
+  TypeKind kind() const override { return TypeKind::Opaque; }
+  std::string str() const override { return "RandomStateType"; }
+  bool equals(const Type& o) const override { return dynamic_cast<const RandomStateType*>(&o) != nullptr; }
+  size_t hash() const override { return 0x524e4753; }
+  Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const override;
+  bool values_eq_approx(const Value& a, const Value& b, double rtol, double atol) const override;
+};
+
+/// A shared variable holding a generator seeded with `seed`.
+Var shared_random_state(uint64_t seed, std::string name = "");
+/// The generator state held by a runtime value (TypeError otherwise).
+RandomStatePtr as_random_state(const Value& v, const char* who);
+
+/// A sample shape: a list of integer scalar variables, or nullopt for "the parameters' shape".
+using SizeArg = std::optional<std::vector<Var>>;
+/// (new_state, sample) of one random op.
+using RandomPair = std::pair<Var, Var>;
+
+// ---- raw_random: each takes the state variable and returns (new state, sample) ----
+// Parameters broadcast against `size` (numpy rules); a null Var takes the default. dtype
+// nullopt: floatX for uniform/normal, int64 for the integer distributions.
+/// Uniform on [low, high) (defaults 0, 1).
+RandomPair random_uniform(const Var& rng, const SizeArg& size, Var low = {}, Var high = {}, std::optional<DType> dtype = {});
+/// Normal with mean avg and standard deviation std (defaults 0, 1).
+RandomPair random_normal(const Var& rng, const SizeArg& size, Var avg = {}, Var std = {}, std::optional<DType> dtype = {});
+/// Number of successes in n trials of probability p (defaults 1, 0.5).
+RandomPair random_binomial(const Var& rng, const SizeArg& size, Var n = {}, Var p = {}, std::optional<DType> dtype = {});
+/// Integers uniform on [low, high], both ends included (defaults 0, 1).
+RandomPair random_integers(const Var& rng, const SizeArg& size, Var low = {}, Var high = {}, std::optional<DType> dtype = {});
+/// Poisson with mean lam (default 1).
+RandomPair random_poisson(const Var& rng, const SizeArg& size, Var lam = {}, std::optional<DType> dtype = {});
+/// Draws from a (an int n: range(n); a vector: its elements; default 2), with or without
+/// replacement, with probabilities p (a vector; null: uniform).
+RandomPair random_choice(const Var& rng, const SizeArg& size, Var a = {}, bool replace = true, Var p = {},
+                         std::optional<DType> dtype = {});
+/// Permutations of range(n): shape size + (n,) (size nullopt: one permutation).
+RandomPair random_permutation(const Var& rng, const SizeArg& size, Var n = {}, std::optional<DType> dtype = {});
+/// Counts of n draws over len(pvals) categories: shape size + (len(pvals),).
+RandomPair random_multinomial(const Var& rng, const SizeArg& size, Var n = {}, Var pvals = {}, std::optional<DType> dtype = {});
+
+/// Theano's shared_randomstreams.RandomStreams: each call makes a new shared generator state
+/// (seeded from a seed generator seeded with `seed`), builds the op on it, and sets the
+/// state's default_update to the op's new state, so compiled functions advance it unless
+/// given no_default_updates.
+class RandomStreams {
+ public:
+  explicit RandomStreams(std::optional<uint64_t> seed = std::nullopt);
+  /// Reseeds every generator made so far from a seed generator seeded with `seed` (the
+  /// constructor's seed when nullopt), in creation order, as Theano.
+  void seed(std::optional<uint64_t> seed = std::nullopt);
+  Var uniform(const SizeArg& size = {}, Var low = {}, Var high = {}, std::optional<DType> dtype = {});
+  Var normal(const SizeArg& size = {}, Var avg = {}, Var std = {}, std::optional<DType> dtype = {});
+  Var binomial(const SizeArg& size = {}, Var n = {}, Var p = {}, std::optional<DType> dtype = {});
+  Var random_integers(const SizeArg& size = {}, Var low = {}, Var high = {}, std::optional<DType> dtype = {});
+  Var poisson(const SizeArg& size = {}, Var lam = {}, std::optional<DType> dtype = {});
+  Var choice(const SizeArg& size = {}, Var a = {}, bool replace = true, Var p = {}, std::optional<DType> dtype = {});
+  Var permutation(const SizeArg& size = {}, Var n = {}, std::optional<DType> dtype = {});
+  Var multinomial(const SizeArg& size = {}, Var n = {}, Var pvals = {}, std::optional<DType> dtype = {});
+  /// (state variable, new state) for every generator made, in creation order.
+  const std::vector<std::pair<Var, Var>>& state_updates() const { return state_updates_; }
+  std::vector<std::pair<Var, Var>> updates() const { return state_updates_; }
+  /// Wraps an op built on a fresh state variable: records the update and sets default_update.
+  Var gen(const std::function<RandomPair(const Var&)>& build);
+
+ private:
+  std::optional<uint64_t> default_seed_;
+  RandomStateValue seedgen_;
+  std::vector<std::pair<Var, Var>> state_updates_;
+};
+
+/// For a sample made by a random op: the state variable it read (its `.rng`), else null.
+Var random_rng_of(const Var& sample);
+/// For a sample made by a random op: the new state it produced, else null.
+Var random_new_state_of(const Var& sample);
+
+}  // namespace hypatia
