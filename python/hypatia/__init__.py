@@ -12,6 +12,8 @@ from . import gradient
 from .gradient import grad, Lop, Rop, jacobian, hessian
 from . import printing
 from .printing import pp, debugprint
+from . import sparse  # noqa: E402 - also installs the sparse operators of Variable
+from .sparse import dot  # theano.dot: dispatches to the sparse dot when an operand is sparse
 
 __version__ = "0.1.0"
 

@@ -16,5 +16,6 @@ NB_MODULE(_core, m) {
   init_subtensor(m);
   init_linalg(m);
   init_random(m);
+  init_sparse(m);
   init_bench(m);
 }

@@ -8,6 +8,9 @@ and checks, in one call:
   non-square inputs, so that swapped axes show up);
 - gradients: verify_grad with respect to every float input (structured for sparse inputs
   when ``structured=True``).
+Sparse inputs (scipy csr/csc) get sparse variables; a sparse ``reference`` result requires a
+sparse output of the same format (checked on the output variable's type too); a sparse output
+is densified with a regular DenseFromSparse for verify_grad.
 """
 import numpy as np
 import scipy.sparse as sp
@@ -36,10 +39,15 @@ def check_op(fun, inputs, reference, grad=True, structured=False, rtol=1e-6, ato
     raw = hypatia.function(vars_, out, mode="None", on_unused_input="ignore")
     want = reference(*inputs)
     got_fast, got_raw = fast(*inputs), raw(*inputs)
+    if sp.issparse(want):
+        assert out.type.kind == "sparse" and out.type.format == want.format, (str(out.type), want.format)
     for got in (got_fast, got_raw):
         if sp.issparse(want):
             assert sp.issparse(got), "expected a sparse result"
             assert got.format == want.format, (got.format, want.format)
+            got.check_format(full_check=True)
+        else:
+            assert not sp.issparse(got), "expected a dense result"
         got_d, want_d = _as_dense(got), _as_dense(want)
         assert got_d.shape == want_d.shape, (got_d.shape, want_d.shape)
         if check_dtype:
@@ -63,8 +71,11 @@ def check_op(fun, inputs, reference, grad=True, structured=False, rtol=1e-6, ato
             args[i] = xs[k]
         for i in range(len(args)):
             if i not in grad_inputs:
-                args[i] = _core.constant(inputs[i]) if not sp.issparse(inputs[i]) else args[i]
-        return fun(*args)
+                args[i] = _core.constant(inputs[i]) if not sp.issparse(inputs[i]) else _core.sparse.constant(inputs[i])
+        r = fun(*args)
+        if r.type.kind == "sparse":
+            r = _core.sparse.dense_from_sparse(r, False)
+        return r
 
     verify_grad(partial, [inputs[i] for i in grad_inputs], rng=np.random.RandomState(7),
                 structured=structured)

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "hypatia/graph/traversal.h"
+#include "hypatia/sparse/basic.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/tensor_type.h"
 
@@ -23,6 +24,11 @@ bool is_dense(const Var& v) { return v.type()->kind() == TypeKind::Tensor; }
 
 /// Theano's _float_zeros_like: zeros shaped like x, of x's dtype when x is inexact, else floatX.
 Var float_zeros_like(const Var& x) {
+  if (x.type()->kind() == TypeKind::Sparse) {  // Theano's SparseVariable.zeros_like: sp_zeros_like
+    Var z = sparse::sp_zeros_like(x);
+    auto d = x.type()->dtype();
+    return d && !is_inexact(*d) ? sparse::cast(z, floatX()) : z;
+  }
   Var z = zeros_like(x);
   auto d = x.type()->dtype();
   if (is_dense(x) && d && !is_inexact(*d)) z = cast(z, floatX());

@@ -41,6 +41,8 @@ class SparseMatrix {
   /// Raises ValueError naming the problem: wrong array ranks/lengths, a non-monotone indptr or
   /// one not starting at 0, out-of-range indices, non-integer index arrays.
   void validate() const;
+  /// The same checks with messages starting "[op]" (ops validate what they build or receive).
+  void validate(const std::string& op) const;
   bool has_sorted_indices() const;
   bool has_explicit_zeros() const;
   bool has_canonical_format() const;  // sorted and without duplicates

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "hypatia/sparse/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 
 namespace hypatia {
@@ -145,7 +146,11 @@ Var operator<(const Var& a, int b) { return lt(a, constant_int(b)); }
 
 // ---- Var shortcuts ----
 
-Var Var::T() const { return transpose(*this); }
+Var Var::T() const {
+  // A sparse matrix transposes into the other format (sparse::transpose), as Theano's x.T.
+  if (p_ && type()->kind() == TypeKind::Sparse) return sparse::transpose(*this);
+  return transpose(*this);
+}
 Var Var::sum() const { return hypatia::sum(*this); }
 Var Var::sum(int axis) const { return hypatia::sum(*this, std::vector<int>{axis}); }
 Var Var::mean() const { return hypatia::mean(*this); }

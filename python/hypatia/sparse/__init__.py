@@ -1,0 +1,214 @@
+"""hypatia.sparse: symbolic CSR/CSC sparse matrices (theano.sparse).
+
+Variables are ``csr_matrix(name, dtype)`` / ``csc_matrix``; values are scipy.sparse csr/csc
+matrices. Ops with a *structured* gradient only propagate gradient to the stored entries of
+their sparse input; *regular* gradients are the true gradient of the dense function.
+"""
+import numpy as np
+import scipy.sparse as _sp
+
+from .. import _core
+from .._core import Variable
+from ..configparser import config
+
+_s = _core.sparse
+
+# ---- types and variables ------------------------------------------------------------------
+
+sparse_formats = ["csc", "csr"]
+all_dtypes = set(_s.all_dtypes())
+complex_dtypes = {"complex64", "complex128"}
+float_dtypes = {"float32", "float64"}
+int_dtypes = {"int8", "int16", "int32", "int64"}
+uint_dtypes = {"uint8", "uint16", "uint32", "uint64"}
+discrete_dtypes = int_dtypes | uint_dtypes
+
+SparseVariable = Variable
+SparseConstant = Variable
+
+
+def _dtype(dtype):
+    if dtype is None or dtype == "floatX":
+        return config.floatX
+    return np.dtype(dtype).name
+
+
+def SparseType(format, dtype):
+    """The type of sparse matrices of ``format`` ('csr' or 'csc') and ``dtype``."""
+    if format not in sparse_formats:
+        raise TypeError("[SparseType] unknown sparse format %r; expected 'csr' or 'csc'" % (format,))
+    dtype = _dtype(dtype)
+    if dtype == "float16":
+        raise TypeError("[SparseType] float16 is not a sparse dtype; sparse.all_dtypes lists the accepted ones (plus bool)")
+    return _core.SparseType(format, dtype)
+
+
+def matrix(format, name=None, dtype=None):
+    """A sparse matrix variable of the given format (dtype defaults to floatX)."""
+    return _s.matrix(format, name, _dtype(dtype))
+
+
+def csr_matrix(name=None, dtype=None):
+    return _s.matrix("csr", name, _dtype(dtype))
+
+
+def csc_matrix(name=None, dtype=None):
+    return _s.matrix("csc", name, _dtype(dtype))
+
+
+csc_dmatrix = SparseType("csc", "float64")
+csr_dmatrix = SparseType("csr", "float64")
+csc_fmatrix = SparseType("csc", "float32")
+csr_fmatrix = SparseType("csr", "float32")
+
+
+def is_sparse_variable(x):
+    """True for a symbolic sparse variable."""
+    return _s.is_sparse_variable(x)
+
+
+def is_dense_variable(x):
+    """True for a symbolic dense tensor variable."""
+    return _s.is_dense_variable(x)
+
+
+def is_sparse(x):
+    """True for a sparse value (scipy.sparse matrix)."""
+    return _sp.issparse(x)
+
+
+def is_dense(x):
+    """True for a dense value (numpy array)."""
+    return isinstance(x, np.ndarray)
+
+
+_is_sparse_variable = is_sparse_variable
+_is_dense_variable = is_dense_variable
+_is_sparse = is_sparse
+_is_dense = is_dense
+
+
+def as_sparse_variable(x, name=None):
+    """x itself for a sparse variable; a sparse constant for a scipy csr/csc matrix."""
+    return _s.as_sparse_variable(x, name)
+
+
+as_sparse = as_sparse_variable
+
+
+def as_sparse_or_tensor_variable(x, name=None):
+    """as_sparse_variable(x) when x is sparse, else as_tensor_variable(x)."""
+    if is_sparse_variable(x) or _sp.issparse(x):
+        return as_sparse_variable(x, name)
+    v = _core.as_tensor_variable(x)
+    if name is not None and not isinstance(x, Variable):
+        v.name = name
+    return v
+
+
+def constant(x, name=None):
+    """A sparse constant holding a copy of the scipy csr/csc matrix x."""
+    return _s.constant(x, name)
+
+
+# ---- ops (Theano's classes and instances) ---------------------------------------------------
+
+DenseFromSparse = _s.DenseFromSparse
+SparseFromDense = _s.SparseFromDense
+AsFormat = _s.AsFormat
+CSMProperties = _s.CSMProperties
+CSMGrad = _s.CSMGrad
+Cast = _s.Cast
+Transpose = _s.Transpose
+Neg = _s.Neg
+Remove0 = _s.Remove0
+EnsureSortedIndices = _s.EnsureSortedIndices
+SquareDiagonal = _s.SquareDiagonal
+Diag = _s.Diag
+SampleDense = _s.SampleDense
+
+
+def CSM(format, kmap=None):
+    """CSM(format)(data, indices, indptr, shape): builds a sparse matrix from its arrays."""
+    if kmap is not None:
+        raise NotImplementedError("[CSM] kmap is not supported; index the data vector before building the matrix")
+    return _s.CSM(format)
+
+
+csm_grad = CSMGrad
+
+
+def dense_from_sparse(x, structured=True):
+    """The dense matrix of x (structured grad by default)."""
+    return _s.dense_from_sparse(x, structured)
+
+
+def csr_from_dense(x):
+    return _s.sparse_from_dense(x, "csr")
+
+
+def csc_from_dense(x):
+    return _s.sparse_from_dense(x, "csc")
+
+
+def as_format(x, format):
+    """x in the given format (x itself when it already is)."""
+    return _s.as_format(x, format)
+
+
+def sample_dense(pattern, dense):
+    """The values of ``dense`` at the stored positions of ``pattern`` (pattern's format)."""
+    return _s.sample_dense(pattern, dense)
+
+
+def CSR(data, indices, indptr, shape):
+    """A csr matrix from its compressed arrays (regular grad w.r.t. data)."""
+    return _s.csm("csr", data, indices, indptr, shape)
+
+
+def CSC(data, indices, indptr, shape):
+    """A csc matrix from its compressed arrays (regular grad w.r.t. data)."""
+    return _s.csm("csc", data, indices, indptr, shape)
+
+
+csm_properties = _s.csm_properties
+csm_data = _s.csm_data
+csm_indices = _s.csm_indices
+csm_indptr = _s.csm_indptr
+csm_shape = _s.csm_shape
+sp_ones_like = _s.sp_ones_like
+sp_zeros_like = _s.sp_zeros_like
+square_diagonal = _s.square_diagonal
+diag = _s.diag
+transpose = _s.transpose
+neg = _s.neg
+remove0 = _s.remove0
+ensure_sorted_indices = _s.ensure_sorted_indices
+clean = _s.clean
+
+
+def cast(variable, dtype):
+    """The sparse matrix with its values cast to dtype (same format; regular grad)."""
+    return _s.cast(variable, _dtype(dtype))
+
+
+def _caster(dtype):
+    def c(x):
+        return _s.cast(x, dtype)
+    c.__name__ = dtype[0] + "cast"
+    c.__doc__ = "Cast a sparse matrix to %s." % dtype
+    return c
+
+
+bcast = _caster("int8")
+wcast = _caster("int16")
+icast = _caster("int32")
+lcast = _caster("int64")
+fcast = _caster("float32")
+dcast = _caster("float64")
+ccast = _caster("complex64")
+zcast = _caster("complex128")
+
+from .testing import sparse_random_inputs, verify_grad_sparse  # noqa: E402
+from . import _variable  # noqa: E402,F401  (operators and methods of sparse variables)
+from ._variable import register_operator, dot  # noqa: E402,F401

@@ -1,0 +1,133 @@
+// Python bindings of the sparse module (hypatia._core.sparse): op objects, builders, constants.
+// The Python package hypatia.sparse wraps these under Theano's names.
+#include "bindings.h"
+#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/ops/convert.h"
+#include "hypatia/sparse/ops/csm.h"
+#include "hypatia/sparse/ops/diag.h"
+#include "hypatia/sparse/ops/unary.h"
+#include "hypatia/tensor/basic.h"
+
+namespace hypatia::py {
+
+/// The Python handle for an Op, as defined in bind_graph.cpp (same definition, same type).
+struct PyOp {
+  OpPtr op;
+};
+
+namespace {
+
+DType dtype_arg(nb::handle d) {
+  if (d.is_none()) return floatX();
+  std::string s = nb::cast<std::string>(nb::str(d));
+  if (s == "floatX") return floatX();
+  return dtype_from_name(s);
+}
+
+SparseFormat format_arg(const std::string& f) {
+  if (f != "csr" && f != "csc") type_error("[sparse] unknown sparse format '", f, "'; expected 'csr' or 'csc'");
+  return format_from_name(f);
+}
+
+Var sparse_var(nb::handle x, const char* who) {
+  if (nb::isinstance<Var>(x)) return nb::cast<Var>(x);
+  if (is_scipy_sparse(x)) {
+    std::string fmt = nb::cast<std::string>(x.attr("format"));
+    if (fmt != "csr" && fmt != "csc")
+      type_error("[", who, "] only csr and csc matrices are supported, got a ", fmt, " matrix; convert it with .tocsr()");
+    return sparse::constant(to_sparse(x));
+  }
+  type_error("[", who, "] expected a sparse matrix variable or a scipy.sparse matrix, got ",
+             nb::type_name(x.type()).c_str());
+}
+
+template <class O, class... P>
+PyOp make_op(P... params) {
+  return PyOp{std::make_shared<O>(params...)};
+}
+
+}  // namespace
+
+void init_sparse(nb::module_& root) {
+  nb::module_ m = root.def_submodule("sparse", "Native half of hypatia.sparse.");
+
+  // ---- op objects (Theano's classes: sparse.CSM('csr')(data, indices, indptr, shape)) ----
+  m.def("DenseFromSparse", [](bool structured) { return make_op<DenseFromSparse>(DenseFromSparseParams{structured}); },
+        nb::arg("structured") = true);
+  m.def("SparseFromDense", [](const std::string& f) { return make_op<SparseFromDense>(SparseFormatParams{format_arg(f)}); },
+        nb::arg("format"));
+  m.def("AsFormat", [](const std::string& f) { return make_op<AsFormat>(SparseFormatParams{format_arg(f)}); }, nb::arg("format"));
+  m.def("SampleDense", [] { return make_op<SampleDense>(); });
+  m.def("CSM", [](const std::string& f) { return make_op<CSM>(SparseFormatParams{format_arg(f)}); }, nb::arg("format"));
+  m.def("CSMProperties", [] { return make_op<CSMProperties>(); });
+  m.def("CSMGrad", [](const std::string& f) { return make_op<CSMGrad>(SparseFormatParams{format_arg(f)}); },
+        nb::arg("format") = "csr");
+  m.def("Cast", [](nb::handle d) { return make_op<SparseCast>(SparseCastParams{dtype_arg(d)}); }, nb::arg("out_type"));
+  m.def("Transpose", [] { return make_op<SparseTranspose>(); });
+  m.def("Neg", [] { return make_op<SparseNeg>(); });
+  m.def("Remove0", [] { return make_op<Remove0>(); });
+  m.def("EnsureSortedIndices", [] { return make_op<EnsureSortedIndices>(); });
+  m.def("SquareDiagonal", [] { return make_op<SquareDiagonal>(); });
+  m.def("Diag", [] { return make_op<SparseDiag>(); });
+
+  // ---- variables and constants ----
+  m.def("matrix", [](const std::string& f, std::optional<std::string> name, nb::handle dtype) {
+    return sparse::matrix(format_arg(f), name.value_or(""), dtype_arg(dtype));
+  }, nb::arg("format"), nb::arg("name") = nb::none(), nb::arg("dtype") = nb::none());
+  m.def("constant", [](nb::handle x, std::optional<std::string> name) {
+    if (!is_scipy_sparse(x)) type_error("[as_sparse_variable] expected a scipy.sparse matrix, got ", nb::type_name(x.type()).c_str());
+    Var v = sparse_var(x, "as_sparse_variable");
+    if (name) v->name = *name;
+    return v;
+  }, nb::arg("x"), nb::arg("name") = nb::none());
+  m.def("as_sparse_variable", [](nb::handle x, std::optional<std::string> name) {
+    Var v = sparse::as_sparse_variable(sparse_var(x, "as_sparse_variable"));
+    if (name && v->is_constant()) v->name = *name;
+    return v;
+  }, nb::arg("x"), nb::arg("name") = nb::none());
+  m.def("is_sparse_variable", [](nb::handle x) { return nb::isinstance<Var>(x) && sparse::is_sparse_variable(nb::cast<Var>(x)); });
+  m.def("is_dense_variable", [](nb::handle x) { return nb::isinstance<Var>(x) && sparse::is_dense_variable(nb::cast<Var>(x)); });
+  m.def("all_dtypes", [] {
+    std::vector<std::string> r;
+    for (DType d : sparse::all_dtypes()) r.push_back(dtype_name(d));
+    return r;
+  });
+
+  // ---- builders ----
+  auto un = [&](const char* name, Var (*f)(const Var&)) {
+    m.def(name, [f, name](nb::handle x) { return f(sparse_var(x, name)); }, nb::arg("x"));
+  };
+  un("transpose", &sparse::transpose);
+  un("neg", &sparse::neg);
+  un("remove0", &sparse::remove0);
+  un("ensure_sorted_indices", &sparse::ensure_sorted_indices);
+  un("clean", &sparse::clean);
+  un("sp_ones_like", &sparse::sp_ones_like);
+  un("sp_zeros_like", &sparse::sp_zeros_like);
+  un("diag", &sparse::diag);
+  un("csm_data", &sparse::csm_data);
+  un("csm_indices", &sparse::csm_indices);
+  un("csm_indptr", &sparse::csm_indptr);
+  un("csm_shape", &sparse::csm_shape);
+  m.def("csm_properties", [](nb::handle x) {
+    auto p = sparse::csm_properties(sparse_var(x, "CSMProperties"));
+    return nb::make_tuple(p[0], p[1], p[2], p[3]);
+  }, nb::arg("csm"));
+  m.def("dense_from_sparse", [](nb::handle x, bool structured) {
+    return sparse::dense_from_sparse(sparse_var(x, "DenseFromSparse"), structured);
+  }, nb::arg("x"), nb::arg("structured") = true);
+  m.def("sparse_from_dense", [](nb::handle x, const std::string& f) { return sparse::sparse_from_dense(as_var(x), format_arg(f)); },
+        nb::arg("x"), nb::arg("format"));
+  m.def("as_format", [](nb::handle x, const std::string& f) { return sparse::as_format(sparse_var(x, "AsFormat"), format_arg(f)); },
+        nb::arg("x"), nb::arg("format"));
+  m.def("sample_dense", [](nb::handle p, nb::handle d) { return sparse::sample_dense(sparse_var(p, "SampleDense"), as_var(d)); },
+        nb::arg("pattern"), nb::arg("dense"));
+  m.def("csm", [](const std::string& f, nb::handle data, nb::handle indices, nb::handle indptr, nb::handle shape) {
+    return sparse::csm(format_arg(f), as_var(data), as_var(indices), as_var(indptr), as_var(shape));
+  }, nb::arg("format"), nb::arg("data"), nb::arg("indices"), nb::arg("indptr"), nb::arg("shape"));
+  m.def("square_diagonal", [](nb::handle v) { return sparse::square_diagonal(as_var(v)); }, nb::arg("diag"));
+  m.def("cast", [](nb::handle x, nb::handle d) { return sparse::cast(sparse_var(x, "Cast"), dtype_arg(d)); },
+        nb::arg("variable"), nb::arg("dtype"));
+}
+
+}  // namespace hypatia::py

@@ -1,0 +1,121 @@
+// Typed views of compressed matrices, (value dtype x index dtype) dispatch, and the outer-loop
+// parallel helper that every sparse kernel is written with.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "hypatia/sparse/sparse_matrix.h"
+
+namespace hypatia::sparse_kernels {
+
+/// Work (stored entries, or dense elements) below which kernels run single-threaded: starting
+/// an OpenMP team costs more than it saves on small matrices (the target machines have 2 cores).
+inline constexpr int64_t kParallelWork = 1 << 16;
+
+/// A read-only typed view of a compressed matrix in outer/inner terms (CSR: outer = rows,
+/// inner = columns; CSC: the reverse). Entries of outer slice `o` are positions
+/// [begin(o), end(o)) of `data`/`indices`; indices may be unsorted and may repeat.
+template <class T, class I>
+struct CsView {
+  SparseFormat format;
+  int64_t rows = 0, cols = 0, outer = 0, inner = 0, nnz = 0;
+  const T* data = nullptr;
+  const I* indices = nullptr;
+  const I* indptr = nullptr;
+  int64_t begin(int64_t o) const { return static_cast<int64_t>(indptr[o]); }
+  int64_t end(int64_t o) const { return static_cast<int64_t>(indptr[o + 1]); }
+  int64_t index(int64_t k) const { return static_cast<int64_t>(indices[k]); }
+  /// (row, col) of stored entry k of outer slice o.
+  int64_t row(int64_t o, int64_t k) const { return format == SparseFormat::CSR ? o : index(k); }
+  int64_t col(int64_t o, int64_t k) const { return format == SparseFormat::CSR ? index(k) : o; }
+};
+
+/// Calls f(I{}) with I = int32_t or int64_t for an index dtype; TypeError for anything else.
+template <class F>
+decltype(auto) dispatch_index(DType d, F&& f) {
+  if (d == DType::Int32) return f(int32_t{});
+  if (d == DType::Int64) return f(int64_t{});
+  type_error("[sparse] index arrays must be int32 or int64, got ", dtype_name(d));
+}
+
+/// Calls f(T{}, I{}) for a value dtype and an index dtype: the one dispatch every sparse kernel
+/// uses, so that each kernel body is written once for all 14 x 2 combinations.
+template <class F>
+decltype(auto) dispatch_value_index(DType value, DType index, F&& f) {
+  return dispatch_dtype(value, [&](auto t) -> decltype(auto) {
+    return dispatch_index(index, [&](auto i) -> decltype(auto) { return f(t, i); });
+  });
+}
+
+/// The matrix with indices and indptr of one common dtype (int64 when they differ; a copy
+/// only in that rare case). Kernels call this through visit().
+SparseMatrix common_index_dtype(const SparseMatrix& m);
+
+/// Calls f(CsView<T, I>) for the matrix's value and index dtypes.
+template <class F>
+decltype(auto) visit(const SparseMatrix& m_in, F&& f) {
+  const SparseMatrix m = m_in.indices().dtype() == m_in.indptr().dtype() ? m_in : common_index_dtype(m_in);
+  return dispatch_value_index(m.dtype(), m.indptr().dtype(), [&](auto t, auto i) -> decltype(auto) {
+    using T = decltype(t);
+    using I = decltype(i);
+    CsView<T, I> v;
+    v.format = m.format();
+    v.rows = m.rows();
+    v.cols = m.cols();
+    v.outer = m.outer_size();
+    v.inner = m.inner_size();
+    v.data = m.data().template data<T>();
+    v.indices = m.indices().template data<I>();
+    v.indptr = m.indptr().template data<I>();
+    v.nnz = v.indptr[v.outer];
+    return f(v);
+  });
+}
+
+/// Runs body(o) for o in [0, outer), in parallel over the outer dimension when `work` (the
+/// total cost, e.g. nnz or rows*cols) is at least kParallelWork. Bodies must write only to
+/// outer slice o of their outputs (or to per-o locations), which CSR/CSC layouts make natural.
+template <class F>
+void parallel_outer(int64_t outer, int64_t work, F&& body) {
+#pragma omp parallel for schedule(static) if (work >= kParallelWork && outer > 1)
+  for (int64_t o = 0; o < outer; ++o) body(o);
+}
+
+/// int32 when every value up to max_value fits, int64 otherwise (DECISIONS.md item 12).
+inline DType index_dtype_for(int64_t max_value) { return max_value <= INT32_MAX ? DType::Int32 : DType::Int64; }
+/// The index dtype scipy would pick for a matrix of this shape and nnz.
+inline DType index_dtype_for(int64_t rows, int64_t cols, int64_t nnz) {
+  return index_dtype_for(std::max({rows, cols, nnz}));
+}
+
+/// An indptr array of dtype `idt` from per-outer counts: indptr[0] = 0, indptr[o+1] = sum of
+/// counts[0..o]. Returns nnz.
+int64_t counts_to_indptr(const std::vector<int64_t>& counts, NDArray& indptr);
+
+/// A new matrix with the structure (format, shape, indices, indptr) of `pattern` and the given
+/// data (length nnz): the helper for every op that maps stored values. The index arrays are
+/// copied (so the result owns all its memory) unless share_structure, in which case an op must
+/// declare the aliasing in its view_map.
+SparseMatrix with_data(const SparseMatrix& pattern, NDArray data, bool share_structure = false);
+
+/// data[:nnz] as a contiguous array (scipy allows data/indices longer than nnz).
+NDArray stored_data(const SparseMatrix& m);
+
+/// Typed element access to an int32/int64 index array being filled.
+template <class I>
+I* index_ptr(NDArray& a) { return a.data<I>(); }
+
+/// Adds b into a for every dtype (bool: logical or; half through float), as sums of duplicates need.
+template <class T>
+inline void accumulate(T& a, const T& b) {
+  if constexpr (std::is_same_v<T, bool>) a = a || b;
+  else if constexpr (std::is_same_v<T, half>) a = half(static_cast<float>(a) + static_cast<float>(b));
+  else a = static_cast<T>(a + b);
+}
+
+template <class T>
+inline bool is_nonzero(const T& v) { return scalar_cast<bool>(v); }
+
+}  // namespace hypatia::sparse_kernels

@@ -1,0 +1,28 @@
+// Helpers shared by sparse ops: input type checks, output preparation, gradient conversion.
+#pragma once
+#include <string>
+
+#include "hypatia/graph/op.h"
+#include "hypatia/sparse/kernels/kernels.h"
+#include "hypatia/sparse/sparse_type.h"
+#include "hypatia/tensor/tensor_type.h"
+
+namespace hypatia::sparse_ops {
+
+/// The SparseType of v; TypeError "[who] expected a sparse matrix variable, got ..." otherwise
+/// (naming csr_from_dense/csc_from_dense when v is a dense tensor).
+const SparseType& expect_sparse(const Var& v, const std::string& who);
+/// The TensorType of v (a dense tensor of rank `ndim`, when ndim >= 0); TypeError naming
+/// dense_from_sparse when v is sparse.
+const TensorType& expect_dense(const Var& v, const std::string& who, int ndim = -1);
+/// TypeError unless d is a sparse dtype: the twelve of scipy plus bool (not float16).
+void check_sparse_dtype(DType d, const std::string& who);
+/// The runtime sparse value of input i, with a "[who]" message when it is not sparse.
+const SparseMatrix& sparse_input(const Value* const* inputs, int i, const std::string& who);
+
+/// A gradient for a sparse input `x` from `g`: g itself when it is sparse of x's format; a
+/// format conversion when it is sparse of the other format; a sparse matrix of x's format
+/// (zeros dropped) when g is dense. Null/disconnected g pass through.
+Var as_sparse_grad(const Var& g, const Var& x);
+
+}  // namespace hypatia::sparse_ops

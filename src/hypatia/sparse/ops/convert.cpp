@@ -1,0 +1,157 @@
+// DenseFromSparse, SparseFromDense, AsFormat and SampleDense: typing, kernels, shapes, gradients.
+#include "hypatia/sparse/ops/convert.h"
+
+#include "hypatia/runtime/vm.h"
+#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/ops/common.h"
+#include "hypatia/tensor/basic.h"
+
+namespace hypatia {
+using namespace sparse_ops;
+namespace sk = sparse_kernels;
+
+namespace {
+bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
+// A dense gradient cast to x's dtype when x is floating point and the dtypes differ.
+Var dense_like_dtype(const Var& g, DType d) {
+  if (is_inexact(d) && *g.type()->dtype() != d) return hypatia::cast(g, d);
+  return g;
+}
+}  // namespace
+
+// ---------------------------------------------------------------- DenseFromSparse
+
+std::string DenseFromSparse::str() const {
+  return params_.structured ? "DenseFromSparse" : "DenseFromSparse{structured=False}";
+}
+
+ApplyPtr DenseFromSparse::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[DenseFromSparse] expected 1 input, got ", inputs.size());
+  const SparseType& t = expect_sparse(inputs[0], "DenseFromSparse");
+  return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false, false})});
+}
+
+void DenseFromSparse::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& x = sparse_input(inputs, 0, "DenseFromSparse");
+  NDArray& out = prepare_output(outputs[0], x.dtype(), {x.rows(), x.cols()});
+  out.fill(0);
+  sk::add_into_dense(x, out);
+}
+
+std::optional<std::vector<ShapeVec>> DenseFromSparse::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+
+std::vector<Var> DenseFromSparse::vjp(const Apply& node, const std::vector<Var>& g) const {
+  const Var& x = node.input(0);
+  if (no_grad(g[0])) return {disconnected_var()};
+  const SparseType& t = *sparse_type(x);
+  Var gz = g[0];
+  if (sparse_type(gz)) gz = sparse::dense_from_sparse(gz, false);
+  gz = dense_like_dtype(gz, t.elem());
+  if (params_.structured) return {sparse::sample_dense(x, gz)};
+  return {sparse::sparse_from_dense(gz, t.format())};
+}
+
+std::vector<Var> DenseFromSparse::jvp(const Apply&, const std::vector<Var>& ev) const {
+  if (!ev[0]) return {Var()};
+  if (!sparse_type(ev[0])) return {ev[0]};
+  return {sparse::dense_from_sparse(ev[0], params_.structured)};
+}
+
+// ---------------------------------------------------------------- SparseFromDense
+
+std::string SparseFromDense::str() const { return str_cat("SparseFromDense{", format_name(params_.format), "}"); }
+
+ApplyPtr SparseFromDense::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[SparseFromDense] expected 1 input, got ", inputs.size());
+  const TensorType& t = expect_dense(inputs[0], "SparseFromDense", 2);
+  check_sparse_dtype(t.elem(), "SparseFromDense");
+  return Apply::create(ptr(), inputs, {SparseType::make(params_.format, t.elem())});
+}
+
+void SparseFromDense::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  outputs[0] = sk::from_dense(as_array(*inputs[0], "SparseFromDense"), params_.format);
+}
+
+std::optional<std::vector<ShapeVec>> SparseFromDense::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+
+std::vector<Var> SparseFromDense::vjp(const Apply&, const std::vector<Var>& g) const {
+  if (no_grad(g[0])) return {disconnected_var()};
+  if (!sparse_type(g[0])) return {g[0]};
+  return {sparse::dense_from_sparse(g[0])};
+}
+
+std::vector<Var> SparseFromDense::jvp(const Apply&, const std::vector<Var>& ev) const {
+  if (!ev[0]) return {Var()};
+  return {sparse::sparse_from_dense(ev[0], params_.format)};
+}
+
+// ---------------------------------------------------------------- AsFormat
+
+std::string AsFormat::str() const { return str_cat("AsFormat{", format_name(params_.format), "}"); }
+
+ApplyPtr AsFormat::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[AsFormat] expected 1 input, got ", inputs.size());
+  const SparseType& t = expect_sparse(inputs[0], "AsFormat");
+  return Apply::create(ptr(), inputs, {SparseType::make(params_.format, t.elem())});
+}
+
+void AsFormat::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& x = sparse_input(inputs, 0, "AsFormat");
+  outputs[0] = x.format() == params_.format ? sk::deep_copy(x) : sk::convert_format(x, params_.format);
+}
+
+std::optional<std::vector<ShapeVec>> AsFormat::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+
+std::vector<Var> AsFormat::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (no_grad(g[0])) return {disconnected_var()};
+  return {as_sparse_grad(g[0], node.input(0))};
+}
+
+std::vector<Var> AsFormat::jvp(const Apply&, const std::vector<Var>& ev) const {
+  if (!ev[0]) return {Var()};
+  return {sparse_type(ev[0]) ? sparse::as_format(ev[0], params_.format) : ev[0]};
+}
+
+// ---------------------------------------------------------------- SampleDense
+
+ApplyPtr SampleDense::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 2) type_error("[SampleDense] expected 2 inputs (pattern, dense), got ", inputs.size());
+  const SparseType& p = expect_sparse(inputs[0], "SampleDense");
+  const TensorType& d = expect_dense(inputs[1], "SampleDense", 2);
+  check_sparse_dtype(d.elem(), "SampleDense");
+  return Apply::create(ptr(), inputs, {SparseType::make(p.format(), d.elem())});
+}
+
+void SampleDense::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& p = sparse_input(inputs, 0, "SampleDense");
+  const NDArray& d = as_array(*inputs[1], "SampleDense");
+  if (d.ndim() != 2 || d.shape(0) != p.rows() || d.shape(1) != p.cols())
+    value_error("[SampleDense] the dense matrix has shape ", shape_str(d.shape()), " but the sparse pattern has shape ",
+                shape_str(p.shape()));
+  outputs[0] = sk::with_data(p, sk::gather_dense(p, d));
+}
+
+std::optional<std::vector<ShapeVec>> SampleDense::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+
+std::vector<Var> SampleDense::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (no_grad(g[0])) return {disconnected_var(), disconnected_var()};
+  // Only the pattern's positions of `dense` reach the output (k times for k duplicates), so its
+  // gradient is the output gradient read at those positions and scattered back (summing).
+  Var gd = sparse_type(g[0]) ? sparse::dense_from_sparse(g[0], false) : g[0];
+  return {disconnected_var(), sparse::dense_from_sparse(sparse::sample_dense(node.input(0), gd))};
+}
+
+std::vector<Var> SampleDense::jvp(const Apply& node, const std::vector<Var>& ev) const {
+  if (ev.size() < 2 || !ev[1]) return {Var()};
+  return {sparse::sample_dense(node.input(0), ev[1])};
+}
+
+}  // namespace hypatia

@@ -1,0 +1,53 @@
+// Construction from and access to the compressed arrays: CSM, CSMProperties, CSMGrad.
+#pragma once
+#include "hypatia/sparse/ops/convert.h"
+
+namespace hypatia {
+
+/// CSM{format}(data, indices, indptr, shape) -> sparse matrix (Theano's CSM without kmap). The
+/// arrays are copied and validated. Regular grad w.r.t. data (CSMGrad); the integer inputs are
+/// disconnected.
+class CSM final : public OpBase<CSM, SparseFormatParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "CSM"; }
+  std::string str() const override;
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply&) const override {
+    return {{true}, {false}, {false}, {false}};
+  }
+};
+
+/// CSMProperties(x) -> (data, indices, indptr, shape). data views x's data (first nnz entries);
+/// indices/indptr are int32; shape is int64. No infer_shape (as Theano). Regular grad.
+class CSMProperties final : public OpBase<CSMProperties, NoParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "CSMProperties"; }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true, false, false, false}}; }
+  ViewMap view_map() const override { return {{0, {0}}}; }
+};
+
+/// CSMGrad(x_data, x_indices, x_indptr, x_shape, g_data, g_indices, g_indptr, g_shape) -> the
+/// gradient w.r.t. x_data: g's value (duplicates summed) at each stored position of x. Both
+/// matrices are read in the format given by the op's parameter. No grad of its own.
+class CSMGrad final : public OpBase<CSMGrad, SparseFormatParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "CSMGrad"; }
+  std::string str() const override;
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+};
+
+}  // namespace hypatia

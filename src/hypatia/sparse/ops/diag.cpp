@@ -1,0 +1,76 @@
+// SquareDiagonal and Diag.
+#include "hypatia/sparse/ops/diag.h"
+
+#include "hypatia/runtime/vm.h"
+#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/ops/common.h"
+#include "hypatia/tensor/basic.h"
+
+namespace hypatia {
+using namespace sparse_ops;
+namespace sk = sparse_kernels;
+
+ApplyPtr SquareDiagonal::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[SquareDiagonal] expected 1 input, got ", inputs.size());
+  const TensorType& t = expect_dense(inputs[0], "SquareDiagonal");
+  if (t.ndim() != 1) type_error("[SquareDiagonal] expected a dense vector, got ", t.str());
+  check_sparse_dtype(t.elem(), "SquareDiagonal");
+  return Apply::create(ptr(), inputs, {SparseType::make(SparseFormat::CSC, t.elem())});
+}
+
+void SquareDiagonal::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const NDArray& v = as_array(*inputs[0], "SquareDiagonal");
+  const int64_t n = v.size();
+  const DType idt = sk::index_dtype_for(n);
+  NDArray idx(idt, {n}), ptr(idt, {n + 1});
+  sk::dispatch_index(idt, [&](auto i) {
+    using I = decltype(i);
+    for (int64_t k = 0; k <= n; ++k) ptr.data<I>()[k] = static_cast<I>(k);
+    for (int64_t k = 0; k < n; ++k) idx.data<I>()[k] = static_cast<I>(k);
+  });
+  outputs[0] = SparseMatrix(SparseFormat::CSC, n, n, v.copy(), idx, ptr);
+}
+
+std::optional<std::vector<ShapeVec>> SquareDiagonal::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{{s[0][0], s[0][0]}};
+}
+
+std::vector<Var> SquareDiagonal::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (!g[0] || is_disconnected(g[0]) || is_null(g[0])) return {disconnected_var()};
+  return {sparse::diag(as_sparse_grad(g[0], node.output(0)))};
+}
+
+std::vector<Var> SquareDiagonal::jvp(const Apply&, const std::vector<Var>& ev) const {
+  if (!ev[0]) return {Var()};
+  return {sparse::square_diagonal(ev[0])};
+}
+
+ApplyPtr SparseDiag::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[Diag] expected 1 input, got ", inputs.size());
+  const SparseType& t = expect_sparse(inputs[0], "Diag");
+  return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false})});
+}
+
+void SparseDiag::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& x = sparse_input(inputs, 0, "Diag");
+  if (x.rows() != x.cols())
+    value_error("[Diag] expects a square sparse matrix, got shape ", shape_str(x.shape()));
+  outputs[0] = sk::diagonal(x);
+}
+
+std::optional<std::vector<ShapeVec>> SparseDiag::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{{s[0][0]}};  // the matrix is square (checked at run time)
+}
+
+std::vector<Var> SparseDiag::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (!g[0] || is_disconnected(g[0]) || is_null(g[0])) return {disconnected_var()};
+  Var d = sparse::square_diagonal(g[0]);  // csc; a diagonal matrix is its own transpose
+  return {sparse_type(node.input(0))->format() == SparseFormat::CSR ? sparse::transpose(d) : d};
+}
+
+std::vector<Var> SparseDiag::jvp(const Apply&, const std::vector<Var>& ev) const {
+  if (!ev[0]) return {Var()};
+  return {sparse_type(ev[0]) ? sparse::diag(ev[0]) : Var()};
+}
+
+}  // namespace hypatia

@@ -1,0 +1,5 @@
+# The sparse tests use the one harness in tests/python.
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
