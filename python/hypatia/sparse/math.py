@@ -4,9 +4,9 @@ forms, comparisons, scalings, structured ("monoid") elementwise functions and sp
 Results follow DECISIONS.md: sparse + sparse is sparse, sparse + dense is DENSE, sparse * dense
 stays sparse; comparisons give a sparse bool matrix when both operands are sparse and a dense
 bool matrix otherwise, with scipy's values (==, <=, >= of two sparse matrices are computed as
-scipy does, as the complement of !=, >, <). Where scipy refuses a comparison with the scalar 0
-(``x >= 0``, ``x <= 0``) so do these functions, and where scipy warns (SparseEfficiencyWarning)
-they warn too.
+scipy does, as the complement of !=, >, <, NaN included). Where scipy warns
+(SparseEfficiencyWarning: ==, <=, >= of two sparse matrices; a scalar s with op(0, s) true)
+these functions warn with scipy's message; scipy (1.17) refuses none of them.
 """
 import numbers
 import warnings
@@ -103,6 +103,7 @@ _CMP_NAMES = {"eq": "Equal", "neq": "NotEqual", "lt": "LessThan", "gt": "Greater
 _SWAP = {"eq": "eq", "neq": "neq", "lt": "gt", "gt": "lt", "le": "ge", "ge": "le"}
 _PYOP = {"eq": np.equal, "neq": np.not_equal, "lt": np.less, "gt": np.greater, "le": np.less_equal,
          "ge": np.greater_equal}
+_INVERSE = {"eq": "neq", "neq": "eq", "lt": "ge", "ge": "lt", "gt": "le", "le": "gt"}
 _SYM = {"eq": "==", "neq": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">="}
 
 
@@ -120,26 +121,16 @@ def _compare(name, x, y):
         return _compare(_SWAP[name], y, x)
     if not _is_sparse(x):
         raise TypeError("[%s] at least one operand must be sparse" % name)
-    who = _CMP_NAMES[name]
     if _is_sparse(y):
-        if name == "eq":
-            warnings.warn("Comparing sparse matrices using == is inefficient, try using != instead.",
-                          SparseEfficiencyWarning, stacklevel=3)
-        elif name in ("le", "ge"):
-            warnings.warn("Comparing sparse matrices using >= and <= is inefficient, using <, >, or !=, instead.",
-                          SparseEfficiencyWarning, stacklevel=3)
+        if name in ("eq", "le", "ge"):  # scipy computes these as a complement: warn as it does
+            warnings.warn("Comparing two sparse matrices using %s is inefficient. Try using %s instead."
+                          % (_SYM[name], _SYM[_INVERSE[name]]), SparseEfficiencyWarning, stacklevel=3)
         return getattr(_s, name)(x, y)
     s = _scalar_value(y)
-    if s is not None:
-        # scipy's rules for a sparse matrix compared with a scalar.
-        if name in ("le", "ge") and s == 0:
-            raise NotImplementedError(
-                "[%sSD] x %s 0 is refused, as scipy.sparse does (it would hold at every implicit zero); "
-                "compare the dense matrix instead: x.toarray() %s 0" % (who, _SYM[name], _SYM[name]))
-        if (name == "eq" and s == 0) or (name == "neq" and s != 0) or (
-                name not in ("eq", "neq") and bool(_PYOP[name](0, s))):
-            warnings.warn("Comparing a sparse matrix with a scalar using %s holds at every implicit zero and is "
-                          "inefficient; the result is dense" % _SYM[name], SparseEfficiencyWarning, stacklevel=3)
+    if s is not None and bool(_PYOP[name](0, s)):
+        # scipy's rule for a scalar: the comparison holds at every implicit zero.
+        warnings.warn("Comparing a sparse matrix with %s using %s is inefficient. Try using %s instead."
+                      % (s, _SYM[name], _SYM[_INVERSE[name]]), SparseEfficiencyWarning, stacklevel=3)
     return getattr(_s, name)(x, y)
 
 
