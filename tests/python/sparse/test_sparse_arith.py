@@ -93,16 +93,16 @@ def test_add_s_s_other_dtypes(dtype):
 
 @pytest.mark.parametrize("fmt,dtype,kind", CASES, ids=IDS)
 def test_add_s_d(fmt, dtype, kind):
-    a, d = mat(fmt, SHAPE, dtype, kind), dense(SHAPE, dtype)
-    check_op(S.add, [a, d], lambda x, y: x.toarray() + y, **tol(dtype))
-    check_op(S.add, [d, a], lambda y, x: x.toarray() + y, **tol(dtype))
-    check_op(S.add_s_d, [a, d], lambda x, y: x.toarray() + y, **tol(dtype))
-    check_op(lambda x, y: x + y, [a, d], lambda x, y: x.toarray() + y, **tol(dtype))
-    check_op(lambda y, x: y + x, [d, a], lambda y, x: x.toarray() + y, **tol(dtype))
-    check_op(S.sub, [a, d], lambda x, y: x.toarray() - y, **tol(dtype))
-    check_op(S.sub, [d, a], lambda y, x: y - x.toarray(), **tol(dtype))
-    check_op(lambda y, x: y - x, [d, a], lambda y, x: y - x.toarray(), **tol(dtype))
     # the gradient of the sparse operand of AddSD is structured (Theano's sp_ones_like(x) * gz)
+    a, d = mat(fmt, SHAPE, dtype, kind), dense(SHAPE, dtype)
+    check_op(S.add, [a, d], lambda x, y: x.toarray() + y, structured=True, **tol(dtype))
+    check_op(S.add, [d, a], lambda y, x: x.toarray() + y, structured=True, **tol(dtype))
+    check_op(S.add_s_d, [a, d], lambda x, y: x.toarray() + y, structured=True, **tol(dtype))
+    check_op(lambda x, y: x + y, [a, d], lambda x, y: x.toarray() + y, structured=True, **tol(dtype))
+    check_op(lambda y, x: y + x, [d, a], lambda y, x: x.toarray() + y, structured=True, **tol(dtype))
+    check_op(S.sub, [a, d], lambda x, y: x.toarray() - y, structured=True, **tol(dtype))
+    check_op(S.sub, [d, a], lambda y, x: y - x.toarray(), structured=True, **tol(dtype))
+    check_op(lambda y, x: y - x, [d, a], lambda y, x: y - x.toarray(), structured=True, **tol(dtype))
     check_op(S.add_s_d, [a, d], lambda x, y: x.toarray() + y, structured=True, **tol(dtype))
 
 
