@@ -8,6 +8,7 @@
 
 #include "hypatia/graph/traversal.h"
 #include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/math.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/tensor_type.h"
 
@@ -205,7 +206,11 @@ class GradBuilder {
         result = null_term;
       } else if (!terms.empty()) {
         result = terms[0];
-        for (size_t i = 1; i < terms.size(); ++i) result = add(result, terms[i]);
+        for (size_t i = 1; i < terms.size(); ++i) {
+          // Sparse terms (a sparse variable used twice) add with the sparse add (AddSS / AddSD).
+          const bool sp = terms[i].type()->kind() == TypeKind::Sparse || result.type()->kind() == TypeKind::Sparse;
+          result = sp ? sparse::add(result, terms[i]) : add(result, terms[i]);
+        }
       } else {
         result = disconnected_var();
       }

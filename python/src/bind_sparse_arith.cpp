@@ -1,0 +1,127 @@
+// Python bindings of the sparse arithmetic ops (hypatia._core.sparse): add/sub/mul families,
+// comparisons, scalings, structured elementwise functions and sp_sum.
+#include "bindings.h"
+#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/math.h"
+#include "hypatia/sparse/ops/arith.h"
+#include "hypatia/sparse/ops/compare.h"
+#include "hypatia/sparse/ops/reduce.h"
+
+namespace hypatia::py {
+
+/// The Python handle for an Op, as defined in bind_graph.cpp (same definition, same type).
+struct PyOp {
+  OpPtr op;
+};
+
+namespace {
+namespace sk = sparse_kernels;
+
+// A sparse or dense operand: scipy matrices become sparse constants, the rest as_tensor_variable.
+Var operand(nb::handle x, const char* who) {
+  if (is_scipy_sparse(x)) {
+    std::string fmt = nb::cast<std::string>(x.attr("format"));
+    if (fmt != "csr" && fmt != "csc")
+      type_error("[", who, "] only csr and csc matrices are supported, got a ", fmt, " matrix; convert it with .tocsr()");
+    return sparse::constant(to_sparse(x));
+  }
+  return as_var(x);
+}
+
+template <class O, class... P>
+PyOp make_op(P... params) {
+  return PyOp{std::make_shared<O>(params...)};
+}
+}  // namespace
+
+void init_sparse_arith(nb::module_& root) {
+  nb::module_ m = nb::borrow<nb::module_>(root.attr("sparse"));
+
+  // ---- op objects under Theano's class names ----
+  m.def("AddSS", [] { return make_op<AddSS>(); });
+  m.def("AddSSData", [] { return make_op<AddSSData>(); });
+  m.def("AddSD", [] { return make_op<AddSD>(); });
+  m.def("StructuredAddSV", [] { return make_op<StructuredAddSV>(); });
+  m.def("MulSS", [] { return make_op<MulSS>(); });
+  m.def("MulSD", [] { return make_op<MulSD>(); });
+  m.def("MulSV", [] { return make_op<MulSV>(); });
+  m.def("ColScaleCSC", [] { return make_op<ColScale>(); });
+  m.def("RowScaleCSC", [] { return make_op<RowScale>(); });
+  m.def("SpSum", [](nb::handle axis, bool sparse_grad) {
+    int a = axis.is_none() ? -1 : nb::cast<int>(axis);
+    if (a < -1 || a > 1) value_error("[SpSum] axis must be None, 0 or 1, got ", a);
+    return make_op<SpSum>(SpSumParams{a, sparse_grad});
+  }, nb::arg("axis") = nb::none(), nb::arg("sparse_grad") = true);
+  const std::pair<const char*, sk::SpBinary> cmps[] = {
+      {"Equal", sk::SpBinary::Eq},     {"NotEqual", sk::SpBinary::Ne},  {"LessThan", sk::SpBinary::Lt},
+      {"GreaterThan", sk::SpBinary::Gt}, {"LessEqual", sk::SpBinary::Le}, {"GreaterEqual", sk::SpBinary::Ge}};
+  for (const auto& [name, op] : cmps) {
+    sk::SpBinary o = op;
+    m.def((std::string(name) + "SS").c_str(), [o] { return make_op<CompareSS>(SparseCompareParams{o}); });
+    m.def((std::string(name) + "SD").c_str(), [o] { return make_op<CompareSD>(SparseCompareParams{o}); });
+  }
+
+  // ---- builders ----
+  using Bin = Var (*)(const Var&, const Var&);
+  auto bin = [&](const char* name, Bin f) {
+    m.def(name, [f, name](nb::handle x, nb::handle y) { return f(operand(x, name), operand(y, name)); },
+          nb::arg("x"), nb::arg("y"));
+  };
+  bin("add", &sparse::add);
+  bin("sub", &sparse::sub);
+  bin("mul", &sparse::mul);
+  bin("add_s_s", &sparse::add_s_s);
+  bin("add_s_d", &sparse::add_s_d);
+  bin("add_s_s_data", &sparse::add_s_s_data);
+  bin("structured_add_s_v", &sparse::structured_add_s_v);
+  bin("mul_s_s", &sparse::mul_s_s);
+  bin("mul_s_d", &sparse::mul_s_d);
+  bin("mul_s_v", &sparse::mul_s_v);
+  bin("col_scale", &sparse::col_scale);
+  bin("row_scale", &sparse::row_scale);
+  bin("eq", &sparse::eq);
+  bin("neq", &sparse::neq);
+  bin("lt", &sparse::lt);
+  bin("gt", &sparse::gt);
+  bin("le", &sparse::le);
+  bin("ge", &sparse::ge);
+  bin("structured_pow", &sparse::structured_pow);
+  bin("structured_minimum", &sparse::structured_minimum);
+  bin("structured_maximum", &sparse::structured_maximum);
+  bin("structured_add", &sparse::structured_add);
+  using Un = Var (*)(const Var&);
+  auto un = [&](const char* name, Un f) {
+    m.def(name, [f, name](nb::handle x) { return f(operand(x, name)); }, nb::arg("x"));
+  };
+  un("structured_sigmoid", &sparse::structured_sigmoid);
+  un("structured_exp", &sparse::structured_exp);
+  un("structured_log", &sparse::structured_log);
+  un("sin", &sparse::sin);
+  un("arcsin", &sparse::arcsin);
+  un("tan", &sparse::tan);
+  un("arctan", &sparse::arctan);
+  un("sinh", &sparse::sinh);
+  un("arcsinh", &sparse::arcsinh);
+  un("tanh", &sparse::tanh);
+  un("arctanh", &sparse::arctanh);
+  un("rad2deg", &sparse::rad2deg);
+  un("deg2rad", &sparse::deg2rad);
+  un("rint", &sparse::rint);
+  un("ceil", &sparse::ceil);
+  un("floor", &sparse::floor);
+  un("trunc", &sparse::trunc);
+  un("sgn", &sparse::sgn);
+  un("log1p", &sparse::log1p);
+  un("expm1", &sparse::expm1);
+  un("sqr", &sparse::sqr);
+  un("sqrt", &sparse::sqrt);
+  un("abs_", &sparse::abs_);
+  m.def("sp_sum", [](nb::handle x, nb::handle axis, bool sparse_grad) {
+    std::optional<int> a;
+    if (!axis.is_none()) a = nb::cast<int>(axis);
+    return sparse::sp_sum(operand(x, "SpSum"), a, sparse_grad);
+  }, nb::arg("x"), nb::arg("axis") = nb::none(), nb::arg("sparse_grad") = false);
+  (void)root;
+}
+
+}  // namespace hypatia::py

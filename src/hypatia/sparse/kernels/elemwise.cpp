@@ -1,0 +1,273 @@
+// Elementwise sparse arithmetic kernels (see elemwise.h).
+#include "hypatia/sparse/kernels/elemwise.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "hypatia/scalar/scalar_ops.h"
+#include "hypatia/sparse/kernels/kernels.h"
+
+namespace hypatia::sparse_kernels {
+
+namespace {
+
+template <class T>
+T arith(SpBinary op, T a, T b) {
+  if constexpr (std::is_same_v<T, half>) {
+    return half(arith(op, static_cast<float>(a), static_cast<float>(b)));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    switch (op) {
+      case SpBinary::Add: return a || b;
+      case SpBinary::Sub: return a != b;
+      default: return a && b;
+    }
+  } else {
+    switch (op) {
+      case SpBinary::Add: return static_cast<T>(a + b);
+      case SpBinary::Sub: return static_cast<T>(a - b);
+      default: return static_cast<T>(a * b);
+    }
+  }
+}
+
+template <class T>
+bool compare(SpBinary op, const T& a, const T& b) {
+  using scalar_fn::less;
+  switch (op) {
+    case SpBinary::Eq: return a == b;
+    case SpBinary::Ne: return a != b;
+    case SpBinary::Lt: return less(a, b);
+    case SpBinary::Gt: return less(b, a);
+    case SpBinary::Le: return scalar_fn::Le{}(a, b);
+    default: return scalar_fn::Ge{}(a, b);
+  }
+}
+
+// scipy computes ==, <=, >= of two sparse matrices as the complement of !=, >, <.
+SpBinary complement_of(SpBinary op) {
+  switch (op) {
+    case SpBinary::Eq: return SpBinary::Ne;
+    case SpBinary::Le: return SpBinary::Gt;
+    case SpBinary::Ge: return SpBinary::Lt;
+    default: return op;
+  }
+}
+
+template <class T, class I>
+CsView<T, I> view_of(const SparseMatrix& m) {
+  CsView<T, I> v;
+  v.format = m.format();
+  v.rows = m.rows();
+  v.cols = m.cols();
+  v.outer = m.outer_size();
+  v.inner = m.inner_size();
+  v.data = m.data().template data<T>();
+  v.indices = m.indices().template data<I>();
+  v.indptr = m.indptr().template data<I>();
+  v.nnz = v.indptr[v.outer];
+  return v;
+}
+
+SparseMatrix canonical(const SparseMatrix& m) { return has_canonical_format(m) ? m : sum_duplicates(m); }
+
+// A dense operand broadcast to (rows, cols), read through byte strides.
+template <class T>
+struct Bcast {
+  const char* base;
+  int64_t s0, s1;
+  T at(int64_t r, int64_t c) const { return *reinterpret_cast<const T*>(base + r * s0 + c * s1); }
+};
+
+NDArray broadcast_operand(const NDArray& y, DType dtype, int64_t rows, int64_t cols, const char* who) {
+  if (y.ndim() > 2) value_error("[", who, "] the dense operand must have at most 2 dimensions, got ", y.ndim());
+  const Shape& s = y.shape();
+  const int nd = y.ndim();
+  bool ok = true;
+  if (nd >= 1 && s[nd - 1] != cols && s[nd - 1] != 1) ok = false;
+  if (nd == 2 && s[0] != rows && s[0] != 1) ok = false;
+  if (!ok)
+    value_error("[", who, "] shape mismatch: the dense operand of shape ", shape_str(s),
+                " does not broadcast to the sparse shape (", rows, ", ", cols, ")");
+  NDArray c = y.dtype() == dtype ? y : y.astype(dtype);
+  return c.broadcast_to({rows, cols});
+}
+
+template <class T>
+Bcast<T> bcast_of(const NDArray& b) {
+  return Bcast<T>{static_cast<const char*>(b.raw()), b.shape(0) == 1 ? 0 : b.strides()[0],
+                  b.shape(1) == 1 ? 0 : b.strides()[1]};
+}
+
+}  // namespace
+
+SparseMatrix with_index_dtype(const SparseMatrix& m, DType idt) {
+  if (m.indices().dtype() == idt && m.indptr().dtype() == idt) return m;
+  return SparseMatrix(m.format(), m.rows(), m.cols(), m.data(), m.indices().astype(idt), m.indptr().astype(idt));
+}
+
+SparseMatrix binary_ss(const SparseMatrix& a_in, const SparseMatrix& b_in, SpBinary op_in, DType dtype) {
+  if (a_in.rows() != b_in.rows() || a_in.cols() != b_in.cols())
+    value_error("[sparse] inconsistent shapes: ", shape_str(a_in.shape()), " and ", shape_str(b_in.shape()));
+  const bool cmp = is_comparison(op_in);
+  const SpBinary op = complement_of(op_in);
+  const bool complement = op != op_in;
+  SparseMatrix a = canonical(a_in.dtype() == dtype ? a_in : astype(a_in, dtype));
+  SparseMatrix b = convert_format(b_in.dtype() == dtype ? b_in : astype(b_in, dtype), a.format());
+  b = canonical(b);
+  const DType idt = (a.indices().dtype() == DType::Int64 || a.indptr().dtype() == DType::Int64 ||
+                     b.indices().dtype() == DType::Int64 || b.indptr().dtype() == DType::Int64)
+                        ? DType::Int64
+                        : DType::Int32;
+  a = with_index_dtype(a, idt);
+  b = with_index_dtype(b, idt);
+  const DType out_dt = cmp ? DType::Bool : dtype;
+  return dispatch_value_index(dtype, idt, [&](auto t, auto i) -> SparseMatrix {
+    using T = decltype(t);
+    using I = decltype(i);
+    const CsView<T, I> va = view_of<T, I>(a), vb = view_of<T, I>(b);
+    const T zero = T(0);
+    // Visits the merged (sorted) union of slice o; f(inner index, result) for non-zero results.
+    auto merge = [&](int64_t o, auto&& f) {
+      int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
+      while (p < pe || q < qe) {
+        int64_t j;
+        T x = zero, y = zero;
+        const int64_t ja = p < pe ? va.index(p) : INT64_MAX, jb = q < qe ? vb.index(q) : INT64_MAX;
+        if (ja == jb) {
+          j = ja, x = va.data[p++], y = vb.data[q++];
+        } else if (ja < jb) {
+          j = ja, x = va.data[p++];
+        } else {
+          j = jb, y = vb.data[q++];
+        }
+        if (cmp) {
+          if (compare(op, x, y)) f(j, T(1));
+        } else {
+          T r = arith(op, x, y);
+          if (is_nonzero(r)) f(j, r);
+        }
+      }
+    };
+    std::vector<int64_t> counts(va.outer, 0);
+    const int64_t work = va.nnz + vb.nnz + (complement ? va.outer * va.inner : 0);
+    parallel_outer(va.outer, work, [&](int64_t o) {
+      int64_t c = 0;
+      merge(o, [&](int64_t, const T&) { ++c; });
+      counts[o] = complement ? va.inner - c : c;
+    });
+    const int64_t nnz = std::accumulate(counts.begin(), counts.end(), int64_t{0});
+    const DType oidt = index_dtype_for(std::max({a.rows(), a.cols(), nnz}));
+    NDArray data(out_dt, {nnz});
+    return dispatch_index(oidt, [&](auto oi) -> SparseMatrix {
+      using J = decltype(oi);
+      NDArray ptr(oidt, {va.outer + 1}), idx(oidt, {nnz});
+      counts_to_indptr(counts, ptr);
+      const J* pp = ptr.data<J>();
+      J* ix = idx.data<J>();
+      parallel_outer(va.outer, work, [&](int64_t o) {
+        int64_t k = static_cast<int64_t>(pp[o]);
+        if (complement) {
+          int64_t next = 0;  // every inner index not in the merged (true) list
+          bool* d = data.data<bool>();
+          merge(o, [&](int64_t j, const T&) {
+            for (; next < j; ++next) ix[k] = static_cast<J>(next), d[k++] = true;
+            next = j + 1;
+          });
+          for (; next < va.inner; ++next) ix[k] = static_cast<J>(next), d[k++] = true;
+        } else if (cmp) {
+          bool* d = data.data<bool>();
+          merge(o, [&](int64_t j, const T&) { ix[k] = static_cast<J>(j), d[k++] = true; });
+        } else {
+          T* d = data.data<T>();
+          merge(o, [&](int64_t j, const T& r) { ix[k] = static_cast<J>(j), d[k++] = r; });
+        }
+      });
+      return SparseMatrix(a.format(), a.rows(), a.cols(), data, idx, ptr);
+    });
+  });
+}
+
+NDArray binary_sd(const SparseMatrix& a_in, const NDArray& y_in, SpBinary op, DType dtype) {
+  const bool cmp = is_comparison(op);
+  const int64_t rows = a_in.rows(), cols = a_in.cols();
+  NDArray yb = broadcast_operand(y_in, dtype, rows, cols, "sparse");
+  SparseMatrix a = a_in.dtype() == dtype ? a_in : astype(a_in, dtype);
+  if (cmp) a = canonical(a);  // comparisons need each position's total
+  NDArray out(cmp ? DType::Bool : dtype, {rows, cols});
+  visit(a, [&](auto v) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    const Bcast<T> y = bcast_of<T>(yb);
+    const T zero = T(0);
+    if (cmp) {
+      bool* o = out.data<bool>();
+      parallel_outer(rows, rows * cols, [&](int64_t r) {
+        for (int64_t c = 0; c < cols; ++c) o[r * cols + c] = compare(op, zero, y.at(r, c));
+      });
+      parallel_outer(v.outer, v.nnz, [&](int64_t s) {
+        for (int64_t k = v.begin(s); k < v.end(s); ++k) {
+          const int64_t r = v.row(s, k), c = v.col(s, k);
+          o[r * cols + c] = compare(op, v.data[k], y.at(r, c));
+        }
+      });
+    } else {
+      T* o = out.data<T>();
+      const bool sub = op == SpBinary::Sub;
+      parallel_outer(rows, rows * cols, [&](int64_t r) {
+        for (int64_t c = 0; c < cols; ++c) o[r * cols + c] = sub ? arith(SpBinary::Sub, zero, y.at(r, c)) : y.at(r, c);
+      });
+      // Each outer slice writes its own row (csr) or column (csc): no two threads share an element.
+      parallel_outer(v.outer, v.nnz, [&](int64_t s) {
+        for (int64_t k = v.begin(s); k < v.end(s); ++k) {
+          T& e = o[v.row(s, k) * cols + v.col(s, k)];
+          e = arith(SpBinary::Add, e, v.data[k]);
+        }
+      });
+    }
+  });
+  return out;
+}
+
+SparseMatrix map_dense(const SparseMatrix& a_in, const NDArray& y_in, SpMap op, DType dtype) {
+  const SparseMatrix a = a_in.dtype() == dtype ? a_in : astype(a_in, dtype);
+  NDArray yb = broadcast_operand(y_in, dtype, a.rows(), a.cols(), "sparse");
+  NDArray out(dtype, {a.nnz()});
+  visit(a, [&](auto v) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    const Bcast<T> y = bcast_of<T>(yb);
+    T* o = out.data<T>();
+    const SpBinary bop = op == SpMap::Mul ? SpBinary::Mul : SpBinary::Add;
+    parallel_outer(v.outer, v.nnz, [&](int64_t s) {
+      for (int64_t k = v.begin(s); k < v.end(s); ++k) o[k] = arith(bop, v.data[k], y.at(v.row(s, k), v.col(s, k)));
+    });
+  });
+  return with_data(a, out);
+}
+
+NDArray sum(const SparseMatrix& a_in, int axis, DType dtype) {
+  const SparseMatrix a = a_in.dtype() == dtype ? a_in : astype(a_in, dtype);
+  const int64_t len = axis < 0 ? 1 : axis == 0 ? a.cols() : a.rows();
+  NDArray out = NDArray::zeros(dtype, axis < 0 ? Shape{} : Shape{len});
+  visit(a, [&](auto v) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    T* o = out.data<T>();
+    // Reducing over the inner dimension gives one value per outer slice (parallel); otherwise
+    // the values are scattered by inner index (serial: a single pass over nnz).
+    const bool per_outer = axis >= 0 && ((axis == 1) == (v.format == SparseFormat::CSR));
+    if (per_outer) {
+      parallel_outer(v.outer, v.nnz, [&](int64_t s) {
+        T acc = T(0);
+        for (int64_t k = v.begin(s); k < v.end(s); ++k) acc = arith(SpBinary::Add, acc, v.data[k]);
+        o[s] = acc;
+      });
+    } else if (axis >= 0) {
+      for (int64_t k = 0; k < v.nnz; ++k) o[v.index(k)] = arith(SpBinary::Add, o[v.index(k)], v.data[k]);
+    } else {
+      T acc = T(0);
+      for (int64_t k = 0; k < v.nnz; ++k) acc = arith(SpBinary::Add, acc, v.data[k]);
+      o[0] = acc;
+    }
+  });
+  return out;
+}
+
+}  // namespace hypatia::sparse_kernels

@@ -1,0 +1,88 @@
+// Builders of the sparse arithmetic API (sparse/math.h): dispatch on sparse/dense operands.
+#include "hypatia/sparse/math.h"
+
+#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/ops/arith.h"
+#include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/compare.h"
+#include "hypatia/sparse/ops/reduce.h"
+#include "hypatia/tensor/basic.h"
+
+namespace hypatia::sparse {
+namespace sk = sparse_kernels;
+
+namespace {
+template <class O, class... P>
+Var apply_new(const std::vector<Var>& inputs, P... params) {
+  return apply1(*std::make_shared<O>(params...), inputs);
+}
+
+// Which operands are sparse; TypeError "[who] ..." when neither is.
+std::pair<bool, bool> sparse_operands(const Var& x, const Var& y, const std::string& who) {
+  if (!x || !y) type_error("[", who, "] expected two variables, got None");
+  const bool xs = is_sparse_variable(x), ys = is_sparse_variable(y);
+  if (!xs && !ys)
+    type_error("[", who, "] at least one operand must be sparse, got ", x.type()->str(), " and ", y.type()->str(),
+               "; use the tensor function for dense operands");
+  return {xs, ys};
+}
+
+Var compare(const Var& x, const Var& y, sk::SpBinary op, sk::SpBinary swapped, const char* who) {
+  auto [xs, ys] = sparse_operands(x, y, who);
+  if (xs && ys) return apply_new<CompareSS>({x, y}, SparseCompareParams{op});
+  if (xs) return apply_new<CompareSD>({x, as_tensor_variable(y)}, SparseCompareParams{op});
+  return apply_new<CompareSD>({y, as_tensor_variable(x)}, SparseCompareParams{swapped});
+}
+}  // namespace
+
+Var add_s_s(const Var& x, const Var& y) { return apply_new<AddSS>({x, y}); }
+Var add_s_d(const Var& x, const Var& y) { return apply_new<AddSD>({x, y}); }
+Var add_s_s_data(const Var& x, const Var& y) { return apply_new<AddSSData>({x, y}); }
+Var structured_add_s_v(const Var& x, const Var& v) { return apply_new<StructuredAddSV>({x, v}); }
+Var mul_s_s(const Var& x, const Var& y) { return apply_new<MulSS>({x, y}); }
+Var mul_s_d(const Var& x, const Var& y) { return apply_new<MulSD>({x, y}); }
+Var mul_s_v(const Var& x, const Var& v) { return apply_new<MulSV>({x, v}); }
+Var col_scale(const Var& x, const Var& s) { return apply_new<ColScale>({x, s}); }
+Var row_scale(const Var& x, const Var& s) { return apply_new<RowScale>({x, s}); }
+
+Var add(const Var& x, const Var& y) {
+  auto [xs, ys] = sparse_operands(x, y, "add");
+  if (xs && ys) return add_s_s(x, y);
+  if (xs) return add_s_d(x, as_tensor_variable(y));
+  return add_s_d(y, as_tensor_variable(x));
+}
+
+Var sub(const Var& x, const Var& y) {
+  auto [xs, ys] = sparse_operands(x, y, "sub");
+  for (const Var& v : {x, y})
+    if (is_bool(*v.type()->dtype()))
+      type_error("[sub] subtracting bool matrices is not supported (numpy forbids it too); use logical operations");
+  if (xs && ys) return add_s_s(x, sparse::neg(y));
+  if (xs) return add_s_d(x, hypatia::neg(as_tensor_variable(y)));
+  return add_s_d(sparse::neg(y), as_tensor_variable(x));
+}
+
+Var mul(const Var& x, const Var& y) {
+  auto [xs, ys] = sparse_operands(x, y, "mul");
+  if (xs && ys) return mul_s_s(x, y);
+  if (xs) return mul_s_d(x, as_tensor_variable(y));
+  return mul_s_d(y, as_tensor_variable(x));
+}
+
+Var eq(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Eq, sk::SpBinary::Eq, "eq"); }
+Var neq(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Ne, sk::SpBinary::Ne, "neq"); }
+Var lt(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Lt, sk::SpBinary::Gt, "lt"); }
+Var gt(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Gt, sk::SpBinary::Lt, "gt"); }
+Var le(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Le, sk::SpBinary::Ge, "le"); }
+Var ge(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Ge, sk::SpBinary::Le, "ge"); }
+
+Var sp_sum(const Var& x, std::optional<int> axis, bool sparse_grad) {
+  int a = -1;
+  if (axis) {
+    a = *axis < 0 ? *axis + 2 : *axis;
+    if (a < 0 || a > 1) value_error("[SpSum] axis must be None, 0 or 1 for a sparse matrix, got ", *axis);
+  }
+  return apply_new<SpSum>({x}, SpSumParams{a, sparse_grad});
+}
+
+}  // namespace hypatia::sparse

@@ -1,0 +1,302 @@
+// AddSS, AddSSData, AddSD, StructuredAddSV, MulSS, MulSD, MulSV, ColScale, RowScale.
+#include "hypatia/sparse/ops/arith.h"
+
+#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/kernels/elemwise.h"
+#include "hypatia/sparse/math.h"
+#include "hypatia/sparse/ops/common.h"
+#include "hypatia/tensor/basic.h"
+
+namespace hypatia {
+using namespace sparse_ops;
+namespace sk = sparse_kernels;
+
+namespace {
+bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
+
+void expect_inputs(const std::vector<Var>& inputs, const std::string& who) {
+  if (inputs.size() != 2) type_error("[", who, "] expected 2 inputs, got ", inputs.size());
+}
+
+DType out_dtype(DType a, DType b, const std::string& who) {
+  DType d = upcast(a, b);
+  check_sparse_dtype(d, who);
+  return d;
+}
+
+const NDArray& dense_input(const Value* const* inputs, int i, const std::string& who) {
+  return as_array(*inputs[i], who.c_str());
+}
+
+void check_same_shape(const SparseMatrix& x, const SparseMatrix& y, const std::string& who) {
+  if (x.rows() != y.rows() || x.cols() != y.cols())
+    value_error("[", who, "] shape mismatch: ", shape_str(x.shape()), " and ", shape_str(y.shape()));
+}
+
+// The dense operand's runtime shape must broadcast to x's as its type allows (a length-1 axis
+// stretches only when the type says it is broadcastable, as tensor elemwise ops).
+void check_broadcast(const Apply& node, const SparseMatrix& x, const NDArray& y, const std::string& who) {
+  const TensorType& t = *tensor_type(node.input(1));
+  const int nd = y.ndim();
+  const int64_t want[2] = {x.rows(), x.cols()};
+  for (int d = 0; d < nd; ++d) {
+    const int64_t target = want[2 - nd + d];
+    if (y.shape(d) == target) continue;
+    if (y.shape(d) == 1 && t.broadcastable()[d]) continue;
+    value_error("[", who, "] shape mismatch: the dense operand has shape ", shape_str(y.shape()),
+                " but the sparse matrix has shape ", shape_str(x.shape()));
+  }
+}
+
+void check_vector(const SparseMatrix& x, const NDArray& v, int64_t n, const char* what, const std::string& who) {
+  if (v.ndim() != 1 || v.shape(0) != n)
+    value_error("[", who, "] the vector has shape ", shape_str(v.shape()), " but the sparse matrix of shape ",
+                shape_str(x.shape()), " has ", n, " ", what);
+}
+
+// A dense version of a gradient (regular densification when it arrives sparse).
+Var dense_grad(const Var& g) { return sparse_type(g) ? sparse::dense_from_sparse(g, false) : g; }
+
+}  // namespace
+
+namespace sparse_ops {
+// The structured part of g at x's stored entries, a sparse matrix of x's format.
+Var structured_grad(const Var& g, const Var& x) {
+  if (no_grad(g)) return g;
+  if (!sparse_type(g)) return sparse::sample_dense(x, g);
+  return sparse::mul_s_s(sparse::sp_ones_like(x), as_sparse_grad(g, x));
+}
+// gz (of a matrix) summed down to the shape of the dense operand y (0-d, vector or matrix).
+Var reduce_to(const Var& gz, const Var& y) {
+  const TensorType& t = *tensor_type(y);
+  if (t.ndim() == 0) return hypatia::sum(gz);
+  if (t.ndim() == 1) return hypatia::sum(gz, std::vector<int>{0});
+  std::vector<int> axes;
+  for (int d = 0; d < 2; ++d)
+    if (t.broadcastable()[d]) axes.push_back(d);
+  return axes.empty() ? gz : hypatia::sum(gz, axes, true);
+}
+}  // namespace sparse_ops
+
+// ---------------------------------------------------------------- AddSS
+
+ApplyPtr AddSS::make_node(const std::vector<Var>& inputs) const {
+  expect_inputs(inputs, "AddSS");
+  const SparseType& x = expect_sparse(inputs[0], "AddSS");
+  const SparseType& y = expect_sparse(inputs[1], "AddSS");
+  return Apply::create(ptr(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), y.elem(), "AddSS"))});
+}
+void AddSS::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& x = sparse_input(inputs, 0, "AddSS");
+  const SparseMatrix& y = sparse_input(inputs, 1, "AddSS");
+  check_same_shape(x, y, "AddSS");
+  outputs[0] = sk::binary_ss(x, y, sk::SpBinary::Add, *node.output(0).type()->dtype());
+}
+std::optional<std::vector<ShapeVec>> AddSS::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+std::vector<Var> AddSS::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (no_grad(g[0])) return {disconnected_var(), disconnected_var()};
+  return {as_sparse_grad(g[0], node.input(0)), as_sparse_grad(g[0], node.input(1))};
+}
+
+// ---------------------------------------------------------------- AddSSData
+
+ApplyPtr AddSSData::make_node(const std::vector<Var>& inputs) const {
+  expect_inputs(inputs, "AddSSData");
+  const SparseType& x = expect_sparse(inputs[0], "AddSSData");
+  const SparseType& y = expect_sparse(inputs[1], "AddSSData");
+  if (x.elem() != y.elem())
+    type_error("[AddSSData] x and y must have the same dtype, got ", x.str(), " and ", y.str());
+  if (x.format() != y.format())
+    type_error("[AddSSData] x and y must have the same format, got ", x.str(), " and ", y.str());
+  return Apply::create(ptr(), inputs, {inputs[0].type()});
+}
+void AddSSData::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& x = sparse_input(inputs, 0, "AddSSData");
+  const SparseMatrix& y = sparse_input(inputs, 1, "AddSSData");
+  check_same_shape(x, y, "AddSSData");
+  if (x.nnz() != y.nnz())
+    value_error("[AddSSData] x and y must have the same sparsity pattern, but they store ", x.nnz(), " and ",
+                y.nnz(), " entries");
+  NDArray yd = sk::stored_data(y);
+  NDArray xd = sk::stored_data(x);
+  NDArray sum(x.dtype(), {x.nnz()});
+  dispatch_dtype(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T* a = xd.data<T>();
+    const T* b = yd.data<T>();
+    T* o = sum.data<T>();
+    const int64_t n = x.nnz();
+#pragma omp parallel for if (n >= sk::kParallelWork)
+    for (int64_t k = 0; k < n; ++k) {
+      o[k] = a[k];
+      sk::accumulate(o[k], b[k]);
+    }
+  });
+  outputs[0] = sk::with_data(x, sum);
+}
+std::optional<std::vector<ShapeVec>> AddSSData::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+std::vector<Var> AddSSData::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (no_grad(g[0])) return {disconnected_var(), disconnected_var()};
+  return {structured_grad(g[0], node.input(0)), structured_grad(g[0], node.input(1))};
+}
+
+// ---------------------------------------------------------------- AddSD
+
+ApplyPtr AddSD::make_node(const std::vector<Var>& inputs) const {
+  expect_inputs(inputs, "AddSD");
+  const SparseType& x = expect_sparse(inputs[0], "AddSD");
+  const TensorType& y = expect_dense(inputs[1], "AddSD");
+  if (y.ndim() > 2) type_error("[AddSD] the dense operand must have at most 2 dimensions, got ", y.str());
+  return Apply::create(ptr(), inputs, {TensorType::make(upcast(x.elem(), y.elem()), {false, false})});
+}
+void AddSD::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& x = sparse_input(inputs, 0, "AddSD");
+  const NDArray& y = dense_input(inputs, 1, "AddSD");
+  check_broadcast(node, x, y, "AddSD");
+  outputs[0] = sk::binary_sd(x, y, sk::SpBinary::Add, *node.output(0).type()->dtype());
+}
+std::optional<std::vector<ShapeVec>> AddSD::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+std::vector<Var> AddSD::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (no_grad(g[0])) return {disconnected_var(), disconnected_var()};
+  Var gz = dense_grad(g[0]);
+  return {sparse::sample_dense(node.input(0), gz), reduce_to(gz, node.input(1))};
+}
+
+// ---------------------------------------------------------------- StructuredAddSV
+
+ApplyPtr StructuredAddSV::make_node(const std::vector<Var>& inputs) const {
+  expect_inputs(inputs, "StructuredAddSV");
+  const SparseType& x = expect_sparse(inputs[0], "StructuredAddSV");
+  const TensorType& v = expect_dense(inputs[1], "StructuredAddSV", 1);
+  return Apply::create(ptr(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), v.elem(), "StructuredAddSV"))});
+}
+void StructuredAddSV::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& x = sparse_input(inputs, 0, "StructuredAddSV");
+  const NDArray& v = dense_input(inputs, 1, "StructuredAddSV");
+  check_vector(x, v, x.cols(), "columns", "StructuredAddSV");
+  outputs[0] = sk::map_dense(x, v, sk::SpMap::Add, *node.output(0).type()->dtype());
+}
+std::optional<std::vector<ShapeVec>> StructuredAddSV::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+std::vector<Var> StructuredAddSV::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (no_grad(g[0])) return {disconnected_var(), disconnected_var()};
+  Var gx = structured_grad(g[0], node.input(0));
+  return {gx, sparse::sp_sum(gx, 0, true)};
+}
+
+// ---------------------------------------------------------------- MulSS
+
+ApplyPtr MulSS::make_node(const std::vector<Var>& inputs) const {
+  expect_inputs(inputs, "MulSS");
+  const SparseType& x = expect_sparse(inputs[0], "MulSS");
+  const SparseType& y = expect_sparse(inputs[1], "MulSS");
+  return Apply::create(ptr(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), y.elem(), "MulSS"))});
+}
+void MulSS::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& x = sparse_input(inputs, 0, "MulSS");
+  const SparseMatrix& y = sparse_input(inputs, 1, "MulSS");
+  check_same_shape(x, y, "MulSS");
+  outputs[0] = sk::binary_ss(x, y, sk::SpBinary::Mul, *node.output(0).type()->dtype());
+}
+std::optional<std::vector<ShapeVec>> MulSS::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+std::vector<Var> MulSS::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (no_grad(g[0])) return {disconnected_var(), disconnected_var()};
+  const Var &x = node.input(0), &y = node.input(1);
+  return {as_sparse_grad(sparse::mul(y, g[0]), x), as_sparse_grad(sparse::mul(x, g[0]), y)};
+}
+
+// ---------------------------------------------------------------- MulSD
+
+ApplyPtr MulSD::make_node(const std::vector<Var>& inputs) const {
+  expect_inputs(inputs, "MulSD");
+  const SparseType& x = expect_sparse(inputs[0], "MulSD");
+  const TensorType& y = expect_dense(inputs[1], "MulSD");
+  if (y.ndim() > 2) type_error("[MulSD] the dense operand must have at most 2 dimensions, got ", y.str());
+  return Apply::create(ptr(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), y.elem(), "MulSD"))});
+}
+void MulSD::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& x = sparse_input(inputs, 0, "MulSD");
+  const NDArray& y = dense_input(inputs, 1, "MulSD");
+  check_broadcast(node, x, y, "MulSD");
+  outputs[0] = sk::map_dense(x, y, sk::SpMap::Mul, *node.output(0).type()->dtype());
+}
+std::optional<std::vector<ShapeVec>> MulSD::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+std::vector<Var> MulSD::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (no_grad(g[0])) return {disconnected_var(), disconnected_var()};
+  const Var &x = node.input(0), &y = node.input(1);
+  Var gx = sparse_type(g[0]) ? sparse::mul_s_d(as_sparse_grad(g[0], x), y) : as_sparse_grad(hypatia::mul(g[0], y), x);
+  Var xg = sparse::mul(x, g[0]);  // sparse, x's pattern
+  const int yd = tensor_type(y)->ndim();
+  Var gy = yd == 0 ? sparse::sp_sum(xg) : yd == 1 ? sparse::sp_sum(xg, 0) : reduce_to(sparse::dense_from_sparse(xg, false), y);
+  return {gx, gy};
+}
+
+// ---------------------------------------------------------------- MulSV, ColScale, RowScale
+
+namespace {
+ApplyPtr make_sv(const Op& op, const std::vector<Var>& inputs, const std::string& who) {
+  expect_inputs(inputs, who);
+  const SparseType& x = expect_sparse(inputs[0], who);
+  const TensorType& v = expect_dense(inputs[1], who, 1);
+  return Apply::create(op.shared_from_this(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), v.elem(), who))});
+}
+void perform_sv(const Apply& node, const Value* const* inputs, Value* outputs, bool rows, const std::string& who) {
+  const SparseMatrix& x = sparse_input(inputs, 0, who);
+  const NDArray& v = dense_input(inputs, 1, who);
+  check_vector(x, v, rows ? x.rows() : x.cols(), rows ? "rows" : "columns", who);
+  outputs[0] = sk::map_dense(x, rows ? v.reshape({v.shape(0), 1}) : v, sk::SpMap::Mul, *node.output(0).type()->dtype());
+}
+}  // namespace
+
+ApplyPtr MulSV::make_node(const std::vector<Var>& inputs) const { return make_sv(*this, inputs, "MulSV"); }
+void MulSV::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  perform_sv(node, inputs, outputs, false, "MulSV");
+}
+std::optional<std::vector<ShapeVec>> MulSV::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+std::vector<Var> MulSV::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (no_grad(g[0])) return {disconnected_var(), disconnected_var()};
+  const Var &x = node.input(0), &v = node.input(1);
+  Var gz = as_sparse_grad(g[0], x);
+  return {sparse::mul_s_v(gz, v), sparse::sp_sum(sparse::mul(x, gz), 0, true)};
+}
+
+ApplyPtr ColScale::make_node(const std::vector<Var>& inputs) const { return make_sv(*this, inputs, "ColScaleCSC"); }
+void ColScale::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  perform_sv(node, inputs, outputs, false, "ColScaleCSC");
+}
+std::optional<std::vector<ShapeVec>> ColScale::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+std::vector<Var> ColScale::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (no_grad(g[0])) return {disconnected_var(), disconnected_var()};
+  const Var &x = node.input(0), &s = node.input(1);
+  return {sparse::col_scale(structured_grad(g[0], x), s), sparse::sp_sum(sparse::mul(x, g[0]), 0)};
+}
+
+ApplyPtr RowScale::make_node(const std::vector<Var>& inputs) const { return make_sv(*this, inputs, "RowScaleCSC"); }
+void RowScale::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  perform_sv(node, inputs, outputs, true, "RowScaleCSC");
+}
+std::optional<std::vector<ShapeVec>> RowScale::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+std::vector<Var> RowScale::vjp(const Apply& node, const std::vector<Var>& g) const {
+  if (no_grad(g[0])) return {disconnected_var(), disconnected_var()};
+  const Var &x = node.input(0), &s = node.input(1);
+  return {sparse::row_scale(structured_grad(g[0], x), s), sparse::sp_sum(sparse::mul(x, g[0]), 1)};
+}
+
+}  // namespace hypatia

@@ -1,0 +1,64 @@
+// SpSum: sums of a sparse matrix over all entries, columns (axis 0) or rows (axis 1).
+#include "hypatia/sparse/ops/reduce.h"
+
+#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/kernels/elemwise.h"
+#include "hypatia/sparse/math.h"
+#include "hypatia/sparse/ops/common.h"
+#include "hypatia/tensor/basic.h"
+
+namespace hypatia {
+using namespace sparse_ops;
+namespace sk = sparse_kernels;
+
+DType sp_sum_dtype(DType d) {
+  if (is_bool(d)) return DType::Int64;
+  if (is_unsigned(d)) return DType::UInt64;
+  if (!is_inexact(d)) return DType::Int64;
+  return d;
+}
+
+std::string SpSum::str() const {
+  return str_cat("SpSum{axis=", params_.axis < 0 ? std::string("None") : std::to_string(params_.axis),
+                 ", sparse_grad=", params_.sparse_grad ? "True" : "False", "}");
+}
+
+ApplyPtr SpSum::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[SpSum] expected 1 input, got ", inputs.size());
+  const SparseType& x = expect_sparse(inputs[0], "SpSum");
+  if (params_.axis < -1 || params_.axis > 1)
+    value_error("[SpSum] axis must be None, 0 or 1 for a sparse matrix, got ", params_.axis);
+  std::vector<bool> b;
+  if (params_.axis >= 0) b.push_back(false);
+  return Apply::create(ptr(), inputs, {TensorType::make(sp_sum_dtype(x.elem()), b)});
+}
+
+void SpSum::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& x = sparse_input(inputs, 0, "SpSum");
+  outputs[0] = sk::sum(x, params_.axis, *node.output(0).type()->dtype());
+}
+
+std::optional<std::vector<ShapeVec>> SpSum::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  if (params_.axis < 0) return std::vector<ShapeVec>{ShapeVec{}};
+  return std::vector<ShapeVec>{{params_.axis == 0 ? s[0][1] : s[0][0]}};
+}
+
+std::vector<Var> SpSum::vjp(const Apply& node, const std::vector<Var>& g) const {
+  const Var& x = node.input(0);
+  if (!g[0] || is_disconnected(g[0]) || is_null(g[0])) return {disconnected_var()};
+  const SparseType& xt = *sparse_type(x);
+  if (!is_inexact(xt.elem())) return {sparse::sp_zeros_like(sparse::cast(x, floatX()))};
+  Var gz = g[0];
+  if (params_.sparse_grad) {
+    // Structured: gz broadcast onto x's stored entries only.
+    Var ones = sparse::sp_ones_like(x);
+    if (params_.axis < 0) return {sparse::mul_s_d(ones, gz)};
+    return {params_.axis == 0 ? sparse::col_scale(ones, gz) : sparse::row_scale(ones, gz)};
+  }
+  // Regular: gz broadcast to every entry of x (a sparse matrix of x's format, as Theano).
+  std::vector<Var> shape = {shape_i(x, 0), shape_i(x, 1)};
+  Var v = params_.axis < 0 ? gz : params_.axis == 0 ? dimshuffle(gz, {-1, 0}) : dimshuffle(gz, {0, -1});
+  return {sparse::sparse_from_dense(alloc(v, shape), xt.format())};
+}
+
+}  // namespace hypatia
