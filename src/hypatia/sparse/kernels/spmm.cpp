@@ -80,20 +80,20 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
     const T al = alpha ? alpha->item<T>() : one_<T>();
     const bool scaled = !is_one(al);
     const int64_t m = v.rows;
-    if (!accumulate_into) {
-      parallel_outer(m, m * n, [&](int64_t i) { std::fill(O + i * n, O + (i + 1) * n, T{}); });
-    }
     const int64_t work = std::max<int64_t>(v.nnz * n, m * n);
     if (v.format == SparseFormat::CSR) {
-      // Output row o is outer slice o: each iteration owns its row.
+      // Output row o is outer slice o: each iteration owns (and initialises) its row.
       parallel_outer(v.outer, work, [&](int64_t o) {
         T* orow = O + o * n;
         if (n == 1) {
           T s{};
           for (int64_t k = v.begin(o); k < v.end(o); ++k) accumulate(s, mul_(v.data[k], B[v.index(k) * sb0]));
-          accumulate(orow[0], scaled ? mul_(al, s) : s);
+          if (scaled) s = mul_(al, s);
+          if (accumulate_into) accumulate(orow[0], s);
+          else orow[0] = s;
           return;
         }
+        if (!accumulate_into) std::fill(orow, orow + n, T{});
         for (int64_t k = v.begin(o); k < v.end(o); ++k) {
           const T s = scaled ? mul_(al, v.data[k]) : v.data[k];
           const T* brow = B + v.index(k) * sb0;
@@ -107,6 +107,9 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
       return;
     }
     // CSC: entries of outer slice o (column o of a) scatter into the rows their indices name.
+    if (!accumulate_into) {
+      parallel_outer(m, m * n, [&](int64_t i) { std::fill(O + i * n, O + (i + 1) * n, T{}); });
+    }
     auto scatter = [&](T* dst, int64_t o_begin, int64_t o_end, int64_t j0, int64_t j1) {
       for (int64_t o = o_begin; o < o_end; ++o) {
         const T* brow = B + o * sb0;
