@@ -18,5 +18,6 @@ NB_MODULE(_core, m) {
   init_random(m);
   init_sparse(m);
   init_sparse_arith(m);
+  init_sparse_dot(m);
   init_bench(m);
 }

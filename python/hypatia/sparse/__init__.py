@@ -213,3 +213,4 @@ from .testing import sparse_random_inputs, verify_grad_sparse  # noqa: E402
 from . import _variable  # noqa: E402,F401  (operators and methods of sparse variables)
 from ._variable import register_operator, dot  # noqa: E402,F401
 from .math import *  # noqa: E402,F401,F403  (sparse arithmetic: add, mul, comparisons, sp_sum, ...)
+from .products import *  # noqa: E402,F401,F403  (structured_dot, true_dot, sampling_dot, usmm, Dot, ...)

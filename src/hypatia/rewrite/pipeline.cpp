@@ -8,6 +8,7 @@
 
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/merge.h"
+#include "hypatia/sparse/rewrites/specialize.h"
 #include "hypatia/tensor/rewrites/blas.h"
 #include "hypatia/tensor/rewrites/rewrites.h"
 #include "hypatia/tensor/rewrites/shape.h"
@@ -41,6 +42,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_tensor_specialize(*specialize);
   register_tensor_stabilize(*stabilize);
   register_tensor_blas(*specialize);
+  register_sparse_products(*optdb, *specialize);
 
   optdb->register_rewrite("merge1", std::make_shared<MergeOptimizer>("merge1"), {"fast_run", "fast_compile", "merge"}, kMerge1);
   optdb->register_rewrite("canonicalize", canonicalize, {"fast_run", "fast_compile"}, kCanonicalize);

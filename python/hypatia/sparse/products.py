@@ -1,0 +1,60 @@
+"""Sparse products (theano.sparse's dot family): structured_dot, dot, true_dot, sampling_dot,
+usmm, and their op classes. A dense operand may be a matrix or a vector (a vector operand gives a
+dense vector). ``x @ y``, ``x.dot(y)``, ``hypatia.dot`` and ``hypatia.sparse.dot`` route sparse
+operands to ``dot`` below (registered as the 'dot' operator)."""
+from .. import _core
+from ._variable import register_operator
+
+_s = _core.sparse
+
+StructuredDot = _s.StructuredDot
+Dot = _s.Dot
+TrueDot = _s.TrueDot
+SamplingDot = _s.SamplingDot
+Usmm = _s.Usmm
+UsmmCscDense = _s.UsmmCscDense
+StructuredDotGradCSR = _s.StructuredDotGradCSR
+StructuredDotGradCSC = _s.StructuredDotGradCSC
+SampleSparse = _s.SampleSparse
+
+
+def structured_dot(x, y):
+    """x . y for a sparse x and a dense (matrix or vector) or sparse y; dense output, sparse when
+    both are sparse. Structured grad w.r.t. x (only its stored entries), regular w.r.t. y."""
+    return _s.structured_dot(x, y)
+
+
+def dot(x, y):
+    """theano.sparse.dot: one operand sparse, the other sparse or dense, either order. Dense
+    output (sparse, in x's format, when both are sparse). Regular grads."""
+    return _s.dot(x, y)
+
+
+def true_dot(x, y, grad_preserves_dense=True):
+    """x . y with a sparse output (x's format); a dense vector y gives a dense vector. Regular
+    grads; a dense y gets a dense grad unless grad_preserves_dense is False."""
+    return _s.true_dot(x, y, grad_preserves_dense)
+
+
+def sampling_dot(x, y, p):
+    """p * (x . y.T) computed only at p's stored entries: x is m x k, y is n x k (dense), p is a
+    sparse m x n matrix. Sparse output in p's format. True grads for x and y, structured for p."""
+    return _s.sampling_dot(x, y, p)
+
+
+def usmm(alpha, x, y, z):
+    """z + alpha * (x . y), with x or y sparse and z dense (the sparse gemm)."""
+    return _s.usmm(alpha, x, y, z)
+
+
+def structured_dot_grad(a, b, g_ab):
+    """The structured gradient of structured_dot(a, b) w.r.t. a: a's pattern holding
+    dot(g_ab[i, :], b[j, :]) at each stored (i, j) (StructuredDotGradCSR/CSC)."""
+    return _s.structured_dot_grad(a, b, g_ab)
+
+
+register_operator("dot", dot)
+
+__all__ = ["StructuredDot", "Dot", "TrueDot", "SamplingDot", "Usmm", "UsmmCscDense", "StructuredDotGradCSR",
+           "StructuredDotGradCSC", "SampleSparse", "structured_dot", "true_dot", "sampling_dot", "usmm",
+           "structured_dot_grad"]

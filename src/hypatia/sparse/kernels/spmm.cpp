@@ -1,0 +1,296 @@
+// Sparse products (see spmm.h): each kernel body is written once over CsView<T, I>, so CSR and
+// CSC, all value dtypes and both index dtypes share it; OpenMP over race-free partitions.
+#include "hypatia/sparse/kernels/spmm.h"
+
+#include <algorithm>
+#include <memory>
+#include <numeric>
+
+#include <omp.h>
+
+#include "hypatia/sparse/kernels/kernels.h"
+
+namespace hypatia::sparse_kernels {
+
+namespace {
+
+template <class T>
+inline T mul_(const T& a, const T& b) {
+  if constexpr (std::is_same_v<T, bool>) return a && b;
+  else if constexpr (std::is_same_v<T, half>) return half(static_cast<float>(a) * static_cast<float>(b));
+  else return static_cast<T>(a * b);
+}
+
+template <class T>
+inline T one_() { return scalar_cast<T>(1.0); }
+
+template <class T>
+inline bool is_one(const T& v) {
+  if constexpr (std::is_same_v<T, half>) return static_cast<float>(v) == 1.0f;
+  else return v == one_<T>();
+}
+
+int64_t elem_stride(const NDArray& a, int axis) { return a.strides()[axis] / itemsize(a.dtype()); }
+
+// A typed view of a matrix whose value/index dtypes the caller already knows (no dispatch).
+template <class T, class I>
+CsView<T, I> view_as(const SparseMatrix& m) {
+  CsView<T, I> v;
+  v.format = m.format();
+  v.rows = m.rows();
+  v.cols = m.cols();
+  v.outer = m.outer_size();
+  v.inner = m.inner_size();
+  v.data = m.data().template data<T>();
+  v.indices = m.indices().template data<I>();
+  v.indptr = m.indptr().template data<I>();
+  v.nnz = v.indptr[v.outer];
+  return v;
+}
+
+// The matrix with indices and indptr of dtype `idt` (shared when they already are).
+SparseMatrix with_index_dtype(const SparseMatrix& m, DType idt) {
+  if (m.indices().dtype() == idt && m.indptr().dtype() == idt) return m;
+  return SparseMatrix(m.format(), m.rows(), m.cols(), m.data(), m.indices().astype(idt), m.indptr().astype(idt));
+}
+
+SparseMatrix common_index_dtype_if_needed(const SparseMatrix& m) {
+  return m.indices().dtype() == m.indptr().dtype() ? m : common_index_dtype(m);
+}
+
+int num_threads(int64_t work) { return work >= kParallelWork ? std::max(1, omp_get_max_threads()) : 1; }
+
+}  // namespace
+
+SparseMatrix with_dtype(const SparseMatrix& m, DType dtype) {
+  if (m.dtype() == dtype) return m;
+  return SparseMatrix(m.format(), m.rows(), m.cols(), stored_data(m).astype(dtype), m.indices(), m.indptr());
+}
+
+// ---------------------------------------------------------------- sparse x dense
+
+void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate_into, const NDArray* alpha) {
+  const bool vec = b.ndim() == 1;
+  const int64_t n = vec ? 1 : b.shape(1);
+  const int64_t sb0 = elem_stride(b, 0), sb1 = vec ? 1 : elem_stride(b, 1);
+  visit(a, [&](auto v) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    const T* B = b.data<T>();
+    T* O = out.data<T>();
+    const T al = alpha ? alpha->item<T>() : one_<T>();
+    const bool scaled = !is_one(al);
+    const int64_t m = v.rows;
+    const int64_t work = std::max<int64_t>(v.nnz * n, m * n);
+    if (v.format == SparseFormat::CSR) {
+      // Output row o is outer slice o: each iteration owns (and initialises) its row.
+      parallel_outer(v.outer, work, [&](int64_t o) {
+        T* orow = O + o * n;
+        if (n == 1) {
+          T s{};
+          for (int64_t k = v.begin(o); k < v.end(o); ++k) accumulate(s, mul_(v.data[k], B[v.index(k) * sb0]));
+          if (scaled) s = mul_(al, s);
+          if (accumulate_into) accumulate(orow[0], s);
+          else orow[0] = s;
+          return;
+        }
+        if (!accumulate_into) std::fill(orow, orow + n, T{});
+        for (int64_t k = v.begin(o); k < v.end(o); ++k) {
+          const T s = scaled ? mul_(al, v.data[k]) : v.data[k];
+          const T* brow = B + v.index(k) * sb0;
+          if (sb1 == 1) {
+            for (int64_t j = 0; j < n; ++j) accumulate(orow[j], mul_(s, brow[j]));
+          } else {
+            for (int64_t j = 0; j < n; ++j) accumulate(orow[j], mul_(s, brow[j * sb1]));
+          }
+        }
+      });
+      return;
+    }
+    // CSC: entries of outer slice o (column o of a) scatter into the rows their indices name.
+    if (!accumulate_into) {
+      parallel_outer(m, m * n, [&](int64_t i) { std::fill(O + i * n, O + (i + 1) * n, T{}); });
+    }
+    auto scatter = [&](T* dst, int64_t o_begin, int64_t o_end, int64_t j0, int64_t j1) {
+      for (int64_t o = o_begin; o < o_end; ++o) {
+        const T* brow = B + o * sb0;
+        for (int64_t k = v.begin(o); k < v.end(o); ++k) {
+          const T s = scaled ? mul_(al, v.data[k]) : v.data[k];
+          T* orow = dst + v.index(k) * n;
+          for (int64_t j = j0; j < j1; ++j) accumulate(orow[j], mul_(s, brow[j * sb1]));
+        }
+      }
+    };
+    const int nt = num_threads(work);
+    if (nt == 1 || v.outer <= 1) {
+      scatter(O, 0, v.outer, 0, n);
+    } else if (n >= 4 * nt) {
+      // Enough output columns: each thread owns a block of them and reads every entry.
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+      for (int t = 0; t < nt; ++t) scatter(O, 0, v.outer, n * t / nt, n * (t + 1) / nt);
+    } else if (m * n * (nt - 1) <= (int64_t{1} << 25)) {
+      // Few columns (SpMV): thread t scatters its block of outer slices into its own partial
+      // output (thread 0 straight into O), then the partials are summed row by row.
+      std::vector<std::unique_ptr<T[]>> part(nt);
+#pragma omp parallel num_threads(nt)
+      {
+        const int t = omp_get_thread_num();
+        const int64_t ob = v.outer * t / nt, oe = v.outer * (t + 1) / nt;
+        T* dst = O;
+        if (t > 0) {
+          part[t].reset(new T[m * n]());
+          dst = part[t].get();
+        }
+        scatter(dst, ob, oe, 0, n);
+#pragma omp barrier
+#pragma omp for schedule(static)
+        for (int64_t i = 0; i < m * n; ++i)
+          for (int u = 1; u < nt; ++u) accumulate(O[i], part[u][i]);
+      }
+    } else {
+      scatter(O, 0, v.outer, 0, n);
+    }
+  });
+}
+
+// ---------------------------------------------------------------- dense x sparse
+
+void dense_spmm(const NDArray& x, const SparseMatrix& b, NDArray& out) {
+  if (x.ndim() == 1) {
+    // x . b = b^T . x: the transpose is a reinterpretation, and spmm picks the parallel plan.
+    spmm(transpose(b), x, out);
+    return;
+  }
+  const int64_t m = x.shape(0), n = b.cols();
+  const int64_t sx0 = elem_stride(x, 0), sx1 = elem_stride(x, 1);
+  visit(b, [&](auto v) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    const T* X = x.data<T>();
+    T* O = out.data<T>();
+    // Row i of the output is x[i, :] . b: out[i, col] += b[row, col] * x[i, row] over b's
+    // entries. Each iteration owns output row i.
+    parallel_outer(m, m * std::max<int64_t>(v.nnz, n), [&](int64_t i) {
+      T* orow = O + i * n;
+      std::fill(orow, orow + n, T{});
+      const T* xrow = X + i * sx0;
+      for (int64_t o = 0; o < v.outer; ++o)
+        for (int64_t k = v.begin(o); k < v.end(o); ++k)
+          accumulate(orow[v.col(o, k)], mul_(v.data[k], xrow[v.row(o, k) * sx1]));
+    });
+  });
+}
+
+// ---------------------------------------------------------------- sparse x sparse
+
+SparseMatrix spgemm(const SparseMatrix& a_in, const SparseMatrix& b_in) {
+  if (a_in.cols() != b_in.rows())
+    value_error("[dot] shapes ", shape_str(a_in.shape()), " and ", shape_str(b_in.shape()), " not aligned");
+  const SparseFormat f = a_in.format();
+  const SparseMatrix b_f = convert_format(b_in, f);
+  // CSR: row o of the result combines the rows of b named by row o of a. CSC: the same on the
+  // transposes (C^T = B^T A^T, and CSC arrays of M are CSR arrays of M^T), so A = b, B = a.
+  const SparseMatrix& A0 = f == SparseFormat::CSR ? a_in : b_f;
+  const SparseMatrix& B0 = f == SparseFormat::CSR ? b_f : a_in;
+  const SparseMatrix A = common_index_dtype_if_needed(A0);
+  const SparseMatrix B = with_index_dtype(B0, A.indptr().dtype());
+  const int64_t rows = a_in.rows(), cols = b_in.cols();
+  return visit(A, [&](auto va) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(va.data)>>;
+    using I = std::remove_const_t<std::remove_pointer_t<decltype(va.indices)>>;
+    const CsView<T, I> vb = view_as<T, I>(B);
+    const int64_t outer = va.outer, inner = vb.inner;
+    const int nt = outer > 1 ? num_threads(va.nnz + vb.nnz) : 1;
+    std::vector<int64_t> counts(outer, 0);
+    std::vector<std::vector<int64_t>> tidx(nt);
+    std::vector<std::vector<T>> tval(nt);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+      const int t = omp_get_thread_num();
+      const int64_t ob = outer * t / nt, oe = outer * (t + 1) / nt;
+      std::unique_ptr<T[]> acc(new T[inner]());
+      std::vector<int64_t> mark(inner, -1), touched;
+      auto& ix = tidx[t];
+      auto& vals = tval[t];
+      for (int64_t o = ob; o < oe; ++o) {
+        touched.clear();
+        for (int64_t k = va.begin(o); k < va.end(o); ++k) {
+          const int64_t j = va.index(k);
+          const T av = va.data[k];
+          for (int64_t q = vb.begin(j); q < vb.end(j); ++q) {
+            const int64_t c = vb.index(q);
+            if (mark[c] != o) {
+              mark[c] = o;
+              acc[c] = mul_(av, vb.data[q]);
+              touched.push_back(c);
+            } else {
+              accumulate(acc[c], mul_(av, vb.data[q]));
+            }
+          }
+        }
+        std::sort(touched.begin(), touched.end());
+        int64_t c0 = 0;
+        for (int64_t c : touched)
+          if (is_nonzero(acc[c])) {
+            ix.push_back(c);
+            vals.push_back(acc[c]);
+            ++c0;
+          }
+        counts[o] = c0;
+      }
+    }
+    const int64_t nnz = std::accumulate(counts.begin(), counts.end(), int64_t{0});
+    const DType idt = index_dtype_for(rows, cols, nnz);
+    NDArray ptr(idt, {outer + 1}), idx(idt, {nnz}), data(dtype_v<T>, {nnz});
+    counts_to_indptr(counts, ptr);
+    T* d = data.data<T>();
+    dispatch_index(idt, [&](auto itag) {
+      using J = decltype(itag);
+      const J* p = ptr.data<J>();
+      J* out_ix = idx.data<J>();
+#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
+      for (int t = 0; t < nt; ++t) {
+        const int64_t start = p[outer * t / nt];
+        for (size_t q = 0; q < tidx[t].size(); ++q) {
+          out_ix[start + q] = static_cast<J>(tidx[t][q]);
+          d[start + q] = tval[t][q];
+        }
+      }
+    });
+    return SparseMatrix(f, rows, cols, data, idx, ptr);
+  });
+}
+
+// ---------------------------------------------------------------- sampled dense-dense
+
+NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype) {
+  const int64_t K = x.ndim() == 1 ? 1 : x.shape(1);
+  const int64_t sx0 = elem_stride(x, 0), sx1 = x.ndim() == 1 ? 1 : elem_stride(x, 1);
+  const int64_t sy0 = elem_stride(y, 0), sy1 = y.ndim() == 1 ? 1 : elem_stride(y, 1);
+  // Only the structure is read unless scaling: give the view the output dtype either way.
+  const SparseMatrix p = scale_by_pattern
+                             ? with_dtype(pattern, dtype)
+                             : SparseMatrix(pattern.format(), pattern.rows(), pattern.cols(), NDArray(dtype, {0}),
+                                            pattern.indices(), pattern.indptr());
+  NDArray out(dtype, {pattern.nnz()});
+  visit(p, [&](auto v) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    const T* X = x.data<T>();
+    const T* Y = y.data<T>();
+    T* o = out.data<T>();
+    parallel_outer(v.outer, v.nnz * K, [&](int64_t q) {
+      for (int64_t k = v.begin(q); k < v.end(q); ++k) {
+        const T* xr = X + v.row(q, k) * sx0;
+        const T* yr = Y + v.col(q, k) * sy0;
+        T s{};
+        if (sx1 == 1 && sy1 == 1) {
+          for (int64_t t = 0; t < K; ++t) accumulate(s, mul_(xr[t], yr[t]));
+        } else {
+          for (int64_t t = 0; t < K; ++t) accumulate(s, mul_(xr[t * sx1], yr[t * sy1]));
+        }
+        o[k] = scale_by_pattern ? mul_(v.data[k], s) : s;
+      }
+    });
+  });
+  return out;
+}
+
+}  // namespace hypatia::sparse_kernels

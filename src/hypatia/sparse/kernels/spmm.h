@@ -1,0 +1,37 @@
+// Sparse products: sparse x dense (SpMV/SpMM), dense x sparse, sparse x sparse (Gustavson) and
+// sampled dense-dense products (SDDMM). Written once in outer/inner terms (README.md) for both
+// formats; every value dtype; int32/int64 indices; unsorted indices, duplicates, explicit zeros.
+#pragma once
+#include "hypatia/sparse/kernels/dispatch.h"
+
+namespace hypatia::sparse_kernels {
+
+/// The matrix with its stored values cast to `dtype` (the structure arrays are shared, no copy;
+/// m itself when it already has that dtype).
+SparseMatrix with_dtype(const SparseMatrix& m, DType dtype);
+
+/// out (+)= alpha * a . b (alpha: a size-1 array, read as a's dtype; null for 1) for a sparse (m x k) and a dense b: a matrix (k x n) or a vector (k),
+/// any strides. `out` must be a C-contiguous array of shape (m, n) or (m) and of a's dtype, which
+/// b must share too (callers cast first). Without `accumulate`, out is overwritten.
+/// CSR: parallel over output rows. CSC (a scatter): parallel over blocks of output columns when
+/// there are enough of them, else over per-thread partial outputs that are then summed by rows.
+void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate = false,
+          const NDArray* alpha = nullptr);
+
+/// out = x . b for a dense x (m x k matrix or k vector, any strides) and a sparse b (k x n);
+/// out is C-contiguous (m, n) or (n), x's and b's dtype. Parallel over the rows of x (each
+/// writes its own output row), or over the outer slices of b when x is a vector and b is CSC.
+void dense_spmm(const NDArray& x, const SparseMatrix& b, NDArray& out);
+
+/// The sparse product a . b (Gustavson's row-by-row algorithm with a dense accumulator per
+/// thread), in a's format; b is converted to a's format when needed; a and b must share a dtype.
+/// Indices of the result are sorted; sums that are exactly zero are dropped (as scipy).
+SparseMatrix spgemm(const SparseMatrix& a, const SparseMatrix& b);
+
+/// Sampled dense-dense product: for each stored entry k of `pattern` at (i, j),
+/// out[k] = dot(x[i, :], y[j, :]) (times pattern's value when scale_by_pattern). x is (rows x K),
+/// y (cols x K), any strides; a vector x or y is read as a K = 1 matrix (x[i] * y[j]). All of
+/// out's dtype (callers cast). Returns the data array (length nnz, pattern's data order).
+NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype);
+
+}  // namespace hypatia::sparse_kernels

@@ -1,0 +1,346 @@
+// StructuredDot, StructuredDotGradCSR/CSC, Dot (SparseDot) and TrueDot: typing, kernels, shapes,
+// gradients; and their builders (sparse/products.h).
+#include "hypatia/sparse/ops/dot.h"
+
+#include "hypatia/runtime/vm.h"
+#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/kernels/spmm.h"
+#include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/products.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/linalg.h"
+#include "hypatia/tensor/ops/elemwise.h"
+
+namespace hypatia {
+using namespace sparse_ops;
+namespace sk = sparse_kernels;
+
+namespace {
+
+bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
+
+// A product operand: sparse matrix, or dense matrix/vector.
+struct Operand {
+  bool sparse = false;
+  int ndim = 2;
+  DType dtype = DType::Float64;
+  SparseFormat format = SparseFormat::CSR;
+};
+
+Operand operand(const Var& v, const std::string& who, bool allow_sparse = true, bool allow_dense = true) {
+  if (!v) type_error("[", who, "] got None as an operand");
+  if (const SparseType* t = sparse_type(v)) {
+    if (!allow_sparse) expect_dense(v, who);
+    return {true, 2, t->elem(), t->format()};
+  }
+  if (!allow_dense) expect_sparse(v, who);
+  const TensorType& t = expect_dense(v, who);
+  if (t.ndim() != 1 && t.ndim() != 2)
+    type_error("[", who, "] a dense operand must be a matrix or a vector, got ", t.str());
+  return {false, t.ndim(), t.elem(), SparseFormat::CSR};
+}
+
+
+TypePtr dense_type(DType d, int ndim) {
+  return TensorType::make(d, std::vector<bool>(static_cast<size_t>(ndim), false));
+}
+
+void check_aligned(const std::string& who, const Shape& a, const Shape& b) {
+  const int64_t ka = a.back(), kb = b.front();
+  if (ka != kb)
+    value_error("[", who, "] shapes ", shape_str(a), " and ", shape_str(b), " not aligned: ", ka, " (dim ",
+                a.size() - 1, ") != ", kb, " (dim 0)");
+}
+
+Shape value_shape_of(const Value& v) {
+  if (const auto* s = std::get_if<SparseMatrix>(&v)) return s->shape();
+  return std::get<NDArray>(v).shape();
+}
+
+NDArray as_dtype(const NDArray& a, DType d) { return a.dtype() == d ? a : a.astype(d); }
+
+// The product's symbolic output shape: rows of x when x is a matrix, columns of y when y is.
+std::optional<std::vector<ShapeVec>> product_shape(const Apply& node, const std::vector<ShapeVec>& s) {
+  ShapeVec out;
+  if (node.input(0).type()->ndim() == 2) out.push_back(s[0][0]);
+  if (node.input(1).type()->ndim() == 2) out.push_back(s[1][1]);
+  return std::vector<ShapeVec>{out};
+}
+
+Var transpose_any(const Var& v) { return sparse_type(v) ? sparse::transpose(v) : hypatia::transpose(v); }
+
+// a . b for any mix of operands.
+Var product(const Var& a, const Var& b) {
+  if (sparse_type(a) || sparse_type(b)) return sparse::dot(a, b);
+  return hypatia::dot(a, b);
+}
+
+}  // namespace
+
+namespace sparse_ops {
+
+// A gradient shaped as the input `like`: sparse of its format (and dtype) for sparse inputs,
+// dense of its dtype otherwise; zeros for discrete inputs.
+Var fit_grad(const Var& g, const Var& like) {
+  if (const SparseType* t = sparse_type(like)) {
+    if (!is_inexact(t->elem())) return sparse::sp_zeros_like(like);
+    Var r = as_sparse_grad(g, like);
+    if (sparse_type(r)->elem() != t->elem()) r = sparse::cast(r, t->elem());
+    return r;
+  }
+  const TensorType& t = *tensor_type(like);
+  if (!is_inexact(t.elem())) return zeros_like(like);
+  Var r = sparse_type(g) ? sparse::dense_from_sparse(g, false) : g;
+  if (tensor_type(r)->elem() != t.elem()) r = hypatia::cast(r, t.elem());
+  return r;
+}
+
+std::vector<Var> dot_grads(const Var& x, const Var& y, const Var& g) {
+  const bool xs = sparse_type(x) != nullptr, ys = sparse_type(y) != nullptr;
+  const int xd = x.type()->ndim(), yd = y.type()->ndim();
+  Var gx, gy;
+  // gx = g . y^T and gy = x^T . g; a vector operand makes the other's gradient an outer product.
+  if (yd == 1) gx = outer(sparse_type(g) ? sparse::dense_from_sparse(g, false) : g, y);
+  else gx = product(g, transpose_any(y));
+  if (xd == 1) gy = outer(x, sparse_type(g) ? sparse::dense_from_sparse(g, false) : g);
+  else gy = product(transpose_any(x), g);
+  (void)xs;
+  (void)ys;
+  return {fit_grad(gx, x), fit_grad(gy, y)};
+}
+
+void dot_into(const Value& xv, const Value& yv, DType d, const std::string& who, Value& out) {
+  const auto* xs = std::get_if<SparseMatrix>(&xv);
+  const auto* ys = std::get_if<SparseMatrix>(&yv);
+  check_aligned(who, value_shape_of(xv), value_shape_of(yv));
+  if (xs && ys) {
+    out = sk::spgemm(sk::with_dtype(*xs, d), sk::with_dtype(*ys, d));
+    return;
+  }
+  if (xs) {
+    const NDArray& b = as_array(yv, who.c_str());
+    Shape os = b.ndim() == 1 ? Shape{xs->rows()} : Shape{xs->rows(), b.shape(1)};
+    NDArray& o = prepare_output(out, d, os);
+    sk::spmm(sk::with_dtype(*xs, d), as_dtype(b, d), o);
+    return;
+  }
+  if (!ys) type_error("[", who, "] at least one operand must be sparse");
+  const NDArray& a = as_array(xv, who.c_str());
+  Shape os = a.ndim() == 1 ? Shape{ys->cols()} : Shape{a.shape(0), ys->cols()};
+  NDArray& o = prepare_output(out, d, os);
+  sk::dense_spmm(as_dtype(a, d), sk::with_dtype(*ys, d), o);
+}
+
+Value dot_values(const Value& x, const Value& y, DType d, const std::string& who) {
+  Value out;
+  dot_into(x, y, d, who, out);
+  return out;
+}
+
+}  // namespace sparse_ops
+
+// ---------------------------------------------------------------- StructuredDot
+
+ApplyPtr StructuredDot::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 2) type_error("[StructuredDot] expected 2 inputs (a, b), got ", inputs.size());
+  Operand a = operand(inputs[0], "StructuredDot", true, false);
+  Operand b = operand(inputs[1], "StructuredDot");
+  const DType d = upcast(a.dtype, b.dtype);
+  if (b.sparse) {
+    check_sparse_dtype(d, "StructuredDot");
+    return Apply::create(ptr(), inputs, {SparseType::make(a.format, d)});
+  }
+  return Apply::create(ptr(), inputs, {dense_type(d, b.ndim)});
+}
+
+void StructuredDot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  sparse_input(inputs, 0, "StructuredDot");
+  dot_into(*inputs[0], *inputs[1], *node.output(0).type()->dtype(), "StructuredDot", outputs[0]);
+}
+
+std::optional<std::vector<ShapeVec>> StructuredDot::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
+  return product_shape(node, s);
+}
+
+std::vector<Var> StructuredDot::vjp(const Apply& node, const std::vector<Var>& og) const {
+  const Var& a = node.input(0);
+  const Var& b = node.input(1);
+  if (no_grad(og[0])) return {disconnected_var(), disconnected_var()};
+  const Var& g = og[0];
+  Var ga, gb;
+  if (!sparse_type(b)) {
+    // Structured: only a's stored entries, dot(g[i, :], b[j, :]) each (an SDDMM).
+    Var gd = sparse_type(g) ? sparse::dense_from_sparse(g, false) : g;
+    ga = sparse::structured_dot_grad(a, b, gd);
+    gb = sparse::structured_dot(sparse::transpose(a), gd);
+  } else {
+    // sparse . sparse: (g . b^T) read at a's stored entries; b's gradient a^T . g (regular).
+    ga = sparse::sample_sparse(a, product(g, sparse::transpose(b)), false);
+    gb = product(sparse::transpose(a), g);
+  }
+  return {fit_grad(ga, a), fit_grad(gb, b)};
+}
+
+std::vector<Var> StructuredDot::jvp(const Apply& node, const std::vector<Var>& ev) const {
+  if (sparse_type(node.output(0))) return Op::jvp(node, ev);
+  Var r;
+  if (ev.size() > 0 && ev[0]) r = product(ev[0], node.input(1));
+  if (ev.size() > 1 && ev[1]) {
+    Var t = sparse::structured_dot(node.input(0), ev[1]);
+    r = r ? add(r, t) : t;
+  }
+  if (!r) return {Var()};
+  return {fit_grad(r, node.output(0))};
+}
+
+// ---------------------------------------------------------------- StructuredDotGradCSR/CSC
+
+ApplyPtr StructuredDotGrad::make_node(const std::vector<Var>& inputs) const {
+  const std::string who = name();
+  if (inputs.size() != 3) type_error("[", who, "] expected 3 inputs (a, b, g_ab), got ", inputs.size());
+  const SparseType& a = expect_sparse(inputs[0], who);
+  if (a.format() != params_.format)
+    type_error("[", who, "] expected a ", format_name(params_.format), " matrix, got ", a.str());
+  Operand b = operand(inputs[1], who, false, true);
+  Operand g = operand(inputs[2], who, false, true);
+  if (b.ndim != g.ndim) type_error("[", who, "] b and g_ab must have the same rank, got ", b.ndim, " and ", g.ndim);
+  const DType d = upcast(b.dtype, g.dtype);
+  check_sparse_dtype(d, who);
+  return Apply::create(ptr(), inputs, {SparseType::make(params_.format, d)});
+}
+
+void StructuredDotGrad::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const std::string who = name();
+  const SparseMatrix& a = sparse_input(inputs, 0, who);
+  const NDArray& b = as_array(*inputs[1], who.c_str());
+  const NDArray& g = as_array(*inputs[2], who.c_str());
+  if (b.shape(0) != a.cols() || g.shape(0) != a.rows() || (b.ndim() == 2 && b.shape(1) != g.shape(1)))
+    value_error("[", who, "] shapes do not match: a ", shape_str(a.shape()), ", b ", shape_str(b.shape()), ", g_ab ",
+                shape_str(g.shape()));
+  const DType d = *node.output(0).type()->dtype();
+  outputs[0] = sk::with_data(a, sk::sddmm(a, as_dtype(g, d), as_dtype(b, d), false, d));
+}
+
+std::optional<std::vector<ShapeVec>> StructuredDotGrad::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+
+std::vector<Var> StructuredDotGrad::vjp(const Apply& node, const std::vector<Var>&) const {
+  return {disconnected_var(), grad_not_implemented(*this, 1), grad_not_implemented(*this, 2)};
+  (void)node;
+}
+
+// ---------------------------------------------------------------- Dot
+
+ApplyPtr SparseDot::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 2) type_error("[Dot] expected 2 inputs (x, y), got ", inputs.size());
+  Operand x = operand(inputs[0], "Dot");
+  Operand y = operand(inputs[1], "Dot");
+  if (!x.sparse && !y.sparse)
+    type_error("[Dot] at least one operand must be sparse; use hypatia.tensor.dot for two dense tensors");
+  const DType d = upcast(x.dtype, y.dtype);
+  if (x.sparse && y.sparse) {
+    check_sparse_dtype(d, "Dot");
+    return Apply::create(ptr(), inputs, {SparseType::make(x.format, d)});
+  }
+  const int nd = (x.sparse ? 1 : x.ndim - 1) + (y.sparse ? 1 : y.ndim - 1);
+  return Apply::create(ptr(), inputs, {dense_type(d, nd)});
+}
+
+void SparseDot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  dot_into(*inputs[0], *inputs[1], *node.output(0).type()->dtype(), "Dot", outputs[0]);
+}
+
+std::optional<std::vector<ShapeVec>> SparseDot::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
+  return product_shape(node, s);
+}
+
+std::vector<Var> SparseDot::vjp(const Apply& node, const std::vector<Var>& og) const {
+  if (no_grad(og[0])) return {disconnected_var(), disconnected_var()};
+  return dot_grads(node.input(0), node.input(1), og[0]);
+}
+
+std::vector<Var> SparseDot::jvp(const Apply& node, const std::vector<Var>& ev) const {
+  if (sparse_type(node.output(0))) return Op::jvp(node, ev);
+  Var r;
+  if (ev.size() > 0 && ev[0]) r = product(ev[0], node.input(1));
+  if (ev.size() > 1 && ev[1]) {
+    Var t = product(node.input(0), ev[1]);
+    r = r ? add(r, t) : t;
+  }
+  if (!r) return {Var()};
+  return {fit_grad(r, node.output(0))};
+}
+
+// ---------------------------------------------------------------- TrueDot
+
+std::string TrueDot::str() const {
+  return params_.grad_preserves_dense ? "TrueDot" : "TrueDot{grad_preserves_dense=False}";
+}
+
+ApplyPtr TrueDot::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 2) type_error("[TrueDot] expected 2 inputs (x, y), got ", inputs.size());
+  Operand x = operand(inputs[0], "TrueDot", true, false);
+  Operand y = operand(inputs[1], "TrueDot");
+  const DType d = upcast(x.dtype, y.dtype);
+  if (!y.sparse && y.ndim == 1) return Apply::create(ptr(), inputs, {dense_type(d, 1)});
+  check_sparse_dtype(d, "TrueDot");
+  return Apply::create(ptr(), inputs, {SparseType::make(x.format, d)});
+}
+
+void TrueDot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& x = sparse_input(inputs, 0, "TrueDot");
+  const DType d = *node.output(0).type()->dtype();
+  if (is_array(*inputs[1]) && std::get<NDArray>(*inputs[1]).ndim() == 2) {
+    // The product of a sparse and a dense matrix is dense in general: compute it, then store it.
+    Value tmp = dot_values(*inputs[0], *inputs[1], d, "TrueDot");
+    outputs[0] = sk::from_dense(std::get<NDArray>(tmp), x.format());
+    return;
+  }
+  dot_into(*inputs[0], *inputs[1], d, "TrueDot", outputs[0]);
+}
+
+std::optional<std::vector<ShapeVec>> TrueDot::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
+  return product_shape(node, s);
+}
+
+std::vector<Var> TrueDot::vjp(const Apply& node, const std::vector<Var>& og) const {
+  if (no_grad(og[0])) return {disconnected_var(), disconnected_var()};
+  const Var& x = node.input(0);
+  const Var& y = node.input(1);
+  Var g = og[0];
+  if (y.type()->ndim() == 1) return dot_grads(x, y, sparse_type(g) ? sparse::dense_from_sparse(g, false) : g);
+  // Theano's TrueDot.grad: [true_dot(gz, y.T), true_dot(x.T, gz)] with a sparse gz.
+  if (!sparse_type(g)) g = sparse::sparse_from_dense(g, sparse_type(node.output(0))->format());
+  Var gx = sparse::true_dot(g, transpose_any(y), params_.grad_preserves_dense);
+  Var gy = sparse::true_dot(sparse::transpose(x), g, params_.grad_preserves_dense);
+  if (!sparse_type(y) && !params_.grad_preserves_dense) {
+    // A sparse gradient for a dense input, as Theano's grad_preserves_dense=False.
+    const SparseType& t = *sparse_type(gy);
+    if (tensor_type(y)->elem() != t.elem() && is_inexact(tensor_type(y)->elem()))
+      gy = sparse::cast(gy, tensor_type(y)->elem());
+    return {fit_grad(gx, x), gy};
+  }
+  return {fit_grad(gx, x), fit_grad(gy, y)};
+}
+
+// ---------------------------------------------------------------- builders
+
+namespace sparse {
+
+Var structured_dot(const Var& x, const Var& y) { return apply1(*std::make_shared<StructuredDot>(), {x, y}); }
+
+Var dot(const Var& x, const Var& y) { return apply1(*std::make_shared<SparseDot>(), {x, y}); }
+
+Var true_dot(const Var& x, const Var& y, bool grad_preserves_dense) {
+  return apply1(*std::make_shared<TrueDot>(TrueDotParams{grad_preserves_dense}), {x, y});
+}
+
+Var structured_dot_grad(const Var& a, const Var& b, const Var& g) {
+  const SparseType& t = expect_sparse(a, "StructuredDotGrad");
+  return apply1(*std::make_shared<StructuredDotGrad>(StructuredDotGradParams{t.format()}), {a, b, g});
+}
+
+}  // namespace sparse
+
+}  // namespace hypatia

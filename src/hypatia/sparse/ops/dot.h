@@ -1,0 +1,90 @@
+// Sparse matrix products: StructuredDot (+ StructuredDotGradCSR/CSC), Dot (theano.sparse.dot)
+// and TrueDot. Kernels: sparse_kernels::spmm / dense_spmm / spgemm / sddmm.
+#pragma once
+#include "hypatia/graph/op.h"
+#include "hypatia/sparse/sparse_matrix.h"
+
+namespace hypatia {
+
+/// sparse . (dense matrix | dense vector | sparse); structured grad w.r.t. the sparse operand.
+class StructuredDot final : public OpBase<StructuredDot, NoParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "StructuredDot"; }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+};
+
+struct StructuredDotGradParams {
+  SparseFormat format = SparseFormat::CSR;
+  auto fields() const { return std::tie(format); }
+};
+
+/// (a, b, g) -> a's pattern holding dot(g[i, :], b[j, :]) at each stored (i, j). Printed
+/// StructuredDotGradCSR / StructuredDotGradCSC after a's format (Theano's two classes).
+class StructuredDotGrad final : public OpBase<StructuredDotGrad, StructuredDotGradParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override {
+    return params_.format == SparseFormat::CSR ? "StructuredDotGradCSR" : "StructuredDotGradCSC";
+  }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply&) const override {
+    return {{false}, {true}, {true}};
+  }
+};
+
+/// theano.sparse.basic.Dot: one operand sparse, the other sparse or dense (matrix or vector),
+/// either order. Regular grads. (C++ name SparseDot: the tensor module owns `Dot`.)
+class SparseDot final : public OpBase<SparseDot, NoParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "Dot"; }
+  std::string str() const override { return "SparseDot"; }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+};
+
+struct TrueDotParams {
+  bool grad_preserves_dense = true;
+  auto fields() const { return std::tie(grad_preserves_dense); }
+};
+
+/// sparse . (sparse | dense) with a sparse output (x's format); a dense vector y gives a dense
+/// vector. Regular grads.
+class TrueDot final : public OpBase<TrueDot, TrueDotParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "TrueDot"; }
+  std::string str() const override;
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+};
+
+namespace sparse_ops {
+/// The regular gradients (gx, gy) of x . y for any mix of sparse/dense matrix/vector operands
+/// given the output gradient g (dense or sparse); each has its input's type (format, dtype).
+std::vector<Var> dot_grads(const Var& x, const Var& y, const Var& g);
+/// A gradient `g` shaped as the input `like` (sparse of its format and dtype for a sparse
+/// input, dense of its dtype otherwise; zeros for discrete inputs).
+Var fit_grad(const Var& g, const Var& like);
+/// Computes x . y into `out` (reusing its buffer when possible); ValueError "[who] ..." when the
+/// shapes are not aligned.
+void dot_into(const Value& x, const Value& y, DType d, const std::string& who, Value& out);
+/// Runtime x . y for values of any mix (at least one sparse), in dtype d: a dense NDArray when
+/// an operand is dense, a SparseMatrix of x's format when both are sparse.
+Value dot_values(const Value& x, const Value& y, DType d, const std::string& who);
+}  // namespace sparse_ops
+
+}  // namespace hypatia

@@ -1,0 +1,129 @@
+// SamplingDot and SampleSparse: typing, SDDMM kernel, shapes, gradients; builders.
+#include "hypatia/sparse/ops/sampling.h"
+
+#include "hypatia/runtime/vm.h"
+#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/kernels/spmm.h"
+#include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/dot.h"
+#include "hypatia/sparse/products.h"
+#include "hypatia/tensor/basic.h"
+
+namespace hypatia {
+using namespace sparse_ops;
+namespace sk = sparse_kernels;
+
+namespace {
+bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
+NDArray as_dtype(const NDArray& a, DType d) { return a.dtype() == d ? a : a.astype(d); }
+}  // namespace
+
+// ---------------------------------------------------------------- SamplingDot
+
+ApplyPtr SamplingDot::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 3) type_error("[SamplingDot] expected 3 inputs (x, y, p), got ", inputs.size());
+  const TensorType& x = expect_dense(inputs[0], "SamplingDot");
+  const TensorType& y = expect_dense(inputs[1], "SamplingDot");
+  const SparseType& p = expect_sparse(inputs[2], "SamplingDot");
+  if ((x.ndim() != 1 && x.ndim() != 2) || x.ndim() != y.ndim())
+    type_error("[SamplingDot] x and y must both be matrices (m x k and n x k) or both vectors, got ", x.str(), " and ",
+               y.str());
+  const DType d = upcast(upcast(x.elem(), y.elem()), p.elem());
+  check_sparse_dtype(d, "SamplingDot");
+  return Apply::create(ptr(), inputs, {SparseType::make(p.format(), d)});
+}
+
+void SamplingDot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& x = as_array(*inputs[0], "SamplingDot");
+  const NDArray& y = as_array(*inputs[1], "SamplingDot");
+  const SparseMatrix& p = sparse_input(inputs, 2, "SamplingDot");
+  const bool mat = x.ndim() == 2;
+  if (x.shape(0) != p.rows() || y.shape(0) != p.cols() || (mat && x.shape(1) != y.shape(1)))
+    value_error("[SamplingDot] shapes do not match: x ", shape_str(x.shape()), ", y ", shape_str(y.shape()),
+                " and p ", shape_str(p.shape()), " (x is m x k, y is n x k, p is m x n)");
+  const DType d = *node.output(0).type()->dtype();
+  outputs[0] = sk::with_data(p, sk::sddmm(p, as_dtype(x, d), as_dtype(y, d), true, d));
+}
+
+std::optional<std::vector<ShapeVec>> SamplingDot::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[2]};
+}
+
+std::vector<Var> SamplingDot::vjp(const Apply& node, const std::vector<Var>& og) const {
+  if (no_grad(og[0])) return {disconnected_var(), disconnected_var(), disconnected_var()};
+  const Var& x = node.input(0);
+  const Var& y = node.input(1);
+  const Var& p = node.input(2);
+  // out = p o (x y^T): with G the output gradient, (p o G) . y and (p o G)^T . x are the true
+  // gradients of x and y; p's is structured: G o (x y^T) at p's stored entries.
+  Var pg = sparse::sample_sparse(p, og[0], true);
+  Var gx = sparse::structured_dot(pg, y);
+  Var gy = sparse::structured_dot(sparse::transpose(pg), x);
+  Var gp = sparse::sampling_dot(x, y, sparse::sample_sparse(p, og[0], false));
+  return {fit_grad(gx, x), fit_grad(gy, y), fit_grad(gp, p)};
+}
+
+// ---------------------------------------------------------------- SampleSparse
+
+ApplyPtr SampleSparse::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 2) type_error("[SampleSparse] expected 2 inputs (pattern, g), got ", inputs.size());
+  const SparseType& p = expect_sparse(inputs[0], "SampleSparse");
+  DType gd;
+  if (const SparseType* g = sparse_type(inputs[1])) gd = g->elem();
+  else gd = expect_dense(inputs[1], "SampleSparse", 2).elem();
+  const DType d = params_.scale ? upcast(p.elem(), gd) : gd;
+  check_sparse_dtype(d, "SampleSparse");
+  return Apply::create(ptr(), inputs, {SparseType::make(p.format(), d)});
+}
+
+void SampleSparse::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& p = sparse_input(inputs, 0, "SampleSparse");
+  NDArray vals;
+  if (const auto* g = std::get_if<SparseMatrix>(inputs[1])) {
+    vals = sk::gather_sparse(p, *g);
+  } else {
+    vals = sk::gather_dense(p, as_array(*inputs[1], "SampleSparse"));
+  }
+  const DType d = *node.output(0).type()->dtype();
+  vals = as_dtype(vals, d);
+  if (params_.scale) {
+    NDArray pv = as_dtype(sk::stored_data(p), d);
+    dispatch_dtype(d, [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (std::is_same_v<T, bool>) {
+        bool* v = vals.data<bool>();
+        const bool* w = pv.data<bool>();
+        for (int64_t k = 0; k < vals.size(); ++k) v[k] = v[k] && w[k];
+      } else if constexpr (std::is_same_v<T, half>) {
+        type_error("[SampleSparse] float16 is not a sparse dtype");
+      } else {
+        T* v = vals.data<T>();
+        const T* w = pv.data<T>();
+        for (int64_t k = 0; k < vals.size(); ++k) v[k] = static_cast<T>(v[k] * w[k]);
+      }
+    });
+  }
+  outputs[0] = sk::with_data(p, vals);
+}
+
+std::optional<std::vector<ShapeVec>> SampleSparse::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[0]};
+}
+
+std::vector<Var> SampleSparse::vjp(const Apply&, const std::vector<Var>&) const {
+  return {grad_not_implemented(*this, 0), grad_not_implemented(*this, 1)};
+}
+
+namespace sparse {
+
+Var sampling_dot(const Var& x, const Var& y, const Var& p) {
+  return apply1(*std::make_shared<SamplingDot>(), {x, y, p});
+}
+
+Var sample_sparse(const Var& pattern, const Var& g, bool scale) {
+  return apply1(*std::make_shared<SampleSparse>(SampleSparseParams{scale}), {pattern, g});
+}
+
+}  // namespace sparse
+
+}  // namespace hypatia

@@ -1,0 +1,163 @@
+// local_usmm, local_usmm_csc_dense and local_usmm_csc_dense_inplace (Theano's sparse/opt.py):
+// the sparse gemm and its in-place csc form.
+#include "hypatia/sparse/rewrites/specialize.h"
+
+#include "hypatia/sparse/ops/dot.h"
+#include "hypatia/sparse/ops/usmm.h"
+#include "hypatia/sparse/products.h"
+#include "hypatia/sparse/sparse_type.h"
+#include "hypatia/tensor/rewrites/util.h"
+
+namespace hypatia {
+namespace sparse_rewrites {
+namespace {
+
+using namespace tensor_rewrites;
+
+bool is_scalar_like(const Var& v) {
+  const TensorType* t = tensor_type(v);
+  if (!t) return false;
+  for (bool b : t->broadcastable())
+    if (!b) return false;
+  return true;
+}
+
+// A sparse product with a dense output (sparse Dot or StructuredDot).
+bool is_sparse_dot(const Var& v) {
+  if (!v.owner() || !tensor_type(v)) return false;
+  const Op* op = v.owner()->op().get();
+  return dynamic_cast<const SparseDot*>(op) || dynamic_cast<const StructuredDot*>(op);
+}
+
+// v = [-] s1 * s2 * ... * core, with the s_i all-broadcastable.
+struct Term {
+  Var core;
+  std::vector<Var> scalars;
+  bool negated = false;
+};
+
+Term parse_term(const Var& v) {
+  Term t{v, {}, false};
+  while (true) {
+    const Var c = t.core;
+    if (computed_by(c, ScalarOpId::Neg)) {
+      t.negated = !t.negated;
+      t.core = c.owner()->input(0);
+      continue;
+    }
+    if (computed_by(c, ScalarOpId::Mul) && !is_scalar_like(c)) {
+      Var other;
+      std::vector<Var> sc;
+      bool ok = true;
+      for (const Var& in : c.owner()->inputs()) {
+        if (is_scalar_like(in)) sc.push_back(in);
+        else if (!other) other = in;
+        else ok = false;
+      }
+      if (ok && other && other.type()->ndim() == c.type()->ndim() && same_broadcastable(other, c)) {
+        t.scalars.insert(t.scalars.end(), sc.begin(), sc.end());
+        t.core = other;
+        continue;
+      }
+    }
+    return t;
+  }
+}
+
+Var as_0d(const Var& v) { return v.type()->ndim() == 0 ? v : dimshuffle(v, {}); }
+
+Var term_alpha(const Term& t, DType d, bool negate) {
+  double k = (t.negated != negate) ? -1.0 : 1.0;
+  Var sym;
+  for (const Var& s : t.scalars) {
+    Var s0 = cast_to(as_0d(s), d);
+    sym = sym ? mul(sym, s0) : s0;
+  }
+  if (!sym) return scalar_constant(d, k);
+  return k == 1.0 ? sym : mul(scalar_constant(d, -1.0), sym);
+}
+
+/// local_usmm: z + a * dot(x, y) -> Usmm(a, x, y, z); z - a * dot(x, y) -> Usmm(-a, x, y, z);
+/// a * dot(x, y) - z -> Usmm(a, x, y, -z). dot is a sparse Dot or StructuredDot with a dense
+/// output; a is the product of the all-broadcastable factors (1 when none). Valid when the
+/// output is float32/float64 and the dot and z have its dtype and broadcastable pattern (no
+/// broadcasting in the sum). Further addends of an Add stay in z.
+Result local_usmm(FunctionGraph&, Apply* node) {
+  const bool is_add = elemwise_of(node, ScalarOpId::Add) != nullptr;
+  const bool is_sub = elemwise_of(node, ScalarOpId::Sub) != nullptr;
+  if (!is_add && !is_sub) return std::nullopt;
+  const Var out = node->output(0);
+  const TensorType* ot = tensor_type(out);
+  if (!ot || (ot->elem() != DType::Float32 && ot->elem() != DType::Float64)) return std::nullopt;
+  const DType d = ot->elem();
+  const int n = node->nin();
+  if (n < 2 || (is_sub && n != 2)) return std::nullopt;
+  for (int i = 0; i < n; ++i) {
+    Term t = parse_term(node->input(i));
+    if (!is_sparse_dot(t.core) || tensor_rewrites::dtype_of(t.core) != d || !same_broadcastable(t.core, out)) continue;
+    std::vector<Var> rest;
+    for (int j = 0; j < n; ++j)
+      if (j != i) rest.push_back(node->input(j));
+    bool ok = true;
+    for (const Var& r : rest) ok &= tensor_type(r) && tensor_rewrites::dtype_of(r) == d && same_broadcastable(r, out);
+    if (!ok) continue;
+    Var z = rest[0];
+    for (size_t j = 1; j < rest.size(); ++j) z = add(z, rest[j]);
+    bool negate = false;
+    if (is_sub && i == 1) negate = true;      // z - a * dot
+    if (is_sub && i == 0) z = hypatia::neg(z);  // a * dot - z
+    const Var& x = t.core.owner()->input(0);
+    const Var& y = t.core.owner()->input(1);
+    Var r = sparse::usmm(term_alpha(t, d, negate), x, y, z);
+    if (!same_type(r.type(), out.type())) return std::nullopt;
+    return one(r);
+  }
+  return std::nullopt;
+}
+
+/// local_usmm_csc_dense: Usmm(a, x, y, z) with a csc x, a dense y and z of the output dtype ->
+/// UsmmCscDense{no_inplace}(a, x, y, z).
+Result local_usmm_csc_dense(FunctionGraph&, Apply* node) {
+  if (!dynamic_cast<const Usmm*>(node->op().get())) return std::nullopt;
+  const Var& x = node->input(1);
+  const Var& y = node->input(2);
+  const Var& z = node->input(3);
+  const SparseType* xt = sparse_type(x);
+  if (!xt || xt->format() != SparseFormat::CSC || sparse_type(y)) return std::nullopt;
+  if (tensor_rewrites::dtype_of(z) != tensor_rewrites::dtype_of(node->output(0))) return std::nullopt;
+  return one(sparse::usmm_csc_dense(node->input(0), x, y, z, false));
+}
+
+/// local_usmm_csc_dense_inplace: UsmmCscDense{no_inplace} -> {inplace} when z is computed in
+/// the graph by an op that neither views nor destroys its inputs, is not a graph output, and
+/// has this node as its only client: then nobody else can see z's buffer being overwritten.
+Result local_usmm_csc_dense_inplace(FunctionGraph& fg, Apply* node) {
+  const auto* op = dynamic_cast<const UsmmCscDense*>(node->op().get());
+  if (!op || op->params().inplace) return std::nullopt;
+  const Var& z = node->input(3);
+  if (!z.owner() || z->is_constant()) return std::nullopt;
+  const Op& producer = *z.owner()->op();
+  if (!producer.view_map().empty() || !producer.destroy_map().empty()) return std::nullopt;
+  for (const Var& o : fg.outputs())
+    if (o.get() == z.get()) return std::nullopt;
+  if (fg.clients(z.get()).size() != 1) return std::nullopt;
+  return one(sparse::usmm_csc_dense(node->input(0), node->input(1), node->input(2), z, true));
+}
+
+const std::vector<std::string> kTags = {"fast_run", "sparse"};
+
+}  // namespace
+}  // namespace sparse_rewrites
+
+void register_sparse_products(SequenceDB& optdb, RewriteDatabase& specialize) {
+  using namespace sparse_rewrites;
+  specialize.register_rewrite("local_usmm", make_node_rewriter("local_usmm", tracks_of<Elemwise>(), local_usmm), kTags);
+  specialize.register_rewrite("local_usmm_csc_dense",
+                              make_node_rewriter("local_usmm_csc_dense", tracks_of<Usmm>(), local_usmm_csc_dense), kTags);
+  optdb.register_rewrite("local_usmm_csc_dense_inplace",
+                         make_node_rewriter("local_usmm_csc_dense_inplace", tracks_of<UsmmCscDense>(),
+                                            local_usmm_csc_dense_inplace),
+                         {"fast_run", "sparse", "inplace"}, 60);
+}
+
+}  // namespace hypatia
