@@ -18,6 +18,7 @@ cmake --install build --prefix build/install > /dev/null
 cmake -S examples/cpp -B build/consumer -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/install" -DCMAKE_BUILD_TYPE=Release
 cmake --build build/consumer -j "$JOBS"
 ./build/consumer/logistic_regression 200
+./build/consumer/debian_sections 1
 
 echo "== Python tests"
 "$PY" -m pytest -q tests/python
