@@ -189,21 +189,7 @@ void Elemwise::perform(const Apply& node, const Value* const* inputs, Value* out
   bool same = true;
   for (int i = 1; i < n; ++i) same = same && in[i]->shape() == *out_shape;
   if (!same) {
-    const int nd = node.out(0)->type->ndim();
-    computed.assign(nd, 1);
-    for (int d = 0; d < nd; ++d) {
-      int first = -1;
-      for (int i = 0; i < n; ++i) {
-        if (in[i]->shape(d) == 1 && tensor_type(node.input(i))->broadcastable()[d]) continue;
-        if (first < 0) {
-          first = i;
-          computed[d] = in[i]->shape(d);
-        } else if (in[i]->shape(d) != computed[d]) {
-          value_error("[", str(), "] Input dimension mis-match. (input[", first, "].shape[", d, "] = ",
-                      computed[d], ", input[", i, "].shape[", d, "] = ", in[i]->shape(d), ")");
-        }
-      }
-    }
+    computed = elemwise_output_shape(node, in, n, str());
     out_shape = &computed;
   }
   const DType out_dtype = tensor_type(node.output(0))->elem();
@@ -240,8 +226,26 @@ void Elemwise::perform(const Apply& node, const Value* const* inputs, Value* out
   if (via_tmp) out.assign(tmp);
 }
 
-std::optional<std::vector<ShapeVec>> Elemwise::infer_shape(const Apply& node,
-                                                          const std::vector<ShapeVec>& shapes) const {
+Shape elemwise_output_shape(const Apply& node, const NDArray* const* in, int n, const std::string& who) {
+  const int nd = node.out(0)->type->ndim();
+  Shape computed(nd, 1);
+  for (int d = 0; d < nd; ++d) {
+    int first = -1;
+    for (int i = 0; i < n; ++i) {
+      if (in[i]->shape(d) == 1 && tensor_type(node.input(i))->broadcastable()[d]) continue;
+      if (first < 0) {
+        first = i;
+        computed[d] = in[i]->shape(d);
+      } else if (in[i]->shape(d) != computed[d]) {
+        value_error("[", who, "] Input dimension mis-match. (input[", first, "].shape[", d, "] = ", computed[d],
+                    ", input[", i, "].shape[", d, "] = ", in[i]->shape(d), ")");
+      }
+    }
+  }
+  return computed;
+}
+
+std::vector<ShapeVec> elemwise_infer_shape(const Apply& node, const std::vector<ShapeVec>& shapes) {
   const auto& obc = tensor_type(node.output(0))->broadcastable();
   ShapeVec out;
   for (size_t d = 0; d < obc.size(); ++d) {
@@ -250,7 +254,12 @@ std::optional<std::vector<ShapeVec>> Elemwise::infer_shape(const Apply& node,
       if (!tensor_type(node.input(i))->broadcastable()[d]) s = shapes[i][d];
     out.push_back(s ? s : int64_constant(1));
   }
-  return std::vector<ShapeVec>{out};
+  return {out};
+}
+
+std::optional<std::vector<ShapeVec>> Elemwise::infer_shape(const Apply& node,
+                                                          const std::vector<ShapeVec>& shapes) const {
+  return elemwise_infer_shape(node, shapes);
 }
 
 std::vector<std::vector<bool>> Elemwise::connection_pattern(const Apply& node) const {

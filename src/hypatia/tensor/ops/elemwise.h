@@ -34,6 +34,12 @@ class Elemwise final : public OpBase<Elemwise, ElemwiseParams> {
 
 /// Applies a scalar op elementwise; inputs of lower rank are left-padded with broadcastable axes.
 Var elemwise(ScalarOpId id, const std::vector<Var>& inputs, DType cast_to = DType::Float64);
+/// The run-time output shape of an elementwise node over `in` (its n input arrays): an axis of
+/// length 1 broadcasts only where the input's type says it is broadcastable, as Theano checks.
+/// Raises ValueError "[who] Input dimension mis-match ..." otherwise.
+Shape elemwise_output_shape(const Apply& node, const NDArray* const* in, int n, const std::string& who);
+/// infer_shape of any elementwise node: each axis from the first input not broadcastable there.
+std::vector<ShapeVec> elemwise_infer_shape(const Apply& node, const std::vector<ShapeVec>& shapes);
 
 struct DimShuffleParams {
   std::vector<int> new_order;  // -1 stands for 'x' (a new broadcastable axis)

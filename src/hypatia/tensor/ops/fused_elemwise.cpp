@@ -132,23 +132,9 @@ ApplyPtr FusedElemwise::make_node(const std::vector<Var>& inputs) const {
 
 void FusedElemwise::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   const int n = node.nin();
-  // Output shape with the same static-broadcasting check as Elemwise.
-  const int nd = node.out(0)->type->ndim();
-  Shape shape(nd, 1);
-  for (int d = 0; d < nd; ++d) {
-    int first = -1;
-    for (int i = 0; i < n; ++i) {
-      const NDArray& a = as_array(*inputs[i], "FusedElemwise");
-      if (a.shape(d) == 1 && tensor_type(node.input(i))->broadcastable()[d]) continue;
-      if (first < 0) {
-        first = i;
-        shape[d] = a.shape(d);
-      } else if (a.shape(d) != shape[d]) {
-        value_error("[", str(), "] Input dimension mis-match. (input[", first, "].shape[", d, "] = ", shape[d],
-                    ", input[", i, "].shape[", d, "] = ", a.shape(d), ")");
-      }
-    }
-  }
+  std::vector<const NDArray*> arrays(n);
+  for (int i = 0; i < n; ++i) arrays[i] = &as_array(*inputs[i], "FusedElemwise");
+  const Shape shape = elemwise_output_shape(node, arrays.data(), n, str());
   NDArray& out = prepare_output(outputs[0], params_.dtype, shape);
   const int64_t total = out.size();
   // Inputs become contiguous full-size arrays or single values of the program's dtype.
@@ -176,15 +162,7 @@ void FusedElemwise::perform(const Apply& node, const Value* const* inputs, Value
 
 std::optional<std::vector<ShapeVec>> FusedElemwise::infer_shape(const Apply& node,
                                                                const std::vector<ShapeVec>& shapes) const {
-  const auto& obc = tensor_type(node.output(0))->broadcastable();
-  ShapeVec out;
-  for (size_t d = 0; d < obc.size(); ++d) {
-    Var s;
-    for (int i = 0; i < node.nin() && !s; ++i)
-      if (!tensor_type(node.input(i))->broadcastable()[d]) s = shapes[i][d];
-    out.push_back(s ? s : int64_constant(1));
-  }
-  return std::vector<ShapeVec>{out};
+  return elemwise_infer_shape(node, shapes);
 }
 
 Var FusedElemwise::expand(const std::vector<Var>& inputs) const {
