@@ -51,21 +51,38 @@ void SparseMatrix::validate(const std::string& op) const {
     value_error(who, " indptr has length ", indptr_.size(), "; a ", format_name(format_), " matrix of shape (", rows_, ", ",
                 cols_, ") needs ", outer + 1);
   if (index_at(indptr_, 0) != 0) value_error(who, " indptr[0] must be 0, got ", index_at(indptr_, 0));
-  for (int64_t o = 0; o < outer; ++o)
-    if (index_at(indptr_, o + 1) < index_at(indptr_, o))
-      value_error(who, " indptr is not non-decreasing: indptr[", o + 1, "] = ", index_at(indptr_, o + 1), " < indptr[", o,
-                  "] = ", index_at(indptr_, o));
+  // The structural checks run on every call of a compiled function that takes a sparse input,
+  // so they are typed loops (no per-element dtype branch) and the O(nnz) range check is split
+  // across threads; the first offending position is reported.
+  auto first_bad_step = [&](auto tag) -> int64_t {
+    using P = decltype(tag);
+    const P* ptr = indptr_.data<P>();
+    for (int64_t o = 0; o < outer; ++o)
+      if (ptr[o + 1] < ptr[o]) return o;
+    return -1;
+  };
+  const int64_t bad_step = indptr_.dtype() == DType::Int32 ? first_bad_step(int32_t{}) : first_bad_step(int64_t{});
+  if (bad_step >= 0)
+    value_error(who, " indptr is not non-decreasing: indptr[", bad_step + 1, "] = ", index_at(indptr_, bad_step + 1),
+                " < indptr[", bad_step, "] = ", index_at(indptr_, bad_step));
   const int64_t n = index_at(indptr_, outer);
   if (indices_.size() < n || data_.size() < n)
     value_error(who, " indptr[-1] = ", n, " but indices has ", indices_.size(), " and data has ", data_.size(), " entries");
   if (indices_.size() != data_.size())
     value_error(who, " indices (", indices_.size(), ") and data (", data_.size(), ") have different lengths");
-  for (int64_t k = 0; k < n; ++k) {
-    int64_t j = index_at(indices_, k);
-    if (j < 0 || j >= inner)
-      value_error(who, " index ", j, " at position ", k, " is out of range [0, ", inner, ") for a ", format_name(format_),
-                  " matrix of shape (", rows_, ", ", cols_, ")");
-  }
+  auto first_out_of_range = [&](auto tag) -> int64_t {
+    using I = decltype(tag);
+    const I* idx = indices_.data<I>();
+    int64_t first = n;
+#pragma omp parallel for reduction(min : first) if (n > (1 << 16))
+    for (int64_t k = 0; k < n; ++k)
+      if (idx[k] < 0 || static_cast<int64_t>(idx[k]) >= inner) first = std::min(first, k);
+    return first < n ? first : -1;
+  };
+  const int64_t bad = indices_.dtype() == DType::Int32 ? first_out_of_range(int32_t{}) : first_out_of_range(int64_t{});
+  if (bad >= 0)
+    value_error(who, " index ", index_at(indices_, bad), " at position ", bad, " is out of range [0, ", inner, ") for a ",
+                format_name(format_), " matrix of shape (", rows_, ", ", cols_, ")");
 }
 
 bool SparseMatrix::has_sorted_indices() const { return sparse_kernels::has_sorted_indices(*this); }
