@@ -17,5 +17,6 @@ NB_MODULE(_core, m) {
   init_linalg(m);
   init_random(m);
   init_sparse(m);
+  init_sparse_select(m);
   init_bench(m);
 }

@@ -212,3 +212,5 @@ zcast = _caster("complex128")
 from .testing import sparse_random_inputs, verify_grad_sparse  # noqa: E402
 from . import _variable  # noqa: E402,F401  (operators and methods of sparse variables)
 from ._variable import register_operator, dot  # noqa: E402,F401
+from .select import *  # noqa: E402,F401,F403  (selection, stacking, sparse_grad, probability)
+register_operator("getitem", select._getitem)  # noqa: F405  (x[...] on sparse variables)
