@@ -134,10 +134,15 @@ TEST(SparseSelect, GetItem2dSymbolicBoundsAndOneEntry) {
   auto f = function({xv, a, b}, {sparse::dense_from_sparse(y)});
   NDArray got = std::get<NDArray>((*f)({x, NDArray::scalar<int32_t>(-4), NDArray::scalar<int64_t>(4)})[0]);
   EXPECT_TRUE(allclose(got, dense_pick(x.to_dense(), {1, 2, 3}, {0, 1, 2}), 0, 0, true));
-  // A zero step is a ValueError naming the op.
+  // A zero step is a ValueError naming the op (a constant one is already refused by
+  // IndexEntry::slice, "[Subtensor] ...").
   ErrorKind k{};
-  auto g = function({xv}, {sparse::get_item_2d(xv, {IndexEntry::all(), IndexEntry::slice(0, 3, 0)})});
-  std::string m = error_of([&] { (*g)({x}); }, &k);
+  std::string m = error_of([&] { sparse::get_item_2d(xv, {IndexEntry::all(), IndexEntry::slice(0, 3, 0)}); }, &k);
+  EXPECT_EQ(m.rfind("[", 0), 0u) << m;
+  EXPECT_EQ(k, ErrorKind::Value);
+  Var s = scalar(DType::Int64, "s");
+  auto g = function({xv, s}, {sparse::get_item_2d(xv, {IndexEntry::all(), IndexEntry::slice({}, {}, SliceBound(s))})});
+  m = error_of([&] { (*g)({x, NDArray::scalar<int64_t>(0)}); }, &k);
   EXPECT_EQ(m.rfind("[GetItem2d]", 0), 0u) << m;
   EXPECT_EQ(k, ErrorKind::Value);
 }

@@ -310,6 +310,7 @@ Var get_item_2d(const Var& x, const std::vector<IndexEntry>& index) {
     if (e.kind != IndexEntry::Kind::Slice)
       type_error("[GetItem2d] advanced indexing is not implemented for sparse matrices in this position; use "
                  "slices, x[int_vector] (get_item_list) or x[ind1, ind2] (get_item_2lists)");
+    if (e.c.value && *e.c.value == 0) value_error("[GetItem2d] slice step cannot be zero");
     const SliceBound* b[3] = {&e.a, &e.b, &e.c};
     for (int c = 0; c < 3; ++c)
       if (!b[c]->none()) p.present |= 1 << (3 * ax + c), ins.push_back(bound_var(*b[c]));
