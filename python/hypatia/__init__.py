@@ -3,7 +3,14 @@
 Port theano code by changing its imports: ``import hypatia as theano`` and
 ``import hypatia.tensor as T`` keep the names ``function``, ``shared``, ``grad``, ``In``, ``Out``.
 """
-from . import _core
+import os as _os
+
+# OpenMP threads that spin while idle starve OpenBLAS's threads (and each other on a busy
+# machine): a graph alternating BLAS products and parallel elementwise loops ran 5x slower.
+# Idle threads sleep instead unless the user chose otherwise. Must be set before libgomp loads.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from . import _core  # noqa: E402
 from ._core import Variable, Apply, Op, FunctionGraph, Type
 from .configparser import config
 from .compile import function, In, Out, shared

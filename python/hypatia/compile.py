@@ -97,7 +97,7 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     return _core.compile_function(
         in_specs, out_specs, _pairs(updates, "updates"), _pairs(givens, "givens"),
         mode, name or "", on_unused_input or config.on_unused_input, allow_input_downcast, single,
-        _no_default_updates(no_default_updates))
+        _no_default_updates(no_default_updates), bool(profile))
 
 
 def _no_default_updates(flag):

@@ -81,6 +81,8 @@ void init_function(nb::module_& m) {
       .def_prop_ro("fgraph", [](PyFunction& pf) -> const FunctionGraph& { return pf.f->fgraph(); }, nb::rv_policy::reference_internal)
       .def_prop_ro("name", [](PyFunction& pf) { return pf.f->name(); })
       .def_prop_ro("compile_time", [](PyFunction& pf) { return pf.f->compile_time(); })
+      .def("profile_summary", [](PyFunction& pf) { return pf.f->profile_summary(); },
+           "Per-node time table (compile with profile=True), most expensive node first.")
       .def_prop_ro("input_names", [](PyFunction& pf) {
         std::vector<std::string> names;
         for (const auto& i : pf.f->inputs()) names.push_back(i.name.empty() ? i.variable->name : i.name);
@@ -91,7 +93,7 @@ void init_function(nb::module_& m) {
         [](nb::list inputs, nb::list outputs, std::vector<std::pair<Var, Var>> updates,
            std::vector<std::pair<Var, Var>> givens, const std::string& mode, const std::string& name,
            const std::string& on_unused_input, std::optional<bool> allow_input_downcast, bool single,
-           bool no_default_updates) {
+           bool no_default_updates, bool profile) {
           std::vector<In> ins;
           for (auto spec : inputs) {
             // (variable, name, value, update, mutable, borrow, strict, allow_downcast)
@@ -119,6 +121,7 @@ void init_function(nb::module_& m) {
           opts.on_unused_input = on_unused_input;
           opts.allow_input_downcast = allow_input_downcast;
           opts.no_default_updates = no_default_updates;
+          opts.profile = profile;
           PyFunction pf;
           pf.f = function(std::move(ins), std::move(outs), std::move(opts));
           pf.single = single;

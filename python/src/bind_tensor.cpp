@@ -2,6 +2,8 @@
 #include "bindings.h"
 #include "hypatia/runtime/function.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/ops/elemwise.h"
+#include "hypatia/tensor/ops/sort.h"
 #include "hypatia/tensor/nnet.h"
 
 namespace hypatia::py {
@@ -118,6 +120,25 @@ void init_tensor(nb::module_& m) {
     return alloc(as_var(v), s);
   });
 
+  auto opt_axis = [](nb::handle a) -> std::optional<int> {
+    if (a.is_none()) return std::nullopt;
+    return nb::cast<int>(a);
+  };
+  m.def("sort", [opt_axis](nb::handle x, nb::handle axis) { return hypatia::sort(as_var(x), opt_axis(axis)); },
+        nb::arg("a"), nb::arg("axis").none() = -1, "numpy.sort along axis (None: flattened); differentiable.");
+  m.def("argsort", [opt_axis](nb::handle x, nb::handle axis) { return argsort(as_var(x), opt_axis(axis)); },
+        nb::arg("a"), nb::arg("axis").none() = -1, "Stable indices that sort along axis (None: flattened).");
+  m.def("nonzero", [](nb::handle x, bool return_matrix) -> nb::object {
+    std::vector<Var> idx = nonzero(as_var(x));
+    if (!return_matrix) return nb::tuple(nb::cast(idx));
+    std::vector<Var> rows;
+    for (const Var& v : idx) rows.push_back(dimshuffle(v, {-1, 0}));
+    nb::object join = nb::module_::import_("hypatia.tensor").attr("concatenate");
+    return join(nb::cast(rows), 0);
+  }, nb::arg("a"), nb::arg("return_matrix") = false);
+  m.def("flatnonzero", [](nb::handle x) { return flatnonzero(as_var(x)); });
+  m.def("tensor_copy", [](nb::handle x) { return elemwise(ScalarOpId::Identity, {as_var(x)}); });
+
   // Operators and methods of Variable (Theano's _tensor_py_operators).
   nb::handle cls = nb::type<Var>();
   auto method = [&](const char* name, auto&& f, const auto&... extra) {
@@ -150,6 +171,15 @@ void init_tensor(nb::module_& m) {
     if (nb::len(axes) == 0) return transpose(a);
     return transpose(a, as_axes(nb::len(axes) == 1 && !PyLong_Check(axes[0].ptr()) ? axes[0] : axes));
   });
+  method("sort", [opt_axis](const Var& a, nb::handle axis) { return hypatia::sort(a, opt_axis(axis)); },
+         nb::arg("axis").none() = -1);
+  method("argsort", [opt_axis](const Var& a, nb::handle axis) { return argsort(a, opt_axis(axis)); },
+         nb::arg("axis").none() = -1);
+  method("copy", [](const Var& a, std::optional<std::string> name) {
+    Var c = elemwise(ScalarOpId::Identity, {a});
+    if (name) c->name = *name;
+    return c;
+  }, nb::arg("name") = nb::none());
   method("astype", [](const Var& a, nb::handle d) { return cast(a, dtype_from_name(nb::cast<std::string>(nb::str(d)))); });
   nb::setattr(cls, "T", nb::module_::import_("builtins").attr("property")(
       nb::cpp_function([](const Var& a) { return transpose(a); }, nb::is_method())));

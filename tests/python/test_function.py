@@ -153,3 +153,15 @@ def test_dtype_promotion_and_comparisons():
     f = function([i, j], [i / j, i < j])
     q, c = f(3, 2)
     assert q == 1.5 and c.dtype == np.bool_ and bool(c) is False
+
+
+def test_profile_summary_lists_nodes_by_time():
+    x = T.dmatrix("x")
+    f = function([x], T.exp(x).sum(), profile=True)
+    for _ in range(3):
+        f(np.ones((20, 30)))
+    text = f.profile_summary()
+    assert text.startswith("Function profile: 3 calls")
+    assert "Sum{acc_dtype=float64}" in text
+    g = function([x], x * 2)
+    assert "profiling is off" in g.profile_summary()

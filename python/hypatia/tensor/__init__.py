@@ -5,6 +5,7 @@ from .._core import (add, sub, mul, true_div, neg, exp, log, sqr, sqrt, log1p, e
                      zeros_like, ones_like, as_tensor_variable, constant, Variable)
 from .._core import pow as pow  # noqa: A001 - Theano's name
 from ..configparser import config
+from .._core import sort, argsort, flatnonzero, tensor_copy  # noqa: F401
 from ._math import *  # noqa: F401,F403  (each family module lists its names in __all__)
 from ._reduce import *  # noqa: F401,F403
 from . import extra_ops  # noqa: E402 - T.extra_ops.cumsum, ...
@@ -30,6 +31,7 @@ def _dtype(dtype):
 _PATTERNS = {
     "scalar": (), "vector": (False,), "matrix": (False, False), "row": (True, False),
     "col": (False, True), "tensor3": (False,) * 3, "tensor4": (False,) * 4,
+    "tensor5": (False,) * 5, "tensor6": (False,) * 6, "tensor7": (False,) * 7,
 }
 _PREFIXES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64", "f": "float32",
              "d": "float64", "c": "complex64", "z": "complex128"}
@@ -107,3 +109,15 @@ def hessian(*args, **kwargs):
     """theano.tensor.hessian: same as hypatia.gradient.hessian."""
     from ..gradient import hessian as _h
     return _h(*args, **kwargs)
+
+
+def nonzero(a, return_matrix=False):
+    """numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix."""
+    return _core.nonzero(a, return_matrix)
+
+
+def _variable_nonzero(self, return_matrix=False):
+    return _core.nonzero(self, return_matrix)
+
+
+Variable.nonzero = _variable_nonzero

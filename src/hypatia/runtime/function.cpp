@@ -112,6 +112,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   fgraph_ = std::make_unique<FunctionGraph>(fg_inputs, exprs, true);
   optimize_graph(*fgraph_, options_.mode);
   vm_ = std::make_unique<VM>(*fgraph_, options_.allow_gc);
+  if (options_.profile) vm_->set_profiling(true);
   // 6. Slots and containers.
   for (size_t i = 0; i < inputs_.size(); ++i) {
     input_slots_.push_back(vm_->slot_of(fgraph_->inputs()[i].get()));

@@ -40,6 +40,8 @@ struct FunctionOptions {
   bool allow_gc = true;
   /// Ignore the default_update of shared variables (all, as Theano's no_default_updates=True).
   bool no_default_updates = false;
+  /// Time every node (Theano's profile=True); see Function::profile_summary().
+  bool profile = false;
 };
 
 /// A compiled function. Calls check and convert arguments, run the VM, return the outputs
@@ -62,6 +64,8 @@ class Function {
   const std::vector<Out>& outputs() const { return outputs_; }
   /// Seconds spent compiling (graph copy, rewrites and linking).
   double compile_time() const { return compile_time_; }
+  /// Per-node times when compiled with profile=true, most expensive first.
+  std::string profile_summary() const { return vm_->profile_summary(); }
 
  private:
   int input_position(const std::string& name) const;

@@ -2,6 +2,9 @@
 #include "hypatia/runtime/vm.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <numeric>
 
 namespace hypatia {
 
@@ -89,8 +92,28 @@ void VM::release(int s) {
   v = std::monostate{};
 }
 
+std::string VM::profile_summary() const {
+  if (!profile_) return "profiling is off (compile with profile=True)\n";
+  double total = std::accumulate(thunk_seconds_.begin(), thunk_seconds_.end(), 0.0);
+  std::vector<size_t> order(thunks_.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return thunk_seconds_[a] > thunk_seconds_[b]; });
+  std::string out = str_cat("Function profile: ", calls_, " calls, ", total * 1e3, " ms in nodes\n",
+                            "  <% time> <ms per call> <node>\n");
+  for (size_t k : order) {
+    char line[64];
+    std::snprintf(line, sizeof line, "  %6.1f%%  %10.4f  ", total > 0 ? 100.0 * thunk_seconds_[k] / total : 0.0,
+                  calls_ ? 1e3 * thunk_seconds_[k] / static_cast<double>(calls_) : 0.0);
+    out += line + node_str(*thunks_[k].node) + "\n";
+  }
+  return out;
+}
+
 void VM::run() {
-  for (const Thunk& t : thunks_) {
+  if (profile_) ++calls_;
+  for (size_t k = 0; k < thunks_.size(); ++k) {
+    const Thunk& t = thunks_[k];
+    const auto t0 = profile_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     for (size_t i = 0; i < t.in_slots.size(); ++i) in_ptrs_[i] = &slots_[t.in_slots[i]];
     if (allow_gc_) prepare_outputs(t);
     Value* outs = &slots_[t.out_slots[0]];
@@ -120,6 +143,7 @@ void VM::run() {
       throw Error(kind, str_cat(e.what(), "\nApply node that caused the error: ", node_str(*t.node),
                                 "\nInputs shapes: ", shapes, "]\nInputs types: ", types, "]"));
     }
+    if (profile_) thunk_seconds_[k] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (allow_gc_)
       for (int s : t.free_after) release(s);
   }

@@ -30,6 +30,14 @@ class VM {
   /// Runs every thunk. Errors are re-raised with the failing node and its input shapes.
   void run();
   const std::vector<Thunk>& thunks() const { return thunks_; }
+  /// Per-node timing (Theano's profile=True): seconds and calls accumulated per thunk.
+  void set_profiling(bool on) {
+    profile_ = on;
+    thunk_seconds_.assign(thunks_.size(), 0.0);
+    calls_ = 0;
+  }
+  /// A table of the nodes sorted by time spent, with their share of the total.
+  std::string profile_summary() const;
 
  private:
   void prepare_outputs(const Thunk& t);
@@ -40,6 +48,9 @@ class VM {
   std::vector<const Value*> in_ptrs_;
   std::unordered_map<const Variable*, int> slot_index_;
   bool allow_gc_;
+  bool profile_ = false;
+  std::vector<double> thunk_seconds_;
+  int64_t calls_ = 0;
   // Buffer pool for allow_gc: last (dtype, shape) seen per slot and a parked buffer.
   struct Memo {
     bool known = false;

@@ -1,0 +1,196 @@
+// Sorting along an axis (stable, NaN last like numpy), gather/scatter along an axis, nonzero.
+#include "hypatia/tensor/ops/sort.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "hypatia/runtime/vm.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/ops/elemwise.h"
+#include "hypatia/tensor/shape.h"
+
+namespace hypatia {
+
+namespace {
+int normalize_axis(int axis, int ndim, const char* who) {
+  if (axis < -ndim || axis >= ndim) value_error("[", who, "] axis ", axis, " is out of bounds for a tensor of dimension ", ndim);
+  return axis < 0 ? axis + ndim : axis;
+}
+
+// Calls f(base_offset_in_elements_of_each_line, stride) for every 1-d line along `axis` of a
+// C-contiguous array of `shape`.
+template <class F>
+void for_each_line(const Shape& shape, int axis, F&& f) {
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < axis; ++d) outer *= shape[d];
+  for (int d = axis + 1; d < static_cast<int>(shape.size()); ++d) inner *= shape[d];
+  const int64_t n = shape[axis];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) f(o * n * inner + i, inner);
+}
+
+template <class T>
+bool less_nan_last(const T& a, const T& b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a)) return false;
+    if (std::isnan(b)) return true;
+    return a < b;
+  } else if constexpr (std::is_same_v<T, half>) {
+    return less_nan_last(static_cast<float>(a), static_cast<float>(b));
+  } else if constexpr (std::is_same_v<T, complex64> || std::is_same_v<T, complex128>) {
+    return a.real() < b.real() || (a.real() == b.real() && a.imag() < b.imag());
+  } else {
+    return a < b;
+  }
+}
+
+void check_index_input(const Var& idx, const Var& like, const char* who) {
+  const TensorType& t = expect_tensor(idx, who);
+  if (!is_int(t.elem())) type_error("[", who, "] indices must be integers, got ", t.str());
+  if (t.ndim() != expect_tensor(like, who).ndim())
+    type_error("[", who, "] indices must have the rank of the values (", expect_tensor(like, who).ndim(), "), got ", t.ndim());
+}
+}  // namespace
+
+ApplyPtr ArgSortOp::make_node(const std::vector<Var>& in) const {
+  const TensorType& t = expect_tensor(in.at(0), "ArgSortOp");
+  if (t.ndim() == 0) type_error("[ArgSortOp] cannot sort a 0-d tensor");
+  normalize_axis(params_.axis, t.ndim(), "ArgSortOp");
+  return Apply::create(ptr(), in, {TensorType::make(DType::Int64, t.broadcastable())});
+}
+
+void ArgSortOp::perform(const Apply&, const Value* const* in, Value* out) const {
+  const NDArray x = as_array(*in[0]).contiguous();
+  const int axis = normalize_axis(params_.axis, x.ndim(), "ArgSortOp");
+  NDArray& o = prepare_output(out[0], DType::Int64, x.shape());
+  int64_t* po = o.data<int64_t>();
+  const int64_t n = x.shape(axis);
+  dispatch_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data<T>();
+    std::vector<int64_t> perm(n);
+    for_each_line(x.shape(), axis, [&](int64_t base, int64_t stride) {
+      std::iota(perm.begin(), perm.end(), 0);
+      std::stable_sort(perm.begin(), perm.end(),
+                       [&](int64_t a, int64_t b) { return less_nan_last(px[base + a * stride], px[base + b * stride]); });
+      for (int64_t k = 0; k < n; ++k) po[base + k * stride] = perm[k];
+    });
+  });
+}
+
+std::vector<Var> ArgSortOp::vjp(const Apply&, const std::vector<Var>&) const { return {disconnected_var()}; }
+
+ApplyPtr TakeAlongAxis::make_node(const std::vector<Var>& in) const {
+  const TensorType& t = expect_tensor(in.at(0), "TakeAlongAxis");
+  check_index_input(in.at(1), in[0], "TakeAlongAxis");
+  normalize_axis(params_.axis, t.ndim(), "TakeAlongAxis");
+  return Apply::create(ptr(), in, {TensorType::make(t.elem(), tensor_type(in[1])->broadcastable())});
+}
+
+namespace {
+// out[line k] = x[line idx[k]] (take) or out[line idx[k]] = x[line k] (scatter), per line.
+void along_axis(const NDArray& x_in, const NDArray& idx_in, int axis, bool scatter, NDArray& o, const char* who) {
+  const NDArray x = x_in.contiguous();
+  const NDArray idx = idx_in.astype(DType::Int64);
+  if (x.shape() != idx.shape())
+    value_error("[", who, "] indices of shape ", shape_str(idx.shape()), " do not match values of shape ", shape_str(x.shape()));
+  const int64_t n = x.shape(axis);
+  const int64_t* pi = idx.data<int64_t>();
+  dispatch_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data<T>();
+    T* po = o.data<T>();
+    if (scatter) std::fill(po, po + o.size(), T{});
+    for_each_line(x.shape(), axis, [&](int64_t base, int64_t stride) {
+      for (int64_t k = 0; k < n; ++k) {
+        int64_t j = pi[base + k * stride];
+        if (j < 0) j += n;
+        if (j < 0 || j >= n) raise(ErrorKind::Index, "[", who, "] index ", pi[base + k * stride], " is out of bounds for size ", n);
+        if (scatter) po[base + j * stride] = px[base + k * stride];
+        else po[base + k * stride] = px[base + j * stride];
+      }
+    });
+  });
+}
+}  // namespace
+
+void TakeAlongAxis::perform(const Apply&, const Value* const* in, Value* out) const {
+  const NDArray& x = as_array(*in[0]);
+  NDArray& o = prepare_output(out[0], x.dtype(), as_array(*in[1]).shape());
+  along_axis(x, as_array(*in[1]), normalize_axis(params_.axis, x.ndim(), "TakeAlongAxis"), false, o, "TakeAlongAxis");
+}
+
+std::vector<Var> TakeAlongAxis::vjp(const Apply& node, const std::vector<Var>& g) const {
+  return {apply1(*std::make_shared<ScatterAlongAxis>(params_), {g[0], node.input(1)}), disconnected_var()};
+}
+
+std::vector<Var> TakeAlongAxis::jvp(const Apply& node, const std::vector<Var>& ev) const {
+  if (ev.empty() || !ev[0]) return {Var()};
+  return {apply1(*this, {ev[0], node.input(1)})};
+}
+
+ApplyPtr ScatterAlongAxis::make_node(const std::vector<Var>& in) const {
+  const TensorType& t = expect_tensor(in.at(0), "ScatterAlongAxis");
+  check_index_input(in.at(1), in[0], "ScatterAlongAxis");
+  normalize_axis(params_.axis, t.ndim(), "ScatterAlongAxis");
+  return Apply::create(ptr(), in, {in[0].type()});
+}
+
+void ScatterAlongAxis::perform(const Apply&, const Value* const* in, Value* out) const {
+  const NDArray& g = as_array(*in[0]);
+  NDArray& o = prepare_output(out[0], g.dtype(), g.shape());
+  along_axis(g, as_array(*in[1]), normalize_axis(params_.axis, g.ndim(), "ScatterAlongAxis"), true, o, "ScatterAlongAxis");
+}
+
+std::vector<Var> ScatterAlongAxis::vjp(const Apply& node, const std::vector<Var>& g) const {
+  return {apply1(*std::make_shared<TakeAlongAxis>(params_), {g[0], node.input(1)}), disconnected_var()};
+}
+
+ApplyPtr Nonzero::make_node(const std::vector<Var>& in) const {
+  const TensorType& t = expect_tensor(in.at(0), "Nonzero");
+  if (t.ndim() == 0) type_error("[Nonzero] nonzero of a 0-d tensor is not supported; use x.flatten() first");
+  std::vector<TypePtr> outs(t.ndim(), TensorType::make(DType::Int64, {false}));
+  return Apply::create(ptr(), in, outs);
+}
+
+void Nonzero::perform(const Apply& node, const Value* const* in, Value* out) const {
+  const NDArray x = as_array(*in[0]).contiguous();
+  const int nd = x.ndim();
+  std::vector<int64_t> flat;
+  dispatch_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = x.data<T>();
+    for (int64_t i = 0; i < x.size(); ++i)
+      if (scalar_cast<bool>(p[i])) flat.push_back(i);
+  });
+  const int64_t m = static_cast<int64_t>(flat.size());
+  for (int d = 0; d < nd; ++d) {
+    NDArray& o = prepare_output(out[d], DType::Int64, {m});
+    int64_t inner = 1;
+    for (int e = d + 1; e < nd; ++e) inner *= x.shape(e);
+    for (int64_t k = 0; k < m; ++k) o.data<int64_t>()[k] = (flat[k] / inner) % x.shape(d);
+  }
+  (void)node;
+}
+
+std::vector<Var> Nonzero::vjp(const Apply&, const std::vector<Var>&) const { return {disconnected_var()}; }
+
+Var argsort(const Var& x, std::optional<int> axis) {
+  if (!axis) return argsort(flatten(x, 1), 0);
+  const int nd = expect_tensor(x, "argsort").ndim();
+  return apply1(*std::make_shared<ArgSortOp>(AxisParams{normalize_axis(*axis, nd, "ArgSortOp")}), {x});
+}
+
+Var sort(const Var& x, std::optional<int> axis) {
+  if (!axis) return sort(flatten(x, 1), 0);
+  const int nd = expect_tensor(x, "sort").ndim();
+  const int a = normalize_axis(*axis, nd, "SortOp");
+  return apply1(*std::make_shared<TakeAlongAxis>(AxisParams{a}), {x, argsort(x, a)});
+}
+
+std::vector<Var> nonzero(const Var& x) { return apply_op(*std::make_shared<Nonzero>(), {x}); }
+
+Var flatnonzero(const Var& x) { return nonzero(flatten(x, 1))[0]; }
+
+}  // namespace hypatia

@@ -1,0 +1,60 @@
+"""sort, argsort, nonzero, flatnonzero, copy and the 5- to 7-d constructors against numpy."""
+import numpy as np
+import pytest
+
+import hypatia
+import hypatia.tensor as T
+from harness import check_op
+
+R = np.random.RandomState(11)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("axis", [0, 1, -1, None])
+def test_sort_values_shape_and_gradient(dtype, axis):
+    a = R.permutation(12).reshape(3, 4).astype(dtype) + R.rand(3, 4).astype(dtype) * 0.1
+    check_op(lambda x: T.sort(x, axis=axis), [a], lambda x: np.sort(x, axis=axis), rtol=1e-6)
+
+
+@pytest.mark.parametrize("axis", [0, 1, None])
+def test_argsort_is_stable_and_int64(axis):
+    a = np.array([[3, 1, 3, 0], [2, 2, 1, 5], [0, 0, 0, 0]], dtype=np.int32)
+    check_op(lambda x: T.argsort(x, axis=axis), [a], lambda x: np.argsort(x, axis=axis, kind="stable"))
+
+
+def test_sort_puts_nan_last_like_numpy():
+    x = T.dvector("x")
+    a = np.array([3.0, np.nan, -1.0, 2.0])
+    np.testing.assert_array_equal(hypatia.function([x], x.sort())(a), np.sort(a))
+    np.testing.assert_array_equal(hypatia.function([x], x.argsort())(a), np.argsort(a, kind="stable"))
+
+
+def test_nonzero_and_flatnonzero():
+    a = np.array([[0, 1.5, 0], [2.0, 0, 3.0]])
+    x = T.dmatrix("x")
+    rows, cols = T.nonzero(x)
+    f = hypatia.function([x], [rows, cols, T.nonzero(x, return_matrix=True), T.flatnonzero(x), x.nonzero()[1]])
+    r, c, m, flat, c2 = f(a)
+    er, ec = np.nonzero(a)
+    np.testing.assert_array_equal(r, er)
+    np.testing.assert_array_equal(c, ec)
+    np.testing.assert_array_equal(m, np.vstack([er, ec]))
+    np.testing.assert_array_equal(flat, np.flatnonzero(a))
+    np.testing.assert_array_equal(c2, ec)
+    assert r.dtype == np.int64
+
+
+def test_errors_start_with_the_op_name():
+    with pytest.raises(ValueError, match=r"^\[SortOp\] axis 2 is out of bounds"):
+        T.sort(T.dmatrix(), axis=2)
+    with pytest.raises(TypeError, match=r"^\[Nonzero\]"):
+        T.nonzero(T.dscalar())
+
+
+def test_copy_and_high_rank_constructors():
+    x = T.dmatrix("x")
+    c = x.copy(name="c")
+    assert c.name == "c"
+    np.testing.assert_array_equal(hypatia.function([x], c)(np.eye(2)), np.eye(2))
+    for k, ctor in [(5, T.tensor5), (6, T.dtensor6), (7, T.ftensor7)]:
+        assert ctor("t").ndim == k
