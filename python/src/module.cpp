@@ -19,5 +19,6 @@ NB_MODULE(_core, m) {
   init_sparse(m);
   init_sparse_arith(m);
   init_sparse_dot(m);
+  init_sparse_select(m);
   init_bench(m);
 }

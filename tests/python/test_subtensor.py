@@ -281,8 +281,8 @@ def test_sparse_grad_builder_and_errors():
     assert "sparse_grad" in str(sg.owner.op)
     with pytest.raises(TypeError, match=r"^\["):
         T.sparse_grad(x[0])
-    with pytest.raises(NotImplementedError, match=r"^\[AdvancedSubtensor1\] sparse_grad requires the sparse module"):
-        T.grad(sg.sum(), x)
+    # the sparse module registers its builder when hypatia is imported: the gradient is sparse
+    assert T.grad(sg.sum(), x).type.kind == "sparse"
     # forward values are unchanged
     f = hypatia.function([x, idx], sg)
     np.testing.assert_allclose(f(X34["float64"], [2, 0]), X34["float64"][[2, 0]])

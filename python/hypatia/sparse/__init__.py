@@ -214,3 +214,5 @@ from . import _variable  # noqa: E402,F401  (operators and methods of sparse var
 from ._variable import register_operator, dot  # noqa: E402,F401
 from .math import *  # noqa: E402,F401,F403  (sparse arithmetic: add, mul, comparisons, sp_sum, ...)
 from .products import *  # noqa: E402,F401,F403  (structured_dot, true_dot, sampling_dot, usmm, Dot, ...)
+from .select import *  # noqa: E402,F401,F403  (selection, stacking, sparse_grad, probability)
+register_operator("getitem", select._getitem)  # noqa: F405  (x[...] on sparse variables)

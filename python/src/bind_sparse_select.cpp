@@ -1,0 +1,200 @@
+// Python bindings of the sparse selection, stacking, construction and probability ops
+// (added to hypatia._core.sparse). Also the explicit registration of the sparse_grad builder.
+#include "bindings.h"
+#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/ops/construct.h"
+#include "hypatia/sparse/ops/getitem.h"
+#include "hypatia/sparse/ops/random.h"
+#include "hypatia/sparse/ops/stack.h"
+#include "hypatia/sparse/select.h"
+#include "hypatia/tensor/basic.h"
+
+namespace hypatia::py {
+
+/// The Python handle for an Op, as defined in bind_graph.cpp (same definition, same type).
+struct PyOp {
+  OpPtr op;
+};
+
+namespace {
+
+std::string type_name_of(nb::handle h) { return nb::cast<std::string>(nb::str(h.type().attr("__name__"))); }
+
+Var sparse_arg(nb::handle x, const char* who) {
+  if (nb::isinstance<Var>(x)) return nb::cast<Var>(x);
+  if (is_scipy_sparse(x)) {
+    std::string fmt = nb::cast<std::string>(x.attr("format"));
+    if (fmt != "csr" && fmt != "csc")
+      type_error("[", who, "] only csr and csc matrices are supported, got a ", fmt, " matrix; convert it with .tocsr()");
+    return sparse::constant(to_sparse(x));
+  }
+  type_error("[", who, "] expected a sparse matrix variable or a scipy.sparse matrix, got ", type_name_of(x));
+}
+
+std::optional<SparseFormat> opt_format(nb::handle f, const char* who) {
+  if (f.is_none()) return std::nullopt;
+  std::string s = nb::cast<std::string>(nb::str(f));
+  if (s != "csr" && s != "csc") type_error("[", who, "] unknown sparse format '", s, "'; expected 'csr' or 'csc'");
+  return format_from_name(s);
+}
+
+std::optional<DType> opt_dtype(nb::handle d) {
+  if (d.is_none()) return std::nullopt;
+  std::string s = nb::cast<std::string>(nb::str(d));
+  if (s == "floatX") return floatX();
+  return dtype_from_name(s);
+}
+
+std::optional<uint64_t> opt_seed(nb::handle s, const char* who) {
+  if (s.is_none()) return std::nullopt;
+  if (PyBool_Check(s.ptr()) || !PyIndex_Check(s.ptr())) type_error("[", who, "] seed must be an integer or None, got ", type_name_of(s));
+  const long long v = nb::cast<long long>(nb::int_(s));
+  if (v < 0) value_error("[", who, "] seed must be non-negative, got ", v);
+  return static_cast<uint64_t>(v);
+}
+
+RandomStreams* opt_streams(nb::handle h, const char* who) {
+  if (h.is_none()) return nullptr;
+  nb::handle s = nb::hasattr(h, "_streams") ? nb::handle(h.attr("_streams")) : h;
+  if (!nb::isinstance<RandomStreams>(s)) type_error("[", who, "] rng must be a RandomStreams, got ", type_name_of(h));
+  return nb::cast<RandomStreams*>(s);
+}
+
+SliceBound bound(nb::handle h) {
+  if (h.is_none()) return {};
+  if (nb::isinstance<Var>(h)) return SliceBound(nb::cast<Var>(h));
+  if (!PyBool_Check(h.ptr()) && !PyFloat_Check(h.ptr()) && PyIndex_Check(h.ptr()))
+    return SliceBound(static_cast<int64_t>(nb::cast<long long>(nb::int_(h))));
+  type_error("[GetItem2d] slice indices must be integers, None or integer scalar variables, got ", type_name_of(h));
+}
+
+IndexEntry entry(nb::handle h) {
+  if (PySlice_Check(h.ptr())) {
+    auto* s = reinterpret_cast<PySliceObject*>(h.ptr());
+    return IndexEntry::slice(bound(s->start), bound(s->stop), bound(s->step));
+  }
+  if (nb::isinstance<Var>(h)) {
+    Var v = nb::cast<Var>(h);
+    IndexEntry e;
+    e.kind = IndexEntry::Kind::Array;
+    e.array = v;
+    return e;
+  }
+  if (!PyBool_Check(h.ptr()) && PyLong_Check(h.ptr())) return IndexEntry::at(static_cast<int64_t>(nb::cast<long long>(h)));
+  if (PyList_Check(h.ptr()) || PyTuple_Check(h.ptr()) || (nb::hasattr(h, "dtype") && nb::hasattr(h, "shape"))) {
+    IndexEntry e;
+    e.kind = IndexEntry::Kind::Array;
+    e.array = (PyList_Check(h.ptr()) || PyTuple_Check(h.ptr())) && nb::len(h) == 0 ? constant(NDArray::empty(DType::Int64, {0}))
+                                                                                   : as_var(h);
+    return e;
+  }
+  if (!PyBool_Check(h.ptr()) && PyIndex_Check(h.ptr())) return IndexEntry::at(static_cast<int64_t>(nb::cast<long long>(nb::int_(h))));
+  type_error("[getitem] invalid index of type ", type_name_of(h), " for a sparse matrix");
+}
+
+std::vector<IndexEntry> entries(nb::handle key) {
+  std::vector<IndexEntry> r;
+  if (PyTuple_Check(key.ptr())) {
+    for (auto k : key) r.push_back(entry(k));
+  } else {
+    r.push_back(entry(key));
+  }
+  return r;
+}
+
+std::vector<Var> blocks_of(nb::handle blocks, const char* who) {
+  std::vector<Var> r;
+  for (auto b : blocks) r.push_back(sparse_arg(b, who));
+  return r;
+}
+
+nb::tuple pair_tuple(const RandomPair& p) { return nb::make_tuple(p.first, p.second); }
+
+template <class O, class... P>
+PyOp make_op(P... params) {
+  return PyOp{std::make_shared<O>(params...)};
+}
+
+}  // namespace
+
+void init_sparse_select(nb::module_& root) {
+  // The sparse_grad builder of AdvancedSubtensor1: registered here, at the module's
+  // initialisation (an explicit call, no static initialiser), so hypatia.sparse_grad works.
+  sparse::register_sparse_grad_builder();
+  nb::module_ m = nb::borrow<nb::module_>(root.attr("sparse"));
+
+  // ---- op objects ----
+  m.def("GetItemScalar", [] { return make_op<GetItemScalar>(); });
+  m.def("GetItemList", [] { return make_op<GetItemList>(); });
+  m.def("GetItemListGrad", [] { return make_op<GetItemListGrad>(); });
+  m.def("GetItem2Lists", [] { return make_op<GetItem2Lists>(); });
+  m.def("GetItem2ListsGrad", [] { return make_op<GetItem2ListsGrad>(); });
+  m.def("HStack", [](nb::handle f, nb::handle d) {
+    return make_op<HStack>(StackParams{opt_format(f, "HStack").value_or(SparseFormat::CSC), opt_dtype(d).value_or(floatX())});
+  }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none());
+  m.def("VStack", [](nb::handle f, nb::handle d) {
+    return make_op<VStack>(StackParams{opt_format(f, "VStack").value_or(SparseFormat::CSC), opt_dtype(d).value_or(floatX())});
+  }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none());
+
+  // ---- selection ----
+  m.def("getitem", [](nb::handle x, nb::handle key) { return sparse::getitem(sparse_arg(x, "getitem"), entries(key)); });
+  m.def("get_item_2d", [](nb::handle x, nb::handle key) { return sparse::get_item_2d(sparse_arg(x, "GetItem2d"), entries(key)); });
+  m.def("get_item_scalar", [](nb::handle x, nb::handle i, nb::handle j) {
+    return sparse::get_item_scalar(sparse_arg(x, "GetItemScalar"), as_var(i), as_var(j));
+  });
+  m.def("get_item_list", [](nb::handle x, nb::handle idx) { return sparse::get_item_list(sparse_arg(x, "GetItemList"), as_var(idx)); });
+  m.def("get_item_2lists", [](nb::handle x, nb::handle i1, nb::handle i2) {
+    return sparse::get_item_2lists(sparse_arg(x, "GetItem2Lists"), as_var(i1), as_var(i2));
+  });
+  m.def("get_item_list_grad", [](nb::handle x, nb::handle idx, nb::handle gz) {
+    return sparse::get_item_list_grad(sparse_arg(x, "GetItemListGrad"), as_var(idx), sparse_arg(gz, "GetItemListGrad"));
+  });
+  m.def("get_item_2lists_grad", [](nb::handle x, nb::handle i1, nb::handle i2, nb::handle gz) {
+    return sparse::get_item_2lists_grad(sparse_arg(x, "GetItem2ListsGrad"), as_var(i1), as_var(i2), as_var(gz));
+  });
+
+  // ---- stacking and construction ----
+  m.def("hstack", [](nb::handle blocks, nb::handle f, nb::handle d) {
+    return sparse::hstack(blocks_of(blocks, "HStack"), opt_format(f, "HStack"), opt_dtype(d));
+  }, nb::arg("blocks"), nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none());
+  m.def("vstack", [](nb::handle blocks, nb::handle f, nb::handle d) {
+    return sparse::vstack(blocks_of(blocks, "VStack"), opt_format(f, "VStack"), opt_dtype(d));
+  }, nb::arg("blocks"), nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none());
+  m.def("construct_sparse_from_list", [](nb::handle x, nb::handle values, nb::handle ilist) {
+    return sparse::construct_sparse_from_list(as_var(x), as_var(values), as_var(ilist));
+  });
+  m.def("sparse_grad", [](nb::handle v) {
+    if (!nb::isinstance<Var>(v)) type_error("[sparse_grad] expected the result of x[int_vector], got ", type_name_of(v));
+    return sparse::sparse_grad(nb::cast<Var>(v));
+  });
+
+  // ---- probability ----
+  m.def("poisson", [](nb::handle x, nb::handle seed, nb::handle rng) {
+    Var xv = sparse_arg(x, "Poisson");
+    if (RandomStreams* s = opt_streams(rng, "Poisson")) return sparse::poisson(*s, xv);
+    return sparse::poisson(xv, opt_seed(seed, "Poisson"));
+  }, nb::arg("x"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none());
+  m.def("binomial", [](const std::string& f, nb::handle d, nb::handle n, nb::handle p, nb::handle shape, nb::handle seed,
+                       nb::handle rng) {
+    const SparseFormat fmt = *opt_format(nb::str(f.c_str()), "Binomial");
+    const DType dt = opt_dtype(d).value_or(floatX());
+    if (RandomStreams* s = opt_streams(rng, "Binomial")) return sparse::binomial(*s, fmt, dt, as_var(n), as_var(p), as_var(shape));
+    return sparse::binomial(fmt, dt, as_var(n), as_var(p), as_var(shape), opt_seed(seed, "Binomial"));
+  }, nb::arg("format"), nb::arg("dtype"), nb::arg("n"), nb::arg("p"), nb::arg("shape"), nb::arg("seed") = nb::none(),
+     nb::arg("rng") = nb::none());
+  m.def("multinomial", [](nb::handle n, nb::handle p, nb::handle seed, nb::handle rng) {
+    Var pv = sparse_arg(p, "Multinomial");
+    if (RandomStreams* s = opt_streams(rng, "Multinomial")) return sparse::multinomial(*s, as_var(n), pv);
+    return sparse::multinomial(as_var(n), pv, opt_seed(seed, "Multinomial"));
+  }, nb::arg("n"), nb::arg("p"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none());
+  m.def("random_poisson", [](const Var& rng, nb::handle x) { return pair_tuple(sparse::random_poisson(rng, sparse_arg(x, "Poisson"))); });
+  m.def("random_binomial", [](const Var& rng, const std::string& f, nb::handle d, nb::handle n, nb::handle p, nb::handle shape) {
+    return pair_tuple(sparse::random_binomial(rng, *opt_format(nb::str(f.c_str()), "Binomial"), opt_dtype(d).value_or(floatX()),
+                                              as_var(n), as_var(p), as_var(shape)));
+  });
+  m.def("random_multinomial", [](const Var& rng, nb::handle n, nb::handle p) {
+    return pair_tuple(sparse::random_multinomial(rng, as_var(n), sparse_arg(p, "Multinomial")));
+  });
+}
+
+}  // namespace hypatia::py
