@@ -239,15 +239,20 @@ ApplyPtr SparseDot::make_node(const std::vector<Var>& inputs) const {
   if (!x.sparse && !y.sparse)
     type_error("[Dot] at least one operand must be sparse; use hypatia.tensor.dot for two dense tensors");
   const DType d = upcast(x.dtype, y.dtype);
-  if (x.sparse && y.sparse) {
-    check_sparse_dtype(d, "Dot");
-    return Apply::create(ptr(), inputs, {SparseType::make(x.format, d)});
-  }
+  // The reference: sparse.dot "returns a dense for perform", also for two sparse operands
+  // (structured_dot and true_dot are the products that keep a sparse result).
+  if (x.sparse && y.sparse) check_sparse_dtype(d, "Dot");
   const int nd = (x.sparse ? 1 : x.ndim - 1) + (y.sparse ? 1 : y.ndim - 1);
   return Apply::create(ptr(), inputs, {dense_type(d, nd)});
 }
 
 void SparseDot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  if (is_sparse(*inputs[0]) && is_sparse(*inputs[1])) {
+    Value product;
+    dot_into(*inputs[0], *inputs[1], *node.output(0).type()->dtype(), "Dot", product);
+    outputs[0] = as_sparse(product).to_dense();
+    return;
+  }
   dot_into(*inputs[0], *inputs[1], *node.output(0).type()->dtype(), "Dot", outputs[0]);
 }
 
