@@ -141,6 +141,35 @@ def grad_structured_dot(n, per_row, k=64):
     return best(lambda: f(A, Wv)), best(ref), None
 
 
+def add_ss(n, per_row):
+    A, B = random_csr(n, n, per_row, seed=7), random_csr(n, n, per_row, seed=8)
+    x, y = S.csr_matrix("x"), S.csr_matrix("y")
+    f = hypatia.function([x, y], x + y)
+    got, want = f(A, B), (A + B).tocsr()
+    got.sort_indices()
+    want.sort_indices()
+    np.testing.assert_allclose(got.data, want.data)
+    return best(lambda: f(A, B)), best(lambda: A + B), None
+
+
+def mul_ss(n, per_row):
+    A = random_csr(n, n, per_row, seed=9)
+    B = A.copy()
+    B.data = np.random.default_rng(10).standard_normal(B.nnz)  # same pattern: every product stored
+    x, y = S.csr_matrix("x"), S.csr_matrix("y")
+    f = hypatia.function([x, y], x * y)
+    np.testing.assert_allclose(f(A, B).data, A.multiply(B).tocsr().data)
+    return best(lambda: f(A, B)), best(lambda: A.multiply(B)), None
+
+
+def sp_sum(n, per_row, axis):
+    A = random_csr(n, n, per_row, seed=11)
+    x = S.csr_matrix("x")
+    f = hypatia.function([x], S.sp_sum(x, axis=axis))
+    np.testing.assert_allclose(f(A), np.asarray(A.sum(axis=axis)).ravel() if axis is not None else A.sum(), rtol=1e-9)
+    return best(lambda: f(A)), best(lambda: A.sum(axis=axis)), None
+
+
 BIG, MID = (200_000, 20_000) if QUICK else (1_000_000, 100_000)
 ROWS = [
     ("SpMV %dx%d, 10 nnz/row" % (BIG, BIG), lambda: spmv(BIG, 10)),
@@ -151,6 +180,10 @@ ROWS = [
     ("transpose+tocsr %dx%d, 10 nnz/row" % (BIG, BIG), lambda: transpose_convert(BIG, 10)),
     ("dense->csr 4000x4000, 1%", lambda: to_sparse(4000, 0.01)),
     ("csr->dense 4000x4000, 1%", lambda: to_dense(4000, 0.01)),
+    ("sparse + sparse %dx%d, 10 nnz/row" % (BIG, BIG), lambda: add_ss(BIG, 10)),
+    ("sparse * sparse (elementwise) %dx%d, 10 nnz/row" % (BIG, BIG), lambda: mul_ss(BIG, 10)),
+    ("sp_sum axis=0 %dx%d, 10 nnz/row" % (BIG, BIG), lambda: sp_sum(BIG, 10, 0)),
+    ("sp_sum axis=None %dx%d, 10 nnz/row" % (BIG, BIG), lambda: sp_sum(BIG, 10, None)),
     ("grad sum(structured_dot(x,W)) k=64 %dx%d, 10/row" % (MID, MID), lambda: grad_structured_dot(MID, 10)),
 ]
 

@@ -20,6 +20,15 @@ std::shared_ptr<Buffer> Buffer::allocate(size_t nbytes) {
   return b;
 }
 
+std::shared_ptr<Buffer> Buffer::allocate_zeroed(size_t nbytes) {
+  auto b = std::shared_ptr<Buffer>(new Buffer());
+  b->data_ = std::calloc(std::max<size_t>(nbytes, 1), 1);
+  if (!b->data_) throw Error(ErrorKind::Runtime, str_cat("[NDArray] out of memory allocating ", nbytes, " bytes"));
+  b->nbytes_ = nbytes;
+  b->owned_ = true;
+  return b;
+}
+
 std::shared_ptr<Buffer> Buffer::wrap(void* data, size_t nbytes, std::shared_ptr<void> keepalive) {
   auto b = std::shared_ptr<Buffer>(new Buffer());
   b->data_ = data;
@@ -58,9 +67,13 @@ NDArray::NDArray(DType dtype, Shape shape, std::vector<int64_t> strides, int64_t
 }
 
 NDArray NDArray::zeros(DType dtype, Shape shape) {
-  NDArray a(dtype, std::move(shape));
-  std::memset(a.raw(), 0, static_cast<size_t>(a.nbytes()));
-  return a;
+  for (int64_t n : shape)
+    if (n < 0) value_error("[NDArray] negative dimension in shape ", shape_str(shape));
+  Shape strides = c_strides(shape, itemsize(dtype));
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  auto buf = Buffer::allocate_zeroed(static_cast<size_t>(n) * itemsize(dtype));
+  return NDArray(dtype, std::move(shape), std::move(strides), 0, std::move(buf));
 }
 
 NDArray NDArray::full(DType dtype, Shape shape, double value) {

@@ -19,6 +19,9 @@ using Shape = std::vector<int64_t>;
 class Buffer {
  public:
   static std::shared_ptr<Buffer> allocate(size_t nbytes);
+  /// Zero-filled memory from calloc: large blocks come straight from the kernel already
+  /// zeroed and are only touched when written (numpy.zeros does the same).
+  static std::shared_ptr<Buffer> allocate_zeroed(size_t nbytes);
   static std::shared_ptr<Buffer> wrap(void* data, size_t nbytes, std::shared_ptr<void> keepalive);
   ~Buffer();
   Buffer(const Buffer&) = delete;
