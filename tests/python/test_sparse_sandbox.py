@@ -172,3 +172,26 @@ def test_sandbox_names():
     from hypatia.sparse.sandbox import sp2
     import hypatia.sparse as S
     assert sp2.Poisson is S.Poisson and sp2.Binomial is S.Binomial and sp2.Multinomial is S.Multinomial
+
+
+def _example():
+    import importlib.util
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "sparse_conv_digits.py")
+    spec = importlib.util.spec_from_file_location("sparse_conv_digits", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_example_sparse_conv_digits_loss_decreases():
+    losses = _example().run(steps=12, batch=100, verbose=False)
+    assert np.all(np.isfinite(losses))
+    assert losses[-1] < losses[0] - 0.1
+
+
+def test_example_fallback_without_sklearn(monkeypatch):
+    mod = _example()
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    x, y, source = mod.load_data(n=50)
+    assert x.shape == (50, 64) and y.shape == (50,) and "generated" in source
