@@ -195,3 +195,16 @@ def test_example_fallback_without_sklearn(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
     x, y, source = mod.load_data(n=50)
     assert x.shape == (50, 64) and y.shape == (50,) and "generated" in source
+
+
+def test_convolve_and_max_pool_keep_float32():
+    k, im = T.fmatrix(), T.fmatrix()
+    out, _ = sp.convolve(k, (2, 3), 2, im, (5, 7))
+    pooled, _ = sp.max_pool(out, (2, 4, 5), (2, 2))
+    f = hypatia.function([k, im], [out, pooled])
+    rng = np.random.RandomState(5)
+    K, I = rng.randn(2, 6).astype("float32"), rng.randn(3, 35).astype("float32")
+    o, p = f(K, I)
+    assert o.dtype == p.dtype == np.float32
+    np.testing.assert_allclose(o, _ref_convolve(K, I, 1, 5, 7, (2, 3), (1, 1), "valid"), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(p, _ref_max_pool(o, 2, 4, 5, 2, 2), rtol=1e-6)
