@@ -261,6 +261,14 @@ NDArray sum(const SparseMatrix& a_in, int axis, DType dtype) {
       });
     } else if (axis >= 0) {
       for (int64_t k = 0; k < v.nnz; ++k) o[v.index(k)] = arith(SpBinary::Add, o[v.index(k)], v.data[k]);
+    } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+      // The total: a plain vectorisable reduction split across threads.
+      T acc = T(0);
+      const T* d = v.data;
+      const int64_t n = v.nnz;
+#pragma omp parallel for reduction(+ : acc) if (n > (1 << 16))
+      for (int64_t k = 0; k < n; ++k) acc += d[k];
+      o[0] = acc;
     } else {
       T acc = T(0);
       for (int64_t k = 0; k < v.nnz; ++k) acc = arith(SpBinary::Add, acc, v.data[k]);
