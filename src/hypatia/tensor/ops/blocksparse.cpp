@@ -57,7 +57,7 @@ ApplyPtr SparseBlockGemv::make_node(const std::vector<Var>& in) const {
   check_input(inputs[3], op, "inputIdx", 2, true);
   check_input(inputs[4], op, "outputIdx", 2, true);
   const DType d = out_dtype(upcast(upcast(o.elem(), W.elem()), h.elem()));
-  return Apply::create(ptr(), inputs, {TensorType::make(d, {false, false, false})});
+  return Apply::create(ptr(), inputs, {TensorType::make(d, o.broadcastable())});  // o's shape
 }
 
 void SparseBlockGemv::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
@@ -81,7 +81,7 @@ void SparseBlockGemv::perform(const Apply& node, const Value* const* inputs, Val
   NDArray W = W0.dtype() == d ? W0 : W0.astype(d);  // any strides: the kernel reads blocks in place
   NDArray h = as_c(h0, d);
   NDArray& out = prepare_output(outputs[0], d, o.shape());
-  out.assign(o);
+  out.assign(o.dtype() == d ? o : o.astype(d));
   kernels::sparse_block_gemv_kernel(out, W, h, iIdx, oIdx);
 }
 
@@ -125,7 +125,7 @@ ApplyPtr SparseBlockOuter::make_node(const std::vector<Var>& in) const {
   const TensorType& a = check_tensor_input(inputs[5], op);
   if (a.ndim() != 0) type_error("[SparseBlockOuter] alpha must be a scalar, got ", a.str());
   const DType d = out_dtype(upcast(upcast(o.elem(), x.elem()), y.elem()));
-  return Apply::create(ptr(), inputs, {TensorType::make(d, {false, false, false, false})});
+  return Apply::create(ptr(), inputs, {TensorType::make(d, o.broadcastable())});  // o's shape
 }
 
 void SparseBlockOuter::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
@@ -149,7 +149,7 @@ void SparseBlockOuter::perform(const Apply& node, const Value* const* inputs, Va
   NDArray yIdx = checked_idx(yi, o.shape(1), op, "yIdx");
   NDArray x = as_c(x0, d), y = as_c(y0, d);
   NDArray& out = prepare_output(outputs[0], d, o.shape());
-  out.assign(o);
+  out.assign(o.dtype() == d ? o : o.astype(d));
   kernels::sparse_block_outer_kernel(out, x, y, xIdx, yIdx, alpha);
 }
 
