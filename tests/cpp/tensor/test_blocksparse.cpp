@@ -19,7 +19,7 @@ NDArray randn(DType d, Shape s, unsigned seed) {
   std::normal_distribution<double> n;
   int64_t k = 1;
   for (auto v : s) k *= v;
-  std::vector<double> v(size_t(k));
+  std::vector<double> v(static_cast<size_t>(k));
   for (auto& e : v) e = n(g);
   return NDArray::from_vector<double>(v, s).astype(d);
 }
@@ -27,10 +27,7 @@ NDArray randn(DType d, Shape s, unsigned seed) {
 NDArray idx(std::vector<int64_t> v, Shape s) { return NDArray::from_vector<int64_t>(v, s); }
 
 double get(const NDArray& a, std::vector<int64_t> ix) {
-  int64_t off = 0;
-  for (size_t k = 0; k < ix.size(); ++k) off += ix[k] * a.strides()[k] / itemsize(a.dtype());
   NDArray c = a.astype(DType::Float64);
-  (void)off;
   int64_t lin = 0;
   for (size_t k = 0; k < ix.size(); ++k) lin = lin * a.shape(int(k)) + ix[k];
   return c.data<double>()[lin];
