@@ -27,10 +27,12 @@ iv, ov = T.lmatrix("i"), T.lmatrix("o")
 f = hypatia.function([Wv, hv, iv, bv, ov], sparse_block_dot(Wv, hv, iv, bv, ov))
 
 
+Wd = np.ascontiguousarray(W.transpose(0, 2, 1, 3).reshape(iB * iS, oB * oS))  # the dense layer's matrix, built once
+
+
 def dense():
     x = np.zeros((batch, iB, iS), dtype="float32")
     np.add.at(x, (np.arange(batch)[:, None], iIdx), h)
-    Wd = W.transpose(0, 2, 1, 3).reshape(iB * iS, oB * oS)
     y = (x.reshape(batch, -1) @ Wd).reshape(batch, oB, oS) + b
     return y[np.arange(batch)[:, None], oIdx]
 

@@ -171,3 +171,24 @@ def test_hierarchical_softmax_example():
     assert r.returncode == 0, r.stderr
     losses = [float(line.split()[-1]) for line in r.stdout.splitlines() if line.startswith("step")]
     assert len(losses) == 6 and losses[-1] < losses[0], r.stdout
+
+
+def test_strided_and_transposed_weight_views():
+    # W views: a step in the last axis (no unit stride: the kernel copies) and swapped block axes
+    rng = np.random.RandomState(6)
+    Wbig = rng.randn(4, 5, 3, 4)
+    o, h = rng.randn(3, 3, 2), rng.randn(3, 2, 3)
+    iIdx = np.array([[3, 1], [1, 1], [0, 2]])
+    oIdx = np.array([[4, 0, 4], [2, 2, 1], [3, 0, 1]])
+    Wv = T.tensor4("W")
+    f = hypatia.function([Wv], SparseBlockGemv()(o, Wv[:, :, :, ::2], h, iIdx, oIdx))
+    np.testing.assert_allclose(f(Wbig), gemv_ref(o, Wbig[:, :, :, ::2], h, iIdx, oIdx), rtol=1e-12)
+    g = hypatia.function([Wv], SparseBlockGemv()(o, Wv.dimshuffle(0, 1, 3, 2)[:, :, :3, :2], h, iIdx, oIdx))
+    Wt = Wbig.transpose(0, 1, 3, 2)[:, :, :3, :2]
+    np.testing.assert_allclose(g(Wbig), gemv_ref(o, Wt, h, iIdx, oIdx), rtol=1e-12)
+    # float32 o and h with a float64 W upcast to float64
+    r = SparseBlockGemv()(o.astype("float32"), Wv[:, :, :, :2], h.astype("float32"), iIdx, oIdx)
+    assert r.dtype == "float64"
+    np.testing.assert_allclose(hypatia.function([Wv], r)(Wbig),
+                               gemv_ref(o.astype("float32").astype("float64"), Wbig[:, :, :, :2],
+                                        h.astype("float32").astype("float64"), iIdx, oIdx), rtol=1e-12)
