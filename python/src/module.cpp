@@ -20,5 +20,6 @@ NB_MODULE(_core, m) {
   init_sparse_arith(m);
   init_sparse_dot(m);
   init_sparse_select(m);
+  init_blocksparse(m);
   init_bench(m);
 }

@@ -14,6 +14,10 @@ from .._core import (sigmoid, softplus, softsign, relu, elu, selu, hard_sigmoid,
                      softmax, log_softmax, binary_crossentropy, sigmoid_binary_crossentropy,
                      categorical_crossentropy)
 
+from . import nnet_blocksparse as blocksparse  # noqa: E402 - T.nnet.blocksparse
+import sys as _sys  # noqa: E402
+_sys.modules[__name__ + ".blocksparse"] = blocksparse  # `from hypatia.tensor.nnet.blocksparse import ...`
+
 logsoftmax = log_softmax  # Theano 1.0's name
 softmax_graph = softmax
 

@@ -1,0 +1,58 @@
+"""hypatia.tensor.nnet.blocksparse: block-sparse products (theano.tensor.nnet.blocksparse).
+
+``SparseBlockGemv()(o, W, h, inputIdx, outputIdx)`` computes, for every example ``b`` and output
+window slot ``j``::
+
+    o[b, j] + sum_i h[b, i] . W[inputIdx[b, i], outputIdx[b, j]]
+
+with ``o`` (batch, oWin, oSize), ``W`` (iBlocks, oBlocks, iSize, oSize), ``h`` (batch, iWin, iSize),
+``inputIdx`` (batch, iWin) and ``outputIdx`` (batch, oWin).
+
+``SparseBlockOuter()(o, x, y, xIdx, yIdx, alpha=1)`` returns ``o`` (xBlocks, yBlocks, xSize, ySize)
+plus ``alpha * outer(x[b, i], y[b, j])`` added into block ``[xIdx[b, i], yIdx[b, j]]``; repeated
+block pairs accumulate.
+
+``sparse_block_dot(W, h, inputIdx, b, outputIdx)`` is
+``SparseBlockGemv()(b.take(outputIdx, axis=0), W, h, inputIdx, outputIdx)``: the bias ``b``
+(oBlocks, oSize) of each output block is added once.
+
+Gradients: W through SparseBlockOuter, h through SparseBlockGemv on W's transposed blocks, o and
+b pass through; the index inputs are disconnected. The ops never write into their inputs
+(``inplace=True`` is accepted and computes the same result out of place).
+"""
+from .._core import sparse_block_gemv, sparse_block_outer, sparse_block_dot
+
+
+class SparseBlockGemv:
+    """Theano's SparseBlockGemv(inplace=False); call it on (o, W, h, inputIdx, outputIdx)."""
+
+    __props__ = ("inplace",)
+
+    def __init__(self, inplace=False):
+        self.inplace = bool(inplace)
+
+    def __call__(self, o, W, h, inputIdx, outputIdx):
+        return sparse_block_gemv(o, W, h, inputIdx, outputIdx)
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.inplace == other.inplace
+
+    def __hash__(self):
+        return hash((type(self), self.inplace))
+
+    def __str__(self):
+        return "%s{%s}" % (type(self).__name__, "inplace" if self.inplace else "no_inplace")
+
+
+class SparseBlockOuter(SparseBlockGemv):
+    """Theano's SparseBlockOuter(inplace=False); call it on (o, x, y, xIdx, yIdx, alpha=None)."""
+
+    def __call__(self, o, x, y, xIdx, yIdx, alpha=None):
+        return sparse_block_outer(o, x, y, xIdx, yIdx, alpha)
+
+
+sparse_block_gemv_inplace = SparseBlockGemv(True)
+sparse_block_outer_inplace = SparseBlockOuter(True)
+
+__all__ = ["SparseBlockGemv", "SparseBlockOuter", "sparse_block_dot", "sparse_block_gemv", "sparse_block_outer",
+           "sparse_block_gemv_inplace", "sparse_block_outer_inplace"]

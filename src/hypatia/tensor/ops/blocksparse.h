@@ -1,0 +1,40 @@
+// Block-sparse products (Theano's tensor.nnet.blocksparse): SparseBlockGemv and SparseBlockOuter.
+#pragma once
+#include "hypatia/graph/op.h"
+#include "hypatia/tensor/tensor_type.h"
+
+namespace hypatia {
+
+/// o[b, j] + sum_i h[b, i] . W[inputIdx[b, i], outputIdx[b, j]] for inputs
+/// (o, W, h, inputIdx, outputIdx) shaped (batch, oWin, oSize), (iBlocks, oBlocks, iSize, oSize),
+/// (batch, iWin, iSize), (batch, iWin), (batch, oWin). Never writes into its inputs.
+class SparseBlockGemv final : public OpBase<SparseBlockGemv, NoParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "SparseBlockGemv"; }
+  std::string str() const override { return "SparseBlockGemv{no_inplace}"; }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
+                                                   const std::vector<ShapeVec>& input_shapes) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+};
+
+/// o + alpha * sum outer(x[b, i], y[b, j]) into block o[xIdx[b, i], yIdx[b, j]] for inputs
+/// (o, x, y, xIdx, yIdx, alpha) shaped (xBlocks, yBlocks, xSize, ySize), (batch, xWin, xSize),
+/// (batch, yWin, ySize), (batch, xWin), (batch, yWin), scalar. Repeated block pairs accumulate.
+class SparseBlockOuter final : public OpBase<SparseBlockOuter, NoParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "SparseBlockOuter"; }
+  std::string str() const override { return "SparseBlockOuter{no_inplace}"; }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
+                                                   const std::vector<ShapeVec>& input_shapes) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+};
+
+}  // namespace hypatia
