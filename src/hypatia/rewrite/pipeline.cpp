@@ -52,6 +52,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_tensor_fusion(*fusion);
   optdb->register_rewrite("fusion", fusion, {"fast_run"}, kFusion);
   optdb->register_rewrite("merge2", std::make_shared<MergeOptimizer>("merge2"), {"fast_run", "merge"}, kMerge2);
+  register_tensor_inplace(*optdb);  // positions 60+, after the final merges of the phases above
   optdb->register_rewrite("merge3", std::make_shared<MergeOptimizer>("merge3"), {"fast_run", "merge"}, kMerge3);
   return optdb;
 }

@@ -139,3 +139,41 @@ TEST(BlockSparse, ErrorsNameTheOp) {
   }
   EXPECT_THROW(sparse_block_gemv(o, h, h, ii, oi), Error);
 }
+
+// The inplace phase accumulates into o when o is an intermediate nobody else sees, and never
+// when o is the caller's array or also a function output.
+TEST(BlockSparse, InplaceVariantOnlyWhenSafe) {
+  const std::vector<Value> vals = {randn(DType::Float64, {3, 3, 2}, 1), randn(DType::Float64, {4, 5, 3, 2}, 2),
+                                   randn(DType::Float64, {3, 2, 3}, 3), idx({3, 1, 1, 1, 0, 2}, {3, 2}),
+                                   idx({4, 0, 4, 2, 2, 1, 3, 0, 1}, {3, 3})};
+  Var o = tensor3(DType::Float64, "o"), W = tensor4(DType::Float64, "W"), h = tensor3(DType::Float64, "h");
+  Var ii = matrix(DType::Int64, "ii"), oi = matrix(DType::Int64, "oi");
+  auto count = [](const Function& f, const std::string& s) {
+    int n = 0;
+    for (Apply* a : f.fgraph().toposort()) n += a->op()->str() == s;
+    return n;
+  };
+  NDArray o_copy = std::get<NDArray>(vals[0]).copy();
+  // o is an intermediate (o * 2) with one client: in place.
+  Var inter = sparse_block_gemv(o * 2.0, W, h, ii, oi);
+  auto f = function({o, W, h, ii, oi}, {inter});
+  FunctionOptions none;
+  none.mode = "None";
+  auto g = function({o, W, h, ii, oi}, {inter}, none);
+  EXPECT_EQ(count(*f, "SparseBlockGemv{inplace}"), 1);
+  for (int rep = 0; rep < 2; ++rep)
+    EXPECT_TRUE(allclose(std::get<NDArray>((*f)(vals)[0]), std::get<NDArray>((*g)(vals)[0]), 1e-12, 1e-12));
+  // o is the caller's array: out of place, and the array is untouched.
+  auto h2 = function({o, W, h, ii, oi}, {sparse_block_gemv(o, W, h, ii, oi)});
+  EXPECT_EQ(count(*h2, "SparseBlockGemv{inplace}"), 0);
+  (*h2)(vals);
+  EXPECT_TRUE(allclose(std::get<NDArray>(vals[0]), o_copy, 0, 0));
+  // The intermediate is also an output: it must survive, so no in-place write.
+  Var mid = o * 2.0;
+  auto k = function({o, W, h, ii, oi}, {mid, sparse_block_gemv(mid, W, h, ii, oi)});
+  EXPECT_EQ(count(*k, "SparseBlockGemv{inplace}"), 0);
+  auto r = (*k)(vals);
+  NDArray twice = std::get<NDArray>(vals[0]).copy();
+  for (int64_t i = 0; i < twice.size(); ++i) twice.data<double>()[i] *= 2.0;
+  EXPECT_TRUE(allclose(std::get<NDArray>(r[0]), twice, 0, 0));  // the output was not overwritten
+}

@@ -134,14 +134,8 @@ Result local_usmm_csc_dense(FunctionGraph&, Apply* node) {
 Result local_usmm_csc_dense_inplace(FunctionGraph& fg, Apply* node) {
   const auto* op = dynamic_cast<const UsmmCscDense*>(node->op().get());
   if (!op || op->params().inplace) return std::nullopt;
-  const Var& z = node->input(3);
-  if (!z.owner() || z->is_constant()) return std::nullopt;
-  const Op& producer = *z.owner()->op();
-  if (!producer.view_map().empty() || !producer.destroy_map().empty()) return std::nullopt;
-  for (const Var& o : fg.outputs())
-    if (o.get() == z.get()) return std::nullopt;
-  if (fg.clients(z.get()).size() != 1) return std::nullopt;
-  return one(sparse::usmm_csc_dense(node->input(0), node->input(1), node->input(2), z, true));
+  if (!can_destroy(fg, node->input(3))) return std::nullopt;
+  return one(sparse::usmm_csc_dense(node->input(0), node->input(1), node->input(2), node->input(3), true));
 }
 
 const std::vector<std::string> kTags = {"fast_run", "sparse"};

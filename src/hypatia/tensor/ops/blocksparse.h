@@ -5,14 +5,22 @@
 
 namespace hypatia {
 
+/// inplace: the output is accumulated into input 0's buffer (destroy_map {0: [0]}). Only the
+/// rewrite local_inplace_sparse_block_* creates these, when nothing else can see that buffer.
+struct BlockSparseParams {
+  bool inplace = false;
+  auto fields() const { return std::tie(inplace); }
+};
+
 /// o[b, j] + sum_i h[b, i] . W[inputIdx[b, i], outputIdx[b, j]] for inputs
 /// (o, W, h, inputIdx, outputIdx) shaped (batch, oWin, oSize), (iBlocks, oBlocks, iSize, oSize),
 /// (batch, iWin, iSize), (batch, iWin), (batch, oWin). Never writes into its inputs.
-class SparseBlockGemv final : public OpBase<SparseBlockGemv, NoParams> {
+class SparseBlockGemv final : public OpBase<SparseBlockGemv, BlockSparseParams> {
  public:
   using OpBase::OpBase;
   std::string name() const override { return "SparseBlockGemv"; }
-  std::string str() const override { return "SparseBlockGemv{no_inplace}"; }
+  std::string str() const override { return params_.inplace ? "SparseBlockGemv{inplace}" : "SparseBlockGemv{no_inplace}"; }
+  ViewMap destroy_map() const override { return params_.inplace ? ViewMap{{0, {0}}} : ViewMap{}; }
   ApplyPtr make_node(const std::vector<Var>& inputs) const override;
   void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
   std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
@@ -24,11 +32,12 @@ class SparseBlockGemv final : public OpBase<SparseBlockGemv, NoParams> {
 /// o + alpha * sum outer(x[b, i], y[b, j]) into block o[xIdx[b, i], yIdx[b, j]] for inputs
 /// (o, x, y, xIdx, yIdx, alpha) shaped (xBlocks, yBlocks, xSize, ySize), (batch, xWin, xSize),
 /// (batch, yWin, ySize), (batch, xWin), (batch, yWin), scalar. Repeated block pairs accumulate.
-class SparseBlockOuter final : public OpBase<SparseBlockOuter, NoParams> {
+class SparseBlockOuter final : public OpBase<SparseBlockOuter, BlockSparseParams> {
  public:
   using OpBase::OpBase;
   std::string name() const override { return "SparseBlockOuter"; }
-  std::string str() const override { return "SparseBlockOuter{no_inplace}"; }
+  std::string str() const override { return params_.inplace ? "SparseBlockOuter{inplace}" : "SparseBlockOuter{no_inplace}"; }
+  ViewMap destroy_map() const override { return params_.inplace ? ViewMap{{0, {0}}} : ViewMap{}; }
   ApplyPtr make_node(const std::vector<Var>& inputs) const override;
   void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
   std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
