@@ -189,7 +189,7 @@ void Elemwise::perform(const Apply& node, const Value* const* inputs, Value* out
   bool same = true;
   for (int i = 1; i < n; ++i) same = same && in[i]->shape() == *out_shape;
   if (!same) {
-    computed = elemwise_output_shape(node, in, n, str());
+    computed = elemwise_output_shape(node, in, n);
     out_shape = &computed;
   }
   const DType out_dtype = tensor_type(node.output(0))->elem();
@@ -226,7 +226,7 @@ void Elemwise::perform(const Apply& node, const Value* const* inputs, Value* out
   if (via_tmp) out.assign(tmp);
 }
 
-Shape elemwise_output_shape(const Apply& node, const NDArray* const* in, int n, const std::string& who) {
+Shape elemwise_output_shape(const Apply& node, const NDArray* const* in, int n) {
   const int nd = node.out(0)->type->ndim();
   Shape computed(nd, 1);
   for (int d = 0; d < nd; ++d) {
@@ -237,7 +237,7 @@ Shape elemwise_output_shape(const Apply& node, const NDArray* const* in, int n, 
         first = i;
         computed[d] = in[i]->shape(d);
       } else if (in[i]->shape(d) != computed[d]) {
-        value_error("[", who, "] Input dimension mis-match. (input[", first, "].shape[", d, "] = ", computed[d],
+        value_error("[", node.op()->str(), "] Input dimension mis-match. (input[", first, "].shape[", d, "] = ", computed[d],
                     ", input[", i, "].shape[", d, "] = ", in[i]->shape(d), ")");
       }
     }

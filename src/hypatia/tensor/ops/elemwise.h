@@ -36,8 +36,9 @@ class Elemwise final : public OpBase<Elemwise, ElemwiseParams> {
 Var elemwise(ScalarOpId id, const std::vector<Var>& inputs, DType cast_to = DType::Float64);
 /// The run-time output shape of an elementwise node over `in` (its n input arrays): an axis of
 /// length 1 broadcasts only where the input's type says it is broadcastable, as Theano checks.
-/// Raises ValueError "[who] Input dimension mis-match ..." otherwise.
-Shape elemwise_output_shape(const Apply& node, const NDArray* const* in, int n, const std::string& who);
+/// Raises ValueError "[op] Input dimension mis-match ..." otherwise (the op's name is only
+/// built then: a fused op's printed form grows with its program).
+Shape elemwise_output_shape(const Apply& node, const NDArray* const* in, int n);
 /// infer_shape of any elementwise node: each axis from the first input not broadcastable there.
 std::vector<ShapeVec> elemwise_infer_shape(const Apply& node, const std::vector<ShapeVec>& shapes);
 

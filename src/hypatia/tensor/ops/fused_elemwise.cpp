@@ -3,6 +3,8 @@
 
 #include <omp.h>
 
+#include <memory>
+
 #include "hypatia/grad/grad.h"
 #include "hypatia/runtime/vm.h"
 
@@ -40,25 +42,27 @@ void run_step(ScalarOpId id, const T* a, const T* b, T* o, int64_t n) {
 template <class T>
 void run_program(const std::vector<FusedStep>& steps, int n_inputs, const std::vector<const T*>& in,
                  const std::vector<bool>& scalar_in, T* out, int64_t n) {
-  const int64_t nblocks = (n + kBlock - 1) / kBlock;
+  const int64_t nblocks = (n + std::min(kBlock, std::max<int64_t>(n, 1)) - 1) / std::min(kBlock, std::max<int64_t>(n, 1));
   const int nsteps = static_cast<int>(steps.size());
+  // Blocks never exceed the array: a long program over a small array needs small buffers.
+  const int64_t block = std::min(kBlock, std::max<int64_t>(n, 1));
 #pragma omp parallel if (n >= kParallelMin)
   {
-    // Per thread: one block buffer per step and one per broadcast scalar input.
-    std::vector<T> temps(static_cast<size_t>(nsteps) * kBlock);
-    std::vector<T> scalars(static_cast<size_t>(n_inputs) * kBlock);
+    // Per thread, uninitialised: one block buffer per step and one per broadcast scalar input.
+    std::unique_ptr<T[]> temps(new T[static_cast<size_t>(nsteps) * block]);
+    std::unique_ptr<T[]> scalars(new T[static_cast<size_t>(n_inputs) * block]);
     for (int k = 0; k < n_inputs; ++k)
-      if (scalar_in[k]) std::fill(scalars.begin() + k * kBlock, scalars.begin() + (k + 1) * kBlock, in[k][0]);
+      if (scalar_in[k]) std::fill(scalars.get() + k * block, scalars.get() + (k + 1) * block, in[k][0]);
 #pragma omp for schedule(static)
     for (int64_t blk = 0; blk < nblocks; ++blk) {
-      const int64_t start = blk * kBlock, len = std::min(kBlock, n - start);
+      const int64_t start = blk * block, len = std::min(block, n - start);
       auto arg = [&](int a) -> const T* {
-        if (a < n_inputs) return scalar_in[a] ? &scalars[static_cast<size_t>(a) * kBlock] : in[a] + start;
-        return &temps[static_cast<size_t>(a - n_inputs) * kBlock];
+        if (a < n_inputs) return scalar_in[a] ? scalars.get() + static_cast<size_t>(a) * block : in[a] + start;
+        return temps.get() + static_cast<size_t>(a - n_inputs) * block;
       };
       for (int s = 0; s < nsteps; ++s) {
         const FusedStep& st = steps[s];
-        T* dst = s == nsteps - 1 ? out + start : &temps[static_cast<size_t>(s) * kBlock];
+        T* dst = s == nsteps - 1 ? out + start : temps.get() + static_cast<size_t>(s) * block;
         run_step<T>(st.op, arg(st.args[0]), st.arity > 1 ? arg(st.args[1]) : nullptr, dst, len);
       }
     }
@@ -134,7 +138,7 @@ void FusedElemwise::perform(const Apply& node, const Value* const* inputs, Value
   const int n = node.nin();
   std::vector<const NDArray*> arrays(n);
   for (int i = 0; i < n; ++i) arrays[i] = &as_array(*inputs[i], "FusedElemwise");
-  const Shape shape = elemwise_output_shape(node, arrays.data(), n, str());
+  const Shape shape = elemwise_output_shape(node, arrays.data(), n);
   NDArray& out = prepare_output(outputs[0], params_.dtype, shape);
   const int64_t total = out.size();
   // Inputs become contiguous full-size arrays or single values of the program's dtype.
