@@ -18,43 +18,10 @@ namespace sk = hypatia::sparse_kernels;
 namespace {
 const SparseFormat kFormats[] = {SparseFormat::CSR, SparseFormat::CSC};
 
-struct Case {
-  SparseFormat format;
-  DType dtype;
-  const char* what;
-  SparseMatrix value;
-};
 
-// 3x5 matrices in both formats and float dtypes: sorted, unsorted, explicit zeros, empty
-// rows/cols, all zero, int64 indices.
-std::vector<Case> cases() {
-  std::mt19937_64 rng(23);
-  std::vector<Case> out;
-  for (SparseFormat f : kFormats)
-    for (DType d : {DType::Float32, DType::Float64}) {
-      RandomSparseOptions o;
-      o.lo = -1;
-      out.push_back({f, d, "sorted", random_sparse(f, 3, 5, d, rng, o)});
-      RandomSparseOptions u = o;
-      u.unsorted_indices = true;
-      u.p = 0.8;
-      out.push_back({f, d, "unsorted", random_sparse(f, 3, 5, d, rng, u)});
-      RandomSparseOptions z = o;
-      z.explicit_zero = true;
-      out.push_back({f, d, "explicit zero", random_sparse(f, 3, 5, d, rng, z)});
-      RandomSparseOptions e = o;
-      e.p = 0.15;
-      out.push_back({f, d, "empty rows/cols", random_sparse(f, 3, 5, d, rng, e)});
-      e.p = 0;
-      out.push_back({f, d, "all zero", random_sparse(f, 3, 5, d, rng, e)});
-      RandomSparseOptions i = o;
-      i.index_dtype = DType::Int64;
-      out.push_back({f, d, "int64 indices", random_sparse(f, 3, 5, d, rng, i)});
-    }
-  return out;
-}
+using Case = SparseCase;
+std::vector<Case> cases() { return sparse_cases(23, {{3, 5}}, -1.0); }
 
-std::string trace(const Case& c) { return str_cat(format_name(c.format), " ", dtype_name(c.dtype), " ", c.what); }
 
 CheckOpOptions tol(DType d, bool structured = false) {
   CheckOpOptions o;
@@ -84,14 +51,6 @@ NDArray random_dense(Shape s, DType d, std::mt19937_64& rng) {
 
 Value sparse_of(const NDArray& d, SparseFormat f) { return sk::from_dense(d, f); }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 }  // namespace
 
 TEST(SparseArith, AddSubSparseSparse) {

@@ -16,55 +16,11 @@ namespace {
 const SparseFormat kFormats[] = {SparseFormat::CSR, SparseFormat::CSC};
 SparseFormat other(SparseFormat f) { return f == SparseFormat::CSR ? SparseFormat::CSC : SparseFormat::CSR; }
 
-struct Case {
-  SparseFormat format;
-  DType dtype;
-  int64_t rows, cols;
-  const char* what;
-  SparseMatrix value;
-};
 
-// Non-square shapes in both formats and float dtypes: sorted, unsorted, explicit zeros, empty
-// rows and columns, all zero, and int64 indices.
-std::vector<Case> cases() {
-  std::mt19937_64 rng(11);
-  std::vector<Case> out;
-  for (SparseFormat f : kFormats)
-    for (DType d : {DType::Float32, DType::Float64})
-      for (auto [r, c] : {std::pair<int64_t, int64_t>{3, 5}, {5, 3}}) {
-        RandomSparseOptions o;
-        out.push_back({f, d, r, c, "sorted", random_sparse(f, r, c, d, rng, o)});
-        o.unsorted_indices = true;
-        o.p = 0.8;
-        out.push_back({f, d, r, c, "unsorted", random_sparse(f, r, c, d, rng, o)});
-        o = {};
-        o.explicit_zero = true;
-        out.push_back({f, d, r, c, "explicit zero", random_sparse(f, r, c, d, rng, o)});
-        o = {};
-        o.p = 0.2;
-        out.push_back({f, d, r, c, "sparse (empty rows/cols)", random_sparse(f, r, c, d, rng, o)});
-        o.p = 0.0;
-        out.push_back({f, d, r, c, "all zero", random_sparse(f, r, c, d, rng, o)});
-        o = {};
-        o.index_dtype = DType::Int64;
-        out.push_back({f, d, r, c, "int64 indices", random_sparse(f, r, c, d, rng, o)});
-      }
-  return out;
-}
+using Case = SparseCase;
+std::vector<Case> cases() { return sparse_cases(11); }
 
-std::string trace(const Case& c) {
-  return str_cat(format_name(c.format), " ", dtype_name(c.dtype), " ", c.rows, "x", c.cols, " ", c.what);
-}
 
-std::string error_of(const std::function<void()>& f, ErrorKind* kind = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (kind) *kind = e.kind();
-    return e.what();
-  }
-  return "";
-}
 Var one(const std::vector<Var>& v) { return v[0]; }
 }  // namespace
 

@@ -1,7 +1,11 @@
 // Random sparse test inputs (the C++ counterpart of hypatia.sparse.sparse_random_inputs) and a
 // plain dense reference for sparse values.
 #pragma once
+#include <functional>
 #include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/kernels.h"
@@ -75,6 +79,63 @@ inline NDArray dense_reference(const SparseMatrix& m) {
       }
   });
   return out;
+}
+
+/// One sparse test input: its format, dtype, shape, what makes it special, and the value.
+struct SparseCase {
+  SparseFormat format;
+  DType dtype;
+  int64_t rows, cols;
+  const char* what;
+  SparseMatrix value;
+};
+
+/// The inputs every sparse op is tested on: CSR and CSC, float32 and float64, each shape, and
+/// for each: sorted, unsorted, explicit zeros, empty rows/cols, all zero, int64 indices.
+inline std::vector<SparseCase> sparse_cases(uint64_t seed,
+                                            std::vector<std::pair<int64_t, int64_t>> shapes = {{3, 5}, {5, 3}},
+                                            double lo = 0.0) {
+  std::mt19937_64 rng(seed);
+  std::vector<SparseCase> out;
+  for (SparseFormat f : {SparseFormat::CSR, SparseFormat::CSC})
+    for (DType d : {DType::Float32, DType::Float64})
+      for (auto [r, c] : shapes) {
+        RandomSparseOptions o;
+        o.lo = lo;
+        out.push_back({f, d, r, c, "sorted", random_sparse(f, r, c, d, rng, o)});
+        RandomSparseOptions u = o;
+        u.unsorted_indices = true;
+        u.p = 0.8;
+        out.push_back({f, d, r, c, "unsorted", random_sparse(f, r, c, d, rng, u)});
+        RandomSparseOptions z = o;
+        z.explicit_zero = true;
+        out.push_back({f, d, r, c, "explicit zero", random_sparse(f, r, c, d, rng, z)});
+        RandomSparseOptions e = o;
+        e.p = 0.15;
+        out.push_back({f, d, r, c, "empty rows/cols", random_sparse(f, r, c, d, rng, e)});
+        e.p = 0.0;
+        out.push_back({f, d, r, c, "all zero", random_sparse(f, r, c, d, rng, e)});
+        RandomSparseOptions i = o;
+        i.index_dtype = DType::Int64;
+        out.push_back({f, d, r, c, "int64 indices", random_sparse(f, r, c, d, rng, i)});
+      }
+  return out;
+}
+
+/// "csr float32 3x5 unsorted": a SCOPED_TRACE label for a case.
+inline std::string trace(const SparseCase& c) {
+  return str_cat(format_name(c.format), " ", dtype_name(c.dtype), " ", c.rows, "x", c.cols, " ", c.what);
+}
+
+/// The message of the hypatia::Error `f` raises ("" when it raises none); its kind in *kind.
+inline std::string error_of(const std::function<void()>& f, ErrorKind* kind = nullptr) {
+  try {
+    f();
+  } catch (const Error& e) {
+    if (kind) *kind = e.kind();
+    return e.what();
+  }
+  return "";
 }
 
 }  // namespace hypatia::testing
