@@ -327,27 +327,13 @@ std::optional<std::vector<ShapeVec>> AdvancedIncSubtensor1::infer_shape(const Ap
 }
 
 std::vector<Var> AdvancedIncSubtensor1::vjp(const Apply& node, const std::vector<Var>& g) const {
-  const Var& x = node.input(0);
-  const Var& y = node.input(1);
-  const Var& idx = node.input(2);
-  const Var& gz = g[0];
-  if (!gz || is_disconnected(gz)) return {disconnected_var(), disconnected_var(), disconnected_var()};
-  Var gx, gy;
-  if (is_discrete(x)) gx = zeros_like(x);
-  else if (params_.set_instead_of_inc)
-    gx = apply1(*std::make_shared<AdvancedIncSubtensor1>(AdvancedIncSubtensor1Params{true}),
-                {gz, constant(NDArray::full(tensor_type(gz)->elem(), {}, 0.0)), idx});
-  else gx = gz;
-  if (is_discrete(y)) gy = zeros_like(y);
-  else gy = sum_to_y(apply1(*std::make_shared<AdvancedSubtensor1>(), {gz, idx}), y);
-  return {gx, gy, disconnected_var()};
+  return inc_subtensor_vjp(node, g[0], params_.set_instead_of_inc,
+                           *std::make_shared<AdvancedIncSubtensor1>(AdvancedIncSubtensor1Params{true}),
+                           *std::make_shared<AdvancedSubtensor1>());
 }
 
 std::vector<Var> AdvancedIncSubtensor1::jvp(const Apply& node, const std::vector<Var>& ev) const {
-  Var ex = ev.size() > 0 ? ev[0] : Var();
-  Var ey = ev.size() > 1 ? ev[1] : Var();
-  if (!ex && !ey) return {Var()};
-  return {apply1(*this, {ex ? ex : zeros_like(node.input(0)), ey ? ey : zeros_like(node.input(1)), node.input(2)})};
+  return inc_subtensor_jvp(*this, node, ev);
 }
 
 // ---------------------------------------------------------------- AdvancedSubtensor
@@ -475,46 +461,17 @@ std::optional<std::vector<ShapeVec>> AdvancedIncSubtensor::infer_shape(const App
 }
 
 std::vector<std::vector<bool>> AdvancedIncSubtensor::connection_pattern(const Apply& node) const {
-  std::vector<std::vector<bool>> r(node.nin(), {false});
-  r[0] = {true};
-  r[1] = {true};
-  return r;
+  return inc_subtensor_connection_pattern(node);
 }
 
 std::vector<Var> AdvancedIncSubtensor::vjp(const Apply& node, const std::vector<Var>& g) const {
-  std::vector<Var> r(node.nin(), disconnected_var());
-  const Var& x = node.input(0);
-  const Var& y = node.input(1);
-  const Var& gz = g[0];
-  if (!gz || is_disconnected(gz)) return r;
-  std::vector<Var> idx_in = tail(node, 2);
-  if (is_discrete(x)) {
-    r[0] = zeros_like(x);
-  } else if (params_.set_instead_of_inc) {
-    std::vector<Var> ins{gz, constant(NDArray::full(tensor_type(gz)->elem(), {}, 0.0))};
-    ins.insert(ins.end(), idx_in.begin(), idx_in.end());
-    r[0] = apply1(*std::make_shared<AdvancedIncSubtensor>(AdvancedIncSubtensorParams{params_.idx, true}), ins);
-  } else {
-    r[0] = gz;
-  }
-  if (is_discrete(y)) {
-    r[1] = zeros_like(y);
-  } else {
-    std::vector<Var> ins{gz};
-    ins.insert(ins.end(), idx_in.begin(), idx_in.end());
-    r[1] = sum_to_y(apply1(*std::make_shared<AdvancedSubtensor>(AdvancedSubtensorParams{params_.idx}), ins), y);
-  }
-  return r;
+  return inc_subtensor_vjp(node, g[0], params_.set_instead_of_inc,
+                           *std::make_shared<AdvancedIncSubtensor>(AdvancedIncSubtensorParams{params_.idx, true}),
+                           *std::make_shared<AdvancedSubtensor>(AdvancedSubtensorParams{params_.idx}));
 }
 
 std::vector<Var> AdvancedIncSubtensor::jvp(const Apply& node, const std::vector<Var>& ev) const {
-  Var ex = ev.size() > 0 ? ev[0] : Var();
-  Var ey = ev.size() > 1 ? ev[1] : Var();
-  if (!ex && !ey) return {Var()};
-  std::vector<Var> ins = node.inputs();
-  ins[0] = ex ? ex : zeros_like(node.input(0));
-  ins[1] = ey ? ey : zeros_like(node.input(1));
-  return {apply1(*this, ins)};
+  return inc_subtensor_jvp(*this, node, ev);
 }
 
 // ---------------------------------------------------------------- BroadcastLength

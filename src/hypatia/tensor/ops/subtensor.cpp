@@ -180,6 +180,48 @@ Var sum_to_y(const Var& g, const Var& y) {
   return reduce_to_like(r, y);
 }
 
+std::vector<Var> inc_subtensor_vjp(const Apply& node, const Var& gz, bool set, const Op& zeroing, const Op& gather) {
+  std::vector<Var> r(node.nin(), disconnected_var());
+  if (!gz || is_disconnected(gz)) return r;
+  const Var& x = node.input(0);
+  const Var& y = node.input(1);
+  std::vector<Var> idx(node.inputs().begin() + 2, node.inputs().end());
+  if (is_discrete(x)) {
+    r[0] = zeros_like(x);
+  } else if (set) {
+    std::vector<Var> ins{gz, constant(NDArray::full(tensor_type(gz)->elem(), {}, 0.0))};
+    ins.insert(ins.end(), idx.begin(), idx.end());
+    r[0] = apply1(zeroing, ins);
+  } else {
+    r[0] = gz;
+  }
+  if (is_discrete(y)) {
+    r[1] = zeros_like(y);
+  } else {
+    std::vector<Var> ins{gz};
+    ins.insert(ins.end(), idx.begin(), idx.end());
+    r[1] = sum_to_y(apply1(gather, ins), y);
+  }
+  return r;
+}
+
+std::vector<Var> inc_subtensor_jvp(const Op& op, const Apply& node, const std::vector<Var>& ev) {
+  Var ex = ev.size() > 0 ? ev[0] : Var();
+  Var ey = ev.size() > 1 ? ev[1] : Var();
+  if (!ex && !ey) return {Var()};
+  std::vector<Var> ins = node.inputs();
+  ins[0] = ex ? ex : zeros_like(node.input(0));
+  ins[1] = ey ? ey : zeros_like(node.input(1));
+  return {apply1(op, ins)};
+}
+
+std::vector<std::vector<bool>> inc_subtensor_connection_pattern(const Apply& node) {
+  std::vector<std::vector<bool>> r(node.nin(), {false});
+  r[0] = {true};
+  r[1] = {true};
+  return r;
+}
+
 }  // namespace subtensor_detail
 
 using namespace subtensor_detail;
@@ -338,46 +380,17 @@ std::optional<std::vector<ShapeVec>> IncSubtensor::infer_shape(const Apply&, con
 }
 
 std::vector<std::vector<bool>> IncSubtensor::connection_pattern(const Apply& node) const {
-  std::vector<std::vector<bool>> r(node.nin(), {false});
-  r[0] = {true};
-  r[1] = {true};
-  return r;
+  return inc_subtensor_connection_pattern(node);
 }
 
 std::vector<Var> IncSubtensor::vjp(const Apply& node, const std::vector<Var>& g) const {
-  std::vector<Var> r(node.nin(), disconnected_var());
-  const Var& x = node.input(0);
-  const Var& y = node.input(1);
-  const Var& gz = g[0];
-  if (!gz || is_disconnected(gz)) return r;
-  std::vector<Var> idx_in = tail(node, 2);
-  if (is_discrete(x)) {
-    r[0] = zeros_like(x);
-  } else if (params_.set_instead_of_inc) {
-    std::vector<Var> ins{gz, constant(NDArray::full(tensor_type(gz)->elem(), {}, 0.0))};
-    ins.insert(ins.end(), idx_in.begin(), idx_in.end());
-    r[0] = apply1(*std::make_shared<IncSubtensor>(IncSubtensorParams{params_.idx, true}), ins);
-  } else {
-    r[0] = gz;
-  }
-  if (is_discrete(y)) {
-    r[1] = zeros_like(y);
-  } else {
-    std::vector<Var> ins{gz};
-    ins.insert(ins.end(), idx_in.begin(), idx_in.end());
-    r[1] = sum_to_y(apply1(*std::make_shared<Subtensor>(SubtensorParams{params_.idx}), ins), y);
-  }
-  return r;
+  return inc_subtensor_vjp(node, g[0], params_.set_instead_of_inc,
+                           *std::make_shared<IncSubtensor>(IncSubtensorParams{params_.idx, true}),
+                           *std::make_shared<Subtensor>(SubtensorParams{params_.idx}));
 }
 
 std::vector<Var> IncSubtensor::jvp(const Apply& node, const std::vector<Var>& ev) const {
-  Var ex = ev.size() > 0 ? ev[0] : Var();
-  Var ey = ev.size() > 1 ? ev[1] : Var();
-  if (!ex && !ey) return {Var()};
-  std::vector<Var> ins = node.inputs();
-  ins[0] = ex ? ex : zeros_like(node.input(0));
-  ins[1] = ey ? ey : zeros_like(node.input(1));
-  return {apply1(*this, ins)};
+  return inc_subtensor_jvp(*this, node, ev);
 }
 
 // ---------------------------------------------------------------- SliceLength

@@ -123,6 +123,14 @@ void add_into(const NDArray& dst, const NDArray& src);
 NDArray broadcast_y(const NDArray& y, const std::vector<bool>& bc, const Shape& dst_shape, const std::string& who);
 /// gz summed down to y's rank and broadcastable axes (the gradient of a broadcast y).
 Var sum_to_y(const Var& g, const Var& y);
+/// The gradient shared by every inc/set op (inputs x, y, index inputs...): x gets gz, or, when
+/// setting, gz with the written positions zeroed by `zeroing` (the same op in set mode); y gets
+/// gz gathered at those positions by `gather`, summed down to y's shape; indices get nothing.
+std::vector<Var> inc_subtensor_vjp(const Apply& node, const Var& gz, bool set, const Op& zeroing, const Op& gather);
+/// R_op shared by the inc/set ops: the same op over the directions (zeros where none is given).
+std::vector<Var> inc_subtensor_jvp(const Op& op, const Apply& node, const std::vector<Var>& ev);
+/// x and y reach the output; the index inputs do not.
+std::vector<std::vector<bool>> inc_subtensor_connection_pattern(const Apply& node);
 }  // namespace subtensor_detail
 
 }  // namespace hypatia
