@@ -14,13 +14,6 @@ namespace {
 
 using namespace tensor_rewrites;
 
-bool is_scalar_like(const Var& v) {
-  const TensorType* t = tensor_type(v);
-  if (!t) return false;
-  for (bool b : t->broadcastable())
-    if (!b) return false;
-  return true;
-}
 
 // A sparse product with a dense output (sparse Dot or StructuredDot).
 bool is_sparse_dot(const Var& v) {
@@ -29,40 +22,8 @@ bool is_sparse_dot(const Var& v) {
   return dynamic_cast<const SparseDot*>(op) || dynamic_cast<const StructuredDot*>(op);
 }
 
-// v = [-] s1 * s2 * ... * core, with the s_i all-broadcastable.
-struct Term {
-  Var core;
-  std::vector<Var> scalars;
-  bool negated = false;
-};
+using Term = ScaledTerm;  // v = [-] s1 * s2 * ... * core
 
-Term parse_term(const Var& v) {
-  Term t{v, {}, false};
-  while (true) {
-    const Var c = t.core;
-    if (computed_by(c, ScalarOpId::Neg)) {
-      t.negated = !t.negated;
-      t.core = c.owner()->input(0);
-      continue;
-    }
-    if (computed_by(c, ScalarOpId::Mul) && !is_scalar_like(c)) {
-      Var other;
-      std::vector<Var> sc;
-      bool ok = true;
-      for (const Var& in : c.owner()->inputs()) {
-        if (is_scalar_like(in)) sc.push_back(in);
-        else if (!other) other = in;
-        else ok = false;
-      }
-      if (ok && other && other.type()->ndim() == c.type()->ndim() && same_broadcastable(other, c)) {
-        t.scalars.insert(t.scalars.end(), sc.begin(), sc.end());
-        t.core = other;
-        continue;
-      }
-    }
-    return t;
-  }
-}
 
 Var as_0d(const Var& v) { return v.type()->ndim() == 0 ? v : dimshuffle(v, {}); }
 
@@ -93,7 +54,7 @@ Result local_usmm(FunctionGraph&, Apply* node) {
   const int n = node->nin();
   if (n < 2 || (is_sub && n != 2)) return std::nullopt;
   for (int i = 0; i < n; ++i) {
-    Term t = parse_term(node->input(i));
+    Term t = parse_scaled_term(node->input(i));
     if (!is_sparse_dot(t.core) || tensor_rewrites::dtype_of(t.core) != d || !same_broadcastable(t.core, out)) continue;
     std::vector<Var> rest;
     for (int j = 0; j < n; ++j)

@@ -16,51 +16,12 @@ namespace {
 
 // One addend of a sum: sign * scale * core, with `scale` a 0-d variable (null for 1) and
 // `value` its numeric value when every factor is a constant.
-struct Term {
-  Var var;   // the addend as it appears in the sum
-  Var core;  // the non-scalar factor
-  std::vector<Var> scalars;  // 0-d factors
-  bool negated = false;
-};
+using Term = ScaledTerm;
 
-bool is_scalar_like(const Var& v) {
-  const TensorType* t = tensor_type(v);
-  if (!t) return false;
-  for (bool b : t->broadcastable())
-    if (!b) return false;
-  return true;
-}
 
 // v (all-broadcastable) as a 0-d variable.
 Var as_0d(const Var& v) { return v.type()->ndim() == 0 ? v : dimshuffle(v, {}); }
 
-Term parse_term(const Var& v) {
-  Term t{v, v, {}, false};
-  while (true) {
-    const Var& c = t.core;
-    if (computed_by(c, ScalarOpId::Neg)) {
-      t.negated = !t.negated;
-      t.core = c.owner()->input(0);
-      continue;
-    }
-    if (computed_by(c, ScalarOpId::Mul) && !is_scalar_like(c)) {
-      Var other;
-      std::vector<Var> sc;
-      bool ok = true;
-      for (const Var& in : c.owner()->inputs()) {
-        if (is_scalar_like(in)) sc.push_back(in);
-        else if (!other) other = in;
-        else ok = false;
-      }
-      if (ok && other && other.type()->ndim() == c.type()->ndim() && same_broadcastable(other, c)) {
-        t.scalars.insert(t.scalars.end(), sc.begin(), sc.end());
-        t.core = other;
-        continue;
-      }
-    }
-    return t;
-  }
-}
 
 // The signed scale of a term as a 0-d variable of dtype d (constants folded).
 Var term_scale(const Term& t, DType d) {
@@ -88,10 +49,10 @@ const DimShuffle* dimshuffle_of(const Var& v, const std::vector<int>& order) {
 std::vector<Term> sum_terms(Apply* node) {
   std::vector<Term> terms;
   if (elemwise_of(node, ScalarOpId::Add)) {
-    for (const Var& in : node->inputs()) terms.push_back(parse_term(in));
+    for (const Var& in : node->inputs()) terms.push_back(parse_scaled_term(in));
   } else if (elemwise_of(node, ScalarOpId::Sub)) {
-    terms.push_back(parse_term(node->input(0)));
-    terms.push_back(parse_term(node->input(1)));
+    terms.push_back(parse_scaled_term(node->input(0)));
+    terms.push_back(parse_scaled_term(node->input(1)));
     terms[1].negated = !terms[1].negated;
   }
   return terms;

@@ -281,17 +281,7 @@ Result local_shape_i_of_known(FunctionGraph& fg, Apply* node) {
   const Var& v = node->input(0);
   Apply* owner = v.owner();
   if (!owner || !tensor_type(v)) return std::nullopt;
-  std::vector<ShapeVec> shapes;
-  for (const Var& in : owner->inputs()) {
-    ShapeVec s;
-    const int nd = in.type()->ndim();
-    if (is_root_constant(in) && is_array(*in->constant)) {
-      for (int d = 0; d < nd; ++d) s.push_back(int64_constant(std::get<NDArray>(*in->constant).shape(d)));
-    } else {
-      for (int d = 0; d < nd; ++d) s.push_back(shape_i(in, d));
-    }
-    shapes.push_back(std::move(s));
-  }
+  const std::vector<ShapeVec> shapes = symbolic_input_shapes(*owner);
   std::optional<std::vector<ShapeVec>> inferred;
   try {
     inferred = owner->op()->infer_shape(*owner, shapes);

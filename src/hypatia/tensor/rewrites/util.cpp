@@ -61,5 +61,56 @@ bool can_destroy(const FunctionGraph& fg, const Var& z) {
   return fg.clients(z.get()).size() == 1;
 }
 
+bool is_scalar_like(const Var& v) {
+  const TensorType* t = tensor_type(v);
+  if (!t) return false;
+  for (bool b : t->broadcastable())
+    if (!b) return false;
+  return true;
+}
+
+ScaledTerm parse_scaled_term(const Var& v) {
+  ScaledTerm t{v, v, {}, false};
+  while (true) {
+    const Var c = t.core;
+    if (computed_by(c, ScalarOpId::Neg)) {
+      t.negated = !t.negated;
+      t.core = c.owner()->input(0);
+      continue;
+    }
+    if (computed_by(c, ScalarOpId::Mul) && !is_scalar_like(c)) {
+      Var other;
+      std::vector<Var> sc;
+      bool ok = true;
+      for (const Var& in : c.owner()->inputs()) {
+        if (is_scalar_like(in)) sc.push_back(in);
+        else if (!other) other = in;
+        else ok = false;
+      }
+      if (ok && other && other.type()->ndim() == c.type()->ndim() && same_broadcastable(other, c)) {
+        t.scalars.insert(t.scalars.end(), sc.begin(), sc.end());
+        t.core = other;
+        continue;
+      }
+    }
+    return t;
+  }
+}
+
+std::vector<ShapeVec> symbolic_input_shapes(const Apply& node) {
+  std::vector<ShapeVec> shapes;
+  for (const Var& in : node.inputs()) {
+    ShapeVec s;
+    const int nd = in.type()->ndim();
+    if (is_root_constant(in) && is_array(*in->constant)) {
+      for (int d = 0; d < nd; ++d) s.push_back(int64_constant(std::get<NDArray>(*in->constant).shape(d)));
+    } else if (in.type()->kind() == TypeKind::Tensor || in.type()->kind() == TypeKind::Sparse) {
+      for (int d = 0; d < nd; ++d) s.push_back(shape_i(in, d));
+    }
+    shapes.push_back(std::move(s));
+  }
+  return shapes;
+}
+
 }  // namespace tensor_rewrites
 }  // namespace hypatia

@@ -59,4 +59,21 @@ inline const TensorType* out_tensor(const Apply* node) { return tensor_type(node
 /// nor destroys its own inputs, is not a graph output, and has exactly one client.
 bool can_destroy(const FunctionGraph& fg, const Var& z);
 
+/// A tensor whose every axis is broadcastable (a scalar, possibly dimshuffled up).
+bool is_scalar_like(const Var& v);
+
+/// An addend seen as [-] s1 * s2 * ... * core with all-broadcastable s_i: what the gemm and
+/// usmm rewrites need to recognise `z + a * dot(x, y)` however the factors are arranged.
+struct ScaledTerm {
+  Var var;                   // the addend as it appears in the sum
+  Var core;                  // the non-scalar factor
+  std::vector<Var> scalars;  // scalar-like factors
+  bool negated = false;
+};
+ScaledTerm parse_scaled_term(const Var& v);
+
+/// Symbolic shapes of a node's inputs for Op::infer_shape: constants' real lengths, Shape_i of
+/// tensor and sparse inputs, and an empty shape for anything else.
+std::vector<ShapeVec> symbolic_input_shapes(const Apply& node);
+
 }  // namespace hypatia::tensor_rewrites
