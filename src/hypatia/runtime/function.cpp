@@ -132,6 +132,8 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   for (size_t i = 0; i < inputs_.size(); ++i)
     if (inputs_[i].update) update_targets_.push_back({pos++, defaults_[i]});
   given_.assign(inputs_.size(), false);
+  protected_slots_ = input_slots_;
+  for (const auto& [s, c] : shared_slots_) protected_slots_.push_back(s);
   compile_time_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
@@ -189,10 +191,8 @@ std::vector<Value> Function::call(const std::vector<Value>& args,
     throw;
   }
   // Outputs: hand over computed values; copy anything that could alias caller-visible memory.
-  std::vector<int> protected_slots(input_slots_);
-  for (const auto& [s, c] : shared_slots_) protected_slots.push_back(s);
   auto aliases_visible = [&](const Value& v, int slot, size_t upto) {
-    for (int s : protected_slots)
+    for (int s : protected_slots_)
       if (s == slot || may_share_memory(v, vm_->slot(s))) return true;
     for (size_t k = 0; k < upto; ++k)
       if (output_slots_[k] == slot) return true;

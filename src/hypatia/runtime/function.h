@@ -83,6 +83,7 @@ class Function {
   // Updates: fgraph output index -> container to write.
   std::vector<std::pair<int, std::shared_ptr<SharedContainer>>> update_targets_;
   std::vector<bool> given_;
+  std::vector<int> protected_slots_;  // input and shared slots: outputs must not alias them
   double compile_time_ = 0;
 };
 using FunctionPtr = std::shared_ptr<Function>;
