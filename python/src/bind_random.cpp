@@ -165,20 +165,21 @@ void init_random(nb::module_& m) {
   }, nb::is_method())));
   nb::setattr(cls, "default_update", property(
       nb::cpp_function([](const Var& v) -> nb::object {
-        if (!v->default_update) return nb::none();
-        return nb::cast(Var(v->default_update));
+        Var u = get_default_update(v);
+        if (!u) return nb::none();
+        return nb::cast(u);
       }, nb::is_method()),
       nb::cpp_function([](const Var& v, nb::handle u) {
         if (!v->is_shared()) type_error("[default_update] ", v->str(), " is not a shared variable");
         if (u.is_none()) {
-          v->default_update.reset();
+          set_default_update(v, Var());
           return;
         }
         Var e = as_var(u);
         if (!same_type(v.type(), e.type()))
           type_error("[default_update] the update has type ", e.type()->str(), ", expected ", v.type()->str());
-        v->default_update = e.ptr();
-      }, nb::is_method())));
+        set_default_update(v, e);
+      }, nb::is_method(), nb::arg("value").none())));
 }
 
 }  // namespace hypatia::py

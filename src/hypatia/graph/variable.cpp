@@ -3,6 +3,7 @@
 
 #include "hypatia/graph/op.h"
 #include "hypatia/graph/print.h"
+#include "hypatia/graph/traversal.h"
 
 namespace hypatia {
 
@@ -44,6 +45,25 @@ std::string Variable::str() const {
     return str_cat(owner->op()->str(), ".", index);
   }
   return str_cat("<", type->str(), ">");
+}
+
+void set_default_update(const Var& v, const Var& update) {
+  if (!update) {
+    v->default_update = {};
+    return;
+  }
+  Var self = make_variable(v.type(), v->name);
+  Var expr = clone_replace({update}, VarMap{{v.get(), self}})[0];
+  v->default_update = {expr.ptr(), self.ptr(), update.ptr()};
+}
+
+Var get_default_update(const Var& v) {
+  auto& d = v->default_update;
+  if (!d.expr) return {};
+  if (auto live = d.original.lock()) return Var(live);
+  Var rebuilt = clone_replace({Var(d.expr)}, VarMap{{d.self.get(), v}})[0];
+  d.original = rebuilt.ptr();
+  return rebuilt;
 }
 
 Var make_variable(TypePtr type, std::string name) {

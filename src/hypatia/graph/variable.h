@@ -2,6 +2,7 @@
 #pragma once
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,26 @@ class Op;
 using OpPtr = std::shared_ptr<const Op>;
 
 /// The storage behind a shared variable (theano.shared): one value that every compiled
-/// function using the variable reads and may update.
+/// function using the variable reads and may update. Functions may run in several threads at
+/// once, so `value` is read and written under `mu`: a function that updates the container
+/// holds `mu` from reading the old value until the new one is in place (no update is lost),
+/// and readers copy the value (a handle, not the data) under `mu` (no torn value). Never
+/// destroy a value while holding `mu`: releasing a Python-owned buffer takes the GIL, and a
+/// thread holding the GIL may be waiting for `mu`.
 struct SharedContainer {
+  std::mutex mu;
   Value value;
+  /// A copy of the current value's handle, taken under the lock.
+  Value get() {
+    std::lock_guard<std::mutex> lock(mu);
+    return value;
+  }
+  /// Installs `v`; the old value is handed back so the caller drops it outside the lock.
+  Value exchange(Value v) {
+    std::lock_guard<std::mutex> lock(mu);
+    std::swap(value, v);
+    return v;
+  }
 };
 
 /// A node for one value in a graph: its type, the Apply that computes it (none for inputs,
@@ -31,8 +49,14 @@ class Variable : public std::enable_shared_from_this<Variable> {
   std::shared_ptr<const Value> constant;       // set for constants: immutable data
   std::shared_ptr<SharedContainer> container;  // set for shared variables
   /// For shared variables: the update a function applies when the caller gives none
-  /// (Theano's default_update; random streams advance their state this way).
-  std::shared_ptr<Variable> default_update;
+  /// (Theano's default_update; random streams advance their state this way). The update
+  /// usually reads the variable itself, so holding it directly would make the variable own
+  /// itself (a leak). It is stored over a stand-in for the variable; see set_default_update.
+  struct DefaultUpdate {
+    std::shared_ptr<Variable> expr;       // the update with the variable replaced by `self`
+    std::shared_ptr<Variable> self;       // the stand-in
+    std::weak_ptr<Variable> original;     // the expression as given, while someone holds it
+  } default_update;
   uint64_t id;                                 // creation order; stable ids for printing
 
   bool is_constant() const { return constant != nullptr; }
@@ -88,6 +112,13 @@ class Var {
 struct VarHash {
   size_t operator()(const Var& v) const { return std::hash<const void*>()(v.get()); }
 };
+
+/// Sets (or, with a null `update`, clears) the default update of a shared variable. The
+/// expression is kept over a stand-in for the variable itself, so no reference cycle forms.
+void set_default_update(const Var& shared_var, const Var& update);
+/// The default update of a shared variable (null when it has none): the expression given to
+/// set_default_update while anyone still holds it, else an equivalent rebuilt over the variable.
+Var get_default_update(const Var& shared_var);
 
 /// Creates a fresh input variable of the given type.
 Var make_variable(TypePtr type, std::string name = "");

@@ -2,6 +2,7 @@
 #include "hypatia/runtime/function.h"
 
 #include <chrono>
+#include <algorithm>
 #include <iostream>
 #include <unordered_set>
 
@@ -19,7 +20,9 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     : inputs_(std::move(inputs)), outputs_(std::move(outputs)), options_(std::move(options)) {
   auto t0 = std::chrono::steady_clock::now();
   const std::string who = "[function]";
-  // 1. Explicit inputs must be plain root variables, each given once.
+  // 1. Explicit inputs: variables (not shared, not constant), each given once. An input
+  // computed by other variables cuts the graph there, as in Theano: it is replaced by a root
+  // of the same type, and what it was computed from is not needed.
   std::unordered_set<Variable*> explicit_vars;
   for (size_t i = 0; i < inputs_.size(); ++i) {
     const Var& v = inputs_[i].variable;
@@ -27,8 +30,6 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     if (v->is_shared())
       type_error(who, " cannot use a shared variable (", v->str(), ") as explicit input. Consider substituting a non-shared variable via the `givens` parameter");
     if (v->is_constant()) type_error(who, " input ", i, " is a constant (", v->str(), "); constants cannot be function inputs");
-    if (v->owner)
-      type_error(who, " input ", i, " (", v->str(), ") is computed by ", v->owner->op()->str(), "; function inputs must be root variables (use givens to replace an intermediate)");
     if (!explicit_vars.insert(v.get()).second) value_error(who, " variable ", v->str(), " is used twice as an input");
     if (inputs_[i].update && !inputs_[i].value)
       value_error(who, " input ", input_name(inputs_[i]), " has an update but no value; In(update=...) needs value=...");
@@ -57,16 +58,26 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
         type_error(who, " the update of input ", input_name(in), " has type ", in.update.type()->str(), ", expected ", in.variable.type()->str());
       exprs.push_back(in.update);
     }
-  // 3. Givens replace variables before anything else looks at the graph.
-  if (!options_.givens.empty()) {
-    VarMap repl;
-    for (const auto& [old, neu] : options_.givens) {
-      if (!same_type(old.type(), neu.type()))
-        type_error(who, " givens: cannot replace ", old->str(), " (", old.type()->str(), ") by ", neu->str(), " (", neu.type()->str(), ")");
-      repl[old.get()] = neu;
-    }
-    exprs = clone_replace(exprs, repl);
+  // 3. Givens replace variables before anything else looks at the graph; so do the cuts at
+  // non-root inputs. Default updates added below get the same replacements, so a draw whose
+  // size depends on a replaced variable advances its state from the replaced graph.
+  VarMap repl;
+  for (const auto& [old, neu] : options_.givens) {
+    if (!same_type(old.type(), neu.type()))
+      type_error(who, " givens: cannot replace ", old->str(), " (", old.type()->str(), ") by ", neu->str(), " (", neu.type()->str(), ")");
+    repl[old.get()] = neu;
   }
+  std::vector<Var> fg_inputs;
+  for (auto& in : inputs_) {
+    Var root = in.variable;
+    if (root->owner) {
+      root = make_variable(root.type(), root->name);
+      repl[in.variable.get()] = root;
+    }
+    fg_inputs.push_back(root);
+  }
+  auto apply_repl = [&](std::vector<Var> vs) { return repl.empty() ? vs : clone_replace(vs, repl); };
+  exprs = apply_repl(std::move(exprs));
   // Shared variables with a default update (random state, say) get it unless the caller gave
   // one; the new updates may read further shared variables, so repeat until nothing is added.
   if (!options_.no_default_updates) {
@@ -74,9 +85,10 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
       std::vector<Var> roots = graph_inputs(exprs);
       bool added = false;
       for (const auto& v : roots) {
-        if (!v->is_shared() || !v->default_update || updated.count(v.get())) continue;
-        Var upd(v->default_update);
-        if (!same_type(v.type(), upd.type())) continue;
+        if (!v->is_shared() || updated.count(v.get()) || repl.count(v.get())) continue;
+        Var upd = get_default_update(v);
+        if (!upd || !same_type(v.type(), upd.type())) continue;
+        upd = apply_repl({upd})[0];
         updated.insert(v.get());
         // exprs holds outputs, then shared updates, then In updates: keep that order.
         exprs.insert(exprs.begin() + static_cast<std::ptrdiff_t>(outputs_.size() + options_.updates.size()), upd);
@@ -91,7 +103,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   std::unordered_set<Variable*> used;
   for (const auto& v : all_inputs) used.insert(v.get());
   for (size_t i = 0; i < inputs_.size(); ++i) {
-    if (used.count(inputs_[i].variable.get()) || options_.on_unused_input == "ignore") continue;
+    if (used.count(fg_inputs[i].get()) || options_.on_unused_input == "ignore") continue;
     std::string msg = str_cat(who, " hypatia.function was asked to create a function computing outputs given certain inputs, but the provided input variable at index ", i,
                               " is not part of the computational graph needed to compute the outputs: ", inputs_[i].variable->str(),
                               ".\nTo make this error into a warning, you can pass the parameter on_unused_input='warn' to hypatia.function. To disable it completely, use on_unused_input='ignore'.");
@@ -100,8 +112,6 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     else value_error(who, " on_unused_input must be 'raise', 'warn' or 'ignore', got '", options_.on_unused_input, "'");
   }
   // 5. The graph: explicit inputs, then every shared variable it reads.
-  std::vector<Var> fg_inputs;
-  for (const auto& in : inputs_) fg_inputs.push_back(in.variable);
   std::vector<Var> shared_vars;
   for (const auto& v : all_inputs)
     if (v->is_shared() && !explicit_vars.count(v.get())) shared_vars.push_back(v);
@@ -131,10 +141,41 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   for (const auto& [target, expr] : options_.updates) update_targets_.push_back({pos++, target->container});
   for (size_t i = 0; i < inputs_.size(); ++i)
     if (inputs_[i].update) update_targets_.push_back({pos++, defaults_[i]});
-  given_.assign(inputs_.size(), false);
+  for (const auto& [pos_, c] : update_targets_) locked_.push_back(c.get());
+  std::sort(locked_.begin(), locked_.end());
+  locked_.erase(std::unique(locked_.begin(), locked_.end()), locked_.end());
   protected_slots_ = input_slots_;
   for (const auto& [s, c] : shared_slots_) protected_slots_.push_back(s);
   compile_time_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Function::~Function() = default;
+
+/// What one call needs besides the function itself: its VM frame and which inputs it was
+/// given. Pooled, so a thread's next call reuses the frame's buffers.
+struct Function::CallState {
+  std::unique_ptr<VM::Frame> frame;
+  std::vector<char> given;
+};
+
+std::unique_ptr<Function::CallState> Function::acquire_state() {
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!pool_.empty()) {
+      auto st = std::move(pool_.back());
+      pool_.pop_back();
+      return st;
+    }
+  }
+  auto st = std::make_unique<CallState>();
+  st->frame = vm_->make_frame();
+  st->given.assign(inputs_.size(), 0);
+  return st;
+}
+
+void Function::release_state(std::unique_ptr<CallState> st) {
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  pool_.push_back(std::move(st));
 }
 
 int Function::input_position(const std::string& name) const {
@@ -143,18 +184,50 @@ int Function::input_position(const std::string& name) const {
   return -1;
 }
 
-void Function::set_arg(int i, const Value& v) {
+void Function::set_arg(CallState& st, int i, const Value& v) const {
   const In& in = inputs_[i];
   bool downcast = in.allow_downcast.value_or(options_.allow_input_downcast.value_or(false));
   try {
-    vm_->slot(input_slots_[i]) = in.variable.type()->filter(v, in.strict, downcast);
+    st.frame->slot(input_slots_[i]) = in.variable.type()->filter(v, in.strict, downcast);
   } catch (const Error& e) {
     throw Error(e.kind(), str_cat("[function] bad input argument with name \"", input_name(in), "\" to function",
                                   options_.name.empty() ? "" : " with name \"" + options_.name + "\"",
                                   " at index ", i, " (0-based): ", e.what()));
   }
-  given_[i] = true;
+  st.given[i] = 1;
 }
+
+namespace {
+// Holds the locks of the containers a call updates, taken in one global order (by address)
+// so that two functions updating overlapping sets cannot deadlock.
+class UpdateLocks {
+ public:
+  explicit UpdateLocks(const std::vector<SharedContainer*>& cs) : cs_(cs) {
+    for (SharedContainer* c : cs_) c->mu.lock();
+  }
+  ~UpdateLocks() {
+    for (auto it = cs_.rbegin(); it != cs_.rend(); ++it) (*it)->mu.unlock();
+  }
+  UpdateLocks(const UpdateLocks&) = delete;
+  UpdateLocks& operator=(const UpdateLocks&) = delete;
+  bool holds(const SharedContainer* c) const { return std::binary_search(cs_.begin(), cs_.end(), c); }
+
+ private:
+  const std::vector<SharedContainer*>& cs_;
+};
+
+// A stored sparse value may have been edited in place since it was checked (a borrowed
+// shared matrix whose indices the caller changed): check it before any kernel reads it.
+void validate_stored(const Value& v, const char* what, const std::string& name) {
+  const auto* m = std::get_if<SparseMatrix>(&v);
+  if (!m) return;
+  try {
+    m->validate();
+  } catch (const Error& e) {
+    throw Error(e.kind(), str_cat("[function] the ", what, " ", name, " is not a valid sparse matrix: ", e.what()));
+  }
+}
+}  // namespace
 
 std::vector<Value> Function::operator()(const std::vector<Value>& args) { return call(args, {}); }
 
@@ -164,64 +237,87 @@ std::vector<Value> Function::call(const std::vector<Value>& args,
   if (static_cast<int>(args.size()) > n)
     type_error("[function] ", options_.name.empty() ? "function" : options_.name, " takes at most ", n,
                " argument(s) (", args.size(), " given)");
-  std::fill(given_.begin(), given_.end(), false);
+  std::unique_ptr<CallState> st = acquire_state();
+  VM::Frame& frame = *st->frame;
+  std::fill(st->given.begin(), st->given.end(), 0);
   auto clear_inputs = [&] {
-    for (int s : input_slots_) vm_->slot(s) = std::monostate{};
-    for (const auto& [s, c] : shared_slots_) vm_->slot(s) = std::monostate{};
+    for (int s : input_slots_) frame.slot(s) = std::monostate{};
+    for (const auto& [s, c] : shared_slots_) frame.slot(s) = std::monostate{};
   };
+  std::vector<Value> results(outputs_.size());
+  // Old values replaced by updates: destroyed only after the locks are released (releasing a
+  // numpy-owned buffer takes the GIL; see SharedContainer).
+  std::vector<Value> replaced(update_targets_.size());
   try {
-    for (size_t i = 0; i < args.size(); ++i) set_arg(static_cast<int>(i), args[i]);
+    for (size_t i = 0; i < args.size(); ++i) set_arg(*st, static_cast<int>(i), args[i]);
     for (const auto& [k, v] : kwargs) {
       int i = input_position(k);
       if (i < 0) type_error("[function] unknown keyword argument '", k, "'");
-      if (given_[i]) type_error("[function] got multiple values for argument '", k, "'");
-      set_arg(i, v);
+      if (st->given[i]) type_error("[function] got multiple values for argument '", k, "'");
+      set_arg(*st, i, v);
     }
-    for (int i = 0; i < n; ++i) {
-      if (given_[i]) continue;
-      if (!defaults_[i])
+    for (int i = 0; i < n; ++i)
+      if (!st->given[i] && !defaults_[i])
         type_error("[function] missing required input: ", input_name(inputs_[i]).empty() ? str_cat("argument ", i) : input_name(inputs_[i]),
                    " (index ", i, ")");
-      vm_->slot(input_slots_[i]) = defaults_[i]->value;
+    // Values this call only reads are snapshotted before the update locks are taken, so a
+    // thread never waits for one container while holding another out of order.
+    auto is_locked = [&](const SharedContainer* c) { return std::binary_search(locked_.begin(), locked_.end(), c); };
+    for (int i = 0; i < n; ++i)
+      if (!st->given[i] && !is_locked(defaults_[i].get())) frame.slot(input_slots_[i]) = defaults_[i]->get();
+    for (const auto& [s, c] : shared_slots_)
+      if (!is_locked(c.get())) frame.slot(s) = c->get();
+    UpdateLocks locks(locked_);
+    for (int i = 0; i < n; ++i)
+      if (!st->given[i] && locks.holds(defaults_[i].get())) frame.slot(input_slots_[i]) = defaults_[i]->value;
+    for (const auto& [s, c] : shared_slots_)
+      if (locks.holds(c.get())) frame.slot(s) = c->value;
+    for (int i = 0; i < n; ++i)
+      if (!st->given[i]) validate_stored(frame.slot(input_slots_[i]), "default value of", input_name(inputs_[i]));
+    for (size_t k = 0; k < shared_slots_.size(); ++k)
+      validate_stored(frame.slot(shared_slots_[k].first), "shared variable", fgraph_->inputs()[inputs_.size() + k]->str());
+    vm_->run(frame);
+    // Outputs: hand over computed values; copy anything that could alias caller-visible memory.
+    auto aliases_visible = [&](const Value& v, int slot, size_t upto) {
+      for (int s : protected_slots_)
+        if (s == slot || may_share_memory(v, frame.slot(s))) return true;
+      for (size_t k = 0; k < upto; ++k)
+        if (output_slots_[k] == slot) return true;
+      return false;
+    };
+    std::vector<Value> update_vals(update_targets_.size());
+    for (size_t k = 0; k < output_slots_.size(); ++k) {
+      int slot = output_slots_[k];
+      Value& src = frame.slot(slot);
+      bool is_output = k < outputs_.size();
+      bool borrow = is_output && outputs_[k].borrow;
+      bool constant = fgraph_->outputs()[k]->is_constant();
+      Value v;
+      if (constant || aliases_visible(src, slot, k)) {
+        v = borrow ? src : deep_copy(src);
+      } else {
+        // A later output or update of the same slot needs its own copy, so only move the last use.
+        bool reused = false;
+        for (size_t j = k + 1; j < output_slots_.size(); ++j) reused |= output_slots_[j] == slot;
+        v = reused ? src : std::move(src);
+        if (reused && !borrow) v = deep_copy(v);
+      }
+      if (is_output) results[k] = std::move(v);
+      else update_vals[k - outputs_.size()] = std::move(v);
     }
-    for (const auto& [s, c] : shared_slots_) vm_->slot(s) = c->value;
-    vm_->run();
+    // Every output is computed: apply the updates, all under the locks, so no other call
+    // sees some of them and not others, and none is lost.
+    for (size_t k = 0; k < update_targets_.size(); ++k) {
+      replaced[k] = std::move(update_targets_[k].second->value);
+      update_targets_[k].second->value = std::move(update_vals[k]);
+    }
   } catch (...) {
     clear_inputs();
+    release_state(std::move(st));
     throw;
   }
-  // Outputs: hand over computed values; copy anything that could alias caller-visible memory.
-  auto aliases_visible = [&](const Value& v, int slot, size_t upto) {
-    for (int s : protected_slots_)
-      if (s == slot || may_share_memory(v, vm_->slot(s))) return true;
-    for (size_t k = 0; k < upto; ++k)
-      if (output_slots_[k] == slot) return true;
-    return false;
-  };
-  std::vector<Value> results(outputs_.size());
-  std::vector<Value> update_vals(update_targets_.size());
-  std::vector<bool> taken(output_slots_.size(), false);
-  for (size_t k = 0; k < output_slots_.size(); ++k) {
-    int slot = output_slots_[k];
-    Value& src = vm_->slot(slot);
-    bool is_output = k < outputs_.size();
-    bool borrow = is_output && outputs_[k].borrow;
-    bool constant = fgraph_->outputs()[k]->is_constant();
-    Value v;
-    if (constant || aliases_visible(src, slot, k)) {
-      v = borrow ? src : deep_copy(src);
-    } else {
-      // A later output or update of the same slot needs its own copy, so only move the last use.
-      bool reused = false;
-      for (size_t j = k + 1; j < output_slots_.size(); ++j) reused |= output_slots_[j] == slot;
-      v = reused ? src : std::move(src);
-      if (reused && !borrow) v = deep_copy(v);
-    }
-    if (is_output) results[k] = std::move(v);
-    else update_vals[k - outputs_.size()] = std::move(v);
-  }
   clear_inputs();
-  for (size_t k = 0; k < update_targets_.size(); ++k) update_targets_[k].second->value = std::move(update_vals[k]);
+  release_state(std::move(st));
   return results;
 }
 
@@ -264,7 +360,8 @@ Var shared(const Value& value, std::string name, bool borrow) {
 
 Value get_value(const Var& var, bool borrow) {
   if (!var->is_shared()) type_error("[get_value] ", var->str(), " is not a shared variable");
-  return borrow ? var->container->value : deep_copy(var->container->value);
+  Value v = var->container->get();
+  return borrow ? v : deep_copy(v);
 }
 
 void set_value(const Var& var, const Value& value, bool borrow) {
@@ -276,7 +373,7 @@ void set_value(const Var& var, const Value& value, bool borrow) {
     throw Error(e.kind(), str_cat("[set_value] cannot set ", var->str(), ": ", e.what()));
   }
   bool converted = !may_share_memory(v, value);
-  var->container->value = (borrow || converted) ? v : deep_copy(v);
+  Value old = var->container->exchange((borrow || converted) ? v : deep_copy(v));
 }
 
 Value eval(const Var& var, const std::vector<std::pair<Var, Value>>& inputs) {

@@ -46,14 +46,23 @@ struct FunctionOptions {
 
 /// A compiled function. Calls check and convert arguments, run the VM, return the outputs
 /// (never aliasing inputs or shared storage unless borrowed) and then apply all updates.
+///
+/// Calls may come from several threads at once (beyond Theano, whose functions are not
+/// thread-safe): each call runs on its own VM frame taken from a pool, so concurrent calls
+/// give the results sequential calls would. A function that updates shared variables (or
+/// In(update=...) values) holds those containers' locks from reading their old values to
+/// writing the new ones, so concurrent updates of one variable are serialised and none is
+/// lost; shared variables it only reads are snapshotted under their lock.
 class Function {
  public:
   Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options);
+  ~Function();
   /// Positional call; missing trailing arguments take their defaults.
   std::vector<Value> operator()(const std::vector<Value>& args);
   /// Call with positional and keyword arguments (keywords name inputs).
   std::vector<Value> call(const std::vector<Value>& args, const std::vector<std::pair<std::string, Value>>& kwargs);
   /// Value kept for an input with a default (f[s] in Theano); raises if the input has none.
+  /// The reference is not synchronised with calls running in other threads.
   Value& operator[](const std::string& name);
   Value& operator[](const Var& var);
   const FunctionGraph& fgraph() const { return *fgraph_; }
@@ -68,8 +77,11 @@ class Function {
   std::string profile_summary() const { return vm_->profile_summary(); }
 
  private:
+  struct CallState;  // a VM frame and the per-call bookkeeping, pooled across calls
   int input_position(const std::string& name) const;
-  void set_arg(int i, const Value& v);
+  void set_arg(CallState& st, int i, const Value& v) const;
+  std::unique_ptr<CallState> acquire_state();
+  void release_state(std::unique_ptr<CallState> st);
 
   std::vector<In> inputs_;
   std::vector<Out> outputs_;
@@ -82,8 +94,10 @@ class Function {
   std::vector<int> output_slots_;
   // Updates: fgraph output index -> container to write.
   std::vector<std::pair<int, std::shared_ptr<SharedContainer>>> update_targets_;
-  std::vector<bool> given_;
+  std::vector<SharedContainer*> locked_;  // containers this function updates, in lock order
   std::vector<int> protected_slots_;  // input and shared slots: outputs must not alias them
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<CallState>> pool_;  // idle call states
   double compile_time_ = 0;
 };
 using FunctionPtr = std::shared_ptr<Function>;

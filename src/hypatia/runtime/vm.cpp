@@ -41,27 +41,24 @@ VM::VM(const FunctionGraph& fg, bool allow_gc) : allow_gc_(allow_gc) {
     thunks_.push_back(std::move(t));
   }
   for (const auto& o : fg.outputs()) slot_for(o.get());
-  slots_.resize(slot_index_.size());
-  memo_.resize(slot_index_.size());
-  // Constants are filled once and kept.
-  std::vector<bool> keep(slots_.size(), false);
+  constants_.resize(slot_index_.size());
+  // Constants are filled once per frame and kept.
+  std::vector<bool> keep(constants_.size(), false);
   for (const auto& [v, s] : slot_index_) {
     if (v->is_constant()) {
-      slots_[s] = *v->constant;
+      constants_[s] = *v->constant;
       keep[s] = true;
     }
     if (!v->owner) keep[s] = true;  // inputs and shared values are refilled per call
   }
   for (const auto& o : fg.outputs()) keep[slot_index_.at(o.get())] = true;
   // Each intermediate is released after the last thunk that reads it.
-  std::vector<int> last_use(slots_.size(), -1);
+  std::vector<int> last_use(constants_.size(), -1);
   for (size_t k = 0; k < thunks_.size(); ++k)
     for (int s : thunks_[k].in_slots) last_use[s] = static_cast<int>(k);
-  for (size_t s = 0; s < slots_.size(); ++s)
+  for (size_t s = 0; s < constants_.size(); ++s)
     if (!keep[s] && last_use[s] >= 0) thunks_[last_use[s]].free_after.push_back(static_cast<int>(s));
-  size_t max_in = 0;
-  for (const auto& t : thunks_) max_in = std::max(max_in, t.in_slots.size());
-  in_ptrs_.resize(max_in);
+  for (const auto& t : thunks_) max_in_ = std::max(max_in_, t.in_slots.size());
 }
 
 int VM::slot_of(const Variable* v) const {
@@ -69,21 +66,36 @@ int VM::slot_of(const Variable* v) const {
   return it == slot_index_.end() ? -1 : it->second;
 }
 
-void VM::prepare_outputs(const Thunk& t) {
+std::unique_ptr<VM::Frame> VM::make_frame() const {
+  auto f = std::make_unique<Frame>();
+  f->slots = constants_;
+  f->memo.resize(constants_.size());
+  f->in_ptrs.resize(max_in_);
+  if (profile_) f->seconds.assign(thunks_.size(), 0.0);
+  return f;
+}
+
+void VM::set_profiling(bool on) {
+  std::lock_guard<std::mutex> lock(profile_mu_);
+  profile_ = on;
+  thunk_seconds_.assign(thunks_.size(), 0.0);
+  calls_ = 0;
+}
+
+void VM::prepare_outputs(Frame& f, const Thunk& t) const {
   for (int s : t.out_slots) {
-    Memo& m = memo_[s];
-    if (!allow_gc_ || !m.parked || !is_empty(slots_[s])) continue;
-    slots_[s] = NDArray(m.dtype, m.shape, NDArray::c_strides(m.shape, itemsize(m.dtype)), 0, std::move(m.parked));
+    Frame::Memo& m = f.memo[s];
+    if (!m.parked || !is_empty(f.slots[s])) continue;
+    f.slots[s] = NDArray(m.dtype, m.shape, NDArray::c_strides(m.shape, itemsize(m.dtype)), 0, std::move(m.parked));
     m.parked.reset();
   }
 }
 
-void VM::release(int s) {
-  Value& v = slots_[s];
+void VM::release(Frame& f, int s) const {
+  Value& v = f.slots[s];
   if (auto* a = std::get_if<NDArray>(&v)) {
-    Memo& m = memo_[s];
+    Frame::Memo& m = f.memo[s];
     if (a->buffer().use_count() == 1 && a->buffer()->owned() && a->offset() == 0 && a->is_c_contiguous()) {
-      m.known = true;
       m.dtype = a->dtype();
       m.shape = a->shape();
       m.parked = a->buffer();
@@ -93,6 +105,7 @@ void VM::release(int s) {
 }
 
 std::string VM::profile_summary() const {
+  std::lock_guard<std::mutex> lock(profile_mu_);
   if (!profile_) return "profiling is off (compile with profile=True)\n";
   double total = std::accumulate(thunk_seconds_.begin(), thunk_seconds_.end(), 0.0);
   std::vector<size_t> order(thunks_.size());
@@ -109,43 +122,50 @@ std::string VM::profile_summary() const {
   return out;
 }
 
-void VM::run() {
-  if (profile_) ++calls_;
+void VM::run(Frame& f) const {
+  std::vector<Value>& slots = f.slots;
+  if (profile_ && f.seconds.size() != thunks_.size()) f.seconds.assign(thunks_.size(), 0.0);
   for (size_t k = 0; k < thunks_.size(); ++k) {
     const Thunk& t = thunks_[k];
     const auto t0 = profile_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-    for (size_t i = 0; i < t.in_slots.size(); ++i) in_ptrs_[i] = &slots_[t.in_slots[i]];
-    if (allow_gc_) prepare_outputs(t);
-    Value* outs = &slots_[t.out_slots[0]];
+    for (size_t i = 0; i < t.in_slots.size(); ++i) f.in_ptrs[i] = &slots[t.in_slots[i]];
+    if (allow_gc_) prepare_outputs(f, t);
+    Value* outs = &slots[t.out_slots[0]];
     // Output slots are contiguous only when allocated together; gather otherwise.
     bool contiguous = true;
     for (size_t i = 1; i < t.out_slots.size(); ++i) contiguous &= t.out_slots[i] == t.out_slots[0] + static_cast<int>(i);
     try {
       if (contiguous) {
-        t.op->perform(*t.node, in_ptrs_.data(), outs);
+        t.op->perform(*t.node, f.in_ptrs.data(), outs);
       } else {
         std::vector<Value> tmp(t.out_slots.size());
-        for (size_t i = 0; i < tmp.size(); ++i) tmp[i] = std::move(slots_[t.out_slots[i]]);
-        t.op->perform(*t.node, in_ptrs_.data(), tmp.data());
-        for (size_t i = 0; i < tmp.size(); ++i) slots_[t.out_slots[i]] = std::move(tmp[i]);
+        for (size_t i = 0; i < tmp.size(); ++i) tmp[i] = std::move(slots[t.out_slots[i]]);
+        t.op->perform(*t.node, f.in_ptrs.data(), tmp.data());
+        for (size_t i = 0; i < tmp.size(); ++i) slots[t.out_slots[i]] = std::move(tmp[i]);
       }
     } catch (const std::exception& e) {
       std::string shapes = "[", types = "[";
       for (size_t i = 0; i < t.in_slots.size(); ++i) {
-        shapes += str_cat(i ? ", " : "", shape_str(value_shape(slots_[t.in_slots[i]])));
+        shapes += str_cat(i ? ", " : "", shape_str(value_shape(slots[t.in_slots[i]])));
         types += str_cat(i ? ", " : "", t.node->input(static_cast<int>(i)).type()->str());
       }
       ErrorKind kind = ErrorKind::Runtime;
       if (const auto* he = dynamic_cast<const Error*>(&e)) kind = he->kind();
       // Drop partial results so the next call starts clean.
       for (const Thunk& u : thunks_)
-        for (int s : u.out_slots) slots_[s] = std::monostate{};
+        for (int s : u.out_slots) slots[s] = std::monostate{};
       throw Error(kind, str_cat(e.what(), "\nApply node that caused the error: ", node_str(*t.node),
                                 "\nInputs shapes: ", shapes, "]\nInputs types: ", types, "]"));
     }
-    if (profile_) thunk_seconds_[k] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (profile_) f.seconds[k] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (allow_gc_)
-      for (int s : t.free_after) release(s);
+      for (int s : t.free_after) release(f, s);
+  }
+  if (profile_) {
+    std::lock_guard<std::mutex> lock(profile_mu_);
+    ++calls_;
+    for (size_t k = 0; k < thunks_.size(); ++k) thunk_seconds_[k] += f.seconds[k];
+    std::fill(f.seconds.begin(), f.seconds.end(), 0.0);
   }
 }
 

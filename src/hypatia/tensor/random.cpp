@@ -209,7 +209,7 @@ void RandomStreams::seed(std::optional<uint64_t> s) {
 Var RandomStreams::gen(const std::function<RandomPair(const Var&)>& build) {
   Var state = shared_random_state(seedgen_.below(1ULL << 30));
   RandomPair r = build(state);
-  state->default_update = r.first.ptr();
+  set_default_update(state, r.first);
   state_updates_.emplace_back(state, r.first);
   return r.second;
 }

@@ -141,7 +141,7 @@ TEST(Shared, BorrowAndSetValueChecks) {
 
 TEST(Function, DefaultUpdatesApplyUnlessOverriddenOrDisabled) {
   Var s = shared(vec({0.0}), "s");
-  s->default_update = plus(s, shared(vec({1.0}), "one")).ptr();
+  set_default_update(s, plus(s, shared(vec({1.0}), "one")));
   Var u = dvec("u");
   In uin(u);
   uin.value = vec({5.0});

@@ -139,7 +139,7 @@ Var seeded(std::optional<uint64_t> seed, const std::function<RandomPair(const Va
   }
   Var state = shared_random_state(s);
   RandomPair r = build(state);
-  state->default_update = r.first.ptr();
+  set_default_update(state, r.first);
   return r.second;
 }
 }  // namespace
