@@ -63,10 +63,25 @@ void init_graph(nb::module_& m) {
       .def("filter", [](const PyType& t, nb::handle v, bool strict, bool allow_downcast) {
         return to_python(t.t->filter(to_value(v, t.t.get()), strict, allow_downcast));
       }, nb::arg("value"), nb::arg("strict") = false, nb::arg("allow_downcast") = false)
-      .def("values_eq_approx", [](const PyType& t, nb::handle a, nb::handle b, double rtol, double atol) {
+      .def("_values_eq", [](const PyType& t, nb::handle a, nb::handle b) {
+        if (t.t->kind() == TypeKind::Sparse && !(is_scipy_sparse(a) && is_scipy_sparse(b))) return false;
+        return t.t->values_eq(to_value(a, t.t.get()), to_value(b, t.t.get()));
+      }, nb::arg("a"), nb::arg("b"), "Type::values_eq on two values (hypatia.Type.values_eq wraps it).")
+      .def("_values_eq_approx", [](const PyType& t, nb::handle a, nb::handle b, std::optional<double> rtol,
+                                   std::optional<double> atol) {
+        if (t.t->kind() == TypeKind::Sparse && !(is_scipy_sparse(a) && is_scipy_sparse(b))) return false;
         return t.t->values_eq_approx(to_value(a, t.t.get()), to_value(b, t.t.get()), rtol, atol);
-      }, nb::arg("a"), nb::arg("b"), nb::arg("rtol") = 1e-5, nb::arg("atol") = 1e-8);
+      }, nb::arg("a"), nb::arg("b"), nb::arg("rtol") = nb::none(), nb::arg("atol") = nb::none(),
+         "Type::values_eq_approx on two values (hypatia.Type.values_eq_approx wraps it).");
 
+  m.def("_array_values_eq", [](nb::handle a, nb::handle b, bool force_same_dtype) {
+    return array_values_eq(to_ndarray(a), to_ndarray(b), force_same_dtype);
+  }, nb::arg("a"), nb::arg("b"), nb::arg("force_same_dtype") = true, "Theano's TensorType.values_eq on two arrays.");
+  m.def("_array_values_eq_approx", [](nb::handle a, nb::handle b, bool allow_remove_inf, bool allow_remove_nan,
+                                      std::optional<double> rtol, std::optional<double> atol) {
+    return array_values_eq_approx(to_ndarray(a), to_ndarray(b), allow_remove_inf, allow_remove_nan, rtol, atol);
+  }, nb::arg("a"), nb::arg("b"), nb::arg("allow_remove_inf") = false, nb::arg("allow_remove_nan") = false,
+     nb::arg("rtol") = nb::none(), nb::arg("atol") = nb::none(), "Theano's TensorType.values_eq_approx on two arrays.");
   m.def("TensorType", [](const std::string& dtype, std::vector<bool> broadcastable) {
     return PyType{TensorType::make(dtype_from_name(dtype == "floatX" ? dtype_name(floatX()) : dtype), std::move(broadcastable))};
   }, nb::arg("dtype"), nb::arg("broadcastable"), "Theano's TensorType(dtype, broadcastable).");
@@ -80,18 +95,20 @@ void init_graph(nb::module_& m) {
       .def_prop_ro("name", [](const PyOp& o) { return o.op->name(); })
       .def("__eq__", [](const PyOp& a, const PyOp& b) { return a.op->equals(*b.op); })
       .def("__hash__", [](const PyOp& a) { return static_cast<Py_ssize_t>(a.op->hash()); })
-      .def("__call__", [](const PyOp& o, nb::args args) {
-        std::vector<Var> ins;
-        for (auto a : args) ins.push_back(as_var(a));
+      .def("__call__", [](const PyOp& o, nb::args args, nb::kwargs kwargs) {
+        std::vector<Var> ins = op_call_inputs(*o.op, args, kwargs);
         std::vector<Var> outs = apply_op(*o.op, ins);
+        after_op_call(*o.op, ins);
         if (outs.size() == 1) return nb::cast(outs[0]);
         return nb::cast(outs);
-      })
-      .def("make_node", [](const PyOp& o, nb::args args) {
-        std::vector<Var> ins;
-        for (auto a : args) ins.push_back(as_var(a));
-        return PyApply{o.op->make_node(ins)};
-      })
+      }, "Applies the op: inputs by position or by Theano's make_node names; constants (numbers, "
+         "numpy arrays, scipy csr/csc matrices) are accepted wherever a variable is.")
+      .def("make_node", [](const PyOp& o, nb::args args, nb::kwargs kwargs) {
+        std::vector<Var> ins = op_call_inputs(*o.op, args, kwargs);
+        PyApply node{o.op->make_node(ins)};
+        after_op_call(*o.op, ins);
+        return node;
+      }, "The Apply node of the op on these inputs (same conventions as calling the op).")
       .def_prop_ro("view_map", [](const PyOp& o) { return o.op->view_map(); })
       .def_prop_ro("destroy_map", [](const PyOp& o) { return o.op->destroy_map(); });
 

@@ -46,6 +46,20 @@ PyOp make_op(P... params) {
   return PyOp{std::make_shared<O>(params...)};
 }
 
+// numpy's ComplexWarning when a cast of x to `to` drops imaginary parts (complex -> real or
+// integer; bool is a plain non-zero test in numpy and does not warn). Theano's sparse Cast
+// calls scipy's astype, which warns; here the warning comes when the cast is built.
+void warn_if_discarding_imaginary(const Var& x, DType to) {
+  const std::optional<DType> from = x.type()->dtype();
+  if (!from || !is_complex(*from) || is_complex(to) || to == DType::Bool) return;
+  nb::module_ np = nb::module_::import_("numpy");
+  nb::object category = nb::hasattr(np, "exceptions") && nb::hasattr(np.attr("exceptions"), "ComplexWarning")
+                            ? np.attr("exceptions").attr("ComplexWarning")
+                            : np.attr("ComplexWarning");
+  if (PyErr_WarnEx(category.ptr(), "Casting complex values to real discards the imaginary part", 1) < 0)
+    throw nb::python_error();
+}
+
 }  // namespace
 
 void init_sparse(nb::module_& root) {
@@ -126,8 +140,33 @@ void init_sparse(nb::module_& root) {
     return sparse::csm(format_arg(f), as_var(data), as_var(indices), as_var(indptr), as_var(shape));
   }, nb::arg("format"), nb::arg("data"), nb::arg("indices"), nb::arg("indptr"), nb::arg("shape"));
   m.def("square_diagonal", [](nb::handle v) { return sparse::square_diagonal(as_var(v)); }, nb::arg("diag"));
-  m.def("cast", [](nb::handle x, nb::handle d) { return sparse::cast(sparse_var(x, "Cast"), dtype_arg(d)); },
-        nb::arg("variable"), nb::arg("dtype"));
+  m.def("cast", [](nb::handle x, nb::handle d) {
+    Var v = sparse_var(x, "Cast");
+    const DType to = dtype_arg(d);
+    Var r = sparse::cast(v, to);
+    warn_if_discarding_imaginary(v, to);
+    return r;
+  }, nb::arg("variable"), nb::arg("dtype"), "Cast{dtype}(x); complex -> real keeps the real parts (ComplexWarning).");
+
+  // ---- Theano's make_node input names (keyword inputs of op instances) and call hooks ----
+  op_params<DenseFromSparse>({{"x"}});
+  op_params<SparseFromDense>({{"x"}});
+  op_params<AsFormat>({{"x"}});
+  op_params<SampleDense>({{"pattern"}, {"dense"}});
+  op_params<CSM>({{"data"}, {"indices"}, {"indptr"}, {"shape"}});
+  op_params<CSMProperties>({{"csm"}});
+  op_params<CSMGrad>({{"x_data"}, {"x_indices"}, {"x_indptr"}, {"x_shape"}, {"g_data"}, {"g_indices"}, {"g_indptr"},
+                      {"g_shape"}});
+  op_params<SparseCast>({{"x"}});
+  op_params<SparseTranspose>({{"x"}});
+  op_params<SparseNeg>({{"x"}});
+  op_params<Remove0>({{"x"}});
+  op_params<EnsureSortedIndices>({{"x"}});
+  op_params<SquareDiagonal>({{"diag"}});
+  op_params<SparseDiag>({{"x"}});
+  register_op_call_hook(typeid(SparseCast), [](const Op& op, const std::vector<Var>& ins) {
+    if (ins.size() == 1) warn_if_discarding_imaginary(ins[0], static_cast<const SparseCast&>(op).params().dtype);
+  });
 }
 
 }  // namespace hypatia::py

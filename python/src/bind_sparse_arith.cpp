@@ -61,6 +61,15 @@ void init_sparse_arith(nb::module_& root) {
     m.def((std::string(name) + "SD").c_str(), [o] { return make_op<CompareSD>(SparseCompareParams{o}); });
   }
 
+  // Theano's make_node input names (keyword inputs of op instances).
+  for (auto t : {std::type_index(typeid(AddSS)), std::type_index(typeid(AddSSData)), std::type_index(typeid(AddSD)),
+                 std::type_index(typeid(StructuredAddSV)), std::type_index(typeid(MulSS)), std::type_index(typeid(MulSD)),
+                 std::type_index(typeid(MulSV)), std::type_index(typeid(CompareSS)), std::type_index(typeid(CompareSD))})
+    register_op_params(t, {{"x"}, {"y"}});
+  op_params<ColScale>({{"x"}, {"s"}});
+  op_params<RowScale>({{"x"}, {"s"}});
+  op_params<SpSum>({{"x"}});
+
   // ---- builders ----
   using Bin = Var (*)(const Var&, const Var&);
   auto bin = [&](const char* name, Bin f) {
@@ -116,6 +125,7 @@ void init_sparse_arith(nb::module_& root) {
   un("sqr", &sparse::sqr);
   un("sqrt", &sparse::sqrt);
   un("abs_", &sparse::abs_);
+  un("conj", &sparse::conj);
   m.def("sp_sum", [](nb::handle x, nb::handle axis, bool sparse_grad) {
     std::optional<int> a;
     if (!axis.is_none()) a = nb::cast<int>(axis);

@@ -18,17 +18,7 @@ namespace {
 
 // A product operand: variables pass through, scipy csr/csc matrices become sparse constants,
 // numbers and arrays dense constants.
-Var operand(nb::handle x, const char* who) {
-  if (nb::isinstance<Var>(x)) return nb::cast<Var>(x);
-  if (is_scipy_sparse(x)) {
-    std::string fmt = nb::cast<std::string>(x.attr("format"));
-    if (fmt != "csr" && fmt != "csc")
-      type_error("[", who, "] only csr and csc matrices are supported, got a ", fmt, " matrix; convert it with .tocsr()");
-    return sparse::constant(to_sparse(x));
-  }
-  if (x.is_none()) type_error("[", who, "] got None as an operand");
-  return as_var(x);
-}
+Var operand(nb::handle x, const char* who) { return as_operand(x, who); }
 
 template <class O, class... P>
 PyOp make_op(P... params) {
@@ -51,6 +41,16 @@ void init_sparse_dot(nb::module_& root) {
   m.def("StructuredDotGradCSC", [] { return make_op<StructuredDotGrad>(StructuredDotGradParams{SparseFormat::CSC}); });
   m.def("SampleSparse", [](bool scale) { return make_op<SampleSparse>(SampleSparseParams{scale}); },
         nb::arg("scale") = false);
+
+  // Theano's make_node input names (keyword inputs of op instances).
+  op_params<StructuredDot>({{"a"}, {"b"}});
+  op_params<SparseDot>({{"x"}, {"y"}});
+  op_params<TrueDot>({{"x"}, {"y"}});
+  op_params<SamplingDot>({{"x"}, {"y"}, {"p"}});
+  op_params<Usmm>({{"alpha"}, {"x"}, {"y"}, {"z"}});
+  op_params<UsmmCscDense>({{"alpha"}, {"x"}, {"y"}, {"z"}});
+  op_params<StructuredDotGrad>({{"a_indices"}, {"a_indptr"}, {"b"}, {"g_ab"}});
+  op_params<SampleSparse>({{"pattern"}, {"g"}});
 
   m.def("structured_dot", [](nb::handle x, nb::handle y) {
     return sparse::structured_dot(operand(x, "StructuredDot"), operand(y, "StructuredDot"));

@@ -136,6 +136,15 @@ void init_sparse_select(nb::module_& root) {
     return make_op<VStack>(StackParams{opt_format(f, "VStack").value_or(SparseFormat::CSC), opt_dtype(d).value_or(floatX())});
   }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none());
 
+  // Theano's make_node input names (keyword inputs of op instances); GetItemScalar's index is
+  // the pair (i, j), spread over the op's two index inputs.
+  op_params<GetItemScalar>({{"x"}, {"index", 2}});
+  op_params<GetItemList>({{"x"}, {"index"}});
+  op_params<GetItemListGrad>({{"x"}, {"index"}, {"gz"}});
+  op_params<GetItem2Lists>({{"x"}, {"ind1"}, {"ind2"}});
+  op_params<GetItem2ListsGrad>({{"x"}, {"ind1"}, {"ind2"}, {"gz"}});
+  op_params<ConstructSparseFromList>({{"x"}, {"values"}, {"ilist"}});
+
   // ---- selection ----
   m.def("getitem", [](nb::handle x, nb::handle key) { return sparse::getitem(sparse_arg(x, "getitem"), entries(key)); });
   m.def("get_item_2d", [](nb::handle x, nb::handle key) { return sparse::get_item_2d(sparse_arg(x, "GetItem2d"), entries(key)); });

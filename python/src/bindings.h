@@ -8,6 +8,9 @@
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/map.h>
 
+#include <functional>
+#include <typeindex>
+
 #include "convert.h"
 #include "hypatia/graph/function_graph.h"
 
@@ -40,5 +43,31 @@ void init_blocksparse(nb::module_& m);  // tensor.nnet.blocksparse
 Var as_var(nb::handle obj);
 /// Axis arguments: None, an int, or a sequence of ints.
 std::optional<std::vector<int>> as_axes(nb::handle obj);
+
+// ---- calling op instances from Python (op_call.cpp) ----
+/// An op input from Python: Variables pass through, scipy csr/csc matrices become sparse
+/// constants, numbers, numpy arrays and lists dense constants (as_var). Errors name `who`.
+Var as_operand(nb::handle obj, const std::string& who);
+/// One parameter of an op's Python signature, named as in Theano's make_node; arity > 1 spreads
+/// a tuple over that many op inputs (GetItemScalar's index = (i, j)).
+struct OpParam {
+  std::string name;
+  int arity = 1;
+};
+/// Registers the input names of an op class, so that its instances accept keyword inputs
+/// (GetItemList()(x, index=i)). Ops without names take positional inputs only.
+void register_op_params(std::type_index op, std::vector<OpParam> params);
+template <class O>
+void op_params(std::vector<OpParam> params) {
+  register_op_params(std::type_index(typeid(O)), std::move(params));
+}
+/// Runs after an op instance called from Python has built its node (e.g. a warning to emit).
+using OpCallHook = std::function<void(const Op& op, const std::vector<Var>& inputs)>;
+void register_op_call_hook(std::type_index op, OpCallHook hook);
+/// The inputs of op(*args, **kwargs): converted with as_operand and ordered by the op's
+/// registered names; TypeError "[Op] ..." for unknown, repeated or missing inputs.
+std::vector<Var> op_call_inputs(const Op& op, nb::args args, nb::kwargs kwargs);
+/// The hook registered for op's class, if any.
+void after_op_call(const Op& op, const std::vector<Var>& inputs);
 
 }  // namespace hypatia::py

@@ -8,6 +8,7 @@ import numpy as np
 import scipy.sparse as _sp
 
 from .. import _core
+from .. import _type_methods
 from .._core import Variable
 from ..configparser import config
 
@@ -16,7 +17,8 @@ _s = _core.sparse
 # ---- types and variables ------------------------------------------------------------------
 
 sparse_formats = ["csc", "csr"]
-all_dtypes = set(_s.all_dtypes())
+# The twelve dtypes of scipy.sparse (Theano's list) plus bool, which sparse matrices accept too.
+all_dtypes = set(_s.all_dtypes()) | {"bool"}
 complex_dtypes = {"complex64", "complex128"}
 float_dtypes = {"float32", "float64"}
 int_dtypes = {"int8", "int16", "int32", "int64"}
@@ -41,6 +43,10 @@ def SparseType(format, dtype):
     if dtype == "float16":
         raise TypeError("[SparseType] float16 is not a sparse dtype; sparse.all_dtypes lists the accepted ones (plus bool)")
     return _core.SparseType(format, dtype)
+
+
+# Theano's static method: SparseType.may_share_memory(a, b) (also a method of every type).
+SparseType.may_share_memory = _type_methods.sparse_may_share_memory
 
 
 def matrix(format, name=None, dtype=None):
@@ -188,13 +194,15 @@ clean = _s.clean
 
 
 def cast(variable, dtype):
-    """The sparse matrix with its values cast to dtype (same format; regular grad)."""
+    """The sparse matrix with its values cast to dtype (same format; regular grad). A complex
+    matrix cast to a real dtype keeps the real parts, with numpy's ComplexWarning (as Theano's
+    perform, which calls scipy's astype); the warning is emitted when the cast is built."""
     return _s.cast(variable, _dtype(dtype))
 
 
 def _caster(dtype):
     def c(x):
-        return _s.cast(x, dtype)
+        return cast(x, dtype)
     c.__name__ = dtype[0] + "cast"
     c.__doc__ = "Cast a sparse matrix to %s." % dtype
     return c
@@ -211,8 +219,9 @@ zcast = _caster("complex128")
 
 from .testing import sparse_random_inputs, verify_grad_sparse  # noqa: E402
 from . import _variable  # noqa: E402,F401  (operators and methods of sparse variables)
-from ._variable import register_operator, dot  # noqa: E402,F401
+from ._variable import register_operator  # noqa: E402,F401
 from .math import *  # noqa: E402,F401,F403  (sparse arithmetic: add, mul, comparisons, sp_sum, ...)
-from .products import *  # noqa: E402,F401,F403  (structured_dot, true_dot, sampling_dot, usmm, Dot, ...)
+from .products import *  # noqa: E402,F401,F403  (structured_dot, dot, true_dot, sampling_dot, usmm, Dot, ...)
 from .select import *  # noqa: E402,F401,F403  (selection, stacking, sparse_grad, probability)
 register_operator("getitem", select._getitem)  # noqa: F405  (x[...] on sparse variables)
+from . import utils  # noqa: E402,F401  (hash_from_sparse)

@@ -220,11 +220,27 @@ def _toarray(self):
 Variable.toarray = _toarray
 
 
-def dot(x, y):
-    """theano.dot: the sparse dot when an operand is sparse, else tensor.dot."""
-    if _is_sparse_operand(x) or _is_sparse_operand(y):
-        fn = _registry.get("dot")
-        if fn is None:
-            raise _not_built("dot")
-        return fn(_as_operand(x), _as_operand(y))
-    return _core.dot(x, y)
+def dot(l, r):
+    """theano.dot(l, r) (hypatia.dot): Theano calls l.__dot__(r), else r.__rdot__(l), and a
+    sparse variable's __dot__/__rdot__ is structured_dot. So with a sparse operand (a sparse
+    variable or a scipy csr/csc matrix) this is sparse.structured_dot(l, r): sparse . sparse is
+    sparse, and the sparse operand's gradient is structured (its stored entries only). Two
+    dense operands give tensor.dot(l, r). (sparse.dot is the regular Dot: dense result, regular
+    gradients.)"""
+    if _is_sparse_operand(l) or _is_sparse_operand(r):
+        return _s.structured_dot(l, r)
+    return _core.dot(l, r)
+
+
+def _dot_method(l, r):
+    """Theano's __dot__: theano.dot(self, other) (structured_dot when an operand is sparse)."""
+    return dot(l, r)
+
+
+def _rdot_method(r, l):
+    """Theano's __rdot__: theano.dot(other, self) (structured_dot when an operand is sparse)."""
+    return dot(l, r)
+
+
+Variable.__dot__ = _dot_method
+Variable.__rdot__ = _rdot_method

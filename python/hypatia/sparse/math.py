@@ -192,6 +192,7 @@ expm1 = _s.expm1
 sqr = _s.sqr
 sqrt = _s.sqrt
 abs_ = _s.abs_
+conj = _s.conj  # Theano's sparse conj: complex conjugate of the stored values (real: same values)
 
 
 # ---- operators of sparse variables ---------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Sparse products (theano.sparse's dot family): structured_dot, dot, true_dot, sampling_dot,
 usmm, and their op classes. A dense operand may be a matrix or a vector (a vector operand gives a
-dense vector). ``x @ y``, ``x.dot(y)``, ``hypatia.dot`` and ``hypatia.sparse.dot`` route sparse
-operands to ``dot`` below (registered as the 'dot' operator)."""
+dense vector). ``hypatia.sparse.dot`` and, on sparse operands, ``x @ y`` and ``x.dot(y)`` are the
+regular ``dot`` below (registered as the 'dot' operator); the top-level ``hypatia.dot`` is
+Theano's ``theano.dot``, which is ``structured_dot`` when an operand is sparse."""
 from .. import _core
 from ._variable import register_operator
 
@@ -19,14 +20,17 @@ SampleSparse = _s.SampleSparse
 
 
 def structured_dot(x, y):
-    """x . y for a sparse x and a dense (matrix or vector) or sparse y; dense output, sparse when
-    both are sparse. Structured grad w.r.t. x (only its stored entries), regular w.r.t. y."""
+    """x . y with at least one sparse operand (a sparse variable or a scipy csr/csc matrix).
+    Sparse x: y dense (matrix or vector) gives a dense result, y sparse a sparse one (x's
+    format). Dense x, sparse y: computed as Theano does, (y.T . x.T).T, dense. The gradient of
+    a sparse operand is structured (only its stored entries), a dense operand's is regular."""
     return _s.structured_dot(x, y)
 
 
 def dot(x, y):
-    """theano.sparse.dot: one operand sparse, the other sparse or dense, either order. Dense
-    output (sparse, in x's format, when both are sparse). Regular grads."""
+    """theano.sparse.dot (op Dot): one operand sparse, the other sparse or dense, either order.
+    Always a dense result, also for two sparse operands. Regular grads (a sparse operand gets
+    the whole gradient, in its format). Two dense operands: TypeError."""
     return _s.dot(x, y)
 
 
@@ -49,12 +53,14 @@ def usmm(alpha, x, y, z):
 
 def structured_dot_grad(a, b, g_ab):
     """The structured gradient of structured_dot(a, b) w.r.t. a: a's pattern holding
-    dot(g_ab[i, :], b[j, :]) at each stored (i, j) (StructuredDotGradCSR/CSC)."""
+    dot(g_ab[i, :], b[j, :]) at each stored (i, j). Built as Theano builds it:
+    CSR/CSC(StructuredDotGradCSR/CSC(indices, indptr, b, g_ab), indices, indptr, shape), the op
+    computing the data vector from a's structure."""
     return _s.structured_dot_grad(a, b, g_ab)
 
 
 register_operator("dot", dot)
 
 __all__ = ["StructuredDot", "Dot", "TrueDot", "SamplingDot", "Usmm", "UsmmCscDense", "StructuredDotGradCSR",
-           "StructuredDotGradCSC", "SampleSparse", "structured_dot", "true_dot", "sampling_dot", "usmm",
+           "StructuredDotGradCSC", "SampleSparse", "structured_dot", "dot", "true_dot", "sampling_dot", "usmm",
            "structured_dot_grad"]

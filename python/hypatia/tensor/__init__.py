@@ -1,5 +1,6 @@
 """hypatia.tensor: dense tensor variables and ops under Theano's names (theano.tensor)."""
 from .. import _core
+from .. import _type_methods
 from .._core import (add, sub, mul, true_div, neg, exp, log, sqr, sqrt, log1p, expm1, tanh, abs_, eq, neq, lt, gt, le, ge,
                      cast, dot, shape, shape_i, reshape, dimshuffle, transpose, fill, alloc,
                      zeros_like, ones_like, as_tensor_variable, constant, Variable)
@@ -18,10 +19,26 @@ from . import nnet  # noqa: E402 - T.nnet.sigmoid, T.nnet.softplus
 TensorVariable = Variable
 TensorConstant = Variable
 
+# Theano's dtype groups (theano.tensor.basic, from theano.scalar's type lists), as lists of names.
+int_dtypes = ["int8", "int16", "int32", "int64"]
+uint_dtypes = ["uint8", "uint16", "uint32", "uint64"]
+float_dtypes = ["float16", "float32", "float64"]
+complex_dtypes = ["complex64", "complex128"]
+integer_dtypes = int_dtypes + uint_dtypes
+discrete_dtypes = ["bool"] + integer_dtypes
+continuous_dtypes = float_dtypes + complex_dtypes
+all_dtypes = discrete_dtypes + continuous_dtypes
+
 
 def TensorType(dtype, broadcastable):
     """The type of dense tensors with this dtype and broadcastable pattern."""
     return _core.TensorType(config.floatX if dtype == "floatX" else dtype, list(broadcastable))
+
+
+# Theano's static methods of TensorType (also methods of every type instance).
+TensorType.values_eq = _type_methods.tensor_values_eq
+TensorType.values_eq_approx = _type_methods.tensor_values_eq_approx
+TensorType.may_share_memory = _type_methods.tensor_may_share_memory
 
 
 def _dtype(dtype):

@@ -23,9 +23,14 @@ class Type {
   /// strict: the value must already match exactly. allow_downcast: permit lossy dtype casts.
   /// Raises TypeError (wrong kind/dtype/ndim/format) or ValueError (wrong broadcastable size).
   virtual Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const = 0;
-  /// Approximate equality of two values of this type (for tests and verify_grad).
-  virtual bool values_eq_approx(const Value& a, const Value& b, double rtol = 1e-5,
-                                double atol = 1e-8) const;
+  /// Theano's values_eq: exact equality of two values of this type. Arrays must have the same
+  /// shape and dtype; NaNs at the same positions count as equal (Theano's TensorType rule).
+  virtual bool values_eq(const Value& a, const Value& b) const;
+  /// Theano's values_eq_approx: approximate equality, for tests, verify_grad and debugging.
+  /// rtol/atol default to the type's own tolerances (tensors: Theano's per-dtype _allclose
+  /// tolerances; sparse: an absolute 1e-6, Theano's eps).
+  virtual bool values_eq_approx(const Value& a, const Value& b, std::optional<double> rtol = std::nullopt,
+                                std::optional<double> atol = std::nullopt) const;
   /// The element dtype where the type has one (tensors, sparse, scalars).
   virtual std::optional<DType> dtype() const { return std::nullopt; }
   /// Number of dimensions where meaningful (sparse matrices are 2-d).

@@ -14,12 +14,26 @@ Value DisconnectedType::filter(const Value&, bool, bool) const {
   type_error("[DisconnectedType] a disconnected gradient has no value");
 }
 
-bool Type::values_eq_approx(const Value& a, const Value& b, double rtol, double atol) const {
-  if (is_array(a) && is_array(b)) return allclose(std::get<NDArray>(a), std::get<NDArray>(b), rtol, atol);
+bool Type::values_eq(const Value& a, const Value& b) const {
+  if (is_array(a) && is_array(b)) {
+    const auto& x = std::get<NDArray>(a);
+    const auto& y = std::get<NDArray>(b);
+    return x.shape() == y.shape() && x.dtype() == y.dtype() && allclose(x, y, 0.0, 0.0, true);
+  }
+  return values_eq_approx(a, b, 0.0, 0.0);
+}
+
+bool Type::values_eq_approx(const Value& a, const Value& b, std::optional<double> rtol, std::optional<double> atol) const {
+  const double r = rtol.value_or(1e-5), t = atol.value_or(1e-8);
+  if (is_array(a) && is_array(b)) {
+    const auto& x = std::get<NDArray>(a);
+    const auto& y = std::get<NDArray>(b);
+    return x.shape() == y.shape() && allclose(x, y, r, t);
+  }
   if (is_sparse(a) && is_sparse(b)) {
     const auto& x = std::get<SparseMatrix>(a);
     const auto& y = std::get<SparseMatrix>(b);
-    return x.shape() == y.shape() && allclose(x.to_dense(), y.to_dense(), rtol, atol);
+    return x.shape() == y.shape() && allclose(x.to_dense(), y.to_dense(), r, t);
   }
   return false;
 }

@@ -74,7 +74,7 @@ Var square_diagonal(const Var& v);
 Var diag(const Var& x);
 
 // ---- cast, transpose, negation, internal representation ----
-/// Cast{dtype}: same format, new dtype. Complex to real raises TypeError. Regular grad.
+/// Cast{dtype}: same format, new dtype. Complex to real keeps the real parts (numpy). Regular grad.
 Var cast(const Var& x, DType dtype);
 /// Transpose: swaps the format (csr <-> csc) without copying. Regular grad.
 Var transpose(const Var& x);

@@ -78,5 +78,8 @@ Var sqr(const Var& x);
 Var sqrt(const Var& x);
 /// |x| on the stored values (for the abs operator of sparse variables).
 Var abs_(const Var& x);
+/// Theano's sparse conj: the complex conjugate of the stored values (a copy with the same
+/// values for a real matrix), structured like the other monoids.
+Var conj(const Var& x);
 
 }  // namespace hypatia::sparse

@@ -8,7 +8,9 @@ namespace hypatia::sparse {
 
 /// StructuredDot(x, y): x sparse (m x k), y dense (k x n matrix or k vector) -> dense, or y
 /// sparse -> sparse in x's format. Structured grad w.r.t. x (only its stored entries, computed
-/// by StructuredDotGradCSR/CSC as a sampled product), regular grad w.r.t. y.
+/// by StructuredDotGradCSR/CSC as a sampled product), regular grad w.r.t. y. A dense x with a
+/// sparse y is computed as Theano does, (y^T . x^T)^T, so y's gradient is the structured one
+/// (a dense vector x gives a dense vector). Two dense operands: TypeError.
 Var structured_dot(const Var& x, const Var& y);
 /// Theano's sparse.dot (op Dot): one operand sparse, the other sparse or dense, either order.
 /// Dense output when an operand is dense; sparse (x's format) when both are sparse. Regular
@@ -28,8 +30,10 @@ Var usmm(const Var& alpha, const Var& x, const Var& y, const Var& z);
 /// UsmmCscDense{inplace}(alpha, x, y, z): Usmm for csc x and dense y whose output has z's dtype;
 /// with inplace, z's buffer is overwritten (destroy_map {0: [3]}). Only rewrites insert it.
 Var usmm_csc_dense(const Var& alpha, const Var& x, const Var& y, const Var& z, bool inplace);
-/// StructuredDotGradCSR/CSC(a, b, g): the gradient of structured_dot(a, b) w.r.t. a, at a's
-/// stored entries only: entry (i, j) holds dot(g[i, :], b[j, :]) (an SDDMM). Sparse, a's format.
+/// Theano's structured_dot_grad(a, b, g): the gradient of structured_dot(a, b) w.r.t. a, at a's
+/// stored entries only: entry (i, j) holds dot(g[i, :], b[j, :]) (an SDDMM). Built as Theano
+/// builds it: CSR/CSC(StructuredDotGradCSR/CSC(indices, indptr, b, g), indices, indptr, shape)
+/// from csm_properties(a). Sparse, a's format, g's dtype.
 Var structured_dot_grad(const Var& a, const Var& b, const Var& g);
 /// SampleSparse{scale}(pattern, g): pattern's structure holding g's values there (g sparse of
 /// any format, duplicates summed, or dense), times pattern's values when scale. The building

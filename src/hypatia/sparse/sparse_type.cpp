@@ -1,5 +1,9 @@
-// SparseType: printing, equality and value checking.
+// SparseType: printing, equality, value checking and value comparison (values_eq[_approx]).
 #include "hypatia/sparse/sparse_type.h"
+
+#include <climits>
+#include <cmath>
+#include <vector>
 
 #include "hypatia/util/hash.h"
 
@@ -35,6 +39,77 @@ Value SparseType::filter(const Value& v, bool strict, bool allow_downcast) const
   if (allow_downcast || can_cast_safe(m->dtype(), dtype_)) return m->astype(dtype_);
   type_error("[", str(), "] cannot store a value of dtype ", dtype_name(m->dtype()),
              " without risking loss of precision; cast it to ", dtype_name(dtype_), " first");
+}
+
+namespace {
+
+bool has_nan(complex128 v) { return std::isnan(v.real()) || std::isnan(v.imag()); }
+bool has_inf(complex128 v) { return std::isinf(v.real()) || std::isinf(v.imag()); }
+
+// One row of a matrix in canonical form: sorted column numbers, duplicates summed.
+struct Row {
+  std::vector<int64_t> cols;
+  std::vector<complex128> vals;
+};
+
+Row canonical_row(const SparseMatrix& csr, int64_t r) {
+  Row out;
+  const complex128* d = csr.data().data<complex128>();
+  const int64_t b = index_at(csr.indptr(), r), e = index_at(csr.indptr(), r + 1);
+  for (int64_t k = b; k < e; ++k) {
+    const int64_t c = index_at(csr.indices(), k);
+    if (!out.cols.empty() && out.cols.back() == c) out.vals.back() += d[k];
+    else out.cols.push_back(c), out.vals.push_back(d[k]);
+  }
+  return out;
+}
+
+// ok(a[i, j], b[i, j]) at every position stored in a or b (the other side reads 0 where it
+// stores nothing), without densifying: both are read row by row in sorted csr form.
+template <class F>
+bool all_sparse_pairs(const SparseMatrix& a, const SparseMatrix& b, F ok) {
+  if (a.shape() != b.shape()) return false;
+  a.validate("SparseType.values_eq");
+  b.validate("SparseType.values_eq");
+  auto prepare = [](const SparseMatrix& m) {
+    return m.astype(DType::Complex128).asformat(SparseFormat::CSR).sorted_indices();
+  };
+  const SparseMatrix x = prepare(a), y = prepare(b);
+  for (int64_t r = 0; r < x.rows(); ++r) {
+    const Row p = canonical_row(x, r), q = canonical_row(y, r);
+    size_t i = 0, j = 0;
+    while (i < p.cols.size() || j < q.cols.size()) {
+      const int64_t ci = i < p.cols.size() ? p.cols[i] : INT64_MAX, cj = j < q.cols.size() ? q.cols[j] : INT64_MAX;
+      const complex128 u = ci <= cj ? p.vals[i] : complex128(0), v = cj <= ci ? q.vals[j] : complex128(0);
+      if (!ok(u, v)) return false;
+      if (ci <= cj) ++i;
+      if (cj <= ci) ++j;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool SparseType::values_eq(const Value& a, const Value& b) const {
+  if (!is_sparse(a) || !is_sparse(b)) return false;
+  return all_sparse_pairs(std::get<SparseMatrix>(a), std::get<SparseMatrix>(b), [](complex128 u, complex128 v) {
+    const bool nu = has_nan(u), nv = has_nan(v);
+    if (nu || nv) return nu && nv;
+    return u == v;
+  });
+}
+
+bool SparseType::values_eq_approx(const Value& a, const Value& b, std::optional<double> rtol,
+                                  std::optional<double> atol) const {
+  if (!is_sparse(a) || !is_sparse(b)) return false;
+  const double rt = rtol.value_or(0.0), at = atol.value_or(1e-6);
+  return all_sparse_pairs(std::get<SparseMatrix>(a), std::get<SparseMatrix>(b), [&](complex128 u, complex128 v) {
+    const bool nu = has_nan(u), nv = has_nan(v);
+    if (nu || nv) return nu && nv;
+    if (has_inf(u) || has_inf(v)) return u == v;
+    return std::abs(u - v) <= at + rt * std::abs(v);
+  });
 }
 
 const SparseType* sparse_type(const Var& v) {

@@ -19,6 +19,15 @@ class SparseType final : public Type {
   /// Accepts a SparseMatrix of this format; converts dtype when safe (or allowed); validates
   /// the arrays unless strict (the caller vouches for them).
   Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const override;
+  /// Theano's SparseType.values_eq: both sparse, same shape, and a - b has no non-zero entry
+  /// (formats, storage order, duplicates and explicit zeros do not matter; NaNs at the same
+  /// positions count as equal).
+  bool values_eq(const Value& a, const Value& b) const override;
+  /// Theano's SparseType.values_eq_approx: same shape and |a - b| <= atol + rtol * |b| at
+  /// every position (default: rtol 0, atol 1e-6, Theano's eps); NaNs at the same positions and
+  /// infinities of the same sign count as equal.
+  bool values_eq_approx(const Value& a, const Value& b, std::optional<double> rtol = std::nullopt,
+                        std::optional<double> atol = std::nullopt) const override;
   std::optional<DType> dtype() const override { return dtype_; }
   int ndim() const override { return 2; }
   SparseFormat format() const { return format_; }

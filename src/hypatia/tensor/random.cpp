@@ -94,7 +94,8 @@ Value RandomStateType::filter(const Value& v, bool, bool) const {
   return OpaquePtr(as_random_state(v, "RandomStateType"));
 }
 
-bool RandomStateType::values_eq_approx(const Value& a, const Value& b, double, double) const {
+bool RandomStateType::values_eq_approx(const Value& a, const Value& b, std::optional<double>,
+                                       std::optional<double>) const {
   return *as_random_state(a, "RandomStateType") == *as_random_state(b, "RandomStateType");
 }
 

@@ -58,7 +58,11 @@ class RandomStateType final : public Type {
   bool equals(const Type& o) const override { return dynamic_cast<const RandomStateType*>(&o) != nullptr; }
   size_t hash() const override { return 0x524e4753; }
   Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const override;
-  bool values_eq_approx(const Value& a, const Value& b, double rtol, double atol) const override;
+  bool values_eq(const Value& a, const Value& b) const override {
+    return values_eq_approx(a, b, std::nullopt, std::nullopt);
+  }
+  bool values_eq_approx(const Value& a, const Value& b, std::optional<double> rtol,
+                        std::optional<double> atol) const override;
 };
 
 /// A shared variable holding a generator seeded with `seed`.

@@ -2,6 +2,7 @@
 #include "hypatia/tensor/tensor_type.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "hypatia/util/hash.h"
 
@@ -59,12 +60,74 @@ Value TensorType::filter(const Value& v, bool strict, bool allow_downcast) const
              dtype_name(dtype_), ", or 2) set \"allow_input_downcast=True\" when calling \"function\".");
 }
 
-bool TensorType::values_eq_approx(const Value& a, const Value& b, double rtol, double atol) const {
+namespace {
+
+bool has_nan(complex128 v) { return std::isnan(v.real()) || std::isnan(v.imag()); }
+bool has_inf(complex128 v) { return std::isinf(v.real()) || std::isinf(v.imag()); }
+
+// ok(a[i], b[i]) for every element of two arrays of the same shape, read as complex128 (exact
+// for every dtype except 64-bit integers beyond 2^53; equal discrete dtypes compare bytewise).
+template <class F>
+bool all_pairs(const NDArray& a, const NDArray& b, F ok) {
+  NDArray x = a.astype(DType::Complex128), y = b.astype(DType::Complex128);
+  const complex128* px = x.data<complex128>();
+  const complex128* py = y.data<complex128>();
+  for (int64_t i = 0; i < x.size(); ++i)
+    if (!ok(px[i], py[i])) return false;
+  return true;
+}
+
+bool same_bytes(const NDArray& a, const NDArray& b) {
+  NDArray x = a.contiguous(), y = b.contiguous();
+  const auto* px = static_cast<const unsigned char*>(x.raw());
+  const auto* py = static_cast<const unsigned char*>(y.raw());
+  return std::equal(px, px + x.nbytes(), py);
+}
+
+}  // namespace
+
+std::pair<double, double> default_atol_rtol(DType a, DType b) {
+  if (a == DType::Float16 || b == DType::Float16) return {1e-3, 1e-3};
+  auto narrow = [](DType d) { return d == DType::Float32 || d == DType::Complex64; };
+  if (narrow(a) || narrow(b)) return {1e-5, 1e-5};
+  return {1e-8, 1.0000000000000001e-05};
+}
+
+bool array_values_eq(const NDArray& a, const NDArray& b, bool force_same_dtype) {
+  if (a.shape() != b.shape()) return false;
+  if (force_same_dtype && a.dtype() != b.dtype()) return false;
+  if (a.dtype() == b.dtype() && !is_inexact(a.dtype())) return same_bytes(a, b);
+  return all_pairs(a, b, [](complex128 u, complex128 v) {
+    const bool nu = has_nan(u), nv = has_nan(v);
+    if (nu || nv) return nu && nv;
+    return u == v;
+  });
+}
+
+bool array_values_eq_approx(const NDArray& a, const NDArray& b, bool allow_remove_inf, bool allow_remove_nan,
+                            std::optional<double> rtol, std::optional<double> atol) {
+  if (a.shape() != b.shape() || a.dtype() != b.dtype()) return false;
+  if (!is_inexact(a.dtype())) return array_values_eq(a, b, true);
+  const auto [atol0, rtol0] = default_atol_rtol(a.dtype(), b.dtype());
+  const double rt = rtol.value_or(rtol0), at = atol.value_or(atol0);
+  return all_pairs(a, b, [&](complex128 u, complex128 v) {
+    const bool nu = has_nan(u), nv = has_nan(v);
+    if (nu || nv) return (nu && nv) || (allow_remove_nan && nu);
+    const bool iu = has_inf(u), iv = has_inf(v);
+    if (iu || iv) return u == v || (allow_remove_inf && iu);
+    return std::abs(u - v) <= at + rt * std::abs(v);
+  });
+}
+
+bool TensorType::values_eq(const Value& a, const Value& b) const {
   if (!is_array(a) || !is_array(b)) return false;
-  const auto& x = std::get<NDArray>(a);
-  const auto& y = std::get<NDArray>(b);
-  if (x.shape() != y.shape()) return false;
-  return allclose(x, y, rtol, atol);
+  return array_values_eq(std::get<NDArray>(a), std::get<NDArray>(b), true);
+}
+
+bool TensorType::values_eq_approx(const Value& a, const Value& b, std::optional<double> rtol,
+                                  std::optional<double> atol) const {
+  if (!is_array(a) || !is_array(b)) return false;
+  return array_values_eq_approx(std::get<NDArray>(a), std::get<NDArray>(b), false, false, rtol, atol);
 }
 
 const TensorType* tensor_type(const Var& v) {

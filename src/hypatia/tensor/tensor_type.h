@@ -21,7 +21,11 @@ class TensorType final : public Type {
   bool equals(const Type& other) const override;
   size_t hash() const override;
   Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const override;
-  bool values_eq_approx(const Value& a, const Value& b, double rtol, double atol) const override;
+  /// Theano's TensorType.values_eq (array_values_eq with force_same_dtype).
+  bool values_eq(const Value& a, const Value& b) const override;
+  /// Theano's TensorType.values_eq_approx (array_values_eq_approx, no inf/NaN removal).
+  bool values_eq_approx(const Value& a, const Value& b, std::optional<double> rtol = std::nullopt,
+                        std::optional<double> atol = std::nullopt) const override;
   std::optional<DType> dtype() const override { return dtype_; }
   int ndim() const override { return static_cast<int>(broadcastable_.size()); }
   DType elem() const { return dtype_; }
@@ -32,6 +36,20 @@ class TensorType final : public Type {
   std::vector<bool> broadcastable_;
 };
 using TensorTypePtr = std::shared_ptr<const TensorType>;
+
+/// Theano's TensorType.values_eq: same shape (and dtype when force_same_dtype) and equal
+/// values, NaNs at the same positions counting as equal.
+bool array_values_eq(const NDArray& a, const NDArray& b, bool force_same_dtype = true);
+/// Theano's tensor values_eq_approx: same shape and dtype; discrete dtypes compare exactly;
+/// continuous ones with numpy.allclose at Theano's per-dtype tolerances (float16: 1e-3/1e-3,
+/// float32/complex64: 1e-5/1e-5, else numpy's 1e-5/1e-8) unless rtol/atol are given. Where
+/// allclose fails, NaNs in both at the same positions and infinities of the same sign count as
+/// equal; allow_remove_nan / allow_remove_inf accept any value of b where a has a NaN / an inf.
+bool array_values_eq_approx(const NDArray& a, const NDArray& b, bool allow_remove_inf = false,
+                            bool allow_remove_nan = false, std::optional<double> rtol = std::nullopt,
+                            std::optional<double> atol = std::nullopt);
+/// Theano's _get_atol_rtol: the default (atol, rtol) for comparing arrays of these dtypes.
+std::pair<double, double> default_atol_rtol(DType a, DType b);
 
 /// The TensorType of v, or nullptr when v is not a tensor.
 const TensorType* tensor_type(const Var& v);

@@ -245,14 +245,22 @@ SparseMatrix multinomial(const std::vector<int64_t>& n, const SparseMatrix& p, R
     const int64_t b = index_at(mp, r), e = index_at(mp, r + 1);
     int64_t left = n.size() == 1 ? n[0] : n[r];
     if (left < 0) value_error("[Multinomial] n must be >= 0, got ", left);
-    double mass = 0;
+    // numpy's checks (Theano draws each row with numpy.random.multinomial): every p in [0, 1],
+    // and the Kahan sum of the row's probabilities but the last, in float64, at most 1 + 1e-12.
+    // The last stored entry takes the remaining trials, so a float32 row whose sum rounds a
+    // little above or below 1 is accepted, and a row with no stored entry draws nothing.
+    double mass = 0, carry = 0;
     for (int64_t k = b; k < e; ++k) {
       const double v = pv.data<double>()[where[k]];
-      if (!(v >= 0)) value_error("[Multinomial] probabilities must be non-negative, got ", v, " in row ", r);
-      mass += v;
+      if (!(v >= 0 && v <= 1))
+        value_error("[Multinomial] probabilities must be in [0, 1] (not NaN), got ", v, " in row ", r);
+      if (k + 1 == e) break;
+      const double y = v - carry, t = mass + y;
+      carry = (t - mass) - y;
+      mass = t;
     }
-    if (mass > 1 + 1e-8) value_error("[Multinomial] the probabilities of row ", r, " sum to ", mass, " > 1");
-    if (e == b && left > 0) value_error("[Multinomial] row ", r, " has no stored probability for n=", left, " trials");
+    if (mass > 1.0 + 1e-12)
+      value_error("[Multinomial] the probabilities of row ", r, " but the last sum to ", mass, " > 1");
     mass = 1.0;
     for (int64_t k = b; k < e; ++k) {
       const double v = pv.data<double>()[where[k]];

@@ -195,39 +195,65 @@ std::vector<Var> StructuredDot::jvp(const Apply& node, const std::vector<Var>& e
 
 // ---------------------------------------------------------------- StructuredDotGradCSR/CSC
 
+namespace {
+// An index array of a user's structure as int32/int64, contiguous (other integer dtypes widened).
+NDArray index_array(const NDArray& a) {
+  if (a.dtype() == DType::Int32 || a.dtype() == DType::Int64) return a.contiguous();
+  return a.astype(DType::Int64);
+}
+}  // namespace
+
 ApplyPtr StructuredDotGrad::make_node(const std::vector<Var>& inputs) const {
   const std::string who = name();
-  if (inputs.size() != 3) type_error("[", who, "] expected 3 inputs (a, b, g_ab), got ", inputs.size());
-  const SparseType& a = expect_sparse(inputs[0], who);
-  if (a.format() != params_.format)
-    type_error("[", who, "] expected a ", format_name(params_.format), " matrix, got ", a.str());
-  Operand b = operand(inputs[1], who, false, true);
-  Operand g = operand(inputs[2], who, false, true);
+  if (inputs.size() != 4)
+    type_error("[", who, "] expected 4 inputs (a_indices, a_indptr, b, g_ab), got ", inputs.size());
+  const char* names[] = {"a_indices", "a_indptr"};
+  for (int i = 0; i < 2; ++i) {
+    if (sparse_type(inputs[i]))
+      type_error("[", who, "] ", names[i], " must be a vector of integers, got ", inputs[i].type()->str());
+    const TensorType& t = expect_dense(inputs[i], who);
+    if (t.ndim() != 1 || !is_int(t.elem()))
+      type_error("[", who, "] ", names[i], " must be a vector of integers, got ", t.str());
+  }
+  Operand b = operand(inputs[2], who, false, true);
+  Operand g = operand(inputs[3], who, false, true);
   if (b.ndim != g.ndim) type_error("[", who, "] b and g_ab must have the same rank, got ", b.ndim, " and ", g.ndim);
-  const DType d = upcast(b.dtype, g.dtype);
-  check_sparse_dtype(d, who);
-  return Apply::create(ptr(), inputs, {SparseType::make(params_.format, d)});
+  check_sparse_dtype(g.dtype, who);
+  return Apply::create(ptr(), inputs, {dense_type(g.dtype, 1)});
 }
 
 void StructuredDotGrad::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   const std::string who = name();
-  const SparseMatrix& a = sparse_input(inputs, 0, who);
-  const NDArray& b = as_array(*inputs[1], who.c_str());
-  const NDArray& g = as_array(*inputs[2], who.c_str());
-  if (b.shape(0) != a.cols() || g.shape(0) != a.rows() || (b.ndim() == 2 && b.shape(1) != g.shape(1)))
-    value_error("[", who, "] shapes do not match: a ", shape_str(a.shape()), ", b ", shape_str(b.shape()), ", g_ab ",
-                shape_str(g.shape()));
-  const DType d = *node.output(0).type()->dtype();
-  outputs[0] = sk::with_data(a, sk::sddmm(a, as_dtype(g, d), as_dtype(b, d), false, d));
+  const NDArray ix = index_array(as_array(*inputs[0], who.c_str()));
+  const NDArray ip = index_array(as_array(*inputs[1], who.c_str()));
+  const NDArray& b = as_array(*inputs[2], who.c_str());
+  const NDArray& g = as_array(*inputs[3], who.c_str());
+  if (ip.size() < 1) value_error("[", who, "] a_indptr must have at least one entry, got an empty array");
+  const bool csr = params_.format == SparseFormat::CSR;
+  // a is (g_ab rows x b rows); its outer dimension is read from a_indptr.
+  const int64_t outer = ip.size() - 1, rows = csr ? outer : g.shape(0), cols = csr ? b.shape(0) : outer;
+  if (g.shape(0) != rows || b.shape(0) != cols || (b.ndim() == 2 && b.shape(1) != g.shape(1)))
+    value_error("[", who, "] shapes do not match: a has ", outer, csr ? " rows" : " columns", " (a_indptr has ",
+                ip.size(), " entries), b ", shape_str(b.shape()), ", g_ab ", shape_str(g.shape()));
+  // The structure is validated before the kernel reads through it (DECISIONS.md item 26).
+  const DType work = upcast(b.dtype(), g.dtype()), out_dtype = *node.output(0).type()->dtype();
+  const SparseMatrix pattern(params_.format, rows, cols, NDArray(work, {ix.size()}), ix, ip);
+  pattern.validate(who);
+  NDArray data = sk::sddmm(pattern, as_dtype(g, work), as_dtype(b, work), false, work);
+  if (data.size() != ix.size()) {  // entries past a_indptr[-1] are not stored entries: 0
+    NDArray full = NDArray::zeros(work, {ix.size()});
+    if (data.size() > 0) full.slice(0, 0, data.size(), 1).assign(data);
+    data = full;
+  }
+  outputs[0] = as_dtype(data, out_dtype);
 }
 
 std::optional<std::vector<ShapeVec>> StructuredDotGrad::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
   return std::vector<ShapeVec>{s[0]};
 }
 
-std::vector<Var> StructuredDotGrad::vjp(const Apply& node, const std::vector<Var>&) const {
-  return {disconnected_var(), grad_not_implemented(*this, 1), grad_not_implemented(*this, 2)};
-  (void)node;
+std::vector<Var> StructuredDotGrad::vjp(const Apply&, const std::vector<Var>&) const {
+  return {disconnected_var(), disconnected_var(), grad_not_implemented(*this, 2), grad_not_implemented(*this, 3)};
 }
 
 // ---------------------------------------------------------------- Dot
@@ -333,7 +359,19 @@ std::vector<Var> TrueDot::vjp(const Apply& node, const std::vector<Var>& og) con
 
 namespace sparse {
 
-Var structured_dot(const Var& x, const Var& y) { return apply1(*std::make_shared<StructuredDot>(), {x, y}); }
+Var structured_dot(const Var& x, const Var& y) {
+  if (!x || !y) type_error("[StructuredDot] got None as an operand");
+  if (!sparse_type(x) && sparse_type(y)) {
+    // Theano's structured_dot(dense, sparse): (y^T . x^T)^T, so y's gradient is structured too.
+    const Var xt = x.type()->ndim() == 2 ? transpose_any(x) : x;
+    Var r = apply1(*std::make_shared<StructuredDot>(), {sparse::transpose(y), xt});
+    return r.type()->ndim() == 2 ? transpose_any(r) : r;
+  }
+  if (!sparse_type(x) && !sparse_type(y))
+    type_error("[StructuredDot] at least one operand must be sparse, got ", x.type()->str(), " and ", y.type()->str(),
+               "; use hypatia.tensor.dot for two dense tensors");
+  return apply1(*std::make_shared<StructuredDot>(), {x, y});
+}
 
 Var dot(const Var& x, const Var& y) { return apply1(*std::make_shared<SparseDot>(), {x, y}); }
 
@@ -343,7 +381,9 @@ Var true_dot(const Var& x, const Var& y, bool grad_preserves_dense) {
 
 Var structured_dot_grad(const Var& a, const Var& b, const Var& g) {
   const SparseType& t = expect_sparse(a, "StructuredDotGrad");
-  return apply1(*std::make_shared<StructuredDotGrad>(StructuredDotGradParams{t.format()}), {a, b, g});
+  const std::vector<Var> p = csm_properties(a);
+  Var data = apply1(*std::make_shared<StructuredDotGrad>(StructuredDotGradParams{t.format()}), {p[1], p[2], b, g});
+  return csm(t.format(), data, p[1], p[2], p[3]);
 }
 
 }  // namespace sparse

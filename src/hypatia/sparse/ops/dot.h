@@ -23,8 +23,12 @@ struct StructuredDotGradParams {
   auto fields() const { return std::tie(format); }
 };
 
-/// (a, b, g) -> a's pattern holding dot(g[i, :], b[j, :]) at each stored (i, j). Printed
-/// StructuredDotGradCSR / StructuredDotGradCSC after a's format (Theano's two classes).
+/// Theano's StructuredDotGradCSR/CSC(a_indices, a_indptr, b, g_ab): the data vector of the
+/// structured gradient of structured_dot(a, b) w.r.t. a, given a's structure only. Entry k,
+/// stored at (i, j) by (a_indices, a_indptr), is dot(g_ab[i, :], b[j, :]) (an SDDMM); entries
+/// past a_indptr[-1] are 0. The output is a dense vector of g_ab's dtype and a_indices' length;
+/// sparse::structured_dot_grad wraps it in CSR/CSC(data, indices, indptr, shape) as Theano does.
+/// b and g_ab are dense matrices (or both vectors). Printed after the format (Theano's classes).
 class StructuredDotGrad final : public OpBase<StructuredDotGrad, StructuredDotGradParams> {
  public:
   using OpBase::OpBase;
@@ -36,7 +40,7 @@ class StructuredDotGrad final : public OpBase<StructuredDotGrad, StructuredDotGr
   std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
   std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override {
-    return {{false}, {true}, {true}};
+    return {{false}, {false}, {true}, {true}};
   }
 };
 

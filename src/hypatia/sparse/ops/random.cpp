@@ -1,6 +1,7 @@
 // Poisson, Binomial, Multinomial and their builders (raw, seeded, RandomStreams).
 #include "hypatia/sparse/ops/random.h"
 
+#include <cmath>
 #include <random>
 
 #include "hypatia/runtime/function.h"
@@ -98,8 +99,9 @@ ApplyPtr Multinomial::make_node(const std::vector<Var>& in) const {
   if (sparse_type(in[1])) type_error("[Multinomial] n must be a dense integer scalar or vector, got ", in[1].type()->str());
   Var n = as_tensor_variable(in[1]);
   const TensorType* nt = tensor_type(n);
-  if (!nt || nt->ndim() > 1 || !is_int(nt->elem()))
-    type_error("[Multinomial] n must be an integer scalar or vector, got ", n.type()->str());
+  // Theano passes n to numpy's multinomial, which truncates a float n to an integer.
+  if (!nt || nt->ndim() > 1 || !(is_int(nt->elem()) || is_float(nt->elem())))
+    type_error("[Multinomial] n must be an integer or float scalar or vector, got ", n.type()->str());
   const SparseType& pt = expect_sparse(in[2], "Multinomial");
   if (!is_float(pt.elem())) type_error("[Multinomial] p must be a float sparse matrix, got ", pt.str());
   return Apply::create(ptr(), {in[0], n, in[2]}, {RandomStateType::make(), in[2].type()});
@@ -107,8 +109,20 @@ ApplyPtr Multinomial::make_node(const std::vector<Var>& in) const {
 
 void Multinomial::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
   auto g = fresh_state(*inputs[0], "Multinomial");
-  const NDArray n = as_array(*inputs[1], "Multinomial").astype(DType::Int64);
-  std::vector<int64_t> nv(n.data<int64_t>(), n.data<int64_t>() + n.size());
+  const NDArray& n_in = as_array(*inputs[1], "Multinomial");
+  std::vector<int64_t> nv;
+  if (is_float(n_in.dtype())) {
+    // numpy's int(n): truncation toward zero; a non-finite or out-of-range n is a ValueError.
+    const NDArray nd = n_in.astype(DType::Float64);
+    for (int64_t i = 0; i < nd.size(); ++i) {
+      const double x = nd.data<double>()[i];
+      if (!std::isfinite(x) || std::abs(x) >= 9.2e18) value_error("[Multinomial] n must be a finite integer count, got ", x);
+      nv.push_back(static_cast<int64_t>(x));
+    }
+  } else {
+    const NDArray n = n_in.astype(DType::Int64);
+    nv.assign(n.data<int64_t>(), n.data<int64_t>() + n.size());
+  }
   outputs[1] = sk::multinomial(nv, sparse_input(inputs, 2, "Multinomial"), *g);
   outputs[0] = OpaquePtr(g);
 }

@@ -57,6 +57,7 @@ HYPATIA_MONOID(expm1, hypatia::expm1(d))
 HYPATIA_MONOID(sqr, hypatia::sqr(d))
 HYPATIA_MONOID(sqrt, hypatia::sqrt(d))
 HYPATIA_MONOID(abs_, hypatia::abs_(d))
+HYPATIA_MONOID(conj, hypatia::conj(d))
 #undef HYPATIA_MONOID
 
 #define HYPATIA_MONOID2(name, expr)                                                          \
