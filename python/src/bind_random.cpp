@@ -10,14 +10,20 @@ namespace hypatia::py {
 
 namespace {
 
-SizeArg as_size(nb::handle size) {
+// Theano's size argument: None, an int, a tuple/list mixing ints and integer scalar variables,
+// or one integer vector variable such as x.shape (size_from_vector finds its entries).
+SizeArg as_size(nb::handle size, const char* who) {
   if (size.is_none()) return std::nullopt;
   if (PyLong_Check(size.ptr())) return std::vector<Var>{as_var(size)};
+  if (!nb::isinstance<Var>(size) && PyIndex_Check(size.ptr())) return std::vector<Var>{as_var(size)};  // numpy ints
   if (nb::isinstance<Var>(size)) {
     Var v = nb::cast<Var>(size);
     if (v.type()->ndim() == 0) return std::vector<Var>{v};
-    type_error("[RandomStreams] pass size as a tuple of integers or integer scalar variables, got ", v->str());
+    return size_from_vector(v, std::nullopt, who);
   }
+  if (PyFloat_Check(size.ptr()) || PyUnicode_Check(size.ptr()) || !PyObject_HasAttrString(size.ptr(), "__iter__"))
+    type_error("[", who, "] size must be an int, a tuple of integers or integer scalar variables, or an integer "
+               "vector variable such as x.shape; got ", nb::cast<std::string>(nb::repr(size)));
   std::vector<Var> out;
   for (auto d : size) out.push_back(as_var(d));
   return out;
@@ -93,30 +99,36 @@ void init_random(nb::module_& m) {
   }, nb::arg("seed") = nb::none(), nb::arg("name") = nb::none());
 
   m.def("random_uniform", [](const Var& r, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
-    return as_tuple(random_uniform(r, as_size(size), opt_var(low), opt_var(high), as_dtype(dtype)));
+    return as_tuple(random_uniform(r, as_size(size, "uniform"), opt_var(low), opt_var(high), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none());
   m.def("random_normal", [](const Var& r, nb::handle size, nb::handle avg, nb::handle std, nb::handle dtype) {
-    return as_tuple(random_normal(r, as_size(size), opt_var(avg), opt_var(std), as_dtype(dtype)));
+    return as_tuple(random_normal(r, as_size(size, "normal"), opt_var(avg), opt_var(std), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("avg") = nb::none(), nb::arg("std") = nb::none(), nb::arg("dtype") = nb::none());
   m.def("random_binomial", [](const Var& r, nb::handle size, nb::handle n, nb::handle p, nb::handle dtype) {
-    return as_tuple(random_binomial(r, as_size(size), opt_var(n), opt_var(p), as_dtype(dtype)));
+    return as_tuple(random_binomial(r, as_size(size, "binomial"), opt_var(n), opt_var(p), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("p") = nb::none(), nb::arg("dtype") = nb::none());
   m.def("random_integers", [](const Var& r, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
-    return as_tuple(random_integers(r, as_size(size), opt_var(low), opt_var(high), as_dtype(dtype)));
+    return as_tuple(random_integers(r, as_size(size, "random_integers"), opt_var(low), opt_var(high), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none());
   m.def("random_poisson", [](const Var& r, nb::handle size, nb::handle lam, nb::handle dtype) {
-    return as_tuple(random_poisson(r, as_size(size), opt_var(lam), as_dtype(dtype)));
+    return as_tuple(random_poisson(r, as_size(size, "poisson"), opt_var(lam), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("lam") = nb::none(), nb::arg("dtype") = nb::none());
   m.def("random_choice", [](const Var& r, nb::handle size, nb::handle a, bool replace, nb::handle p, nb::handle dtype) {
-    return as_tuple(random_choice(r, as_size(size), opt_var(a), replace, opt_var(p), as_dtype(dtype)));
+    return as_tuple(random_choice(r, as_size(size, "choice"), opt_var(a), replace, opt_var(p), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("a") = nb::none(), nb::arg("replace") = true,
      nb::arg("p") = nb::none(), nb::arg("dtype") = nb::none());
   m.def("random_permutation", [](const Var& r, nb::handle size, nb::handle n, nb::handle dtype) {
-    return as_tuple(random_permutation(r, as_size(size), opt_var(n), as_dtype(dtype)));
+    return as_tuple(random_permutation(r, as_size(size, "permutation"), opt_var(n), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("dtype") = nb::none());
   m.def("random_multinomial", [](const Var& r, nb::handle size, nb::handle n, nb::handle pvals, nb::handle dtype) {
-    return as_tuple(random_multinomial(r, as_size(size), opt_var(n), opt_var(pvals), as_dtype(dtype)));
+    return as_tuple(random_multinomial(r, as_size(size, "multinomial"), opt_var(n), opt_var(pvals), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("pvals") = nb::none(), nb::arg("dtype") = nb::none());
+
+  m.def("random_size_from_vector", [](const Var& size, std::optional<int> ndim, const std::string& who) {
+    return size_from_vector(size, ndim, who.c_str());
+  }, nb::arg("size"), nb::arg("ndim") = nb::none(), nb::arg("who") = "size",
+     "The entries of a symbolic sample shape (an integer vector such as x.shape) as int64 scalars; "
+     "ndim gives the length when the graph does not (then checked at run time).");
 
   nb::class_<RandomStreams>(m, "RandomStreams")
       .def("__init__", [](RandomStreams* self, nb::handle seed) { new (self) RandomStreams(opt_seed(seed)); },
@@ -125,29 +137,29 @@ void init_random(nb::module_& m) {
       .def("updates", [](const RandomStreams& s) { return s.updates(); })
       .def_prop_ro("state_updates", [](const RandomStreams& s) { return s.state_updates(); })
       .def("uniform", [](RandomStreams& s, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
-        return s.uniform(as_size(size), opt_var(low), opt_var(high), as_dtype(dtype));
+        return s.uniform(as_size(size, "uniform"), opt_var(low), opt_var(high), as_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none())
       .def("normal", [](RandomStreams& s, nb::handle size, nb::handle avg, nb::handle std, nb::handle dtype) {
-        return s.normal(as_size(size), opt_var(avg), opt_var(std), as_dtype(dtype));
+        return s.normal(as_size(size, "normal"), opt_var(avg), opt_var(std), as_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("avg") = nb::none(), nb::arg("std") = nb::none(), nb::arg("dtype") = nb::none())
       .def("binomial", [](RandomStreams& s, nb::handle size, nb::handle n, nb::handle p, nb::handle dtype) {
-        return s.binomial(as_size(size), opt_var(n), opt_var(p), as_dtype(dtype));
+        return s.binomial(as_size(size, "binomial"), opt_var(n), opt_var(p), as_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("p") = nb::none(), nb::arg("dtype") = nb::none())
       .def("random_integers", [](RandomStreams& s, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
-        return s.random_integers(as_size(size), opt_var(low), opt_var(high), as_dtype(dtype));
+        return s.random_integers(as_size(size, "random_integers"), opt_var(low), opt_var(high), as_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none())
       .def("poisson", [](RandomStreams& s, nb::handle size, nb::handle lam, nb::handle dtype) {
-        return s.poisson(as_size(size), opt_var(lam), as_dtype(dtype));
+        return s.poisson(as_size(size, "poisson"), opt_var(lam), as_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("lam") = nb::none(), nb::arg("dtype") = nb::none())
       .def("choice", [](RandomStreams& s, nb::handle size, nb::handle a, bool replace, nb::handle p, nb::handle dtype) {
-        return s.choice(as_size(size), opt_var(a), replace, opt_var(p), as_dtype(dtype));
+        return s.choice(as_size(size, "choice"), opt_var(a), replace, opt_var(p), as_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("a") = nb::none(), nb::arg("replace") = true, nb::arg("p") = nb::none(),
          nb::arg("dtype") = nb::none())
       .def("permutation", [](RandomStreams& s, nb::handle size, nb::handle n, nb::handle dtype) {
-        return s.permutation(as_size(size), opt_var(n), as_dtype(dtype));
+        return s.permutation(as_size(size, "permutation"), opt_var(n), as_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("dtype") = nb::none())
       .def("multinomial", [](RandomStreams& s, nb::handle size, nb::handle n, nb::handle pvals, nb::handle dtype) {
-        return s.multinomial(as_size(size), opt_var(n), opt_var(pvals), as_dtype(dtype));
+        return s.multinomial(as_size(size, "multinomial"), opt_var(n), opt_var(pvals), as_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("pvals") = nb::none(), nb::arg("dtype") = nb::none());
 
   // Variable attributes: .rng and .update of a random sample; default_update of shared variables.

@@ -3,8 +3,9 @@
 Each function takes a state variable (``hypatia.shared(RandomState(seed))`` or
 ``_core.shared_random_state(seed)``) and returns ``(new_state, sample)``; nothing advances the
 state unless a function is given the update ``(state, new_state)``. Parameters broadcast
-against ``size`` (a tuple of ints or int scalar variables); ``size=None`` takes the
-parameters' shape. dtype: floatX for uniform/normal, int64 for the integer distributions.
+against ``size`` (a tuple of ints or int scalar variables, or an int vector variable such
+as ``x.shape``); ``size=None`` takes the parameters' shape. dtype: floatX for uniform/normal,
+int64 for the integer distributions.
 ``ndim`` is accepted for Theano compatibility and checked against size.
 """
 from .. import _core
@@ -15,26 +16,31 @@ __all__ = ["RandomState", "uniform", "normal", "binomial", "random_integers", "p
            "permutation", "multinomial"]
 
 
-def _check_ndim(size, ndim):
+def _check_ndim(size, ndim, who):
+    """size as the core takes it. A symbolic vector (x.shape) becomes its entries, its length
+    given by ndim when the graph does not show it; otherwise ndim must match size's length."""
+    if isinstance(size, _core.Variable) and size.ndim == 1:
+        return _core.random_size_from_vector(size, ndim, who)
     if ndim is not None and size is not None:
-        n = 1 if isinstance(size, int) else len(size)
+        n = 1 if isinstance(size, (int, _core.Variable)) else len(size)
         if n != ndim:
-            raise ValueError("[raw_random] ndim=%d does not match size %r" % (ndim, size))
+            raise ValueError("[%s] ndim=%d does not match size %r" % (who, ndim, size))
+    return size
 
 
 def uniform(random_state, size=None, low=0.0, high=1.0, ndim=None, dtype=None):
     """Uniform on [low, high)."""
-    _check_ndim(size, ndim)
+    size = _check_ndim(size, ndim, "uniform")
     return _core.random_uniform(random_state, size, low, high, dtype)
 
 
 def normal(random_state, size=None, avg=0.0, std=1.0, ndim=None, dtype=None):
-    _check_ndim(size, ndim)
+    size = _check_ndim(size, ndim, "normal")
     return _core.random_normal(random_state, size, avg, std, dtype)
 
 
 def binomial(random_state, size=None, n=1, p=0.5, ndim=None, dtype="int64", prob=None):
-    _check_ndim(size, ndim)
+    size = _check_ndim(size, ndim, "binomial")
     if prob is not None:
         p = prob
     return _core.random_binomial(random_state, size, n, p, dtype)
@@ -42,26 +48,26 @@ def binomial(random_state, size=None, n=1, p=0.5, ndim=None, dtype="int64", prob
 
 def random_integers(random_state, size=None, low=0, high=1, ndim=None, dtype="int64"):
     """Integers on [low, high], both ends included."""
-    _check_ndim(size, ndim)
+    size = _check_ndim(size, ndim, "random_integers")
     return _core.random_integers(random_state, size, low, high, dtype)
 
 
 def poisson(random_state, size=None, lam=1.0, ndim=None, dtype="int64"):
-    _check_ndim(size, ndim)
+    size = _check_ndim(size, ndim, "poisson")
     return _core.random_poisson(random_state, size, lam, dtype)
 
 
 def choice(random_state, size=None, a=2, replace=True, p=None, ndim=None, dtype="int64"):
-    _check_ndim(size, ndim)
+    size = _check_ndim(size, ndim, "choice")
     return _core.random_choice(random_state, size, a, replace, p, dtype)
 
 
 def permutation(random_state, size=None, n=1, ndim=None, dtype="int64"):
     """Permutations of range(n), shape size + (n,)."""
-    _check_ndim(size, ndim)
+    size = _check_ndim(size, ndim, "permutation")
     return _core.random_permutation(random_state, size, n, dtype)
 
 
 def multinomial(random_state, size=None, n=1, pvals=(0.5, 0.5), ndim=None, dtype="int64"):
-    _check_ndim(size, ndim)
+    size = _check_ndim(size, ndim, "multinomial")
     return _core.random_multinomial(random_state, size, n, list(pvals) if isinstance(pvals, tuple) else pvals, dtype)

@@ -8,6 +8,7 @@
 
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/merge.h"
+#include "hypatia/sparse/rewrites/simplify.h"
 #include "hypatia/sparse/rewrites/specialize.h"
 #include "hypatia/tensor/rewrites/blas.h"
 #include "hypatia/tensor/rewrites/rewrites.h"
@@ -35,14 +36,15 @@ std::unique_ptr<SequenceDB> build_optdb() {
   auto specialize = std::make_shared<EquilibriumDB>("specialize");
 
   register_core_canonicalize(*canonicalize);
-  // Op families add their rows here, one call per family and phase, e.g.
-  // register_sparse_specialize(*specialize);
+  // Op families add their rows here, one call per family and phase.
   register_tensor_canonicalize(*canonicalize);
   register_shape_canonicalize(*canonicalize);
   register_tensor_specialize(*specialize);
   register_tensor_stabilize(*stabilize);
   register_tensor_blas(*specialize);
   register_sparse_products(*optdb, *specialize);
+  register_sparse_canonicalize(*canonicalize);
+  register_sparse_specialize(*specialize);
 
   optdb->register_rewrite("merge1", std::make_shared<MergeOptimizer>("merge1"), {"fast_run", "fast_compile", "merge"}, kMerge1);
   optdb->register_rewrite("canonicalize", canonicalize, {"fast_run", "fast_compile"}, kCanonicalize);

@@ -83,6 +83,7 @@ Var csm_data(const Var& x) { return csm_properties(x)[0]; }
 Var csm_indices(const Var& x) { return csm_properties(x)[1]; }
 Var csm_indptr(const Var& x) { return csm_properties(x)[2]; }
 Var csm_shape(const Var& x) { return csm_properties(x)[3]; }
+Var nnz(const Var& x) { return apply1(*std::make_shared<SparseNnz>(), {x}); }
 Var csm_grad(const std::vector<Var>& inputs) {
   if (inputs.size() != 8) type_error("[CSMGrad] expected 8 inputs, got ", inputs.size());
   // The format only decides how the arrays are read; infer it from the shapes is impossible for

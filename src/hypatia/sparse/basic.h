@@ -31,7 +31,8 @@ Var as_sparse_variable(const Var& v);
 // ---- moving from and to sparse ----
 /// DenseFromSparse{structured}: the dense matrix (duplicates summed). Structured grad by default.
 Var dense_from_sparse(const Var& x, bool structured = true);
-/// SparseFromDense{format}: only the non-zero values are stored; structured grad.
+/// SparseFromDense{format}: only the non-zero values are stored; structured grad. A dense
+/// vector gives a 1 x n matrix (a scalar 1 x 1), as scipy.sparse.csr_matrix(v) and Theano.
 Var sparse_from_dense(const Var& x, SparseFormat format);
 Var csr_from_dense(const Var& x);
 Var csc_from_dense(const Var& x);
@@ -58,6 +59,9 @@ Var csm_data(const Var& x);
 Var csm_indices(const Var& x);
 Var csm_indptr(const Var& x);
 Var csm_shape(const Var& x);
+/// SparseNnz: the number of stored entries of x (explicit zeros included), an int64 scalar
+/// (what x.size gives; the length of csm_data(x)).
+Var nnz(const Var& x);
 /// CSMGrad(x_data, x_indices, x_indptr, x_shape, g_data, g_indices, g_indptr, g_shape): for each
 /// stored entry of x, the value of g (same format as x, duplicates summed) at its position.
 Var csm_grad(const std::vector<Var>& inputs);

@@ -9,6 +9,9 @@
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/random.h"
+#include "hypatia/tensor/ops/shape.h"
+#include "hypatia/tensor/shape.h"
+#include "hypatia/tensor/subtensor.h"
 
 namespace hypatia {
 
@@ -114,18 +117,60 @@ std::vector<Var> size_inputs(const SizeArg& size, const char* who) {
   std::vector<Var> out;
   if (!size) return out;
   for (size_t i = 0; i < size->size(); ++i) {
-    Var v = as_tensor_variable((*size)[i]);
+    Var v = (*size)[i];
+    if (!v) type_error("[", who, "] size entry ", i, " is None; expected an integer scalar");
+    if (v.type()->kind() != TypeKind::Tensor)
+      type_error("[", who, "] size entry ", i, " must be an integer scalar, got ", v.type()->str());
     const TensorType& t = check_tensor_input(v, who);
     if (t.ndim() != 0 || !is_int(t.elem()))
-      type_error("[", who, "] size entry ", i, " must be an integer scalar, got ", t.str());
-    if (t.elem() != DType::Int64) {
-      if (v->is_constant()) v = int64_constant(std::get<NDArray>(*v->constant).astype(DType::Int64).item<int64_t>());
-      else v = cast(v, DType::Int64);
+      type_error("[", who, "] size entry ", i, " must be an integer scalar, got ", t.str(),
+                 t.ndim() == 1 ? " (pass a whole size vector such as x.shape as size itself)" : "");
+    if (auto c = const_int_value(v)) {
+      if (*c < 0) value_error("[", who, "] negative dimension ", *c, " in size");
+      if (t.elem() != DType::Int64) v = int64_constant(*c);
+    } else if (t.elem() != DType::Int64) {
+      v = cast(v, DType::Int64);
     }
     out.push_back(v);
   }
   return out;
 }
+
+}  // namespace
+
+std::vector<Var> size_from_vector(const Var& size, std::optional<int> ndim, const char* who) {
+  if (!size) type_error("[", who, "] size is None; expected an integer vector");
+  if (size.type()->kind() != TypeKind::Tensor)
+    type_error("[", who, "] size must be an integer vector (such as x.shape), got ", size.type()->str());
+  const TensorType& t = *tensor_type(size);
+  if (t.ndim() != 1 || !is_int(t.elem()))
+    type_error("[", who, "] size must be an integer vector (such as x.shape) or a tuple of integer scalars, got ",
+               t.str());
+  if (ndim && *ndim < 0) value_error("[", who, "] ndim must be >= 0, got ", *ndim);
+  // The entries the graph shows, as Theano's get_vector_length finds the length.
+  std::optional<std::vector<Var>> e = shape_vector_entries(size);
+  if (!e && size.owner() && dynamic_cast<const ShapeOp*>(size.owner()->op().get())) {
+    const Var& x = size.owner()->input(0);
+    e.emplace();
+    for (int d = 0; d < x.type()->ndim(); ++d) e->push_back(shape_i(x, d));
+  }
+  if (!e && t.broadcastable()[0]) e = std::vector<Var>{subtensor(size, 0)};
+  if (e) {
+    if (ndim && *ndim != static_cast<int>(e->size()))
+      value_error("[", who, "] ndim=", *ndim, " but the size vector has ", e->size(), " entries");
+    return *e;
+  }
+  if (!ndim)
+    value_error("[", who, "] cannot tell the length of the size vector ", size->str(),
+                " from the graph; pass ndim, or size as a tuple (x.shape works as it is)");
+  // Unknown length: check it at run time, then read the entries.
+  Var checked = specify_shape(size, {int64_constant(*ndim)});
+  std::vector<Var> out;
+  for (int d = 0; d < *ndim; ++d) out.push_back(subtensor(checked, d));
+  return out;
+}
+
+namespace {
 
 RandomPair make_random(RandomDist dist, const char* who, const Var& rng, const SizeArg& size,
                        const std::vector<Var>& params, DType dtype, bool replace = true) {

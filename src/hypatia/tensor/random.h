@@ -72,11 +72,21 @@ RandomStatePtr as_random_state(const Value& v, const char* who);
 
 /// A sample shape: a list of integer scalar variables, or nullopt for "the parameters' shape".
 using SizeArg = std::optional<std::vector<Var>>;
+/// The sample shape given as one integer vector variable, as Theano's size=x.shape: its
+/// entries as int64 scalars. The length must show in the graph (Shape(x) gives x's Shape_i,
+/// a MakeVector its elements, a constant its values, a broadcastable vector one entry), else
+/// `ndim` gives it and the vector's length is checked at run time (SpecifyShape). TypeError
+/// "[who] ..." for anything but an integer vector; ValueError for a length that cannot be
+/// told, an ndim that contradicts the known length, or a negative constant entry.
+std::vector<Var> size_from_vector(const Var& size, std::optional<int> ndim = std::nullopt, const char* who = "size");
 /// (new_state, sample) of one random op.
 using RandomPair = std::pair<Var, Var>;
 
 // ---- raw_random: each takes the state variable and returns (new state, sample) ----
-// Parameters broadcast against `size` (numpy rules); a null Var takes the default. dtype
+// Parameters broadcast against `size` (numpy rules); a null Var takes the default. Each size
+// entry is an integer scalar (Python int or symbolic; size_from_vector turns x.shape into
+// entries); a negative entry raises ValueError (at build time for constants, at run time
+// otherwise). dtype
 // nullopt: floatX for uniform/normal, int64 for the integer distributions.
 /// Uniform on [low, high) (defaults 0, 1).
 RandomPair random_uniform(const Var& rng, const SizeArg& size, Var low = {}, Var high = {}, std::optional<DType> dtype = {});

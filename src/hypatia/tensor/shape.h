@@ -20,7 +20,8 @@ Var shape_padaxis(const Var& x, int axis);
 /// Drops every statically broadcastable axis.
 Var squeeze(const Var& x);
 Var swapaxes(const Var& x, int axis1, int axis2);
-/// x, checked at run time to have exactly `shape`; the shape becomes known to infer_shape.
+/// x (a tensor or a sparse matrix), checked at run time to have exactly `shape`; the shape
+/// becomes known to infer_shape.
 Var specify_shape(const Var& x, const std::vector<Var>& shape);
 Var specify_shape_vec(const Var& x, const Var& shape);  // shape: an int vector variable
 /// Theano's Rebroadcast; returns x itself when nothing changes.

@@ -1,10 +1,12 @@
 // Random streams: the manual's "Using Random Numbers" examples, seeding, default updates,
-// state copies, distribution sanity (moments, ranges, dtypes) and the absence of gradients.
+// state copies, distribution sanity (moments, ranges, dtypes), the absence of gradients, and
+// symbolic sizes (size = x.shape) with their errors.
 #include <cmath>
 #include <set>
 
 #include "helpers.h"
 #include "hypatia/grad/grad.h"
+#include "hypatia/tensor/ops/shape.h"
 #include "hypatia/tensor/random.h"
 
 using namespace hypatia;
@@ -199,4 +201,63 @@ TEST(Random, NoGradientsAndErrors) {
   expect_error(ErrorKind::Value, [&] { call0(fn(bad)); }, "low > high");
   expect_error(ErrorKind::Type, [&] { random_uniform(shared(NDArray::zeros(DType::Float64, {1})), sz({1})); },
                "random state");
+}
+
+TEST(Random, SymbolicSizeFollowsTheInputShape) {
+  // Theano's theano_rng.binomial(size=input.shape, n=1, p=1 - corruption_level) * input.
+  RandomStreams srng(17);
+  Var x = matrix(DType::Float64, "x");
+  Var mask = srng.binomial(size_from_vector(shape(x)), constant_int(1), constant(0.7), DType::Float64);
+  Var corrupted = mul(mask, x);
+  auto f = function({In(x)}, {mask, corrupted});
+  for (Shape s : {Shape{40, 30}, Shape{7, 90}}) {
+    std::vector<Value> r = (*f)({NDArray::full(DType::Float64, s, 2.0)});
+    const NDArray& m = std::get<NDArray>(r[0]);
+    EXPECT_EQ(m.shape(), s);
+    EXPECT_EQ(m.dtype(), DType::Float64);
+    for (int64_t i = 0; i < m.size(); ++i) EXPECT_TRUE(m.data<double>()[i] == 0.0 || m.data<double>()[i] == 1.0);
+    EXPECT_NEAR(mean_of(m), 0.7, 0.05);
+    EXPECT_NEAR(mean_of(std::get<NDArray>(r[1])), 2 * mean_of(m), 1e-12);
+  }
+  // infer_shape gives the symbolic size: mask.shape runs no RandomFunction (without the
+  // stream's default update, which would advance the state).
+  expect_infer_shape({x}, mask, {NDArray::zeros(DType::Float64, {3, 5})});
+  FunctionOptions no_updates;
+  no_updates.no_default_updates = true;
+  auto sh = function({In(x)}, {shape(mask)}, no_updates);
+  for (const Apply* n : sh->fgraph().toposort()) EXPECT_NE(n->op()->name(), "RandomFunction");
+  NDArray s = std::get<NDArray>((*sh)({NDArray::zeros(DType::Float64, {3, 5})})[0]);
+  expect_near_array(s, {3, 5}, {2});
+  // A tuple mixing ints and symbolic scalars.
+  Var u = srng.uniform(std::vector<Var>{shape_i(x, 0), constant_int(2)});
+  NDArray uv = run1({x}, u, {NDArray::zeros(DType::Float64, {4, 9})});
+  EXPECT_EQ(uv.shape(), (Shape{4, 2}));
+}
+
+TEST(Random, SizeFromVectorForms) {
+  Var x = tensor(DType::Float64, {false, false, false}, "x");
+  EXPECT_EQ(size_from_vector(shape(x)).size(), 3u);
+  EXPECT_EQ(size_from_vector(make_vector({constant_int(2), shape_i(x, 0)})).size(), 2u);
+  EXPECT_EQ(size_from_vector(constant(NDArray::from_vector(std::vector<int32_t>{4, 5}, {2}))).size(), 2u);
+  // A vector of unknown length needs ndim; its length is then checked at run time.
+  Var v = vector(DType::Int64, "v");
+  expect_error(ErrorKind::Value, [&] { size_from_vector(v, std::nullopt, "uniform"); }, "ndim");
+  RandomStreams srng(3);
+  Var u = srng.uniform(size_from_vector(v, 2, "uniform"));
+  auto f = function({In(v)}, {u});
+  EXPECT_EQ(std::get<NDArray>((*f)({NDArray::from_vector(std::vector<int64_t>{3, 4}, {2})})[0]).shape(), (Shape{3, 4}));
+  expect_error(ErrorKind::Value, [&] { (*f)({NDArray::from_vector(std::vector<int64_t>{3, 4, 5}, {3})}); },
+               "SpecifyShape");
+  expect_error(ErrorKind::Value, [&] { size_from_vector(shape(x), 2, "uniform"); }, "ndim=2");
+  // Bad sizes name the op.
+  expect_error(ErrorKind::Type, [&] { size_from_vector(vector(DType::Float64), 2, "binomial"); }, "[binomial]");
+  expect_error(ErrorKind::Type, [&] { size_from_vector(matrix(DType::Int64), 2, "binomial"); }, "integer vector");
+  expect_error(ErrorKind::Value, [&] {
+    srng.binomial(size_from_vector(constant(NDArray::from_vector(std::vector<int64_t>{3, -1}, {2})), {}, "binomial"));
+  }, "[binomial] negative");
+  expect_error(ErrorKind::Type, [&] { srng.uniform(std::vector<Var>{constant(2.5)}); }, "[uniform] size entry 0");
+  // A negative symbolic size is caught at run time.
+  Var n = scalar(DType::Int64, "n");
+  auto g = function({In(n)}, {srng.normal(std::vector<Var>{n, constant_int(2)})});
+  expect_error(ErrorKind::Value, [&] { (*g)({NDArray::scalar<int64_t>(-3)}); }, "negative dimension");
 }

@@ -338,7 +338,8 @@ def test_register_operator_dispatches():
 def test_bad_types_raise_type_errors_naming_the_op():
     x, d, v = S.csr_matrix("x"), T.matrix("d"), T.vector("v")
     for make, op in [(lambda: S.dense_from_sparse(d), "DenseFromSparse"), (lambda: S.csr_from_dense(x), "SparseFromDense"),
-                     (lambda: S.csr_from_dense(v), "SparseFromDense"), (lambda: S.transpose(d), "Transpose"),
+                     (lambda: S.csr_from_dense(T.tensor3()), "SparseFromDense"),  # a vector is 1 x n
+                     (lambda: S.transpose(d), "Transpose"),
                      (lambda: S.neg(S.csr_matrix(dtype="bool")), "Neg"), (lambda: S.CSR(d, v, v, v), "CSM"),
                      (lambda: S.CSR(v, v, v, v), "CSM"), (lambda: S.square_diagonal(d), "SquareDiagonal"),
                      (lambda: S.diag(d), "Diag"), (lambda: S.csm_properties(d), "CSMProperties")]:

@@ -7,6 +7,7 @@
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/ops/common.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/shape.h"
 
 namespace hypatia {
 using namespace sparse_ops;
@@ -69,9 +70,18 @@ std::string SparseFromDense::str() const { return str_cat("SparseFromDense{", fo
 
 ApplyPtr SparseFromDense::make_node(const std::vector<Var>& inputs) const {
   if (inputs.size() != 1) type_error("[SparseFromDense] expected 1 input, got ", inputs.size());
-  const TensorType& t = expect_dense(inputs[0], "SparseFromDense", 2);
+  // As Theano (and scipy.sparse.csr_matrix(v)): a vector becomes a 1 x n matrix and a scalar a
+  // 1 x 1 one, through a DimShuffle in the graph, so the gradient flows back to the vector.
+  Var x = inputs[0];
+  const TensorType& t0 = expect_dense(x, "SparseFromDense");
+  if (t0.ndim() > 2)
+    type_error("[SparseFromDense] there are no sparse tensors with more than 2 dimensions; expected a matrix (or a "
+               "vector or scalar, made 1 x n), got ", t0.str());
+  if (t0.ndim() == 1) x = dimshuffle(x, {-1, 0});
+  if (t0.ndim() == 0) x = dimshuffle(x, {-1, -1});
+  const TensorType& t = expect_dense(x, "SparseFromDense", 2);
   check_sparse_dtype(t.elem(), "SparseFromDense");
-  return Apply::create(ptr(), inputs, {SparseType::make(params_.format, t.elem())});
+  return Apply::create(ptr(), {x}, {SparseType::make(params_.format, t.elem())});
 }
 
 void SparseFromDense::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
@@ -82,10 +92,14 @@ std::optional<std::vector<ShapeVec>> SparseFromDense::infer_shape(const Apply&, 
   return std::vector<ShapeVec>{s[0]};
 }
 
-std::vector<Var> SparseFromDense::vjp(const Apply&, const std::vector<Var>& g) const {
+std::vector<Var> SparseFromDense::vjp(const Apply& node, const std::vector<Var>& g) const {
   if (no_grad(g[0])) return {disconnected_var()};
-  if (!sparse_type(g[0])) return {g[0]};
-  return {sparse::dense_from_sparse(g[0])};
+  Var gx = sparse_type(g[0]) ? sparse::dense_from_sparse(g[0]) : g[0];
+  // The input of a vector's node is its 1 x n DimShuffle (broadcastable rows), which takes the
+  // gradient back to the vector only with the same pattern (Theano's patternbroadcast).
+  const std::vector<bool>& bc = tensor_type(node.input(0))->broadcastable();
+  if (const TensorType* gt = tensor_type(gx); gt && gt->broadcastable() != bc) gx = patternbroadcast(gx, bc);
+  return {gx};
 }
 
 std::vector<Var> SparseFromDense::jvp(const Apply&, const std::vector<Var>& ev) const {

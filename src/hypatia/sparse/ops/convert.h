@@ -28,8 +28,10 @@ class DenseFromSparse final : public OpBase<DenseFromSparse, DenseFromSparsePara
   std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
 };
 
-/// Dense matrix -> sparse of `format`, storing the non-zero values. Grad: dense_from_sparse of the
-/// output gradient (structured: entries the output does not store get what the gradient stores).
+/// Dense matrix -> sparse of `format`, storing the non-zero values. A vector (scalar) input is
+/// made a 1 x n (1 x 1) matrix by a DimShuffle in make_node, as Theano and scipy do. Grad:
+/// dense_from_sparse of the output gradient (structured: entries the output does not store get
+/// what the gradient stores), with the input's broadcastable pattern.
 class SparseFromDense final : public OpBase<SparseFromDense, SparseFormatParams> {
  public:
   using OpBase::OpBase;

@@ -1,4 +1,4 @@
-// CSM, CSMProperties and CSMGrad: the compressed arrays in and out of a sparse matrix.
+// CSM, CSMProperties, CSMGrad and SparseNnz: the compressed arrays in and out of a sparse matrix.
 #include "hypatia/sparse/ops/csm.h"
 
 #include "hypatia/runtime/vm.h"
@@ -7,6 +7,7 @@
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/shape.h"
+#include "hypatia/tensor/subtensor.h"
 
 namespace hypatia {
 using namespace sparse_ops;
@@ -97,7 +98,9 @@ std::optional<std::vector<ShapeVec>> CSM::infer_shape(const Apply& node, const s
     if (dynamic_cast<const CSMProperties*>(o->op().get()) && sv->index == 3)
       return std::vector<ShapeVec>{{shape_i(o->input(0), 0), shape_i(o->input(0), 1)}};
   }
-  return std::nullopt;
+  // Otherwise the entries of the vector, read without building the matrix.
+  Var shp = cast(sv, DType::Int64);
+  return std::vector<ShapeVec>{{subtensor(shp, 0), subtensor(shp, 1)}};
 }
 
 std::vector<Var> CSM::vjp(const Apply& node, const std::vector<Var>& g) const {
@@ -149,6 +152,34 @@ std::vector<Var> CSMProperties::jvp(const Apply&, const std::vector<Var>& ev) co
   if (!ev[0]) return {Var(), Var(), Var(), Var()};
   return {sparse::csm_data(ev[0]), Var(), Var(), Var()};
 }
+
+std::optional<std::vector<ShapeVec>> CSMProperties::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
+  const Var& x = node.input(0);
+  Var nnz = sparse::nnz(x);
+  const int outer_axis = sparse_type(x)->format() == SparseFormat::CSR ? 0 : 1;
+  Var ptr_len = add(s[0][outer_axis], int64_constant(1));
+  return std::vector<ShapeVec>{{nnz}, {nnz}, {ptr_len}, {int64_constant(2)}};
+}
+
+// ---------------------------------------------------------------- SparseNnz
+
+ApplyPtr SparseNnz::make_node(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 1) type_error("[SparseNnz] expected 1 input, got ", inputs.size());
+  expect_sparse(inputs[0], "SparseNnz");
+  return Apply::create(ptr(), inputs, {TensorType::make(DType::Int64, {})});
+}
+
+void SparseNnz::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
+  const SparseMatrix& x = sparse_input(inputs, 0, "SparseNnz");
+  NDArray& out = prepare_output(outputs[0], DType::Int64, {});
+  out.data<int64_t>()[0] = x.nnz();
+}
+
+std::optional<std::vector<ShapeVec>> SparseNnz::infer_shape(const Apply&, const std::vector<ShapeVec>&) const {
+  return std::vector<ShapeVec>{ShapeVec{}};
+}
+
+std::vector<Var> SparseNnz::vjp(const Apply&, const std::vector<Var>&) const { return {disconnected_var()}; }
 
 // ---------------------------------------------------------------- CSMGrad
 

@@ -1,4 +1,4 @@
-// Construction from and access to the compressed arrays: CSM, CSMProperties, CSMGrad.
+// Construction from and access to the compressed arrays: CSM, CSMProperties, CSMGrad, SparseNnz.
 #pragma once
 #include "hypatia/sparse/ops/convert.h"
 
@@ -23,7 +23,9 @@ class CSM final : public OpBase<CSM, SparseFormatParams> {
 };
 
 /// CSMProperties(x) -> (data, indices, indptr, shape). data views x's data (first nnz entries);
-/// indices/indptr are int32; shape is int64. No infer_shape (as Theano). Regular grad.
+/// indices/indptr are int32; shape is int64. Regular grad. Unlike Theano it has a shape rule,
+/// so that shapes computed from its outputs need not run it: data and indices have nnz(x)
+/// entries (SparseNnz), indptr has x's outer length + 1, shape has 2.
 class CSMProperties final : public OpBase<CSMProperties, NoParams> {
  public:
   using OpBase::OpBase;
@@ -33,7 +35,22 @@ class CSMProperties final : public OpBase<CSMProperties, NoParams> {
   std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
   std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true, false, false, false}}; }
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
   ViewMap view_map() const override { return {{0, {0}}}; }
+};
+
+/// SparseNnz(x) -> the number of stored entries of x (explicit zeros included) as an int64
+/// scalar, read in O(1) from indptr. Not in Theano: it is what CSMProperties' shape rule needs
+/// for the lengths of data and indices, which only the value knows. Not differentiable.
+class SparseNnz final : public OpBase<SparseNnz, NoParams> {
+ public:
+  using OpBase::OpBase;
+  std::string name() const override { return "SparseNnz"; }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
+  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}}; }
 };
 
 /// CSMGrad(x_data, x_indices, x_indptr, x_shape, g_data, g_indices, g_indptr, g_shape) -> the

@@ -2,6 +2,7 @@
 #include "hypatia/tensor/ops/shape.h"
 
 #include "hypatia/runtime/vm.h"
+#include "hypatia/sparse/basic.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/shape.h"
@@ -351,24 +352,24 @@ std::optional<std::vector<Var>> shape_vector_entries(const Var& sv) {
 
 ApplyPtr SpecifyShape::make_node(const std::vector<Var>& inputs) const {
   if (inputs.size() != 2) type_error("[SpecifyShape] expected 2 inputs (x, shape), got ", inputs.size());
-  const TensorType& t = check_tensor_input(inputs[0], "SpecifyShape");
+  const int nd = shaped_ndim(inputs[0], "SpecifyShape");  // a dense tensor or a sparse matrix
   const TensorType& s = check_tensor_input(inputs[1], "SpecifyShape");
   if (s.ndim() != 1 || !is_int(s.elem()))
     type_error("[SpecifyShape] the shape must be an integer vector, got ", s.str());
   if (auto e = shape_vector_entries(inputs[1]))
-    if (static_cast<int>(e->size()) != t.ndim())
-      value_error("[SpecifyShape] the shape has ", e->size(), " entries for an input with ", t.ndim(), " dimensions");
+    if (static_cast<int>(e->size()) != nd)
+      value_error("[SpecifyShape] the shape has ", e->size(), " entries for an input with ", nd, " dimensions");
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
 
 void SpecifyShape::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "SpecifyShape");
+  const Shape xs = value_shape(*inputs[0]);  // dense arrays and sparse matrices alike
   Shape s = read_shape(as_array(*inputs[1], "SpecifyShape"));
-  if (s.size() != static_cast<size_t>(x.ndim()))
-    value_error("[SpecifyShape] got an input with ", x.ndim(), " dimensions, expected ", s.size());
-  if (s != x.shape())
-    value_error("[SpecifyShape] got an input of shape ", shape_str(x.shape()), ", expected shape ", shape_str(s));
-  outputs[0] = x;
+  if (s.size() != xs.size())
+    value_error("[SpecifyShape] got an input with ", xs.size(), " dimensions, expected ", s.size());
+  if (s != xs)
+    value_error("[SpecifyShape] got an input of shape ", shape_str(xs), ", expected shape ", shape_str(s));
+  outputs[0] = *inputs[0];
 }
 
 std::optional<std::vector<ShapeVec>> SpecifyShape::infer_shape(const Apply& node, const std::vector<ShapeVec>& in) const {
@@ -382,7 +383,10 @@ std::optional<std::vector<ShapeVec>> SpecifyShape::infer_shape(const Apply& node
 std::vector<Var> SpecifyShape::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
   const Var& gz = output_grads[0];
   if (!gz || is_disconnected(gz)) return {disconnected_var(), disconnected_var()};
-  if (is_discrete(node.input(0))) return {zeros_like(node.input(0)), disconnected_var()};
+  if (is_discrete(node.input(0))) {
+    const Var& x = node.input(0);
+    return {x.type()->kind() == TypeKind::Sparse ? sparse::sp_zeros_like(x) : zeros_like(x), disconnected_var()};
+  }
   return {apply1(*this, {gz, node.input(1)}), disconnected_var()};
 }
 
@@ -392,13 +396,13 @@ std::vector<Var> SpecifyShape::jvp(const Apply& node, const std::vector<Var>& ev
 }
 
 Var specify_shape_vec(const Var& x_in, const Var& shp_in) {
-  Var x = as_tensor_variable(x_in);
+  Var x = x_in && x_in.type()->kind() == TypeKind::Sparse ? x_in : as_tensor_variable(x_in);
   Var shp = as_tensor_variable(shp_in);
   return apply1(*std::make_shared<SpecifyShape>(), {x, shp});
 }
 
 Var specify_shape(const Var& x, const std::vector<Var>& shp) {
-  Var xv = as_tensor_variable(x);
+  Var xv = x && x.type()->kind() == TypeKind::Sparse ? x : as_tensor_variable(x);
   if (static_cast<int>(shp.size()) != xv.type()->ndim())
     value_error("[SpecifyShape] the shape has ", shp.size(), " entries for an input with ", xv.type()->ndim(), " dimensions");
   Var sv = shp.empty() ? constant(NDArray(DType::Int64, {0})) : make_vector(shp);

@@ -87,7 +87,9 @@ class Alloc final : public OpBase<Alloc, NoParams> {
 Var make_vector(const std::vector<Var>& elems);
 
 /// SpecifyShape(x, shape): x itself (a view), after checking at run time that x has exactly
-/// `shape` (ValueError otherwise). Lets infer_shape use the given shape.
+/// `shape` (ValueError "[SpecifyShape] ..." otherwise). Lets infer_shape use the given shape.
+/// x may be a dense tensor or a sparse matrix (the output has x's type; the gradient passes
+/// through the same check).
 class SpecifyShape final : public OpBase<SpecifyShape, NoParams> {
  public:
   using OpBase::OpBase;

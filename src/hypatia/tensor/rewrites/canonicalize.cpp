@@ -4,6 +4,7 @@
 
 #include "hypatia/tensor/ops/shape.h"
 #include "hypatia/tensor/rewrites/rewrites.h"
+#include "hypatia/tensor/shape.h"
 #include "hypatia/tensor/rewrites/util.h"
 
 namespace hypatia {
@@ -250,14 +251,12 @@ Result local_dimshuffle_dimshuffle(FunctionGraph&, Apply* node) {
 // ---- shapes ----
 
 /// local_shape_to_shape_i: Shape(x) -> MakeVector(Shape_i{0}(x), ..., Shape_i{n-1}(x)), and
-/// the empty int64 vector for a 0-d x, so that each length can be simplified on its own.
-/// Valid for x of any rank but 1: a one-element MakeVector is broadcastable, which would change
-/// the type.
+/// the empty int64 vector for a 0-d x, so that each length can be simplified on its own. For a
+/// 1-d x the one-element MakeVector is broadcastable, so it is unbroadcast to keep Shape's type.
 Result local_shape_to_shape_i(FunctionGraph&, Apply* node) {
   if (!dynamic_cast<const ShapeOp*>(node->op().get())) return std::nullopt;
   const Var& x = node->input(0);
   const int nd = x.type()->ndim();
-  if (nd == 1) return std::nullopt;
   Var r;
   if (nd == 0) {
     r = constant(NDArray(DType::Int64, {0}));
@@ -265,6 +264,7 @@ Result local_shape_to_shape_i(FunctionGraph&, Apply* node) {
     std::vector<Var> dims;
     for (int d = 0; d < nd; ++d) dims.push_back(shape_i(x, d));
     r = make_vector(dims);
+    if (nd == 1) r = patternbroadcast(r, {false});
   }
   if (!same_type(r.type(), node->out(0)->type)) return std::nullopt;
   return one(r);
@@ -280,7 +280,7 @@ Result local_shape_i_of_known(FunctionGraph& fg, Apply* node) {
   if (!op) return std::nullopt;
   const Var& v = node->input(0);
   Apply* owner = v.owner();
-  if (!owner || !tensor_type(v)) return std::nullopt;
+  if (!owner || (!tensor_type(v) && v.type()->kind() != TypeKind::Sparse)) return std::nullopt;
   const std::vector<ShapeVec> shapes = symbolic_input_shapes(*owner);
   std::optional<std::vector<ShapeVec>> inferred;
   try {

@@ -34,13 +34,14 @@ bool built_from_graph(const Var& v, const FunctionGraph& fg, int& budget, std::u
 /// axis i, when it is built only from constants, variables already in the graph and lengths of
 /// f's inputs (a small new subgraph: additions for Join, a division for Reshape, ...). Applied
 /// repeatedly, lengths walk up to the graph inputs, so z.shape no longer runs z's ops (the
-/// manual's "Shape Information" section; like Theano it drops f's own shape checks).
+/// manual's "Shape Information" section; like Theano it drops f's own shape checks). f's
+/// output may be a dense tensor or a sparse matrix.
 Result local_shape_i_infer(FunctionGraph& fg, Apply* node) {
   const auto* op = dynamic_cast<const ShapeI*>(node->op().get());
   if (!op) return std::nullopt;
   const Var& v = node->input(0);
   Apply* owner = v.owner();
-  if (!owner || !tensor_type(v)) return std::nullopt;
+  if (!owner || (!tensor_type(v) && v.type()->kind() != TypeKind::Sparse)) return std::nullopt;
   const std::vector<ShapeVec> shapes = symbolic_input_shapes(*owner);
   std::optional<std::vector<ShapeVec>> inferred;
   try {
