@@ -13,6 +13,7 @@
 #include "hypatia/sparse/kernels/dispatch.h"
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/math.h"
+#include "hypatia/sparse/ops/dot.h"
 #include "hypatia/sparse/products.h"
 #include "hypatia/sparse/select.h"
 #include "hypatia/tensor/basic.h"
@@ -126,8 +127,16 @@ std::vector<ShapeRow> shape_table() {
   add("SpSum axis 1", {x}, [](auto v) { return just(sparse::sp_sum(v[0], 1)); });
   // products
   add("StructuredDot", {x, d54}, [](auto v) { return just(sparse::structured_dot(v[0], v[1])); });
-  add("StructuredDotGrad", {x, d54, d34}, [](auto v) { return just(sparse::structured_dot_grad(v[0], v[1], v[2])); });
-  add("StructuredDotGrad csc", {xc, d54, d34}, [](auto v) { return just(sparse::structured_dot_grad(v[0], v[1], v[2])); });
+  // The op itself takes (a_indices, a_indptr, b, g_ab); structured_dot_grad wraps its data in a CSM.
+  auto sdg = [](SparseFormat f) {
+    return [f](auto v) {
+      std::vector<Var> p = sparse::csm_properties(v[0]);
+      return just(apply1(*std::make_shared<StructuredDotGrad>(StructuredDotGradParams{f}), {p[1], p[2], v[1], v[2]}));
+    };
+  };
+  add("StructuredDotGrad", {x, d54, d34}, sdg(SparseFormat::CSR));
+  add("StructuredDotGrad csc", {xc, d54, d34}, sdg(SparseFormat::CSC));
+  add("structured_dot_grad", {x, d54, d34}, [](auto v) { return just(sparse::structured_dot_grad(v[0], v[1], v[2])); });
   add("Dot", {x, d54}, [](auto v) { return just(sparse::dot(v[0], v[1])); });
   add("TrueDot", {x, x54}, [](auto v) { return just(sparse::true_dot(v[0], v[1])); });
   add("SamplingDot", {dense(3, 2), dense(5, 2), x}, [](auto v) { return just(sparse::sampling_dot(v[0], v[1], v[2])); });
