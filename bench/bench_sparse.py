@@ -1,7 +1,7 @@
 """Sparse benchmarks side by side with scipy.sparse (and torch when importable), in one process:
 SpMV and CSR . dense (k = 64) at two sizes and densities, sampling_dot (SDDMM), transpose with a
-format change, dense <-> sparse conversion, and the compiled gradient of
-sum(structured_dot(x, W)).
+format change, dense <-> sparse conversion, the compiled gradient of
+sum(structured_dot(x, W)), and the per-call cost of validating a sparse input (against our SpMV).
 
 Run: python bench/bench_sparse.py [--quick]
 Prints what it ran, our time, scipy's (torch's when available) and the ratio hypatia / scipy
@@ -170,6 +170,20 @@ def sp_sum(n, per_row, axis):
     return best(lambda: f(A)), best(lambda: A.sum(axis=axis)), None
 
 
+def input_validation(n, per_row):
+    """Per-call cost of a sparse input: the scipy -> C++ hand-over plus SparseType.filter's O(nnz)
+    validation (DECISIONS.md ruling 26: every input is validated, strict or not), timed through a
+    function that does nothing else (csm_shape), against a whole SpMV call on the same matrix. The
+    second column is that SpMV (ours, not scipy's); the ratio is validation's share of a SpMV."""
+    A = random_csr(n, n, per_row, seed=12)
+    v = np.random.default_rng(13).standard_normal(n)
+    x, y = S.csr_matrix("x"), T.dvector("v")
+    take = hypatia.function([x], S.csm_shape(x))
+    mv = hypatia.function([x, y], S.structured_dot(x, y))
+    assert tuple(take(A)) == A.shape
+    return best(lambda: take(A), 5), best(lambda: mv(A, v), 5), None
+
+
 BIG, MID = (200_000, 20_000) if QUICK else (1_000_000, 100_000)
 ROWS = [
     ("SpMV %dx%d, 10 nnz/row" % (BIG, BIG), lambda: spmv(BIG, 10)),
@@ -185,6 +199,7 @@ ROWS = [
     ("sp_sum axis=0 %dx%d, 10 nnz/row" % (BIG, BIG), lambda: sp_sum(BIG, 10, 0)),
     ("sp_sum axis=None %dx%d, 10 nnz/row" % (BIG, BIG), lambda: sp_sum(BIG, 10, None)),
     ("grad sum(structured_dot(x,W)) k=64 %dx%d, 10/row" % (MID, MID), lambda: grad_structured_dot(MID, 10)),
+    ("input validation %dx%d, 10/row (2nd col: our SpMV)" % (BIG, BIG), lambda: input_validation(BIG, 10)),
 ]
 
 

@@ -1,4 +1,4 @@
-// C++ errors -> Python exceptions by kind (TypeError, ValueError, and Theano's named errors).
+// C++ errors -> Python exceptions by kind (TypeError, ValueError, MemoryError, Theano's named errors).
 #include "bindings.h"
 
 namespace hypatia::py {
@@ -34,8 +34,14 @@ void init_errors(nb::module_& m) {
         case ErrorKind::NullTypeGrad: cls = g_nulltype; break;
         case ErrorKind::MissingInput: cls = g_missing; break;
         case ErrorKind::UnusedInput: cls = g_unused; break;
+        case ErrorKind::Memory: cls = PyExc_MemoryError; break;
       }
       PyErr_SetString(cls, e.what());
+    } catch (const std::bad_alloc& e) {
+      // Raised outside a compiled function's nodes (those are wrapped by the VM): still MemoryError.
+      PyErr_SetString(PyExc_MemoryError, as_error(e, "hypatia").what());
+    } catch (const std::length_error& e) {
+      PyErr_SetString(PyExc_MemoryError, as_error(e, "hypatia").what());
     }
   });
 }

@@ -14,7 +14,12 @@ struct PyFunction {
 namespace {
 Value shared_value_from_python(nb::handle v) {
   if (nb::isinstance<OpaqueValue>(v)) return nb::cast<OpaquePtr>(v);  // random state
-  if (is_scipy_sparse(v)) return to_sparse(v);
+  if (is_scipy_sparse(v)) {
+    // Validated here, once: a shared variable's arrays reach kernels without a per-call filter.
+    SparseMatrix s = to_sparse(v);
+    s.validate("shared");
+    return s;
+  }
   if (PyFloat_Check(v.ptr())) {
     DType d = DType::Float64;
     return to_ndarray(v, &d);
@@ -32,7 +37,7 @@ void init_function(nb::module_& m) {
         size_t i = 0;
         auto convert = [&](nb::handle a, size_t pos, const Type* t) {
           try {
-            return to_value(a, t);
+            return to_value(a, t, pf.f->inputs()[pos].strict);
           } catch (const Error& e) {
             const In& in = pf.f->inputs()[pos];
             throw Error(e.kind(), str_cat("[function] bad input argument with name \"",
@@ -101,7 +106,7 @@ void init_function(nb::module_& m) {
             In in(nb::cast<Var>(t[0]));
             if (!t[1].is_none()) in.name = nb::cast<std::string>(t[1]);
             if (!t[3].is_none()) in.update = as_var(t[3]);
-            if (!t[2].is_none()) in.value = to_value(t[2], in.variable.type().get());
+            if (!t[2].is_none()) in.value = to_value(t[2], in.variable.type().get(), nb::cast<bool>(t[6]));
             in.mutable_ = nb::cast<bool>(t[4]);
             in.borrow = nb::cast<bool>(t[5]);
             in.strict = nb::cast<bool>(t[6]);

@@ -61,7 +61,7 @@ void init_graph(nb::module_& m) {
       .def("__call__", [](const PyType& t, std::optional<std::string> name) { return make_variable(t.t, name.value_or("")); },
            nb::arg("name") = nb::none(), "A new variable of this type (Theano's Type.__call__).")
       .def("filter", [](const PyType& t, nb::handle v, bool strict, bool allow_downcast) {
-        return to_python(t.t->filter(to_value(v, t.t.get()), strict, allow_downcast));
+        return to_python(t.t->filter(to_value(v, t.t.get(), strict), strict, allow_downcast));
       }, nb::arg("value"), nb::arg("strict") = false, nb::arg("allow_downcast") = false)
       .def("_values_eq", [](const PyType& t, nb::handle a, nb::handle b) {
         if (t.t->kind() == TypeKind::Sparse && !(is_scipy_sparse(a) && is_scipy_sparse(b))) return false;

@@ -1,6 +1,9 @@
 // numpy/scipy <-> NDArray/SparseMatrix without copies where layouts allow.
 #include "convert.h"
 
+#include <algorithm>
+#include <bit>
+
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/shared_ptr.h>
 
@@ -11,9 +14,16 @@ namespace hypatia::py {
 
 namespace {
 
-bool dtype_from_format(const char* fmt, Py_ssize_t itemsize, DType* out) {
+// The dtype of a buffer-protocol format string, and whether its bytes are in the opposite order
+// to this machine's ('>' / '!' on a little-endian machine, '<' on a big-endian one).
+bool dtype_from_format(const char* fmt, Py_ssize_t itemsize, DType* out, bool* swapped) {
   std::string f(fmt ? fmt : "B");
-  if (!f.empty() && (f[0] == '<' || f[0] == '=' || f[0] == '@' || f[0] == '|')) f = f.substr(1);
+  constexpr bool little = std::endian::native == std::endian::little;
+  *swapped = false;
+  if (!f.empty() && (f[0] == '<' || f[0] == '>' || f[0] == '!' || f[0] == '=' || f[0] == '@' || f[0] == '|')) {
+    *swapped = little ? (f[0] == '>' || f[0] == '!') : f[0] == '<';
+    f = f.substr(1);
+  }
   if (f == "?") { *out = DType::Bool; return true; }
   if (f == "e") { *out = DType::Float16; return true; }
   if (f == "f") { *out = DType::Float32; return true; }
@@ -30,6 +40,23 @@ bool dtype_from_format(const char* fmt, Py_ssize_t itemsize, DType* out) {
     case 8: *out = is_signed ? DType::Int64 : DType::UInt64; return true;
   }
   return false;
+}
+
+// A native-order copy of an array whose elements are stored byte-swapped (a big-endian numpy
+// array on a little-endian machine): numpy and scipy accept those, so the boundary converts them.
+// Complex numbers swap each of their two parts.
+// Bytes move as bytes (no value conversion), so every bit pattern, NaN payloads included, survives.
+NDArray to_native_order(const NDArray& swapped) {
+  NDArray out(swapped.dtype(), swapped.shape());
+  const int isz = itemsize(out.dtype());
+  const int part = is_complex(out.dtype()) ? isz / 2 : isz;
+  const auto* src = static_cast<const unsigned char*>(swapped.raw());
+  auto* dst = static_cast<unsigned char*>(out.raw());
+  strided_for_each<1>(swapped.shape(), {swapped.strides().data()}, [&](int64_t off) {
+    for (int h = 0; h < isz; h += part) std::reverse_copy(src + off + h, src + off + h + part, dst + h);
+    dst += isz;
+  });
+  return out;
 }
 
 // Holds a Py_buffer (and so the exporting object) until the last NDArray using it is gone.
@@ -62,7 +89,8 @@ NDArray array_from_buffer(nb::handle obj) {
   }
   Py_buffer& v = hold->view;
   DType dt;
-  if (!dtype_from_format(v.format, v.itemsize, &dt)) {
+  bool swapped = false;
+  if (!dtype_from_format(v.format, v.itemsize, &dt, &swapped)) {
     std::string f = v.format ? v.format : "?";
     type_error("[hypatia] unsupported array element format '", f, "'");
   }
@@ -70,7 +98,8 @@ NDArray array_from_buffer(nb::handle obj) {
   std::vector<int64_t> strides(v.strides, v.strides + v.ndim);
   // The Buffer spans the whole exported region; negative strides are handled by the offset.
   auto buf = Buffer::wrap(v.buf, static_cast<size_t>(v.len), hold);
-  return NDArray(dt, shape, strides, 0, buf);
+  NDArray a(dt, shape, strides, 0, buf);
+  return swapped ? to_native_order(a) : a;
 }
 
 NDArray to_ndarray(nb::handle obj, const DType* dtype) {
@@ -121,12 +150,13 @@ bool is_scipy_sparse(nb::handle obj) {
   return nb::cast<bool>(issparse(obj));
 }
 
-SparseMatrix to_sparse(nb::handle obj) {
+SparseMatrix to_sparse(nb::handle obj, const char* target) {
   std::string fmt = nb::cast<std::string>(obj.attr("format"));
   nb::object m = nb::borrow(obj);
   if (fmt != "csr" && fmt != "csc") {
-    m = obj.attr("tocsr")();
-    fmt = "csr";
+    // coo, bsr, lil, dok, dia: scipy converts (coo sums its duplicates as it does).
+    m = obj.attr("asformat")(target);
+    fmt = target;
   }
   nb::tuple shape = nb::cast<nb::tuple>(m.attr("shape"));
   SparseMatrix s(format_from_name(fmt), nb::cast<int64_t>(shape[0]), nb::cast<int64_t>(shape[1]),
@@ -134,16 +164,35 @@ SparseMatrix to_sparse(nb::handle obj) {
   return s;
 }
 
-Value to_value(nb::handle obj, const Type* expected) {
+namespace {
+// The Python half of Theano's SparseType.filter (DECISIONS.md ruling 26); SparseType::filter does
+// the rest (format and dtype conversion, validation). scipy csr/csc matrices and arrays pass
+// through (zero-copy); the formats only scipy knows (coo, bsr, lil, dok, dia) convert to the
+// declared format here, unless strict; anything else becomes a dense array for filter to convert.
+Value sparse_input(nb::handle obj, const SparseType& t, bool strict) {
+  const char* target = format_name(t.format());
+  if (is_scipy_sparse(obj)) {
+    const std::string fmt = nb::cast<std::string>(obj.attr("format"));
+    if (strict && fmt != "csr" && fmt != "csc")
+      type_error("[", t.str(), "] a strict input takes only a ", target, " matrix of dtype ", dtype_name(t.elem()),
+                 ", got a ", nb::type_name(obj.type()).c_str(), " (", fmt, " format)");
+    return to_sparse(obj, target);
+  }
+  if (strict)
+    type_error("[", t.str(), "] a strict input takes only a ", target, " matrix of dtype ", dtype_name(t.elem()),
+               ", got an object of type ", nb::type_name(obj.type()).c_str());
+  // Lists become arrays by numpy's rules, then the dtype rules apply (scipy's csr_matrix(list)).
+  return to_ndarray(obj);
+}
+}  // namespace
+
+Value to_value(nb::handle obj, const Type* expected, bool strict) {
   // Opaque runtime state (random generators) passes through as is; its type checks it.
   if (nb::isinstance<OpaqueValue>(obj)) return nb::cast<OpaquePtr>(obj);
   if (expected && expected->kind() == TypeKind::Opaque)
     type_error("[", expected->str(), "] expected a ", expected->str(), " value, got ", nb::type_name(obj.type()).c_str());
-  if (expected && expected->kind() == TypeKind::Sparse) {
-    if (!is_scipy_sparse(obj))
-      type_error("[", expected->str(), "] expected a scipy.sparse matrix, got ", nb::type_name(obj.type()).c_str());
-    return to_sparse(obj);
-  }
+  if (expected && expected->kind() == TypeKind::Sparse)
+    return sparse_input(obj, static_cast<const SparseType&>(*expected), strict);
   if (is_scipy_sparse(obj)) return to_sparse(obj);
   // Python numbers and lists become arrays of the expected dtype directly (Theano accepts
   // `f(2.5)` for a float32 input); numpy arrays keep their dtype and go through filter.

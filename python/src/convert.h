@@ -16,10 +16,13 @@ NDArray array_from_buffer(nb::handle obj);
 NDArray to_ndarray(nb::handle obj, const DType* dtype = nullptr);
 /// True for scipy.sparse matrices/arrays.
 bool is_scipy_sparse(nb::handle obj);
-/// A scipy csr/csc matrix as a SparseMatrix sharing its arrays; other formats are converted.
-SparseMatrix to_sparse(nb::handle obj);
-/// Any runtime value from Python, shaped by the expected type when one is given.
-Value to_value(nb::handle obj, const Type* expected = nullptr);
+/// A scipy csr/csc matrix as a SparseMatrix sharing its arrays; other formats (coo, bsr, lil, dok,
+/// dia) are converted by scipy to `target` ("csr" or "csc"). Big-endian arrays become native copies.
+SparseMatrix to_sparse(nb::handle obj, const char* target = "csr");
+/// Any runtime value from Python, shaped by the expected type when one is given. For a sparse
+/// type this is the Python side of Theano's SparseType.filter: non-strict, any scipy format or a
+/// dense array-like is accepted (SparseType::filter converts it); strict, only csr/csc.
+Value to_value(nb::handle obj, const Type* expected = nullptr, bool strict = false);
 /// NDArray -> numpy array sharing the buffer (the buffer stays alive while numpy uses it).
 nb::object to_numpy(const NDArray& a);
 nb::object to_python(const Value& v);

@@ -5,7 +5,7 @@ import scipy.sparse as sp
 
 import hypatia
 import hypatia.tensor as T
-from hypatia import _core, function, shared
+from hypatia import In, _core, function, shared
 
 ALL_DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
               "float16", "float32", "float64", "complex64", "complex128"]
@@ -65,9 +65,12 @@ def test_sparse_shared_variable_get_set():
     np.testing.assert_array_equal(got.toarray(), m.toarray())
     s.set_value(m * 2)
     np.testing.assert_array_equal(s.get_value().toarray(), m.toarray() * 2)
+    s.set_value(m.tocsc() * 3)  # the other format converts (DECISIONS.md ruling 26)
+    assert s.get_value().format == "csr"
+    np.testing.assert_array_equal(s.get_value().toarray(), m.toarray() * 3)
     with pytest.raises(TypeError):
-        s.set_value(m.tocsc())  # wrong format
-    np.testing.assert_array_equal(s.get_value().toarray(), m.toarray() * 2)
+        s.set_value(m.astype(np.complex128))  # no downcast into a shared variable
+    np.testing.assert_array_equal(s.get_value().toarray(), m.toarray() * 3)
 
 
 def test_int64_indices_and_unsorted_indices_are_accepted():
@@ -91,10 +94,11 @@ def test_malformed_sparse_input_raises_value_error_naming_the_problem():
     m.indptr[2] = 1
     with pytest.raises(ValueError, match="non-decreasing"):
         f(m)
-    with pytest.raises(TypeError, match=r"\"x\" at index 0.*expected a scipy.sparse matrix"):
-        f(np.ones((3, 4)))
-    with pytest.raises(TypeError, match="csr"):
-        f(_csr().tocsc())
+    with pytest.raises(TypeError, match=r"\"x\".* at index 0.*expected a sparse matrix or a 2-d array"):
+        f(np.ones(3))
+    strict = function([In(x, strict=True)], x)
+    with pytest.raises(TypeError, match="strict input takes only a csr matrix"):
+        strict(_csr().tocsc())
 
 
 def test_types_filter_and_compare_values():

@@ -9,25 +9,47 @@
 
 namespace hypatia {
 
-std::shared_ptr<Buffer> Buffer::allocate(size_t nbytes) {
+std::shared_ptr<Buffer> Buffer::try_allocate(size_t nbytes, bool zeroed) {
+  void* p = nullptr;
+  if (zeroed) {
+    p = std::calloc(std::max<size_t>(nbytes, 1), 1);
+  } else if (nbytes <= SIZE_MAX - 63) {
+    // 64-byte alignment suits SIMD loads and BLAS; aligned_alloc needs a multiple of the alignment.
+    p = std::aligned_alloc(64, std::max<size_t>(64, (nbytes + 63) / 64 * 64));
+  }
+  if (!p) return nullptr;
   auto b = std::shared_ptr<Buffer>(new Buffer());
-  // 64-byte alignment suits SIMD loads and BLAS; aligned_alloc needs a multiple of the alignment.
-  size_t n = std::max<size_t>(64, (nbytes + 63) / 64 * 64);
-  b->data_ = std::aligned_alloc(64, n);
-  if (!b->data_) throw Error(ErrorKind::Runtime, str_cat("[NDArray] out of memory allocating ", nbytes, " bytes"));
+  b->data_ = p;
   b->nbytes_ = nbytes;
   b->owned_ = true;
   return b;
 }
 
-std::shared_ptr<Buffer> Buffer::allocate_zeroed(size_t nbytes) {
-  auto b = std::shared_ptr<Buffer>(new Buffer());
-  b->data_ = std::calloc(std::max<size_t>(nbytes, 1), 1);
-  if (!b->data_) throw Error(ErrorKind::Runtime, str_cat("[NDArray] out of memory allocating ", nbytes, " bytes"));
-  b->nbytes_ = nbytes;
-  b->owned_ = true;
+std::shared_ptr<Buffer> Buffer::allocate(size_t nbytes) {
+  auto b = try_allocate(nbytes, false);
+  if (!b) memory_error("[NDArray] unable to allocate ", bytes_str(static_cast<long double>(nbytes)));
   return b;
 }
+
+std::shared_ptr<Buffer> Buffer::allocate_zeroed(size_t nbytes) {
+  auto b = try_allocate(nbytes, true);
+  if (!b) memory_error("[NDArray] unable to allocate ", bytes_str(static_cast<long double>(nbytes)));
+  return b;
+}
+
+namespace {
+// The buffer of a new C-contiguous array: every size checked (ValueError when the element count
+// overflows, MemoryError when the bytes cannot be allocated), the message naming shape and dtype.
+std::shared_ptr<Buffer> allocate_array(DType dtype, const Shape& shape, bool zeroed) {
+  const int64_t n = NDArray::checked_size(shape);
+  const size_t nbytes = checked_nbytes(n, itemsize(dtype), shape, dtype_name(dtype), "NDArray");
+  auto b = Buffer::try_allocate(nbytes, zeroed);
+  if (!b)
+    memory_error("[NDArray] unable to allocate ", bytes_str(static_cast<long double>(nbytes)),
+                 " for an array with shape ", shape_str(shape), " and data type ", dtype_name(dtype));
+  return b;
+}
+}  // namespace
 
 std::shared_ptr<Buffer> Buffer::wrap(void* data, size_t nbytes, std::shared_ptr<void> keepalive) {
   auto b = std::shared_ptr<Buffer>(new Buffer());
@@ -52,11 +74,11 @@ Shape NDArray::c_strides(const Shape& shape, int isz) {
   return st;
 }
 
+int64_t NDArray::checked_size(const Shape& shape, const std::string& op) { return checked_elements(shape, op); }
+
 NDArray::NDArray(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
-  for (int64_t n : shape_)
-    if (n < 0) value_error("[NDArray] negative dimension in shape ", shape_str(shape_));
+  buffer_ = allocate_array(dtype, shape_, false);
   strides_ = c_strides(shape_, itemsize(dtype));
-  buffer_ = Buffer::allocate(static_cast<size_t>(size()) * itemsize(dtype));
 }
 
 NDArray::NDArray(DType dtype, Shape shape, std::vector<int64_t> strides, int64_t offset,
@@ -67,12 +89,8 @@ NDArray::NDArray(DType dtype, Shape shape, std::vector<int64_t> strides, int64_t
 }
 
 NDArray NDArray::zeros(DType dtype, Shape shape) {
-  for (int64_t n : shape)
-    if (n < 0) value_error("[NDArray] negative dimension in shape ", shape_str(shape));
+  auto buf = allocate_array(dtype, shape, true);
   Shape strides = c_strides(shape, itemsize(dtype));
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  auto buf = Buffer::allocate_zeroed(static_cast<size_t>(n) * itemsize(dtype));
   return NDArray(dtype, std::move(shape), std::move(strides), 0, std::move(buf));
 }
 
@@ -203,8 +221,8 @@ NDArray NDArray::index(int axis, int64_t i) const {
 }
 
 NDArray NDArray::reshape(const Shape& new_shape) const {
-  int64_t n = 1;
-  for (int64_t d : new_shape) n *= d;
+  // Checked: a wrapped-around product could otherwise "match" the size of a small array.
+  const int64_t n = checked_size(new_shape, "reshape");
   if (n != size())
     value_error("[reshape] cannot reshape array of size ", size(), " into shape ", shape_str(new_shape));
   if (is_c_contiguous())

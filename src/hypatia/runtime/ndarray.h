@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hypatia/scalar/dtype.h"
+#include "hypatia/util/checked_size.h"
 
 namespace hypatia {
 
@@ -18,10 +19,14 @@ using Shape = std::vector<int64_t>;
 /// (a numpy array, say) when the memory was borrowed rather than allocated here.
 class Buffer {
  public:
+  /// Uninitialised memory; MemoryError (ErrorKind::Memory) when the allocation fails.
   static std::shared_ptr<Buffer> allocate(size_t nbytes);
   /// Zero-filled memory from calloc: large blocks come straight from the kernel already
   /// zeroed and are only touched when written (numpy.zeros does the same).
   static std::shared_ptr<Buffer> allocate_zeroed(size_t nbytes);
+  /// Either of the above, returning null when the memory cannot be had, so that the caller can
+  /// say what it was for (NDArray names the shape and dtype in its MemoryError).
+  static std::shared_ptr<Buffer> try_allocate(size_t nbytes, bool zeroed);
   static std::shared_ptr<Buffer> wrap(void* data, size_t nbytes, std::shared_ptr<void> keepalive);
   ~Buffer();
   Buffer(const Buffer&) = delete;
@@ -43,7 +48,9 @@ class Buffer {
 class NDArray {
  public:
   NDArray() = default;
-  /// Allocates an uninitialised C-contiguous array.
+  /// Allocates an uninitialised C-contiguous array. A shape whose element count overflows int64
+  /// raises ValueError; one whose byte count cannot be allocated raises MemoryError. Both name
+  /// the shape, and nothing is allocated (numpy's "array is too big" / "unable to allocate").
   NDArray(DType dtype, Shape shape);
   NDArray(DType dtype, Shape shape, std::vector<int64_t> strides, int64_t offset,
           std::shared_ptr<Buffer> buffer);
@@ -68,6 +75,9 @@ class NDArray {
     return a;
   }
   static Shape c_strides(const Shape& shape, int itemsize);
+  /// The element count of `shape`, checked: ValueError "[op] ..." for a negative dimension or
+  /// a count that overflows int64 (the helper every size computation uses; see util/checked_size.h).
+  static int64_t checked_size(const Shape& shape, const std::string& op = "NDArray");
 
   bool defined() const { return buffer_ != nullptr; }
   DType dtype() const { return dtype_; }

@@ -149,12 +149,13 @@ void VM::run(Frame& f) const {
         shapes += str_cat(i ? ", " : "", shape_str(value_shape(slots[t.in_slots[i]])));
         types += str_cat(i ? ", " : "", t.node->input(static_cast<int>(i)).type()->str());
       }
-      ErrorKind kind = ErrorKind::Runtime;
-      if (const auto* he = dynamic_cast<const Error*>(&e)) kind = he->kind();
+      // Keeps an Error's kind; std::bad_alloc / std::length_error become MemoryError (as_error).
+      const Error err = as_error(e, t.op->str());
+      const ErrorKind kind = err.kind();
       // Drop partial results so the next call starts clean.
       for (const Thunk& u : thunks_)
         for (int s : u.out_slots) slots[s] = std::monostate{};
-      throw Error(kind, str_cat(e.what(), "\nApply node that caused the error: ", node_str(*t.node),
+      throw Error(kind, str_cat(err.what(), "\nApply node that caused the error: ", node_str(*t.node),
                                 "\nInputs shapes: ", shapes, "]\nInputs types: ", types, "]"));
     }
     if (profile_) f.seconds[k] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

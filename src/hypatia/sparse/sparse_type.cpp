@@ -23,22 +23,34 @@ size_t SparseType::hash() const {
   return hash_combine(0x5350 + static_cast<size_t>(format_), static_cast<size_t>(dtype_));
 }
 
+// Theano's SparseType.filter (DECISIONS.md ruling 26). Strict: the exact format and dtype only.
+// Otherwise a dense 2-d array or the other compressed format converts to this format, and the
+// dtype converts when the cast is safe or allow_downcast. Either way the arrays are validated
+// first: no path hands unchecked index arrays to a kernel (or to the format conversion).
 Value SparseType::filter(const Value& v, bool strict, bool allow_downcast) const {
   const SparseMatrix* m = std::get_if<SparseMatrix>(&v);
-  if (!m) {
-    if (is_array(v))
-      type_error("[", str(), "] expected a sparse matrix, got a dense array; use sparse.csr_from_dense / csc_from_dense to convert");
-    type_error("[", str(), "] expected a sparse matrix value, got ", value_repr(v));
-  }
-  if (m->format() != format_)
-    type_error("[", str(), "] expected a ", format_name(format_), " matrix, got ", format_name(m->format()));
-  if (!strict) m->validate();
-  if (m->dtype() == dtype_) return v;
-  if (strict)
-    type_error("[", str(), "] expected dtype ", dtype_name(dtype_), ", got ", dtype_name(m->dtype()));
-  if (allow_downcast || can_cast_safe(m->dtype(), dtype_)) return m->astype(dtype_);
-  type_error("[", str(), "] cannot store a value of dtype ", dtype_name(m->dtype()),
-             " without risking loss of precision; cast it to ", dtype_name(dtype_), " first");
+  const NDArray* dense = std::get_if<NDArray>(&v);
+  if (!m && !dense) type_error("[", str(), "] expected a sparse matrix value, got ", value_repr(v));
+  const DType got_dtype = m ? m->dtype() : dense->dtype();
+  if (strict && (!m || m->format() != format_ || got_dtype != dtype_))
+    type_error("[", str(), "] a strict input takes only a ", format_name(format_), " matrix of dtype ",
+               dtype_name(dtype_), ", got ",
+               m ? str_cat("a ", format_name(m->format()), " matrix") : std::string("a dense array"), " of dtype ",
+               dtype_name(got_dtype));
+  if (dense && dense->ndim() != 2)
+    type_error("[", str(), "] expected a sparse matrix or a 2-d array, got a ", dense->ndim(),
+               "-d array of shape ", shape_str(dense->shape()));
+  if (m) m->validate();
+  // The dtype rule before any conversion work: a refused downcast costs nothing.
+  if (got_dtype != dtype_ && !allow_downcast && !can_cast_safe(got_dtype, dtype_))
+    type_error("[", str(), "] cannot store a value of dtype ", dtype_name(got_dtype),
+               " without risking loss of precision; cast it to ", dtype_name(dtype_),
+               " first or allow the downcast (allow_input_downcast=True)");
+  if (strict) return v;
+  SparseMatrix r = m ? *m : SparseMatrix::from_dense(*dense, format_);
+  if (r.format() != format_) r = r.asformat(format_);
+  if (r.dtype() != dtype_) r = r.astype(dtype_);
+  return r;
 }
 
 namespace {

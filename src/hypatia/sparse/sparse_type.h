@@ -16,8 +16,10 @@ class SparseType final : public Type {
   std::string str() const override;  // "Sparse[float64, csr]" as Theano prints it
   bool equals(const Type& other) const override;
   size_t hash() const override;
-  /// Accepts a SparseMatrix of this format; converts dtype when safe (or allowed); validates
-  /// the arrays unless strict (the caller vouches for them).
+  /// Theano's SparseType.filter (DECISIONS.md ruling 26): strict takes only a SparseMatrix of
+  /// this format and dtype (TypeError otherwise); non-strict also converts the other format and
+  /// a dense 2-d NDArray to this format, and the dtype when the cast is safe or allow_downcast.
+  /// The arrays are always validated (ValueError): kernels never see unchecked indices.
   Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const override;
   /// Theano's SparseType.values_eq: both sparse, same shape, and a - b has no non-zero entry
   /// (formats, storage order, duplicates and explicit zeros do not matter; NaNs at the same

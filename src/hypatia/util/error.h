@@ -1,6 +1,7 @@
 // User-facing error types: each carries a kind that the Python layer maps to TypeError, ValueError, ...
 #pragma once
 #include <cassert>
+#include <new>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -18,6 +19,7 @@ enum class ErrorKind {
   NullTypeGrad,       // grad: a gradient is undefined (theano.gradient.NullTypeGradError)
   MissingInput,       // function: a graph input was not given (theano.compile.MissingInputError)
   UnusedInput,        // function: an input is not used (theano.compile.UnusedInputError)
+  Memory,             // an allocation too big to make or that failed (Python MemoryError)
 };
 
 /// Base of every error Hypatia raises for a user mistake. Messages start with "[op_name]".
@@ -49,6 +51,23 @@ template <class... Args>
 template <class... Args>
 [[noreturn]] void value_error(const Args&... args) {
   raise(ErrorKind::Value, args...);
+}
+template <class... Args>
+[[noreturn]] void memory_error(const Args&... args) {
+  raise(ErrorKind::Memory, args...);
+}
+
+/// Any exception as a hypatia::Error, so that callers that add context (the VM names the node)
+/// keep the right kind: an Error keeps its kind and message; std::bad_alloc and
+/// std::length_error (a container asked for more than it can hold) become ErrorKind::Memory;
+/// anything else is Runtime. `op` prefixes the messages of non-Error exceptions: "[op] ...".
+inline Error as_error(const std::exception& e, const std::string& op) {
+  if (const auto* he = dynamic_cast<const Error*>(&e)) return *he;
+  if (dynamic_cast<const std::bad_alloc*>(&e))
+    return Error(ErrorKind::Memory, str_cat("[", op, "] out of memory (", e.what(), ")"));
+  if (dynamic_cast<const std::length_error*>(&e))
+    return Error(ErrorKind::Memory, str_cat("[", op, "] allocation too big (", e.what(), ")"));
+  return Error(ErrorKind::Runtime, e.what());
 }
 
 }  // namespace hypatia

@@ -110,8 +110,12 @@ TEST(SparseType, FilterChecksFormatDtypeAndStructure) {
   auto t = SparseType::make(SparseFormat::CSR, DType::Float64);
   EXPECT_EQ(t->str(), "Sparse[float64, csr]");
   EXPECT_NO_THROW(t->filter(example_csr()));
-  EXPECT_THROW(t->filter(example_csr().asformat(SparseFormat::CSC)), Error);
-  EXPECT_THROW(t->filter(Value(example_dense())), Error);
+  // Non-strict: the other format and a dense 2-d array convert (DECISIONS.md ruling 26;
+  // test_sparse_filter.cpp covers the rules in full).
+  EXPECT_EQ(std::get<SparseMatrix>(t->filter(example_csr().asformat(SparseFormat::CSC))).format(), SparseFormat::CSR);
+  EXPECT_EQ(std::get<SparseMatrix>(t->filter(Value(example_dense()))).format(), SparseFormat::CSR);
+  EXPECT_THROW(t->filter(example_csr().asformat(SparseFormat::CSC), true), Error);
+  EXPECT_THROW(t->filter(Value(example_dense()), true), Error);
   SparseMatrix f32 = example_csr().astype(DType::Float32);
   EXPECT_EQ(std::get<SparseMatrix>(t->filter(f32)).dtype(), DType::Float64);  // safe upcast
   auto t32 = SparseType::make(SparseFormat::CSR, DType::Float32);

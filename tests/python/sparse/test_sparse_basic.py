@@ -260,10 +260,13 @@ def test_shared_sparse_get_set_value(fmt):
     np.testing.assert_allclose(f(), 2 * m.toarray())
     b = s.get_value(borrow=True)
     assert b.format == fmt
+    # The other format and dense arrays convert (DECISIONS.md ruling 26); a wrong rank does not.
+    s.set_value(m.asformat(other(fmt)))
+    assert s.get_value().format == fmt and (s.get_value() != m).nnz == 0
+    s.set_value(3 * m.toarray())
+    assert s.get_value().format == fmt and np.allclose(s.get_value().toarray(), 3 * m.toarray())
     with pytest.raises(TypeError):
-        s.set_value(m.asformat(other(fmt)))
-    with pytest.raises(TypeError):
-        s.set_value(m.toarray())
+        s.set_value(np.ones(3))
 
 
 def test_failed_call_leaves_shared_unchanged():

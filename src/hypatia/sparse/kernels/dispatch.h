@@ -3,10 +3,12 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <exception>
 #include <type_traits>
 #include <vector>
 
 #include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/util/checked_size.h"
 
 namespace hypatia::sparse_kernels {
 
@@ -74,13 +76,61 @@ decltype(auto) visit(const SparseMatrix& m_in, F&& f) {
   });
 }
 
+/// Carries an exception out of an OpenMP region: one escaping a region (or a thread of it)
+/// terminates the process, so region bodies run under capture() and the first exception is
+/// rethrown after the region by rethrow(). Not on the hot path: try costs nothing until a throw.
+class RegionErrors {
+ public:
+  template <class F>
+  void capture(F&& f) noexcept {
+    try {
+      f();
+    } catch (...) {
+#pragma omp critical(hypatia_region_errors)
+      if (!first_) first_ = std::current_exception();
+    }
+  }
+  void rethrow() const {
+    if (first_) std::rethrow_exception(first_);
+  }
+
+ private:
+  std::exception_ptr first_;
+};
+
 /// Runs body(o) for o in [0, outer), in parallel over the outer dimension when `work` (the
 /// total cost, e.g. nnz or rows*cols) is at least kParallelWork. Bodies must write only to
 /// outer slice o of their outputs (or to per-o locations), which CSR/CSC layouts make natural.
+/// An exception from a body (std::bad_alloc, a user error) is rethrown after the loop.
 template <class F>
 void parallel_outer(int64_t outer, int64_t work, F&& body) {
+  RegionErrors errors;
 #pragma omp parallel for schedule(static) if (work >= kParallelWork && outer > 1)
-  for (int64_t o = 0; o < outer; ++o) body(o);
+  for (int64_t o = 0; o < outer; ++o) errors.capture([&] { body(o); });
+  errors.rethrow();
+}
+
+/// a * b for work estimates (never allocation sizes): saturates at INT64_MAX instead of
+/// overflowing, which is all a "large enough to parallelise?" test needs.
+inline int64_t work_mul(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
+/// The sum of per-slice entry counts (a result's nnz), checked: ValueError naming the op when it
+/// overflows int64, which a result that is never materialised slice by slice (a complement
+/// pattern, say) can reach.
+inline int64_t checked_total(const std::vector<int64_t>& counts, const std::string& op) {
+  int64_t total = 0;
+  for (int64_t c : counts)
+    if (__builtin_add_overflow(total, c, &total))
+      value_error("[", op, "] the result would have more than 2**63 - 1 stored entries");
+  return total;
+}
+
+/// outer + 1, the length of an indptr array, checked (ValueError naming the op on overflow).
+inline int64_t indptr_length(int64_t outer, const std::string& op) {
+  return checked_add(outer, 1, op, "the indptr array of a matrix with outer size " + std::to_string(outer));
 }
 
 /// int32 when every value up to max_value fits, int64 otherwise (DECISIONS.md item 12).

@@ -149,18 +149,20 @@ SparseMatrix binary_ss(const SparseMatrix& a_in, const SparseMatrix& b_in, SpBin
       }
     };
     std::vector<int64_t> counts(va.outer, 0);
-    const int64_t work = va.nnz + vb.nnz + (complement ? va.outer * va.inner : 0);
+    const int64_t work = va.nnz + vb.nnz + (complement ? work_mul(va.outer, va.inner) : 0);
     parallel_outer(va.outer, work, [&](int64_t o) {
       int64_t c = 0;
       merge(o, [&](int64_t, const T&) { ++c; });
       counts[o] = complement ? va.inner - c : c;
     });
-    const int64_t nnz = std::accumulate(counts.begin(), counts.end(), int64_t{0});
+    // Checked: a complement pattern (x == y stores every position where they are equal) of a
+    // huge matrix can count more entries than int64 holds.
+    const int64_t nnz = checked_total(counts, "sparse");
     const DType oidt = index_dtype_for(std::max({a.rows(), a.cols(), nnz}));
     NDArray data(out_dt, {nnz});
     return dispatch_index(oidt, [&](auto oi) -> SparseMatrix {
       using J = decltype(oi);
-      NDArray ptr(oidt, {va.outer + 1}), idx(oidt, {nnz});
+      NDArray ptr(oidt, {indptr_length(va.outer, "sparse")}), idx(oidt, {nnz});
       counts_to_indptr(counts, ptr);
       const J* pp = ptr.data<J>();
       J* ix = idx.data<J>();

@@ -99,7 +99,7 @@ SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
     });
     const int64_t n = std::accumulate(counts.begin(), counts.end(), int64_t{0});
     const DType idt = index_dtype_for(rows, cols, n);
-    NDArray ptr(idt, {outer + 1}), idx(idt, {n}), data(dense.dtype(), {n});
+    NDArray ptr(idt, {indptr_length(outer, "SparseFromDense")}), idx(idt, {n}), data(dense.dtype(), {n});
     counts_to_indptr(counts, ptr);
     T* d = data.data<T>();
     dispatch_index(idt, [&](auto itag) {
@@ -131,6 +131,10 @@ SparseMatrix convert_format(const SparseMatrix& m, SparseFormat f) {
     // The new outer dimension is the old inner one. Parallel counting sort: each thread owns a
     // contiguous block of old outer slices, counts its inner indices, and scatters its block
     // after the blocks of lower-numbered threads, which keeps the result stable (sorted).
+    // The result first: its indptr has inner + 1 entries, and a matrix too big for that raises
+    // here (ValueError / MemoryError naming the shape) before any work array is sized by it.
+    const DType idt = index_dtype_for(m.rows(), m.cols(), n);
+    NDArray ptr(idt, {indptr_length(inner, "convert_format")}), idx(idt, {n}), data(m.dtype(), {n});
     const int nt = (n >= kParallelWork && outer > 1) ? std::max(1, omp_get_max_threads()) : 1;
     std::vector<std::vector<int64_t>> count(nt, std::vector<int64_t>(inner, 0));
     auto block = [&](int t) { return std::make_pair(outer * t / nt, outer * (t + 1) / nt); };
@@ -139,8 +143,6 @@ SparseMatrix convert_format(const SparseMatrix& m, SparseFormat f) {
       auto [b, e] = block(t);
       for (int64_t k = v.begin(b); k < v.begin(e); ++k) ++count[t][v.index(k)];
     }
-    const DType idt = index_dtype_for(m.rows(), m.cols(), n);
-    NDArray ptr(idt, {inner + 1}), idx(idt, {n}), data(m.dtype(), {n});
     // Exclusive prefix over (inner index, thread): start position of each thread's run.
     std::vector<int64_t> per_inner(inner, 0);
     int64_t run = 0;
@@ -245,7 +247,7 @@ SparseMatrix sum_duplicates(const SparseMatrix& m_in) {
       counts[o] = c;
     });
     const int64_t n = std::accumulate(counts.begin(), counts.end(), int64_t{0});
-    NDArray ptr(dtype_v<I>, {v.outer + 1}), idx(dtype_v<I>, {n}), data(m.dtype(), {n});
+    NDArray ptr(dtype_v<I>, {indptr_length(v.outer, "sparse")}), idx(dtype_v<I>, {n}), data(m.dtype(), {n});
     counts_to_indptr(counts, ptr);
     const I* p = ptr.data<I>();
     I* ix = idx.data<I>();
@@ -277,7 +279,7 @@ SparseMatrix remove_zeros(const SparseMatrix& m) {
       counts[o] = c;
     });
     const int64_t n = std::accumulate(counts.begin(), counts.end(), int64_t{0});
-    NDArray ptr(dtype_v<I>, {v.outer + 1}), idx(dtype_v<I>, {n}), data(m.dtype(), {n});
+    NDArray ptr(dtype_v<I>, {indptr_length(v.outer, "sparse")}), idx(dtype_v<I>, {n}), data(m.dtype(), {n});
     counts_to_indptr(counts, ptr);
     const I* p = ptr.data<I>();
     I* ix = idx.data<I>();
@@ -343,10 +345,17 @@ NDArray gather_sparse(const SparseMatrix& pattern, const SparseMatrix& values_in
     G* o = out.data<G>();
     visit(pattern, [&](auto x) {
       // Per outer slice: scatter g's slice into a dense row buffer, read x's positions, clear.
+      // The per-thread buffers are allocated before the region: an allocation failure inside
+      // it would end the process instead of raising MemoryError.
       const int64_t inner = x.inner;
-#pragma omp parallel if (x.nnz + g.nnz >= kParallelWork && x.outer > 1)
+      const bool par = x.nnz + g.nnz >= kParallelWork && x.outer > 1;
+      const int nt = par ? std::max(1, omp_get_max_threads()) : 1;
+      checked_nbytes(inner, sizeof(G), {inner}, dtype_name(dtype_v<G>), "CSMGrad");
+      std::vector<std::unique_ptr<G[]>> rows(nt);
+      for (auto& r : rows) r.reset(new G[inner]());  // not std::vector: vector<bool> has no bool&
+#pragma omp parallel num_threads(nt) if (par)
       {
-        std::unique_ptr<G[]> row(new G[inner]());  // not std::vector: vector<bool> has no bool&
+        G* row = rows[omp_get_thread_num()].get();
 #pragma omp for schedule(static)
         for (int64_t p = 0; p < x.outer; ++p) {
           for (int64_t k = g.begin(p); k < g.end(p); ++k) accumulate(row[g.index(k)], g.data[k]);

@@ -29,7 +29,7 @@ SparseMatrix select(const SparseMatrix& m, const std::vector<int64_t>* osel, con
     // Inner selection as an inverse map: source inner position -> the output positions taking it.
     std::vector<int64_t> inv_ptr, inv;
     if (isel) {
-      inv_ptr.assign(v.inner + 1, 0);
+      inv_ptr.assign(indptr_length(v.inner, "select"), 0);
       for (int64_t p : *isel) ++inv_ptr[p + 1];
       for (int64_t i = 0; i < v.inner; ++i) inv_ptr[i + 1] += inv_ptr[i];
       inv.resize(nin);
@@ -46,9 +46,9 @@ SparseMatrix select(const SparseMatrix& m, const std::vector<int64_t>* osel, con
         for (int64_t e = v.begin(o); e < v.end(o); ++e) c += inv_ptr[v.index(e) + 1] - inv_ptr[v.index(e)];
       counts[k] = c;
     });
-    const int64_t total = std::accumulate(counts.begin(), counts.end(), int64_t{0});
+    const int64_t total = checked_total(counts, "select");
     const DType idt = index_dtype_for(nout, nin, total);
-    NDArray ptr(idt, {nout + 1}), idx(idt, {total}), data(m.dtype(), {total});
+    NDArray ptr(idt, {indptr_length(nout, "select")}), idx(idt, {total}), data(m.dtype(), {total});
     counts_to_indptr(counts, ptr);
     dispatch_index(idt, [&](auto j) {
       using J = decltype(j);
@@ -102,7 +102,7 @@ SparseMatrix from_triplets(SparseFormat format, int64_t rows, int64_t cols, cons
   const DType idt = index_dtype_for(rows, cols, n);
   std::vector<int64_t> counts(outer, 0);
   for (int64_t k = 0; k < n; ++k) ++counts[csr ? r[k] : c[k]];
-  NDArray ptr(idt, {outer + 1}), idx(idt, {n}), data(values.dtype(), {n});
+  NDArray ptr(idt, {indptr_length(outer, "sparse")}), idx(idt, {n}), data(values.dtype(), {n});
   counts_to_indptr(counts, ptr);
   const NDArray vals = values.contiguous();
   dispatch_value_index(values.dtype(), idt, [&](auto t, auto j) {
@@ -132,9 +132,9 @@ SparseMatrix scatter_rows(const SparseMatrix& g, const std::vector<int64_t>& row
 }
 
 SparseMatrix rows_to_csc(int64_t rows, int64_t cols, const NDArray& values, const std::vector<int64_t>& ilist) {
-  const int64_t n = static_cast<int64_t>(ilist.size()), total = n * cols;
+  const int64_t n = static_cast<int64_t>(ilist.size()), total = checked_mul(n, cols, "sparse", "the result's nnz");
   const DType idt = index_dtype_for(rows, cols, total);
-  NDArray ptr(idt, {cols + 1}), idx(idt, {total}), data(values.dtype(), {total});
+  NDArray ptr(idt, {indptr_length(cols, "sparse")}), idx(idt, {total}), data(values.dtype(), {total});
   const NDArray vals = values.contiguous();  // n x cols
   dispatch_value_index(values.dtype(), idt, [&](auto t, auto j) {
     using T = decltype(t);
@@ -162,7 +162,7 @@ SparseMatrix stack(const std::vector<SparseMatrix>& blocks_in, bool vertical, Sp
     if (a != across)
       value_error("[", who, "] blocks must have the same number of ", vertical ? "columns" : "rows", ", got ",
                   shape_str(blocks_in[0].shape()), " and ", shape_str(b.shape()));
-    along += vertical ? b.rows() : b.cols();
+    along = checked_add(along, vertical ? b.rows() : b.cols(), who, "the stacked dimension");
     SparseMatrix c = convert_format(b.dtype() == dtype ? b : astype(b, dtype), format);
     blocks.push_back(c);
   }
@@ -170,9 +170,9 @@ SparseMatrix stack(const std::vector<SparseMatrix>& blocks_in, bool vertical, Sp
   const bool csr = format == SparseFormat::CSR;
   const int64_t outer = csr ? rows : cols;
   int64_t total = 0;
-  for (const SparseMatrix& b : blocks) total += b.nnz();
+  for (const SparseMatrix& b : blocks) total = checked_add(total, b.nnz(), who, "the stacked nnz");
   const DType idt = index_dtype_for(rows, cols, total);
-  NDArray ptr(idt, {outer + 1}), idx(idt, {total}), data(dtype, {total});
+  NDArray ptr(idt, {indptr_length(outer, who)}), idx(idt, {total}), data(dtype, {total});
   // Stacking along the outer axis concatenates slices; along the inner axis, slice o of the
   // result is slice o of every block in turn with its inner indices shifted.
   const bool along_outer = vertical == csr;

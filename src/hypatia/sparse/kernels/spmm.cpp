@@ -80,7 +80,7 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
     const T al = alpha ? alpha->item<T>() : one_<T>();
     const bool scaled = !is_one(al);
     const int64_t m = v.rows;
-    const int64_t work = std::max<int64_t>(v.nnz * n, m * n);
+    const int64_t work = std::max<int64_t>(work_mul(v.nnz, n), m * n);
     if (v.format == SparseFormat::CSR) {
       // Output row o is outer slice o: each iteration owns (and initialises) its row.
       parallel_outer(v.outer, work, [&](int64_t o) {
@@ -127,18 +127,21 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
       // Enough output columns: each thread owns a block of them and reads every entry.
 #pragma omp parallel for num_threads(nt) schedule(static, 1)
       for (int t = 0; t < nt; ++t) scatter(O, 0, v.outer, n * t / nt, n * (t + 1) / nt);
-    } else if (m * n * (nt - 1) <= (int64_t{1} << 25)) {
+    } else if (work_mul(m * n, nt - 1) <= (int64_t{1} << 25)) {
       // Few columns (SpMV): thread t scatters its block of outer slices into its own partial
-      // output (thread 0 straight into O), then the partials are summed row by row.
+      // output (thread 0 straight into O), then the partials are summed row by row. The
+      // partials are allocated before the region (a failure inside it would end the process)
+      // and zeroed by their own threads.
       std::vector<std::unique_ptr<T[]>> part(nt);
+      for (int t = 1; t < nt; ++t) part[t].reset(new T[m * n]);
 #pragma omp parallel num_threads(nt)
       {
         const int t = omp_get_thread_num();
         const int64_t ob = v.outer * t / nt, oe = v.outer * (t + 1) / nt;
         T* dst = O;
         if (t > 0) {
-          part[t].reset(new T[m * n]());
           dst = part[t].get();
+          std::fill(dst, dst + m * n, T{});
         }
         scatter(dst, ob, oe, 0, n);
 #pragma omp barrier
@@ -168,7 +171,7 @@ void dense_spmm(const NDArray& x, const SparseMatrix& b, NDArray& out) {
     T* O = out.data<T>();
     // Row i of the output is x[i, :] . b: out[i, col] += b[row, col] * x[i, row] over b's
     // entries. Each iteration owns output row i.
-    parallel_outer(m, m * std::max<int64_t>(v.nnz, n), [&](int64_t i) {
+    parallel_outer(m, work_mul(m, std::max<int64_t>(v.nnz, n)), [&](int64_t i) {
       T* orow = O + i * n;
       std::fill(orow, orow + n, T{});
       const T* xrow = X + i * sx0;
@@ -202,12 +205,23 @@ SparseMatrix spgemm(const SparseMatrix& a_in, const SparseMatrix& b_in) {
     std::vector<int64_t> counts(outer, 0);
     std::vector<std::vector<int64_t>> tidx(nt);
     std::vector<std::vector<T>> tval(nt);
+    // Per-thread dense accumulators of `inner` entries, allocated (and their size checked)
+    // before the region; the region's own growth (push_back) is captured and rethrown after it.
+    checked_nbytes(inner, sizeof(T) + sizeof(int64_t), {inner}, dtype_name(dtype_v<T>), "dot");
+    std::vector<std::unique_ptr<T[]>> accs(nt);
+    std::vector<std::vector<int64_t>> marks(nt);
+    for (int t = 0; t < nt; ++t) {
+      accs[t].reset(new T[inner]());
+      marks[t].assign(inner, -1);
+    }
+    RegionErrors errors;
 #pragma omp parallel num_threads(nt) if (nt > 1)
-    {
+    errors.capture([&] {
       const int t = omp_get_thread_num();
       const int64_t ob = outer * t / nt, oe = outer * (t + 1) / nt;
-      std::unique_ptr<T[]> acc(new T[inner]());
-      std::vector<int64_t> mark(inner, -1), touched;
+      T* acc = accs[t].get();
+      std::vector<int64_t>& mark = marks[t];
+      std::vector<int64_t> touched;
       auto& ix = tidx[t];
       auto& vals = tval[t];
       for (int64_t o = ob; o < oe; ++o) {
@@ -236,10 +250,11 @@ SparseMatrix spgemm(const SparseMatrix& a_in, const SparseMatrix& b_in) {
           }
         counts[o] = c0;
       }
-    }
+    });
+    errors.rethrow();
     const int64_t nnz = std::accumulate(counts.begin(), counts.end(), int64_t{0});
     const DType idt = index_dtype_for(rows, cols, nnz);
-    NDArray ptr(idt, {outer + 1}), idx(idt, {nnz}), data(dtype_v<T>, {nnz});
+    NDArray ptr(idt, {indptr_length(outer, "dot")}), idx(idt, {nnz}), data(dtype_v<T>, {nnz});
     counts_to_indptr(counts, ptr);
     T* d = data.data<T>();
     dispatch_index(idt, [&](auto itag) {
@@ -276,7 +291,7 @@ NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, b
     const T* X = x.data<T>();
     const T* Y = y.data<T>();
     T* o = out.data<T>();
-    parallel_outer(v.outer, v.nnz * K, [&](int64_t q) {
+    parallel_outer(v.outer, work_mul(v.nnz, K), [&](int64_t q) {
       for (int64_t k = v.begin(q); k < v.end(q); ++k) {
         const T* xr = X + v.row(q, k) * sx0;
         const T* yr = Y + v.col(q, k) * sy0;

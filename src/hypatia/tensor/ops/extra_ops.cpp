@@ -219,7 +219,9 @@ void RepeatOp::perform(const Apply&, const Value* const* inputs, Value* outputs)
   const int axis = params_.axis.value_or(0);
   AxisSplit sp = split_at(x.shape(), axis);
   auto counts = repeat_counts(as_array(*inputs[1], "RepeatOp"), sp.n, "RepeatOp");
-  int64_t total = std::accumulate(counts.begin(), counts.end(), int64_t(0));
+  // Checked: repeat(v, 2**62) of 4 elements wrapped to an empty output, then wrote 2**64 of them.
+  int64_t total = 0;
+  for (int64_t c : counts) total = checked_add(total, c, "RepeatOp", "the repeated length");
   Shape s = x.shape();
   s[axis] = total;
   NDArray& out = prepare_output(outputs[0], x.dtype(), s);
