@@ -29,8 +29,9 @@ class _Config:
     @property
     def blas(self):
         """The BLAS behind dense products (read-only dict): build ('system' or 'scipy-openblas'),
-        core (OpenBLAS's kernel set), config, threading, num_threads, cpu_has_avx2 and
-        generic_fallback (True when an AVX2 CPU runs pre-AVX2 generic kernels)."""
+        core (OpenBLAS's kernel set), config, threading, num_threads, cpu_has_avx2, forced_core
+        (OPENBLAS_CORETYPE, '' if unset) and generic_fallback (True when an AVX2 CPU runs
+        pre-AVX2 generic kernels)."""
         return _core.blas_info()
 
     def __setattr__(self, name, value):
@@ -54,9 +55,15 @@ config = _Config()
 def warn_if_generic_blas():
     """Warns once (at import) when the BLAS fell back to generic kernels on an AVX2 CPU."""
     info = _core.blas_info()
-    if info["generic_fallback"]:
-        warnings.warn(
-            "[hypatia] the %s BLAS runs its generic %r kernels on this AVX2 CPU (it does not know the "
-            "CPU), so dense products are several times slower than numpy's; use a Hypatia built with "
-            "HYPATIA_BLAS=scipy-openblas (what pip install does)" % (info["build"], info["core"]),
-            BlasFallbackWarning, stacklevel=2)
+    if not info["generic_fallback"]:
+        return
+    if info["forced_core"] and _core.is_generic_blas_core(info["forced_core"]):
+        fix = "OPENBLAS_CORETYPE=%s in the environment asks for them" % info["forced_core"]
+    elif info["build"] == "system":
+        fix = "use a Hypatia built with HYPATIA_BLAS=scipy-openblas (what pip install does)"
+    else:
+        fix = "upgrade the scipy-openblas32 package"
+    warnings.warn(
+        "[hypatia] the %s BLAS runs its generic %r kernels on this AVX2 CPU, so dense products are "
+        "several times slower than numpy's; %s" % (info["build"], info["core"], fix),
+        BlasFallbackWarning, stacklevel=2)

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 
 // OpenBLAS's own queries (both HYPATIA_BLAS choices are OpenBLAS builds), declared here rather
 // than taken from <cblas.h>, which on a system may be another vendor's. They are strong
@@ -58,6 +59,8 @@ BlasInfo blas_info() {
   static constexpr const char* kModes[] = {"sequential", "pthreads", "openmp"};
   const int mode = HYPATIA_OPENBLAS(get_parallel)();
   info.threading = mode >= 0 && mode <= 2 ? kModes[mode] : "unknown";
+  const char* forced = std::getenv("OPENBLAS_CORETYPE");
+  info.forced_core = forced ? forced : "";
   info.cpu_has_avx2 = cpu_has_avx2();
   info.generic_fallback = info.cpu_has_avx2 && is_generic_blas_core(info.core);
   return info;

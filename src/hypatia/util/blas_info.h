@@ -17,6 +17,10 @@ struct BlasInfo {
   std::string threading;  // "sequential", "pthreads", "openmp" or "unknown"
   int num_threads = 0;    // threads OpenBLAS uses for one product
   bool cpu_has_avx2 = false;
+  // OPENBLAS_CORETYPE ("" when unset): the core the environment asks for instead of OpenBLAS's
+  // detection. Some machines preset it because older OpenBLAS builds misbehave on their CPU;
+  // Hypatia never overrides it. An OpenBLAS that does not know the name detects as usual.
+  std::string forced_core;
   bool generic_fallback = false;  // cpu_has_avx2 && is_generic_blas_core(core)
 };
 
