@@ -1,8 +1,10 @@
-"""Dense tensor benchmarks side by side with numpy: an MLP training step and elementwise chains.
+"""Dense tensor benchmarks side by side with numpy: the MLP's dense product (dot 128x784 by
+784x256, float64 and float32), an MLP training step and elementwise chains.
 
 Run: python bench/bench_tensor.py
 Prints our time, numpy's and the ratio (hypatia / numpy; below 1 means faster). Threads: the
-OpenBLAS/OpenMP defaults of this machine (printed).
+OpenBLAS/OpenMP defaults of this machine (printed, with the BLAS core in use). On a busy machine,
+OPENBLAS_NUM_THREADS=1 gives steadier dense-product ratios.
 """
 import os
 import timeit
@@ -79,6 +81,16 @@ def elemwise_chain(n=1_000_000):
     return best(lambda: f(a, b), 10), best(ref, 10)
 
 
+def dense_dot(dtype, m=128, k=784, n=256):
+    """T.dot of an m x k by a k x n matrix (the MLP's first layer) against numpy's matmul."""
+    rng = np.random.RandomState(3)
+    a, b = rng.randn(m, k).astype(dtype), rng.randn(k, n).astype(dtype)
+    x, y = T.matrix("x", dtype=dtype), T.matrix("y", dtype=dtype)
+    f = hypatia.function([x, y], T.dot(x, y))
+    assert np.allclose(f(a, b), a @ b, rtol=1e-4 if dtype == "float32" else 1e-10, atol=1e-3)
+    return best(lambda: f(a, b), 50, repeat=7), best(lambda: a @ b, 50, repeat=7)
+
+
 def small_elemwise(n=100):
     rng = np.random.RandomState(2)
     a, b = rng.rand(n), rng.rand(n)
@@ -89,8 +101,12 @@ def small_elemwise(n=100):
 
 def main():
     print("threads: OMP_NUM_THREADS=%s, cores=%d" % (os.environ.get("OMP_NUM_THREADS", "default"), os.cpu_count()))
+    blas = hypatia.config.blas
+    print("BLAS: %s, core %s, %d threads" % (blas["build"], blas["core"], blas["num_threads"]))
     print("%-44s %12s %12s %8s" % ("benchmark", "hypatia", "numpy", "ratio"))
     for name, (ours, theirs) in [
+        ("dot 128x784 by 784x256, float64", dense_dot("float64")),
+        ("dot 128x784 by 784x256, float32", dense_dot("float32")),
         ("MLP 784-256-10 step, batch 128 (fwd+bwd+upd)", mlp_step()),
         ("elementwise chain, 10 ops, 1e6 float64", elemwise_chain()),
         ("x*y+x on 100 float64 (per call)", small_elemwise()),

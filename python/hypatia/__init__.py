@@ -10,9 +10,19 @@ import os as _os
 # Idle threads sleep instead unless the user chose otherwise. Must be set before libgomp loads.
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from . import _core  # noqa: E402
+try:
+    from . import _core  # noqa: E402
+except ImportError as _e:
+    # Built against the scipy-openblas32 wheel (README, "Design notes: BLAS"): the extension
+    # finds libscipy_openblas.so through its rpath (../scipy_openblas32/lib). Where the wheel sits
+    # in another site directory, importing scipy_openblas32 loads the library first, and the
+    # loader then matches _core's dependency to it by soname.
+    if "scipy_openblas" not in str(_e):
+        raise
+    import scipy_openblas32  # noqa: F401
+    from . import _core  # noqa: E402
 from ._core import Variable, Apply, Op, FunctionGraph, Type
-from .configparser import config
+from .configparser import config, BlasFallbackWarning, warn_if_generic_blas as _warn_if_generic_blas
 from .compile import function, In, Out, shared
 from . import tensor
 from . import gradient
@@ -25,6 +35,8 @@ from .sparse._variable import dot  # theano.dot: structured_dot when an operand 
 from .sparse import sparse_grad  # theano.sparse_grad: x[int_vector] whose gradient w.r.t. x is sparse
 
 __version__ = "0.1.0"
+
+_warn_if_generic_blas()
 
 
 def _variable_eval(self, inputs_to_values=None):

@@ -23,6 +23,7 @@ void init_function(nb::module_& m);
 void init_grad(nb::module_& m);
 void init_printing(nb::module_& m);
 void init_bench(nb::module_& m);
+void init_blas(nb::module_& m);  // blas_info()
 // Tensor families, one binding file each.
 void init_math(nb::module_& m);
 void init_reduce(nb::module_& m);

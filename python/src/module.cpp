@@ -22,4 +22,5 @@ NB_MODULE(_core, m) {
   init_sparse_select(m);
   init_blocksparse(m);
   init_bench(m);
+  init_blas(m);
 }

@@ -2,11 +2,11 @@
 // gemv and over distinct output block pairs for the outer product.
 #include "hypatia/tensor/kernels/blocksparse.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <numeric>
 #include <type_traits>
+
+#include "hypatia/util/blas.h"
 
 namespace hypatia::kernels {
 namespace {

@@ -1,10 +1,10 @@
 // Matrix/vector products: strided operands are handed to CBLAS transposed or copied when needed.
 #include "hypatia/tensor/kernels/dot_kernel.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <exception>
+
+#include "hypatia/util/blas.h"
 
 namespace hypatia::kernels {
 namespace {

@@ -3,27 +3,13 @@
 // uses getrs with trans='T'; Cholesky of a symmetric matrix swaps 'U' and 'L'.
 #include "hypatia/tensor/kernels/lapack_kernel.h"
 
-#include <cblas.h>
-
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "hypatia/util/blas.h"
 #include "hypatia/util/error.h"
-
-extern "C" {
-void sgetrf_(const int* m, const int* n, float* a, const int* lda, int* ipiv, int* info);
-void dgetrf_(const int* m, const int* n, double* a, const int* lda, int* ipiv, int* info);
-void sgetri_(const int* n, float* a, const int* lda, const int* ipiv, float* work, const int* lwork, int* info);
-void dgetri_(const int* n, double* a, const int* lda, const int* ipiv, double* work, const int* lwork, int* info);
-void sgetrs_(const char* trans, const int* n, const int* nrhs, const float* a, const int* lda, const int* ipiv,
-             float* b, const int* ldb, int* info, size_t);
-void dgetrs_(const char* trans, const int* n, const int* nrhs, const double* a, const int* lda, const int* ipiv,
-             double* b, const int* ldb, int* info, size_t);
-void spotrf_(const char* uplo, const int* n, float* a, const int* lda, int* info, size_t);
-void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info, size_t);
-}
 
 namespace hypatia::kernels {
 namespace {
