@@ -17,17 +17,6 @@ struct PyOp {
 namespace {
 namespace sk = sparse_kernels;
 
-// A sparse or dense operand: scipy matrices become sparse constants, the rest as_tensor_variable.
-Var operand(nb::handle x, const char* who) {
-  if (is_scipy_sparse(x)) {
-    std::string fmt = nb::cast<std::string>(x.attr("format"));
-    if (fmt != "csr" && fmt != "csc")
-      type_error("[", who, "] only csr and csc matrices are supported, got a ", fmt, " matrix; convert it with .tocsr()");
-    return sparse::constant(to_sparse(x));
-  }
-  return as_var(x);
-}
-
 template <class O, class... P>
 PyOp make_op(P... params) {
   return PyOp{std::make_shared<O>(params...)};
@@ -73,7 +62,7 @@ void init_sparse_arith(nb::module_& root) {
   // ---- builders ----
   using Bin = Var (*)(const Var&, const Var&);
   auto bin = [&](const char* name, Bin f) {
-    m.def(name, [f, name](nb::handle x, nb::handle y) { return f(operand(x, name), operand(y, name)); },
+    m.def(name, [f, name](nb::handle x, nb::handle y) { return f(as_operand(x, name), as_operand(y, name)); },
           nb::arg("x"), nb::arg("y"));
   };
   bin("add", &sparse::add);
@@ -100,7 +89,7 @@ void init_sparse_arith(nb::module_& root) {
   bin("structured_add", &sparse::structured_add);
   using Un = Var (*)(const Var&);
   auto un = [&](const char* name, Un f) {
-    m.def(name, [f, name](nb::handle x) { return f(operand(x, name)); }, nb::arg("x"));
+    m.def(name, [f, name](nb::handle x) { return f(as_operand(x, name)); }, nb::arg("x"));
   };
   un("structured_sigmoid", &sparse::structured_sigmoid);
   un("structured_exp", &sparse::structured_exp);
@@ -129,7 +118,7 @@ void init_sparse_arith(nb::module_& root) {
   m.def("sp_sum", [](nb::handle x, nb::handle axis, bool sparse_grad) {
     std::optional<int> a;
     if (!axis.is_none()) a = nb::cast<int>(axis);
-    return sparse::sp_sum(operand(x, "SpSum"), a, sparse_grad);
+    return sparse::sp_sum(as_operand(x, "SpSum"), a, sparse_grad);
   }, nb::arg("x"), nb::arg("axis") = nb::none(), nb::arg("sparse_grad") = false);
   (void)root;
 }

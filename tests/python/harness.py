@@ -80,3 +80,25 @@ def check_op(fun, inputs, reference, grad=True, structured=False, rtol=1e-6, ato
     verify_grad(partial, [inputs[i] for i in grad_inputs], rng=np.random.RandomState(7),
                 structured=structured)
     return got_fast
+
+
+def sparse_variants(fmt, shape, dtype, rng):
+    """(label, matrix) pairs of one format, shape and dtype covering the storage cases every
+    sparse op must handle: sorted, unsorted, explicit zeros, empty rows/cols, all zero, int64
+    indices."""
+    from hypatia import sparse as S
+    out = []
+    _, [m] = S.sparse_random_inputs(fmt, shape, out_dtype=dtype, rng=rng)
+    out.append(("sorted", m))
+    _, [m] = S.sparse_random_inputs(fmt, shape, out_dtype=dtype, p=0.8, unsorted_indices=True, rng=rng)
+    out.append(("unsorted", m))
+    _, [m] = S.sparse_random_inputs(fmt, shape, out_dtype=dtype, explicit_zero=True, rng=rng)
+    out.append(("explicit zero", m))
+    _, [m] = S.sparse_random_inputs(fmt, shape, out_dtype=dtype, p=0.15, rng=rng)
+    out.append(("empty rows/cols", m))
+    out.append(("all zero", (sp.csr_matrix if fmt == "csr" else sp.csc_matrix)(shape, dtype=dtype)))
+    _, [m] = S.sparse_random_inputs(fmt, shape, out_dtype=dtype, rng=rng)
+    m.indices = m.indices.astype(np.int64)
+    m.indptr = m.indptr.astype(np.int64)
+    out.append(("int64 indices", m))
+    return out

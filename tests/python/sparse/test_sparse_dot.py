@@ -9,7 +9,7 @@ import scipy.sparse as sp
 import hypatia
 import hypatia.sparse as S
 import hypatia.tensor as T
-from harness import check_op
+from harness import check_op, sparse_variants
 
 FORMATS = ["csr", "csc"]
 FLOATS = ["float32", "float64"]
@@ -17,22 +17,7 @@ R = np.random.RandomState(3)
 
 
 def variants(fmt, shape, dtype):
-    """(label, matrix): sorted, unsorted, explicit zeros, empty rows/cols, all zero, int64 indices."""
-    out = []
-    _, [m] = S.sparse_random_inputs(fmt, shape, out_dtype=dtype, rng=R)
-    out.append(("sorted", m))
-    _, [m] = S.sparse_random_inputs(fmt, shape, out_dtype=dtype, p=0.8, unsorted_indices=True, rng=R)
-    out.append(("unsorted", m))
-    _, [m] = S.sparse_random_inputs(fmt, shape, out_dtype=dtype, explicit_zero=True, rng=R)
-    out.append(("explicit zero", m))
-    _, [m] = S.sparse_random_inputs(fmt, shape, out_dtype=dtype, p=0.15, rng=R)
-    out.append(("empty rows/cols", m))
-    out.append(("all zero", (sp.csr_matrix if fmt == "csr" else sp.csc_matrix)(shape, dtype=dtype)))
-    _, [m] = S.sparse_random_inputs(fmt, shape, out_dtype=dtype, rng=R)
-    m.indices = m.indices.astype(np.int64)
-    m.indptr = m.indptr.astype(np.int64)
-    out.append(("int64 indices", m))
-    return out
+    return sparse_variants(fmt, shape, dtype, R)
 
 
 def cases(shape):
