@@ -47,9 +47,10 @@ void SparseMatrix::validate(const std::string& op) const {
   if (!data_.is_c_contiguous() || !indices_.is_c_contiguous() || !indptr_.is_c_contiguous())
     value_error(who, " data, indices and indptr must be contiguous");
   const int64_t outer = outer_size(), inner = inner_size();
-  if (indptr_.size() != outer + 1)
+  // Compared as size - 1 and printed unsigned: outer + 1 overflows for an outer size of INT64_MAX.
+  if (indptr_.size() - 1 != outer)
     value_error(who, " indptr has length ", indptr_.size(), "; a ", format_name(format_), " matrix of shape (", rows_, ", ",
-                cols_, ") needs ", outer + 1);
+                cols_, ") needs ", static_cast<uint64_t>(outer) + 1);
   if (index_at(indptr_, 0) != 0) value_error(who, " indptr[0] must be 0, got ", index_at(indptr_, 0));
   // The structural checks run on every call of a compiled function that takes a sparse input,
   // so they are typed loops (no per-element dtype branch) and the O(nnz) range check is split
