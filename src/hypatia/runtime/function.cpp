@@ -115,9 +115,11 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   std::vector<Var> shared_vars;
   for (const auto& v : all_inputs)
     if (v->is_shared() && !explicit_vars.count(v.get())) shared_vars.push_back(v);
-  for (const auto& [target, expr] : options_.updates)
+  for (const auto& update : options_.updates) {
+    const Var& target = update.first;  // not a structured binding: clang 14 cannot capture those
     if (std::none_of(shared_vars.begin(), shared_vars.end(), [&](const Var& s) { return s == target; }))
       shared_vars.push_back(target);
+  }
   fg_inputs.insert(fg_inputs.end(), shared_vars.begin(), shared_vars.end());
   fgraph_ = std::make_unique<FunctionGraph>(fg_inputs, exprs, true);
   optimize_graph(*fgraph_, options_.mode);

@@ -10,6 +10,7 @@
 #include "hypatia/rewrite/merge.h"
 #include "hypatia/rewrite/pipeline.h"
 #include "hypatia/tensor/tensor_type.h"
+#include "support/timing.h"
 
 namespace hypatia {
 namespace {
@@ -152,7 +153,7 @@ TEST(Merge, DeepChainIsFastAndIterative) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_EQ(fg.num_nodes(), static_cast<size_t>(kDepth));
   EXPECT_EQ(fg.outputs()[0], fg.outputs()[1]);
-  EXPECT_LT(secs, 2.0);
+  if (hypatia::testing::timing_asserts_enabled()) EXPECT_LT(secs, 2.0);
 }
 
 TEST(Merge, VetoingFeatureStopsTheMerge) {

@@ -166,7 +166,9 @@ TEST(SparseArith, Comparisons) {
     const SparseFormat f = c.format;
     SparseMatrix y = random_sparse(c.format, 3, 5, c.dtype, rng, {.p = 0.5, .lo = -1, .hi = 1});
     NDArray d = random_dense({3, 5}, c.dtype, rng);
-    for (const auto& [op, fn] : ops) {
+    for (const auto& op_fn : ops) {
+      const auto& op = op_fn.first;  // no structured binding: clang 14 cannot capture those
+      const auto& fn = op_fn.second;
       auto cmp = [fn](const NDArray& a, const NDArray& b) { return map2(a, b, DType::Bool, [fn](double x, double z) { return fn(x, z) ? 1.0 : 0.0; }); };
       check_op([op](const std::vector<Var>& v) { return op(v[0], v[1]); }, {c.value, y},
                [&](const std::vector<Value>& v) -> Value { return sparse_of(cmp(dense_of_sparse(v[0]), dense_of_sparse(v[1])), f); });

@@ -63,6 +63,18 @@ TEST(SparseMatrix, ValidateNamesTheProblem) {
   EXPECT_NE(validate_message(bad_start).find("indptr[0]"), std::string::npos);
 }
 
+// Found by tests/fuzz/fuzz_sparse_boundary (UBSan): the expected indptr length outer + 1
+// overflowed int64 for an outer size of INT64_MAX.
+TEST(SparseMatrix, ValidateHugeShapeWithoutOverflow) {
+  const int64_t huge = INT64_MAX;
+  SparseMatrix csr(SparseFormat::CSR, huge, 4, NDArray(DType::Float64, {0}), NDArray(DType::Int32, {0}),
+                   NDArray::from_vector<int32_t>({0}, {1}));
+  EXPECT_NE(validate_message(csr).find("needs 9223372036854775808"), std::string::npos) << validate_message(csr);
+  SparseMatrix csc(SparseFormat::CSC, 4, huge, NDArray(DType::Float64, {0}), NDArray(DType::Int32, {0}),
+                   NDArray::from_vector<int32_t>({0}, {1}));
+  EXPECT_NE(validate_message(csc).find("indptr has length 1"), std::string::npos);
+}
+
 TEST(SparseMatrix, SortedIndicesAndExplicitZeros) {
   // Row 0 stores columns 2 then 0 (unsorted) and an explicit zero at column 1 of row 2.
   SparseMatrix m(SparseFormat::CSR, 3, 4, NDArray::from_vector<double>({2, 1, 0, 4}, {4}),

@@ -66,7 +66,9 @@ TEST(SparseSelect, GetItem2dSlicesWithNegativeAndNoneBoundsAndSteps) {
       {{{}, {}, -2}, {1, 100, 2}}, {{2, 2, {}}, {{}, {}, {}}}, {{-100, {}, 3}, {3, 0, -1}}};
   for (const Case& c : cases()) {
     SCOPED_TRACE(trace(c));
-    for (auto [r, q] : slices) {
+    for (const auto& rq : slices) {
+      const auto& r = rq.first;  // no structured binding: clang 14 cannot capture those
+      const auto& q = rq.second;
       auto fun = [&](const std::vector<Var>& v) {
         auto sb = [](O o) { return o ? SliceBound(*o) : SliceBound(); };
         return sparse::get_item_2d(v[0], {IndexEntry::slice(sb(r.a), sb(r.b), sb(r.s)), IndexEntry::slice(sb(q.a), sb(q.b), sb(q.s))});

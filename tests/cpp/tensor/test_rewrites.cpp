@@ -11,6 +11,7 @@
 #include "hypatia/rewrite/pipeline.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/shape.h"
+#include "support/timing.h"
 #include "hypatia/tensor/rewrites/rewrites.h"
 
 using namespace hypatia;
@@ -507,7 +508,8 @@ TEST(TensorRewrites, CompileTimeOfLongChains) {
   for (int rep = 0; rep < 3; ++rep) best = std::min(best, compile_ms(1000, &nodes));
   std::printf("[ compile ] 1,000-node elementwise chain, build + FAST_RUN compile: %.2f ms (%zu nodes after)\n",
               best, nodes);
-  EXPECT_LT(best, 200.0);  // generous: catches quadratic blow-ups, not machine noise
+  // Generous: catches quadratic blow-ups, not machine noise (not under sanitizers).
+  if (hypatia::testing::timing_asserts_enabled()) EXPECT_LT(best, 200.0);
   double big = compile_ms(10000, &nodes);
   std::printf("[ compile ] 10,000-node elementwise chain: %.2f ms (%zu nodes after)\n", big, nodes);
   // Rewrites may fold neg/mul pairs and fusion merges runs of elementwise nodes: never more nodes.
@@ -524,7 +526,7 @@ TEST(TensorRewrites, CompileTimeOfRewritingChains) {
   auto f = compile({x, y}, v, "FAST_RUN");
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::printf("[ compile ] 3,000-step rewriting chain: %.2f ms (%zu nodes after)\n", ms, f->fgraph().num_nodes());
-  EXPECT_LT(ms, 2000.0);
+  if (hypatia::testing::timing_asserts_enabled()) EXPECT_LT(ms, 2000.0);
   EXPECT_FALSE(has_op(f->fgraph(), "Elemwise{neg,no_inplace}"));
   EXPECT_FALSE(has_op(f->fgraph(), "Elemwise{add,no_inplace}"));
 }
