@@ -13,8 +13,9 @@ namespace hypatia::sparse {
 /// (a dense vector x gives a dense vector). Two dense operands: TypeError.
 Var structured_dot(const Var& x, const Var& y);
 /// Theano's sparse.dot (op Dot): one operand sparse, the other sparse or dense, either order.
-/// Dense output when an operand is dense; sparse (x's format) when both are sparse. Regular
-/// grads (a sparse input gets the whole gradient, in its format).
+/// The output is always dense, even for two sparse operands (the reference's Dot; use
+/// structured_dot for a sparse product of two sparse matrices). Regular grads (a sparse input
+/// gets the whole gradient, in its format).
 Var dot(const Var& x, const Var& y);
 /// TrueDot{grad_preserves_dense}(x, y): x sparse, y sparse or dense; the output is sparse (x's
 /// format), or a dense vector when y is a vector. Regular grads; a dense y gets a dense grad
