@@ -141,10 +141,12 @@ TEST(SparseTheanoApi, StructuredDotGradTakesIndicesAndIndptr) {
 TEST(SparseTheanoApi, StructuredDotGradValidatesTheStructure) {
   auto op = std::make_shared<StructuredDotGrad>(StructuredDotGradParams{SparseFormat::CSR});
   NDArray b = NDArray::full(DType::Float64, {3, 2}, 1.0), g = NDArray::full(DType::Float64, {2, 2}, 1.0);
-  for (auto [idx, ptr] : {std::pair<std::vector<int64_t>, std::vector<int64_t>>{{0, 7}, {0, 1, 2}},
-                          {{0, 1}, {0, 2, 1}},
-                          {{0, 1}, {0, 1, 5}},
-                          {{0, 1}, {0, 1, 2, 2}}}) {
+  for (const auto& structure : {std::pair<std::vector<int64_t>, std::vector<int64_t>>{{0, 7}, {0, 1, 2}},
+                                {{0, 1}, {0, 2, 1}},
+                                {{0, 1}, {0, 1, 5}},
+                                {{0, 1}, {0, 1, 2, 2}}}) {
+    const auto& idx = structure.first;  // not a structured binding: clang 14 cannot capture those
+    const auto& ptr = structure.second;
     ErrorKind kind{};
     std::string m = error_of([&] { run1(apply1(*op, {ivec(idx), ivec(ptr), constant(b), constant(g)})); }, &kind);
     EXPECT_EQ(m.rfind("[StructuredDotGradCSR]", 0), 0u) << m;
