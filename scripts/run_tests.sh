@@ -52,7 +52,7 @@ if [ "$SANITIZERS" != "0" ]; then
   SAN_FLAGS=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" "${LAUNCHER[@]}")
   export HYPATIA_NO_TIMING_ASSERTS=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-  export ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1
+  export ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:allocator_may_return_null=1
 
   # One clang build serves the ASan+UBSan suite and the fuzzer: the library carries the fuzzer's
   # coverage instrumentation (fuzzer-no-link); only the fuzz target links libFuzzer.

@@ -69,7 +69,9 @@ Shape NDArray::c_strides(const Shape& shape, int isz) {
   int64_t acc = isz;
   for (int i = static_cast<int>(shape.size()) - 1; i >= 0; --i) {
     st[i] = acc;
-    acc *= std::max<int64_t>(shape[i], 1);
+    // Only an empty array (a 0 among the other dimensions) can overflow here, and its strides
+    // are never used to address memory: saturate instead of overflowing.
+    if (i > 0 && __builtin_mul_overflow(acc, std::max<int64_t>(shape[i], 1), &acc)) acc = INT64_MAX;
   }
   return st;
 }

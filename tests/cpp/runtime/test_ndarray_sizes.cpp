@@ -55,6 +55,8 @@ TEST(NDArraySizes, ByteCountOverflowIsAMemoryError) {
 
 TEST(NDArraySizes, AnAllocationTheSystemRefusesIsAMemoryError) {
 #if defined(__SANITIZE_ADDRESS__)
+  // gcc's ASan (clang's too, unless ASAN_OPTIONS has allocator_may_return_null=1 as
+  // scripts/run_tests.sh sets) aborts on huge allocations instead of returning null.
   GTEST_SKIP() << "AddressSanitizer aborts on huge allocations instead of returning null";
 #else
   // 2**61 bytes is representable but beyond any address space: malloc/calloc return null.

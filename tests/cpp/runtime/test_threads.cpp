@@ -11,6 +11,7 @@
 #include "hypatia/sparse/products.h"
 #include "hypatia/tensor/basic.h"
 #include "support/sparse_random.h"
+#include "support/timing.h"
 
 using namespace hypatia;
 using namespace hypatia::testing;
@@ -19,11 +20,7 @@ namespace {
 
 // Sanitizer builds run the same tests with fewer iterations: the point is the interleavings.
 constexpr int kThreads = 8;
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-constexpr int kCalls = 60;
-#else
-constexpr int kCalls = 400;
-#endif
+constexpr int kCalls = sanitized_build() ? 60 : 400;
 
 NDArray filled(int64_t n, double v) { return NDArray::full(DType::Float64, {n}, v); }
 double first(const Value& v) { return std::get<NDArray>(v).data<double>()[0]; }
