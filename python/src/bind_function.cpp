@@ -14,12 +14,7 @@ struct PyFunction {
 namespace {
 Value shared_value_from_python(nb::handle v) {
   if (nb::isinstance<OpaqueValue>(v)) return nb::cast<OpaquePtr>(v);  // random state
-  if (is_scipy_sparse(v)) {
-    // Validated here, once: a shared variable's arrays reach kernels without a per-call filter.
-    SparseMatrix s = to_sparse(v);
-    s.validate("shared");
-    return s;
-  }
+  if (is_scipy_sparse(v)) return to_sparse(v);  // shared() validates it
   if (PyFloat_Check(v.ptr())) {
     DType d = DType::Float64;
     return to_ndarray(v, &d);

@@ -347,7 +347,7 @@ Var shared(const Value& value, std::string name, bool borrow) {
   if (const auto* a = std::get_if<NDArray>(&value)) {
     type = TensorType::make(a->dtype(), std::vector<bool>(a->ndim(), false));
   } else if (const auto* s = std::get_if<SparseMatrix>(&value)) {
-    s->validate();
+    s->validate("shared");
     type = SparseType::make(s->format(), s->dtype());
   } else if (const auto* o = std::get_if<OpaquePtr>(&value); o && *o && (*o)->type()) {
     type = (*o)->type();  // random generator state, say
