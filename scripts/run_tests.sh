@@ -2,7 +2,7 @@
 # Builds and runs every test: the C++ GoogleTest suite (ctest), the installed-package check
 # (a C++ program found through find_package(hypatia)), the Python suite (pytest), then the
 # sanitizer stages: the C++ suite under AddressSanitizer + UndefinedBehaviorSanitizer (clang),
-# the sparse-boundary fuzzer (libFuzzer, same build), and the *Thread* tests of test_runtime
+# the sparse-boundary fuzzer (libFuzzer, same build), and the *Thread* tests of test_compile
 # under ThreadSanitizer. Prints one "== time" line per stage.
 # Expects the Python package installed in .venv (the README's test command does that).
 # Environment: JOBS (parallel builds, default 2), PY (python), SANITIZERS=0 skips the
@@ -68,7 +68,7 @@ if [ "$SANITIZERS" != "0" ]; then
   ./build-asan/tests/fuzz/fuzz_sparse_boundary -max_total_time="$FUZZ_SECONDS" -timeout=30 -print_final_stats=1 \
     -artifact_prefix=build-asan/fuzz-artifacts/ build-asan/fuzz-corpus tests/fuzz/corpus
 
-  # ThreadSanitizer on the threading tests (only the library and test_runtime are built).
+  # ThreadSanitizer on the threading tests (only the library and test_compile are built).
   # OpenMP runtimes are uninstrumented: gcc's libgomp gives false races on every parallel loop,
   # clang's libomp now and then inside its own code. So: clang's libomp with its Archer tool
   # (OMP_TOOL_LIBRARIES), which reports OpenMP's barriers and reductions to TSan, plus
@@ -77,11 +77,11 @@ if [ "$SANITIZERS" != "0" ]; then
   # single-threaded here. No suppression file.
   stage "C++ *Thread* tests under TSan (clang)"
   cmake -S . -B build-tsan -G Ninja "${SAN_FLAGS[@]}" -DHYPATIA_SANITIZE=thread -DHYPATIA_BUILD_TESTS=ON
-  cmake --build build-tsan -j "$JOBS" --target test_runtime
+  cmake --build build-tsan -j "$JOBS" --target test_compile
   LLVM_LIB=$(dirname "$(readlink -f "$(command -v clang++)")")/../lib
   OMP_TOOL_LIBRARIES="$LLVM_LIB/libarcher.so" OPENBLAS_NUM_THREADS=1 \
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ignore_noninstrumented_modules=1" \
-    ./build-tsan/tests/cpp/test_runtime --gtest_filter='*Thread*'
+    ./build-tsan/tests/cpp/test_compile --gtest_filter='*Thread*'
 fi
 
 stage ""

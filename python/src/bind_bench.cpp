@@ -2,7 +2,7 @@
 #include <chrono>
 
 #include "bindings.h"
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia::py {

@@ -1,6 +1,6 @@
 // Python bindings of compiled functions and shared variables; the call path stays in C++.
 #include "bindings.h"
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 
 namespace hypatia::py {
 

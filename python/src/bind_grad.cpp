@@ -1,9 +1,9 @@
 // Python bindings of autodiff: grad, Lop, Rop, jacobian, hessian, gradient ops, verify_grad.
 #include "bindings.h"
 #include "hypatia/grad/grad.h"
-#include "hypatia/grad/jacobian.h"
+#include "hypatia/compile/jacobian.h"
 #include "hypatia/grad/ops.h"
-#include "hypatia/grad/verify_grad.h"
+#include "hypatia/compile/verify_grad.h"
 
 namespace hypatia::py {
 

@@ -2,7 +2,7 @@
 #include <nanobind/operators.h>
 
 #include "bindings.h"
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/basic.h"
 

@@ -1,6 +1,6 @@
 // Python bindings of the dense tensor API: constructors, starter ops, and Variable operators.
 #include "bindings.h"
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/sort.h"

@@ -2,7 +2,7 @@
 #pragma once
 #include <nanobind/nanobind.h>
 
-#include "hypatia/runtime/value.h"
+#include "hypatia/value/value.h"
 #include "hypatia/graph/variable.h"
 
 namespace hypatia::py {

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/tensor_type.h"
 

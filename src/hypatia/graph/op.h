@@ -50,6 +50,13 @@ class Op : public std::enable_shared_from_this<Op> {
   virtual ViewMap destroy_map() const { return {}; }
   /// Whether constant folding may evaluate this op at compile time.
   virtual bool constant_foldable(const Apply&) const { return true; }
+  /// The variant of this op that overwrites some of the inputs listed in `allowed` (indices
+  /// the in-place pass has proven safe to destroy) and declares so in its destroy_map; null
+  /// when it has none. The generic in-place phase (rewrite/inplace.h) is the only caller.
+  virtual std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const {
+    (void)allowed;
+    return nullptr;
+  }
 
   /// This op as a shared pointer. Ops live in std::make_shared allocations (Apply nodes share
   /// them), so an op built on the stack cannot make nodes.
@@ -66,13 +73,28 @@ std::vector<Var> apply_op(const Op& op, const std::vector<Var>& inputs);
 /// Applies a one-output op.
 Var apply1(const Op& op, const std::vector<Var>& inputs);
 
-/// Base for ops whose identity is a parameter struct, as Theano's __props__. `Params` needs
-/// `auto fields() const` returning a std::tie of its members; equality and hashing follow.
-template <class Derived, class Params>
+/// Parameters of an op that has none.
+struct NoParams {
+  auto fields() const { return std::tuple<>(); }
+};
+
+/// The arity of an op that takes any number of inputs (it checks the count itself).
+inline constexpr int kVariadic = -1;
+
+/// Base for ops declared once (docs/design.md, "The op contract"). `Derived` names itself
+/// and its input count as `kName` and `kArity` (the HYPATIA_OP macro below writes both), so
+/// the base gives name() and checks the arity before make_node_checked sees the inputs.
+/// Identity is a parameter struct, as Theano's __props__: `Params` needs `auto fields() const`
+/// returning a std::tie of its members; equality and hashing follow, and so does merge (CSE).
+template <class Derived, class Params = NoParams>
 class OpBase : public Op {
  public:
   explicit OpBase(Params p = {}) : params_(std::move(p)) {}
   const Params& params() const { return params_; }
+  std::string name() const override {
+    if constexpr (requires { Derived::kName; }) return Derived::kName;
+    else return typeid(Derived).name();  // TRANSITION: every op will declare kName
+  }
   bool equals(const Op& other) const override {
     if (typeid(other) != typeid(Derived)) return false;
     return params_.fields() == static_cast<const Derived&>(other).params_.fields();
@@ -80,15 +102,67 @@ class OpBase : public Op {
   size_t hash() const override {
     return hash_combine(std::hash<std::type_index>()(typeid(Derived)), hash_value(params_.fields()));
   }
+  /// Checks the number of inputs (TypeError "[name] expected N inputs, got M"), then types them.
+  ApplyPtr make_node(const std::vector<Var>& inputs) const override {  // TRANSITION: final
+    if constexpr (requires { Derived::kArity; }) {
+      constexpr int n = Derived::kArity;
+      if (n != kVariadic && inputs.size() != static_cast<size_t>(n))
+        type_error("[", name(), "] expected ", n, n == 1 ? " input" : " inputs", ", got ", inputs.size());
+    }
+    return make_node_checked(inputs);
+  }
 
  protected:
+  /// make_node after the arity check: types the inputs and builds the Apply.
+  virtual ApplyPtr make_node_checked(const std::vector<Var>& inputs) const {  // TRANSITION: pure
+    (void)inputs;
+    throw Error(ErrorKind::Runtime, str_cat("[", name(), "] declares no make_node"));
+  }
   Params params_;
 };
 
-/// Parameters of an op that has none.
-struct NoParams {
-  auto fields() const { return std::tuple<>(); }
-};
+// HYPATIA_OP(Name, arity, methods...) declares an op in one line inside its class body:
+// kName and kArity, OpBase's constructor, and the override of each method named, from
+// make_node, perform, infer_shape, vjp, jvp, connection_pattern, view_map, destroy_map, str,
+// constant_foldable and inplace_variant. Every op states the same signatures this way, and
+// a reader sees at a glance which parts of the contract an op implements.
+#define HYPATIA_OP(NAME, ARITY, ...)                  \
+ public:                                              \
+  static constexpr const char* kName = #NAME;         \
+  static constexpr int kArity = ARITY;                \
+  using OpBase::OpBase;                               \
+  HYPATIA_OP_METHODS(__VA_ARGS__)
+
+#define HYPATIA_OP_METHODS(...) HY_OP_FOR_EACH(HY_OP_DECL_, __VA_ARGS__)
+#define HY_OP_DECL_make_node ApplyPtr make_node_checked(const std::vector<Var>& inputs) const override;
+#define HY_OP_DECL_perform void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+#define HY_OP_DECL_infer_shape                                                                   \
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,                            \
+                                                   const std::vector<ShapeVec>& input_shapes) const override;
+#define HY_OP_DECL_vjp std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+#define HY_OP_DECL_jvp std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+#define HY_OP_DECL_connection_pattern std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+#define HY_OP_DECL_view_map ViewMap view_map() const override;
+#define HY_OP_DECL_destroy_map ViewMap destroy_map() const override;
+#define HY_OP_DECL_str std::string str() const override;
+#define HY_OP_DECL_constant_foldable bool constant_foldable(const Apply& node) const override;
+#define HY_OP_DECL_inplace_variant OpPtr inplace_variant(const std::vector<int>& allowed) const override;
+// A for-each over up to 11 macro arguments.
+#define HY_OP_FE_1(M, a) M##a
+#define HY_OP_FE_2(M, a, ...) M##a HY_OP_FE_1(M, __VA_ARGS__)
+#define HY_OP_FE_3(M, a, ...) M##a HY_OP_FE_2(M, __VA_ARGS__)
+#define HY_OP_FE_4(M, a, ...) M##a HY_OP_FE_3(M, __VA_ARGS__)
+#define HY_OP_FE_5(M, a, ...) M##a HY_OP_FE_4(M, __VA_ARGS__)
+#define HY_OP_FE_6(M, a, ...) M##a HY_OP_FE_5(M, __VA_ARGS__)
+#define HY_OP_FE_7(M, a, ...) M##a HY_OP_FE_6(M, __VA_ARGS__)
+#define HY_OP_FE_8(M, a, ...) M##a HY_OP_FE_7(M, __VA_ARGS__)
+#define HY_OP_FE_9(M, a, ...) M##a HY_OP_FE_8(M, __VA_ARGS__)
+#define HY_OP_FE_10(M, a, ...) M##a HY_OP_FE_9(M, __VA_ARGS__)
+#define HY_OP_FE_11(M, a, ...) M##a HY_OP_FE_10(M, __VA_ARGS__)
+#define HY_OP_FE_PICK(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, N, ...) N
+#define HY_OP_FOR_EACH(M, ...)                                                                    \
+  HY_OP_FE_PICK(__VA_ARGS__, HY_OP_FE_11, HY_OP_FE_10, HY_OP_FE_9, HY_OP_FE_8, HY_OP_FE_7,        \
+                HY_OP_FE_6, HY_OP_FE_5, HY_OP_FE_4, HY_OP_FE_3, HY_OP_FE_2, HY_OP_FE_1)(M, __VA_ARGS__)
 
 /// A null gradient saying the gradient of `op` with respect to input `i` is undefined.
 Var grad_undefined(const Op& op, int i, const std::string& comment = "");

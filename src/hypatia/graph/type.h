@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "hypatia/runtime/value.h"
+#include "hypatia/value/value.h"
 
 namespace hypatia {
 

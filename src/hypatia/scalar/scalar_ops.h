@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "hypatia/graph/variable.h"
-#include "hypatia/scalar/dtype.h"
+#include "hypatia/value/dtype.h"
 
 namespace hypatia {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "hypatia/graph/variable.h"
-#include "hypatia/scalar/dtype.h"
+#include "hypatia/value/dtype.h"
 
 namespace hypatia {
 

@@ -1,8 +1,8 @@
 // Small ops for testing the gradient driver independently of the tensor module's kernels.
 #pragma once
 #include "hypatia/grad/grad.h"
-#include "hypatia/runtime/function.h"
-#include "hypatia/runtime/vm.h"
+#include "hypatia/compile/function.h"
+#include "hypatia/compile/vm.h"
 #include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/tensor_type.h"

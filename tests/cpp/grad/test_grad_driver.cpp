@@ -3,9 +3,9 @@
 
 #include "grad/grad_test_ops.h"
 #include "hypatia/grad/grad.h"
-#include "hypatia/grad/jacobian.h"
+#include "hypatia/compile/jacobian.h"
 #include "hypatia/grad/ops.h"
-#include "hypatia/grad/verify_grad.h"
+#include "hypatia/compile/verify_grad.h"
 
 using namespace hypatia;
 using namespace hypatia::gradtest;

@@ -5,9 +5,9 @@
 #include <cmath>
 
 #include "hypatia/grad/grad.h"
-#include "hypatia/grad/jacobian.h"
-#include "hypatia/grad/verify_grad.h"
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/jacobian.h"
+#include "hypatia/compile/verify_grad.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/tensor/basic.h"
 
 using namespace hypatia;

@@ -8,7 +8,7 @@
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/db.h"
 #include "hypatia/rewrite/merge.h"
-#include "hypatia/rewrite/pipeline.h"
+#include "hypatia/compile/pipeline.h"
 #include "hypatia/tensor/tensor_type.h"
 #include "support/timing.h"
 

@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "hypatia/grad/grad.h"
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/select.h"
 #include "hypatia/sparse/ops/getitem.h"

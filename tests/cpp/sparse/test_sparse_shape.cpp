@@ -7,8 +7,8 @@
 #include <set>
 
 #include "hypatia/grad/grad.h"
-#include "hypatia/grad/verify_grad.h"
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/verify_grad.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/dispatch.h"
 #include "hypatia/sparse/kernels/kernels.h"

@@ -4,7 +4,7 @@
 // tests/python/test_crash_cases.py.
 #include <gtest/gtest.h>
 
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/elemwise.h"
 #include "hypatia/sparse/math.h"

@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "hypatia/grad/grad.h"
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/math.h"
 #include "hypatia/sparse/ops/dot.h"

@@ -5,8 +5,8 @@
 
 #include <functional>
 
-#include "hypatia/grad/verify_grad.h"
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/verify_grad.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/tensor/basic.h"
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia::test {

@@ -3,8 +3,8 @@
 
 #include <random>
 
-#include "hypatia/grad/verify_grad.h"
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/verify_grad.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/nnet.h"
 #include "hypatia/tensor/ops/fused_elemwise.h"

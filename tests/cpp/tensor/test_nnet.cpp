@@ -6,9 +6,9 @@
 
 #include "helpers.h"
 #include "hypatia/grad/grad.h"
-#include "hypatia/grad/verify_grad.h"
+#include "hypatia/compile/verify_grad.h"
 #include "hypatia/graph/print.h"
-#include "hypatia/rewrite/pipeline.h"
+#include "hypatia/compile/pipeline.h"
 #include "hypatia/tensor/nnet.h"
 #include "hypatia/tensor/ops/elemwise.h"
 

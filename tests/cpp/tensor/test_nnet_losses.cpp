@@ -7,7 +7,7 @@
 #include "helpers.h"
 #include "support/check_op.h"
 #include "hypatia/grad/grad.h"
-#include "hypatia/rewrite/pipeline.h"
+#include "hypatia/compile/pipeline.h"
 #include "hypatia/tensor/nnet.h"
 #include "hypatia/tensor/ops/nnet.h"
 

@@ -8,7 +8,7 @@
 #include "helpers.h"
 #include "hypatia/graph/print.h"
 #include "hypatia/rewrite/db.h"
-#include "hypatia/rewrite/pipeline.h"
+#include "hypatia/compile/pipeline.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/shape.h"
 #include "support/timing.h"

@@ -7,7 +7,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/sparse_matrix.h"
 #include "hypatia/util/checked_size.h"
 
 namespace hypatia::sparse_kernels {

@@ -6,7 +6,7 @@
 #include <random>
 
 #include "hypatia/sparse/kernels/kernels.h"
-#include "hypatia/tensor/random.h"
+#include "hypatia/value/random_state.h"
 
 namespace hypatia::sparse_kernels {
 

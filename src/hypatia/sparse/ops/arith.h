@@ -2,7 +2,7 @@
 // StructuredAddSV, MulSS, MulSD, MulSV, and the column/row scalings ColScale, RowScale.
 #pragma once
 #include "hypatia/graph/op.h"
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/sparse_matrix.h"
 
 namespace hypatia {
 

@@ -1,7 +1,6 @@
 // ConstructSparseFromList, construct_sparse_from_list and the sparse_grad builder registration.
 #include "hypatia/sparse/ops/construct.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/select.h"
 #include "hypatia/sparse/ops/common.h"

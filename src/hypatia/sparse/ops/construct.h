@@ -1,7 +1,7 @@
 // ConstructSparseFromList: the sparse gradient of x[int_vector] (theano.sparse_grad).
 #pragma once
 #include "hypatia/graph/op.h"
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/sparse_matrix.h"
 
 namespace hypatia {
 

@@ -3,7 +3,6 @@
 
 #include "hypatia/sparse/ops/convert.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/ops/common.h"
 #include "hypatia/tensor/basic.h"

@@ -1,7 +1,7 @@
 // Moving between dense and sparse: DenseFromSparse, SparseFromDense, AsFormat, SampleDense.
 #pragma once
 #include "hypatia/graph/op.h"
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/sparse_matrix.h"
 
 namespace hypatia {
 

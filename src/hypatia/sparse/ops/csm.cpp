@@ -1,7 +1,6 @@
 // CSM, CSMProperties, CSMGrad and SparseNnz: the compressed arrays in and out of a sparse matrix.
 #include "hypatia/sparse/ops/csm.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/ops/common.h"
 #include "hypatia/tensor/basic.h"

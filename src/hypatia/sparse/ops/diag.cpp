@@ -1,7 +1,6 @@
 // SquareDiagonal and Diag.
 #include "hypatia/sparse/ops/diag.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/ops/common.h"
 #include "hypatia/tensor/basic.h"

@@ -1,7 +1,7 @@
 // Diagonals: SquareDiagonal (dense vector -> square csc matrix) and Diag (its inverse).
 #pragma once
 #include "hypatia/graph/op.h"
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/sparse_matrix.h"
 
 namespace hypatia {
 

@@ -2,7 +2,6 @@
 // gradients; and their builders (sparse/products.h).
 #include "hypatia/sparse/ops/dot.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/spmm.h"
 #include "hypatia/sparse/ops/common.h"

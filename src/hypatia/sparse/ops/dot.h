@@ -2,7 +2,7 @@
 // and TrueDot. Kernels: sparse_kernels::spmm / dense_spmm / spgemm / sddmm.
 #pragma once
 #include "hypatia/graph/op.h"
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/sparse_matrix.h"
 
 namespace hypatia {
 

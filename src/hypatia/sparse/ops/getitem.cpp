@@ -1,7 +1,6 @@
 // GetItem2d, GetItemScalar, GetItemList(+Grad), GetItem2Lists(+Grad) and their builders.
 #include "hypatia/sparse/ops/getitem.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/select.h"
 #include "hypatia/sparse/ops/common.h"

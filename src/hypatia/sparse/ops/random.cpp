@@ -4,8 +4,6 @@
 #include <cmath>
 #include <random>
 
-#include "hypatia/runtime/function.h"
-#include "hypatia/runtime/vm.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/select.h"
 #include "hypatia/sparse/ops/common.h"

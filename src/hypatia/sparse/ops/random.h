@@ -5,7 +5,7 @@
 // Binomial's shape) are disconnected, the other inputs' gradients undefined. Never folded.
 #pragma once
 #include "hypatia/graph/op.h"
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/sparse_matrix.h"
 
 namespace hypatia {
 

@@ -1,7 +1,7 @@
 // SpSum: sums of a sparse matrix (theano.sparse.basic.SpSum).
 #pragma once
 #include "hypatia/graph/op.h"
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/sparse_matrix.h"
 
 namespace hypatia {
 

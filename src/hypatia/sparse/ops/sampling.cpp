@@ -1,7 +1,6 @@
 // SamplingDot and SampleSparse: typing, SDDMM kernel, shapes, gradients; builders.
 #include "hypatia/sparse/ops/sampling.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/spmm.h"
 #include "hypatia/sparse/ops/common.h"

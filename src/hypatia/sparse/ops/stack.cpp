@@ -1,8 +1,7 @@
 // HStack and VStack (one implementation, parameterised by the stacking axis).
 #include "hypatia/sparse/ops/stack.h"
 
-#include "hypatia/runtime/vm.h"
-#include "hypatia/scalar/dtype.h"
+#include "hypatia/value/dtype.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/select.h"
 #include "hypatia/sparse/ops/common.h"

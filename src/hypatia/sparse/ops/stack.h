@@ -1,7 +1,7 @@
 // HStack / VStack: scipy.sparse.hstack / vstack of sparse blocks.
 #pragma once
 #include "hypatia/graph/op.h"
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/sparse_matrix.h"
 
 namespace hypatia {
 

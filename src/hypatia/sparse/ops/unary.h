@@ -1,7 +1,7 @@
 // Structure-preserving unary sparse ops: Cast, Transpose, Neg, Remove0, EnsureSortedIndices.
 #pragma once
 #include "hypatia/graph/op.h"
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/sparse_matrix.h"
 
 namespace hypatia {
 

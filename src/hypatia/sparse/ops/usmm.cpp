@@ -2,7 +2,6 @@
 // gradients; builders.
 #include "hypatia/sparse/ops/usmm.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/kernels/spmm.h"

@@ -1,6 +1,6 @@
 // Block-sparse GEMV/GER kernels over CBLAS, parallel with OpenMP.
 #pragma once
-#include "hypatia/runtime/ndarray.h"
+#include "hypatia/value/ndarray.h"
 
 namespace hypatia::kernels {
 

@@ -1,6 +1,6 @@
 // Matrix/vector products over NDArrays: CBLAS for float32/float64, plain loops for other dtypes.
 #pragma once
-#include "hypatia/runtime/ndarray.h"
+#include "hypatia/value/ndarray.h"
 
 namespace hypatia::kernels {
 

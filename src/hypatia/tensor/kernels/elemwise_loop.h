@@ -2,7 +2,7 @@
 #pragma once
 #include <array>
 
-#include "hypatia/runtime/ndarray.h"
+#include "hypatia/value/ndarray.h"
 
 namespace hypatia::kernels {
 

@@ -1,7 +1,7 @@
 // Dense factorisations through LAPACK (the routines OpenBLAS bundles): inverse, determinant,
 // linear solves, Cholesky and its gradient. float32 and float64 only; inputs may be strided.
 #pragma once
-#include "hypatia/runtime/ndarray.h"
+#include "hypatia/value/ndarray.h"
 
 namespace hypatia::kernels {
 

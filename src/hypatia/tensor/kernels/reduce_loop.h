@@ -7,7 +7,7 @@
 #include <complex>
 #include <vector>
 
-#include "hypatia/runtime/ndarray.h"
+#include "hypatia/value/ndarray.h"
 
 namespace hypatia::kernels {
 

@@ -5,7 +5,6 @@
 
 #include <cstring>
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 

@@ -1,7 +1,6 @@
 // Gemm, Gemv, Ger and BatchedDot: typing, shape checks, CBLAS kernels, shapes and gradients.
 #include "hypatia/tensor/ops/blas.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/kernels/dot_kernel.h"
 #include "hypatia/tensor/linalg.h"

@@ -2,7 +2,6 @@
 // builders (sparse_block_gemv, sparse_block_outer, sparse_block_dot).
 #include "hypatia/tensor/ops/blocksparse.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/blocksparse.h"
 #include "hypatia/tensor/kernels/blocksparse.h"

@@ -6,7 +6,6 @@
 #include <cstring>
 #include <numeric>
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/extra_ops.h"
 #include "hypatia/tensor/ops/elemwise.h"

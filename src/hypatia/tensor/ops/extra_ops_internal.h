@@ -3,7 +3,6 @@
 #include <string>
 #include <vector>
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/extra_ops.h"

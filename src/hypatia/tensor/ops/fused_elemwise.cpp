@@ -6,7 +6,6 @@
 #include <memory>
 
 #include "hypatia/grad/grad.h"
-#include "hypatia/runtime/vm.h"
 
 namespace hypatia {
 

@@ -1,7 +1,6 @@
 // Join, Split and Roll: typing, native kernels (strided copies), symbolic shapes and gradients.
 #include "hypatia/tensor/ops/join.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/shape.h"

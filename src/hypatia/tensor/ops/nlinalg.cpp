@@ -1,7 +1,6 @@
 // MatrixInverse and Det: typing, LAPACK kernels, shapes and gradients.
 #include "hypatia/tensor/ops/nlinalg.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/kernels/lapack_kernel.h"
 #include "hypatia/tensor/linalg.h"

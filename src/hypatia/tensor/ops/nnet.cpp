@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/scalar/scalar_ops.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <functional>
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/kernels/reduce_loop.h"
 #include "hypatia/tensor/ops/elemwise.h"

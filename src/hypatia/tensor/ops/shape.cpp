@@ -1,7 +1,6 @@
 // Shape, Shape_i, MakeVector, Reshape and Alloc: typing, evaluation, symbolic shapes, gradients.
 #include "hypatia/tensor/ops/shape.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"

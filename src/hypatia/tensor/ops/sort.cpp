@@ -5,7 +5,6 @@
 #include <cmath>
 #include <numeric>
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/shape.h"

@@ -2,7 +2,6 @@
 // the symbolic slice lengths of infer_shape.
 #include "hypatia/tensor/ops/subtensor.h"
 
-#include "hypatia/runtime/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/subtensor.h"

@@ -2,7 +2,7 @@
 // log(1+x), exp(x)-1, and the products the gradient of these builds) become stable ops.
 #include "hypatia/tensor/rewrites/stabilize.h"
 
-#include "hypatia/runtime/ndarray.h"
+#include "hypatia/value/ndarray.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/nnet.h"
 #include "hypatia/tensor/ops/elemwise.h"

@@ -3,12 +3,11 @@
 #include <memory>
 #include <variant>
 
-#include "hypatia/runtime/ndarray.h"
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/ndarray.h"
+#include "hypatia/value/sparse_matrix.h"
 
 namespace hypatia {
 
-class Type;
 
 /// Runtime state that is neither an array nor a sparse matrix (a random generator, say).
 /// Subclasses must be copyable through clone() so that shared state can be snapshotted.
@@ -17,9 +16,6 @@ class OpaqueValue {
   virtual ~OpaqueValue() = default;
   virtual std::shared_ptr<OpaqueValue> clone() const = 0;
   virtual std::string repr() const = 0;
-  /// The graph type of a shared variable holding this value (shared() needs one); null when
-  /// the value cannot be shared.
-  virtual std::shared_ptr<const Type> type() const { return nullptr; }
 };
 using OpaquePtr = std::shared_ptr<OpaqueValue>;
 
@@ -38,5 +34,9 @@ bool may_share_memory(const Value& a, const Value& b);
 std::string value_repr(const Value& v);
 /// Shape of an array or sparse value, for error messages.
 Shape value_shape(const Value& v);
+
+/// The output array for an op: reuses `out`'s current array when it is C-contiguous, of the
+/// wanted dtype and shape, and owned by nobody else; otherwise allocates a new one.
+NDArray& prepare_output(Value& out, DType dtype, const Shape& shape);
 
 }  // namespace hypatia

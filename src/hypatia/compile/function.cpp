@@ -1,13 +1,14 @@
 // Function: compilation (givens, shared inputs, updates, rewriting, linking) and the call path.
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 
 #include <chrono>
 #include <algorithm>
 #include <iostream>
 #include <unordered_set>
 
-#include "hypatia/rewrite/pipeline.h"
+#include "hypatia/compile/pipeline.h"
 #include "hypatia/sparse/sparse_type.h"
+#include "hypatia/tensor/random.h"
 #include "hypatia/tensor/tensor_type.h"
 
 namespace hypatia {
@@ -349,33 +350,12 @@ Var shared(const Value& value, std::string name, bool borrow) {
   } else if (const auto* s = std::get_if<SparseMatrix>(&value)) {
     s->validate("shared");
     type = SparseType::make(s->format(), s->dtype());
-  } else if (const auto* o = std::get_if<OpaquePtr>(&value); o && *o && (*o)->type()) {
-    type = (*o)->type();  // random generator state, say
+  } else if (const auto* o = std::get_if<OpaquePtr>(&value); o && std::dynamic_pointer_cast<RandomStateValue>(*o)) {
+    type = RandomStateType::make();
   } else {
     type_error("[shared] expected an array, a sparse matrix or a random state, got ", value_repr(value));
   }
-  Var v = make_variable(type, std::move(name));
-  v->container = std::make_shared<SharedContainer>();
-  v->container->value = borrow ? value : deep_copy(value);
-  return v;
-}
-
-Value get_value(const Var& var, bool borrow) {
-  if (!var->is_shared()) type_error("[get_value] ", var->str(), " is not a shared variable");
-  Value v = var->container->get();
-  return borrow ? v : deep_copy(v);
-}
-
-void set_value(const Var& var, const Value& value, bool borrow) {
-  if (!var->is_shared()) type_error("[set_value] ", var->str(), " is not a shared variable");
-  Value v;
-  try {
-    v = var.type()->filter(value, false, false);
-  } catch (const Error& e) {
-    throw Error(e.kind(), str_cat("[set_value] cannot set ", var->str(), ": ", e.what()));
-  }
-  bool converted = !may_share_memory(v, value);
-  Value old = var->container->exchange((borrow || converted) ? v : deep_copy(v));
+  return make_shared_variable(value, std::move(type), std::move(name), borrow);
 }
 
 Value eval(const Var& var, const std::vector<std::pair<Var, Value>>& inputs) {

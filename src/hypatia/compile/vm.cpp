@@ -1,5 +1,5 @@
 // VM: slot layout, buffer recycling, and node execution with Theano-style error context.
-#include "hypatia/runtime/vm.h"
+#include "hypatia/compile/vm.h"
 
 #include <algorithm>
 #include <chrono>
@@ -14,15 +14,6 @@ std::string node_str(const Apply& node) {
   return s + ")";
 }
 
-NDArray& prepare_output(Value& out, DType dtype, const Shape& shape) {
-  if (auto* a = std::get_if<NDArray>(&out)) {
-    if (a->dtype() == dtype && a->shape() == shape && a->offset() == 0 && a->is_c_contiguous() &&
-        a->buffer().use_count() == 1 && a->buffer()->owned())
-      return *a;
-  }
-  out = NDArray(dtype, shape);
-  return std::get<NDArray>(out);
-}
 
 VM::VM(const FunctionGraph& fg, bool allow_gc) : allow_gc_(allow_gc) {
   auto slot_for = [&](const Variable* v) {

@@ -2,7 +2,7 @@
 #pragma once
 #include <string>
 
-#include "hypatia/runtime/ndarray.h"
+#include "hypatia/value/ndarray.h"
 
 namespace hypatia {
 

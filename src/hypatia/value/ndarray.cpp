@@ -1,5 +1,5 @@
 // NDArray: allocation, views, copies with casting, and numpy-style comparison and printing.
-#include "hypatia/runtime/ndarray.h"
+#include "hypatia/value/ndarray.h"
 
 #include <algorithm>
 #include <cmath>

@@ -5,7 +5,7 @@
 
 #include <thread>
 
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/math.h"
 #include "hypatia/sparse/products.h"

@@ -1,12 +1,12 @@
 // verify_grad: random projection, central differences, Theano's error measure and tolerances.
-#include "hypatia/grad/verify_grad.h"
+#include "hypatia/compile/verify_grad.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "hypatia/grad/grad.h"
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/tensor_type.h"
 

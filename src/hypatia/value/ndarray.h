@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "hypatia/scalar/dtype.h"
+#include "hypatia/value/dtype.h"
 #include "hypatia/util/checked_size.h"
 
 namespace hypatia {

@@ -1,5 +1,5 @@
 // Value helpers: typed access, deep copies and aliasing checks.
-#include "hypatia/runtime/value.h"
+#include "hypatia/value/value.h"
 
 namespace hypatia {
 
@@ -52,6 +52,16 @@ Shape value_shape(const Value& v) {
   if (const auto* a = std::get_if<NDArray>(&v)) return a->shape();
   if (const auto* s = std::get_if<SparseMatrix>(&v)) return s->shape();
   return {};
+}
+
+NDArray& prepare_output(Value& out, DType dtype, const Shape& shape) {
+  if (auto* a = std::get_if<NDArray>(&out)) {
+    if (a->dtype() == dtype && a->shape() == shape && a->offset() == 0 && a->is_c_contiguous() &&
+        a->buffer().use_count() == 1 && a->buffer()->owned())
+      return *a;
+  }
+  out = NDArray(dtype, shape);
+  return std::get<NDArray>(out);
 }
 
 }  // namespace hypatia

@@ -1,7 +1,7 @@
 // function(): calls, defaults, updates, givens, aliasing and errors, on test ops.
 #include <gtest/gtest.h>
 
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 #include "support/test_ops.h"
 
 using namespace hypatia;

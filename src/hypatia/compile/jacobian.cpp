@@ -1,8 +1,8 @@
 // jacobian/hessian through JacobianOp, an op that runs a compiled gradient graph once per row.
-#include "hypatia/grad/jacobian.h"
+#include "hypatia/compile/jacobian.h"
 
 #include "hypatia/graph/traversal.h"
-#include "hypatia/runtime/vm.h"
+#include "hypatia/compile/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/tensor_type.h"
 

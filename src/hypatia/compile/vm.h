@@ -73,9 +73,6 @@ class VM {
   mutable int64_t calls_ = 0;
 };
 
-/// The output array for an op: reuses `out`'s current array when it is C-contiguous, of the
-/// wanted dtype and shape, and owned by nobody else; otherwise allocates a new one.
-NDArray& prepare_output(Value& out, DType dtype, const Shape& shape);
 
 /// "Elemwise{add,no_inplace}(x, y)": a node as error messages and debug output show it.
 std::string node_str(const Apply& node);

@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "hypatia/runtime/vm.h"
+#include "hypatia/compile/vm.h"
+#include "hypatia/graph/shared.h"
 
 namespace hypatia {
 
@@ -105,13 +106,11 @@ using FunctionPtr = std::shared_ptr<Function>;
 /// Compiles a function (theano.function).
 FunctionPtr function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options = {});
 
-/// Creates a shared variable holding `value` (theano.shared). The value is copied unless
-/// borrow; its type has no broadcastable axes, as in Theano.
+/// Creates a shared variable holding `value` (theano.shared), its type inferred from the
+/// value: a dense array gives a TensorType with no broadcastable axes (as in Theano), a
+/// sparse matrix a SparseType, a generator state a RandomStateType. The value is copied
+/// unless borrow.
 Var shared(const Value& value, std::string name = "", bool borrow = false);
-/// The current value of a shared variable (a copy unless borrow).
-Value get_value(const Var& shared_var, bool borrow = false);
-/// Replaces the value (checked by the variable's type; copied unless borrow).
-void set_value(const Var& shared_var, const Value& value, bool borrow = false);
 /// Evaluates `var` with the given input values (Variable.eval).
 Value eval(const Var& var, const std::vector<std::pair<Var, Value>>& inputs = {});
 

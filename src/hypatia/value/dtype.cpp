@@ -1,5 +1,5 @@
 // dtype names, sizes and numpy's promotion rules.
-#include "hypatia/scalar/dtype.h"
+#include "hypatia/value/dtype.h"
 
 #include <algorithm>
 #include <array>

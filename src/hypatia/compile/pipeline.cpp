@@ -1,5 +1,5 @@
 // The standard optdb on one screen: phases, their positions, and the explicit registration calls.
-#include "hypatia/rewrite/pipeline.h"
+#include "hypatia/compile/pipeline.h"
 
 #include <map>
 #include <set>

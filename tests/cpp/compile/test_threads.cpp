@@ -6,7 +6,7 @@
 #include <random>
 #include <thread>
 
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/products.h"
 #include "hypatia/tensor/basic.h"

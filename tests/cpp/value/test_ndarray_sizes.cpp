@@ -5,7 +5,7 @@
 
 #include <new>
 
-#include "hypatia/runtime/ndarray.h"
+#include "hypatia/value/ndarray.h"
 
 using namespace hypatia;
 

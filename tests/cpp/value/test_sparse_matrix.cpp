@@ -1,7 +1,7 @@
 // SparseMatrix: validation messages, structure queries and conversions, for CSR and CSC alike.
 #include <gtest/gtest.h>
 
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/sparse_matrix.h"
 #include "hypatia/sparse/sparse_type.h"
 
 using namespace hypatia;

@@ -5,7 +5,7 @@
 #include <mutex>
 
 #include "hypatia/grad/grad.h"
-#include "hypatia/runtime/function.h"
+#include "hypatia/compile/function.h"
 
 namespace hypatia {
 

@@ -1,7 +1,7 @@
 // NDArray: views share memory, copies cast, and numpy's promotion table.
 #include <gtest/gtest.h>
 
-#include "hypatia/runtime/ndarray.h"
+#include "hypatia/value/ndarray.h"
 
 using namespace hypatia;
 

@@ -1,5 +1,5 @@
 // SparseMatrix: validation, structure queries and conversions, written in outer/inner terms.
-#include "hypatia/sparse/sparse_matrix.h"
+#include "hypatia/value/sparse_matrix.h"
 
 #include "hypatia/sparse/kernels/kernels.h"
 
