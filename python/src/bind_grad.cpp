@@ -2,7 +2,7 @@
 #include "bindings.h"
 #include "hypatia/grad/grad.h"
 #include "hypatia/compile/jacobian.h"
-#include "hypatia/grad/ops.h"
+#include "hypatia/tensor/ops/gradient.h"
 #include "hypatia/compile/verify_grad.h"
 
 namespace hypatia::py {
@@ -21,11 +21,11 @@ GradOptions grad_options(std::vector<Var> consider_constant, const std::string& 
                          const std::string& null_gradients) {
   GradOptions o;
   o.consider_constant = std::move(consider_constant);
-  o.disconnected_inputs = disconnected_inputs;
+  o.disconnected_inputs = on_disconnected_from(disconnected_inputs, "grad", "disconnected_inputs");
   o.add_names = add_names;
   for (auto& [k, g] : known_grads) o.known_grads.emplace_back(k, as_var(g));
-  o.return_disconnected = return_disconnected;
-  o.null_gradients = null_gradients;
+  o.return_disconnected = return_disconnected_from(return_disconnected, "grad");
+  o.null_gradients = on_null_gradient_from(null_gradients, "grad");
   return o;
 }
 }  // namespace
@@ -45,7 +45,7 @@ void init_grad(nb::module_& m) {
     for (auto& e : eval_points) ev.push_back(as_var(e));
     GradOptions o;
     o.consider_constant = std::move(consider_constant);
-    o.disconnected_inputs = disconnected_inputs;
+    o.disconnected_inputs = on_disconnected_from(disconnected_inputs, "grad", "disconnected_inputs");
     return vars_or_none(Lop(f, wrt, ev, o));
   });
   m.def("Rop", [](std::vector<Var> f, std::vector<Var> wrt, std::vector<nb::object> eval_points, const std::string& disconnected_outputs,
@@ -53,20 +53,20 @@ void init_grad(nb::module_& m) {
     std::vector<Var> ev;
     for (auto& e : eval_points) ev.push_back(as_var(e));
     RopOptions o;
-    o.disconnected_outputs = disconnected_outputs;
-    o.return_disconnected = return_disconnected;
+    o.disconnected_outputs = on_disconnected_from(disconnected_outputs, "Rop", "disconnected_outputs");
+    o.return_disconnected = return_disconnected_from(return_disconnected, "Rop", true);
     return vars_or_none(Rop(f, wrt, ev, o));
   });
   m.def("jacobian", [](const Var& e, std::vector<Var> wrt, std::vector<Var> consider_constant, const std::string& disconnected_inputs) {
     GradOptions o;
     o.consider_constant = std::move(consider_constant);
-    o.disconnected_inputs = disconnected_inputs;
+    o.disconnected_inputs = on_disconnected_from(disconnected_inputs, "grad", "disconnected_inputs");
     return vars_or_none(jacobian(e, wrt, o));
   });
   m.def("hessian", [](const Var& c, std::vector<Var> wrt, std::vector<Var> consider_constant, const std::string& disconnected_inputs) {
     GradOptions o;
     o.consider_constant = std::move(consider_constant);
-    o.disconnected_inputs = disconnected_inputs;
+    o.disconnected_inputs = on_disconnected_from(disconnected_inputs, "grad", "disconnected_inputs");
     return vars_or_none(hessian(c, wrt, o));
   });
   m.def("zero_grad", [](nb::handle x) { return zero_grad(as_var(x)); });

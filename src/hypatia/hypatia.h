@@ -2,7 +2,7 @@
 #pragma once
 #include "hypatia/grad/grad.h"
 #include "hypatia/compile/jacobian.h"
-#include "hypatia/grad/ops.h"
+#include "hypatia/tensor/ops/gradient.h"
 #include "hypatia/compile/verify_grad.h"
 #include "hypatia/graph/function_graph.h"
 #include "hypatia/graph/op.h"

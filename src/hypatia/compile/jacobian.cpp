@@ -139,7 +139,7 @@ std::vector<Var> hessian(const Var& cost, const std::vector<Var>& wrt, const Gra
     // Inputs may be disconnected from expr even when connected to cost: not an error.
     GradOptions h;
     h.consider_constant = opts.consider_constant;
-    h.disconnected_inputs = "ignore";
+    h.disconnected_inputs = OnDisconnected::Ignore;
     out.push_back(jacobian(expr, std::vector<Var>{x}, h)[0]);
   }
   return out;

@@ -141,7 +141,7 @@ void verify_grad(const std::function<Var(const std::vector<Var>&)>& fun, const s
 
   Var proj = make_variable(TensorType::make(od, tensor_type(out)->broadcastable()), "random_projection");
   GradOptions go;
-  go.disconnected_inputs = "ignore";
+  go.disconnected_inputs = OnDisconnected::Ignore;
   std::vector<Var> sym = Lop(std::vector<Var>{out}, inputs, std::vector<Var>{proj}, go);
   std::vector<In> gins = ins;
   gins.emplace_back(proj);

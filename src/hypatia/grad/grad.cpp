@@ -7,10 +7,6 @@
 #include <unordered_set>
 
 #include "hypatia/graph/traversal.h"
-#include "hypatia/sparse/basic.h"
-#include "hypatia/sparse/math.h"
-#include "hypatia/tensor/basic.h"
-#include "hypatia/tensor/tensor_type.h"
 
 namespace hypatia {
 
@@ -21,28 +17,14 @@ bool is_discrete_var(const Var& v) {
   return d && (is_int(*d) || is_bool(*d));
 }
 
-bool is_dense(const Var& v) { return v.type()->kind() == TypeKind::Tensor; }
-
-/// Theano's _float_zeros_like: zeros shaped like x, of x's dtype when x is inexact, else floatX.
-Var float_zeros_like(const Var& x) {
-  if (x.type()->kind() == TypeKind::Sparse) {  // Theano's SparseVariable.zeros_like: sp_zeros_like
-    Var z = sparse::sp_zeros_like(x);
-    auto d = x.type()->dtype();
-    return d && !is_inexact(*d) ? sparse::cast(z, floatX()) : z;
-  }
-  Var z = zeros_like(x);
-  auto d = x.type()->dtype();
-  if (is_dense(x) && d && !is_inexact(*d)) z = cast(z, floatX());
-  return z;
-}
+/// Theano's _float_zeros_like: the zero gradient of x, as x's type makes it.
+Var float_zeros_like(const Var& x) { return x.type()->zeros_like(x, true); }
 
 /// Theano's _float_ones_like: the seed gradient of the cost.
-Var float_ones_like(const Var& x) {
-  Var o = ones_like(x);
-  auto d = x.type()->dtype();
-  if (d && !is_inexact(*d)) o = cast(o, floatX());
-  return o;
-}
+Var float_ones_like(const Var& x) { return x.type()->ones_like(x); }
+
+/// Whether two variables are of one kind, so a gradient of one converts to the other's dtype.
+bool same_kind(const Var& a, const Var& b) { return a.type()->kind() == b.type()->kind(); }
 
 struct PtrPairHash {
   size_t operator()(const std::pair<const void*, const void*>& p) const {
@@ -206,11 +188,7 @@ class GradBuilder {
         result = null_term;
       } else if (!terms.empty()) {
         result = terms[0];
-        for (size_t i = 1; i < terms.size(); ++i) {
-          // Sparse terms (a sparse variable used twice) add with the sparse add (AddSS / AddSD).
-          const bool sp = terms[i].type()->kind() == TypeKind::Sparse || result.type()->kind() == TypeKind::Sparse;
-          result = sp ? sparse::add(result, terms[i]) : add(result, terms[i]);
-        }
+        for (size_t i = 1; i < terms.size(); ++i) result = result.type()->add_grad(result, terms[i]);
       } else {
         result = disconnected_var();
       }
@@ -259,10 +237,10 @@ class GradBuilder {
         Var g = ograds[o];
         if (ograd_null[o]) {
           g = disconnected_var();
-        } else if (!is_disconnected(g) && is_dense(g) && node->out(o)->type->kind() == TypeKind::Tensor) {
+        } else if (!is_disconnected(g) && g.type()->kind() == node->out(o)->type->kind()) {
           auto od = node->out(o)->type->dtype();
           auto gd = g.type()->dtype();
-          if (od && gd && is_inexact(*od) && *od != *gd) g = cast(g, *od);
+          if (od && gd && is_inexact(*od) && *od != *gd) g = g.type()->cast_grad(g, *od);
         }
         new_ograds[o] = g;
       }
@@ -310,10 +288,7 @@ class GradBuilder {
  private:
   /// The term must be a gradient for `ipt`: same rank, an inexact dtype (cast to ipt's).
   void check_term(const Op& op, int i, const Var& ipt, Var& term) {
-    TypeKind ik = ipt.type()->kind(), tk = term.type()->kind();
-    bool both_matrixish = (ik == TypeKind::Tensor || ik == TypeKind::Sparse) &&
-                          (tk == TypeKind::Tensor || tk == TypeKind::Sparse);
-    if (ik != tk && !both_matrixish)
+    if (!ipt.type()->mixes_grad_with(*term.type()) && !term.type()->mixes_grad_with(*ipt.type()))
       type_error("[grad] ", op.str(), ".vjp returned a gradient of type ", term.type()->str(), " for input ", i,
                  " of type ", ipt.type()->str());
     if (term.type()->ndim() != ipt.type()->ndim())
@@ -324,7 +299,7 @@ class GradBuilder {
     if (td && !is_inexact(*td))
       type_error("[grad] ", op.str(), ".vjp illegally returned an integer-valued variable. (Input index ", i,
                  ", dtype ", dtype_name(*td), ")");
-    if (td && id && *td != *id && tk == TypeKind::Tensor && ik == TypeKind::Tensor) term = cast(term, *id);
+    if (td && id && *td != *id && same_kind(term, ipt)) term = term.type()->cast_grad(term, *id);
   }
 
   const GradOptions& opts_;
@@ -335,10 +310,8 @@ class GradBuilder {
   std::unordered_map<Apply*, std::vector<Var>> terms_;
 };
 
-void check_choice(const std::string& who, const std::string& what, const std::string& value,
-                  std::initializer_list<const char*> allowed) {
-  for (const char* a : allowed)
-    if (value == a) return;
+[[noreturn]] void bad_choice(const char* who, const char* what, std::string_view value,
+                             std::initializer_list<const char*> allowed) {
   std::string list;
   for (const char* a : allowed) list += str_cat(list.empty() ? "" : ", ", "'", a, "'");
   value_error("[", who, "] Invalid value for keyword '", what, "': '", value, "'; valid values are ", list, ".");
@@ -353,10 +326,28 @@ std::string disconnected_message(const Var& var) {
 
 }  // namespace
 
+OnDisconnected on_disconnected_from(std::string_view s, const char* who, const char* keyword) {
+  if (s == "raise") return OnDisconnected::Raise;
+  if (s == "warn") return OnDisconnected::Warn;
+  if (s == "ignore") return OnDisconnected::Ignore;
+  bad_choice(who, keyword, s, {"ignore", "warn", "raise"});
+}
+
+ReturnDisconnected return_disconnected_from(std::string_view s, const char* who, bool accept_lowercase) {
+  if (s == "zero") return ReturnDisconnected::Zero;
+  if (s == "None" || (accept_lowercase && s == "none")) return ReturnDisconnected::None;
+  if (s == "Disconnected" || (accept_lowercase && s == "disconnected")) return ReturnDisconnected::Disconnected;
+  if (accept_lowercase) bad_choice(who, "return_disconnected", s, {"zero", "None", "none", "Disconnected", "disconnected"});
+  bad_choice(who, "return_disconnected", s, {"zero", "None", "Disconnected"});
+}
+
+OnNullGradient on_null_gradient_from(std::string_view s, const char* who) {
+  if (s == "raise") return OnNullGradient::Raise;
+  if (s == "return") return OnNullGradient::Return;
+  bad_choice(who, "null_gradients", s, {"raise", "return"});
+}
+
 std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOptions& opts) {
-  check_choice("grad", "disconnected_inputs", opts.disconnected_inputs, {"ignore", "warn", "raise"});
-  check_choice("grad", "return_disconnected", opts.return_disconnected, {"zero", "None", "Disconnected"});
-  check_choice("grad", "null_gradients", opts.null_gradients, {"raise", "return"});
   if (!cost && opts.known_grads.empty()) value_error("[grad] cost and known_grads can't both be None.");
   if (cost) {
     if (is_null(cost))
@@ -401,9 +392,9 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
     if (!b.has_grad(c.get())) b.set_grad(c.get(), disconnected_var());
 
   auto handle_disconnected = [&](const Var& var) {
-    if (opts.disconnected_inputs == "ignore") return;
+    if (opts.disconnected_inputs == OnDisconnected::Ignore) return;
     std::string msg = disconnected_message(var);
-    if (opts.disconnected_inputs == "warn") {
+    if (opts.disconnected_inputs == OnDisconnected::Warn) {
       std::cerr << "UserWarning: " << msg << "\n";
       return;
     }
@@ -420,13 +411,13 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
   for (const auto& w : wrt) {
     Var g = b.access_grad(w.get());
     if (is_null(g)) {
-      if (opts.null_gradients == "raise")
+      if (opts.null_gradients == OnNullGradient::Raise)
         raise(ErrorKind::NullTypeGrad, "[grad] tensor.grad encountered a NaN. ",
               static_cast<const NullType&>(*g.type()).why());
     } else if (is_disconnected(g)) {
       if (reported.insert(w.get()).second) handle_disconnected(w);
-      if (opts.return_disconnected == "zero") g = float_zeros_like(w);
-      else if (opts.return_disconnected == "None") g = Var();
+      if (opts.return_disconnected == ReturnDisconnected::Zero) g = float_zeros_like(w);
+      else if (opts.return_disconnected == ReturnDisconnected::None) g = Var();
     }
     rval.push_back(g);
   }
@@ -445,7 +436,7 @@ std::vector<Var> Lop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
     Var ep = eval_points[i];
     auto fd = f[i].type()->dtype();
     auto ed = ep.type()->dtype();
-    if (is_dense(ep) && is_dense(f[i]) && fd && ed && is_inexact(*fd) && *fd != *ed) ep = cast(ep, *fd);
+    if (same_kind(ep, f[i]) && fd && ed && is_inexact(*fd) && *fd != *ed) ep = ep.type()->cast_grad(ep, *fd);
     o.known_grads.push_back({f[i], ep});
   }
   return grad(Var(), wrt, o);
@@ -454,9 +445,6 @@ std::vector<Var> Lop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
 
 std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                      const RopOptions& opts) {
-  check_choice("Rop", "disconnected_outputs", opts.disconnected_outputs, {"ignore", "warn", "raise"});
-  check_choice("Rop", "return_disconnected", opts.return_disconnected,
-               {"zero", "None", "none", "Disconnected", "disconnected"});
   if (wrt.size() != eval_points.size())
     value_error("[Rop] wrt has ", wrt.size(), " variables but eval_points has ", eval_points.size());
   std::unordered_map<Variable*, Var> tangent;  // variable -> its directional derivative
@@ -481,7 +469,7 @@ std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
       Var ep = it->second;
       auto xd = x.type()->dtype();
       auto ed = ep.type()->dtype();
-      if (is_dense(x) && is_dense(ep) && xd && ed && *xd != *ed) ep = cast(ep, *xd);
+      if (same_kind(x, ep) && xd && ed && *xd != *ed) ep = ep.type()->cast_grad(ep, *xd);
       eps[i] = ep;
       any = true;
     }
@@ -490,8 +478,7 @@ std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
     // jvp always sees a full set for float tensors); others (integer, sparse) get a null Var.
     for (int i = 0; i < node->nin(); ++i) {
       const Var& x = node->input(i);
-      auto d = x.type()->dtype();
-      if (!eps[i] && is_dense(x) && d && is_inexact(*d)) eps[i] = zeros_like(x);
+      if (!eps[i] && x.type()->zero_tangent_when_missing(x)) eps[i] = x.type()->zeros_like(x, false);
     }
     std::vector<Var> outs = node->op()->jvp(*node, eps);
     if (static_cast<int>(outs.size()) != node->nout())
@@ -511,10 +498,10 @@ std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
         "Rop method was asked to compute the gradient with respect to a variable that is not part of the "
         "computational graph of variables in wrt, or is used only by a non-differentiable operator: ",
         out->str());
-    if (opts.disconnected_outputs == "raise") raise(ErrorKind::DisconnectedInput, "[Rop] ", msg);
-    if (opts.disconnected_outputs == "warn") std::cerr << "UserWarning: " << msg << "\n";
-    if (opts.return_disconnected == "zero") rval.push_back(zeros_like(out));
-    else if (opts.return_disconnected == "None" || opts.return_disconnected == "none") rval.push_back(Var());
+    if (opts.disconnected_outputs == OnDisconnected::Raise) raise(ErrorKind::DisconnectedInput, "[Rop] ", msg);
+    if (opts.disconnected_outputs == OnDisconnected::Warn) std::cerr << "UserWarning: " << msg << "\n";
+    if (opts.return_disconnected == ReturnDisconnected::Zero) rval.push_back(out.type()->zeros_like(out, false));
+    else if (opts.return_disconnected == ReturnDisconnected::None) rval.push_back(Var());
     else rval.push_back(disconnected_var());
   }
   return rval;

@@ -2,6 +2,7 @@
 #pragma once
 #include <concepts>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -9,25 +10,38 @@
 
 namespace hypatia {
 
+/// What grad/Rop do with a wrt (an f, for Rop) that the other end does not depend on: raise
+/// Error(DisconnectedInput), warn on stderr and go on as Ignore, or ignore it.
+enum class OnDisconnected { Raise, Warn, Ignore };
+/// The result for a disconnected wrt (f, for Rop): zeros like it (float), a null Var
+/// (Theano's None), or a variable of DisconnectedType.
+enum class ReturnDisconnected { Zero, None, Disconnected };
+/// A NullType gradient reaching a wrt: raise Error(NullTypeGrad), or return it as is.
+enum class OnNullGradient { Raise, Return };
+
+/// The options from Theano's keyword strings (the Python binding's spelling): ValueError
+/// "[who] Invalid value for keyword '<keyword>': ..." listing the valid values otherwise.
+/// Rop also takes the lower-case "none" and "disconnected" (accept_lowercase).
+OnDisconnected on_disconnected_from(std::string_view s, const char* who, const char* keyword);
+ReturnDisconnected return_disconnected_from(std::string_view s, const char* who, bool accept_lowercase = false);
+OnNullGradient on_null_gradient_from(std::string_view s, const char* who);
+
 /// Options of grad() and Lop(), with Theano's names and defaults.
 struct GradOptions {
   /// Expressions not to back-propagate through (their gradient is cut to disconnected).
   std::vector<Var> consider_constant;
-  /// What to do when a wrt variable does not influence the cost: "raise" (Error of kind
-  /// DisconnectedInput), "warn" (message on stderr, then as "ignore"), or "ignore".
-  std::string disconnected_inputs = "raise";
+  /// What to do when a wrt variable does not influence the cost.
+  OnDisconnected disconnected_inputs = OnDisconnected::Raise;
   /// Name every computed gradient "(d<cost>/d<var>)" when both cost and var have names.
   bool add_names = true;
   /// Gradients already known for some variables (Theano's OrderedDict known_grads). With
   /// known_grads the cost may be a null Var. A known gradient overrides anything that
   /// would be back-propagated to that variable.
   std::vector<std::pair<Var, Var>> known_grads;
-  /// The result for a disconnected wrt: "zero" (zeros_like(wrt), float), "None" (a null
-  /// Var) or "Disconnected" (a variable of DisconnectedType).
-  std::string return_disconnected = "zero";
-  /// "raise": a NullType gradient reaching a wrt raises Error(NullTypeGrad); "return": it
-  /// is returned as is.
-  std::string null_gradients = "raise";
+  /// The result for a disconnected wrt.
+  ReturnDisconnected return_disconnected = ReturnDisconnected::Zero;
+  /// A NullType gradient reaching a wrt.
+  OnNullGradient null_gradients = OnNullGradient::Raise;
 };
 
 /// Gradients of `cost` (a 0-d tensor, or a null Var when opts.known_grads is not empty)
@@ -52,10 +66,10 @@ Var Lop(const V& f, const V& wrt, const V& eval_point, const GradOptions& opts =
 }
 
 struct RopOptions {
-  /// An f that does not depend on any wrt: "raise" (DisconnectedInput), "warn" or "ignore".
-  std::string disconnected_outputs = "raise";
-  /// Its result: "zero" (zeros_like(f)), "None" (null Var) or "Disconnected".
-  std::string return_disconnected = "zero";
+  /// An f that does not depend on any wrt.
+  OnDisconnected disconnected_outputs = OnDisconnected::Raise;
+  /// Its result (Zero: zeros like f, of f's dtype).
+  ReturnDisconnected return_disconnected = ReturnDisconnected::Zero;
 };
 
 /// J * v: the directional derivatives of each f along eval_points (one per wrt, of wrt's

@@ -10,6 +10,8 @@ namespace hypatia {
 
 enum class TypeKind { Tensor, Sparse, Scalar, Null, Disconnected, Opaque };
 
+class Var;
+
 /// A graph type. Types are immutable and compared by value (equals/hash), not by identity.
 class Type {
  public:
@@ -23,6 +25,32 @@ class Type {
   /// strict: the value must already match exactly. allow_downcast: permit lossy dtype casts.
   /// Raises TypeError (wrong kind/dtype/ndim/format) or ValueError (wrong broadcastable size).
   virtual Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const = 0;
+
+  // ---- The gradient algebra: all the family-blind gradient driver (grad/) asks of a type.
+  // Each family implements it for its own type; the defaults fit types that carry no gradient.
+
+  /// Zeros like `x`, a variable of this type. With `float_dtype`, of x's dtype when it is
+  /// inexact and floatX otherwise (Theano's _float_zeros_like: the zero gradient). Default:
+  /// TypeError "[grad] ... carries no gradient".
+  virtual Var zeros_like(const Var& x, bool float_dtype = true) const;
+  /// Ones like `x`, float as above: the seed gradient of a cost of this type. Default: TypeError.
+  virtual Var ones_like(const Var& x) const;
+  /// The sum of two gradient terms of one variable: `a` has this type, `b` this type or one
+  /// it mixes with (mixes_grad_with). Default: TypeError.
+  virtual Var add_grad(const Var& a, const Var& b) const;
+  /// Whether a gradient of type `other` may stand for a variable of this type. The same
+  /// kind by default; sparse matrices also take dense gradients and give them (their
+  /// structured gradients are sparse, their regular ones may be dense).
+  virtual bool mixes_grad_with(const Type& other) const { return other.kind() == kind(); }
+  /// `g`, a gradient of this type, converted to `dtype` where this type's gradients follow
+  /// their variable's dtype (dense tensors do); unchanged by default.
+  virtual Var cast_grad(const Var& g, DType dtype) const;
+  /// Whether Rop gives `x` (of this type), an input of a node on the path that depends on no
+  /// wrt, a zero direction rather than none (float dense tensors, as Theano). Default: no.
+  virtual bool zero_tangent_when_missing(const Var& x) const {
+    (void)x;
+    return false;
+  }
   /// Theano's values_eq: exact equality of two values of this type. Arrays must have the same
   /// shape and dtype; NaNs at the same positions count as equal (Theano's TensorType rule).
   virtual bool values_eq(const Value& a, const Value& b) const;

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <vector>
 
+#include "hypatia/sparse/basic.h"
+#include "hypatia/tensor/basic.h"
+#include "hypatia/sparse/math.h"
 #include "hypatia/util/hash.h"
 
 namespace hypatia {
@@ -127,6 +130,19 @@ bool SparseType::values_eq_approx(const Value& a, const Value& b, std::optional<
 const SparseType* sparse_type(const Var& v) {
   if (!v || v.type()->kind() != TypeKind::Sparse) return nullptr;
   return static_cast<const SparseType*>(v.type().get());
+}
+
+// ---------------------------------------------------------------- gradient algebra
+
+Var SparseType::zeros_like(const Var& x, bool float_dtype) const {  // Theano's SparseVariable.zeros_like
+  Var z = sparse::sp_zeros_like(x);
+  return float_dtype && !is_inexact(dtype_) ? sparse::cast(z, floatX()) : z;
+}
+
+Var SparseType::add_grad(const Var& a, const Var& b) const { return sparse::add(a, b); }  // AddSS / AddSD
+
+bool SparseType::mixes_grad_with(const Type& other) const {
+  return other.kind() == TypeKind::Sparse || other.kind() == TypeKind::Tensor;
 }
 
 }  // namespace hypatia

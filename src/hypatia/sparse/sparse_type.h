@@ -21,6 +21,11 @@ class SparseType final : public Type {
   /// a dense 2-d NDArray to this format, and the dtype when the cast is safe or allow_downcast.
   /// The arrays are always validated (ValueError): kernels never see unchecked indices.
   Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const override;
+  // The gradient algebra (graph/type.h): sparse zeros (sp_zeros_like), the sparse add (which
+  // also adds a dense term), and dense gradients accepted for sparse variables and back.
+  Var zeros_like(const Var& x, bool float_dtype = true) const override;
+  Var add_grad(const Var& a, const Var& b) const override;
+  bool mixes_grad_with(const Type& other) const override;
   /// Theano's SparseType.values_eq: both sparse, same shape, and a - b has no non-zero entry
   /// (formats, storage order, duplicates and explicit zeros do not matter; NaNs at the same
   /// positions count as equal).

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "hypatia/tensor/basic.h"
 #include "hypatia/util/hash.h"
 
 namespace hypatia {
@@ -150,5 +151,28 @@ Value ScalarType::filter(const Value& v, bool strict, bool allow_downcast) const
     type_error("[", str(), "] cannot store a value of dtype ", dtype_name(a->dtype()), " without loss of precision");
   return a->reshape({}).astype(dtype_);
 }
+
+// ---------------------------------------------------------------- gradient algebra
+
+Var TensorType::zeros_like(const Var& x, bool float_dtype) const {
+  Var z = hypatia::zeros_like(x);
+  return float_dtype && !is_inexact(dtype_) ? cast(z, floatX()) : z;
+}
+
+Var TensorType::ones_like(const Var& x) const {
+  Var o = hypatia::ones_like(x);
+  return is_inexact(dtype_) ? o : cast(o, floatX());
+}
+
+Var TensorType::add_grad(const Var& a, const Var& b) const {
+  // A term of another family (a sparse gradient of a dense variable) adds with that family's add.
+  for (const Var* t : {&a, &b})
+    if (t->type()->kind() != TypeKind::Tensor) return t->type()->add_grad(a, b);
+  return add(a, b);
+}
+
+Var TensorType::cast_grad(const Var& g, DType d) const { return dtype_ == d ? g : cast(g, d); }
+
+bool TensorType::zero_tangent_when_missing(const Var&) const { return is_inexact(dtype_); }
 
 }  // namespace hypatia

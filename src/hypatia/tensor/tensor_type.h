@@ -21,6 +21,12 @@ class TensorType final : public Type {
   bool equals(const Type& other) const override;
   size_t hash() const override;
   Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const override;
+  // The gradient algebra (graph/type.h): tensor zeros/ones/add, casts to the variable's dtype.
+  Var zeros_like(const Var& x, bool float_dtype = true) const override;
+  Var ones_like(const Var& x) const override;
+  Var add_grad(const Var& a, const Var& b) const override;
+  Var cast_grad(const Var& g, DType dtype) const override;
+  bool zero_tangent_when_missing(const Var& x) const override;
   /// Theano's TensorType.values_eq (array_values_eq with force_same_dtype).
   bool values_eq(const Value& a, const Value& b) const override;
   /// Theano's TensorType.values_eq_approx (array_values_eq_approx, no inf/NaN removal).

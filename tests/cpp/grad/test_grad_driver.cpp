@@ -4,7 +4,7 @@
 #include "grad/grad_test_ops.h"
 #include "hypatia/grad/grad.h"
 #include "hypatia/compile/jacobian.h"
-#include "hypatia/grad/ops.h"
+#include "hypatia/tensor/ops/gradient.h"
 #include "hypatia/compile/verify_grad.h"
 
 using namespace hypatia;
@@ -67,20 +67,29 @@ TEST(Grad, DisconnectedModes) {
   EXPECT_EQ(kind_of([&] { grad(c, y); }), ErrorKind::DisconnectedInput);
   EXPECT_NE(message_of([&] { grad(c, y); }).find("[grad] grad method was asked to compute the gradient with respect to a variable that is not part of the computational graph of the cost"), std::string::npos);
   GradOptions o;
-  o.disconnected_inputs = "ignore";
+  o.disconnected_inputs = OnDisconnected::Ignore;
   Var z = grad(c, y, o);
   EXPECT_DOUBLE_EQ(num(eval(z, {{y, s64(3.0)}})), 0.0);
-  o.disconnected_inputs = "warn";
+  o.disconnected_inputs = OnDisconnected::Warn;
   ::testing::internal::CaptureStderr();
   grad(c, y, o);
   EXPECT_NE(::testing::internal::GetCapturedStderr().find("UserWarning"), std::string::npos);
-  o.disconnected_inputs = "ignore";
-  o.return_disconnected = "None";
+  o.disconnected_inputs = OnDisconnected::Ignore;
+  o.return_disconnected = ReturnDisconnected::None;
   EXPECT_FALSE(grad(c, y, o));
-  o.return_disconnected = "Disconnected";
+  o.return_disconnected = ReturnDisconnected::Disconnected;
   EXPECT_TRUE(is_disconnected(grad(c, y, o)));
-  o.return_disconnected = "bogus";
-  EXPECT_EQ(kind_of([&] { grad(c, y, o); }), ErrorKind::Value);
+  // The keyword spellings (Theano's strings, as the Python binding passes them) parse to the
+  // enums; anything else is a ValueError listing the valid values.
+  EXPECT_EQ(return_disconnected_from("None", "grad"), ReturnDisconnected::None);
+  EXPECT_EQ(return_disconnected_from("disconnected", "Rop", true), ReturnDisconnected::Disconnected);
+  EXPECT_EQ(on_disconnected_from("warn", "grad", "disconnected_inputs"), OnDisconnected::Warn);
+  EXPECT_EQ(on_null_gradient_from("return", "grad"), OnNullGradient::Return);
+  EXPECT_EQ(kind_of([&] { return_disconnected_from("bogus", "grad"); }), ErrorKind::Value);
+  EXPECT_EQ(kind_of([&] { return_disconnected_from("none", "grad"); }), ErrorKind::Value);
+  EXPECT_NE(message_of([&] { on_disconnected_from("loud", "grad", "disconnected_inputs"); })
+                .find("[grad] Invalid value for keyword 'disconnected_inputs': 'loud'"),
+            std::string::npos);
 }
 
 TEST(Grad, ConnectionPatternSkipsPaths) {
@@ -100,7 +109,7 @@ TEST(Grad, NullGradients) {
   EXPECT_EQ(kind_of([&] { grad(c, x); }), ErrorKind::NullTypeGrad);
   EXPECT_NE(message_of([&] { grad(c, x); }).find("mathematically undefined"), std::string::npos);
   GradOptions o;
-  o.null_gradients = "return";
+  o.null_gradients = OnNullGradient::Return;
   EXPECT_TRUE(is_null(grad(c, x, o)));
   Var c2 = apply1(*std::make_shared<NoGradOp>(NoGradParams{false}), {x});
   EXPECT_NE(message_of([&] { grad(c2, x); }).find("not implemented"), std::string::npos);

@@ -185,7 +185,7 @@ std::vector<Var> FusedElemwise::vjp(const Apply& node, const std::vector<Var>& o
     return res;
   }
   GradOptions o;
-  o.disconnected_inputs = "ignore";
+  o.disconnected_inputs = OnDisconnected::Ignore;
   return Lop(std::vector<Var>{expand(node.inputs())}, node.inputs(), output_grads, o);
 }
 

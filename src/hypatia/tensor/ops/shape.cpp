@@ -1,7 +1,6 @@
 // Shape, Shape_i, MakeVector, Reshape and Alloc: typing, evaluation, symbolic shapes, gradients.
 #include "hypatia/tensor/ops/shape.h"
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/shape.h"
@@ -384,7 +383,7 @@ std::vector<Var> SpecifyShape::vjp(const Apply& node, const std::vector<Var>& ou
   if (!gz || is_disconnected(gz)) return {disconnected_var(), disconnected_var()};
   if (is_discrete(node.input(0))) {
     const Var& x = node.input(0);
-    return {x.type()->kind() == TypeKind::Sparse ? sparse::sp_zeros_like(x) : zeros_like(x), disconnected_var()};
+    return {x.type()->zeros_like(x, false), disconnected_var()};
   }
   return {apply1(*this, {gz, node.input(1)}), disconnected_var()};
 }

@@ -1,5 +1,5 @@
-// Gradient-modifying identity ops and the constant-bound clip their gradients use.
-#include "hypatia/grad/ops.h"
+// Gradient-modifying identity ops (theano.gradient: zero_grad, disconnected_grad, grad_clip, ...) and ClipConst.
+#include "hypatia/tensor/ops/gradient.h"
 
 #include <algorithm>
 
