@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds and runs every test: the C++ GoogleTest suite (ctest), the installed-package check
+# Builds and runs every test: the structure checks (no include runs up the layers, no source
+# file over 800 lines), the C++ GoogleTest suite (ctest), the installed-package check
 # (a C++ program found through find_package(hypatia)), the Python suite (pytest), then the
 # sanitizer stages: the C++ suite under AddressSanitizer + UndefinedBehaviorSanitizer (clang),
 # the sparse-boundary fuzzer (libFuzzer, same build), and the *Thread* tests of test_compile
@@ -25,6 +26,10 @@ stage() {  # ends the current stage (printing its time) and starts the next one
   T_STAGE=$(date +%s)
   if [ -n "$STAGE" ]; then echo "== $STAGE"; fi
 }
+
+stage "Structure: layering and line budget"
+python3 scripts/check_layers.py
+python3 scripts/check_line_budget.py
 
 stage "C++ library and tests (Release)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DHYPATIA_BUILD_TESTS=ON -DHYPATIA_BUILD_EXAMPLES=ON "${LAUNCHER[@]}"
