@@ -1,5 +1,9 @@
 // Small ops for testing the gradient driver independently of the tensor module's kernels.
 #pragma once
+#include <functional>
+
+#include <gtest/gtest.h>
+
 #include "hypatia/grad/grad.h"
 #include "hypatia/compile/function.h"
 #include "hypatia/compile/vm.h"
@@ -15,6 +19,26 @@ using namespace hypatia::testing;
 inline Var dscalar(const std::string& n) { return make_variable(TensorType::make(DType::Float64, {}), n); }
 inline NDArray s64(double v) { return NDArray::scalar<double>(v); }
 inline double num(const Value& v) { return as_array(v).item<double>(); }
+
+/// The kind of the hypatia::Error that f raises (a test failure when it raises none).
+inline ErrorKind kind_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.kind();
+  }
+  ADD_FAILURE() << "no hypatia::Error raised";
+  return ErrorKind::Runtime;
+}
+/// The message of the hypatia::Error that f raises ("" when none).
+inline std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 /// y = factor * x with a jvp (forward mode) and an optional deliberately wrong vjp.
 struct LinParams {

@@ -10,25 +10,6 @@
 using namespace hypatia;
 using namespace hypatia::gradtest;
 
-namespace {
-ErrorKind kind_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.kind();
-  }
-  ADD_FAILURE() << "no hypatia::Error raised";
-  return ErrorKind::Runtime;
-}
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
 
 TEST(Grad, Chain) {
   Var x = dscalar("x");
