@@ -236,8 +236,7 @@ void set_sparse_grad_builder(SparseGradBuilder builder) { sparse_grad_builder() 
 
 // ---------------------------------------------------------------- AdvancedSubtensor1
 
-ApplyPtr AdvancedSubtensor1::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[AdvancedSubtensor1] expected 2 inputs (x, idx), got ", inputs.size());
+ApplyPtr AdvancedSubtensor1::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& x = check_tensor_input(inputs[0], "AdvancedSubtensor1");
   if (x.ndim() == 0) raise(ErrorKind::Index, "[AdvancedSubtensor1] cannot index a 0-d tensor");
   const TensorType& i = int_index_input(inputs[1], "AdvancedSubtensor1", 1);
@@ -292,8 +291,7 @@ std::vector<Var> AdvancedSubtensor1::jvp(const Apply& node, const std::vector<Va
 
 // ---------------------------------------------------------------- AdvancedIncSubtensor1
 
-ApplyPtr AdvancedIncSubtensor1::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[", str(), "] expected 3 inputs (x, y, idx), got ", inputs.size());
+ApplyPtr AdvancedIncSubtensor1::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& x = check_tensor_input(inputs[0], str());
   const TensorType& y = check_tensor_input(inputs[1], str());
   int_index_input(inputs[2], str(), 1);
@@ -337,7 +335,7 @@ std::vector<Var> AdvancedIncSubtensor1::jvp(const Apply& node, const std::vector
 
 // ---------------------------------------------------------------- AdvancedSubtensor
 
-ApplyPtr AdvancedSubtensor::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr AdvancedSubtensor::make_node_checked(const std::vector<Var>& inputs) const {
   if (inputs.empty()) type_error("[AdvancedSubtensor] expected x and the index inputs");
   const TensorType& x = check_tensor_input(inputs[0], "AdvancedSubtensor");
   AdvLayout L = adv_layout(items(), x, std::vector<Var>(inputs.begin() + 1, inputs.end()), "AdvancedSubtensor");
@@ -399,35 +397,20 @@ std::optional<std::vector<ShapeVec>> AdvancedSubtensor::infer_shape(const Apply&
 }
 
 std::vector<std::vector<bool>> AdvancedSubtensor::connection_pattern(const Apply& node) const {
-  std::vector<std::vector<bool>> r(node.nin(), {false});
-  r[0] = {true};
-  return r;
+  return subtensor_connection_pattern(node);
 }
 
 std::vector<Var> AdvancedSubtensor::vjp(const Apply& node, const std::vector<Var>& g) const {
-  std::vector<Var> r(node.nin(), disconnected_var());
-  const Var& x = node.input(0);
-  if (!g[0] || is_disconnected(g[0])) return r;
-  if (is_discrete(x)) {
-    r[0] = zeros_like(x);
-    return r;
-  }
-  std::vector<Var> ins{zeros_like(x), cast(g[0], tensor_type(x)->elem())};
-  for (const Var& v : tail(node, 1)) ins.push_back(v);
-  r[0] = apply1(*std::make_shared<AdvancedIncSubtensor>(AdvancedIncSubtensorParams{params_.idx, false}), ins);
-  return r;
+  return subtensor_vjp(node, g[0], *std::make_shared<AdvancedIncSubtensor>(AdvancedIncSubtensorParams{params_.idx, false}));
 }
 
 std::vector<Var> AdvancedSubtensor::jvp(const Apply& node, const std::vector<Var>& ev) const {
-  if (ev.empty() || !ev[0]) return {Var()};
-  std::vector<Var> ins = node.inputs();
-  ins[0] = ev[0];
-  return {apply1(*this, ins)};
+  return subtensor_jvp(*this, node, ev);
 }
 
 // ---------------------------------------------------------------- AdvancedIncSubtensor
 
-ApplyPtr AdvancedIncSubtensor::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr AdvancedIncSubtensor::make_node_checked(const std::vector<Var>& inputs) const {
   if (inputs.size() < 2) type_error("[", str(), "] expected x, y and the index inputs");
   const TensorType& x = check_tensor_input(inputs[0], str());
   const TensorType& y = check_tensor_input(inputs[1], str());
@@ -475,7 +458,7 @@ std::vector<Var> AdvancedIncSubtensor::jvp(const Apply& node, const std::vector<
 
 // ---------------------------------------------------------------- BroadcastLength
 
-ApplyPtr BroadcastLength::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr BroadcastLength::make_node_checked(const std::vector<Var>& inputs) const {
   for (const Var& v : inputs) {
     const TensorType& t = check_tensor_input(v, "BroadcastLength");
     if (t.ndim() != 0 || !is_int(t.elem())) type_error("[BroadcastLength] inputs must be integer scalars, got ", t.str());
@@ -497,8 +480,7 @@ void BroadcastLength::perform(const Apply& node, const Value* const* inputs, Val
 
 // ---------------------------------------------------------------- TakeIndices
 
-ApplyPtr TakeIndices::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[", str(), "] expected 2 inputs (indices, n)");
+ApplyPtr TakeIndices::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& i = int_index_input(inputs[0], str());
   const TensorType& n = check_tensor_input(inputs[1], str());
   if (n.ndim() != 0 || !is_int(n.elem())) type_error("[", str(), "] n must be an integer scalar, got ", n.str());

@@ -9,9 +9,9 @@
 namespace hypatia {
 namespace {
 
-// Checks that every input is a float32/float64 tensor of rank ranks[i], all of one dtype.
+// Checks that every input is a float32/float64 tensor of rank ranks[i], all of one dtype (the
+// op's kArity has checked the count).
 DType check_blas_inputs(const std::vector<Var>& inputs, const std::vector<int>& ranks, const char* who) {
-  if (inputs.size() != ranks.size()) type_error("[", who, "] expected ", ranks.size(), " inputs, got ", inputs.size());
   DType d = check_tensor_input(inputs[0], who).elem();
   if (d != DType::Float32 && d != DType::Float64)
     type_error("[", who, "] float32 or float64 inputs expected, got ", dtype_name(d));
@@ -31,7 +31,7 @@ Var grad_or_zeros(const Var& g, const Var& like) { return reduce_to_like(g, like
 
 // ---- Gemm ----
 
-ApplyPtr Gemm::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr Gemm::make_node_checked(const std::vector<Var>& inputs) const {
   check_blas_inputs(inputs, {2, 0, 2, 2, 0}, "Gemm");
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
@@ -63,7 +63,7 @@ std::vector<Var> Gemm::vjp(const Apply& node, const std::vector<Var>& g) const {
 
 // ---- Gemv ----
 
-ApplyPtr Gemv::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr Gemv::make_node_checked(const std::vector<Var>& inputs) const {
   check_blas_inputs(inputs, {1, 0, 2, 1, 0}, "Gemv");
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
@@ -95,7 +95,7 @@ std::vector<Var> Gemv::vjp(const Apply& node, const std::vector<Var>& g) const {
 
 // ---- Ger ----
 
-ApplyPtr Ger::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr Ger::make_node_checked(const std::vector<Var>& inputs) const {
   check_blas_inputs(inputs, {2, 0, 1, 1}, "Ger");
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
@@ -126,8 +126,7 @@ std::vector<Var> Ger::vjp(const Apply& node, const std::vector<Var>& g) const {
 
 // ---- BatchedDot ----
 
-ApplyPtr BatchedDot::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[BatchedDot] expected 2 inputs, got ", inputs.size());
+ApplyPtr BatchedDot::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& x = check_tensor_input(inputs[0], "BatchedDot");
   const TensorType& y = check_tensor_input(inputs[1], "BatchedDot");
   if (x.ndim() < 2 || x.ndim() > 3 || y.ndim() < 2 || y.ndim() > 3)

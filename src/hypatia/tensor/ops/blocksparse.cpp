@@ -45,8 +45,7 @@ NDArray checked_idx(const NDArray& idx, int64_t n, const char* op, const char* w
 
 // ---------------------------------------------------------------- SparseBlockGemv
 
-ApplyPtr SparseBlockGemv::make_node(const std::vector<Var>& in) const {
-  if (in.size() != 5) type_error("[SparseBlockGemv] expected 5 inputs (o, W, h, inputIdx, outputIdx), got ", in.size());
+ApplyPtr SparseBlockGemv::make_node_checked(const std::vector<Var>& in) const {
   std::vector<Var> inputs;
   for (const Var& v : in) inputs.push_back(as_tensor_variable(v));
   const char* op = "SparseBlockGemv";
@@ -126,8 +125,7 @@ std::vector<Var> SparseBlockGemv::vjp(const Apply& node, const std::vector<Var>&
 
 // ---------------------------------------------------------------- SparseBlockOuter
 
-ApplyPtr SparseBlockOuter::make_node(const std::vector<Var>& in) const {
-  if (in.size() != 6) type_error("[SparseBlockOuter] expected 6 inputs (o, x, y, xIdx, yIdx, alpha), got ", in.size());
+ApplyPtr SparseBlockOuter::make_node_checked(const std::vector<Var>& in) const {
   std::vector<Var> inputs;
   for (const Var& v : in) inputs.push_back(as_tensor_variable(v));
   const char* op = "SparseBlockOuter";

@@ -53,8 +53,7 @@ std::string dtype_str(const char* name, DType d) { return str_cat(name, "{", dty
 
 std::string Eye::str() const { return dtype_str("Eye", params_.dtype); }
 
-ApplyPtr Eye::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[Eye] expected 3 inputs (n, m, k), got ", inputs.size());
+ApplyPtr Eye::make_node_checked(const std::vector<Var>& inputs) const {
   for (int i = 0; i < 3; ++i) check_int_scalar(inputs[i], "Eye", i == 0 ? "n" : i == 1 ? "m" : "k");
   return Apply::create(ptr(), inputs, {TensorType::make(params_.dtype, {false, false})});
 }
@@ -79,8 +78,7 @@ std::vector<Var> Eye::vjp(const Apply&, const std::vector<Var>&) const {
 
 std::string Tri::str() const { return dtype_str("Tri", params_.dtype); }
 
-ApplyPtr Tri::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[Tri] expected 3 inputs (N, M, k), got ", inputs.size());
+ApplyPtr Tri::make_node_checked(const std::vector<Var>& inputs) const {
   for (int i = 0; i < 3; ++i) check_int_scalar(inputs[i], "Tri", i == 0 ? "N" : i == 1 ? "M" : "k");
   return Apply::create(ptr(), inputs, {TensorType::make(params_.dtype, {false, false})});
 }
@@ -108,8 +106,7 @@ std::vector<Var> Tri::vjp(const Apply&, const std::vector<Var>&) const {
 
 std::string ARange::str() const { return dtype_str("ARange", params_.dtype); }
 
-ApplyPtr ARange::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[ARange] expected 3 inputs (start, stop, step), got ", inputs.size());
+ApplyPtr ARange::make_node_checked(const std::vector<Var>& inputs) const {
   for (int i = 0; i < 3; ++i) {
     const TensorType& t = check_tensor_input(inputs[i], "ARange");
     if (t.ndim() != 0 || is_complex(t.elem()) || t.elem() == DType::Bool)
@@ -191,8 +188,7 @@ std::string ExtractDiag::str() const {
   return str_cat("ExtractDiag{offset=", params_.offset, ", axis1=", params_.axis1, ", axis2=", params_.axis2, "}");
 }
 
-ApplyPtr ExtractDiag::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[ExtractDiag] expected 1 input, got ", inputs.size());
+ApplyPtr ExtractDiag::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], "ExtractDiag");
   if (t.ndim() < 2) value_error("[ExtractDiag] the input must have at least 2 dimensions, got ", t.str());
   const int a1 = params_.axis1, a2 = params_.axis2;
@@ -245,8 +241,7 @@ std::string AllocDiag::str() const {
   return str_cat("AllocDiag{offset=", params_.offset, ", axis1=", params_.axis1, ", axis2=", params_.axis2, "}");
 }
 
-ApplyPtr AllocDiag::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[AllocDiag] expected 2 inputs (diagonal, shape), got ", inputs.size());
+ApplyPtr AllocDiag::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], "AllocDiag");
   const TensorType& s = check_tensor_input(inputs[1], "AllocDiag");
   if (s.ndim() != 1 || !is_int(s.elem())) type_error("[AllocDiag] the shape must be an integer vector, got ", s.str());

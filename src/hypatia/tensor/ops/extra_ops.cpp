@@ -23,8 +23,7 @@ std::string CumOp::str() const {
   return str_cat("CumOp{", params_.axis ? std::to_string(*params_.axis) : std::string("None"), ", ",
                  params_.mul ? "mul" : "add", params_.reverse ? ", reverse" : "", "}");
 }
-ApplyPtr CumOp::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[CumOp] expected 1 input, got ", inputs.size());
+ApplyPtr CumOp::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], "CumOp");
   DType d = is_bool(t.elem()) ? DType::Int64 : t.elem();
   if (!params_.axis) return Apply::create(ptr(), inputs, {TensorType::make(d, {false})});
@@ -83,8 +82,7 @@ std::vector<Var> CumOp::vjp(const Apply& node, const std::vector<Var>& g) const 
 // ---------------------------------------------------------------- DiffOp / DiffGrad
 
 std::string DiffOp::str() const { return str_cat("DiffOp{n=", params_.n, ", axis=", params_.axis, "}"); }
-ApplyPtr DiffOp::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[DiffOp] expected 1 input, got ", inputs.size());
+ApplyPtr DiffOp::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], "DiffOp");
   if (t.ndim() == 0) value_error("[DiffOp] diff requires an input of at least one dimension");
   if (params_.axis < 0 || params_.axis >= t.ndim()) value_error("[DiffOp] axis ", params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
@@ -141,7 +139,7 @@ std::vector<Var> DiffOp::vjp(const Apply& node, const std::vector<Var>& g) const
 }
 
 std::string DiffGrad::str() const { return str_cat("DiffGrad{axis=", params_.axis, "}"); }
-ApplyPtr DiffGrad::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr DiffGrad::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs.at(0), "DiffGrad");
   std::vector<bool> bc = t.broadcastable();
   bc[params_.axis] = false;
@@ -201,8 +199,7 @@ std::vector<int64_t> repeat_counts(const NDArray& r, int64_t n, const char* who)
 std::string RepeatOp::str() const {
   return str_cat("RepeatOp{axis=", params_.axis ? std::to_string(*params_.axis) : std::string("None"), "}");
 }
-ApplyPtr RepeatOp::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[RepeatOp] expected 2 inputs (x, repeats), got ", inputs.size());
+ApplyPtr RepeatOp::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], "RepeatOp");
   check_int_tensor(inputs[1], "RepeatOp", "repeats");
   if (inputs[1].type()->ndim() > 1) type_error("[RepeatOp] repeats must be a scalar or a vector");
@@ -263,8 +260,7 @@ std::vector<Var> RepeatOp::vjp(const Apply& node, const std::vector<Var>& g) con
 }
 
 std::string RepeatGrad::str() const { return str_cat("RepeatGrad{axis=", params_.axis.value_or(0), "}"); }
-ApplyPtr RepeatGrad::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[RepeatGrad] expected 3 inputs, got ", inputs.size());
+ApplyPtr RepeatGrad::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& g = check_tensor_input(inputs[0], "RepeatGrad");
   return Apply::create(ptr(), inputs, {TensorType::make(g.elem(), tensor_type(inputs[2])->broadcastable())});
 }
@@ -316,8 +312,7 @@ Var check_fill_val(const Var& a, const Var& val, const char* who) {
 }  // namespace
 
 std::string FillDiagonal::str() const { return "FillDiagonal"; }
-ApplyPtr FillDiagonal::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[FillDiagonal] expected (a, val), got ", inputs.size(), " inputs");
+ApplyPtr FillDiagonal::make_node_checked(const std::vector<Var>& inputs) const {
   if (check_tensor_input(inputs[0], "FillDiagonal").ndim() < 2) type_error("[FillDiagonal] the array must have at least two dimensions");
   Var val = check_fill_val(inputs[0], inputs[1], "FillDiagonal");
   return Apply::create(ptr(), {inputs[0], val}, {inputs[0].type()});
@@ -353,8 +348,7 @@ std::vector<Var> FillDiagonal::vjp(const Apply& node, const std::vector<Var>& g)
 }
 
 std::string FillDiagonalOffset::str() const { return "FillDiagonalOffset"; }
-ApplyPtr FillDiagonalOffset::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[FillDiagonalOffset] expected (a, val, offset), got ", inputs.size(), " inputs");
+ApplyPtr FillDiagonalOffset::make_node_checked(const std::vector<Var>& inputs) const {
   if (check_tensor_input(inputs[0], "FillDiagonalOffset").ndim() != 2) type_error("[FillDiagonalOffset] the array must be a matrix");
   Var val = check_fill_val(inputs[0], inputs[1], "FillDiagonalOffset");
   check_int_tensor(inputs[2], "FillDiagonalOffset", "offset");
@@ -406,8 +400,7 @@ std::vector<int64_t> kept(const NDArray& cond, int64_t n, const char* who) {
 std::string Compress::str() const {
   return str_cat("Compress{axis=", params_.axis ? std::to_string(*params_.axis) : std::string("None"), "}");
 }
-ApplyPtr Compress::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[Compress] expected (condition, x), got ", inputs.size(), " inputs");
+ApplyPtr Compress::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& c = check_tensor_input(inputs[0], "Compress");
   if (c.ndim() != 1) type_error("[Compress] condition must be a vector");
   if (!is_int(c.elem()) && !is_bool(c.elem())) type_error("[Compress] condition must be bool or integer");
@@ -450,8 +443,7 @@ std::vector<Var> Compress::vjp(const Apply& node, const std::vector<Var>& g) con
 }
 
 std::string CompressGrad::str() const { return str_cat("CompressGrad{axis=", params_.axis.value_or(0), "}"); }
-ApplyPtr CompressGrad::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[CompressGrad] expected 3 inputs, got ", inputs.size());
+ApplyPtr CompressGrad::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& g = check_tensor_input(inputs[0], "CompressGrad");
   return Apply::create(ptr(), inputs, {TensorType::make(g.elem(), tensor_type(inputs[2])->broadcastable())});
 }

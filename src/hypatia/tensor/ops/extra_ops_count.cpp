@@ -18,7 +18,7 @@ std::string BinCount::str() const {
   return str_cat("BinCount{minlength=", params_.minlength < 0 ? std::string("None") : std::to_string(params_.minlength),
                  params_.assert_nonneg ? ", assert_nonneg" : "", "}");
 }
-ApplyPtr BinCount::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr BinCount::make_node_checked(const std::vector<Var>& inputs) const {
   if (inputs.empty() || inputs.size() > 2) type_error("[BinCount] expected (x[, weights]), got ", inputs.size(), " inputs");
   check_int_tensor(inputs[0], "BinCount", "x");
   if (inputs[0].type()->ndim() != 1) type_error("[BinCount] x must be a vector, got ", inputs[0].type()->ndim(), " dimensions");
@@ -74,7 +74,7 @@ std::vector<Var> BinCount::vjp(const Apply& node, const std::vector<Var>&) const
 // ---------------------------------------------------------------- SearchsortedOp
 
 std::string SearchsortedOp::str() const { return str_cat("SearchsortedOp{side=", params_.right ? "right" : "left", "}"); }
-ApplyPtr SearchsortedOp::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr SearchsortedOp::make_node_checked(const std::vector<Var>& inputs) const {
   if (inputs.size() < 2 || inputs.size() > 3) type_error("[SearchsortedOp] expected (x, v[, sorter]), got ", inputs.size(), " inputs");
   const TensorType& x = check_tensor_input(inputs[0], "SearchsortedOp");
   const TensorType& v = check_tensor_input(inputs[1], "SearchsortedOp");
@@ -126,8 +126,7 @@ std::vector<Var> SearchsortedOp::vjp(const Apply& node, const std::vector<Var>&)
 std::string Unique::str() const {
   return str_cat("Unique{", params_.return_index, ", ", params_.return_inverse, ", ", params_.return_counts, "}");
 }
-ApplyPtr Unique::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[Unique] expected 1 input, got ", inputs.size());
+ApplyPtr Unique::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], "Unique");
   if (is_complex(t.elem())) type_error("[Unique] complex values have no ordering");
   std::vector<TypePtr> outs{TensorType::make(t.elem(), {false})};
@@ -193,8 +192,7 @@ std::vector<Var> Unique::vjp(const Apply&, const std::vector<Var>&) const {
 // ---------------------------------------------------------------- OneHot
 
 std::string OneHot::str() const { return str_cat("OneHot{nb_class=", params_.nb_class, ", dtype=", dtype_name(params_.dtype), "}"); }
-ApplyPtr OneHot::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[OneHot] expected 1 input, got ", inputs.size());
+ApplyPtr OneHot::make_node_checked(const std::vector<Var>& inputs) const {
   check_int_tensor(inputs[0], "OneHot", "y");
   if (inputs[0].type()->ndim() != 1) type_error("[OneHot] y must be a vector");
   if (params_.nb_class < 0) value_error("[OneHot] nb_class must be non-negative");

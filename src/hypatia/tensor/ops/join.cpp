@@ -26,7 +26,7 @@ void check_axis_arg(const Var& a, const std::string& who) {
 
 // ---------------------------------------------------------------- Join
 
-ApplyPtr Join::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr Join::make_node_checked(const std::vector<Var>& inputs) const {
   if (inputs.size() < 2) type_error("[Join] expected an axis and at least one tensor");
   check_axis_arg(inputs[0], "Join");
   const TensorType& t0 = check_tensor_input(inputs[1], "Join");
@@ -183,8 +183,7 @@ Var stack(const std::vector<Var>& tensors, int axis) {
 
 // ---------------------------------------------------------------- Split
 
-ApplyPtr Split::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[", str(), "] expected 3 inputs (x, axis, splits), got ", inputs.size());
+ApplyPtr Split::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], str());
   if (t.ndim() == 0) type_error("[", str(), "] cannot split a 0-d tensor");
   check_axis_arg(inputs[1], str());
@@ -284,8 +283,7 @@ std::vector<Var> split(const Var& x, const std::vector<int64_t>& sizes, int axis
 
 // ---------------------------------------------------------------- Roll
 
-ApplyPtr Roll::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[", str(), "] expected 2 inputs (x, shift), got ", inputs.size());
+ApplyPtr Roll::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], str());
   check_axis_arg(inputs[1], str());
   if (params_.axis < 0 || params_.axis >= t.ndim())

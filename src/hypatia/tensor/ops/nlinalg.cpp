@@ -16,8 +16,7 @@ const TensorType& check_float_matrix(const Var& v, const char* who) {
   return t;
 }
 
-ApplyPtr MatrixInverse::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[MatrixInverse] expected 1 input, got ", inputs.size());
+ApplyPtr MatrixInverse::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_float_matrix(inputs[0], "MatrixInverse");
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false, false})});
 }
@@ -42,8 +41,7 @@ std::vector<Var> MatrixInverse::jvp(const Apply& node, const std::vector<Var>& e
   return {neg(dot(dot(xi, ev[0]), xi))};
 }
 
-ApplyPtr Det::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[Det] expected 1 input, got ", inputs.size());
+ApplyPtr Det::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_float_matrix(inputs[0], "Det");
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {})});
 }

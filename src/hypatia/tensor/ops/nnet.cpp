@@ -96,7 +96,7 @@ std::string NnetActivation::str() const {
   return name();
 }
 
-ApplyPtr NnetActivation::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr NnetActivation::make_node_checked(const std::vector<Var>& inputs) const {
   const size_t want = params_.grad ? 2 : 1;
   if (inputs.size() != want) type_error("[", name(), "] expected ", want, " inputs, got ", inputs.size());
   const TensorType& x = check_tensor_input(inputs[0], name());
@@ -159,8 +159,7 @@ std::vector<Var> NnetActivation::jvp(const Apply& node, const std::vector<Var>& 
 
 // ---------------------------------------------------------------- Softmax / LogSoftmax
 
-ApplyPtr Softmax::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[", name(), "] expected one input");
+ApplyPtr Softmax::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& x = check_tensor_input(inputs[0], name());
   if (x.ndim() < 1 || !is_float(x.elem()))
     type_error("[", name(), "] x must be a float tensor of rank >= 1 (rows over the last axis), got ", x.str());
@@ -260,8 +259,7 @@ OneHotRows one_hot_rows(const std::string& who, const NDArray& p_in, const NDArr
 
 }  // namespace
 
-ApplyPtr CrossentropyCategorical1Hot::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[", name(), "] expected (coding_dist, true_dist)");
+ApplyPtr CrossentropyCategorical1Hot::make_node_checked(const std::vector<Var>& inputs) const {
   check_1hot_inputs(name(), inputs[0], inputs[1]);
   const TensorType& pt = *tensor_type(inputs[0]);
   return Apply::create(ptr(), inputs, {TensorType::make(pt.elem(), drop_last(pt.broadcastable()))});
@@ -297,8 +295,7 @@ std::vector<Var> CrossentropyCategorical1Hot::vjp(const Apply& node, const std::
   return {g, disconnected_var()};
 }
 
-ApplyPtr CrossentropyCategorical1HotGrad::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[", name(), "] expected (g, coding_dist, true_dist)");
+ApplyPtr CrossentropyCategorical1HotGrad::make_node_checked(const std::vector<Var>& inputs) const {
   check_1hot_inputs(name(), inputs[1], inputs[2]);
   const TensorType& gt = check_tensor_input(inputs[0], name());
   const TensorType& pt = *tensor_type(inputs[1]);

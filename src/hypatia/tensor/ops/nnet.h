@@ -20,16 +20,8 @@ struct ActivationParams {
 /// A pointwise activation f(x) (or, with grad, f'(x) * g). Float inputs keep their dtype;
 /// integer inputs give floats as exp does. Printed e.g. "Relu{alpha=0}", "EluGrad{alpha=1}".
 class NnetActivation final : public OpBase<NnetActivation, ActivationParams> {
- public:
-  using OpBase::OpBase;
+  HYPATIA_OP(NnetActivation, kVariadic, str, make_node, perform, infer_shape, vjp, jvp)
   std::string name() const override;
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
 };
 
 struct SoftmaxParams {
@@ -40,15 +32,8 @@ struct SoftmaxParams {
 /// Softmax (or LogSoftmax) over the last axis of a float tensor of rank >= 1, computed as
 /// exp(x - max) / sum(exp(x - max)) (x - max - log(sum(exp(x - max)))), so it never overflows.
 class Softmax final : public OpBase<Softmax, SoftmaxParams> {
- public:
-  using OpBase::OpBase;
+  HYPATIA_OP(Softmax, 1, make_node, perform, infer_shape, vjp, jvp)
   std::string name() const override { return params_.log ? "LogSoftmax" : "Softmax"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
   bool is_log() const { return params_.log; }
 };
 
@@ -61,30 +46,15 @@ struct Crossentropy1HotParams {
 /// (-p[i, y[i]] for log_input) for p of rank k >= 1 and integer labels y of rank k - 1.
 /// Labels outside [0, n_classes) raise ValueError.
 class CrossentropyCategorical1Hot final : public OpBase<CrossentropyCategorical1Hot, Crossentropy1HotParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "CrossentropyCategorical1Hot"; }
+  HYPATIA_OP(CrossentropyCategorical1Hot, 2, make_node, perform, infer_shape, vjp, connection_pattern)
   std::string str() const override { return params_.log_input ? "CrossentropyCategorical1Hot{log_input}" : name(); }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
 };
 
 /// Its gradient: inputs (g, p, y), output shaped like p, zero except at [i, y[i]] where it is
 /// -g[i] / p[i, y[i]] (-g[i] for log_input).
 class CrossentropyCategorical1HotGrad final
     : public OpBase<CrossentropyCategorical1HotGrad, Crossentropy1HotParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "CrossentropyCategorical1HotGrad"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  HYPATIA_OP(CrossentropyCategorical1HotGrad, 3, make_node, perform, infer_shape, vjp)
 };
 
 /// The Softmax/LogSoftmax op computing v, or null.

@@ -107,7 +107,7 @@ std::string RandomFunction::str() const {
   return str_cat("RandomFunction{", dist_name(params_.dist), "}");
 }
 
-ApplyPtr RandomFunction::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr RandomFunction::make_node_checked(const std::vector<Var>& inputs) const {
   const std::string who = str();
   const size_t want = 1 + params_.nsize + num_params();
   if (inputs.size() != want) type_error("[", who, "] expected ", want, " inputs, got ", inputs.size());

@@ -27,16 +27,7 @@ struct RandomParams {
 /// and size are disconnected, the parameters' gradients undefined (as Theano). Never
 /// constant-folded.
 class RandomFunction final : public OpBase<RandomFunction, RandomParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "RandomFunction"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  HYPATIA_OP(RandomFunction, kVariadic, str, make_node, perform, infer_shape, vjp, connection_pattern)
   bool constant_foldable(const Apply&) const override { return false; }
   int num_params() const;
 };

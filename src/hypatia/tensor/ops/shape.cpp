@@ -56,8 +56,7 @@ int shaped_ndim(const Var& v, const std::string& who) {
 
 // ---------------------------------------------------------------- Shape
 
-ApplyPtr ShapeOp::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[Shape] expected 1 input, got ", inputs.size());
+ApplyPtr ShapeOp::make_node_checked(const std::vector<Var>& inputs) const {
   shaped_ndim(inputs[0], "Shape");
   return Apply::create(ptr(), inputs, {int64_vector_type()});
 }
@@ -79,8 +78,7 @@ Var shape(const Var& x) { return apply1(*std::make_shared<ShapeOp>(), {x}); }
 
 // ---------------------------------------------------------------- Shape_i
 
-ApplyPtr ShapeI::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[", str(), "] expected 1 input, got ", inputs.size());
+ApplyPtr ShapeI::make_node_checked(const std::vector<Var>& inputs) const {
   int nd = shaped_ndim(inputs[0], str());
   if (params_.i < 0 || params_.i >= nd)
     raise(ErrorKind::Index, "[", str(), "] axis ", params_.i, " out of range for an input with ", nd, " dimensions");
@@ -109,7 +107,7 @@ Var shape_i(const Var& x, int i) {
 
 // ---------------------------------------------------------------- MakeVector
 
-ApplyPtr MakeVector::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr MakeVector::make_node_checked(const std::vector<Var>& inputs) const {
   for (size_t i = 0; i < inputs.size(); ++i) {
     const TensorType& t = check_tensor_input(inputs[i], str());
     if (t.ndim() != 0 || !is_int(t.elem()))
@@ -143,8 +141,7 @@ Var make_vector(const std::vector<Var>& elems) {
 
 // ---------------------------------------------------------------- Reshape
 
-ApplyPtr Reshape::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[", str(), "] expected 2 inputs (x, shape), got ", inputs.size());
+ApplyPtr Reshape::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], str());
   const TensorType& s = check_tensor_input(inputs[1], str());
   if (s.ndim() != 1 || !is_int(s.elem()))
@@ -249,7 +246,7 @@ Var reshape(const Var& x_in, const std::vector<int64_t>& shp) {
 
 // ---------------------------------------------------------------- Alloc
 
-ApplyPtr Alloc::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr Alloc::make_node_checked(const std::vector<Var>& inputs) const {
   if (inputs.empty()) type_error("[Alloc] expected a value and a shape");
   const TensorType& v = check_tensor_input(inputs[0], "Alloc");
   const int nd = static_cast<int>(inputs.size()) - 1;
@@ -349,8 +346,7 @@ std::optional<std::vector<Var>> shape_vector_entries(const Var& sv) {
 
 // ---------------------------------------------------------------- SpecifyShape
 
-ApplyPtr SpecifyShape::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[SpecifyShape] expected 2 inputs (x, shape), got ", inputs.size());
+ApplyPtr SpecifyShape::make_node_checked(const std::vector<Var>& inputs) const {
   const int nd = shaped_ndim(inputs[0], "SpecifyShape");  // a dense tensor or a sparse matrix
   const TensorType& s = check_tensor_input(inputs[1], "SpecifyShape");
   if (s.ndim() != 1 || !is_int(s.elem()))
@@ -420,8 +416,7 @@ std::string Rebroadcast::str() const {
   return s + "}";
 }
 
-ApplyPtr Rebroadcast::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[Rebroadcast] expected 1 input, got ", inputs.size());
+ApplyPtr Rebroadcast::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], "Rebroadcast");
   std::vector<bool> bc = t.broadcastable();
   for (auto [axis, b] : params_.axes) {

@@ -11,8 +11,7 @@ namespace hypatia {
 
 // ---- Solve ----
 
-ApplyPtr Solve::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[Solve] expected 2 inputs, got ", inputs.size());
+ApplyPtr Solve::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& a = check_float_matrix(inputs[0], "Solve");
   const TensorType& b = check_tensor_input(inputs[1], "Solve");
   if (b.ndim() < 1 || b.ndim() > 2) type_error("[Solve] b must be a vector or a matrix, got ", b.str());
@@ -45,8 +44,7 @@ std::vector<Var> Solve::vjp(const Apply& node, const std::vector<Var>& g) const 
 
 // ---- Cholesky ----
 
-ApplyPtr Cholesky::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[Cholesky] expected 1 input, got ", inputs.size());
+ApplyPtr Cholesky::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_float_matrix(inputs[0], "Cholesky");
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false, false})});
 }
@@ -66,8 +64,7 @@ std::vector<Var> Cholesky::vjp(const Apply& node, const std::vector<Var>& g) con
 
 // ---- CholeskyGrad ----
 
-ApplyPtr CholeskyGrad::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[CholeskyGrad] expected 3 inputs, got ", inputs.size());
+ApplyPtr CholeskyGrad::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_float_matrix(inputs[0], "CholeskyGrad");
   for (int i = 1; i < 3; ++i) {
     const TensorType& u = check_float_matrix(inputs[i], "CholeskyGrad");

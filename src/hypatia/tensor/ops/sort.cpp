@@ -52,7 +52,7 @@ void check_index_input(const Var& idx, const Var& like, const char* who) {
 }
 }  // namespace
 
-ApplyPtr ArgSortOp::make_node(const std::vector<Var>& in) const {
+ApplyPtr ArgSortOp::make_node_checked(const std::vector<Var>& in) const {
   const TensorType& t = expect_tensor(in.at(0), "ArgSortOp");
   if (t.ndim() == 0) type_error("[ArgSortOp] cannot sort a 0-d tensor");
   normalize_axis(params_.axis, t.ndim(), "ArgSortOp");
@@ -80,7 +80,7 @@ void ArgSortOp::perform(const Apply&, const Value* const* in, Value* out) const 
 
 std::vector<Var> ArgSortOp::vjp(const Apply&, const std::vector<Var>&) const { return {disconnected_var()}; }
 
-ApplyPtr TakeAlongAxis::make_node(const std::vector<Var>& in) const {
+ApplyPtr TakeAlongAxis::make_node_checked(const std::vector<Var>& in) const {
   const TensorType& t = expect_tensor(in.at(0), "TakeAlongAxis");
   check_index_input(in.at(1), in[0], "TakeAlongAxis");
   normalize_axis(params_.axis, t.ndim(), "TakeAlongAxis");
@@ -129,7 +129,7 @@ std::vector<Var> TakeAlongAxis::jvp(const Apply& node, const std::vector<Var>& e
   return {apply1(*this, {ev[0], node.input(1)})};
 }
 
-ApplyPtr ScatterAlongAxis::make_node(const std::vector<Var>& in) const {
+ApplyPtr ScatterAlongAxis::make_node_checked(const std::vector<Var>& in) const {
   const TensorType& t = expect_tensor(in.at(0), "ScatterAlongAxis");
   check_index_input(in.at(1), in[0], "ScatterAlongAxis");
   normalize_axis(params_.axis, t.ndim(), "ScatterAlongAxis");
@@ -146,7 +146,7 @@ std::vector<Var> ScatterAlongAxis::vjp(const Apply& node, const std::vector<Var>
   return {apply1(*std::make_shared<TakeAlongAxis>(params_), {g[0], node.input(1)}), disconnected_var()};
 }
 
-ApplyPtr Nonzero::make_node(const std::vector<Var>& in) const {
+ApplyPtr Nonzero::make_node_checked(const std::vector<Var>& in) const {
   const TensorType& t = expect_tensor(in.at(0), "Nonzero");
   if (t.ndim() == 0) type_error("[Nonzero] nonzero of a 0-d tensor is not supported; use x.flatten() first");
   std::vector<TypePtr> outs(t.ndim(), TensorType::make(DType::Int64, {false}));
