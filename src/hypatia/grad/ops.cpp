@@ -83,14 +83,14 @@ ApplyPtr ClipConstOp::make_node_checked(const std::vector<Var>& inputs) const {
 }
 
 void ClipConstOp::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "ClipConst");
+  const NDArray& x = as_array(*inputs[0], kName);
   NDArray& out = prepare_output(outputs[0], x.dtype(), x.shape());
   out.assign(x);
   const int64_t n = out.size();
   dispatch_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, complex64> || std::is_same_v<T, complex128>) {
-      type_error("[ClipConst] complex inputs cannot be clipped");
+      type_error("[", kName, "] complex inputs cannot be clipped");
     } else if constexpr (std::is_same_v<T, bool>) {
       // nothing sensible to clip
     } else {

@@ -237,23 +237,23 @@ void set_sparse_grad_builder(SparseGradBuilder builder) { sparse_grad_builder() 
 // ---------------------------------------------------------------- AdvancedSubtensor1
 
 ApplyPtr AdvancedSubtensor1::make_node_checked(const std::vector<Var>& inputs) const {
-  const TensorType& x = check_tensor_input(inputs[0], "AdvancedSubtensor1");
+  const TensorType& x = check_tensor_input(inputs[0], kName);
   if (x.ndim() == 0) raise(ErrorKind::Index, "[AdvancedSubtensor1] cannot index a 0-d tensor");
-  const TensorType& i = int_index_input(inputs[1], "AdvancedSubtensor1", 1);
+  const TensorType& i = int_index_input(inputs[1], kName, 1);
   std::vector<bool> bc = x.broadcastable();
   bc[0] = i.broadcastable()[0];
   return Apply::create(ptr(), inputs, {TensorType::make(x.elem(), bc)});
 }
 
 void AdvancedSubtensor1::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "AdvancedSubtensor1");
-  NDArray idx = as_int64(as_array(*inputs[1], "AdvancedSubtensor1"));
+  const NDArray& x = as_array(*inputs[0], kName);
+  NDArray idx = as_int64(as_array(*inputs[1], kName));
   const int64_t m = idx.size(), n = x.shape(0);
   Shape sh = x.shape();
   sh[0] = m;
   const int64_t* ip = idx.data<int64_t>();
   std::vector<int64_t> rows(m);
-  for (int64_t k = 0; k < m; ++k) rows[k] = checked_index(ip[k], n, 0, "AdvancedSubtensor1");
+  for (int64_t k = 0; k < m; ++k) rows[k] = checked_index(ip[k], n, 0, kName);
   NDArray& out = prepare_output(outputs[0], x.dtype(), sh);
   if (x.is_c_contiguous()) {
     const int64_t row = (n ? x.size() / n : 0) * itemsize(x.dtype());
@@ -302,9 +302,9 @@ ApplyPtr AdvancedIncSubtensor1::make_node_checked(const std::vector<Var>& inputs
 }
 
 void AdvancedIncSubtensor1::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "AdvancedIncSubtensor1");
-  const NDArray& y = as_array(*inputs[1], "AdvancedIncSubtensor1");
-  NDArray idx = as_int64(as_array(*inputs[2], "AdvancedIncSubtensor1"));
+  const NDArray& x = as_array(*inputs[0], kName);
+  const NDArray& y = as_array(*inputs[1], kName);
+  NDArray idx = as_int64(as_array(*inputs[2], kName));
   NDArray& out = prepare_output(outputs[0], x.dtype(), x.shape());
   out.assign(x);
   Shape sub = x.shape();
@@ -336,15 +336,15 @@ std::vector<Var> AdvancedIncSubtensor1::jvp(const Apply& node, const std::vector
 // ---------------------------------------------------------------- AdvancedSubtensor
 
 ApplyPtr AdvancedSubtensor::make_node_checked(const std::vector<Var>& inputs) const {
-  if (inputs.empty()) type_error("[AdvancedSubtensor] expected x and the index inputs");
-  const TensorType& x = check_tensor_input(inputs[0], "AdvancedSubtensor");
-  AdvLayout L = adv_layout(items(), x, std::vector<Var>(inputs.begin() + 1, inputs.end()), "AdvancedSubtensor");
+  if (inputs.empty()) type_error("[", kName, "] expected x and the index inputs");
+  const TensorType& x = check_tensor_input(inputs[0], kName);
+  AdvLayout L = adv_layout(items(), x, std::vector<Var>(inputs.begin() + 1, inputs.end()), kName);
   return Apply::create(ptr(), inputs, {TensorType::make(x.elem(), L.out_bc())});
 }
 
 void AdvancedSubtensor::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "AdvancedSubtensor");
-  Resolved R = resolve(x, items(), inputs + 1, "AdvancedSubtensor");
+  const NDArray& x = as_array(*inputs[0], kName);
+  Resolved R = resolve(x, items(), inputs + 1, kName);
   NDArray& out = prepare_output(outputs[0], x.dtype(), R.out_shape());
   NDArray bf = out.transpose(R.bf_perm());
   for (int64_t k = 0; k < R.nB; ++k) sub_at(bf, R.B, k).assign(R.selected(k));
@@ -353,7 +353,7 @@ void AdvancedSubtensor::perform(const Apply&, const Value* const* inputs, Value*
 std::optional<std::vector<ShapeVec>> AdvancedSubtensor::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
   auto its = items();
   const TensorType& xt = *tensor_type(node.input(0));
-  AdvLayout L = adv_layout(its, xt, tail(node, 1), "AdvancedSubtensor");
+  AdvLayout L = adv_layout(its, xt, tail(node, 1), kName);
   ShapeVec rest;
   std::vector<ShapeVec> arr_shapes;         // per array: its symbolic shape (bool mask: {count})
   std::vector<std::vector<bool>> arr_bc;
@@ -423,8 +423,8 @@ ApplyPtr AdvancedIncSubtensor::make_node_checked(const std::vector<Var>& inputs)
 }
 
 void AdvancedIncSubtensor::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "AdvancedIncSubtensor");
-  const NDArray& y = as_array(*inputs[1], "AdvancedIncSubtensor");
+  const NDArray& x = as_array(*inputs[0], kName);
+  const NDArray& y = as_array(*inputs[1], kName);
   NDArray& out = prepare_output(outputs[0], x.dtype(), x.shape());
   out.assign(x);
   Resolved R = resolve(out, items(), inputs + 2, str());
@@ -460,8 +460,8 @@ std::vector<Var> AdvancedIncSubtensor::jvp(const Apply& node, const std::vector<
 
 ApplyPtr BroadcastLength::make_node_checked(const std::vector<Var>& inputs) const {
   for (const Var& v : inputs) {
-    const TensorType& t = check_tensor_input(v, "BroadcastLength");
-    if (t.ndim() != 0 || !is_int(t.elem())) type_error("[BroadcastLength] inputs must be integer scalars, got ", t.str());
+    const TensorType& t = check_tensor_input(v, kName);
+    if (t.ndim() != 0 || !is_int(t.elem())) type_error("[", kName, "] inputs must be integer scalars, got ", t.str());
   }
   return Apply::create(ptr(), inputs, {TensorType::make(DType::Int64, {})});
 }
@@ -469,7 +469,7 @@ ApplyPtr BroadcastLength::make_node_checked(const std::vector<Var>& inputs) cons
 void BroadcastLength::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   int64_t r = 1;
   for (int i = 0; i < node.nin(); ++i) {
-    int64_t v = read_index_scalar(*inputs[i], "BroadcastLength");
+    int64_t v = read_index_scalar(*inputs[i], kName);
     if (v == 1 || v == r) continue;
     if (r != 1) raise(ErrorKind::Index, "[BroadcastLength] shape mismatch: lengths ", r, " and ", v, " do not broadcast");
     r = v;
@@ -488,7 +488,7 @@ ApplyPtr TakeIndices::make_node_checked(const std::vector<Var>& inputs) const {
 }
 
 void TakeIndices::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  NDArray idx = as_int64(as_array(*inputs[0], "TakeIndices"));
+  NDArray idx = as_int64(as_array(*inputs[0], kName));
   int64_t n = read_index_scalar(*inputs[1], str());
   if (n <= 0 && idx.size() > 0) raise(ErrorKind::Index, "[", str(), "] cannot do a non-empty take from an empty axis");
   NDArray& out = prepare_output(outputs[0], DType::Int64, idx.shape());

@@ -181,7 +181,7 @@ void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
 void Elemwise::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   const int n = node.nin();
   const NDArray* in[3];
-  for (int i = 0; i < n; ++i) in[i] = &as_array(*inputs[i], "Elemwise");
+  for (int i = 0; i < n; ++i) in[i] = &as_array(*inputs[i], kName);
   // Output shape: the common shape, checked against the static broadcastable flags.
   const Shape* out_shape = &in[0]->shape();
   Shape computed;
@@ -354,7 +354,7 @@ ApplyPtr DimShuffle::make_node_checked(const std::vector<Var>& inputs) const {
 }
 
 void DimShuffle::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  NDArray v = as_array(*inputs[0], "DimShuffle").dimshuffle(params_.new_order);
+  NDArray v = as_array(*inputs[0], kName).dimshuffle(params_.new_order);
   outputs[0] = params_.inplace ? v : v.copy();
 }
 

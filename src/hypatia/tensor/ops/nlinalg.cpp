@@ -17,12 +17,12 @@ const TensorType& check_float_matrix(const Var& v, const char* who) {
 }
 
 ApplyPtr MatrixInverse::make_node_checked(const std::vector<Var>& inputs) const {
-  const TensorType& t = check_float_matrix(inputs[0], "MatrixInverse");
+  const TensorType& t = check_float_matrix(inputs[0], kName);
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false, false})});
 }
 
 void MatrixInverse::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = kernels::matrix_inverse(as_array(*inputs[0], "MatrixInverse"), "MatrixInverse");
+  outputs[0] = kernels::matrix_inverse(as_array(*inputs[0], kName), kName);
 }
 
 std::optional<std::vector<ShapeVec>> MatrixInverse::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -42,12 +42,12 @@ std::vector<Var> MatrixInverse::jvp(const Apply& node, const std::vector<Var>& e
 }
 
 ApplyPtr Det::make_node_checked(const std::vector<Var>& inputs) const {
-  const TensorType& t = check_float_matrix(inputs[0], "Det");
+  const TensorType& t = check_float_matrix(inputs[0], kName);
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {})});
 }
 
 void Det::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = kernels::det(as_array(*inputs[0], "Det"));
+  outputs[0] = kernels::det(as_array(*inputs[0], kName));
 }
 
 std::optional<std::vector<ShapeVec>> Det::infer_shape(const Apply&, const std::vector<ShapeVec>&) const {

@@ -266,8 +266,8 @@ ApplyPtr CrossentropyCategorical1Hot::make_node_checked(const std::vector<Var>& 
 }
 
 void CrossentropyCategorical1Hot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& p_in = as_array(*inputs[0], "CrossentropyCategorical1Hot");
-  OneHotRows r = one_hot_rows(name(), p_in, as_array(*inputs[1], "CrossentropyCategorical1Hot"));
+  const NDArray& p_in = as_array(*inputs[0], kName);
+  OneHotRows r = one_hot_rows(name(), p_in, as_array(*inputs[1], kName));
   NDArray out(DType::Float64, r.y.shape());
   const double* pp = r.p.data<double>();
   const int64_t* py = r.y.data<int64_t>();
@@ -304,9 +304,9 @@ ApplyPtr CrossentropyCategorical1HotGrad::make_node_checked(const std::vector<Va
 }
 
 void CrossentropyCategorical1HotGrad::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& p_in = as_array(*inputs[1], "CrossentropyCategorical1HotGrad");
-  OneHotRows r = one_hot_rows(name(), p_in, as_array(*inputs[2], "CrossentropyCategorical1HotGrad"));
-  const NDArray& g_in = as_array(*inputs[0], "CrossentropyCategorical1HotGrad");
+  const NDArray& p_in = as_array(*inputs[1], kName);
+  OneHotRows r = one_hot_rows(name(), p_in, as_array(*inputs[2], kName));
+  const NDArray& g_in = as_array(*inputs[0], kName);
   NDArray g = g_in.broadcast_to(r.y.shape()).astype(DType::Float64);
   NDArray out = NDArray::zeros(DType::Float64, p_in.shape());
   const double* pp = r.p.data<double>();

@@ -360,7 +360,7 @@ std::optional<std::vector<ShapeVec>> arg_infer_shape(const std::vector<int>& axi
 std::string Argmax::str() const { return str_cat("Argmax{axis=", axis_tuple(params_.axis), "}"); }
 ApplyPtr Argmax::make_node_checked(const std::vector<Var>& inputs) const { return arg_make_node(*this, params_.axis, inputs, false); }
 void Argmax::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  arg_perform(*this, params_.axis, node, as_array(*inputs[0], "Argmax"), true, nullptr, &outputs[0]);
+  arg_perform(*this, params_.axis, node, as_array(*inputs[0], kName), true, nullptr, &outputs[0]);
 }
 std::optional<std::vector<ShapeVec>> Argmax::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
   return arg_infer_shape(params_.axis, node, s, 1);
@@ -373,7 +373,7 @@ std::vector<Var> Argmax::vjp(const Apply& node, const std::vector<Var>&) const {
 std::string Argmin::str() const { return str_cat("Argmin{axis=", axis_tuple(params_.axis), "}"); }
 ApplyPtr Argmin::make_node_checked(const std::vector<Var>& inputs) const { return arg_make_node(*this, params_.axis, inputs, false); }
 void Argmin::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  arg_perform(*this, params_.axis, node, as_array(*inputs[0], "Argmin"), false, nullptr, &outputs[0]);
+  arg_perform(*this, params_.axis, node, as_array(*inputs[0], kName), false, nullptr, &outputs[0]);
 }
 std::optional<std::vector<ShapeVec>> Argmin::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
   return arg_infer_shape(params_.axis, node, s, 1);
@@ -388,7 +388,7 @@ ApplyPtr MaxAndArgmax::make_node_checked(const std::vector<Var>& inputs) const {
   return arg_make_node(*this, params_.axis, inputs, true);
 }
 void MaxAndArgmax::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  arg_perform(*this, params_.axis, node, as_array(*inputs[0], "MaxAndArgmax"), true, &outputs[0], &outputs[1]);
+  arg_perform(*this, params_.axis, node, as_array(*inputs[0], kName), true, &outputs[0], &outputs[1]);
 }
 std::optional<std::vector<ShapeVec>> MaxAndArgmax::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
   return arg_infer_shape(params_.axis, node, s, 2);
@@ -412,14 +412,14 @@ std::string AllClose::str() const {
 }
 
 ApplyPtr AllClose::make_node_checked(const std::vector<Var>& inputs) const {
-  check_tensor_input(inputs[0], "AllClose");
-  check_tensor_input(inputs[1], "AllClose");
+  check_tensor_input(inputs[0], kName);
+  check_tensor_input(inputs[1], kName);
   return Apply::create(ptr(), inputs, {TensorType::make(DType::Bool, {})});
 }
 
 void AllClose::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& a = as_array(*inputs[0], "AllClose");
-  const NDArray& b = as_array(*inputs[1], "AllClose");
+  const NDArray& a = as_array(*inputs[0], kName);
+  const NDArray& b = as_array(*inputs[1], kName);
   // numpy broadcasting of the two shapes.
   const int nd = std::max(a.ndim(), b.ndim());
   Shape s(nd);
@@ -427,7 +427,7 @@ void AllClose::perform(const Apply&, const Value* const* inputs, Value* outputs)
     int64_t x = d - (nd - a.ndim()) >= 0 ? a.shape(d - (nd - a.ndim())) : 1;
     int64_t y = d - (nd - b.ndim()) >= 0 ? b.shape(d - (nd - b.ndim())) : 1;
     if (x != y && x != 1 && y != 1)
-      value_error("[AllClose] shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()), " do not broadcast");
+      value_error("[", kName, "] shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()), " do not broadcast");
     s[d] = x == 1 ? y : x;
   }
   const bool cplx = is_complex(a.dtype()) || is_complex(b.dtype());

@@ -325,7 +325,7 @@ ApplyPtr Subtensor::make_node_checked(const std::vector<Var>& inputs) const {
 }
 
 void Subtensor::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = basic_view(as_array(*inputs[0], "Subtensor"), items(), inputs + 1, str());
+  outputs[0] = basic_view(as_array(*inputs[0], kName), items(), inputs + 1, str());
 }
 
 std::optional<std::vector<ShapeVec>> Subtensor::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
@@ -374,8 +374,8 @@ ApplyPtr IncSubtensor::make_node_checked(const std::vector<Var>& inputs) const {
 }
 
 void IncSubtensor::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "IncSubtensor");
-  const NDArray& y = as_array(*inputs[1], "IncSubtensor");
+  const NDArray& x = as_array(*inputs[0], kName);
+  const NDArray& y = as_array(*inputs[1], kName);
   NDArray& out = prepare_output(outputs[0], x.dtype(), x.shape());
   out.assign(x);
   NDArray view = basic_view(out, items(), inputs + 2, str());
