@@ -6,7 +6,7 @@
 #include "hypatia/tensor/blocksparse.h"
 #include "hypatia/tensor/kernels/blocksparse.h"
 #include "hypatia/tensor/ops/elemwise.h"
-#include "hypatia/tensor/subtensor.h"
+#include "hypatia/tensor/indexing.h"
 
 namespace hypatia {
 namespace {
