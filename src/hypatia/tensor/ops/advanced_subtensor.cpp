@@ -226,10 +226,6 @@ Resolved resolve(const NDArray& x, const std::vector<IdxItem>& items, const Valu
   return R;
 }
 
-std::vector<Var> tail(const Apply& node, int first) {
-  return std::vector<Var>(node.inputs().begin() + first, node.inputs().end());
-}
-
 }  // namespace
 
 void set_sparse_grad_builder(SparseGradBuilder builder) { sparse_grad_builder() = std::move(builder); }
@@ -353,7 +349,7 @@ void AdvancedSubtensor::perform(const Apply&, const Value* const* inputs, Value*
 std::optional<std::vector<ShapeVec>> AdvancedSubtensor::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
   auto its = items();
   const TensorType& xt = *tensor_type(node.input(0));
-  AdvLayout L = adv_layout(its, xt, tail(node, 1), kName);
+  AdvLayout L = adv_layout(its, xt, inputs_from(node, 1), kName);
   ShapeVec rest;
   std::vector<ShapeVec> arr_shapes;         // per array: its symbolic shape (bool mask: {count})
   std::vector<std::vector<bool>> arr_bc;

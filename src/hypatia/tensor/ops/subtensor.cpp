@@ -221,6 +221,10 @@ std::vector<std::vector<bool>> inc_subtensor_connection_pattern(const Apply& nod
   return r;
 }
 
+std::vector<Var> inputs_from(const Apply& node, int first) {
+  return std::vector<Var>(node.inputs().begin() + first, node.inputs().end());
+}
+
 std::vector<std::vector<bool>> subtensor_connection_pattern(const Apply& node) {
   std::vector<std::vector<bool>> r(node.nin(), {false});
   r[0] = {true};
@@ -304,10 +308,6 @@ std::vector<bool> basic_out_bc(const std::vector<IdxItem>& items, const std::vec
   return bc;
 }
 
-std::vector<Var> tail(const Apply& node, int first) {
-  return std::vector<Var>(node.inputs().begin() + first, node.inputs().end());
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- Subtensor
@@ -330,7 +330,7 @@ void Subtensor::perform(const Apply&, const Value* const* inputs, Value* outputs
 
 std::optional<std::vector<ShapeVec>> Subtensor::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
   ShapeVec out;
-  std::vector<Var> in = tail(node, 1);
+  std::vector<Var> in = inputs_from(node, 1);
   size_t k = 0, axis = 0;
   for (const IdxItem& it : items()) {
     int n = it.num_inputs();

@@ -97,6 +97,8 @@ void add_into(const NDArray& dst, const NDArray& src);
 NDArray broadcast_y(const NDArray& y, const std::vector<bool>& bc, const Shape& dst_shape, const std::string& who);
 /// gz summed down to y's rank and broadcastable axes (the gradient of a broadcast y).
 Var sum_to_y(const Var& g, const Var& y);
+/// The node's inputs from index `first` on (the index inputs of the indexing ops).
+std::vector<Var> inputs_from(const Apply& node, int first);
 /// The gradient shared by the read ops (inputs x, index inputs...): x gets gz written into
 /// zeros by `inc` (the matching inc op over the same index list); the indices get nothing.
 std::vector<Var> subtensor_vjp(const Apply& node, const Var& gz, const Op& inc);
