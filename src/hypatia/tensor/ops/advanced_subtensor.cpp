@@ -269,20 +269,16 @@ std::optional<std::vector<ShapeVec>> AdvancedSubtensor1::infer_shape(const Apply
 
 std::vector<Var> AdvancedSubtensor1::vjp(const Apply& node, const std::vector<Var>& g) const {
   const Var& x = node.input(0);
-  const Var& idx = node.input(1);
-  if (!g[0] || is_disconnected(g[0])) return {disconnected_var(), disconnected_var()};
-  if (is_discrete(x)) return {zeros_like(x), disconnected_var()};
-  if (params_.sparse_grad) {
+  if (params_.sparse_grad && g[0] && !is_disconnected(g[0]) && !is_discrete(x)) {
     if (!sparse_grad_builder())
-      raise(ErrorKind::NotImplemented, "[AdvancedSubtensor1] sparse_grad requires the sparse module");
-    return {sparse_grad_builder()(x, g[0], idx), disconnected_var()};
+      raise(ErrorKind::NotImplemented, "[", kName, "] sparse_grad requires the sparse module");
+    return {sparse_grad_builder()(x, g[0], node.input(1)), disconnected_var()};
   }
-  return {apply1(*std::make_shared<AdvancedIncSubtensor1>(), {zeros_like(x), cast(g[0], tensor_type(x)->elem()), idx}), disconnected_var()};
+  return subtensor_vjp(node, g[0], *std::make_shared<AdvancedIncSubtensor1>());
 }
 
 std::vector<Var> AdvancedSubtensor1::jvp(const Apply& node, const std::vector<Var>& ev) const {
-  if (ev.empty() || !ev[0]) return {Var()};
-  return {apply1(*this, {ev[0], node.input(1)})};
+  return subtensor_jvp(*this, node, ev);
 }
 
 // ---------------------------------------------------------------- AdvancedIncSubtensor1
