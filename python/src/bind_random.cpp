@@ -4,7 +4,7 @@
 
 #include "bindings.h"
 #include "hypatia/tensor/basic.h"
-#include "hypatia/tensor/random.h"
+#include "hypatia/tensor/ops/random.h"
 
 namespace hypatia::py {
 

@@ -2,7 +2,7 @@
 // set_subtensor, inc_subtensor, take, sparse_grad, nonzero_values.
 #include "bindings.h"
 #include "hypatia/tensor/basic.h"
-#include "hypatia/tensor/subtensor.h"
+#include "hypatia/tensor/indexing.h"
 
 namespace hypatia::py {
 namespace {

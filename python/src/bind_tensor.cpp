@@ -4,7 +4,7 @@
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/sort.h"
-#include "hypatia/tensor/nnet.h"
+#include "hypatia/tensor/ops/nnet.h"
 
 namespace hypatia::py {
 

@@ -16,5 +16,5 @@
 #include "hypatia/value/sparse_matrix.h"
 #include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/basic.h"
-#include "hypatia/tensor/nnet.h"
+#include "hypatia/tensor/ops/nnet.h"
 #include "hypatia/tensor/tensor_type.h"

@@ -8,7 +8,7 @@
 
 #include "hypatia/compile/pipeline.h"
 #include "hypatia/sparse/sparse_type.h"
-#include "hypatia/tensor/random.h"
+#include "hypatia/tensor/ops/random.h"
 #include "hypatia/tensor/tensor_type.h"
 
 namespace hypatia {

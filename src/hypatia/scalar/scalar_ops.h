@@ -1,4 +1,4 @@
-// The scalar op table: one row per elementwise function (name, arity, dtype rule, kernel, grad).
+// The scalar op table: one row per elementwise function (name, arity, dtype rule, kernel).
 #pragma once
 #include <cmath>
 #include <complex>
@@ -22,8 +22,10 @@ enum class ScalarOpId : uint8_t {
   Ceil, Floor, Trunc, RoundHalfAwayFromZero, RoundHalfToEven, Sgn,
   IsNan, IsInf, Real, Imag, Angle, Conj,
   ArcTan2, Maximum, Minimum, IntDiv, Mod, And, Or, Xor, Invert,
-  Switch, Clip,
+  Switch, Clip,  // Clip stays last: kNumScalarOps counts through it
 };
+/// The number of scalar ops (tables indexed by ScalarOpId static_assert that they cover each).
+inline constexpr size_t kNumScalarOps = static_cast<size_t>(ScalarOpId::Clip) + 1;
 
 /// How a scalar op chooses its output dtype from its input dtypes.
 enum class DTypeRule : uint8_t {
@@ -37,10 +39,6 @@ enum class DTypeRule : uint8_t {
   Switch,       // promotion of inputs 1 and 2 (input 0 is the condition)
 };
 
-/// Builds the gradients of every input from the inputs, the output and the output gradient.
-/// Gradients are tensor graphs shaped like the output; Elemwise reduces broadcast axes.
-using ScalarGradFn = std::vector<Var> (*)(const std::vector<Var>& in, const Var& out, const Var& gz);
-
 /// One row of the table.
 struct ScalarOpInfo {
   ScalarOpId id;
@@ -48,7 +46,6 @@ struct ScalarOpInfo {
   int arity;
   DTypeRule rule;
   bool bool_ok;  // whether a bool input is allowed (numpy forbids bool subtraction/negation)
-  ScalarGradFn grad;
   bool complex_ok = true;  // whether a complex input is allowed (numpy has no such loop otherwise)
   bool int_only = false;   // bitwise ops: bool and integer inputs only
 };

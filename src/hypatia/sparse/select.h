@@ -8,8 +8,8 @@
 
 #include "hypatia/graph/op.h"
 #include "hypatia/sparse/sparse_type.h"
-#include "hypatia/tensor/random.h"
-#include "hypatia/tensor/subtensor.h"
+#include "hypatia/tensor/ops/random.h"
+#include "hypatia/tensor/indexing.h"
 
 namespace hypatia::sparse {
 

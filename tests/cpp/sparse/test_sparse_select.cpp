@@ -12,7 +12,7 @@
 #include "hypatia/sparse/ops/getitem.h"
 #include "hypatia/sparse/select.h"
 #include "hypatia/tensor/basic.h"
-#include "hypatia/tensor/subtensor.h"
+#include "hypatia/tensor/indexing.h"
 #include "support/check_op.h"
 #include "support/sparse_random.h"
 

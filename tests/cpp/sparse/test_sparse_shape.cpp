@@ -17,10 +17,10 @@
 #include "hypatia/sparse/products.h"
 #include "hypatia/sparse/select.h"
 #include "hypatia/tensor/basic.h"
-#include "hypatia/tensor/random.h"
+#include "hypatia/tensor/ops/random.h"
 #include "hypatia/tensor/reduce.h"
 #include "hypatia/tensor/shape.h"
-#include "hypatia/tensor/subtensor.h"
+#include "hypatia/tensor/indexing.h"
 #include "support/check_op.h"
 #include "support/sparse_random.h"
 

@@ -6,7 +6,7 @@
 #include "hypatia/compile/verify_grad.h"
 #include "hypatia/compile/function.h"
 #include "hypatia/tensor/basic.h"
-#include "hypatia/tensor/nnet.h"
+#include "hypatia/tensor/ops/nnet.h"
 #include "hypatia/tensor/ops/fused_elemwise.h"
 
 using namespace hypatia;

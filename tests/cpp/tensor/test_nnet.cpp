@@ -9,7 +9,7 @@
 #include "hypatia/compile/verify_grad.h"
 #include "hypatia/graph/print.h"
 #include "hypatia/compile/pipeline.h"
-#include "hypatia/tensor/nnet.h"
+#include "hypatia/tensor/ops/nnet.h"
 #include "hypatia/tensor/ops/elemwise.h"
 
 using namespace hypatia;

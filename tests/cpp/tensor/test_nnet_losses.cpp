@@ -8,7 +8,6 @@
 #include "support/check_op.h"
 #include "hypatia/grad/grad.h"
 #include "hypatia/compile/pipeline.h"
-#include "hypatia/tensor/nnet.h"
 #include "hypatia/tensor/ops/nnet.h"
 
 using namespace hypatia;

@@ -7,7 +7,7 @@
 #include "helpers.h"
 #include "hypatia/grad/grad.h"
 #include "hypatia/tensor/ops/shape.h"
-#include "hypatia/tensor/random.h"
+#include "hypatia/tensor/ops/random.h"
 
 using namespace hypatia;
 using namespace hypatia::test;

@@ -2,7 +2,7 @@
 // AdvancedIncSubtensor1, AdvancedSubtensor/AdvancedIncSubtensor, take, sparse_grad hook.
 #include "helpers.h"
 #include "hypatia/grad/grad.h"
-#include "hypatia/tensor/subtensor.h"
+#include "hypatia/tensor/indexing.h"
 #include "support/check_op.h"
 
 using namespace hypatia;

@@ -8,7 +8,7 @@
 #include "hypatia/sparse/select.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/advanced_subtensor.h"
-#include "hypatia/tensor/subtensor.h"
+#include "hypatia/tensor/indexing.h"
 
 namespace hypatia {
 using namespace sparse_ops;

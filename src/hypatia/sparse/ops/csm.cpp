@@ -6,7 +6,7 @@
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/shape.h"
-#include "hypatia/tensor/subtensor.h"
+#include "hypatia/tensor/indexing.h"
 
 namespace hypatia {
 using namespace sparse_ops;

@@ -9,8 +9,8 @@
 #include "hypatia/sparse/ops/common.h"
 #include "hypatia/sparse/select.h"
 #include "hypatia/tensor/basic.h"
-#include "hypatia/tensor/random.h"
-#include "hypatia/tensor/subtensor.h"
+#include "hypatia/tensor/ops/random.h"
+#include "hypatia/tensor/indexing.h"
 
 namespace hypatia {
 using namespace sparse_ops;

@@ -10,7 +10,7 @@
 #include "hypatia/sparse/ops/common.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/math.h"
-#include "hypatia/tensor/nnet.h"
+#include "hypatia/tensor/ops/nnet.h"
 
 namespace hypatia::sparse {
 

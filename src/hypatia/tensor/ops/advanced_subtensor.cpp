@@ -226,35 +226,30 @@ Resolved resolve(const NDArray& x, const std::vector<IdxItem>& items, const Valu
   return R;
 }
 
-std::vector<Var> tail(const Apply& node, int first) {
-  return std::vector<Var>(node.inputs().begin() + first, node.inputs().end());
-}
-
 }  // namespace
 
 void set_sparse_grad_builder(SparseGradBuilder builder) { sparse_grad_builder() = std::move(builder); }
 
 // ---------------------------------------------------------------- AdvancedSubtensor1
 
-ApplyPtr AdvancedSubtensor1::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[AdvancedSubtensor1] expected 2 inputs (x, idx), got ", inputs.size());
-  const TensorType& x = check_tensor_input(inputs[0], "AdvancedSubtensor1");
+ApplyPtr AdvancedSubtensor1::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& x = check_tensor_input(inputs[0], kName);
   if (x.ndim() == 0) raise(ErrorKind::Index, "[AdvancedSubtensor1] cannot index a 0-d tensor");
-  const TensorType& i = int_index_input(inputs[1], "AdvancedSubtensor1", 1);
+  const TensorType& i = int_index_input(inputs[1], kName, 1);
   std::vector<bool> bc = x.broadcastable();
   bc[0] = i.broadcastable()[0];
   return Apply::create(ptr(), inputs, {TensorType::make(x.elem(), bc)});
 }
 
 void AdvancedSubtensor1::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "AdvancedSubtensor1");
-  NDArray idx = as_int64(as_array(*inputs[1], "AdvancedSubtensor1"));
+  const NDArray& x = as_array(*inputs[0], kName);
+  NDArray idx = as_int64(as_array(*inputs[1], kName));
   const int64_t m = idx.size(), n = x.shape(0);
   Shape sh = x.shape();
   sh[0] = m;
   const int64_t* ip = idx.data<int64_t>();
   std::vector<int64_t> rows(m);
-  for (int64_t k = 0; k < m; ++k) rows[k] = checked_index(ip[k], n, 0, "AdvancedSubtensor1");
+  for (int64_t k = 0; k < m; ++k) rows[k] = checked_index(ip[k], n, 0, kName);
   NDArray& out = prepare_output(outputs[0], x.dtype(), sh);
   if (x.is_c_contiguous()) {
     const int64_t row = (n ? x.size() / n : 0) * itemsize(x.dtype());
@@ -274,26 +269,21 @@ std::optional<std::vector<ShapeVec>> AdvancedSubtensor1::infer_shape(const Apply
 
 std::vector<Var> AdvancedSubtensor1::vjp(const Apply& node, const std::vector<Var>& g) const {
   const Var& x = node.input(0);
-  const Var& idx = node.input(1);
-  if (!g[0] || is_disconnected(g[0])) return {disconnected_var(), disconnected_var()};
-  if (is_discrete(x)) return {zeros_like(x), disconnected_var()};
-  if (params_.sparse_grad) {
+  if (params_.sparse_grad && g[0] && !is_disconnected(g[0]) && !is_discrete(x)) {
     if (!sparse_grad_builder())
-      raise(ErrorKind::NotImplemented, "[AdvancedSubtensor1] sparse_grad requires the sparse module");
-    return {sparse_grad_builder()(x, g[0], idx), disconnected_var()};
+      raise(ErrorKind::NotImplemented, "[", kName, "] sparse_grad requires the sparse module");
+    return {sparse_grad_builder()(x, g[0], node.input(1)), disconnected_var()};
   }
-  return {apply1(*std::make_shared<AdvancedIncSubtensor1>(), {zeros_like(x), cast(g[0], tensor_type(x)->elem()), idx}), disconnected_var()};
+  return subtensor_vjp(node, g[0], *std::make_shared<AdvancedIncSubtensor1>());
 }
 
 std::vector<Var> AdvancedSubtensor1::jvp(const Apply& node, const std::vector<Var>& ev) const {
-  if (ev.empty() || !ev[0]) return {Var()};
-  return {apply1(*this, {ev[0], node.input(1)})};
+  return subtensor_jvp(*this, node, ev);
 }
 
 // ---------------------------------------------------------------- AdvancedIncSubtensor1
 
-ApplyPtr AdvancedIncSubtensor1::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[", str(), "] expected 3 inputs (x, y, idx), got ", inputs.size());
+ApplyPtr AdvancedIncSubtensor1::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& x = check_tensor_input(inputs[0], str());
   const TensorType& y = check_tensor_input(inputs[1], str());
   int_index_input(inputs[2], str(), 1);
@@ -304,9 +294,9 @@ ApplyPtr AdvancedIncSubtensor1::make_node(const std::vector<Var>& inputs) const 
 }
 
 void AdvancedIncSubtensor1::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "AdvancedIncSubtensor1");
-  const NDArray& y = as_array(*inputs[1], "AdvancedIncSubtensor1");
-  NDArray idx = as_int64(as_array(*inputs[2], "AdvancedIncSubtensor1"));
+  const NDArray& x = as_array(*inputs[0], kName);
+  const NDArray& y = as_array(*inputs[1], kName);
+  NDArray idx = as_int64(as_array(*inputs[2], kName));
   NDArray& out = prepare_output(outputs[0], x.dtype(), x.shape());
   out.assign(x);
   Shape sub = x.shape();
@@ -337,16 +327,16 @@ std::vector<Var> AdvancedIncSubtensor1::jvp(const Apply& node, const std::vector
 
 // ---------------------------------------------------------------- AdvancedSubtensor
 
-ApplyPtr AdvancedSubtensor::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.empty()) type_error("[AdvancedSubtensor] expected x and the index inputs");
-  const TensorType& x = check_tensor_input(inputs[0], "AdvancedSubtensor");
-  AdvLayout L = adv_layout(items(), x, std::vector<Var>(inputs.begin() + 1, inputs.end()), "AdvancedSubtensor");
+ApplyPtr AdvancedSubtensor::make_node_checked(const std::vector<Var>& inputs) const {
+  if (inputs.empty()) type_error("[", kName, "] expected x and the index inputs");
+  const TensorType& x = check_tensor_input(inputs[0], kName);
+  AdvLayout L = adv_layout(items(), x, std::vector<Var>(inputs.begin() + 1, inputs.end()), kName);
   return Apply::create(ptr(), inputs, {TensorType::make(x.elem(), L.out_bc())});
 }
 
 void AdvancedSubtensor::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "AdvancedSubtensor");
-  Resolved R = resolve(x, items(), inputs + 1, "AdvancedSubtensor");
+  const NDArray& x = as_array(*inputs[0], kName);
+  Resolved R = resolve(x, items(), inputs + 1, kName);
   NDArray& out = prepare_output(outputs[0], x.dtype(), R.out_shape());
   NDArray bf = out.transpose(R.bf_perm());
   for (int64_t k = 0; k < R.nB; ++k) sub_at(bf, R.B, k).assign(R.selected(k));
@@ -355,7 +345,7 @@ void AdvancedSubtensor::perform(const Apply&, const Value* const* inputs, Value*
 std::optional<std::vector<ShapeVec>> AdvancedSubtensor::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
   auto its = items();
   const TensorType& xt = *tensor_type(node.input(0));
-  AdvLayout L = adv_layout(its, xt, tail(node, 1), "AdvancedSubtensor");
+  AdvLayout L = adv_layout(its, xt, inputs_from(node, 1), kName);
   ShapeVec rest;
   std::vector<ShapeVec> arr_shapes;         // per array: its symbolic shape (bool mask: {count})
   std::vector<std::vector<bool>> arr_bc;
@@ -399,35 +389,20 @@ std::optional<std::vector<ShapeVec>> AdvancedSubtensor::infer_shape(const Apply&
 }
 
 std::vector<std::vector<bool>> AdvancedSubtensor::connection_pattern(const Apply& node) const {
-  std::vector<std::vector<bool>> r(node.nin(), {false});
-  r[0] = {true};
-  return r;
+  return subtensor_connection_pattern(node);
 }
 
 std::vector<Var> AdvancedSubtensor::vjp(const Apply& node, const std::vector<Var>& g) const {
-  std::vector<Var> r(node.nin(), disconnected_var());
-  const Var& x = node.input(0);
-  if (!g[0] || is_disconnected(g[0])) return r;
-  if (is_discrete(x)) {
-    r[0] = zeros_like(x);
-    return r;
-  }
-  std::vector<Var> ins{zeros_like(x), cast(g[0], tensor_type(x)->elem())};
-  for (const Var& v : tail(node, 1)) ins.push_back(v);
-  r[0] = apply1(*std::make_shared<AdvancedIncSubtensor>(AdvancedIncSubtensorParams{params_.idx, false}), ins);
-  return r;
+  return subtensor_vjp(node, g[0], *std::make_shared<AdvancedIncSubtensor>(AdvancedIncSubtensorParams{params_.idx, false}));
 }
 
 std::vector<Var> AdvancedSubtensor::jvp(const Apply& node, const std::vector<Var>& ev) const {
-  if (ev.empty() || !ev[0]) return {Var()};
-  std::vector<Var> ins = node.inputs();
-  ins[0] = ev[0];
-  return {apply1(*this, ins)};
+  return subtensor_jvp(*this, node, ev);
 }
 
 // ---------------------------------------------------------------- AdvancedIncSubtensor
 
-ApplyPtr AdvancedIncSubtensor::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr AdvancedIncSubtensor::make_node_checked(const std::vector<Var>& inputs) const {
   if (inputs.size() < 2) type_error("[", str(), "] expected x, y and the index inputs");
   const TensorType& x = check_tensor_input(inputs[0], str());
   const TensorType& y = check_tensor_input(inputs[1], str());
@@ -440,8 +415,8 @@ ApplyPtr AdvancedIncSubtensor::make_node(const std::vector<Var>& inputs) const {
 }
 
 void AdvancedIncSubtensor::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "AdvancedIncSubtensor");
-  const NDArray& y = as_array(*inputs[1], "AdvancedIncSubtensor");
+  const NDArray& x = as_array(*inputs[0], kName);
+  const NDArray& y = as_array(*inputs[1], kName);
   NDArray& out = prepare_output(outputs[0], x.dtype(), x.shape());
   out.assign(x);
   Resolved R = resolve(out, items(), inputs + 2, str());
@@ -475,10 +450,10 @@ std::vector<Var> AdvancedIncSubtensor::jvp(const Apply& node, const std::vector<
 
 // ---------------------------------------------------------------- BroadcastLength
 
-ApplyPtr BroadcastLength::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr BroadcastLength::make_node_checked(const std::vector<Var>& inputs) const {
   for (const Var& v : inputs) {
-    const TensorType& t = check_tensor_input(v, "BroadcastLength");
-    if (t.ndim() != 0 || !is_int(t.elem())) type_error("[BroadcastLength] inputs must be integer scalars, got ", t.str());
+    const TensorType& t = check_tensor_input(v, kName);
+    if (t.ndim() != 0 || !is_int(t.elem())) type_error("[", kName, "] inputs must be integer scalars, got ", t.str());
   }
   return Apply::create(ptr(), inputs, {TensorType::make(DType::Int64, {})});
 }
@@ -486,7 +461,7 @@ ApplyPtr BroadcastLength::make_node(const std::vector<Var>& inputs) const {
 void BroadcastLength::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   int64_t r = 1;
   for (int i = 0; i < node.nin(); ++i) {
-    int64_t v = read_index_scalar(*inputs[i], "BroadcastLength");
+    int64_t v = read_index_scalar(*inputs[i], kName);
     if (v == 1 || v == r) continue;
     if (r != 1) raise(ErrorKind::Index, "[BroadcastLength] shape mismatch: lengths ", r, " and ", v, " do not broadcast");
     r = v;
@@ -497,8 +472,7 @@ void BroadcastLength::perform(const Apply& node, const Value* const* inputs, Val
 
 // ---------------------------------------------------------------- TakeIndices
 
-ApplyPtr TakeIndices::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[", str(), "] expected 2 inputs (indices, n)");
+ApplyPtr TakeIndices::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& i = int_index_input(inputs[0], str());
   const TensorType& n = check_tensor_input(inputs[1], str());
   if (n.ndim() != 0 || !is_int(n.elem())) type_error("[", str(), "] n must be an integer scalar, got ", n.str());
@@ -506,7 +480,7 @@ ApplyPtr TakeIndices::make_node(const std::vector<Var>& inputs) const {
 }
 
 void TakeIndices::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  NDArray idx = as_int64(as_array(*inputs[0], "TakeIndices"));
+  NDArray idx = as_int64(as_array(*inputs[0], kName));
   int64_t n = read_index_scalar(*inputs[1], str());
   if (n <= 0 && idx.size() > 0) raise(ErrorKind::Index, "[", str(), "] cannot do a non-empty take from an empty axis");
   NDArray& out = prepare_output(outputs[0], DType::Int64, idx.shape());

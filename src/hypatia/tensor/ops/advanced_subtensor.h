@@ -16,15 +16,8 @@ struct AdvancedSubtensor1Params {
 /// count from the end; out of range raises IndexError). With sparse_grad (theano.sparse_grad)
 /// the gradient w.r.t. x is built by the sparse module's registered builder.
 class AdvancedSubtensor1 final : public OpBase<AdvancedSubtensor1, AdvancedSubtensor1Params> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "AdvancedSubtensor1"; }
+  HYPATIA_OP(AdvancedSubtensor1, 2, make_node, perform, infer_shape, vjp, jvp)
   std::string str() const override { return params_.sparse_grad ? "AdvancedSubtensor1{sparse_grad}" : "AdvancedSubtensor1"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true}, {false}}; }
 };
 
@@ -42,17 +35,10 @@ struct AdvancedIncSubtensor1Params {
 /// (repeated indices accumulate, like np.add.at) or set to y (the last repeat wins).
 /// Printed "AdvancedIncSubtensor1{no_inplace,inc}" / "{no_inplace,set}".
 class AdvancedIncSubtensor1 final : public OpBase<AdvancedIncSubtensor1, AdvancedIncSubtensor1Params> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "AdvancedIncSubtensor1"; }
+  HYPATIA_OP(AdvancedIncSubtensor1, 3, make_node, perform, infer_shape, vjp, jvp)
   std::string str() const override {
     return params_.set_instead_of_inc ? "AdvancedIncSubtensor1{no_inplace,set}" : "AdvancedIncSubtensor1{no_inplace,inc}";
   }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true}, {true}, {false}}; }
 };
 
@@ -66,16 +52,8 @@ struct AdvancedSubtensorParams {
 /// symbolic slice components). The broadcast index dimensions replace the indexed axes when
 /// those are adjacent, and go first otherwise, as numpy.
 class AdvancedSubtensor final : public OpBase<AdvancedSubtensor, AdvancedSubtensorParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "AdvancedSubtensor"; }
+  HYPATIA_OP(AdvancedSubtensor, kVariadic, make_node, perform, infer_shape, vjp, jvp, connection_pattern)
   std::string str() const override { return "AdvancedSubtensor{" + index_str(items()) + "}"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
   std::vector<IdxItem> items() const { return decode_index(params_.idx); }
 };
 
@@ -88,28 +66,16 @@ struct AdvancedIncSubtensorParams {
 /// Theano's AdvancedIncSubtensor(x, y, *index inputs): x with x[idx] incremented by y
 /// (duplicates accumulate) or set to y (the last duplicate wins).
 class AdvancedIncSubtensor final : public OpBase<AdvancedIncSubtensor, AdvancedIncSubtensorParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "AdvancedIncSubtensor"; }
+  HYPATIA_OP(AdvancedIncSubtensor, kVariadic, make_node, perform, infer_shape, vjp, jvp, connection_pattern)
   std::string str() const override {
     return str_cat("AdvancedIncSubtensor{no_inplace,", params_.set_instead_of_inc ? "set;" : "inc;", index_str(items()), "}");
   }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
   std::vector<IdxItem> items() const { return decode_index(params_.idx); }
 };
 
 /// numpy's broadcast of axis lengths (int64 scalars) -> int64 scalar; infer_shape helper.
 class BroadcastLength final : public OpBase<BroadcastLength, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "BroadcastLength"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
+  HYPATIA_OP(BroadcastLength, kVariadic, make_node, perform)
   std::optional<std::vector<ShapeVec>> infer_shape(const Apply&, const std::vector<ShapeVec>&) const override {
     return std::vector<ShapeVec>{ShapeVec{}};
   }
@@ -128,12 +94,8 @@ struct TakeIndicesParams {
 
 /// take()'s index modes: TakeIndices{wrap}(idx, n) = idx mod n, {clip} clips to [0, n-1]; int64.
 class TakeIndices final : public OpBase<TakeIndices, TakeIndicesParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "TakeIndices"; }
+  HYPATIA_OP(TakeIndices, 2, make_node, perform)
   std::string str() const override { return params_.mode == 1 ? "TakeIndices{wrap}" : "TakeIndices{clip}"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
   std::optional<std::vector<ShapeVec>> infer_shape(const Apply&, const std::vector<ShapeVec>& s) const override {
     return std::vector<ShapeVec>{s[0]};
   }

@@ -9,9 +9,9 @@
 namespace hypatia {
 namespace {
 
-// Checks that every input is a float32/float64 tensor of rank ranks[i], all of one dtype.
+// Checks that every input is a float32/float64 tensor of rank ranks[i], all of one dtype (the
+// op's kArity has checked the count).
 DType check_blas_inputs(const std::vector<Var>& inputs, const std::vector<int>& ranks, const char* who) {
-  if (inputs.size() != ranks.size()) type_error("[", who, "] expected ", ranks.size(), " inputs, got ", inputs.size());
   DType d = check_tensor_input(inputs[0], who).elem();
   if (d != DType::Float32 && d != DType::Float64)
     type_error("[", who, "] float32 or float64 inputs expected, got ", dtype_name(d));
@@ -31,22 +31,22 @@ Var grad_or_zeros(const Var& g, const Var& like) { return reduce_to_like(g, like
 
 // ---- Gemm ----
 
-ApplyPtr Gemm::make_node(const std::vector<Var>& inputs) const {
-  check_blas_inputs(inputs, {2, 0, 2, 2, 0}, "Gemm");
+ApplyPtr Gemm::make_node_checked(const std::vector<Var>& inputs) const {
+  check_blas_inputs(inputs, {2, 0, 2, 2, 0}, kName);
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
 
 void Gemm::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& z = as_array(*inputs[0], "Gemm");
-  const NDArray& x = as_array(*inputs[2], "Gemm");
-  const NDArray& y = as_array(*inputs[3], "Gemm");
+  const NDArray& z = as_array(*inputs[0], kName);
+  const NDArray& x = as_array(*inputs[2], kName);
+  const NDArray& y = as_array(*inputs[3], kName);
   if (x.shape(1) != y.shape(0) || z.shape(0) != x.shape(0) || z.shape(1) != y.shape(1))
-    value_error("[Gemm] shapes not aligned: Z ", shape_str(z.shape()), ", X ", shape_str(x.shape()), ", Y ",
+    value_error("[", kName, "] shapes not aligned: Z ", shape_str(z.shape()), ", X ", shape_str(x.shape()), ", Y ",
                 shape_str(y.shape()));
   NDArray& out = prepare_output(outputs[0], z.dtype(), z.shape());
-  const double b = scalar_of(inputs[4], "Gemm");
+  const double b = scalar_of(inputs[4], kName);
   if (b != 0) out.assign(z);
-  kernels::gemm_kernel(scalar_of(inputs[1], "Gemm"), x, y, b, out);
+  kernels::gemm_kernel(scalar_of(inputs[1], kName), x, y, b, out);
 }
 
 std::optional<std::vector<ShapeVec>> Gemm::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -63,22 +63,22 @@ std::vector<Var> Gemm::vjp(const Apply& node, const std::vector<Var>& g) const {
 
 // ---- Gemv ----
 
-ApplyPtr Gemv::make_node(const std::vector<Var>& inputs) const {
-  check_blas_inputs(inputs, {1, 0, 2, 1, 0}, "Gemv");
+ApplyPtr Gemv::make_node_checked(const std::vector<Var>& inputs) const {
+  check_blas_inputs(inputs, {1, 0, 2, 1, 0}, kName);
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
 
 void Gemv::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& y = as_array(*inputs[0], "Gemv");
-  const NDArray& a = as_array(*inputs[2], "Gemv");
-  const NDArray& x = as_array(*inputs[3], "Gemv");
+  const NDArray& y = as_array(*inputs[0], kName);
+  const NDArray& a = as_array(*inputs[2], kName);
+  const NDArray& x = as_array(*inputs[3], kName);
   if (a.shape(1) != x.shape(0) || a.shape(0) != y.shape(0))
-    value_error("[Gemv] shapes not aligned: y ", shape_str(y.shape()), ", A ", shape_str(a.shape()), ", x ",
+    value_error("[", kName, "] shapes not aligned: y ", shape_str(y.shape()), ", A ", shape_str(a.shape()), ", x ",
                 shape_str(x.shape()));
   NDArray& out = prepare_output(outputs[0], y.dtype(), y.shape());
-  const double beta = scalar_of(inputs[4], "Gemv");
+  const double beta = scalar_of(inputs[4], kName);
   if (beta != 0) out.assign(y);
-  kernels::gemm_kernel(scalar_of(inputs[1], "Gemv"), a, x, beta, out);
+  kernels::gemm_kernel(scalar_of(inputs[1], kName), a, x, beta, out);
 }
 
 std::optional<std::vector<ShapeVec>> Gemv::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -95,21 +95,21 @@ std::vector<Var> Gemv::vjp(const Apply& node, const std::vector<Var>& g) const {
 
 // ---- Ger ----
 
-ApplyPtr Ger::make_node(const std::vector<Var>& inputs) const {
-  check_blas_inputs(inputs, {2, 0, 1, 1}, "Ger");
+ApplyPtr Ger::make_node_checked(const std::vector<Var>& inputs) const {
+  check_blas_inputs(inputs, {2, 0, 1, 1}, kName);
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
 
 void Ger::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& a = as_array(*inputs[0], "Ger");
-  const NDArray& x = as_array(*inputs[2], "Ger");
-  const NDArray& y = as_array(*inputs[3], "Ger");
+  const NDArray& a = as_array(*inputs[0], kName);
+  const NDArray& x = as_array(*inputs[2], kName);
+  const NDArray& y = as_array(*inputs[3], kName);
   if (a.shape(0) != x.shape(0) || a.shape(1) != y.shape(0))
-    value_error("[Ger] shapes not aligned: A ", shape_str(a.shape()), ", x ", shape_str(x.shape()), ", y ",
+    value_error("[", kName, "] shapes not aligned: A ", shape_str(a.shape()), ", x ", shape_str(x.shape()), ", y ",
                 shape_str(y.shape()));
   NDArray& out = prepare_output(outputs[0], a.dtype(), a.shape());
   out.assign(a);
-  kernels::ger_kernel(scalar_of(inputs[1], "Ger"), x, y, out);
+  kernels::ger_kernel(scalar_of(inputs[1], kName), x, y, out);
 }
 
 std::optional<std::vector<ShapeVec>> Ger::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -126,12 +126,11 @@ std::vector<Var> Ger::vjp(const Apply& node, const std::vector<Var>& g) const {
 
 // ---- BatchedDot ----
 
-ApplyPtr BatchedDot::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[BatchedDot] expected 2 inputs, got ", inputs.size());
-  const TensorType& x = check_tensor_input(inputs[0], "BatchedDot");
-  const TensorType& y = check_tensor_input(inputs[1], "BatchedDot");
+ApplyPtr BatchedDot::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& x = check_tensor_input(inputs[0], kName);
+  const TensorType& y = check_tensor_input(inputs[1], kName);
   if (x.ndim() < 2 || x.ndim() > 3 || y.ndim() < 2 || y.ndim() > 3)
-    type_error("[BatchedDot] inputs must have 2 or 3 dims, got ", x.str(), " and ", y.str());
+    type_error("[", kName, "] inputs must have 2 or 3 dims, got ", x.str(), " and ", y.str());
   std::vector<bool> bc(x.broadcastable().begin(), x.broadcastable().end() - 1);
   bc[0] = bc[0] && y.broadcastable()[0];
   if (y.ndim() == 3) bc.push_back(y.broadcastable()[2]);
@@ -139,11 +138,11 @@ ApplyPtr BatchedDot::make_node(const std::vector<Var>& inputs) const {
 }
 
 void BatchedDot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "BatchedDot");
-  const NDArray& y = as_array(*inputs[1], "BatchedDot");
+  const NDArray& x = as_array(*inputs[0], kName);
+  const NDArray& y = as_array(*inputs[1], kName);
   const int64_t kx = x.shape(x.ndim() - 1), ky = y.shape(1);
   if (x.shape(0) != y.shape(0) || kx != ky)
-    value_error("[BatchedDot] shapes ", shape_str(x.shape()), " and ", shape_str(y.shape()),
+    value_error("[", kName, "] shapes ", shape_str(x.shape()), " and ", shape_str(y.shape()),
                 " not aligned: batch sizes must be equal and dim ", x.ndim() - 1, " of x (", kx, ") equal dim 1 of y (",
                 ky, ")");
   Shape oshape{x.shape(0)};

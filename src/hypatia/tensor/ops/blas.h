@@ -10,52 +10,28 @@ namespace hypatia {
 /// gemm(Z, a, X, Y, b) = b*Z + a*dot(X, Y): Z, X, Y matrices and a, b 0-d, all of one float
 /// dtype (float32 or float64). Printed "Gemm{no_inplace}".
 class Gemm final : public OpBase<Gemm, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Gemm"; }
+  HYPATIA_OP(Gemm, 5, make_node, perform, infer_shape, vjp)
   std::string str() const override { return "Gemm{no_inplace}"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
 };
 
 /// gemv(y, alpha, A, x, beta) = beta*y + alpha*dot(A, x): y, x vectors, A a matrix. Printed
 /// "Gemv{no_inplace}".
 class Gemv final : public OpBase<Gemv, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Gemv"; }
+  HYPATIA_OP(Gemv, 5, make_node, perform, infer_shape, vjp)
   std::string str() const override { return "Gemv{no_inplace}"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
 };
 
 /// ger(A, alpha, x, y) = A + alpha*outer(x, y). Printed "Ger{non-destructive}".
 class Ger final : public OpBase<Ger, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Ger"; }
+  HYPATIA_OP(Ger, 4, make_node, perform, infer_shape, vjp)
   std::string str() const override { return "Ger{non-destructive}"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
 };
 
 /// Theano's BatchedDot: out[i] = dot(x[i], y[i]) for x, y of 2 or 3 dims with equal batch
 /// sizes ((B,M,K)x(B,K,N) -> (B,M,N), (B,M,K)x(B,K) -> (B,M), (B,K)x(B,K,N) -> (B,N),
 /// (B,K)x(B,K) -> (B,)). A loop of per-batch gemm/gemv, OpenMP over large batches.
 class BatchedDot final : public OpBase<BatchedDot, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "BatchedDot"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  HYPATIA_OP(BatchedDot, 2, make_node, perform, infer_shape, vjp)
 };
 
 }  // namespace hypatia

@@ -6,7 +6,7 @@
 #include "hypatia/tensor/blocksparse.h"
 #include "hypatia/tensor/kernels/blocksparse.h"
 #include "hypatia/tensor/ops/elemwise.h"
-#include "hypatia/tensor/subtensor.h"
+#include "hypatia/tensor/indexing.h"
 
 namespace hypatia {
 namespace {
@@ -45,11 +45,10 @@ NDArray checked_idx(const NDArray& idx, int64_t n, const char* op, const char* w
 
 // ---------------------------------------------------------------- SparseBlockGemv
 
-ApplyPtr SparseBlockGemv::make_node(const std::vector<Var>& in) const {
-  if (in.size() != 5) type_error("[SparseBlockGemv] expected 5 inputs (o, W, h, inputIdx, outputIdx), got ", in.size());
+ApplyPtr SparseBlockGemv::make_node_checked(const std::vector<Var>& in) const {
   std::vector<Var> inputs;
   for (const Var& v : in) inputs.push_back(as_tensor_variable(v));
-  const char* op = "SparseBlockGemv";
+  const char* op = kName;
   const TensorType& o = check_input(inputs[0], op, "o", 3, false);
   const TensorType& W = check_input(inputs[1], op, "W", 4, false);
   const TensorType& h = check_input(inputs[2], op, "h", 3, false);
@@ -70,7 +69,7 @@ NDArray* inplace_target(bool inplace, const NDArray& o, DType d) {
 }  // namespace
 
 void SparseBlockGemv::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const char* op = "SparseBlockGemv";
+  const char* op = kName;
   const DType d = tensor_type(node.output(0))->elem();
   const NDArray& o = as_array(*inputs[0], op);
   const NDArray& W0 = as_array(*inputs[1], op);
@@ -126,24 +125,23 @@ std::vector<Var> SparseBlockGemv::vjp(const Apply& node, const std::vector<Var>&
 
 // ---------------------------------------------------------------- SparseBlockOuter
 
-ApplyPtr SparseBlockOuter::make_node(const std::vector<Var>& in) const {
-  if (in.size() != 6) type_error("[SparseBlockOuter] expected 6 inputs (o, x, y, xIdx, yIdx, alpha), got ", in.size());
+ApplyPtr SparseBlockOuter::make_node_checked(const std::vector<Var>& in) const {
   std::vector<Var> inputs;
   for (const Var& v : in) inputs.push_back(as_tensor_variable(v));
-  const char* op = "SparseBlockOuter";
+  const char* op = kName;
   const TensorType& o = check_input(inputs[0], op, "o", 4, false);
   const TensorType& x = check_input(inputs[1], op, "x", 3, false);
   const TensorType& y = check_input(inputs[2], op, "y", 3, false);
   check_input(inputs[3], op, "xIdx", 2, true);
   check_input(inputs[4], op, "yIdx", 2, true);
   const TensorType& a = check_tensor_input(inputs[5], op);
-  if (a.ndim() != 0) type_error("[SparseBlockOuter] alpha must be a scalar, got ", a.str());
+  if (a.ndim() != 0) type_error("[", kName, "] alpha must be a scalar, got ", a.str());
   const DType d = out_dtype(upcast(upcast(o.elem(), x.elem()), y.elem()));
   return Apply::create(ptr(), inputs, {TensorType::make(d, o.broadcastable())});  // o's shape
 }
 
 void SparseBlockOuter::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const char* op = "SparseBlockOuter";
+  const char* op = kName;
   const DType d = tensor_type(node.output(0))->elem();
   const NDArray& o = as_array(*inputs[0], op);
   const NDArray& x0 = as_array(*inputs[1], op);

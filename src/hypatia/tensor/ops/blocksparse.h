@@ -16,34 +16,18 @@ struct BlockSparseParams {
 /// (o, W, h, inputIdx, outputIdx) shaped (batch, oWin, oSize), (iBlocks, oBlocks, iSize, oSize),
 /// (batch, iWin, iSize), (batch, iWin), (batch, oWin). Never writes into its inputs.
 class SparseBlockGemv final : public OpBase<SparseBlockGemv, BlockSparseParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "SparseBlockGemv"; }
+  HYPATIA_OP(SparseBlockGemv, 5, make_node, perform, infer_shape, vjp, connection_pattern)
   std::string str() const override { return params_.inplace ? "SparseBlockGemv{inplace}" : "SparseBlockGemv{no_inplace}"; }
   ViewMap destroy_map() const override { return params_.inplace ? ViewMap{{0, {0}}} : ViewMap{}; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
 };
 
 /// o + alpha * sum outer(x[b, i], y[b, j]) into block o[xIdx[b, i], yIdx[b, j]] for inputs
 /// (o, x, y, xIdx, yIdx, alpha) shaped (xBlocks, yBlocks, xSize, ySize), (batch, xWin, xSize),
 /// (batch, yWin, ySize), (batch, xWin), (batch, yWin), scalar. Repeated block pairs accumulate.
 class SparseBlockOuter final : public OpBase<SparseBlockOuter, BlockSparseParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "SparseBlockOuter"; }
+  HYPATIA_OP(SparseBlockOuter, 6, make_node, perform, infer_shape, vjp, connection_pattern)
   std::string str() const override { return params_.inplace ? "SparseBlockOuter{inplace}" : "SparseBlockOuter{no_inplace}"; }
   ViewMap destroy_map() const override { return params_.inplace ? ViewMap{{0, {0}}} : ViewMap{}; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
 };
 
 }  // namespace hypatia

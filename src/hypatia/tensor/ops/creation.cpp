@@ -51,17 +51,16 @@ std::string dtype_str(const char* name, DType d) { return str_cat(name, "{", dty
 
 // ---------------------------------------------------------------- Eye
 
-std::string Eye::str() const { return dtype_str("Eye", params_.dtype); }
+std::string Eye::str() const { return dtype_str(kName, params_.dtype); }
 
-ApplyPtr Eye::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[Eye] expected 3 inputs (n, m, k), got ", inputs.size());
-  for (int i = 0; i < 3; ++i) check_int_scalar(inputs[i], "Eye", i == 0 ? "n" : i == 1 ? "m" : "k");
+ApplyPtr Eye::make_node_checked(const std::vector<Var>& inputs) const {
+  for (int i = 0; i < 3; ++i) check_int_scalar(inputs[i], kName, i == 0 ? "n" : i == 1 ? "m" : "k");
   return Apply::create(ptr(), inputs, {TensorType::make(params_.dtype, {false, false})});
 }
 
 void Eye::perform(const Apply&, const Value* const* in, Value* outputs) const {
-  const int64_t n = int_arg(*in[0], "Eye"), m = int_arg(*in[1], "Eye"), k = int_arg(*in[2], "Eye");
-  if (n < 0 || m < 0) value_error("[Eye] negative dimensions (", n, ", ", m, ")");
+  const int64_t n = int_arg(*in[0], kName), m = int_arg(*in[1], kName), k = int_arg(*in[2], kName);
+  if (n < 0 || m < 0) value_error("[", kName, "] negative dimensions (", n, ", ", m, ")");
   NDArray& out = prepare_output(outputs[0], params_.dtype, {n, m});
   out.fill(0.0);
   diagonal_view(out, static_cast<int>(k), 0, 1).fill(1.0);
@@ -77,17 +76,16 @@ std::vector<Var> Eye::vjp(const Apply&, const std::vector<Var>&) const {
 
 // ---------------------------------------------------------------- Tri
 
-std::string Tri::str() const { return dtype_str("Tri", params_.dtype); }
+std::string Tri::str() const { return dtype_str(kName, params_.dtype); }
 
-ApplyPtr Tri::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[Tri] expected 3 inputs (N, M, k), got ", inputs.size());
-  for (int i = 0; i < 3; ++i) check_int_scalar(inputs[i], "Tri", i == 0 ? "N" : i == 1 ? "M" : "k");
+ApplyPtr Tri::make_node_checked(const std::vector<Var>& inputs) const {
+  for (int i = 0; i < 3; ++i) check_int_scalar(inputs[i], kName, i == 0 ? "N" : i == 1 ? "M" : "k");
   return Apply::create(ptr(), inputs, {TensorType::make(params_.dtype, {false, false})});
 }
 
 void Tri::perform(const Apply&, const Value* const* in, Value* outputs) const {
-  const int64_t n = int_arg(*in[0], "Tri"), m = int_arg(*in[1], "Tri"), k = int_arg(*in[2], "Tri");
-  if (n < 0 || m < 0) value_error("[Tri] negative dimensions (", n, ", ", m, ")");
+  const int64_t n = int_arg(*in[0], kName), m = int_arg(*in[1], kName), k = int_arg(*in[2], kName);
+  if (n < 0 || m < 0) value_error("[", kName, "] negative dimensions (", n, ", ", m, ")");
   NDArray& out = prepare_output(outputs[0], params_.dtype, {n, m});
   out.fill(0.0);
   for (int64_t i = 0; i < n; ++i) {
@@ -106,14 +104,13 @@ std::vector<Var> Tri::vjp(const Apply&, const std::vector<Var>&) const {
 
 // ---------------------------------------------------------------- ARange
 
-std::string ARange::str() const { return dtype_str("ARange", params_.dtype); }
+std::string ARange::str() const { return dtype_str(kName, params_.dtype); }
 
-ApplyPtr ARange::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[ARange] expected 3 inputs (start, stop, step), got ", inputs.size());
+ApplyPtr ARange::make_node_checked(const std::vector<Var>& inputs) const {
   for (int i = 0; i < 3; ++i) {
-    const TensorType& t = check_tensor_input(inputs[i], "ARange");
+    const TensorType& t = check_tensor_input(inputs[i], kName);
     if (t.ndim() != 0 || is_complex(t.elem()) || t.elem() == DType::Bool)
-      type_error("[ARange] start, stop and step must be real scalars, got ", t.str());
+      type_error("[", kName, "] start, stop and step must be real scalars, got ", t.str());
   }
   return Apply::create(ptr(), inputs, {TensorType::make(params_.dtype, {false})});
 }
@@ -135,9 +132,9 @@ int64_t arange_len(const NDArray& a, const NDArray& b, const NDArray& c, bool in
 }  // namespace
 
 void ARange::perform(const Apply& node, const Value* const* in, Value* outputs) const {
-  const NDArray& a = as_array(*in[0], "ARange");
-  const NDArray& b = as_array(*in[1], "ARange");
-  const NDArray& c = as_array(*in[2], "ARange");
+  const NDArray& a = as_array(*in[0], kName);
+  const NDArray& b = as_array(*in[1], kName);
+  const NDArray& c = as_array(*in[2], kName);
   bool ints = true;
   for (int i = 0; i < 3; ++i) ints = ints && is_int(tensor_type(node.input(i))->elem());
   const int64_t n = arange_len(a, b, c, ints);
@@ -191,13 +188,12 @@ std::string ExtractDiag::str() const {
   return str_cat("ExtractDiag{offset=", params_.offset, ", axis1=", params_.axis1, ", axis2=", params_.axis2, "}");
 }
 
-ApplyPtr ExtractDiag::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[ExtractDiag] expected 1 input, got ", inputs.size());
-  const TensorType& t = check_tensor_input(inputs[0], "ExtractDiag");
-  if (t.ndim() < 2) value_error("[ExtractDiag] the input must have at least 2 dimensions, got ", t.str());
+ApplyPtr ExtractDiag::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_tensor_input(inputs[0], kName);
+  if (t.ndim() < 2) value_error("[", kName, "] the input must have at least 2 dimensions, got ", t.str());
   const int a1 = params_.axis1, a2 = params_.axis2;
   if (a1 < 0 || a2 < 0 || a1 >= t.ndim() || a2 >= t.ndim() || a1 == a2)
-    value_error("[ExtractDiag] invalid axes (", a1, ", ", a2, ") for ", t.ndim(), " dimensions");
+    value_error("[", kName, "] invalid axes (", a1, ", ", a2, ") for ", t.ndim(), " dimensions");
   std::vector<bool> bc;
   for (int d = 0; d < t.ndim(); ++d)
     if (d != a1 && d != a2) bc.push_back(t.broadcastable()[d]);
@@ -206,7 +202,7 @@ ApplyPtr ExtractDiag::make_node(const std::vector<Var>& inputs) const {
 }
 
 void ExtractDiag::perform(const Apply&, const Value* const* in, Value* outputs) const {
-  const NDArray& x = as_array(*in[0], "ExtractDiag");
+  const NDArray& x = as_array(*in[0], kName);
   NDArray v = diagonal_view(x, params_.offset, params_.axis1, params_.axis2);
   NDArray& out = prepare_output(outputs[0], x.dtype(), v.shape());
   out.assign(v);
@@ -245,29 +241,28 @@ std::string AllocDiag::str() const {
   return str_cat("AllocDiag{offset=", params_.offset, ", axis1=", params_.axis1, ", axis2=", params_.axis2, "}");
 }
 
-ApplyPtr AllocDiag::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[AllocDiag] expected 2 inputs (diagonal, shape), got ", inputs.size());
-  const TensorType& t = check_tensor_input(inputs[0], "AllocDiag");
-  const TensorType& s = check_tensor_input(inputs[1], "AllocDiag");
-  if (s.ndim() != 1 || !is_int(s.elem())) type_error("[AllocDiag] the shape must be an integer vector, got ", s.str());
+ApplyPtr AllocDiag::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_tensor_input(inputs[0], kName);
+  const TensorType& s = check_tensor_input(inputs[1], kName);
+  if (s.ndim() != 1 || !is_int(s.elem())) type_error("[", kName, "] the shape must be an integer vector, got ", s.str());
   const int nd = t.ndim() + 1;
   const int a1 = params_.axis1, a2 = params_.axis2;
   if (t.ndim() < 1 || a1 < 0 || a2 < 0 || a1 >= nd || a2 >= nd || a1 == a2)
-    value_error("[AllocDiag] invalid axes (", a1, ", ", a2, ") for a ", nd, "-d result");
+    value_error("[", kName, "] invalid axes (", a1, ", ", a2, ") for a ", nd, "-d result");
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), std::vector<bool>(nd, false))});
 }
 
 void AllocDiag::perform(const Apply&, const Value* const* in, Value* outputs) const {
-  const NDArray& d = as_array(*in[0], "AllocDiag");
-  NDArray sv = as_array(*in[1], "AllocDiag").astype(DType::Int64);
+  const NDArray& d = as_array(*in[0], kName);
+  NDArray sv = as_array(*in[1], kName).astype(DType::Int64);
   Shape s(sv.data<int64_t>(), sv.data<int64_t>() + sv.size());
   if (static_cast<int>(s.size()) != d.ndim() + 1)
-    value_error("[AllocDiag] a shape of ", s.size(), " entries for a ", d.ndim() + 1, "-d result");
+    value_error("[", kName, "] a shape of ", s.size(), " entries for a ", d.ndim() + 1, "-d result");
   NDArray& out = prepare_output(outputs[0], d.dtype(), s);
   out.fill(0.0);
   NDArray v = diagonal_view(out, params_.offset, params_.axis1, params_.axis2);
   if (v.shape() != d.shape())
-    value_error("[AllocDiag] diagonal of shape ", shape_str(d.shape()), " does not fit the diagonal ",
+    value_error("[", kName, "] diagonal of shape ", shape_str(d.shape()), " does not fit the diagonal ",
                 shape_str(v.shape()), " of shape ", shape_str(s));
   v.assign(d);
 }

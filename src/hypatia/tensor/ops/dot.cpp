@@ -10,8 +10,7 @@
 
 namespace hypatia {
 
-ApplyPtr Dot::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[dot] expected 2 inputs, got ", inputs.size());
+ApplyPtr Dot::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& a = check_tensor_input(inputs[0], "dot");
   const TensorType& b = check_tensor_input(inputs[1], "dot");
   if (a.ndim() < 1 || a.ndim() > 2 || b.ndim() < 1 || b.ndim() > 2)

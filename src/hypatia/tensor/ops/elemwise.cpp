@@ -50,7 +50,7 @@ std::string Elemwise::str() const {
   return str_cat("Elemwise{", scalar_op_info(params_.scalar_op).name, ",no_inplace}");
 }
 
-ApplyPtr Elemwise::make_node(const std::vector<Var>& inputs_in) const {
+ApplyPtr Elemwise::make_node_checked(const std::vector<Var>& inputs_in) const {
   const ScalarOpInfo& info = scalar_op_info(params_.scalar_op);
   const std::string who = str();
   if (static_cast<int>(inputs_in.size()) != info.arity)
@@ -181,7 +181,7 @@ void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
 void Elemwise::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   const int n = node.nin();
   const NDArray* in[3];
-  for (int i = 0; i < n; ++i) in[i] = &as_array(*inputs[i], "Elemwise");
+  for (int i = 0; i < n; ++i) in[i] = &as_array(*inputs[i], kName);
   // Output shape: the common shape, checked against the static broadcastable flags.
   const Shape* out_shape = &in[0]->shape();
   Shape computed;
@@ -273,7 +273,7 @@ std::vector<Var> Elemwise::vjp(const Apply& node, const std::vector<Var>& output
     for (auto& r : res) r = disconnected_var();
     return res;
   }
-  std::vector<Var> g = scalar_op_info(params_.scalar_op).grad(node.inputs(), node.output(0), gz);
+  std::vector<Var> g = scalar_grad(params_.scalar_op)(node.inputs(), node.output(0), gz);
   for (int i = 0; i < node.nin(); ++i) {
     const Var& x = node.input(i);
     if (is_disconnected(g[i]) || is_null(g[i])) res[i] = g[i];
@@ -285,7 +285,7 @@ std::vector<Var> Elemwise::vjp(const Apply& node, const std::vector<Var>& output
 
 std::vector<Var> Elemwise::jvp(const Apply& node, const std::vector<Var>& eval_points) const {
   const Var out = node.output(0);
-  const auto& info = scalar_op_info(params_.scalar_op);
+  const ScalarGradFn grad = scalar_grad(params_.scalar_op);
   const ScalarOpId sid = params_.scalar_op;
   // real, imag and conj are R-linear: their R_op applies them to the direction. angle's is
   // (x dy - y dx) / |z|^2 for z = x + iy, direction dx + i dy (zero on the reals).
@@ -305,7 +305,7 @@ std::vector<Var> Elemwise::jvp(const Apply& node, const std::vector<Var>& eval_p
   for (int i = 0; i < node.nin(); ++i) {
     if (i >= static_cast<int>(eval_points.size()) || !eval_points[i] || is_discrete(node.input(i))) continue;
     if (params_.scalar_op == ScalarOpId::Second && i == 0) continue;
-    Var t = info.grad(node.inputs(), out, eval_points[i])[i];
+    Var t = grad(node.inputs(), out, eval_points[i])[i];
     acc = acc ? add(acc, t) : t;
   }
   if (!acc || is_discrete(out)) return {zeros_like(out)};
@@ -331,9 +331,8 @@ std::string DimShuffle::str() const {
   return s + "}";
 }
 
-ApplyPtr DimShuffle::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr DimShuffle::make_node_checked(const std::vector<Var>& inputs) const {
   const std::string who = str();
-  if (inputs.size() != 1) type_error("[", who, "] expected 1 input, got ", inputs.size());
   const TensorType& t = check_tensor_input(inputs[0], who);
   std::vector<bool> used(t.ndim(), false);
   std::vector<bool> bc;
@@ -355,7 +354,7 @@ ApplyPtr DimShuffle::make_node(const std::vector<Var>& inputs) const {
 }
 
 void DimShuffle::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  NDArray v = as_array(*inputs[0], "DimShuffle").dimshuffle(params_.new_order);
+  NDArray v = as_array(*inputs[0], kName).dimshuffle(params_.new_order);
   outputs[0] = params_.inplace ? v : v.copy();
 }
 

@@ -17,20 +17,16 @@ struct ElemwiseParams {
 /// Theano's Elemwise: applies one scalar op elementwise with static broadcasting. Printed
 /// "Elemwise{add,no_inplace}" (casts: "Elemwise{Cast{float32}}").
 class Elemwise final : public OpBase<Elemwise, ElemwiseParams> {
- public:
-  using OpBase::OpBase;
+  HYPATIA_OP(Elemwise, kVariadic, str, make_node, perform, infer_shape, vjp, jvp, connection_pattern)
   explicit Elemwise(ScalarOpId id, DType cast_to = DType::Float64) : OpBase(ElemwiseParams{id, cast_to}) {}
-  std::string name() const override { return "Elemwise"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
   ScalarOpId scalar_op() const { return params_.scalar_op; }
 };
+
+/// Builds the gradients of every input from the inputs, the output and the output gradient.
+/// Gradients are tensor graphs shaped like the output; Elemwise reduces broadcast axes.
+using ScalarGradFn = std::vector<Var> (*)(const std::vector<Var>& in, const Var& out, const Var& gz);
+/// The derivative rule of scalar op `id` (elemwise_grad.cpp; one row per ScalarOpId).
+ScalarGradFn scalar_grad(ScalarOpId id);
 
 /// Applies a scalar op elementwise; inputs of lower rank are left-padded with broadcastable axes.
 Var elemwise(ScalarOpId id, const std::vector<Var>& inputs, DType cast_to = DType::Float64);
@@ -52,16 +48,7 @@ struct DimShuffleParams {
 /// The inplace form (the default, as in Theano 1.0) returns a view of its input and prints
 /// "InplaceDimShuffle{1,0}"; the copying form prints "DimShuffle{1,0}".
 class DimShuffle final : public OpBase<DimShuffle, DimShuffleParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "DimShuffle"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(DimShuffle, 1, str, make_node, perform, infer_shape, vjp, jvp)
   ViewMap view_map() const override {
     if (params_.inplace) return {{0, {0}}};
     return {};

@@ -23,23 +23,22 @@ std::string CumOp::str() const {
   return str_cat("CumOp{", params_.axis ? std::to_string(*params_.axis) : std::string("None"), ", ",
                  params_.mul ? "mul" : "add", params_.reverse ? ", reverse" : "", "}");
 }
-ApplyPtr CumOp::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[CumOp] expected 1 input, got ", inputs.size());
-  const TensorType& t = check_tensor_input(inputs[0], "CumOp");
+ApplyPtr CumOp::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_tensor_input(inputs[0], kName);
   DType d = is_bool(t.elem()) ? DType::Int64 : t.elem();
   if (!params_.axis) return Apply::create(ptr(), inputs, {TensorType::make(d, {false})});
-  if (*params_.axis < 0 || *params_.axis >= t.ndim()) value_error("[CumOp] axis ", *params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
+  if (*params_.axis < 0 || *params_.axis >= t.ndim()) value_error("[", kName, "] axis ", *params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
   return Apply::create(ptr(), inputs, {TensorType::make(d, t.broadcastable())});
 }
 void CumOp::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "CumOp");
+  const NDArray& x = as_array(*inputs[0], kName);
   const DType d = tensor_type(node.output(0))->elem();
   Shape s = params_.axis ? x.shape() : Shape{x.size()};
   NDArray src = x.dtype() == d ? x.contiguous() : x.astype(d);
   NDArray& out = prepare_output(outputs[0], d, s);
   AxisSplit sp = split_at(s, params_.axis.value_or(0));
   const bool mul = params_.mul, rev = params_.reverse;
-  dispatch_numeric(d, "CumOp", [&](auto tag) {
+  dispatch_numeric(d, kName, [&](auto tag) {
     using T = decltype(tag);
     const T* in = src.data<T>();
     T* o = out.data<T>();
@@ -83,19 +82,18 @@ std::vector<Var> CumOp::vjp(const Apply& node, const std::vector<Var>& g) const 
 // ---------------------------------------------------------------- DiffOp / DiffGrad
 
 std::string DiffOp::str() const { return str_cat("DiffOp{n=", params_.n, ", axis=", params_.axis, "}"); }
-ApplyPtr DiffOp::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[DiffOp] expected 1 input, got ", inputs.size());
-  const TensorType& t = check_tensor_input(inputs[0], "DiffOp");
-  if (t.ndim() == 0) value_error("[DiffOp] diff requires an input of at least one dimension");
-  if (params_.axis < 0 || params_.axis >= t.ndim()) value_error("[DiffOp] axis ", params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
-  if (params_.n < 0) value_error("[DiffOp] order must be non-negative, got ", params_.n);
-  if (is_bool(t.elem())) type_error("[DiffOp] bool inputs are not supported; cast to an integer dtype");
+ApplyPtr DiffOp::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_tensor_input(inputs[0], kName);
+  if (t.ndim() == 0) value_error("[", kName, "] diff requires an input of at least one dimension");
+  if (params_.axis < 0 || params_.axis >= t.ndim()) value_error("[", kName, "] axis ", params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
+  if (params_.n < 0) value_error("[", kName, "] order must be non-negative, got ", params_.n);
+  if (is_bool(t.elem())) type_error("[", kName, "] bool inputs are not supported; cast to an integer dtype");
   std::vector<bool> bc = t.broadcastable();
   if (params_.n > 0) bc[params_.axis] = false;
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), bc)});
 }
 void DiffOp::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "DiffOp");
+  const NDArray& x = as_array(*inputs[0], kName);
   NDArray cur = x.contiguous();
   if (cur.raw() == x.raw()) cur = x.copy();
   for (int step = 0; step < params_.n; ++step) {
@@ -104,7 +102,7 @@ void DiffOp::perform(const Apply& node, const Value* const* inputs, Value* outpu
     AxisSplit sp = split_at(s, params_.axis);
     s[params_.axis] -= 1;
     NDArray next(cur.dtype(), s);
-    dispatch_numeric(cur.dtype(), "DiffOp", [&](auto tag) {
+    dispatch_numeric(cur.dtype(), kName, [&](auto tag) {
       using T = decltype(tag);
       const T* in = cur.data<T>();
       T* o = next.data<T>();
@@ -141,19 +139,19 @@ std::vector<Var> DiffOp::vjp(const Apply& node, const std::vector<Var>& g) const
 }
 
 std::string DiffGrad::str() const { return str_cat("DiffGrad{axis=", params_.axis, "}"); }
-ApplyPtr DiffGrad::make_node(const std::vector<Var>& inputs) const {
-  const TensorType& t = check_tensor_input(inputs.at(0), "DiffGrad");
+ApplyPtr DiffGrad::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_tensor_input(inputs.at(0), kName);
   std::vector<bool> bc = t.broadcastable();
   bc[params_.axis] = false;
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), bc)});
 }
 void DiffGrad::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  NDArray z = as_array(*inputs[0], "DiffGrad").contiguous();
+  NDArray z = as_array(*inputs[0], kName).contiguous();
   Shape s = z.shape();
   AxisSplit sp = split_at(s, params_.axis);
   s[params_.axis] += 1;
   NDArray& out = prepare_output(outputs[0], z.dtype(), s);
-  dispatch_numeric(z.dtype(), "DiffGrad", [&](auto tag) {
+  dispatch_numeric(z.dtype(), kName, [&](auto tag) {
     using T = decltype(tag);
     const T* in = z.data<T>();
     T* o = out.data<T>();
@@ -201,26 +199,25 @@ std::vector<int64_t> repeat_counts(const NDArray& r, int64_t n, const char* who)
 std::string RepeatOp::str() const {
   return str_cat("RepeatOp{axis=", params_.axis ? std::to_string(*params_.axis) : std::string("None"), "}");
 }
-ApplyPtr RepeatOp::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[RepeatOp] expected 2 inputs (x, repeats), got ", inputs.size());
-  const TensorType& t = check_tensor_input(inputs[0], "RepeatOp");
-  check_int_tensor(inputs[1], "RepeatOp", "repeats");
-  if (inputs[1].type()->ndim() > 1) type_error("[RepeatOp] repeats must be a scalar or a vector");
+ApplyPtr RepeatOp::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_tensor_input(inputs[0], kName);
+  check_int_tensor(inputs[1], kName, "repeats");
+  if (inputs[1].type()->ndim() > 1) type_error("[", kName, "] repeats must be a scalar or a vector");
   if (!params_.axis) return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false})});
-  if (*params_.axis < 0 || *params_.axis >= t.ndim()) value_error("[RepeatOp] axis ", *params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
+  if (*params_.axis < 0 || *params_.axis >= t.ndim()) value_error("[", kName, "] axis ", *params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
   std::vector<bool> bc = t.broadcastable();
   bc[*params_.axis] = false;
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), bc)});
 }
 void RepeatOp::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x0 = as_array(*inputs[0], "RepeatOp");
+  const NDArray& x0 = as_array(*inputs[0], kName);
   NDArray x = params_.axis ? x0.contiguous() : x0.contiguous().reshape({x0.size()});
   const int axis = params_.axis.value_or(0);
   AxisSplit sp = split_at(x.shape(), axis);
-  auto counts = repeat_counts(as_array(*inputs[1], "RepeatOp"), sp.n, "RepeatOp");
+  auto counts = repeat_counts(as_array(*inputs[1], kName), sp.n, kName);
   // Checked: repeat(v, 2**62) of 4 elements wrapped to an empty output, then wrote 2**64 of them.
   int64_t total = 0;
-  for (int64_t c : counts) total = checked_add(total, c, "RepeatOp", "the repeated length");
+  for (int64_t c : counts) total = checked_add(total, c, kName, "the repeated length");
   Shape s = x.shape();
   s[axis] = total;
   NDArray& out = prepare_output(outputs[0], x.dtype(), s);
@@ -263,20 +260,19 @@ std::vector<Var> RepeatOp::vjp(const Apply& node, const std::vector<Var>& g) con
 }
 
 std::string RepeatGrad::str() const { return str_cat("RepeatGrad{axis=", params_.axis.value_or(0), "}"); }
-ApplyPtr RepeatGrad::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[RepeatGrad] expected 3 inputs, got ", inputs.size());
-  const TensorType& g = check_tensor_input(inputs[0], "RepeatGrad");
+ApplyPtr RepeatGrad::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& g = check_tensor_input(inputs[0], kName);
   return Apply::create(ptr(), inputs, {TensorType::make(g.elem(), tensor_type(inputs[2])->broadcastable())});
 }
 void RepeatGrad::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  NDArray gz = as_array(*inputs[0], "RepeatGrad").contiguous();
-  const NDArray& like = as_array(*inputs[2], "RepeatGrad");
+  NDArray gz = as_array(*inputs[0], kName).contiguous();
+  const NDArray& like = as_array(*inputs[2], kName);
   const int axis = params_.axis.value_or(0);
   AxisSplit sp = split_at(like.shape(), axis);
-  auto counts = repeat_counts(as_array(*inputs[1], "RepeatGrad"), sp.n, "RepeatGrad");
+  auto counts = repeat_counts(as_array(*inputs[1], kName), sp.n, kName);
   const int64_t total = std::accumulate(counts.begin(), counts.end(), int64_t(0));
   NDArray& out = prepare_output(outputs[0], gz.dtype(), like.shape());
-  dispatch_numeric(gz.dtype(), "RepeatGrad", [&](auto tag) {
+  dispatch_numeric(gz.dtype(), kName, [&](auto tag) {
     using T = decltype(tag);
     const T* in = gz.data<T>();
     T* o = out.data<T>();
@@ -316,21 +312,20 @@ Var check_fill_val(const Var& a, const Var& val, const char* who) {
 }  // namespace
 
 std::string FillDiagonal::str() const { return "FillDiagonal"; }
-ApplyPtr FillDiagonal::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[FillDiagonal] expected (a, val), got ", inputs.size(), " inputs");
-  if (check_tensor_input(inputs[0], "FillDiagonal").ndim() < 2) type_error("[FillDiagonal] the array must have at least two dimensions");
-  Var val = check_fill_val(inputs[0], inputs[1], "FillDiagonal");
+ApplyPtr FillDiagonal::make_node_checked(const std::vector<Var>& inputs) const {
+  if (check_tensor_input(inputs[0], kName).ndim() < 2) type_error("[", kName, "] the array must have at least two dimensions");
+  Var val = check_fill_val(inputs[0], inputs[1], kName);
   return Apply::create(ptr(), {inputs[0], val}, {inputs[0].type()});
 }
 void FillDiagonal::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& a = as_array(*inputs[0], "FillDiagonal");
-  const NDArray& v = as_array(*inputs[1], "FillDiagonal");
+  const NDArray& a = as_array(*inputs[0], kName);
+  const NDArray& v = as_array(*inputs[1], kName);
   int64_t len = a.shape(0);
   if (a.ndim() == 2) {
     len = std::min(a.shape(0), a.shape(1));
   } else {
     for (int d = 1; d < a.ndim(); ++d)
-      if (a.shape(d) != a.shape(0)) value_error("[FillDiagonal] all dimensions of the input must be of equal length");
+      if (a.shape(d) != a.shape(0)) value_error("[", kName, "] all dimensions of the input must be of equal length");
   }
   NDArray& out = prepare_output(outputs[0], a.dtype(), a.shape());
   out.assign(a);
@@ -353,18 +348,17 @@ std::vector<Var> FillDiagonal::vjp(const Apply& node, const std::vector<Var>& g)
 }
 
 std::string FillDiagonalOffset::str() const { return "FillDiagonalOffset"; }
-ApplyPtr FillDiagonalOffset::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[FillDiagonalOffset] expected (a, val, offset), got ", inputs.size(), " inputs");
-  if (check_tensor_input(inputs[0], "FillDiagonalOffset").ndim() != 2) type_error("[FillDiagonalOffset] the array must be a matrix");
-  Var val = check_fill_val(inputs[0], inputs[1], "FillDiagonalOffset");
-  check_int_tensor(inputs[2], "FillDiagonalOffset", "offset");
-  if (inputs[2].type()->ndim() != 0) type_error("[FillDiagonalOffset] offset must be a scalar");
+ApplyPtr FillDiagonalOffset::make_node_checked(const std::vector<Var>& inputs) const {
+  if (check_tensor_input(inputs[0], kName).ndim() != 2) type_error("[", kName, "] the array must be a matrix");
+  Var val = check_fill_val(inputs[0], inputs[1], kName);
+  check_int_tensor(inputs[2], kName, "offset");
+  if (inputs[2].type()->ndim() != 0) type_error("[", kName, "] offset must be a scalar");
   return Apply::create(ptr(), {inputs[0], val, inputs[2]}, {inputs[0].type()});
 }
 void FillDiagonalOffset::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& a = as_array(*inputs[0], "FillDiagonalOffset");
-  const NDArray& v = as_array(*inputs[1], "FillDiagonalOffset");
-  const int64_t off = to_int(*inputs[2], "FillDiagonalOffset");
+  const NDArray& a = as_array(*inputs[0], kName);
+  const NDArray& v = as_array(*inputs[1], kName);
+  const int64_t off = to_int(*inputs[2], kName);
   NDArray& out = prepare_output(outputs[0], a.dtype(), a.shape());
   out.assign(a);
   const int64_t r = a.shape(0), c = a.shape(1);
@@ -406,24 +400,23 @@ std::vector<int64_t> kept(const NDArray& cond, int64_t n, const char* who) {
 std::string Compress::str() const {
   return str_cat("Compress{axis=", params_.axis ? std::to_string(*params_.axis) : std::string("None"), "}");
 }
-ApplyPtr Compress::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[Compress] expected (condition, x), got ", inputs.size(), " inputs");
-  const TensorType& c = check_tensor_input(inputs[0], "Compress");
-  if (c.ndim() != 1) type_error("[Compress] condition must be a vector");
-  if (!is_int(c.elem()) && !is_bool(c.elem())) type_error("[Compress] condition must be bool or integer");
-  const TensorType& t = check_tensor_input(inputs[1], "Compress");
+ApplyPtr Compress::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& c = check_tensor_input(inputs[0], kName);
+  if (c.ndim() != 1) type_error("[", kName, "] condition must be a vector");
+  if (!is_int(c.elem()) && !is_bool(c.elem())) type_error("[", kName, "] condition must be bool or integer");
+  const TensorType& t = check_tensor_input(inputs[1], kName);
   if (!params_.axis) return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false})});
-  if (*params_.axis < 0 || *params_.axis >= t.ndim()) value_error("[Compress] axis ", *params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
+  if (*params_.axis < 0 || *params_.axis >= t.ndim()) value_error("[", kName, "] axis ", *params_.axis, " is out of bounds for an input with ", t.ndim(), " dimensions");
   std::vector<bool> bc = t.broadcastable();
   bc[*params_.axis] = false;
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), bc)});
 }
 void Compress::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x0 = as_array(*inputs[1], "Compress");
+  const NDArray& x0 = as_array(*inputs[1], kName);
   NDArray x = params_.axis ? x0.contiguous() : x0.contiguous().reshape({x0.size()});
   const int axis = params_.axis.value_or(0);
   AxisSplit sp = split_at(x.shape(), axis);
-  auto k = kept(as_array(*inputs[0], "Compress"), sp.n, "Compress");
+  auto k = kept(as_array(*inputs[0], kName), sp.n, kName);
   Shape s = x.shape();
   s[axis] = static_cast<int64_t>(k.size());
   NDArray& out = prepare_output(outputs[0], x.dtype(), s);
@@ -450,17 +443,16 @@ std::vector<Var> Compress::vjp(const Apply& node, const std::vector<Var>& g) con
 }
 
 std::string CompressGrad::str() const { return str_cat("CompressGrad{axis=", params_.axis.value_or(0), "}"); }
-ApplyPtr CompressGrad::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[CompressGrad] expected 3 inputs, got ", inputs.size());
-  const TensorType& g = check_tensor_input(inputs[0], "CompressGrad");
+ApplyPtr CompressGrad::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& g = check_tensor_input(inputs[0], kName);
   return Apply::create(ptr(), inputs, {TensorType::make(g.elem(), tensor_type(inputs[2])->broadcastable())});
 }
 void CompressGrad::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  NDArray gz = as_array(*inputs[0], "CompressGrad").contiguous();
-  const NDArray& like = as_array(*inputs[2], "CompressGrad");
+  NDArray gz = as_array(*inputs[0], kName).contiguous();
+  const NDArray& like = as_array(*inputs[2], kName);
   const int axis = params_.axis.value_or(0);
   AxisSplit sp = split_at(like.shape(), axis);
-  auto k = kept(as_array(*inputs[1], "CompressGrad"), sp.n, "CompressGrad");
+  auto k = kept(as_array(*inputs[1], kName), sp.n, kName);
   NDArray& out = prepare_output(outputs[0], gz.dtype(), like.shape());
   std::memset(out.raw(), 0, out.nbytes());
   const int64_t isz = itemsize(gz.dtype()) * sp.inner;

@@ -11,20 +11,6 @@
 
 namespace hypatia {
 
-#define HYPATIA_EXTRA_OP_DECL(Cls, Params)                                                                      \
-  class Cls final : public OpBase<Cls, Params> {                                                                \
-   public:                                                                                                      \
-    using OpBase::OpBase;                                                                                       \
-    std::string name() const override { return #Cls; }                                                          \
-    std::string str() const override;                                                                           \
-    ApplyPtr make_node(const std::vector<Var>& inputs) const override;                                          \
-    void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;                 \
-    std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,                                         \
-                                                     const std::vector<ShapeVec>& input_shapes) const override; \
-    std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;               \
-    std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;                        \
-  };
-
 struct CumParams {
   std::optional<int> axis;  // non-negative; nullopt = the flattened input
   bool mul = false;         // cumprod instead of cumsum
@@ -32,7 +18,9 @@ struct CumParams {
   auto fields() const { return std::tie(axis, mul, reverse); }
 };
 /// "CumOp{None, add}", "CumOp{0, mul}". Output dtype: the input's (bool -> int64).
-HYPATIA_EXTRA_OP_DECL(CumOp, CumParams)
+class CumOp final : public OpBase<CumOp, CumParams> {
+  HYPATIA_OP(CumOp, 1, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 
 struct DiffParams {
   int n = 1;
@@ -40,18 +28,26 @@ struct DiffParams {
   auto fields() const { return std::tie(n, axis); }
 };
 /// "DiffOp{n=1, axis=0}": out[i] = a[i+1] - a[i] along axis, n times.
-HYPATIA_EXTRA_OP_DECL(DiffOp, DiffParams)
+class DiffOp final : public OpBase<DiffOp, DiffParams> {
+  HYPATIA_OP(DiffOp, 1, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 /// The adjoint of one diff step: length m -> m + 1, g[i] = z[i-1] - z[i] (z zero outside).
-HYPATIA_EXTRA_OP_DECL(DiffGrad, DiffParams)
+class DiffGrad final : public OpBase<DiffGrad, DiffParams> {
+  HYPATIA_OP(DiffGrad, 1, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 
 struct RepeatParams {
   std::optional<int> axis;  // nullopt = the flattened input
   auto fields() const { return std::tie(axis); }
 };
 /// "RepeatOp{axis=0}": numpy.repeat with a scalar or vector (length n or 1) of repeats.
-HYPATIA_EXTRA_OP_DECL(RepeatOp, RepeatParams)
+class RepeatOp final : public OpBase<RepeatOp, RepeatParams> {
+  HYPATIA_OP(RepeatOp, 2, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 /// Inputs (gz, repeats, like): sums each repeated group back; shaped like `like`.
-HYPATIA_EXTRA_OP_DECL(RepeatGrad, RepeatParams)
+class RepeatGrad final : public OpBase<RepeatGrad, RepeatParams> {
+  HYPATIA_OP(RepeatGrad, 3, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 
 struct BinCountParams {
   int64_t minlength = -1;  // -1 = none
@@ -59,21 +55,27 @@ struct BinCountParams {
   auto fields() const { return std::tie(minlength, assert_nonneg); }
 };
 /// Inputs (x [, weights]): numpy.bincount. int64 counts, or weights' dtype.
-HYPATIA_EXTRA_OP_DECL(BinCount, BinCountParams)
+class BinCount final : public OpBase<BinCount, BinCountParams> {
+  HYPATIA_OP(BinCount, kVariadic, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 
 struct SearchsortedParams {
   bool right = false;
   auto fields() const { return std::tie(right); }
 };
 /// "SearchsortedOp{side=left}": inputs (x, v [, sorter]); int64 shaped like v.
-HYPATIA_EXTRA_OP_DECL(SearchsortedOp, SearchsortedParams)
+class SearchsortedOp final : public OpBase<SearchsortedOp, SearchsortedParams> {
+  HYPATIA_OP(SearchsortedOp, kVariadic, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 
 struct UniqueParams {
   bool return_index = false, return_inverse = false, return_counts = false;
   auto fields() const { return std::tie(return_index, return_inverse, return_counts); }
 };
 /// numpy.unique of the flattened input: outputs uniques [, index, inverse, counts] (int64).
-HYPATIA_EXTRA_OP_DECL(Unique, UniqueParams)
+class Unique final : public OpBase<Unique, UniqueParams> {
+  HYPATIA_OP(Unique, 1, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 
 struct OneHotParams {
   int64_t nb_class = 0;
@@ -81,22 +83,31 @@ struct OneHotParams {
   auto fields() const { return std::tie(nb_class, dtype); }
 };
 /// y (int vector) -> (len(y), nb_class) with ones at y.
-HYPATIA_EXTRA_OP_DECL(OneHot, OneHotParams)
+class OneHot final : public OpBase<OneHot, OneHotParams> {
+  HYPATIA_OP(OneHot, 1, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 
 /// Inputs (a, val): a copy of a (>= 2-D, all dims equal beyond 2-D) with val on the diagonal.
-HYPATIA_EXTRA_OP_DECL(FillDiagonal, NoParams)
+class FillDiagonal final : public OpBase<FillDiagonal, NoParams> {
+  HYPATIA_OP(FillDiagonal, 2, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 /// Inputs (a, val, offset): 2-D; offset > 0 above the main diagonal, < 0 below.
-HYPATIA_EXTRA_OP_DECL(FillDiagonalOffset, NoParams)
+class FillDiagonalOffset final : public OpBase<FillDiagonalOffset, NoParams> {
+  HYPATIA_OP(FillDiagonalOffset, 3, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 
 struct CompressParams {
   std::optional<int> axis;  // nullopt = the flattened input
   auto fields() const { return std::tie(axis); }
 };
 /// Inputs (condition, x): numpy.compress (a True past the end of the axis is an IndexError).
-HYPATIA_EXTRA_OP_DECL(Compress, CompressParams)
+class Compress final : public OpBase<Compress, CompressParams> {
+  HYPATIA_OP(Compress, 2, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 /// Inputs (gz, condition, like): scatters gz back to the kept slices; zeros elsewhere.
-HYPATIA_EXTRA_OP_DECL(CompressGrad, CompressParams)
+class CompressGrad final : public OpBase<CompressGrad, CompressParams> {
+  HYPATIA_OP(CompressGrad, 3, str, make_node, perform, infer_shape, vjp, connection_pattern)
+};
 
-#undef HYPATIA_EXTRA_OP_DECL
 
 }  // namespace hypatia

@@ -18,26 +18,26 @@ std::string BinCount::str() const {
   return str_cat("BinCount{minlength=", params_.minlength < 0 ? std::string("None") : std::to_string(params_.minlength),
                  params_.assert_nonneg ? ", assert_nonneg" : "", "}");
 }
-ApplyPtr BinCount::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.empty() || inputs.size() > 2) type_error("[BinCount] expected (x[, weights]), got ", inputs.size(), " inputs");
-  check_int_tensor(inputs[0], "BinCount", "x");
-  if (inputs[0].type()->ndim() != 1) type_error("[BinCount] x must be a vector, got ", inputs[0].type()->ndim(), " dimensions");
+ApplyPtr BinCount::make_node_checked(const std::vector<Var>& inputs) const {
+  if (inputs.empty() || inputs.size() > 2) type_error("[", kName, "] expected (x[, weights]), got ", inputs.size(), " inputs");
+  check_int_tensor(inputs[0], kName, "x");
+  if (inputs[0].type()->ndim() != 1) type_error("[", kName, "] x must be a vector, got ", inputs[0].type()->ndim(), " dimensions");
   DType d = DType::Int64;
   if (inputs.size() == 2) {
-    const TensorType& w = check_tensor_input(inputs[1], "BinCount");
-    if (w.ndim() != 1) type_error("[BinCount] weights must be a vector");
+    const TensorType& w = check_tensor_input(inputs[1], kName);
+    if (w.ndim() != 1) type_error("[", kName, "] weights must be a vector");
     d = w.elem();
   }
   return Apply::create(ptr(), inputs, {TensorType::make(d, {false})});
 }
 void BinCount::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  NDArray x = as_array(*inputs[0], "BinCount").astype(DType::Int64);
+  NDArray x = as_array(*inputs[0], kName).astype(DType::Int64);
   const int64_t* px = x.data<int64_t>();
   const int64_t n = x.size();
   int64_t mx = -1;
   for (int64_t i = 0; i < n; ++i) {
     if (px[i] < 0)
-      value_error("[BinCount] ", params_.assert_nonneg ? "Assert failed: input to bincount has negative values!"
+      value_error("[", kName, "] ", params_.assert_nonneg ? "Assert failed: input to bincount has negative values!"
                                                        : "the input must be non-negative");
     mx = std::max(mx, px[i]);
   }
@@ -46,10 +46,10 @@ void BinCount::perform(const Apply& node, const Value* const* inputs, Value* out
   NDArray& out = prepare_output(outputs[0], d, {std::max<int64_t>(len, 0)});
   NDArray w;
   if (node.nin() == 2) {
-    w = as_array(*inputs[1], "BinCount").contiguous();
-    if (w.size() != n) value_error("[BinCount] weights (", w.size(), ") and x (", n, ") have different lengths");
+    w = as_array(*inputs[1], kName).contiguous();
+    if (w.size() != n) value_error("[", kName, "] weights (", w.size(), ") and x (", n, ") have different lengths");
   }
-  dispatch_numeric(d, "BinCount", [&](auto tag) {
+  dispatch_numeric(d, kName, [&](auto tag) {
     using T = decltype(tag);
     T* o = out.data<T>();
     std::fill(o, o + out.size(), T(0));
@@ -74,28 +74,28 @@ std::vector<Var> BinCount::vjp(const Apply& node, const std::vector<Var>&) const
 // ---------------------------------------------------------------- SearchsortedOp
 
 std::string SearchsortedOp::str() const { return str_cat("SearchsortedOp{side=", params_.right ? "right" : "left", "}"); }
-ApplyPtr SearchsortedOp::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() < 2 || inputs.size() > 3) type_error("[SearchsortedOp] expected (x, v[, sorter]), got ", inputs.size(), " inputs");
-  const TensorType& x = check_tensor_input(inputs[0], "SearchsortedOp");
-  const TensorType& v = check_tensor_input(inputs[1], "SearchsortedOp");
-  if (x.ndim() != 1) type_error("[SearchsortedOp] x must be a vector, got ", x.ndim(), " dimensions");
-  if (is_complex(x.elem()) || is_complex(v.elem())) type_error("[SearchsortedOp] complex values have no ordering");
+ApplyPtr SearchsortedOp::make_node_checked(const std::vector<Var>& inputs) const {
+  if (inputs.size() < 2 || inputs.size() > 3) type_error("[", kName, "] expected (x, v[, sorter]), got ", inputs.size(), " inputs");
+  const TensorType& x = check_tensor_input(inputs[0], kName);
+  const TensorType& v = check_tensor_input(inputs[1], kName);
+  if (x.ndim() != 1) type_error("[", kName, "] x must be a vector, got ", x.ndim(), " dimensions");
+  if (is_complex(x.elem()) || is_complex(v.elem())) type_error("[", kName, "] complex values have no ordering");
   if (inputs.size() == 3) {
-    check_int_tensor(inputs[2], "SearchsortedOp", "sorter");
-    if (inputs[2].type()->ndim() != 1) type_error("[SearchsortedOp] sorter must be a vector");
+    check_int_tensor(inputs[2], kName, "sorter");
+    if (inputs[2].type()->ndim() != 1) type_error("[", kName, "] sorter must be a vector");
   }
   return Apply::create(ptr(), inputs, {TensorType::make(DType::Int64, v.broadcastable())});
 }
 void SearchsortedOp::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x0 = as_array(*inputs[0], "SearchsortedOp");
-  const NDArray& v0 = as_array(*inputs[1], "SearchsortedOp");
+  const NDArray& x0 = as_array(*inputs[0], kName);
+  const NDArray& v0 = as_array(*inputs[1], kName);
   NDArray x = x0.astype(DType::Float64), v = v0.astype(DType::Float64);
   // Exact for every int up to 2**53; wider ints compare through double as well.
   const double* px = x.data<double>();
   std::vector<double> sorted(px, px + x.size());
   if (node.nin() == 3) {
-    NDArray s = as_array(*inputs[2], "SearchsortedOp").astype(DType::Int64);
-    if (s.size() != x.size()) value_error("[SearchsortedOp] sorter.size must equal x.size");
+    NDArray s = as_array(*inputs[2], kName).astype(DType::Int64);
+    if (s.size() != x.size()) value_error("[", kName, "] sorter.size must equal x.size");
     const int64_t* ps = s.data<int64_t>();
     for (int64_t i = 0; i < s.size(); ++i) {
       if (ps[i] < 0 || ps[i] >= x.size()) raise(ErrorKind::Index, "[SearchsortedOp] sorter index ", ps[i], " is out of bounds");
@@ -126,17 +126,16 @@ std::vector<Var> SearchsortedOp::vjp(const Apply& node, const std::vector<Var>&)
 std::string Unique::str() const {
   return str_cat("Unique{", params_.return_index, ", ", params_.return_inverse, ", ", params_.return_counts, "}");
 }
-ApplyPtr Unique::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[Unique] expected 1 input, got ", inputs.size());
-  const TensorType& t = check_tensor_input(inputs[0], "Unique");
-  if (is_complex(t.elem())) type_error("[Unique] complex values have no ordering");
+ApplyPtr Unique::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_tensor_input(inputs[0], kName);
+  if (is_complex(t.elem())) type_error("[", kName, "] complex values have no ordering");
   std::vector<TypePtr> outs{TensorType::make(t.elem(), {false})};
   for (bool b : {params_.return_index, params_.return_inverse, params_.return_counts})
     if (b) outs.push_back(TensorType::make(DType::Int64, {false}));
   return Apply::create(ptr(), inputs, outs);
 }
 void Unique::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x0 = as_array(*inputs[0], "Unique");
+  const NDArray& x0 = as_array(*inputs[0], kName);
   NDArray x = x0.contiguous();
   const int64_t n = x.size();
   std::vector<int64_t> order(n);
@@ -144,7 +143,7 @@ void Unique::perform(const Apply& node, const Value* const* inputs, Value* outpu
   std::vector<int64_t> group_of(n);  // unique index of each element
   std::vector<int64_t> firsts, counts;
   NDArray* uniq = nullptr;
-  dispatch_numeric(x.dtype(), "Unique", [&](auto tag) {
+  dispatch_numeric(x.dtype(), kName, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, complex64> || std::is_same_v<T, complex128>) {
       throw Error(ErrorKind::Type, "[Unique] complex values have no ordering");
@@ -193,15 +192,14 @@ std::vector<Var> Unique::vjp(const Apply&, const std::vector<Var>&) const {
 // ---------------------------------------------------------------- OneHot
 
 std::string OneHot::str() const { return str_cat("OneHot{nb_class=", params_.nb_class, ", dtype=", dtype_name(params_.dtype), "}"); }
-ApplyPtr OneHot::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[OneHot] expected 1 input, got ", inputs.size());
-  check_int_tensor(inputs[0], "OneHot", "y");
-  if (inputs[0].type()->ndim() != 1) type_error("[OneHot] y must be a vector");
-  if (params_.nb_class < 0) value_error("[OneHot] nb_class must be non-negative");
+ApplyPtr OneHot::make_node_checked(const std::vector<Var>& inputs) const {
+  check_int_tensor(inputs[0], kName, "y");
+  if (inputs[0].type()->ndim() != 1) type_error("[", kName, "] y must be a vector");
+  if (params_.nb_class < 0) value_error("[", kName, "] nb_class must be non-negative");
   return Apply::create(ptr(), inputs, {TensorType::make(params_.dtype, {false, params_.nb_class == 1})});
 }
 void OneHot::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  NDArray y = as_array(*inputs[0], "OneHot").astype(DType::Int64);
+  NDArray y = as_array(*inputs[0], kName).astype(DType::Int64);
   const int64_t n = y.size(), c = params_.nb_class;
   NDArray tmp = NDArray::zeros(params_.dtype, {n, c});
   NDArray one = NDArray::full(params_.dtype, {}, 1.0);

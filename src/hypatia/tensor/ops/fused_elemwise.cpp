@@ -114,7 +114,7 @@ std::string FusedElemwise::str() const {
   return str_cat("Elemwise{Composite{", text.empty() ? "" : text.back(), "}}");
 }
 
-ApplyPtr FusedElemwise::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr FusedElemwise::make_node_checked(const std::vector<Var>& inputs) const {
   if (static_cast<int>(inputs.size()) != params_.n_inputs)
     type_error("[", str(), "] expected ", params_.n_inputs, " inputs, got ", inputs.size());
   int nd = -1;

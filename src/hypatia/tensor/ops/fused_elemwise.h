@@ -25,16 +25,8 @@ struct FusedElemwiseParams {
 /// inputs and writes its output once instead of making k full-size temporaries, and blocks
 /// are shared between threads. Printed "Elemwise{Composite{...}}" as Theano prints fusions.
 class FusedElemwise final : public OpBase<FusedElemwise, FusedElemwiseParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Elemwise"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& shapes) const override;
+  HYPATIA_OP(Elemwise, kVariadic, str, make_node, perform, infer_shape, vjp, jvp)
   /// Gradients and R_op go through the equivalent unfused graph.
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
   std::vector<FusedStep> steps() const;
   /// The same computation as ordinary Elemwise nodes over `inputs`.
   Var expand(const std::vector<Var>& inputs) const;

@@ -9,9 +9,8 @@
 namespace hypatia {
 
 template <class Derived, class Params>
-ApplyPtr GradIdentityOp<Derived, Params>::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1 || !inputs[0])
-    type_error("[", this->name(), "] expected exactly one input variable, got ", inputs.size());
+ApplyPtr GradIdentityOp<Derived, Params>::make_node_checked(const std::vector<Var>& inputs) const {
+  if (!inputs[0]) type_error("[", this->name(), "] expected an input variable, got none");
   return Apply::create(this->ptr(), inputs, {inputs[0].type()});
 }
 
@@ -76,22 +75,22 @@ std::vector<Var> GradScaleOp::jvp(const Apply&, const std::vector<Var>& ep) cons
 // ---- ClipConst ----
 std::string ClipConstOp::str() const { return str_cat("ClipConst{", params_.lower, ", ", params_.upper, "}"); }
 
-ApplyPtr ClipConstOp::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1 || !inputs[0]) type_error("[ClipConst] expected one input, got ", inputs.size());
-  const TensorType& t = expect_tensor(inputs[0], "ClipConst");
-  if (is_complex(t.elem())) type_error("[ClipConst] complex inputs cannot be clipped (", t.str(), ")");
+ApplyPtr ClipConstOp::make_node_checked(const std::vector<Var>& inputs) const {
+  if (!inputs[0]) type_error("[", kName, "] expected an input variable, got none");
+  const TensorType& t = expect_tensor(inputs[0], kName);
+  if (is_complex(t.elem())) type_error("[", kName, "] complex inputs cannot be clipped (", t.str(), ")");
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
 
 void ClipConstOp::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "ClipConst");
+  const NDArray& x = as_array(*inputs[0], kName);
   NDArray& out = prepare_output(outputs[0], x.dtype(), x.shape());
   out.assign(x);
   const int64_t n = out.size();
   dispatch_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, complex64> || std::is_same_v<T, complex128>) {
-      type_error("[ClipConst] complex inputs cannot be clipped");
+      type_error("[", kName, "] complex inputs cannot be clipped");
     } else if constexpr (std::is_same_v<T, bool>) {
       // nothing sensible to clip
     } else {

@@ -8,39 +8,29 @@ namespace hypatia {
 
 /// Base of the identity ops below: the output has the input's type and is a view of it.
 template <class Derived, class Params>
-class GradIdentityOp : public OpBase<Derived, Params> {
+class GradIdentityOp : public hypatia::OpBase<Derived, Params> {
  public:
-  using OpBase<Derived, Params>::OpBase;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
+  using hypatia::OpBase<Derived, Params>::OpBase;
+  /// Lets HYPATIA_OP's `using OpBase::OpBase` in the ops below inherit this class's constructors.
+  using OpBase = GradIdentityOp;
+  HYPATIA_OP_METHODS(make_node, perform, infer_shape)
   ViewMap view_map() const override { return {{0, {0}}}; }
 };
 
 /// Backward: zeros like the output gradient. Rop: zeros.
 class ZeroGradOp final : public GradIdentityOp<ZeroGradOp, NoParams> {
- public:
-  std::string name() const override { return "ZeroGrad"; }
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(ZeroGrad, 1, vjp, jvp)
 };
 
 /// Backward: disconnected (connection_pattern [[false]]), so grad stops here. Rop: no direction.
 class DisconnectedGradOp final : public GradIdentityOp<DisconnectedGradOp, NoParams> {
- public:
-  std::string name() const override { return "DisconnectedGrad"; }
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(DisconnectedGrad, 1, vjp, jvp)
   std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override { return {{false}}; }
 };
 
 /// Deprecated Theano op kept for compatibility: behaves as ZeroGradOp.
 class ConsiderConstantOp final : public GradIdentityOp<ConsiderConstantOp, NoParams> {
- public:
-  std::string name() const override { return "ConsiderConstant"; }
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(ConsiderConstant, 1, vjp, jvp)
 };
 
 struct GradClipParams {
@@ -49,12 +39,7 @@ struct GradClipParams {
 };
 /// Backward: the output gradient clipped elementwise to [lower, upper]. Rop: identity.
 class GradClipOp final : public GradIdentityOp<GradClipOp, GradClipParams> {
- public:
-  using GradIdentityOp::GradIdentityOp;
-  std::string name() const override { return "GradClip"; }
-  std::string str() const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(GradClip, 1, str, vjp, jvp)
 };
 
 struct GradScaleParams {
@@ -63,12 +48,7 @@ struct GradScaleParams {
 };
 /// Backward: the output gradient times `multiplier`. Rop: identity.
 class GradScaleOp final : public GradIdentityOp<GradScaleOp, GradScaleParams> {
- public:
-  using GradIdentityOp::GradIdentityOp;
-  std::string name() const override { return "GradScale"; }
-  std::string str() const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(GradScale, 1, str, vjp, jvp)
 };
 
 struct ClipParams {
@@ -78,16 +58,7 @@ struct ClipParams {
 /// Elementwise clip of a dense tensor to [lower, upper] with constant bounds (used by
 /// GradClipOp's gradient). Gradient: g where lower <= x <= upper, else 0.
 class ClipConstOp final : public OpBase<ClipConstOp, ClipParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "ClipConst"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(ClipConst, 1, str, make_node, perform, infer_shape, vjp, jvp)
 };
 
 /// theano.gradient.zero_grad: x in the forward pass; its gradient is zero (the graph below x

@@ -26,24 +26,24 @@ void check_axis_arg(const Var& a, const std::string& who) {
 
 // ---------------------------------------------------------------- Join
 
-ApplyPtr Join::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() < 2) type_error("[Join] expected an axis and at least one tensor");
-  check_axis_arg(inputs[0], "Join");
-  const TensorType& t0 = check_tensor_input(inputs[1], "Join");
+ApplyPtr Join::make_node_checked(const std::vector<Var>& inputs) const {
+  if (inputs.size() < 2) type_error("[", kName, "] expected an axis and at least one tensor");
+  check_axis_arg(inputs[0], kName);
+  const TensorType& t0 = check_tensor_input(inputs[1], kName);
   const int nd = t0.ndim();
-  if (nd == 0) type_error("[Join] cannot join 0-d tensors (scalars); use stack");
+  if (nd == 0) type_error("[", kName, "] cannot join 0-d tensors (scalars); use stack");
   DType dt = t0.elem();
   for (size_t i = 1; i < inputs.size(); ++i) {
-    const TensorType& t = check_tensor_input(inputs[i], "Join");
+    const TensorType& t = check_tensor_input(inputs[i], kName);
     if (t.ndim() != nd)
-      type_error("[Join] can only join tensors with the same number of dimensions; input ", i - 1, " has ", t.ndim(),
+      type_error("[", kName, "] can only join tensors with the same number of dimensions; input ", i - 1, " has ", t.ndim(),
                  " and input 0 has ", nd);
-    if (t.elem() != dt) type_error("[Join] all tensors must have the same dtype (use join(), which upcasts)");
+    if (t.elem() != dt) type_error("[", kName, "] all tensors must have the same dtype (use join(), which upcasts)");
   }
   std::vector<bool> bc(nd, false);
   std::optional<int64_t> axis = const_int_value(inputs[0]);
   if (axis) {
-    int ax = normalize_axis(*axis, nd, "Join");
+    int ax = normalize_axis(*axis, nd, kName);
     for (size_t i = 1; i < inputs.size(); ++i)
       for (int d = 0; d < nd; ++d)
         if (d != ax && tensor_type(inputs[i])->broadcastable()[d]) bc[d] = true;
@@ -53,16 +53,16 @@ ApplyPtr Join::make_node(const std::vector<Var>& inputs) const {
 }
 
 void Join::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& first = as_array(*inputs[1], "Join");
+  const NDArray& first = as_array(*inputs[1], kName);
   const int nd = first.ndim();
-  const int ax = normalize_axis(axis_value(*inputs[0], "Join"), nd, "Join");
+  const int ax = normalize_axis(axis_value(*inputs[0], kName), nd, kName);
   Shape out_shape = first.shape();
   out_shape[ax] = 0;
   for (int i = 1; i < node.nin(); ++i) {
-    const NDArray& a = as_array(*inputs[i], "Join");
+    const NDArray& a = as_array(*inputs[i], kName);
     for (int d = 0; d < nd; ++d)
       if (d != ax && a.shape(d) != first.shape(d))
-        value_error("[Join] all input array dimensions except the concatenation axis ", ax,
+        value_error("[", kName, "] all input array dimensions except the concatenation axis ", ax,
                     " must match exactly; input 0 has shape ", shape_str(first.shape()), " and input ", i - 1,
                     " has shape ", shape_str(a.shape()));
     out_shape[ax] += a.shape(ax);
@@ -70,7 +70,7 @@ void Join::perform(const Apply& node, const Value* const* inputs, Value* outputs
   NDArray& out = prepare_output(outputs[0], first.dtype(), out_shape);
   int64_t pos = 0;
   for (int i = 1; i < node.nin(); ++i) {
-    const NDArray& a = as_array(*inputs[i], "Join");
+    const NDArray& a = as_array(*inputs[i], kName);
     const int64_t n = a.shape(ax);
     if (n > 0) out.slice(ax, pos, pos + n, 1).assign(a);
     pos += n;
@@ -81,7 +81,7 @@ std::optional<std::vector<ShapeVec>> Join::infer_shape(const Apply& node, const 
   std::optional<int64_t> axis = const_int_value(node.input(0));
   if (!axis) return std::nullopt;
   const int nd = node.input(1).type()->ndim();
-  const int ax = normalize_axis(*axis, nd, "Join");
+  const int ax = normalize_axis(*axis, nd, kName);
   // As Theano: every length but the axis comes from the first input (shape checks are the
   // join's own, at run time).
   ShapeVec out = s[1];
@@ -113,7 +113,7 @@ std::vector<Var> Join::vjp(const Apply& node, const std::vector<Var>& output_gra
   std::optional<int64_t> ca = const_int_value(axis);
   if (ca)
     for (int i = 1; i < node.nin(); ++i)
-      lens.push_back(shape_i(node.input(i), normalize_axis(*ca, node.input(i).type()->ndim(), "Join")));
+      lens.push_back(shape_i(node.input(i), normalize_axis(*ca, node.input(i).type()->ndim(), kName)));
   std::vector<Var> parts;
   if (lens.empty()) {
     for (int i = 1; i < node.nin(); ++i) r[i] = grad_not_implemented(*this, i, "a symbolic join axis");
@@ -183,14 +183,13 @@ Var stack(const std::vector<Var>& tensors, int axis) {
 
 // ---------------------------------------------------------------- Split
 
-ApplyPtr Split::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[", str(), "] expected 3 inputs (x, axis, splits), got ", inputs.size());
+ApplyPtr Split::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], str());
   if (t.ndim() == 0) type_error("[", str(), "] cannot split a 0-d tensor");
   check_axis_arg(inputs[1], str());
   const TensorType& s = check_tensor_input(inputs[2], str());
   if (s.ndim() != 1 || !is_int(s.elem())) type_error("[", str(), "] splits must be an integer vector, got ", s.str());
-  if (params_.n_splits < 1) value_error("[Split] n_splits must be positive, got ", params_.n_splits);
+  if (params_.n_splits < 1) value_error("[", kName, "] n_splits must be positive, got ", params_.n_splits);
   if (auto e = shape_vector_entries(inputs[2]))
     if (static_cast<int>(e->size()) != params_.n_splits)
       value_error("[", str(), "] ", e->size(), " split sizes given for ", params_.n_splits, " splits");
@@ -203,9 +202,9 @@ ApplyPtr Split::make_node(const std::vector<Var>& inputs) const {
 }
 
 void Split::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "Split");
-  const int ax = normalize_axis(axis_value(*inputs[1], "Split"), x.ndim(), str());
-  NDArray s = as_array(*inputs[2], "Split").astype(DType::Int64);
+  const NDArray& x = as_array(*inputs[0], kName);
+  const int ax = normalize_axis(axis_value(*inputs[1], kName), x.ndim(), str());
+  NDArray s = as_array(*inputs[2], kName).astype(DType::Int64);
   if (s.size() != params_.n_splits)
     value_error("[", str(), "] ", s.size(), " split sizes given for ", params_.n_splits, " splits");
   int64_t total = 0;
@@ -284,8 +283,7 @@ std::vector<Var> split(const Var& x, const std::vector<int64_t>& sizes, int axis
 
 // ---------------------------------------------------------------- Roll
 
-ApplyPtr Roll::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[", str(), "] expected 2 inputs (x, shift), got ", inputs.size());
+ApplyPtr Roll::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], str());
   check_axis_arg(inputs[1], str());
   if (params_.axis < 0 || params_.axis >= t.ndim())
@@ -294,12 +292,12 @@ ApplyPtr Roll::make_node(const std::vector<Var>& inputs) const {
 }
 
 void Roll::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "Roll");
+  const NDArray& x = as_array(*inputs[0], kName);
   const int ax = params_.axis;
   const int64_t n = x.shape(ax);
   NDArray& out = prepare_output(outputs[0], x.dtype(), x.shape());
   if (n == 0 || x.size() == 0) return;
-  int64_t s = axis_value(*inputs[1], "Roll") % n;
+  int64_t s = axis_value(*inputs[1], kName) % n;
   if (s < 0) s += n;
   // out[s:] = x[:n-s]; out[:s] = x[n-s:]
   if (n - s > 0) out.slice(ax, s, n, 1).assign(x.slice(ax, 0, n - s, 1));

@@ -8,15 +8,7 @@ namespace hypatia {
 /// Join(axis, *tensors): concatenation along `axis` (an int scalar, possibly symbolic and
 /// negative). Printed "Join". Shapes must agree except on the axis (ValueError at run time).
 class Join final : public OpBase<Join, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Join"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  HYPATIA_OP(Join, kVariadic, make_node, perform, infer_shape, vjp, jvp, connection_pattern)
 };
 
 struct SplitParams {
@@ -26,16 +18,8 @@ struct SplitParams {
 
 /// Split{n}(x, axis, splits): n pieces of x along axis with the given lengths (views).
 class Split final : public OpBase<Split, SplitParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Split"; }
+  HYPATIA_OP(Split, 3, make_node, perform, infer_shape, vjp, jvp, connection_pattern)
   std::string str() const override { return str_cat("Split{", params_.n_splits, "}"); }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
   ViewMap view_map() const override {
     ViewMap m;
     for (int i = 0; i < params_.n_splits; ++i) m[i] = {0};
@@ -50,15 +34,8 @@ struct RollParams {
 
 /// Roll{axis}(x, shift): numpy.roll along one axis (a fresh array); shift is an int scalar.
 class Roll final : public OpBase<Roll, RollParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Roll"; }
+  HYPATIA_OP(Roll, 2, make_node, perform, infer_shape, vjp, jvp)
   std::string str() const override { return str_cat("Roll{", params_.axis, "}"); }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true}, {false}}; }
 };
 

@@ -16,14 +16,13 @@ const TensorType& check_float_matrix(const Var& v, const char* who) {
   return t;
 }
 
-ApplyPtr MatrixInverse::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[MatrixInverse] expected 1 input, got ", inputs.size());
-  const TensorType& t = check_float_matrix(inputs[0], "MatrixInverse");
+ApplyPtr MatrixInverse::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_float_matrix(inputs[0], kName);
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false, false})});
 }
 
 void MatrixInverse::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = kernels::matrix_inverse(as_array(*inputs[0], "MatrixInverse"), "MatrixInverse");
+  outputs[0] = kernels::matrix_inverse(as_array(*inputs[0], kName), kName);
 }
 
 std::optional<std::vector<ShapeVec>> MatrixInverse::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -42,14 +41,13 @@ std::vector<Var> MatrixInverse::jvp(const Apply& node, const std::vector<Var>& e
   return {neg(dot(dot(xi, ev[0]), xi))};
 }
 
-ApplyPtr Det::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[Det] expected 1 input, got ", inputs.size());
-  const TensorType& t = check_float_matrix(inputs[0], "Det");
+ApplyPtr Det::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_float_matrix(inputs[0], kName);
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {})});
 }
 
 void Det::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = kernels::det(as_array(*inputs[0], "Det"));
+  outputs[0] = kernels::det(as_array(*inputs[0], kName));
 }
 
 std::optional<std::vector<ShapeVec>> Det::infer_shape(const Apply&, const std::vector<ShapeVec>&) const {

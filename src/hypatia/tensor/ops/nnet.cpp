@@ -1,4 +1,5 @@
-// nnet ops: pointwise activations, softmax/log_softmax over the last axis, one-hot crossentropy.
+// nnet ops (pointwise activations, softmax/log_softmax over the last axis, one-hot
+// crossentropy) and the builders over them and the scalar table (sigmoid, softplus).
 #include "hypatia/tensor/ops/nnet.h"
 
 #include <cmath>
@@ -9,7 +10,6 @@
 #include "hypatia/tensor/ops/elemwise.h"
 
 namespace hypatia {
-
 namespace {
 
 constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
@@ -96,7 +96,7 @@ std::string NnetActivation::str() const {
   return name();
 }
 
-ApplyPtr NnetActivation::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr NnetActivation::make_node_checked(const std::vector<Var>& inputs) const {
   const size_t want = params_.grad ? 2 : 1;
   if (inputs.size() != want) type_error("[", name(), "] expected ", want, " inputs, got ", inputs.size());
   const TensorType& x = check_tensor_input(inputs[0], name());
@@ -159,8 +159,7 @@ std::vector<Var> NnetActivation::jvp(const Apply& node, const std::vector<Var>& 
 
 // ---------------------------------------------------------------- Softmax / LogSoftmax
 
-ApplyPtr Softmax::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[", name(), "] expected one input");
+ApplyPtr Softmax::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& x = check_tensor_input(inputs[0], name());
   if (x.ndim() < 1 || !is_float(x.elem()))
     type_error("[", name(), "] x must be a float tensor of rank >= 1 (rows over the last axis), got ", x.str());
@@ -260,16 +259,15 @@ OneHotRows one_hot_rows(const std::string& who, const NDArray& p_in, const NDArr
 
 }  // namespace
 
-ApplyPtr CrossentropyCategorical1Hot::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[", name(), "] expected (coding_dist, true_dist)");
+ApplyPtr CrossentropyCategorical1Hot::make_node_checked(const std::vector<Var>& inputs) const {
   check_1hot_inputs(name(), inputs[0], inputs[1]);
   const TensorType& pt = *tensor_type(inputs[0]);
   return Apply::create(ptr(), inputs, {TensorType::make(pt.elem(), drop_last(pt.broadcastable()))});
 }
 
 void CrossentropyCategorical1Hot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& p_in = as_array(*inputs[0], "CrossentropyCategorical1Hot");
-  OneHotRows r = one_hot_rows(name(), p_in, as_array(*inputs[1], "CrossentropyCategorical1Hot"));
+  const NDArray& p_in = as_array(*inputs[0], kName);
+  OneHotRows r = one_hot_rows(name(), p_in, as_array(*inputs[1], kName));
   NDArray out(DType::Float64, r.y.shape());
   const double* pp = r.p.data<double>();
   const int64_t* py = r.y.data<int64_t>();
@@ -297,8 +295,7 @@ std::vector<Var> CrossentropyCategorical1Hot::vjp(const Apply& node, const std::
   return {g, disconnected_var()};
 }
 
-ApplyPtr CrossentropyCategorical1HotGrad::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[", name(), "] expected (g, coding_dist, true_dist)");
+ApplyPtr CrossentropyCategorical1HotGrad::make_node_checked(const std::vector<Var>& inputs) const {
   check_1hot_inputs(name(), inputs[1], inputs[2]);
   const TensorType& gt = check_tensor_input(inputs[0], name());
   const TensorType& pt = *tensor_type(inputs[1]);
@@ -307,9 +304,9 @@ ApplyPtr CrossentropyCategorical1HotGrad::make_node(const std::vector<Var>& inpu
 }
 
 void CrossentropyCategorical1HotGrad::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& p_in = as_array(*inputs[1], "CrossentropyCategorical1HotGrad");
-  OneHotRows r = one_hot_rows(name(), p_in, as_array(*inputs[2], "CrossentropyCategorical1HotGrad"));
-  const NDArray& g_in = as_array(*inputs[0], "CrossentropyCategorical1HotGrad");
+  const NDArray& p_in = as_array(*inputs[1], kName);
+  OneHotRows r = one_hot_rows(name(), p_in, as_array(*inputs[2], kName));
+  const NDArray& g_in = as_array(*inputs[0], kName);
   NDArray g = g_in.broadcast_to(r.y.shape()).astype(DType::Float64);
   NDArray out = NDArray::zeros(DType::Float64, p_in.shape());
   const double* pp = r.p.data<double>();
@@ -330,6 +327,65 @@ std::optional<std::vector<ShapeVec>> CrossentropyCategorical1HotGrad::infer_shap
 
 std::vector<Var> CrossentropyCategorical1HotGrad::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
   return {grad_not_implemented(*this, 0), grad_not_implemented(*this, 1), disconnected_var()};
+}
+
+namespace {
+Var activation(Activation k, const Var& x, double alpha = 0) {
+  return apply1(*std::make_shared<NnetActivation>(ActivationParams{k, alpha, false}), {as_tensor_variable(x)});
+}
+}  // namespace
+
+Var sigmoid(const Var& x) { return elemwise(ScalarOpId::Sigmoid, {x}); }
+Var softplus(const Var& x) { return elemwise(ScalarOpId::Softplus, {x}); }
+
+Var softsign(const Var& x) { return activation(Activation::Softsign, x); }
+Var relu(const Var& x, double alpha) { return activation(Activation::Relu, x, alpha); }
+Var elu(const Var& x, double alpha) { return activation(Activation::Elu, x, alpha); }
+Var selu(const Var& x) { return activation(Activation::Selu, x); }
+Var hard_sigmoid(const Var& x) { return activation(Activation::HardSigmoid, x); }
+Var ultra_fast_sigmoid(const Var& x) { return activation(Activation::UltraFastSigmoid, x); }
+
+Var softmax(const Var& x) { return apply1(*std::make_shared<Softmax>(SoftmaxParams{false}), {as_tensor_variable(x)}); }
+Var log_softmax(const Var& x) { return apply1(*std::make_shared<Softmax>(SoftmaxParams{true}), {as_tensor_variable(x)}); }
+
+Var sigmoid_binary_crossentropy(const Var& output, const Var& target) {
+  // t softplus(-x) + (1 - t) softplus(x) = softplus(x) - t x.
+  return sub(softplus(output), mul(output, target));
+}
+
+Var binary_crossentropy(const Var& output, const Var& target) {
+  if (output.owner()) {
+    const auto* e = dynamic_cast<const Elemwise*>(output.owner()->op().get());
+    if (e && e->scalar_op() == ScalarOpId::Sigmoid) {
+      return sigmoid_binary_crossentropy(output.owner()->input(0), target);
+    }
+  }
+  return neg(add(mul(target, hypatia::log(output)), mul(sub(constant(1.0), target), hypatia::log(sub(constant(1.0), output)))));
+}
+
+Var categorical_crossentropy(const Var& coding_dist_in, const Var& true_dist_in) {
+  const Var coding_dist = as_tensor_variable(coding_dist_in);
+  const Var true_dist = as_tensor_variable(true_dist_in);
+  const TensorType& c = expect_tensor(coding_dist, "categorical_crossentropy");
+  const TensorType& t = expect_tensor(true_dist, "categorical_crossentropy");
+  // log(coding_dist), read from the logits when coding_dist is a softmax.
+  std::optional<Var> log_p;
+  if (const Softmax* sm = softmax_op_of(coding_dist); sm && !sm->is_log()) log_p = log_softmax(coding_dist.owner()->input(0));
+  if (t.ndim() == c.ndim() - 1) {
+    if (!is_int(t.elem()))
+      type_error("[categorical_crossentropy] true_dist of rank ", t.ndim(), " must hold integer class indices, got ", t.str());
+    if (log_p) return apply1(*std::make_shared<CrossentropyCategorical1Hot>(Crossentropy1HotParams{true}), {*log_p, true_dist});
+    return apply1(*std::make_shared<CrossentropyCategorical1Hot>(Crossentropy1HotParams{false}), {coding_dist, true_dist});
+  }
+  if (t.ndim() == c.ndim()) {
+    if (c.ndim() < 1) type_error("[categorical_crossentropy] coding_dist must have rank >= 1");
+    const int last = c.ndim() - 1;
+    Var lp = log_p ? *log_p : hypatia::log(coding_dist);
+    return neg(sum(mul(true_dist, lp), std::vector<int>{last}));
+  }
+  type_error("[categorical_crossentropy] rank mismatch between coding and true distributions: coding_dist is ",
+             c.str(), ", true_dist is ", t.str(), " (expected rank ", c.ndim() - 1, " class indices or rank ",
+             c.ndim(), " probabilities)");
 }
 
 }  // namespace hypatia

@@ -60,72 +60,16 @@ void check_axes_in_range(const std::vector<int>& axes, int nd, const std::string
 }
 }  // namespace
 
-// ---------------------------------------------------------------- CAReduce
-
-std::string CAReduce::str() const {
-  switch (kind_) {
-    case ReduceKind::Sum:
-    case ReduceKind::Prod:
-    case ReduceKind::ProdWithoutZeros: {
-      std::string axis = params_.axis ? str_cat("axis=[", axis_list(*params_.axis), "], ") : "";
-      return str_cat(name(), "{", axis, "acc_dtype=", dtype_name(params_.acc_dtype), "}");
-    }
-    case ReduceKind::Max:
-    case ReduceKind::Min: {
-      std::string s = str_cat(name(), kind_ == ReduceKind::Max ? "{maximum}" : "{minimum}");
-      return params_.axis ? str_cat(s, "{", axis_list(*params_.axis), "}") : s;
-    }
-    default:
-      return params_.axis ? str_cat(name(), "{", axis_list(*params_.axis), "}") : name();
-  }
-}
-
-bool CAReduce::equals(const Op& other) const {
-  if (typeid(other) != typeid(*this)) return false;
-  return params_.fields() == static_cast<const CAReduce&>(other).params_.fields();
-}
-
-size_t CAReduce::hash() const {
-  return hash_combine(std::hash<std::type_index>()(typeid(*this)), hash_value(params_.fields()));
-}
-
-bool CAReduce::reduces(int d) const { return !params_.axis || in_axes(*params_.axis, d); }
-
-DType CAReduce::out_dtype(DType in) const {
-  switch (kind_) {
-    case ReduceKind::Sum:
-    case ReduceKind::Prod:
-    case ReduceKind::ProdWithoutZeros: return params_.dtype ? *params_.dtype : sum_out_dtype(in);
-    case ReduceKind::Max:
-    case ReduceKind::Min: return in;
-    default: return DType::Bool;
-  }
-}
-
-ApplyPtr CAReduce::make_node(const std::vector<Var>& inputs) const {
-  const std::string who = str();
-  if (inputs.size() != 1) type_error("[", who, "] expected 1 input, got ", inputs.size());
-  const TensorType& t = check_tensor_input(inputs[0], who);
-  if (params_.axis) check_axes_in_range(*params_.axis, t.ndim(), who);
-  if ((kind_ == ReduceKind::Max || kind_ == ReduceKind::Min) && is_complex(t.elem()))
-    type_error("[", who, "] complex inputs have no ordering; reduce abs(x) or the real part instead");
-  if (kind_ == ReduceKind::Sum || kind_ == ReduceKind::Prod || kind_ == ReduceKind::ProdWithoutZeros) {
-    if (is_bool(params_.acc_dtype) || params_.acc_dtype == DType::Float16)
-      type_error("[", who, "] acc_dtype ", dtype_name(params_.acc_dtype), " cannot accumulate");
-  }
-  std::vector<bool> bc;
-  for (int d = 0; d < t.ndim(); ++d)
-    if (!reduces(d)) bc.push_back(t.broadcastable()[d]);
-  return Apply::create(ptr(), inputs, {TensorType::make(out_dtype(t.elem()), bc)});
-}
-
-void CAReduce::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+namespace {
+// CAReduce::perform for every kind (one non-template body keeps the kernels compiled once).
+void careduce_perform(const Op& op, ReduceKind kind_, const ReduceParams& params_, const Apply& node,
+                      const Value* const* inputs, Value* outputs) {
   const NDArray& x = as_array(*inputs[0], "CAReduce");
   std::vector<bool> red(x.ndim());
   Shape oshape;
   int64_t nred_total = 1;
   for (int d = 0; d < x.ndim(); ++d) {
-    red[d] = reduces(d);
+    red[d] = !params_.axis || in_axes(*params_.axis, d);
     if (!red[d]) oshape.push_back(x.shape(d));
     else nred_total *= x.shape(d);
   }
@@ -141,7 +85,7 @@ void CAReduce::perform(const Apply& node, const Value* const* inputs, Value* out
   int64_t nout_total = 1;
   for (auto s : oshape) nout_total *= s;
   if ((kind_ == ReduceKind::Max || kind_ == ReduceKind::Min) && nred_total == 0 && nout_total > 0)
-    value_error("[", str(), "] zero-size array to reduction operation ",
+    value_error("[", op.str(), "] zero-size array to reduction operation ",
                 kind_ == ReduceKind::Max ? "maximum" : "minimum", " which has no identity");
   int64_t nout, nred;
   NDArray lay = kernels::reduce_layout(x, red, acc, nout, nred);
@@ -202,17 +146,86 @@ void CAReduce::perform(const Apply& node, const Value* const* inputs, Value* out
   });
   if (odt != acc) out.assign(tmp);
 }
+}  // namespace
 
-std::optional<std::vector<ShapeVec>> CAReduce::infer_shape(const Apply& node, const std::vector<ShapeVec>& shapes) const {
+// ---------------------------------------------------------------- CAReduce
+
+template <class D, ReduceKind K>
+std::string CAReduce<D, K>::str() const {
+  switch (K) {
+    case ReduceKind::Sum:
+    case ReduceKind::Prod:
+    case ReduceKind::ProdWithoutZeros: {
+      std::string axis = this->params_.axis ? str_cat("axis=[", axis_list(*this->params_.axis), "], ") : "";
+      return str_cat(this->name(), "{", axis, "acc_dtype=", dtype_name(this->params_.acc_dtype), "}");
+    }
+    case ReduceKind::Max:
+    case ReduceKind::Min: {
+      std::string s = str_cat(this->name(), K == ReduceKind::Max ? "{maximum}" : "{minimum}");
+      return this->params_.axis ? str_cat(s, "{", axis_list(*this->params_.axis), "}") : s;
+    }
+    default:
+      return this->params_.axis ? str_cat(this->name(), "{", axis_list(*this->params_.axis), "}") : this->name();
+  }
+}
+
+template <class D, ReduceKind K>
+bool CAReduce<D, K>::reduces(int d) const { return !this->params_.axis || in_axes(*this->params_.axis, d); }
+
+template <class D, ReduceKind K>
+DType CAReduce<D, K>::out_dtype(DType in) const {
+  switch (K) {
+    case ReduceKind::Sum:
+    case ReduceKind::Prod:
+    case ReduceKind::ProdWithoutZeros: return this->params_.dtype ? *this->params_.dtype : sum_out_dtype(in);
+    case ReduceKind::Max:
+    case ReduceKind::Min: return in;
+    default: return DType::Bool;
+  }
+}
+
+template <class D, ReduceKind K>
+ApplyPtr CAReduce<D, K>::make_node_checked(const std::vector<Var>& inputs) const {
+  const std::string who = this->str();
+  const TensorType& t = check_tensor_input(inputs[0], who);
+  if (this->params_.axis) check_axes_in_range(*this->params_.axis, t.ndim(), who);
+  if ((K == ReduceKind::Max || K == ReduceKind::Min) && is_complex(t.elem()))
+    type_error("[", who, "] complex inputs have no ordering; reduce abs(x) or the real part instead");
+  if (K == ReduceKind::Sum || K == ReduceKind::Prod || K == ReduceKind::ProdWithoutZeros) {
+    if (is_bool(this->params_.acc_dtype) || this->params_.acc_dtype == DType::Float16)
+      type_error("[", who, "] acc_dtype ", dtype_name(this->params_.acc_dtype), " cannot accumulate");
+  }
+  std::vector<bool> bc;
+  for (int d = 0; d < t.ndim(); ++d)
+    if (!reduces(d)) bc.push_back(t.broadcastable()[d]);
+  return Apply::create(this->ptr(), inputs, {TensorType::make(out_dtype(t.elem()), bc)});
+}
+
+template <class D, ReduceKind K>
+void CAReduce<D, K>::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  careduce_perform(*this, K, this->params_, node, inputs, outputs);
+}
+
+template <class D, ReduceKind K>
+std::optional<std::vector<ShapeVec>> CAReduce<D, K>::infer_shape(const Apply& node, const std::vector<ShapeVec>& shapes) const {
   ShapeVec out;
   for (int d = 0; d < node.input(0).type()->ndim(); ++d)
     if (!reduces(d)) out.push_back(shapes[0][d]);
   return std::vector<ShapeVec>{out};
 }
 
+template class CAReduce<Sum, ReduceKind::Sum>;
+template class CAReduce<Prod, ReduceKind::Prod>;
+template class CAReduce<ProdWithoutZeros, ReduceKind::ProdWithoutZeros>;
+template class CAReduce<Max, ReduceKind::Max>;
+template class CAReduce<Min, ReduceKind::Min>;
+template class CAReduce<All, ReduceKind::All>;
+template class CAReduce<Any, ReduceKind::Any>;
+
 namespace {
 // The output gradient put back at the input's rank.
-Var expand_to_input(const CAReduce& op, const Var& v, int nd) {
+template <class R>
+Var expand_to_input(const R& op, const Var& v, int nd) {
   return dimshuffle(v, expand_pattern(nd, [&](int d) { return op.reduces(d); }));
 }
 }  // namespace
@@ -259,7 +272,8 @@ std::vector<Var> ProdWithoutZeros::vjp(const Apply& node, const std::vector<Var>
 }
 
 namespace {
-std::vector<Var> extreme_vjp(const CAReduce& op, const Apply& node, const Var& gz) {
+template <class R>
+std::vector<Var> extreme_vjp(const R& op, const Apply& node, const Var& gz) {
   const Var& x = node.input(0);
   if (!gz || is_disconnected(gz)) return {disconnected_var()};
   if (is_discrete(x)) return {zeros_like(x)};
@@ -287,7 +301,6 @@ std::vector<Var> Any::vjp(const Apply& node, const std::vector<Var>&) const {
 namespace {
 ApplyPtr arg_make_node(const Op& op, const std::vector<int>& axis, const std::vector<Var>& inputs, bool with_max) {
   const std::string who = op.str();
-  if (inputs.size() != 1) type_error("[", who, "] expected 1 input, got ", inputs.size());
   const TensorType& t = check_tensor_input(inputs[0], who);
   check_axes_in_range(axis, t.ndim(), who);
   if (is_complex(t.elem())) type_error("[", who, "] complex inputs have no ordering");
@@ -345,9 +358,9 @@ std::optional<std::vector<ShapeVec>> arg_infer_shape(const std::vector<int>& axi
 }  // namespace
 
 std::string Argmax::str() const { return str_cat("Argmax{axis=", axis_tuple(params_.axis), "}"); }
-ApplyPtr Argmax::make_node(const std::vector<Var>& inputs) const { return arg_make_node(*this, params_.axis, inputs, false); }
+ApplyPtr Argmax::make_node_checked(const std::vector<Var>& inputs) const { return arg_make_node(*this, params_.axis, inputs, false); }
 void Argmax::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  arg_perform(*this, params_.axis, node, as_array(*inputs[0], "Argmax"), true, nullptr, &outputs[0]);
+  arg_perform(*this, params_.axis, node, as_array(*inputs[0], kName), true, nullptr, &outputs[0]);
 }
 std::optional<std::vector<ShapeVec>> Argmax::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
   return arg_infer_shape(params_.axis, node, s, 1);
@@ -358,9 +371,9 @@ std::vector<Var> Argmax::vjp(const Apply& node, const std::vector<Var>&) const {
 }
 
 std::string Argmin::str() const { return str_cat("Argmin{axis=", axis_tuple(params_.axis), "}"); }
-ApplyPtr Argmin::make_node(const std::vector<Var>& inputs) const { return arg_make_node(*this, params_.axis, inputs, false); }
+ApplyPtr Argmin::make_node_checked(const std::vector<Var>& inputs) const { return arg_make_node(*this, params_.axis, inputs, false); }
 void Argmin::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  arg_perform(*this, params_.axis, node, as_array(*inputs[0], "Argmin"), false, nullptr, &outputs[0]);
+  arg_perform(*this, params_.axis, node, as_array(*inputs[0], kName), false, nullptr, &outputs[0]);
 }
 std::optional<std::vector<ShapeVec>> Argmin::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
   return arg_infer_shape(params_.axis, node, s, 1);
@@ -371,11 +384,11 @@ std::vector<Var> Argmin::vjp(const Apply& node, const std::vector<Var>&) const {
 }
 
 std::string MaxAndArgmax::str() const { return str_cat("MaxAndArgmax{axis=", axis_tuple(params_.axis), "}"); }
-ApplyPtr MaxAndArgmax::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr MaxAndArgmax::make_node_checked(const std::vector<Var>& inputs) const {
   return arg_make_node(*this, params_.axis, inputs, true);
 }
 void MaxAndArgmax::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  arg_perform(*this, params_.axis, node, as_array(*inputs[0], "MaxAndArgmax"), true, &outputs[0], &outputs[1]);
+  arg_perform(*this, params_.axis, node, as_array(*inputs[0], kName), true, &outputs[0], &outputs[1]);
 }
 std::optional<std::vector<ShapeVec>> MaxAndArgmax::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
   return arg_infer_shape(params_.axis, node, s, 2);
@@ -398,16 +411,15 @@ std::string AllClose::str() const {
   return str_cat("AllClose{rtol=", params_.rtol, ", atol=", params_.atol, params_.equal_nan ? ", equal_nan" : "", "}");
 }
 
-ApplyPtr AllClose::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[AllClose] expected 2 inputs, got ", inputs.size());
-  check_tensor_input(inputs[0], "AllClose");
-  check_tensor_input(inputs[1], "AllClose");
+ApplyPtr AllClose::make_node_checked(const std::vector<Var>& inputs) const {
+  check_tensor_input(inputs[0], kName);
+  check_tensor_input(inputs[1], kName);
   return Apply::create(ptr(), inputs, {TensorType::make(DType::Bool, {})});
 }
 
 void AllClose::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& a = as_array(*inputs[0], "AllClose");
-  const NDArray& b = as_array(*inputs[1], "AllClose");
+  const NDArray& a = as_array(*inputs[0], kName);
+  const NDArray& b = as_array(*inputs[1], kName);
   // numpy broadcasting of the two shapes.
   const int nd = std::max(a.ndim(), b.ndim());
   Shape s(nd);
@@ -415,7 +427,7 @@ void AllClose::perform(const Apply&, const Value* const* inputs, Value* outputs)
     int64_t x = d - (nd - a.ndim()) >= 0 ? a.shape(d - (nd - a.ndim())) : 1;
     int64_t y = d - (nd - b.ndim()) >= 0 ? b.shape(d - (nd - b.ndim())) : 1;
     if (x != y && x != 1 && y != 1)
-      value_error("[AllClose] shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()), " do not broadcast");
+      value_error("[", kName, "] shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()), " do not broadcast");
     s[d] = x == 1 ? y : x;
   }
   const bool cplx = is_complex(a.dtype()) || is_complex(b.dtype());

@@ -23,84 +23,56 @@ using SumParams = ReduceParams;
 /// Theano's CAReduce: a commutative, associative scalar op folded over `axis`. The output is
 /// the input shape minus the reduced axes. Integer Sum/Prod accumulate in 64 bits, float32 in
 /// float64 (acc_dtype), then cast to the output dtype. Large reductions run on OpenMP threads.
-class CAReduce : public Op {
+/// The kinds below share typing, kernels and shapes (reduce.cpp instantiates each) and
+/// differ in their gradients.
+template <class Derived, ReduceKind K>
+class CAReduce : public hypatia::OpBase<Derived, ReduceParams> {
  public:
-  CAReduce(ReduceKind kind, ReduceParams p) : kind_(kind), params_(std::move(p)) {}
-  const ReduceParams& params() const { return params_; }
-  ReduceKind kind() const { return kind_; }
-  std::string str() const override;
-  bool equals(const Op& other) const override;
-  size_t hash() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
+  using hypatia::OpBase<Derived, ReduceParams>::OpBase;
+  /// Lets HYPATIA_OP's `using OpBase::OpBase` in a kind inherit this class's constructors.
+  using OpBase = CAReduce;
+  static constexpr ReduceKind kind() { return K; }
+  HYPATIA_OP_METHODS(str, make_node, perform, infer_shape)
   /// Whether axis d of the input is reduced.
   bool reduces(int d) const;
   /// The output dtype for an input dtype.
   DType out_dtype(DType in) const;
-
- protected:
-  ReduceKind kind_;
-  ReduceParams params_;
 };
 
 /// "Sum{acc_dtype=float64}", "Sum{axis=[0], acc_dtype=float64}".
-class Sum final : public CAReduce {
- public:
-  explicit Sum(ReduceParams p = {}) : CAReduce(ReduceKind::Sum, std::move(p)) {}
-  std::string name() const override { return "Sum"; }
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+class Sum final : public CAReduce<Sum, ReduceKind::Sum> {
+  HYPATIA_OP(Sum, 1, vjp, jvp)
 };
 
 /// "Prod{acc_dtype=float64}". The gradient handles groups without zeros (prod / x), with one
 /// zero (only that element gets the product of the others) and with several (all zero);
 /// with no_zeros_in_input it is simply prod / x (and twice differentiable).
-class Prod final : public CAReduce {
- public:
-  explicit Prod(ReduceParams p = {}) : CAReduce(ReduceKind::Prod, std::move(p)) {}
-  std::string name() const override { return "Prod"; }
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+class Prod final : public CAReduce<Prod, ReduceKind::Prod> {
+  HYPATIA_OP(Prod, 1, vjp)
 };
 
 /// The product of the non-zero elements (Prod's gradient helper); not differentiable.
-class ProdWithoutZeros final : public CAReduce {
- public:
-  explicit ProdWithoutZeros(ReduceParams p = {}) : CAReduce(ReduceKind::ProdWithoutZeros, std::move(p)) {}
-  std::string name() const override { return "ProdWithoutZeros"; }
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+class ProdWithoutZeros final : public CAReduce<ProdWithoutZeros, ReduceKind::ProdWithoutZeros> {
+  HYPATIA_OP(ProdWithoutZeros, 1, vjp)
 };
 
 /// "Max{maximum}", "Max{maximum}{0, 2}" (NaN propagates as numpy). The gradient goes to every
 /// position equal to the maximum (ties each get the full output gradient), as Theano.
-class Max final : public CAReduce {
- public:
-  explicit Max(ReduceParams p = {}) : CAReduce(ReduceKind::Max, std::move(p)) {}
-  std::string name() const override { return "Max"; }
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+class Max final : public CAReduce<Max, ReduceKind::Max> {
+  HYPATIA_OP(Max, 1, vjp)
 };
 
-class Min final : public CAReduce {
- public:
-  explicit Min(ReduceParams p = {}) : CAReduce(ReduceKind::Min, std::move(p)) {}
-  std::string name() const override { return "Min"; }
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+class Min final : public CAReduce<Min, ReduceKind::Min> {
+  HYPATIA_OP(Min, 1, vjp)
 };
 
 /// Logical and/or over the axes; bool output (DECISIONS.md item 1). Printed "All", "All{0, 1}".
-class All final : public CAReduce {
- public:
-  explicit All(ReduceParams p = {}) : CAReduce(ReduceKind::All, std::move(p)) {}
-  std::string name() const override { return "All"; }
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+class All final : public CAReduce<All, ReduceKind::All> {
+  HYPATIA_OP(All, 1, vjp)
 };
 
-class Any final : public CAReduce {
- public:
-  explicit Any(ReduceParams p = {}) : CAReduce(ReduceKind::Any, std::move(p)) {}
-  std::string name() const override { return "Any"; }
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+class Any final : public CAReduce<Any, ReduceKind::Any> {
+  HYPATIA_OP(Any, 1, vjp)
 };
 
 struct ArgParams {
@@ -112,42 +84,17 @@ struct ArgParams {
 /// flattened (C order) block, as Theano. int64 output; the first occurrence wins; NaN counts
 /// as the extreme (numpy). Printed "Argmax{axis=(0,)}".
 class Argmax final : public OpBase<Argmax, ArgParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Argmax"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  HYPATIA_OP(Argmax, 1, str, make_node, perform, infer_shape, vjp)
 };
 
 class Argmin final : public OpBase<Argmin, ArgParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Argmin"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  HYPATIA_OP(Argmin, 1, str, make_node, perform, infer_shape, vjp)
 };
 
 /// Theano's MaxAndArgmax: two outputs, the maximum (input dtype) and its index (int64).
 /// Printed "MaxAndArgmax{axis=(0, 1)}". The max gradient is Max's; the argmax one is zero.
 class MaxAndArgmax final : public OpBase<MaxAndArgmax, ArgParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "MaxAndArgmax"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  HYPATIA_OP(MaxAndArgmax, 1, str, make_node, perform, infer_shape, vjp, connection_pattern)
 };
 
 struct AllCloseParams {
@@ -159,15 +106,7 @@ struct AllCloseParams {
 /// all(|a - b| <= atol + rtol * |b|) over broadcast a and b, fused into one reduction (the
 /// elementwise isclose belongs to the math family). Bool scalar output; not differentiable.
 class AllClose final : public OpBase<AllClose, AllCloseParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "AllClose"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node,
-                                                   const std::vector<ShapeVec>& input_shapes) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  HYPATIA_OP(AllClose, 2, str, make_node, perform, infer_shape, vjp)
 };
 
 /// Theano's default output and accumulator dtypes of Sum/Prod for an input dtype.

@@ -55,9 +55,8 @@ int shaped_ndim(const Var& v, const std::string& who) {
 
 // ---------------------------------------------------------------- Shape
 
-ApplyPtr ShapeOp::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[Shape] expected 1 input, got ", inputs.size());
-  shaped_ndim(inputs[0], "Shape");
+ApplyPtr ShapeOp::make_node_checked(const std::vector<Var>& inputs) const {
+  shaped_ndim(inputs[0], kName);
   return Apply::create(ptr(), inputs, {int64_vector_type()});
 }
 
@@ -78,8 +77,7 @@ Var shape(const Var& x) { return apply1(*std::make_shared<ShapeOp>(), {x}); }
 
 // ---------------------------------------------------------------- Shape_i
 
-ApplyPtr ShapeI::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[", str(), "] expected 1 input, got ", inputs.size());
+ApplyPtr ShapeI::make_node_checked(const std::vector<Var>& inputs) const {
   int nd = shaped_ndim(inputs[0], str());
   if (params_.i < 0 || params_.i >= nd)
     raise(ErrorKind::Index, "[", str(), "] axis ", params_.i, " out of range for an input with ", nd, " dimensions");
@@ -108,7 +106,7 @@ Var shape_i(const Var& x, int i) {
 
 // ---------------------------------------------------------------- MakeVector
 
-ApplyPtr MakeVector::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr MakeVector::make_node_checked(const std::vector<Var>& inputs) const {
   for (size_t i = 0; i < inputs.size(); ++i) {
     const TensorType& t = check_tensor_input(inputs[i], str());
     if (t.ndim() != 0 || !is_int(t.elem()))
@@ -120,7 +118,7 @@ ApplyPtr MakeVector::make_node(const std::vector<Var>& inputs) const {
 void MakeVector::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   NDArray& out = prepare_output(outputs[0], DType::Int64, {node.nin()});
   int64_t* p = out.data<int64_t>();
-  for (int i = 0; i < node.nin(); ++i) p[i] = as_array(*inputs[i], "MakeVector").item<int64_t>();
+  for (int i = 0; i < node.nin(); ++i) p[i] = as_array(*inputs[i], kName).item<int64_t>();
 }
 
 std::optional<std::vector<ShapeVec>> MakeVector::infer_shape(const Apply& node, const std::vector<ShapeVec>&) const {
@@ -142,8 +140,7 @@ Var make_vector(const std::vector<Var>& elems) {
 
 // ---------------------------------------------------------------- Reshape
 
-ApplyPtr Reshape::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[", str(), "] expected 2 inputs (x, shape), got ", inputs.size());
+ApplyPtr Reshape::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], str());
   const TensorType& s = check_tensor_input(inputs[1], str());
   if (s.ndim() != 1 || !is_int(s.elem()))
@@ -165,8 +162,8 @@ ApplyPtr Reshape::make_node(const std::vector<Var>& inputs) const {
 }
 
 void Reshape::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "Reshape");
-  Shape s = read_shape(as_array(*inputs[1], "Reshape"));
+  const NDArray& x = as_array(*inputs[0], kName);
+  Shape s = read_shape(as_array(*inputs[1], kName));
   if (static_cast<int>(s.size()) != params_.ndim)
     value_error("[", str(), "] shape argument has ", s.size(), " entries, expected ", params_.ndim);
   int unknown = -1;
@@ -248,34 +245,34 @@ Var reshape(const Var& x_in, const std::vector<int64_t>& shp) {
 
 // ---------------------------------------------------------------- Alloc
 
-ApplyPtr Alloc::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.empty()) type_error("[Alloc] expected a value and a shape");
-  const TensorType& v = check_tensor_input(inputs[0], "Alloc");
+ApplyPtr Alloc::make_node_checked(const std::vector<Var>& inputs) const {
+  if (inputs.empty()) type_error("[", kName, "] expected a value and a shape");
+  const TensorType& v = check_tensor_input(inputs[0], kName);
   const int nd = static_cast<int>(inputs.size()) - 1;
   if (v.ndim() > nd)
-    type_error("[Alloc] the value has ", v.ndim(), " dimensions, more than the ", nd, " of the requested shape");
+    type_error("[", kName, "] the value has ", v.ndim(), " dimensions, more than the ", nd, " of the requested shape");
   std::vector<bool> bc;
   for (int i = 0; i < nd; ++i) {
-    const TensorType& t = check_tensor_input(inputs[i + 1], "Alloc");
+    const TensorType& t = check_tensor_input(inputs[i + 1], kName);
     if (t.ndim() != 0 || !is_int(t.elem()))
-      type_error("[Alloc] shape argument ", i, " must be an integer scalar, got ", t.str());
+      type_error("[", kName, "] shape argument ", i, " must be an integer scalar, got ", t.str());
     bc.push_back(const_int(inputs[i + 1]) == std::optional<int64_t>(1));
   }
   return Apply::create(ptr(), inputs, {TensorType::make(v.elem(), bc)});
 }
 
 void Alloc::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& v = as_array(*inputs[0], "Alloc");
+  const NDArray& v = as_array(*inputs[0], kName);
   Shape s;
   for (int i = 1; i < node.nin(); ++i) {
-    int64_t n = as_array(*inputs[i], "Alloc").item<int64_t>();
-    if (n < 0) value_error("[Alloc] negative dimension ", n);
+    int64_t n = as_array(*inputs[i], kName).item<int64_t>();
+    if (n < 0) value_error("[", kName, "] negative dimension ", n);
     s.push_back(n);
   }
   const int lead = static_cast<int>(s.size()) - v.ndim();
   for (int d = 0; d < v.ndim(); ++d)
     if (v.shape(d) != 1 && v.shape(d) != s[lead + d])
-      value_error("[Alloc] the value of shape ", shape_str(v.shape()), " cannot be broadcast to ", shape_str(s));
+      value_error("[", kName, "] the value of shape ", shape_str(v.shape()), " cannot be broadcast to ", shape_str(s));
   NDArray& out = prepare_output(outputs[0], v.dtype(), s);
   out.assign(v);
 }
@@ -348,25 +345,24 @@ std::optional<std::vector<Var>> shape_vector_entries(const Var& sv) {
 
 // ---------------------------------------------------------------- SpecifyShape
 
-ApplyPtr SpecifyShape::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[SpecifyShape] expected 2 inputs (x, shape), got ", inputs.size());
-  const int nd = shaped_ndim(inputs[0], "SpecifyShape");  // a dense tensor or a sparse matrix
-  const TensorType& s = check_tensor_input(inputs[1], "SpecifyShape");
+ApplyPtr SpecifyShape::make_node_checked(const std::vector<Var>& inputs) const {
+  const int nd = shaped_ndim(inputs[0], kName);  // a dense tensor or a sparse matrix
+  const TensorType& s = check_tensor_input(inputs[1], kName);
   if (s.ndim() != 1 || !is_int(s.elem()))
-    type_error("[SpecifyShape] the shape must be an integer vector, got ", s.str());
+    type_error("[", kName, "] the shape must be an integer vector, got ", s.str());
   if (auto e = shape_vector_entries(inputs[1]))
     if (static_cast<int>(e->size()) != nd)
-      value_error("[SpecifyShape] the shape has ", e->size(), " entries for an input with ", nd, " dimensions");
+      value_error("[", kName, "] the shape has ", e->size(), " entries for an input with ", nd, " dimensions");
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
 
 void SpecifyShape::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
   const Shape xs = value_shape(*inputs[0]);  // dense arrays and sparse matrices alike
-  Shape s = read_shape(as_array(*inputs[1], "SpecifyShape"));
+  Shape s = read_shape(as_array(*inputs[1], kName));
   if (s.size() != xs.size())
-    value_error("[SpecifyShape] got an input with ", xs.size(), " dimensions, expected ", s.size());
+    value_error("[", kName, "] got an input with ", xs.size(), " dimensions, expected ", s.size());
   if (s != xs)
-    value_error("[SpecifyShape] got an input of shape ", shape_str(xs), ", expected shape ", shape_str(s));
+    value_error("[", kName, "] got an input of shape ", shape_str(xs), ", expected shape ", shape_str(s));
   outputs[0] = *inputs[0];
 }
 
@@ -419,9 +415,8 @@ std::string Rebroadcast::str() const {
   return s + "}";
 }
 
-ApplyPtr Rebroadcast::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[Rebroadcast] expected 1 input, got ", inputs.size());
-  const TensorType& t = check_tensor_input(inputs[0], "Rebroadcast");
+ApplyPtr Rebroadcast::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_tensor_input(inputs[0], kName);
   std::vector<bool> bc = t.broadcastable();
   for (auto [axis, b] : params_.axes) {
     if (axis < 0 || axis >= t.ndim())
@@ -432,10 +427,10 @@ ApplyPtr Rebroadcast::make_node(const std::vector<Var>& inputs) const {
 }
 
 void Rebroadcast::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "Rebroadcast");
+  const NDArray& x = as_array(*inputs[0], kName);
   for (auto [axis, b] : params_.axes)
     if (b && x.shape(axis) != 1)
-      value_error("[Rebroadcast] axis ", axis, " was declared broadcastable but has length ", x.shape(axis),
+      value_error("[", kName, "] axis ", axis, " was declared broadcastable but has length ", x.shape(axis),
                   " (input shape ", shape_str(x.shape()), ")");
   outputs[0] = x;
 }

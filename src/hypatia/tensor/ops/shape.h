@@ -7,14 +7,7 @@ namespace hypatia {
 
 /// The shape of a tensor (or sparse matrix) as an int64 vector. Printed "Shape".
 class ShapeOp final : public OpBase<ShapeOp, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Shape"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(Shape, 1, make_node, perform, infer_shape, vjp, jvp)
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}}; }
 };
 
@@ -25,29 +18,15 @@ struct ShapeIParams {
 
 /// One dimension of a shape as an int64 scalar. Printed "Shape_i{0}".
 class ShapeI final : public OpBase<ShapeI, ShapeIParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Shape_i"; }
+  HYPATIA_OP(Shape_i, 1, make_node, perform, infer_shape, vjp, jvp)
   std::string str() const override { return str_cat("Shape_i{", params_.i, "}"); }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}}; }
 };
 
 /// Integer scalars gathered into an int64 vector (shape arguments of reshape and alloc).
 class MakeVector final : public OpBase<MakeVector, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "MakeVector"; }
+  HYPATIA_OP(MakeVector, kVariadic, make_node, perform, infer_shape, vjp, jvp)
   std::string str() const override { return "MakeVector{dtype='int64'}"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
 };
 
 struct ReshapeParams {
@@ -57,30 +36,15 @@ struct ReshapeParams {
 
 /// Reshape{ndim}(x, shape): a view when the layout allows, else a copy; one -1 entry is inferred.
 class Reshape final : public OpBase<Reshape, ReshapeParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Reshape"; }
+  HYPATIA_OP(Reshape, 2, make_node, perform, infer_shape, vjp, jvp)
   std::string str() const override { return str_cat("Reshape{", params_.ndim, "}"); }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true}, {false}}; }
   ViewMap view_map() const override { return {{0, {0}}}; }
 };
 
 /// Alloc(value, *shape): `value` broadcast to `shape` in a fresh array.
 class Alloc final : public OpBase<Alloc, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Alloc"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  HYPATIA_OP(Alloc, kVariadic, make_node, perform, infer_shape, vjp, jvp, connection_pattern)
 };
 
 /// Gathers integer scalars into an int64 vector.
@@ -91,14 +55,7 @@ Var make_vector(const std::vector<Var>& elems);
 /// x may be a dense tensor or a sparse matrix (the output has x's type; the gradient passes
 /// through the same check).
 class SpecifyShape final : public OpBase<SpecifyShape, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "SpecifyShape"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(SpecifyShape, 2, make_node, perform, infer_shape, vjp, jvp)
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true}, {false}}; }
   ViewMap view_map() const override { return {{0, {0}}}; }
 };
@@ -116,15 +73,7 @@ struct RebroadcastParams {
 /// axis to broadcastable checks at run time that its length is 1 (ValueError otherwise).
 /// Printed "Rebroadcast{0}" (forced axes) or "Rebroadcast{?,1}"-like Theano's form.
 class Rebroadcast final : public OpBase<Rebroadcast, RebroadcastParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Rebroadcast"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(Rebroadcast, 1, str, make_node, perform, infer_shape, vjp, jvp)
   ViewMap view_map() const override { return {{0, {0}}}; }
 };
 

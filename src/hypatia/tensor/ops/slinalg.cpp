@@ -11,17 +11,16 @@ namespace hypatia {
 
 // ---- Solve ----
 
-ApplyPtr Solve::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[Solve] expected 2 inputs, got ", inputs.size());
-  const TensorType& a = check_float_matrix(inputs[0], "Solve");
-  const TensorType& b = check_tensor_input(inputs[1], "Solve");
-  if (b.ndim() < 1 || b.ndim() > 2) type_error("[Solve] b must be a vector or a matrix, got ", b.str());
-  if (b.elem() != a.elem()) type_error("[Solve] a and b must have the same dtype, got ", a.str(), " and ", b.str());
+ApplyPtr Solve::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& a = check_float_matrix(inputs[0], kName);
+  const TensorType& b = check_tensor_input(inputs[1], kName);
+  if (b.ndim() < 1 || b.ndim() > 2) type_error("[", kName, "] b must be a vector or a matrix, got ", b.str());
+  if (b.elem() != a.elem()) type_error("[", kName, "] a and b must have the same dtype, got ", a.str(), " and ", b.str());
   return Apply::create(ptr(), inputs, {TensorType::make(a.elem(), std::vector<bool>(b.ndim(), false))});
 }
 
 void Solve::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = kernels::solve(as_array(*inputs[0], "Solve"), as_array(*inputs[1], "Solve"), params_.a_structure, "Solve");
+  outputs[0] = kernels::solve(as_array(*inputs[0], kName), as_array(*inputs[1], kName), params_.a_structure, kName);
 }
 
 std::optional<std::vector<ShapeVec>> Solve::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -45,14 +44,13 @@ std::vector<Var> Solve::vjp(const Apply& node, const std::vector<Var>& g) const 
 
 // ---- Cholesky ----
 
-ApplyPtr Cholesky::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[Cholesky] expected 1 input, got ", inputs.size());
-  const TensorType& t = check_float_matrix(inputs[0], "Cholesky");
+ApplyPtr Cholesky::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_float_matrix(inputs[0], kName);
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false, false})});
 }
 
 void Cholesky::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = kernels::cholesky(as_array(*inputs[0], "Cholesky"), params_.lower, params_.nan_on_error, "Cholesky");
+  outputs[0] = kernels::cholesky(as_array(*inputs[0], kName), params_.lower, params_.nan_on_error, kName);
 }
 
 std::optional<std::vector<ShapeVec>> Cholesky::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -66,20 +64,19 @@ std::vector<Var> Cholesky::vjp(const Apply& node, const std::vector<Var>& g) con
 
 // ---- CholeskyGrad ----
 
-ApplyPtr CholeskyGrad::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[CholeskyGrad] expected 3 inputs, got ", inputs.size());
-  const TensorType& t = check_float_matrix(inputs[0], "CholeskyGrad");
+ApplyPtr CholeskyGrad::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = check_float_matrix(inputs[0], kName);
   for (int i = 1; i < 3; ++i) {
-    const TensorType& u = check_float_matrix(inputs[i], "CholeskyGrad");
-    if (u.elem() != t.elem()) type_error("[CholeskyGrad] all inputs must have dtype ", dtype_name(t.elem()));
+    const TensorType& u = check_float_matrix(inputs[i], kName);
+    if (u.elem() != t.elem()) type_error("[", kName, "] all inputs must have dtype ", dtype_name(t.elem()));
   }
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false, false})});
 }
 
 void CholeskyGrad::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& l = as_array(*inputs[1], "CholeskyGrad");
-  const NDArray& dl = as_array(*inputs[2], "CholeskyGrad");
-  if (l.shape() != dl.shape()) value_error("[CholeskyGrad] L ", shape_str(l.shape()), " and dL ", shape_str(dl.shape()), " differ");
+  const NDArray& l = as_array(*inputs[1], kName);
+  const NDArray& dl = as_array(*inputs[2], kName);
+  if (l.shape() != dl.shape()) value_error("[", kName, "] L ", shape_str(l.shape()), " and dL ", shape_str(dl.shape()), " differ");
   outputs[0] = kernels::cholesky_grad(l, dl, params_.lower);
 }
 

@@ -17,14 +17,8 @@ struct SolveParams {
 /// matrix raises ValueError "[Solve] singular matrix ...". Gradient (Giles): gb = solve(A^T, g),
 /// gA = -gb x^T (the A gradient of the triangular structures is not implemented).
 class Solve final : public OpBase<Solve, SolveParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Solve"; }
+  HYPATIA_OP(Solve, 2, make_node, perform, infer_shape, vjp)
   std::string str() const override { return "Solve{" + params_.a_structure + "}"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
 };
 
 struct CholeskyParams {
@@ -37,23 +31,12 @@ struct CholeskyParams {
 /// A matrix that is not positive definite raises ValueError "[Cholesky] ..." (or gives NaNs
 /// with on_error='nan'). Gradient: CholeskyGrad (Murray's blocked formula).
 class Cholesky final : public OpBase<Cholesky, CholeskyParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Cholesky"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  HYPATIA_OP(Cholesky, 1, make_node, perform, infer_shape, vjp)
 };
 
 /// CholeskyGrad(X, L, dL): the gradient of Cholesky with respect to X. No gradient itself.
 class CholeskyGrad final : public OpBase<CholeskyGrad, CholeskyParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "CholeskyGrad"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
+  HYPATIA_OP(CholeskyGrad, 3, make_node, perform, infer_shape)
 };
 
 }  // namespace hypatia

@@ -52,16 +52,16 @@ void check_index_input(const Var& idx, const Var& like, const char* who) {
 }
 }  // namespace
 
-ApplyPtr ArgSortOp::make_node(const std::vector<Var>& in) const {
-  const TensorType& t = expect_tensor(in.at(0), "ArgSortOp");
-  if (t.ndim() == 0) type_error("[ArgSortOp] cannot sort a 0-d tensor");
-  normalize_axis(params_.axis, t.ndim(), "ArgSortOp");
+ApplyPtr ArgSortOp::make_node_checked(const std::vector<Var>& in) const {
+  const TensorType& t = expect_tensor(in.at(0), kName);
+  if (t.ndim() == 0) type_error("[", kName, "] cannot sort a 0-d tensor");
+  normalize_axis(params_.axis, t.ndim(), kName);
   return Apply::create(ptr(), in, {TensorType::make(DType::Int64, t.broadcastable())});
 }
 
 void ArgSortOp::perform(const Apply&, const Value* const* in, Value* out) const {
   const NDArray x = as_array(*in[0]).contiguous();
-  const int axis = normalize_axis(params_.axis, x.ndim(), "ArgSortOp");
+  const int axis = normalize_axis(params_.axis, x.ndim(), kName);
   NDArray& o = prepare_output(out[0], DType::Int64, x.shape());
   int64_t* po = o.data<int64_t>();
   const int64_t n = x.shape(axis);
@@ -80,10 +80,10 @@ void ArgSortOp::perform(const Apply&, const Value* const* in, Value* out) const 
 
 std::vector<Var> ArgSortOp::vjp(const Apply&, const std::vector<Var>&) const { return {disconnected_var()}; }
 
-ApplyPtr TakeAlongAxis::make_node(const std::vector<Var>& in) const {
-  const TensorType& t = expect_tensor(in.at(0), "TakeAlongAxis");
-  check_index_input(in.at(1), in[0], "TakeAlongAxis");
-  normalize_axis(params_.axis, t.ndim(), "TakeAlongAxis");
+ApplyPtr TakeAlongAxis::make_node_checked(const std::vector<Var>& in) const {
+  const TensorType& t = expect_tensor(in.at(0), kName);
+  check_index_input(in.at(1), in[0], kName);
+  normalize_axis(params_.axis, t.ndim(), kName);
   return Apply::create(ptr(), in, {TensorType::make(t.elem(), tensor_type(in[1])->broadcastable())});
 }
 
@@ -117,7 +117,7 @@ void along_axis(const NDArray& x_in, const NDArray& idx_in, int axis, bool scatt
 void TakeAlongAxis::perform(const Apply&, const Value* const* in, Value* out) const {
   const NDArray& x = as_array(*in[0]);
   NDArray& o = prepare_output(out[0], x.dtype(), as_array(*in[1]).shape());
-  along_axis(x, as_array(*in[1]), normalize_axis(params_.axis, x.ndim(), "TakeAlongAxis"), false, o, "TakeAlongAxis");
+  along_axis(x, as_array(*in[1]), normalize_axis(params_.axis, x.ndim(), kName), false, o, kName);
 }
 
 std::vector<Var> TakeAlongAxis::vjp(const Apply& node, const std::vector<Var>& g) const {
@@ -129,26 +129,26 @@ std::vector<Var> TakeAlongAxis::jvp(const Apply& node, const std::vector<Var>& e
   return {apply1(*this, {ev[0], node.input(1)})};
 }
 
-ApplyPtr ScatterAlongAxis::make_node(const std::vector<Var>& in) const {
-  const TensorType& t = expect_tensor(in.at(0), "ScatterAlongAxis");
-  check_index_input(in.at(1), in[0], "ScatterAlongAxis");
-  normalize_axis(params_.axis, t.ndim(), "ScatterAlongAxis");
+ApplyPtr ScatterAlongAxis::make_node_checked(const std::vector<Var>& in) const {
+  const TensorType& t = expect_tensor(in.at(0), kName);
+  check_index_input(in.at(1), in[0], kName);
+  normalize_axis(params_.axis, t.ndim(), kName);
   return Apply::create(ptr(), in, {in[0].type()});
 }
 
 void ScatterAlongAxis::perform(const Apply&, const Value* const* in, Value* out) const {
   const NDArray& g = as_array(*in[0]);
   NDArray& o = prepare_output(out[0], g.dtype(), g.shape());
-  along_axis(g, as_array(*in[1]), normalize_axis(params_.axis, g.ndim(), "ScatterAlongAxis"), true, o, "ScatterAlongAxis");
+  along_axis(g, as_array(*in[1]), normalize_axis(params_.axis, g.ndim(), kName), true, o, kName);
 }
 
 std::vector<Var> ScatterAlongAxis::vjp(const Apply& node, const std::vector<Var>& g) const {
   return {apply1(*std::make_shared<TakeAlongAxis>(params_), {g[0], node.input(1)}), disconnected_var()};
 }
 
-ApplyPtr Nonzero::make_node(const std::vector<Var>& in) const {
-  const TensorType& t = expect_tensor(in.at(0), "Nonzero");
-  if (t.ndim() == 0) type_error("[Nonzero] nonzero of a 0-d tensor is not supported; use x.flatten() first");
+ApplyPtr Nonzero::make_node_checked(const std::vector<Var>& in) const {
+  const TensorType& t = expect_tensor(in.at(0), kName);
+  if (t.ndim() == 0) type_error("[", kName, "] nonzero of a 0-d tensor is not supported; use x.flatten() first");
   std::vector<TypePtr> outs(t.ndim(), TensorType::make(DType::Int64, {false}));
   return Apply::create(ptr(), in, outs);
 }

@@ -15,59 +15,39 @@ struct AxisParams {
 
 /// "ArgSortOp{axis}": int64 indices sorting each slice along `axis` (stable, NaNs last).
 class ArgSortOp final : public OpBase<ArgSortOp, AxisParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "ArgSortOp"; }
+  HYPATIA_OP(ArgSortOp, 1, make_node, perform, vjp)
   std::string str() const override { return str_cat("ArgSortOp{", params_.axis, "}"); }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
   std::optional<std::vector<ShapeVec>> infer_shape(const Apply&, const std::vector<ShapeVec>& s) const override {
     return std::vector<ShapeVec>{s[0]};
   }
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}}; }
 };
 
 /// out[..., k, ...] = x[..., idx[..., k, ...], ...] along `axis` (numpy.take_along_axis with
 /// idx shaped like x). Sorting is take_along_axis(x, argsort(x)).
 class TakeAlongAxis final : public OpBase<TakeAlongAxis, AxisParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "TakeAlongAxis"; }
+  HYPATIA_OP(TakeAlongAxis, 2, make_node, perform, vjp, jvp)
   std::string str() const override { return str_cat("TakeAlongAxis{", params_.axis, "}"); }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
   std::optional<std::vector<ShapeVec>> infer_shape(const Apply&, const std::vector<ShapeVec>& s) const override {
     return std::vector<ShapeVec>{s[1]};
   }
   /// Valid for permutation indices (what sort uses): the gradient scatters back.
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true}, {false}}; }
 };
 
 /// The inverse of TakeAlongAxis for permutation indices: out[..., idx[k], ...] = g[..., k, ...].
 class ScatterAlongAxis final : public OpBase<ScatterAlongAxis, AxisParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "ScatterAlongAxis"; }
+  HYPATIA_OP(ScatterAlongAxis, 2, make_node, perform, vjp)
   std::string str() const override { return str_cat("ScatterAlongAxis{", params_.axis, "}"); }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
   std::optional<std::vector<ShapeVec>> infer_shape(const Apply&, const std::vector<ShapeVec>& s) const override {
     return std::vector<ShapeVec>{s[0]};
   }
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true}, {false}}; }
 };
 
 /// "Nonzero": one int64 vector of indices per axis of x (numpy.nonzero). Not differentiable.
 class Nonzero final : public OpBase<Nonzero, NoParams> {
- public:
-  std::string name() const override { return "Nonzero"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  HYPATIA_OP(Nonzero, 1, make_node, perform, vjp)
   std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override {
     return {std::vector<bool>(node.nout(), false)};
   }

@@ -4,7 +4,7 @@
 
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
-#include "hypatia/tensor/subtensor.h"
+#include "hypatia/tensor/indexing.h"
 
 namespace hypatia {
 
@@ -221,6 +221,37 @@ std::vector<std::vector<bool>> inc_subtensor_connection_pattern(const Apply& nod
   return r;
 }
 
+std::vector<Var> inputs_from(const Apply& node, int first) {
+  return std::vector<Var>(node.inputs().begin() + first, node.inputs().end());
+}
+
+std::vector<std::vector<bool>> subtensor_connection_pattern(const Apply& node) {
+  std::vector<std::vector<bool>> r(node.nin(), {false});
+  r[0] = {true};
+  return r;
+}
+
+std::vector<Var> subtensor_vjp(const Apply& node, const Var& gz, const Op& inc) {
+  std::vector<Var> r(node.nin(), disconnected_var());
+  const Var& x = node.input(0);
+  if (!gz || is_disconnected(gz)) return r;
+  if (is_discrete(x)) {
+    r[0] = zeros_like(x);
+    return r;
+  }
+  std::vector<Var> ins{zeros_like(x), cast(gz, tensor_type(x)->elem())};
+  ins.insert(ins.end(), node.inputs().begin() + 1, node.inputs().end());
+  r[0] = apply1(inc, ins);
+  return r;
+}
+
+std::vector<Var> subtensor_jvp(const Op& op, const Apply& node, const std::vector<Var>& ev) {
+  if (ev.empty() || !ev[0]) return {Var()};
+  std::vector<Var> ins = node.inputs();
+  ins[0] = ev[0];
+  return {apply1(op, ins)};
+}
+
 }  // namespace subtensor_detail
 
 using namespace subtensor_detail;
@@ -277,17 +308,13 @@ std::vector<bool> basic_out_bc(const std::vector<IdxItem>& items, const std::vec
   return bc;
 }
 
-std::vector<Var> tail(const Apply& node, int first) {
-  return std::vector<Var>(node.inputs().begin() + first, node.inputs().end());
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- Subtensor
 
 std::string Subtensor::str() const { return "Subtensor{" + index_str(items()) + "}"; }
 
-ApplyPtr Subtensor::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr Subtensor::make_node_checked(const std::vector<Var>& inputs) const {
   if (inputs.empty()) type_error("[", str(), "] expected x and the symbolic index components");
   const TensorType& t = check_tensor_input(inputs[0], str());
   auto its = items();
@@ -298,12 +325,12 @@ ApplyPtr Subtensor::make_node(const std::vector<Var>& inputs) const {
 }
 
 void Subtensor::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = basic_view(as_array(*inputs[0], "Subtensor"), items(), inputs + 1, str());
+  outputs[0] = basic_view(as_array(*inputs[0], kName), items(), inputs + 1, str());
 }
 
 std::optional<std::vector<ShapeVec>> Subtensor::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
   ShapeVec out;
-  std::vector<Var> in = tail(node, 1);
+  std::vector<Var> in = inputs_from(node, 1);
   size_t k = 0, axis = 0;
   for (const IdxItem& it : items()) {
     int n = it.num_inputs();
@@ -316,31 +343,14 @@ std::optional<std::vector<ShapeVec>> Subtensor::infer_shape(const Apply& node, c
 }
 
 std::vector<std::vector<bool>> Subtensor::connection_pattern(const Apply& node) const {
-  std::vector<std::vector<bool>> r(node.nin(), {false});
-  r[0] = {true};
-  return r;
+  return subtensor_connection_pattern(node);
 }
 
 std::vector<Var> Subtensor::vjp(const Apply& node, const std::vector<Var>& g) const {
-  std::vector<Var> r(node.nin(), disconnected_var());
-  const Var& x = node.input(0);
-  if (!g[0] || is_disconnected(g[0])) return r;
-  if (is_discrete(x)) {
-    r[0] = zeros_like(x);
-    return r;
-  }
-  std::vector<Var> ins{zeros_like(x), cast(g[0], tensor_type(x)->elem())};
-  for (const Var& v : tail(node, 1)) ins.push_back(v);
-  r[0] = apply1(*std::make_shared<IncSubtensor>(IncSubtensorParams{params_.idx, false}), ins);
-  return r;
+  return subtensor_vjp(node, g[0], *std::make_shared<IncSubtensor>(IncSubtensorParams{params_.idx, false}));
 }
 
-std::vector<Var> Subtensor::jvp(const Apply& node, const std::vector<Var>& ev) const {
-  if (ev.empty() || !ev[0]) return {Var()};
-  std::vector<Var> ins = node.inputs();
-  ins[0] = ev[0];
-  return {apply1(*this, ins)};
-}
+std::vector<Var> Subtensor::jvp(const Apply& node, const std::vector<Var>& ev) const { return subtensor_jvp(*this, node, ev); }
 
 // ---------------------------------------------------------------- IncSubtensor
 
@@ -348,7 +358,7 @@ std::string IncSubtensor::str() const {
   return str_cat("IncSubtensor{", params_.set_instead_of_inc ? "Set;" : "Inc;", index_str(items()), "}");
 }
 
-ApplyPtr IncSubtensor::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr IncSubtensor::make_node_checked(const std::vector<Var>& inputs) const {
   if (inputs.size() < 2) type_error("[", str(), "] expected x, y and the symbolic index components");
   const TensorType& t = check_tensor_input(inputs[0], str());
   const TensorType& y = check_tensor_input(inputs[1], str());
@@ -364,8 +374,8 @@ ApplyPtr IncSubtensor::make_node(const std::vector<Var>& inputs) const {
 }
 
 void IncSubtensor::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "IncSubtensor");
-  const NDArray& y = as_array(*inputs[1], "IncSubtensor");
+  const NDArray& x = as_array(*inputs[0], kName);
+  const NDArray& y = as_array(*inputs[1], kName);
   NDArray& out = prepare_output(outputs[0], x.dtype(), x.shape());
   out.assign(x);
   NDArray view = basic_view(out, items(), inputs + 2, str());
@@ -399,7 +409,7 @@ std::string SliceLength::str() const {
                  params_.has_step ? "step" : "", "}");
 }
 
-ApplyPtr SliceLength::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr SliceLength::make_node_checked(const std::vector<Var>& inputs) const {
   size_t want = 1 + params_.has_start + params_.has_stop + params_.has_step;
   if (inputs.size() != want) type_error("[", str(), "] expected ", want, " inputs, got ", inputs.size());
   for (const Var& v : inputs) {

@@ -50,16 +50,7 @@ struct SubtensorParams {
 /// component in order). Printed "Subtensor{1:-1:2, int64}": constants by value, symbolic
 /// components by dtype, empty for None.
 class Subtensor final : public OpBase<Subtensor, SubtensorParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Subtensor"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  HYPATIA_OP(Subtensor, kVariadic, str, make_node, perform, infer_shape, vjp, jvp, connection_pattern)
   ViewMap view_map() const override { return {{0, {0}}}; }
   std::vector<IdxItem> items() const { return decode_index(params_.idx); }
 };
@@ -74,16 +65,7 @@ struct IncSubtensorParams {
 /// broadcasts (inputs: x, y, then the symbolic index components). Printed
 /// "IncSubtensor{Inc;1:}" / "IncSubtensor{Set;int64}".
 class IncSubtensor final : public OpBase<IncSubtensor, IncSubtensorParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "IncSubtensor"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  HYPATIA_OP(IncSubtensor, kVariadic, str, make_node, perform, infer_shape, vjp, jvp, connection_pattern)
   std::vector<IdxItem> items() const { return decode_index(params_.idx); }
 };
 
@@ -95,15 +77,7 @@ struct SliceLengthParams {
 /// The length of a Python slice of an axis: SliceLength(n, [start], [stop], [step]) as an int64
 /// scalar (the symbolic shapes of the indexing ops; constant-folded when all are constants).
 class SliceLength final : public OpBase<SliceLength, SliceLengthParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "SliceLength"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  HYPATIA_OP(SliceLength, kVariadic, str, make_node, perform, infer_shape, vjp, connection_pattern)
 };
 
 // ---- helpers shared with the advanced ops (subtensor.cpp) ----
@@ -123,6 +97,15 @@ void add_into(const NDArray& dst, const NDArray& src);
 NDArray broadcast_y(const NDArray& y, const std::vector<bool>& bc, const Shape& dst_shape, const std::string& who);
 /// gz summed down to y's rank and broadcastable axes (the gradient of a broadcast y).
 Var sum_to_y(const Var& g, const Var& y);
+/// The node's inputs from index `first` on (the index inputs of the indexing ops).
+std::vector<Var> inputs_from(const Apply& node, int first);
+/// The gradient shared by the read ops (inputs x, index inputs...): x gets gz written into
+/// zeros by `inc` (the matching inc op over the same index list); the indices get nothing.
+std::vector<Var> subtensor_vjp(const Apply& node, const Var& gz, const Op& inc);
+/// R_op shared by the read ops: the same op over x's direction.
+std::vector<Var> subtensor_jvp(const Op& op, const Apply& node, const std::vector<Var>& ev);
+/// Only x reaches the output of a read op; the index inputs do not.
+std::vector<std::vector<bool>> subtensor_connection_pattern(const Apply& node);
 /// The gradient shared by every inc/set op (inputs x, y, index inputs...): x gets gz, or, when
 /// setting, gz with the written positions zeroed by `zeroing` (the same op in set mode); y gets
 /// gz gathered at those positions by `gather`, summed down to y's shape; indices get nothing.

@@ -4,9 +4,8 @@
 
 #include "hypatia/value/ndarray.h"
 #include "hypatia/tensor/basic.h"
-#include "hypatia/tensor/nnet.h"
-#include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/nnet.h"
+#include "hypatia/tensor/ops/elemwise.h"
 
 namespace hypatia {
 namespace {
