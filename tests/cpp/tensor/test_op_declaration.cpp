@@ -1,7 +1,7 @@
 // Ops declared once (HYPATIA_OP): the base checks the input count and gives name() from kName,
 // the CAReduce kinds keep distinct identities, and every scalar op has a derivative rule.
 #include "helpers.h"
-#include "hypatia/grad/ops.h"
+#include "hypatia/tensor/ops/gradient.h"
 #include "hypatia/tensor/ops/blas.h"
 #include "hypatia/tensor/ops/dot.h"
 #include "hypatia/tensor/ops/elemwise.h"
