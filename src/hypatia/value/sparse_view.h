@@ -1,5 +1,7 @@
-// Typed views of compressed matrices, (value dtype x index dtype) dispatch, and the outer-loop
-// parallel helper that every sparse kernel is written with.
+// Typed views of compressed matrices, (value dtype x index dtype) dispatch, the outer-loop
+// parallel helper that every sparse kernel is written with, and the dense <-> compressed
+// conversions. They sit in the value layer because SparseMatrix's own to_dense/from_dense (which
+// the graph layer compares values with) need them; the sparse kernels build on this header.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -167,5 +169,14 @@ inline void accumulate(T& a, const T& b) {
 
 template <class T>
 inline bool is_nonzero(const T& v) { return scalar_cast<bool>(v); }
+
+// ---- dense <-> compressed ----
+/// The dense (C-contiguous) matrix; duplicates are summed as scipy's toarray() does.
+NDArray to_dense(const SparseMatrix& m);
+/// Adds the stored entries of m into `out` (a C-contiguous rows x cols array of m's dtype).
+void add_into_dense(const SparseMatrix& m, NDArray& out);
+/// The compressed matrix of a 2-d array (any strides), keeping only non-zero values; indices
+/// are sorted and int32 unless the sizes need int64.
+SparseMatrix from_dense(const NDArray& dense, SparseFormat format);
 
 }  // namespace hypatia::sparse_kernels
