@@ -46,7 +46,7 @@ SparseMatrix with_data(const SparseMatrix& pattern, NDArray data, bool share_str
 
 void add_into_dense(const SparseMatrix& m, NDArray& out) {
   visit(m, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    using T = value_t<decltype(v)>;
     T* o = out.data<T>();
     const int64_t cols = v.cols;
     // Distinct outer slices write distinct rows (CSR) or columns (CSC): no races.

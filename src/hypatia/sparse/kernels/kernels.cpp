@@ -32,7 +32,7 @@ SparseMatrix transpose(const SparseMatrix& m) {
 SparseMatrix convert_format(const SparseMatrix& m, SparseFormat f) {
   if (f == m.format()) return m;
   return visit(m, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    using T = value_t<decltype(v)>;
     const int64_t outer = v.outer, inner = v.inner, n = v.nnz;
     // The new outer dimension is the old inner one. Parallel counting sort: each thread owns a
     // contiguous block of old outer slices, counts its inner indices, and scatters its block
@@ -113,8 +113,8 @@ bool has_explicit_zeros(const SparseMatrix& m) {
 
 SparseMatrix sort_indices(const SparseMatrix& m) {
   return visit(m, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
-    using I = std::remove_const_t<std::remove_pointer_t<decltype(v.indices)>>;
+    using T = value_t<decltype(v)>;
+    using I = index_t<decltype(v)>;
     NDArray idx(dtype_v<I>, {v.nnz}), data(m.dtype(), {v.nnz});
     NDArray ptr = m.indptr().dtype() == dtype_v<I> ? m.indptr().copy() : m.indptr().astype(dtype_v<I>);
     I* ix = idx.data<I>();
@@ -144,8 +144,8 @@ SparseMatrix sum_duplicates(const SparseMatrix& m_in) {
   if (has_canonical_format(m_in)) return deep_copy(m_in);
   const SparseMatrix m = sort_indices(m_in);
   return visit(m, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
-    using I = std::remove_const_t<std::remove_pointer_t<decltype(v.indices)>>;
+    using T = value_t<decltype(v)>;
+    using I = index_t<decltype(v)>;
     std::vector<int64_t> counts(v.outer, 0);
     parallel_outer(v.outer, v.nnz, [&](int64_t o) {
       int64_t c = 0;
@@ -176,8 +176,8 @@ SparseMatrix sum_duplicates(const SparseMatrix& m_in) {
 
 SparseMatrix remove_zeros(const SparseMatrix& m) {
   return visit(m, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
-    using I = std::remove_const_t<std::remove_pointer_t<decltype(v.indices)>>;
+    using T = value_t<decltype(v)>;
+    using I = index_t<decltype(v)>;
     std::vector<int64_t> counts(v.outer, 0);
     parallel_outer(v.outer, v.nnz, [&](int64_t o) {
       int64_t c = 0;
@@ -229,7 +229,7 @@ NDArray diagonal(const SparseMatrix& m) {
   const int64_t n = std::min(m.rows(), m.cols());
   NDArray out = NDArray::zeros(m.dtype(), {n});
   visit(m, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    using T = value_t<decltype(v)>;
     T* o = out.data<T>();
     // Entry (o, o) of outer slice o is the only diagonal one: per-slice writes, no races.
     parallel_outer(std::min(v.outer, n), v.nnz, [&](int64_t p) {
@@ -247,7 +247,7 @@ NDArray gather_sparse(const SparseMatrix& pattern, const SparseMatrix& values_in
   const SparseMatrix values = convert_format(values_in, pattern.format());
   NDArray out(values.dtype(), {pattern.nnz()});
   visit(values, [&](auto g) {
-    using G = std::remove_const_t<std::remove_pointer_t<decltype(g.data)>>;
+    using G = value_t<decltype(g)>;
     G* o = out.data<G>();
     visit(pattern, [&](auto x) {
       // Per outer slice: scatter g's slice into a dense row buffer, read x's positions, clear.
