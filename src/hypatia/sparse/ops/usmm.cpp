@@ -113,7 +113,7 @@ std::vector<Var> usmm_grads(const Apply& node, const Var& g) {
 
 ApplyPtr Usmm::make_node_checked(const std::vector<Var>& inputs) const {
   auto [nd, d] = usmm_signature(inputs, kName);
-  return Apply::create(ptr(), inputs, {TensorType::make(d, std::vector<bool>(static_cast<size_t>(nd), false))});
+  return Apply::create(ptr(), inputs, {dense_type(d, nd)});
 }
 
 void Usmm::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
@@ -140,7 +140,7 @@ ApplyPtr UsmmCscDense::make_node_checked(const std::vector<Var>& inputs) const {
                inputs[2].type()->str());
   if (d != tensor_type(inputs[3])->elem())
     type_error("[", kName, "] the output dtype ", dtype_name(d), " must be z's (", tensor_type(inputs[3])->str(), ")");
-  return Apply::create(ptr(), inputs, {TensorType::make(d, std::vector<bool>(static_cast<size_t>(nd), false))});
+  return Apply::create(ptr(), inputs, {dense_type(d, nd)});
 }
 
 void UsmmCscDense::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
