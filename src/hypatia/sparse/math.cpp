@@ -77,11 +77,9 @@ Var le(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Le, sk::
 Var ge(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Ge, sk::SpBinary::Le, "ge"); }
 
 Var sp_sum(const Var& x, std::optional<int> axis, bool sparse_grad) {
+  // -1 and -2 count from the end; SpSum itself rejects any other axis (its -1 is None).
   int a = -1;
-  if (axis) {
-    a = *axis < 0 ? *axis + 2 : *axis;
-    if (a < 0 || a > 1) value_error("[SpSum] axis must be None, 0 or 1 for a sparse matrix, got ", *axis);
-  }
+  if (axis) a = (*axis == -1 || *axis == -2) ? *axis + 2 : *axis;
   return apply_new<SpSum>({x}, SpSumParams{a, sparse_grad});
 }
 

@@ -6,8 +6,9 @@
 #include <vector>
 
 #include "hypatia/sparse/basic.h"
-#include "hypatia/tensor/basic.h"
+#include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/math.h"
+#include "hypatia/tensor/basic.h"
 #include "hypatia/util/hash.h"
 
 namespace hypatia {
@@ -51,7 +52,7 @@ Value SparseType::filter(const Value& v, bool strict, bool allow_downcast) const
                " first or allow the downcast (allow_input_downcast=True)");
   if (strict) return v;
   SparseMatrix r = m ? *m : SparseMatrix::from_dense(*dense, format_);
-  if (r.format() != format_) r = r.asformat(format_);
+  if (r.format() != format_) r = sparse_kernels::convert_format(r, format_);
   if (r.dtype() != dtype_) r = r.astype(dtype_);
   return r;
 }
@@ -87,7 +88,7 @@ bool all_sparse_pairs(const SparseMatrix& a, const SparseMatrix& b, F ok) {
   a.validate("SparseType.values_eq");
   b.validate("SparseType.values_eq");
   auto prepare = [](const SparseMatrix& m) {
-    return m.astype(DType::Complex128).asformat(SparseFormat::CSR).sorted_indices();
+    return sparse_kernels::sort_indices(sparse_kernels::convert_format(m.astype(DType::Complex128), SparseFormat::CSR));
   };
   const SparseMatrix x = prepare(a), y = prepare(b);
   for (int64_t r = 0; r < x.rows(); ++r) {

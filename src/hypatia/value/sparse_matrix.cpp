@@ -1,7 +1,8 @@
-// SparseMatrix: validation, structure queries and conversions, written in outer/inner terms.
+// SparseMatrix: construction, validation, copies and the dense conversions (structure queries and
+// the other conversions are sparse kernels).
 #include "hypatia/value/sparse_matrix.h"
 
-#include "hypatia/sparse/kernels/kernels.h"
+#include "hypatia/value/sparse_view.h"
 
 #include <algorithm>
 #include <numeric>
@@ -86,10 +87,6 @@ void SparseMatrix::validate(const std::string& op) const {
                 format_name(format_), " matrix of shape (", rows_, ", ", cols_, ")");
 }
 
-bool SparseMatrix::has_sorted_indices() const { return sparse_kernels::has_sorted_indices(*this); }
-bool SparseMatrix::has_canonical_format() const { return sparse_kernels::has_canonical_format(*this); }
-bool SparseMatrix::has_explicit_zeros() const { return sparse_kernels::has_explicit_zeros(*this); }
-
 SparseMatrix SparseMatrix::copy() const {
   return SparseMatrix(format_, rows_, cols_, data_.copy(), indices_.copy(), indptr_.copy());
 }
@@ -98,10 +95,6 @@ SparseMatrix SparseMatrix::astype(DType dt) const {
   return SparseMatrix(format_, rows_, cols_, data_.astype(dt), indices_.copy(), indptr_.copy());
 }
 
-SparseMatrix SparseMatrix::sorted_indices() const { return sparse_kernels::sort_indices(*this); }
-SparseMatrix SparseMatrix::eliminate_zeros() const { return sparse_kernels::remove_zeros(*this); }
-SparseMatrix SparseMatrix::transpose() const { return sparse_kernels::transpose(*this); }
-SparseMatrix SparseMatrix::asformat(SparseFormat f) const { return sparse_kernels::convert_format(*this, f); }
 NDArray SparseMatrix::to_dense() const { return sparse_kernels::to_dense(*this); }
 SparseMatrix SparseMatrix::from_dense(const NDArray& dense, SparseFormat f) { return sparse_kernels::from_dense(dense, f); }
 

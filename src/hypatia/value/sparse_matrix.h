@@ -23,6 +23,7 @@ class SparseMatrix {
   /// An empty (all-zero) matrix with int32 indices.
   static SparseMatrix zeros(SparseFormat format, int64_t rows, int64_t cols, DType dtype);
   /// Builds a compressed matrix from a dense 2-d array, keeping only non-zero values.
+  /// (from_dense and to_dense stay members: the graph layer compares sparse values densely.)
   static SparseMatrix from_dense(const NDArray& dense, SparseFormat format);
 
   bool defined() const { return data_.defined(); }
@@ -43,19 +44,12 @@ class SparseMatrix {
   void validate() const;
   /// The same checks with messages starting "[op]" (ops validate what they build or receive).
   void validate(const std::string& op) const;
-  bool has_sorted_indices() const;
-  bool has_explicit_zeros() const;
-  bool has_canonical_format() const;  // sorted and without duplicates
 
   // ---- conversions (new matrices; the original is unchanged) ----
-  SparseMatrix sorted_indices() const;
-  SparseMatrix eliminate_zeros() const;
+  // Structure queries and the other conversions (sorted indices, format changes, transposes,
+  // zeros removed) are sparse kernels: sparse_kernels::has_sorted_indices, convert_format, ...
   SparseMatrix copy() const;
   SparseMatrix astype(DType dtype) const;
-  /// The same matrix stored in the other format (a real conversion, O(nnz)).
-  SparseMatrix asformat(SparseFormat format) const;
-  /// The transpose as a reinterpretation: CSR of A is CSC of A^T with the same arrays.
-  SparseMatrix transpose() const;
   NDArray to_dense() const;  // sums duplicates like scipy's toarray()
 
  private:

@@ -71,8 +71,8 @@ TEST(SparseArith, AddSubSparseSparse) {
              ref([](double a, double b) { return a - b; }), tol(c.dtype));
     // the result is canonical (sorted, no duplicates, no zeros) as scipy's
     SparseMatrix s = sk::binary_ss(c.value, y, sk::SpBinary::Add, c.dtype);
-    EXPECT_TRUE(s.has_canonical_format());
-    EXPECT_FALSE(s.has_explicit_zeros());
+    EXPECT_TRUE(sk::has_canonical_format(s));
+    EXPECT_FALSE(sk::has_explicit_zeros(s));
   }
 }
 

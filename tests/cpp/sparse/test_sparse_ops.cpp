@@ -97,16 +97,16 @@ TEST(SparseOps, StructureOpsOutputsAreCanonical) {
   o.explicit_zero = true;
   o.p = 0.9;
   SparseMatrix x = random_sparse(SparseFormat::CSR, 4, 6, DType::Float64, rng, o);
-  ASSERT_FALSE(x.has_sorted_indices());
-  ASSERT_TRUE(x.has_explicit_zeros());
+  ASSERT_FALSE(sk::has_sorted_indices(x));
+  ASSERT_TRUE(sk::has_explicit_zeros(x));
   Var v = sparse::csr_matrix("x");
   auto run = [&](const Var& out) { return std::get<SparseMatrix>((*function({v}, {out}))({x})[0]); };
-  EXPECT_TRUE(run(sparse::ensure_sorted_indices(v)).has_sorted_indices());
-  EXPECT_TRUE(run(sparse::ensure_sorted_indices(v)).has_explicit_zeros());
-  EXPECT_FALSE(run(sparse::remove0(v)).has_explicit_zeros());
+  EXPECT_TRUE(sk::has_sorted_indices(run(sparse::ensure_sorted_indices(v))));
+  EXPECT_TRUE(sk::has_explicit_zeros(run(sparse::ensure_sorted_indices(v))));
+  EXPECT_FALSE(sk::has_explicit_zeros(run(sparse::remove0(v))));
   SparseMatrix c = run(sparse::clean(v));
-  EXPECT_TRUE(c.has_sorted_indices());
-  EXPECT_FALSE(c.has_explicit_zeros());
+  EXPECT_TRUE(sk::has_sorted_indices(c));
+  EXPECT_FALSE(sk::has_explicit_zeros(c));
   EXPECT_EQ(c.nnz(), x.nnz() - 1);
 }
 

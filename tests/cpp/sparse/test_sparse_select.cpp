@@ -344,7 +344,7 @@ TEST(SparseSelect, KernelsAgreeAcrossFormatsAndIndexDtypes) {
     o.index_dtype = idt;
     o.unsorted_indices = true;
     SparseMatrix a = random_sparse(SparseFormat::CSR, 300, 400, DType::Float64, rng, o);  // above kParallelWork
-    SparseMatrix b = a.asformat(SparseFormat::CSC);
+    SparseMatrix b = sk::convert_format(a, SparseFormat::CSC);
     std::vector<int64_t> rows = {5, 299, 5, 0}, cols = sk::slice_positions(399, -3, 100);
     NDArray want = dense_pick(dense_reference(a), rows, cols);
     EXPECT_TRUE(allclose(sk::select_rows_cols(a, &rows, &cols).to_dense(), want, 0, 0, true));
@@ -383,7 +383,7 @@ TEST(SparseRandom, PoissonKeepsPatternAndIsSeedable) {
         sx += xd.data<double>()[k], sa += ad.data<double>()[k];
       }
       EXPECT_NEAR(sa / sx, 1.0, 0.1);
-      EXPECT_FALSE(std::get<SparseMatrix>(r[0]).has_explicit_zeros());
+      EXPECT_FALSE(sk::has_explicit_zeros(std::get<SparseMatrix>(r[0])));
     }
 }
 

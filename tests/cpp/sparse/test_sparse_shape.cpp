@@ -10,7 +10,7 @@
 #include "hypatia/compile/verify_grad.h"
 #include "hypatia/compile/function.h"
 #include "hypatia/sparse/basic.h"
-#include "hypatia/sparse/kernels/dispatch.h"
+#include "hypatia/value/sparse_view.h"
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/math.h"
 #include "hypatia/sparse/ops/dot.h"

@@ -6,6 +6,7 @@
 
 #include "hypatia/compile/function.h"
 #include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/kernels/elemwise.h"
 #include "hypatia/sparse/math.h"
 #include "hypatia/sparse/products.h"
@@ -13,6 +14,7 @@
 #include "support/sparse_random.h"
 
 using namespace hypatia;
+namespace sk = hypatia::sparse_kernels;
 using namespace hypatia::testing;
 
 namespace {
@@ -24,7 +26,7 @@ constexpr int64_t kHuge = int64_t{1} << 62;
 SparseMatrix huge(SparseFormat f) {
   SparseMatrix csc(SparseFormat::CSC, kHuge, 4, NDArray::from_vector<double>({1.0}, {1}),
                    NDArray::from_vector<int64_t>({kHuge - 1}, {1}), NDArray::from_vector<int64_t>({0, 0, 0, 0, 1}, {5}));
-  return f == SparseFormat::CSC ? csc : csc.transpose();
+  return f == SparseFormat::CSC ? csc : sk::transpose(csc);
 }
 
 // Runs f and returns the kind of the hypatia::Error it raises; fails when it raises none.
@@ -45,7 +47,7 @@ TEST(SparseSizes, HugeMatricesAreValidAndTransposeForFree) {
   for (SparseFormat f : {SparseFormat::CSC, SparseFormat::CSR}) {
     SparseMatrix m = huge(f);
     EXPECT_NO_THROW(m.validate());
-    SparseMatrix t = m.transpose();
+    SparseMatrix t = sk::transpose(m);
     EXPECT_EQ(t.rows(), m.cols());
     EXPECT_EQ(t.cols(), m.rows());
   }
@@ -59,8 +61,8 @@ TEST(SparseSizes, DensifyingRaisesInsteadOfWrappingAround) {
 
 TEST(SparseSizes, ConvertingFormatNeedsAnIndptrTooBigToAllocate) {
   // csc (2**62, 4) -> csr needs 2**62 + 1 int64 indptr entries.
-  EXPECT_EQ(kind_of([&] { huge(SparseFormat::CSC).asformat(SparseFormat::CSR); }), ErrorKind::Memory);
-  EXPECT_EQ(kind_of([&] { huge(SparseFormat::CSR).asformat(SparseFormat::CSC); }), ErrorKind::Memory);
+  EXPECT_EQ(kind_of([&] { sk::convert_format(huge(SparseFormat::CSC), SparseFormat::CSR); }), ErrorKind::Memory);
+  EXPECT_EQ(kind_of([&] { sk::convert_format(huge(SparseFormat::CSR), SparseFormat::CSC); }), ErrorKind::Memory);
 }
 
 TEST(SparseSizes, SumAlongTheHugeAxisIsAMemoryErrorTheOthersWork) {

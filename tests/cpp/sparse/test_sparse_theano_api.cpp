@@ -10,6 +10,7 @@
 #include "hypatia/grad/grad.h"
 #include "hypatia/compile/function.h"
 #include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/math.h"
 #include "hypatia/sparse/ops/dot.h"
 #include "hypatia/sparse/products.h"
@@ -19,6 +20,7 @@
 #include "support/sparse_random.h"
 
 using namespace hypatia;
+namespace sk = hypatia::sparse_kernels;
 using namespace hypatia::testing;
 
 namespace {
@@ -285,7 +287,7 @@ TEST(SparseTheanoApi, SparseTypeValuesEq) {
   SparseMatrix b(SparseFormat::CSR, 2, 3, NDArray::from_vector<double>({1.0, 0.5, 0.0, -1, 2}, {5}),
                  NDArray::from_vector<int32_t>({1, 1, 2, 2, 0}, {5}), NDArray::from_vector<int32_t>({0, 3, 5}, {3}));
   EXPECT_TRUE(t->values_eq(a, b));
-  EXPECT_TRUE(t->values_eq(a, a.asformat(SparseFormat::CSC)));
+  EXPECT_TRUE(t->values_eq(a, sk::convert_format(a, SparseFormat::CSC)));
   NDArray d2 = d.copy();
   d2.data<double>()[1] = 1.5000001;
   SparseMatrix c = SparseMatrix::from_dense(d2, SparseFormat::CSR);

@@ -53,21 +53,6 @@ SpBinary complement_of(SpBinary op) {
   }
 }
 
-template <class T, class I>
-CsView<T, I> view_of(const SparseMatrix& m) {
-  CsView<T, I> v;
-  v.format = m.format();
-  v.rows = m.rows();
-  v.cols = m.cols();
-  v.outer = m.outer_size();
-  v.inner = m.inner_size();
-  v.data = m.data().template data<T>();
-  v.indices = m.indices().template data<I>();
-  v.indptr = m.indptr().template data<I>();
-  v.nnz = v.indptr[v.outer];
-  return v;
-}
-
 SparseMatrix canonical(const SparseMatrix& m) { return has_canonical_format(m) ? m : sum_duplicates(m); }
 
 // A dense operand broadcast to (rows, cols), read through byte strides.
@@ -124,7 +109,7 @@ SparseMatrix binary_ss(const SparseMatrix& a_in, const SparseMatrix& b_in, SpBin
   return dispatch_value_index(dtype, idt, [&](auto t, auto i) -> SparseMatrix {
     using T = decltype(t);
     using I = decltype(i);
-    const CsView<T, I> va = view_of<T, I>(a), vb = view_of<T, I>(b);
+    const CsView<T, I> va = view_as<T, I>(a), vb = view_as<T, I>(b);
     const T zero = T(0);
     // Visits the merged (sorted) union of slice o; f(inner index, result) for non-zero results.
     auto merge = [&](int64_t o, auto&& f) {
@@ -197,7 +182,7 @@ NDArray binary_sd(const SparseMatrix& a_in, const NDArray& y_in, SpBinary op, DT
   if (cmp) a = canonical(a);  // comparisons need each position's total
   NDArray out(cmp ? DType::Bool : dtype, {rows, cols});
   visit(a, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    using T = value_t<decltype(v)>;
     const Bcast<T> y = bcast_of<T>(yb);
     const T zero = T(0);
     if (cmp) {
@@ -234,7 +219,7 @@ SparseMatrix map_dense(const SparseMatrix& a_in, const NDArray& y_in, SpMap op, 
   NDArray yb = broadcast_operand(y_in, dtype, a.rows(), a.cols(), "sparse");
   NDArray out(dtype, {a.nnz()});
   visit(a, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    using T = value_t<decltype(v)>;
     const Bcast<T> y = bcast_of<T>(yb);
     T* o = out.data<T>();
     const SpBinary bop = op == SpMap::Mul ? SpBinary::Mul : SpBinary::Add;
@@ -250,7 +235,7 @@ NDArray sum(const SparseMatrix& a_in, int axis, DType dtype) {
   const int64_t len = axis < 0 ? 1 : axis == 0 ? a.cols() : a.rows();
   NDArray out = NDArray::zeros(dtype, axis < 0 ? Shape{} : Shape{len});
   visit(a, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    using T = value_t<decltype(v)>;
     T* o = out.data<T>();
     // Reducing over the inner dimension gives one value per outer slice (parallel); otherwise
     // the values are scattered by inner index (serial: a single pass over nnz).

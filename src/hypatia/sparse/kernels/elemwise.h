@@ -1,7 +1,7 @@
 // Elementwise sparse arithmetic kernels: sparse (op) sparse, sparse (op) dense, values mapped with a
 // broadcast dense operand, and sums. Written once in outer/inner terms (see README.md).
 #pragma once
-#include "hypatia/sparse/kernels/dispatch.h"
+#include "hypatia/value/sparse_view.h"
 
 namespace hypatia::sparse_kernels {
 

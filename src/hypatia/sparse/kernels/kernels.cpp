@@ -10,42 +10,6 @@
 
 namespace hypatia::sparse_kernels {
 
-SparseMatrix common_index_dtype(const SparseMatrix& m) {
-  return SparseMatrix(m.format(), m.rows(), m.cols(), m.data(), m.indices().astype(DType::Int64),
-                      m.indptr().astype(DType::Int64));
-}
-
-int64_t counts_to_indptr(const std::vector<int64_t>& counts, NDArray& indptr) {
-  int64_t total = 0;
-  dispatch_index(indptr.dtype(), [&](auto i) {
-    using I = decltype(i);
-    I* p = indptr.data<I>();
-    p[0] = 0;
-    for (size_t o = 0; o < counts.size(); ++o) {
-      total += counts[o];
-      p[o + 1] = static_cast<I>(total);
-    }
-  });
-  return total;
-}
-
-NDArray stored_data(const SparseMatrix& m) {
-  const int64_t n = m.nnz();
-  NDArray d = m.data().size() == n ? m.data() : m.data().slice(0, 0, n, 1);
-  return d.contiguous();
-}
-
-SparseMatrix with_data(const SparseMatrix& pattern, NDArray data, bool share_structure) {
-  if (data.ndim() != 1 || data.size() != pattern.nnz())
-    value_error("[sparse] with_data: ", data.size(), " values for ", pattern.nnz(), " stored entries");
-  const int64_t n = pattern.nnz();
-  if (share_structure && pattern.indices().size() == n)
-    return SparseMatrix(pattern.format(), pattern.rows(), pattern.cols(), std::move(data), pattern.indices(),
-                        pattern.indptr());
-  return SparseMatrix(pattern.format(), pattern.rows(), pattern.cols(), std::move(data),
-                      pattern.indices().slice(0, 0, n, 1).copy(), pattern.indptr().copy());
-}
-
 SparseMatrix deep_copy(const SparseMatrix& m) {
   const int64_t n = m.nnz();
   return SparseMatrix(m.format(), m.rows(), m.cols(), m.data().slice(0, 0, n, 1).copy(),
@@ -63,70 +27,12 @@ SparseMatrix transpose(const SparseMatrix& m) {
 
 // ---------------------------------------------------------------- dense <-> compressed
 
-void add_into_dense(const SparseMatrix& m, NDArray& out) {
-  visit(m, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
-    T* o = out.data<T>();
-    const int64_t cols = v.cols;
-    // Distinct outer slices write distinct rows (CSR) or columns (CSC): no races.
-    parallel_outer(v.outer, v.nnz, [&](int64_t p) {
-      for (int64_t k = v.begin(p); k < v.end(p); ++k) accumulate(o[v.row(p, k) * cols + v.col(p, k)], v.data[k]);
-    });
-  });
-}
-
-NDArray to_dense(const SparseMatrix& m) {
-  NDArray out = NDArray::zeros(m.dtype(), {m.rows(), m.cols()});
-  add_into_dense(m, out);
-  return out;
-}
-
-SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
-  if (dense.ndim() != 2) value_error("[SparseFromDense] expects a 2-d array, got shape ", shape_str(dense.shape()));
-  const int64_t rows = dense.shape(0), cols = dense.shape(1);
-  const bool csr = f == SparseFormat::CSR;
-  const int64_t outer = csr ? rows : cols, inner = csr ? cols : rows;
-  const int64_t so = dense.strides()[csr ? 0 : 1], si = dense.strides()[csr ? 1 : 0];
-  const char* base = static_cast<const char*>(dense.raw());
-  return dispatch_dtype(dense.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    auto at = [&](int64_t o, int64_t i) { return *reinterpret_cast<const T*>(base + o * so + i * si); };
-    std::vector<int64_t> counts(outer, 0);
-    parallel_outer(outer, rows * cols, [&](int64_t o) {
-      int64_t c = 0;
-      for (int64_t i = 0; i < inner; ++i) c += is_nonzero(at(o, i));
-      counts[o] = c;
-    });
-    const int64_t n = std::accumulate(counts.begin(), counts.end(), int64_t{0});
-    const DType idt = index_dtype_for(rows, cols, n);
-    NDArray ptr(idt, {indptr_length(outer, "SparseFromDense")}), idx(idt, {n}), data(dense.dtype(), {n});
-    counts_to_indptr(counts, ptr);
-    T* d = data.data<T>();
-    dispatch_index(idt, [&](auto itag) {
-      using I = decltype(itag);
-      const I* p = ptr.data<I>();
-      I* ix = idx.data<I>();
-      parallel_outer(outer, rows * cols, [&](int64_t o) {
-        int64_t k = p[o];
-        for (int64_t i = 0; i < inner; ++i) {
-          T x = at(o, i);
-          if (is_nonzero(x)) {
-            ix[k] = static_cast<I>(i);
-            d[k++] = x;
-          }
-        }
-      });
-    });
-    return SparseMatrix(f, rows, cols, data, idx, ptr);
-  });
-}
-
 // ---------------------------------------------------------------- format conversion
 
 SparseMatrix convert_format(const SparseMatrix& m, SparseFormat f) {
   if (f == m.format()) return m;
   return visit(m, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    using T = value_t<decltype(v)>;
     const int64_t outer = v.outer, inner = v.inner, n = v.nnz;
     // The new outer dimension is the old inner one. Parallel counting sort: each thread owns a
     // contiguous block of old outer slices, counts its inner indices, and scatters its block
@@ -207,8 +113,8 @@ bool has_explicit_zeros(const SparseMatrix& m) {
 
 SparseMatrix sort_indices(const SparseMatrix& m) {
   return visit(m, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
-    using I = std::remove_const_t<std::remove_pointer_t<decltype(v.indices)>>;
+    using T = value_t<decltype(v)>;
+    using I = index_t<decltype(v)>;
     NDArray idx(dtype_v<I>, {v.nnz}), data(m.dtype(), {v.nnz});
     NDArray ptr = m.indptr().dtype() == dtype_v<I> ? m.indptr().copy() : m.indptr().astype(dtype_v<I>);
     I* ix = idx.data<I>();
@@ -238,8 +144,8 @@ SparseMatrix sum_duplicates(const SparseMatrix& m_in) {
   if (has_canonical_format(m_in)) return deep_copy(m_in);
   const SparseMatrix m = sort_indices(m_in);
   return visit(m, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
-    using I = std::remove_const_t<std::remove_pointer_t<decltype(v.indices)>>;
+    using T = value_t<decltype(v)>;
+    using I = index_t<decltype(v)>;
     std::vector<int64_t> counts(v.outer, 0);
     parallel_outer(v.outer, v.nnz, [&](int64_t o) {
       int64_t c = 0;
@@ -270,8 +176,8 @@ SparseMatrix sum_duplicates(const SparseMatrix& m_in) {
 
 SparseMatrix remove_zeros(const SparseMatrix& m) {
   return visit(m, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
-    using I = std::remove_const_t<std::remove_pointer_t<decltype(v.indices)>>;
+    using T = value_t<decltype(v)>;
+    using I = index_t<decltype(v)>;
     std::vector<int64_t> counts(v.outer, 0);
     parallel_outer(v.outer, v.nnz, [&](int64_t o) {
       int64_t c = 0;
@@ -323,7 +229,7 @@ NDArray diagonal(const SparseMatrix& m) {
   const int64_t n = std::min(m.rows(), m.cols());
   NDArray out = NDArray::zeros(m.dtype(), {n});
   visit(m, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    using T = value_t<decltype(v)>;
     T* o = out.data<T>();
     // Entry (o, o) of outer slice o is the only diagonal one: per-slice writes, no races.
     parallel_outer(std::min(v.outer, n), v.nnz, [&](int64_t p) {
@@ -341,7 +247,7 @@ NDArray gather_sparse(const SparseMatrix& pattern, const SparseMatrix& values_in
   const SparseMatrix values = convert_format(values_in, pattern.format());
   NDArray out(values.dtype(), {pattern.nnz()});
   visit(values, [&](auto g) {
-    using G = std::remove_const_t<std::remove_pointer_t<decltype(g.data)>>;
+    using G = value_t<decltype(g)>;
     G* o = out.data<G>();
     visit(pattern, [&](auto x) {
       // Per outer slice: scatter g's slice into a dense row buffer, read x's positions, clear.

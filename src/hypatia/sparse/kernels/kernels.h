@@ -1,18 +1,10 @@
 // Native sparse kernels: pure functions over SparseMatrix/NDArray values, written once in
-// outer/inner terms so CSR and CSC share every loop (see README.md in this folder).
+// outer/inner terms so CSR and CSC share every loop (see README.md in this folder). The views,
+// dispatch and dense <-> compressed conversions they build on live in value/sparse_view.h.
 #pragma once
-#include "hypatia/sparse/kernels/dispatch.h"
+#include "hypatia/value/sparse_view.h"
 
 namespace hypatia::sparse_kernels {
-
-// ---- dense <-> compressed ----
-/// The dense (C-contiguous) matrix; duplicates are summed as scipy's toarray() does.
-NDArray to_dense(const SparseMatrix& m);
-/// Adds the stored entries of m into `out` (a C-contiguous rows x cols array of m's dtype).
-void add_into_dense(const SparseMatrix& m, NDArray& out);
-/// The compressed matrix of a 2-d array (any strides), keeping only non-zero values; indices
-/// are sorted and int32 unless the sizes need int64.
-SparseMatrix from_dense(const NDArray& dense, SparseFormat format);
 
 // ---- format and layout ----
 /// The same matrix in `format` (a copy; O(nnz + outer + inner)). Parallel counting sort: the

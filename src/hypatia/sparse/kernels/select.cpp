@@ -10,11 +10,6 @@
 
 namespace hypatia::sparse_kernels {
 
-namespace {
-template <class V>
-using value_t = std::remove_const_t<std::remove_pointer_t<decltype(std::declval<V>().data)>>;
-}  // namespace
-
 std::vector<int64_t> slice_positions(int64_t start, int64_t step, int64_t len) {
   std::vector<int64_t> r(static_cast<size_t>(std::max<int64_t>(len, 0)));
   for (int64_t k = 0; k < len; ++k) r[k] = start + k * step;

@@ -5,7 +5,7 @@
 #pragma once
 #include <vector>
 
-#include "hypatia/sparse/kernels/dispatch.h"
+#include "hypatia/value/sparse_view.h"
 
 namespace hypatia {
 class RandomStateValue;

@@ -32,22 +32,6 @@ inline bool is_one(const T& v) {
 
 int64_t elem_stride(const NDArray& a, int axis) { return a.strides()[axis] / itemsize(a.dtype()); }
 
-// A typed view of a matrix whose value/index dtypes the caller already knows (no dispatch).
-template <class T, class I>
-CsView<T, I> view_as(const SparseMatrix& m) {
-  CsView<T, I> v;
-  v.format = m.format();
-  v.rows = m.rows();
-  v.cols = m.cols();
-  v.outer = m.outer_size();
-  v.inner = m.inner_size();
-  v.data = m.data().template data<T>();
-  v.indices = m.indices().template data<I>();
-  v.indptr = m.indptr().template data<I>();
-  v.nnz = v.indptr[v.outer];
-  return v;
-}
-
 // The matrix with indices and indptr of dtype `idt` (shared when they already are).
 SparseMatrix with_index_dtype(const SparseMatrix& m, DType idt) {
   if (m.indices().dtype() == idt && m.indptr().dtype() == idt) return m;
@@ -74,7 +58,7 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
   const int64_t n = vec ? 1 : b.shape(1);
   const int64_t sb0 = elem_stride(b, 0), sb1 = vec ? 1 : elem_stride(b, 1);
   visit(a, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    using T = value_t<decltype(v)>;
     const T* B = b.data<T>();
     T* O = out.data<T>();
     const T al = alpha ? alpha->item<T>() : one_<T>();
@@ -166,7 +150,7 @@ void dense_spmm(const NDArray& x, const SparseMatrix& b, NDArray& out) {
   const int64_t m = x.shape(0), n = b.cols();
   const int64_t sx0 = elem_stride(x, 0), sx1 = elem_stride(x, 1);
   visit(b, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    using T = value_t<decltype(v)>;
     const T* X = x.data<T>();
     T* O = out.data<T>();
     // Row i of the output is x[i, :] . b: out[i, col] += b[row, col] * x[i, row] over b's
@@ -197,8 +181,8 @@ SparseMatrix spgemm(const SparseMatrix& a_in, const SparseMatrix& b_in) {
   const SparseMatrix B = with_index_dtype(B0, A.indptr().dtype());
   const int64_t rows = a_in.rows(), cols = b_in.cols();
   return visit(A, [&](auto va) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(va.data)>>;
-    using I = std::remove_const_t<std::remove_pointer_t<decltype(va.indices)>>;
+    using T = value_t<decltype(va)>;
+    using I = index_t<decltype(va)>;
     const CsView<T, I> vb = view_as<T, I>(B);
     const int64_t outer = va.outer, inner = vb.inner;
     const int nt = outer > 1 ? num_threads(va.nnz + vb.nnz) : 1;
@@ -287,7 +271,7 @@ NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, b
                                             pattern.indices(), pattern.indptr());
   NDArray out(dtype, {pattern.nnz()});
   visit(p, [&](auto v) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    using T = value_t<decltype(v)>;
     const T* X = x.data<T>();
     const T* Y = y.data<T>();
     T* o = out.data<T>();

@@ -2,7 +2,7 @@
 // sampled dense-dense products (SDDMM). Written once in outer/inner terms (README.md) for both
 // formats; every value dtype; int32/int64 indices; unsorted indices, duplicates, explicit zeros.
 #pragma once
-#include "hypatia/sparse/kernels/dispatch.h"
+#include "hypatia/value/sparse_view.h"
 
 namespace hypatia::sparse_kernels {
 

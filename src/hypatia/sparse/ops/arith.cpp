@@ -12,11 +12,6 @@ using namespace sparse_ops;
 namespace sk = sparse_kernels;
 
 namespace {
-bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
-
-void expect_inputs(const std::vector<Var>& inputs, const std::string& who) {
-  if (inputs.size() != 2) type_error("[", who, "] expected 2 inputs, got ", inputs.size());
-}
 
 DType out_dtype(DType a, DType b, const std::string& who) {
   DType d = upcast(a, b);
@@ -54,8 +49,6 @@ void check_vector(const SparseMatrix& x, const NDArray& v, int64_t n, const char
                 shape_str(x.shape()), " has ", n, " ", what);
 }
 
-// A dense version of a gradient (regular densification when it arrives sparse).
-Var dense_grad(const Var& g) { return sparse_type(g) ? sparse::dense_from_sparse(g, false) : g; }
 
 }  // namespace
 
@@ -80,16 +73,15 @@ Var reduce_to(const Var& gz, const Var& y) {
 
 // ---------------------------------------------------------------- AddSS
 
-ApplyPtr AddSS::make_node(const std::vector<Var>& inputs) const {
-  expect_inputs(inputs, "AddSS");
-  const SparseType& x = expect_sparse(inputs[0], "AddSS");
-  const SparseType& y = expect_sparse(inputs[1], "AddSS");
-  return Apply::create(ptr(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), y.elem(), "AddSS"))});
+ApplyPtr AddSS::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& x = expect_sparse(inputs[0], kName);
+  const SparseType& y = expect_sparse(inputs[1], kName);
+  return Apply::create(ptr(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), y.elem(), kName))});
 }
 void AddSS::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "AddSS");
-  const SparseMatrix& y = sparse_input(inputs, 1, "AddSS");
-  check_same_shape(x, y, "AddSS");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
+  const SparseMatrix& y = sparse_input(inputs, 1, kName);
+  check_same_shape(x, y, kName);
   outputs[0] = sk::binary_ss(x, y, sk::SpBinary::Add, *node.output(0).type()->dtype());
 }
 std::optional<std::vector<ShapeVec>> AddSS::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -102,22 +94,21 @@ std::vector<Var> AddSS::vjp(const Apply& node, const std::vector<Var>& g) const 
 
 // ---------------------------------------------------------------- AddSSData
 
-ApplyPtr AddSSData::make_node(const std::vector<Var>& inputs) const {
-  expect_inputs(inputs, "AddSSData");
-  const SparseType& x = expect_sparse(inputs[0], "AddSSData");
-  const SparseType& y = expect_sparse(inputs[1], "AddSSData");
+ApplyPtr AddSSData::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& x = expect_sparse(inputs[0], kName);
+  const SparseType& y = expect_sparse(inputs[1], kName);
   if (x.elem() != y.elem())
-    type_error("[AddSSData] x and y must have the same dtype, got ", x.str(), " and ", y.str());
+    type_error("[", kName, "] x and y must have the same dtype, got ", x.str(), " and ", y.str());
   if (x.format() != y.format())
-    type_error("[AddSSData] x and y must have the same format, got ", x.str(), " and ", y.str());
+    type_error("[", kName, "] x and y must have the same format, got ", x.str(), " and ", y.str());
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
 void AddSSData::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "AddSSData");
-  const SparseMatrix& y = sparse_input(inputs, 1, "AddSSData");
-  check_same_shape(x, y, "AddSSData");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
+  const SparseMatrix& y = sparse_input(inputs, 1, kName);
+  check_same_shape(x, y, kName);
   if (x.nnz() != y.nnz())
-    value_error("[AddSSData] x and y must have the same sparsity pattern, but they store ", x.nnz(), " and ",
+    value_error("[", kName, "] x and y must have the same sparsity pattern, but they store ", x.nnz(), " and ",
                 y.nnz(), " entries");
   NDArray yd = sk::stored_data(y);
   NDArray xd = sk::stored_data(x);
@@ -146,17 +137,16 @@ std::vector<Var> AddSSData::vjp(const Apply& node, const std::vector<Var>& g) co
 
 // ---------------------------------------------------------------- AddSD
 
-ApplyPtr AddSD::make_node(const std::vector<Var>& inputs) const {
-  expect_inputs(inputs, "AddSD");
-  const SparseType& x = expect_sparse(inputs[0], "AddSD");
-  const TensorType& y = expect_dense(inputs[1], "AddSD");
-  if (y.ndim() > 2) type_error("[AddSD] the dense operand must have at most 2 dimensions, got ", y.str());
+ApplyPtr AddSD::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& x = expect_sparse(inputs[0], kName);
+  const TensorType& y = expect_dense(inputs[1], kName);
+  if (y.ndim() > 2) type_error("[", kName, "] the dense operand must have at most 2 dimensions, got ", y.str());
   return Apply::create(ptr(), inputs, {TensorType::make(upcast(x.elem(), y.elem()), {false, false})});
 }
 void AddSD::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "AddSD");
-  const NDArray& y = dense_input(inputs, 1, "AddSD");
-  check_broadcast(node, x, y, "AddSD");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
+  const NDArray& y = dense_input(inputs, 1, kName);
+  check_broadcast(node, x, y, kName);
   outputs[0] = sk::binary_sd(x, y, sk::SpBinary::Add, *node.output(0).type()->dtype());
 }
 std::optional<std::vector<ShapeVec>> AddSD::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -170,16 +160,15 @@ std::vector<Var> AddSD::vjp(const Apply& node, const std::vector<Var>& g) const 
 
 // ---------------------------------------------------------------- StructuredAddSV
 
-ApplyPtr StructuredAddSV::make_node(const std::vector<Var>& inputs) const {
-  expect_inputs(inputs, "StructuredAddSV");
-  const SparseType& x = expect_sparse(inputs[0], "StructuredAddSV");
-  const TensorType& v = expect_dense(inputs[1], "StructuredAddSV", 1);
-  return Apply::create(ptr(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), v.elem(), "StructuredAddSV"))});
+ApplyPtr StructuredAddSV::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& x = expect_sparse(inputs[0], kName);
+  const TensorType& v = expect_dense(inputs[1], kName, 1);
+  return Apply::create(ptr(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), v.elem(), kName))});
 }
 void StructuredAddSV::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "StructuredAddSV");
-  const NDArray& v = dense_input(inputs, 1, "StructuredAddSV");
-  check_vector(x, v, x.cols(), "columns", "StructuredAddSV");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
+  const NDArray& v = dense_input(inputs, 1, kName);
+  check_vector(x, v, x.cols(), "columns", kName);
   outputs[0] = sk::map_dense(x, v, sk::SpMap::Add, *node.output(0).type()->dtype());
 }
 std::optional<std::vector<ShapeVec>> StructuredAddSV::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -193,16 +182,15 @@ std::vector<Var> StructuredAddSV::vjp(const Apply& node, const std::vector<Var>&
 
 // ---------------------------------------------------------------- MulSS
 
-ApplyPtr MulSS::make_node(const std::vector<Var>& inputs) const {
-  expect_inputs(inputs, "MulSS");
-  const SparseType& x = expect_sparse(inputs[0], "MulSS");
-  const SparseType& y = expect_sparse(inputs[1], "MulSS");
-  return Apply::create(ptr(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), y.elem(), "MulSS"))});
+ApplyPtr MulSS::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& x = expect_sparse(inputs[0], kName);
+  const SparseType& y = expect_sparse(inputs[1], kName);
+  return Apply::create(ptr(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), y.elem(), kName))});
 }
 void MulSS::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "MulSS");
-  const SparseMatrix& y = sparse_input(inputs, 1, "MulSS");
-  check_same_shape(x, y, "MulSS");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
+  const SparseMatrix& y = sparse_input(inputs, 1, kName);
+  check_same_shape(x, y, kName);
   outputs[0] = sk::binary_ss(x, y, sk::SpBinary::Mul, *node.output(0).type()->dtype());
 }
 std::optional<std::vector<ShapeVec>> MulSS::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -216,17 +204,16 @@ std::vector<Var> MulSS::vjp(const Apply& node, const std::vector<Var>& g) const 
 
 // ---------------------------------------------------------------- MulSD
 
-ApplyPtr MulSD::make_node(const std::vector<Var>& inputs) const {
-  expect_inputs(inputs, "MulSD");
-  const SparseType& x = expect_sparse(inputs[0], "MulSD");
-  const TensorType& y = expect_dense(inputs[1], "MulSD");
-  if (y.ndim() > 2) type_error("[MulSD] the dense operand must have at most 2 dimensions, got ", y.str());
-  return Apply::create(ptr(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), y.elem(), "MulSD"))});
+ApplyPtr MulSD::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& x = expect_sparse(inputs[0], kName);
+  const TensorType& y = expect_dense(inputs[1], kName);
+  if (y.ndim() > 2) type_error("[", kName, "] the dense operand must have at most 2 dimensions, got ", y.str());
+  return Apply::create(ptr(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), y.elem(), kName))});
 }
 void MulSD::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "MulSD");
-  const NDArray& y = dense_input(inputs, 1, "MulSD");
-  check_broadcast(node, x, y, "MulSD");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
+  const NDArray& y = dense_input(inputs, 1, kName);
+  check_broadcast(node, x, y, kName);
   outputs[0] = sk::map_dense(x, y, sk::SpMap::Mul, *node.output(0).type()->dtype());
 }
 std::optional<std::vector<ShapeVec>> MulSD::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -246,7 +233,6 @@ std::vector<Var> MulSD::vjp(const Apply& node, const std::vector<Var>& g) const 
 
 namespace {
 ApplyPtr make_sv(const Op& op, const std::vector<Var>& inputs, const std::string& who) {
-  expect_inputs(inputs, who);
   const SparseType& x = expect_sparse(inputs[0], who);
   const TensorType& v = expect_dense(inputs[1], who, 1);
   return Apply::create(op.shared_from_this(), inputs, {SparseType::make(x.format(), out_dtype(x.elem(), v.elem(), who))});
@@ -259,9 +245,9 @@ void perform_sv(const Apply& node, const Value* const* inputs, Value* outputs, b
 }
 }  // namespace
 
-ApplyPtr MulSV::make_node(const std::vector<Var>& inputs) const { return make_sv(*this, inputs, "MulSV"); }
+ApplyPtr MulSV::make_node_checked(const std::vector<Var>& inputs) const { return make_sv(*this, inputs, kName); }
 void MulSV::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  perform_sv(node, inputs, outputs, false, "MulSV");
+  perform_sv(node, inputs, outputs, false, kName);
 }
 std::optional<std::vector<ShapeVec>> MulSV::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
   return std::vector<ShapeVec>{s[0]};
@@ -273,9 +259,9 @@ std::vector<Var> MulSV::vjp(const Apply& node, const std::vector<Var>& g) const 
   return {sparse::mul_s_v(gz, v), sparse::sp_sum(sparse::mul(x, gz), 0, true)};
 }
 
-ApplyPtr ColScale::make_node(const std::vector<Var>& inputs) const { return make_sv(*this, inputs, "ColScaleCSC"); }
+ApplyPtr ColScale::make_node_checked(const std::vector<Var>& inputs) const { return make_sv(*this, inputs, kName); }
 void ColScale::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  perform_sv(node, inputs, outputs, false, "ColScaleCSC");
+  perform_sv(node, inputs, outputs, false, kName);
 }
 std::optional<std::vector<ShapeVec>> ColScale::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
   return std::vector<ShapeVec>{s[0]};
@@ -286,9 +272,9 @@ std::vector<Var> ColScale::vjp(const Apply& node, const std::vector<Var>& g) con
   return {sparse::col_scale(structured_grad(g[0], x), s), sparse::sp_sum(sparse::mul(x, g[0]), 0)};
 }
 
-ApplyPtr RowScale::make_node(const std::vector<Var>& inputs) const { return make_sv(*this, inputs, "RowScaleCSC"); }
+ApplyPtr RowScale::make_node_checked(const std::vector<Var>& inputs) const { return make_sv(*this, inputs, kName); }
 void RowScale::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  perform_sv(node, inputs, outputs, true, "RowScaleCSC");
+  perform_sv(node, inputs, outputs, true, kName);
 }
 std::optional<std::vector<ShapeVec>> RowScale::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
   return std::vector<ShapeVec>{s[0]};

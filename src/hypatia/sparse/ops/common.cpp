@@ -44,4 +44,14 @@ Var as_sparse_grad(const Var& g, const Var& x) {
   return sparse::sparse_from_dense(g, xt.format());
 }
 
+bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
+
+Var dense_grad(const Var& g) { return sparse_type(g) ? sparse::dense_from_sparse(g, false) : g; }
+
+TypePtr dense_type(DType d, int ndim) {
+  return TensorType::make(d, std::vector<bool>(static_cast<size_t>(ndim), false));
+}
+
+NDArray as_dtype(const NDArray& a, DType d) { return a.dtype() == d ? a : a.astype(d); }
+
 }  // namespace hypatia::sparse_ops

@@ -24,5 +24,14 @@ const SparseMatrix& sparse_input(const Value* const* inputs, int i, const std::s
 /// format conversion when it is sparse of the other format; a sparse matrix of x's format
 /// (zeros dropped) when g is dense. Null/disconnected g pass through.
 Var as_sparse_grad(const Var& g, const Var& x);
+/// Whether an output gradient carries nothing (absent, disconnected or null), so that the
+/// inputs' gradients are disconnected without building a graph.
+bool no_grad(const Var& g);
+/// g as a dense tensor: the regular densification (dense_from_sparse) when it is sparse.
+Var dense_grad(const Var& g);
+/// A dense tensor type of dtype d and rank ndim, with no broadcastable axis.
+TypePtr dense_type(DType d, int ndim);
+/// a itself when it already has dtype d, else a converted copy (kernels take one dtype).
+NDArray as_dtype(const NDArray& a, DType d);
 
 }  // namespace hypatia::sparse_ops

@@ -22,7 +22,6 @@ std::string sparse_compare_name(sk::SpBinary op) {
 }
 
 namespace {
-bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
 // Comparisons are piecewise constant: zero gradients (as Theano's tensor comparisons).
 Var zero_grad(const Var& v) {
   const DType d = *v.type()->dtype();
@@ -32,21 +31,19 @@ Var zero_grad(const Var& v) {
 }
 }  // namespace
 
-ApplyPtr CompareSS::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr CompareSS::make_node_checked(const std::vector<Var>& inputs) const {
   const std::string who = name();
-  if (inputs.size() != 2) type_error("[", who, "] expected 2 inputs, got ", inputs.size());
   const SparseType& x = expect_sparse(inputs[0], who);
   expect_sparse(inputs[1], who);
   return Apply::create(ptr(), inputs, {SparseType::make(x.format(), DType::Bool)});
 }
-void CompareSS::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+void CompareSS::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
   const std::string who = name();
   const SparseMatrix& x = sparse_input(inputs, 0, who);
   const SparseMatrix& y = sparse_input(inputs, 1, who);
   if (x.rows() != y.rows() || x.cols() != y.cols())
     value_error("[", who, "] inconsistent shapes: ", shape_str(x.shape()), " and ", shape_str(y.shape()));
   outputs[0] = sk::binary_ss(x, y, params_.op, upcast(x.dtype(), y.dtype()));
-  (void)node;
 }
 std::optional<std::vector<ShapeVec>> CompareSS::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
   return std::vector<ShapeVec>{s[0]};
@@ -56,9 +53,8 @@ std::vector<Var> CompareSS::vjp(const Apply& node, const std::vector<Var>& g) co
   return {zero_grad(node.input(0)), zero_grad(node.input(1))};
 }
 
-ApplyPtr CompareSD::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr CompareSD::make_node_checked(const std::vector<Var>& inputs) const {
   const std::string who = name();
-  if (inputs.size() != 2) type_error("[", who, "] expected 2 inputs, got ", inputs.size());
   expect_sparse(inputs[0], who);
   const TensorType& y = expect_dense(inputs[1], who);
   if (y.ndim() > 2) type_error("[", who, "] the dense operand must have at most 2 dimensions, got ", y.str());

@@ -18,25 +18,15 @@ std::string sparse_compare_name(sparse_kernels::SpBinary op);
 /// x (op) y for two sparse matrices of the same shape -> sparse bool in x's format, computed as
 /// scipy does (==, <=, >= as the complement of !=, >, <). Not differentiable (zero gradients).
 class CompareSS final : public OpBase<CompareSS, SparseCompareParams> {
- public:
-  using OpBase::OpBase;
+  HYPATIA_OP(CompareSS, 2, make_node, perform, infer_shape, vjp)
   std::string name() const override { return sparse_compare_name(params_.op) + "SS"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
 };
 
 /// x (op) y for a sparse x and a dense y broadcastable to x's shape -> dense bool matrix
 /// (scipy's x.toarray() (op) y, computed without densifying x). Zero gradients.
 class CompareSD final : public OpBase<CompareSD, SparseCompareParams> {
- public:
-  using OpBase::OpBase;
+  HYPATIA_OP(CompareSD, 2, make_node, perform, infer_shape, vjp)
   std::string name() const override { return sparse_compare_name(params_.op) + "SD"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
 };
 
 }  // namespace hypatia

@@ -14,28 +14,27 @@ namespace hypatia {
 using namespace sparse_ops;
 namespace sk = sparse_kernels;
 
-ApplyPtr ConstructSparseFromList::make_node(const std::vector<Var>& in) const {
-  if (in.size() != 3) type_error("[ConstructSparseFromList] expected 3 inputs (shape, values, ilist), got ", in.size());
+ApplyPtr ConstructSparseFromList::make_node_checked(const std::vector<Var>& in) const {
   Var shp = as_tensor_variable(in[0]);
   const TensorType* st = tensor_type(shp);
   if (!st || st->ndim() != 1 || !is_int(st->elem()))
-    type_error("[ConstructSparseFromList] the shape must be an integer vector, got ", shp.type()->str());
-  const TensorType& vt = expect_dense(in[1], "ConstructSparseFromList");
+    type_error("[", kName, "] the shape must be an integer vector, got ", shp.type()->str());
+  const TensorType& vt = expect_dense(in[1], kName);
   if (vt.ndim() != 2)
-    type_error("[ConstructSparseFromList] cannot create a sparse matrix from values with ", vt.ndim(), " dimensions");
-  Var ilist = expect_int_index(in[2], 1, "ConstructSparseFromList", "the index list");
-  check_sparse_dtype(params_.dtype, "ConstructSparseFromList");
+    type_error("[", kName, "] cannot create a sparse matrix from values with ", vt.ndim(), " dimensions");
+  Var ilist = expect_int_index(in[2], 1, kName, "the index list");
+  check_sparse_dtype(params_.dtype, kName);
   return Apply::create(ptr(), {shp, as_tensor_variable(in[1]), ilist}, {SparseType::make(SparseFormat::CSC, params_.dtype)});
 }
 
 void ConstructSparseFromList::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray shp = as_array(*inputs[0], "ConstructSparseFromList").astype(DType::Int64);
-  if (shp.size() != 2) value_error("[ConstructSparseFromList] the shape must have 2 entries, got ", shp.size());
+  const NDArray shp = as_array(*inputs[0], kName).astype(DType::Int64);
+  if (shp.size() != 2) value_error("[", kName, "] the shape must have 2 entries, got ", shp.size());
   const int64_t rows = shp.data<int64_t>()[0], cols = shp.data<int64_t>()[1];
-  const NDArray& values = as_array(*inputs[1], "ConstructSparseFromList");
-  const std::vector<int64_t> ilist = normalized_indices(*inputs[2], rows, 0, "ConstructSparseFromList");
+  const NDArray& values = as_array(*inputs[1], kName);
+  const std::vector<int64_t> ilist = normalized_indices(*inputs[2], rows, 0, kName);
   if (values.shape(0) != static_cast<int64_t>(ilist.size()) || values.shape(1) != cols)
-    value_error("[ConstructSparseFromList] values have shape ", shape_str(values.shape()), ", expected (", ilist.size(),
+    value_error("[", kName, "] values have shape ", shape_str(values.shape()), ", expected (", ilist.size(),
                 ", ", cols, ")");
   outputs[0] = sk::rows_to_csc(rows, cols, values.astype(params_.dtype), ilist);
 }
@@ -62,11 +61,11 @@ std::vector<Var> ConstructSparseFromList::jvp(const Apply& node, const std::vect
 namespace sparse {
 
 Var construct_sparse_from_list(const Var& x_in, const Var& values, const Var& ilist) {
-  if (!x_in) type_error("[ConstructSparseFromList] x is None");
-  if (sparse_type(x_in)) type_error("[ConstructSparseFromList] x must be a dense matrix (it gives the shape), got ", x_in.type()->str());
+  if (!x_in) type_error("[", ConstructSparseFromList::kName, "] x is None");
+  if (sparse_type(x_in)) type_error("[", ConstructSparseFromList::kName, "] x must be a dense matrix (it gives the shape), got ", x_in.type()->str());
   Var x = as_tensor_variable(x_in);
-  const TensorType& xt = expect_dense(x, "ConstructSparseFromList");
-  if (xt.ndim() != 2) type_error("[ConstructSparseFromList] cannot create a sparse matrix with ", xt.ndim(), " dimensions");
+  const TensorType& xt = expect_dense(x, ConstructSparseFromList::kName);
+  if (xt.ndim() != 2) type_error("[", ConstructSparseFromList::kName, "] cannot create a sparse matrix with ", xt.ndim(), " dimensions");
   return apply1(*std::make_shared<ConstructSparseFromList>(ConstructSparseFromListParams{xt.elem()}),
                 {shape(x), values, ilist});
 }

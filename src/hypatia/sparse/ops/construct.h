@@ -15,14 +15,7 @@ struct ConstructSparseFromListParams {
 /// stored twice and add up when read). As in Theano the node takes shape(x), not x, so x
 /// need not be kept alive. Regular grad: w.r.t. values, g[ilist]; shape and ilist disconnected.
 class ConstructSparseFromList final : public OpBase<ConstructSparseFromList, ConstructSparseFromListParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "ConstructSparseFromList"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(ConstructSparseFromList, 3, make_node, perform, infer_shape, vjp, jvp)
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}, {true}, {false}}; }
 };
 

@@ -13,7 +13,6 @@ using namespace sparse_ops;
 namespace sk = sparse_kernels;
 
 namespace {
-bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
 // A dense gradient cast to x's dtype when x is floating point and the dtypes differ.
 Var dense_like_dtype(const Var& g, DType d) {
   if (is_inexact(d) && *g.type()->dtype() != d) return hypatia::cast(g, d);
@@ -24,17 +23,16 @@ Var dense_like_dtype(const Var& g, DType d) {
 // ---------------------------------------------------------------- DenseFromSparse
 
 std::string DenseFromSparse::str() const {
-  return params_.structured ? "DenseFromSparse" : "DenseFromSparse{structured=False}";
+  return params_.structured ? kName : "DenseFromSparse{structured=False}";
 }
 
-ApplyPtr DenseFromSparse::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[DenseFromSparse] expected 1 input, got ", inputs.size());
-  const SparseType& t = expect_sparse(inputs[0], "DenseFromSparse");
+ApplyPtr DenseFromSparse::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& t = expect_sparse(inputs[0], kName);
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false, false})});
 }
 
 void DenseFromSparse::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "DenseFromSparse");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
   // A sequential memset first: scattered first-touch writes into fresh pages fault one page at
   // a time from several threads and were 6x slower than zeroing the block in order.
   NDArray& out = prepare_output(outputs[0], x.dtype(), {x.rows(), x.cols()});
@@ -67,24 +65,23 @@ std::vector<Var> DenseFromSparse::jvp(const Apply&, const std::vector<Var>& ev) 
 
 std::string SparseFromDense::str() const { return str_cat("SparseFromDense{", format_name(params_.format), "}"); }
 
-ApplyPtr SparseFromDense::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[SparseFromDense] expected 1 input, got ", inputs.size());
+ApplyPtr SparseFromDense::make_node_checked(const std::vector<Var>& inputs) const {
   // As Theano (and scipy.sparse.csr_matrix(v)): a vector becomes a 1 x n matrix and a scalar a
   // 1 x 1 one, through a DimShuffle in the graph, so the gradient flows back to the vector.
   Var x = inputs[0];
-  const TensorType& t0 = expect_dense(x, "SparseFromDense");
+  const TensorType& t0 = expect_dense(x, kName);
   if (t0.ndim() > 2)
-    type_error("[SparseFromDense] there are no sparse tensors with more than 2 dimensions; expected a matrix (or a "
+    type_error("[", kName, "] there are no sparse tensors with more than 2 dimensions; expected a matrix (or a "
                "vector or scalar, made 1 x n), got ", t0.str());
   if (t0.ndim() == 1) x = dimshuffle(x, {-1, 0});
   if (t0.ndim() == 0) x = dimshuffle(x, {-1, -1});
-  const TensorType& t = expect_dense(x, "SparseFromDense", 2);
-  check_sparse_dtype(t.elem(), "SparseFromDense");
+  const TensorType& t = expect_dense(x, kName, 2);
+  check_sparse_dtype(t.elem(), kName);
   return Apply::create(ptr(), {x}, {SparseType::make(params_.format, t.elem())});
 }
 
 void SparseFromDense::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = sk::from_dense(as_array(*inputs[0], "SparseFromDense"), params_.format);
+  outputs[0] = sk::from_dense(as_array(*inputs[0], kName), params_.format);
 }
 
 std::optional<std::vector<ShapeVec>> SparseFromDense::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -110,14 +107,13 @@ std::vector<Var> SparseFromDense::jvp(const Apply&, const std::vector<Var>& ev) 
 
 std::string AsFormat::str() const { return str_cat("AsFormat{", format_name(params_.format), "}"); }
 
-ApplyPtr AsFormat::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[AsFormat] expected 1 input, got ", inputs.size());
-  const SparseType& t = expect_sparse(inputs[0], "AsFormat");
+ApplyPtr AsFormat::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& t = expect_sparse(inputs[0], kName);
   return Apply::create(ptr(), inputs, {SparseType::make(params_.format, t.elem())});
 }
 
 void AsFormat::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "AsFormat");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
   outputs[0] = x.format() == params_.format ? sk::deep_copy(x) : sk::convert_format(x, params_.format);
 }
 
@@ -137,19 +133,18 @@ std::vector<Var> AsFormat::jvp(const Apply&, const std::vector<Var>& ev) const {
 
 // ---------------------------------------------------------------- SampleDense
 
-ApplyPtr SampleDense::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[SampleDense] expected 2 inputs (pattern, dense), got ", inputs.size());
-  const SparseType& p = expect_sparse(inputs[0], "SampleDense");
-  const TensorType& d = expect_dense(inputs[1], "SampleDense", 2);
-  check_sparse_dtype(d.elem(), "SampleDense");
+ApplyPtr SampleDense::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& p = expect_sparse(inputs[0], kName);
+  const TensorType& d = expect_dense(inputs[1], kName, 2);
+  check_sparse_dtype(d.elem(), kName);
   return Apply::create(ptr(), inputs, {SparseType::make(p.format(), d.elem())});
 }
 
 void SampleDense::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& p = sparse_input(inputs, 0, "SampleDense");
-  const NDArray& d = as_array(*inputs[1], "SampleDense");
+  const SparseMatrix& p = sparse_input(inputs, 0, kName);
+  const NDArray& d = as_array(*inputs[1], kName);
   if (d.ndim() != 2 || d.shape(0) != p.rows() || d.shape(1) != p.cols())
-    value_error("[SampleDense] the dense matrix has shape ", shape_str(d.shape()), " but the sparse pattern has shape ",
+    value_error("[", kName, "] the dense matrix has shape ", shape_str(d.shape()), " but the sparse pattern has shape ",
                 shape_str(p.shape()));
   outputs[0] = sk::with_data(p, sk::gather_dense(p, d));
 }

@@ -17,15 +17,7 @@ struct SparseFormatParams {
 /// Sparse -> dense matrix (duplicates summed). Grad: structured (the output gradient sampled at
 /// x's stored positions) or regular (the whole output gradient, as a sparse matrix).
 class DenseFromSparse final : public OpBase<DenseFromSparse, DenseFromSparseParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "DenseFromSparse"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(DenseFromSparse, 1, make_node, perform, infer_shape, vjp, jvp, str)
 };
 
 /// Dense matrix -> sparse of `format`, storing the non-zero values. A vector (scalar) input is
@@ -33,40 +25,17 @@ class DenseFromSparse final : public OpBase<DenseFromSparse, DenseFromSparsePara
 /// dense_from_sparse of the output gradient (structured: entries the output does not store get
 /// what the gradient stores), with the input's broadcastable pattern.
 class SparseFromDense final : public OpBase<SparseFromDense, SparseFormatParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "SparseFromDense"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(SparseFromDense, 1, make_node, perform, infer_shape, vjp, jvp, str)
 };
 
 /// Sparse -> sparse in another format (parallel counting sort). Regular grad.
 class AsFormat final : public OpBase<AsFormat, SparseFormatParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "AsFormat"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(AsFormat, 1, make_node, perform, infer_shape, vjp, jvp, str)
 };
 
 /// SampleDense(pattern, dense): pattern's structure, dense's values there (see sparse::sample_dense).
-class SampleDense final : public OpBase<SampleDense, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "SampleDense"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+class SampleDense final : public OpBase<SampleDense> {
+  HYPATIA_OP(SampleDense, 2, make_node, perform, infer_shape, vjp, jvp)
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}, {true}}; }
 };
 

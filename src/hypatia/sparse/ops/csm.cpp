@@ -55,7 +55,7 @@ NDArray as_int32(const NDArray& a, int64_t n, int64_t max_value) {
   NDArray head = a.size() == n ? a : a.slice(0, 0, n, 1);
   if (head.dtype() == DType::Int32) return head.contiguous();
   if (max_value > INT32_MAX)
-    value_error("[CSMProperties] the matrix needs int64 indices (", max_value,
+    value_error("[", CSMProperties::kName, "] the matrix needs int64 indices (", max_value,
                 " does not fit int32); csm_indices/csm_indptr are int32 as in Theano");
   return head.astype(DType::Int32);
 }
@@ -66,20 +66,19 @@ NDArray as_int32(const NDArray& a, int64_t n, int64_t max_value) {
 
 std::string CSM::str() const { return str_cat("CSM{", format_name(params_.format), "}"); }
 
-ApplyPtr CSM::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 4) type_error("[CSM] expected 4 inputs (data, indices, indptr, shape), got ", inputs.size());
-  const TensorType& d = expect_dense(inputs[0], "CSM");
-  if (d.ndim() != 1) type_error("[CSM] data must be a vector, got ", d.str());
-  check_sparse_dtype(d.elem(), "CSM");
-  expect_int_vector(inputs[1], "CSM", "indices");
-  expect_int_vector(inputs[2], "CSM", "indptr");
-  expect_int_vector(inputs[3], "CSM", "shape");
+ApplyPtr CSM::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& d = expect_dense(inputs[0], kName);
+  if (d.ndim() != 1) type_error("[", kName, "] data must be a vector, got ", d.str());
+  check_sparse_dtype(d.elem(), kName);
+  expect_int_vector(inputs[1], kName, "indices");
+  expect_int_vector(inputs[2], kName, "indptr");
+  expect_int_vector(inputs[3], kName, "shape");
   return Apply::create(ptr(), inputs, {SparseType::make(params_.format, d.elem())});
 }
 
 void CSM::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = build_matrix(params_.format, as_array(*inputs[0], "CSM"), as_array(*inputs[1], "CSM"),
-                            as_array(*inputs[2], "CSM"), as_array(*inputs[3], "CSM"), "CSM");
+  outputs[0] = build_matrix(params_.format, as_array(*inputs[0], kName), as_array(*inputs[1], kName),
+                            as_array(*inputs[2], kName), as_array(*inputs[3], kName), kName);
 }
 
 std::optional<std::vector<ShapeVec>> CSM::infer_shape(const Apply& node, const std::vector<ShapeVec>&) const {
@@ -121,16 +120,15 @@ std::vector<Var> CSM::jvp(const Apply& node, const std::vector<Var>& ev) const {
 
 // ---------------------------------------------------------------- CSMProperties
 
-ApplyPtr CSMProperties::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[CSMProperties] expected 1 input, got ", inputs.size());
-  const SparseType& t = expect_sparse(inputs[0], "CSMProperties");
+ApplyPtr CSMProperties::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& t = expect_sparse(inputs[0], kName);
   return Apply::create(ptr(), inputs,
                        {TensorType::make(t.elem(), {false}), int_vector(DType::Int32), int_vector(DType::Int32),
                         int_vector(DType::Int64)});
 }
 
 void CSMProperties::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "CSMProperties");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
   const int64_t n = x.nnz();
   outputs[0] = sk::stored_data(x);
   outputs[1] = as_int32(x.indices(), n, x.inner_size() - 1);
@@ -162,14 +160,13 @@ std::optional<std::vector<ShapeVec>> CSMProperties::infer_shape(const Apply& nod
 
 // ---------------------------------------------------------------- SparseNnz
 
-ApplyPtr SparseNnz::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[SparseNnz] expected 1 input, got ", inputs.size());
-  expect_sparse(inputs[0], "SparseNnz");
+ApplyPtr SparseNnz::make_node_checked(const std::vector<Var>& inputs) const {
+  expect_sparse(inputs[0], kName);
   return Apply::create(ptr(), inputs, {TensorType::make(DType::Int64, {})});
 }
 
 void SparseNnz::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "SparseNnz");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
   NDArray& out = prepare_output(outputs[0], DType::Int64, {});
   out.data<int64_t>()[0] = x.nnz();
 }
@@ -184,23 +181,19 @@ std::vector<Var> SparseNnz::vjp(const Apply&, const std::vector<Var>&) const { r
 
 std::string CSMGrad::str() const { return str_cat("CSMGrad{", format_name(params_.format), "}"); }
 
-ApplyPtr CSMGrad::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 8)
-    type_error("[CSMGrad] expected 8 inputs (x_data, x_indices, x_indptr, x_shape, g_data, g_indices, g_indptr, "
-               "g_shape), got ",
-               inputs.size());
+ApplyPtr CSMGrad::make_node_checked(const std::vector<Var>& inputs) const {
   for (int i : {0, 4}) {
-    const TensorType& t = expect_dense(inputs[i], "CSMGrad");
-    if (t.ndim() != 1) type_error("[CSMGrad] ", i == 0 ? "x_data" : "g_data", " must be a vector, got ", t.str());
+    const TensorType& t = expect_dense(inputs[i], kName);
+    if (t.ndim() != 1) type_error("[", kName, "] ", i == 0 ? "x_data" : "g_data", " must be a vector, got ", t.str());
   }
-  for (int i : {1, 2, 3, 5, 6, 7}) expect_int_vector(inputs[i], "CSMGrad", "index inputs");
+  for (int i : {1, 2, 3, 5, 6, 7}) expect_int_vector(inputs[i], kName, "index inputs");
   return Apply::create(ptr(), inputs, {TensorType::make(*inputs[4].type()->dtype(), {false})});
 }
 
 void CSMGrad::perform(const Apply&, const Value* const* in, Value* outputs) const {
-  auto arr = [&](int i) -> const NDArray& { return as_array(*in[i], "CSMGrad"); };
-  SparseMatrix x = build_matrix(params_.format, arr(0), arr(1), arr(2), arr(3), "CSMGrad");
-  SparseMatrix g = build_matrix(params_.format, arr(4), arr(5), arr(6), arr(7), "CSMGrad");
+  auto arr = [&](int i) -> const NDArray& { return as_array(*in[i], kName); };
+  SparseMatrix x = build_matrix(params_.format, arr(0), arr(1), arr(2), arr(3), kName);
+  SparseMatrix g = build_matrix(params_.format, arr(4), arr(5), arr(6), arr(7), kName);
   NDArray got = sk::gather_sparse(x, g);
   const int64_t n_data = arr(0).size();
   if (got.size() == n_data) {

@@ -8,15 +8,7 @@ namespace hypatia {
 /// arrays are copied and validated. Regular grad w.r.t. data (CSMGrad); the integer inputs are
 /// disconnected.
 class CSM final : public OpBase<CSM, SparseFormatParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "CSM"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(CSM, 4, make_node, perform, infer_shape, vjp, jvp, str)
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override {
     return {{true}, {false}, {false}, {false}};
   }
@@ -26,30 +18,17 @@ class CSM final : public OpBase<CSM, SparseFormatParams> {
 /// indices/indptr are int32; shape is int64. Regular grad. Unlike Theano it has a shape rule,
 /// so that shapes computed from its outputs need not run it: data and indices have nnz(x)
 /// entries (SparseNnz), indptr has x's outer length + 1, shape has 2.
-class CSMProperties final : public OpBase<CSMProperties, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "CSMProperties"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+class CSMProperties final : public OpBase<CSMProperties> {
+  HYPATIA_OP(CSMProperties, 1, make_node, perform, infer_shape, vjp, jvp)
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true, false, false, false}}; }
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
   ViewMap view_map() const override { return {{0, {0}}}; }
 };
 
 /// SparseNnz(x) -> the number of stored entries of x (explicit zeros included) as an int64
 /// scalar, read in O(1) from indptr. Not in Theano: it is what CSMProperties' shape rule needs
 /// for the lengths of data and indices, which only the value knows. Not differentiable.
-class SparseNnz final : public OpBase<SparseNnz, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "SparseNnz"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+class SparseNnz final : public OpBase<SparseNnz> {
+  HYPATIA_OP(SparseNnz, 1, make_node, perform, infer_shape, vjp)
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}}; }
 };
 
@@ -57,14 +36,7 @@ class SparseNnz final : public OpBase<SparseNnz, NoParams> {
 /// gradient w.r.t. x_data: g's value (duplicates summed) at each stored position of x. Both
 /// matrices are read in the format given by the op's parameter. No grad of its own.
 class CSMGrad final : public OpBase<CSMGrad, SparseFormatParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "CSMGrad"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  HYPATIA_OP(CSMGrad, 8, make_node, perform, infer_shape, vjp, str)
 };
 
 }  // namespace hypatia

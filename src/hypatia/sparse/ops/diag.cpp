@@ -9,16 +9,15 @@ namespace hypatia {
 using namespace sparse_ops;
 namespace sk = sparse_kernels;
 
-ApplyPtr SquareDiagonal::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[SquareDiagonal] expected 1 input, got ", inputs.size());
-  const TensorType& t = expect_dense(inputs[0], "SquareDiagonal");
-  if (t.ndim() != 1) type_error("[SquareDiagonal] expected a dense vector, got ", t.str());
-  check_sparse_dtype(t.elem(), "SquareDiagonal");
+ApplyPtr SquareDiagonal::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& t = expect_dense(inputs[0], kName);
+  if (t.ndim() != 1) type_error("[", kName, "] expected a dense vector, got ", t.str());
+  check_sparse_dtype(t.elem(), kName);
   return Apply::create(ptr(), inputs, {SparseType::make(SparseFormat::CSC, t.elem())});
 }
 
 void SquareDiagonal::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const NDArray& v = as_array(*inputs[0], "SquareDiagonal");
+  const NDArray& v = as_array(*inputs[0], kName);
   const int64_t n = v.size();
   const DType idt = sk::index_dtype_for(n);
   NDArray idx(idt, {n}), ptr(idt, {n + 1});
@@ -44,16 +43,15 @@ std::vector<Var> SquareDiagonal::jvp(const Apply&, const std::vector<Var>& ev) c
   return {sparse::square_diagonal(ev[0])};
 }
 
-ApplyPtr SparseDiag::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[Diag] expected 1 input, got ", inputs.size());
-  const SparseType& t = expect_sparse(inputs[0], "Diag");
+ApplyPtr SparseDiag::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& t = expect_sparse(inputs[0], kName);
   return Apply::create(ptr(), inputs, {TensorType::make(t.elem(), {false})});
 }
 
 void SparseDiag::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "Diag");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
   if (x.rows() != x.cols())
-    value_error("[Diag] expects a square sparse matrix, got shape ", shape_str(x.shape()));
+    value_error("[", kName, "] expects a square sparse matrix, got shape ", shape_str(x.shape()));
   outputs[0] = sk::diagonal(x);
 }
 

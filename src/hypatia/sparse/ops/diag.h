@@ -6,27 +6,13 @@
 namespace hypatia {
 
 /// SquareDiagonal(v): the n x n csc matrix with v on the diagonal (all n entries stored).
-class SquareDiagonal final : public OpBase<SquareDiagonal, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "SquareDiagonal"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+class SquareDiagonal final : public OpBase<SquareDiagonal> {
+  HYPATIA_OP(SquareDiagonal, 1, make_node, perform, infer_shape, vjp, jvp)
 };
 
 /// Diag(x): the diagonal of a square sparse matrix as a dense vector (duplicates summed).
-class SparseDiag final : public OpBase<SparseDiag, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Diag"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+class SparseDiag final : public OpBase<SparseDiag> {
+  HYPATIA_OP(Diag, 1, make_node, perform, infer_shape, vjp, jvp)
 };
 
 }  // namespace hypatia

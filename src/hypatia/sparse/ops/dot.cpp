@@ -16,7 +16,6 @@ namespace sk = sparse_kernels;
 
 namespace {
 
-bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
 
 // A product operand: sparse matrix, or dense matrix/vector.
 struct Operand {
@@ -40,9 +39,6 @@ Operand operand(const Var& v, const std::string& who, bool allow_sparse = true, 
 }
 
 
-TypePtr dense_type(DType d, int ndim) {
-  return TensorType::make(d, std::vector<bool>(static_cast<size_t>(ndim), false));
-}
 
 void check_aligned(const std::string& who, const Shape& a, const Shape& b) {
   const int64_t ka = a.back(), kb = b.front();
@@ -51,12 +47,6 @@ void check_aligned(const std::string& who, const Shape& a, const Shape& b) {
                 a.size() - 1, ") != ", kb, " (dim 0)");
 }
 
-Shape value_shape_of(const Value& v) {
-  if (const auto* s = std::get_if<SparseMatrix>(&v)) return s->shape();
-  return std::get<NDArray>(v).shape();
-}
-
-NDArray as_dtype(const NDArray& a, DType d) { return a.dtype() == d ? a : a.astype(d); }
 
 // The product's symbolic output shape: rows of x when x is a matrix, columns of y when y is.
 std::optional<std::vector<ShapeVec>> product_shape(const Apply& node, const std::vector<ShapeVec>& s) {
@@ -74,6 +64,19 @@ Var product(const Var& a, const Var& b) {
   return hypatia::dot(a, b);
 }
 
+// The forward derivative of a dense product x . y: dx . y + x (.) dy, where `dot_dy` is the
+// product the op applies to its first operand (StructuredDot's is structured); null when no
+// input has a direction.
+Var product_jvp(const Apply& node, const std::vector<Var>& ev, Var (*dot_dy)(const Var&, const Var&)) {
+  Var r;
+  if (ev.size() > 0 && ev[0]) r = product(ev[0], node.input(1));
+  if (ev.size() > 1 && ev[1]) {
+    Var t = dot_dy(node.input(0), ev[1]);
+    r = r ? add(r, t) : t;
+  }
+  return r ? fit_grad(r, node.output(0)) : Var();
+}
+
 }  // namespace
 
 namespace sparse_ops {
@@ -89,29 +92,26 @@ Var fit_grad(const Var& g, const Var& like) {
   }
   const TensorType& t = *tensor_type(like);
   if (!is_inexact(t.elem())) return zeros_like(like);
-  Var r = sparse_type(g) ? sparse::dense_from_sparse(g, false) : g;
+  Var r = dense_grad(g);
   if (tensor_type(r)->elem() != t.elem()) r = hypatia::cast(r, t.elem());
   return r;
 }
 
 std::vector<Var> dot_grads(const Var& x, const Var& y, const Var& g) {
-  const bool xs = sparse_type(x) != nullptr, ys = sparse_type(y) != nullptr;
   const int xd = x.type()->ndim(), yd = y.type()->ndim();
   Var gx, gy;
   // gx = g . y^T and gy = x^T . g; a vector operand makes the other's gradient an outer product.
-  if (yd == 1) gx = outer(sparse_type(g) ? sparse::dense_from_sparse(g, false) : g, y);
+  if (yd == 1) gx = outer(dense_grad(g), y);
   else gx = product(g, transpose_any(y));
-  if (xd == 1) gy = outer(x, sparse_type(g) ? sparse::dense_from_sparse(g, false) : g);
+  if (xd == 1) gy = outer(x, dense_grad(g));
   else gy = product(transpose_any(x), g);
-  (void)xs;
-  (void)ys;
   return {fit_grad(gx, x), fit_grad(gy, y)};
 }
 
 void dot_into(const Value& xv, const Value& yv, DType d, const std::string& who, Value& out) {
   const auto* xs = std::get_if<SparseMatrix>(&xv);
   const auto* ys = std::get_if<SparseMatrix>(&yv);
-  check_aligned(who, value_shape_of(xv), value_shape_of(yv));
+  check_aligned(who, value_shape(xv), value_shape(yv));
   if (xs && ys) {
     out = sk::spgemm(sk::with_dtype(*xs, d), sk::with_dtype(*ys, d));
     return;
@@ -140,21 +140,20 @@ Value dot_values(const Value& x, const Value& y, DType d, const std::string& who
 
 // ---------------------------------------------------------------- StructuredDot
 
-ApplyPtr StructuredDot::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[StructuredDot] expected 2 inputs (a, b), got ", inputs.size());
-  Operand a = operand(inputs[0], "StructuredDot", true, false);
-  Operand b = operand(inputs[1], "StructuredDot");
+ApplyPtr StructuredDot::make_node_checked(const std::vector<Var>& inputs) const {
+  Operand a = operand(inputs[0], kName, true, false);
+  Operand b = operand(inputs[1], kName);
   const DType d = upcast(a.dtype, b.dtype);
   if (b.sparse) {
-    check_sparse_dtype(d, "StructuredDot");
+    check_sparse_dtype(d, kName);
     return Apply::create(ptr(), inputs, {SparseType::make(a.format, d)});
   }
   return Apply::create(ptr(), inputs, {dense_type(d, b.ndim)});
 }
 
 void StructuredDot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  sparse_input(inputs, 0, "StructuredDot");
-  dot_into(*inputs[0], *inputs[1], *node.output(0).type()->dtype(), "StructuredDot", outputs[0]);
+  sparse_input(inputs, 0, kName);
+  dot_into(*inputs[0], *inputs[1], *node.output(0).type()->dtype(), kName, outputs[0]);
 }
 
 std::optional<std::vector<ShapeVec>> StructuredDot::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
@@ -169,7 +168,7 @@ std::vector<Var> StructuredDot::vjp(const Apply& node, const std::vector<Var>& o
   Var ga, gb;
   if (!sparse_type(b)) {
     // Structured: only a's stored entries, dot(g[i, :], b[j, :]) each (an SDDMM).
-    Var gd = sparse_type(g) ? sparse::dense_from_sparse(g, false) : g;
+    Var gd = dense_grad(g);
     ga = sparse::structured_dot_grad(a, b, gd);
     gb = sparse::structured_dot(sparse::transpose(a), gd);
   } else {
@@ -182,14 +181,7 @@ std::vector<Var> StructuredDot::vjp(const Apply& node, const std::vector<Var>& o
 
 std::vector<Var> StructuredDot::jvp(const Apply& node, const std::vector<Var>& ev) const {
   if (sparse_type(node.output(0))) return Op::jvp(node, ev);
-  Var r;
-  if (ev.size() > 0 && ev[0]) r = product(ev[0], node.input(1));
-  if (ev.size() > 1 && ev[1]) {
-    Var t = sparse::structured_dot(node.input(0), ev[1]);
-    r = r ? add(r, t) : t;
-  }
-  if (!r) return {Var()};
-  return {fit_grad(r, node.output(0))};
+  return {product_jvp(node, ev, sparse::structured_dot)};
 }
 
 // ---------------------------------------------------------------- StructuredDotGradCSR/CSC
@@ -202,10 +194,8 @@ NDArray index_array(const NDArray& a) {
 }
 }  // namespace
 
-ApplyPtr StructuredDotGrad::make_node(const std::vector<Var>& inputs) const {
+ApplyPtr StructuredDotGrad::make_node_checked(const std::vector<Var>& inputs) const {
   const std::string who = name();
-  if (inputs.size() != 4)
-    type_error("[", who, "] expected 4 inputs (a_indices, a_indptr, b, g_ab), got ", inputs.size());
   const char* names[] = {"a_indices", "a_indptr"};
   for (int i = 0; i < 2; ++i) {
     if (sparse_type(inputs[i]))
@@ -257,16 +247,15 @@ std::vector<Var> StructuredDotGrad::vjp(const Apply&, const std::vector<Var>&) c
 
 // ---------------------------------------------------------------- Dot
 
-ApplyPtr SparseDot::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[Dot] expected 2 inputs (x, y), got ", inputs.size());
-  Operand x = operand(inputs[0], "Dot");
-  Operand y = operand(inputs[1], "Dot");
+ApplyPtr SparseDot::make_node_checked(const std::vector<Var>& inputs) const {
+  Operand x = operand(inputs[0], kName);
+  Operand y = operand(inputs[1], kName);
   if (!x.sparse && !y.sparse)
-    type_error("[Dot] at least one operand must be sparse; use hypatia.tensor.dot for two dense tensors");
+    type_error("[", kName, "] at least one operand must be sparse; use hypatia.tensor.dot for two dense tensors");
   const DType d = upcast(x.dtype, y.dtype);
   // The reference: sparse.dot "returns a dense for perform", also for two sparse operands
   // (structured_dot and true_dot are the products that keep a sparse result).
-  if (x.sparse && y.sparse) check_sparse_dtype(d, "Dot");
+  if (x.sparse && y.sparse) check_sparse_dtype(d, kName);
   const int nd = (x.sparse ? 1 : x.ndim - 1) + (y.sparse ? 1 : y.ndim - 1);
   return Apply::create(ptr(), inputs, {dense_type(d, nd)});
 }
@@ -274,11 +263,11 @@ ApplyPtr SparseDot::make_node(const std::vector<Var>& inputs) const {
 void SparseDot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   if (is_sparse(*inputs[0]) && is_sparse(*inputs[1])) {
     Value product;
-    dot_into(*inputs[0], *inputs[1], *node.output(0).type()->dtype(), "Dot", product);
+    dot_into(*inputs[0], *inputs[1], *node.output(0).type()->dtype(), kName, product);
     outputs[0] = as_sparse(product).to_dense();
     return;
   }
-  dot_into(*inputs[0], *inputs[1], *node.output(0).type()->dtype(), "Dot", outputs[0]);
+  dot_into(*inputs[0], *inputs[1], *node.output(0).type()->dtype(), kName, outputs[0]);
 }
 
 std::optional<std::vector<ShapeVec>> SparseDot::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
@@ -292,42 +281,34 @@ std::vector<Var> SparseDot::vjp(const Apply& node, const std::vector<Var>& og) c
 
 std::vector<Var> SparseDot::jvp(const Apply& node, const std::vector<Var>& ev) const {
   if (sparse_type(node.output(0))) return Op::jvp(node, ev);
-  Var r;
-  if (ev.size() > 0 && ev[0]) r = product(ev[0], node.input(1));
-  if (ev.size() > 1 && ev[1]) {
-    Var t = product(node.input(0), ev[1]);
-    r = r ? add(r, t) : t;
-  }
-  if (!r) return {Var()};
-  return {fit_grad(r, node.output(0))};
+  return {product_jvp(node, ev, product)};
 }
 
 // ---------------------------------------------------------------- TrueDot
 
 std::string TrueDot::str() const {
-  return params_.grad_preserves_dense ? "TrueDot" : "TrueDot{grad_preserves_dense=False}";
+  return params_.grad_preserves_dense ? kName : "TrueDot{grad_preserves_dense=False}";
 }
 
-ApplyPtr TrueDot::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[TrueDot] expected 2 inputs (x, y), got ", inputs.size());
-  Operand x = operand(inputs[0], "TrueDot", true, false);
-  Operand y = operand(inputs[1], "TrueDot");
+ApplyPtr TrueDot::make_node_checked(const std::vector<Var>& inputs) const {
+  Operand x = operand(inputs[0], kName, true, false);
+  Operand y = operand(inputs[1], kName);
   const DType d = upcast(x.dtype, y.dtype);
   if (!y.sparse && y.ndim == 1) return Apply::create(ptr(), inputs, {dense_type(d, 1)});
-  check_sparse_dtype(d, "TrueDot");
+  check_sparse_dtype(d, kName);
   return Apply::create(ptr(), inputs, {SparseType::make(x.format, d)});
 }
 
 void TrueDot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "TrueDot");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
   const DType d = *node.output(0).type()->dtype();
   if (is_array(*inputs[1]) && std::get<NDArray>(*inputs[1]).ndim() == 2) {
     // The product of a sparse and a dense matrix is dense in general: compute it, then store it.
-    Value tmp = dot_values(*inputs[0], *inputs[1], d, "TrueDot");
+    Value tmp = dot_values(*inputs[0], *inputs[1], d, kName);
     outputs[0] = sk::from_dense(std::get<NDArray>(tmp), x.format());
     return;
   }
-  dot_into(*inputs[0], *inputs[1], d, "TrueDot", outputs[0]);
+  dot_into(*inputs[0], *inputs[1], d, kName, outputs[0]);
 }
 
 std::optional<std::vector<ShapeVec>> TrueDot::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {
@@ -339,7 +320,7 @@ std::vector<Var> TrueDot::vjp(const Apply& node, const std::vector<Var>& og) con
   const Var& x = node.input(0);
   const Var& y = node.input(1);
   Var g = og[0];
-  if (y.type()->ndim() == 1) return dot_grads(x, y, sparse_type(g) ? sparse::dense_from_sparse(g, false) : g);
+  if (y.type()->ndim() == 1) return dot_grads(x, y, dense_grad(g));
   // Theano's TrueDot.grad: [true_dot(gz, y.T), true_dot(x.T, gz)] with a sparse gz.
   if (!sparse_type(g)) g = sparse::sparse_from_dense(g, sparse_type(node.output(0))->format());
   Var gx = sparse::true_dot(g, transpose_any(y), params_.grad_preserves_dense);
@@ -359,7 +340,7 @@ std::vector<Var> TrueDot::vjp(const Apply& node, const std::vector<Var>& og) con
 namespace sparse {
 
 Var structured_dot(const Var& x, const Var& y) {
-  if (!x || !y) type_error("[StructuredDot] got None as an operand");
+  if (!x || !y) type_error("[", StructuredDot::kName, "] got None as an operand");
   if (!sparse_type(x) && sparse_type(y)) {
     // Theano's structured_dot(dense, sparse): (y^T . x^T)^T, so y's gradient is structured too.
     const Var xt = x.type()->ndim() == 2 ? transpose_any(x) : x;
@@ -367,7 +348,7 @@ Var structured_dot(const Var& x, const Var& y) {
     return r.type()->ndim() == 2 ? transpose_any(r) : r;
   }
   if (!sparse_type(x) && !sparse_type(y))
-    type_error("[StructuredDot] at least one operand must be sparse, got ", x.type()->str(), " and ", y.type()->str(),
+    type_error("[", StructuredDot::kName, "] at least one operand must be sparse, got ", x.type()->str(), " and ", y.type()->str(),
                "; use hypatia.tensor.dot for two dense tensors");
   return apply1(*std::make_shared<StructuredDot>(), {x, y});
 }

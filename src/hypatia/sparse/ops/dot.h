@@ -7,15 +7,8 @@
 namespace hypatia {
 
 /// sparse . (dense matrix | dense vector | sparse); structured grad w.r.t. the sparse operand.
-class StructuredDot final : public OpBase<StructuredDot, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "StructuredDot"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+class StructuredDot final : public OpBase<StructuredDot> {
+  HYPATIA_OP(StructuredDot, 2, make_node, perform, infer_shape, vjp, jvp)
 };
 
 struct StructuredDotGradParams {
@@ -30,15 +23,10 @@ struct StructuredDotGradParams {
 /// sparse::structured_dot_grad wraps it in CSR/CSC(data, indices, indptr, shape) as Theano does.
 /// b and g_ab are dense matrices (or both vectors). Printed after the format (Theano's classes).
 class StructuredDotGrad final : public OpBase<StructuredDotGrad, StructuredDotGradParams> {
- public:
-  using OpBase::OpBase;
+  HYPATIA_OP(StructuredDotGrad, 4, make_node, perform, infer_shape, vjp)
   std::string name() const override {
     return params_.format == SparseFormat::CSR ? "StructuredDotGradCSR" : "StructuredDotGradCSC";
   }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override {
     return {{false}, {false}, {true}, {true}};
   }
@@ -46,16 +34,9 @@ class StructuredDotGrad final : public OpBase<StructuredDotGrad, StructuredDotGr
 
 /// theano.sparse.basic.Dot: one operand sparse, the other sparse or dense (matrix or vector),
 /// either order. Regular grads. (C++ name SparseDot: the tensor module owns `Dot`.)
-class SparseDot final : public OpBase<SparseDot, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Dot"; }
+class SparseDot final : public OpBase<SparseDot> {
+  HYPATIA_OP(Dot, 2, make_node, perform, infer_shape, vjp, jvp)
   std::string str() const override { return "SparseDot"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
 };
 
 struct TrueDotParams {
@@ -66,14 +47,7 @@ struct TrueDotParams {
 /// sparse . (sparse | dense) with a sparse output (x's format); a dense vector y gives a dense
 /// vector. Regular grads.
 class TrueDot final : public OpBase<TrueDot, TrueDotParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "TrueDot"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  HYPATIA_OP(TrueDot, 2, make_node, perform, infer_shape, vjp, str)
 };
 
 namespace sparse_ops {

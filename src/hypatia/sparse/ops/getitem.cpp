@@ -39,7 +39,6 @@ Var expect_int_index(const Var& v_in, int ndim, const std::string& who, const ch
 }  // namespace sparse_ops
 
 namespace {
-bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
 int64_t scalar_index(const Value& v, int64_t n, int axis, const std::string& who) {
   return normalized_indices(v, n, axis, who)[0];
 }
@@ -47,28 +46,29 @@ int64_t scalar_index(const Value& v, int64_t n, int axis, const std::string& who
 
 // ---------------------------------------------------------------- GetItem2d
 
-ApplyPtr GetItem2d::make_node(const std::vector<Var>& in) const {
-  if (in.empty()) type_error("[GetItem2d] expected inputs (x, slice components...)");
-  expect_sparse(in[0], "GetItem2d");
+ApplyPtr GetItem2d::make_node_checked(const std::vector<Var>& in) const {
+  // x, then one input per slice component present: the count depends on the parameters.
   const int want = 1 + __builtin_popcount(static_cast<unsigned>(params_.present));
-  if (static_cast<int>(in.size()) != want) type_error("[GetItem2d] expected ", want, " inputs, got ", in.size());
+  if (static_cast<int>(in.size()) != want)
+    type_error("[", kName, "] expected ", want, want == 1 ? " input" : " inputs", ", got ", in.size());
+  expect_sparse(in[0], kName);
   std::vector<Var> ins{in[0]};
-  for (size_t k = 1; k < in.size(); ++k) ins.push_back(expect_int_index(in[k], 0, "GetItem2d", "a slice bound or step"));
+  for (size_t k = 1; k < in.size(); ++k) ins.push_back(expect_int_index(in[k], 0, kName, "a slice bound or step"));
   return Apply::create(ptr(), ins, {in[0].type()});
 }
 
 void GetItem2d::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "GetItem2d");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
   std::vector<int64_t> sel[2];
   int k = 1;
   for (int ax = 0; ax < 2; ++ax) {
     int64_t v[3];
     const int64_t* p[3] = {nullptr, nullptr, nullptr};
     for (int c = 0; c < 3; ++c)
-      if (params_.present & (1 << (3 * ax + c))) v[c] = subtensor_detail::read_index_scalar(*inputs[k++], "GetItem2d"), p[c] = &v[c];
+      if (params_.present & (1 << (3 * ax + c))) v[c] = subtensor_detail::read_index_scalar(*inputs[k++], kName), p[c] = &v[c];
     const int64_t n = ax == 0 ? x.rows() : x.cols();
     int64_t start, stop, step;
-    normalize_slice(n, p[0], p[1], p[2], &start, &stop, &step, "GetItem2d");
+    normalize_slice(n, p[0], p[1], p[2], &start, &stop, &step, kName);
     int64_t len = 0;
     if (step > 0 && start < stop) len = (stop - start - 1) / step + 1;
     if (step < 0 && stop < start) len = (start - stop - 1) / (-step) + 1;
@@ -107,18 +107,17 @@ std::vector<std::vector<bool>> GetItem2d::connection_pattern(const Apply& node) 
 
 // ---------------------------------------------------------------- GetItemScalar
 
-ApplyPtr GetItemScalar::make_node(const std::vector<Var>& in) const {
-  if (in.size() != 3) type_error("[GetItemScalar] expected 3 inputs (x, i, j), got ", in.size());
-  const SparseType& t = expect_sparse(in[0], "GetItemScalar");
-  return Apply::create(ptr(), {in[0], expect_int_index(in[1], 0, "GetItemScalar", "the row index"),
-                               expect_int_index(in[2], 0, "GetItemScalar", "the column index")},
+ApplyPtr GetItemScalar::make_node_checked(const std::vector<Var>& in) const {
+  const SparseType& t = expect_sparse(in[0], kName);
+  return Apply::create(ptr(), {in[0], expect_int_index(in[1], 0, kName, "the row index"),
+                               expect_int_index(in[2], 0, kName, "the column index")},
                        {TensorType::make(t.elem(), {})});
 }
 
 void GetItemScalar::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "GetItemScalar");
-  const int64_t i = scalar_index(*inputs[1], x.rows(), 0, "GetItemScalar");
-  const int64_t j = scalar_index(*inputs[2], x.cols(), 1, "GetItemScalar");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
+  const int64_t i = scalar_index(*inputs[1], x.rows(), 0, kName);
+  const int64_t j = scalar_index(*inputs[2], x.cols(), 1, kName);
   outputs[0] = sk::gather_elements(x, {i}, {j}).reshape({});
 }
 
@@ -135,15 +134,14 @@ std::vector<std::vector<bool>> GetItemScalar::connection_pattern(const Apply&) c
 
 // ---------------------------------------------------------------- GetItemList
 
-ApplyPtr GetItemList::make_node(const std::vector<Var>& in) const {
-  if (in.size() != 2) type_error("[GetItemList] expected 2 inputs (x, index), got ", in.size());
-  expect_sparse(in[0], "GetItemList");
-  return Apply::create(ptr(), {in[0], expect_int_index(in[1], 1, "GetItemList", "the index")}, {in[0].type()});
+ApplyPtr GetItemList::make_node_checked(const std::vector<Var>& in) const {
+  expect_sparse(in[0], kName);
+  return Apply::create(ptr(), {in[0], expect_int_index(in[1], 1, kName, "the index")}, {in[0].type()});
 }
 
 void GetItemList::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "GetItemList");
-  const std::vector<int64_t> rows = normalized_indices(*inputs[1], x.rows(), 0, "GetItemList");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
+  const std::vector<int64_t> rows = normalized_indices(*inputs[1], x.rows(), 0, kName);
   outputs[0] = sk::select_rows_cols(x, &rows, nullptr);
 }
 
@@ -164,19 +162,18 @@ std::vector<Var> GetItemList::jvp(const Apply& node, const std::vector<Var>& ev)
 
 // ---------------------------------------------------------------- GetItemListGrad
 
-ApplyPtr GetItemListGrad::make_node(const std::vector<Var>& in) const {
-  if (in.size() != 3) type_error("[GetItemListGrad] expected 3 inputs (x, index, gz), got ", in.size());
-  expect_sparse(in[0], "GetItemListGrad");
-  expect_sparse(in[2], "GetItemListGrad");
-  return Apply::create(ptr(), {in[0], expect_int_index(in[1], 1, "GetItemListGrad", "the index"), in[2]}, {in[0].type()});
+ApplyPtr GetItemListGrad::make_node_checked(const std::vector<Var>& in) const {
+  expect_sparse(in[0], kName);
+  expect_sparse(in[2], kName);
+  return Apply::create(ptr(), {in[0], expect_int_index(in[1], 1, kName, "the index"), in[2]}, {in[0].type()});
 }
 
 void GetItemListGrad::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "GetItemListGrad");
-  const SparseMatrix& gz = sparse_input(inputs, 2, "GetItemListGrad");
-  const std::vector<int64_t> rows = normalized_indices(*inputs[1], x.rows(), 0, "GetItemListGrad");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
+  const SparseMatrix& gz = sparse_input(inputs, 2, kName);
+  const std::vector<int64_t> rows = normalized_indices(*inputs[1], x.rows(), 0, kName);
   if (gz.rows() != static_cast<int64_t>(rows.size()) || gz.cols() != x.cols())
-    value_error("[GetItemListGrad] gz has shape ", shape_str(gz.shape()), ", expected (", rows.size(), ", ", x.cols(), ")");
+    value_error("[", kName, "] gz has shape ", shape_str(gz.shape()), ", expected (", rows.size(), ", ", x.cols(), ")");
   SparseMatrix r = sk::scatter_rows(gz, rows, x.rows(), x.format());
   outputs[0] = r.dtype() == x.dtype() ? r : sk::astype(r, x.dtype());
 }
@@ -185,20 +182,18 @@ std::optional<std::vector<ShapeVec>> GetItemListGrad::infer_shape(const Apply&, 
   return std::vector<ShapeVec>{s[0]};
 }
 
-std::vector<Var> GetItemListGrad::vjp(const Apply& node, const std::vector<Var>&) const {
+std::vector<Var> GetItemListGrad::vjp(const Apply&, const std::vector<Var>&) const {
   return {disconnected_var(), grad_undefined(*this, 1), grad_not_implemented(*this, 2)};
-  (void)node;
 }
 
 std::vector<std::vector<bool>> GetItemListGrad::connection_pattern(const Apply&) const { return {{false}, {true}, {true}}; }
 
 // ---------------------------------------------------------------- GetItem2Lists
 
-ApplyPtr GetItem2Lists::make_node(const std::vector<Var>& in) const {
-  if (in.size() != 3) type_error("[GetItem2Lists] expected 3 inputs (x, ind1, ind2), got ", in.size());
-  const SparseType& t = expect_sparse(in[0], "GetItem2Lists");
-  return Apply::create(ptr(), {in[0], expect_int_index(in[1], 1, "GetItem2Lists", "ind1"),
-                               expect_int_index(in[2], 1, "GetItem2Lists", "ind2")},
+ApplyPtr GetItem2Lists::make_node_checked(const std::vector<Var>& in) const {
+  const SparseType& t = expect_sparse(in[0], kName);
+  return Apply::create(ptr(), {in[0], expect_int_index(in[1], 1, kName, "ind1"),
+                               expect_int_index(in[2], 1, kName, "ind2")},
                        {TensorType::make(t.elem(), {false})});
 }
 
@@ -214,8 +209,8 @@ std::pair<std::vector<int64_t>, std::vector<int64_t>> two_lists(const Value* con
 }  // namespace
 
 void GetItem2Lists::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "GetItem2Lists");
-  auto [r, c] = two_lists(inputs, x, "GetItem2Lists");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
+  auto [r, c] = two_lists(inputs, x, kName);
   outputs[0] = sk::gather_elements(x, r, c);
 }
 
@@ -232,21 +227,20 @@ std::vector<Var> GetItem2Lists::vjp(const Apply& node, const std::vector<Var>& g
 
 // ---------------------------------------------------------------- GetItem2ListsGrad
 
-ApplyPtr GetItem2ListsGrad::make_node(const std::vector<Var>& in) const {
-  if (in.size() != 4) type_error("[GetItem2ListsGrad] expected 4 inputs (x, ind1, ind2, gz), got ", in.size());
-  expect_sparse(in[0], "GetItem2ListsGrad");
-  expect_dense(in[3], "GetItem2ListsGrad", 1);
-  return Apply::create(ptr(), {in[0], expect_int_index(in[1], 1, "GetItem2ListsGrad", "ind1"),
-                               expect_int_index(in[2], 1, "GetItem2ListsGrad", "ind2"), in[3]},
+ApplyPtr GetItem2ListsGrad::make_node_checked(const std::vector<Var>& in) const {
+  expect_sparse(in[0], kName);
+  expect_dense(in[3], kName, 1);
+  return Apply::create(ptr(), {in[0], expect_int_index(in[1], 1, kName, "ind1"),
+                               expect_int_index(in[2], 1, kName, "ind2"), in[3]},
                        {in[0].type()});
 }
 
 void GetItem2ListsGrad::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "GetItem2ListsGrad");
-  auto [r, c] = two_lists(inputs, x, "GetItem2ListsGrad");
-  const NDArray& gz = as_array(*inputs[3], "GetItem2ListsGrad");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
+  auto [r, c] = two_lists(inputs, x, kName);
+  const NDArray& gz = as_array(*inputs[3], kName);
   if (gz.size() != static_cast<int64_t>(r.size()))
-    value_error("[GetItem2ListsGrad] gz has ", gz.size(), " values for ", r.size(), " positions");
+    value_error("[", kName, "] gz has ", gz.size(), " values for ", r.size(), " positions");
   outputs[0] = sk::from_triplets(x.format(), x.rows(), x.cols(), r, c, gz.astype(x.dtype()));
 }
 
@@ -298,7 +292,7 @@ bool is_vector_entry(const IndexEntry& e) {
 }  // namespace
 
 Var get_item_2d(const Var& x, const std::vector<IndexEntry>& index) {
-  expect_sparse(x, "GetItem2d");
+  expect_sparse(x, GetItem2d::kName);
   if (index.empty() || index.size() > 2)
     raise(ErrorKind::Index, "[GetItem2d] a sparse matrix takes 1 or 2 indices, got ", index.size());
   GetItem2dParams p;
@@ -307,9 +301,9 @@ Var get_item_2d(const Var& x, const std::vector<IndexEntry>& index) {
     const IndexEntry& e = index[ax];
     if (is_int_entry(e)) no_sparse_vectors();
     if (e.kind != IndexEntry::Kind::Slice)
-      type_error("[GetItem2d] advanced indexing is not implemented for sparse matrices in this position; use "
+      type_error("[", GetItem2d::kName, "] advanced indexing is not implemented for sparse matrices in this position; use "
                  "slices, x[int_vector] (get_item_list) or x[ind1, ind2] (get_item_2lists)");
-    if (e.c.value && *e.c.value == 0) value_error("[GetItem2d] slice step cannot be zero");
+    if (e.c.value && *e.c.value == 0) value_error("[", GetItem2d::kName, "] slice step cannot be zero");
     const SliceBound* b[3] = {&e.a, &e.b, &e.c};
     for (int c = 0; c < 3; ++c)
       if (!b[c]->none()) p.present |= 1 << (3 * ax + c), ins.push_back(bound_var(*b[c]));

@@ -19,77 +19,36 @@ struct GetItem2dParams {
 /// as a sparse matrix of x's format (Python slice rules: None, negative bounds and steps).
 /// No gradient (as Theano). infer_shape through SliceLength.
 class GetItem2d final : public OpBase<GetItem2d, GetItem2dParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "GetItem2d"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  HYPATIA_OP(GetItem2d, kVariadic, make_node, perform, infer_shape, vjp, connection_pattern)
 };
 
 /// GetItemScalar(x, i, j): x[i, j] (duplicates summed) as a tensor scalar of x's dtype. No gradient.
-class GetItemScalar final : public OpBase<GetItemScalar, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "GetItemScalar"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+class GetItemScalar final : public OpBase<GetItemScalar> {
+  HYPATIA_OP(GetItemScalar, 3, make_node, perform, infer_shape, vjp, connection_pattern)
 };
 
 /// GetItemList(x, idx): the rows idx of x (an integer vector; repeats allowed) as a sparse
 /// matrix of x's format. Grad w.r.t. x: GetItemListGrad; w.r.t. idx: undefined.
-class GetItemList final : public OpBase<GetItemList, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "GetItemList"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+class GetItemList final : public OpBase<GetItemList> {
+  HYPATIA_OP(GetItemList, 2, make_node, perform, infer_shape, vjp, jvp)
 };
 
 /// GetItemListGrad(x, idx, gz): a matrix of x's type and shape with row idx[k] += gz[k]
 /// (gz sparse; repeated rows accumulate, the true gradient of GetItemList).
-class GetItemListGrad final : public OpBase<GetItemListGrad, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "GetItemListGrad"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+class GetItemListGrad final : public OpBase<GetItemListGrad> {
+  HYPATIA_OP(GetItemListGrad, 3, make_node, perform, infer_shape, vjp, connection_pattern)
 };
 
 /// GetItem2Lists(x, ind1, ind2): the dense vector [x[ind1[k], ind2[k]] for k] of x's dtype
 /// (integer vectors of equal length). Grad w.r.t. x: GetItem2ListsGrad; indices: undefined.
-class GetItem2Lists final : public OpBase<GetItem2Lists, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "GetItem2Lists"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+class GetItem2Lists final : public OpBase<GetItem2Lists> {
+  HYPATIA_OP(GetItem2Lists, 3, make_node, perform, infer_shape, vjp)
 };
 
 /// GetItem2ListsGrad(x, ind1, ind2, gz): a matrix of x's type and shape holding gz[k] at
 /// (ind1[k], ind2[k]) (repeated pairs accumulate).
-class GetItem2ListsGrad final : public OpBase<GetItem2ListsGrad, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "GetItem2ListsGrad"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+class GetItem2ListsGrad final : public OpBase<GetItem2ListsGrad> {
+  HYPATIA_OP(GetItem2ListsGrad, 4, make_node, perform, infer_shape, vjp, connection_pattern)
 };
 
 namespace sparse_ops {

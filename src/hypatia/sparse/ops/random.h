@@ -10,15 +10,8 @@
 namespace hypatia {
 
 /// Poisson(rng, x): x's structure with data ~ Poisson(x.data), x's type; zero draws dropped.
-class Poisson final : public OpBase<Poisson, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Poisson"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+class Poisson final : public OpBase<Poisson> {
+  HYPATIA_OP(Poisson, 2, make_node, perform, infer_shape, vjp, connection_pattern)
   bool constant_foldable(const Apply&) const override { return false; }
 };
 
@@ -31,29 +24,14 @@ struct BinomialParams {
 /// Binomial{format, dtype}(rng, n, p, shape): a shape[0] x shape[1] sparse matrix of
 /// Binomial(n, p) counts (zeros not stored). csr_fbinomial = Binomial{csr, float32}, ...
 class Binomial final : public OpBase<Binomial, BinomialParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Binomial"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  HYPATIA_OP(Binomial, 4, make_node, perform, infer_shape, vjp, connection_pattern, str)
   bool constant_foldable(const Apply&) const override { return false; }
 };
 
 /// Multinomial(rng, n, p): per row i of the sparse p, Multinomial(n[i] or n, p[i]) counts at p's
 /// stored positions (p's type). n an integer scalar or vector (one per row).
-class Multinomial final : public OpBase<Multinomial, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Multinomial"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+class Multinomial final : public OpBase<Multinomial> {
+  HYPATIA_OP(Multinomial, 3, make_node, perform, infer_shape, vjp, connection_pattern)
   bool constant_foldable(const Apply&) const override { return false; }
 };
 

@@ -23,18 +23,17 @@ std::string SpSum::str() const {
                  ", sparse_grad=", params_.sparse_grad ? "True" : "False", "}");
 }
 
-ApplyPtr SpSum::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 1) type_error("[SpSum] expected 1 input, got ", inputs.size());
-  const SparseType& x = expect_sparse(inputs[0], "SpSum");
+ApplyPtr SpSum::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& x = expect_sparse(inputs[0], kName);
   if (params_.axis < -1 || params_.axis > 1)
-    value_error("[SpSum] axis must be None, 0 or 1 for a sparse matrix, got ", params_.axis);
+    value_error("[", kName, "] axis must be None, 0 or 1 for a sparse matrix, got ", params_.axis);
   std::vector<bool> b;
   if (params_.axis >= 0) b.push_back(false);
   return Apply::create(ptr(), inputs, {TensorType::make(sp_sum_dtype(x.elem()), b)});
 }
 
 void SpSum::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "SpSum");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
   outputs[0] = sk::sum(x, params_.axis, *node.output(0).type()->dtype());
 }
 

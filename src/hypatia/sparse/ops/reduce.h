@@ -17,14 +17,7 @@ struct SpSumParams {
 /// structured one (gz broadcast at x's stored entries), otherwise the regular one (gz broadcast
 /// to every entry).
 class SpSum final : public OpBase<SpSum, SpSumParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "SpSum"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+  HYPATIA_OP(SpSum, 1, make_node, perform, infer_shape, vjp, str)
 };
 
 /// The dtype of scipy's sum of a matrix of dtype d.

@@ -13,32 +13,29 @@ using namespace sparse_ops;
 namespace sk = sparse_kernels;
 
 namespace {
-bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
-NDArray as_dtype(const NDArray& a, DType d) { return a.dtype() == d ? a : a.astype(d); }
 }  // namespace
 
 // ---------------------------------------------------------------- SamplingDot
 
-ApplyPtr SamplingDot::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 3) type_error("[SamplingDot] expected 3 inputs (x, y, p), got ", inputs.size());
-  const TensorType& x = expect_dense(inputs[0], "SamplingDot");
-  const TensorType& y = expect_dense(inputs[1], "SamplingDot");
-  const SparseType& p = expect_sparse(inputs[2], "SamplingDot");
+ApplyPtr SamplingDot::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& x = expect_dense(inputs[0], kName);
+  const TensorType& y = expect_dense(inputs[1], kName);
+  const SparseType& p = expect_sparse(inputs[2], kName);
   if ((x.ndim() != 1 && x.ndim() != 2) || x.ndim() != y.ndim())
-    type_error("[SamplingDot] x and y must both be matrices (m x k and n x k) or both vectors, got ", x.str(), " and ",
+    type_error("[", kName, "] x and y must both be matrices (m x k and n x k) or both vectors, got ", x.str(), " and ",
                y.str());
   const DType d = upcast(upcast(x.elem(), y.elem()), p.elem());
-  check_sparse_dtype(d, "SamplingDot");
+  check_sparse_dtype(d, kName);
   return Apply::create(ptr(), inputs, {SparseType::make(p.format(), d)});
 }
 
 void SamplingDot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& x = as_array(*inputs[0], "SamplingDot");
-  const NDArray& y = as_array(*inputs[1], "SamplingDot");
-  const SparseMatrix& p = sparse_input(inputs, 2, "SamplingDot");
+  const NDArray& x = as_array(*inputs[0], kName);
+  const NDArray& y = as_array(*inputs[1], kName);
+  const SparseMatrix& p = sparse_input(inputs, 2, kName);
   const bool mat = x.ndim() == 2;
   if (x.shape(0) != p.rows() || y.shape(0) != p.cols() || (mat && x.shape(1) != y.shape(1)))
-    value_error("[SamplingDot] shapes do not match: x ", shape_str(x.shape()), ", y ", shape_str(y.shape()),
+    value_error("[", kName, "] shapes do not match: x ", shape_str(x.shape()), ", y ", shape_str(y.shape()),
                 " and p ", shape_str(p.shape()), " (x is m x k, y is n x k, p is m x n)");
   const DType d = *node.output(0).type()->dtype();
   outputs[0] = sk::with_data(p, sk::sddmm(p, as_dtype(x, d), as_dtype(y, d), true, d));
@@ -64,24 +61,23 @@ std::vector<Var> SamplingDot::vjp(const Apply& node, const std::vector<Var>& og)
 
 // ---------------------------------------------------------------- SampleSparse
 
-ApplyPtr SampleSparse::make_node(const std::vector<Var>& inputs) const {
-  if (inputs.size() != 2) type_error("[SampleSparse] expected 2 inputs (pattern, g), got ", inputs.size());
-  const SparseType& p = expect_sparse(inputs[0], "SampleSparse");
+ApplyPtr SampleSparse::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& p = expect_sparse(inputs[0], kName);
   DType gd;
   if (const SparseType* g = sparse_type(inputs[1])) gd = g->elem();
-  else gd = expect_dense(inputs[1], "SampleSparse", 2).elem();
+  else gd = expect_dense(inputs[1], kName, 2).elem();
   const DType d = params_.scale ? upcast(p.elem(), gd) : gd;
-  check_sparse_dtype(d, "SampleSparse");
+  check_sparse_dtype(d, kName);
   return Apply::create(ptr(), inputs, {SparseType::make(p.format(), d)});
 }
 
 void SampleSparse::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& p = sparse_input(inputs, 0, "SampleSparse");
+  const SparseMatrix& p = sparse_input(inputs, 0, kName);
   NDArray vals;
   if (const auto* g = std::get_if<SparseMatrix>(inputs[1])) {
     vals = sk::gather_sparse(p, *g);
   } else {
-    vals = sk::gather_dense(p, as_array(*inputs[1], "SampleSparse"));
+    vals = sk::gather_dense(p, as_array(*inputs[1], kName));
   }
   const DType d = *node.output(0).type()->dtype();
   vals = as_dtype(vals, d);
@@ -94,7 +90,7 @@ void SampleSparse::perform(const Apply& node, const Value* const* inputs, Value*
         const bool* w = pv.data<bool>();
         for (int64_t k = 0; k < vals.size(); ++k) v[k] = v[k] && w[k];
       } else if constexpr (std::is_same_v<T, half>) {
-        type_error("[SampleSparse] float16 is not a sparse dtype");
+        type_error("[", kName, "] float16 is not a sparse dtype");
       } else {
         T* v = vals.data<T>();
         const T* w = pv.data<T>();

@@ -61,10 +61,10 @@ std::string stack_str(const char* name, const StackParams& p) {
 
 }  // namespace
 
-std::string HStack::str() const { return stack_str("HStack", params_); }
-ApplyPtr HStack::make_node(const std::vector<Var>& in) const { return stack_node(*this, params_, in, "HStack"); }
+std::string HStack::str() const { return stack_str(kName, params_); }
+ApplyPtr HStack::make_node_checked(const std::vector<Var>& in) const { return stack_node(*this, params_, in, kName); }
 void HStack::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  stack_perform(params_, false, inputs, node.nin(), outputs, "HStack");
+  stack_perform(params_, false, inputs, node.nin(), outputs, kName);
 }
 std::optional<std::vector<ShapeVec>> HStack::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
   return stack_shape(false, s);
@@ -79,10 +79,10 @@ std::vector<Var> HStack::jvp(const Apply& node, const std::vector<Var>& ev) cons
   return {sparse::hstack(blocks, params_.format, params_.dtype)};
 }
 
-std::string VStack::str() const { return stack_str("VStack", params_); }
-ApplyPtr VStack::make_node(const std::vector<Var>& in) const { return stack_node(*this, params_, in, "VStack"); }
+std::string VStack::str() const { return stack_str(kName, params_); }
+ApplyPtr VStack::make_node_checked(const std::vector<Var>& in) const { return stack_node(*this, params_, in, kName); }
 void VStack::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  stack_perform(params_, true, inputs, node.nin(), outputs, "VStack");
+  stack_perform(params_, true, inputs, node.nin(), outputs, kName);
 }
 std::optional<std::vector<ShapeVec>> VStack::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
   return stack_shape(true, s);
@@ -102,7 +102,7 @@ namespace sparse {
 namespace {
 Var stack_builder(const std::vector<Var>& blocks_in, std::optional<SparseFormat> format, std::optional<DType> dtype,
                   bool vertical) {
-  const char* who = vertical ? "VStack" : "HStack";
+  const char* who = vertical ? VStack::kName : HStack::kName;
   if (blocks_in.empty()) value_error("[", who, "] cannot join an empty list of sparse matrices");
   std::vector<Var> blocks;
   for (const Var& b : blocks_in) {

@@ -10,11 +10,6 @@ using namespace sparse_ops;
 namespace sk = sparse_kernels;
 
 namespace {
-bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
-const SparseType& one_sparse_input(const std::vector<Var>& inputs, const std::string& who) {
-  if (inputs.size() != 1) type_error("[", who, "] expected 1 input, got ", inputs.size());
-  return expect_sparse(inputs[0], who);
-}
 // Sparse-or-dense versions of the ops gradients are built from (a gradient may arrive dense).
 Var any_neg(const Var& g) { return sparse_type(g) ? sparse::neg(g) : hypatia::neg(g); }
 Var any_transpose(const Var& g) { return sparse_type(g) ? sparse::transpose(g) : hypatia::transpose(g); }
@@ -28,16 +23,16 @@ Var any_cast(const Var& g, DType d) {
 
 std::string SparseCast::str() const { return str_cat("Cast{", dtype_name(params_.dtype), "}"); }
 
-ApplyPtr SparseCast::make_node(const std::vector<Var>& inputs) const {
-  const SparseType& t = one_sparse_input(inputs, "Cast");
-  check_sparse_dtype(params_.dtype, "Cast");
+ApplyPtr SparseCast::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& t = expect_sparse(inputs[0], kName);
+  check_sparse_dtype(params_.dtype, kName);
   // A complex matrix cast to a real dtype keeps the real parts, as numpy's astype (Theano's
   // perform); the Python layer emits numpy's ComplexWarning when such a cast is built.
   return Apply::create(ptr(), inputs, {SparseType::make(t.format(), params_.dtype)});
 }
 
 void SparseCast::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "Cast");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
   outputs[0] = sk::with_data(x, sk::stored_data(x).astype(params_.dtype));
 }
 
@@ -62,14 +57,14 @@ std::vector<Var> SparseCast::jvp(const Apply&, const std::vector<Var>& ev) const
 
 // ---------------------------------------------------------------- Transpose
 
-ApplyPtr SparseTranspose::make_node(const std::vector<Var>& inputs) const {
-  const SparseType& t = one_sparse_input(inputs, "Transpose");
+ApplyPtr SparseTranspose::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& t = expect_sparse(inputs[0], kName);
   SparseFormat f = t.format() == SparseFormat::CSR ? SparseFormat::CSC : SparseFormat::CSR;
   return Apply::create(ptr(), inputs, {SparseType::make(f, t.elem())});
 }
 
 void SparseTranspose::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = sk::transpose(sparse_input(inputs, 0, "Transpose"));
+  outputs[0] = sk::transpose(sparse_input(inputs, 0, kName));
 }
 
 std::optional<std::vector<ShapeVec>> SparseTranspose::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -88,14 +83,14 @@ std::vector<Var> SparseTranspose::jvp(const Apply&, const std::vector<Var>& ev) 
 
 // ---------------------------------------------------------------- Neg
 
-ApplyPtr SparseNeg::make_node(const std::vector<Var>& inputs) const {
-  const SparseType& t = one_sparse_input(inputs, "Neg");
-  if (is_bool(t.elem())) type_error("[Neg] negating a bool sparse matrix is not supported (numpy forbids it too)");
+ApplyPtr SparseNeg::make_node_checked(const std::vector<Var>& inputs) const {
+  const SparseType& t = expect_sparse(inputs[0], kName);
+  if (is_bool(t.elem())) type_error("[", kName, "] negating a bool sparse matrix is not supported (numpy forbids it too)");
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
 
 void SparseNeg::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  const SparseMatrix& x = sparse_input(inputs, 0, "Neg");
+  const SparseMatrix& x = sparse_input(inputs, 0, kName);
   NDArray d = sk::stored_data(x);
   NDArray out(d.dtype(), {d.size()});
   dispatch_dtype(d.dtype(), [&](auto tag) {
@@ -131,13 +126,13 @@ std::vector<Var> SparseNeg::jvp(const Apply&, const std::vector<Var>& ev) const 
 
 // ---------------------------------------------------------------- Remove0 / EnsureSortedIndices
 
-ApplyPtr Remove0::make_node(const std::vector<Var>& inputs) const {
-  one_sparse_input(inputs, "Remove0");
+ApplyPtr Remove0::make_node_checked(const std::vector<Var>& inputs) const {
+  expect_sparse(inputs[0], kName);
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
 
 void Remove0::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = sk::remove_zeros(sparse_input(inputs, 0, "Remove0"));
+  outputs[0] = sk::remove_zeros(sparse_input(inputs, 0, kName));
 }
 
 std::optional<std::vector<ShapeVec>> Remove0::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -151,13 +146,13 @@ std::vector<Var> Remove0::vjp(const Apply&, const std::vector<Var>& g) const {
 
 std::vector<Var> Remove0::jvp(const Apply&, const std::vector<Var>& ev) const { return {ev[0]}; }
 
-ApplyPtr EnsureSortedIndices::make_node(const std::vector<Var>& inputs) const {
-  one_sparse_input(inputs, "EnsureSortedIndices");
+ApplyPtr EnsureSortedIndices::make_node_checked(const std::vector<Var>& inputs) const {
+  expect_sparse(inputs[0], kName);
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
 
 void EnsureSortedIndices::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
-  outputs[0] = sk::sort_indices(sparse_input(inputs, 0, "EnsureSortedIndices"));
+  outputs[0] = sk::sort_indices(sparse_input(inputs, 0, kName));
 }
 
 std::optional<std::vector<ShapeVec>> EnsureSortedIndices::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {

@@ -12,66 +12,30 @@ struct SparseCastParams {
 
 /// Cast{dtype}: same format, stored values cast. Regular grad (Theano's sparse Cast.grad).
 class SparseCast final : public OpBase<SparseCast, SparseCastParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Cast"; }
-  std::string str() const override;
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+  HYPATIA_OP(Cast, 1, make_node, perform, infer_shape, vjp, jvp, str)
 };
 
 /// Transpose: the other format over the same arrays (no copy; the output views the input).
-class SparseTranspose final : public OpBase<SparseTranspose, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Transpose"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+class SparseTranspose final : public OpBase<SparseTranspose> {
+  HYPATIA_OP(Transpose, 1, make_node, perform, infer_shape, vjp, jvp)
   ViewMap view_map() const override { return {{0, {0}}}; }
 };
 
 /// Neg: -x (stored values negated). Regular grad.
-class SparseNeg final : public OpBase<SparseNeg, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Neg"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
+class SparseNeg final : public OpBase<SparseNeg> {
+  HYPATIA_OP(Neg, 1, make_node, perform, infer_shape, vjp, jvp)
 };
 
 /// Remove0: explicit zeros dropped. Regular grad (the output gradient).
-class Remove0 final : public OpBase<Remove0, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Remove0"; }
+class Remove0 final : public OpBase<Remove0> {
+  HYPATIA_OP(Remove0, 1, make_node, perform, infer_shape, vjp, jvp)
   std::string str() const override { return "Remove0{inplace=False}"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
 };
 
 /// EnsureSortedIndices: indices sorted within each outer slice. Regular grad.
-class EnsureSortedIndices final : public OpBase<EnsureSortedIndices, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "EnsureSortedIndices"; }
+class EnsureSortedIndices final : public OpBase<EnsureSortedIndices> {
+  HYPATIA_OP(EnsureSortedIndices, 1, make_node, perform, infer_shape, vjp, jvp)
   std::string str() const override { return "EnsureSortedIndices{inplace=False}"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
-  std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
 };
 
 }  // namespace hypatia

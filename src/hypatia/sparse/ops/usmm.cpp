@@ -16,8 +16,6 @@ namespace sk = sparse_kernels;
 
 namespace {
 
-bool no_grad(const Var& g) { return !g || is_disconnected(g) || is_null(g); }
-NDArray as_dtype(const NDArray& a, DType d) { return a.dtype() == d ? a : a.astype(d); }
 
 int operand_ndim(const Var& v, const std::string& who) {
   if (sparse_type(v)) return 2;
@@ -28,7 +26,6 @@ int operand_ndim(const Var& v, const std::string& who) {
 
 // Checks (alpha, x, y, z) and returns the output rank and dtype.
 std::pair<int, DType> usmm_signature(const std::vector<Var>& in, const std::string& who) {
-  if (in.size() != 4) type_error("[", who, "] expected 4 inputs (alpha, x, y, z), got ", in.size());
   const TensorType& a = expect_dense(in[0], who);
   if (a.ndim() != 0) type_error("[", who, "] alpha must be a scalar (0-d tensor), got ", a.str());
   const int xd = operand_ndim(in[1], who), yd = operand_ndim(in[2], who);
@@ -57,7 +54,7 @@ void axpy(NDArray& out, const NDArray& alpha, const NDArray& t_in) {
   dispatch_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, half>) {
-      type_error("[Usmm] float16 is not supported");
+      type_error("[", Usmm::kName, "] float16 is not supported");
     } else {
       const T a = alpha.item<T>();
       T* o = out.data<T>();
@@ -114,17 +111,17 @@ std::vector<Var> usmm_grads(const Apply& node, const Var& g) {
 
 // ---------------------------------------------------------------- Usmm
 
-ApplyPtr Usmm::make_node(const std::vector<Var>& inputs) const {
-  auto [nd, d] = usmm_signature(inputs, "Usmm");
-  return Apply::create(ptr(), inputs, {TensorType::make(d, std::vector<bool>(static_cast<size_t>(nd), false))});
+ApplyPtr Usmm::make_node_checked(const std::vector<Var>& inputs) const {
+  auto [nd, d] = usmm_signature(inputs, kName);
+  return Apply::create(ptr(), inputs, {dense_type(d, nd)});
 }
 
 void Usmm::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& z = checked_z(inputs, "Usmm");
+  const NDArray& z = checked_z(inputs, kName);
   const DType d = *node.output(0).type()->dtype();
   NDArray& out = prepare_output(outputs[0], d, z.shape());
   out.assign(z);
-  usmm_accumulate(*inputs[0], *inputs[1], *inputs[2], out, d, "Usmm");
+  usmm_accumulate(*inputs[0], *inputs[1], *inputs[2], out, d, kName);
 }
 
 std::optional<std::vector<ShapeVec>> Usmm::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -135,30 +132,30 @@ std::vector<Var> Usmm::vjp(const Apply& node, const std::vector<Var>& og) const 
 
 // ---------------------------------------------------------------- UsmmCscDense
 
-ApplyPtr UsmmCscDense::make_node(const std::vector<Var>& inputs) const {
-  auto [nd, d] = usmm_signature(inputs, "UsmmCscDense");
+ApplyPtr UsmmCscDense::make_node_checked(const std::vector<Var>& inputs) const {
+  auto [nd, d] = usmm_signature(inputs, kName);
   const SparseType* xt = sparse_type(inputs[1]);
   if (!xt || xt->format() != SparseFormat::CSC || sparse_type(inputs[2]))
-    type_error("[UsmmCscDense] x must be a csc matrix and y dense, got ", inputs[1].type()->str(), " and ",
+    type_error("[", kName, "] x must be a csc matrix and y dense, got ", inputs[1].type()->str(), " and ",
                inputs[2].type()->str());
   if (d != tensor_type(inputs[3])->elem())
-    type_error("[UsmmCscDense] the output dtype ", dtype_name(d), " must be z's (", tensor_type(inputs[3])->str(), ")");
-  return Apply::create(ptr(), inputs, {TensorType::make(d, std::vector<bool>(static_cast<size_t>(nd), false))});
+    type_error("[", kName, "] the output dtype ", dtype_name(d), " must be z's (", tensor_type(inputs[3])->str(), ")");
+  return Apply::create(ptr(), inputs, {dense_type(d, nd)});
 }
 
 void UsmmCscDense::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& z = checked_z(inputs, "UsmmCscDense");
+  const NDArray& z = checked_z(inputs, kName);
   const DType d = *node.output(0).type()->dtype();
   if (params_.inplace && z.dtype() == d && z.offset() == 0 && z.is_c_contiguous() && z.buffer()->owned()) {
     // destroy_map {0: [3]}: the result is accumulated into z's own buffer.
     NDArray target = z;
-    usmm_accumulate(*inputs[0], *inputs[1], *inputs[2], target, d, "UsmmCscDense");
+    usmm_accumulate(*inputs[0], *inputs[1], *inputs[2], target, d, kName);
     outputs[0] = target;
     return;
   }
   NDArray& out = prepare_output(outputs[0], d, z.shape());
   out.assign(z);
-  usmm_accumulate(*inputs[0], *inputs[1], *inputs[2], out, d, "UsmmCscDense");
+  usmm_accumulate(*inputs[0], *inputs[1], *inputs[2], out, d, kName);
 }
 
 std::optional<std::vector<ShapeVec>> UsmmCscDense::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -177,7 +174,7 @@ Var scalar_alpha(const Var& alpha) {
   const TensorType& t = *tensor_type(a);
   if (t.ndim() == 0) return a;
   for (bool b : t.broadcastable())
-    if (!b) type_error("[Usmm] alpha must be a scalar, got ", t.str());
+    if (!b) type_error("[", Usmm::kName, "] alpha must be a scalar, got ", t.str());
   return dimshuffle(a, {});
 }
 }  // namespace

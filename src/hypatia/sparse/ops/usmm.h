@@ -9,14 +9,8 @@ namespace hypatia {
 /// Usmm(alpha, x, y, z) = z + alpha * (x . y): alpha a 0-d tensor, x and/or y sparse (the other
 /// a dense matrix or vector), z dense of the product's rank. Dense output of dtype
 /// upcast(alpha, x, y, z). Regular gradients.
-class Usmm final : public OpBase<Usmm, NoParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "Usmm"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
+class Usmm final : public OpBase<Usmm> {
+  HYPATIA_OP(Usmm, 4, make_node, perform, infer_shape, vjp)
 };
 
 struct UsmmCscDenseParams {
@@ -29,14 +23,8 @@ struct UsmmCscDenseParams {
 /// rewrite only does so for an intermediate z nothing else reads, and perform still copies a
 /// z whose buffer it does not own (a caller's array).
 class UsmmCscDense final : public OpBase<UsmmCscDense, UsmmCscDenseParams> {
- public:
-  using OpBase::OpBase;
-  std::string name() const override { return "UsmmCscDense"; }
+  HYPATIA_OP(UsmmCscDense, 4, make_node, perform, infer_shape, vjp)
   std::string str() const override { return params_.inplace ? "UsmmCscDense{inplace}" : "UsmmCscDense{no_inplace}"; }
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override;
-  void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override;
-  std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
   ViewMap destroy_map() const override {
     if (params_.inplace) return {{0, {3}}};
     return {};

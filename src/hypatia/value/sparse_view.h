@@ -1,5 +1,7 @@
-// Typed views of compressed matrices, (value dtype x index dtype) dispatch, and the outer-loop
-// parallel helper that every sparse kernel is written with.
+// Typed views of compressed matrices, (value dtype x index dtype) dispatch, the outer-loop
+// parallel helper that every sparse kernel is written with, and the dense <-> compressed
+// conversions. They sit in the value layer because SparseMatrix's own to_dense/from_dense (which
+// the graph layer compares values with) need them; the sparse kernels build on this header.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -21,6 +23,8 @@ inline constexpr int64_t kParallelWork = 1 << 16;
 /// [begin(o), end(o)) of `data`/`indices`; indices may be unsorted and may repeat.
 template <class T, class I>
 struct CsView {
+  using value_type = T;
+  using index_type = I;
   SparseFormat format;
   int64_t rows = 0, cols = 0, outer = 0, inner = 0, nnz = 0;
   const T* data = nullptr;
@@ -33,6 +37,29 @@ struct CsView {
   int64_t row(int64_t o, int64_t k) const { return format == SparseFormat::CSR ? o : index(k); }
   int64_t col(int64_t o, int64_t k) const { return format == SparseFormat::CSR ? index(k) : o; }
 };
+
+/// The value and index types of a view, for kernels' generic lambdas: `using T = value_t<decltype(v)>;`.
+template <class V>
+using value_t = typename std::remove_cvref_t<V>::value_type;
+template <class V>
+using index_t = typename std::remove_cvref_t<V>::index_type;
+
+/// A typed view of a matrix whose value dtype (T) and index dtype (I, of both indices and
+/// indptr) the caller already knows: no dispatch, no check.
+template <class T, class I>
+CsView<T, I> view_as(const SparseMatrix& m) {
+  CsView<T, I> v;
+  v.format = m.format();
+  v.rows = m.rows();
+  v.cols = m.cols();
+  v.outer = m.outer_size();
+  v.inner = m.inner_size();
+  v.data = m.data().template data<T>();
+  v.indices = m.indices().template data<I>();
+  v.indptr = m.indptr().template data<I>();
+  v.nnz = v.indptr[v.outer];
+  return v;
+}
 
 /// Calls f(I{}) with I = int32_t or int64_t for an index dtype; TypeError for anything else.
 template <class F>
@@ -60,19 +87,7 @@ template <class F>
 decltype(auto) visit(const SparseMatrix& m_in, F&& f) {
   const SparseMatrix m = m_in.indices().dtype() == m_in.indptr().dtype() ? m_in : common_index_dtype(m_in);
   return dispatch_value_index(m.dtype(), m.indptr().dtype(), [&](auto t, auto i) -> decltype(auto) {
-    using T = decltype(t);
-    using I = decltype(i);
-    CsView<T, I> v;
-    v.format = m.format();
-    v.rows = m.rows();
-    v.cols = m.cols();
-    v.outer = m.outer_size();
-    v.inner = m.inner_size();
-    v.data = m.data().template data<T>();
-    v.indices = m.indices().template data<I>();
-    v.indptr = m.indptr().template data<I>();
-    v.nnz = v.indptr[v.outer];
-    return f(v);
+    return f(view_as<decltype(t), decltype(i)>(m));
   });
 }
 
@@ -167,5 +182,14 @@ inline void accumulate(T& a, const T& b) {
 
 template <class T>
 inline bool is_nonzero(const T& v) { return scalar_cast<bool>(v); }
+
+// ---- dense <-> compressed ----
+/// The dense (C-contiguous) matrix; duplicates are summed as scipy's toarray() does.
+NDArray to_dense(const SparseMatrix& m);
+/// Adds the stored entries of m into `out` (a C-contiguous rows x cols array of m's dtype).
+void add_into_dense(const SparseMatrix& m, NDArray& out);
+/// The compressed matrix of a 2-d array (any strides), keeping only non-zero values; indices
+/// are sorted and int32 unless the sizes need int64.
+SparseMatrix from_dense(const NDArray& dense, SparseFormat format);
 
 }  // namespace hypatia::sparse_kernels
