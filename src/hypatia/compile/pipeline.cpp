@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "hypatia/rewrite/constant_folding.h"
+#include "hypatia/rewrite/inplace.h"
 #include "hypatia/rewrite/merge.h"
 #include "hypatia/sparse/rewrites/simplify.h"
 #include "hypatia/sparse/rewrites/specialize.h"
@@ -26,7 +27,7 @@ constexpr double kStabilize = 1.5;     // numerically safer forms (log1p, softpl
 constexpr double kSpecialize = 2;      // faster special cases of general ops
 constexpr double kFusion = 48;         // elementwise fusion, once the graph's final ops are known
 constexpr double kMerge2 = 49;         // CSE again over what the phases above created
-// (inplace phases go between 49 and 100: they need the final graph and a destroy handler)
+constexpr double kInplace = 60;        // in-place variants, on the final graph (rewrite/inplace.h)
 constexpr double kMerge3 = 100;        // final CSE
 
 std::unique_ptr<SequenceDB> build_optdb() {
@@ -42,7 +43,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_tensor_specialize(*specialize);
   register_tensor_stabilize(*stabilize);
   register_tensor_blas(*specialize);
-  register_sparse_products(*optdb, *specialize);
+  register_sparse_products(*specialize);
   register_sparse_canonicalize(*canonicalize);
   register_sparse_specialize(*specialize);
 
@@ -54,7 +55,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_tensor_fusion(*fusion);
   optdb->register_rewrite("fusion", fusion, {"fast_run"}, kFusion);
   optdb->register_rewrite("merge2", std::make_shared<MergeOptimizer>("merge2"), {"fast_run", "merge"}, kMerge2);
-  register_tensor_inplace(*optdb);  // positions 60+, after the final merges of the phases above
+  optdb->register_rewrite("inplace", inplace_rewriter(), {"fast_run", "inplace"}, kInplace);
   optdb->register_rewrite("merge3", std::make_shared<MergeOptimizer>("merge3"), {"fast_run", "merge"}, kMerge3);
   return optdb;
 }

@@ -1,5 +1,5 @@
 // Usmm (the sparse gemm: z + alpha * x . y) and UsmmCscDense, its csc x dense form that the
-// in-place rewrite makes write into z's buffer.
+// in-place phase makes write into z's buffer.
 #pragma once
 #include "hypatia/graph/op.h"
 #include "hypatia/value/sparse_matrix.h"
@@ -26,8 +26,8 @@ struct UsmmCscDenseParams {
 
 /// UsmmCscDense{inplace}(alpha, x, y, z): Usmm for a csc x and a dense y whose output dtype is
 /// z's. With inplace the result is accumulated into z's buffer (destroy_map {0: [3]}); the
-/// rewrite only does so for an intermediate z nothing else reads, and perform still copies a
-/// z whose buffer it does not own (a caller's array).
+/// in-place phase (rewrite/inplace.h) chooses it when nothing else reads z afterwards (an
+/// updated shared weight included), and perform still copies a z it may not overwrite.
 class UsmmCscDense final : public OpBase<UsmmCscDense, UsmmCscDenseParams> {
  public:
   using OpBase::OpBase;
@@ -41,6 +41,7 @@ class UsmmCscDense final : public OpBase<UsmmCscDense, UsmmCscDenseParams> {
     if (params_.inplace) return {{0, {3}}};
     return {};
   }
+  std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const override;
 };
 
 }  // namespace hypatia

@@ -6,7 +6,7 @@
 namespace hypatia {
 
 /// inplace: the output is accumulated into input 0's buffer (destroy_map {0: [0]}). Only the
-/// rewrite local_inplace_sparse_block_* creates these, when nothing else can see that buffer.
+/// in-place phase (rewrite/inplace.h) creates these, when nothing else can see that buffer.
 struct BlockSparseParams {
   bool inplace = false;
   auto fields() const { return std::tie(inplace); }
@@ -27,6 +27,7 @@ class SparseBlockGemv final : public OpBase<SparseBlockGemv, BlockSparseParams> 
                                                    const std::vector<ShapeVec>& input_shapes) const override;
   std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const override;
 };
 
 /// o + alpha * sum outer(x[b, i], y[b, j]) into block o[xIdx[b, i], yIdx[b, j]] for inputs
@@ -44,6 +45,7 @@ class SparseBlockOuter final : public OpBase<SparseBlockOuter, BlockSparseParams
                                                    const std::vector<ShapeVec>& input_shapes) const override;
   std::vector<Var> vjp(const Apply& node, const std::vector<Var>& output_grads) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
+  std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const override;
 };
 
 }  // namespace hypatia

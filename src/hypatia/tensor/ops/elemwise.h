@@ -11,11 +11,13 @@ namespace hypatia {
 struct ElemwiseParams {
   ScalarOpId scalar_op = ScalarOpId::Add;
   DType cast_to = DType::Float64;  // used by Cast only
-  auto fields() const { return std::tie(scalar_op, cast_to); }
+  int inplace = -1;  // the input the output overwrites (destroy_map {0: [inplace]}); -1: none
+  auto fields() const { return std::tie(scalar_op, cast_to, inplace); }
 };
 
 /// Theano's Elemwise: applies one scalar op elementwise with static broadcasting. Printed
-/// "Elemwise{add,no_inplace}" (casts: "Elemwise{Cast{float32}}").
+/// "Elemwise{add,no_inplace}" (casts: "Elemwise{Cast{float32}}"); the variant the in-place
+/// phase picks writes into an input of the output's type and prints "Elemwise{add,inplace}".
 class Elemwise final : public OpBase<Elemwise, ElemwiseParams> {
  public:
   using OpBase::OpBase;
@@ -30,6 +32,8 @@ class Elemwise final : public OpBase<Elemwise, ElemwiseParams> {
   std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
   ScalarOpId scalar_op() const { return params_.scalar_op; }
+  ViewMap destroy_map() const override;
+  std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const override;
 };
 
 /// Applies a scalar op elementwise; inputs of lower rank are left-padded with broadcastable axes.

@@ -23,10 +23,6 @@ void register_tensor_specialize(RewriteDatabase& db);
 /// become one FusedElemwise evaluated block by block. Runs after specialize.
 void register_tensor_fusion(RewriteDatabase& db);
 
-/// Registers the in-place variants chosen in the optdb's inplace phase (tag "inplace", positions
-/// 60+): local_inplace_sparse_block_gemv, local_inplace_sparse_block_outer.
-void register_tensor_inplace(RewriteDatabase& optdb);
-
 /// Theano's get_scalar_constant_value: the value of a constant whose elements are all equal,
 /// looking through DimShuffles (the broadcasting wrappers of scalar constants). nullopt for
 /// anything else, for empty constants and for complex dtypes.

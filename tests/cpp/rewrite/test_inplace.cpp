@@ -1,0 +1,309 @@
+// The generic in-place phase: DestroyHandler's safety rules, the variants it picks, and
+// shared-variable updates computed in place (values, aliasing, threads).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+#include "hypatia/compile/function.h"
+#include "hypatia/compile/pipeline.h"
+#include "hypatia/graph/print.h"
+#include "hypatia/graph/shared.h"
+#include "hypatia/rewrite/inplace.h"
+#include "hypatia/tensor/basic.h"
+
+namespace hypatia {
+namespace {
+
+NDArray arange(Shape shape, double start = 1.0) {
+  int64_t n = 1;
+  for (auto s : shape) n *= s;
+  std::vector<double> v(n);
+  for (int64_t i = 0; i < n; ++i) v[i] = start + 0.25 * static_cast<double>(i);
+  return NDArray::from_vector<double>(v, shape);
+}
+
+std::vector<std::string> ops_of(const FunctionGraph& fg) {
+  std::vector<std::string> r;
+  for (Apply* a : fg.toposort()) r.push_back(a->op()->str());
+  return r;
+}
+int count(const FunctionGraph& fg, const std::string& s) {
+  int n = 0;
+  for (const auto& o : ops_of(fg)) n += o == s;
+  return n;
+}
+int destroyers(const FunctionGraph& fg) {
+  int n = 0;
+  for (Apply* a : fg.toposort()) n += !a->op()->destroy_map().empty();
+  return n;
+}
+// The fgraph node computing the fgraph output `k`.
+Apply* producer(const FunctionGraph& fg, int k) { return fg.outputs()[k].owner(); }
+
+FunctionOptions mode(const std::string& m) {
+  FunctionOptions o;
+  o.mode = m;
+  return o;
+}
+
+bool equal(const NDArray& a, const NDArray& b) { return allclose(a, b, 0, 0); }
+bool same(const Value& a, const Value& b) {
+  return allclose(std::get<NDArray>(a), std::get<NDArray>(b), 1e-12, 1e-12);
+}
+
+// ---------------------------------------------------------------- DestroyHandler rules
+
+TEST(DestroyHandler, IntermediateWithOneReaderMayBeDestroyed) {
+  Var x = vector(DType::Float64, "x");
+  Var e = exp(x);
+  Var a = add(e, x);
+  FunctionGraph fg({x}, {a});
+  Apply* node = producer(fg, 0);
+  DestroyHandler dh(fg);
+  EXPECT_TRUE(dh.can_destroy(node, 0));   // exp(x): nobody else reads it
+  EXPECT_FALSE(dh.can_destroy(node, 1));  // x: the caller's input
+  EXPECT_FALSE(dh.can_destroy(node->input(0).owner(), 0));  // exp may not overwrite x either
+}
+
+TEST(DestroyHandler, NeverAConstant) {
+  Var x = vector(DType::Float64, "x");
+  Var c = constant(arange({3}));
+  Var a = add(c, exp(x));
+  FunctionGraph fg({x}, {a});
+  DestroyHandler dh(fg);
+  EXPECT_FALSE(dh.can_destroy(producer(fg, 0), 0));
+  EXPECT_TRUE(dh.can_destroy(producer(fg, 0), 1));
+}
+
+TEST(DestroyHandler, NeverAValueReadLaterOrAnOutput) {
+  Var x = vector(DType::Float64, "x");
+  Var e = exp(x);
+  // e is read by a second node that does not come before the first one.
+  FunctionGraph fg({x}, {add(e, x), mul(e, x)});
+  DestroyHandler dh(fg);
+  EXPECT_FALSE(dh.can_destroy(producer(fg, 0), 0));
+  EXPECT_FALSE(dh.can_destroy(producer(fg, 1), 0));
+  // e is itself an output.
+  Var e2 = exp(x);
+  FunctionGraph fg2({x}, {e2, add(e2, x)});
+  EXPECT_FALSE(DestroyHandler(fg2).can_destroy(producer(fg2, 1), 0));
+  // A node reading e twice may not overwrite it (it would read what it wrote).
+  Var e3 = exp(x);
+  FunctionGraph fg3({x}, {add(e3, e3)});
+  EXPECT_FALSE(DestroyHandler(fg3).can_destroy(producer(fg3, 0), 0));
+}
+
+TEST(DestroyHandler, ReadersThatComeFirstAndViewsAreFollowed) {
+  Var x = matrix(DType::Float64, "x");
+  Var e = exp(x);
+  // sum(e) is an ancestor of the add: it has finished reading e when the add runs.
+  FunctionGraph fg({x}, {add(e, sum(e))});
+  EXPECT_TRUE(DestroyHandler(fg).can_destroy(producer(fg, 0), 0));
+  // A view of e (its transpose) read by a later node keeps e alive.
+  Var e2 = exp(x);
+  FunctionGraph fg2({x}, {add(e2, x), mul(transpose(e2), x)});
+  EXPECT_FALSE(DestroyHandler(fg2).can_destroy(producer(fg2, 0), 0));
+  // A view of e that is an output keeps it too.
+  Var e3 = exp(x);
+  FunctionGraph fg3({x}, {add(e3, x), transpose(e3)});
+  EXPECT_FALSE(DestroyHandler(fg3).can_destroy(producer(fg3, 0), 0));
+}
+
+TEST(DestroyHandler, SharedVariableOnlyByTheNodeComputingItsUpdate) {
+  Var W = shared(arange({4}), "W");
+  Var g = vector(DType::Float64, "g");
+  Var upd = sub(W, mul(constant(0.5), g));
+  // No update mapping: W is a plain input and stays untouched.
+  FunctionGraph plain({g, W}, {upd});
+  EXPECT_FALSE(DestroyHandler(plain).can_destroy(producer(plain, 0), 0));
+  // Output 0 replaces input 1 (W): the node computing it may overwrite W.
+  FunctionGraph fg({g, W}, {upd});
+  fg.set_update_mapping({{0, 1}});
+  EXPECT_TRUE(DestroyHandler(fg).can_destroy(producer(fg, 0), 0));
+  // ... but not when another node reads W afterwards, or W's old value is an output.
+  FunctionGraph fg2({g, W}, {upd, mul(W, g)});
+  fg2.set_update_mapping({{0, 1}});
+  EXPECT_FALSE(DestroyHandler(fg2).can_destroy(producer(fg2, 0), 0));
+  FunctionGraph fg3({g, W}, {upd, W});
+  fg3.set_update_mapping({{0, 1}});
+  EXPECT_FALSE(DestroyHandler(fg3).can_destroy(producer(fg3, 0), 0));
+  // A node that reads W but does not compute its update may not overwrite it.
+  FunctionGraph fg4({g, W}, {exp(W), upd});
+  fg4.set_update_mapping({{1, 1}});
+  EXPECT_FALSE(DestroyHandler(fg4).can_destroy(producer(fg4, 0), 0));
+}
+
+// ---------------------------------------------------------------- the phase in FAST_RUN
+
+TEST(InplacePhase, ElemwiseVariantChosenWhenSafeAndValuesUnchanged) {
+  Var x = vector(DType::Float64, "x"), y = vector(DType::Float64, "y");
+  Var out = add(exp(x), y);
+  auto f = function({x, y}, {out}, mode("FAST_RUN-fusion"));
+  auto ref = function({x, y}, {out}, mode("None"));
+  EXPECT_EQ(count(f->fgraph(), "Elemwise{add,inplace}"), 1) << debugprint(f->fgraph());
+  EXPECT_EQ(count(f->fgraph(), "Elemwise{exp,no_inplace}"), 1);
+  std::vector<Value> args = {arange({5}), arange({5}, -2.0)};
+  NDArray x_before = std::get<NDArray>(args[0]).copy(), y_before = std::get<NDArray>(args[1]).copy();
+  for (int rep = 0; rep < 3; ++rep) EXPECT_TRUE(same((*f)(args)[0], (*ref)(args)[0]));
+  EXPECT_TRUE(equal(std::get<NDArray>(args[0]), x_before));  // inputs untouched
+  EXPECT_TRUE(equal(std::get<NDArray>(args[1]), y_before));
+  // Excluding the tag turns the phase off.
+  auto off = function({x, y}, {out}, mode("FAST_RUN-fusion-inplace"));
+  EXPECT_EQ(destroyers(off->fgraph()), 0);
+}
+
+TEST(InplacePhase, NotChosenForInputsConstantsOrOutputs) {
+  Var x = vector(DType::Float64, "x"), y = vector(DType::Float64, "y");
+  EXPECT_EQ(destroyers(function({x, y}, {add(x, y)})->fgraph()), 0);
+  Var e = exp(x);
+  auto f = function({x}, {e, add(e, x)}, mode("FAST_RUN-fusion"));
+  EXPECT_EQ(destroyers(f->fgraph()), 0);
+  auto r = (*f)({arange({4})});
+  auto ref = function({x}, {e, add(e, x)}, mode("None"))->operator()({arange({4})});
+  EXPECT_TRUE(same(r[0], ref[0]));
+  EXPECT_TRUE(same(r[1], ref[1]));
+}
+
+TEST(InplacePhase, FusedElemwiseOverwritesAnIntermediate) {
+  Var A = matrix(DType::Float64, "A"), v = vector(DType::Float64, "v"), y = vector(DType::Float64, "y");
+  Var out = mul(tanh(add(dot(A, v), y)), y);  // one fused program over dot(A, v) and y
+  auto f = function({A, v, y}, {out});
+  auto ref = function({A, v, y}, {out}, mode("None"));
+  EXPECT_EQ(destroyers(f->fgraph()), 1) << debugprint(f->fgraph());
+  std::vector<Value> args = {arange({3, 4}, -0.5), arange({4}, 0.1), arange({3}, -1.0)};
+  for (int rep = 0; rep < 2; ++rep) EXPECT_TRUE(same((*f)(args)[0], (*ref)(args)[0]));
+}
+
+// ---------------------------------------------------------------- shared updates in place
+
+const double* data_of(const Var& s) { return std::get<NDArray>(get_value(s, true)).data<double>(); }
+
+TEST(InplaceUpdate, ElemwiseUpdateWritesIntoTheSharedBuffer) {
+  Var W = shared(arange({6}), "W");
+  Var Wref = shared(arange({6}), "Wref");
+  Var g = vector(DType::Float64, "g");
+  FunctionOptions o;
+  o.updates = {{W, sub(W, mul(constant(0.1), g))}};
+  auto f = function({g}, {}, o);
+  FunctionOptions oref = mode("FAST_RUN-inplace");
+  oref.updates = {{Wref, sub(Wref, mul(constant(0.1), g))}};
+  auto fref = function({g}, {}, oref);
+  EXPECT_EQ(destroyers(f->fgraph()), 1);
+  EXPECT_EQ(destroyers(fref->fgraph()), 0);
+  const double* before = data_of(W);
+  for (int rep = 0; rep < 4; ++rep) {
+    Value gv = arange({6}, static_cast<double>(rep));
+    (*f)({gv});
+    (*fref)({gv});
+    EXPECT_TRUE(same(get_value(W), get_value(Wref)));
+  }
+  EXPECT_EQ(data_of(W), before);  // the same buffer, updated in place
+  EXPECT_NE(data_of(Wref), nullptr);
+}
+
+TEST(InplaceUpdate, GemmUpdateAndReadersBeforeIt) {
+  Var W = shared(arange({3, 4}), "W");
+  Var Wref = shared(arange({3, 4}), "Wref");
+  Var a = matrix(DType::Float64, "a"), b = matrix(DType::Float64, "b");
+  // The update reads sum(W * W), so that reader comes first: W may still be overwritten.
+  auto make = [&](const Var& w, const std::string& m) {
+    FunctionOptions o = mode(m);
+    Var s = sum(mul(w, w));
+    o.updates = {{w, sub(w, mul(constant(0.01), dot(mul(a, s), b)))}};
+    return function({a, b}, {s}, o);
+  };
+  auto f = make(W, "FAST_RUN"), fref = make(Wref, "FAST_RUN-inplace");
+  EXPECT_EQ(count(f->fgraph(), "Gemm{inplace}"), 1) << debugprint(f->fgraph());
+  EXPECT_EQ(destroyers(fref->fgraph()), 0);
+  const double* before = data_of(W);
+  for (int rep = 0; rep < 3; ++rep) {
+    std::vector<Value> args = {arange({3, 2}, rep), arange({2, 4}, -1.0)};
+    EXPECT_TRUE(same((*f)(args)[0], (*fref)(args)[0]));
+    EXPECT_TRUE(same(get_value(W), get_value(Wref)));
+  }
+  EXPECT_EQ(data_of(W), before);
+}
+
+TEST(InplaceUpdate, NotWhenTheOldValueIsReadAfterwards) {
+  Var W = shared(arange({3, 4}), "W");
+  Var a = matrix(DType::Float64, "a"), b = matrix(DType::Float64, "b");
+  FunctionOptions o;
+  o.updates = {{W, sub(W, mul(constant(0.01), dot(a, b)))}};
+  // sum(W * W) need not run before the update: W's old value must survive it.
+  auto f = function({a, b}, {sum(mul(W, W))}, o);
+  EXPECT_EQ(count(f->fgraph(), "Gemm{no_inplace}"), 1) << debugprint(f->fgraph());
+  EXPECT_EQ(destroyers(f->fgraph()), 0);
+  NDArray w0 = std::get<NDArray>(get_value(W));
+  double expect = 0;
+  for (int64_t i = 0; i < w0.size(); ++i) expect += w0.data<double>()[i] * w0.data<double>()[i];
+  EXPECT_DOUBLE_EQ(std::get<NDArray>((*f)({arange({3, 2}), arange({2, 4})})[0]).item<double>(), expect);
+}
+
+TEST(InplaceUpdate, OutputsNeverAliasTheUpdatedValue) {
+  Var W = shared(arange({4}), "W");
+  Var g = vector(DType::Float64, "g");
+  Var nw = sub(W, g);
+  FunctionOptions o;
+  o.updates = {{W, nw}};
+  auto f = function({g}, {nw}, o);
+  auto out = (*f)({arange({4})});
+  NDArray& r = std::get<NDArray>(out[0]);
+  EXPECT_TRUE(equal(r, std::get<NDArray>(get_value(W))));
+  r.data<double>()[0] = 1234.0;  // the caller's copy
+  EXPECT_NE(std::get<NDArray>(get_value(W)).data<double>()[0], 1234.0);
+}
+
+TEST(InplaceUpdate, AHeldHandleKeepsTheOldValue) {
+  Var W = shared(arange({4}), "W");
+  Var g = vector(DType::Float64, "g");
+  FunctionOptions o;
+  o.updates = {{W, sub(W, g)}};
+  auto f = function({g}, {}, o);
+  ASSERT_EQ(destroyers(f->fgraph()), 1);
+  Value held = get_value(W, true);  // a borrowed handle, as a concurrent reader's snapshot
+  NDArray old = std::get<NDArray>(held).copy();
+  (*f)({arange({4})});
+  EXPECT_TRUE(equal(std::get<NDArray>(held), old));  // not overwritten under the reader
+  EXPECT_FALSE(equal(std::get<NDArray>(get_value(W)), old));
+}
+
+TEST(InplaceUpdate, TwoThreadsLoseNoUpdateAndReadersSeeNoTornValue) {
+  const int64_t n = 1 << 16;
+  std::vector<double> zeros(n, 0.0);
+  Var W = shared(NDArray::from_vector<double>(zeros, {n}), "W");
+  Var g = vector(DType::Float64, "g");
+  FunctionOptions o;
+  o.updates = {{W, add(W, g)}};
+  auto f = function({g}, {}, o);
+  ASSERT_EQ(destroyers(f->fgraph()), 1);
+  auto reader = function({}, {W * 1.0});
+  std::vector<double> ones(n, 1.0);
+  const Value gv = NDArray::from_vector<double>(ones, {n});
+  const int calls = 150;
+  std::atomic<bool> torn{false};
+  std::atomic<bool> done{false};
+  std::thread r([&] {
+    while (!done) {
+      NDArray v = std::get<NDArray>((*reader)({})[0]);
+      const double* p = v.data<double>();
+      for (int64_t i = 1; i < n; ++i)
+        if (p[i] != p[0]) torn = true;
+    }
+  });
+  auto work = [&] {
+    for (int k = 0; k < calls; ++k) (*f)({gv});
+  };
+  std::thread t1(work), t2(work);
+  t1.join();
+  t2.join();
+  done = true;
+  r.join();
+  EXPECT_FALSE(torn);
+  NDArray final = std::get<NDArray>(get_value(W));
+  for (int64_t i = 0; i < n; i += 997) ASSERT_EQ(final.data<double>()[i], 2.0 * calls);
+}
+
+}  // namespace
+}  // namespace hypatia
