@@ -3,7 +3,7 @@
 Prints the best time per step and, with --profile, the per-node profile of the step (issue 9:
 before the generic in-place phase, `UsmmCscDense{no_inplace}` copied all of W1 on every step).
 
-Run: PYTHONPATH=python python bench/bench_sparse_mlp.py [--profile] [--steps N]
+Run: PYTHONPATH=python python bench/bench_sparse_mlp.py [--profile] [--steps N] [--mode MODE]
 """
 import sys
 import time
@@ -16,7 +16,7 @@ import hypatia.sparse as S
 import hypatia.tensor as T
 
 
-def build(profile=False, seed=0):
+def build(profile=False, seed=0, mode="FAST_RUN"):
     rng = np.random.RandomState(seed)
     n, d, h, k = 256, 2000, 500, 10
     X = sp.random(n, d, density=0.01, format="csr", random_state=rng, dtype=np.float64)
@@ -34,14 +34,16 @@ def build(profile=False, seed=0):
     grads = hypatia.grad(loss, params)
     lr = 0.1
     step = hypatia.function([x, y], loss, updates=[(p, p - lr * g) for p, g in zip(params, grads)],
-                            profile=profile)
+                            profile=profile, mode=mode)
     return step, X, Y, params
 
 
 def main():
     profile = "--profile" in sys.argv
     steps = int(sys.argv[sys.argv.index("--steps") + 1]) if "--steps" in sys.argv else 200
-    step, X, Y, _ = build(profile)
+    # --mode FAST_RUN-inplace runs the step without the in-place phase (main before issue 9).
+    mode = sys.argv[sys.argv.index("--mode") + 1] if "--mode" in sys.argv else "FAST_RUN"
+    step, X, Y, _ = build(profile, mode=mode)
     for _ in range(5):
         step(X, Y)
     best = float("inf")
@@ -50,7 +52,7 @@ def main():
         for _ in range(steps // 5):
             step(X, Y)
         best = min(best, (time.perf_counter() - t0) / (steps // 5))
-    print(f"sparse MLP step (256x2000 csr -> 500 tanh -> 10 softmax): {best * 1e3:.3f} ms")
+    print(f"sparse MLP step (256x2000 csr -> 500 tanh -> 10 softmax, {mode}): {best * 1e3:.3f} ms")
     if profile:
         print(step.profile_summary() if hasattr(step, "profile_summary") else step.profile)
 

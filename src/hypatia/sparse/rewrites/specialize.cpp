@@ -94,11 +94,10 @@ const std::vector<std::string> kTags = {"fast_run", "sparse"};
 }  // namespace
 }  // namespace sparse_rewrites
 
-void register_sparse_products(RewriteDatabase& specialize) {
+void register_usmm_specialize(RewriteDatabase& specialize) {
   using namespace sparse_rewrites;
-  specialize.register_rewrite("local_usmm", make_node_rewriter("local_usmm", tracks_of<Elemwise>(), local_usmm), kTags);
-  specialize.register_rewrite("local_usmm_csc_dense",
-                              make_node_rewriter("local_usmm_csc_dense", tracks_of<Usmm>(), local_usmm_csc_dense), kTags);
+  specialize.add("local_usmm", tracks_of<Elemwise>(), local_usmm, kTags);
+  specialize.add("local_usmm_csc_dense", tracks_of<Usmm>(), local_usmm_csc_dense, kTags);
 }
 
 }  // namespace hypatia

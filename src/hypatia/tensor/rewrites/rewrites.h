@@ -12,7 +12,7 @@ namespace hypatia {
 /// local_useless_fill, local_fill_to_alloc, local_fill_sink, local_mul_canonizer,
 /// local_mul_by_one, local_add_zero, local_neg_neg, local_sub_self, local_pow_canonicalize,
 /// local_useless_dimshuffle, local_dimshuffle_dimshuffle, local_shape_to_shape_i,
-/// local_shape_i_of_known, local_reshape_reshape.
+/// local_reshape_reshape.
 void register_tensor_canonicalize(RewriteDatabase& db);
 
 /// Registers the tensor rewrites of the specialize phase (tags "fast_run", "tensor"):
