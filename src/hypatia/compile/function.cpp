@@ -161,14 +161,18 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   locked_.erase(std::unique(locked_.begin(), locked_.end()), locked_.end());
   protected_slots_ = input_slots_;
   for (const auto& [s, c] : shared_slots_) protected_slots_.push_back(s);
+  // Graph inputs some node overwrites. The in-place phase only picks shared variables this
+  // function updates (locked during the call); an in-place op a user applied directly to an
+  // input or to another shared variable gets a private copy on every call.
   for (Variable* root : destroyed_graph_inputs(*fgraph_)) {
-    HYPATIA_ASSERT(root->is_shared() && "only updated shared variables may be overwritten");
-    destroyed_slots_.push_back(vm_->slot_of(root));
+    const bool updated = root->is_shared() && std::binary_search(locked_.begin(), locked_.end(), root->container.get());
+    destroyed_slots_.push_back({vm_->slot_of(root), updated});
   }
   for (const auto& [out_pos, c] : update_targets_) {
     int own = -1;  // the slot of the shared value this update replaces, when it is overwritten in place
     for (const auto& [s, sc] : shared_slots_)
-      if (sc == c && std::find(destroyed_slots_.begin(), destroyed_slots_.end(), s) != destroyed_slots_.end()) own = s;
+      for (const auto& [ds, updated] : destroyed_slots_)
+        if (sc == c && ds == s && updated) own = s;
     update_own_slot_.push_back(own);
   }
   compile_time_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -305,10 +309,11 @@ std::vector<Value> Function::call(const std::vector<Value>& args,
     // call's alone: its container is locked, so only a handle taken before the lock (another
     // call's snapshot, a borrowed get_value) can share the buffer. Then work on a copy, and
     // the readers keep the old value intact.
-    for (int s : destroyed_slots_) {
+    for (const auto& [s, updated] : destroyed_slots_) {
       Value& v = frame.slot(s);
       const auto* a = std::get_if<NDArray>(&v);
-      if (a && !(a->buffer() && a->buffer()->owned() && a->buffer().use_count() == 2)) v = deep_copy(v);
+      const bool sole = a && a->buffer() && a->buffer()->owned() && a->buffer().use_count() == 2;  // container + slot
+      if (!updated || !sole) v = deep_copy(v);
     }
     vm_->run(frame);
     // Outputs: hand over computed values; copy anything that could alias caller-visible memory.

@@ -104,7 +104,9 @@ class Function {
   std::vector<std::pair<int, std::shared_ptr<SharedContainer>>> update_targets_;
   std::vector<SharedContainer*> locked_;  // containers this function updates, in lock order
   std::vector<int> protected_slots_;  // input and shared slots: outputs must not alias them
-  std::vector<int> destroyed_slots_;  // shared slots some node overwrites (their update, in place)
+  // Input and shared slots some node overwrites, and whether that is a shared variable this
+  // function updates (overwritten in place when the call holds its only handle).
+  std::vector<std::pair<int, bool>> destroyed_slots_;
   std::vector<int> update_own_slot_;  // per update: its target's slot when in destroyed_slots_, else -1
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<CallState>> pool_;  // idle call states

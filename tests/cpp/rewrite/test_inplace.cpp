@@ -12,6 +12,7 @@
 #include "hypatia/graph/shared.h"
 #include "hypatia/rewrite/inplace.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/ops/elemwise.h"
 
 namespace hypatia {
 namespace {
@@ -48,6 +49,7 @@ FunctionOptions mode(const std::string& m) {
   return o;
 }
 
+double at(const Value& v, int64_t i) { return std::get<NDArray>(v).data<double>()[i]; }
 bool equal(const NDArray& a, const NDArray& b) { return allclose(a, b, 0, 0); }
 bool same(const Value& a, const Value& b) {
   return allclose(std::get<NDArray>(a), std::get<NDArray>(b), 1e-12, 1e-12);
@@ -267,6 +269,23 @@ TEST(InplaceUpdate, AHeldHandleKeepsTheOldValue) {
   (*f)({arange({4})});
   EXPECT_TRUE(equal(std::get<NDArray>(held), old));  // not overwritten under the reader
   EXPECT_FALSE(equal(std::get<NDArray>(get_value(W)), old));
+}
+
+// An in-place op applied by hand to a function input or to a shared variable the function does
+// not update never writes into the caller's array or the shared storage.
+TEST(InplaceUpdate, HandAppliedInplaceOpsWorkOnACopy) {
+  auto add_into_first = std::make_shared<Elemwise>(ElemwiseParams{ScalarOpId::Add, DType::Float64, 0});
+  ASSERT_EQ(add_into_first->str(), "Elemwise{add,inplace}");
+  Var x = vector(DType::Float64, "x"), y = vector(DType::Float64, "y");
+  auto f = function({x, y}, {apply1(*add_into_first, {x, y})});
+  std::vector<Value> args = {arange({4}), arange({4}, 10.0)};
+  NDArray x0 = std::get<NDArray>(args[0]).copy();
+  for (int rep = 0; rep < 2; ++rep) EXPECT_DOUBLE_EQ(at((*f)(args)[0], 0), 11.0);
+  EXPECT_TRUE(equal(std::get<NDArray>(args[0]), x0));
+  Var W = shared(arange({4}), "W");
+  auto g = function({y}, {apply1(*add_into_first, {W, y})});
+  for (int rep = 0; rep < 2; ++rep) EXPECT_DOUBLE_EQ(at((*g)({arange({4}, 10.0)})[0], 0), 11.0);
+  EXPECT_TRUE(equal(std::get<NDArray>(get_value(W)), arange({4})));
 }
 
 TEST(InplaceUpdate, TwoThreadsLoseNoUpdateAndReadersSeeNoTornValue) {
