@@ -11,6 +11,7 @@
 #include "hypatia/graph/print.h"
 #include "hypatia/graph/shared.h"
 #include "hypatia/rewrite/inplace.h"
+#include "hypatia/sparse/basic.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 
@@ -300,6 +301,25 @@ TEST(InplaceUpdate, AHeldHandleKeepsTheOldValue) {
   (*f)({arange({4})});
   EXPECT_TRUE(equal(std::get<NDArray>(held), old));  // not overwritten under the reader
   EXPECT_FALSE(equal(std::get<NDArray>(get_value(W)), old));
+}
+
+// CSMProperties' indices and indptr are the matrix's own arrays (declared in its view_map):
+// an elementwise op on them must not write into a shared sparse matrix.
+TEST(InplaceUpdate, NeverThroughTheArraysOfASparseMatrix) {
+  NDArray dense = NDArray::zeros(DType::Float64, {3, 4});
+  dense.data<double>()[1] = 2.0;
+  dense.data<double>()[6] = 3.0;
+  Var m = shared(SparseMatrix::from_dense(dense, SparseFormat::CSR), "m");
+  std::vector<Var> props = sparse::csm_properties(m);
+  auto f = function({}, {add(props[1], constant(NDArray::scalar<int32_t>(1))),
+                         add(props[2], constant(NDArray::scalar<int32_t>(1)))});
+  auto first = (*f)({});
+  for (int rep = 0; rep < 2; ++rep) {
+    auto again = (*f)({});
+    EXPECT_TRUE(equal(std::get<NDArray>(again[0]), std::get<NDArray>(first[0])));
+    EXPECT_TRUE(equal(std::get<NDArray>(again[1]), std::get<NDArray>(first[1])));
+  }
+  EXPECT_EQ(std::get<SparseMatrix>(get_value(m)).nnz(), 2);
 }
 
 // An in-place op applied by hand to a function input or to a shared variable the function does

@@ -36,7 +36,8 @@ class CSMProperties final : public OpBase<CSMProperties, NoParams> {
   std::vector<Var> jvp(const Apply& node, const std::vector<Var>& eval_points) const override;
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true, false, false, false}}; }
   std::optional<std::vector<ShapeVec>> infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const override;
-  ViewMap view_map() const override { return {{0, {0}}}; }
+  // data, indices and indptr may be x's own arrays (int32 ones are not converted).
+  ViewMap view_map() const override { return {{0, {0}}, {1, {0}}, {2, {0}}}; }
 };
 
 /// SparseNnz(x) -> the number of stored entries of x (explicit zeros included) as an int64
