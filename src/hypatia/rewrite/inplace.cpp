@@ -3,8 +3,11 @@
 #include "hypatia/rewrite/inplace.h"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <ostream>
+#include <queue>
+#include <unordered_map>
 
 #include "hypatia/graph/op.h"
 
@@ -48,10 +51,56 @@ std::unordered_set<const Apply*> ancestors_of(const Apply* node) {
   return seen;
 }
 
-bool is_graph_output(const FunctionGraph& fg, const Variable* v) {
-  for (const Client& c : fg.clients(v))
-    if (!c.node) return true;
-  return false;
+// Walks the family (the variables sharing a buffer) of input `i` of `node` from its root and
+// collects the other nodes that read a member's data (or overwrite it). What aliases `node`'s
+// own outputs is not followed: it is the value after `node`. False when a member is a graph
+// output or `node` reads the family through another input too.
+bool family_readers(const FunctionGraph& fg, Apply* node, int i, std::vector<Apply*>& readers) {
+  Variable* v = node->input(i).get();
+  Variable* r = DestroyHandler::root(v);
+  if (!r) return false;
+  std::vector<Variable*> stack{r};
+  std::unordered_set<Variable*> family{r};
+  while (!stack.empty()) {
+    Variable* m = stack.back();
+    stack.pop_back();
+    if (!fg.contains(m)) return false;
+    for (const Client& c : fg.clients(m)) {
+      if (!c.node) return false;  // a graph output: the caller would see it change
+      if (c.node == node) {
+        if (m != v || c.index != i) return false;  // the node reads the family twice
+        continue;
+      }
+      bool destroys = false;
+      std::vector<int> outs = outputs_aliasing(*c.node, c.index, &destroys);
+      if ((outs.empty() || destroys) && std::find(readers.begin(), readers.end(), c.node) == readers.end())
+        readers.push_back(c.node);
+      for (int o : outs) {
+        Variable* w = c.node->out(o);
+        if (family.insert(w).second) stack.push_back(w);
+      }
+    }
+  }
+  return true;
+}
+
+// Every node that depends on `node`, through the graph or through `orderings` (a before b).
+std::unordered_set<const Apply*> descendants_of(const FunctionGraph& fg, const Apply* node,
+                                                const std::vector<std::pair<Apply*, Apply*>>& orderings) {
+  std::unordered_set<const Apply*> seen;
+  std::vector<const Apply*> stack{node};
+  while (!stack.empty()) {
+    const Apply* n = stack.back();
+    stack.pop_back();
+    auto visit = [&](const Apply* next) {
+      if (next && seen.insert(next).second) stack.push_back(next);
+    };
+    for (int o = 0; o < n->nout(); ++o)
+      for (const Client& c : fg.clients(n->out(o))) visit(c.node);
+    for (const auto& [a, b] : orderings)
+      if (a == n) visit(b);
+  }
+  return seen;
 }
 
 class InplacePhase final : public GraphRewriter {
@@ -121,32 +170,19 @@ bool DestroyHandler::can_destroy(Apply* node, int i) const {
     }
     if (!computes_update) return false;
   }
-  // Walk the family from the root and check every reader.
-  std::optional<std::unordered_set<const Apply*>> before;  // N's ancestors, computed on demand
-  std::vector<Variable*> stack{r};
-  std::unordered_set<Variable*> family{r};
-  while (!stack.empty()) {
-    Variable* m = stack.back();
-    stack.pop_back();
-    if (!fg_.contains(m)) return false;
-    for (const Client& c : fg_.clients(m)) {
-      if (!c.node) return false;  // a graph output: the caller would see it change
-      if (c.node == node) {
-        if (m != v || c.index != i) return false;  // N reads the family twice
-        continue;
-      }
-      bool destroys = false;
-      std::vector<int> outs = outputs_aliasing(*c.node, c.index, &destroys);
-      if (outs.empty() || destroys) {  // reads (or overwrites) the data: must be done before N
-        if (!before) before = ancestors_of(node);
-        if (!before->count(c.node)) return false;
-      }
-      for (int o : outs) {
-        Variable* w = c.node->out(o);
-        if (family.insert(w).second) stack.push_back(w);
-      }
-    }
-  }
+  std::vector<Apply*> readers;
+  if (!family_readers(fg_, node, i, readers)) return false;
+  // Readers that come first anyway need nothing; the others are scheduled before the node
+  // (destroy_orderings), which is possible when none of them depends on it, counting the
+  // orderings already imposed by other destroyers.
+  std::unordered_set<const Apply*> before = ancestors_of(node);
+  std::vector<Apply*> later;
+  for (Apply* r2 : readers)
+    if (!before.count(r2)) later.push_back(r2);
+  if (later.empty()) return true;
+  std::unordered_set<const Apply*> after = descendants_of(fg_, node, destroy_orderings(fg_));
+  for (Apply* r2 : later)
+    if (after.count(r2)) return false;
   return true;
 }
 
@@ -169,6 +205,59 @@ std::vector<Variable*> destroyed_graph_inputs(const FunctionGraph& fg) {
         if (root && !root->owner && std::find(r.begin(), r.end(), root) == r.end()) r.push_back(root);
       }
   return r;
+}
+
+std::vector<std::pair<Apply*, Apply*>> destroy_orderings(const FunctionGraph& fg) {
+  std::vector<std::pair<Apply*, Apply*>> r;
+  for (Apply* d : fg.apply_nodes()) {
+    const ViewMap dm = d->op()->destroy_map();
+    if (dm.empty()) continue;
+    std::optional<std::unordered_set<const Apply*>> before;
+    for (const auto& [o, ins] : dm)
+      for (int i : ins) {
+        std::vector<Apply*> readers;
+        family_readers(fg, d, i, readers);
+        for (Apply* reader : readers) {
+          if (!before) before = ancestors_of(d);
+          if (!before->count(reader)) r.emplace_back(reader, d);
+        }
+      }
+  }
+  return r;
+}
+
+std::vector<Apply*> destroy_aware_toposort(const FunctionGraph& fg) {
+  std::vector<Apply*> order = fg.toposort();
+  const std::vector<std::pair<Apply*, Apply*>> extra = destroy_orderings(fg);
+  if (extra.empty()) return order;
+  // Kahn's algorithm over the graph edges plus `extra`, taking ready nodes in their
+  // toposort position so the schedule only moves what the orderings require.
+  std::unordered_map<const Apply*, size_t> pos;
+  for (size_t k = 0; k < order.size(); ++k) pos[order[k]] = k;
+  std::vector<std::vector<size_t>> succ(order.size());
+  std::vector<int> indeg(order.size(), 0);
+  auto edge = [&](const Apply* a, const Apply* b) {
+    succ[pos.at(a)].push_back(pos.at(b));
+    ++indeg[pos.at(b)];
+  };
+  for (Apply* n : order)
+    for (const Var& in : n->inputs())
+      if (in->owner) edge(in->owner, n);
+  for (const auto& [a, b] : extra) edge(a, b);
+  std::priority_queue<size_t, std::vector<size_t>, std::greater<size_t>> ready;
+  for (size_t k = 0; k < order.size(); ++k)
+    if (indeg[k] == 0) ready.push(k);
+  std::vector<Apply*> out;
+  while (!ready.empty()) {
+    size_t k = ready.top();
+    ready.pop();
+    out.push_back(order[k]);
+    for (size_t s : succ[k])
+      if (--indeg[s] == 0) ready.push(s);
+  }
+  if (out.size() != order.size())
+    throw Error(ErrorKind::Runtime, "[inplace] the destroy orderings of this graph form a cycle");
+  return out;
 }
 
 GraphRewriterPtr inplace_rewriter() { return std::make_shared<InplacePhase>(); }

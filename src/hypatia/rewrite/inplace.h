@@ -16,10 +16,12 @@ namespace hypatia {
 ///    the function updates (fg.update_mapping()) and N computes that very update (then its
 ///    old value is dead once N has run: `W := W - lr*g` writes into W's buffer);
 ///  - no family member is a graph output, and N reads the family through input i only;
-///  - every other node reading (or destroying) a family member is an ancestor of N, so it has
-///    finished before N runs whatever the schedule; pure views need no such order, their
-///    readers are checked in turn. Hence a variable has at most one destroyer, and nothing
-///    reads a value after it was overwritten.
+///  - every other node reading (or destroying) a family member runs before N: an ancestor of
+///    N does anyway; any other reader gets an ordering (destroy_orderings) that the VM's
+///    schedule honours, allowed only when the reader does not depend on N, through the graph
+///    or the orderings already imposed (no cycle). Pure views need no order; their readers
+///    are checked in turn. Hence a variable has at most one destroyer, and nothing reads a
+///    value after it was overwritten (Theano's DestroyHandler orderings).
 class DestroyHandler {
  public:
   explicit DestroyHandler(const FunctionGraph& fg) : fg_(fg) {}
@@ -35,6 +37,13 @@ class DestroyHandler {
  private:
   const FunctionGraph& fg_;
 };
+
+/// The scheduling constraints in-place nodes impose: (reader, destroyer) pairs where the
+/// reader must run before the destroyer although it is not one of its ancestors.
+std::vector<std::pair<Apply*, Apply*>> destroy_orderings(const FunctionGraph& fg);
+/// fg's nodes in an order that respects both the graph and destroy_orderings (the toposort
+/// itself when there are none). The VM runs nodes in this order. Raises on a cycle.
+std::vector<Apply*> destroy_aware_toposort(const FunctionGraph& fg);
 
 /// The root variables (graph inputs) whose buffers some node of `fg` overwrites: Function
 /// gives each call a private copy of such a shared value when anyone else holds its buffer.
