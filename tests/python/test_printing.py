@@ -42,7 +42,7 @@ def test_debugprint_of_compiled_function_shows_toposort_positions(capsys):
     f = function([x], T.exp(x) * 2.0, mode="FAST_RUN-fusion")
     debugprint(f)
     out = capsys.readouterr().out
-    assert "Elemwise{mul,no_inplace} [id A] ''" in out
+    assert "Elemwise{mul,inplace} [id A] ''" in out
     assert out.splitlines()[0].rstrip().endswith("1")
     fused = debugprint(function([x], T.exp(x) * 2.0), file="str")
     assert fused.splitlines()[0].startswith("Elemwise{Composite{(i1 * exp(i0))}} [id A] ''")

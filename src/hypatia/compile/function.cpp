@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "hypatia/compile/pipeline.h"
+#include "hypatia/rewrite/inplace.h"
 #include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/ops/random.h"
 #include "hypatia/tensor/tensor_type.h"
@@ -123,6 +124,17 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   }
   fg_inputs.insert(fg_inputs.end(), shared_vars.begin(), shared_vars.end());
   fgraph_ = std::make_unique<FunctionGraph>(fg_inputs, exprs, true);
+  // Which output replaces which shared input: the in-place phase may let the node computing
+  // an update overwrite the old value's buffer (docs/design.md, "In-place updates").
+  {
+    std::map<int, int> mapping;
+    for (size_t k = 0; k < options_.updates.size(); ++k) {
+      const Var& target = options_.updates[k].first;
+      auto it = std::find(shared_vars.begin(), shared_vars.end(), target);
+      mapping[static_cast<int>(outputs_.size() + k)] = static_cast<int>(inputs_.size() + (it - shared_vars.begin()));
+    }
+    fgraph_->set_update_mapping(std::move(mapping));
+  }
   optimize_graph(*fgraph_, options_.mode);
   vm_ = std::make_unique<VM>(*fgraph_, options_.allow_gc);
   if (options_.profile) vm_->set_profiling(true);
@@ -149,6 +161,20 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   locked_.erase(std::unique(locked_.begin(), locked_.end()), locked_.end());
   protected_slots_ = input_slots_;
   for (const auto& [s, c] : shared_slots_) protected_slots_.push_back(s);
+  // Graph inputs some node overwrites. The in-place phase only picks shared variables this
+  // function updates (locked during the call); an in-place op a user applied directly to an
+  // input or to another shared variable gets a private copy on every call.
+  for (Variable* root : destroyed_graph_inputs(*fgraph_)) {
+    const bool updated = root->is_shared() && std::binary_search(locked_.begin(), locked_.end(), root->container.get());
+    destroyed_slots_.push_back({vm_->slot_of(root), updated});
+  }
+  for (const auto& [out_pos, c] : update_targets_) {
+    int own = -1;  // the slot of the shared value this update replaces, when it is overwritten in place
+    for (const auto& [s, sc] : shared_slots_)
+      for (const auto& [ds, updated] : destroyed_slots_)
+        if (sc == c && ds == s && updated) own = s;
+    update_own_slot_.push_back(own);
+  }
   compile_time_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
@@ -279,11 +305,23 @@ std::vector<Value> Function::call(const std::vector<Value>& args,
       if (!st->given[i]) validate_stored(frame.slot(input_slots_[i]), "default value of", input_name(inputs_[i]));
     for (size_t k = 0; k < shared_slots_.size(); ++k)
       validate_stored(frame.slot(shared_slots_[k].first), "shared variable", fgraph_->inputs()[inputs_.size() + k]->str());
+    // A shared value that a node overwrites (its update, computed in place) must be this
+    // call's alone: its container is locked, so only a handle taken before the lock (another
+    // call's snapshot, a borrowed get_value) can share the buffer. Then work on a copy, and
+    // the readers keep the old value intact.
+    for (const auto& [s, updated] : destroyed_slots_) {
+      Value& v = frame.slot(s);
+      const auto* a = std::get_if<NDArray>(&v);
+      const bool sole = a && a->buffer() && a->buffer()->owned() && a->buffer().use_count() == 2;  // container + slot
+      if (!updated || !sole) v = deep_copy(v);
+    }
     vm_->run(frame);
     // Outputs: hand over computed values; copy anything that could alias caller-visible memory.
+    // An update computed in place into its own shared value's buffer may keep it (own slot).
     auto aliases_visible = [&](const Value& v, int slot, size_t upto) {
+      const int own = upto >= outputs_.size() ? update_own_slot_[upto - outputs_.size()] : -1;
       for (int s : protected_slots_)
-        if (s == slot || may_share_memory(v, frame.slot(s))) return true;
+        if (s != own && (s == slot || may_share_memory(v, frame.slot(s)))) return true;
       for (size_t k = 0; k < upto; ++k)
         if (output_slots_[k] == slot) return true;
       return false;

@@ -54,6 +54,13 @@ struct FunctionOptions {
 /// In(update=...) values) holds those containers' locks from reading their old values to
 /// writing the new ones, so concurrent updates of one variable are serialised and none is
 /// lost; shared variables it only reads are snapshotted under their lock.
+///
+/// In-place updates (Theano's): when the node computing a shared variable's update may
+/// overwrite the old value (rewrite/inplace.h), the call does so under the container's lock
+/// and stores the same buffer back; if any other handle to that buffer exists (a concurrent
+/// reader's snapshot, a borrowed get_value), the call overwrites a private copy instead, so
+/// readers never see a half-written value. Outputs never alias the stored value unless
+/// borrowed.
 class Function {
  public:
   Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options);
@@ -97,6 +104,10 @@ class Function {
   std::vector<std::pair<int, std::shared_ptr<SharedContainer>>> update_targets_;
   std::vector<SharedContainer*> locked_;  // containers this function updates, in lock order
   std::vector<int> protected_slots_;  // input and shared slots: outputs must not alias them
+  // Input and shared slots some node overwrites, and whether that is a shared variable this
+  // function updates (overwritten in place when the call holds its only handle).
+  std::vector<std::pair<int, bool>> destroyed_slots_;
+  std::vector<int> update_own_slot_;  // per update: its target's slot when in destroyed_slots_, else -1
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<CallState>> pool_;  // idle call states
   double compile_time_ = 0;

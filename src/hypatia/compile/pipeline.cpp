@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "hypatia/rewrite/constant_folding.h"
+#include "hypatia/rewrite/inplace.h"
 #include "hypatia/rewrite/merge.h"
 #include "hypatia/sparse/rewrites/simplify.h"
 #include "hypatia/sparse/rewrites/specialize.h"
@@ -19,42 +20,44 @@ namespace hypatia {
 
 namespace {
 
-// Phase positions (Theano's optdb numbers; rewrites registered later slot in between).
+// Phase positions (Theano's optdb numbers), the only place they are written: every phase is
+// a database here, and the families only add their rewrites into those databases.
 constexpr double kMerge1 = 0;          // CSE first, so later phases see each subexpression once
 constexpr double kCanonicalize = 1;    // equilibrium: constant folding + canonical forms
 constexpr double kStabilize = 1.5;     // numerically safer forms (log1p, softplus, ...)
-constexpr double kSpecialize = 2;      // faster special cases of general ops
+constexpr double kSpecialize = 2;      // faster special cases of general ops (gemm, usmm, ...)
 constexpr double kFusion = 48;         // elementwise fusion, once the graph's final ops are known
 constexpr double kMerge2 = 49;         // CSE again over what the phases above created
-// (inplace phases go between 49 and 100: they need the final graph and a destroy handler)
+constexpr double kInplace = 60;        // in-place variants on the final graph (rewrite/inplace.h)
 constexpr double kMerge3 = 100;        // final CSE
 
 std::unique_ptr<SequenceDB> build_optdb() {
-  auto optdb = std::make_unique<SequenceDB>("optdb");
   auto canonicalize = std::make_shared<EquilibriumDB>("canonicalize");
   auto stabilize = std::make_shared<EquilibriumDB>("stabilize");
   auto specialize = std::make_shared<EquilibriumDB>("specialize");
+  auto fusion = std::make_shared<SequenceDB>("fusion");
 
+  // Each family registers into the phase databases, one call per family and phase, e.g.
+  // register_sparse_specialize(*specialize); none writes into optdb.
   register_core_canonicalize(*canonicalize);
-  // Op families add their rows here, one call per family and phase.
   register_tensor_canonicalize(*canonicalize);
   register_shape_canonicalize(*canonicalize);
-  register_tensor_specialize(*specialize);
-  register_tensor_stabilize(*stabilize);
-  register_tensor_blas(*specialize);
-  register_sparse_products(*optdb, *specialize);
   register_sparse_canonicalize(*canonicalize);
+  register_tensor_stabilize(*stabilize);
+  register_tensor_specialize(*specialize);
+  register_blas_specialize(*specialize);
+  register_usmm_specialize(*specialize);
   register_sparse_specialize(*specialize);
+  register_tensor_fusion(*fusion);
 
+  auto optdb = std::make_unique<SequenceDB>("optdb");
   optdb->register_rewrite("merge1", std::make_shared<MergeOptimizer>("merge1"), {"fast_run", "fast_compile", "merge"}, kMerge1);
   optdb->register_rewrite("canonicalize", canonicalize, {"fast_run", "fast_compile"}, kCanonicalize);
   optdb->register_rewrite("stabilize", stabilize, {"fast_run"}, kStabilize);
   optdb->register_rewrite("specialize", specialize, {"fast_run"}, kSpecialize);
-  auto fusion = std::make_shared<SequenceDB>("fusion");
-  register_tensor_fusion(*fusion);
   optdb->register_rewrite("fusion", fusion, {"fast_run"}, kFusion);
   optdb->register_rewrite("merge2", std::make_shared<MergeOptimizer>("merge2"), {"fast_run", "merge"}, kMerge2);
-  register_tensor_inplace(*optdb);  // positions 60+, after the final merges of the phases above
+  optdb->register_rewrite("inplace", inplace_rewriter(), {"fast_run", "inplace"}, kInplace);
   optdb->register_rewrite("merge3", std::make_shared<MergeOptimizer>("merge3"), {"fast_run", "merge"}, kMerge3);
   return optdb;
 }

@@ -23,7 +23,8 @@ const SequenceDB& standard_optdb();
 /// The (cached) rewriter optimize_graph runs for `mode`; nullptr for "None".
 GraphRewriterPtr mode_rewriter(const std::string& mode);
 
-/// The pipeline as text: every optdb phase with its position and tags, then what `mode` runs.
+/// The pipeline as text: every optdb phase with its position and tags (the in-place phase
+/// included), then the rewriters `mode` runs, in order.
 std::string describe_pipeline(const std::string& mode = "FAST_RUN");
 
 /// Core rewrites of the canonicalize phase: merge and constant folding.

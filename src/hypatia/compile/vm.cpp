@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <numeric>
 
+#include "hypatia/rewrite/inplace.h"
+
 namespace hypatia {
 
 std::string node_str(const Apply& node) {
@@ -24,7 +26,8 @@ VM::VM(const FunctionGraph& fg, bool allow_gc) : allow_gc_(allow_gc) {
     return s;
   };
   for (const auto& in : fg.inputs()) slot_for(in.get());
-  std::vector<Apply*> order = fg.toposort();
+  // In-place nodes may need readers of the value they overwrite to run first.
+  std::vector<Apply*> order = destroy_aware_toposort(fg);
   for (Apply* node : order) {
     Thunk t{node->op().get(), node, {}, {}, {}};
     for (const auto& in : node->inputs()) t.in_slots.push_back(slot_for(in.get()));

@@ -1,5 +1,6 @@
 // FunctionGraph: a self-contained graph between inputs and outputs that rewrites edit in place.
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -67,6 +68,11 @@ class FunctionGraph {
   void validate() const;
   /// Drops the output at position i (used by Function for outputs it no longer needs).
   void set_output(int i, const Var& v, const std::string& reason = "") { change_input(nullptr, i, v, reason); }
+  /// Theano's update_mapping: output index -> index of the input (a shared variable) whose
+  /// storage receives that output after each call. Set by Function; the in-place phase reads
+  /// it, since only an updated input's old buffer may be overwritten (rewrite/inplace.h).
+  const std::map<int, int>& update_mapping() const { return update_mapping_; }
+  void set_update_mapping(std::map<int, int> m) { update_mapping_ = std::move(m); }
 
  private:
   void import_var(const Var& v, const std::string& reason);
@@ -81,6 +87,7 @@ class FunctionGraph {
   std::unordered_set<Variable*> variables_;
   std::unordered_map<Variable*, std::vector<Client>> clients_;
   std::vector<std::shared_ptr<Feature>> features_;
+  std::map<int, int> update_mapping_;
 };
 
 }  // namespace hypatia

@@ -36,6 +36,10 @@ void RewriteDatabase::register_rewrite(std::string name, Item item, std::vector<
   entries_.push_back(Entry{std::move(name), std::move(item), std::set<std::string>(tags.begin(), tags.end()), position});
 }
 
+void RewriteDatabase::add(const std::string& name, Tracks tracks, TransformFn fn, std::vector<std::string> tags) {
+  register_rewrite(name, make_node_rewriter(name, std::move(tracks), std::move(fn)), std::move(tags));
+}
+
 std::shared_ptr<RewriteDatabase> RewriteDatabase::sub(const std::string& name) const {
   for (const auto& e : entries_)
     if (e.name == name)

@@ -42,6 +42,9 @@ class RewriteDatabase {
   const std::string& name() const { return name_; }
   /// Adds an entry. Raises ValueError when the name is already taken in this database.
   void register_rewrite(std::string name, Item item, std::vector<std::string> tags = {}, double position = 0);
+  /// Registers the node rewriter `fn` tracking `tracks` under `name`, written once (the entry
+  /// and the rewriter share it): `db.add("local_neg_neg", tracks_of<Elemwise>(), fn, tags)`.
+  void add(const std::string& name, Tracks tracks, TransformFn fn, std::vector<std::string> tags);
   const std::vector<Entry>& entries() const { return entries_; }
   /// The nested database registered as `name`; ValueError when there is none.
   std::shared_ptr<RewriteDatabase> sub(const std::string& name) const;

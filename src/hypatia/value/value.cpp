@@ -64,4 +64,8 @@ NDArray& prepare_output(Value& out, DType dtype, const Shape& shape) {
   return std::get<NDArray>(out);
 }
 
+bool overwritable(const NDArray& a, DType dtype) {
+  return a.dtype() == dtype && a.offset() == 0 && a.is_c_contiguous() && a.buffer() && a.buffer()->owned();
+}
+
 }  // namespace hypatia

@@ -38,5 +38,10 @@ Shape value_shape(const Value& v);
 /// The output array for an op: reuses `out`'s current array when it is C-contiguous, of the
 /// wanted dtype and shape, and owned by nobody else; otherwise allocates a new one.
 NDArray& prepare_output(Value& out, DType dtype, const Shape& shape);
+/// Whether an in-place op (one with a destroy_map) may write its result of dtype `dtype` into
+/// the input array `a`: a C-contiguous array at offset 0 of that dtype (no two elements share
+/// memory) in a buffer Hypatia allocated, never a caller's numpy memory. When not, the op
+/// computes out of place: a destroy_map is a permission, never an obligation.
+bool overwritable(const NDArray& a, DType dtype);
 
 }  // namespace hypatia

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <sstream>
 
 #include "hypatia/rewrite/constant_folding.h"
@@ -380,6 +381,40 @@ TEST(Pipeline, DescribesPhasesInOrder) {
   EXPECT_NE(text.find("constant_folding"), std::string::npos);
   EXPECT_NE(describe_pipeline("None").find("(nothing)"), std::string::npos);
   EXPECT_EQ(mode_rewriter("FAST_RUN"), mode_rewriter("FAST_RUN"));  // cached
+}
+
+// The in-place phase sits at its named position between the last two merges, and a mode that
+// excludes the tag does not run it.
+TEST(Pipeline, DescribeShowsTheInplacePhase) {
+  const std::string text = describe_pipeline("FAST_RUN");
+  const size_t runs = text.find("mode FAST_RUN runs:");
+  ASSERT_NE(runs, std::string::npos);
+  const size_t m2 = text.find("merge2", runs), ip = text.find("inplace", runs), m3 = text.find("merge3", runs);
+  ASSERT_NE(ip, std::string::npos) << text;
+  EXPECT_LT(m2, ip);
+  EXPECT_LT(ip, m3);
+  EXPECT_NE(text.find("60\tinplace"), std::string::npos) << text;
+  const std::string off = describe_pipeline("FAST_RUN-inplace");
+  EXPECT_EQ(off.find("inplace (generic", off.find("runs:")), std::string::npos) << off;
+  // Positions are named in pipeline.cpp only: no family phase adds an optdb entry of its own.
+  std::set<std::string> phases;
+  for (const auto& e : standard_optdb().entries()) phases.insert(e.name);
+  EXPECT_EQ(phases, (std::set<std::string>{"merge1", "canonicalize", "stabilize", "specialize", "fusion", "merge2",
+                                           "inplace", "merge3"}));
+}
+
+// add() writes a rewrite's name once: the entry and the rewriter carry the same name.
+TEST(RewriteDatabase, AddNamesEntryAndRewriterOnce) {
+  EquilibriumDB db("db");
+  db.add("local_noop", {}, [](FunctionGraph&, Apply*) -> std::optional<std::vector<Var>> { return std::nullopt; },
+         {"fast_run"});
+  ASSERT_EQ(db.entries().size(), 1u);
+  EXPECT_EQ(db.entries()[0].name, "local_noop");
+  const auto* rw = std::get_if<NodeRewriterPtr>(&db.entries()[0].item);
+  ASSERT_TRUE(rw && *rw);
+  EXPECT_EQ((*rw)->name(), "local_noop");
+  EXPECT_THROW(db.add("local_noop", {}, [](FunctionGraph&, Apply*) -> std::optional<std::vector<Var>> { return std::nullopt; }, {}),
+               Error);
 }
 
 }  // namespace

@@ -21,7 +21,8 @@ class CSM final : public OpBase<CSM, SparseFormatParams> {
 class CSMProperties final : public OpBase<CSMProperties> {
   HYPATIA_OP(CSMProperties, 1, make_node, perform, infer_shape, vjp, jvp)
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true, false, false, false}}; }
-  ViewMap view_map() const override { return {{0, {0}}}; }
+  // data, indices and indptr may be x's own arrays (int32 ones are not converted).
+  ViewMap view_map() const override { return {{0, {0}}, {1, {0}}, {2, {0}}}; }
 };
 
 /// SparseNnz(x) -> the number of stored entries of x (explicit zeros included) as an int64

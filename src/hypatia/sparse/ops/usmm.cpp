@@ -2,6 +2,8 @@
 // gradients; builders.
 #include "hypatia/sparse/ops/usmm.h"
 
+#include <algorithm>
+
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/kernels/spmm.h"
@@ -146,7 +148,7 @@ ApplyPtr UsmmCscDense::make_node_checked(const std::vector<Var>& inputs) const {
 void UsmmCscDense::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   const NDArray& z = checked_z(inputs, kName);
   const DType d = *node.output(0).type()->dtype();
-  if (params_.inplace && z.dtype() == d && z.offset() == 0 && z.is_c_contiguous() && z.buffer()->owned()) {
+  if (params_.inplace && overwritable(z, d)) {
     // destroy_map {0: [3]}: the result is accumulated into z's own buffer.
     NDArray target = z;
     usmm_accumulate(*inputs[0], *inputs[1], *inputs[2], target, d, kName);
@@ -156,6 +158,11 @@ void UsmmCscDense::perform(const Apply& node, const Value* const* inputs, Value*
   NDArray& out = prepare_output(outputs[0], d, z.shape());
   out.assign(z);
   usmm_accumulate(*inputs[0], *inputs[1], *inputs[2], out, d, kName);
+}
+
+std::shared_ptr<const Op> UsmmCscDense::inplace_variant(const std::vector<int>& allowed) const {
+  if (params_.inplace || std::find(allowed.begin(), allowed.end(), 3) == allowed.end()) return nullptr;
+  return std::make_shared<UsmmCscDense>(UsmmCscDenseParams{true});
 }
 
 std::optional<std::vector<ShapeVec>> UsmmCscDense::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {

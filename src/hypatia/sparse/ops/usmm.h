@@ -1,5 +1,5 @@
 // Usmm (the sparse gemm: z + alpha * x . y) and UsmmCscDense, its csc x dense form that the
-// in-place rewrite makes write into z's buffer.
+// in-place phase makes write into z's buffer.
 #pragma once
 #include "hypatia/graph/op.h"
 #include "hypatia/value/sparse_matrix.h"
@@ -20,8 +20,8 @@ struct UsmmCscDenseParams {
 
 /// UsmmCscDense{inplace}(alpha, x, y, z): Usmm for a csc x and a dense y whose output dtype is
 /// z's. With inplace the result is accumulated into z's buffer (destroy_map {0: [3]}); the
-/// rewrite only does so for an intermediate z nothing else reads, and perform still copies a
-/// z whose buffer it does not own (a caller's array).
+/// in-place phase (rewrite/inplace.h) chooses it when nothing else reads z afterwards (an
+/// updated shared weight included), and perform still copies a z it may not overwrite.
 class UsmmCscDense final : public OpBase<UsmmCscDense, UsmmCscDenseParams> {
   HYPATIA_OP(UsmmCscDense, 4, make_node, perform, infer_shape, vjp)
   std::string str() const override { return params_.inplace ? "UsmmCscDense{inplace}" : "UsmmCscDense{no_inplace}"; }
@@ -29,6 +29,7 @@ class UsmmCscDense final : public OpBase<UsmmCscDense, UsmmCscDenseParams> {
     if (params_.inplace) return {{0, {3}}};
     return {};
   }
+  std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const override;
 };
 
 }  // namespace hypatia

@@ -71,18 +71,13 @@ Result local_csm_properties_csm(FunctionGraph&, Apply* node) {
 
 void register_sparse_canonicalize(RewriteDatabase& canonicalize) {
   using namespace sparse_rewrites;
-  canonicalize.register_rewrite(
-      "local_dense_from_sparse_of_sparse_from_dense",
-      make_node_rewriter("local_dense_from_sparse_of_sparse_from_dense", tracks_of<DenseFromSparse>(),
-                         local_dense_from_sparse_of_sparse_from_dense),
-      kTags);
+  canonicalize.add("local_dense_from_sparse_of_sparse_from_dense", tracks_of<DenseFromSparse>(),
+                   local_dense_from_sparse_of_sparse_from_dense, kTags);
 }
 
 void register_sparse_specialize(RewriteDatabase& specialize) {
   using namespace sparse_rewrites;
-  specialize.register_rewrite(
-      "local_csm_properties_csm",
-      make_node_rewriter("local_csm_properties_csm", tracks_of<CSMProperties>(), local_csm_properties_csm), kTags);
+  specialize.add("local_csm_properties_csm", tracks_of<CSMProperties>(), local_csm_properties_csm, kTags);
 }
 
 }  // namespace hypatia

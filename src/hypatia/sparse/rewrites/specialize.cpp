@@ -1,5 +1,5 @@
-// local_usmm, local_usmm_csc_dense and local_usmm_csc_dense_inplace (Theano's sparse/opt.py):
-// the sparse gemm and its in-place csc form.
+// local_usmm and local_usmm_csc_dense (Theano's sparse/opt.py): the sparse gemm and its csc
+// form (made in place by the generic in-place phase, rewrite/inplace.h).
 #include "hypatia/sparse/rewrites/specialize.h"
 
 #include "hypatia/sparse/ops/dot.h"
@@ -89,30 +89,15 @@ Result local_usmm_csc_dense(FunctionGraph&, Apply* node) {
   return one(sparse::usmm_csc_dense(node->input(0), x, y, z, false));
 }
 
-/// local_usmm_csc_dense_inplace: UsmmCscDense{no_inplace} -> {inplace} when z is computed in
-/// the graph by an op that neither views nor destroys its inputs, is not a graph output, and
-/// has this node as its only client: then nobody else can see z's buffer being overwritten.
-Result local_usmm_csc_dense_inplace(FunctionGraph& fg, Apply* node) {
-  const auto* op = dynamic_cast<const UsmmCscDense*>(node->op().get());
-  if (!op || op->params().inplace) return std::nullopt;
-  if (!can_destroy(fg, node->input(3))) return std::nullopt;
-  return one(sparse::usmm_csc_dense(node->input(0), node->input(1), node->input(2), node->input(3), true));
-}
-
 const std::vector<std::string> kTags = {"fast_run", "sparse"};
 
 }  // namespace
 }  // namespace sparse_rewrites
 
-void register_sparse_products(SequenceDB& optdb, RewriteDatabase& specialize) {
+void register_usmm_specialize(RewriteDatabase& specialize) {
   using namespace sparse_rewrites;
-  specialize.register_rewrite("local_usmm", make_node_rewriter("local_usmm", tracks_of<Elemwise>(), local_usmm), kTags);
-  specialize.register_rewrite("local_usmm_csc_dense",
-                              make_node_rewriter("local_usmm_csc_dense", tracks_of<Usmm>(), local_usmm_csc_dense), kTags);
-  optdb.register_rewrite("local_usmm_csc_dense_inplace",
-                         make_node_rewriter("local_usmm_csc_dense_inplace", tracks_of<UsmmCscDense>(),
-                                            local_usmm_csc_dense_inplace),
-                         {"fast_run", "sparse", "inplace"}, 60);
+  specialize.add("local_usmm", tracks_of<Elemwise>(), local_usmm, kTags);
+  specialize.add("local_usmm_csc_dense", tracks_of<Usmm>(), local_usmm_csc_dense, kTags);
 }
 
 }  // namespace hypatia

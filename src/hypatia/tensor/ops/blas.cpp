@@ -1,6 +1,8 @@
 // Gemm, Gemv, Ger and BatchedDot: typing, shape checks, CBLAS kernels, shapes and gradients.
 #include "hypatia/tensor/ops/blas.h"
 
+#include <algorithm>
+
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/kernels/dot_kernel.h"
 #include "hypatia/tensor/linalg.h"
@@ -43,9 +45,11 @@ void Gemm::perform(const Apply& node, const Value* const* inputs, Value* outputs
   if (x.shape(1) != y.shape(0) || z.shape(0) != x.shape(0) || z.shape(1) != y.shape(1))
     value_error("[", kName, "] shapes not aligned: Z ", shape_str(z.shape()), ", X ", shape_str(x.shape()), ", Y ",
                 shape_str(y.shape()));
-  NDArray& out = prepare_output(outputs[0], z.dtype(), z.shape());
+  const bool in_place = params_.inplace && overwritable(z, z.dtype());
+  if (in_place) outputs[0] = z;  // destroy_map {0: [0]}: accumulate into Z's own buffer
+  NDArray& out = in_place ? std::get<NDArray>(outputs[0]) : prepare_output(outputs[0], z.dtype(), z.shape());
   const double b = scalar_of(inputs[4], kName);
-  if (b != 0) out.assign(z);
+  if (b != 0 && !in_place) out.assign(z);
   kernels::gemm_kernel(scalar_of(inputs[1], kName), x, y, b, out);
 }
 
@@ -59,6 +63,11 @@ std::vector<Var> Gemm::vjp(const Apply& node, const std::vector<Var>& g) const {
   if (!gz || is_disconnected(gz)) return std::vector<Var>(5, disconnected_var());
   return {grad_or_zeros(mul(gz, b), z), sum(mul(gz, dot(x, y))), grad_or_zeros(mul(a, dot(gz, transpose(y))), x),
           grad_or_zeros(mul(a, dot(transpose(x), gz)), y), sum(mul(gz, z))};
+}
+
+std::shared_ptr<const Op> Gemm::inplace_variant(const std::vector<int>& allowed) const {
+  if (params_.inplace || std::find(allowed.begin(), allowed.end(), 0) == allowed.end()) return nullptr;
+  return std::make_shared<Gemm>(BlasInplaceParams{true});
 }
 
 // ---- Gemv ----
@@ -75,9 +84,11 @@ void Gemv::perform(const Apply& node, const Value* const* inputs, Value* outputs
   if (a.shape(1) != x.shape(0) || a.shape(0) != y.shape(0))
     value_error("[", kName, "] shapes not aligned: y ", shape_str(y.shape()), ", A ", shape_str(a.shape()), ", x ",
                 shape_str(x.shape()));
-  NDArray& out = prepare_output(outputs[0], y.dtype(), y.shape());
+  const bool in_place = params_.inplace && overwritable(y, y.dtype());
+  if (in_place) outputs[0] = y;  // destroy_map {0: [0]}: accumulate into y's own buffer
+  NDArray& out = in_place ? std::get<NDArray>(outputs[0]) : prepare_output(outputs[0], y.dtype(), y.shape());
   const double beta = scalar_of(inputs[4], kName);
-  if (beta != 0) out.assign(y);
+  if (beta != 0 && !in_place) out.assign(y);
   kernels::gemm_kernel(scalar_of(inputs[1], kName), a, x, beta, out);
 }
 
@@ -91,6 +102,11 @@ std::vector<Var> Gemv::vjp(const Apply& node, const std::vector<Var>& g) const {
   if (!gz || is_disconnected(gz)) return std::vector<Var>(5, disconnected_var());
   return {grad_or_zeros(mul(gz, beta), y), sum(mul(gz, dot(a, x))), grad_or_zeros(mul(alpha, outer(gz, x)), a),
           grad_or_zeros(mul(alpha, dot(transpose(a), gz)), x), sum(mul(gz, y))};
+}
+
+std::shared_ptr<const Op> Gemv::inplace_variant(const std::vector<int>& allowed) const {
+  if (params_.inplace || std::find(allowed.begin(), allowed.end(), 0) == allowed.end()) return nullptr;
+  return std::make_shared<Gemv>(BlasInplaceParams{true});
 }
 
 // ---- Ger ----

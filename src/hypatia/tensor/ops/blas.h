@@ -1,24 +1,33 @@
-// Explicit BLAS ops (Theano's tensor.blas): Gemm, Gemv and Ger through CBLAS. They are not
-// inplace here: the output is a fresh copy of the accumulated operand, so no destroy_map is
-// needed. The specialize rewrites in tensor/rewrites/blas.cpp introduce them.
+// Explicit BLAS ops (Theano's tensor.blas): Gemm, Gemv and Ger through CBLAS. The specialize
+// rewrites in tensor/rewrites/blas.cpp introduce them; the in-place phase turns Gemm and Gemv
+// into their {inplace} forms, which accumulate into the first operand's buffer.
 #pragma once
 #include "hypatia/graph/op.h"
 #include "hypatia/tensor/tensor_type.h"
 
 namespace hypatia {
 
+/// inplace: the output is accumulated into input 0's buffer (destroy_map {0: [0]}); only the
+/// in-place phase (rewrite/inplace.h) chooses it.
+struct BlasInplaceParams {
+  bool inplace = false;
+  auto fields() const { return std::tie(inplace); }
+};
+
 /// gemm(Z, a, X, Y, b) = b*Z + a*dot(X, Y): Z, X, Y matrices and a, b 0-d, all of one float
-/// dtype (float32 or float64). Printed "Gemm{no_inplace}".
-class Gemm final : public OpBase<Gemm, NoParams> {
-  HYPATIA_OP(Gemm, 5, make_node, perform, infer_shape, vjp)
-  std::string str() const override { return "Gemm{no_inplace}"; }
+/// dtype (float32 or float64). Printed "Gemm{no_inplace}" or "Gemm{inplace}".
+class Gemm final : public OpBase<Gemm, BlasInplaceParams> {
+  HYPATIA_OP(Gemm, 5, make_node, perform, infer_shape, vjp, inplace_variant)
+  std::string str() const override { return params_.inplace ? "Gemm{inplace}" : "Gemm{no_inplace}"; }
+  ViewMap destroy_map() const override { return params_.inplace ? ViewMap{{0, {0}}} : ViewMap{}; }
 };
 
 /// gemv(y, alpha, A, x, beta) = beta*y + alpha*dot(A, x): y, x vectors, A a matrix. Printed
-/// "Gemv{no_inplace}".
-class Gemv final : public OpBase<Gemv, NoParams> {
-  HYPATIA_OP(Gemv, 5, make_node, perform, infer_shape, vjp)
-  std::string str() const override { return "Gemv{no_inplace}"; }
+/// "Gemv{no_inplace}" or "Gemv{inplace}".
+class Gemv final : public OpBase<Gemv, BlasInplaceParams> {
+  HYPATIA_OP(Gemv, 5, make_node, perform, infer_shape, vjp, inplace_variant)
+  std::string str() const override { return params_.inplace ? "Gemv{inplace}" : "Gemv{no_inplace}"; }
+  ViewMap destroy_map() const override { return params_.inplace ? ViewMap{{0, {0}}} : ViewMap{}; }
 };
 
 /// ger(A, alpha, x, y) = A + alpha*outer(x, y). Printed "Ger{non-destructive}".

@@ -2,6 +2,8 @@
 // builders (sparse_block_gemv, sparse_block_outer, sparse_block_dot).
 #include "hypatia/tensor/ops/blocksparse.h"
 
+#include <algorithm>
+
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/blocksparse.h"
 #include "hypatia/tensor/kernels/blocksparse.h"
@@ -63,7 +65,7 @@ namespace {
 // the output dtype that Hypatia allocated (never a caller's numpy memory). Null otherwise, and
 // the node then works out of place.
 NDArray* inplace_target(bool inplace, const NDArray& o, DType d) {
-  if (!inplace || o.dtype() != d || o.offset() != 0 || !o.is_c_contiguous() || !o.buffer()->owned()) return nullptr;
+  if (!inplace || !overwritable(o, d)) return nullptr;
   return const_cast<NDArray*>(&o);
 }
 }  // namespace
@@ -96,6 +98,11 @@ void SparseBlockGemv::perform(const Apply& node, const Value* const* inputs, Val
   NDArray& out = prepare_output(outputs[0], d, o.shape());
   out.assign(o.dtype() == d ? o : o.astype(d));
   kernels::sparse_block_gemv_kernel(out, W, h, iIdx, oIdx);
+}
+
+std::shared_ptr<const Op> SparseBlockGemv::inplace_variant(const std::vector<int>& allowed) const {
+  if (params_.inplace || std::find(allowed.begin(), allowed.end(), 0) == allowed.end()) return nullptr;
+  return std::make_shared<SparseBlockGemv>(BlockSparseParams{true});
 }
 
 std::optional<std::vector<ShapeVec>> SparseBlockGemv::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
@@ -168,6 +175,11 @@ void SparseBlockOuter::perform(const Apply& node, const Value* const* inputs, Va
   NDArray& out = prepare_output(outputs[0], d, o.shape());
   out.assign(o.dtype() == d ? o : o.astype(d));
   kernels::sparse_block_outer_kernel(out, x, y, xIdx, yIdx, alpha);
+}
+
+std::shared_ptr<const Op> SparseBlockOuter::inplace_variant(const std::vector<int>& allowed) const {
+  if (params_.inplace || std::find(allowed.begin(), allowed.end(), 0) == allowed.end()) return nullptr;
+  return std::make_shared<SparseBlockOuter>(BlockSparseParams{true});
 }
 
 std::optional<std::vector<ShapeVec>> SparseBlockOuter::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {

@@ -6,7 +6,7 @@
 namespace hypatia {
 
 /// inplace: the output is accumulated into input 0's buffer (destroy_map {0: [0]}). Only the
-/// rewrite local_inplace_sparse_block_* creates these, when nothing else can see that buffer.
+/// in-place phase (rewrite/inplace.h) creates these, when nothing else can see that buffer.
 struct BlockSparseParams {
   bool inplace = false;
   auto fields() const { return std::tie(inplace); }
@@ -19,6 +19,7 @@ class SparseBlockGemv final : public OpBase<SparseBlockGemv, BlockSparseParams> 
   HYPATIA_OP(SparseBlockGemv, 5, make_node, perform, infer_shape, vjp, connection_pattern)
   std::string str() const override { return params_.inplace ? "SparseBlockGemv{inplace}" : "SparseBlockGemv{no_inplace}"; }
   ViewMap destroy_map() const override { return params_.inplace ? ViewMap{{0, {0}}} : ViewMap{}; }
+  std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const override;
 };
 
 /// o + alpha * sum outer(x[b, i], y[b, j]) into block o[xIdx[b, i], yIdx[b, j]] for inputs
@@ -28,6 +29,7 @@ class SparseBlockOuter final : public OpBase<SparseBlockOuter, BlockSparseParams
   HYPATIA_OP(SparseBlockOuter, 6, make_node, perform, infer_shape, vjp, connection_pattern)
   std::string str() const override { return params_.inplace ? "SparseBlockOuter{inplace}" : "SparseBlockOuter{no_inplace}"; }
   ViewMap destroy_map() const override { return params_.inplace ? ViewMap{{0, {0}}} : ViewMap{}; }
+  std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const override;
 };
 
 }  // namespace hypatia

@@ -47,7 +47,24 @@ Var reduce_to_like(const Var& g, const Var& like) {
 
 std::string Elemwise::str() const {
   if (params_.scalar_op == ScalarOpId::Cast) return str_cat("Elemwise{Cast{", dtype_name(params_.cast_to), "}}");
-  return str_cat("Elemwise{", scalar_op_info(params_.scalar_op).name, ",no_inplace}");
+  return str_cat("Elemwise{", scalar_op_info(params_.scalar_op).name, params_.inplace >= 0 ? ",inplace}" : ",no_inplace}");
+}
+
+ViewMap Elemwise::destroy_map() const {
+  if (params_.inplace < 0) return {};
+  return {{0, {params_.inplace}}};
+}
+
+std::shared_ptr<const Op> Elemwise::inplace_variant(const std::vector<int>& allowed) const {
+  // Casts, copies and `second` only move data; the in-place phase offers only inputs of the
+  // output's type (same dtype, same broadcastable pattern, hence the same run-time shape).
+  const ScalarOpId id = params_.scalar_op;
+  if (params_.inplace >= 0 || allowed.empty() || id == ScalarOpId::Cast || id == ScalarOpId::Identity ||
+      id == ScalarOpId::Second)
+    return nullptr;
+  ElemwiseParams p = params_;
+  p.inplace = allowed.front();
+  return std::make_shared<Elemwise>(p);
 }
 
 ApplyPtr Elemwise::make_node_checked(const std::vector<Var>& inputs_in) const {
@@ -192,7 +209,10 @@ void Elemwise::perform(const Apply& node, const Value* const* inputs, Value* out
     out_shape = &computed;
   }
   const DType out_dtype = tensor_type(node.output(0))->elem();
-  NDArray& out = prepare_output(outputs[0], out_dtype, *out_shape);
+  const int k = params_.inplace;
+  const bool in_place = k >= 0 && k < n && in[k]->shape() == *out_shape && overwritable(*in[k], out_dtype);
+  if (in_place) outputs[0] = *in[k];  // destroy_map {0: [k]}: the result overwrites input k
+  NDArray& out = in_place ? std::get<NDArray>(outputs[0]) : prepare_output(outputs[0], out_dtype, *out_shape);
   const ScalarOpId id = params_.scalar_op;
   if (id == ScalarOpId::Cast || id == ScalarOpId::Identity) return out.assign(*in[0]);
   if (id == ScalarOpId::Second) return out.assign(*in[1]);

@@ -11,15 +11,19 @@ namespace hypatia {
 struct ElemwiseParams {
   ScalarOpId scalar_op = ScalarOpId::Add;
   DType cast_to = DType::Float64;  // used by Cast only
-  auto fields() const { return std::tie(scalar_op, cast_to); }
+  int inplace = -1;  // the input the output overwrites (destroy_map {0: [inplace]}); -1: none
+  auto fields() const { return std::tie(scalar_op, cast_to, inplace); }
 };
 
 /// Theano's Elemwise: applies one scalar op elementwise with static broadcasting. Printed
-/// "Elemwise{add,no_inplace}" (casts: "Elemwise{Cast{float32}}").
+/// "Elemwise{add,no_inplace}" (casts: "Elemwise{Cast{float32}}"); the variant the in-place
+/// phase picks writes into an input of the output's type and prints "Elemwise{add,inplace}".
 class Elemwise final : public OpBase<Elemwise, ElemwiseParams> {
   HYPATIA_OP(Elemwise, kVariadic, str, make_node, perform, infer_shape, vjp, jvp, connection_pattern)
   explicit Elemwise(ScalarOpId id, DType cast_to = DType::Float64) : OpBase(ElemwiseParams{id, cast_to}) {}
   ScalarOpId scalar_op() const { return params_.scalar_op; }
+  ViewMap destroy_map() const override;
+  std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const override;
 };
 
 /// Builds the gradients of every input from the inputs, the output and the output gradient.

@@ -111,7 +111,22 @@ std::string FusedElemwise::str() const {
     else if (s.arity == 1) text.push_back(str_cat(name, "(", arg(s.args[0]), ")"));
     else text.push_back(str_cat(name, "(", arg(s.args[0]), ", ", arg(s.args[1]), ")"));
   }
-  return str_cat("Elemwise{Composite{", text.empty() ? "" : text.back(), "}}");
+  return str_cat("Elemwise{Composite{", text.empty() ? "" : text.back(), "}}",
+                 params_.inplace >= 0 ? str_cat("[(0, ", params_.inplace, ")]") : std::string());
+}
+
+ViewMap FusedElemwise::destroy_map() const {
+  if (params_.inplace < 0) return {};
+  return {{0, {params_.inplace}}};
+}
+
+std::shared_ptr<const Op> FusedElemwise::inplace_variant(const std::vector<int>& allowed) const {
+  // Each block's last step writes the output where every input of that block was read, so
+  // the output may overwrite any input of its type (the in-place phase offers only those).
+  if (params_.inplace >= 0 || allowed.empty()) return nullptr;
+  FusedElemwiseParams p = params_;
+  p.inplace = allowed.front();
+  return std::make_shared<FusedElemwise>(p);
 }
 
 ApplyPtr FusedElemwise::make_node_checked(const std::vector<Var>& inputs) const {
@@ -138,7 +153,10 @@ void FusedElemwise::perform(const Apply& node, const Value* const* inputs, Value
   std::vector<const NDArray*> arrays(n);
   for (int i = 0; i < n; ++i) arrays[i] = &as_array(*inputs[i], "FusedElemwise");
   const Shape shape = elemwise_output_shape(node, arrays.data(), n);
-  NDArray& out = prepare_output(outputs[0], params_.dtype, shape);
+  const int k = params_.inplace;
+  const bool in_place = k >= 0 && k < n && arrays[k]->shape() == shape && overwritable(*arrays[k], params_.dtype);
+  if (in_place) outputs[0] = *arrays[k];  // destroy_map {0: [k]}
+  NDArray& out = in_place ? std::get<NDArray>(outputs[0]) : prepare_output(outputs[0], params_.dtype, shape);
   const int64_t total = out.size();
   // Inputs become contiguous full-size arrays or single values of the program's dtype.
   std::vector<NDArray> keep(n);

@@ -17,19 +17,23 @@ struct FusedElemwiseParams {
   std::vector<int64_t> program;  // flattened steps: op, arity, arg0, arg1
   int n_inputs = 0;
   DType dtype = DType::Float64;
-  auto fields() const { return std::tie(program, n_inputs, dtype); }
+  int inplace = -1;  // the input the output overwrites (destroy_map {0: [inplace]}); -1: none
+  auto fields() const { return std::tie(program, n_inputs, dtype, inplace); }
 };
 
 /// A chain or tree of float elementwise ops computed block by block: each block of a few
 /// thousand elements runs every step while it sits in cache, so a chain of k ops reads its
 /// inputs and writes its output once instead of making k full-size temporaries, and blocks
-/// are shared between threads. Printed "Elemwise{Composite{...}}" as Theano prints fusions.
+/// are shared between threads. Printed "Elemwise{Composite{...}}" as Theano prints fusions;
+/// the in-place variant (output written over input k, block by block) appends "[(0, k)]".
 class FusedElemwise final : public OpBase<FusedElemwise, FusedElemwiseParams> {
   HYPATIA_OP(Elemwise, kVariadic, str, make_node, perform, infer_shape, vjp, jvp)
   /// Gradients and R_op go through the equivalent unfused graph.
   std::vector<FusedStep> steps() const;
   /// The same computation as ordinary Elemwise nodes over `inputs`.
   Var expand(const std::vector<Var>& inputs) const;
+  ViewMap destroy_map() const override;
+  std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const override;
 };
 
 /// Whether a scalar op can be part of a fused float program.

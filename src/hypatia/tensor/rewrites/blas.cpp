@@ -133,11 +133,11 @@ const std::vector<std::string> kTags = {"fast_run", "tensor", "blas"};
 }  // namespace
 }  // namespace tensor_rewrites
 
-void register_tensor_blas(RewriteDatabase& db) {
+void register_blas_specialize(RewriteDatabase& db) {
   using namespace tensor_rewrites;
   const Tracks ew = tracks_of<Elemwise>();
-  db.register_rewrite("local_gemm_from_add", make_node_rewriter("local_gemm_from_add", ew, local_gemm_from_add), kTags);
-  db.register_rewrite("local_ger_from_add", make_node_rewriter("local_ger_from_add", ew, local_ger_from_add), kTags);
+  db.add("local_gemm_from_add", ew, local_gemm_from_add, kTags);
+  db.add("local_ger_from_add", ew, local_ger_from_add, kTags);
 }
 
 }  // namespace hypatia

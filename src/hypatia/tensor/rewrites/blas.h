@@ -4,9 +4,9 @@
 
 namespace hypatia {
 
-/// Registers (tags "fast_run", "tensor", "blas"): local_gemm_from_add (Gemm/Gemv from sums of
+/// Registers into specialize (tags "fast_run", "tensor", "blas"): local_gemm_from_add (Gemm/Gemv from sums of
 /// scaled dots and scaled matrices/vectors) and local_ger_from_add (Ger from sums with scaled
 /// outer products).
-void register_tensor_blas(RewriteDatabase& db);
+void register_blas_specialize(RewriteDatabase& specialize);
 
 }  // namespace hypatia

@@ -270,36 +270,6 @@ Result local_shape_to_shape_i(FunctionGraph&, Apply* node) {
   return one(r);
 }
 
-/// local_shape_i_of_known: Shape_i{i}(f(a, b, ...)) -> f's infer_shape entry for axis i, when
-/// that entry is cheap: a constant, a variable already in the graph, or a Shape_i of one of
-/// f's inputs. Valid for a correct infer_shape (it drops f's own shape checks, as Theano's
-/// ShapeFeature). Applied repeatedly, a length walks up to the graph inputs and the values of
-/// the expressions in between are no longer needed.
-Result local_shape_i_of_known(FunctionGraph& fg, Apply* node) {
-  const auto* op = dynamic_cast<const ShapeI*>(node->op().get());
-  if (!op) return std::nullopt;
-  const Var& v = node->input(0);
-  Apply* owner = v.owner();
-  if (!owner || (!tensor_type(v) && v.type()->kind() != TypeKind::Sparse)) return std::nullopt;
-  const std::vector<ShapeVec> shapes = symbolic_input_shapes(*owner);
-  std::optional<std::vector<ShapeVec>> inferred;
-  try {
-    inferred = owner->op()->infer_shape(*owner, shapes);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  if (!inferred || static_cast<int>(inferred->size()) <= v->index) return std::nullopt;
-  const ShapeVec& s = (*inferred)[v->index];
-  if (static_cast<int>(s.size()) <= op->params().i) return std::nullopt;
-  Var r = s[op->params().i];
-  if (!r || !same_type(r.type(), node->out(0)->type)) return std::nullopt;
-  const bool cheap = is_root_constant(r) || fg.contains(r.get()) ||
-                     (r.owner() && dynamic_cast<const ShapeI*>(r.owner()->op().get()) &&
-                      fg.contains(r.owner()->input(0).get()));
-  if (!cheap) return std::nullopt;
-  return one(r);
-}
-
 /// local_reshape_reshape: Reshape(Reshape(x, s1), s2) -> Reshape(x, s2), valid always: both
 /// keep the number of elements and their C order (a bad s1 no longer raises).
 Result local_reshape_reshape(FunctionGraph&, Apply* node) {
@@ -316,9 +286,7 @@ Result local_reshape_reshape(FunctionGraph&, Apply* node) {
 
 void register_tensor_canonicalize(RewriteDatabase& db) {
   using namespace tensor_rewrites;
-  auto add = [&](const char* name, Tracks t, TransformFn fn) {
-    db.register_rewrite(name, make_node_rewriter(name, std::move(t), std::move(fn)), kTags);
-  };
+  auto add = [&](const char* name, Tracks t, TransformFn fn) { db.add(name, std::move(t), std::move(fn), kTags); };
   const Tracks ew = tracks_of<Elemwise>();
   add("local_useless_fill", ew, local_useless_fill);
   add("local_fill_sink", ew, local_fill_sink);
@@ -332,7 +300,6 @@ void register_tensor_canonicalize(RewriteDatabase& db) {
   add("local_useless_dimshuffle", tracks_of<DimShuffle>(), local_useless_dimshuffle);
   add("local_dimshuffle_dimshuffle", tracks_of<DimShuffle>(), local_dimshuffle_dimshuffle);
   add("local_shape_to_shape_i", tracks_of<ShapeOp>(), local_shape_to_shape_i);
-  add("local_shape_i_of_known", tracks_of<ShapeI>(), local_shape_i_of_known);
   add("local_reshape_reshape", tracks_of<Reshape>(), local_reshape_reshape);
 }
 

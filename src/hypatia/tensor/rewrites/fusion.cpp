@@ -85,7 +85,7 @@ class ElemwiseFusion final : public GraphRewriter {
 }  // namespace
 
 void register_tensor_fusion(RewriteDatabase& db) {
-  db.register_rewrite("local_elemwise_fusion", std::make_shared<ElemwiseFusion>(), {"fast_run", "fusion"}, 0);
+  db.register_rewrite("local_elemwise_fusion", std::make_shared<ElemwiseFusion>(), {"fast_run", "fusion"});
 }
 
 }  // namespace hypatia

@@ -12,7 +12,7 @@ namespace hypatia {
 /// local_useless_fill, local_fill_to_alloc, local_fill_sink, local_mul_canonizer,
 /// local_mul_by_one, local_add_zero, local_neg_neg, local_sub_self, local_pow_canonicalize,
 /// local_useless_dimshuffle, local_dimshuffle_dimshuffle, local_shape_to_shape_i,
-/// local_shape_i_of_known, local_reshape_reshape.
+/// local_reshape_reshape.
 void register_tensor_canonicalize(RewriteDatabase& db);
 
 /// Registers the tensor rewrites of the specialize phase (tags "fast_run", "tensor"):
@@ -22,10 +22,6 @@ void register_tensor_specialize(RewriteDatabase& db);
 /// Registers local_elemwise_fusion (tags "fast_run", "fusion"): trees of float Elemwise nodes
 /// become one FusedElemwise evaluated block by block. Runs after specialize.
 void register_tensor_fusion(RewriteDatabase& db);
-
-/// Registers the in-place variants chosen in the optdb's inplace phase (tag "inplace", positions
-/// 60+): local_inplace_sparse_block_gemv, local_inplace_sparse_block_outer.
-void register_tensor_inplace(RewriteDatabase& optdb);
 
 /// Theano's get_scalar_constant_value: the value of a constant whose elements are all equal,
 /// looking through DimShuffles (the broadcasting wrappers of scalar constants). nullopt for

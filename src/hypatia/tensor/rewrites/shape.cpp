@@ -91,9 +91,7 @@ Result local_useless_specify_shape(FunctionGraph&, Apply* node) {
 
 void register_shape_canonicalize(RewriteDatabase& db) {
   using namespace tensor_rewrites;
-  auto add = [&](const char* name, Tracks t, TransformFn fn) {
-    db.register_rewrite(name, make_node_rewriter(name, std::move(t), std::move(fn)), kTags);
-  };
+  auto add = [&](const char* name, Tracks t, TransformFn fn) { db.add(name, std::move(t), std::move(fn), kTags); };
   add("local_shape_i_infer", tracks_of<ShapeI>(), local_shape_i_infer);
   add("local_join_1", tracks_of<Join>(), local_join_1);
   add("local_useless_specify_shape", tracks_of<SpecifyShape>(), local_useless_specify_shape);

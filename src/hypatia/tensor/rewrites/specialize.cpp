@@ -60,8 +60,8 @@ const std::vector<std::string> kTags = {"fast_run", "tensor"};
 void register_tensor_specialize(RewriteDatabase& db) {
   using namespace tensor_rewrites;
   const Tracks ew = tracks_of<Elemwise>();
-  db.register_rewrite("local_pow_specialize", make_node_rewriter("local_pow_specialize", ew, local_pow_specialize), kTags);
-  db.register_rewrite("local_mul_specialize", make_node_rewriter("local_mul_specialize", ew, local_mul_specialize), kTags);
+  db.add("local_pow_specialize", ew, local_pow_specialize, kTags);
+  db.add("local_mul_specialize", ew, local_mul_specialize, kTags);
 }
 
 }  // namespace hypatia

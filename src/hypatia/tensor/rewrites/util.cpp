@@ -52,15 +52,6 @@ Var cast_to(const Var& x, DType d) {
   return is_root_constant(x) ? fold_now(c) : c;
 }
 
-bool can_destroy(const FunctionGraph& fg, const Var& z) {
-  if (!z.owner() || z->is_constant() || z->is_shared()) return false;
-  const Op& producer = *z.owner()->op();
-  if (!producer.view_map().empty() || !producer.destroy_map().empty()) return false;
-  for (const Var& o : fg.outputs())
-    if (o.get() == z.get()) return false;
-  return fg.clients(z.get()).size() == 1;
-}
-
 bool is_scalar_like(const Var& v) {
   const TensorType* t = tensor_type(v);
   if (!t) return false;

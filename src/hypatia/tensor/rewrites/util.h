@@ -54,11 +54,6 @@ Var cast_to(const Var& x, DType d);
 /// The output type of `node` as a tensor type; nullptr when it is not a dense tensor.
 inline const TensorType* out_tensor(const Apply* node) { return tensor_type(node->output(0)); }
 
-/// Whether a node may overwrite `z` (Theano's inplace safety, for one destroyed input): z is
-/// computed in the graph (not an input, constant or shared value) by an op that neither views
-/// nor destroys its own inputs, is not a graph output, and has exactly one client.
-bool can_destroy(const FunctionGraph& fg, const Var& z);
-
 /// A tensor whose every axis is broadcastable (a scalar, possibly dimshuffled up).
 bool is_scalar_like(const Var& v);
 
