@@ -107,3 +107,25 @@ def test_in_place_updates_from_two_threads():
     assert not torn
     np.testing.assert_array_equal(W.get_value(), np.full(50000, 200.0))
     assert all(np.isfinite(p.get_value()).all() for p in params)
+
+
+def test_a_failing_call_leaves_shared_values_updated_in_place_untouched():
+    # W := W - 1 is computed in W's buffer; V's update needs a + b, which fails for mismatched
+    # shapes. The in-place update runs after every node that does not need it, so the failure
+    # comes first and W keeps its value (Function applies updates only after a full call).
+    a, b = T.dvector("a"), T.dvector("b")
+    W = hypatia.shared(np.arange(4.0), name="W")
+    V = hypatia.shared(np.zeros(3), name="V")
+    f = hypatia.function([a, b], [], updates=[(W, W - 1.0), (V, V + (a + b))], mode="FAST_RUN-fusion")
+    assert any(n.startswith("Elemwise{sub,inplace}") or n.startswith("Elemwise{add,inplace}") for n in op_names(f)), op_names(f)
+    try:
+        f(np.ones(3), np.ones(2))
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("mismatched shapes must raise")
+    np.testing.assert_array_equal(W.get_value(), np.arange(4.0))
+    np.testing.assert_array_equal(V.get_value(), np.zeros(3))
+    f(np.ones(3), np.ones(3))
+    np.testing.assert_array_equal(W.get_value(), np.arange(4.0) - 1)
+    np.testing.assert_array_equal(V.get_value(), np.full(3, 2.0))

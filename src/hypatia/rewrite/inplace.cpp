@@ -229,9 +229,21 @@ std::vector<std::pair<Apply*, Apply*>> destroy_orderings(const FunctionGraph& fg
 std::vector<Apply*> destroy_aware_toposort(const FunctionGraph& fg) {
   std::vector<Apply*> order = fg.toposort();
   const std::vector<std::pair<Apply*, Apply*>> extra = destroy_orderings(fg);
-  if (extra.empty()) return order;
+  // Nodes that overwrite a graph input (an updated shared variable) run as late as the graph
+  // allows: after every node that does not need them, so a call that fails elsewhere leaves
+  // the shared values as they were (docs/design.md, "In-place updates").
+  std::vector<char> late(order.size(), 0);
+  bool any_late = false;
+  for (size_t k = 0; k < order.size(); ++k)
+    for (const auto& [o, ins] : order[k]->op()->destroy_map())
+      for (int i : ins) {
+        Variable* r = DestroyHandler::root(order[k]->input(i).get());
+        if (r && !r->owner && !r->is_constant()) late[k] = 1, any_late = true;
+      }
+  if (extra.empty() && !any_late) return order;
   // Kahn's algorithm over the graph edges plus `extra`, taking ready nodes in their
-  // toposort position so the schedule only moves what the orderings require.
+  // toposort position (the late ones only when nothing else is ready), so the schedule only
+  // moves what the orderings and the rule above require.
   std::unordered_map<const Apply*, size_t> pos;
   for (size_t k = 0; k < order.size(); ++k) pos[order[k]] = k;
   std::vector<std::vector<size_t>> succ(order.size());
@@ -244,16 +256,19 @@ std::vector<Apply*> destroy_aware_toposort(const FunctionGraph& fg) {
     for (const Var& in : n->inputs())
       if (in->owner) edge(in->owner, n);
   for (const auto& [a, b] : extra) edge(a, b);
-  std::priority_queue<size_t, std::vector<size_t>, std::greater<size_t>> ready;
+  using Queue = std::priority_queue<size_t, std::vector<size_t>, std::greater<size_t>>;
+  Queue ready, ready_late;
+  auto push = [&](size_t k) { (late[k] ? ready_late : ready).push(k); };
   for (size_t k = 0; k < order.size(); ++k)
-    if (indeg[k] == 0) ready.push(k);
+    if (indeg[k] == 0) push(k);
   std::vector<Apply*> out;
-  while (!ready.empty()) {
-    size_t k = ready.top();
-    ready.pop();
+  while (!ready.empty() || !ready_late.empty()) {
+    Queue& q = ready.empty() ? ready_late : ready;
+    size_t k = q.top();
+    q.pop();
     out.push_back(order[k]);
     for (size_t s : succ[k])
-      if (--indeg[s] == 0) ready.push(s);
+      if (--indeg[s] == 0) push(s);
   }
   if (out.size() != order.size())
     throw Error(ErrorKind::Runtime, "[inplace] the destroy orderings of this graph form a cycle");

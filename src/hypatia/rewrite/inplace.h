@@ -41,8 +41,10 @@ class DestroyHandler {
 /// The scheduling constraints in-place nodes impose: (reader, destroyer) pairs where the
 /// reader must run before the destroyer although it is not one of its ancestors.
 std::vector<std::pair<Apply*, Apply*>> destroy_orderings(const FunctionGraph& fg);
-/// fg's nodes in an order that respects both the graph and destroy_orderings (the toposort
-/// itself when there are none). The VM runs nodes in this order. Raises on a cycle.
+/// fg's nodes in an order that respects both the graph and destroy_orderings, with the nodes
+/// that overwrite an updated shared variable as late as the graph allows (so a failure in any
+/// other node leaves shared values untouched); the toposort itself when neither applies. The
+/// VM runs nodes in this order. Raises on a cycle.
 std::vector<Apply*> destroy_aware_toposort(const FunctionGraph& fg);
 
 /// The root variables (graph inputs) whose buffers some node of `fg` overwrites: Function
