@@ -91,10 +91,7 @@ class OpBase : public Op {
  public:
   explicit OpBase(Params p = {}) : params_(std::move(p)) {}
   const Params& params() const { return params_; }
-  std::string name() const override {
-    if constexpr (requires { Derived::kName; }) return Derived::kName;
-    else return typeid(Derived).name();  // TRANSITION: every op will declare kName
-  }
+  std::string name() const override { return Derived::kName; }
   bool equals(const Op& other) const override {
     if (typeid(other) != typeid(Derived)) return false;
     return params_.fields() == static_cast<const Derived&>(other).params_.fields();
@@ -103,21 +100,16 @@ class OpBase : public Op {
     return hash_combine(std::hash<std::type_index>()(typeid(Derived)), hash_value(params_.fields()));
   }
   /// Checks the number of inputs (TypeError "[name] expected N inputs, got M"), then types them.
-  ApplyPtr make_node(const std::vector<Var>& inputs) const override {  // TRANSITION: final
-    if constexpr (requires { Derived::kArity; }) {
-      constexpr int n = Derived::kArity;
-      if (n != kVariadic && inputs.size() != static_cast<size_t>(n))
-        type_error("[", name(), "] expected ", n, n == 1 ? " input" : " inputs", ", got ", inputs.size());
-    }
+  ApplyPtr make_node(const std::vector<Var>& inputs) const final {
+    constexpr int n = Derived::kArity;
+    if (n != kVariadic && inputs.size() != static_cast<size_t>(n))
+      type_error("[", name(), "] expected ", n, n == 1 ? " input" : " inputs", ", got ", inputs.size());
     return make_node_checked(inputs);
   }
 
  protected:
   /// make_node after the arity check: types the inputs and builds the Apply.
-  virtual ApplyPtr make_node_checked(const std::vector<Var>& inputs) const {  // TRANSITION: pure
-    (void)inputs;
-    throw Error(ErrorKind::Runtime, str_cat("[", name(), "] declares no make_node"));
-  }
+  virtual ApplyPtr make_node_checked(const std::vector<Var>& inputs) const = 0;
   Params params_;
 };
 

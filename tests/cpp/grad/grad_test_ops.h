@@ -49,8 +49,9 @@ struct LinParams {
 class LinOp final : public OpBase<LinOp, LinParams> {
  public:
   using OpBase::OpBase;
-  std::string name() const override { return "LinOp"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  static constexpr const char* kName = "LinOp";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     expect_tensor(in.at(0), "LinOp");
     return Apply::create(ptr(), in, {in[0].type()});
   }
@@ -74,8 +75,9 @@ inline Var lin(const Var& x, double f) { return lin(x, f, f); }
 /// Elementwise square (float64): vjp g * 2x (through LinOp and tensor mul), jvp likewise.
 class SqrTOp final : public OpBase<SqrTOp, NoParams> {
  public:
-  std::string name() const override { return "SqrT"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  static constexpr const char* kName = "SqrT";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     expect_tensor(in.at(0), "SqrT");
     return Apply::create(ptr(), in, {in[0].type()});
   }
@@ -96,8 +98,9 @@ inline Var tsqr(const Var& x) { return apply1(*std::make_shared<SqrTOp>(), {x});
 /// (g, model) -> g broadcast (a 0-d g) to model's shape. Model is not differentiated.
 class BroadcastLikeOp final : public OpBase<BroadcastLikeOp, NoParams> {
  public:
-  std::string name() const override { return "BroadcastLike"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  static constexpr const char* kName = "BroadcastLike";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     return Apply::create(ptr(), in, {TensorType::make(DType::Float64, std::vector<bool>(in[1].type()->ndim(), false))});
   }
   void perform(const Apply&, const Value* const* in, Value* out) const override {
@@ -111,8 +114,9 @@ class BroadcastLikeOp final : public OpBase<BroadcastLikeOp, NoParams> {
 /// Sum of all elements of a float64 tensor to a 0-d tensor.
 class TSumOp final : public OpBase<TSumOp, NoParams> {
  public:
-  std::string name() const override { return "TSum"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  static constexpr const char* kName = "TSum";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     return Apply::create(ptr(), in, {TensorType::make(DType::Float64, {})});
   }
   void perform(const Apply&, const Value* const* in, Value* out) const override {
@@ -136,8 +140,9 @@ inline std::vector<Var> BroadcastLikeOp::vjp(const Apply&, const std::vector<Var
 /// A float64 output computed from an int64 input (x * 1.5): the int input gets a zero gradient.
 class IntScaleOp final : public OpBase<IntScaleOp, NoParams> {
  public:
-  std::string name() const override { return "IntScale"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  static constexpr const char* kName = "IntScale";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     return Apply::create(ptr(), in, {TensorType::make(DType::Float64, tensor_type(in[0])->broadcastable())});
   }
   void perform(const Apply&, const Value* const* in, Value* out) const override {
@@ -151,8 +156,9 @@ class IntScaleOp final : public OpBase<IntScaleOp, NoParams> {
 /// Two inputs, two outputs: (2a, 3b), with a connection pattern saying so.
 class PairOp final : public OpBase<PairOp, NoParams> {
  public:
-  std::string name() const override { return "PairOp"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  static constexpr const char* kName = "PairOp";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     return Apply::create(ptr(), in, {in[0].type(), in[1].type()});
   }
   void perform(const Apply&, const Value* const* in, Value* out) const override {
@@ -179,8 +185,9 @@ struct NoGradParams {
 class NoGradOp final : public OpBase<NoGradOp, NoGradParams> {
  public:
   using OpBase::OpBase;
-  std::string name() const override { return "NoGradOp"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override { return Apply::create(ptr(), in, {in[0].type()}); }
+  static constexpr const char* kName = "NoGradOp";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override { return Apply::create(ptr(), in, {in[0].type()}); }
   void perform(const Apply&, const Value* const* in, Value* out) const override { out[0] = as_array(*in[0]).copy(); }
   std::vector<Var> vjp(const Apply&, const std::vector<Var>&) const override {
     return {params_.undefined ? grad_undefined(*this, 0, "test") : grad_not_implemented(*this, 0, "test")};
@@ -192,8 +199,9 @@ class NoGradOp final : public OpBase<NoGradOp, NoGradParams> {
 class SpToDenseOp final : public OpBase<SpToDenseOp, ScaleParams> {
  public:
   using OpBase::OpBase;
-  std::string name() const override { return "SpToDense"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  static constexpr const char* kName = "SpToDense";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     const SparseType* t = sparse_type(in.at(0));
     if (!t) type_error("[SpToDense] expected a sparse input");
     return Apply::create(ptr(), in, {TensorType::make(t->elem(), {false, false})});
@@ -209,8 +217,9 @@ class SpToDenseOp final : public OpBase<SpToDenseOp, ScaleParams> {
 /// (g dense, x sparse) -> g masked to x's stored pattern.
 class MaskToPatternOp final : public OpBase<MaskToPatternOp, NoParams> {
  public:
-  std::string name() const override { return "MaskToPattern"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override { return Apply::create(ptr(), in, {in[0].type()}); }
+  static constexpr const char* kName = "MaskToPattern";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override { return Apply::create(ptr(), in, {in[0].type()}); }
   void perform(const Apply&, const Value* const* in, Value* out) const override {
     const NDArray g = as_array(*in[0]).astype(DType::Float64);
     const SparseMatrix& x = as_sparse(*in[1]);
@@ -229,8 +238,9 @@ class MaskToPatternOp final : public OpBase<MaskToPatternOp, NoParams> {
 /// sparse -> dense, with a STRUCTURED gradient (only on the stored pattern).
 class SpToDenseStructuredOp final : public OpBase<SpToDenseStructuredOp, NoParams> {
  public:
-  std::string name() const override { return "SpToDenseStructured"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  static constexpr const char* kName = "SpToDenseStructured";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     const SparseType* t = sparse_type(in.at(0));
     return Apply::create(ptr(), in, {TensorType::make(t->elem(), {false, false})});
   }

@@ -23,9 +23,10 @@ struct EwParams {
 class Ew final : public OpBase<Ew, EwParams> {
  public:
   using OpBase::OpBase;
-  std::string name() const override { return "Elemwise"; }
+  static constexpr const char* kName = "Elemwise";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
   std::string str() const override { return "Elemwise{" + params_.scalar + ",no_inplace}"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     return Apply::create(ptr(), in, {in.back().type()});
   }
   void perform(const Apply&, const Value* const*, Value*) const override {}
@@ -40,10 +41,12 @@ struct GenParams {
 };
 class Gen final : public OpBase<Gen, GenParams> {
  public:
+  static constexpr const char* kName = "Gen";
+  static constexpr int kArity = kVariadic;
   using OpBase::OpBase;
   std::string name() const override { return params_.name; }
   std::string str() const override { return params_.str; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     return Apply::create(ptr(), in, std::vector<TypePtr>(params_.nout, in.at(0).type()));
   }
   void perform(const Apply&, const Value* const*, Value*) const override {}

@@ -37,9 +37,10 @@ struct Add2Params {
 class Add2 final : public OpBase<Add2, Add2Params> {
  public:
   using OpBase::OpBase;
-  std::string name() const override { return "Add2"; }
+  static constexpr const char* kName = "Add2";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
   std::string str() const override { return str_cat("Add2{", params_.scale, "}"); }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     return Apply::create(ptr(), in, {in.at(0).type()});
   }
   void perform(const Apply&, const Value* const* in, Value* out) const override {
@@ -50,8 +51,9 @@ Var add2(const Var& a, const Var& b, double scale = 1) { return apply1(*std::mak
 
 class Neg final : public OpBase<Neg, NoParams> {
  public:
-  std::string name() const override { return "Neg"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override { return Apply::create(ptr(), in, {in.at(0).type()}); }
+  static constexpr const char* kName = "Neg";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override { return Apply::create(ptr(), in, {in.at(0).type()}); }
   void perform(const Apply&, const Value* const* in, Value* out) const override {
     out[0] = NDArray::scalar(-as_array(*in[0]).item<double>());
   }
@@ -61,8 +63,9 @@ Var neg(const Var& a) { return apply1(*std::make_shared<Neg>(), {a}); }
 // An op constant folding must leave alone (think of a random draw).
 class Draw final : public OpBase<Draw, NoParams> {
  public:
-  std::string name() const override { return "Draw"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override { return Apply::create(ptr(), in, {f64()}); }
+  static constexpr const char* kName = "Draw";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override { return Apply::create(ptr(), in, {f64()}); }
   void perform(const Apply&, const Value* const*, Value* out) const override { out[0] = NDArray::scalar(4.0); }
   bool constant_foldable(const Apply&) const override { return false; }
 };

@@ -15,9 +15,10 @@ struct ScaleParams {
 class ScaleOp final : public OpBase<ScaleOp, ScaleParams> {
  public:
   using OpBase::OpBase;
-  std::string name() const override { return "ScaleOp"; }
+  static constexpr const char* kName = "ScaleOp";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
   std::string str() const override { return str_cat("ScaleOp{", params_.factor, "}"); }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     const TensorType& t = expect_tensor(in.at(0), "ScaleOp");
     if (t.elem() != DType::Float64) type_error("[ScaleOp] expected float64, got ", dtype_name(t.elem()));
     return Apply::create(ptr(), in, {in[0].type()});
@@ -36,8 +37,9 @@ class ScaleOp final : public OpBase<ScaleOp, ScaleParams> {
 /// z = x + y (same shapes, float64), used to build diamonds and chains.
 class PlusOp final : public OpBase<PlusOp, NoParams> {
  public:
-  std::string name() const override { return "PlusOp"; }
-  ApplyPtr make_node(const std::vector<Var>& in) const override {
+  static constexpr const char* kName = "PlusOp";
+  static constexpr int kArity = kVariadic;  // test ops check their own inputs
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
     expect_tensor(in.at(0), "PlusOp");
     expect_tensor(in.at(1), "PlusOp");
     if (!same_type(in[0].type(), in[1].type())) type_error("[PlusOp] inputs must have the same type");
