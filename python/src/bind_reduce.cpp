@@ -103,16 +103,23 @@ void init_reduce(nb::module_& root) {
   auto method = [&](const char* name, auto&& f, const auto&... extra) {
     nb::setattr(cls, name, nb::cpp_function(f, nb::is_method(), nb::name(name), extra...));
   };
-  method("sum", [](const Var& x, nb::handle axis, nb::handle dtype, bool keepdims, nb::handle acc) {
+  method("sum", [](const Var& x, nb::handle axis, nb::handle dtype, bool keepdims, nb::handle acc, bool sparse_grad) {
+    if (sparse_grad) {  // only a sparse matrix's sum (SpSum) has a structured gradient
+      OperatorOptions o{as_axes(axis), opt_dtype(dtype), opt_dtype(acc), keepdims, true};
+      if (Var r = dispatch_operator(Operator::Sum, {x}, o)) return r;
+    }
     return sum(x, as_axes(axis), keepdims, opt_dtype(dtype), opt_dtype(acc));
-  }, arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none);
+  }, arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none,
+     arg("sparse_grad") = false,
+     "Sum over axis (None: all). A sparse matrix gives sp_sum (dense); sparse_grad=True its structured grad.");
   method("prod", [](const Var& x, nb::handle axis, nb::handle dtype, bool keepdims, nb::handle acc, bool nz) {
     return prod(x, as_axes(axis), keepdims, opt_dtype(dtype), opt_dtype(acc), nz);
   }, arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none,
      arg("no_zeros_in_input") = false);
   method("mean", [](const Var& x, nb::handle axis, nb::handle dtype, bool keepdims, nb::handle acc) {
     return mean(x, as_axes(axis), keepdims, opt_dtype(dtype), opt_dtype(acc));
-  }, arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none);
+  }, arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none,
+     "Theano's mean over axis (None: all); a sparse matrix's mean counts its implicit zeros.");
   method("var", [](const Var& x, nb::handle axis, int ddof, bool keepdims, bool corrected) {
     return var(x, as_axes(axis), ddof, keepdims, corrected);
   }, arg("axis") = none, arg("ddof") = 0, arg("keepdims") = false, arg("corrected") = false);
@@ -131,7 +138,6 @@ void init_reduce(nb::module_& root) {
   method("cumprod", [](const Var& x, nb::handle axis) { return cumprod(x, opt_axis(axis)); }, arg("axis") = none);
   method("repeat", [](const Var& x, nb::handle r, nb::handle axis) { return repeat(x, as_var(r), opt_axis(axis)); },
          arg("repeats"), arg("axis") = none);
-  method("squeeze", [](const Var& x) { return squeeze(x); });
   method("compress", [](const Var& x, nb::handle c, nb::handle axis) { return compress(as_var(c), x, opt_axis(axis)); },
          arg("condition"), arg("axis") = none);
   method("searchsorted", [](const Var& x, nb::handle v, const std::string& side, nb::handle sorter) {

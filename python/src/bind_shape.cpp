@@ -1,6 +1,7 @@
 // Python bindings of the tensor shape family: shaping, joining, splitting and creation builders
 // (as _core.shp_* functions wrapped by hypatia/tensor/_shape.py) and Variable methods.
 #include "bindings.h"
+#include "hypatia/sparse/basic.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/shape.h"
 #include "hypatia/tensor/shape.h"
@@ -96,7 +97,10 @@ void init_shape(nb::module_& m) {
   method("ravel", [](const Var& a) { return flatten(a, 1); });
   method("squeeze", [](const Var& a) { return squeeze(a); });
   method("swapaxes", [](const Var& a, int x, int y) { return swapaxes(a, x, y); });
-  method("reshape", [](const Var& a, nb::handle shp, nb::handle ndim) { return reshape_any(a, shp, ndim); },
+  method("reshape", [](const Var& a, nb::handle shp, nb::handle ndim) {
+    if (Var r = dispatch_operator(Operator::Reshape, {a})) return r;  // sparse: TypeError (always 2-d)
+    return reshape_any(a, shp, ndim);
+  },
          nb::arg("shape"), nb::arg("ndim").none() = nb::none());
   method("diagonal", [](const Var& a, int o, int a1, int a2) { return diagonal(a, o, a1, a2); },
          nb::arg("offset") = 0, nb::arg("axis1") = 0, nb::arg("axis2") = 1);
@@ -110,7 +114,12 @@ void init_shape(nb::module_& m) {
   // Truth testing stays as before (len() raising must not make `if var:` raise).
   method("__bool__", [](const Var&) { return true; });
   nb::setattr(cls, "size", nb::module_::import_("builtins").attr("property")(
-      nb::cpp_function([](const Var& a) { return size(a); }, nb::is_method())));
+      nb::cpp_function([](const Var& a) {
+        // A sparse matrix's size is its number of stored entries (Theano's csm_data(x).size).
+        if (a.type()->kind() == TypeKind::Sparse) return shape_i(sparse::csm_data(a), 0);
+        return size(a);
+      }, nb::is_method()), nb::none(), nb::none(),
+      "The number of elements (int64 scalar); for a sparse matrix, its stored entries (explicit zeros included)."));
 }
 
 }  // namespace hypatia::py

@@ -17,12 +17,6 @@ struct PyOp {
 
 namespace {
 
-DType dtype_arg(nb::handle d) {
-  if (d.is_none()) return floatX();
-  std::string s = nb::cast<std::string>(nb::str(d));
-  if (s == "floatX") return floatX();
-  return dtype_from_name(s);
-}
 
 SparseFormat format_arg(const std::string& f) {
   if (f != "csr" && f != "csc") type_error("[sparse] unknown sparse format '", f, "'; expected 'csr' or 'csc'");
@@ -46,6 +40,15 @@ PyOp make_op(P... params) {
   return PyOp{std::make_shared<O>(params...)};
 }
 
+
+}  // namespace
+
+DType dtype_arg(nb::handle d) {
+  if (d.is_none()) return floatX();
+  if (nb::isinstance<nb::str>(d) && nb::cast<std::string>(d) == "floatX") return floatX();
+  return dtype_from_name(nb::cast<std::string>(nb::module_::import_("numpy").attr("dtype")(d).attr("name")));
+}
+
 // numpy's ComplexWarning when a cast of x to `to` drops imaginary parts (complex -> real or
 // integer; bool is a plain non-zero test in numpy and does not warn). Theano's sparse Cast
 // calls scipy's astype, which warns; here the warning comes when the cast is built.
@@ -59,8 +62,6 @@ void warn_if_discarding_imaginary(const Var& x, DType to) {
   if (PyErr_WarnEx(category.ptr(), "Casting complex values to real discards the imaginary part", 1) < 0)
     throw nb::python_error();
 }
-
-}  // namespace
 
 void init_sparse(nb::module_& root) {
   nb::module_ m = root.def_submodule("sparse", "Native half of hypatia.sparse.");

@@ -23,6 +23,58 @@ PyOp make_op(P... params) {
 }
 }  // namespace
 
+namespace {
+bool sparse_handle(nb::handle h) {
+  return (nb::isinstance<Var>(h) && nb::cast<Var>(h).type()->kind() == TypeKind::Sparse) || is_scipy_sparse(h);
+}
+}  // namespace
+
+void warn_sparse_comparison(const char* name_in, nb::handle x, nb::handle y) {
+  struct Cmp { const char *name, *swapped, *inverse, *sym, *np; };
+  static const Cmp table[] = {{"eq", "eq", "neq", "==", "equal"},      {"neq", "neq", "eq", "!=", "not_equal"},
+                              {"lt", "gt", "ge", "<", "less"},         {"gt", "lt", "le", ">", "greater"},
+                              {"le", "ge", "gt", "<=", "less_equal"}, {"ge", "le", "lt", ">=", "greater_equal"}};
+  auto find = [](std::string_view n) -> const Cmp& {
+    for (const Cmp& c : table)
+      if (n == c.name) return c;
+    throw std::logic_error("warn_sparse_comparison: unknown comparison");
+  };
+  const Cmp* c = &find(name_in);
+  bool xs = sparse_handle(x), ys = sparse_handle(y);
+  if (ys && !xs) {  // dense (op) sparse is sparse (swapped op) dense
+    std::swap(x, y);
+    std::swap(xs, ys);
+    c = &find(c->swapped);
+  }
+  if (!xs) return;
+  const char* sym_inv = find(c->inverse).sym;
+  std::string msg;
+  if (ys) {
+    const std::string_view n = c->name;
+    if (n != "eq" && n != "le" && n != "ge") return;  // scipy computes these as a complement
+    msg = std::string("Comparing two sparse matrices using ") + c->sym + " is inefficient. Try using " + sym_inv +
+          " instead.";
+  } else {
+    nb::module_ np = nb::module_::import_("numpy");
+    nb::object s;
+    if (nb::isinstance(y, np.attr("ndarray"))) {
+      if (nb::cast<int>(y.attr("ndim")) != 0) return;
+      s = y.attr("__getitem__")(nb::tuple());
+    } else if (nb::isinstance(y, nb::module_::import_("numbers").attr("Number")) ||
+               nb::isinstance(y, np.attr("number")) || nb::isinstance(y, np.attr("bool_"))) {
+      s = nb::borrow(y);
+    } else {
+      return;
+    }
+    // scipy's rule for a scalar: the comparison holds at every implicit zero.
+    if (!nb::cast<bool>(nb::bool_(np.attr(c->np)(0, s)))) return;
+    msg = "Comparing a sparse matrix with " + nb::cast<std::string>(nb::str(s)) + " using " + c->sym +
+          " is inefficient. Try using " + sym_inv + " instead.";
+  }
+  nb::object category = nb::module_::import_("scipy.sparse").attr("SparseEfficiencyWarning");
+  if (PyErr_WarnEx(category.ptr(), msg.c_str(), 1) < 0) throw nb::python_error();
+}
+
 void init_sparse_arith(nb::module_& root) {
   nb::module_ m = nb::borrow<nb::module_>(root.attr("sparse"));
 
@@ -77,12 +129,17 @@ void init_sparse_arith(nb::module_& root) {
   bin("mul_s_v", &sparse::mul_s_v);
   bin("col_scale", &sparse::col_scale);
   bin("row_scale", &sparse::row_scale);
-  bin("eq", &sparse::eq);
-  bin("neq", &sparse::neq);
-  bin("lt", &sparse::lt);
-  bin("gt", &sparse::gt);
-  bin("le", &sparse::le);
-  bin("ge", &sparse::ge);
+  // Comparisons, at least one operand sparse: a sparse bool matrix when both are sparse, else a
+  // dense one, with scipy's values and scipy's SparseEfficiencyWarning where scipy warns.
+  const std::pair<const char*, Bin> sparse_cmps[] = {{"eq", &sparse::eq}, {"neq", &sparse::neq}, {"lt", &sparse::lt},
+                                                     {"gt", &sparse::gt}, {"le", &sparse::le}, {"ge", &sparse::ge}};
+  for (const auto& [name, f] : sparse_cmps) {
+    m.def(name, [f = f, name = name](nb::handle x, nb::handle y) {
+      Var a = as_operand(x, name), b = as_operand(y, name);
+      warn_sparse_comparison(name, x, y);
+      return f(a, b);
+    }, nb::arg("x"), nb::arg("y"));
+  }
   bin("structured_pow", &sparse::structured_pow);
   bin("structured_minimum", &sparse::structured_minimum);
   bin("structured_maximum", &sparse::structured_maximum);

@@ -117,6 +117,8 @@ PyOp make_op(P... params) {
 
 }  // namespace
 
+Var sparse_getitem(const Var& x, nb::handle key) { return sparse::getitem(x, entries(key)); }
+
 void init_sparse_select(nb::module_& root) {
   // The sparse_grad builder of AdvancedSubtensor1: registered here, at the module's
   // initialisation (an explicit call, no static initialiser), so hypatia.sparse_grad works.

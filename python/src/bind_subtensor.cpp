@@ -86,7 +86,12 @@ void init_subtensor(nb::module_& m) {
   auto method = [&](const char* name, auto&& f, const auto&... extra) {
     nb::setattr(cls, name, nb::cpp_function(f, nb::is_method(), nb::name(name), extra...));
   };
-  method("__getitem__", [](const Var& x, nb::handle key) { return subtensor(x, entries(key)); });
+  // x[...]: each family converts the index its own way (sparse: GetItem2d/GetItemScalar/GetItemList).
+  method("__getitem__", [](const Var& x, nb::handle key) {
+    if (x.type()->kind() == TypeKind::Sparse) return sparse_getitem(x, key);
+    return subtensor(x, entries(key));
+  }, "x[key]: Theano's indexing (basic and advanced); sparse matrices take 2-d slices, a scalar pair or an "
+     "integer list.");
   method("__iter__", [](const Var& x) -> Var {
     type_error("[Variable] a symbolic variable (", x->str(), ") is not iterable: its length is not known when the "
                "graph is built; index it (x[i]) instead");

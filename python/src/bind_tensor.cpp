@@ -1,6 +1,8 @@
 // Python bindings of the dense tensor API: constructors, starter ops, and Variable operators.
 #include "bindings.h"
 #include "hypatia/compile/function.h"
+#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/sort.h"
@@ -93,7 +95,18 @@ void init_tensor(nb::module_& m) {
   un("tanh", &hypatia::tanh); un("abs_", &abs_);
   un("shape", &shape); un("zeros_like", &zeros_like); un("ones_like", &ones_like);
   m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); });
-  m.def("dot", [](nb::handle a, nb::handle b) { return dot(as_var(a), as_var(b)); });
+  m.def("dot", [](nb::handle a, nb::handle b) { return dot(as_operand(a, "dot"), as_operand(b, "dot")); },
+        nb::arg("l"), nb::arg("r"),
+        "theano.dot(l, r): with a sparse operand sparse.structured_dot (sparse . sparse is sparse; the sparse "
+        "operand's gradient is structured), else tensor.dot.");
+  m.def("tensor_dot", [](nb::handle a, nb::handle b) {
+    Var x = as_var(a), y = as_var(b);
+    check_tensor_input(x, "dot");
+    check_tensor_input(y, "dot");
+    return dot(x, y);
+  }, nb::arg("a"), nb::arg("b"),
+        "tensor.dot(a, b) of dense operands: matrix/vector products through BLAS, N-d as tensordot over the last "
+        "axis of a and the second-to-last of b. A sparse operand is a TypeError (see hypatia.dot).");
   m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); });
   m.def("reshape", [](nb::handle x, nb::handle shp) { return reshape(as_var(x), shape_vars(shp)); });
   m.def("dimshuffle", [](nb::handle x, nb::args pattern) { return dimshuffle(as_var(x), dimshuffle_pattern(pattern)); });
@@ -139,52 +152,77 @@ void init_tensor(nb::module_& m) {
   m.def("flatnonzero", [](nb::handle x) { return flatnonzero(as_var(x)); });
   m.def("tensor_copy", [](nb::handle x) { return elemwise(ScalarOpId::Identity, {as_var(x)}); });
 
-  // Operators and methods of Variable (Theano's _tensor_py_operators).
+  // Operators and methods of Variable (Theano's _tensor_py_operators and, for sparse operands,
+  // _sparse_py_operators). Each calls the C++ builder, which decides dense or sparse from the
+  // operand types (Type::apply_operator); scipy csr/csc operands become sparse constants.
   nb::handle cls = nb::type<Var>();
   auto method = [&](const char* name, auto&& f, const auto&... extra) {
     nb::setattr(cls, name, nb::cpp_function(f, nb::is_method(), nb::name(name), extra...));
   };
-  method("__add__", [](const Var& a, nb::handle b) { return add(a, as_var(b)); });
-  method("__radd__", [](const Var& a, nb::handle b) { return add(as_var(b), a); });
-  method("__sub__", [](const Var& a, nb::handle b) { return sub(a, as_var(b)); });
-  method("__rsub__", [](const Var& a, nb::handle b) { return sub(as_var(b), a); });
-  method("__mul__", [](const Var& a, nb::handle b) { return mul(a, as_var(b)); });
-  method("__rmul__", [](const Var& a, nb::handle b) { return mul(as_var(b), a); });
-  method("__truediv__", [](const Var& a, nb::handle b) { return true_div(a, as_var(b)); });
-  method("__rtruediv__", [](const Var& a, nb::handle b) { return true_div(as_var(b), a); });
-  method("__pow__", [](const Var& a, nb::handle b) { return hypatia::pow(a, as_var(b)); });
-  method("__rpow__", [](const Var& a, nb::handle b) { return hypatia::pow(as_var(b), a); });
-  method("__neg__", [](const Var& a) { return neg(a); });
-  method("__abs__", [](const Var& a) { return abs_(a); });
-  method("__pos__", [](const Var& a) { return a; });
-  method("__lt__", [](const Var& a, nb::handle b) { return lt(a, as_var(b)); });
-  method("__le__", [](const Var& a, nb::handle b) { return le(a, as_var(b)); });
-  method("__gt__", [](const Var& a, nb::handle b) { return gt(a, as_var(b)); });
-  method("__ge__", [](const Var& a, nb::handle b) { return ge(a, as_var(b)); });
-  method("__matmul__", [](const Var& a, nb::handle b) { return dot(a, as_var(b)); });
-  method("__rmatmul__", [](const Var& a, nb::handle b) { return dot(as_var(b), a); });
-  method("dot", [](const Var& a, nb::handle b) { return dot(a, as_var(b)); });
-  method("dimshuffle", [](const Var& a, nb::args pattern) { return dimshuffle(a, dimshuffle_pattern(pattern)); });
-  method("reshape", [](const Var& a, nb::handle shp, nb::handle) { return reshape(a, shape_vars(shp)); },
-         nb::arg("shape"), nb::arg("ndim") = nb::none());
+  using Bin = Var (*)(const Var&, const Var&);
+  auto binop = [&](const char* name, const char* rname, Bin f, const char* doc) {
+    method(name, [f, name](const Var& a, nb::handle b) { return f(a, as_operand(b, name)); }, doc);
+    if (rname) method(rname, [f, rname](const Var& a, nb::handle b) { return f(as_operand(b, rname), a); }, doc);
+  };
+  binop("__add__", "__radd__", &add, "x + y (sparse + sparse is sparse, sparse + dense dense).");
+  binop("__sub__", "__rsub__", &sub, "x - y (sparse - sparse is sparse, with a dense operand dense).");
+  binop("__mul__", "__rmul__", &mul, "x * y elementwise (a sparse operand gives a sparse result).");
+  binop("__truediv__", "__rtruediv__", &true_div, "x / y (int / int gives a float; sparse / dense is sparse).");
+  binop("__pow__", "__rpow__", &hypatia::pow, "x ** y (dense only; for sparse see hypatia.sparse.structured_pow).");
+  binop("__matmul__", "__rmatmul__", &matmul, "x @ y: tensor dot; with a sparse operand the regular sparse Dot.");
+  binop("dot", nullptr, &matmul, "x.dot(y): tensor dot; with a sparse operand the regular sparse Dot (dense result).");
+  binop("__dot__", "__rdot__", &dot, "theano.dot(x, y): structured_dot when an operand is sparse, else tensor dot.");
+  auto cmp = [&](const char* name, const char* sparse_name, Bin f, const char* doc) {
+    method(name, [f, sparse_name](const Var& a, nb::handle b) {
+      Var y = as_operand(b, sparse_name);
+      warn_sparse_comparison(sparse_name, nb::cast(a), b);
+      return f(a, y);
+    }, doc);
+  };
+  cmp("__lt__", "lt", &lt, "x < y (bool); with a sparse operand see hypatia.sparse.lt.");
+  cmp("__le__", "le", &le, "x <= y (bool); with a sparse operand see hypatia.sparse.le.");
+  cmp("__gt__", "gt", &gt, "x > y (bool); with a sparse operand see hypatia.sparse.gt.");
+  cmp("__ge__", "ge", &ge, "x >= y (bool); with a sparse operand see hypatia.sparse.ge.");
+  method("__neg__", [](const Var& a) { return neg(a); }, "-x.");
+  method("__abs__", [](const Var& a) { return abs_(a); }, "abs(x), keeping the dtype.");
+  method("__pos__", [](const Var& a) { return a; }, "+x (x itself).");
+  method("dimshuffle", [](const Var& a, nb::args pattern) {
+    if (Var r = dispatch_operator(Operator::DimShuffle, {a})) return r;  // sparse: TypeError (always 2-d)
+    return dimshuffle(a, dimshuffle_pattern(pattern));
+  }, "Theano's DimShuffle: x.dimshuffle(1, 'x', 0) permutes axes, 'x' inserts a broadcastable one.");
   method("transpose", [](const Var& a, nb::args axes) {
     if (nb::len(axes) == 0) return transpose(a);
     return transpose(a, as_axes(nb::len(axes) == 1 && !PyLong_Check(axes[0].ptr()) ? axes[0] : axes));
-  });
+  }, "x.transpose(*axes): reversed axes by default; a sparse matrix becomes the other format.");
   method("sort", [opt_axis](const Var& a, nb::handle axis) { return hypatia::sort(a, opt_axis(axis)); },
-         nb::arg("axis").none() = -1);
+         nb::arg("axis").none() = -1, "numpy.sort along axis (None: flattened).");
   method("argsort", [opt_axis](const Var& a, nb::handle axis) { return argsort(a, opt_axis(axis)); },
-         nb::arg("axis").none() = -1);
+         nb::arg("axis").none() = -1, "Stable indices that sort along axis (None: flattened).");
   method("copy", [](const Var& a, std::optional<std::string> name) {
     Var c = elemwise(ScalarOpId::Identity, {a});
     if (name) c->name = *name;
     return c;
-  }, nb::arg("name") = nb::none());
-  method("astype", [](const Var& a, nb::handle d) { return cast(a, dtype_from_name(nb::cast<std::string>(nb::str(d)))); });
-  nb::setattr(cls, "T", nb::module_::import_("builtins").attr("property")(
-      nb::cpp_function([](const Var& a) { return transpose(a); }, nb::is_method())));
-  nb::setattr(cls, "shape", nb::module_::import_("builtins").attr("property")(
-      nb::cpp_function([](const Var& a) { return shape(a); }, nb::is_method())));
+  }, nb::arg("name") = nb::none(), "A copy of x (tensor_copy), optionally named.");
+  method("astype", [](const Var& a, nb::handle d) {
+    DType to = dtype_arg(d);
+    if (a.type()->kind() == TypeKind::Sparse) warn_if_discarding_imaginary(a, to);
+    return cast(a, to);
+  }, "x cast to dtype (a numpy dtype, its name or 'floatX').");
+  method("toarray", [](const Var& a) {
+    if (a.type()->kind() != TypeKind::Sparse) type_error("[toarray] the variable is already dense (", a.type()->str(), ")");
+    return sparse::dense_from_sparse(a, true);
+  }, "The dense matrix of a sparse variable (sparse.dense_from_sparse).");
+  auto property = [&](const char* name, auto&& f, const char* doc) {
+    nb::setattr(cls, name, nb::module_::import_("builtins").attr("property")(
+        nb::cpp_function(f, nb::is_method()), nb::none(), nb::none(), doc));
+  };
+  property("T", [](const Var& a) { return transpose(a); }, "The transpose (a sparse matrix: the other format, no copy).");
+  property("shape", [](const Var& a) { return shape(a); }, "The symbolic shape (an int64 vector).");
+  property("format", [](const Var& a) -> std::string {
+    if (a.type()->kind() != TypeKind::Sparse)
+      throw nb::attribute_error("'Variable' object has no attribute 'format' (only sparse variables have it)");
+    return format_name(sparse_type(a)->format());
+  }, "'csr' or 'csc' (sparse variables only).");
   init_nnet(m);
 }
 

@@ -45,6 +45,18 @@ Var as_var(nb::handle obj);
 /// Axis arguments: None, an int, or a sequence of ints.
 std::optional<std::vector<int>> as_axes(nb::handle obj);
 
+/// A dtype argument: None or 'floatX' give floatX, anything numpy.dtype accepts its dtype.
+DType dtype_arg(nb::handle d);
+/// numpy's ComplexWarning when casting x to `to` drops imaginary parts (a sparse cast warns
+/// when it is built, as scipy's astype warns in Theano's perform).
+void warn_if_discarding_imaginary(const Var& x, DType to);
+/// scipy's SparseEfficiencyWarning for a comparison that scipy computes over every implicit
+/// zero (==, <=, >= of two sparse matrices; a scalar s with 0 `name` s true). `name` is one of
+/// eq, neq, lt, gt, le, ge; does nothing when neither operand is sparse.
+void warn_sparse_comparison(const char* name, nb::handle x, nb::handle y);
+/// x[key] for a sparse variable x (bind_sparse_select.cpp).
+Var sparse_getitem(const Var& x, nb::handle key);
+
 // ---- calling op instances from Python (op_call.cpp) ----
 /// An op input from Python: Variables pass through, scipy csr/csc matrices become sparse
 /// constants, numbers, numpy arrays and lists dense constants (as_var). Errors name `who`.

@@ -218,10 +218,7 @@ ccast = _caster("complex64")
 zcast = _caster("complex128")
 
 from .testing import sparse_random_inputs, verify_grad_sparse  # noqa: E402
-from . import _variable  # noqa: E402,F401  (operators and methods of sparse variables)
-from ._variable import register_operator  # noqa: E402,F401
 from .math import *  # noqa: E402,F401,F403  (sparse arithmetic: add, mul, comparisons, sp_sum, ...)
 from .products import *  # noqa: E402,F401,F403  (structured_dot, dot, true_dot, sampling_dot, usmm, Dot, ...)
 from .select import *  # noqa: E402,F401,F403  (selection, stacking, sparse_grad, probability)
-register_operator("getitem", select._getitem)  # noqa: F405  (x[...] on sparse variables)
 from . import utils  # noqa: E402,F401  (hash_from_sparse)

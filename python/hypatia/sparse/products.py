@@ -4,7 +4,6 @@ dense vector). ``hypatia.sparse.dot`` and, on sparse operands, ``x @ y`` and ``x
 regular ``dot`` below (registered as the 'dot' operator); the top-level ``hypatia.dot`` is
 Theano's ``theano.dot``, which is ``structured_dot`` when an operand is sparse."""
 from .. import _core
-from ._variable import register_operator
 
 _s = _core.sparse
 
@@ -58,8 +57,6 @@ def structured_dot_grad(a, b, g_ab):
     computing the data vector from a's structure."""
     return _s.structured_dot_grad(a, b, g_ab)
 
-
-register_operator("dot", dot)
 
 __all__ = ["StructuredDot", "Dot", "TrueDot", "SamplingDot", "Usmm", "UsmmCscDense", "StructuredDotGradCSR",
            "StructuredDotGradCSC", "SampleSparse", "structured_dot", "dot", "true_dot", "sampling_dot", "usmm",

@@ -320,7 +320,7 @@ TEST(TensorRewrites, DimShuffleDimShuffle) {
   run_case({"local_dimshuffle_dimshuffle",
             [](DType d) {
               Var x = matrix(d, "x");
-              return std::pair{std::vector<Var>{x}, exp(x.T().T())};
+              return std::pair{std::vector<Var>{x}, exp(transpose(transpose(x)))};
             },
             "InplaceDimShuffle{1,0}",
             [](const FunctionGraph& fg) { EXPECT_EQ(pprint(fg.outputs()[0]), "exp(x)"); }});
@@ -374,7 +374,7 @@ TEST(TensorRewrites, ShapeToShapeI) {
 TEST(TensorRewrites, ShapeIOfKnown) {
   for (DType d : {DType::Float32, DType::Float64}) {
     Var x = matrix(d, "x"), y = matrix(d, "y");
-    Var out = shape_i(exp(x) * y.T().T(), 1);
+    Var out = shape_i(exp(x) * transpose(transpose(y)), 1);
     FunctionGraph fg({x, y}, {out});
     apply_only(fg, "local_shape_i_of_known");
     EXPECT_EQ(ops_of(fg), std::vector<std::string>{"Shape_i{1}"});
