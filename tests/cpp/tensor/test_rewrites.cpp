@@ -21,8 +21,8 @@ namespace {
 
 FunctionPtr compile(const std::vector<Var>& ins, const Var& out, const std::string& mode) {
   FunctionOptions o;
-  o.on_unused_input = "ignore";
-  o.mode = mode;
+  o.on_unused_input = OnUnusedInput::Ignore;
+  set_mode(o, mode);
   return function(std::vector<In>(ins.begin(), ins.end()), {out}, o);
 }
 
