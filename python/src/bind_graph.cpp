@@ -12,10 +12,6 @@ namespace hypatia::py {
 struct PyType {
   TypePtr t;
 };
-/// Python handle for an Op (compared by equals/hash, so merged ops compare equal).
-struct PyOp {
-  OpPtr op;
-};
 /// Python handle for an Apply node.
 struct PyApply {
   ApplyPtr node;

@@ -94,37 +94,39 @@ void init_random(nb::module_& m) {
       })
       .def("__hash__", [](const RandomStateValue& s) { return static_cast<Py_ssize_t>(s.words()[0] >> 1); });
 
-  m.def("shared_random_state", [](nb::handle seed, std::optional<std::string> name) {
+  // Random variables (theano.tensor.raw_random): _core.random.<distribution>.
+  nb::module_ r = m.def_submodule("random", "Random states and distributions (hypatia.tensor.raw_random).");
+  r.def("shared_random_state", [](nb::handle seed, std::optional<std::string> name) {
     return shared_random_state(seed_of(seed), name.value_or(""));
   }, nb::arg("seed") = nb::none(), nb::arg("name") = nb::none());
 
-  m.def("random_uniform", [](const Var& r, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
+  r.def("uniform", [](const Var& r, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
     return as_tuple(random_uniform(r, as_size(size, "uniform"), opt_var(low), opt_var(high), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none());
-  m.def("random_normal", [](const Var& r, nb::handle size, nb::handle avg, nb::handle std, nb::handle dtype) {
+  r.def("normal", [](const Var& r, nb::handle size, nb::handle avg, nb::handle std, nb::handle dtype) {
     return as_tuple(random_normal(r, as_size(size, "normal"), opt_var(avg), opt_var(std), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("avg") = nb::none(), nb::arg("std") = nb::none(), nb::arg("dtype") = nb::none());
-  m.def("random_binomial", [](const Var& r, nb::handle size, nb::handle n, nb::handle p, nb::handle dtype) {
+  r.def("binomial", [](const Var& r, nb::handle size, nb::handle n, nb::handle p, nb::handle dtype) {
     return as_tuple(random_binomial(r, as_size(size, "binomial"), opt_var(n), opt_var(p), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("p") = nb::none(), nb::arg("dtype") = nb::none());
-  m.def("random_integers", [](const Var& r, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
+  r.def("integers", [](const Var& r, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
     return as_tuple(random_integers(r, as_size(size, "random_integers"), opt_var(low), opt_var(high), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none());
-  m.def("random_poisson", [](const Var& r, nb::handle size, nb::handle lam, nb::handle dtype) {
+  r.def("poisson", [](const Var& r, nb::handle size, nb::handle lam, nb::handle dtype) {
     return as_tuple(random_poisson(r, as_size(size, "poisson"), opt_var(lam), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("lam") = nb::none(), nb::arg("dtype") = nb::none());
-  m.def("random_choice", [](const Var& r, nb::handle size, nb::handle a, bool replace, nb::handle p, nb::handle dtype) {
+  r.def("choice", [](const Var& r, nb::handle size, nb::handle a, bool replace, nb::handle p, nb::handle dtype) {
     return as_tuple(random_choice(r, as_size(size, "choice"), opt_var(a), replace, opt_var(p), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("a") = nb::none(), nb::arg("replace") = true,
      nb::arg("p") = nb::none(), nb::arg("dtype") = nb::none());
-  m.def("random_permutation", [](const Var& r, nb::handle size, nb::handle n, nb::handle dtype) {
+  r.def("permutation", [](const Var& r, nb::handle size, nb::handle n, nb::handle dtype) {
     return as_tuple(random_permutation(r, as_size(size, "permutation"), opt_var(n), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("dtype") = nb::none());
-  m.def("random_multinomial", [](const Var& r, nb::handle size, nb::handle n, nb::handle pvals, nb::handle dtype) {
+  r.def("multinomial", [](const Var& r, nb::handle size, nb::handle n, nb::handle pvals, nb::handle dtype) {
     return as_tuple(random_multinomial(r, as_size(size, "multinomial"), opt_var(n), opt_var(pvals), as_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("pvals") = nb::none(), nb::arg("dtype") = nb::none());
 
-  m.def("random_size_from_vector", [](const Var& size, std::optional<int> ndim, const std::string& who) {
+  r.def("size_from_vector", [](const Var& size, std::optional<int> ndim, const std::string& who) {
     return size_from_vector(size, ndim, who.c_str());
   }, nb::arg("size"), nb::arg("ndim") = nb::none(), nb::arg("who") = "size",
      "The entries of a symbolic sample shape (an integer vector such as x.shape) as int64 scalars; "

@@ -1,5 +1,5 @@
 // Python bindings of the tensor shape family: shaping, joining, splitting and creation builders
-// (as _core.shp_* functions wrapped by hypatia/tensor/_shape.py) and Variable methods.
+// (the _core.shape submodule, wrapped by hypatia/tensor/_shape.py) and Variable methods.
 #include "bindings.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/tensor/basic.h"
@@ -43,50 +43,53 @@ Var reshape_any(const Var& x, nb::handle shp, nb::handle ndim) {
 
 }  // namespace
 
-void init_shape(nb::module_& m) {
-  m.def("shp_flatten", [](nb::handle x, int ndim) { return flatten(as_var(x), ndim); });
-  m.def("shp_padleft", [](nb::handle x, int n) { return shape_padleft(as_var(x), n); });
-  m.def("shp_padright", [](nb::handle x, int n) { return shape_padright(as_var(x), n); });
-  m.def("shp_padaxis", [](nb::handle x, int axis) { return shape_padaxis(as_var(x), axis); });
-  m.def("shp_squeeze", [](nb::handle x) { return squeeze(as_var(x)); });
-  m.def("shp_swapaxes", [](nb::handle x, int a, int b) { return swapaxes(as_var(x), a, b); });
-  m.def("shp_specify_shape", [](nb::handle x, nb::handle shp) {
+void init_shape(nb::module_& root) {
+  // Shape manipulation (theano.tensor's shape family): _core.shape.<name>.
+  nb::module_ m = root.def_submodule("shape", "Shape manipulation: reshape, flatten, join/stack/split, tile, ...");
+  m.def("shape", [](nb::handle x) { return shape(as_var(x)); }, nb::arg("x"), "The symbolic shape of x (an int64 vector).");
+  m.def("flatten", [](nb::handle x, int ndim) { return flatten(as_var(x), ndim); });
+  m.def("padleft", [](nb::handle x, int n) { return shape_padleft(as_var(x), n); });
+  m.def("padright", [](nb::handle x, int n) { return shape_padright(as_var(x), n); });
+  m.def("padaxis", [](nb::handle x, int axis) { return shape_padaxis(as_var(x), axis); });
+  m.def("squeeze", [](nb::handle x) { return squeeze(as_var(x)); });
+  m.def("swapaxes", [](nb::handle x, int a, int b) { return swapaxes(as_var(x), a, b); });
+  m.def("specify_shape", [](nb::handle x, nb::handle shp) {
     if (nb::isinstance<Var>(shp)) return specify_shape_vec(as_var(x), nb::cast<Var>(shp));
     return specify_shape(as_var(x), var_list(shp));
   });
-  m.def("shp_addbroadcast", [](nb::handle x, std::vector<int> axes) { return addbroadcast(as_var(x), axes); });
-  m.def("shp_unbroadcast", [](nb::handle x, std::vector<int> axes) { return unbroadcast(as_var(x), axes); });
-  m.def("shp_patternbroadcast", [](nb::handle x, std::vector<bool> p) { return patternbroadcast(as_var(x), p); });
-  m.def("shp_as_tensor_variable", [](nb::handle x, int ndim) { return as_tensor_variable(as_var(x), ndim); });
-  m.def("shp_reshape", [](nb::handle x, nb::handle shp, nb::handle ndim) { return reshape_any(as_var(x), shp, ndim); }, nb::arg("x"), nb::arg("shape"), nb::arg("ndim").none());
-  m.def("shp_join", [](nb::handle axis, nb::handle tensors) { return join(as_var(axis), var_list(tensors)); });
-  m.def("shp_stack", [](nb::handle tensors, int axis) { return stack(var_list(tensors), axis); });
-  m.def("shp_split", [](nb::handle x, nb::handle splits, int n, nb::handle axis) {
+  m.def("addbroadcast", [](nb::handle x, std::vector<int> axes) { return addbroadcast(as_var(x), axes); });
+  m.def("unbroadcast", [](nb::handle x, std::vector<int> axes) { return unbroadcast(as_var(x), axes); });
+  m.def("patternbroadcast", [](nb::handle x, std::vector<bool> p) { return patternbroadcast(as_var(x), p); });
+  m.def("as_tensor_variable", [](nb::handle x, int ndim) { return as_tensor_variable(as_var(x), ndim); });
+  m.def("reshape", [](nb::handle x, nb::handle shp, nb::handle ndim) { return reshape_any(as_var(x), shp, ndim); }, nb::arg("x"), nb::arg("shape"), nb::arg("ndim").none());
+  m.def("join", [](nb::handle axis, nb::handle tensors) { return join(as_var(axis), var_list(tensors)); });
+  m.def("stack", [](nb::handle tensors, int axis) { return stack(var_list(tensors), axis); });
+  m.def("split", [](nb::handle x, nb::handle splits, int n, nb::handle axis) {
     Var s = nb::isinstance<Var>(splits) ? nb::cast<Var>(splits) : make_vector(var_list(splits));
     return split(as_var(x), s, n, as_var(axis));
   });
-  m.def("shp_tile", [](nb::handle x, std::vector<int64_t> reps) { return tile(as_var(x), reps); });
-  m.def("shp_roll", [](nb::handle x, nb::handle shift, std::optional<int> axis) { return roll(as_var(x), as_var(shift), axis); });
-  m.def("shp_zeros", [](nb::handle shp, nb::handle dtype) { return zeros(var_list(shp), opt_dtype(dtype)); }, nb::arg("shape"), nb::arg("dtype").none());
-  m.def("shp_ones", [](nb::handle shp, nb::handle dtype) { return ones(var_list(shp), opt_dtype(dtype)); }, nb::arg("shape"), nb::arg("dtype").none());
-  m.def("shp_zeros_like", [](nb::handle x, nb::handle dtype) { return zeros_like(as_var(x), opt_dtype(dtype)); }, nb::arg("x"), nb::arg("dtype").none());
-  m.def("shp_ones_like", [](nb::handle x, nb::handle dtype) { return ones_like(as_var(x), opt_dtype(dtype)); }, nb::arg("x"), nb::arg("dtype").none());
-  m.def("shp_eye", [](nb::handle n, nb::handle mm, nb::handle k, nb::handle dtype) {
+  m.def("tile", [](nb::handle x, std::vector<int64_t> reps) { return tile(as_var(x), reps); });
+  m.def("roll", [](nb::handle x, nb::handle shift, std::optional<int> axis) { return roll(as_var(x), as_var(shift), axis); });
+  m.def("zeros", [](nb::handle shp, nb::handle dtype) { return zeros(var_list(shp), opt_dtype(dtype)); }, nb::arg("shape"), nb::arg("dtype").none());
+  m.def("ones", [](nb::handle shp, nb::handle dtype) { return ones(var_list(shp), opt_dtype(dtype)); }, nb::arg("shape"), nb::arg("dtype").none());
+  m.def("zeros_like", [](nb::handle x, nb::handle dtype) { return zeros_like(as_var(x), opt_dtype(dtype)); }, nb::arg("x"), nb::arg("dtype").none());
+  m.def("ones_like", [](nb::handle x, nb::handle dtype) { return ones_like(as_var(x), opt_dtype(dtype)); }, nb::arg("x"), nb::arg("dtype").none());
+  m.def("eye", [](nb::handle n, nb::handle mm, nb::handle k, nb::handle dtype) {
     return eye(as_var(n), opt_var(mm), as_var(k), opt_dtype(dtype));
   }, nb::arg("n"), nb::arg("m").none(), nb::arg("k"), nb::arg("dtype").none());
-  m.def("shp_identity_like", [](nb::handle x) { return identity_like(as_var(x)); });
-  m.def("shp_arange", [](nb::handle a, nb::handle b, nb::handle c, nb::handle dtype) {
+  m.def("identity_like", [](nb::handle x) { return identity_like(as_var(x)); });
+  m.def("arange", [](nb::handle a, nb::handle b, nb::handle c, nb::handle dtype) {
     return arange(as_var(a), opt_var(b), as_var(c), opt_dtype(dtype));
   }, nb::arg("start"), nb::arg("stop").none(), nb::arg("step"), nb::arg("dtype").none());
-  m.def("shp_diag", [](nb::handle x, int k) { return diag(as_var(x), k); });
-  m.def("shp_diagonal", [](nb::handle x, int o, int a1, int a2) { return diagonal(as_var(x), o, a1, a2); });
-  m.def("shp_trace", [](nb::handle x) { return trace(as_var(x)); });
-  m.def("shp_tri", [](nb::handle n, nb::handle mm, nb::handle k, nb::handle dtype) {
+  m.def("diag", [](nb::handle x, int k) { return diag(as_var(x), k); });
+  m.def("diagonal", [](nb::handle x, int o, int a1, int a2) { return diagonal(as_var(x), o, a1, a2); });
+  m.def("trace", [](nb::handle x) { return trace(as_var(x)); });
+  m.def("tri", [](nb::handle n, nb::handle mm, nb::handle k, nb::handle dtype) {
     return tri(as_var(n), opt_var(mm), as_var(k), opt_dtype(dtype));
   }, nb::arg("N"), nb::arg("M").none(), nb::arg("k"), nb::arg("dtype").none());
-  m.def("shp_tril", [](nb::handle x, int k) { return tril(as_var(x), k); });
-  m.def("shp_triu", [](nb::handle x, int k) { return triu(as_var(x), k); });
-  m.def("shp_size", [](nb::handle x) { return size(as_var(x)); });
+  m.def("tril", [](nb::handle x, int k) { return tril(as_var(x), k); });
+  m.def("triu", [](nb::handle x, int k) { return triu(as_var(x), k); });
+  m.def("size", [](nb::handle x) { return size(as_var(x)); });
 
   // Variable methods (Theano's _tensor_py_operators).
   nb::handle cls = nb::type<Var>();

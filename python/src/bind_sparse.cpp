@@ -10,11 +10,6 @@
 
 namespace hypatia::py {
 
-/// The Python handle for an Op, as defined in bind_graph.cpp (same definition, same type).
-struct PyOp {
-  OpPtr op;
-};
-
 namespace {
 
 
@@ -23,22 +18,6 @@ SparseFormat format_arg(const std::string& f) {
   return format_from_name(f);
 }
 
-Var sparse_var(nb::handle x, const char* who) {
-  if (nb::isinstance<Var>(x)) return nb::cast<Var>(x);
-  if (is_scipy_sparse(x)) {
-    std::string fmt = nb::cast<std::string>(x.attr("format"));
-    if (fmt != "csr" && fmt != "csc")
-      type_error("[", who, "] only csr and csc matrices are supported, got a ", fmt, " matrix; convert it with .tocsr()");
-    return sparse::constant(to_sparse(x));
-  }
-  type_error("[", who, "] expected a sparse matrix variable or a scipy.sparse matrix, got ",
-             nb::type_name(x.type()).c_str());
-}
-
-template <class O, class... P>
-PyOp make_op(P... params) {
-  return PyOp{std::make_shared<O>(params...)};
-}
 
 
 }  // namespace
@@ -61,6 +40,13 @@ void warn_if_discarding_imaginary(const Var& x, DType to) {
                             : np.attr("ComplexWarning");
   if (PyErr_WarnEx(category.ptr(), "Casting complex values to real discards the imaginary part", 1) < 0)
     throw nb::python_error();
+}
+
+Var sparse_operand(nb::handle x, const char* who) {
+  if (nb::isinstance<Var>(x)) return nb::cast<Var>(x);
+  if (is_scipy_sparse(x)) return as_operand(x, who);
+  type_error("[", who, "] expected a sparse matrix variable or a scipy.sparse matrix, got ",
+             nb::type_name(x.type()).c_str());
 }
 
 void init_sparse(nb::module_& root) {
@@ -91,12 +77,12 @@ void init_sparse(nb::module_& root) {
   }, nb::arg("format"), nb::arg("name") = nb::none(), nb::arg("dtype") = nb::none());
   m.def("constant", [](nb::handle x, std::optional<std::string> name) {
     if (!is_scipy_sparse(x)) type_error("[as_sparse_variable] expected a scipy.sparse matrix, got ", nb::type_name(x.type()).c_str());
-    Var v = sparse_var(x, "as_sparse_variable");
+    Var v = sparse_operand(x, "as_sparse_variable");
     if (name) v->name = *name;
     return v;
   }, nb::arg("x"), nb::arg("name") = nb::none());
   m.def("as_sparse_variable", [](nb::handle x, std::optional<std::string> name) {
-    Var v = sparse::as_sparse_variable(sparse_var(x, "as_sparse_variable"));
+    Var v = sparse::as_sparse_variable(sparse_operand(x, "as_sparse_variable"));
     if (name && v->is_constant()) v->name = *name;
     return v;
   }, nb::arg("x"), nb::arg("name") = nb::none());
@@ -110,7 +96,7 @@ void init_sparse(nb::module_& root) {
 
   // ---- builders ----
   auto un = [&](const char* name, Var (*f)(const Var&)) {
-    m.def(name, [f, name](nb::handle x) { return f(sparse_var(x, name)); }, nb::arg("x"));
+    m.def(name, [f, name](nb::handle x) { return f(sparse_operand(x, name)); }, nb::arg("x"));
   };
   un("transpose", &sparse::transpose);
   un("neg", &sparse::neg);
@@ -125,24 +111,24 @@ void init_sparse(nb::module_& root) {
   un("csm_indptr", &sparse::csm_indptr);
   un("csm_shape", &sparse::csm_shape);
   m.def("csm_properties", [](nb::handle x) {
-    auto p = sparse::csm_properties(sparse_var(x, "CSMProperties"));
+    auto p = sparse::csm_properties(sparse_operand(x, "CSMProperties"));
     return nb::make_tuple(p[0], p[1], p[2], p[3]);
   }, nb::arg("csm"));
   m.def("dense_from_sparse", [](nb::handle x, bool structured) {
-    return sparse::dense_from_sparse(sparse_var(x, "DenseFromSparse"), structured);
+    return sparse::dense_from_sparse(sparse_operand(x, "DenseFromSparse"), structured);
   }, nb::arg("x"), nb::arg("structured") = true);
   m.def("sparse_from_dense", [](nb::handle x, const std::string& f) { return sparse::sparse_from_dense(as_var(x), format_arg(f)); },
         nb::arg("x"), nb::arg("format"));
-  m.def("as_format", [](nb::handle x, const std::string& f) { return sparse::as_format(sparse_var(x, "AsFormat"), format_arg(f)); },
+  m.def("as_format", [](nb::handle x, const std::string& f) { return sparse::as_format(sparse_operand(x, "AsFormat"), format_arg(f)); },
         nb::arg("x"), nb::arg("format"));
-  m.def("sample_dense", [](nb::handle p, nb::handle d) { return sparse::sample_dense(sparse_var(p, "SampleDense"), as_var(d)); },
+  m.def("sample_dense", [](nb::handle p, nb::handle d) { return sparse::sample_dense(sparse_operand(p, "SampleDense"), as_var(d)); },
         nb::arg("pattern"), nb::arg("dense"));
   m.def("csm", [](const std::string& f, nb::handle data, nb::handle indices, nb::handle indptr, nb::handle shape) {
     return sparse::csm(format_arg(f), as_var(data), as_var(indices), as_var(indptr), as_var(shape));
   }, nb::arg("format"), nb::arg("data"), nb::arg("indices"), nb::arg("indptr"), nb::arg("shape"));
   m.def("square_diagonal", [](nb::handle v) { return sparse::square_diagonal(as_var(v)); }, nb::arg("diag"));
   m.def("cast", [](nb::handle x, nb::handle d) {
-    Var v = sparse_var(x, "Cast");
+    Var v = sparse_operand(x, "Cast");
     const DType to = dtype_arg(d);
     Var r = sparse::cast(v, to);
     warn_if_discarding_imaginary(v, to);

@@ -9,18 +9,9 @@
 
 namespace hypatia::py {
 
-/// The Python handle for an Op, as defined in bind_graph.cpp (same definition, same type).
-struct PyOp {
-  OpPtr op;
-};
-
 namespace {
 namespace sk = sparse_kernels;
 
-template <class O, class... P>
-PyOp make_op(P... params) {
-  return PyOp{std::make_shared<O>(params...)};
-}
 }  // namespace
 
 namespace {

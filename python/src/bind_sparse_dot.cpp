@@ -9,24 +9,6 @@
 
 namespace hypatia::py {
 
-/// The Python handle for an Op, as defined in bind_graph.cpp (same definition, same type).
-struct PyOp {
-  OpPtr op;
-};
-
-namespace {
-
-// A product operand: variables pass through, scipy csr/csc matrices become sparse constants,
-// numbers and arrays dense constants.
-Var operand(nb::handle x, const char* who) { return as_operand(x, who); }
-
-template <class O, class... P>
-PyOp make_op(P... params) {
-  return PyOp{std::make_shared<O>(params...)};
-}
-
-}  // namespace
-
 void init_sparse_dot(nb::module_& root) {
   nb::module_ m = nb::borrow<nb::module_>(root.attr("sparse"));
 
@@ -53,22 +35,22 @@ void init_sparse_dot(nb::module_& root) {
   op_params<SampleSparse>({{"pattern"}, {"g"}});
 
   m.def("structured_dot", [](nb::handle x, nb::handle y) {
-    return sparse::structured_dot(operand(x, "StructuredDot"), operand(y, "StructuredDot"));
+    return sparse::structured_dot(as_operand(x, "StructuredDot"), as_operand(y, "StructuredDot"));
   }, nb::arg("x"), nb::arg("y"));
-  m.def("dot", [](nb::handle x, nb::handle y) { return sparse::dot(operand(x, "Dot"), operand(y, "Dot")); },
+  m.def("dot", [](nb::handle x, nb::handle y) { return sparse::dot(as_operand(x, "Dot"), as_operand(y, "Dot")); },
         nb::arg("x"), nb::arg("y"));
   m.def("true_dot", [](nb::handle x, nb::handle y, bool g) {
-    return sparse::true_dot(operand(x, "TrueDot"), operand(y, "TrueDot"), g);
+    return sparse::true_dot(as_operand(x, "TrueDot"), as_operand(y, "TrueDot"), g);
   }, nb::arg("x"), nb::arg("y"), nb::arg("grad_preserves_dense") = true);
   m.def("sampling_dot", [](nb::handle x, nb::handle y, nb::handle p) {
-    return sparse::sampling_dot(operand(x, "SamplingDot"), operand(y, "SamplingDot"), operand(p, "SamplingDot"));
+    return sparse::sampling_dot(as_operand(x, "SamplingDot"), as_operand(y, "SamplingDot"), as_operand(p, "SamplingDot"));
   }, nb::arg("x"), nb::arg("y"), nb::arg("p"));
   m.def("usmm", [](nb::handle alpha, nb::handle x, nb::handle y, nb::handle z) {
-    return sparse::usmm(operand(alpha, "Usmm"), operand(x, "Usmm"), operand(y, "Usmm"), operand(z, "Usmm"));
+    return sparse::usmm(as_operand(alpha, "Usmm"), as_operand(x, "Usmm"), as_operand(y, "Usmm"), as_operand(z, "Usmm"));
   }, nb::arg("alpha"), nb::arg("x"), nb::arg("y"), nb::arg("z"));
   m.def("structured_dot_grad", [](nb::handle a, nb::handle b, nb::handle g) {
-    return sparse::structured_dot_grad(operand(a, "StructuredDotGrad"), operand(b, "StructuredDotGrad"),
-                                       operand(g, "StructuredDotGrad"));
+    return sparse::structured_dot_grad(as_operand(a, "StructuredDotGrad"), as_operand(b, "StructuredDotGrad"),
+                                       as_operand(g, "StructuredDotGrad"));
   }, nb::arg("a"), nb::arg("b"), nb::arg("g_ab"));
 }
 

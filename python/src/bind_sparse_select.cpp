@@ -11,25 +11,10 @@
 
 namespace hypatia::py {
 
-/// The Python handle for an Op, as defined in bind_graph.cpp (same definition, same type).
-struct PyOp {
-  OpPtr op;
-};
-
 namespace {
 
 std::string type_name_of(nb::handle h) { return nb::cast<std::string>(nb::str(h.type().attr("__name__"))); }
 
-Var sparse_arg(nb::handle x, const char* who) {
-  if (nb::isinstance<Var>(x)) return nb::cast<Var>(x);
-  if (is_scipy_sparse(x)) {
-    std::string fmt = nb::cast<std::string>(x.attr("format"));
-    if (fmt != "csr" && fmt != "csc")
-      type_error("[", who, "] only csr and csc matrices are supported, got a ", fmt, " matrix; convert it with .tocsr()");
-    return sparse::constant(to_sparse(x));
-  }
-  type_error("[", who, "] expected a sparse matrix variable or a scipy.sparse matrix, got ", type_name_of(x));
-}
 
 std::optional<SparseFormat> opt_format(nb::handle f, const char* who) {
   if (f.is_none()) return std::nullopt;
@@ -104,16 +89,11 @@ std::vector<IndexEntry> entries(nb::handle key) {
 
 std::vector<Var> blocks_of(nb::handle blocks, const char* who) {
   std::vector<Var> r;
-  for (auto b : blocks) r.push_back(sparse_arg(b, who));
+  for (auto b : blocks) r.push_back(sparse_operand(b, who));
   return r;
 }
 
 nb::tuple pair_tuple(const RandomPair& p) { return nb::make_tuple(p.first, p.second); }
-
-template <class O, class... P>
-PyOp make_op(P... params) {
-  return PyOp{std::make_shared<O>(params...)};
-}
 
 }  // namespace
 
@@ -148,20 +128,20 @@ void init_sparse_select(nb::module_& root) {
   op_params<ConstructSparseFromList>({{"x"}, {"values"}, {"ilist"}});
 
   // ---- selection ----
-  m.def("getitem", [](nb::handle x, nb::handle key) { return sparse::getitem(sparse_arg(x, "getitem"), entries(key)); });
-  m.def("get_item_2d", [](nb::handle x, nb::handle key) { return sparse::get_item_2d(sparse_arg(x, "GetItem2d"), entries(key)); });
+  m.def("getitem", [](nb::handle x, nb::handle key) { return sparse::getitem(sparse_operand(x, "getitem"), entries(key)); });
+  m.def("get_item_2d", [](nb::handle x, nb::handle key) { return sparse::get_item_2d(sparse_operand(x, "GetItem2d"), entries(key)); });
   m.def("get_item_scalar", [](nb::handle x, nb::handle i, nb::handle j) {
-    return sparse::get_item_scalar(sparse_arg(x, "GetItemScalar"), as_var(i), as_var(j));
+    return sparse::get_item_scalar(sparse_operand(x, "GetItemScalar"), as_var(i), as_var(j));
   });
-  m.def("get_item_list", [](nb::handle x, nb::handle idx) { return sparse::get_item_list(sparse_arg(x, "GetItemList"), as_var(idx)); });
+  m.def("get_item_list", [](nb::handle x, nb::handle idx) { return sparse::get_item_list(sparse_operand(x, "GetItemList"), as_var(idx)); });
   m.def("get_item_2lists", [](nb::handle x, nb::handle i1, nb::handle i2) {
-    return sparse::get_item_2lists(sparse_arg(x, "GetItem2Lists"), as_var(i1), as_var(i2));
+    return sparse::get_item_2lists(sparse_operand(x, "GetItem2Lists"), as_var(i1), as_var(i2));
   });
   m.def("get_item_list_grad", [](nb::handle x, nb::handle idx, nb::handle gz) {
-    return sparse::get_item_list_grad(sparse_arg(x, "GetItemListGrad"), as_var(idx), sparse_arg(gz, "GetItemListGrad"));
+    return sparse::get_item_list_grad(sparse_operand(x, "GetItemListGrad"), as_var(idx), sparse_operand(gz, "GetItemListGrad"));
   });
   m.def("get_item_2lists_grad", [](nb::handle x, nb::handle i1, nb::handle i2, nb::handle gz) {
-    return sparse::get_item_2lists_grad(sparse_arg(x, "GetItem2ListsGrad"), as_var(i1), as_var(i2), as_var(gz));
+    return sparse::get_item_2lists_grad(sparse_operand(x, "GetItem2ListsGrad"), as_var(i1), as_var(i2), as_var(gz));
   });
 
   // ---- stacking and construction ----
@@ -181,7 +161,7 @@ void init_sparse_select(nb::module_& root) {
 
   // ---- probability ----
   m.def("poisson", [](nb::handle x, nb::handle seed, nb::handle rng) {
-    Var xv = sparse_arg(x, "Poisson");
+    Var xv = sparse_operand(x, "Poisson");
     if (RandomStreams* s = opt_streams(rng, "Poisson")) return sparse::poisson(*s, xv);
     return sparse::poisson(xv, opt_seed(seed, "Poisson"));
   }, nb::arg("x"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none());
@@ -194,17 +174,17 @@ void init_sparse_select(nb::module_& root) {
   }, nb::arg("format"), nb::arg("dtype"), nb::arg("n"), nb::arg("p"), nb::arg("shape"), nb::arg("seed") = nb::none(),
      nb::arg("rng") = nb::none());
   m.def("multinomial", [](nb::handle n, nb::handle p, nb::handle seed, nb::handle rng) {
-    Var pv = sparse_arg(p, "Multinomial");
+    Var pv = sparse_operand(p, "Multinomial");
     if (RandomStreams* s = opt_streams(rng, "Multinomial")) return sparse::multinomial(*s, as_var(n), pv);
     return sparse::multinomial(as_var(n), pv, opt_seed(seed, "Multinomial"));
   }, nb::arg("n"), nb::arg("p"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none());
-  m.def("random_poisson", [](const Var& rng, nb::handle x) { return pair_tuple(sparse::random_poisson(rng, sparse_arg(x, "Poisson"))); });
+  m.def("random_poisson", [](const Var& rng, nb::handle x) { return pair_tuple(sparse::random_poisson(rng, sparse_operand(x, "Poisson"))); });
   m.def("random_binomial", [](const Var& rng, const std::string& f, nb::handle d, nb::handle n, nb::handle p, nb::handle shape) {
     return pair_tuple(sparse::random_binomial(rng, *opt_format(nb::str(f.c_str()), "Binomial"), opt_dtype(d).value_or(floatX()),
                                               as_var(n), as_var(p), as_var(shape)));
   });
   m.def("random_multinomial", [](const Var& rng, nb::handle n, nb::handle p) {
-    return pair_tuple(sparse::random_multinomial(rng, as_var(n), sparse_arg(p, "Multinomial")));
+    return pair_tuple(sparse::random_multinomial(rng, as_var(n), sparse_operand(p, "Multinomial")));
   });
 }
 

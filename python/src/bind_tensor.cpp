@@ -93,7 +93,7 @@ void init_tensor(nb::module_& m) {
   un("neg", &neg); un("exp", &hypatia::exp); un("log", &hypatia::log); un("sqr", &sqr); un("sqrt", &hypatia::sqrt);
   un("sigmoid", &sigmoid); un("softplus", &softplus); un("log1p", &hypatia::log1p); un("expm1", &hypatia::expm1);
   un("tanh", &hypatia::tanh); un("abs_", &abs_);
-  un("shape", &shape); un("zeros_like", &zeros_like); un("ones_like", &ones_like);
+  un("zeros_like", &zeros_like); un("ones_like", &ones_like);
   m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); });
   m.def("dot", [](nb::handle a, nb::handle b) { return dot(as_operand(a, "dot"), as_operand(b, "dot")); },
         nb::arg("l"), nb::arg("r"),

@@ -57,6 +57,20 @@ void warn_sparse_comparison(const char* name, nb::handle x, nb::handle y);
 /// x[key] for a sparse variable x (bind_sparse_select.cpp).
 Var sparse_getitem(const Var& x, nb::handle key);
 
+/// The Python handle for an Op (compared by equals/hash, so merged ops compare equal); one
+/// definition for every binding unit.
+struct PyOp {
+  OpPtr op;
+};
+/// An op object for Python: O constructed from its params (sparse.Dot(), SpSum(axis, ...)).
+template <class O, class... P>
+PyOp make_op(P... params) {
+  return PyOp{std::make_shared<O>(params...)};
+}
+/// A sparse operand: a Variable passes through (its op checks the type), a scipy csr/csc matrix
+/// becomes a sparse constant; TypeError "[who] ..." for anything else (bind_sparse.cpp).
+Var sparse_operand(nb::handle x, const char* who);
+
 // ---- calling op instances from Python (op_call.cpp) ----
 /// An op input from Python: Variables pass through, scipy csr/csc matrices become sparse
 /// constants, numbers, numpy arrays and lists dense constants (as_var). Errors name `who`.

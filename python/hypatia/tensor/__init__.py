@@ -2,9 +2,10 @@
 from .. import _core
 from .. import _type_methods
 from .._core import (add, sub, mul, true_div, neg, exp, log, sqr, sqrt, log1p, expm1, tanh, abs_, eq, neq, lt, gt, le, ge,
-                     cast, shape, shape_i, reshape, dimshuffle, transpose, fill, alloc,
+                     cast, shape_i, reshape, dimshuffle, transpose, fill, alloc,
                      zeros_like, ones_like, as_tensor_variable, constant, Variable)
 from .._core import pow as pow  # noqa: A001 - Theano's name
+shape = _core.shape.shape
 from .._core import tensor_dot as dot  # tensor.dot: dense operands only (hypatia.dot takes sparse ones)
 from ..configparser import config
 from .._core import sort, argsort, flatnonzero, tensor_copy  # noqa: F401
