@@ -172,7 +172,8 @@ void init_function(nb::module_& m) {
 
   m.def("shared", [](nb::handle value, std::optional<std::string> name, bool borrow) {
     return shared(shared_value_from_python(value), name.value_or(""), borrow);
-  }, nb::arg("value"), nb::arg("name") = nb::none(), nb::arg("borrow") = false);
+  }, nb::arg("value"), nb::arg("name") = nb::none(), nb::arg("borrow") = false,
+        "A variable whose value persists between calls and is shared by functions (theano.shared).");
   m.def("eval", [](const Var& v, std::vector<std::pair<Var, nb::object>> inputs) {
     std::vector<std::pair<Var, Value>> ins;
     for (auto& [k, val] : inputs) ins.emplace_back(k, to_value(val, k.type().get()));

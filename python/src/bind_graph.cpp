@@ -58,7 +58,7 @@ void init_graph(nb::module_& m) {
            nb::arg("name") = nb::none(), "A new variable of this type (Theano's Type.__call__).")
       .def("filter", [](const PyType& t, nb::handle v, bool strict, bool allow_downcast) {
         return to_python(t.t->filter(to_value(v, t.t.get(), strict), strict, allow_downcast));
-      }, nb::arg("value"), nb::arg("strict") = false, nb::arg("allow_downcast") = false)
+      }, nb::arg("value"), nb::arg("strict") = false, nb::arg("allow_downcast") = false, "Theano's Type.filter: the value checked and converted to this type (strict: exact type only; allow_downcast: permit lossy casts).")
       .def("_values_eq", [](const PyType& t, nb::handle a, nb::handle b) {
         if (t.t->kind() == TypeKind::Sparse && !(is_scipy_sparse(a) && is_scipy_sparse(b))) return false;
         return t.t->values_eq(to_value(a, t.t.get()), to_value(b, t.t.get()));
@@ -114,7 +114,7 @@ void init_graph(nb::module_& m) {
       .def_prop_ro("outputs", [](const PyApply& a) { return a.node->outputs(); })
       .def_prop_ro("nin", [](const PyApply& a) { return a.node->nin(); })
       .def_prop_ro("nout", [](const PyApply& a) { return a.node->nout(); })
-      .def("out", [](const PyApply& a) { return a.node->output(0); })
+      .def("out", [](const PyApply& a) { return a.node->output(0); }, "The single output of the node.")
       .def("__str__", [](const PyApply& a) { return node_str(*a.node); })
       .def("__repr__", [](const PyApply& a) { return node_str(*a.node); })
       .def("__eq__", [](const PyApply& a, const PyApply& b) { return a.node == b.node; })
@@ -150,7 +150,7 @@ void init_graph(nb::module_& m) {
         Var c = make_variable(v.type(), v->name);
         c->constant = v->constant;
         return c;
-      })
+      }, "A new variable of the same type and name, not connected to any graph.")
       .def("get_value", [](const Var& v, bool borrow, bool) { return to_python(get_value(v, borrow)); },
            nb::arg("borrow") = false, nb::arg("return_internal_type") = false,
            "Current value of a shared variable (a copy unless borrow=True).")
@@ -168,7 +168,7 @@ void init_graph(nb::module_& m) {
         std::vector<PyApply> out;
         for (Apply* n : g.toposort()) out.push_back(PyApply{n->shared_from_this()});
         return out;
-      })
+      }, "The nodes in an order where each comes after the nodes computing its inputs.")
       .def_prop_ro("apply_nodes", [](const FunctionGraph& g) {
         nb::set s;
         for (Apply* n : g.apply_nodes()) s.add(nb::cast(PyApply{n->shared_from_this()}));
@@ -181,13 +181,13 @@ void init_graph(nb::module_& m) {
           else l.append(nb::make_tuple("output", c.index));
         }
         return l;
-      })
+      }, "The (node, input index) pairs that read a variable.")
       .def("replace", [](FunctionGraph& g, const Var& old, const Var& neu, const std::string& reason) {
         g.replace(old, neu, reason);
-      }, nb::arg("r"), nb::arg("new_r"), nb::arg("reason") = "")
+      }, nb::arg("r"), nb::arg("new_r"), nb::arg("reason") = "", "Replaces a variable by another of the same type everywhere in the graph.")
       .def("replace_validate", [](FunctionGraph& g, const Var& old, const Var& neu, const std::string& reason) {
         return g.replace_validate({{old, neu}}, reason);
-      }, nb::arg("r"), nb::arg("new_r"), nb::arg("reason") = "");
+      }, nb::arg("r"), nb::arg("new_r"), nb::arg("reason") = "", "replace, then checks the graph is still valid (undone on failure).");
 
   m.def("graph_inputs", [](std::vector<Var> outs) { return graph_inputs(outs); });
   m.def("ancestors", [](std::vector<Var> outs) { return ancestors(outs); });

@@ -46,12 +46,17 @@ void init_reduce(nb::module_& root) {
   m.def("std", [](nb::handle x, nb::handle axis, int ddof, bool keepdims, bool corrected) {
     return std_(as_var(x), as_axes(axis), ddof, keepdims, corrected);
   }, arg("x"), arg("axis") = none, arg("ddof") = 0, arg("keepdims") = false, arg("corrected") = false);
-  auto simple = [&](const char* name, Var (*f)(const Var&, std::optional<std::vector<int>>, bool)) {
+  auto simple = [&](const char* name, Var (*f)(const Var&, std::optional<std::vector<int>>, bool), const char* doc) {
     m.def(name, [f](nb::handle x, nb::handle axis, bool keepdims) { return f(as_var(x), as_axes(axis), keepdims); },
-          arg("x"), arg("axis") = nb::none(), arg("keepdims") = false);
+          arg("x"), arg("axis") = nb::none(), arg("keepdims") = false, doc);
   };
-  simple("max", &hypatia::max); simple("min", &hypatia::min); simple("argmax", &argmax); simple("argmin", &argmin);
-  simple("all", &hypatia::all); simple("any", &hypatia::any); simple("ptp", &ptp);
+  simple("max", &hypatia::max, "Maximum over axis (None: all axes); keepdims keeps reduced axes as length 1.");
+  simple("min", &hypatia::min, "Minimum over axis (None: all axes); keepdims keeps reduced axes as length 1.");
+  simple("argmax", &argmax, "Indices of the maxima over axis (None: flattened).");
+  simple("argmin", &argmin, "Indices of the minima over axis (None: flattened).");
+  simple("all", &hypatia::all, "True where all elements over axis are non-zero.");
+  simple("any", &hypatia::any, "True where any element over axis is non-zero.");
+  simple("ptp", &ptp, "max - min over axis.");
   m.def("max_and_argmax", [](nb::handle x, nb::handle axis, bool keepdims) {
     auto r = max_and_argmax(as_var(x), as_axes(axis), keepdims);
     return nb::make_tuple(r.first, r.second);
@@ -115,36 +120,41 @@ void init_reduce(nb::module_& root) {
   method("prod", [](const Var& x, nb::handle axis, nb::handle dtype, bool keepdims, nb::handle acc, bool nz) {
     return prod(x, as_axes(axis), keepdims, opt_dtype(dtype), opt_dtype(acc), nz);
   }, arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none,
-     arg("no_zeros_in_input") = false);
+     arg("no_zeros_in_input") = false, "Product over axis (None: all); no_zeros_in_input allows the cheaper gradient.");
   method("mean", [](const Var& x, nb::handle axis, nb::handle dtype, bool keepdims, nb::handle acc) {
     return mean(x, as_axes(axis), keepdims, opt_dtype(dtype), opt_dtype(acc));
   }, arg("axis") = none, arg("dtype") = none, arg("keepdims") = false, arg("acc_dtype") = none,
      "Theano's mean over axis (None: all); a sparse matrix's mean counts its implicit zeros.");
   method("var", [](const Var& x, nb::handle axis, int ddof, bool keepdims, bool corrected) {
     return var(x, as_axes(axis), ddof, keepdims, corrected);
-  }, arg("axis") = none, arg("ddof") = 0, arg("keepdims") = false, arg("corrected") = false);
+  }, arg("axis") = none, arg("ddof") = 0, arg("keepdims") = false, arg("corrected") = false, "Variance over axis (None: all), with ddof; corrected applies the two-pass correction.");
   method("std", [](const Var& x, nb::handle axis, int ddof, bool keepdims, bool corrected) {
     return std_(x, as_axes(axis), ddof, keepdims, corrected);
-  }, arg("axis") = none, arg("ddof") = 0, arg("keepdims") = false, arg("corrected") = false);
-  auto simple_m = [&](const char* name, Var (*f)(const Var&, std::optional<std::vector<int>>, bool)) {
+  }, arg("axis") = none, arg("ddof") = 0, arg("keepdims") = false, arg("corrected") = false, "Standard deviation over axis (None: all), with ddof.");
+  auto simple_m = [&](const char* name, Var (*f)(const Var&, std::optional<std::vector<int>>, bool), const char* doc) {
     method(name, [f](const Var& x, nb::handle axis, bool keepdims) { return f(x, as_axes(axis), keepdims); },
-           arg("axis") = nb::none(), arg("keepdims") = false);
+           arg("axis") = nb::none(), arg("keepdims") = false, doc);
   };
-  simple_m("max", &hypatia::max); simple_m("min", &hypatia::min); simple_m("argmax", &argmax);
-  simple_m("argmin", &argmin); simple_m("all", &hypatia::all); simple_m("any", &hypatia::any); simple_m("ptp", &ptp);
+  simple_m("max", &hypatia::max, "Maximum over axis (None: all axes); keepdims keeps reduced axes as length 1.");
+  simple_m("min", &hypatia::min, "Minimum over axis (None: all axes); keepdims keeps reduced axes as length 1.");
+  simple_m("argmax", &argmax, "Indices of the maxima over axis (None: flattened).");
+  simple_m("argmin", &argmin, "Indices of the minima over axis (None: flattened).");
+  simple_m("all", &hypatia::all, "True where all elements over axis are non-zero.");
+  simple_m("any", &hypatia::any, "True where any element over axis is non-zero.");
+  simple_m("ptp", &ptp, "max - min over axis.");
   method("norm", [](const Var& x, double L, nb::handle axis, bool keepdims) { return norm(x, L, as_axes(axis), keepdims); },
-         arg("L"), arg("axis") = none, arg("keepdims") = false);
-  method("cumsum", [](const Var& x, nb::handle axis) { return cumsum(x, opt_axis(axis)); }, arg("axis") = none);
-  method("cumprod", [](const Var& x, nb::handle axis) { return cumprod(x, opt_axis(axis)); }, arg("axis") = none);
+         arg("L"), arg("axis") = none, arg("keepdims") = false, "The L-norm over axis (None: all elements).");
+  method("cumsum", [](const Var& x, nb::handle axis) { return cumsum(x, opt_axis(axis)); }, arg("axis") = none, "Cumulative sum along axis (None: the flattened array).");
+  method("cumprod", [](const Var& x, nb::handle axis) { return cumprod(x, opt_axis(axis)); }, arg("axis") = none, "Cumulative product along axis (None: the flattened array).");
   method("repeat", [](const Var& x, nb::handle r, nb::handle axis) { return repeat(x, as_var(r), opt_axis(axis)); },
-         arg("repeats"), arg("axis") = none);
+         arg("repeats"), arg("axis") = none, "numpy.repeat: each element repeated `repeats` times along axis (None: flattened).");
   method("compress", [](const Var& x, nb::handle c, nb::handle axis) { return compress(as_var(c), x, opt_axis(axis)); },
-         arg("condition"), arg("axis") = none);
+         arg("condition"), arg("axis") = none, "numpy.compress: the slices along axis where condition is true.");
   method("searchsorted", [](const Var& x, nb::handle v, const std::string& side, nb::handle sorter) {
     std::optional<Var> s;
     if (!sorter.is_none()) s = as_var(sorter);
     return searchsorted(x, as_var(v), side, s);
-  }, arg("v"), arg("side") = "left", arg("sorter") = none);
+  }, arg("v"), arg("side") = "left", arg("sorter") = none, "numpy.searchsorted: insertion indices of v into this sorted vector (side 'left'/'right').");
 }
 
 }  // namespace hypatia::py

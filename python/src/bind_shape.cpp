@@ -51,7 +51,8 @@ void init_shape(nb::module_& root) {
   m.def("padleft", [](nb::handle x, int n) { return shape_padleft(as_var(x), n); });
   m.def("padright", [](nb::handle x, int n) { return shape_padright(as_var(x), n); });
   m.def("padaxis", [](nb::handle x, int axis) { return shape_padaxis(as_var(x), axis); });
-  m.def("squeeze", [](nb::handle x) { return squeeze(as_var(x)); });
+  m.def("squeeze", [](nb::handle x) { return squeeze(as_var(x)); },
+        "Drops every broadcastable axis.");
   m.def("swapaxes", [](nb::handle x, int a, int b) { return swapaxes(as_var(x), a, b); });
   m.def("specify_shape", [](nb::handle x, nb::handle shp) {
     if (nb::isinstance<Var>(shp)) return specify_shape_vec(as_var(x), nb::cast<Var>(shp));
@@ -61,7 +62,8 @@ void init_shape(nb::module_& root) {
   m.def("unbroadcast", [](nb::handle x, std::vector<int> axes) { return unbroadcast(as_var(x), axes); });
   m.def("patternbroadcast", [](nb::handle x, std::vector<bool> p) { return patternbroadcast(as_var(x), p); });
   m.def("as_tensor_variable", [](nb::handle x, int ndim) { return as_tensor_variable(as_var(x), ndim); });
-  m.def("reshape", [](nb::handle x, nb::handle shp, nb::handle ndim) { return reshape_any(as_var(x), shp, ndim); }, nb::arg("x"), nb::arg("shape"), nb::arg("ndim").none());
+  m.def("reshape", [](nb::handle x, nb::handle shp, nb::handle ndim) { return reshape_any(as_var(x), shp, ndim); }, nb::arg("x"), nb::arg("shape"), nb::arg("ndim").none(),
+        "Reshape to a tuple/list (ints or scalar variables) or a symbolic int vector; ndim is required when a symbolic vector's length cannot be inferred.");
   m.def("join", [](nb::handle axis, nb::handle tensors) { return join(as_var(axis), var_list(tensors)); });
   m.def("stack", [](nb::handle tensors, int axis) { return stack(var_list(tensors), axis); });
   m.def("split", [](nb::handle x, nb::handle splits, int n, nb::handle axis) {
@@ -80,8 +82,10 @@ void init_shape(nb::module_& root) {
   m.def("identity_like", [](nb::handle x) { return identity_like(as_var(x)); });
   m.def("arange", [](nb::handle a, nb::handle b, nb::handle c, nb::handle dtype) {
     return arange(as_var(a), opt_var(b), as_var(c), opt_dtype(dtype));
-  }, nb::arg("start"), nb::arg("stop").none(), nb::arg("step"), nb::arg("dtype").none());
-  m.def("diag", [](nb::handle x, int k) { return diag(as_var(x), k); });
+  }, nb::arg("start"), nb::arg("stop").none(), nb::arg("step"), nb::arg("dtype").none(),
+        "numpy.arange; int64 for integer arguments, floatX for float ones unless dtype is given.");
+  m.def("diag", [](nb::handle x, int k) { return diag(as_var(x), k); },
+        "vector -> matrix with v on diagonal k; matrix -> its diagonal k.");
   m.def("diagonal", [](nb::handle x, int o, int a1, int a2) { return diagonal(as_var(x), o, a1, a2); });
   m.def("trace", [](nb::handle x) { return trace(as_var(x)); });
   m.def("tri", [](nb::handle n, nb::handle mm, nb::handle k, nb::handle dtype) {
@@ -96,26 +100,26 @@ void init_shape(nb::module_& root) {
   auto method = [&](const char* name, auto&& f, const auto&... extra) {
     nb::setattr(cls, name, nb::cpp_function(f, nb::is_method(), nb::name(name), extra...));
   };
-  method("flatten", [](const Var& a, int ndim) { return flatten(a, ndim); }, nb::arg("ndim") = 1);
-  method("ravel", [](const Var& a) { return flatten(a, 1); });
-  method("squeeze", [](const Var& a) { return squeeze(a); });
-  method("swapaxes", [](const Var& a, int x, int y) { return swapaxes(a, x, y); });
+  method("flatten", [](const Var& a, int ndim) { return flatten(a, ndim); }, nb::arg("ndim") = 1, "x reshaped to ndim dimensions, the trailing ones merged (default: a vector).");
+  method("ravel", [](const Var& a) { return flatten(a, 1); }, "x as a vector (flatten(1)).");
+  method("squeeze", [](const Var& a) { return squeeze(a); }, "x without its broadcastable (length-1) axes.");
+  method("swapaxes", [](const Var& a, int x, int y) { return swapaxes(a, x, y); }, "x with axes axis1 and axis2 exchanged.");
   method("reshape", [](const Var& a, nb::handle shp, nb::handle ndim) {
     if (Var r = dispatch_operator(Operator::Reshape, {a})) return r;  // sparse: TypeError (always 2-d)
     return reshape_any(a, shp, ndim);
   },
-         nb::arg("shape"), nb::arg("ndim").none() = nb::none());
+         nb::arg("shape"), nb::arg("ndim").none() = nb::none(), "x with a new shape (ints or scalar variables, -1 infers one axis; or a shape vector with ndim). Sparse matrices cannot be reshaped (TypeError).");
   method("diagonal", [](const Var& a, int o, int a1, int a2) { return diagonal(a, o, a1, a2); },
-         nb::arg("offset") = 0, nb::arg("axis1") = 0, nb::arg("axis2") = 1);
-  method("trace", [](const Var& a) { return trace(a); });
-  method("fill", [](const Var& a, nb::handle v) { return fill(a, as_var(v)); });
-  method("zeros_like", [](const Var& a, nb::handle d) { return zeros_like(a, opt_dtype(d)); }, nb::arg("dtype").none() = nb::none());
-  method("ones_like", [](const Var& a, nb::handle d) { return ones_like(a, opt_dtype(d)); }, nb::arg("dtype").none() = nb::none());
+         nb::arg("offset") = 0, nb::arg("axis1") = 0, nb::arg("axis2") = 1, "The diagonal with the given offset over axis1 and axis2.");
+  method("trace", [](const Var& a) { return trace(a); }, "The sum of the main diagonal.");
+  method("fill", [](const Var& a, nb::handle v) { return fill(a, as_var(v)); }, "An array shaped like x filled with value (Theano's fill).");
+  method("zeros_like", [](const Var& a, nb::handle d) { return zeros_like(a, opt_dtype(d)); }, nb::arg("dtype").none() = nb::none(), "Zeros shaped like x (dtype: x's unless given).");
+  method("ones_like", [](const Var& a, nb::handle d) { return ones_like(a, opt_dtype(d)); }, nb::arg("dtype").none() = nb::none(), "Ones shaped like x (dtype: x's unless given).");
   method("__len__", [](const Var&) -> int64_t {
     throw nb::type_error("object of type 'TensorVariable' has no len()");
-  });
+  }, "Refuses: a symbolic variable has no length (TypeError).");
   // Truth testing stays as before (len() raising must not make `if var:` raise).
-  method("__bool__", [](const Var&) { return true; });
+  method("__bool__", [](const Var&) { return true; }, "Always True (a variable is a graph node, not a value).");
   nb::setattr(cls, "size", nb::module_::import_("builtins").attr("property")(
       nb::cpp_function([](const Var& a) {
         // A sparse matrix's size is its number of stored entries (Theano's csm_data(x).size).

@@ -95,11 +95,11 @@ void init_subtensor(nb::module_& m) {
   method("__iter__", [](const Var& x) -> Var {
     type_error("[Variable] a symbolic variable (", x->str(), ") is not iterable: its length is not known when the "
                "graph is built; index it (x[i]) instead");
-  });
+  }, "Refuses: a symbolic variable has no length to iterate over (TypeError).");
   method("take", [](const Var& a, nb::handle indices, nb::handle axis, const std::string& mode) {
     return take(a, as_var(indices), opt_axis(axis), mode);
-  }, nb::arg("indices"), nb::arg("axis") = nb::none(), nb::arg("mode") = "raise");
-  method("nonzero_values", [](const Var& x) { return nonzero_values(x); });
+  }, nb::arg("indices"), nb::arg("axis") = nb::none(), nb::arg("mode") = "raise", "numpy.take: elements at indices along axis (None: flattened); mode raise, wrap or clip.");
+  method("nonzero_values", [](const Var& x) { return nonzero_values(x); }, "The non-zero elements of x, flattened.");
 }
 
 }  // namespace hypatia::py

@@ -81,19 +81,37 @@ void init_tensor(nb::module_& m) {
     return c;
   }, nb::arg("x"), nb::arg("name") = nb::none());
 
-  auto bin = [&](const char* name, Var (*f)(const Var&, const Var&)) {
-    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); });
+  auto bin = [&](const char* name, Var (*f)(const Var&, const Var&), const char* doc) {
+    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); }, doc);
   };
-  bin("add", &add); bin("sub", &sub); bin("mul", &mul); bin("true_div", &true_div); bin("pow", &hypatia::pow);
-  bin("eq", &eq); bin("neq", &neq); bin("lt", &lt); bin("gt", &gt); bin("le", &le); bin("ge", &ge);
-  bin("fill", &fill);
-  auto un = [&](const char* name, Var (*f)(const Var&)) {
-    m.def(name, [f](nb::handle a) { return f(as_var(a)); });
+  bin("add", &add, "a + b elementwise, broadcasting (numpy dtype promotion).");
+  bin("sub", &sub, "a - b elementwise, broadcasting.");
+  bin("mul", &mul, "a * b elementwise, broadcasting.");
+  bin("true_div", &true_div, "a / b elementwise; int / int gives floatX.");
+  bin("pow", &hypatia::pow, "a ** b elementwise.");
+  bin("eq", &eq, "a == b elementwise (bool).");
+  bin("neq", &neq, "a != b elementwise (bool).");
+  bin("lt", &lt, "a < b elementwise (bool).");
+  bin("gt", &gt, "a > b elementwise (bool).");
+  bin("le", &le, "a <= b elementwise (bool).");
+  bin("ge", &ge, "a >= b elementwise (bool).");
+  bin("fill", &fill, "An array shaped like model filled with value (Theano's fill / second).");
+  auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
+    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, doc);
   };
-  un("neg", &neg); un("exp", &hypatia::exp); un("log", &hypatia::log); un("sqr", &sqr); un("sqrt", &hypatia::sqrt);
-  un("sigmoid", &sigmoid); un("softplus", &softplus); un("log1p", &hypatia::log1p); un("expm1", &hypatia::expm1);
-  un("tanh", &hypatia::tanh); un("abs_", &abs_);
-  un("zeros_like", &zeros_like); un("ones_like", &ones_like);
+  un("neg", &neg, "-x elementwise.");
+  un("exp", &hypatia::exp, "e ** x elementwise.");
+  un("log", &hypatia::log, "Natural logarithm elementwise.");
+  un("sqr", &sqr, "x * x elementwise.");
+  un("sqrt", &hypatia::sqrt, "Square root elementwise.");
+  un("sigmoid", &sigmoid, "1 / (1 + exp(-x)) elementwise.");
+  un("softplus", &softplus, "log(1 + exp(x)) elementwise, stable for large x.");
+  un("log1p", &hypatia::log1p, "log(1 + x), accurate for tiny x.");
+  un("expm1", &hypatia::expm1, "exp(x) - 1, accurate for tiny x.");
+  un("tanh", &hypatia::tanh, "Hyperbolic tangent elementwise.");
+  un("abs_", &abs_, "|x| elementwise, keeping the dtype (Theano's abs_).");
+  un("zeros_like", &zeros_like, "Zeros shaped like x, of x's dtype.");
+  un("ones_like", &ones_like, "Ones shaped like x, of x's dtype.");
   m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); });
   m.def("dot", [](nb::handle a, nb::handle b) { return dot(as_operand(a, "dot"), as_operand(b, "dot")); },
         nb::arg("l"), nb::arg("r"),
@@ -148,7 +166,8 @@ void init_tensor(nb::module_& m) {
     for (const Var& v : idx) rows.push_back(dimshuffle(v, {-1, 0}));
     nb::object join = nb::module_::import_("hypatia.tensor").attr("concatenate");
     return join(nb::cast(rows), 0);
-  }, nb::arg("a"), nb::arg("return_matrix") = false);
+  }, nb::arg("a"), nb::arg("return_matrix") = false,
+        "numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix.");
   m.def("flatnonzero", [](nb::handle x) { return flatnonzero(as_var(x)); });
   m.def("tensor_copy", [](nb::handle x) { return elemwise(ScalarOpId::Identity, {as_var(x)}); });
 
@@ -228,11 +247,15 @@ void init_tensor(nb::module_& m) {
 
 // ---- nnet (theano.tensor.nnet): activations, softmax, crossentropies ----
 void init_nnet(nb::module_& m) {
-  auto un = [&](const char* name, Var (*f)(const Var&)) {
-    m.def(name, [f](nb::handle a) { return f(as_var(a)); });
+  auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
+    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, doc);
   };
-  un("softsign", &softsign); un("selu", &selu); un("hard_sigmoid", &hard_sigmoid);
-  un("ultra_fast_sigmoid", &ultra_fast_sigmoid); un("softmax", &softmax); un("log_softmax", &log_softmax);
+  un("softsign", &softsign, "x / (1 + |x|) elementwise.");
+  un("selu", &selu, "Scaled exponential linear unit elementwise.");
+  un("hard_sigmoid", &hard_sigmoid, "Piecewise-linear sigmoid approximation: clip(0.2 x + 0.5, 0, 1).");
+  un("ultra_fast_sigmoid", &ultra_fast_sigmoid, "Theano's fast piecewise sigmoid approximation.");
+  un("softmax", &softmax, "Row-wise softmax of a matrix (a vector: of the vector).");
+  un("log_softmax", &log_softmax, "Row-wise log(softmax(x)), computed stably.");
   m.def("relu", [](nb::handle x, double alpha) { return relu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 0.0);
   m.def("elu", [](nb::handle x, double alpha) { return elu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 1.0);
   m.def("binary_crossentropy", [](nb::handle o, nb::handle t) { return binary_crossentropy(as_var(o), as_var(t)); },

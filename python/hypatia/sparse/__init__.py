@@ -157,14 +157,10 @@ def csc_from_dense(x):
     return _s.sparse_from_dense(x, "csc")
 
 
-def as_format(x, format):
-    """x in the given format (x itself when it already is)."""
-    return _s.as_format(x, format)
+as_format = _s.as_format
 
 
-def sample_dense(pattern, dense):
-    """The values of ``dense`` at the stored positions of ``pattern`` (pattern's format)."""
-    return _s.sample_dense(pattern, dense)
+sample_dense = _s.sample_dense
 
 
 def CSR(data, indices, indptr, shape):

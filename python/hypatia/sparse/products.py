@@ -26,11 +26,7 @@ def structured_dot(x, y):
     return _s.structured_dot(x, y)
 
 
-def dot(x, y):
-    """theano.sparse.dot (op Dot): one operand sparse, the other sparse or dense, either order.
-    Always a dense result, also for two sparse operands. Regular grads (a sparse operand gets
-    the whole gradient, in its format). Two dense operands: TypeError."""
-    return _s.dot(x, y)
+dot = _s.dot
 
 
 def true_dot(x, y, grad_preserves_dense=True):
