@@ -37,12 +37,3 @@ from .sparse import sparse_grad  # theano.sparse_grad: x[int_vector] whose gradi
 __version__ = "0.1.0"
 
 _warn_if_generic_blas()
-
-
-def _variable_eval(self, inputs_to_values=None):
-    """Evaluate the variable for the given {variable: value} inputs (Theano's Variable.eval)."""
-    pairs = list((inputs_to_values or {}).items())
-    return _core.eval(self, pairs)
-
-
-Variable.eval = _variable_eval

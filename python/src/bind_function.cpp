@@ -174,11 +174,22 @@ void init_function(nb::module_& m) {
     return shared(shared_value_from_python(value), name.value_or(""), borrow);
   }, nb::arg("value"), nb::arg("name") = nb::none(), nb::arg("borrow") = false,
         "A variable whose value persists between calls and is shared by functions (theano.shared).");
+  nb::setattr(nb::type<Var>(), "eval", nb::cpp_function([](const Var& v, nb::handle inputs_to_values) {
+    std::vector<std::pair<Var, Value>> ins;
+    if (!inputs_to_values.is_none())
+      for (auto [k, val] : nb::cast<nb::dict>(inputs_to_values)) {
+        Var var = nb::cast<Var>(k);
+        ins.emplace_back(var, to_value(val, var.type().get()));
+      }
+    return to_python(eval(v, ins));
+  }, nb::is_method(), nb::name("eval"), nb::arg("inputs_to_values") = nb::none(),
+     "The variable's value for the given {variable: value} inputs (Theano's Variable.eval)."));
   m.def("eval", [](const Var& v, std::vector<std::pair<Var, nb::object>> inputs) {
     std::vector<std::pair<Var, Value>> ins;
     for (auto& [k, val] : inputs) ins.emplace_back(k, to_value(val, k.type().get()));
     return to_python(eval(v, ins));
-  });
+  },
+        "The value of a variable given (variable, value) input pairs (Variable.eval).");
 }
 
 }  // namespace hypatia::py

@@ -71,9 +71,11 @@ void init_math(nb::module_& m) {
   }, nb::arg("a"), nb::arg("b"), nb::arg("rtol") = 1e-5, nb::arg("atol") = 1e-8, nb::arg("equal_nan") = false,
         "numpy.isclose as a graph: |a - b| <= atol + rtol * |b| (bool).");
   m.def("switch", [](nb::handle c, nb::handle a, nb::handle b) { return switch_(as_var(c), as_var(a), as_var(b)); },
-        nb::arg("cond"), nb::arg("ift"), nb::arg("iff"));
+        nb::arg("cond"), nb::arg("ift"), nb::arg("iff"),
+        "Elementwise cond ? ift : iff, broadcasting.");
   m.def("clip", [](nb::handle x, nb::handle lo, nb::handle hi) { return clip(as_var(x), as_var(lo), as_var(hi)); },
-        nb::arg("x"), nb::arg("min"), nb::arg("max"));
+        nb::arg("x"), nb::arg("min"), nb::arg("max"),
+        "x clipped to [min, max] elementwise.");
 
   // Operators and methods of Variable. == and != stay Python identity (Theano's rule).
   nb::handle cls = nb::type<Var>();
@@ -99,8 +101,10 @@ void init_math(nb::module_& m) {
   method("conj", [](const Var& a) { return conj(a); }, "The complex conjugate (real inputs: themselves).");
   method("conjugate", [](const Var& a) { return conj(a); }, "The complex conjugate (real inputs: themselves).");
   nb::object property = nb::module_::import_("builtins").attr("property");
-  nb::setattr(cls, "real", property(nb::cpp_function([](const Var& a) { return real(a); }, nb::is_method())));
-  nb::setattr(cls, "imag", property(nb::cpp_function([](const Var& a) { return imag(a); }, nb::is_method())));
+  nb::setattr(cls, "real", property(nb::cpp_function([](const Var& a) { return real(a); }, nb::is_method()), nb::none(),
+                                     nb::none(), "The real part."));
+  nb::setattr(cls, "imag", property(nb::cpp_function([](const Var& a) { return imag(a); }, nb::is_method()), nb::none(),
+                                     nb::none(), "The imaginary part."));
 }
 
 }  // namespace hypatia::py

@@ -61,13 +61,13 @@ std::optional<uint64_t> opt_seed(nb::handle seed) {
 }  // namespace
 
 void init_random(nb::module_& m) {
-  nb::class_<OpaqueValue>(m, "OpaqueValue")
+  nb::class_<OpaqueValue>(m, "OpaqueValue", "A runtime value that is not an array (e.g. a random state).")
       .def("__repr__", &OpaqueValue::repr);
   nb::class_<RandomStateValue, OpaqueValue>(m, "RandomState",
       "A random generator state (xoshiro256** seeded by splitmix64), the value of the shared "
       "variables RandomStreams makes.")
       .def("__init__", [](RandomStateValue* self, nb::handle seed) { new (self) RandomStateValue(seed_of(seed)); },
-           nb::arg("seed") = nb::none())
+           nb::arg("seed") = nb::none(), "RandomState(seed=None): a generator seeded with seed (None: a random seed).")
       .def("seed", [](RandomStateValue& s, nb::handle seed) { s.seed(seed_of(seed)); }, nb::arg("seed") = nb::none(),
            "Resets the state as a fresh generator with this seed (in place).")
       .def("get_state", [](const RandomStateValue& s) {
@@ -132,12 +132,12 @@ void init_random(nb::module_& m) {
      "The entries of a symbolic sample shape (an integer vector such as x.shape) as int64 scalars; "
      "ndim gives the length when the graph does not (then checked at run time).", "A symbolic size vector as a list of scalars (its length must be known; ndim checks it).");
 
-  nb::class_<RandomStreams>(m, "RandomStreams")
+  nb::class_<RandomStreams>(m, "RandomStreams", "Theano's shared RandomStreams: random variables whose states are shared variables advanced by default updates.")
       .def("__init__", [](RandomStreams* self, nb::handle seed) { new (self) RandomStreams(opt_seed(seed)); },
-           nb::arg("seed") = nb::none())
+           nb::arg("seed") = nb::none(), "RandomStreams(seed=None): streams seeded from seed (None: a random seed).")
       .def("seed", [](RandomStreams& s, nb::handle seed) { s.seed(opt_seed(seed)); }, nb::arg("seed") = nb::none(), "Re-seeds the generator(s) (None: a fresh random seed).")
       .def("updates", [](const RandomStreams& s) { return s.updates(); }, "The (state, new state) pairs that advance every stream's random state.")
-      .def_prop_ro("state_updates", [](const RandomStreams& s) { return s.state_updates(); })
+      .def_prop_ro("state_updates", [](const RandomStreams& s) { return s.state_updates(); }, "The (state variable, new state) pairs of the streams made so far.")
       .def("uniform", [](RandomStreams& s, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
         return s.uniform(as_size(size, "uniform"), opt_var(low), opt_var(high), as_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none(), "Uniform samples in [low, high) of the given size (Theano's RandomStreams.uniform).")
@@ -171,12 +171,12 @@ void init_random(nb::module_& m) {
     Var r = random_rng_of(v);
     if (!r) throw nb::attribute_error("[rng] this variable is not the sample of a random op");
     return r;
-  }, nb::is_method())));
+  }, nb::is_method()), nb::none(), nb::none(), "The random state a random variable was drawn from."));
   nb::setattr(cls, "update", property(nb::cpp_function([](const Var& v) {
     Var r = random_rng_of(v);
     if (!r) throw nb::attribute_error("[update] this variable is not the sample of a random op");
     return nb::make_tuple(r, random_new_state_of(v));
-  }, nb::is_method())));
+  }, nb::is_method()), nb::none(), nb::none(), "The (state, new state) pair that advances a random variable's state."));
   nb::setattr(cls, "default_update", property(
       nb::cpp_function([](const Var& v) -> nb::object {
         Var u = get_default_update(v);
@@ -193,7 +193,8 @@ void init_random(nb::module_& m) {
         if (!same_type(v.type(), e.type()))
           type_error("[default_update] the update has type ", e.type()->str(), ", expected ", v.type()->str());
         set_default_update(v, e);
-      }, nb::is_method(), nb::arg("value").none())));
+      }, nb::is_method(), nb::arg("value").none()),
+      nb::none(), "A shared variable's default update (Theano's default_update), applied by functions that give none."));
 }
 
 }  // namespace hypatia::py

@@ -47,53 +47,80 @@ void init_shape(nb::module_& root) {
   // Shape manipulation (theano.tensor's shape family): _core.shape.<name>.
   nb::module_ m = root.def_submodule("shape", "Shape manipulation: reshape, flatten, join/stack/split, tile, ...");
   m.def("shape", [](nb::handle x) { return shape(as_var(x)); }, nb::arg("x"), "The symbolic shape of x (an int64 vector).");
-  m.def("flatten", [](nb::handle x, int ndim) { return flatten(as_var(x), ndim); });
-  m.def("padleft", [](nb::handle x, int n) { return shape_padleft(as_var(x), n); });
-  m.def("padright", [](nb::handle x, int n) { return shape_padright(as_var(x), n); });
-  m.def("padaxis", [](nb::handle x, int axis) { return shape_padaxis(as_var(x), axis); });
+  m.def("flatten", [](nb::handle x, int ndim) { return flatten(as_var(x), ndim); },
+        "x reshaped to ndim dimensions, the trailing ones merged.");
+  m.def("padleft", [](nb::handle x, int n) { return shape_padleft(as_var(x), n); },
+        "x with n broadcastable axes added on the left.");
+  m.def("padright", [](nb::handle x, int n) { return shape_padright(as_var(x), n); },
+        "x with n broadcastable axes added on the right.");
+  m.def("padaxis", [](nb::handle x, int axis) { return shape_padaxis(as_var(x), axis); },
+        "x with a broadcastable axis inserted at axis.");
   m.def("squeeze", [](nb::handle x) { return squeeze(as_var(x)); },
         "Drops every broadcastable axis.");
-  m.def("swapaxes", [](nb::handle x, int a, int b) { return swapaxes(as_var(x), a, b); });
+  m.def("swapaxes", [](nb::handle x, int a, int b) { return swapaxes(as_var(x), a, b); },
+        "x with two axes exchanged.");
   m.def("specify_shape", [](nb::handle x, nb::handle shp) {
     if (nb::isinstance<Var>(shp)) return specify_shape_vec(as_var(x), nb::cast<Var>(shp));
     return specify_shape(as_var(x), var_list(shp));
-  });
-  m.def("addbroadcast", [](nb::handle x, std::vector<int> axes) { return addbroadcast(as_var(x), axes); });
-  m.def("unbroadcast", [](nb::handle x, std::vector<int> axes) { return unbroadcast(as_var(x), axes); });
-  m.def("patternbroadcast", [](nb::handle x, std::vector<bool> p) { return patternbroadcast(as_var(x), p); });
-  m.def("as_tensor_variable", [](nb::handle x, int ndim) { return as_tensor_variable(as_var(x), ndim); });
+  },
+        "x, checked at run time to have the given shape.");
+  m.def("addbroadcast", [](nb::handle x, std::vector<int> axes) { return addbroadcast(as_var(x), axes); },
+        "x with the given axes marked broadcastable (checked to be length 1 at run time).");
+  m.def("unbroadcast", [](nb::handle x, std::vector<int> axes) { return unbroadcast(as_var(x), axes); },
+        "x with the given axes marked not broadcastable.");
+  m.def("patternbroadcast", [](nb::handle x, std::vector<bool> p) { return patternbroadcast(as_var(x), p); },
+        "x with the given broadcastable pattern.");
+  m.def("as_tensor_variable", [](nb::handle x, int ndim) { return as_tensor_variable(as_var(x), ndim); },
+        "x as a dense tensor variable (numbers and arrays become constants; sparse is a TypeError).");
   m.def("reshape", [](nb::handle x, nb::handle shp, nb::handle ndim) { return reshape_any(as_var(x), shp, ndim); }, nb::arg("x"), nb::arg("shape"), nb::arg("ndim").none(),
         "Reshape to a tuple/list (ints or scalar variables) or a symbolic int vector; ndim is required when a symbolic vector's length cannot be inferred.");
-  m.def("join", [](nb::handle axis, nb::handle tensors) { return join(as_var(axis), var_list(tensors)); });
-  m.def("stack", [](nb::handle tensors, int axis) { return stack(var_list(tensors), axis); });
+  m.def("join", [](nb::handle axis, nb::handle tensors) { return join(as_var(axis), var_list(tensors)); },
+        "The tensors concatenated along axis (Theano's join).");
+  m.def("stack", [](nb::handle tensors, int axis) { return stack(var_list(tensors), axis); },
+        "The tensors stacked along a new axis.");
   m.def("split", [](nb::handle x, nb::handle splits, int n, nb::handle axis) {
     Var s = nb::isinstance<Var>(splits) ? nb::cast<Var>(splits) : make_vector(var_list(splits));
     return split(as_var(x), s, n, as_var(axis));
-  });
-  m.def("tile", [](nb::handle x, std::vector<int64_t> reps) { return tile(as_var(x), reps); });
-  m.def("roll", [](nb::handle x, nb::handle shift, std::optional<int> axis) { return roll(as_var(x), as_var(shift), axis); });
-  m.def("zeros", [](nb::handle shp, nb::handle dtype) { return zeros(var_list(shp), opt_dtype(dtype)); }, nb::arg("shape"), nb::arg("dtype").none());
-  m.def("ones", [](nb::handle shp, nb::handle dtype) { return ones(var_list(shp), opt_dtype(dtype)); }, nb::arg("shape"), nb::arg("dtype").none());
-  m.def("zeros_like", [](nb::handle x, nb::handle dtype) { return zeros_like(as_var(x), opt_dtype(dtype)); }, nb::arg("x"), nb::arg("dtype").none());
-  m.def("ones_like", [](nb::handle x, nb::handle dtype) { return ones_like(as_var(x), opt_dtype(dtype)); }, nb::arg("x"), nb::arg("dtype").none());
+  },
+        "x split along axis into n parts of the given sizes.");
+  m.def("tile", [](nb::handle x, std::vector<int64_t> reps) { return tile(as_var(x), reps); },
+        "numpy.tile: x repeated reps times along each axis.");
+  m.def("roll", [](nb::handle x, nb::handle shift, std::optional<int> axis) { return roll(as_var(x), as_var(shift), axis); },
+        "numpy.roll: x shifted along axis (None: flattened), wrapping around.");
+  m.def("zeros", [](nb::handle shp, nb::handle dtype) { return zeros(var_list(shp), opt_dtype(dtype)); }, nb::arg("shape"), nb::arg("dtype").none(),
+        "Zeros of the given shape and dtype (default floatX).");
+  m.def("ones", [](nb::handle shp, nb::handle dtype) { return ones(var_list(shp), opt_dtype(dtype)); }, nb::arg("shape"), nb::arg("dtype").none(),
+        "Ones of the given shape and dtype (default floatX).");
+  m.def("zeros_like", [](nb::handle x, nb::handle dtype) { return zeros_like(as_var(x), opt_dtype(dtype)); }, nb::arg("x"), nb::arg("dtype").none(),
+        "Zeros shaped like x (dtype: x's unless given).");
+  m.def("ones_like", [](nb::handle x, nb::handle dtype) { return ones_like(as_var(x), opt_dtype(dtype)); }, nb::arg("x"), nb::arg("dtype").none(),
+        "Ones shaped like x (dtype: x's unless given).");
   m.def("eye", [](nb::handle n, nb::handle mm, nb::handle k, nb::handle dtype) {
     return eye(as_var(n), opt_var(mm), as_var(k), opt_dtype(dtype));
-  }, nb::arg("n"), nb::arg("m").none(), nb::arg("k"), nb::arg("dtype").none());
-  m.def("identity_like", [](nb::handle x) { return identity_like(as_var(x)); });
+  }, nb::arg("n"), nb::arg("m").none(), nb::arg("k"), nb::arg("dtype").none(),
+        "An N x M matrix with ones on the k-th diagonal.");
+  m.def("identity_like", [](nb::handle x) { return identity_like(as_var(x)); },
+        "The identity matrix shaped like the matrix x.");
   m.def("arange", [](nb::handle a, nb::handle b, nb::handle c, nb::handle dtype) {
     return arange(as_var(a), opt_var(b), as_var(c), opt_dtype(dtype));
   }, nb::arg("start"), nb::arg("stop").none(), nb::arg("step"), nb::arg("dtype").none(),
         "numpy.arange; int64 for integer arguments, floatX for float ones unless dtype is given.");
   m.def("diag", [](nb::handle x, int k) { return diag(as_var(x), k); },
         "vector -> matrix with v on diagonal k; matrix -> its diagonal k.");
-  m.def("diagonal", [](nb::handle x, int o, int a1, int a2) { return diagonal(as_var(x), o, a1, a2); });
-  m.def("trace", [](nb::handle x) { return trace(as_var(x)); });
+  m.def("diagonal", [](nb::handle x, int o, int a1, int a2) { return diagonal(as_var(x), o, a1, a2); },
+        "The diagonal of x with an offset over two axes.");
+  m.def("trace", [](nb::handle x) { return trace(as_var(x)); },
+        "The sum of the main diagonal of a matrix.");
   m.def("tri", [](nb::handle n, nb::handle mm, nb::handle k, nb::handle dtype) {
     return tri(as_var(n), opt_var(mm), as_var(k), opt_dtype(dtype));
-  }, nb::arg("N"), nb::arg("M").none(), nb::arg("k"), nb::arg("dtype").none());
-  m.def("tril", [](nb::handle x, int k) { return tril(as_var(x), k); });
-  m.def("triu", [](nb::handle x, int k) { return triu(as_var(x), k); });
-  m.def("size", [](nb::handle x) { return size(as_var(x)); });
+  }, nb::arg("N"), nb::arg("M").none(), nb::arg("k"), nb::arg("dtype").none(),
+        "An N x M matrix with ones at and below the k-th diagonal.");
+  m.def("tril", [](nb::handle x, int k) { return tril(as_var(x), k); },
+        "The lower triangle of x (below the k-th diagonal zeroed above).");
+  m.def("triu", [](nb::handle x, int k) { return triu(as_var(x), k); },
+        "The upper triangle of x (below the k-th diagonal zeroed).");
+  m.def("size", [](nb::handle x) { return size(as_var(x)); },
+        "The number of elements of x (an int64 scalar).");
 
   // Variable methods (Theano's _tensor_py_operators).
   nb::handle cls = nb::type<Var>();

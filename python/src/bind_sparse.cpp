@@ -111,7 +111,8 @@ void init_sparse(nb::module_& root) {
     std::vector<std::string> r;
     for (DType d : sparse::all_dtypes()) r.push_back(dtype_name(d));
     return r;
-  });
+  },
+        "The dtypes a sparse matrix may have.");
 
   // ---- builders ----
   auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
@@ -132,13 +133,15 @@ void init_sparse(nb::module_& root) {
   m.def("csm_properties", [](nb::handle x) {
     auto p = sparse::csm_properties(sparse_operand(x, "CSMProperties"));
     return nb::make_tuple(p[0], p[1], p[2], p[3]);
-  }, nb::arg("csm"));
+  }, nb::arg("csm"),
+        "(data, indices, indptr, shape) of a sparse matrix (CSMProperties).");
   m.def("dense_from_sparse", [](nb::handle x, bool structured) {
     return sparse::dense_from_sparse(sparse_operand(x, "DenseFromSparse"), structured);
   }, nb::arg("x"), nb::arg("structured") = true,
         "The dense matrix of x (structured grad by default).");
   m.def("sparse_from_dense", [](nb::handle x, const std::string& f) { return sparse::sparse_from_dense(as_var(x), format_arg(f)); },
-        nb::arg("x"), nb::arg("format"));
+        nb::arg("x"), nb::arg("format"),
+        "The dense matrix x as a sparse matrix of the given format.");
   m.def("as_format", [](nb::handle x, const std::string& f) { return sparse::as_format(sparse_operand(x, "AsFormat"), format_arg(f)); },
         nb::arg("x"), nb::arg("format"),
         "x in the given format (x itself when it already is).");
@@ -149,7 +152,8 @@ void init_sparse(nb::module_& root) {
     return sparse::csm(format_arg(f), as_var(data), as_var(indices), as_var(indptr), as_var(shape));
   }, nb::arg("format"), nb::arg("data"), nb::arg("indices"), nb::arg("indptr"), nb::arg("shape"),
         "A csr matrix from its compressed arrays (regular grad w.r.t. data).");
-  m.def("square_diagonal", [](nb::handle v) { return sparse::square_diagonal(as_var(v)); }, nb::arg("diag"));
+  m.def("square_diagonal", [](nb::handle v) { return sparse::square_diagonal(as_var(v)); }, nb::arg("diag"),
+        "The square sparse matrix with the vector v on its diagonal.");
   m.def("cast", [](nb::handle x, nb::handle d) {
     Var v = sparse_operand(x, "Cast");
     const DType to = dtype_arg(d);

@@ -141,7 +141,9 @@ void init_sparse_arith(nb::module_& root) {
       Var a = as_operand(x, name), b = as_operand(y, name);
       warn_sparse_comparison(name, x, y);
       return f(a, b);
-    }, nb::arg("x"), nb::arg("y"));
+    }, nb::arg("x"), nb::arg("y"),
+          "The comparison of x and y, at least one sparse: a sparse bool matrix if both are sparse, else a dense "
+          "one (scipy's values, and scipy's SparseEfficiencyWarning where scipy warns).");
   }
   bin("structured_pow", &sparse::structured_pow, "x's stored values raised to p (the pattern kept). Structured grad.");
   bin("structured_minimum", &sparse::structured_minimum, "min(stored value, y) at x's stored entries. Structured grad.");

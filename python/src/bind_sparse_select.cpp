@@ -135,12 +135,14 @@ void init_sparse_select(nb::module_& root) {
   op_params<ConstructSparseFromList>({{"x"}, {"values"}, {"ilist"}});
 
   // ---- selection ----
-  m.def("getitem", [](nb::handle x, nb::handle key) { return sparse::getitem(sparse_operand(x, "getitem"), entries(key)); });
+  m.def("getitem", [](nb::handle x, nb::handle key) { return sparse::getitem(sparse_operand(x, "getitem"), entries(key)); },
+        "x[key] of a sparse matrix: 2-d slices (GetItem2d), a scalar pair (GetItemScalar) or integer lists.");
   m.def("get_item_2d", [](nb::handle x, nb::handle key) { return sparse::get_item_2d(sparse_operand(x, "GetItem2d"), entries(key)); },
         "x[a:b:s, c:d:t] (index: a tuple of 1 or 2 slices) as a sparse matrix of x's format.");
   m.def("get_item_scalar", [](nb::handle x, nb::handle i, nb::handle j) {
     return sparse::get_item_scalar(sparse_operand(x, "GetItemScalar"), as_var(i), as_var(j));
-  });
+  },
+        "x[i, j] of a sparse matrix as a dense scalar.");
   m.def("get_item_list", [](nb::handle x, nb::handle idx) { return sparse::get_item_list(sparse_operand(x, "GetItemList"), as_var(idx)); },
         "The rows ``index`` (an integer vector) of x, as a sparse matrix of x's format.");
   m.def("get_item_2lists", [](nb::handle x, nb::handle i1, nb::handle i2) {
@@ -149,10 +151,12 @@ void init_sparse_select(nb::module_& root) {
         "The dense vector [x[ind1[k], ind2[k]] for k].");
   m.def("get_item_list_grad", [](nb::handle x, nb::handle idx, nb::handle gz) {
     return sparse::get_item_list_grad(sparse_operand(x, "GetItemListGrad"), as_var(idx), sparse_operand(gz, "GetItemListGrad"));
-  });
+  },
+        "The gradient of get_item_list: gz's rows scattered into x's shape (sparse).");
   m.def("get_item_2lists_grad", [](nb::handle x, nb::handle i1, nb::handle i2, nb::handle gz) {
     return sparse::get_item_2lists_grad(sparse_operand(x, "GetItem2ListsGrad"), as_var(i1), as_var(i2), as_var(gz));
-  });
+  },
+        "The gradient of get_item_2lists: gz's values scattered into x's shape (sparse).");
 
   // ---- stacking and construction ----
   m.def("hstack", [](nb::handle blocks, nb::handle f, nb::handle d) {
@@ -187,21 +191,25 @@ void init_sparse_select(nb::module_& root) {
     if (RandomStreams* s = opt_streams(rng, "Binomial")) return sparse::binomial(*s, fmt, dt, as_var(n), as_var(p), as_var(shape));
     return sparse::binomial(fmt, dt, as_var(n), as_var(p), as_var(shape), opt_seed(seed, "Binomial"));
   }, nb::arg("format"), nb::arg("dtype"), nb::arg("n"), nb::arg("p"), nb::arg("shape"), nb::arg("seed") = nb::none(),
-     nb::arg("rng") = nb::none());
+     nb::arg("rng") = nb::none(),
+        "Theano's sparse Binomial: a sparse matrix of the given shape with binomial(n, p) entries.");
   m.def("multinomial", [](nb::handle n, nb::handle p, nb::handle seed, nb::handle rng) {
     Var pv = sparse_operand(p, "Multinomial");
     if (RandomStreams* s = opt_streams(rng, "Multinomial")) return sparse::multinomial(*s, as_var(n), pv);
     return sparse::multinomial(as_var(n), pv, opt_seed(seed, "Multinomial"));
   }, nb::arg("n"), nb::arg("p"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none(),
         "For each row i of the sparse p, Multinomial(n[i] (or n), p[i]) counts at p's positions.");
-  m.def("random_poisson", [](const Var& rng, nb::handle x) { return pair_tuple(sparse::random_poisson(rng, sparse_operand(x, "Poisson"))); });
+  m.def("random_poisson", [](const Var& rng, nb::handle x) { return pair_tuple(sparse::random_poisson(rng, sparse_operand(x, "Poisson"))); },
+        "Sparse Poisson draws at x's stored entries, from a random state.");
   m.def("random_binomial", [](const Var& rng, const std::string& f, nb::handle d, nb::handle n, nb::handle p, nb::handle shape) {
     return pair_tuple(sparse::random_binomial(rng, *opt_format(nb::str(f.c_str()), "Binomial"), opt_dtype(d).value_or(floatX()),
                                               as_var(n), as_var(p), as_var(shape)));
-  });
+  },
+        "Sparse binomial draws from a random state.");
   m.def("random_multinomial", [](const Var& rng, nb::handle n, nb::handle p) {
     return pair_tuple(sparse::random_multinomial(rng, as_var(n), sparse_operand(p, "Multinomial")));
-  });
+  },
+        "Sparse multinomial draws from a random state.");
 }
 
 }  // namespace hypatia::py

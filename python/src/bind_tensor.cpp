@@ -69,17 +69,22 @@ std::vector<Var> shape_vars(nb::handle shape) {
 void init_nnet(nb::module_& m);
 
 void init_tensor(nb::module_& m) {
-  m.def("floatX", [] { return std::string(dtype_name(floatX())); });
-  m.def("set_floatX", [](const std::string& d) { set_floatX(dtype_from_name(d)); });
+  m.def("floatX", [] { return std::string(dtype_name(floatX())); },
+        "The default float dtype for Python floats (config.floatX).");
+  m.def("set_floatX", [](const std::string& d) { set_floatX(dtype_from_name(d)); },
+        "Sets config.floatX: float16, float32 or float64.");
   m.def("tensor", [](const std::string& dtype, std::vector<bool> bc, std::optional<std::string> name) {
     return tensor(dtype_from_name(dtype), std::move(bc), name.value_or(""));
-  }, nb::arg("dtype"), nb::arg("broadcastable"), nb::arg("name") = nb::none());
-  m.def("as_tensor_variable", [](nb::handle x) { return as_tensor_variable(as_var(x)); });
+  }, nb::arg("dtype"), nb::arg("broadcastable"), nb::arg("name") = nb::none(),
+        "A new input tensor variable of the given dtype and broadcastable pattern.");
+  m.def("as_tensor_variable", [](nb::handle x) { return as_tensor_variable(as_var(x)); },
+        "x as a dense tensor variable (numbers and arrays become constants; sparse is a TypeError).");
   m.def("constant", [](nb::handle x, std::optional<std::string> name) {
     Var c = as_var(x);
     if (name) c->name = *name;
     return c;
-  }, nb::arg("x"), nb::arg("name") = nb::none());
+  }, nb::arg("x"), nb::arg("name") = nb::none(),
+        "A constant holding x (a copy), optionally named.");
 
   auto bin = [&](const char* name, Var (*f)(const Var&, const Var&), const char* doc) {
     m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); }, doc);
@@ -112,7 +117,8 @@ void init_tensor(nb::module_& m) {
   un("abs_", &abs_, "|x| elementwise, keeping the dtype (Theano's abs_).");
   un("zeros_like", &zeros_like, "Zeros shaped like x, of x's dtype.");
   un("ones_like", &ones_like, "Ones shaped like x, of x's dtype.");
-  m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); });
+  m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); },
+        "x cast to dtype (a sparse matrix stays sparse).");
   m.def("dot", [](nb::handle a, nb::handle b) { return dot(as_operand(a, "dot"), as_operand(b, "dot")); },
         nb::arg("l"), nb::arg("r"),
         "theano.dot(l, r): with a sparse operand sparse.structured_dot (sparse . sparse is sparse; the sparse "
@@ -125,11 +131,15 @@ void init_tensor(nb::module_& m) {
   }, nb::arg("a"), nb::arg("b"),
         "tensor.dot(a, b) of dense operands: matrix/vector products through BLAS, N-d as tensordot over the last "
         "axis of a and the second-to-last of b. A sparse operand is a TypeError (see hypatia.dot).");
-  m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); });
-  m.def("reshape", [](nb::handle x, nb::handle shp) { return reshape(as_var(x), shape_vars(shp)); });
-  m.def("dimshuffle", [](nb::handle x, nb::args pattern) { return dimshuffle(as_var(x), dimshuffle_pattern(pattern)); });
+  m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); },
+        "The length of axis i of x (an int64 scalar).");
+  m.def("reshape", [](nb::handle x, nb::handle shp) { return reshape(as_var(x), shape_vars(shp)); },
+        "x with a new shape: a tuple of ints or scalar variables; -1 infers one axis.");
+  m.def("dimshuffle", [](nb::handle x, nb::args pattern) { return dimshuffle(as_var(x), dimshuffle_pattern(pattern)); },
+        "Theano's DimShuffle of x: a permutation of axes, 'x' inserting broadcastable ones.");
   m.def("transpose", [](nb::handle x, nb::handle axes) { return transpose(as_var(x), as_axes(axes)); },
-        nb::arg("x"), nb::arg("axes") = nb::none());
+        nb::arg("x"), nb::arg("axes") = nb::none(),
+        "x with its axes permuted (default: reversed); a sparse matrix becomes the other format.");
   m.def("infer_shape_of_node", [](const Var& out) -> nb::object {
     // The final node's infer_shape, fed symbolic input shapes (Shape_i of each input): what
     // the test harness compiles and compares with the real shape.
@@ -149,7 +159,8 @@ void init_tensor(nb::module_& m) {
     std::vector<Var> s;
     for (auto d : shp) s.push_back(as_var(d));
     return alloc(as_var(v), s);
-  });
+  },
+        "value broadcast to the given shape (each an int or scalar variable).");
 
   auto opt_axis = [](nb::handle a) -> std::optional<int> {
     if (a.is_none()) return std::nullopt;
@@ -159,17 +170,20 @@ void init_tensor(nb::module_& m) {
         nb::arg("a"), nb::arg("axis").none() = -1, "numpy.sort along axis (None: flattened); differentiable.");
   m.def("argsort", [opt_axis](nb::handle x, nb::handle axis) { return argsort(as_var(x), opt_axis(axis)); },
         nb::arg("a"), nb::arg("axis").none() = -1, "Stable indices that sort along axis (None: flattened).");
-  m.def("nonzero", [](nb::handle x, bool return_matrix) -> nb::object {
+  auto nonzero_of = [](nb::handle x, bool return_matrix) -> nb::object {
     std::vector<Var> idx = nonzero(as_var(x));
     if (!return_matrix) return nb::tuple(nb::cast(idx));
     std::vector<Var> rows;
     for (const Var& v : idx) rows.push_back(dimshuffle(v, {-1, 0}));
     nb::object join = nb::module_::import_("hypatia.tensor").attr("concatenate");
     return join(nb::cast(rows), 0);
-  }, nb::arg("a"), nb::arg("return_matrix") = false,
+  };
+  m.def("nonzero", nonzero_of, nb::arg("a"), nb::arg("return_matrix") = false,
         "numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix.");
-  m.def("flatnonzero", [](nb::handle x) { return flatnonzero(as_var(x)); });
-  m.def("tensor_copy", [](nb::handle x) { return elemwise(ScalarOpId::Identity, {as_var(x)}); });
+  m.def("flatnonzero", [](nb::handle x) { return flatnonzero(as_var(x)); },
+        "Indices of the non-zero elements of the flattened x.");
+  m.def("tensor_copy", [](nb::handle x) { return elemwise(ScalarOpId::Identity, {as_var(x)}); },
+        "A copy of x (an Identity node).");
 
   // Operators and methods of Variable (Theano's _tensor_py_operators and, for sparse operands,
   // _sparse_py_operators). Each calls the C++ builder, which decides dense or sparse from the
@@ -213,6 +227,8 @@ void init_tensor(nb::module_& m) {
     if (nb::len(axes) == 0) return transpose(a);
     return transpose(a, as_axes(nb::len(axes) == 1 && !PyLong_Check(axes[0].ptr()) ? axes[0] : axes));
   }, "x.transpose(*axes): reversed axes by default; a sparse matrix becomes the other format.");
+  method("nonzero", [nonzero_of](const Var& a, bool return_matrix) { return nonzero_of(nb::cast(a), return_matrix); },
+         nb::arg("return_matrix") = false, "numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix.");
   method("sort", [opt_axis](const Var& a, nb::handle axis) { return hypatia::sort(a, opt_axis(axis)); },
          nb::arg("axis").none() = -1, "numpy.sort along axis (None: flattened).");
   method("argsort", [opt_axis](const Var& a, nb::handle axis) { return argsort(a, opt_axis(axis)); },
@@ -256,16 +272,21 @@ void init_nnet(nb::module_& m) {
   un("ultra_fast_sigmoid", &ultra_fast_sigmoid, "Theano's fast piecewise sigmoid approximation.");
   un("softmax", &softmax, "Row-wise softmax of a matrix (a vector: of the vector).");
   un("log_softmax", &log_softmax, "Row-wise log(softmax(x)), computed stably.");
-  m.def("relu", [](nb::handle x, double alpha) { return relu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 0.0);
-  m.def("elu", [](nb::handle x, double alpha) { return elu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 1.0);
+  m.def("relu", [](nb::handle x, double alpha) { return relu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 0.0,
+        "max(x, alpha * x) elementwise (alpha = 0: the plain ReLU).");
+  m.def("elu", [](nb::handle x, double alpha) { return elu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 1.0,
+        "x where x > 0, alpha * (exp(x) - 1) elsewhere.");
   m.def("binary_crossentropy", [](nb::handle o, nb::handle t) { return binary_crossentropy(as_var(o), as_var(t)); },
-        nb::arg("output"), nb::arg("target"));
+        nb::arg("output"), nb::arg("target"),
+        "-(target log(output) + (1 - target) log(1 - output)) elementwise.");
   m.def("sigmoid_binary_crossentropy", [](nb::handle o, nb::handle t) {
     return sigmoid_binary_crossentropy(as_var(o), as_var(t));
-  }, nb::arg("output"), nb::arg("target"));
+  }, nb::arg("output"), nb::arg("target"),
+        "binary_crossentropy(sigmoid(output), target), computed stably from the logits.");
   m.def("categorical_crossentropy", [](nb::handle c, nb::handle t) {
     return categorical_crossentropy(as_var(c), as_var(t));
-  }, nb::arg("coding_dist"), nb::arg("true_dist"));
+  }, nb::arg("coding_dist"), nb::arg("true_dist"),
+        "-sum(true_dist * log(coding_dist)) per row; true_dist may be integer class labels.");
 }
 
 }  // namespace hypatia::py

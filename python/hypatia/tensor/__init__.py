@@ -133,10 +133,3 @@ def hessian(*args, **kwargs):
 def nonzero(a, return_matrix=False):
     """numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix."""
     return _core.nonzero(a, return_matrix)
-
-
-def _variable_nonzero(self, return_matrix=False):
-    return _core.nonzero(self, return_matrix)
-
-
-Variable.nonzero = _variable_nonzero
