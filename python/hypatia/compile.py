@@ -23,7 +23,7 @@ def _pairs(x, what):
             raise ValueError("[function] %s must be (variable, expression) pairs" % what)
         k, v = item
         if not isinstance(v, _core.Variable):
-            v = _core.as_tensor_variable(v) if what == "updates" else _core.constant(v)
+            v = _core.tensor.as_tensor_variable(v) if what == "updates" else _core.tensor.constant(v)
         out.append((k, v))
     return out
 

@@ -66,8 +66,6 @@ std::vector<Var> shape_vars(nb::handle shape) {
 }
 }  // namespace
 
-void init_nnet(nb::module_& m);
-
 void init_tensor(nb::module_& m) {
   m.def("floatX", [] { return std::string(dtype_name(floatX())); },
         "The default float dtype for Python floats (config.floatX).");
@@ -258,7 +256,6 @@ void init_tensor(nb::module_& m) {
       throw nb::attribute_error("'Variable' object has no attribute 'format' (only sparse variables have it)");
     return format_name(sparse_type(a)->format());
   }, "'csr' or 'csc' (sparse variables only).");
-  init_nnet(m);
 }
 
 // ---- nnet (theano.tensor.nnet): activations, softmax, crossentropies ----

@@ -19,6 +19,7 @@ namespace hypatia::py {
 void init_errors(nb::module_& m);
 void init_graph(nb::module_& m);
 void init_tensor(nb::module_& m);
+void init_nnet(nb::module_& m);
 void init_function(nb::module_& m);
 void init_grad(nb::module_& m);
 void init_printing(nb::module_& m);

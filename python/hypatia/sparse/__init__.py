@@ -106,7 +106,7 @@ def as_sparse_or_tensor_variable(x, name=None):
     """as_sparse_variable(x) when x is sparse, else as_tensor_variable(x)."""
     if is_sparse_variable(x) or _sp.issparse(x):
         return as_sparse_variable(x, name)
-    v = _core.as_tensor_variable(x)
+    v = _core.tensor.as_tensor_variable(x)
     if name is not None and not isinstance(x, Variable):
         v.name = name
     return v

@@ -67,7 +67,7 @@ def patternbroadcast(x, broadcastable):
 def as_tensor_variable(x, name=None, ndim=None):
     """Variables pass through; numbers, lists and arrays become constants. ndim left-pads
     with broadcastable axes (or drops leading broadcastable ones)."""
-    v = _core.as_tensor_variable(x)
+    v = _core.tensor.as_tensor_variable(x)
     if ndim is not None and v.ndim != ndim:
         v = _core.shape.as_tensor_variable(v, int(ndim))
     if name is not None:
