@@ -94,9 +94,7 @@ _is_sparse = is_sparse
 _is_dense = is_dense
 
 
-def as_sparse_variable(x, name=None):
-    """x itself for a sparse variable; a sparse constant for a scipy csr/csc matrix."""
-    return _s.as_sparse_variable(x, name)
+as_sparse_variable = _s.as_sparse_variable
 
 
 as_sparse = as_sparse_variable
@@ -112,9 +110,7 @@ def as_sparse_or_tensor_variable(x, name=None):
     return v
 
 
-def constant(x, name=None):
-    """A sparse constant holding a copy of the scipy csr/csc matrix x."""
-    return _s.constant(x, name)
+constant = _s.constant
 
 
 # ---- ops (Theano's classes and instances) ---------------------------------------------------
@@ -144,9 +140,7 @@ def CSM(format, kmap=None):
 csm_grad = CSMGrad
 
 
-def dense_from_sparse(x, structured=True):
-    """The dense matrix of x (structured grad by default)."""
-    return _s.dense_from_sparse(x, structured)
+dense_from_sparse = _s.dense_from_sparse
 
 
 def csr_from_dense(x):

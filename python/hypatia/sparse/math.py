@@ -36,9 +36,7 @@ LessEqualSS, LessEqualSD = _s.LessEqualSS, _s.LessEqualSD
 GreaterEqualSS, GreaterEqualSD = _s.GreaterEqualSS, _s.GreaterEqualSD
 
 
-def SpSum(axis=None, sparse_grad=True):
-    """SpSum{axis, sparse_grad} (Theano's class default sparse_grad=True; sp_sum's is False)."""
-    return _s.SpSum(axis, sparse_grad)
+SpSum = _s.SpSum
 
 
 # ---- typed builders ----------------------------------------------------------------------------
@@ -51,22 +49,13 @@ mul_s_d = _s.mul_s_d
 mul_s_v = _s.mul_s_v
 
 
-def add(x, y):
-    """x + y with at least one sparse operand: sparse if both are sparse (AddSS), else dense (AddSD).
-    Regular grad, structured for the sparse operand of AddSD."""
-    return _s.add(x, y)
+add = _s.add
 
 
-def sub(x, y):
-    """x - y with at least one sparse operand (x + (-y), as Theano)."""
-    return _s.sub(x, y)
+sub = _s.sub
 
 
-def mul(x, y):
-    """x * y elementwise with at least one sparse operand; the result is sparse (MulSS or MulSD;
-    a dense operand may be a scalar, a vector along the columns, or a broadcastable matrix).
-    Regular grad."""
-    return _s.mul(x, y)
+mul = _s.mul
 
 
 def col_scale(x, s):
@@ -79,10 +68,7 @@ def row_scale(x, s):
     return _s.row_scale(x, s)
 
 
-def sp_sum(x, axis=None, sparse_grad=False):
-    """The sum of a sparse matrix over all entries (axis=None), columns (0) or rows (1), dense.
-    sparse_grad=True gives the structured grad; both grads are sparse of x's format."""
-    return _s.sp_sum(x, axis, sparse_grad)
+sp_sum = _s.sp_sum
 
 
 # ---- comparisons: at least one operand sparse; a sparse bool matrix when both are sparse, else a

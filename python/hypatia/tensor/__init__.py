@@ -131,6 +131,4 @@ def hessian(*args, **kwargs):
     return _h(*args, **kwargs)
 
 
-def nonzero(a, return_matrix=False):
-    """numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix."""
-    return _core.tensor.nonzero(a, return_matrix)
+nonzero = _core.tensor.nonzero

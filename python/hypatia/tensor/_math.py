@@ -26,14 +26,10 @@ bitwise_xor = xor
 bitwise_not = invert
 
 
-def round(a, mode=None):  # noqa: A001 - Theano's name
-    """Rounds in a's dtype; mode 'half_away_from_zero' (default) or 'half_to_even'."""
-    return _core.math.round(a, mode)
+round = _core.math.round
 
 
-def iround(a, mode=None):
-    """cast(round(a, mode), 'int64')."""
-    return _core.math.iround(a, mode)
+iround = _core.math.iround
 
 
 def round_half_away_from_zero(a):
@@ -44,9 +40,7 @@ def round_half_to_even(a):
     return _core.math.round(a, "half_to_even")
 
 
-def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """numpy.isclose as a graph: |a - b| <= atol + rtol * |b| (bool)."""
-    return _core.math.isclose(a, b, rtol, atol, equal_nan)
+isclose = _core.math.isclose
 
 
 def divmod(x, y):  # noqa: A001 - Theano's name
