@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
   Var W = shared(NDArray::zeros(DType::Float64, {V, C}), "W");
   Var b = shared(NDArray::zeros(DType::Float64, {C}), "b");
   Var p_y = softmax(sparse::structured_dot(x, W) + b);
-  Var loss = categorical_crossentropy(p_y, yv).mean();
+  Var loss = mean(categorical_crossentropy(p_y, yv));
   std::vector<Var> g = grad(loss, {W, b});
   FunctionOptions upd;
   upd.updates = {{W, W - 1.0 * g[0]}, {b, b - 1.0 * g[1]}};

@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   Var p_1 = 1.0 / (1.0 + exp(-dot(x, w) - b));  // probability that target = 1
   Var prediction = p_1 > 0.5;
   Var xent = -y * log(p_1) - (1.0 - y) * log(1.0 - p_1);
-  Var cost = xent.mean() + 0.01 * (w * w).sum();
+  Var cost = mean(xent) + 0.01 * sum(w * w);
   std::vector<Var> g = grad(cost, {w, b});
 
   FunctionOptions opts;

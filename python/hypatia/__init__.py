@@ -30,19 +30,10 @@ from .gradient import grad, Lop, Rop, jacobian, hessian
 from . import printing
 from .printing import pp, debugprint
 from . import _type_methods  # noqa: E402,F401 - values_eq, values_eq_approx, may_share_memory of types
-from . import sparse  # noqa: E402 - also installs the sparse operators of Variable
-from .sparse._variable import dot  # theano.dot: structured_dot when an operand is sparse, else tensor.dot
+from . import sparse  # noqa: E402
+from ._core.tensor import dot  # theano.dot: structured_dot when an operand is sparse, else tensor.dot
 from .sparse import sparse_grad  # theano.sparse_grad: x[int_vector] whose gradient w.r.t. x is sparse
 
 __version__ = "0.1.0"
 
 _warn_if_generic_blas()
-
-
-def _variable_eval(self, inputs_to_values=None):
-    """Evaluate the variable for the given {variable: value} inputs (Theano's Variable.eval)."""
-    pairs = list((inputs_to_values or {}).items())
-    return _core.eval(self, pairs)
-
-
-Variable.eval = _variable_eval

@@ -5,38 +5,9 @@ from . import _core
 from .configparser import config
 
 
-class In:
-    """A function input with options (theano.In): name, default value, update, borrow, ..."""
-
-    def __init__(self, variable, name=None, value=None, update=None, mutable=None,
-                 strict=False, allow_downcast=None, autoname=True, implicit=None,
-                 borrow=None, shared=False):
-        if not isinstance(variable, _core.Variable):
-            raise TypeError("[In] expected a Variable, got %r" % (variable,))
-        self.variable = variable
-        self.name = name if name is not None else (variable.name if autoname else None)
-        self.value = value
-        self.update = update
-        self.mutable = bool(mutable)
-        self.strict = strict
-        self.allow_downcast = allow_downcast
-        self.borrow = bool(borrow) if borrow is not None else bool(mutable)
-        self.implicit = implicit
-
-    def _spec(self):
-        value = self.value
-        if isinstance(value, _core.Variable):
-            raise TypeError("[In] value must be a number or an array, not a Variable")
-        return (self.variable, self.name, value, self.update, self.mutable, self.borrow,
-                self.strict, self.allow_downcast)
-
-
-class Out:
-    """A function output (theano.Out); borrow=True may return internal memory."""
-
-    def __init__(self, variable, borrow=False):
-        self.variable = variable
-        self.borrow = borrow
+In = _core.In
+Out = _core.Out
+FunctionOptions = _core.FunctionOptions
 
 
 def _pairs(x, what):
@@ -52,7 +23,7 @@ def _pairs(x, what):
             raise ValueError("[function] %s must be (variable, expression) pairs" % what)
         k, v = item
         if not isinstance(v, _core.Variable):
-            v = _core.as_tensor_variable(v) if what == "updates" else _core.constant(v)
+            v = _core.tensor.as_tensor_variable(v) if what == "updates" else _core.tensor.constant(v)
         out.append((k, v))
     return out
 
@@ -67,37 +38,16 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     ``updates`` (pairs or dict) replace shared variables' values after each call, all
     computed from the old values; ``givens`` substitute variables before compiling.
     """
-    if not isinstance(inputs, (list, tuple)):
-        raise TypeError("[function] inputs must be a list or tuple of variables, got %r" % (inputs,))
-    in_specs = []
-    for i in inputs:
-        if isinstance(i, In):
-            in_specs.append(i._spec())
-        elif isinstance(i, _core.Variable):
-            in_specs.append((i, None, None, None, False, False, False, None))
-        else:
-            raise TypeError("[function] input %r is neither a Variable nor an In" % (i,))
-    single = False
-    if outputs is None:
-        outs = []
-    elif isinstance(outputs, (list, tuple)):
-        outs = list(outputs)
-    else:
-        outs = [outputs]
-        single = True
-    out_specs = []
-    for o in outs:
-        if isinstance(o, Out):
-            out_specs.append((o.variable, o.borrow))
-        else:
-            out_specs.append((o, False))
+    single = outputs is not None and not isinstance(outputs, (list, tuple))
+    outs = [] if outputs is None else [outputs] if single else list(outputs)
     mode = mode if mode is not None else config.mode
     if not isinstance(mode, str):
         mode = getattr(mode, "name", str(mode))
-    return _core.compile_function(
-        in_specs, out_specs, _pairs(updates, "updates"), _pairs(givens, "givens"),
-        mode, name or "", on_unused_input or config.on_unused_input, allow_input_downcast, single,
-        _no_default_updates(no_default_updates), bool(profile))
+    options = FunctionOptions(
+        mode=mode, updates=_pairs(updates, "updates"), givens=_pairs(givens, "givens"), name=name or "",
+        on_unused_input=on_unused_input or config.on_unused_input, allow_input_downcast=allow_input_downcast,
+        no_default_updates=_no_default_updates(no_default_updates), profile=bool(profile))
+    return _core.compile_function(inputs, outs, options, single)
 
 
 def _no_default_updates(flag):

@@ -18,13 +18,13 @@ class _Config:
 
     @property
     def floatX(self):
-        return _core.floatX()
+        return _core.tensor.floatX()
 
     @floatX.setter
     def floatX(self, value):
         if value not in ("float16", "float32", "float64"):
             raise ValueError("[config] floatX must be float16, float32 or float64, got %r" % (value,))
-        _core.set_floatX(value)
+        _core.tensor.set_floatX(value)
 
     @property
     def blas(self):

@@ -22,7 +22,8 @@ void init_blas(nb::module_& m) {
      "threading, num_threads, cpu_has_avx2, forced_core (OPENBLAS_CORETYPE, '' if unset), and\n"
      "generic_fallback: True when the CPU has AVX2 but the BLAS runs pre-AVX2 generic kernels,\n"
      "because it does not know the CPU or the environment forced them (dense products then run\n"
-     "several times slower than numpy's).");
+     "several times slower than numpy's).",
+        "The BLAS behind dense products (read-only dict): build ('system' or 'scipy-openblas'), core (OpenBLAS's kernel set), config, threading, num_threads, cpu_has_avx2, forced_core (OPENBLAS_CORETYPE, '' if unset) and generic_fallback (True when an AVX2 CPU runs pre-AVX2 generic kernels).");
   m.def("is_generic_blas_core", [](const std::string& core) { return is_generic_blas_core(core); },
         nb::arg("core"),
         "Whether `core` (case-insensitive) names an OpenBLAS kernel set written before AVX2\n"

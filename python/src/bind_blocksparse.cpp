@@ -7,15 +7,18 @@ namespace hypatia::py {
 void init_blocksparse(nb::module_& m) {
   m.def("sparse_block_gemv", [](nb::handle o, nb::handle W, nb::handle h, nb::handle iIdx, nb::handle oIdx) {
     return sparse_block_gemv(as_var(o), as_var(W), as_var(h), as_var(iIdx), as_var(oIdx));
-  }, nb::arg("o"), nb::arg("W"), nb::arg("h"), nb::arg("inputIdx"), nb::arg("outputIdx"));
+  }, nb::arg("o"), nb::arg("W"), nb::arg("h"), nb::arg("inputIdx"), nb::arg("outputIdx"),
+        "Theano's SparseBlockGemv: o[b, j] += h[b, i] . W[iIdx[b, i], oIdx[b, j]] over the selected blocks.");
   m.def("sparse_block_outer", [](nb::handle o, nb::handle x, nb::handle y, nb::handle xIdx, nb::handle yIdx,
                                  nb::handle alpha) {
     return sparse_block_outer(as_var(o), as_var(x), as_var(y), as_var(xIdx), as_var(yIdx),
                               alpha.is_none() ? Var() : as_var(alpha));
-  }, nb::arg("o"), nb::arg("x"), nb::arg("y"), nb::arg("xIdx"), nb::arg("yIdx"), nb::arg("alpha") = nb::none());
+  }, nb::arg("o"), nb::arg("x"), nb::arg("y"), nb::arg("xIdx"), nb::arg("yIdx"), nb::arg("alpha") = nb::none(),
+        "Theano's SparseBlockOuter: o[xIdx, yIdx] += alpha * outer(x[b, i], y[b, j]) over the selected blocks.");
   m.def("sparse_block_dot", [](nb::handle W, nb::handle h, nb::handle iIdx, nb::handle b, nb::handle oIdx) {
     return sparse_block_dot(as_var(W), as_var(h), as_var(iIdx), as_var(b), as_var(oIdx));
-  }, nb::arg("W"), nb::arg("h"), nb::arg("inputIdx"), nb::arg("b"), nb::arg("outputIdx"));
+  }, nb::arg("W"), nb::arg("h"), nb::arg("inputIdx"), nb::arg("b"), nb::arg("outputIdx"),
+        "theano.tensor.nnet.blocksparse.sparse_block_dot: the block-sparse product (SparseBlockGemv).");
 }
 
 }  // namespace hypatia::py

@@ -15,6 +15,11 @@ void init_errors(nb::module_& m) {
   g_nulltype = PyErr_NewException("hypatia._core.NullTypeGradError", PyExc_TypeError, nullptr);
   g_missing = PyErr_NewException("hypatia._core.MissingInputError", PyExc_Exception, nullptr);
   g_unused = PyErr_NewException("hypatia._core.UnusedInputError", PyExc_Exception, nullptr);
+  auto doc = [](PyObject* cls, const char* text) { nb::setattr(nb::handle(cls), "__doc__", nb::str(text)); };
+  doc(g_disconnected, "grad: a wrt variable the cost does not depend on (disconnected_inputs='raise').");
+  doc(g_nulltype, "grad: a gradient that is undefined or not implemented was needed.");
+  doc(g_missing, "function: an output depends on a variable that is not an input.");
+  doc(g_unused, "function: an explicit input no output uses (on_unused_input='raise').");
   m.attr("DisconnectedInputError") = nb::handle(g_disconnected);
   m.attr("NullTypeGradError") = nb::handle(g_nulltype);
   m.attr("MissingInputError") = nb::handle(g_missing);

@@ -8,7 +8,6 @@ namespace hypatia::py {
 struct PyFunction {
   FunctionPtr f;
   bool single = false;
-  std::vector<TypePtr> in_types;
 };
 
 namespace {
@@ -23,120 +22,174 @@ Value shared_value_from_python(nb::handle v) {
 }
 }  // namespace
 
+namespace {
+// An argument of a call, converted for the input it binds to (Function::bind_arguments).
+ArgConverter converter(nb::handle a) {
+  return [a](const Type& t, bool strict) { return to_value(a, &t, strict); };
+}
+
+nb::object optional_value(const std::optional<Value>& v) { return v ? to_python(*v) : nb::none(); }
+}  // namespace
+
 void init_function(nb::module_& m) {
-  nb::class_<PyFunction>(m, "Function")
+  nb::class_<In>(m, "In", "A function input with Theano's options (theano.In).")
+      .def("__init__", [](In* self, nb::handle variable, std::optional<std::string> name, nb::handle value,
+                          nb::handle update, std::optional<bool> mutable_, bool strict,
+                          std::optional<bool> allow_downcast, bool autoname, nb::handle implicit,
+                          std::optional<bool> borrow, bool shared) {
+        if (!nb::isinstance<Var>(variable))
+          type_error("[In] expected a Variable, got ", nb::cast<std::string>(nb::repr(variable)));
+        if (nb::isinstance<Var>(value)) type_error("[In] value must be a number or an array, not a Variable");
+        In* in = new (self) In(nb::cast<Var>(variable));
+        if (name) in->name = *name;
+        else if (!autoname) in->name = "";
+        if (!value.is_none()) in->value = to_value(value, in->variable.type().get(), strict);
+        if (!update.is_none()) in->update = as_var(update);
+        in->mutable_ = mutable_.value_or(false);
+        in->borrow = borrow.value_or(in->mutable_);
+        in->strict = strict;
+        in->allow_downcast = allow_downcast;
+        (void)implicit;
+        (void)shared;
+      }, nb::arg("variable"), nb::arg("name").none() = nb::none(), nb::arg("value").none() = nb::none(),
+         nb::arg("update").none() = nb::none(), nb::arg("mutable").none() = nb::none(), nb::arg("strict") = false,
+         nb::arg("allow_downcast").none() = nb::none(), nb::arg("autoname") = true,
+         nb::arg("implicit").none() = nb::none(), nb::arg("borrow").none() = nb::none(), nb::arg("shared") = false,
+         "In(variable, name=None, value=None, update=None, mutable=None, strict=False, allow_downcast=None, "
+         "autoname=True, implicit=None, borrow=None, shared=False): name is the keyword name (default: the "
+         "variable's); value a default kept between calls, replaced by update after each call; mutable lets "
+         "the function overwrite the caller's array; borrow (default: mutable) lets the stored value alias it; "
+         "strict requires the exact type; allow_downcast permits lossy casts (implicit and shared are accepted "
+         "for Theano compatibility and ignored).")
+      .def_rw("variable", &In::variable, "The input variable.")
+      .def_rw("name", &In::name, "The keyword name ('' : the variable's name).")
+      .def_prop_ro("value", [](const In& in) { return optional_value(in.value); }, "The default value, or None.")
+      .def_rw("update", &In::update, "The expression replacing the value after each call, or None.")
+      .def_rw("mutable", &In::mutable_, "The function may overwrite the caller's array.")
+      .def_rw("borrow", &In::borrow, "The stored value may alias the caller's array.")
+      .def_rw("strict", &In::strict, "Arguments must already have the exact type.")
+      .def_rw("allow_downcast", &In::allow_downcast, "Permit lossy dtype casts of arguments (None: the function's).");
+
+  nb::class_<Out>(m, "Out", "A function output with Theano's options (theano.Out).")
+      .def(nb::init<Var, bool>(), nb::arg("variable"), nb::arg("borrow") = false,
+           "Out(variable, borrow=False): borrow=True may return memory the function still uses (no copy).")
+      .def_rw("variable", &Out::variable, "The output variable.")
+      .def_rw("borrow", &Out::borrow, "The result may alias the function's internal memory.");
+
+  nb::class_<FunctionOptions>(m, "FunctionOptions", "The options of function() besides inputs and outputs.")
+      .def("__init__", [](FunctionOptions* self, const std::string& mode, std::vector<std::pair<Var, Var>> updates,
+                          std::vector<std::pair<Var, Var>> givens, const std::string& name,
+                          const std::string& on_unused_input, std::optional<bool> allow_input_downcast,
+                          bool no_default_updates, bool profile) {
+        FunctionOptions* o = new (self) FunctionOptions();
+        set_mode(*o, mode);
+        o->updates = std::move(updates);
+        o->givens = std::move(givens);
+        o->name = name;
+        o->on_unused_input = on_unused_input_from_name(on_unused_input);
+        o->allow_input_downcast = allow_input_downcast;
+        o->no_default_updates = no_default_updates;
+        o->profile = profile;
+      }, nb::arg("mode") = "FAST_RUN", nb::arg("updates") = std::vector<std::pair<Var, Var>>{},
+         nb::arg("givens") = std::vector<std::pair<Var, Var>>{}, nb::arg("name") = "",
+         nb::arg("on_unused_input") = "raise", nb::arg("allow_input_downcast").none() = nb::none(),
+         nb::arg("no_default_updates") = false, nb::arg("profile") = false,
+         "FunctionOptions(mode='FAST_RUN', updates=[], givens=[], name='', on_unused_input='raise', "
+         "allow_input_downcast=None, no_default_updates=False, profile=False): mode is FAST_RUN, FAST_COMPILE or "
+         "None, optionally with -tag exclusions; updates and givens are (variable, expression) pairs.")
+      .def_prop_rw("mode", [](const FunctionOptions& o) { return mode_name(o); },
+                   [](FunctionOptions& o, const std::string& m) { set_mode(o, m); }, "The mode's name.")
+      .def_prop_rw("on_unused_input", [](const FunctionOptions& o) { return std::string(on_unused_input_name(o.on_unused_input)); },
+                   [](FunctionOptions& o, const std::string& v) { o.on_unused_input = on_unused_input_from_name(v); },
+                   "'raise', 'warn' or 'ignore'.")
+      .def_rw("updates", &FunctionOptions::updates, "(shared variable, new value) pairs.")
+      .def_rw("givens", &FunctionOptions::givens, "(variable, replacement) pairs.")
+      .def_rw("name", &FunctionOptions::name, "The function's name.")
+      .def_rw("allow_input_downcast", &FunctionOptions::allow_input_downcast, "Permit lossy casts of arguments.")
+      .def_rw("no_default_updates", &FunctionOptions::no_default_updates, "Ignore shared variables' default_update.")
+      .def_rw("profile", &FunctionOptions::profile, "Time every node (see Function.profile_summary).");
+
+  nb::class_<PyFunction>(m, "Function", "A compiled function (theano.function's result).")
       .def("__call__", [](PyFunction& pf, nb::args args, nb::kwargs kwargs) -> nb::object {
-        std::vector<Value> vals;
-        vals.reserve(nb::len(args));
-        const size_t n = pf.in_types.size();
-        size_t i = 0;
-        auto convert = [&](nb::handle a, size_t pos, const Type* t) {
-          try {
-            return to_value(a, t, pf.f->inputs()[pos].strict);
-          } catch (const Error& e) {
-            const In& in = pf.f->inputs()[pos];
-            throw Error(e.kind(), str_cat("[function] bad input argument with name \"",
-                                          in.name.empty() ? in.variable->name : in.name, "\" at index ", pos,
-                                          " (0-based): ", e.what()));
-          }
-        };
-        for (auto a : args) {
-          vals.push_back(i < n ? convert(a, i, pf.in_types[i].get()) : to_value(a, nullptr));
-          ++i;
-        }
-        std::vector<std::pair<std::string, Value>> kw;
-        for (auto [k, v] : kwargs) {
-          std::string key = nb::cast<std::string>(k);
-          size_t pos = n;
-          for (size_t j = 0; j < n; ++j) {
-            const In& in = pf.f->inputs()[j];
-            if ((in.name.empty() ? in.variable->name : in.name) == key) pos = j;
-          }
-          kw.emplace_back(key, pos < n ? convert(v, pos, pf.in_types[pos].get()) : to_value(v, nullptr));
-        }
+        std::vector<ArgConverter> pos;
+        for (auto a : args) pos.push_back(converter(a));
+        std::vector<std::pair<std::string, ArgConverter>> kw;
+        for (auto [k, v] : kwargs) kw.emplace_back(nb::cast<std::string>(k), converter(v));
+        BoundArguments bound = pf.f->bind_arguments(pos, kw);  // converts: needs the GIL
         std::vector<Value> outs;
         {
           nb::gil_scoped_release release;
-          outs = pf.f->call(vals, kw);
+          outs = pf.f->call(std::move(bound));
         }
         if (pf.single) return to_python(outs[0]);
         nb::list l;
         for (const auto& o : outs) l.append(to_python(o));
         return l;
-      })
+      }, "Runs the function: positional and keyword arguments (by input name); one value or a list.")
       .def("__getitem__", [](PyFunction& pf, nb::handle key) {
         if (nb::isinstance<Var>(key)) return to_python((*pf.f)[nb::cast<Var>(key)]);
         return to_python((*pf.f)[nb::cast<std::string>(key)]);
-      })
+      }, "The stored value of an input with a default (by variable or name).")
       .def("__setitem__", [](PyFunction& pf, nb::handle key, nb::handle value) {
         Value& slot = nb::isinstance<Var>(key) ? (*pf.f)[nb::cast<Var>(key)] : (*pf.f)[nb::cast<std::string>(key)];
         const In* in = nullptr;
-        for (const auto& i : pf.f->inputs())
-          if (nb::isinstance<Var>(key) ? i.variable == nb::cast<Var>(key)
-                                       : (i.name.empty() ? i.variable->name : i.name) == nb::cast<std::string>(key))
-            in = &i;
+        for (int i = 0; i < pf.f->num_inputs(); ++i)
+          if (nb::isinstance<Var>(key) ? pf.f->inputs()[i].variable == nb::cast<Var>(key)
+                                       : pf.f->input_name(i) == nb::cast<std::string>(key))
+            in = &pf.f->inputs()[i];
         slot = deep_copy(in->variable.type()->filter(to_value(value, in->variable.type().get()), false, true));
-      })
-      .def_prop_ro("maker", [](nb::handle self) { return self; })
-      .def_prop_ro("fgraph", [](PyFunction& pf) -> const FunctionGraph& { return pf.f->fgraph(); }, nb::rv_policy::reference_internal)
-      .def_prop_ro("name", [](PyFunction& pf) { return pf.f->name(); })
-      .def_prop_ro("compile_time", [](PyFunction& pf) { return pf.f->compile_time(); })
+      }, "Replaces the stored value of an input with a default.")
+      .def_prop_ro("maker", [](nb::handle self) { return self; }, "The function itself (Theano's f.maker).")
+      .def_prop_ro("fgraph", [](PyFunction& pf) -> const FunctionGraph& { return pf.f->fgraph(); },
+                   nb::rv_policy::reference_internal, "The rewritten graph the function runs.")
+      .def_prop_ro("name", [](PyFunction& pf) { return pf.f->name(); }, "The function's name.")
+      .def_prop_ro("compile_time", [](PyFunction& pf) { return pf.f->compile_time(); }, "Seconds spent compiling.")
       .def("profile_summary", [](PyFunction& pf) { return pf.f->profile_summary(); },
            "Per-node time table (compile with profile=True), most expensive node first.")
       .def_prop_ro("input_names", [](PyFunction& pf) {
         std::vector<std::string> names;
-        for (const auto& i : pf.f->inputs()) names.push_back(i.name.empty() ? i.variable->name : i.name);
+        for (int i = 0; i < pf.f->num_inputs(); ++i) names.push_back(pf.f->input_name(i));
         return names;
-      });
+      }, "The keyword names of the inputs, in order.");
 
-  m.def("compile_function",
-        [](nb::list inputs, nb::list outputs, std::vector<std::pair<Var, Var>> updates,
-           std::vector<std::pair<Var, Var>> givens, const std::string& mode, const std::string& name,
-           const std::string& on_unused_input, std::optional<bool> allow_input_downcast, bool single,
-           bool no_default_updates, bool profile) {
-          std::vector<In> ins;
-          for (auto spec : inputs) {
-            // (variable, name, value, update, mutable, borrow, strict, allow_downcast)
-            nb::tuple t = nb::cast<nb::tuple>(spec);
-            In in(nb::cast<Var>(t[0]));
-            if (!t[1].is_none()) in.name = nb::cast<std::string>(t[1]);
-            if (!t[3].is_none()) in.update = as_var(t[3]);
-            if (!t[2].is_none()) in.value = to_value(t[2], in.variable.type().get(), nb::cast<bool>(t[6]));
-            in.mutable_ = nb::cast<bool>(t[4]);
-            in.borrow = nb::cast<bool>(t[5]);
-            in.strict = nb::cast<bool>(t[6]);
-            if (!t[7].is_none()) in.allow_downcast = nb::cast<bool>(t[7]);
-            ins.push_back(std::move(in));
-          }
-          std::vector<Out> outs;
-          for (auto spec : outputs) {
-            nb::tuple t = nb::cast<nb::tuple>(spec);
-            outs.emplace_back(as_var(t[0]), nb::cast<bool>(t[1]));
-          }
-          FunctionOptions opts;
-          opts.updates = std::move(updates);
-          opts.givens = std::move(givens);
-          opts.mode = mode;
-          opts.name = name;
-          opts.on_unused_input = on_unused_input;
-          opts.allow_input_downcast = allow_input_downcast;
-          opts.no_default_updates = no_default_updates;
-          opts.profile = profile;
-          PyFunction pf;
-          pf.f = function(std::move(ins), std::move(outs), std::move(opts));
-          pf.single = single;
-          for (const auto& in : pf.f->inputs()) pf.in_types.push_back(in.variable.type());
-          return pf;
-        });
+  m.def("compile_function", [](nb::handle inputs, nb::handle outputs, FunctionOptions opts, bool single) {
+    if (!PyList_Check(inputs.ptr()) && !PyTuple_Check(inputs.ptr()))
+      type_error("[function] inputs must be a list or tuple of variables, got ", nb::cast<std::string>(nb::repr(inputs)));
+    std::vector<In> ins;
+    for (auto i : inputs) {
+      if (nb::isinstance<In>(i)) ins.push_back(nb::cast<In>(i));
+      else if (nb::isinstance<Var>(i)) ins.emplace_back(nb::cast<Var>(i));
+      else type_error("[function] input ", nb::cast<std::string>(nb::repr(i)), " is neither a Variable nor an In");
+    }
+    std::vector<Out> outs;
+    for (auto o : outputs) outs.push_back(nb::isinstance<Out>(o) ? nb::cast<Out>(o) : Out(as_var(o)));
+    PyFunction pf;
+    pf.f = function(std::move(ins), std::move(outs), std::move(opts));
+    pf.single = single;
+    return pf;
+  }, nb::arg("inputs"), nb::arg("outputs"), nb::arg("options"), nb::arg("single"),
+     "Compiles In/Variable inputs and Out/Variable outputs with FunctionOptions; single: return one value.");
 
   m.def("shared", [](nb::handle value, std::optional<std::string> name, bool borrow) {
     return shared(shared_value_from_python(value), name.value_or(""), borrow);
-  }, nb::arg("value"), nb::arg("name") = nb::none(), nb::arg("borrow") = false);
+  }, nb::arg("value"), nb::arg("name") = nb::none(), nb::arg("borrow") = false,
+        "A variable whose value persists between calls and is shared by functions (theano.shared).");
+  nb::setattr(nb::type<Var>(), "eval", nb::cpp_function([](const Var& v, nb::handle inputs_to_values) {
+    std::vector<std::pair<Var, Value>> ins;
+    if (!inputs_to_values.is_none())
+      for (auto [k, val] : nb::cast<nb::dict>(inputs_to_values)) {
+        Var var = nb::cast<Var>(k);
+        ins.emplace_back(var, to_value(val, var.type().get()));
+      }
+    return to_python(eval(v, ins));
+  }, nb::is_method(), nb::name("eval"), nb::arg("inputs_to_values") = nb::none(),
+     "The variable's value for the given {variable: value} inputs (Theano's Variable.eval)."));
   m.def("eval", [](const Var& v, std::vector<std::pair<Var, nb::object>> inputs) {
     std::vector<std::pair<Var, Value>> ins;
     for (auto& [k, val] : inputs) ins.emplace_back(k, to_value(val, k.type().get()));
     return to_python(eval(v, ins));
-  });
+  },
+        "The value of a variable given (variable, value) input pairs (Variable.eval).");
 }
 
 }  // namespace hypatia::py

@@ -38,7 +38,8 @@ void init_grad(nb::module_& m) {
     return vars_or_none(grad(c, wrt, grad_options(std::move(consider_constant), disconnected_inputs, add_names, std::move(known_grads),
                                                   return_disconnected, null_gradients)));
   }, nb::arg("cost").none(), nb::arg("wrt"), nb::arg("consider_constant"), nb::arg("disconnected_inputs"),
-     nb::arg("add_names"), nb::arg("known_grads"), nb::arg("return_disconnected"), nb::arg("null_gradients"));
+     nb::arg("add_names"), nb::arg("known_grads"), nb::arg("return_disconnected"), nb::arg("null_gradients"),
+        "theano.grad: the gradients of a scalar cost with respect to wrt (with Theano's options).");
   m.def("Lop", [](std::vector<Var> f, std::vector<Var> wrt, std::vector<nb::object> eval_points, std::vector<Var> consider_constant,
                   const std::string& disconnected_inputs) {
     std::vector<Var> ev;
@@ -47,7 +48,8 @@ void init_grad(nb::module_& m) {
     o.consider_constant = std::move(consider_constant);
     o.disconnected_inputs = on_disconnected_from(disconnected_inputs, "grad", "disconnected_inputs");
     return vars_or_none(Lop(f, wrt, ev, o));
-  });
+  },
+        "theano.Lop: the vector-Jacobian products eval_points . d f / d wrt.");
   m.def("Rop", [](std::vector<Var> f, std::vector<Var> wrt, std::vector<nb::object> eval_points, const std::string& disconnected_outputs,
                   const std::string& return_disconnected) {
     std::vector<Var> ev;
@@ -56,24 +58,32 @@ void init_grad(nb::module_& m) {
     o.disconnected_outputs = on_disconnected_from(disconnected_outputs, "Rop", "disconnected_outputs");
     o.return_disconnected = return_disconnected_from(return_disconnected, "Rop", true);
     return vars_or_none(Rop(f, wrt, ev, o));
-  });
+  },
+        "theano.Rop: the Jacobian-vector products d f / d wrt . eval_points.");
   m.def("jacobian", [](const Var& e, std::vector<Var> wrt, std::vector<Var> consider_constant, const std::string& disconnected_inputs) {
     GradOptions o;
     o.consider_constant = std::move(consider_constant);
     o.disconnected_inputs = on_disconnected_from(disconnected_inputs, "grad", "disconnected_inputs");
     return vars_or_none(jacobian(e, wrt, o));
-  });
+  },
+        "The Jacobian of a vector expression with respect to wrt.");
   m.def("hessian", [](const Var& c, std::vector<Var> wrt, std::vector<Var> consider_constant, const std::string& disconnected_inputs) {
     GradOptions o;
     o.consider_constant = std::move(consider_constant);
     o.disconnected_inputs = on_disconnected_from(disconnected_inputs, "grad", "disconnected_inputs");
     return vars_or_none(hessian(c, wrt, o));
-  });
-  m.def("zero_grad", [](nb::handle x) { return zero_grad(as_var(x)); });
-  m.def("disconnected_grad", [](nb::handle x) { return disconnected_grad(as_var(x)); });
-  m.def("consider_constant", [](nb::handle x) { return consider_constant(as_var(x)); });
-  m.def("grad_clip", [](nb::handle x, double lo, double hi) { return grad_clip(as_var(x), lo, hi); });
-  m.def("grad_scale", [](nb::handle x, double mult) { return grad_scale(as_var(x), mult); });
+  },
+        "The Hessian of a scalar cost with respect to wrt.");
+  m.def("zero_grad", [](nb::handle x) { return zero_grad(as_var(x)); },
+        "x in the forward pass; its gradient is zero.");
+  m.def("disconnected_grad", [](nb::handle x) { return disconnected_grad(as_var(x)); },
+        "x in the forward pass; the gradient does not flow through it (disconnected).");
+  m.def("consider_constant", [](nb::handle x) { return consider_constant(as_var(x)); },
+        "x in the forward pass; treated as a constant by grad.");
+  m.def("grad_clip", [](nb::handle x, double lo, double hi) { return grad_clip(as_var(x), lo, hi); },
+        "x in the forward pass; its gradient clipped to [lower, upper].");
+  m.def("grad_scale", [](nb::handle x, double mult) { return grad_scale(as_var(x), mult); },
+        "x in the forward pass; its gradient multiplied by multiplier.");
   m.def("verify_grad", [](nb::callable fun, nb::list pt, int n_tests, uint64_t seed, std::optional<double> eps,
                           std::optional<double> abs_tol, std::optional<double> rel_tol, const std::string& mode, bool structured) {
     std::vector<Value> points;
@@ -91,7 +101,8 @@ void init_grad(nb::module_& m) {
       for (const auto& x : xs) args.append(nb::cast(x));
       return as_var(fun(*args));
     }, points, o);
-  });
+  },
+        "theano.gradient.verify_grad: compares fun's symbolic gradient with finite differences at pt.");
 }
 
 }  // namespace hypatia::py

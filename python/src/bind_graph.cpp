@@ -12,10 +12,6 @@ namespace hypatia::py {
 struct PyType {
   TypePtr t;
 };
-/// Python handle for an Op (compared by equals/hash, so merged ops compare equal).
-struct PyOp {
-  OpPtr op;
-};
 /// Python handle for an Apply node.
 struct PyApply {
   ApplyPtr node;
@@ -36,18 +32,18 @@ nb::object dtype_of(const TypePtr& t) {
 }  // namespace
 
 void init_graph(nb::module_& m) {
-  nb::class_<PyType>(m, "Type")
+  nb::class_<PyType>(m, "Type", "A graph type (TensorType or SparseType): immutable, compared by value.")
       .def("__str__", [](const PyType& t) { return t.t->str(); })
       .def("__repr__", [](const PyType& t) { return t.t->str(); })
       .def("__eq__", [](const PyType& a, const PyType& b) { return same_type(a.t, b.t); })
       .def("__hash__", [](const PyType& a) { return static_cast<Py_ssize_t>(a.t->hash()); })
-      .def_prop_ro("dtype", [](const PyType& t) { return dtype_of(t.t); })
-      .def_prop_ro("broadcastable", [](const PyType& t) { return broadcastable_of(t.t); })
-      .def_prop_ro("ndim", [](const PyType& t) { return t.t->ndim(); })
+      .def_prop_ro("dtype", [](const PyType& t) { return dtype_of(t.t); }, "The element dtype (None for types without one).")
+      .def_prop_ro("broadcastable", [](const PyType& t) { return broadcastable_of(t.t); }, "The broadcastable pattern of a tensor type (None otherwise).")
+      .def_prop_ro("ndim", [](const PyType& t) { return t.t->ndim(); }, "The number of dimensions (sparse: 2).")
       .def_prop_ro("format", [](const PyType& t) -> nb::object {
         if (t.t->kind() != TypeKind::Sparse) return nb::none();
         return nb::str(format_name(static_cast<const SparseType&>(*t.t).format()));
-      })
+      }, "'csr' or 'csc' for a sparse type (None otherwise).")
       .def_prop_ro("kind", [](const PyType& t) {
         switch (t.t->kind()) {
           case TypeKind::Tensor: return "tensor";
@@ -57,12 +53,12 @@ void init_graph(nb::module_& m) {
           case TypeKind::Disconnected: return "disconnected";
           default: return "opaque";
         }
-      })
+      }, "'tensor', 'sparse', 'scalar', 'null', 'disconnected' or 'opaque'.")
       .def("__call__", [](const PyType& t, std::optional<std::string> name) { return make_variable(t.t, name.value_or("")); },
            nb::arg("name") = nb::none(), "A new variable of this type (Theano's Type.__call__).")
       .def("filter", [](const PyType& t, nb::handle v, bool strict, bool allow_downcast) {
         return to_python(t.t->filter(to_value(v, t.t.get(), strict), strict, allow_downcast));
-      }, nb::arg("value"), nb::arg("strict") = false, nb::arg("allow_downcast") = false)
+      }, nb::arg("value"), nb::arg("strict") = false, nb::arg("allow_downcast") = false, "Theano's Type.filter: the value checked and converted to this type (strict: exact type only; allow_downcast: permit lossy casts).")
       .def("_values_eq", [](const PyType& t, nb::handle a, nb::handle b) {
         if (t.t->kind() == TypeKind::Sparse && !(is_scipy_sparse(a) && is_scipy_sparse(b))) return false;
         return t.t->values_eq(to_value(a, t.t.get()), to_value(b, t.t.get()));
@@ -87,12 +83,12 @@ void init_graph(nb::module_& m) {
   }, nb::arg("dtype"), nb::arg("broadcastable"), "Theano's TensorType(dtype, broadcastable).");
   m.def("SparseType", [](const std::string& format, const std::string& dtype) {
     return PyType{SparseType::make(format_from_name(format), dtype_from_name(dtype))};
-  }, nb::arg("format"), nb::arg("dtype"));
+  }, nb::arg("format"), nb::arg("dtype"), "Theano's SparseType(format, dtype): format 'csr' or 'csc'.");
 
-  nb::class_<PyOp>(m, "Op")
+  nb::class_<PyOp>(m, "Op", "An op: what a node computes (compared by its parameters); call it on inputs to build a node.")
       .def("__str__", [](const PyOp& o) { return o.op->str(); })
       .def("__repr__", [](const PyOp& o) { return o.op->str(); })
-      .def_prop_ro("name", [](const PyOp& o) { return o.op->name(); })
+      .def_prop_ro("name", [](const PyOp& o) { return o.op->name(); }, "The op's class name (e.g. 'Dot').")
       .def("__eq__", [](const PyOp& a, const PyOp& b) { return a.op->equals(*b.op); })
       .def("__hash__", [](const PyOp& a) { return static_cast<Py_ssize_t>(a.op->hash()); })
       .def("__call__", [](const PyOp& o, nb::args args, nb::kwargs kwargs) {
@@ -109,41 +105,42 @@ void init_graph(nb::module_& m) {
         after_op_call(*o.op, ins);
         return node;
       }, "The Apply node of the op on these inputs (same conventions as calling the op).")
-      .def_prop_ro("view_map", [](const PyOp& o) { return o.op->view_map(); })
-      .def_prop_ro("destroy_map", [](const PyOp& o) { return o.op->destroy_map(); });
+      .def_prop_ro("view_map", [](const PyOp& o) { return o.op->view_map(); }, "{output: [input]}: outputs that are views of inputs.")
+      .def_prop_ro("destroy_map", [](const PyOp& o) { return o.op->destroy_map(); }, "{output: [input]}: outputs computed by overwriting inputs.");
 
-  nb::class_<PyApply>(m, "Apply")
-      .def_prop_ro("op", [](const PyApply& a) { return PyOp{a.node->op()}; })
-      .def_prop_ro("inputs", [](const PyApply& a) { return a.node->inputs(); })
-      .def_prop_ro("outputs", [](const PyApply& a) { return a.node->outputs(); })
-      .def_prop_ro("nin", [](const PyApply& a) { return a.node->nin(); })
-      .def_prop_ro("nout", [](const PyApply& a) { return a.node->nout(); })
-      .def("out", [](const PyApply& a) { return a.node->output(0); })
+  nb::class_<PyApply>(m, "Apply", "A node of a graph: an op applied to input variables, with its outputs.")
+      .def_prop_ro("op", [](const PyApply& a) { return PyOp{a.node->op()}; }, "The op this node applies.")
+      .def_prop_ro("inputs", [](const PyApply& a) { return a.node->inputs(); }, "The input variables.")
+      .def_prop_ro("outputs", [](const PyApply& a) { return a.node->outputs(); }, "The output variables.")
+      .def_prop_ro("nin", [](const PyApply& a) { return a.node->nin(); }, "The number of inputs.")
+      .def_prop_ro("nout", [](const PyApply& a) { return a.node->nout(); }, "The number of outputs.")
+      .def("out", [](const PyApply& a) { return a.node->output(0); }, "The single output of the node.")
       .def("__str__", [](const PyApply& a) { return node_str(*a.node); })
       .def("__repr__", [](const PyApply& a) { return node_str(*a.node); })
       .def("__eq__", [](const PyApply& a, const PyApply& b) { return a.node == b.node; })
       .def("__hash__", [](const PyApply& a) { return reinterpret_cast<Py_ssize_t>(a.node.get()); });
 
-  nb::class_<Var>(m, "Variable")
+  nb::class_<Var>(m, "Variable", "A symbolic variable: a graph input, constant, shared variable or a node's output. "
+                              "Operators and methods build new graph nodes (Theano's TensorVariable/SparseVariable).")
       .def_prop_rw("name",
                    [](const Var& v) -> nb::object { if (v->name.empty()) return nb::none(); return nb::str(v->name.c_str()); },
-                   [](const Var& v, std::optional<std::string> n) { v->name = n.value_or(""); })
-      .def_prop_ro("type", [](const Var& v) { return PyType{v.type()}; })
-      .def_prop_ro("dtype", [](const Var& v) { return dtype_of(v.type()); })
-      .def_prop_ro("ndim", [](const Var& v) { return v.type()->ndim(); })
-      .def_prop_ro("broadcastable", [](const Var& v) { return broadcastable_of(v.type()); })
+                   [](const Var& v, std::optional<std::string> n) { v->name = n.value_or(""); }, "The variable's name ('' when unnamed).")
+      .def_prop_ro("type", [](const Var& v) { return PyType{v.type()}; }, "The variable's Type.")
+      .def_prop_ro("dtype", [](const Var& v) { return dtype_of(v.type()); }, "The element dtype.")
+      .def_prop_ro("ndim", [](const Var& v) { return v.type()->ndim(); }, "The number of dimensions.")
+      .def_prop_ro("broadcastable", [](const Var& v) { return broadcastable_of(v.type()); }, "The broadcastable pattern (tensors).")
       .def_prop_ro("owner", [](const Var& v) -> nb::object {
         if (!v->owner) return nb::none();
         return nb::cast(PyApply{v->owner->shared_from_this()});
-      })
-      .def_prop_ro("index", [](const Var& v) { return v->index; })
+      }, "The Apply computing this variable (None for inputs).")
+      .def_prop_ro("index", [](const Var& v) { return v->index; }, "The position among its owner's outputs.")
       .def_prop_ro("data", [](const Var& v) -> nb::object {
         if (!v->is_constant()) return nb::none();
         return to_python(*v->constant);
-      })
-      .def_prop_ro("is_constant", [](const Var& v) { return v->is_constant(); })
-      .def_prop_ro("is_shared", [](const Var& v) { return v->is_shared(); })
-      .def_prop_ro("auto_name", [](const Var& v) { return str_cat("auto_", v->id); })
+      }, "The value of a constant (None otherwise).")
+      .def_prop_ro("is_constant", [](const Var& v) { return v->is_constant(); }, "True for constants.")
+      .def_prop_ro("is_shared", [](const Var& v) { return v->is_shared(); }, "True for shared variables.")
+      .def_prop_ro("auto_name", [](const Var& v) { return str_cat("auto_", v->id); }, "Theano's automatic name (e.g. 'auto_12'), from the creation order.")
       .def("__str__", [](const Var& v) { return v->str(); })
       .def("__repr__", [](const Var& v) { return v->str(); })
       .def("__eq__", [](const Var& a, nb::handle b) {
@@ -154,7 +151,7 @@ void init_graph(nb::module_& m) {
         Var c = make_variable(v.type(), v->name);
         c->constant = v->constant;
         return c;
-      })
+      }, "A new variable of the same type and name, not connected to any graph.")
       .def("get_value", [](const Var& v, bool borrow, bool) { return to_python(get_value(v, borrow)); },
            nb::arg("borrow") = false, nb::arg("return_internal_type") = false,
            "Current value of a shared variable (a copy unless borrow=True).")
@@ -162,22 +159,23 @@ void init_graph(nb::module_& m) {
         set_value(v, to_value(value, v.type().get()), borrow);
       }, nb::arg("value"), nb::arg("borrow") = false, "Replaces a shared variable's value (copied unless borrow=True).");
 
-  nb::class_<FunctionGraph>(m, "FunctionGraph")
+  nb::class_<FunctionGraph>(m, "FunctionGraph", "Theano's FunctionGraph: a graph between given inputs and outputs, which rewrites edit.")
       .def("__init__", [](FunctionGraph* self, std::vector<Var> inputs, std::vector<Var> outputs, bool clone) {
         new (self) FunctionGraph(inputs, outputs, clone);
-      }, nb::arg("inputs"), nb::arg("outputs"), nb::arg("clone") = true)
-      .def_prop_ro("inputs", [](const FunctionGraph& g) { return g.inputs(); })
-      .def_prop_ro("outputs", [](const FunctionGraph& g) { return g.outputs(); })
+      }, nb::arg("inputs"), nb::arg("outputs"), nb::arg("clone") = true,
+           "FunctionGraph(inputs, outputs, clone=True): clone copies the graph so edits leave the original alone.")
+      .def_prop_ro("inputs", [](const FunctionGraph& g) { return g.inputs(); }, "The graph's input variables.")
+      .def_prop_ro("outputs", [](const FunctionGraph& g) { return g.outputs(); }, "The graph's output variables.")
       .def("toposort", [](const FunctionGraph& g) {
         std::vector<PyApply> out;
         for (Apply* n : g.toposort()) out.push_back(PyApply{n->shared_from_this()});
         return out;
-      })
+      }, "The nodes in an order where each comes after the nodes computing its inputs.")
       .def_prop_ro("apply_nodes", [](const FunctionGraph& g) {
         nb::set s;
         for (Apply* n : g.apply_nodes()) s.add(nb::cast(PyApply{n->shared_from_this()}));
         return s;
-      })
+      }, "Every node of the graph.")
       .def("clients", [](const FunctionGraph& g, const Var& v) {
         nb::list l;
         for (const Client& c : g.clients(v.get())) {
@@ -185,21 +183,24 @@ void init_graph(nb::module_& m) {
           else l.append(nb::make_tuple("output", c.index));
         }
         return l;
-      })
+      }, "The (node, input index) pairs that read a variable.")
       .def("replace", [](FunctionGraph& g, const Var& old, const Var& neu, const std::string& reason) {
         g.replace(old, neu, reason);
-      }, nb::arg("r"), nb::arg("new_r"), nb::arg("reason") = "")
+      }, nb::arg("r"), nb::arg("new_r"), nb::arg("reason") = "", "Replaces a variable by another of the same type everywhere in the graph.")
       .def("replace_validate", [](FunctionGraph& g, const Var& old, const Var& neu, const std::string& reason) {
         return g.replace_validate({{old, neu}}, reason);
-      }, nb::arg("r"), nb::arg("new_r"), nb::arg("reason") = "");
+      }, nb::arg("r"), nb::arg("new_r"), nb::arg("reason") = "", "replace, then checks the graph is still valid (undone on failure).");
 
-  m.def("graph_inputs", [](std::vector<Var> outs) { return graph_inputs(outs); });
-  m.def("ancestors", [](std::vector<Var> outs) { return ancestors(outs); });
+  m.def("graph_inputs", [](std::vector<Var> outs) { return graph_inputs(outs); },
+        "The root variables (no owner) the given outputs depend on.");
+  m.def("ancestors", [](std::vector<Var> outs) { return ancestors(outs); },
+        "Every variable the given outputs depend on, themselves included.");
   m.def("clone_replace", [](std::vector<Var> outs, std::vector<std::pair<Var, Var>> repl) {
     VarMap r;
     for (auto& [a, b] : repl) r[a.get()] = b;
     return clone_replace(outs, r);
-  });
+  },
+        "A copy of the output graph with variables replaced per the (old, new) pairs (theano.clone).");
 }
 
 }  // namespace hypatia::py

@@ -11,25 +11,10 @@
 
 namespace hypatia::py {
 
-/// The Python handle for an Op, as defined in bind_graph.cpp (same definition, same type).
-struct PyOp {
-  OpPtr op;
-};
-
 namespace {
 
 std::string type_name_of(nb::handle h) { return nb::cast<std::string>(nb::str(h.type().attr("__name__"))); }
 
-Var sparse_arg(nb::handle x, const char* who) {
-  if (nb::isinstance<Var>(x)) return nb::cast<Var>(x);
-  if (is_scipy_sparse(x)) {
-    std::string fmt = nb::cast<std::string>(x.attr("format"));
-    if (fmt != "csr" && fmt != "csc")
-      type_error("[", who, "] only csr and csc matrices are supported, got a ", fmt, " matrix; convert it with .tocsr()");
-    return sparse::constant(to_sparse(x));
-  }
-  type_error("[", who, "] expected a sparse matrix variable or a scipy.sparse matrix, got ", type_name_of(x));
-}
 
 std::optional<SparseFormat> opt_format(nb::handle f, const char* who) {
   if (f.is_none()) return std::nullopt;
@@ -104,18 +89,15 @@ std::vector<IndexEntry> entries(nb::handle key) {
 
 std::vector<Var> blocks_of(nb::handle blocks, const char* who) {
   std::vector<Var> r;
-  for (auto b : blocks) r.push_back(sparse_arg(b, who));
+  for (auto b : blocks) r.push_back(sparse_operand(b, who));
   return r;
 }
 
 nb::tuple pair_tuple(const RandomPair& p) { return nb::make_tuple(p.first, p.second); }
 
-template <class O, class... P>
-PyOp make_op(P... params) {
-  return PyOp{std::make_shared<O>(params...)};
-}
-
 }  // namespace
+
+Var sparse_getitem(const Var& x, nb::handle key) { return sparse::getitem(x, entries(key)); }
 
 void init_sparse_select(nb::module_& root) {
   // The sparse_grad builder of AdvancedSubtensor1: registered here, at the module's
@@ -124,17 +106,24 @@ void init_sparse_select(nb::module_& root) {
   nb::module_ m = nb::borrow<nb::module_>(root.attr("sparse"));
 
   // ---- op objects ----
-  m.def("GetItemScalar", [] { return make_op<GetItemScalar>(); });
-  m.def("GetItemList", [] { return make_op<GetItemList>(); });
-  m.def("GetItemListGrad", [] { return make_op<GetItemListGrad>(); });
-  m.def("GetItem2Lists", [] { return make_op<GetItem2Lists>(); });
-  m.def("GetItem2ListsGrad", [] { return make_op<GetItem2ListsGrad>(); });
+  m.def("GetItemScalar", [] { return make_op<GetItemScalar>(); },
+        "Theano's op class GetItemScalar: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+  m.def("GetItemList", [] { return make_op<GetItemList>(); },
+        "Theano's op class GetItemList: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+  m.def("GetItemListGrad", [] { return make_op<GetItemListGrad>(); },
+        "Theano's op class GetItemListGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+  m.def("GetItem2Lists", [] { return make_op<GetItem2Lists>(); },
+        "Theano's op class GetItem2Lists: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+  m.def("GetItem2ListsGrad", [] { return make_op<GetItem2ListsGrad>(); },
+        "Theano's op class GetItem2ListsGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
   m.def("HStack", [](nb::handle f, nb::handle d) {
     return make_op<HStack>(StackParams{opt_format(f, "HStack").value_or(SparseFormat::CSC), opt_dtype(d).value_or(floatX())});
-  }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none());
+  }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none(),
+        "Theano's op class HStack: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
   m.def("VStack", [](nb::handle f, nb::handle d) {
     return make_op<VStack>(StackParams{opt_format(f, "VStack").value_or(SparseFormat::CSC), opt_dtype(d).value_or(floatX())});
-  }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none());
+  }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none(),
+        "Theano's op class VStack: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
 
   // Theano's make_node input names (keyword inputs of op instances); GetItemScalar's index is
   // the pair (i, j), spread over the op's two index inputs.
@@ -146,43 +135,55 @@ void init_sparse_select(nb::module_& root) {
   op_params<ConstructSparseFromList>({{"x"}, {"values"}, {"ilist"}});
 
   // ---- selection ----
-  m.def("getitem", [](nb::handle x, nb::handle key) { return sparse::getitem(sparse_arg(x, "getitem"), entries(key)); });
-  m.def("get_item_2d", [](nb::handle x, nb::handle key) { return sparse::get_item_2d(sparse_arg(x, "GetItem2d"), entries(key)); });
+  m.def("getitem", [](nb::handle x, nb::handle key) { return sparse::getitem(sparse_operand(x, "getitem"), entries(key)); },
+        "x[key] of a sparse matrix: 2-d slices (GetItem2d), a scalar pair (GetItemScalar) or integer lists.");
+  m.def("get_item_2d", [](nb::handle x, nb::handle key) { return sparse::get_item_2d(sparse_operand(x, "GetItem2d"), entries(key)); },
+        "x[a:b:s, c:d:t] (index: a tuple of 1 or 2 slices) as a sparse matrix of x's format.");
   m.def("get_item_scalar", [](nb::handle x, nb::handle i, nb::handle j) {
-    return sparse::get_item_scalar(sparse_arg(x, "GetItemScalar"), as_var(i), as_var(j));
-  });
-  m.def("get_item_list", [](nb::handle x, nb::handle idx) { return sparse::get_item_list(sparse_arg(x, "GetItemList"), as_var(idx)); });
+    return sparse::get_item_scalar(sparse_operand(x, "GetItemScalar"), as_var(i), as_var(j));
+  },
+        "x[i, j] of a sparse matrix as a dense scalar.");
+  m.def("get_item_list", [](nb::handle x, nb::handle idx) { return sparse::get_item_list(sparse_operand(x, "GetItemList"), as_var(idx)); },
+        "The rows ``index`` (an integer vector) of x, as a sparse matrix of x's format.");
   m.def("get_item_2lists", [](nb::handle x, nb::handle i1, nb::handle i2) {
-    return sparse::get_item_2lists(sparse_arg(x, "GetItem2Lists"), as_var(i1), as_var(i2));
-  });
+    return sparse::get_item_2lists(sparse_operand(x, "GetItem2Lists"), as_var(i1), as_var(i2));
+  },
+        "The dense vector [x[ind1[k], ind2[k]] for k].");
   m.def("get_item_list_grad", [](nb::handle x, nb::handle idx, nb::handle gz) {
-    return sparse::get_item_list_grad(sparse_arg(x, "GetItemListGrad"), as_var(idx), sparse_arg(gz, "GetItemListGrad"));
-  });
+    return sparse::get_item_list_grad(sparse_operand(x, "GetItemListGrad"), as_var(idx), sparse_operand(gz, "GetItemListGrad"));
+  },
+        "The gradient of get_item_list: gz's rows scattered into x's shape (sparse).");
   m.def("get_item_2lists_grad", [](nb::handle x, nb::handle i1, nb::handle i2, nb::handle gz) {
-    return sparse::get_item_2lists_grad(sparse_arg(x, "GetItem2ListsGrad"), as_var(i1), as_var(i2), as_var(gz));
-  });
+    return sparse::get_item_2lists_grad(sparse_operand(x, "GetItem2ListsGrad"), as_var(i1), as_var(i2), as_var(gz));
+  },
+        "The gradient of get_item_2lists: gz's values scattered into x's shape (sparse).");
 
   // ---- stacking and construction ----
   m.def("hstack", [](nb::handle blocks, nb::handle f, nb::handle d) {
     return sparse::hstack(blocks_of(blocks, "HStack"), opt_format(f, "HStack"), opt_dtype(d));
-  }, nb::arg("blocks"), nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none());
+  }, nb::arg("blocks"), nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none(),
+        "Sparse blocks side by side (scipy.sparse.hstack); format defaults to csc.");
   m.def("vstack", [](nb::handle blocks, nb::handle f, nb::handle d) {
     return sparse::vstack(blocks_of(blocks, "VStack"), opt_format(f, "VStack"), opt_dtype(d));
-  }, nb::arg("blocks"), nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none());
+  }, nb::arg("blocks"), nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none(),
+        "Sparse blocks one under the other (scipy.sparse.vstack); format defaults to csc.");
   m.def("construct_sparse_from_list", [](nb::handle x, nb::handle values, nb::handle ilist) {
     return sparse::construct_sparse_from_list(as_var(x), as_var(values), as_var(ilist));
-  });
+  },
+        "The csc matrix of x's shape and dtype with row ilist[k] = values[k, :] (regular grad).");
   m.def("sparse_grad", [](nb::handle v) {
     if (!nb::isinstance<Var>(v)) type_error("[sparse_grad] expected the result of x[int_vector], got ", type_name_of(v));
     return sparse::sparse_grad(nb::cast<Var>(v));
-  });
+  },
+        "theano.sparse_grad: ``var = x[int_vector]`` whose gradient w.r.t. x is sparse.");
 
   // ---- probability ----
   m.def("poisson", [](nb::handle x, nb::handle seed, nb::handle rng) {
-    Var xv = sparse_arg(x, "Poisson");
+    Var xv = sparse_operand(x, "Poisson");
     if (RandomStreams* s = opt_streams(rng, "Poisson")) return sparse::poisson(*s, xv);
     return sparse::poisson(xv, opt_seed(seed, "Poisson"));
-  }, nb::arg("x"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none());
+  }, nb::arg("x"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none(),
+        "A sparse matrix with x's stored positions holding Poisson(x.data) draws (x's dtype); draws equal to 0 are not stored (Theano's eliminate_zeros).");
   m.def("binomial", [](const std::string& f, nb::handle d, nb::handle n, nb::handle p, nb::handle shape, nb::handle seed,
                        nb::handle rng) {
     const SparseFormat fmt = *opt_format(nb::str(f.c_str()), "Binomial");
@@ -190,20 +191,25 @@ void init_sparse_select(nb::module_& root) {
     if (RandomStreams* s = opt_streams(rng, "Binomial")) return sparse::binomial(*s, fmt, dt, as_var(n), as_var(p), as_var(shape));
     return sparse::binomial(fmt, dt, as_var(n), as_var(p), as_var(shape), opt_seed(seed, "Binomial"));
   }, nb::arg("format"), nb::arg("dtype"), nb::arg("n"), nb::arg("p"), nb::arg("shape"), nb::arg("seed") = nb::none(),
-     nb::arg("rng") = nb::none());
+     nb::arg("rng") = nb::none(),
+        "Theano's sparse Binomial: a sparse matrix of the given shape with binomial(n, p) entries.");
   m.def("multinomial", [](nb::handle n, nb::handle p, nb::handle seed, nb::handle rng) {
-    Var pv = sparse_arg(p, "Multinomial");
+    Var pv = sparse_operand(p, "Multinomial");
     if (RandomStreams* s = opt_streams(rng, "Multinomial")) return sparse::multinomial(*s, as_var(n), pv);
     return sparse::multinomial(as_var(n), pv, opt_seed(seed, "Multinomial"));
-  }, nb::arg("n"), nb::arg("p"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none());
-  m.def("random_poisson", [](const Var& rng, nb::handle x) { return pair_tuple(sparse::random_poisson(rng, sparse_arg(x, "Poisson"))); });
+  }, nb::arg("n"), nb::arg("p"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none(),
+        "For each row i of the sparse p, Multinomial(n[i] (or n), p[i]) counts at p's positions.");
+  m.def("random_poisson", [](const Var& rng, nb::handle x) { return pair_tuple(sparse::random_poisson(rng, sparse_operand(x, "Poisson"))); },
+        "Sparse Poisson draws at x's stored entries, from a random state.");
   m.def("random_binomial", [](const Var& rng, const std::string& f, nb::handle d, nb::handle n, nb::handle p, nb::handle shape) {
     return pair_tuple(sparse::random_binomial(rng, *opt_format(nb::str(f.c_str()), "Binomial"), opt_dtype(d).value_or(floatX()),
                                               as_var(n), as_var(p), as_var(shape)));
-  });
+  },
+        "Sparse binomial draws from a random state.");
   m.def("random_multinomial", [](const Var& rng, nb::handle n, nb::handle p) {
-    return pair_tuple(sparse::random_multinomial(rng, as_var(n), sparse_arg(p, "Multinomial")));
-  });
+    return pair_tuple(sparse::random_multinomial(rng, as_var(n), sparse_operand(p, "Multinomial")));
+  },
+        "Sparse multinomial draws from a random state.");
 }
 
 }  // namespace hypatia::py

@@ -74,27 +74,35 @@ void init_subtensor(nb::module_& m) {
      "x with the indexed part incremented by y; repeated advanced indices accumulate.");
   m.def("take", [](nb::handle a, nb::handle indices, nb::handle axis, const std::string& mode) {
     return take(as_var(a), as_var(indices), opt_axis(axis), mode);
-  }, nb::arg("a"), nb::arg("indices"), nb::arg("axis") = nb::none(), nb::arg("mode") = "raise");
+  }, nb::arg("a"), nb::arg("indices"), nb::arg("axis") = nb::none(), nb::arg("mode") = "raise",
+        "numpy.take: elements at indices along axis (None: flattened); mode raise, wrap or clip.");
   m.def("sparse_grad", [](nb::handle v) {
     if (!nb::isinstance<Var>(v)) type_error("[sparse_grad] expected the result of x[int_vector], got ", py_type_name(v));
     return sparse_grad(nb::cast<Var>(v));
   }, "theano.sparse_grad: the gradient of x[int_vector] w.r.t. x becomes sparse.");
-  m.def("nonzero_values", [](nb::handle x) { return nonzero_values(as_var(x)); });
-  m.def("subtensor", [](const Var& x, nb::handle key) { return subtensor(x, entries(key)); });
+  m.def("nonzero_values", [](nb::handle x) { return nonzero_values(as_var(x)); },
+        "The non-zero elements of x, flattened.");
+  m.def("subtensor", [](const Var& x, nb::handle key) { return subtensor(x, entries(key)); },
+        "x[key] (Theano's Subtensor / AdvancedSubtensor from a Python index).");
 
   nb::handle cls = nb::type<Var>();
   auto method = [&](const char* name, auto&& f, const auto&... extra) {
     nb::setattr(cls, name, nb::cpp_function(f, nb::is_method(), nb::name(name), extra...));
   };
-  method("__getitem__", [](const Var& x, nb::handle key) { return subtensor(x, entries(key)); });
+  // x[...]: each family converts the index its own way (sparse: GetItem2d/GetItemScalar/GetItemList).
+  method("__getitem__", [](const Var& x, nb::handle key) {
+    if (x.type()->kind() == TypeKind::Sparse) return sparse_getitem(x, key);
+    return subtensor(x, entries(key));
+  }, "x[key]: Theano's indexing (basic and advanced); sparse matrices take 2-d slices, a scalar pair or an "
+     "integer list.");
   method("__iter__", [](const Var& x) -> Var {
     type_error("[Variable] a symbolic variable (", x->str(), ") is not iterable: its length is not known when the "
                "graph is built; index it (x[i]) instead");
-  });
+  }, "Refuses: a symbolic variable has no length to iterate over (TypeError).");
   method("take", [](const Var& a, nb::handle indices, nb::handle axis, const std::string& mode) {
     return take(a, as_var(indices), opt_axis(axis), mode);
-  }, nb::arg("indices"), nb::arg("axis") = nb::none(), nb::arg("mode") = "raise");
-  method("nonzero_values", [](const Var& x) { return nonzero_values(x); });
+  }, nb::arg("indices"), nb::arg("axis") = nb::none(), nb::arg("mode") = "raise", "numpy.take: elements at indices along axis (None: flattened); mode raise, wrap or clip.");
+  method("nonzero_values", [](const Var& x) { return nonzero_values(x); }, "The non-zero elements of x, flattened.");
 }
 
 }  // namespace hypatia::py

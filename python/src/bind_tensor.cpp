@@ -1,6 +1,8 @@
 // Python bindings of the dense tensor API: constructors, starter ops, and Variable operators.
 #include "bindings.h"
 #include "hypatia/compile/function.h"
+#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/sort.h"
@@ -64,41 +66,78 @@ std::vector<Var> shape_vars(nb::handle shape) {
 }
 }  // namespace
 
-void init_nnet(nb::module_& m);
-
 void init_tensor(nb::module_& m) {
-  m.def("floatX", [] { return std::string(dtype_name(floatX())); });
-  m.def("set_floatX", [](const std::string& d) { set_floatX(dtype_from_name(d)); });
+  m.def("floatX", [] { return std::string(dtype_name(floatX())); },
+        "The default float dtype for Python floats (config.floatX).");
+  m.def("set_floatX", [](const std::string& d) { set_floatX(dtype_from_name(d)); },
+        "Sets config.floatX: float16, float32 or float64.");
   m.def("tensor", [](const std::string& dtype, std::vector<bool> bc, std::optional<std::string> name) {
     return tensor(dtype_from_name(dtype), std::move(bc), name.value_or(""));
-  }, nb::arg("dtype"), nb::arg("broadcastable"), nb::arg("name") = nb::none());
-  m.def("as_tensor_variable", [](nb::handle x) { return as_tensor_variable(as_var(x)); });
+  }, nb::arg("dtype"), nb::arg("broadcastable"), nb::arg("name") = nb::none(),
+        "A new input tensor variable of the given dtype and broadcastable pattern.");
+  m.def("as_tensor_variable", [](nb::handle x) { return as_tensor_variable(as_var(x)); },
+        "x as a dense tensor variable (numbers and arrays become constants; sparse is a TypeError).");
   m.def("constant", [](nb::handle x, std::optional<std::string> name) {
     Var c = as_var(x);
     if (name) c->name = *name;
     return c;
-  }, nb::arg("x"), nb::arg("name") = nb::none());
+  }, nb::arg("x"), nb::arg("name") = nb::none(),
+        "A constant holding x (a copy), optionally named.");
 
-  auto bin = [&](const char* name, Var (*f)(const Var&, const Var&)) {
-    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); });
+  auto bin = [&](const char* name, Var (*f)(const Var&, const Var&), const char* doc) {
+    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); }, doc);
   };
-  bin("add", &add); bin("sub", &sub); bin("mul", &mul); bin("true_div", &true_div); bin("pow", &hypatia::pow);
-  bin("eq", &eq); bin("neq", &neq); bin("lt", &lt); bin("gt", &gt); bin("le", &le); bin("ge", &ge);
-  bin("fill", &fill);
-  auto un = [&](const char* name, Var (*f)(const Var&)) {
-    m.def(name, [f](nb::handle a) { return f(as_var(a)); });
+  bin("add", &add, "a + b elementwise, broadcasting (numpy dtype promotion).");
+  bin("sub", &sub, "a - b elementwise, broadcasting.");
+  bin("mul", &mul, "a * b elementwise, broadcasting.");
+  bin("true_div", &true_div, "a / b elementwise; int / int gives floatX.");
+  bin("pow", &hypatia::pow, "a ** b elementwise.");
+  bin("eq", &eq, "a == b elementwise (bool).");
+  bin("neq", &neq, "a != b elementwise (bool).");
+  bin("lt", &lt, "a < b elementwise (bool).");
+  bin("gt", &gt, "a > b elementwise (bool).");
+  bin("le", &le, "a <= b elementwise (bool).");
+  bin("ge", &ge, "a >= b elementwise (bool).");
+  bin("fill", &fill, "An array shaped like model filled with value (Theano's fill / second).");
+  auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
+    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, doc);
   };
-  un("neg", &neg); un("exp", &hypatia::exp); un("log", &hypatia::log); un("sqr", &sqr); un("sqrt", &hypatia::sqrt);
-  un("sigmoid", &sigmoid); un("softplus", &softplus); un("log1p", &hypatia::log1p); un("expm1", &hypatia::expm1);
-  un("tanh", &hypatia::tanh); un("abs_", &abs_);
-  un("shape", &shape); un("zeros_like", &zeros_like); un("ones_like", &ones_like);
-  m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); });
-  m.def("dot", [](nb::handle a, nb::handle b) { return dot(as_var(a), as_var(b)); });
-  m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); });
-  m.def("reshape", [](nb::handle x, nb::handle shp) { return reshape(as_var(x), shape_vars(shp)); });
-  m.def("dimshuffle", [](nb::handle x, nb::args pattern) { return dimshuffle(as_var(x), dimshuffle_pattern(pattern)); });
+  un("neg", &neg, "-x elementwise.");
+  un("exp", &hypatia::exp, "e ** x elementwise.");
+  un("log", &hypatia::log, "Natural logarithm elementwise.");
+  un("sqr", &sqr, "x * x elementwise.");
+  un("sqrt", &hypatia::sqrt, "Square root elementwise.");
+  un("sigmoid", &sigmoid, "1 / (1 + exp(-x)) elementwise.");
+  un("softplus", &softplus, "log(1 + exp(x)) elementwise, stable for large x.");
+  un("log1p", &hypatia::log1p, "log(1 + x), accurate for tiny x.");
+  un("expm1", &hypatia::expm1, "exp(x) - 1, accurate for tiny x.");
+  un("tanh", &hypatia::tanh, "Hyperbolic tangent elementwise.");
+  un("abs_", &abs_, "|x| elementwise, keeping the dtype (Theano's abs_).");
+  un("zeros_like", &zeros_like, "Zeros shaped like x, of x's dtype.");
+  un("ones_like", &ones_like, "Ones shaped like x, of x's dtype.");
+  m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); },
+        "x cast to dtype (a sparse matrix stays sparse).");
+  m.def("dot", [](nb::handle a, nb::handle b) { return dot(as_operand(a, "dot"), as_operand(b, "dot")); },
+        nb::arg("l"), nb::arg("r"),
+        "theano.dot(l, r): with a sparse operand sparse.structured_dot (sparse . sparse is sparse; the sparse "
+        "operand's gradient is structured), else tensor.dot.");
+  m.def("tensor_dot", [](nb::handle a, nb::handle b) {
+    Var x = as_var(a), y = as_var(b);
+    check_tensor_input(x, "dot");
+    check_tensor_input(y, "dot");
+    return dot(x, y);
+  }, nb::arg("a"), nb::arg("b"),
+        "tensor.dot(a, b) of dense operands: matrix/vector products through BLAS, N-d as tensordot over the last "
+        "axis of a and the second-to-last of b. A sparse operand is a TypeError (see hypatia.dot).");
+  m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); },
+        "The length of axis i of x (an int64 scalar).");
+  m.def("reshape", [](nb::handle x, nb::handle shp) { return reshape(as_var(x), shape_vars(shp)); },
+        "x with a new shape: a tuple of ints or scalar variables; -1 infers one axis.");
+  m.def("dimshuffle", [](nb::handle x, nb::args pattern) { return dimshuffle(as_var(x), dimshuffle_pattern(pattern)); },
+        "Theano's DimShuffle of x: a permutation of axes, 'x' inserting broadcastable ones.");
   m.def("transpose", [](nb::handle x, nb::handle axes) { return transpose(as_var(x), as_axes(axes)); },
-        nb::arg("x"), nb::arg("axes") = nb::none());
+        nb::arg("x"), nb::arg("axes") = nb::none(),
+        "x with its axes permuted (default: reversed); a sparse matrix becomes the other format.");
   m.def("infer_shape_of_node", [](const Var& out) -> nb::object {
     // The final node's infer_shape, fed symbolic input shapes (Shape_i of each input): what
     // the test harness compiles and compares with the real shape.
@@ -118,7 +157,8 @@ void init_tensor(nb::module_& m) {
     std::vector<Var> s;
     for (auto d : shp) s.push_back(as_var(d));
     return alloc(as_var(v), s);
-  });
+  },
+        "value broadcast to the given shape (each an int or scalar variable).");
 
   auto opt_axis = [](nb::handle a) -> std::optional<int> {
     if (a.is_none()) return std::nullopt;
@@ -128,83 +168,122 @@ void init_tensor(nb::module_& m) {
         nb::arg("a"), nb::arg("axis").none() = -1, "numpy.sort along axis (None: flattened); differentiable.");
   m.def("argsort", [opt_axis](nb::handle x, nb::handle axis) { return argsort(as_var(x), opt_axis(axis)); },
         nb::arg("a"), nb::arg("axis").none() = -1, "Stable indices that sort along axis (None: flattened).");
-  m.def("nonzero", [](nb::handle x, bool return_matrix) -> nb::object {
+  auto nonzero_of = [](nb::handle x, bool return_matrix) -> nb::object {
     std::vector<Var> idx = nonzero(as_var(x));
     if (!return_matrix) return nb::tuple(nb::cast(idx));
     std::vector<Var> rows;
     for (const Var& v : idx) rows.push_back(dimshuffle(v, {-1, 0}));
     nb::object join = nb::module_::import_("hypatia.tensor").attr("concatenate");
     return join(nb::cast(rows), 0);
-  }, nb::arg("a"), nb::arg("return_matrix") = false);
-  m.def("flatnonzero", [](nb::handle x) { return flatnonzero(as_var(x)); });
-  m.def("tensor_copy", [](nb::handle x) { return elemwise(ScalarOpId::Identity, {as_var(x)}); });
+  };
+  m.def("nonzero", nonzero_of, nb::arg("a"), nb::arg("return_matrix") = false,
+        "numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix.");
+  m.def("flatnonzero", [](nb::handle x) { return flatnonzero(as_var(x)); },
+        "Indices of the non-zero elements of the flattened x.");
+  m.def("tensor_copy", [](nb::handle x) { return elemwise(ScalarOpId::Identity, {as_var(x)}); },
+        "A copy of x (an Identity node).");
 
-  // Operators and methods of Variable (Theano's _tensor_py_operators).
+  // Operators and methods of Variable (Theano's _tensor_py_operators and, for sparse operands,
+  // _sparse_py_operators). Each calls the C++ builder, which decides dense or sparse from the
+  // operand types (Type::apply_operator); scipy csr/csc operands become sparse constants.
   nb::handle cls = nb::type<Var>();
   auto method = [&](const char* name, auto&& f, const auto&... extra) {
     nb::setattr(cls, name, nb::cpp_function(f, nb::is_method(), nb::name(name), extra...));
   };
-  method("__add__", [](const Var& a, nb::handle b) { return add(a, as_var(b)); });
-  method("__radd__", [](const Var& a, nb::handle b) { return add(as_var(b), a); });
-  method("__sub__", [](const Var& a, nb::handle b) { return sub(a, as_var(b)); });
-  method("__rsub__", [](const Var& a, nb::handle b) { return sub(as_var(b), a); });
-  method("__mul__", [](const Var& a, nb::handle b) { return mul(a, as_var(b)); });
-  method("__rmul__", [](const Var& a, nb::handle b) { return mul(as_var(b), a); });
-  method("__truediv__", [](const Var& a, nb::handle b) { return true_div(a, as_var(b)); });
-  method("__rtruediv__", [](const Var& a, nb::handle b) { return true_div(as_var(b), a); });
-  method("__pow__", [](const Var& a, nb::handle b) { return hypatia::pow(a, as_var(b)); });
-  method("__rpow__", [](const Var& a, nb::handle b) { return hypatia::pow(as_var(b), a); });
-  method("__neg__", [](const Var& a) { return neg(a); });
-  method("__abs__", [](const Var& a) { return abs_(a); });
-  method("__pos__", [](const Var& a) { return a; });
-  method("__lt__", [](const Var& a, nb::handle b) { return lt(a, as_var(b)); });
-  method("__le__", [](const Var& a, nb::handle b) { return le(a, as_var(b)); });
-  method("__gt__", [](const Var& a, nb::handle b) { return gt(a, as_var(b)); });
-  method("__ge__", [](const Var& a, nb::handle b) { return ge(a, as_var(b)); });
-  method("__matmul__", [](const Var& a, nb::handle b) { return dot(a, as_var(b)); });
-  method("__rmatmul__", [](const Var& a, nb::handle b) { return dot(as_var(b), a); });
-  method("dot", [](const Var& a, nb::handle b) { return dot(a, as_var(b)); });
-  method("dimshuffle", [](const Var& a, nb::args pattern) { return dimshuffle(a, dimshuffle_pattern(pattern)); });
-  method("reshape", [](const Var& a, nb::handle shp, nb::handle) { return reshape(a, shape_vars(shp)); },
-         nb::arg("shape"), nb::arg("ndim") = nb::none());
+  using Bin = Var (*)(const Var&, const Var&);
+  auto binop = [&](const char* name, const char* rname, Bin f, const char* doc) {
+    method(name, [f, name](const Var& a, nb::handle b) { return f(a, as_operand(b, name)); }, doc);
+    if (rname) method(rname, [f, rname](const Var& a, nb::handle b) { return f(as_operand(b, rname), a); }, doc);
+  };
+  binop("__add__", "__radd__", &add, "x + y (sparse + sparse is sparse, sparse + dense dense).");
+  binop("__sub__", "__rsub__", &sub, "x - y (sparse - sparse is sparse, with a dense operand dense).");
+  binop("__mul__", "__rmul__", &mul, "x * y elementwise (a sparse operand gives a sparse result).");
+  binop("__truediv__", "__rtruediv__", &true_div, "x / y (int / int gives a float; sparse / dense is sparse).");
+  binop("__pow__", "__rpow__", &hypatia::pow, "x ** y (dense only; for sparse see hypatia.sparse.structured_pow).");
+  binop("__matmul__", "__rmatmul__", &matmul, "x @ y: tensor dot; with a sparse operand the regular sparse Dot.");
+  binop("dot", nullptr, &matmul, "x.dot(y): tensor dot; with a sparse operand the regular sparse Dot (dense result).");
+  binop("__dot__", "__rdot__", &dot, "theano.dot(x, y): structured_dot when an operand is sparse, else tensor dot.");
+  auto cmp = [&](const char* name, const char* sparse_name, Bin f, const char* doc) {
+    method(name, [f, sparse_name](const Var& a, nb::handle b) {
+      Var y = as_operand(b, sparse_name);
+      warn_sparse_comparison(sparse_name, nb::cast(a), b);
+      return f(a, y);
+    }, doc);
+  };
+  cmp("__lt__", "lt", &lt, "x < y (bool); with a sparse operand see hypatia.sparse.lt.");
+  cmp("__le__", "le", &le, "x <= y (bool); with a sparse operand see hypatia.sparse.le.");
+  cmp("__gt__", "gt", &gt, "x > y (bool); with a sparse operand see hypatia.sparse.gt.");
+  cmp("__ge__", "ge", &ge, "x >= y (bool); with a sparse operand see hypatia.sparse.ge.");
+  method("__neg__", [](const Var& a) { return neg(a); }, "-x.");
+  method("__abs__", [](const Var& a) { return abs_(a); }, "abs(x), keeping the dtype.");
+  method("__pos__", [](const Var& a) { return a; }, "+x (x itself).");
+  method("dimshuffle", [](const Var& a, nb::args pattern) {
+    if (Var r = dispatch_operator(Operator::DimShuffle, {a})) return r;  // sparse: TypeError (always 2-d)
+    return dimshuffle(a, dimshuffle_pattern(pattern));
+  }, "Theano's DimShuffle: x.dimshuffle(1, 'x', 0) permutes axes, 'x' inserts a broadcastable one.");
   method("transpose", [](const Var& a, nb::args axes) {
     if (nb::len(axes) == 0) return transpose(a);
     return transpose(a, as_axes(nb::len(axes) == 1 && !PyLong_Check(axes[0].ptr()) ? axes[0] : axes));
-  });
+  }, "x.transpose(*axes): reversed axes by default; a sparse matrix becomes the other format.");
+  method("nonzero", [nonzero_of](const Var& a, bool return_matrix) { return nonzero_of(nb::cast(a), return_matrix); },
+         nb::arg("return_matrix") = false, "numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix.");
   method("sort", [opt_axis](const Var& a, nb::handle axis) { return hypatia::sort(a, opt_axis(axis)); },
-         nb::arg("axis").none() = -1);
+         nb::arg("axis").none() = -1, "numpy.sort along axis (None: flattened).");
   method("argsort", [opt_axis](const Var& a, nb::handle axis) { return argsort(a, opt_axis(axis)); },
-         nb::arg("axis").none() = -1);
+         nb::arg("axis").none() = -1, "Stable indices that sort along axis (None: flattened).");
   method("copy", [](const Var& a, std::optional<std::string> name) {
     Var c = elemwise(ScalarOpId::Identity, {a});
     if (name) c->name = *name;
     return c;
-  }, nb::arg("name") = nb::none());
-  method("astype", [](const Var& a, nb::handle d) { return cast(a, dtype_from_name(nb::cast<std::string>(nb::str(d)))); });
-  nb::setattr(cls, "T", nb::module_::import_("builtins").attr("property")(
-      nb::cpp_function([](const Var& a) { return transpose(a); }, nb::is_method())));
-  nb::setattr(cls, "shape", nb::module_::import_("builtins").attr("property")(
-      nb::cpp_function([](const Var& a) { return shape(a); }, nb::is_method())));
-  init_nnet(m);
+  }, nb::arg("name") = nb::none(), "A copy of x (tensor_copy), optionally named.");
+  method("astype", [](const Var& a, nb::handle d) {
+    DType to = dtype_arg(d);
+    if (a.type()->kind() == TypeKind::Sparse) warn_if_discarding_imaginary(a, to);
+    return cast(a, to);
+  }, "x cast to dtype (a numpy dtype, its name or 'floatX').");
+  method("toarray", [](const Var& a) {
+    if (a.type()->kind() != TypeKind::Sparse) type_error("[toarray] the variable is already dense (", a.type()->str(), ")");
+    return sparse::dense_from_sparse(a, true);
+  }, "The dense matrix of a sparse variable (sparse.dense_from_sparse).");
+  auto property = [&](const char* name, auto&& f, const char* doc) {
+    nb::setattr(cls, name, nb::module_::import_("builtins").attr("property")(
+        nb::cpp_function(f, nb::is_method()), nb::none(), nb::none(), doc));
+  };
+  property("T", [](const Var& a) { return transpose(a); }, "The transpose (a sparse matrix: the other format, no copy).");
+  property("shape", [](const Var& a) { return shape(a); }, "The symbolic shape (an int64 vector).");
+  property("format", [](const Var& a) -> std::string {
+    if (a.type()->kind() != TypeKind::Sparse)
+      throw nb::attribute_error("'Variable' object has no attribute 'format' (only sparse variables have it)");
+    return format_name(sparse_type(a)->format());
+  }, "'csr' or 'csc' (sparse variables only).");
 }
 
 // ---- nnet (theano.tensor.nnet): activations, softmax, crossentropies ----
 void init_nnet(nb::module_& m) {
-  auto un = [&](const char* name, Var (*f)(const Var&)) {
-    m.def(name, [f](nb::handle a) { return f(as_var(a)); });
+  auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
+    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, doc);
   };
-  un("softsign", &softsign); un("selu", &selu); un("hard_sigmoid", &hard_sigmoid);
-  un("ultra_fast_sigmoid", &ultra_fast_sigmoid); un("softmax", &softmax); un("log_softmax", &log_softmax);
-  m.def("relu", [](nb::handle x, double alpha) { return relu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 0.0);
-  m.def("elu", [](nb::handle x, double alpha) { return elu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 1.0);
+  un("softsign", &softsign, "x / (1 + |x|) elementwise.");
+  un("selu", &selu, "Scaled exponential linear unit elementwise.");
+  un("hard_sigmoid", &hard_sigmoid, "Piecewise-linear sigmoid approximation: clip(0.2 x + 0.5, 0, 1).");
+  un("ultra_fast_sigmoid", &ultra_fast_sigmoid, "Theano's fast piecewise sigmoid approximation.");
+  un("softmax", &softmax, "Row-wise softmax of a matrix (a vector: of the vector).");
+  un("log_softmax", &log_softmax, "Row-wise log(softmax(x)), computed stably.");
+  m.def("relu", [](nb::handle x, double alpha) { return relu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 0.0,
+        "max(x, alpha * x) elementwise (alpha = 0: the plain ReLU).");
+  m.def("elu", [](nb::handle x, double alpha) { return elu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 1.0,
+        "x where x > 0, alpha * (exp(x) - 1) elsewhere.");
   m.def("binary_crossentropy", [](nb::handle o, nb::handle t) { return binary_crossentropy(as_var(o), as_var(t)); },
-        nb::arg("output"), nb::arg("target"));
+        nb::arg("output"), nb::arg("target"),
+        "-(target log(output) + (1 - target) log(1 - output)) elementwise.");
   m.def("sigmoid_binary_crossentropy", [](nb::handle o, nb::handle t) {
     return sigmoid_binary_crossentropy(as_var(o), as_var(t));
-  }, nb::arg("output"), nb::arg("target"));
+  }, nb::arg("output"), nb::arg("target"),
+        "binary_crossentropy(sigmoid(output), target), computed stably from the logits.");
   m.def("categorical_crossentropy", [](nb::handle c, nb::handle t) {
     return categorical_crossentropy(as_var(c), as_var(t));
-  }, nb::arg("coding_dist"), nb::arg("true_dist"));
+  }, nb::arg("coding_dist"), nb::arg("true_dist"),
+        "-sum(true_dist * log(coding_dist)) per row; true_dist may be integer class labels.");
 }
 
 }  // namespace hypatia::py

@@ -19,6 +19,7 @@ namespace hypatia::py {
 void init_errors(nb::module_& m);
 void init_graph(nb::module_& m);
 void init_tensor(nb::module_& m);
+void init_nnet(nb::module_& m);
 void init_function(nb::module_& m);
 void init_grad(nb::module_& m);
 void init_printing(nb::module_& m);
@@ -44,6 +45,32 @@ void init_blocksparse(nb::module_& m);  // tensor.nnet.blocksparse
 Var as_var(nb::handle obj);
 /// Axis arguments: None, an int, or a sequence of ints.
 std::optional<std::vector<int>> as_axes(nb::handle obj);
+
+/// A dtype argument: None or 'floatX' give floatX, anything numpy.dtype accepts its dtype.
+DType dtype_arg(nb::handle d);
+/// numpy's ComplexWarning when casting x to `to` drops imaginary parts (a sparse cast warns
+/// when it is built, as scipy's astype warns in Theano's perform).
+void warn_if_discarding_imaginary(const Var& x, DType to);
+/// scipy's SparseEfficiencyWarning for a comparison that scipy computes over every implicit
+/// zero (==, <=, >= of two sparse matrices; a scalar s with 0 `name` s true). `name` is one of
+/// eq, neq, lt, gt, le, ge; does nothing when neither operand is sparse.
+void warn_sparse_comparison(const char* name, nb::handle x, nb::handle y);
+/// x[key] for a sparse variable x (bind_sparse_select.cpp).
+Var sparse_getitem(const Var& x, nb::handle key);
+
+/// The Python handle for an Op (compared by equals/hash, so merged ops compare equal); one
+/// definition for every binding unit.
+struct PyOp {
+  OpPtr op;
+};
+/// An op object for Python: O constructed from its params (sparse.Dot(), SpSum(axis, ...)).
+template <class O, class... P>
+PyOp make_op(P... params) {
+  return PyOp{std::make_shared<O>(params...)};
+}
+/// A sparse operand: a Variable passes through (its op checks the type), a scipy csr/csc matrix
+/// becomes a sparse constant; TypeError "[who] ..." for anything else (bind_sparse.cpp).
+Var sparse_operand(nb::handle x, const char* who);
 
 // ---- calling op instances from Python (op_call.cpp) ----
 /// An op input from Python: Variables pass through, scipy csr/csc matrices become sparse

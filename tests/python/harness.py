@@ -53,7 +53,7 @@ def check_op(fun, inputs, reference, grad=True, structured=False, rtol=1e-6, ato
         if check_dtype:
             assert got_d.dtype == want_d.dtype, (got_d.dtype, want_d.dtype)
         np.testing.assert_allclose(got_d, want_d, rtol=rtol, atol=atol)
-    shape = _core.infer_shape_of_node(out)
+    shape = _core.tensor.infer_shape_of_node(out)
     if shape is not None:
         shape_fn = hypatia.function(vars_, list(shape), mode="None", on_unused_input="ignore")
         assert tuple(int(s) for s in shape_fn(*inputs)) == _as_dense(got_fast).shape
@@ -71,7 +71,7 @@ def check_op(fun, inputs, reference, grad=True, structured=False, rtol=1e-6, ato
             args[i] = xs[k]
         for i in range(len(args)):
             if i not in grad_inputs:
-                args[i] = _core.constant(inputs[i]) if not sp.issparse(inputs[i]) else _core.sparse.constant(inputs[i])
+                args[i] = _core.tensor.constant(inputs[i]) if not sp.issparse(inputs[i]) else _core.sparse.constant(inputs[i])
         r = fun(*args)
         if r.type.kind == "sparse":
             r = _core.sparse.dense_from_sparse(r, False)

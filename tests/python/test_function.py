@@ -165,3 +165,32 @@ def test_profile_summary_lists_nodes_by_time():
     assert "Sum{acc_dtype=float64}" in text
     g = function([x], x * 2)
     assert "profiling is off" in g.profile_summary()
+
+
+def test_in_out_and_options_are_bound_classes_with_theano_keywords():
+    # In/Out/FunctionOptions are the C++ structs (no tuple protocol); keyword constructors
+    # with Theano's names and defaults
+    assert In is hypatia._core.In and Out is hypatia._core.Out
+    x = T.dvector("x")
+    i = In(x, name="a", value=np.ones(2), mutable=True)
+    assert i.name == "a" and i.mutable and i.borrow and not i.strict and i.allow_downcast is None
+    np.testing.assert_array_equal(i.value, np.ones(2))
+    assert In(x).borrow is False and Out(x).borrow is False and Out(x, borrow=True).borrow
+    with pytest.raises(TypeError, match=r"^\[In\]"):
+        In(np.ones(2))
+    o = hypatia.compile.FunctionOptions(mode="FAST_RUN-fusion", on_unused_input="ignore")
+    assert o.mode == "FAST_RUN-fusion" and o.on_unused_input == "ignore" and o.profile is False
+    with pytest.raises(ValueError, match="unknown mode"):
+        hypatia.compile.FunctionOptions(mode="FAST")
+    with pytest.raises(ValueError, match="on_unused_input"):
+        hypatia.compile.FunctionOptions(on_unused_input="loud")
+
+
+def test_bad_python_argument_names_input_and_function_once():
+    # conversion errors are wrapped by Function::bind_arguments, the same as type errors
+    x = T.dvector("x")
+    f = function([x], x * 2, name="double")
+    for bad in (np.array(["a"]), [[1.0, 2.0]]):  # a conversion error, a type error
+        with pytest.raises(TypeError, match=r'bad input argument with name "x" to function with name "double" at index 0'):
+            f(x=bad)
+    assert f.input_names == ["x"]

@@ -94,9 +94,7 @@ _is_sparse = is_sparse
 _is_dense = is_dense
 
 
-def as_sparse_variable(x, name=None):
-    """x itself for a sparse variable; a sparse constant for a scipy csr/csc matrix."""
-    return _s.as_sparse_variable(x, name)
+as_sparse_variable = _s.as_sparse_variable
 
 
 as_sparse = as_sparse_variable
@@ -106,15 +104,13 @@ def as_sparse_or_tensor_variable(x, name=None):
     """as_sparse_variable(x) when x is sparse, else as_tensor_variable(x)."""
     if is_sparse_variable(x) or _sp.issparse(x):
         return as_sparse_variable(x, name)
-    v = _core.as_tensor_variable(x)
+    v = _core.tensor.as_tensor_variable(x)
     if name is not None and not isinstance(x, Variable):
         v.name = name
     return v
 
 
-def constant(x, name=None):
-    """A sparse constant holding a copy of the scipy csr/csc matrix x."""
-    return _s.constant(x, name)
+constant = _s.constant
 
 
 # ---- ops (Theano's classes and instances) ---------------------------------------------------
@@ -144,9 +140,7 @@ def CSM(format, kmap=None):
 csm_grad = CSMGrad
 
 
-def dense_from_sparse(x, structured=True):
-    """The dense matrix of x (structured grad by default)."""
-    return _s.dense_from_sparse(x, structured)
+dense_from_sparse = _s.dense_from_sparse
 
 
 def csr_from_dense(x):
@@ -157,14 +151,10 @@ def csc_from_dense(x):
     return _s.sparse_from_dense(x, "csc")
 
 
-def as_format(x, format):
-    """x in the given format (x itself when it already is)."""
-    return _s.as_format(x, format)
+as_format = _s.as_format
 
 
-def sample_dense(pattern, dense):
-    """The values of ``dense`` at the stored positions of ``pattern`` (pattern's format)."""
-    return _s.sample_dense(pattern, dense)
+sample_dense = _s.sample_dense
 
 
 def CSR(data, indices, indptr, shape):
@@ -218,10 +208,7 @@ ccast = _caster("complex64")
 zcast = _caster("complex128")
 
 from .testing import sparse_random_inputs, verify_grad_sparse  # noqa: E402
-from . import _variable  # noqa: E402,F401  (operators and methods of sparse variables)
-from ._variable import register_operator  # noqa: E402,F401
 from .math import *  # noqa: E402,F401,F403  (sparse arithmetic: add, mul, comparisons, sp_sum, ...)
 from .products import *  # noqa: E402,F401,F403  (structured_dot, dot, true_dot, sampling_dot, usmm, Dot, ...)
 from .select import *  # noqa: E402,F401,F403  (selection, stacking, sparse_grad, probability)
-register_operator("getitem", select._getitem)  # noqa: F405  (x[...] on sparse variables)
 from . import utils  # noqa: E402,F401  (hash_from_sparse)

@@ -8,15 +8,7 @@ scipy does, as the complement of !=, >, <, NaN included). Where scipy warns
 (SparseEfficiencyWarning: ==, <=, >= of two sparse matrices; a scalar s with op(0, s) true)
 these functions warn with scipy's message; scipy (1.17) refuses none of them.
 """
-import numbers
-import warnings
-
-import numpy as np
-import scipy.sparse as _sp
-
 from .. import _core
-from .._core import Variable
-from ._variable import register_operator
 
 _s = _core.sparse
 
@@ -44,9 +36,7 @@ LessEqualSS, LessEqualSD = _s.LessEqualSS, _s.LessEqualSD
 GreaterEqualSS, GreaterEqualSD = _s.GreaterEqualSS, _s.GreaterEqualSD
 
 
-def SpSum(axis=None, sparse_grad=True):
-    """SpSum{axis, sparse_grad} (Theano's class default sparse_grad=True; sp_sum's is False)."""
-    return _s.SpSum(axis, sparse_grad)
+SpSum = _s.SpSum
 
 
 # ---- typed builders ----------------------------------------------------------------------------
@@ -59,26 +49,13 @@ mul_s_d = _s.mul_s_d
 mul_s_v = _s.mul_s_v
 
 
-def _is_sparse(v):
-    return (isinstance(v, Variable) and v.type.kind == "sparse") or _sp.issparse(v)
+add = _s.add
 
 
-def add(x, y):
-    """x + y with at least one sparse operand: sparse if both are sparse (AddSS), else dense (AddSD).
-    Regular grad, structured for the sparse operand of AddSD."""
-    return _s.add(x, y)
+sub = _s.sub
 
 
-def sub(x, y):
-    """x - y with at least one sparse operand (x + (-y), as Theano)."""
-    return _s.sub(x, y)
-
-
-def mul(x, y):
-    """x * y elementwise with at least one sparse operand; the result is sparse (MulSS or MulSD;
-    a dense operand may be a scalar, a vector along the columns, or a broadcastable matrix).
-    Regular grad."""
-    return _s.mul(x, y)
+mul = _s.mul
 
 
 def col_scale(x, s):
@@ -91,77 +68,17 @@ def row_scale(x, s):
     return _s.row_scale(x, s)
 
 
-def sp_sum(x, axis=None, sparse_grad=False):
-    """The sum of a sparse matrix over all entries (axis=None), columns (0) or rows (1), dense.
-    sparse_grad=True gives the structured grad; both grads are sparse of x's format."""
-    return _s.sp_sum(x, axis, sparse_grad)
+sp_sum = _s.sp_sum
 
 
-# ---- comparisons -------------------------------------------------------------------------------
-_CMP_NAMES = {"eq": "Equal", "neq": "NotEqual", "lt": "LessThan", "gt": "GreaterThan",
-              "le": "LessEqual", "ge": "GreaterEqual"}
-_SWAP = {"eq": "eq", "neq": "neq", "lt": "gt", "gt": "lt", "le": "ge", "ge": "le"}
-_PYOP = {"eq": np.equal, "neq": np.not_equal, "lt": np.less, "gt": np.greater, "le": np.less_equal,
-         "ge": np.greater_equal}
-_INVERSE = {"eq": "neq", "neq": "eq", "lt": "ge", "ge": "lt", "gt": "le", "le": "gt"}
-_SYM = {"eq": "==", "neq": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">="}
-
-
-def _scalar_value(v):
-    """The value of a Python/numpy scalar or 0-d constant operand, else None."""
-    if isinstance(v, (numbers.Number, np.number, np.bool_)):
-        return v
-    if isinstance(v, np.ndarray) and v.ndim == 0:
-        return v[()]
-    return None
-
-
-def _compare(name, x, y):
-    if _is_sparse(y) and not _is_sparse(x):  # dense (op) sparse == sparse (swapped op) dense
-        return _compare(_SWAP[name], y, x)
-    if not _is_sparse(x):
-        raise TypeError("[%s] at least one operand must be sparse" % name)
-    if _is_sparse(y):
-        if name in ("eq", "le", "ge"):  # scipy computes these as a complement: warn as it does
-            warnings.warn("Comparing two sparse matrices using %s is inefficient. Try using %s instead."
-                          % (_SYM[name], _SYM[_INVERSE[name]]), SparseEfficiencyWarning, stacklevel=3)
-        return getattr(_s, name)(x, y)
-    s = _scalar_value(y)
-    if s is not None and bool(_PYOP[name](0, s)):
-        # scipy's rule for a scalar: the comparison holds at every implicit zero.
-        warnings.warn("Comparing a sparse matrix with %s using %s is inefficient. Try using %s instead."
-                      % (s, _SYM[name], _SYM[_INVERSE[name]]), SparseEfficiencyWarning, stacklevel=3)
-    return getattr(_s, name)(x, y)
-
-
-def eq(x, y):
-    """x == y, at least one sparse: sparse bool if both are sparse, dense bool otherwise."""
-    return _compare("eq", x, y)
-
-
-def neq(x, y):
-    """x != y, at least one sparse: sparse bool if both are sparse, dense bool otherwise."""
-    return _compare("neq", x, y)
-
-
-def lt(x, y):
-    """x < y, at least one sparse: sparse bool if both are sparse, dense bool otherwise."""
-    return _compare("lt", x, y)
-
-
-def gt(x, y):
-    """x > y, at least one sparse: sparse bool if both are sparse, dense bool otherwise."""
-    return _compare("gt", x, y)
-
-
-def le(x, y):
-    """x <= y, at least one sparse: sparse bool if both are sparse, dense bool otherwise."""
-    return _compare("le", x, y)
-
-
-def ge(x, y):
-    """x >= y, at least one sparse: sparse bool if both are sparse, dense bool otherwise."""
-    return _compare("ge", x, y)
+# ---- comparisons: at least one operand sparse; a sparse bool matrix when both are sparse, else a
+# dense one (scipy's values; scipy's SparseEfficiencyWarning where scipy warns) ----------------
+eq = _s.eq
+neq = _s.neq
+lt = _s.lt
+gt = _s.gt
+le = _s.le
+ge = _s.ge
 
 
 # ---- structured elementwise ("monoid") functions -------------------------------------------------
@@ -195,30 +112,4 @@ abs_ = _s.abs_
 conj = _s.conj  # Theano's sparse conj: complex conjugate of the stored values (real: same values)
 
 
-# ---- operators of sparse variables ---------------------------------------------------------------
-def _truediv(x, y):
-    if _is_sparse(y):
-        raise TypeError("[truediv] dividing by a sparse matrix would divide by its implicit zeros; "
-                        "use the dense x / y.toarray()")
-    if isinstance(y, numbers.Number):
-        return mul(x, 1.0 / y)
-    return mul(x, _core.true_div(1, y) if isinstance(y, Variable) else 1.0 / np.asarray(y))
-
-
-def _mean(x, axis=None, *args, **kwargs):
-    s = sp_sum(x, axis)
-    if axis is None:
-        n = _core.mul(_core.shape_i(x, 0), _core.shape_i(x, 1))
-    else:
-        n = _core.shape_i(x, 0 if axis in (0, -2) else 1)
-    return _core.true_div(s, n)
-
-
-for _name, _fn in [("add", add), ("sub", sub), ("mul", mul), ("truediv", _truediv), ("lt", lt), ("le", le),
-                   ("gt", gt), ("ge", ge), ("abs", abs_),
-                   ("sum", lambda x, axis=None, sparse_grad=False: sp_sum(x, axis, sparse_grad)),
-                   ("mean", _mean)]:
-    register_operator(_name, _fn)
-
-__all__ = [n for n in dir() if not n.startswith("_") and n not in (
-    "numbers", "warnings", "np", "Variable", "register_operator")]
+__all__ = [n for n in dir() if not n.startswith("_")]

@@ -4,7 +4,6 @@ dense vector). ``hypatia.sparse.dot`` and, on sparse operands, ``x @ y`` and ``x
 regular ``dot`` below (registered as the 'dot' operator); the top-level ``hypatia.dot`` is
 Theano's ``theano.dot``, which is ``structured_dot`` when an operand is sparse."""
 from .. import _core
-from ._variable import register_operator
 
 _s = _core.sparse
 
@@ -19,47 +18,23 @@ StructuredDotGradCSC = _s.StructuredDotGradCSC
 SampleSparse = _s.SampleSparse
 
 
-def structured_dot(x, y):
-    """x . y with at least one sparse operand (a sparse variable or a scipy csr/csc matrix).
-    Sparse x: y dense (matrix or vector) gives a dense result, y sparse a sparse one (x's
-    format). Dense x, sparse y: computed as Theano does, (y.T . x.T).T, dense. The gradient of
-    a sparse operand is structured (only its stored entries), a dense operand's is regular."""
-    return _s.structured_dot(x, y)
+structured_dot = _s.structured_dot
 
 
-def dot(x, y):
-    """theano.sparse.dot (op Dot): one operand sparse, the other sparse or dense, either order.
-    Always a dense result, also for two sparse operands. Regular grads (a sparse operand gets
-    the whole gradient, in its format). Two dense operands: TypeError."""
-    return _s.dot(x, y)
+dot = _s.dot
 
 
-def true_dot(x, y, grad_preserves_dense=True):
-    """x . y with a sparse output (x's format); a dense vector y gives a dense vector. Regular
-    grads; a dense y gets a dense grad unless grad_preserves_dense is False."""
-    return _s.true_dot(x, y, grad_preserves_dense)
+true_dot = _s.true_dot
 
 
-def sampling_dot(x, y, p):
-    """p * (x . y.T) computed only at p's stored entries: x is m x k, y is n x k (dense), p is a
-    sparse m x n matrix. Sparse output in p's format. True grads for x and y, structured for p."""
-    return _s.sampling_dot(x, y, p)
+sampling_dot = _s.sampling_dot
 
 
-def usmm(alpha, x, y, z):
-    """z + alpha * (x . y), with x or y sparse and z dense (the sparse gemm)."""
-    return _s.usmm(alpha, x, y, z)
+usmm = _s.usmm
 
 
-def structured_dot_grad(a, b, g_ab):
-    """The structured gradient of structured_dot(a, b) w.r.t. a: a's pattern holding
-    dot(g_ab[i, :], b[j, :]) at each stored (i, j). Built as Theano builds it:
-    CSR/CSC(StructuredDotGradCSR/CSC(indices, indptr, b, g_ab), indices, indptr, shape), the op
-    computing the data vector from a's structure."""
-    return _s.structured_dot_grad(a, b, g_ab)
+structured_dot_grad = _s.structured_dot_grad
 
-
-register_operator("dot", dot)
 
 __all__ = ["StructuredDot", "Dot", "TrueDot", "SamplingDot", "Usmm", "UsmmCscDense", "StructuredDotGradCSR",
            "StructuredDotGradCSC", "SampleSparse", "structured_dot", "dot", "true_dot", "sampling_dot", "usmm",

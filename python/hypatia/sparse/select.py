@@ -108,10 +108,7 @@ class Poisson:
         return _s.poisson(x, seed, rng)
 
 
-def poisson(x, seed=None, rng=None):
-    """A sparse matrix with x's stored positions holding Poisson(x.data) draws (x's dtype);
-    draws equal to 0 are not stored (Theano's eliminate_zeros)."""
-    return _s.poisson(x, seed, rng)
+poisson = _s.poisson
 
 
 class Binomial:
@@ -143,6 +140,4 @@ class Multinomial:
         return _s.multinomial(n, p, seed, rng)
 
 
-def multinomial(n, p, seed=None, rng=None):
-    """For each row i of the sparse p, Multinomial(n[i] (or n), p[i]) counts at p's positions."""
-    return _s.multinomial(n, p, seed, rng)
+multinomial = _s.multinomial

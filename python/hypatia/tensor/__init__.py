@@ -1,12 +1,15 @@
 """hypatia.tensor: dense tensor variables and ops under Theano's names (theano.tensor)."""
 from .. import _core
 from .. import _type_methods
-from .._core import (add, sub, mul, true_div, neg, exp, log, sqr, sqrt, log1p, expm1, tanh, abs_, eq, neq, lt, gt, le, ge,
-                     cast, dot, shape, shape_i, reshape, dimshuffle, transpose, fill, alloc,
-                     zeros_like, ones_like, as_tensor_variable, constant, Variable)
-from .._core import pow as pow  # noqa: A001 - Theano's name
+from .._core.tensor import (add, sub, mul, true_div, neg, exp, log, sqr, sqrt, log1p, expm1, tanh, abs_, eq,
+                            neq, lt, gt, le, ge, cast, shape_i, reshape, dimshuffle, transpose, fill, alloc,
+                            zeros_like, ones_like, as_tensor_variable, constant)
+from .._core import Variable
+from .._core.tensor import pow as pow  # noqa: A001 - Theano's name
+shape = _core.shape.shape
+from .._core.tensor import tensor_dot as dot  # tensor.dot: dense operands only (hypatia.dot takes sparse ones)
 from ..configparser import config
-from .._core import sort, argsort, flatnonzero, tensor_copy  # noqa: F401
+from .._core.tensor import sort, argsort, flatnonzero, tensor_copy  # noqa: F401
 from ._math import *  # noqa: F401,F403  (each family module lists its names in __all__)
 from ._reduce import *  # noqa: F401,F403
 from . import extra_ops  # noqa: E402 - T.extra_ops.cumsum, ...
@@ -56,7 +59,7 @@ _PREFIXES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64", "f": "float3
 
 def _maker(pattern):
     def make(name=None, dtype=None):
-        return _core.tensor(_dtype(dtype), list(pattern), name)
+        return _core.tensor.tensor(_dtype(dtype), list(pattern), name)
     return make
 
 
@@ -95,7 +98,7 @@ def tensor(dtype=None, broadcastable=None, name=None):
     """A tensor variable of any rank: ``tensor('float64', (False, True))``."""
     if broadcastable is None:
         raise TypeError("[tensor] broadcastable must be given")
-    return _core.tensor(_dtype(dtype), list(broadcastable), name)
+    return _core.tensor.tensor(_dtype(dtype), list(broadcastable), name)
 
 
 def grad(*args, **kwargs):
@@ -128,13 +131,4 @@ def hessian(*args, **kwargs):
     return _h(*args, **kwargs)
 
 
-def nonzero(a, return_matrix=False):
-    """numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix."""
-    return _core.nonzero(a, return_matrix)
-
-
-def _variable_nonzero(self, return_matrix=False):
-    return _core.nonzero(self, return_matrix)
-
-
-Variable.nonzero = _variable_nonzero
+nonzero = _core.tensor.nonzero

@@ -2,11 +2,10 @@
 hypatia.tensor. Each is an Elemwise over one scalar op (numpy dtype rules, broadcasting,
 Theano's gradients). ``allclose`` is left to the reductions family (it needs ``all``)."""
 from .. import _core
-from .._core import (exp2, log2, log10, inv, sin, cos, tan, arcsin, arccos, arctan, arctan2,
-                     sinh, cosh, arcsinh, arccosh, arctanh, deg2rad, rad2deg, erf, erfc, erfinv,
-                     erfcinv, gamma, gammaln, psi, tri_gamma, rint, ceil, floor, trunc, sgn,
-                     real, imag, angle, conj, isnan, isinf, invert, maximum, minimum, int_div,
-                     mod, and_, or_, xor, switch, clip)
+from .._core.math import (exp2, log2, log10, inv, sin, cos, tan, arcsin, arccos, arctan, arctan2, sinh, cosh,
+                          arcsinh, arccosh, arctanh, deg2rad, rad2deg, erf, erfc, erfinv, erfcinv, gamma,
+                          gammaln, psi, tri_gamma, rint, ceil, floor, trunc, sgn, real, imag, angle, conj,
+                          isnan, isinf, invert, maximum, minimum, int_div, mod, and_, or_, xor, switch, clip)
 
 __all__ = [
     "exp2", "log2", "log10", "inv", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2",
@@ -27,27 +26,21 @@ bitwise_xor = xor
 bitwise_not = invert
 
 
-def round(a, mode=None):  # noqa: A001 - Theano's name
-    """Rounds in a's dtype; mode 'half_away_from_zero' (default) or 'half_to_even'."""
-    return _core.round(a, mode)
+round = _core.math.round
 
 
-def iround(a, mode=None):
-    """cast(round(a, mode), 'int64')."""
-    return _core.iround(a, mode)
+iround = _core.math.iround
 
 
 def round_half_away_from_zero(a):
-    return _core.round(a, "half_away_from_zero")
+    return _core.math.round(a, "half_away_from_zero")
 
 
 def round_half_to_even(a):
-    return _core.round(a, "half_to_even")
+    return _core.math.round(a, "half_to_even")
 
 
-def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """numpy.isclose as a graph: |a - b| <= atol + rtol * |b| (bool)."""
-    return _core.isclose(a, b, rtol, atol, equal_nan)
+isclose = _core.math.isclose
 
 
 def divmod(x, y):  # noqa: A001 - Theano's name
@@ -58,11 +51,11 @@ def divmod(x, y):  # noqa: A001 - Theano's name
 def ceil_intdiv(a, b):
     """Integer division rounding up: (a // b) + ((a % b) != 0), in the quotient's dtype."""
     div = int_div(a, b)
-    return _core.add(div, _core.cast(_core.neq(mod(a, b), 0), div.dtype))
+    return _core.tensor.add(div, _core.tensor.cast(_core.tensor.neq(mod(a, b), 0), div.dtype))
 
 
 def _complex_dtype(*xs):
-    dts = [_core.as_tensor_variable(x).dtype for x in xs]
+    dts = [_core.tensor.as_tensor_variable(x).dtype for x in xs]
     return "complex64" if all(d in ("float32", "float16", "int8", "int16", "uint8", "uint16", "bool")
                               for d in dts) else "complex128"
 
@@ -70,12 +63,12 @@ def _complex_dtype(*xs):
 def complex(real, imag):  # noqa: A001 - Theano's name
     """real + 1j * imag (complex64 from float32 parts, else complex128)."""
     import numpy as np
-    real, imag = _core.as_tensor_variable(real), _core.as_tensor_variable(imag)
+    real, imag = _core.tensor.as_tensor_variable(real), _core.tensor.as_tensor_variable(imag)
     dt = _complex_dtype(real, imag)
     j = np.array(1j, dtype=dt)
-    return _core.add(_core.cast(real, dt), _core.mul(_core.cast(imag, dt), j))
+    return _core.tensor.add(_core.tensor.cast(real, dt), _core.tensor.mul(_core.tensor.cast(imag, dt), j))
 
 
 def complex_from_polar(abs, angle):  # noqa: A002 - Theano's names
     """abs * exp(1j * angle)."""
-    return complex(_core.mul(abs, cos(angle)), _core.mul(abs, sin(angle)))
+    return complex(_core.tensor.mul(abs, cos(angle)), _core.tensor.mul(abs, sin(angle)))

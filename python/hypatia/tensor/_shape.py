@@ -21,55 +21,55 @@ def _axes(axes):
 def flatten(x, ndim=None, outdim=None):
     """Keeps the leading ndim-1 axes and collapses the rest (Theano's flatten(x, outdim=1))."""
     n = ndim if ndim is not None else (outdim if outdim is not None else 1)
-    return _core.shp_flatten(x, int(n))
+    return _core.shape.flatten(x, int(n))
 
 
 def shape_padleft(t, n_ones=1):
-    return _core.shp_padleft(t, int(n_ones))
+    return _core.shape.padleft(t, int(n_ones))
 
 
 def shape_padright(t, n_ones=1):
-    return _core.shp_padright(t, int(n_ones))
+    return _core.shape.padright(t, int(n_ones))
 
 
 def shape_padaxis(t, axis):
-    return _core.shp_padaxis(t, int(axis))
+    return _core.shape.padaxis(t, int(axis))
 
 
 def squeeze(t):
     """Drops every broadcastable axis."""
-    return _core.shp_squeeze(t)
+    return _core.shape.squeeze(t)
 
 
 def swapaxes(y, axis1, axis2):
-    return _core.shp_swapaxes(y, int(axis1), int(axis2))
+    return _core.shape.swapaxes(y, int(axis1), int(axis2))
 
 
 def specify_shape(x, shape):
     """x with its shape checked at run time (ValueError) and known to shape inference."""
     if isinstance(shape, numbers.Integral):
         shape = (shape,)
-    return _core.shp_specify_shape(x, shape if isinstance(shape, _core.Variable) else list(shape))
+    return _core.shape.specify_shape(x, shape if isinstance(shape, _core.Variable) else list(shape))
 
 
 def addbroadcast(x, *axes):
-    return _core.shp_addbroadcast(x, _axes(axes))
+    return _core.shape.addbroadcast(x, _axes(axes))
 
 
 def unbroadcast(x, *axes):
-    return _core.shp_unbroadcast(x, _axes(axes))
+    return _core.shape.unbroadcast(x, _axes(axes))
 
 
 def patternbroadcast(x, broadcastable):
-    return _core.shp_patternbroadcast(x, [bool(b) for b in broadcastable])
+    return _core.shape.patternbroadcast(x, [bool(b) for b in broadcastable])
 
 
 def as_tensor_variable(x, name=None, ndim=None):
     """Variables pass through; numbers, lists and arrays become constants. ndim left-pads
     with broadcastable axes (or drops leading broadcastable ones)."""
-    v = _core.as_tensor_variable(x)
+    v = _core.tensor.as_tensor_variable(x)
     if ndim is not None and v.ndim != ndim:
-        v = _core.shp_as_tensor_variable(v, int(ndim))
+        v = _core.shape.as_tensor_variable(v, int(ndim))
     if name is not None:
         v.name = name
     return v
@@ -78,7 +78,7 @@ def as_tensor_variable(x, name=None, ndim=None):
 def reshape(x, newshape, ndim=None):
     """Reshape to a tuple/list (ints or scalar variables) or a symbolic int vector; ndim is
     required when a symbolic vector's length cannot be inferred."""
-    return _core.shp_reshape(x, newshape, ndim)
+    return _core.shape.reshape(x, newshape, ndim)
 
 
 def stack(*tensors, **kwargs):
@@ -92,27 +92,27 @@ def stack(*tensors, **kwargs):
         tensors, axis = tensors[0], tensors[1]
     elif len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tensors[0]
-    return _core.shp_stack(list(tensors), int(axis))
+    return _core.shape.stack(list(tensors), int(axis))
 
 
 def concatenate(tensor_list, axis=0):
     if not isinstance(tensor_list, (list, tuple)):
         raise TypeError("[Join] concatenate expects a list or tuple of tensors as its first argument")
-    return _core.shp_join(axis, list(tensor_list))
+    return _core.shape.join(axis, list(tensor_list))
 
 
 def join(axis, *tensors_list):
     """Theano's join(axis, *tensors): the Join op (a single tensor is returned as is)."""
     if len(tensors_list) == 1:
         return as_tensor_variable(tensors_list[0])
-    return _core.shp_join(axis, list(tensors_list))
+    return _core.shape.join(axis, list(tensors_list))
 
 
 def split(x, splits_size, n_splits, axis=0):
     """Split x into n_splits pieces of the given lengths along axis (a list of variables)."""
     if not isinstance(splits_size, _core.Variable):
         splits_size = list(splits_size)
-    return list(_core.shp_split(x, splits_size, int(n_splits), axis))
+    return list(_core.shape.split(x, splits_size, int(n_splits), axis))
 
 
 def stacklists(arg):
@@ -131,11 +131,11 @@ def tile(x, reps, ndim=None):
     reps = [int(r) for r in reps]
     if ndim is not None and len(reps) != ndim:
         raise ValueError("[tile] len(reps) should be equal to ndim")
-    return _core.shp_tile(x, reps)
+    return _core.shape.tile(x, reps)
 
 
 def roll(x, shift, axis=None):
-    return _core.shp_roll(x, shift, None if axis is None else int(axis))
+    return _core.shape.roll(x, shift, None if axis is None else int(axis))
 
 
 def _shape_list(shape):
@@ -148,54 +148,54 @@ def _shape_list(shape):
 
 
 def zeros(shape, dtype=None):
-    return _core.shp_zeros(_shape_list(shape), dtype)
+    return _core.shape.zeros(_shape_list(shape), dtype)
 
 
 def ones(shape, dtype=None):
-    return _core.shp_ones(_shape_list(shape), dtype)
+    return _core.shape.ones(_shape_list(shape), dtype)
 
 
 def zeros_like(model, dtype=None):
-    return _core.shp_zeros_like(model, dtype)
+    return _core.shape.zeros_like(model, dtype)
 
 
 def ones_like(model, dtype=None):
-    return _core.shp_ones_like(model, dtype)
+    return _core.shape.ones_like(model, dtype)
 
 
 def eye(n, m=None, k=0, dtype=None):
-    return _core.shp_eye(n, m, k, dtype)
+    return _core.shape.eye(n, m, k, dtype)
 
 
 def identity_like(x):
-    return _core.shp_identity_like(x)
+    return _core.shape.identity_like(x)
 
 
 def arange(start, stop=None, step=1, dtype=None):
     """numpy.arange; int64 for integer arguments, floatX for float ones unless dtype is given."""
-    return _core.shp_arange(start, stop, step, dtype)
+    return _core.shape.arange(start, stop, step, dtype)
 
 
 def diag(v, k=0):
     """vector -> matrix with v on diagonal k; matrix -> its diagonal k."""
-    return _core.shp_diag(v, int(k))
+    return _core.shape.diag(v, int(k))
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
-    return _core.shp_diagonal(a, int(offset), int(axis1), int(axis2))
+    return _core.shape.diagonal(a, int(offset), int(axis1), int(axis2))
 
 
 def trace(a):
-    return _core.shp_trace(a)
+    return _core.shape.trace(a)
 
 
 def tri(N, M=None, k=0, dtype=None):
-    return _core.shp_tri(N, M, k, dtype)
+    return _core.shape.tri(N, M, k, dtype)
 
 
 def tril(m, k=0):
-    return _core.shp_tril(m, int(k))
+    return _core.shape.tril(m, int(k))
 
 
 def triu(m, k=0):
-    return _core.shp_triu(m, int(k))
+    return _core.shape.triu(m, int(k))

@@ -4,7 +4,7 @@
 alpha*dot(A, x); ``ger(A, alpha, x, y)`` = A + alpha*outer(x, y). FAST_RUN introduces them
 from the spelled-out sums (rewrites local_gemm_from_add and local_ger_from_add).
 """
-from .._core import gemm, gemv, ger
+from .._core.linalg import gemm, gemv, ger
 
 gemm_no_inplace = gemm
 

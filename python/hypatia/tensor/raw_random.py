@@ -1,7 +1,7 @@
 """hypatia.tensor.raw_random: random ops on an explicit generator state (theano.tensor.raw_random).
 
 Each function takes a state variable (``hypatia.shared(RandomState(seed))`` or
-``_core.shared_random_state(seed)``) and returns ``(new_state, sample)``; nothing advances the
+``_core.random.shared_random_state(seed)``) and returns ``(new_state, sample)``; nothing advances the
 state unless a function is given the update ``(state, new_state)``. Parameters broadcast
 against ``size`` (a tuple of ints or int scalar variables, or an int vector variable such
 as ``x.shape``); ``size=None`` takes the parameters' shape. dtype: floatX for uniform/normal,
@@ -20,7 +20,7 @@ def _check_ndim(size, ndim, who):
     """size as the core takes it. A symbolic vector (x.shape) becomes its entries, its length
     given by ndim when the graph does not show it; otherwise ndim must match size's length."""
     if isinstance(size, _core.Variable) and size.ndim == 1:
-        return _core.random_size_from_vector(size, ndim, who)
+        return _core.random.size_from_vector(size, ndim, who)
     if ndim is not None and size is not None:
         n = 1 if isinstance(size, (int, _core.Variable)) else len(size)
         if n != ndim:
@@ -31,43 +31,43 @@ def _check_ndim(size, ndim, who):
 def uniform(random_state, size=None, low=0.0, high=1.0, ndim=None, dtype=None):
     """Uniform on [low, high)."""
     size = _check_ndim(size, ndim, "uniform")
-    return _core.random_uniform(random_state, size, low, high, dtype)
+    return _core.random.uniform(random_state, size, low, high, dtype)
 
 
 def normal(random_state, size=None, avg=0.0, std=1.0, ndim=None, dtype=None):
     size = _check_ndim(size, ndim, "normal")
-    return _core.random_normal(random_state, size, avg, std, dtype)
+    return _core.random.normal(random_state, size, avg, std, dtype)
 
 
 def binomial(random_state, size=None, n=1, p=0.5, ndim=None, dtype="int64", prob=None):
     size = _check_ndim(size, ndim, "binomial")
     if prob is not None:
         p = prob
-    return _core.random_binomial(random_state, size, n, p, dtype)
+    return _core.random.binomial(random_state, size, n, p, dtype)
 
 
 def random_integers(random_state, size=None, low=0, high=1, ndim=None, dtype="int64"):
     """Integers on [low, high], both ends included."""
     size = _check_ndim(size, ndim, "random_integers")
-    return _core.random_integers(random_state, size, low, high, dtype)
+    return _core.random.integers(random_state, size, low, high, dtype)
 
 
 def poisson(random_state, size=None, lam=1.0, ndim=None, dtype="int64"):
     size = _check_ndim(size, ndim, "poisson")
-    return _core.random_poisson(random_state, size, lam, dtype)
+    return _core.random.poisson(random_state, size, lam, dtype)
 
 
 def choice(random_state, size=None, a=2, replace=True, p=None, ndim=None, dtype="int64"):
     size = _check_ndim(size, ndim, "choice")
-    return _core.random_choice(random_state, size, a, replace, p, dtype)
+    return _core.random.choice(random_state, size, a, replace, p, dtype)
 
 
 def permutation(random_state, size=None, n=1, ndim=None, dtype="int64"):
     """Permutations of range(n), shape size + (n,)."""
     size = _check_ndim(size, ndim, "permutation")
-    return _core.random_permutation(random_state, size, n, dtype)
+    return _core.random.permutation(random_state, size, n, dtype)
 
 
 def multinomial(random_state, size=None, n=1, pvals=(0.5, 0.5), ndim=None, dtype="int64"):
     size = _check_ndim(size, ndim, "multinomial")
-    return _core.random_multinomial(random_state, size, n, list(pvals) if isinstance(pvals, tuple) else pvals, dtype)
+    return _core.random.multinomial(random_state, size, n, list(pvals) if isinstance(pvals, tuple) else pvals, dtype)

@@ -27,7 +27,7 @@ def _size(size, ndim, who):
     integer vector variable such as ``x.shape`` (whose length ``ndim`` gives when the graph
     does not show it)."""
     if isinstance(size, _core.Variable) and size.ndim == 1:
-        return _core.random_size_from_vector(size, ndim, who)
+        return _core.random.size_from_vector(size, ndim, who)
     return size
 
 

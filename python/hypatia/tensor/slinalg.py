@@ -6,7 +6,7 @@ raises ValueError starting with '[Solve]'. ``cholesky(a, lower=True, on_error='r
 raises ValueError '[Cholesky] ...' for a matrix that is not positive definite ('nan' gives a
 NaN matrix instead).
 """
-from .._core import solve, cholesky
+from .._core.linalg import solve, cholesky
 
 
 def solve_lower_triangular(a, b):

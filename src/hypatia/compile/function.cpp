@@ -15,8 +15,41 @@
 namespace hypatia {
 
 namespace {
-std::string input_name(const In& in) { return in.name.empty() ? in.variable->name : in.name; }
+std::string in_name(const In& in) { return in.name.empty() ? in.variable->name : in.name; }
 }  // namespace
+
+void set_mode(FunctionOptions& opts, const std::string& mode) {
+  const std::string base = mode.substr(0, mode.find('-'));
+  if (base == "FAST_RUN") opts.mode = Mode::FastRun;
+  else if (base == "FAST_COMPILE") opts.mode = Mode::FastCompile;
+  else if (base == "None") opts.mode = Mode::None;
+  else value_error("[function] unknown mode '", mode, "'; expected FAST_RUN, FAST_COMPILE or None, optionally followed by -tag to exclude rewrites");
+  opts.excluding.clear();
+  for (size_t pos = mode.find('-'); pos != std::string::npos;) {
+    size_t next = mode.find('-', pos + 1);
+    std::string tag = mode.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
+    if (tag.empty()) value_error("[function] empty tag in mode '", mode, "'");
+    opts.excluding.push_back(tag);
+    pos = next;
+  }
+}
+
+std::string mode_name(const FunctionOptions& opts) {
+  std::string s = opts.mode == Mode::FastRun ? "FAST_RUN" : opts.mode == Mode::FastCompile ? "FAST_COMPILE" : "None";
+  for (const auto& t : opts.excluding) s += "-" + t;
+  return s;
+}
+
+OnUnusedInput on_unused_input_from_name(const std::string& name) {
+  if (name == "raise") return OnUnusedInput::Raise;
+  if (name == "warn") return OnUnusedInput::Warn;
+  if (name == "ignore") return OnUnusedInput::Ignore;
+  value_error("[function] on_unused_input must be 'raise', 'warn' or 'ignore', got '", name, "'");
+}
+
+const char* on_unused_input_name(OnUnusedInput v) {
+  return v == OnUnusedInput::Raise ? "raise" : v == OnUnusedInput::Warn ? "warn" : "ignore";
+}
 
 Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options)
     : inputs_(std::move(inputs)), outputs_(std::move(outputs)), options_(std::move(options)) {
@@ -34,7 +67,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     if (v->is_constant()) type_error(who, " input ", i, " is a constant (", v->str(), "); constants cannot be function inputs");
     if (!explicit_vars.insert(v.get()).second) value_error(who, " variable ", v->str(), " is used twice as an input");
     if (inputs_[i].update && !inputs_[i].value)
-      value_error(who, " input ", input_name(inputs_[i]), " has an update but no value; In(update=...) needs value=...");
+      value_error(who, " input ", in_name(inputs_[i]), " has an update but no value; In(update=...) needs value=...");
   }
   // 2. Gather the expressions to compute: outputs, then shared updates, then In updates.
   std::vector<Var> exprs;
@@ -57,7 +90,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   for (const auto& in : inputs_)
     if (in.update) {
       if (!same_type(in.variable.type(), in.update.type()))
-        type_error(who, " the update of input ", input_name(in), " has type ", in.update.type()->str(), ", expected ", in.variable.type()->str());
+        type_error(who, " the update of input ", in_name(in), " has type ", in.update.type()->str(), ", expected ", in.variable.type()->str());
       exprs.push_back(in.update);
     }
   // 3. Givens replace variables before anything else looks at the graph; so do the cuts at
@@ -105,13 +138,12 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   std::unordered_set<Variable*> used;
   for (const auto& v : all_inputs) used.insert(v.get());
   for (size_t i = 0; i < inputs_.size(); ++i) {
-    if (used.count(fg_inputs[i].get()) || options_.on_unused_input == "ignore") continue;
+    if (used.count(fg_inputs[i].get()) || options_.on_unused_input == OnUnusedInput::Ignore) continue;
     std::string msg = str_cat(who, " hypatia.function was asked to create a function computing outputs given certain inputs, but the provided input variable at index ", i,
                               " is not part of the computational graph needed to compute the outputs: ", inputs_[i].variable->str(),
                               ".\nTo make this error into a warning, you can pass the parameter on_unused_input='warn' to hypatia.function. To disable it completely, use on_unused_input='ignore'.");
-    if (options_.on_unused_input == "warn") std::cerr << "UserWarning: " << msg << "\n";
-    else if (options_.on_unused_input == "raise") raise(ErrorKind::UnusedInput, msg);
-    else value_error(who, " on_unused_input must be 'raise', 'warn' or 'ignore', got '", options_.on_unused_input, "'");
+    if (options_.on_unused_input == OnUnusedInput::Warn) std::cerr << "UserWarning: " << msg << "\n";
+    else raise(ErrorKind::UnusedInput, msg);
   }
   // 5. The graph: explicit inputs, then every shared variable it reads.
   std::vector<Var> shared_vars;
@@ -135,7 +167,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     }
     fgraph_->set_update_mapping(std::move(mapping));
   }
-  optimize_graph(*fgraph_, options_.mode);
+  optimize_graph(*fgraph_, mode_name(options_));
   vm_ = std::make_unique<VM>(*fgraph_, options_.allow_gc);
   if (options_.profile) vm_->set_profiling(true);
   // 6. Slots and containers.
@@ -207,23 +239,47 @@ void Function::release_state(std::unique_ptr<CallState> st) {
   pool_.push_back(std::move(st));
 }
 
+std::string Function::input_name(int i) const { return in_name(inputs_.at(i)); }
+
 int Function::input_position(const std::string& name) const {
   for (size_t i = 0; i < inputs_.size(); ++i)
-    if (input_name(inputs_[i]) == name) return static_cast<int>(i);
+    if (input_name(static_cast<int>(i)) == name) return static_cast<int>(i);
   return -1;
 }
 
-void Function::set_arg(CallState& st, int i, const Value& v) const {
+Value Function::check_arg(int i, const ArgConverter& convert) const {
   const In& in = inputs_[i];
   bool downcast = in.allow_downcast.value_or(options_.allow_input_downcast.value_or(false));
   try {
-    st.frame->slot(input_slots_[i]) = in.variable.type()->filter(v, in.strict, downcast);
+    const Type& t = *in.variable.type();
+    return t.filter(convert(t, in.strict), in.strict, downcast);
   } catch (const Error& e) {
-    throw Error(e.kind(), str_cat("[function] bad input argument with name \"", input_name(in), "\" to function",
+    throw Error(e.kind(), str_cat("[function] bad input argument with name \"", input_name(i), "\" to function",
                                   options_.name.empty() ? "" : " with name \"" + options_.name + "\"",
                                   " at index ", i, " (0-based): ", e.what()));
   }
-  st.given[i] = 1;
+}
+
+BoundArguments Function::bind_arguments(const std::vector<ArgConverter>& args,
+                                        const std::vector<std::pair<std::string, ArgConverter>>& kwargs) const {
+  const int n = num_inputs();
+  if (static_cast<int>(args.size()) > n)
+    type_error("[function] ", options_.name.empty() ? "function" : options_.name, " takes at most ", n,
+               " argument(s) (", args.size(), " given)");
+  BoundArguments b;
+  b.values.resize(n);
+  for (size_t i = 0; i < args.size(); ++i) b.values[i] = check_arg(static_cast<int>(i), args[i]);
+  for (const auto& [k, conv] : kwargs) {
+    int i = input_position(k);
+    if (i < 0) type_error("[function] unknown keyword argument '", k, "'");
+    if (b.values[i]) type_error("[function] got multiple values for argument '", k, "'");
+    b.values[i] = check_arg(i, conv);
+  }
+  for (int i = 0; i < n; ++i)
+    if (!b.values[i] && !defaults_[i])
+      type_error("[function] missing required input: ", input_name(i).empty() ? str_cat("argument ", i) : input_name(i),
+                 " (index ", i, ")");
+  return b;
 }
 
 namespace {
@@ -262,10 +318,17 @@ std::vector<Value> Function::operator()(const std::vector<Value>& args) { return
 
 std::vector<Value> Function::call(const std::vector<Value>& args,
                                   const std::vector<std::pair<std::string, Value>>& kwargs) {
+  auto given = [](const Value& v) -> ArgConverter { return [&v](const Type&, bool) { return v; }; };
+  std::vector<ArgConverter> a;
+  for (const Value& v : args) a.push_back(given(v));
+  std::vector<std::pair<std::string, ArgConverter>> kw;
+  for (const auto& [k, v] : kwargs) kw.emplace_back(k, given(v));
+  return call(bind_arguments(a, kw));
+}
+
+std::vector<Value> Function::call(BoundArguments args) {
   const int n = num_inputs();
-  if (static_cast<int>(args.size()) > n)
-    type_error("[function] ", options_.name.empty() ? "function" : options_.name, " takes at most ", n,
-               " argument(s) (", args.size(), " given)");
+  if (static_cast<int>(args.values.size()) != n) value_error("[function] arguments bound for another function");
   std::unique_ptr<CallState> st = acquire_state();
   VM::Frame& frame = *st->frame;
   std::fill(st->given.begin(), st->given.end(), 0);
@@ -278,17 +341,11 @@ std::vector<Value> Function::call(const std::vector<Value>& args,
   // numpy-owned buffer takes the GIL; see SharedContainer).
   std::vector<Value> replaced(update_targets_.size());
   try {
-    for (size_t i = 0; i < args.size(); ++i) set_arg(*st, static_cast<int>(i), args[i]);
-    for (const auto& [k, v] : kwargs) {
-      int i = input_position(k);
-      if (i < 0) type_error("[function] unknown keyword argument '", k, "'");
-      if (st->given[i]) type_error("[function] got multiple values for argument '", k, "'");
-      set_arg(*st, i, v);
+    for (int i = 0; i < n; ++i) {
+      if (!args.values[i]) continue;
+      frame.slot(input_slots_[i]) = std::move(*args.values[i]);
+      st->given[i] = 1;
     }
-    for (int i = 0; i < n; ++i)
-      if (!st->given[i] && !defaults_[i])
-        type_error("[function] missing required input: ", input_name(inputs_[i]).empty() ? str_cat("argument ", i) : input_name(inputs_[i]),
-                   " (index ", i, ")");
     // Values this call only reads are snapshotted before the update locks are taken, so a
     // thread never waits for one container while holding another out of order.
     auto is_locked = [&](const SharedContainer* c) { return std::binary_search(locked_.begin(), locked_.end(), c); };
@@ -302,7 +359,7 @@ std::vector<Value> Function::call(const std::vector<Value>& args,
     for (const auto& [s, c] : shared_slots_)
       if (locks.holds(c.get())) frame.slot(s) = c->value;
     for (int i = 0; i < n; ++i)
-      if (!st->given[i]) validate_stored(frame.slot(input_slots_[i]), "default value of", input_name(inputs_[i]));
+      if (!st->given[i]) validate_stored(frame.slot(input_slots_[i]), "default value of", in_name(inputs_[i]));
     for (size_t k = 0; k < shared_slots_.size(); ++k)
       validate_stored(frame.slot(shared_slots_[k].first), "shared variable", fgraph_->inputs()[inputs_.size() + k]->str());
     // A shared value that a node overwrites (its update, computed in place) must be this
@@ -404,7 +461,7 @@ Value eval(const Var& var, const std::vector<std::pair<Var, Value>>& inputs) {
     args.push_back(v);
   }
   FunctionOptions opts;
-  opts.on_unused_input = "ignore";
+  opts.on_unused_input = OnUnusedInput::Ignore;
   Function f(ins, {Out(var)}, opts);
   return f(args)[0];
 }

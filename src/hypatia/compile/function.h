@@ -1,5 +1,6 @@
 // function(): compiles inputs/outputs/updates/givens into a callable Function (Theano's theano.function).
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,18 +32,45 @@ struct Out {
   bool borrow = false;  // may return memory the function still uses (saves a copy)
 };
 
+/// Which rewrites a function gets (Theano's modes): all of the standard ones, the cheap ones,
+/// or none (the graph as built).
+enum class Mode { FastRun, FastCompile, None };
+/// What function() does with an explicit input that no output depends on.
+enum class OnUnusedInput { Raise, Warn, Ignore };
+
 struct FunctionOptions {
   std::vector<std::pair<Var, Var>> updates;  // (shared variable, new value expression)
   std::vector<std::pair<Var, Var>> givens;   // (variable, replacement) substituted before compiling
-  std::string mode = "FAST_RUN";             // FAST_RUN or FAST_COMPILE
+  Mode mode = Mode::FastRun;
+  std::vector<std::string> excluding;        // rewrite tags left out (Theano's mode.excluding)
   std::string name;
-  std::string on_unused_input = "raise";     // raise, warn or ignore
+  OnUnusedInput on_unused_input = OnUnusedInput::Raise;
   std::optional<bool> allow_input_downcast;
   bool allow_gc = true;
   /// Ignore the default_update of shared variables (all, as Theano's no_default_updates=True).
   bool no_default_updates = false;
   /// Time every node (Theano's profile=True); see Function::profile_summary().
   bool profile = false;
+};
+
+/// Theano's mode names: "FAST_RUN", "FAST_COMPILE" or "None", optionally followed by "-tag"s
+/// that exclude the rewrites carrying those tags ("FAST_RUN-fusion"); sets opts.mode and
+/// opts.excluding. ValueError naming the choices otherwise.
+void set_mode(FunctionOptions& opts, const std::string& mode);
+/// The name set_mode accepts for the options' mode and exclusions ("FAST_RUN-fusion").
+std::string mode_name(const FunctionOptions& opts);
+/// "raise", "warn" or "ignore"; ValueError otherwise.
+OnUnusedInput on_unused_input_from_name(const std::string& name);
+const char* on_unused_input_name(OnUnusedInput v);
+
+/// A caller's argument not yet converted (e.g. a Python object): turns it into a Value for the
+/// input it is bound to, given that input's type and strictness.
+using ArgConverter = std::function<Value(const Type& type, bool strict)>;
+
+/// The arguments of one call, matched to the inputs and checked by their types
+/// (Function::bind_arguments); an empty entry takes the input's default.
+struct BoundArguments {
+  std::vector<std::optional<Value>> values;
 };
 
 /// A compiled function. Calls check and convert arguments, run the VM, return the outputs
@@ -69,6 +97,16 @@ class Function {
   std::vector<Value> operator()(const std::vector<Value>& args);
   /// Call with positional and keyword arguments (keywords name inputs).
   std::vector<Value> call(const std::vector<Value>& args, const std::vector<std::pair<std::string, Value>>& kwargs);
+  /// Matches positional and keyword arguments to the inputs, converts and checks each one
+  /// (Type::filter). Every failure is a TypeError/ValueError naming the function; a bad value
+  /// says "bad input argument with name ... at index ...". Does not run anything, so a caller
+  /// that must convert under a lock (Python's GIL) binds first and calls outside it.
+  BoundArguments bind_arguments(const std::vector<ArgConverter>& args,
+                                const std::vector<std::pair<std::string, ArgConverter>>& kwargs) const;
+  /// Runs the function on arguments bound by bind_arguments.
+  std::vector<Value> call(BoundArguments args);
+  /// The keyword name of input i: its In name, else its variable's name.
+  std::string input_name(int i) const;
   /// Value kept for an input with a default (f[s] in Theano); raises if the input has none.
   /// The reference is not synchronised with calls running in other threads.
   Value& operator[](const std::string& name);
@@ -87,7 +125,7 @@ class Function {
  private:
   struct CallState;  // a VM frame and the per-call bookkeeping, pooled across calls
   int input_position(const std::string& name) const;
-  void set_arg(CallState& st, int i, const Value& v) const;
+  Value check_arg(int i, const ArgConverter& convert) const;
   std::unique_ptr<CallState> acquire_state();
   void release_state(std::unique_ptr<CallState> st);
 

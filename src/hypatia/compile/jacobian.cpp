@@ -113,7 +113,7 @@ std::vector<Var> jacobian(const Var& expression, const std::vector<Var>& wrt, co
   ins.emplace_back(proj);
   std::vector<Out> outs(grads.begin(), grads.end());
   FunctionOptions fo;
-  fo.on_unused_input = "ignore";
+  fo.on_unused_input = OnUnusedInput::Ignore;
   fo.name = "jacobian_inner";
   FunctionPtr inner = function(std::move(ins), std::move(outs), fo);
   auto op = std::make_shared<JacobianOp>(inner, row_types, static_cast<int>(roots.size()),

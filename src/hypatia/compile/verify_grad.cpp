@@ -133,8 +133,8 @@ void verify_grad(const std::function<Var(const std::vector<Var>&)>& fun, const s
   if (opts.rel_tol) rel_tol = *opts.rel_tol;
 
   FunctionOptions fo;
-  fo.mode = opts.mode;
-  fo.on_unused_input = "ignore";
+  set_mode(fo, opts.mode);
+  fo.on_unused_input = OnUnusedInput::Ignore;
   fo.name = "verify_grad_fun";
   std::vector<In> ins(inputs.begin(), inputs.end());
   FunctionPtr o_fn = function(ins, {Out(out)}, fo);

@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hypatia/value/value.h"
 
@@ -11,6 +12,27 @@ namespace hypatia {
 enum class TypeKind { Tensor, Sparse, Scalar, Null, Disconnected, Opaque };
 
 class Var;
+
+/// The operators and methods whose meaning depends on the operand types (Theano's
+/// _tensor_py_operators vs _sparse_py_operators). The tensor builders (hypatia::add, dot, sum,
+/// ...) offer the call to the first operand whose type is not a tensor type (dispatch_operator
+/// in graph/variable.h), so the tensor family never needs to know the others.
+enum class Operator {
+  Add, Sub, Mul, TrueDiv, Pow, Neg, Abs, Lt, Le, Gt, Ge,
+  Dot,        // theano.dot / hypatia::dot (Theano's __dot__: structured_dot for a sparse operand)
+  MatMul,     // x @ y and x.dot(y) (the sparse family's regular dot)
+  Transpose,  // x.T and x.transpose(axes)
+  Sum, Mean, Cast,
+  Reshape, DimShuffle,  // families without them refuse with a TypeError naming the alternative
+};
+/// The keyword arguments an operator may carry (unused ones are left at their defaults).
+struct OperatorOptions {
+  std::optional<std::vector<int>> axis;  // Sum, Mean, Transpose (axes)
+  std::optional<DType> dtype;            // Cast (the target), Sum/Mean (the output dtype)
+  std::optional<DType> acc_dtype;        // Sum, Mean
+  bool keepdims = false;                 // Sum, Mean
+  bool sparse_grad = false;              // Sum on a sparse operand (SpSum's structured gradient)
+};
 
 /// A graph type. Types are immutable and compared by value (equals/hash), not by identity.
 class Type {
@@ -63,6 +85,11 @@ class Type {
   virtual std::optional<DType> dtype() const { return std::nullopt; }
   /// Number of dimensions where meaningful (sparse matrices are 2-d).
   virtual int ndim() const { return 0; }
+  /// Builds `op` applied to `args` (in expression order; at least one of them has this type)
+  /// when this type's family defines it, else returns a null Var so that the caller (a tensor
+  /// builder) goes on with the dense op. May raise the family's user error (e.g. TypeError for
+  /// a sparse reshape). The default handles nothing.
+  virtual Var apply_operator(Operator op, const std::vector<Var>& args, const OperatorOptions& opts) const;
 };
 using TypePtr = std::shared_ptr<const Type>;
 

@@ -14,6 +14,16 @@ Value DisconnectedType::filter(const Value&, bool, bool) const {
   type_error("[DisconnectedType] a disconnected gradient has no value");
 }
 
+Var Type::apply_operator(Operator, const std::vector<Var>&, const OperatorOptions&) const { return {}; }
+
+Var dispatch_operator(Operator op, const std::vector<Var>& args, const OperatorOptions& opts) {
+  for (const Var& a : args) {
+    if (!a || a.type()->kind() == TypeKind::Tensor) continue;
+    if (Var r = a.type()->apply_operator(op, args, opts)) return r;
+  }
+  return {};
+}
+
 bool Type::values_eq(const Value& a, const Value& b) const {
   if (is_array(a) && is_array(b)) {
     const auto& x = std::get<NDArray>(a);

@@ -95,16 +95,6 @@ class Var {
     return *this;
   }
 
-  // Natural-API shortcuts; defined by the tensor module (tensor/basic.cpp).
-  Var T() const;
-  Var sum() const;
-  Var sum(int axis) const;
-  Var mean() const;
-  Var dot(const Var& other) const;
-  Var shape() const;
-  Var reshape(const std::vector<Var>& shape) const;
-  Var dimshuffle(const std::vector<int>& pattern) const;  // -1 stands for Theano's 'x'
-
  private:
   std::shared_ptr<Variable> p_;
 };
@@ -112,6 +102,12 @@ class Var {
 struct VarHash {
   size_t operator()(const Var& v) const { return std::hash<const void*>()(v.get()); }
 };
+
+/// Offers `op` to the type of each operand that is not a tensor, in order, and returns the
+/// first non-null result (Type::apply_operator); null when none handles it, so the tensor
+/// builder that asked builds the dense op. This is how `sparse + dense` reaches the sparse
+/// family without the tensor family including it.
+Var dispatch_operator(Operator op, const std::vector<Var>& args, const OperatorOptions& opts = {});
 
 /// Sets (or, with a null `update`, clears) the default update of a shared variable. The
 /// expression is kept over a stand-in for the variable itself, so no reference cycle forms.

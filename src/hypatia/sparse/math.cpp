@@ -6,6 +6,8 @@
 #include "hypatia/sparse/ops/common.h"
 #include "hypatia/sparse/ops/compare.h"
 #include "hypatia/sparse/ops/reduce.h"
+#include "hypatia/sparse/products.h"
+#include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia::sparse {
@@ -83,4 +85,75 @@ Var sp_sum(const Var& x, std::optional<int> axis, bool sparse_grad) {
   return apply_new<SpSum>({x}, SpSumParams{a, sparse_grad});
 }
 
+Var mean(const Var& x, std::optional<int> axis) {
+  Var s = sp_sum(x, axis);
+  Var n = !axis ? hypatia::mul(shape_i(x, 0), shape_i(x, 1)) : shape_i(x, (*axis == 0 || *axis == -2) ? 0 : 1);
+  return hypatia::true_div(s, n);
+}
+
+Var true_div(const Var& x, const Var& y) {
+  if (!x || !y) type_error("[truediv] expected two variables, got None");
+  if (is_sparse_variable(y))
+    type_error("[truediv] dividing by a sparse matrix would divide by its implicit zeros; use the dense x / "
+               "y.toarray()");
+  if (!is_sparse_variable(x)) type_error("[truediv] the dividend must be sparse, got ", x.type()->str());
+  if (y->is_constant() && y.type()->ndim() == 0 && is_array(*y->constant)) {
+    const NDArray& c = std::get<NDArray>(*y->constant);
+    if (!is_complex(c.dtype()) && !is_bool(c.dtype())) return sparse::mul(x, hypatia::constant(1.0 / c.item<double>()));
+  }
+  return sparse::mul(x, hypatia::true_div(constant_int(1), as_tensor_variable(y)));
+}
+
 }  // namespace hypatia::sparse
+
+namespace hypatia {
+
+// Theano's _sparse_py_operators: what the tensor builders (hypatia::add, dot, sum, ...) build
+// when an operand is sparse (see Type::apply_operator).
+Var SparseType::apply_operator(Operator op, const std::vector<Var>& args, const OperatorOptions& opts) const {
+  auto refuse_reshape = [](const char* name, const char* verb) -> Var {
+    type_error("[", name, "] sparse matrices are always 2-d and cannot be ", verb, "; densify first: x.toarray().",
+               name, "(...)");
+  };
+  switch (op) {
+    case Operator::Add: return sparse::add(args[0], args[1]);
+    case Operator::Sub: return sparse::sub(args[0], args[1]);
+    case Operator::Mul: return sparse::mul(args[0], args[1]);
+    case Operator::TrueDiv: return sparse::true_div(args[0], args[1]);
+    case Operator::Lt: return sparse::lt(args[0], args[1]);
+    case Operator::Le: return sparse::le(args[0], args[1]);
+    case Operator::Gt: return sparse::gt(args[0], args[1]);
+    case Operator::Ge: return sparse::ge(args[0], args[1]);
+    case Operator::Pow:
+      raise(ErrorKind::NotImplemented, "[pow] a sparse operand of '**' is handled by hypatia.sparse.structured_pow "
+                                       "(the stored values only); densify explicitly with x.toarray() to use the dense op");
+    case Operator::Neg: return sparse::neg(args[0]);
+    case Operator::Abs: return sparse::abs_(args[0]);
+    case Operator::Dot: return sparse::structured_dot(args[0], args[1]);
+    case Operator::MatMul: return sparse::dot(args[0], args[1]);
+    case Operator::Transpose:
+      if (opts.axis && !(opts.axis->size() == 2 && (*opts.axis)[0] == 1 && (*opts.axis)[1] == 0)) {
+        std::string axes;
+        for (int a : *opts.axis) axes += (axes.empty() ? "" : ", ") + std::to_string(a);
+        if (opts.axis->size() == 1) axes += ",";
+        value_error("[Transpose] a sparse matrix can only be transposed with axes (1, 0), got (", axes, ")");
+      }
+      return sparse::transpose(args[0]);
+    case Operator::Sum:
+    case Operator::Mean: {
+      std::optional<int> axis;
+      if (opts.axis) {
+        if (opts.axis->size() != 1)
+          value_error("[SpSum] axis must be None, 0 or 1 for a sparse matrix, got ", opts.axis->size(), " axes");
+        axis = (*opts.axis)[0];
+      }
+      return op == Operator::Sum ? sparse::sp_sum(args[0], axis, opts.sparse_grad) : sparse::mean(args[0], axis);
+    }
+    case Operator::Cast: return sparse::cast(args[0], *opts.dtype);
+    case Operator::Reshape: return refuse_reshape("reshape", "reshaped");
+    case Operator::DimShuffle: return refuse_reshape("dimshuffle", "dimshuffled");
+  }
+  return {};
+}
+
+}  // namespace hypatia

@@ -44,6 +44,15 @@ Var ge(const Var& x, const Var& y);
 // ---- sums ----
 /// SpSum: axis nullopt (all), 0 or 1; dense result. sparse_grad=true gives the structured grad.
 Var sp_sum(const Var& x, std::optional<int> axis = std::nullopt, bool sparse_grad = false);
+/// The mean of a sparse matrix over all entries (axis nullopt), columns (0 or -2) or rows (1
+/// or -1), dense: sp_sum divided by the count of all positions (implicit zeros included).
+Var mean(const Var& x, std::optional<int> axis = std::nullopt);
+
+// ---- division ----
+/// x / y with x sparse: x * (1 / y), sparse. A 0-d constant y is inverted at build time with
+/// Python's float rule (so `x / 2` keeps a float32 x float32). A sparse divisor is a TypeError:
+/// it would divide by the implicit zeros.
+Var true_div(const Var& x, const Var& y);
 
 // ---- structured elementwise ("monoid") functions: f applied to the stored values, the pattern
 // kept (built as Theano: CSM(f(csm_data(x)), indices, indptr, shape)); structured grads ----

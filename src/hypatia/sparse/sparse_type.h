@@ -39,6 +39,11 @@ class SparseType final : public Type {
   int ndim() const override { return 2; }
   SparseFormat format() const { return format_; }
   DType elem() const { return dtype_; }
+  /// The sparse meaning of the operators (Theano's _sparse_py_operators): + - * / and the
+  /// comparisons call the sparse builders, dot is structured_dot (x @ y the regular sparse dot),
+  /// sum/mean are sp_sum and its mean, .T swaps the format; ** refuses (structured_pow), as do
+  /// reshape and dimshuffle (sparse matrices are 2-d). Defined in sparse/math.cpp.
+  Var apply_operator(Operator op, const std::vector<Var>& args, const OperatorOptions& opts) const override;
 
  private:
   SparseFormat format_;

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
 
 namespace hypatia {
@@ -62,27 +61,43 @@ Var as_tensor_variable(const Var& v) {
 
 // ---- elementwise ----
 
-Var add(const Var& a, const Var& b) { return elemwise(ScalarOpId::Add, {a, b}); }
-Var sub(const Var& a, const Var& b) { return elemwise(ScalarOpId::Sub, {a, b}); }
-Var mul(const Var& a, const Var& b) { return elemwise(ScalarOpId::Mul, {a, b}); }
-Var true_div(const Var& a, const Var& b) { return elemwise(ScalarOpId::TrueDiv, {a, b}); }
-Var pow(const Var& a, const Var& b) { return elemwise(ScalarOpId::Pow, {a, b}); }
-Var neg(const Var& x) { return elemwise(ScalarOpId::Neg, {x}); }
+// The operators that another family may define for its own types (Type::apply_operator) offer
+// the call to that family first; dense operands go straight to the elementwise op.
+namespace {
+Var binary(Operator op, ScalarOpId id, const Var& a, const Var& b) {
+  if (Var r = dispatch_operator(op, {a, b})) return r;
+  return elemwise(id, {a, b});
+}
+Var unary(Operator op, ScalarOpId id, const Var& x) {
+  if (Var r = dispatch_operator(op, {x})) return r;
+  return elemwise(id, {x});
+}
+}  // namespace
+
+Var add(const Var& a, const Var& b) { return binary(Operator::Add, ScalarOpId::Add, a, b); }
+Var sub(const Var& a, const Var& b) { return binary(Operator::Sub, ScalarOpId::Sub, a, b); }
+Var mul(const Var& a, const Var& b) { return binary(Operator::Mul, ScalarOpId::Mul, a, b); }
+Var true_div(const Var& a, const Var& b) { return binary(Operator::TrueDiv, ScalarOpId::TrueDiv, a, b); }
+Var pow(const Var& a, const Var& b) { return binary(Operator::Pow, ScalarOpId::Pow, a, b); }
+Var neg(const Var& x) { return unary(Operator::Neg, ScalarOpId::Neg, x); }
 Var exp(const Var& x) { return elemwise(ScalarOpId::Exp, {x}); }
 Var log(const Var& x) { return elemwise(ScalarOpId::Log, {x}); }
 Var sqr(const Var& x) { return elemwise(ScalarOpId::Sqr, {x}); }
 Var sqrt(const Var& x) { return elemwise(ScalarOpId::Sqrt, {x}); }
 Var eq(const Var& a, const Var& b) { return elemwise(ScalarOpId::Eq, {a, b}); }
 Var neq(const Var& a, const Var& b) { return elemwise(ScalarOpId::Neq, {a, b}); }
-Var lt(const Var& a, const Var& b) { return elemwise(ScalarOpId::Lt, {a, b}); }
+Var lt(const Var& a, const Var& b) { return binary(Operator::Lt, ScalarOpId::Lt, a, b); }
 Var log1p(const Var& x) { return elemwise(ScalarOpId::Log1p, {x}); }
 Var expm1(const Var& x) { return elemwise(ScalarOpId::Expm1, {x}); }
 Var tanh(const Var& x) { return elemwise(ScalarOpId::Tanh, {x}); }
-Var abs_(const Var& x) { return elemwise(ScalarOpId::Abs, {x}); }
-Var gt(const Var& a, const Var& b) { return elemwise(ScalarOpId::Gt, {a, b}); }
-Var le(const Var& a, const Var& b) { return elemwise(ScalarOpId::Le, {a, b}); }
-Var ge(const Var& a, const Var& b) { return elemwise(ScalarOpId::Ge, {a, b}); }
+Var abs_(const Var& x) { return unary(Operator::Abs, ScalarOpId::Abs, x); }
+Var gt(const Var& a, const Var& b) { return binary(Operator::Gt, ScalarOpId::Gt, a, b); }
+Var le(const Var& a, const Var& b) { return binary(Operator::Le, ScalarOpId::Le, a, b); }
+Var ge(const Var& a, const Var& b) { return binary(Operator::Ge, ScalarOpId::Ge, a, b); }
 Var cast(const Var& x, DType dtype) {
+  OperatorOptions opts;
+  opts.dtype = dtype;
+  if (Var r = dispatch_operator(Operator::Cast, {x}, opts)) return r;
   Var v = as_tensor_variable(x);
   if (tensor_type(v)->elem() == dtype) return v;
   return elemwise(ScalarOpId::Cast, {v}, dtype);
@@ -91,6 +106,9 @@ Var cast(const Var& x, DType dtype) {
 // ---- shapes ----
 
 Var transpose(const Var& x_in, std::optional<std::vector<int>> axes) {
+  OperatorOptions opts;
+  opts.axis = axes;
+  if (Var r = dispatch_operator(Operator::Transpose, {x_in}, opts)) return r;
   Var x = as_tensor_variable(x_in);
   const int nd = x.type()->ndim();
   std::vector<int> perm;
@@ -102,6 +120,11 @@ Var transpose(const Var& x_in, std::optional<std::vector<int>> axes) {
     for (int d = nd - 1; d >= 0; --d) perm.push_back(d);
   }
   return dimshuffle(x, perm);
+}
+
+Var matmul(const Var& a, const Var& b) {
+  if (Var r = dispatch_operator(Operator::MatMul, {a, b})) return r;
+  return dot(a, b);
 }
 
 Var fill(const Var& model, const Var& value) { return elemwise(ScalarOpId::Second, {model, value}); }
@@ -143,20 +166,5 @@ Var operator/(const Var& a, int b) { return true_div(a, constant_int(b)); }
 Var operator/(int a, const Var& b) { return true_div(constant_int(a), b); }
 Var operator>(const Var& a, int b) { return gt(a, constant_int(b)); }
 Var operator<(const Var& a, int b) { return lt(a, constant_int(b)); }
-
-// ---- Var shortcuts ----
-
-Var Var::T() const {
-  // A sparse matrix transposes into the other format (sparse::transpose), as Theano's x.T.
-  if (p_ && type()->kind() == TypeKind::Sparse) return sparse::transpose(*this);
-  return transpose(*this);
-}
-Var Var::sum() const { return hypatia::sum(*this); }
-Var Var::sum(int axis) const { return hypatia::sum(*this, std::vector<int>{axis}); }
-Var Var::mean() const { return hypatia::mean(*this); }
-Var Var::dot(const Var& other) const { return hypatia::dot(*this, other); }
-Var Var::shape() const { return hypatia::shape(*this); }
-Var Var::reshape(const std::vector<Var>& shp) const { return hypatia::reshape(*this, shp); }
-Var Var::dimshuffle(const std::vector<int>& pattern) const { return hypatia::dimshuffle(*this, pattern); }
 
 }  // namespace hypatia

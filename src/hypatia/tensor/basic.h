@@ -70,7 +70,11 @@ Var mean(const Var& x, std::optional<std::vector<int>> axis = std::nullopt, bool
 // ---- products ----
 /// matrix.matrix, matrix.vector, vector.matrix and vector.vector through CBLAS; N-d operands sum
 /// over the last axis of a and the second-to-last of b (tensordot, see tensor/linalg.h).
+/// A sparse operand goes to its family (Theano's theano.dot / __dot__: sparse.structured_dot).
 Var dot(const Var& a, const Var& b);
+/// x @ y and x.dot(y): dot for dense operands; a sparse operand's family decides (the sparse
+/// family builds its regular Dot, a dense result with regular gradients).
+Var matmul(const Var& a, const Var& b);
 
 // ---- shapes ----
 Var shape(const Var& x);           // int64 vector

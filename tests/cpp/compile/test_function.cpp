@@ -113,7 +113,7 @@ TEST(Function, UnusedAndSharedInputsRaise) {
     EXPECT_EQ(e.kind(), ErrorKind::UnusedInput);
   }
   FunctionOptions o;
-  o.on_unused_input = "ignore";
+  o.on_unused_input = OnUnusedInput::Ignore;
   EXPECT_NO_THROW(function({x, y}, {scale(x, 1.0)}, o));
   Var s = shared(vec({1}), "s");
   EXPECT_THROW(function({s}, {s}), Error);
@@ -161,4 +161,43 @@ TEST(Function, DefaultUpdatesApplyUnlessOverriddenOrDisabled) {
   auto h = function({}, {s}, o2);
   (*h)({});
   EXPECT_EQ(at(get_value(s), 0), 20.0);
+}
+
+// Options are enums in C++; the names exist only for the binding (set_mode / *_from_name).
+TEST(Function, ModeAndUnusedInputNamesParseToEnums) {
+  FunctionOptions o;
+  set_mode(o, "FAST_RUN-fusion-inplace");
+  EXPECT_EQ(o.mode, Mode::FastRun);
+  EXPECT_EQ(o.excluding, (std::vector<std::string>{"fusion", "inplace"}));
+  EXPECT_EQ(mode_name(o), "FAST_RUN-fusion-inplace");
+  set_mode(o, "None");
+  EXPECT_EQ(o.mode, Mode::None);
+  EXPECT_TRUE(o.excluding.empty());
+  EXPECT_THROW(set_mode(o, "FAST"), Error);
+  EXPECT_EQ(on_unused_input_from_name("warn"), OnUnusedInput::Warn);
+  EXPECT_THROW(on_unused_input_from_name("loud"), Error);
+}
+
+// bind_arguments resolves keywords and wraps every conversion or type error with the input's
+// name and position, once, for any caller (the Python binding converts through it).
+TEST(Function, BindArgumentsResolvesKeywordsAndNamesBadInputs) {
+  Var x = dvec("x"), y = dvec("y");
+  FunctionOptions o;
+  o.name = "f";
+  FunctionPtr f = function({x, y}, {plus(x, y)}, o);
+  EXPECT_EQ(f->input_name(1), "y");
+  ArgConverter one = [](const Type&, bool) { return Value(vec({1, 2})); };
+  BoundArguments b = f->bind_arguments({one}, {{"y", one}});
+  EXPECT_EQ(at(f->call(std::move(b))[0], 1), 4.0);
+  ArgConverter bad = [](const Type&, bool) -> Value { value_error("[convert] not a number"); };
+  try {
+    f->bind_arguments({one}, {{"y", bad}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Value);
+    EXPECT_NE(std::string(e.what()).find("bad input argument with name \"y\" to function with name \"f\" at index 1"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(f->bind_arguments({one}, {{"z", one}}), Error);
 }

@@ -40,7 +40,7 @@ void in_threads(int n, F body) {
 TEST(FunctionThreads, ConcurrentCallsMatchSequentialResults) {
   Var x = sparse::csr_matrix("x", DType::Float64);
   Var y = matrix(DType::Float64, "y");
-  auto f = function({x, y}, {sparse::structured_dot(x, y) * 2.0 + y.sum()});
+  auto f = function({x, y}, {sparse::structured_dot(x, y) * 2.0 + sum(y)});
   std::mt19937_64 rng(7);
   std::vector<SparseMatrix> xs;
   std::vector<NDArray> ys, want;
@@ -125,7 +125,7 @@ TEST(FunctionThreads, SparseFunctionWithUpdatesForAFixedTime) {
   Var out = sparse::structured_dot(x, W);
   FunctionOptions o;
   o.updates = {{W, W + 0.5}, {calls, calls + 1.0}};
-  auto f = function({x}, {out.sum()}, o);
+  auto f = function({x}, {sum(out)}, o);
   std::atomic<int64_t> made{0}, bad{0};
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
   in_threads(kThreads, [&](int) {

@@ -5,6 +5,7 @@
 
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/ops/convert.h"
+#include "hypatia/sparse/products.h"
 #include "support/check_op.h"
 #include "support/sparse_random.h"
 
@@ -243,10 +244,35 @@ TEST(SparseOps, TypeErrorsNameTheOp) {
   starts([&] { sparse::square_diagonal(d); }, "[SquareDiagonal]", ErrorKind::Type);
   starts([&] { sparse::diag(d); }, "[Diag]", ErrorKind::Type);
   starts([&] { sparse::csm_properties(d); }, "[CSMProperties]", ErrorKind::Type);
-  // dense ops given a sparse input point to the sparse module
-  std::string m = error_of([&] { add(s, d); }, &k);
+  // dense ops without a sparse meaning, given a sparse input, point to the sparse module
+  std::string m = error_of([&] { exp(s); }, &k);
   EXPECT_NE(m.find("hypatia.sparse"), std::string::npos) << m;
   EXPECT_EQ(k, ErrorKind::Type);
+}
+
+// The tensor builders hand a sparse operand to the sparse family (SparseType::apply_operator),
+// in either operand position, with Theano's _sparse_py_operators meanings.
+TEST(SparseOps, TensorBuildersDispatchSparseOperands) {
+  Var s = sparse::csr_matrix("s"), d = matrix(DType::Float64, "d");
+  auto op_of = [](const Var& v) { return v.owner()->op()->name(); };
+  EXPECT_EQ(op_of(add(s, d)), "AddSD");
+  EXPECT_EQ(op_of(d + s), "AddSD");
+  EXPECT_EQ(op_of(s * s), "MulSS");
+  EXPECT_EQ(op_of(dot(s, d)), "StructuredDot");   // theano.dot: structured
+  EXPECT_EQ(op_of(matmul(d, s)), op_of(sparse::dot(d, s)));  // x @ y: the regular sparse Dot
+  EXPECT_EQ(op_of(sum(s, std::vector<int>{1})), "SpSum");
+  EXPECT_EQ(sparse_type(transpose(s))->format(), SparseFormat::CSC);
+  EXPECT_EQ(sparse_type(neg(s))->format(), SparseFormat::CSR);
+  EXPECT_EQ(sparse_type(cast(s, DType::Float32))->elem(), DType::Float32);
+  // mean = sp_sum / count (dense), and sparse / number stays sparse, keeping float32
+  Var f = sparse::csr_matrix("f", DType::Float32);
+  EXPECT_EQ(mean(s).type()->kind(), TypeKind::Tensor);
+  EXPECT_EQ(sparse_type(f / 2)->elem(), DType::Float32);
+  EXPECT_EQ(sparse_type(f / 3.0)->elem(), DType::Float64);  // 1/3 is not exact in float32
+  const std::vector<std::pair<std::function<void()>, std::string>> refusals = {
+      {[&] { true_div(d, s); }, "[truediv]"}, {[&] { pow(s, d); }, "[pow]"}};
+  for (const auto& [f2, prefix] : refusals) EXPECT_EQ(error_of(f2, nullptr).rfind(prefix, 0), 0u) << prefix;
+  EXPECT_FALSE(dispatch_operator(Operator::Add, {d, d}));  // dense operands: nobody takes it
 }
 
 TEST(SparseOps, MalformedArraysRaiseValueErrorsNamingCsm) {
@@ -286,8 +312,8 @@ TEST(SparseOps, OpsCompareByParams) {
 
 TEST(SparseOps, VarTransposeMethodSwapsTheFormat) {
   Var x = sparse::csr_matrix("x");
-  EXPECT_EQ(sparse_type(x.T())->format(), SparseFormat::CSC);
-  EXPECT_EQ(tensor_type(matrix(DType::Float64).T())->ndim(), 2);
+  EXPECT_EQ(sparse_type(transpose(x))->format(), SparseFormat::CSC);
+  EXPECT_EQ(tensor_type(transpose(matrix(DType::Float64)))->ndim(), 2);
 }
 
 TEST(SparseOps, SampleDenseGradientOnlyReachesThePattern) {

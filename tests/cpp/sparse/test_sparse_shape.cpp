@@ -201,10 +201,10 @@ TEST(SparseShape, EveryOpHasAShapeRuleThatDoesNotRunIt) {
     seen.insert(op);
     std::vector<In> ins(vars.begin(), vars.end());
     FunctionOptions none;
-    none.mode = "None";
-    none.on_unused_input = "ignore";
+    none.mode = Mode::None;
+    none.on_unused_input = OnUnusedInput::Ignore;
     FunctionOptions fast;
-    fast.on_unused_input = "ignore";
+    fast.on_unused_input = OnUnusedInput::Ignore;
     fast.no_default_updates = true;
     none.no_default_updates = true;
     for (size_t k = 0; k < outs.size(); ++k) {
@@ -329,7 +329,7 @@ TEST(SparseShape, DenseFromSparseOfSparseFromDenseIsRemoved) {
     Var out = sparse::dense_from_sparse(sparse::sparse_from_dense(m, f));
     auto fast = function({In(m)}, {out});
     FunctionOptions none;
-    none.mode = "None";
+    none.mode = Mode::None;
     auto raw = function({In(m)}, {out}, none);
     EXPECT_EQ(ops_run(*fast).count("SparseFromDense"), 0u);
     EXPECT_EQ(ops_run(*fast).count("DenseFromSparse"), 0u);
@@ -366,7 +366,7 @@ TEST(SparseShape, CsmPropertiesOfCsmIsItsInputsWhenCanonical) {
     std::vector<Out> outs = {y, props[0], props[1], props[2], props[3]};
     auto fast = function({In(x)}, outs);
     FunctionOptions none;
-    none.mode = "None";
+    none.mode = Mode::None;
     auto raw = function({In(x)}, outs, none);
     int csm_fast = 0, csm_raw = 0;
     for (const Apply* n : fast->fgraph().toposort()) csm_fast += n->op()->name() == "CSM";

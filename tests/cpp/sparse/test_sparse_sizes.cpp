@@ -88,7 +88,7 @@ TEST(SparseSizes, CompiledOpsRaiseWithTheirNodeInTheMessage) {
       {"SpSum", sparse::sp_sum(x, 1)},
   };
   FunctionOptions ignore_unused;
-  ignore_unused.on_unused_input = "ignore";
+  ignore_unused.on_unused_input = OnUnusedInput::Ignore;
   for (const Case& c : cases) {
     SCOPED_TRACE(c.op);
     auto f = function({In(x), In(y)}, {Out(c.out)}, ignore_unused);

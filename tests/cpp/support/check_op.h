@@ -45,8 +45,8 @@ inline void check_op(const std::function<Var(const std::vector<Var>&)>& fun, con
   }
   Var out = fun(vars);
   FunctionOptions fast, none;
-  fast.on_unused_input = none.on_unused_input = "ignore";
-  none.mode = "None";
+  fast.on_unused_input = none.on_unused_input = OnUnusedInput::Ignore;
+  none.mode = Mode::None;
   std::vector<In> ins(vars.begin(), vars.end());
   Value got_v = (*function(ins, {out}, fast))(values)[0];
   Value raw_v = (*function(ins, {out}, none))(values)[0];

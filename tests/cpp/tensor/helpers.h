@@ -26,7 +26,7 @@ inline double at(const NDArray& a, int64_t i) {
 
 inline NDArray run1(const std::vector<Var>& ins, const Var& out, const std::vector<Value>& vals) {
   FunctionOptions o;
-  o.on_unused_input = "ignore";
+  o.on_unused_input = OnUnusedInput::Ignore;
   std::vector<In> in(ins.begin(), ins.end());
   auto f = function(in, {out}, o);
   return std::get<NDArray>((*f)(vals)[0]);

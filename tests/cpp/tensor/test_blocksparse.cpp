@@ -158,7 +158,7 @@ TEST(BlockSparse, InplaceVariantOnlyWhenSafe) {
   Var inter = sparse_block_gemv(o * 2.0, W, h, ii, oi);
   auto f = function({o, W, h, ii, oi}, {inter});
   FunctionOptions none;
-  none.mode = "None";
+  none.mode = Mode::None;
   auto g = function({o, W, h, ii, oi}, {inter}, none);
   EXPECT_EQ(count(*f, "SparseBlockGemv{inplace}"), 1);
   for (int rep = 0; rep < 2; ++rep)

@@ -121,7 +121,7 @@ TEST(Elemwise, BroadcastingRowColScalarAndLowerRank) {
   EXPECT_EQ(at(o5, 4 * 2 + 3), at(rv, 3) + at(cv, 2));
   // a transposed (strided) input takes the general path
   Var m2 = matrix(DType::Float64, "m2");
-  NDArray o6 = run1({m2, r}, m2.T() + r, {seq(DType::Float64, {4, 3}, 0), rv});
+  NDArray o6 = run1({m2, r}, transpose(m2) + r, {seq(DType::Float64, {4, 3}, 0), rv});
   EXPECT_EQ(at(o6, 1 * 4 + 2), 2 * 3 + 1 + at(rv, 2));
 }
 
@@ -199,8 +199,8 @@ TEST(Elemwise, PrintingEqualityAndHash) {
   EXPECT_EQ((x + x).owner()->op()->str(), "Elemwise{add,no_inplace}");
   EXPECT_EQ(cast(x, DType::Float32).owner()->op()->str(), "Elemwise{Cast{float32}}");
   EXPECT_EQ(fill(x, constant(1.0)).owner()->op()->str(), "Elemwise{second,no_inplace}");
-  EXPECT_EQ(x.T().owner()->op()->str(), "InplaceDimShuffle{1,0}");
-  EXPECT_EQ(x.dimshuffle({-1, 0, 1}).owner()->op()->str(), "InplaceDimShuffle{x,0,1}");
+  EXPECT_EQ(transpose(x).owner()->op()->str(), "InplaceDimShuffle{1,0}");
+  EXPECT_EQ(dimshuffle(x, {-1, 0, 1}).owner()->op()->str(), "InplaceDimShuffle{x,0,1}");
   EXPECT_EQ(DimShuffle(DimShuffleParams{{1, 0}, false}).str(), "DimShuffle{1,0}");
   Elemwise a(ScalarOpId::Add), b(ScalarOpId::Add), m(ScalarOpId::Mul);
   EXPECT_TRUE(a.equals(b));
@@ -215,8 +215,8 @@ TEST(Elemwise, InferShape) {
   expect_infer_shape({m, r}, m + r, {mv, rv});
   expect_infer_shape({r, c}, r * c, {rv, cv});
   expect_infer_shape({r}, exp(r), {rv});
-  expect_infer_shape({m}, m.T(), {mv});
-  expect_infer_shape({r}, r.dimshuffle({1, -1}), {rv});
+  expect_infer_shape({m}, transpose(m), {mv});
+  expect_infer_shape({r}, dimshuffle(r, {1, -1}), {rv});
   expect_infer_shape({m, r}, fill(m, r), {mv, rv});
 }
 
@@ -303,7 +303,7 @@ TEST(Elemwise, JvpMatchesAnalytic) {
 
 TEST(DimShuffle, ValuesViewsErrorsAndGrad) {
   Var x = tensor3(DType::Float64, "x");
-  Var y = x.dimshuffle({2, -1, 0, 1});
+  Var y = dimshuffle(x, {2, -1, 0, 1});
   EXPECT_EQ(tensor_type(y)->broadcastable(), (std::vector<bool>{false, true, false, false}));
   EXPECT_EQ(y.owner()->op()->view_map(), (ViewMap{{0, {0}}}));
   NDArray xv = seq(DType::Float64, {2, 3, 4});
@@ -312,10 +312,10 @@ TEST(DimShuffle, ValuesViewsErrorsAndGrad) {
   // r[k,0,i,j] == x[i,j,k]
   EXPECT_EQ(at(r.copy(), 3 * 6 + 1 * 3 + 2), at(xv, 1 * 12 + 2 * 4 + 3));
   expect_infer_shape({x}, y, {xv});
-  expect_error(ErrorKind::Value, [&] { x.dimshuffle({0, 1}); }, "non-broadcastable");
-  expect_error(ErrorKind::Value, [&] { x.dimshuffle({0, 0, 1, 2}); });
+  expect_error(ErrorKind::Value, [&] { dimshuffle(x, {0, 1}); }, "non-broadcastable");
+  expect_error(ErrorKind::Value, [&] { dimshuffle(x, {0, 0, 1, 2}); });
   Var rr = row(DType::Float64, "r");
-  Var dropped = rr.dimshuffle({1});
+  Var dropped = dimshuffle(rr, {1});
   EXPECT_EQ(dropped.type()->ndim(), 1);
   NDArray dv = run1({rr}, dropped, {seq(DType::Float64, {1, 4})});
   EXPECT_EQ(dv.shape(), (Shape{4}));

@@ -26,7 +26,7 @@ int count_fused(const Function& f) {
 }
 NDArray run(const std::vector<Var>& ins, const Var& out, const std::vector<Value>& vals, const std::string& mode, int* fused = nullptr) {
   FunctionOptions o;
-  o.mode = mode;
+  set_mode(o, mode);
   std::vector<In> in(ins.begin(), ins.end());
   auto f = function(in, {out}, o);
   if (fused) *fused = count_fused(*f);

@@ -33,8 +33,8 @@ NDArray rnd(Shape shape, double lo, double hi, uint64_t seed) {
 
 NDArray run_mode(const std::vector<Var>& ins, const Var& out, const std::vector<Value>& vals, const std::string& mode) {
   FunctionOptions o;
-  o.on_unused_input = "ignore";
-  o.mode = mode;
+  o.on_unused_input = OnUnusedInput::Ignore;
+  set_mode(o, mode);
   std::vector<In> in(ins.begin(), ins.end());
   return std::get<NDArray>((*function(in, {out}, o))(vals)[0]);
 }
@@ -303,7 +303,7 @@ void check_logistic(double scale, DType d) {
   for (int64_t j = 0; j < F; ++j) EXPECT_NEAR(at(rw, j), gw[j] + 0.02, tol * (1 + scale));
   // where mode None is finite, it agrees
   if (scale < 20) {
-    o.mode = "None";
+    o.mode = Mode::None;
     auto slow = (*function({x, y, w, b}, {cost, g[0], g[1]}, o))(vals);
     EXPECT_NEAR(at(std::get<NDArray>(slow[0]), 0), at(rc, 0), tol);
     EXPECT_NEAR(at(std::get<NDArray>(slow[2]), 0), at(rb, 0), tol);

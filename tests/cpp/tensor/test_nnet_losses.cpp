@@ -156,8 +156,8 @@ TEST(NnetLosses, ExtremeLogitsStayFinite) {
   for (const std::string mode : {"FAST_RUN", "None"}) {
     SCOPED_TRACE(mode);
     FunctionOptions o;
-    o.mode = mode;
-    o.on_unused_input = "ignore";
+    set_mode(o, mode);
+    o.on_unused_input = OnUnusedInput::Ignore;
     auto run = [&](const Var& out, std::vector<Var> ins, std::vector<Value> vals) {
       std::vector<In> in(ins.begin(), ins.end());
       return std::get<NDArray>((*function(in, {out}, o))(vals)[0]);

@@ -18,42 +18,42 @@ TEST(Sum, ValuesAxesKeepdimsAndDtypes) {
         s1[i] += v;
         all += v;
       }
-    expect_near_array(run1({x}, x.sum(0), {xv}), s0, {4});
+    expect_near_array(run1({x}, sum(x, std::vector<int>{0}), {xv}), s0, {4});
     expect_near_array(run1({x}, sum(x, std::vector<int>{-1}), {xv}), s1, {3});
-    expect_near_array(run1({x}, x.sum(), {xv}), {all}, {});
+    expect_near_array(run1({x}, sum(x), {xv}), {all}, {});
     expect_near_array(run1({x}, sum(x, std::vector<int>{0}, true), {xv}), s0, {1, 4});
-    expect_near_array(run1({x}, x.T().sum(0), {xv}), s1, {3});  // strided input
-    EXPECT_EQ(tensor_type(x.sum())->elem(), d == DType::Int32 ? DType::Int64 : d);
+    expect_near_array(run1({x}, sum(transpose(x), std::vector<int>{0}), {xv}), s1, {3});  // strided input
+    EXPECT_EQ(tensor_type(sum(x))->elem(), d == DType::Int32 ? DType::Int64 : d);
   }
-  EXPECT_EQ(tensor_type(vector(DType::UInt8).sum())->elem(), DType::UInt64);
-  EXPECT_EQ(tensor_type(vector(DType::Bool).sum())->elem(), DType::Int64);
+  EXPECT_EQ(tensor_type(sum(vector(DType::UInt8)))->elem(), DType::UInt64);
+  EXPECT_EQ(tensor_type(sum(vector(DType::Bool)))->elem(), DType::Int64);
   Var b = vector(DType::Bool, "b");
-  NDArray bs = run1({b}, b.sum(), {NDArray::from_vector<bool>({true, false, true}, {3})});
+  NDArray bs = run1({b}, sum(b), {NDArray::from_vector<bool>({true, false, true}, {3})});
   EXPECT_EQ(bs.dtype(), DType::Int64);
   EXPECT_EQ(bs.item<int64_t>(), 2);
   Var u = vector(DType::UInt8, "u");
-  EXPECT_EQ(run1({u}, u.sum(), {NDArray::from_vector<uint8_t>({200, 200}, {2})}).item<uint64_t>(), 400u);
+  EXPECT_EQ(run1({u}, sum(u), {NDArray::from_vector<uint8_t>({200, 200}, {2})}).item<uint64_t>(), 400u);
   Var k = sum(row(DType::Float64), std::vector<int>{1}, true);
   EXPECT_EQ(tensor_type(k)->broadcastable(), (std::vector<bool>{true, true}));
 }
 
 TEST(Sum, PrintingInferShapeAndErrors) {
   Var x = tensor3(DType::Float64, "x");
-  EXPECT_EQ(x.sum().owner()->op()->str(), "Sum{acc_dtype=float64}");
-  EXPECT_EQ(x.sum(0).owner()->op()->str(), "Sum{axis=[0], acc_dtype=float64}");
+  EXPECT_EQ(sum(x).owner()->op()->str(), "Sum{acc_dtype=float64}");
+  EXPECT_EQ(sum(x, std::vector<int>{0}).owner()->op()->str(), "Sum{axis=[0], acc_dtype=float64}");
   EXPECT_EQ(sum(x, std::vector<int>{2, 0}).owner()->op()->str(), "Sum{axis=[0, 2], acc_dtype=float64}");
-  EXPECT_EQ(vector(DType::Int8).sum().owner()->op()->str(), "Sum{acc_dtype=int64}");
-  EXPECT_TRUE(x.sum(1).owner()->op()->equals(*sum(tensor3(DType::Float64), std::vector<int>{1}).owner()->op()));
-  EXPECT_FALSE(x.sum(1).owner()->op()->equals(*x.sum(0).owner()->op()));
+  EXPECT_EQ(sum(vector(DType::Int8)).owner()->op()->str(), "Sum{acc_dtype=int64}");
+  EXPECT_TRUE(sum(x, std::vector<int>{1}).owner()->op()->equals(*sum(tensor3(DType::Float64), std::vector<int>{1}).owner()->op()));
+  EXPECT_FALSE(sum(x, std::vector<int>{1}).owner()->op()->equals(*sum(x, std::vector<int>{0}).owner()->op()));
   NDArray xv = seq(DType::Float64, {2, 3, 4});
-  expect_infer_shape({x}, x.sum(1), {xv});
+  expect_infer_shape({x}, sum(x, std::vector<int>{1}), {xv});
   expect_infer_shape({x}, sum(x, std::vector<int>{0, 2}), {xv});
-  expect_error(ErrorKind::Value, [&] { x.sum(3); }, "[Sum]");
+  expect_error(ErrorKind::Value, [&] { sum(x, std::vector<int>{3}); }, "[Sum]");
 }
 
 TEST(Sum, VjpBroadcastsAndJvpSums) {
   Var x = matrix(DType::Float32, "x");
-  Var y = x.sum(1);
+  Var y = sum(x, std::vector<int>{1});
   Var gz = vector(DType::Float32, "gz");
   Var g = y.owner()->op()->vjp(*y.owner(), {gz})[0];
   EXPECT_TRUE(same_type(g.type(), x.type()));
@@ -66,20 +66,20 @@ TEST(Sum, VjpBroadcastsAndJvpSums) {
   NDArray rv = run1({v}, y.owner()->op()->jvp(*y.owner(), {v})[0], {xv});
   expect_near_array(rv, {1 + 2 + 3 + 4, 5 + 6 + 7 + 8, 9 + 10 + 11 + 12}, {3});
   Var n = matrix(DType::Int32, "n");
-  Var gn = n.sum().owner()->op()->vjp(*n.sum().owner(), {scalar(DType::Int64)})[0];
+  Var gn = sum(n).owner()->op()->vjp(*sum(n).owner(), {scalar(DType::Int64)})[0];
   EXPECT_TRUE(same_type(gn.type(), n.type()));
 }
 
 TEST(Mean, ValuesAndDtypes) {
   Var x = matrix(DType::Float32, "x");
   NDArray xv = seq(DType::Float32, {3, 4});
-  EXPECT_EQ(tensor_type(x.mean())->elem(), DType::Float32);
-  expect_near_array(run1({x}, x.mean(), {xv}), {6.5}, {});
+  EXPECT_EQ(tensor_type(mean(x))->elem(), DType::Float32);
+  expect_near_array(run1({x}, mean(x), {xv}), {6.5}, {});
   expect_near_array(run1({x}, mean(x, std::vector<int>{0}), {xv}), {5, 6, 7, 8}, {4});
   expect_near_array(run1({x}, mean(x, std::vector<int>{1}, true), {xv}), {2.5, 6.5, 10.5}, {3, 1});
   Var n = vector(DType::Int32, "n");
-  EXPECT_EQ(tensor_type(n.mean())->elem(), DType::Float64);
-  NDArray m = run1({n}, n.mean(), {NDArray::from_vector<int32_t>({1, 2}, {2})});
+  EXPECT_EQ(tensor_type(mean(n))->elem(), DType::Float64);
+  NDArray m = run1({n}, mean(n), {NDArray::from_vector<int32_t>({1, 2}, {2})});
   EXPECT_EQ(m.dtype(), DType::Float64);
   EXPECT_DOUBLE_EQ(m.item<double>(), 1.5);
 }
@@ -103,7 +103,7 @@ TEST(Dot, AllRankCombinationsAndDtypes) {
     NDArray Av = seq(d, {3, 4}, 1, 0.5), Bv = seq(d, {4, 2}, -2, 0.75), uv = seq(d, {4}, 1, 1), vv = seq(d, {3}, 2, -1);
     double tol = d == DType::Float16 ? 1e-2 : 1e-5;
     expect_near_array(run1({A, B}, dot(A, B), {Av, Bv}), ref_dot(Av, Bv), {3, 2}, tol);
-    expect_near_array(run1({A, u}, A.dot(u), {Av, uv}), ref_dot(Av, uv), {3}, tol);
+    expect_near_array(run1({A, u}, dot(A, u), {Av, uv}), ref_dot(Av, uv), {3}, tol);
     expect_near_array(run1({v, A}, dot(v, A), {vv, Av}), ref_dot(vv, Av), {4}, tol);
     expect_near_array(run1({u, v}, dot(u, u), {uv, vv}), ref_dot(uv, uv), {}, tol);
     EXPECT_EQ(tensor_type(dot(A, B))->elem(), d);
@@ -114,13 +114,13 @@ TEST(Dot, TransposedAndStridedInputs) {
   Var A = matrix(DType::Float64, "A"), B = matrix(DType::Float64, "B"), u = vector(DType::Float64, "u");
   NDArray Av = seq(DType::Float64, {4, 3}), Bv = seq(DType::Float64, {2, 4}, 3, -0.5), uv = seq(DType::Float64, {4}, 1, 2);
   NDArray At = Av.transpose(), Bt = Bv.transpose();
-  expect_near_array(run1({A, B}, dot(A.T(), B.T()), {Av, Bv}), ref_dot(At, Bt), {3, 2});
-  expect_near_array(run1({A, u}, dot(A.T(), u), {Av, uv}), ref_dot(At, uv), {3});
-  expect_near_array(run1({B, u}, dot(u, B.T()), {Bv, uv}), ref_dot(uv, Bt), {2});
+  expect_near_array(run1({A, B}, dot(transpose(A), transpose(B)), {Av, Bv}), ref_dot(At, Bt), {3, 2});
+  expect_near_array(run1({A, u}, dot(transpose(A), u), {Av, uv}), ref_dot(At, uv), {3});
+  expect_near_array(run1({B, u}, dot(u, transpose(B)), {Bv, uv}), ref_dot(uv, Bt), {2});
   // a strided slice (neither C nor F layout) is copied
   NDArray big = seq(DType::Float64, {8, 6});
   NDArray sl = big.slice(0, 0, 8, 2).slice(1, 0, 6, 2);  // 4x3, strides (96, 16)
-  expect_near_array(run1({A, B}, dot(A.T(), B.T()), {sl, Bv}), ref_dot(sl.transpose(), Bt), {3, 2});
+  expect_near_array(run1({A, B}, dot(transpose(A), transpose(B)), {sl, Bv}), ref_dot(sl.transpose(), Bt), {3, 2});
   // mixed dtypes upcast
   Var i = matrix(DType::Int32, "i"), f = matrix(DType::Float32, "f");
   EXPECT_EQ(tensor_type(dot(i, f))->elem(), DType::Float64);

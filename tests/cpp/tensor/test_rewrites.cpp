@@ -22,8 +22,8 @@ namespace {
 
 FunctionPtr compile(const std::vector<Var>& ins, const Var& out, const std::string& mode) {
   FunctionOptions o;
-  o.on_unused_input = "ignore";
-  o.mode = mode;
+  o.on_unused_input = OnUnusedInput::Ignore;
+  set_mode(o, mode);
   return function(std::vector<In>(ins.begin(), ins.end()), {out}, o);
 }
 
@@ -322,7 +322,7 @@ TEST(TensorRewrites, DimShuffleDimShuffle) {
   run_case({"local_dimshuffle_dimshuffle",
             [](DType d) {
               Var x = matrix(d, "x");
-              return std::pair{std::vector<Var>{x}, exp(x.T().T())};
+              return std::pair{std::vector<Var>{x}, exp(transpose(transpose(x)))};
             },
             "InplaceDimShuffle{1,0}",
             [](const FunctionGraph& fg) { EXPECT_EQ(pprint(fg.outputs()[0]), "exp(x)"); }});
@@ -377,7 +377,7 @@ TEST(TensorRewrites, ShapeToShapeI) {
 TEST(TensorRewrites, ShapeIOfKnown) {
   for (DType d : {DType::Float32, DType::Float64}) {
     Var x = matrix(d, "x"), y = matrix(d, "y");
-    Var out = shape_i(exp(x) * y.T().T(), 1);
+    Var out = shape_i(exp(x) * transpose(transpose(y)), 1);
     FunctionGraph fg({x, y}, {out});
     apply_only(fg, "local_shape_i_infer");
     EXPECT_EQ(ops_of(fg), std::vector<std::string>{"Shape_i{1}"});

@@ -79,6 +79,7 @@ std::vector<Var> Dot::jvp(const Apply& node, const std::vector<Var>& ev) const {
 }
 
 Var dot(const Var& a_in, const Var& b_in) {
+  if (Var r = dispatch_operator(Operator::Dot, {a_in, b_in})) return r;  // e.g. a sparse operand
   Var a = as_tensor_variable(a_in), b = as_tensor_variable(b_in);
   const TensorType& ta = check_tensor_input(a, "dot");
   const TensorType& tb = check_tensor_input(b, "dot");

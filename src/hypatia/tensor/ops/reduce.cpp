@@ -533,6 +533,7 @@ std::vector<int> arg_axes(const Var& x, const std::optional<std::vector<int>>& a
 
 Var sum(const Var& x, std::optional<std::vector<int>> axis, bool keepdims, std::optional<DType> dtype,
         std::optional<DType> acc_dtype) {
+  if (Var r = dispatch_operator(Operator::Sum, {x}, {axis, dtype, acc_dtype, keepdims})) return r;
   return careduce(ReduceKind::Sum, x, axis, keepdims, dtype, acc_dtype, false, "Sum");
 }
 
@@ -587,6 +588,7 @@ std::pair<Var, Var> max_and_argmax(const Var& x_in, std::optional<std::vector<in
 
 Var mean(const Var& x_in, std::optional<std::vector<int>> axis, bool keepdims, std::optional<DType> dtype,
          std::optional<DType> acc_dtype) {
+  if (Var r = dispatch_operator(Operator::Mean, {x_in}, {axis, dtype, acc_dtype, keepdims})) return r;
   Var x = as_tensor_variable(x_in);
   const TensorType& t = check_tensor_input(x, "mean");
   std::vector<int> axes = normalize_axes(x, axis, "mean");
