@@ -172,7 +172,7 @@ def sp_sum(n, per_row, axis):
 
 def input_validation(n, per_row):
     """Per-call cost of a sparse input: the scipy -> C++ hand-over plus SparseType.filter's O(nnz)
-    validation (DECISIONS.md ruling 26: every input is validated, strict or not), timed through a
+    validation (docs/semantics.md, "Sparse values at the boundary": every input is validated, strict or not), timed through a
     function that does nothing else (csm_shape), against a whole SpMV call on the same matrix. The
     second column is that SpMV (ours, not scipy's); the ratio is validation's share of a SpMV."""
     A = random_csr(n, n, per_row, seed=12)

@@ -46,7 +46,7 @@ Apply* producer(const FunctionGraph& fg, int k) { return fg.outputs()[k].owner()
 
 FunctionOptions mode(const std::string& m) {
   FunctionOptions o;
-  o.mode = m;
+  set_mode(o, m);
   return o;
 }
 

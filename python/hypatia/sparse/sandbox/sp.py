@@ -5,7 +5,7 @@ stack of flattened images into a stack of flattened image patches (one row of M 
 one column per input pixel); ``convolve`` is then ``structured_dot(M, images.T).T`` followed by
 a dense product with the kernels, and ``max_pool`` a max over non-overlapping windows.
 
-Conventions (DECISIONS.md 13, 14):
+Conventions (docs/semantics.md, "Sandbox and block-sparse", 14):
 
 - ``convolve`` computes a *cross-correlation*: kernel tap ``(i, j)`` (raster order in a row of
   ``kerns``) multiplies image pixel ``(y*dy + i, x*dx + j)`` in 'valid' mode (the image is
