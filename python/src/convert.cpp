@@ -165,7 +165,7 @@ SparseMatrix to_sparse(nb::handle obj, const char* target) {
 }
 
 namespace {
-// The Python half of Theano's SparseType.filter (DECISIONS.md ruling 26); SparseType::filter does
+// The Python half of Theano's SparseType.filter (docs/semantics.md, "Sparse values at the boundary"); SparseType::filter does
 // the rest (format and dtype conversion, validation). scipy csr/csc matrices and arrays pass
 // through (zero-copy); the formats only scipy knows (coo, bsr, lil, dok, dia) convert to the
 // declared format here, unless strict; anything else becomes a dense array for filter to convert.

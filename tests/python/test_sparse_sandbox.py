@@ -1,5 +1,5 @@
-"""hypatia.sparse.sandbox: ConvolutionIndices, convolve (a cross-correlation, DECISIONS 13) and
-max_pool (non-overlapping windows, DECISIONS 14), checked with the one harness."""
+"""hypatia.sparse.sandbox: ConvolutionIndices, convolve (a cross-correlation, docs/semantics.md, "Sandbox and block-sparse") and
+max_pool (non-overlapping windows, docs/semantics.md, "Sandbox and block-sparse"), checked with the one harness."""
 import os
 import sys
 

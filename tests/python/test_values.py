@@ -65,7 +65,7 @@ def test_sparse_shared_variable_get_set():
     np.testing.assert_array_equal(got.toarray(), m.toarray())
     s.set_value(m * 2)
     np.testing.assert_array_equal(s.get_value().toarray(), m.toarray() * 2)
-    s.set_value(m.tocsc() * 3)  # the other format converts (DECISIONS.md ruling 26)
+    s.set_value(m.tocsc() * 3)  # the other format converts (docs/semantics.md, "Sparse values at the boundary")
     assert s.get_value().format == "csr"
     np.testing.assert_array_equal(s.get_value().toarray(), m.toarray() * 3)
     with pytest.raises(TypeError):

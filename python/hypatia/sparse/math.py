@@ -1,7 +1,7 @@
 """Sparse arithmetic (theano.sparse.basic / sandbox sp2 names): add, sub, mul and their typed
 forms, comparisons, scalings, structured ("monoid") elementwise functions and sp_sum.
 
-Results follow DECISIONS.md: sparse + sparse is sparse, sparse + dense is DENSE, sparse * dense
+Results follow docs/semantics.md, "Sparse arithmetic and comparisons": sparse + sparse is sparse, sparse + dense is DENSE, sparse * dense
 stays sparse; comparisons give a sparse bool matrix when both operands are sparse and a dense
 bool matrix otherwise, with scipy's values (==, <=, >= of two sparse matrices are computed as
 scipy does, as the complement of !=, >, <, NaN included). Where scipy warns

@@ -8,7 +8,7 @@
   ``sparse_grad(x[int_vector])`` (the gradient w.r.t. the dense matrix x becomes sparse).
 - ``poisson``, ``csr_fbinomial`` ..., ``multinomial``: each takes ``seed=`` (an int: a seeded,
   reproducible generator that advances at every call) or ``rng=`` (a RandomStreams); with
-  neither, fresh entropy (DECISIONS.md item 11). No gradients.
+  neither, fresh entropy (docs/semantics.md, "Random numbers"). No gradients.
 """
 from .. import _core
 

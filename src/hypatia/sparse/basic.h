@@ -13,7 +13,7 @@ namespace hypatia::sparse {
 
 // ---- types, variables, constants ----
 /// The sparse dtypes: the twelve of scipy (Theano's sparse.all_dtypes); bool is accepted too
-/// (DECISIONS.md item 2) but, as in Theano, not listed.
+/// (docs/semantics.md, "Dtypes and constants") but, as in Theano, not listed.
 const std::vector<DType>& all_dtypes();
 /// A sparse matrix type; TypeError for float16.
 std::shared_ptr<const SparseType> sparse_type_of(SparseFormat format, DType dtype);

@@ -1,6 +1,6 @@
 // Builders of the sparse products (theano.sparse's dot family). Every builder checks its inputs
 // and raises TypeError starting "[OpName]". A dense operand may be a matrix or a vector
-// (DECISIONS.md item 9): a vector operand gives a dense vector output.
+// (docs/semantics.md, "Products with sparse operands"): a vector operand gives a dense vector output.
 #pragma once
 #include "hypatia/graph/op.h"
 
@@ -23,7 +23,7 @@ Var dot(const Var& x, const Var& y);
 Var true_dot(const Var& x, const Var& y, bool grad_preserves_dense = true);
 /// SamplingDot(x, y, p) = p * (x . y^T) at p's stored entries: x (m x K) and y (n x K) dense
 /// (or both vectors, K = 1), p sparse (m x n). Sparse output of p's format. Grads: the true
-/// gradient for x and y, structured for p (DECISIONS.md item 4).
+/// gradient for x and y, structured for p (docs/semantics.md, "Gradients of sparse inputs").
 Var sampling_dot(const Var& x, const Var& y, const Var& p);
 /// Usmm(alpha, x, y, z) = z + alpha * (x . y): alpha a scalar, x and/or y sparse, z dense (the
 /// output's rank). Dense output. Inserted by the local_usmm rewrite; usable directly.

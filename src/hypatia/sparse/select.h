@@ -53,7 +53,7 @@ void register_sparse_grad_builder();
 /// is a sparse csc matrix (ConstructSparseFromList). Registers the builder first.
 Var sparse_grad(const Var& subtensor_result);
 
-// ---- probability (DECISIONS.md item 11) ----
+// ---- probability (docs/semantics.md, "Random numbers") ----
 // The raw forms take a generator-state variable (RandomStateType) and return (new state,
 // sample), like the tensor RandomFunction. The plain forms make a shared state seeded with
 // `seed` (fresh entropy when nullopt) whose default_update advances it at every call, so a

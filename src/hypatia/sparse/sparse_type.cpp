@@ -27,7 +27,7 @@ size_t SparseType::hash() const {
   return hash_combine(0x5350 + static_cast<size_t>(format_), static_cast<size_t>(dtype_));
 }
 
-// Theano's SparseType.filter (DECISIONS.md ruling 26). Strict: the exact format and dtype only.
+// Theano's SparseType.filter (docs/semantics.md, "Sparse values at the boundary"). Strict: the exact format and dtype only.
 // Otherwise a dense 2-d array or the other compressed format converts to this format, and the
 // dtype converts when the cast is safe or allow_downcast. Either way the arrays are validated
 // first: no path hands unchecked index arrays to a kernel (or to the format conversion).

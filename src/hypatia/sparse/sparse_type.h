@@ -16,7 +16,7 @@ class SparseType final : public Type {
   std::string str() const override;  // "Sparse[float64, csr]" as Theano prints it
   bool equals(const Type& other) const override;
   size_t hash() const override;
-  /// Theano's SparseType.filter (DECISIONS.md ruling 26): strict takes only a SparseMatrix of
+  /// Theano's SparseType.filter (docs/semantics.md, "Sparse values at the boundary"): strict takes only a SparseMatrix of
   /// this format and dtype (TypeError otherwise); non-strict also converts the other format and
   /// a dense 2-d NDArray to this format, and the dtype when the cast is safe or allow_downcast.
   /// The arrays are always validated (ValueError): kernels never see unchecked indices.

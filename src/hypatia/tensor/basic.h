@@ -47,7 +47,7 @@ Var log1p(const Var& x);  // log(1 + x), accurate for tiny x
 Var expm1(const Var& x);  // exp(x) - 1, accurate for tiny x
 Var tanh(const Var& x);
 Var abs_(const Var& x);   // keeps the dtype (ints stay ints); Theano's abs_
-Var eq(const Var& a, const Var& b);  // comparisons return bool (DECISIONS.md item 1)
+Var eq(const Var& a, const Var& b);  // comparisons return bool (docs/semantics.md, "Dtypes and constants")
 Var neq(const Var& a, const Var& b);
 Var lt(const Var& a, const Var& b);
 Var gt(const Var& a, const Var& b);

@@ -148,7 +148,7 @@ inline int64_t indptr_length(int64_t outer, const std::string& op) {
   return checked_add(outer, 1, op, "the indptr array of a matrix with outer size " + std::to_string(outer));
 }
 
-/// int32 when every value up to max_value fits, int64 otherwise (DECISIONS.md item 12).
+/// int32 when every value up to max_value fits, int64 otherwise (docs/semantics.md, "Sparse values at the boundary").
 inline DType index_dtype_for(int64_t max_value) { return max_value <= INT32_MAX ? DType::Int32 : DType::Int64; }
 /// The index dtype scipy would pick for a matrix of this shape and nnz.
 inline DType index_dtype_for(int64_t rows, int64_t cols, int64_t nnz) {

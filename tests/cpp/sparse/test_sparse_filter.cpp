@@ -1,4 +1,4 @@
-// SparseType::filter as Theano's SparseType.filter (DECISIONS.md ruling 26): conversions of the
+// SparseType::filter as Theano's SparseType.filter (docs/semantics.md, "Sparse values at the boundary"): conversions of the
 // other format and of dense arrays, the dtype rules, strict inputs, and validation on every path.
 #include <gtest/gtest.h>
 

@@ -125,7 +125,7 @@ TEST(SparseType, FilterChecksFormatDtypeAndStructure) {
   auto t = SparseType::make(SparseFormat::CSR, DType::Float64);
   EXPECT_EQ(t->str(), "Sparse[float64, csr]");
   EXPECT_NO_THROW(t->filter(example_csr()));
-  // Non-strict: the other format and a dense 2-d array convert (DECISIONS.md ruling 26;
+  // Non-strict: the other format and a dense 2-d array convert (docs/semantics.md, "Sparse values at the boundary";
   // test_sparse_filter.cpp covers the rules in full).
   EXPECT_EQ(std::get<SparseMatrix>(t->filter(sk::convert_format(example_csr(), SparseFormat::CSC))).format(), SparseFormat::CSR);
   EXPECT_EQ(std::get<SparseMatrix>(t->filter(Value(example_dense()))).format(), SparseFormat::CSR);

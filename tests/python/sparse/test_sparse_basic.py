@@ -244,7 +244,7 @@ def test_shared_sparse_get_set_value(fmt):
     np.testing.assert_allclose(f(), 2 * m.toarray())
     b = s.get_value(borrow=True)
     assert b.format == fmt
-    # The other format and dense arrays convert (DECISIONS.md ruling 26); a wrong rank does not.
+    # The other format and dense arrays convert (docs/semantics.md, "Sparse values at the boundary"); a wrong rank does not.
     s.set_value(m.asformat(other(fmt)))
     assert s.get_value().format == fmt and (s.get_value() != m).nnz == 0
     s.set_value(3 * m.toarray())

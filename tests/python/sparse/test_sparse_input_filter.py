@@ -1,4 +1,4 @@
-"""Sparse inputs convert like Theano's SparseType.filter (DECISIONS.md ruling 26): any scipy format
+"""Sparse inputs convert like Theano's SparseType.filter (docs/semantics.md, "Sparse values at the boundary"): any scipy format
 or a dense 2-d array converts to the declared format, downcasts need allow_downcast, strict inputs
 take only the exact format and dtype, and every path validates the index arrays."""
 import numpy as np

@@ -1,5 +1,5 @@
 // Sparse comparisons (theano.sparse.basic's EqualSS, LessThanSD, ...): sparse-sparse gives a
-// sparse bool matrix, sparse-dense a dense bool matrix (DECISIONS.md item 1), as scipy.
+// sparse bool matrix, sparse-dense a dense bool matrix (docs/semantics.md, "Dtypes and constants"), as scipy.
 #pragma once
 #include "hypatia/graph/op.h"
 #include "hypatia/sparse/kernels/elemwise.h"

@@ -224,7 +224,7 @@ void StructuredDotGrad::perform(const Apply& node, const Value* const* inputs, V
   if (g.shape(0) != rows || b.shape(0) != cols || (b.ndim() == 2 && b.shape(1) != g.shape(1)))
     value_error("[", who, "] shapes do not match: a has ", outer, csr ? " rows" : " columns", " (a_indptr has ",
                 ip.size(), " entries), b ", shape_str(b.shape()), ", g_ab ", shape_str(g.shape()));
-  // The structure is validated before the kernel reads through it (DECISIONS.md item 26).
+  // The structure is validated before the kernel reads through it (docs/semantics.md, "Sparse values at the boundary").
   const DType work = upcast(b.dtype(), g.dtype()), out_dtype = *node.output(0).type()->dtype();
   const SparseMatrix pattern(params_.format, rows, cols, NDArray(work, {ix.size()}), ix, ip);
   pattern.validate(who);

@@ -1,5 +1,5 @@
 // Random sparse matrices (theano.sparse.sandbox.sp2's Poisson, Binomial, Multinomial), made
-// reproducible as DECISIONS.md item 11 asks: each op takes a generator state (RandomStateType,
+// reproducible as docs/semantics.md, "Random numbers" asks: each op takes a generator state (RandomStateType,
 // the tensor module's xoshiro256** state) as its first input and returns (new state, sample),
 // like RandomFunction; the input state is never modified. Not differentiable: the state (and
 // Binomial's shape) are disconnected, the other inputs' gradients undefined. Never folded.

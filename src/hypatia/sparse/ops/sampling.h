@@ -8,7 +8,7 @@ namespace hypatia {
 
 /// SamplingDot(x, y, p): x (m x K), y (n x K) dense (or two vectors, K = 1), p sparse (m x n);
 /// sparse output of p's format and dtype upcast(x, y, p). Grads: true gradient for x and y,
-/// structured for p (DECISIONS.md item 4).
+/// structured for p (docs/semantics.md, "Gradients of sparse inputs").
 class SamplingDot final : public OpBase<SamplingDot> {
   HYPATIA_OP(SamplingDot, 3, make_node, perform, infer_shape, vjp)
 };

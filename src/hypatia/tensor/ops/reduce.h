@@ -66,7 +66,7 @@ class Min final : public CAReduce<Min, ReduceKind::Min> {
   HYPATIA_OP(Min, 1, vjp)
 };
 
-/// Logical and/or over the axes; bool output (DECISIONS.md item 1). Printed "All", "All{0, 1}".
+/// Logical and/or over the axes; bool output (docs/semantics.md, "Dtypes and constants"). Printed "All", "All{0, 1}".
 class All final : public CAReduce<All, ReduceKind::All> {
   HYPATIA_OP(All, 1, vjp)
 };
