@@ -94,7 +94,10 @@ void init_grad(nb::module_& m) {
     o.eps = eps;
     o.abs_tol = abs_tol;
     o.rel_tol = rel_tol;
-    o.mode = mode;
+    FunctionOptions mode_opts;
+    set_mode(mode_opts, mode);  // Theano's mode name, parsed once at the boundary
+    o.mode = mode_opts.mode;
+    o.excluding = mode_opts.excluding;
     o.structured = structured;
     verify_grad([&](const std::vector<Var>& xs) {
       nb::list args;

@@ -133,7 +133,8 @@ void verify_grad(const std::function<Var(const std::vector<Var>&)>& fun, const s
   if (opts.rel_tol) rel_tol = *opts.rel_tol;
 
   FunctionOptions fo;
-  set_mode(fo, opts.mode);
+  fo.mode = opts.mode;
+  fo.excluding = opts.excluding;
   fo.on_unused_input = OnUnusedInput::Ignore;
   fo.name = "verify_grad_fun";
   std::vector<In> ins(inputs.begin(), inputs.end());

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "hypatia/compile/function.h"
 #include "hypatia/graph/variable.h"
 
 namespace hypatia {
@@ -23,8 +24,9 @@ struct VerifyGradOptions {
   /// Tolerances; the check fails where BOTH are exceeded. Defaults (Theano's _type_tol):
   /// float64 1e-4, float32 1e-2, float16 5e-2, taking the loosest over inputs and output.
   std::optional<double> abs_tol, rel_tol;
-  /// Compilation mode of the functions ("FAST_RUN" or "FAST_COMPILE").
-  std::string mode = "FAST_RUN";
+  /// Compilation mode of the functions, and the rewrite tags left out (as FunctionOptions).
+  Mode mode = Mode::FastRun;
+  std::vector<std::string> excluding;
   /// Accepted for compatibility: the projection is always given the output's dtype here
   /// (the cost is accumulated in double either way), so this changes nothing.
   bool cast_to_output_type = false;
