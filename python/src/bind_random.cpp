@@ -29,12 +29,6 @@ SizeArg as_size(nb::handle size, const char* who) {
   return out;
 }
 
-std::optional<DType> as_dtype(nb::handle d) {
-  if (d.is_none()) return std::nullopt;
-  std::string s = nb::isinstance<nb::str>(d) ? nb::cast<std::string>(d) : nb::cast<std::string>(nb::str(d));
-  if (s == "floatX") return floatX();
-  return dtype_from_name(s);
-}
 
 Var opt_var(nb::handle h) { return h.is_none() ? Var() : as_var(h); }
 nb::tuple as_tuple(const RandomPair& p) { return nb::make_tuple(p.first, p.second); }
@@ -101,29 +95,29 @@ void init_random(nb::module_& m) {
   }, nb::arg("seed") = nb::none(), nb::arg("name") = nb::none(), "A shared variable holding a random state seeded with seed (None: a random seed).");
 
   r.def("uniform", [](const Var& r, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
-    return as_tuple(random_uniform(r, as_size(size, "uniform"), opt_var(low), opt_var(high), as_dtype(dtype)));
+    return as_tuple(random_uniform(r, as_size(size, "uniform"), opt_var(low), opt_var(high), opt_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none(), "(new state, samples): uniform samples in [low, high) drawn from the state r.");
   r.def("normal", [](const Var& r, nb::handle size, nb::handle avg, nb::handle std, nb::handle dtype) {
-    return as_tuple(random_normal(r, as_size(size, "normal"), opt_var(avg), opt_var(std), as_dtype(dtype)));
+    return as_tuple(random_normal(r, as_size(size, "normal"), opt_var(avg), opt_var(std), opt_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("avg") = nb::none(), nb::arg("std") = nb::none(), nb::arg("dtype") = nb::none(), "(new state, samples): normal samples (avg, std) drawn from the state r.");
   r.def("binomial", [](const Var& r, nb::handle size, nb::handle n, nb::handle p, nb::handle dtype) {
-    return as_tuple(random_binomial(r, as_size(size, "binomial"), opt_var(n), opt_var(p), as_dtype(dtype)));
+    return as_tuple(random_binomial(r, as_size(size, "binomial"), opt_var(n), opt_var(p), opt_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("p") = nb::none(), nb::arg("dtype") = nb::none(), "(new state, samples): binomial samples (n, p) drawn from the state r.");
   r.def("integers", [](const Var& r, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
-    return as_tuple(random_integers(r, as_size(size, "random_integers"), opt_var(low), opt_var(high), as_dtype(dtype)));
+    return as_tuple(random_integers(r, as_size(size, "random_integers"), opt_var(low), opt_var(high), opt_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none(), "(new state, samples): integers in [low, high] drawn from the state r.");
   r.def("poisson", [](const Var& r, nb::handle size, nb::handle lam, nb::handle dtype) {
-    return as_tuple(random_poisson(r, as_size(size, "poisson"), opt_var(lam), as_dtype(dtype)));
+    return as_tuple(random_poisson(r, as_size(size, "poisson"), opt_var(lam), opt_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("lam") = nb::none(), nb::arg("dtype") = nb::none(), "(new state, samples): Poisson samples (lam) drawn from the state r.");
   r.def("choice", [](const Var& r, nb::handle size, nb::handle a, bool replace, nb::handle p, nb::handle dtype) {
-    return as_tuple(random_choice(r, as_size(size, "choice"), opt_var(a), replace, opt_var(p), as_dtype(dtype)));
+    return as_tuple(random_choice(r, as_size(size, "choice"), opt_var(a), replace, opt_var(p), opt_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("a") = nb::none(), nb::arg("replace") = true,
      nb::arg("p") = nb::none(), nb::arg("dtype") = nb::none(), "(new state, samples): choices from a (replace, p) drawn from the state r.");
   r.def("permutation", [](const Var& r, nb::handle size, nb::handle n, nb::handle dtype) {
-    return as_tuple(random_permutation(r, as_size(size, "permutation"), opt_var(n), as_dtype(dtype)));
+    return as_tuple(random_permutation(r, as_size(size, "permutation"), opt_var(n), opt_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("dtype") = nb::none(), "(new state, samples): permutations of range(n) drawn from the state r.");
   r.def("multinomial", [](const Var& r, nb::handle size, nb::handle n, nb::handle pvals, nb::handle dtype) {
-    return as_tuple(random_multinomial(r, as_size(size, "multinomial"), opt_var(n), opt_var(pvals), as_dtype(dtype)));
+    return as_tuple(random_multinomial(r, as_size(size, "multinomial"), opt_var(n), opt_var(pvals), opt_dtype(dtype)));
   }, nb::arg("random_state"), nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("pvals") = nb::none(), nb::arg("dtype") = nb::none(), "(new state, samples): multinomial counts (n, pvals) drawn from the state r.");
 
   r.def("size_from_vector", [](const Var& size, std::optional<int> ndim, const std::string& who) {
@@ -139,29 +133,29 @@ void init_random(nb::module_& m) {
       .def("updates", [](const RandomStreams& s) { return s.updates(); }, "The (state, new state) pairs that advance every stream's random state.")
       .def_prop_ro("state_updates", [](const RandomStreams& s) { return s.state_updates(); }, "The (state variable, new state) pairs of the streams made so far.")
       .def("uniform", [](RandomStreams& s, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
-        return s.uniform(as_size(size, "uniform"), opt_var(low), opt_var(high), as_dtype(dtype));
+        return s.uniform(as_size(size, "uniform"), opt_var(low), opt_var(high), opt_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none(), "Uniform samples in [low, high) of the given size (Theano's RandomStreams.uniform).")
       .def("normal", [](RandomStreams& s, nb::handle size, nb::handle avg, nb::handle std, nb::handle dtype) {
-        return s.normal(as_size(size, "normal"), opt_var(avg), opt_var(std), as_dtype(dtype));
+        return s.normal(as_size(size, "normal"), opt_var(avg), opt_var(std), opt_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("avg") = nb::none(), nb::arg("std") = nb::none(), nb::arg("dtype") = nb::none(), "Normal samples with mean avg and deviation std of the given size.")
       .def("binomial", [](RandomStreams& s, nb::handle size, nb::handle n, nb::handle p, nb::handle dtype) {
-        return s.binomial(as_size(size, "binomial"), opt_var(n), opt_var(p), as_dtype(dtype));
+        return s.binomial(as_size(size, "binomial"), opt_var(n), opt_var(p), opt_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("p") = nb::none(), nb::arg("dtype") = nb::none(), "Binomial samples (n trials, probability p) of the given size.")
       .def("random_integers", [](RandomStreams& s, nb::handle size, nb::handle low, nb::handle high, nb::handle dtype) {
-        return s.random_integers(as_size(size, "random_integers"), opt_var(low), opt_var(high), as_dtype(dtype));
+        return s.random_integers(as_size(size, "random_integers"), opt_var(low), opt_var(high), opt_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(), nb::arg("dtype") = nb::none(), "Integers uniform in [low, high] (inclusive) of the given size.")
       .def("poisson", [](RandomStreams& s, nb::handle size, nb::handle lam, nb::handle dtype) {
-        return s.poisson(as_size(size, "poisson"), opt_var(lam), as_dtype(dtype));
+        return s.poisson(as_size(size, "poisson"), opt_var(lam), opt_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("lam") = nb::none(), nb::arg("dtype") = nb::none(), "Poisson samples with rate lam of the given size.")
       .def("choice", [](RandomStreams& s, nb::handle size, nb::handle a, bool replace, nb::handle p, nb::handle dtype) {
-        return s.choice(as_size(size, "choice"), opt_var(a), replace, opt_var(p), as_dtype(dtype));
+        return s.choice(as_size(size, "choice"), opt_var(a), replace, opt_var(p), opt_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("a") = nb::none(), nb::arg("replace") = true, nb::arg("p") = nb::none(),
          nb::arg("dtype") = nb::none(), "Samples from a (an int n: range(n)), with or without replacement, probabilities p.")
       .def("permutation", [](RandomStreams& s, nb::handle size, nb::handle n, nb::handle dtype) {
-        return s.permutation(as_size(size, "permutation"), opt_var(n), as_dtype(dtype));
+        return s.permutation(as_size(size, "permutation"), opt_var(n), opt_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("dtype") = nb::none(), "Random permutations of range(n), one per element of size.")
       .def("multinomial", [](RandomStreams& s, nb::handle size, nb::handle n, nb::handle pvals, nb::handle dtype) {
-        return s.multinomial(as_size(size, "multinomial"), opt_var(n), opt_var(pvals), as_dtype(dtype));
+        return s.multinomial(as_size(size, "multinomial"), opt_var(n), opt_var(pvals), opt_dtype(dtype));
       }, nb::arg("size") = nb::none(), nb::arg("n") = nb::none(), nb::arg("pvals") = nb::none(), nb::arg("dtype") = nb::none(), "Multinomial counts of n draws over probabilities pvals.");
 
   // Variable attributes: .rng and .update of a random sample; default_update of shared variables.

@@ -7,12 +7,6 @@
 namespace hypatia::py {
 
 namespace {
-std::optional<DType> opt_dtype(nb::handle d) {
-  if (d.is_none()) return std::nullopt;
-  std::string s = nb::cast<std::string>(nb::str(d));
-  if (s == "floatX") return floatX();
-  return dtype_from_name(s);
-}
 std::optional<int> opt_axis(nb::handle a) {
   if (a.is_none()) return std::nullopt;
   return nb::cast<int>(a);

@@ -9,12 +9,6 @@
 namespace hypatia::py {
 namespace {
 
-std::optional<DType> opt_dtype(nb::handle d) {
-  if (d.is_none()) return std::nullopt;
-  std::string s = nb::cast<std::string>(nb::str(d));
-  if (s == "floatX") return floatX();
-  return dtype_from_name(s);
-}
 
 Var opt_var(nb::handle v) { return v.is_none() ? Var() : as_var(v); }
 

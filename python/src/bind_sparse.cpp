@@ -22,6 +22,13 @@ SparseFormat format_arg(const std::string& f) {
 
 }  // namespace
 
+std::optional<DType> opt_dtype(nb::handle d) {
+  if (d.is_none()) return std::nullopt;
+  std::string s = nb::cast<std::string>(nb::str(d));
+  if (s == "floatX") return floatX();
+  return dtype_from_name(s);
+}
+
 DType dtype_arg(nb::handle d) {
   if (d.is_none()) return floatX();
   if (nb::isinstance<nb::str>(d) && nb::cast<std::string>(d) == "floatX") return floatX();

@@ -23,12 +23,6 @@ std::optional<SparseFormat> opt_format(nb::handle f, const char* who) {
   return format_from_name(s);
 }
 
-std::optional<DType> opt_dtype(nb::handle d) {
-  if (d.is_none()) return std::nullopt;
-  std::string s = nb::cast<std::string>(nb::str(d));
-  if (s == "floatX") return floatX();
-  return dtype_from_name(s);
-}
 
 std::optional<uint64_t> opt_seed(nb::handle s, const char* who) {
   if (s.is_none()) return std::nullopt;

@@ -48,6 +48,9 @@ std::optional<std::vector<int>> as_axes(nb::handle obj);
 
 /// A dtype argument: None or 'floatX' give floatX, anything numpy.dtype accepts its dtype.
 DType dtype_arg(nb::handle d);
+/// An optional dtype argument: None gives nullopt (the op's own default), 'floatX' floatX,
+/// a dtype name (or an object whose str() is one) that dtype.
+std::optional<DType> opt_dtype(nb::handle d);
 /// numpy's ComplexWarning when casting x to `to` drops imaginary parts (a sparse cast warns
 /// when it is built, as scipy's astype warns in Theano's perform).
 void warn_if_discarding_imaginary(const Var& x, DType to);
