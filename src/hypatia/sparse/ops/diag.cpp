@@ -70,4 +70,13 @@ std::vector<Var> SparseDiag::jvp(const Apply&, const std::vector<Var>& ev) const
   return {sparse_type(ev[0]) ? sparse::diag(ev[0]) : Var()};
 }
 
+// ---------------------------------------------------------------- builders
+
+namespace sparse {
+
+Var square_diagonal(const Var& v) { return apply_new<SquareDiagonal>({v}); }
+Var diag(const Var& x) { return apply_new<SparseDiag>({x}); }
+
+}  // namespace sparse
+
 }  // namespace hypatia

@@ -60,4 +60,23 @@ std::vector<Var> SpSum::vjp(const Apply& node, const std::vector<Var>& g) const 
   return {sparse::sparse_from_dense(alloc(v, shape), xt.format())};
 }
 
+// ---------------------------------------------------------------- builders
+
+namespace sparse {
+
+Var sp_sum(const Var& x, std::optional<int> axis, bool sparse_grad) {
+  // -1 and -2 count from the end; SpSum itself rejects any other axis (its -1 is None).
+  int a = -1;
+  if (axis) a = (*axis == -1 || *axis == -2) ? *axis + 2 : *axis;
+  return apply_new<SpSum>({x}, SpSumParams{a, sparse_grad});
+}
+
+Var mean(const Var& x, std::optional<int> axis) {
+  Var s = sp_sum(x, axis);
+  Var n = !axis ? hypatia::mul(shape_i(x, 0), shape_i(x, 1)) : shape_i(x, (*axis == 0 || *axis == -2) ? 0 : 1);
+  return hypatia::true_div(s, n);
+}
+
+}  // namespace sparse
+
 }  // namespace hypatia

@@ -166,4 +166,17 @@ std::vector<Var> EnsureSortedIndices::vjp(const Apply&, const std::vector<Var>& 
 
 std::vector<Var> EnsureSortedIndices::jvp(const Apply&, const std::vector<Var>& ev) const { return {ev[0]}; }
 
+// ---------------------------------------------------------------- builders
+
+namespace sparse {
+
+Var cast(const Var& x, DType dtype) { return apply_new<SparseCast>({x}, SparseCastParams{dtype}); }
+Var transpose(const Var& x) { return apply_new<SparseTranspose>({x}); }
+Var neg(const Var& x) { return apply_new<SparseNeg>({x}); }
+Var remove0(const Var& x) { return apply_new<Remove0>({x}); }
+Var ensure_sorted_indices(const Var& x) { return apply_new<EnsureSortedIndices>({x}); }
+Var clean(const Var& x) { return ensure_sorted_indices(remove0(x)); }
+
+}  // namespace sparse
+
 }  // namespace hypatia
