@@ -1,10 +1,14 @@
-// AddSS, AddSSData, AddSD, StructuredAddSV, MulSS, MulSD, MulSV, ColScale, RowScale.
+// AddSS, AddSSData, AddSD, StructuredAddSV, MulSS, MulSD, MulSV, ColScale, RowScale, and their
+// builders (add, sub, mul and true_div dispatch on which operands are sparse).
 #include "hypatia/sparse/ops/arith.h"
 
-#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/api.h"
 #include "hypatia/sparse/kernels/elemwise.h"
-#include "hypatia/sparse/math.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/convert.h"
+#include "hypatia/sparse/ops/csm.h"
+#include "hypatia/sparse/ops/reduce.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia {

@@ -1,4 +1,4 @@
-// Helpers shared by sparse ops.
+// Helpers shared by sparse ops and their builders.
 #include "hypatia/sparse/ops/common.h"
 
 #include "hypatia/sparse/api.h"

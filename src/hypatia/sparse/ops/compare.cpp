@@ -1,8 +1,9 @@
-// Sparse comparisons: CompareSS (sparse bool) and CompareSD (dense bool).
+// Sparse comparisons: CompareSS (sparse bool) and CompareSD (dense bool), and their builders (eq ... ge).
 #include "hypatia/sparse/ops/compare.h"
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/csm.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia {

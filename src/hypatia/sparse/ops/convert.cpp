@@ -1,10 +1,11 @@
-// DenseFromSparse, SparseFromDense, AsFormat and SampleDense: typing, kernels, shapes, gradients.
+// DenseFromSparse, SparseFromDense, AsFormat and SampleDense: typing, kernels, shapes, gradients; builders.
 #include <cstring>
 
 #include "hypatia/sparse/ops/convert.h"
 
-#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/api.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/shape.h"
 

@@ -1,12 +1,15 @@
-// CSM, CSMProperties, CSMGrad and SparseNnz: the compressed arrays in and out of a sparse matrix.
+// CSM, CSMProperties, CSMGrad and SparseNnz: the compressed arrays in and out of a sparse matrix;
+// their builders, with sp_ones_like / sp_zeros_like (built from CSMProperties and CSM).
 #include "hypatia/sparse/ops/csm.h"
 
-#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/api.h"
+#include "hypatia/sparse/ops/arith.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/indexing.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/shape.h"
-#include "hypatia/tensor/indexing.h"
 
 namespace hypatia {
 using namespace sparse_ops;

@@ -1,8 +1,8 @@
-// SquareDiagonal and Diag.
+// SquareDiagonal and Diag, and their builders.
 #include "hypatia/sparse/ops/diag.h"
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia {

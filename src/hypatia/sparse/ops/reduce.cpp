@@ -1,10 +1,12 @@
-// SpSum: sums of a sparse matrix over all entries, columns (axis 0) or rows (axis 1).
+// SpSum: sums of a sparse matrix over all entries, columns (axis 0) or rows (axis 1); sp_sum and mean.
 #include "hypatia/sparse/ops/reduce.h"
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/elemwise.h"
-#include "hypatia/sparse/math.h"
+#include "hypatia/sparse/ops/arith.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/convert.h"
+#include "hypatia/sparse/ops/csm.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia {

@@ -1,8 +1,8 @@
-// Cast, Transpose, Neg, Remove0 and EnsureSortedIndices on sparse matrices.
+// Cast, Transpose, Neg, Remove0 and EnsureSortedIndices on sparse matrices, and their builders.
 #include "hypatia/sparse/ops/unary.h"
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/csm.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia {
