@@ -1,13 +1,19 @@
-// SparseType: printing, equality, value checking and value comparison (values_eq[_approx]).
+// SparseType: printing, equality, value checking and value comparison (values_eq[_approx]), its
+// gradient algebra, and apply_operator (what the tensor builders build on a sparse operand).
 #include "hypatia/sparse/sparse_type.h"
 
 #include <climits>
 #include <cmath>
 #include <vector>
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/kernels.h"
-#include "hypatia/sparse/math.h"
+#include "hypatia/sparse/ops/arith.h"
+#include "hypatia/sparse/ops/compare.h"
+#include "hypatia/sparse/ops/csm.h"
+#include "hypatia/sparse/ops/dot.h"
+#include "hypatia/sparse/ops/reduce.h"
+#include "hypatia/sparse/ops/structured.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/util/hash.h"
 
@@ -144,6 +150,54 @@ Var SparseType::add_grad(const Var& a, const Var& b) const { return sparse::add(
 
 bool SparseType::mixes_grad_with(const Type& other) const {
   return other.kind() == TypeKind::Sparse || other.kind() == TypeKind::Tensor;
+}
+
+// Theano's _sparse_py_operators: what the tensor builders (hypatia::add, dot, sum, ...) build
+// when an operand is sparse (see Type::apply_operator).
+Var SparseType::apply_operator(Operator op, const std::vector<Var>& args, const OperatorOptions& opts) const {
+  auto refuse_reshape = [](const char* name, const char* verb) -> Var {
+    type_error("[", name, "] sparse matrices are always 2-d and cannot be ", verb, "; densify first: x.toarray().",
+               name, "(...)");
+  };
+  switch (op) {
+    case Operator::Add: return sparse::add(args[0], args[1]);
+    case Operator::Sub: return sparse::sub(args[0], args[1]);
+    case Operator::Mul: return sparse::mul(args[0], args[1]);
+    case Operator::TrueDiv: return sparse::true_div(args[0], args[1]);
+    case Operator::Lt: return sparse::lt(args[0], args[1]);
+    case Operator::Le: return sparse::le(args[0], args[1]);
+    case Operator::Gt: return sparse::gt(args[0], args[1]);
+    case Operator::Ge: return sparse::ge(args[0], args[1]);
+    case Operator::Pow:
+      raise(ErrorKind::NotImplemented, "[pow] a sparse operand of '**' is handled by hypatia.sparse.structured_pow "
+                                       "(the stored values only); densify explicitly with x.toarray() to use the dense op");
+    case Operator::Neg: return sparse::neg(args[0]);
+    case Operator::Abs: return sparse::abs_(args[0]);
+    case Operator::Dot: return sparse::structured_dot(args[0], args[1]);
+    case Operator::MatMul: return sparse::dot(args[0], args[1]);
+    case Operator::Transpose:
+      if (opts.axis && !(opts.axis->size() == 2 && (*opts.axis)[0] == 1 && (*opts.axis)[1] == 0)) {
+        std::string axes;
+        for (int a : *opts.axis) axes += (axes.empty() ? "" : ", ") + std::to_string(a);
+        if (opts.axis->size() == 1) axes += ",";
+        value_error("[Transpose] a sparse matrix can only be transposed with axes (1, 0), got (", axes, ")");
+      }
+      return sparse::transpose(args[0]);
+    case Operator::Sum:
+    case Operator::Mean: {
+      std::optional<int> axis;
+      if (opts.axis) {
+        if (opts.axis->size() != 1)
+          value_error("[SpSum] axis must be None, 0 or 1 for a sparse matrix, got ", opts.axis->size(), " axes");
+        axis = (*opts.axis)[0];
+      }
+      return op == Operator::Sum ? sparse::sp_sum(args[0], axis, opts.sparse_grad) : sparse::mean(args[0], axis);
+    }
+    case Operator::Cast: return sparse::cast(args[0], *opts.dtype);
+    case Operator::Reshape: return refuse_reshape("reshape", "reshaped");
+    case Operator::DimShuffle: return refuse_reshape("dimshuffle", "dimshuffled");
+  }
+  return {};
 }
 
 }  // namespace hypatia

@@ -42,7 +42,7 @@ class SparseType final : public Type {
   /// The sparse meaning of the operators (Theano's _sparse_py_operators): + - * / and the
   /// comparisons call the sparse builders, dot is structured_dot (x @ y the regular sparse dot),
   /// sum/mean are sp_sum and its mean, .T swaps the format; ** refuses (structured_pow), as do
-  /// reshape and dimshuffle (sparse matrices are 2-d). Defined in sparse/math.cpp.
+  /// reshape and dimshuffle (sparse matrices are 2-d). Defined in sparse/sparse_type.cpp.
   Var apply_operator(Operator op, const std::vector<Var>& args, const OperatorOptions& opts) const override;
 
  private:

@@ -1,10 +1,14 @@
-// AddSS, AddSSData, AddSD, StructuredAddSV, MulSS, MulSD, MulSV, ColScale, RowScale.
+// AddSS, AddSSData, AddSD, StructuredAddSV, MulSS, MulSD, MulSV, ColScale, RowScale, and their
+// builders (add, sub, mul and true_div dispatch on which operands are sparse).
 #include "hypatia/sparse/ops/arith.h"
 
-#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/api.h"
 #include "hypatia/sparse/kernels/elemwise.h"
-#include "hypatia/sparse/math.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/convert.h"
+#include "hypatia/sparse/ops/csm.h"
+#include "hypatia/sparse/ops/reduce.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia {
@@ -284,5 +288,58 @@ std::vector<Var> RowScale::vjp(const Apply& node, const std::vector<Var>& g) con
   const Var &x = node.input(0), &s = node.input(1);
   return {sparse::row_scale(structured_grad(g[0], x), s), sparse::sp_sum(sparse::mul(x, g[0]), 1)};
 }
+
+// ---------------------------------------------------------------- builders
+
+namespace sparse {
+
+Var add_s_s(const Var& x, const Var& y) { return apply_new<AddSS>({x, y}); }
+Var add_s_d(const Var& x, const Var& y) { return apply_new<AddSD>({x, y}); }
+Var add_s_s_data(const Var& x, const Var& y) { return apply_new<AddSSData>({x, y}); }
+Var structured_add_s_v(const Var& x, const Var& v) { return apply_new<StructuredAddSV>({x, v}); }
+Var mul_s_s(const Var& x, const Var& y) { return apply_new<MulSS>({x, y}); }
+Var mul_s_d(const Var& x, const Var& y) { return apply_new<MulSD>({x, y}); }
+Var mul_s_v(const Var& x, const Var& v) { return apply_new<MulSV>({x, v}); }
+Var col_scale(const Var& x, const Var& s) { return apply_new<ColScale>({x, s}); }
+Var row_scale(const Var& x, const Var& s) { return apply_new<RowScale>({x, s}); }
+
+Var add(const Var& x, const Var& y) {
+  auto [xs, ys] = sparse_operands(x, y, "add");
+  if (xs && ys) return add_s_s(x, y);
+  if (xs) return add_s_d(x, as_tensor_variable(y));
+  return add_s_d(y, as_tensor_variable(x));
+}
+
+Var sub(const Var& x, const Var& y) {
+  auto [xs, ys] = sparse_operands(x, y, "sub");
+  for (const Var& v : {x, y})
+    if (is_bool(*v.type()->dtype()))
+      type_error("[sub] subtracting bool matrices is not supported (numpy forbids it too); use logical operations");
+  if (xs && ys) return add_s_s(x, sparse::neg(y));
+  if (xs) return add_s_d(x, hypatia::neg(as_tensor_variable(y)));
+  return add_s_d(sparse::neg(y), as_tensor_variable(x));
+}
+
+Var mul(const Var& x, const Var& y) {
+  auto [xs, ys] = sparse_operands(x, y, "mul");
+  if (xs && ys) return mul_s_s(x, y);
+  if (xs) return mul_s_d(x, as_tensor_variable(y));
+  return mul_s_d(y, as_tensor_variable(x));
+}
+
+Var true_div(const Var& x, const Var& y) {
+  if (!x || !y) type_error("[truediv] expected two variables, got None");
+  if (is_sparse_variable(y))
+    type_error("[truediv] dividing by a sparse matrix would divide by its implicit zeros; use the dense x / "
+               "y.toarray()");
+  if (!is_sparse_variable(x)) type_error("[truediv] the dividend must be sparse, got ", x.type()->str());
+  if (y->is_constant() && y.type()->ndim() == 0 && is_array(*y->constant)) {
+    const NDArray& c = std::get<NDArray>(*y->constant);
+    if (!is_complex(c.dtype()) && !is_bool(c.dtype())) return sparse::mul(x, hypatia::constant(1.0 / c.item<double>()));
+  }
+  return sparse::mul(x, hypatia::true_div(constant_int(1), as_tensor_variable(y)));
+}
+
+}  // namespace sparse
 
 }  // namespace hypatia

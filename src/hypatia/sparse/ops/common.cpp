@@ -1,7 +1,8 @@
-// Helpers shared by sparse ops.
+// Helpers shared by sparse ops and their builders.
 #include "hypatia/sparse/ops/common.h"
 
-#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/api.h"
+#include "hypatia/sparse/ops/convert.h"
 
 namespace hypatia::sparse_ops {
 
@@ -53,5 +54,14 @@ TypePtr dense_type(DType d, int ndim) {
 }
 
 NDArray as_dtype(const NDArray& a, DType d) { return a.dtype() == d ? a : a.astype(d); }
+
+std::pair<bool, bool> sparse_operands(const Var& x, const Var& y, const std::string& who) {
+  if (!x || !y) type_error("[", who, "] expected two variables, got None");
+  const bool xs = sparse::is_sparse_variable(x), ys = sparse::is_sparse_variable(y);
+  if (!xs && !ys)
+    type_error("[", who, "] at least one operand must be sparse, got ", x.type()->str(), " and ", y.type()->str(),
+               "; use the tensor function for dense operands");
+  return {xs, ys};
+}
 
 }  // namespace hypatia::sparse_ops

@@ -1,6 +1,9 @@
 // Helpers shared by sparse ops: input type checks, output preparation, gradient conversion.
 #pragma once
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "hypatia/graph/op.h"
 #include "hypatia/sparse/kernels/kernels.h"
@@ -33,5 +36,14 @@ Var dense_grad(const Var& g);
 TypePtr dense_type(DType d, int ndim);
 /// a itself when it already has dtype d, else a converted copy (kernels take one dtype).
 NDArray as_dtype(const NDArray& a, DType d);
+
+/// The single output of a fresh op O (built from params) applied to inputs: what most builders do.
+template <class O, class... P>
+Var apply_new(const std::vector<Var>& inputs, P... params) {
+  return apply1(*std::make_shared<O>(params...), inputs);
+}
+/// Which of the two operands of a sparse builder are sparse; TypeError "[who] ..." when neither
+/// is (or one is None). The dispatch of add, sub, mul and the comparisons.
+std::pair<bool, bool> sparse_operands(const Var& x, const Var& y, const std::string& who);
 
 }  // namespace hypatia::sparse_ops

@@ -1,8 +1,9 @@
-// Sparse comparisons: CompareSS (sparse bool) and CompareSD (dense bool).
+// Sparse comparisons: CompareSS (sparse bool) and CompareSD (dense bool), and their builders (eq ... ge).
 #include "hypatia/sparse/ops/compare.h"
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/csm.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia {
@@ -81,5 +82,27 @@ std::vector<Var> CompareSD::vjp(const Apply& node, const std::vector<Var>& g) co
   if (no_grad(g[0])) return {disconnected_var(), disconnected_var()};
   return {zero_grad(node.input(0)), zero_grad(node.input(1))};
 }
+
+// ---------------------------------------------------------------- builders
+
+namespace sparse {
+
+namespace {
+Var compare(const Var& x, const Var& y, sk::SpBinary op, sk::SpBinary swapped, const char* who) {
+  auto [xs, ys] = sparse_operands(x, y, who);
+  if (xs && ys) return apply_new<CompareSS>({x, y}, SparseCompareParams{op});
+  if (xs) return apply_new<CompareSD>({x, as_tensor_variable(y)}, SparseCompareParams{op});
+  return apply_new<CompareSD>({y, as_tensor_variable(x)}, SparseCompareParams{swapped});
+}
+}  // namespace
+
+Var eq(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Eq, sk::SpBinary::Eq, "eq"); }
+Var neq(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Ne, sk::SpBinary::Ne, "neq"); }
+Var lt(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Lt, sk::SpBinary::Gt, "lt"); }
+Var gt(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Gt, sk::SpBinary::Lt, "gt"); }
+Var le(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Le, sk::SpBinary::Ge, "le"); }
+Var ge(const Var& x, const Var& y) { return compare(x, y, sk::SpBinary::Ge, sk::SpBinary::Le, "ge"); }
+
+}  // namespace sparse
 
 }  // namespace hypatia

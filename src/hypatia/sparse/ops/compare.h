@@ -29,4 +29,14 @@ class CompareSD final : public OpBase<CompareSD, SparseCompareParams> {
   std::string name() const override { return sparse_compare_name(params_.op) + "SD"; }
 };
 
+namespace sparse {
+// ---- comparisons (sparse bool if both sparse, dense bool otherwise) ----
+Var eq(const Var& x, const Var& y);
+Var neq(const Var& x, const Var& y);
+Var lt(const Var& x, const Var& y);
+Var gt(const Var& x, const Var& y);
+Var le(const Var& x, const Var& y);
+Var ge(const Var& x, const Var& y);
+}  // namespace sparse
+
 }  // namespace hypatia

@@ -1,14 +1,14 @@
 // ConstructSparseFromList, construct_sparse_from_list and the sparse_grad builder registration.
 #include "hypatia/sparse/ops/construct.h"
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/select.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/convert.h"
 #include "hypatia/sparse/ops/getitem.h"
-#include "hypatia/sparse/select.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
-#include "hypatia/tensor/ops/advanced_subtensor.h"
 #include "hypatia/tensor/indexing.h"
+#include "hypatia/tensor/ops/advanced_subtensor.h"
 
 namespace hypatia {
 using namespace sparse_ops;

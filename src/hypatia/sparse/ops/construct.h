@@ -19,4 +19,18 @@ class ConstructSparseFromList final : public OpBase<ConstructSparseFromList, Con
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}, {true}, {false}}; }
 };
 
+namespace sparse {
+/// ConstructSparseFromList(shape(x), values, ilist): the csc matrix of x's shape and dtype
+/// whose row ilist[k] holds values[k, :] (repeated rows add up). Regular grad w.r.t. values
+/// (values' gradient is g[ilist]); x only gives the shape.
+Var construct_sparse_from_list(const Var& x, const Var& values, const Var& ilist);
+/// Registers construct_sparse_from_list as the sparse-gradient builder of AdvancedSubtensor1
+/// (tensor's set_sparse_grad_builder). Idempotent. Called explicitly (no static initialiser)
+/// by sparse_grad() below and by the Python module's initialisation (init_sparse_select).
+void register_sparse_grad_builder();
+/// theano.sparse_grad(x[int_vector]): the same selection whose gradient w.r.t. the (matrix) x
+/// is a sparse csc matrix (ConstructSparseFromList). Registers the builder first.
+Var sparse_grad(const Var& subtensor_result);
+}  // namespace sparse
+
 }  // namespace hypatia

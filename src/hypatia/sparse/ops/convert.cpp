@@ -1,10 +1,11 @@
-// DenseFromSparse, SparseFromDense, AsFormat and SampleDense: typing, kernels, shapes, gradients.
+// DenseFromSparse, SparseFromDense, AsFormat and SampleDense: typing, kernels, shapes, gradients; builders.
 #include <cstring>
 
 #include "hypatia/sparse/ops/convert.h"
 
-#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/api.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/shape.h"
 
@@ -165,5 +166,26 @@ std::vector<Var> SampleDense::jvp(const Apply& node, const std::vector<Var>& ev)
   if (ev.size() < 2 || !ev[1]) return {Var()};
   return {sparse::sample_dense(node.input(0), ev[1])};
 }
+
+// ---------------------------------------------------------------- builders
+
+namespace sparse {
+
+Var dense_from_sparse(const Var& x, bool structured) {
+  return apply_new<DenseFromSparse>({x}, DenseFromSparseParams{structured});
+}
+Var sparse_from_dense(const Var& x, SparseFormat format) {
+  return apply_new<SparseFromDense>({x}, SparseFormatParams{format});
+}
+Var csr_from_dense(const Var& x) { return sparse_from_dense(x, SparseFormat::CSR); }
+Var csc_from_dense(const Var& x) { return sparse_from_dense(x, SparseFormat::CSC); }
+Var as_format(const Var& x, SparseFormat format) {
+  const SparseType& t = sparse_ops::expect_sparse(x, "AsFormat");
+  if (t.format() == format) return x;
+  return apply_new<AsFormat>({x}, SparseFormatParams{format});
+}
+Var sample_dense(const Var& pattern, const Var& dense) { return apply_new<SampleDense>({pattern, dense}); }
+
+}  // namespace sparse
 
 }  // namespace hypatia

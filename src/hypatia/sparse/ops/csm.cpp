@@ -1,12 +1,15 @@
-// CSM, CSMProperties, CSMGrad and SparseNnz: the compressed arrays in and out of a sparse matrix.
+// CSM, CSMProperties, CSMGrad and SparseNnz: the compressed arrays in and out of a sparse matrix;
+// their builders, with sp_ones_like / sp_zeros_like (built from CSMProperties and CSM).
 #include "hypatia/sparse/ops/csm.h"
 
-#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/api.h"
+#include "hypatia/sparse/ops/arith.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/indexing.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/ops/shape.h"
-#include "hypatia/tensor/indexing.h"
 
 namespace hypatia {
 using namespace sparse_ops;
@@ -215,5 +218,46 @@ std::vector<Var> CSMGrad::vjp(const Apply&, const std::vector<Var>&) const {
     r.push_back(i == 4 ? grad_not_implemented(*this, i) : disconnected_var());
   return r;
 }
+
+// ---------------------------------------------------------------- builders
+
+namespace sparse {
+
+Var csm(SparseFormat format, const Var& data, const Var& indices, const Var& indptr, const Var& shape) {
+  return apply_new<CSM>({data, indices, indptr, shape}, SparseFormatParams{format});
+}
+Var CSR(const Var& data, const Var& indices, const Var& indptr, const Var& shape) {
+  return csm(SparseFormat::CSR, data, indices, indptr, shape);
+}
+Var CSC(const Var& data, const Var& indices, const Var& indptr, const Var& shape) {
+  return csm(SparseFormat::CSC, data, indices, indptr, shape);
+}
+std::vector<Var> csm_properties(const Var& x) { return apply_op(*std::make_shared<CSMProperties>(), {x}); }
+Var csm_data(const Var& x) { return csm_properties(x)[0]; }
+Var csm_indices(const Var& x) { return csm_properties(x)[1]; }
+Var csm_indptr(const Var& x) { return csm_properties(x)[2]; }
+Var csm_shape(const Var& x) { return csm_properties(x)[3]; }
+Var nnz(const Var& x) { return apply1(*std::make_shared<SparseNnz>(), {x}); }
+Var csm_grad(const std::vector<Var>& inputs) {
+  // The format only decides how the arrays are read; infer it from the shapes is impossible for
+  // square matrices, so CSMGrad is CSR-read here: both matrices are read the same way, which
+  // gives the same result in either format.
+  return apply_new<CSMGrad>(inputs, SparseFormatParams{SparseFormat::CSR});
+}
+
+Var sp_ones_like(const Var& x) {
+  const SparseType& t = sparse_ops::expect_sparse(x, "sp_ones_like");
+  std::vector<Var> p = csm_properties(x);
+  return csm(t.format(), ones_like(p[0]), p[1], p[2], p[3]);
+}
+
+Var sp_zeros_like(const Var& x) {
+  const SparseType& t = sparse_ops::expect_sparse(x, "sp_zeros_like");
+  std::vector<Var> p = csm_properties(x);
+  return csm(t.format(), hypatia::constant(NDArray(t.elem(), {0})), hypatia::constant(NDArray(DType::Int32, {0})),
+             zeros_like(p[2]), p[3]);
+}
+
+}  // namespace sparse
 
 }  // namespace hypatia

@@ -1,8 +1,8 @@
-// SquareDiagonal and Diag.
+// SquareDiagonal and Diag, and their builders.
 #include "hypatia/sparse/ops/diag.h"
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia {
@@ -69,5 +69,14 @@ std::vector<Var> SparseDiag::jvp(const Apply&, const std::vector<Var>& ev) const
   if (!ev[0]) return {Var()};
   return {sparse_type(ev[0]) ? sparse::diag(ev[0]) : Var()};
 }
+
+// ---------------------------------------------------------------- builders
+
+namespace sparse {
+
+Var square_diagonal(const Var& v) { return apply_new<SquareDiagonal>({v}); }
+Var diag(const Var& x) { return apply_new<SparseDiag>({x}); }
+
+}  // namespace sparse
 
 }  // namespace hypatia

@@ -1,11 +1,14 @@
 // StructuredDot, StructuredDotGradCSR/CSC, Dot (SparseDot) and TrueDot: typing, kernels, shapes,
-// gradients; and their builders (sparse/products.h).
+// gradients; and their builders (declared in ops/dot.h).
 #include "hypatia/sparse/ops/dot.h"
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/spmm.h"
+#include "hypatia/sparse/ops/arith.h"
 #include "hypatia/sparse/ops/common.h"
-#include "hypatia/sparse/products.h"
+#include "hypatia/sparse/ops/convert.h"
+#include "hypatia/sparse/ops/csm.h"
+#include "hypatia/sparse/ops/sampling.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/linalg.h"
 #include "hypatia/tensor/ops/elemwise.h"

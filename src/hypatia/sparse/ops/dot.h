@@ -11,6 +11,15 @@ class StructuredDot final : public OpBase<StructuredDot> {
   HYPATIA_OP(StructuredDot, 2, make_node, perform, infer_shape, vjp, jvp)
 };
 
+namespace sparse {
+/// StructuredDot(x, y): x sparse (m x k), y dense (k x n matrix or k vector) -> dense, or y
+/// sparse -> sparse in x's format. Structured grad w.r.t. x (only its stored entries, computed
+/// by StructuredDotGradCSR/CSC as a sampled product), regular grad w.r.t. y. A dense x with a
+/// sparse y is computed as Theano does, (y^T . x^T)^T, so y's gradient is the structured one
+/// (a dense vector x gives a dense vector). Two dense operands: TypeError.
+Var structured_dot(const Var& x, const Var& y);
+}  // namespace sparse
+
 struct StructuredDotGradParams {
   SparseFormat format = SparseFormat::CSR;
   auto fields() const { return std::tie(format); }
@@ -32,12 +41,28 @@ class StructuredDotGrad final : public OpBase<StructuredDotGrad, StructuredDotGr
   }
 };
 
+namespace sparse {
+/// Theano's structured_dot_grad(a, b, g): the gradient of structured_dot(a, b) w.r.t. a, at a's
+/// stored entries only: entry (i, j) holds dot(g[i, :], b[j, :]) (an SDDMM). Built as Theano
+/// builds it: CSR/CSC(StructuredDotGradCSR/CSC(indices, indptr, b, g), indices, indptr, shape)
+/// from csm_properties(a). Sparse, a's format, g's dtype.
+Var structured_dot_grad(const Var& a, const Var& b, const Var& g);
+}  // namespace sparse
+
 /// theano.sparse.basic.Dot: one operand sparse, the other sparse or dense (matrix or vector),
 /// either order. Regular grads. (C++ name SparseDot: the tensor module owns `Dot`.)
 class SparseDot final : public OpBase<SparseDot> {
   HYPATIA_OP(Dot, 2, make_node, perform, infer_shape, vjp, jvp)
   std::string str() const override { return "SparseDot"; }
 };
+
+namespace sparse {
+/// Theano's sparse.dot (op Dot): one operand sparse, the other sparse or dense, either order.
+/// The output is always dense, even for two sparse operands (the reference's Dot; use
+/// structured_dot for a sparse product of two sparse matrices). Regular grads (a sparse input
+/// gets the whole gradient, in its format).
+Var dot(const Var& x, const Var& y);
+}  // namespace sparse
 
 struct TrueDotParams {
   bool grad_preserves_dense = true;
@@ -49,6 +74,13 @@ struct TrueDotParams {
 class TrueDot final : public OpBase<TrueDot, TrueDotParams> {
   HYPATIA_OP(TrueDot, 2, make_node, perform, infer_shape, vjp, str)
 };
+
+namespace sparse {
+/// TrueDot{grad_preserves_dense}(x, y): x sparse, y sparse or dense; the output is sparse (x's
+/// format), or a dense vector when y is a vector. Regular grads; a dense y gets a dense grad
+/// unless grad_preserves_dense is false.
+Var true_dot(const Var& x, const Var& y, bool grad_preserves_dense = true);
+}  // namespace sparse
 
 namespace sparse_ops {
 /// The regular gradients (gx, gy) of x . y for any mix of sparse/dense matrix/vector operands

@@ -1,10 +1,9 @@
 // GetItem2d, GetItemScalar, GetItemList(+Grad), GetItem2Lists(+Grad) and their builders.
 #include "hypatia/sparse/ops/getitem.h"
 
-#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/api.h"
 #include "hypatia/sparse/kernels/select.h"
 #include "hypatia/sparse/ops/common.h"
-#include "hypatia/sparse/select.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/subtensor.h"
 

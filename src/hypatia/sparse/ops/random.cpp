@@ -4,13 +4,12 @@
 #include <cmath>
 #include <random>
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/select.h"
 #include "hypatia/sparse/ops/common.h"
-#include "hypatia/sparse/select.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
-#include "hypatia/tensor/ops/random.h"
 #include "hypatia/tensor/indexing.h"
+#include "hypatia/tensor/ops/random.h"
 
 namespace hypatia {
 using namespace sparse_ops;

@@ -1,10 +1,12 @@
-// SpSum: sums of a sparse matrix over all entries, columns (axis 0) or rows (axis 1).
+// SpSum: sums of a sparse matrix over all entries, columns (axis 0) or rows (axis 1); sp_sum and mean.
 #include "hypatia/sparse/ops/reduce.h"
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/elemwise.h"
-#include "hypatia/sparse/math.h"
+#include "hypatia/sparse/ops/arith.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/convert.h"
+#include "hypatia/sparse/ops/csm.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia {
@@ -59,5 +61,24 @@ std::vector<Var> SpSum::vjp(const Apply& node, const std::vector<Var>& g) const 
   Var v = params_.axis < 0 ? gz : params_.axis == 0 ? dimshuffle(gz, {-1, 0}) : dimshuffle(gz, {0, -1});
   return {sparse::sparse_from_dense(alloc(v, shape), xt.format())};
 }
+
+// ---------------------------------------------------------------- builders
+
+namespace sparse {
+
+Var sp_sum(const Var& x, std::optional<int> axis, bool sparse_grad) {
+  // -1 and -2 count from the end; SpSum itself rejects any other axis (its -1 is None).
+  int a = -1;
+  if (axis) a = (*axis == -1 || *axis == -2) ? *axis + 2 : *axis;
+  return apply_new<SpSum>({x}, SpSumParams{a, sparse_grad});
+}
+
+Var mean(const Var& x, std::optional<int> axis) {
+  Var s = sp_sum(x, axis);
+  Var n = !axis ? hypatia::mul(shape_i(x, 0), shape_i(x, 1)) : shape_i(x, (*axis == 0 || *axis == -2) ? 0 : 1);
+  return hypatia::true_div(s, n);
+}
+
+}  // namespace sparse
 
 }  // namespace hypatia

@@ -1,5 +1,7 @@
 // SpSum: sums of a sparse matrix (theano.sparse.basic.SpSum).
 #pragma once
+#include <optional>
+
 #include "hypatia/graph/op.h"
 #include "hypatia/value/sparse_matrix.h"
 
@@ -19,6 +21,14 @@ struct SpSumParams {
 class SpSum final : public OpBase<SpSum, SpSumParams> {
   HYPATIA_OP(SpSum, 1, make_node, perform, infer_shape, vjp, str)
 };
+
+namespace sparse {
+/// SpSum: axis nullopt (all), 0 or 1; dense result. sparse_grad=true gives the structured grad.
+Var sp_sum(const Var& x, std::optional<int> axis = std::nullopt, bool sparse_grad = false);
+/// The mean of a sparse matrix over all entries (axis nullopt), columns (0 or -2) or rows (1
+/// or -1), dense: sp_sum divided by the count of all positions (implicit zeros included).
+Var mean(const Var& x, std::optional<int> axis = std::nullopt);
+}  // namespace sparse
 
 /// The dtype of scipy's sum of a matrix of dtype d.
 DType sp_sum_dtype(DType d);

@@ -1,11 +1,10 @@
 // SamplingDot and SampleSparse: typing, SDDMM kernel, shapes, gradients; builders.
 #include "hypatia/sparse/ops/sampling.h"
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/spmm.h"
 #include "hypatia/sparse/ops/common.h"
 #include "hypatia/sparse/ops/dot.h"
-#include "hypatia/sparse/products.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia {

@@ -1,12 +1,14 @@
-// HStack and VStack (one implementation, parameterised by the stacking axis).
+// HStack and VStack (one implementation, parameterised by the stacking axis), and hstack / vstack.
 #include "hypatia/sparse/ops/stack.h"
 
-#include "hypatia/value/dtype.h"
-#include "hypatia/sparse/basic.h"
+#include "hypatia/sparse/api.h"
 #include "hypatia/sparse/kernels/select.h"
+#include "hypatia/sparse/ops/arith.h"
 #include "hypatia/sparse/ops/common.h"
-#include "hypatia/sparse/select.h"
+#include "hypatia/sparse/ops/getitem.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/value/dtype.h"
 
 namespace hypatia {
 using namespace sparse_ops;

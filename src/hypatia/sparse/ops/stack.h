@@ -1,5 +1,8 @@
 // HStack / VStack: scipy.sparse.hstack / vstack of sparse blocks.
 #pragma once
+#include <optional>
+#include <vector>
+
 #include "hypatia/graph/op.h"
 #include "hypatia/value/sparse_matrix.h"
 
@@ -21,5 +24,15 @@ class HStack final : public OpBase<HStack, StackParams> {
 class VStack final : public OpBase<VStack, StackParams> {
   HYPATIA_OP(VStack, kVariadic, make_node, perform, infer_shape, vjp, jvp, str)
 };
+
+namespace sparse {
+/// scipy's hstack / vstack of sparse blocks (HStack / VStack): format defaults to csc, dtype
+/// to the upcast of the blocks' dtypes. Regular grad: the output gradient's column (row)
+/// block of each input, in the input's format (disconnected for integer inputs).
+Var hstack(const std::vector<Var>& blocks, std::optional<SparseFormat> format = std::nullopt,
+           std::optional<DType> dtype = std::nullopt);
+Var vstack(const std::vector<Var>& blocks, std::optional<SparseFormat> format = std::nullopt,
+           std::optional<DType> dtype = std::nullopt);
+}  // namespace sparse
 
 }  // namespace hypatia

@@ -5,9 +5,10 @@
 // stored entries.
 #include "hypatia/sparse/ops/structured.h"
 
-#include "hypatia/sparse/basic.h"
-#include "hypatia/sparse/math.h"
+#include "hypatia/sparse/ops/arith.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/csm.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/math.h"
 #include "hypatia/tensor/ops/nnet.h"

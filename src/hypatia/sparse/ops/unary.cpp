@@ -1,8 +1,8 @@
-// Cast, Transpose, Neg, Remove0 and EnsureSortedIndices on sparse matrices.
+// Cast, Transpose, Neg, Remove0 and EnsureSortedIndices on sparse matrices, and their builders.
 #include "hypatia/sparse/ops/unary.h"
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/csm.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia {
@@ -165,5 +165,18 @@ std::vector<Var> EnsureSortedIndices::vjp(const Apply&, const std::vector<Var>& 
 }
 
 std::vector<Var> EnsureSortedIndices::jvp(const Apply&, const std::vector<Var>& ev) const { return {ev[0]}; }
+
+// ---------------------------------------------------------------- builders
+
+namespace sparse {
+
+Var cast(const Var& x, DType dtype) { return apply_new<SparseCast>({x}, SparseCastParams{dtype}); }
+Var transpose(const Var& x) { return apply_new<SparseTranspose>({x}); }
+Var neg(const Var& x) { return apply_new<SparseNeg>({x}); }
+Var remove0(const Var& x) { return apply_new<Remove0>({x}); }
+Var ensure_sorted_indices(const Var& x) { return apply_new<EnsureSortedIndices>({x}); }
+Var clean(const Var& x) { return ensure_sorted_indices(remove0(x)); }
+
+}  // namespace sparse
 
 }  // namespace hypatia

@@ -4,12 +4,12 @@
 
 #include <algorithm>
 
-#include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/kernels/spmm.h"
+#include "hypatia/sparse/ops/arith.h"
 #include "hypatia/sparse/ops/common.h"
+#include "hypatia/sparse/ops/convert.h"
 #include "hypatia/sparse/ops/dot.h"
-#include "hypatia/sparse/products.h"
 #include "hypatia/tensor/basic.h"
 
 namespace hypatia {

@@ -13,6 +13,12 @@ class Usmm final : public OpBase<Usmm> {
   HYPATIA_OP(Usmm, 4, make_node, perform, infer_shape, vjp)
 };
 
+namespace sparse {
+/// Usmm(alpha, x, y, z) = z + alpha * (x . y): alpha a scalar, x and/or y sparse, z dense (the
+/// output's rank). Dense output. Inserted by the local_usmm rewrite; usable directly.
+Var usmm(const Var& alpha, const Var& x, const Var& y, const Var& z);
+}  // namespace sparse
+
 struct UsmmCscDenseParams {
   bool inplace = false;
   auto fields() const { return std::tie(inplace); }
@@ -31,5 +37,11 @@ class UsmmCscDense final : public OpBase<UsmmCscDense, UsmmCscDenseParams> {
   }
   std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const override;
 };
+
+namespace sparse {
+/// UsmmCscDense{inplace}(alpha, x, y, z): Usmm for csc x and dense y whose output has z's dtype;
+/// with inplace, z's buffer is overwritten (destroy_map {0: [3]}). Only rewrites insert it.
+Var usmm_csc_dense(const Var& alpha, const Var& x, const Var& y, const Var& z, bool inplace);
+}  // namespace sparse
 
 }  // namespace hypatia

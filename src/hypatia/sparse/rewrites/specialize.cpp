@@ -2,9 +2,10 @@
 // form (made in place by the generic in-place phase, rewrite/inplace.h).
 #include "hypatia/sparse/rewrites/specialize.h"
 
+#include "hypatia/sparse/ops/arith.h"
 #include "hypatia/sparse/ops/dot.h"
+#include "hypatia/sparse/ops/unary.h"
 #include "hypatia/sparse/ops/usmm.h"
-#include "hypatia/sparse/products.h"
 #include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/rewrites/util.h"
 
