@@ -43,4 +43,10 @@ class BatchedDot final : public OpBase<BatchedDot, NoParams> {
   HYPATIA_OP(BatchedDot, 2, make_node, perform, infer_shape, vjp)
 };
 
+// ---- builders ----
+/// The explicit BLAS ops (normally introduced by FAST_RUN's rewrites).
+Var gemm(const Var& z, const Var& a, const Var& x, const Var& y, const Var& b);
+Var gemv(const Var& y, const Var& alpha, const Var& a, const Var& x, const Var& beta);
+Var ger(const Var& a, const Var& alpha, const Var& x, const Var& y);
+
 }  // namespace hypatia

@@ -1,5 +1,7 @@
 // Creation ops: Eye, Tri, ARange, and the diagonal pair ExtractDiag / AllocDiag.
 #pragma once
+#include <optional>
+#include <vector>
 #include "hypatia/graph/op.h"
 #include "hypatia/tensor/tensor_type.h"
 
@@ -48,5 +50,26 @@ class AllocDiag final : public OpBase<AllocDiag, DiagParams> {
   HYPATIA_OP(AllocDiag, 2, str, make_node, perform, infer_shape, vjp, jvp)
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true}, {false}}; }
 };
+
+// ---- builders: creation ----
+/// dtype defaults to floatX.
+Var zeros(const std::vector<Var>& shape, std::optional<DType> dtype = std::nullopt);
+Var ones(const std::vector<Var>& shape, std::optional<DType> dtype = std::nullopt);
+Var zeros_like(const Var& x, std::optional<DType> dtype);
+Var ones_like(const Var& x, std::optional<DType> dtype);
+/// n x m identity-like matrix with ones on diagonal k (m null: square). Any may be symbolic.
+Var eye(const Var& n, const Var& m = Var(), const Var& k = Var(), std::optional<DType> dtype = std::nullopt);
+/// eye shaped like the matrix x, of x's dtype.
+Var identity_like(const Var& x);
+/// numpy.arange; dtype defaults to int64 for integer arguments, floatX otherwise.
+Var arange(const Var& start, const Var& stop = Var(), const Var& step = Var(), std::optional<DType> dtype = std::nullopt);
+/// vector -> square matrix with the vector on diagonal k; matrix -> its diagonal k.
+Var diag(const Var& x, int k = 0);
+Var diagonal(const Var& x, int offset = 0, int axis1 = 0, int axis2 = 1);
+Var trace(const Var& x);
+/// N x M lower-triangular ones (below and on diagonal k). M null: square.
+Var tri(const Var& N, const Var& M = Var(), const Var& k = Var(), std::optional<DType> dtype = std::nullopt);
+Var tril(const Var& x, int k = 0);
+Var triu(const Var& x, int k = 0);
 
 }  // namespace hypatia

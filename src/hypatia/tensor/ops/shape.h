@@ -1,5 +1,8 @@
 // Shape ops: Shape, Shape_i, MakeVector, Reshape and Alloc (symbolic shapes and shape-driven ops).
 #pragma once
+#include <optional>
+#include <utility>
+#include <vector>
 #include "hypatia/graph/op.h"
 #include "hypatia/tensor/tensor_type.h"
 
@@ -83,5 +86,42 @@ std::optional<int64_t> const_int_value(const Var& v);
 Var as_int64_scalar(const Var& v, const std::string& who, size_t i);
 /// The entries of an int vector given as a constant or a MakeVector; nullopt otherwise.
 std::optional<std::vector<Var>> shape_vector_entries(const Var& v);
+
+// ---- builders: shaping and shuffling ----
+/// Keeps the leading ndim-1 axes and collapses the rest (a Reshape). ndim >= 1.
+Var flatten(const Var& x, int ndim = 1);
+/// Inserts n_ones broadcastable axes on the left / right (a DimShuffle view).
+Var shape_padleft(const Var& x, int n_ones = 1);
+Var shape_padright(const Var& x, int n_ones = 1);
+/// Inserts one broadcastable axis at `axis` (negative counts from the end of the result).
+Var shape_padaxis(const Var& x, int axis);
+/// Drops every statically broadcastable axis.
+Var squeeze(const Var& x);
+Var swapaxes(const Var& x, int axis1, int axis2);
+/// x (a tensor or a sparse matrix), checked at run time to have exactly `shape`; the shape
+/// becomes known to infer_shape.
+Var specify_shape(const Var& x, const std::vector<Var>& shape);
+Var specify_shape_vec(const Var& x, const Var& shape);  // shape: an int vector variable
+/// Theano's Rebroadcast; returns x itself when nothing changes.
+Var rebroadcast(const Var& x, std::vector<std::pair<int, bool>> axes);
+Var addbroadcast(const Var& x, const std::vector<int>& axes);
+Var unbroadcast(const Var& x, const std::vector<int>& axes);
+Var patternbroadcast(const Var& x, const std::vector<bool>& pattern);
+/// as_tensor_variable with ndim: left-pads with broadcastable axes, or drops leading
+/// broadcastable ones; ValueError when neither reaches ndim.
+Var as_tensor_variable(const Var& x, int ndim);
+/// Reshape with a symbolic int vector shape. ndim is inferred from a constant or MakeVector
+/// shape (or a statically length-1 vector); otherwise it must be given (ValueError).
+Var reshape_vec(const Var& x, const Var& shape, std::optional<int> ndim = std::nullopt);
+/// The number of elements (int64 scalar, the product of the shape).
+Var size(const Var& x);
+
+// ---- builders: shape and reshape ----
+Var shape(const Var& x);           // int64 vector
+Var shape_i(const Var& x, int i);  // int64 scalar
+Var reshape(const Var& x, const std::vector<Var>& shape);  // each an int scalar; -1 infers one axis
+Var reshape(const Var& x, const std::vector<int64_t>& shape);
+/// `value` broadcast to the given shape (each an int scalar variable).
+Var alloc(const Var& value, const std::vector<Var>& shape);
 
 }  // namespace hypatia

@@ -39,4 +39,11 @@ class CholeskyGrad final : public OpBase<CholeskyGrad, CholeskyParams> {
   HYPATIA_OP(CholeskyGrad, 3, make_node, perform, infer_shape)
 };
 
+// ---- builders ----
+/// x with a.x = b; `structure` is "general", "symmetric" (solved as general),
+/// "lower_triangular" or "upper_triangular".
+Var solve(const Var& a, const Var& b, const std::string& structure = "general");
+/// Cholesky factor; on_error "raise" (ValueError) or "nan" (a NaN matrix).
+Var cholesky(const Var& a, bool lower = true, const std::string& on_error = "raise");
+
 }  // namespace hypatia
