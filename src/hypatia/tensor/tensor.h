@@ -9,3 +9,7 @@
 #include "hypatia/tensor/math.h"
 #include "hypatia/tensor/reduce.h"
 #include "hypatia/tensor/shape.h"
+#include "hypatia/tensor/ops/gradient.h"
+#include "hypatia/tensor/ops/nnet.h"
+#include "hypatia/tensor/ops/random.h"
+#include "hypatia/tensor/ops/sort.h"
