@@ -11,6 +11,13 @@ class Dot final : public OpBase<Dot, NoParams> {
   HYPATIA_OP(Dot, 2, make_node, perform, infer_shape, vjp, jvp)
   std::string str() const override { return "dot"; }
 };
+/// matrix.matrix, matrix.vector, vector.matrix and vector.vector through CBLAS; N-d operands sum
+/// over the last axis of a and the second-to-last of b (tensordot, see tensor/linalg.h).
+/// A sparse operand goes to its family (Theano's theano.dot / __dot__: sparse.structured_dot).
+Var dot(const Var& a, const Var& b);
+/// x @ y and x.dot(y): dot for dense operands; a sparse operand's family decides (the sparse
+/// family builds its regular Dot, a dense result with regular gradients).
+Var matmul(const Var& a, const Var& b);
 
 // ---- builders: tensordot, batched products, outer ----
 /// numpy/Theano tensordot: sums the last `axes` axes of a against the first `axes` of b.
@@ -28,14 +35,5 @@ Var batched_tensordot(const Var& x, const Var& y, int axes = 2);
 Var batched_tensordot(const Var& x, const Var& y, const std::vector<int>& x_axes, const std::vector<int>& y_axes);
 /// outer(x, y): vector x vector -> matrix (higher-rank operands are flattened first).
 Var outer(const Var& x, const Var& y);
-
-// ---- builders: dot and matmul ----
-/// matrix.matrix, matrix.vector, vector.matrix and vector.vector through CBLAS; N-d operands sum
-/// over the last axis of a and the second-to-last of b (tensordot, see tensor/linalg.h).
-/// A sparse operand goes to its family (Theano's theano.dot / __dot__: sparse.structured_dot).
-Var dot(const Var& a, const Var& b);
-/// x @ y and x.dot(y): dot for dense operands; a sparse operand's family decides (the sparse
-/// family builds its regular Dot, a dense result with regular gradients).
-Var matmul(const Var& a, const Var& b);
 
 }  // namespace hypatia

@@ -60,6 +60,10 @@ class DimShuffle final : public OpBase<DimShuffle, DimShuffleParams> {
     return {};
   }
 };
+/// Theano's DimShuffle: a permutation with -1 ('x') inserting broadcastable axes; dropped
+/// axes must be broadcastable.
+Var dimshuffle(const Var& x, const std::vector<int>& pattern);
+Var transpose(const Var& x, std::optional<std::vector<int>> axes = std::nullopt);
 
 /// True for bool and integer tensors (whose gradients are zeros).
 bool is_discrete(const Var& v);
@@ -93,12 +97,6 @@ Var gt(const Var& a, const Var& b);
 Var le(const Var& a, const Var& b);
 Var ge(const Var& a, const Var& b);
 Var cast(const Var& x, DType dtype);
-
-// ---- builders: DimShuffle ----
-/// Theano's DimShuffle: a permutation with -1 ('x') inserting broadcastable axes; dropped
-/// axes must be broadcastable.
-Var dimshuffle(const Var& x, const std::vector<int>& pattern);
-Var transpose(const Var& x, std::optional<std::vector<int>> axes = std::nullopt);
 
 // ---- builders: fill, zeros_like, ones_like (the Elemwise Second) ----
 /// An array shaped like `model` filled with `value` (Theano's fill / second).
