@@ -198,4 +198,23 @@ std::vector<Var> BatchedDot::vjp(const Apply& node, const std::vector<Var>& g) c
   return {is_discrete(x) ? zeros_like(x) : reduce_to_like(gx, x), is_discrete(y) ? zeros_like(y) : reduce_to_like(gy, y)};
 }
 
+// ---- builders ----
+Var gemm(const Var& z, const Var& a, const Var& x, const Var& y, const Var& b) {
+  Var zz = as_tensor_variable(z);
+  const DType d = tensor_type(zz)->elem();
+  return apply1(*std::make_shared<Gemm>(), {zz, cast(a, d), as_tensor_variable(x), as_tensor_variable(y), cast(b, d)});
+}
+
+Var gemv(const Var& y, const Var& alpha, const Var& a, const Var& x, const Var& beta) {
+  Var yy = as_tensor_variable(y);
+  const DType d = tensor_type(yy)->elem();
+  return apply1(*std::make_shared<Gemv>(), {yy, cast(alpha, d), as_tensor_variable(a), as_tensor_variable(x), cast(beta, d)});
+}
+
+Var ger(const Var& a, const Var& alpha, const Var& x, const Var& y) {
+  Var aa = as_tensor_variable(a);
+  const DType d = tensor_type(aa)->elem();
+  return apply1(*std::make_shared<Ger>(), {aa, cast(alpha, d), as_tensor_variable(x), as_tensor_variable(y)});
+}
+
 }  // namespace hypatia

@@ -35,6 +35,10 @@ class Ger final : public OpBase<Ger, NoParams> {
   HYPATIA_OP(Ger, 4, make_node, perform, infer_shape, vjp)
   std::string str() const override { return "Ger{non-destructive}"; }
 };
+/// The explicit BLAS ops (normally introduced by FAST_RUN's rewrites).
+Var gemm(const Var& z, const Var& a, const Var& x, const Var& y, const Var& b);
+Var gemv(const Var& y, const Var& alpha, const Var& a, const Var& x, const Var& beta);
+Var ger(const Var& a, const Var& alpha, const Var& x, const Var& y);
 
 /// Theano's BatchedDot: out[i] = dot(x[i], y[i]) for x, y of 2 or 3 dims with equal batch
 /// sizes ((B,M,K)x(B,K,N) -> (B,M,N), (B,M,K)x(B,K) -> (B,M), (B,K)x(B,K,N) -> (B,N),

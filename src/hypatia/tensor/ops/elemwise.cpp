@@ -409,4 +409,23 @@ Var dimshuffle(const Var& x, const std::vector<int>& pattern) {
   return apply1(*std::make_shared<DimShuffle>(DimShuffleParams{pattern, true}), {v});
 }
 
+// ---- builders ----
+
+Var transpose(const Var& x_in, std::optional<std::vector<int>> axes) {
+  OperatorOptions opts;
+  opts.axis = axes;
+  if (Var r = dispatch_operator(Operator::Transpose, {x_in}, opts)) return r;
+  Var x = as_tensor_variable(x_in);
+  const int nd = x.type()->ndim();
+  std::vector<int> perm;
+  if (axes) {
+    if (static_cast<int>(axes->size()) != nd)
+      value_error("[transpose] axes ", axes->size(), " do not match a tensor of dimension ", nd);
+    for (int a : *axes) perm.push_back(a < 0 ? a + nd : a);
+  } else {
+    for (int d = nd - 1; d >= 0; --d) perm.push_back(d);
+  }
+  return dimshuffle(x, perm);
+}
+
 }  // namespace hypatia

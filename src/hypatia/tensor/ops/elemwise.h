@@ -1,5 +1,7 @@
 // Elemwise (a scalar op mapped over broadcast tensors) and DimShuffle (axis permutation view).
 #pragma once
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "hypatia/graph/op.h"
@@ -58,6 +60,10 @@ class DimShuffle final : public OpBase<DimShuffle, DimShuffleParams> {
     return {};
   }
 };
+/// Theano's DimShuffle: a permutation with -1 ('x') inserting broadcastable axes; dropped
+/// axes must be broadcastable.
+Var dimshuffle(const Var& x, const std::vector<int>& pattern);
+Var transpose(const Var& x, std::optional<std::vector<int>> axes = std::nullopt);
 
 /// True for bool and integer tensors (whose gradients are zeros).
 bool is_discrete(const Var& v);
@@ -68,5 +74,136 @@ Var int64_constant(int64_t v);
 /// Sums `g` over the axes where `like` is broadcastable but g is not, keeping dims, and casts to
 /// like's dtype: the gradient of a broadcast input.
 Var reduce_to_like(const Var& g, const Var& like);
+
+// ---- builders: elementwise (broadcast by static broadcastable flags; numpy dtype promotion) ----
+Var add(const Var& a, const Var& b);
+Var sub(const Var& a, const Var& b);
+Var mul(const Var& a, const Var& b);
+Var true_div(const Var& a, const Var& b);  // int/int gives a float
+Var pow(const Var& a, const Var& b);
+Var neg(const Var& x);
+Var exp(const Var& x);
+Var log(const Var& x);
+Var sqr(const Var& x);
+Var sqrt(const Var& x);
+Var log1p(const Var& x);  // log(1 + x), accurate for tiny x
+Var expm1(const Var& x);  // exp(x) - 1, accurate for tiny x
+Var tanh(const Var& x);
+Var abs_(const Var& x);   // keeps the dtype (ints stay ints); Theano's abs_
+Var eq(const Var& a, const Var& b);  // comparisons return bool (docs/semantics.md, "Dtypes and constants")
+Var neq(const Var& a, const Var& b);
+Var lt(const Var& a, const Var& b);
+Var gt(const Var& a, const Var& b);
+Var le(const Var& a, const Var& b);
+Var ge(const Var& a, const Var& b);
+Var cast(const Var& x, DType dtype);
+
+// ---- builders: fill, zeros_like, ones_like (the Elemwise Second) ----
+/// An array shaped like `model` filled with `value` (Theano's fill / second).
+Var fill(const Var& model, const Var& value);
+Var zeros_like(const Var& x);
+Var ones_like(const Var& x);
+
+// ---- builders: the tensor math family (theano.tensor's elementwise section): each builder is an
+// Elemwise over one row of the scalar table, with numpy's dtype rules, broadcasting and Theano's
+// gradients. ----
+// ---- float functions (integer inputs give floats: int8/int16 -> float32, wider -> float64) ----
+Var exp2(const Var& x);
+Var log2(const Var& x);
+Var log10(const Var& x);
+Var inv(const Var& x);  // 1 / x (Theano's inv, numpy's reciprocal on floats)
+Var sin(const Var& x);
+Var cos(const Var& x);
+Var tan(const Var& x);
+Var arcsin(const Var& x);
+Var arccos(const Var& x);
+Var arctan(const Var& x);
+Var arctan2(const Var& y, const Var& x);
+Var sinh(const Var& x);
+Var cosh(const Var& x);
+Var arcsinh(const Var& x);
+Var arccosh(const Var& x);
+Var arctanh(const Var& x);
+Var deg2rad(const Var& x);
+Var rad2deg(const Var& x);
+Var erf(const Var& x);
+Var erfc(const Var& x);
+Var erfinv(const Var& x);
+Var erfcinv(const Var& x);
+Var gamma(const Var& x);
+Var gammaln(const Var& x);
+Var psi(const Var& x);       // digamma
+Var tri_gamma(const Var& x);  // polygamma(1, x), psi's derivative
+Var rint(const Var& x);      // round half to even; ints become floats (numpy)
+
+// ---- rounding and sign (keep the dtype; zero gradient) ----
+Var ceil(const Var& x);
+Var floor(const Var& x);
+Var trunc(const Var& x);
+/// mode "half_away_from_zero" (the default, Theano's) or "half_to_even" (numpy's); ValueError otherwise.
+Var round(const Var& x, const std::string& mode = "half_away_from_zero");
+Var iround(const Var& x, const std::string& mode = "half_away_from_zero");  // cast(round(x), int64)
+Var sgn(const Var& x);
+
+// ---- complex ----
+Var real(const Var& x);   // real part (x itself for real x); complex64 -> float32
+Var imag(const Var& x);   // imaginary part (zeros for real x)
+Var angle(const Var& x);  // argument; real x gives 0 or pi
+Var conj(const Var& x);
+
+// ---- binary arithmetic ----
+Var maximum(const Var& a, const Var& b);
+Var minimum(const Var& a, const Var& b);
+Var int_div(const Var& a, const Var& b);  // numpy floor_divide (a // b)
+Var mod(const Var& a, const Var& b);      // numpy remainder (a % b, the divisor's sign)
+
+// ---- predicates (bool) ----
+Var isnan(const Var& x);
+Var isinf(const Var& x);
+/// numpy.isclose: |a - b| <= atol + rtol |b| for finite values, equality for infinities, and
+/// NaN close to NaN only with equal_nan.
+Var isclose(const Var& a, const Var& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
+
+// ---- bitwise (integer and bool inputs; logical on bool) ----
+Var and_(const Var& a, const Var& b);
+Var or_(const Var& a, const Var& b);
+Var xor_(const Var& a, const Var& b);
+Var invert(const Var& x);
+
+// ---- conditionals ----
+/// Elementwise cond ? ift : iff with broadcasting over all three (numpy.where); the condition
+/// may have any dtype (nonzero is true). Gradients flow to ift and iff only.
+Var switch_(const Var& cond, const Var& ift, const Var& iff);
+/// numpy.clip: minimum(maximum(x, lo), hi); x's gradient passes where lo <= x <= hi.
+Var clip(const Var& x, const Var& lo, const Var& hi);
+
+// ---- builders: operators (the natural C++ API) ----
+Var operator+(const Var& a, const Var& b);
+Var operator-(const Var& a, const Var& b);
+Var operator*(const Var& a, const Var& b);
+Var operator/(const Var& a, const Var& b);
+Var operator-(const Var& x);
+Var operator+(const Var& a, double b);
+Var operator+(double a, const Var& b);
+Var operator-(const Var& a, double b);
+Var operator-(double a, const Var& b);
+Var operator*(const Var& a, double b);
+Var operator*(double a, const Var& b);
+Var operator/(const Var& a, double b);
+Var operator/(double a, const Var& b);
+Var operator>(const Var& a, double b);
+Var operator<(const Var& a, double b);
+/// Integer literals become the smallest int constant holding them (Python ints), so `x * 2`
+/// keeps an int32 x int32 as Theano does.
+Var operator+(const Var& a, int b);
+Var operator+(int a, const Var& b);
+Var operator-(const Var& a, int b);
+Var operator-(int a, const Var& b);
+Var operator*(const Var& a, int b);
+Var operator*(int a, const Var& b);
+Var operator/(const Var& a, int b);
+Var operator/(int a, const Var& b);
+Var operator>(const Var& a, int b);
+Var operator<(const Var& a, int b);
 
 }  // namespace hypatia

@@ -253,7 +253,7 @@ std::vector<Var> RepeatOp::vjp(const Apply& node, const std::vector<Var>& g) con
   if (!gz || is_disconnected(gz)) return {disconnected_var(), disconnected_var()};
   if (is_discrete(x)) return {zeros_like(x), disconnected_var()};
   if (!params_.axis) {
-    Var gf = apply1(*std::make_shared<RepeatGrad>(RepeatParams{0}), {gz, node.input(1), flatten(x)});
+    Var gf = apply1(*std::make_shared<RepeatGrad>(RepeatParams{0}), {gz, node.input(1), extra_ops_detail::flatten(x)});
     return {reshape(gf, shape_of(x)), disconnected_var()};
   }
   return {apply1(*std::make_shared<RepeatGrad>(params_), {gz, node.input(1), x}), disconnected_var()};
@@ -436,7 +436,7 @@ std::vector<Var> Compress::vjp(const Apply& node, const std::vector<Var>& g) con
   if (!gz || is_disconnected(gz)) return {disconnected_var(), disconnected_var()};
   if (is_discrete(x)) return {disconnected_var(), zeros_like(x)};
   if (!params_.axis) {
-    Var gf = apply1(*std::make_shared<CompressGrad>(CompressParams{0}), {gz, node.input(0), flatten(x)});
+    Var gf = apply1(*std::make_shared<CompressGrad>(CompressParams{0}), {gz, node.input(0), extra_ops_detail::flatten(x)});
     return {disconnected_var(), reshape(gf, shape_of(x))};
   }
   return {disconnected_var(), apply1(*std::make_shared<CompressGrad>(params_), {gz, node.input(0), x})};

@@ -21,6 +21,9 @@ struct CumParams {
 class CumOp final : public OpBase<CumOp, CumParams> {
   HYPATIA_OP(CumOp, 1, str, make_node, perform, infer_shape, vjp, connection_pattern)
 };
+/// Cumulative sum/product along axis (nullopt: the flattened input), as numpy.
+Var cumsum(const Var& x, std::optional<int> axis = std::nullopt);
+Var cumprod(const Var& x, std::optional<int> axis = std::nullopt);
 
 struct DiffParams {
   int n = 1;
@@ -35,6 +38,8 @@ class DiffOp final : public OpBase<DiffOp, DiffParams> {
 class DiffGrad final : public OpBase<DiffGrad, DiffParams> {
   HYPATIA_OP(DiffGrad, 1, str, make_node, perform, infer_shape, vjp, connection_pattern)
 };
+/// n-th discrete difference along axis (negative allowed).
+Var diff(const Var& x, int n = 1, int axis = -1);
 
 struct RepeatParams {
   std::optional<int> axis;  // nullopt = the flattened input
@@ -48,6 +53,8 @@ class RepeatOp final : public OpBase<RepeatOp, RepeatParams> {
 class RepeatGrad final : public OpBase<RepeatGrad, RepeatParams> {
   HYPATIA_OP(RepeatGrad, 3, str, make_node, perform, infer_shape, vjp, connection_pattern)
 };
+/// numpy.repeat(x, repeats, axis): repeats an int scalar or vector.
+Var repeat(const Var& x, const Var& repeats, std::optional<int> axis = std::nullopt);
 
 struct BinCountParams {
   int64_t minlength = -1;  // -1 = none
@@ -58,6 +65,9 @@ struct BinCountParams {
 class BinCount final : public OpBase<BinCount, BinCountParams> {
   HYPATIA_OP(BinCount, kVariadic, str, make_node, perform, infer_shape, vjp, connection_pattern)
 };
+/// Counts of each non-negative int in x (at least minlength bins; -1 = none), or summed weights.
+Var bincount(const Var& x, std::optional<Var> weights = std::nullopt, int64_t minlength = -1,
+             bool assert_nonneg = false);
 
 struct SearchsortedParams {
   bool right = false;
@@ -67,6 +77,9 @@ struct SearchsortedParams {
 class SearchsortedOp final : public OpBase<SearchsortedOp, SearchsortedParams> {
   HYPATIA_OP(SearchsortedOp, kVariadic, str, make_node, perform, infer_shape, vjp, connection_pattern)
 };
+/// Insertion indices of v into sorted 1-D x (side "left" or "right"), int64 shaped like v.
+Var searchsorted(const Var& x, const Var& v, const std::string& side = "left",
+                 std::optional<Var> sorter = std::nullopt);
 
 struct UniqueParams {
   bool return_index = false, return_inverse = false, return_counts = false;
@@ -76,6 +89,9 @@ struct UniqueParams {
 class Unique final : public OpBase<Unique, UniqueParams> {
   HYPATIA_OP(Unique, 1, str, make_node, perform, infer_shape, vjp, connection_pattern)
 };
+/// Sorted unique values of the flattened x, then index / inverse / counts when asked.
+std::vector<Var> unique(const Var& x, bool return_index = false, bool return_inverse = false,
+                        bool return_counts = false);
 
 struct OneHotParams {
   int64_t nb_class = 0;
@@ -86,6 +102,8 @@ struct OneHotParams {
 class OneHot final : public OpBase<OneHot, OneHotParams> {
   HYPATIA_OP(OneHot, 1, str, make_node, perform, infer_shape, vjp, connection_pattern)
 };
+/// One-hot rows for int vector y; dtype defaults to floatX.
+Var to_one_hot(const Var& y, int64_t nb_class, std::optional<DType> dtype = std::nullopt);
 
 /// Inputs (a, val): a copy of a (>= 2-D, all dims equal beyond 2-D) with val on the diagonal.
 class FillDiagonal final : public OpBase<FillDiagonal, NoParams> {
@@ -95,6 +113,9 @@ class FillDiagonal final : public OpBase<FillDiagonal, NoParams> {
 class FillDiagonalOffset final : public OpBase<FillDiagonalOffset, NoParams> {
   HYPATIA_OP(FillDiagonalOffset, 3, str, make_node, perform, infer_shape, vjp, connection_pattern)
 };
+/// val (a scalar that must not upcast a) on the main diagonal of a copy of a.
+Var fill_diagonal(const Var& a, const Var& val);
+Var fill_diagonal_offset(const Var& a, const Var& val, const Var& offset);
 
 struct CompressParams {
   std::optional<int> axis;  // nullopt = the flattened input
@@ -108,6 +129,11 @@ class Compress final : public OpBase<Compress, CompressParams> {
 class CompressGrad final : public OpBase<CompressGrad, CompressParams> {
   HYPATIA_OP(CompressGrad, 3, str, make_node, perform, infer_shape, vjp, connection_pattern)
 };
+/// numpy.compress(condition, x, axis).
+Var compress(const Var& condition, const Var& x, std::optional<int> axis = std::nullopt);
 
+// ---- builders: squeeze (a DimShuffle; squeeze, compress and repeat are tensor methods too) ----
+/// Drops broadcastable axes (all of them, or the listed ones, which must be broadcastable).
+Var squeeze(const Var& x, std::optional<std::vector<int>> axis = std::nullopt);
 
 }  // namespace hypatia

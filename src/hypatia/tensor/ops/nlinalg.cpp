@@ -59,4 +59,25 @@ std::vector<Var> Det::vjp(const Apply& node, const std::vector<Var>& g) const {
   return {mul(mul(g[0], node.output(0)), transpose(matrix_inverse(node.input(0))))};
 }
 
+// Casts both operands to their common float dtype (integers become float64, as numpy.linalg).
+DType linalg_float_dtype(const std::vector<Var>& vs) {
+  DType d = tensor_type(vs[0])->elem();
+  for (size_t i = 1; i < vs.size(); ++i) d = upcast(d, tensor_type(vs[i])->elem());
+  if (d == DType::Float32 || d == DType::Float64) return d;
+  if (d == DType::Float16) return DType::Float32;
+  if (is_complex(d)) type_error("[linalg] complex matrices are not supported");
+  return DType::Float64;
+}
+
+// ---- builders ----
+Var matrix_inverse(const Var& a_in) {
+  Var a = as_tensor_variable(a_in);
+  return apply1(*std::make_shared<MatrixInverse>(), {cast(a, linalg_float_dtype({a}))});
+}
+
+Var det(const Var& a_in) {
+  Var a = as_tensor_variable(a_in);
+  return apply1(*std::make_shared<Det>(), {cast(a, linalg_float_dtype({a}))});
+}
+
 }  // namespace hypatia

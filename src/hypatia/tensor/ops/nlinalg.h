@@ -20,4 +20,12 @@ class Det final : public OpBase<Det, NoParams> {
 /// Checks a float32/float64 matrix input of a linalg op (TypeError "[who] ..." otherwise).
 const TensorType& check_float_matrix(const Var& v, const char* who);
 
+/// The common float dtype of the operands (integers become float64, as numpy.linalg); TypeError
+/// "[linalg]" for complex. Shared by the nlinalg and slinalg builders.
+DType linalg_float_dtype(const std::vector<Var>& vs);
+
+// ---- builders ----
+Var matrix_inverse(const Var& a);
+Var det(const Var& a);
+
 }  // namespace hypatia

@@ -1,5 +1,8 @@
 // Shape ops: Shape, Shape_i, MakeVector, Reshape and Alloc (symbolic shapes and shape-driven ops).
 #pragma once
+#include <optional>
+#include <utility>
+#include <vector>
 #include "hypatia/graph/op.h"
 #include "hypatia/tensor/tensor_type.h"
 
@@ -10,6 +13,7 @@ class ShapeOp final : public OpBase<ShapeOp, NoParams> {
   HYPATIA_OP(Shape, 1, make_node, perform, infer_shape, vjp, jvp)
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}}; }
 };
+Var shape(const Var& x);           // int64 vector
 
 struct ShapeIParams {
   int i = 0;
@@ -22,6 +26,7 @@ class ShapeI final : public OpBase<ShapeI, ShapeIParams> {
   std::string str() const override { return str_cat("Shape_i{", params_.i, "}"); }
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}}; }
 };
+Var shape_i(const Var& x, int i);  // int64 scalar
 
 /// Integer scalars gathered into an int64 vector (shape arguments of reshape and alloc).
 class MakeVector final : public OpBase<MakeVector, NoParams> {
@@ -41,11 +46,15 @@ class Reshape final : public OpBase<Reshape, ReshapeParams> {
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true}, {false}}; }
   ViewMap view_map() const override { return {{0, {0}}}; }
 };
+Var reshape(const Var& x, const std::vector<Var>& shape);  // each an int scalar; -1 infers one axis
+Var reshape(const Var& x, const std::vector<int64_t>& shape);
 
 /// Alloc(value, *shape): `value` broadcast to `shape` in a fresh array.
 class Alloc final : public OpBase<Alloc, NoParams> {
   HYPATIA_OP(Alloc, kVariadic, make_node, perform, infer_shape, vjp, jvp, connection_pattern)
 };
+/// `value` broadcast to the given shape (each an int scalar variable).
+Var alloc(const Var& value, const std::vector<Var>& shape);
 
 /// Gathers integer scalars into an int64 vector.
 Var make_vector(const std::vector<Var>& elems);
@@ -59,6 +68,10 @@ class SpecifyShape final : public OpBase<SpecifyShape, NoParams> {
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{true}, {false}}; }
   ViewMap view_map() const override { return {{0, {0}}}; }
 };
+/// x (a tensor or a sparse matrix), checked at run time to have exactly `shape`; the shape
+/// becomes known to infer_shape.
+Var specify_shape(const Var& x, const std::vector<Var>& shape);
+Var specify_shape_vec(const Var& x, const Var& shape);  // shape: an int vector variable
 
 struct RebroadcastParams {
   std::vector<std::pair<int, bool>> axes;  // (axis, broadcastable), sorted by axis
@@ -76,6 +89,11 @@ class Rebroadcast final : public OpBase<Rebroadcast, RebroadcastParams> {
   HYPATIA_OP(Rebroadcast, 1, str, make_node, perform, infer_shape, vjp, jvp)
   ViewMap view_map() const override { return {{0, {0}}}; }
 };
+/// Theano's Rebroadcast; returns x itself when nothing changes.
+Var rebroadcast(const Var& x, std::vector<std::pair<int, bool>> axes);
+Var addbroadcast(const Var& x, const std::vector<int>& axes);
+Var unbroadcast(const Var& x, const std::vector<int>& axes);
+Var patternbroadcast(const Var& x, const std::vector<bool>& pattern);
 
 /// The value of a constant integer scalar (or one-element constant), if v is one.
 std::optional<int64_t> const_int_value(const Var& v);
@@ -83,5 +101,25 @@ std::optional<int64_t> const_int_value(const Var& v);
 Var as_int64_scalar(const Var& v, const std::string& who, size_t i);
 /// The entries of an int vector given as a constant or a MakeVector; nullopt otherwise.
 std::optional<std::vector<Var>> shape_vector_entries(const Var& v);
+
+// ---- builders: shaping and shuffling ----
+/// Keeps the leading ndim-1 axes and collapses the rest (a Reshape). ndim >= 1.
+Var flatten(const Var& x, int ndim = 1);
+/// Inserts n_ones broadcastable axes on the left / right (a DimShuffle view).
+Var shape_padleft(const Var& x, int n_ones = 1);
+Var shape_padright(const Var& x, int n_ones = 1);
+/// Inserts one broadcastable axis at `axis` (negative counts from the end of the result).
+Var shape_padaxis(const Var& x, int axis);
+/// Drops every statically broadcastable axis.
+Var squeeze(const Var& x);
+Var swapaxes(const Var& x, int axis1, int axis2);
+/// as_tensor_variable with ndim: left-pads with broadcastable axes, or drops leading
+/// broadcastable ones; ValueError when neither reaches ndim.
+Var as_tensor_variable(const Var& x, int ndim);
+/// Reshape with a symbolic int vector shape. ndim is inferred from a constant or MakeVector
+/// shape (or a statically length-1 vector); otherwise it must be given (ValueError).
+Var reshape_vec(const Var& x, const Var& shape, std::optional<int> ndim = std::nullopt);
+/// The number of elements (int64 scalar, the product of the shape).
+Var size(const Var& x);
 
 }  // namespace hypatia

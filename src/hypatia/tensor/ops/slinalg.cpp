@@ -84,4 +84,19 @@ std::optional<std::vector<ShapeVec>> CholeskyGrad::infer_shape(const Apply&, con
   return std::vector<ShapeVec>{s[0]};
 }
 
+// ---- builders ----
+Var solve(const Var& a_in, const Var& b_in, const std::string& structure) {
+  if (structure != "general" && structure != "symmetric" && structure != "lower_triangular" && structure != "upper_triangular")
+    value_error("[Solve] A_structure must be general, symmetric, lower_triangular or upper_triangular, got '", structure, "'");
+  Var a = as_tensor_variable(a_in), b = as_tensor_variable(b_in);
+  const DType d = linalg_float_dtype({a, b});
+  return apply1(*std::make_shared<Solve>(SolveParams{structure}), {cast(a, d), cast(b, d)});
+}
+
+Var cholesky(const Var& a_in, bool lower, const std::string& on_error) {
+  if (on_error != "raise" && on_error != "nan") value_error("[Cholesky] on_error must be 'raise' or 'nan', got '", on_error, "'");
+  Var a = as_tensor_variable(a_in);
+  return apply1(*std::make_shared<Cholesky>(CholeskyParams{lower, on_error == "nan"}), {cast(a, linalg_float_dtype({a}))});
+}
+
 }  // namespace hypatia

@@ -20,6 +20,9 @@ class Solve final : public OpBase<Solve, SolveParams> {
   HYPATIA_OP(Solve, 2, make_node, perform, infer_shape, vjp)
   std::string str() const override { return "Solve{" + params_.a_structure + "}"; }
 };
+/// x with a.x = b; `structure` is "general", "symmetric" (solved as general),
+/// "lower_triangular" or "upper_triangular".
+Var solve(const Var& a, const Var& b, const std::string& structure = "general");
 
 struct CholeskyParams {
   bool lower = true;
@@ -33,6 +36,8 @@ struct CholeskyParams {
 class Cholesky final : public OpBase<Cholesky, CholeskyParams> {
   HYPATIA_OP(Cholesky, 1, make_node, perform, infer_shape, vjp)
 };
+/// Cholesky factor; on_error "raise" (ValueError) or "nan" (a NaN matrix).
+Var cholesky(const Var& a, bool lower = true, const std::string& on_error = "raise");
 
 /// CholeskyGrad(X, L, dL): the gradient of Cholesky with respect to X. No gradient itself.
 class CholeskyGrad final : public OpBase<CholeskyGrad, CholeskyParams> {

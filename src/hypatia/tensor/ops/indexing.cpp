@@ -1,6 +1,6 @@
 // Indexing builders: parse numpy-style index entries into Subtensor / AdvancedSubtensor1 /
 // AdvancedSubtensor nodes; set_subtensor, inc_subtensor, take, sparse_grad, nonzero_values.
-#include "hypatia/tensor/indexing.h"
+#include "hypatia/tensor/ops/indexing.h"
 
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"

@@ -1,63 +1,88 @@
-// The dense tensor API: floatX, variable constructors, Python-style constants, builders, operators.
-#include "hypatia/tensor/basic.h"
-
-#include <cmath>
-#include <limits>
-
+// The Elemwise builders (declared in ops/elemwise.h): add/sub/.../cast, the tensor math family over
+// the scalar table's rows (see scalar_ops.cpp), fill/zeros_like/ones_like, and the operators.
+#include "hypatia/tensor/api.h"
 #include "hypatia/tensor/ops/elemwise.h"
 
 namespace hypatia {
+
 namespace {
-DType g_floatX = DType::Float64;
+Var E1(ScalarOpId id, const Var& x) { return elemwise(id, {x}); }
+Var E2(ScalarOpId id, const Var& a, const Var& b) { return elemwise(id, {a, b}); }
 }  // namespace
 
-DType floatX() { return g_floatX; }
-void set_floatX(DType d) {
-  if (d != DType::Float16 && d != DType::Float32 && d != DType::Float64)
-    type_error("[floatX] must be float16, float32 or float64, got ", dtype_name(d));
-  g_floatX = d;
+Var exp2(const Var& x) { return E1(ScalarOpId::Exp2, x); }
+Var log2(const Var& x) { return E1(ScalarOpId::Log2, x); }
+Var log10(const Var& x) { return E1(ScalarOpId::Log10, x); }
+Var inv(const Var& x) { return E1(ScalarOpId::Inv, x); }
+Var sin(const Var& x) { return E1(ScalarOpId::Sin, x); }
+Var cos(const Var& x) { return E1(ScalarOpId::Cos, x); }
+Var tan(const Var& x) { return E1(ScalarOpId::Tan, x); }
+Var arcsin(const Var& x) { return E1(ScalarOpId::ArcSin, x); }
+Var arccos(const Var& x) { return E1(ScalarOpId::ArcCos, x); }
+Var arctan(const Var& x) { return E1(ScalarOpId::ArcTan, x); }
+Var arctan2(const Var& y, const Var& x) { return E2(ScalarOpId::ArcTan2, y, x); }
+Var sinh(const Var& x) { return E1(ScalarOpId::Sinh, x); }
+Var cosh(const Var& x) { return E1(ScalarOpId::Cosh, x); }
+Var arcsinh(const Var& x) { return E1(ScalarOpId::ArcSinh, x); }
+Var arccosh(const Var& x) { return E1(ScalarOpId::ArcCosh, x); }
+Var arctanh(const Var& x) { return E1(ScalarOpId::ArcTanh, x); }
+Var deg2rad(const Var& x) { return E1(ScalarOpId::Deg2Rad, x); }
+Var rad2deg(const Var& x) { return E1(ScalarOpId::Rad2Deg, x); }
+Var erf(const Var& x) { return E1(ScalarOpId::Erf, x); }
+Var erfc(const Var& x) { return E1(ScalarOpId::Erfc, x); }
+Var erfinv(const Var& x) { return E1(ScalarOpId::Erfinv, x); }
+Var erfcinv(const Var& x) { return E1(ScalarOpId::Erfcinv, x); }
+Var gamma(const Var& x) { return E1(ScalarOpId::Gamma, x); }
+Var gammaln(const Var& x) { return E1(ScalarOpId::GammaLn, x); }
+Var psi(const Var& x) { return E1(ScalarOpId::Psi, x); }
+Var tri_gamma(const Var& x) { return E1(ScalarOpId::TriGamma, x); }
+Var rint(const Var& x) { return E1(ScalarOpId::Rint, x); }
+
+Var ceil(const Var& x) { return E1(ScalarOpId::Ceil, x); }
+Var floor(const Var& x) { return E1(ScalarOpId::Floor, x); }
+Var trunc(const Var& x) { return E1(ScalarOpId::Trunc, x); }
+Var round(const Var& x, const std::string& mode) {
+  if (mode == "half_away_from_zero") return E1(ScalarOpId::RoundHalfAwayFromZero, x);
+  if (mode == "half_to_even") return E1(ScalarOpId::RoundHalfToEven, x);
+  value_error("[round] mode must be 'half_away_from_zero' or 'half_to_even', got '", mode, "'");
+}
+Var iround(const Var& x, const std::string& mode) { return cast(round(x, mode), DType::Int64); }
+Var sgn(const Var& x) { return E1(ScalarOpId::Sgn, x); }
+
+Var real(const Var& x) { return E1(ScalarOpId::Real, x); }
+Var imag(const Var& x) { return E1(ScalarOpId::Imag, x); }
+Var angle(const Var& x) { return E1(ScalarOpId::Angle, x); }
+Var conj(const Var& x) { return E1(ScalarOpId::Conj, x); }
+
+Var maximum(const Var& a, const Var& b) { return E2(ScalarOpId::Maximum, a, b); }
+Var minimum(const Var& a, const Var& b) { return E2(ScalarOpId::Minimum, a, b); }
+Var int_div(const Var& a, const Var& b) { return E2(ScalarOpId::IntDiv, a, b); }
+Var mod(const Var& a, const Var& b) { return E2(ScalarOpId::Mod, a, b); }
+
+Var isnan(const Var& x) { return E1(ScalarOpId::IsNan, x); }
+Var isinf(const Var& x) { return E1(ScalarOpId::IsInf, x); }
+
+Var isclose(const Var& a_in, const Var& b_in, double rtol, double atol, bool equal_nan) {
+  Var a = as_tensor_variable(a_in), b = as_tensor_variable(b_in);
+  for (const Var& v : {a, b})
+    if (is_complex(*v.type()->dtype()))
+      type_error("[isclose] complex inputs are not supported (abs_ of complex is not available)");
+  // numpy computes with b as a float (result_type(b, 1.0)); unsigned a - b must not wrap.
+  if (!is_inexact(*b.type()->dtype())) b = cast(b, DType::Float64);
+  Var close = le(abs_(sub(a, b)), add(constant(atol), mul(constant(rtol), abs_(b))));
+  Var finite = and_(invert(or_(isnan(a), isinf(a))), invert(or_(isnan(b), isinf(b))));
+  Var r = or_(and_(finite, close), and_(invert(finite), eq(a, b)));
+  if (equal_nan) r = or_(r, and_(isnan(a), isnan(b)));
+  return r;
 }
 
-// ---- variables and constants ----
+Var and_(const Var& a, const Var& b) { return E2(ScalarOpId::And, a, b); }
+Var or_(const Var& a, const Var& b) { return E2(ScalarOpId::Or, a, b); }
+Var xor_(const Var& a, const Var& b) { return E2(ScalarOpId::Xor, a, b); }
+Var invert(const Var& x) { return E1(ScalarOpId::Invert, x); }
 
-Var tensor(DType dtype, std::vector<bool> broadcastable, std::string name) {
-  return make_variable(TensorType::make(dtype, std::move(broadcastable)), std::move(name));
-}
-Var scalar(DType dtype, std::string name) { return tensor(dtype, {}, std::move(name)); }
-Var vector(DType dtype, std::string name) { return tensor(dtype, {false}, std::move(name)); }
-Var matrix(DType dtype, std::string name) { return tensor(dtype, {false, false}, std::move(name)); }
-Var row(DType dtype, std::string name) { return tensor(dtype, {true, false}, std::move(name)); }
-Var col(DType dtype, std::string name) { return tensor(dtype, {false, true}, std::move(name)); }
-Var tensor3(DType dtype, std::string name) { return tensor(dtype, {false, false, false}, std::move(name)); }
-Var tensor4(DType dtype, std::string name) { return tensor(dtype, {false, false, false, false}, std::move(name)); }
-
-Var constant(const NDArray& value, std::string name) {
-  std::vector<bool> bc;
-  for (int64_t n : value.shape()) bc.push_back(n == 1);
-  return make_constant(TensorType::make(value.dtype(), bc), value.copy(), std::move(name));
-}
-
-Var constant(double value) {
-  // Theano's 'custom' cast policy: the narrowest float holding the value exactly.
-  const bool exact32 = !std::isnan(value) && static_cast<double>(static_cast<float>(value)) == value;
-  if (exact32 || floatX() == DType::Float32) return constant(NDArray::scalar<float>(static_cast<float>(value)));
-  return constant(NDArray::scalar<double>(value));
-}
-
-Var constant_int(int64_t v) {
-  if (v >= std::numeric_limits<int8_t>::min() && v <= std::numeric_limits<int8_t>::max())
-    return constant(NDArray::scalar<int8_t>(static_cast<int8_t>(v)));
-  if (v >= std::numeric_limits<int16_t>::min() && v <= std::numeric_limits<int16_t>::max())
-    return constant(NDArray::scalar<int16_t>(static_cast<int16_t>(v)));
-  if (v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max())
-    return constant(NDArray::scalar<int32_t>(static_cast<int32_t>(v)));
-  return constant(NDArray::scalar<int64_t>(v));
-}
-
-Var as_tensor_variable(const Var& v) {
-  check_tensor_input(v, "as_tensor_variable");
-  return v;
-}
+Var switch_(const Var& cond, const Var& ift, const Var& iff) { return elemwise(ScalarOpId::Switch, {cond, ift, iff}); }
+Var clip(const Var& x, const Var& lo, const Var& hi) { return elemwise(ScalarOpId::Clip, {x, lo, hi}); }
 
 // ---- elementwise ----
 
@@ -103,29 +128,7 @@ Var cast(const Var& x, DType dtype) {
   return elemwise(ScalarOpId::Cast, {v}, dtype);
 }
 
-// ---- shapes ----
-
-Var transpose(const Var& x_in, std::optional<std::vector<int>> axes) {
-  OperatorOptions opts;
-  opts.axis = axes;
-  if (Var r = dispatch_operator(Operator::Transpose, {x_in}, opts)) return r;
-  Var x = as_tensor_variable(x_in);
-  const int nd = x.type()->ndim();
-  std::vector<int> perm;
-  if (axes) {
-    if (static_cast<int>(axes->size()) != nd)
-      value_error("[transpose] axes ", axes->size(), " do not match a tensor of dimension ", nd);
-    for (int a : *axes) perm.push_back(a < 0 ? a + nd : a);
-  } else {
-    for (int d = nd - 1; d >= 0; --d) perm.push_back(d);
-  }
-  return dimshuffle(x, perm);
-}
-
-Var matmul(const Var& a, const Var& b) {
-  if (Var r = dispatch_operator(Operator::MatMul, {a, b})) return r;
-  return dot(a, b);
-}
+// ---- fill, zeros_like, ones_like ----
 
 Var fill(const Var& model, const Var& value) { return elemwise(ScalarOpId::Second, {model, value}); }
 
