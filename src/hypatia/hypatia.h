@@ -1,20 +1,26 @@
-// Umbrella header: everything a C++ user needs to build, differentiate and compile graphs.
+// Umbrella header: everything a C++ user needs to build, differentiate and compile graphs,
+// layer by layer from the bottom (docs/design.md, "Layers").
 #pragma once
-#include "hypatia/grad/grad.h"
-#include "hypatia/compile/jacobian.h"
-#include "hypatia/tensor/ops/gradient.h"
-#include "hypatia/compile/verify_grad.h"
+#include "hypatia/value/ndarray.h"
+#include "hypatia/value/random_state.h"
+#include "hypatia/value/sparse_matrix.h"
+#include "hypatia/value/value.h"
+
 #include "hypatia/graph/function_graph.h"
 #include "hypatia/graph/op.h"
 #include "hypatia/graph/print.h"
+#include "hypatia/graph/shared.h"
 #include "hypatia/graph/traversal.h"
 #include "hypatia/graph/variable.h"
-#include "hypatia/compile/pipeline.h"
-#include "hypatia/compile/function.h"
-#include "hypatia/value/ndarray.h"
-#include "hypatia/value/value.h"
-#include "hypatia/value/sparse_matrix.h"
-#include "hypatia/sparse/sparse_type.h"
-#include "hypatia/tensor/basic.h"
-#include "hypatia/tensor/ops/nnet.h"
+
+#include "hypatia/grad/grad.h"
+
+#include "hypatia/tensor/tensor.h"
 #include "hypatia/tensor/tensor_type.h"
+
+#include "hypatia/sparse/sparse.h"
+
+#include "hypatia/compile/function.h"
+#include "hypatia/compile/jacobian.h"
+#include "hypatia/compile/pipeline.h"
+#include "hypatia/compile/verify_grad.h"
