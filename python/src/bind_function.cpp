@@ -112,6 +112,7 @@ void init_function(nb::module_& m) {
   nb::class_<PyFunction>(m, "Function", "A compiled function (theano.function's result).")
       .def("__call__", [](PyFunction& pf, nb::args args, nb::kwargs kwargs) -> nb::object {
         std::vector<ArgConverter> pos;
+        pos.reserve(nb::len(args));
         for (auto a : args) pos.push_back(converter(a));
         std::vector<std::pair<std::string, ArgConverter>> kw;
         for (auto [k, v] : kwargs) kw.emplace_back(nb::cast<std::string>(k), converter(v));

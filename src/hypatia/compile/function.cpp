@@ -247,12 +247,20 @@ int Function::input_position(const std::string& name) const {
   return -1;
 }
 
-Value Function::check_arg(int i, const ArgConverter& convert) const {
+namespace {
+// An argument as the type sees it: a value given from C++ as is, a Python object through its
+// converter (which may look at the type, e.g. to pick a sparse format).
+const Value& arg_value(const Value& v, const Type&, bool) { return v; }
+Value arg_value(const ArgConverter& convert, const Type& t, bool strict) { return convert(t, strict); }
+}  // namespace
+
+template <class Arg>
+Value Function::check_arg(int i, const Arg& arg) const {
   const In& in = inputs_[i];
   bool downcast = in.allow_downcast.value_or(options_.allow_input_downcast.value_or(false));
   try {
     const Type& t = *in.variable.type();
-    return t.filter(convert(t, in.strict), in.strict, downcast);
+    return t.filter(arg_value(arg, t, in.strict), in.strict, downcast);
   } catch (const Error& e) {
     throw Error(e.kind(), str_cat("[function] bad input argument with name \"", input_name(i), "\" to function",
                                   options_.name.empty() ? "" : " with name \"" + options_.name + "\"",
@@ -260,8 +268,8 @@ Value Function::check_arg(int i, const ArgConverter& convert) const {
   }
 }
 
-BoundArguments Function::bind_arguments(const std::vector<ArgConverter>& args,
-                                        const std::vector<std::pair<std::string, ArgConverter>>& kwargs) const {
+template <class Arg>
+BoundArguments Function::bind(const std::vector<Arg>& args, const std::vector<std::pair<std::string, Arg>>& kwargs) const {
   const int n = num_inputs();
   if (static_cast<int>(args.size()) > n)
     type_error("[function] ", options_.name.empty() ? "function" : options_.name, " takes at most ", n,
@@ -269,17 +277,22 @@ BoundArguments Function::bind_arguments(const std::vector<ArgConverter>& args,
   BoundArguments b;
   b.values.resize(n);
   for (size_t i = 0; i < args.size(); ++i) b.values[i] = check_arg(static_cast<int>(i), args[i]);
-  for (const auto& [k, conv] : kwargs) {
+  for (const auto& [k, arg] : kwargs) {
     int i = input_position(k);
     if (i < 0) type_error("[function] unknown keyword argument '", k, "'");
     if (b.values[i]) type_error("[function] got multiple values for argument '", k, "'");
-    b.values[i] = check_arg(i, conv);
+    b.values[i] = check_arg(i, arg);
   }
   for (int i = 0; i < n; ++i)
     if (!b.values[i] && !defaults_[i])
       type_error("[function] missing required input: ", input_name(i).empty() ? str_cat("argument ", i) : input_name(i),
                  " (index ", i, ")");
   return b;
+}
+
+BoundArguments Function::bind_arguments(const std::vector<ArgConverter>& args,
+                                        const std::vector<std::pair<std::string, ArgConverter>>& kwargs) const {
+  return bind(args, kwargs);
 }
 
 namespace {
@@ -318,12 +331,7 @@ std::vector<Value> Function::operator()(const std::vector<Value>& args) { return
 
 std::vector<Value> Function::call(const std::vector<Value>& args,
                                   const std::vector<std::pair<std::string, Value>>& kwargs) {
-  auto given = [](const Value& v) -> ArgConverter { return [&v](const Type&, bool) { return v; }; };
-  std::vector<ArgConverter> a;
-  for (const Value& v : args) a.push_back(given(v));
-  std::vector<std::pair<std::string, ArgConverter>> kw;
-  for (const auto& [k, v] : kwargs) kw.emplace_back(k, given(v));
-  return call(bind_arguments(a, kw));
+  return call(bind(args, kwargs));
 }
 
 std::vector<Value> Function::call(BoundArguments args) {

@@ -125,7 +125,12 @@ class Function {
  private:
   struct CallState;  // a VM frame and the per-call bookkeeping, pooled across calls
   int input_position(const std::string& name) const;
-  Value check_arg(int i, const ArgConverter& convert) const;
+  /// bind_arguments over either converters (Python) or values (C++ calls, no allocation per
+  /// argument beyond the bound values themselves).
+  template <class Arg>
+  BoundArguments bind(const std::vector<Arg>& args, const std::vector<std::pair<std::string, Arg>>& kwargs) const;
+  template <class Arg>
+  Value check_arg(int i, const Arg& arg) const;
   std::unique_ptr<CallState> acquire_state();
   void release_state(std::unique_ptr<CallState> st);
 
