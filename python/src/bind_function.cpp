@@ -23,11 +23,6 @@ Value shared_value_from_python(nb::handle v) {
 }  // namespace
 
 namespace {
-// An argument of a call, converted for the input it binds to (Function::bind_arguments).
-ArgConverter converter(nb::handle a) {
-  return [a](const Type& t, bool strict) { return to_value(a, &t, strict); };
-}
-
 nb::object optional_value(const std::optional<Value>& v) { return v ? to_python(*v) : nb::none(); }
 }  // namespace
 
@@ -111,16 +106,33 @@ void init_function(nb::module_& m) {
 
   nb::class_<PyFunction>(m, "Function", "A compiled function (theano.function's result).")
       .def("__call__", [](PyFunction& pf, nb::args args, nb::kwargs kwargs) -> nb::object {
-        std::vector<ArgConverter> pos;
+        // Python objects become values under the GIL, each seen through its input's type;
+        // Function::call then binds and checks them (Type::filter) and runs without the GIL.
+        // The values die here, under the GIL, so numpy buffers are released with it held.
+        Function& f = *pf.f;
+        const int n = f.num_inputs();
+        auto convert = [&](nb::handle a, int i) -> Value {
+          if (i < 0 || i >= n) return Value();  // too many, or an unknown keyword: call() says so
+          const In& in = f.inputs()[i];
+          try {
+            return to_value(a, in.variable.type().get(), in.strict);
+          } catch (const Error& e) {
+            f.raise_bad_argument(i, e);
+          }
+        };
+        std::vector<Value> pos;
         pos.reserve(nb::len(args));
-        for (auto a : args) pos.push_back(converter(a));
-        std::vector<std::pair<std::string, ArgConverter>> kw;
-        for (auto [k, v] : kwargs) kw.emplace_back(nb::cast<std::string>(k), converter(v));
-        BoundArguments bound = pf.f->bind_arguments(pos, kw);  // converts: needs the GIL
+        int i = 0;
+        for (auto a : args) pos.push_back(convert(a, i++));
+        std::vector<std::pair<std::string, Value>> kw;
+        for (auto [k, v] : kwargs) {
+          std::string key = nb::cast<std::string>(k);
+          kw.emplace_back(key, convert(v, f.input_position(key)));
+        }
         std::vector<Value> outs;
         {
           nb::gil_scoped_release release;
-          outs = pf.f->call(std::move(bound));
+          outs = f.call(pos, kw);
         }
         if (pf.single) return to_python(outs[0]);
         nb::list l;

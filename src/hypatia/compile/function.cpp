@@ -262,10 +262,14 @@ Value Function::check_arg(int i, const Arg& arg) const {
     const Type& t = *in.variable.type();
     return t.filter(arg_value(arg, t, in.strict), in.strict, downcast);
   } catch (const Error& e) {
-    throw Error(e.kind(), str_cat("[function] bad input argument with name \"", input_name(i), "\" to function",
-                                  options_.name.empty() ? "" : " with name \"" + options_.name + "\"",
-                                  " at index ", i, " (0-based): ", e.what()));
+    raise_bad_argument(i, e);
   }
+}
+
+void Function::raise_bad_argument(int i, const Error& e) const {
+  throw Error(e.kind(), str_cat("[function] bad input argument with name \"", input_name(i), "\" to function",
+                                options_.name.empty() ? "" : " with name \"" + options_.name + "\"",
+                                " at index ", i, " (0-based): ", e.what()));
 }
 
 template <class Arg>

@@ -107,6 +107,12 @@ class Function {
   std::vector<Value> call(BoundArguments args);
   /// The keyword name of input i: its In name, else its variable's name.
   std::string input_name(int i) const;
+  /// The position of the input with keyword name `name`; -1 when there is none.
+  int input_position(const std::string& name) const;
+  /// Raises `e` (a failed conversion or check of argument i) as the error every bad argument
+  /// gives: "[function] bad input argument with name ... at index i (0-based): ...". Bindings
+  /// that convert arguments themselves (Python) use it, so the wording lives here only.
+  [[noreturn]] void raise_bad_argument(int i, const Error& e) const;
   /// Value kept for an input with a default (f[s] in Theano); raises if the input has none.
   /// The reference is not synchronised with calls running in other threads.
   Value& operator[](const std::string& name);
@@ -124,7 +130,6 @@ class Function {
 
  private:
   struct CallState;  // a VM frame and the per-call bookkeeping, pooled across calls
-  int input_position(const std::string& name) const;
   /// bind_arguments over either converters (Python) or values (C++ calls, no allocation per
   /// argument beyond the bound values themselves).
   template <class Arg>
