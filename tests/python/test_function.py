@@ -187,7 +187,7 @@ def test_in_out_and_options_are_bound_classes_with_theano_keywords():
 
 
 def test_bad_python_argument_names_input_and_function_once():
-    # conversion errors are wrapped by Function::bind_arguments, the same as type errors
+    # conversion errors are wrapped by Function::raise_bad_argument, the same as type errors
     x = T.dvector("x")
     f = function([x], x * 2, name="double")
     for bad in (np.array(["a"]), [[1.0, 2.0]]):  # a conversion error, a type error

@@ -247,20 +247,12 @@ int Function::input_position(const std::string& name) const {
   return -1;
 }
 
-namespace {
-// An argument as the type sees it: a value given from C++ as is, a Python object through its
-// converter (which may look at the type, e.g. to pick a sparse format).
-const Value& arg_value(const Value& v, const Type&, bool) { return v; }
-Value arg_value(const ArgConverter& convert, const Type& t, bool strict) { return convert(t, strict); }
-}  // namespace
-
-template <class Arg>
-Value Function::check_arg(int i, const Arg& arg) const {
+Value Function::check_arg(int i, const Value& arg) const {
   const In& in = inputs_[i];
   bool downcast = in.allow_downcast.value_or(options_.allow_input_downcast.value_or(false));
   try {
     const Type& t = *in.variable.type();
-    return t.filter(arg_value(arg, t, in.strict), in.strict, downcast);
+    return t.filter(arg, in.strict, downcast);
   } catch (const Error& e) {
     raise_bad_argument(i, e);
   }
@@ -272,8 +264,8 @@ void Function::raise_bad_argument(int i, const Error& e) const {
                                 " at index ", i, " (0-based): ", e.what()));
 }
 
-template <class Arg>
-BoundArguments Function::bind(const std::vector<Arg>& args, const std::vector<std::pair<std::string, Arg>>& kwargs) const {
+Function::BoundArguments Function::bind(const std::vector<Value>& args,
+                                       const std::vector<std::pair<std::string, Value>>& kwargs) const {
   const int n = num_inputs();
   if (static_cast<int>(args.size()) > n)
     type_error("[function] ", options_.name.empty() ? "function" : options_.name, " takes at most ", n,
@@ -292,11 +284,6 @@ BoundArguments Function::bind(const std::vector<Arg>& args, const std::vector<st
       type_error("[function] missing required input: ", input_name(i).empty() ? str_cat("argument ", i) : input_name(i),
                  " (index ", i, ")");
   return b;
-}
-
-BoundArguments Function::bind_arguments(const std::vector<ArgConverter>& args,
-                                        const std::vector<std::pair<std::string, ArgConverter>>& kwargs) const {
-  return bind(args, kwargs);
 }
 
 namespace {

@@ -63,16 +63,6 @@ std::string mode_name(const FunctionOptions& opts);
 OnUnusedInput on_unused_input_from_name(const std::string& name);
 const char* on_unused_input_name(OnUnusedInput v);
 
-/// A caller's argument not yet converted (e.g. a Python object): turns it into a Value for the
-/// input it is bound to, given that input's type and strictness.
-using ArgConverter = std::function<Value(const Type& type, bool strict)>;
-
-/// The arguments of one call, matched to the inputs and checked by their types
-/// (Function::bind_arguments); an empty entry takes the input's default.
-struct BoundArguments {
-  std::vector<std::optional<Value>> values;
-};
-
 /// A compiled function. Calls check and convert arguments, run the VM, return the outputs
 /// (never aliasing inputs or shared storage unless borrowed) and then apply all updates.
 ///
@@ -97,14 +87,6 @@ class Function {
   std::vector<Value> operator()(const std::vector<Value>& args);
   /// Call with positional and keyword arguments (keywords name inputs).
   std::vector<Value> call(const std::vector<Value>& args, const std::vector<std::pair<std::string, Value>>& kwargs);
-  /// Matches positional and keyword arguments to the inputs, converts and checks each one
-  /// (Type::filter). Every failure is a TypeError/ValueError naming the function; a bad value
-  /// says "bad input argument with name ... at index ...". Does not run anything, so a caller
-  /// that must convert under a lock (Python's GIL) binds first and calls outside it.
-  BoundArguments bind_arguments(const std::vector<ArgConverter>& args,
-                                const std::vector<std::pair<std::string, ArgConverter>>& kwargs) const;
-  /// Runs the function on arguments bound by bind_arguments.
-  std::vector<Value> call(BoundArguments args);
   /// The keyword name of input i: its In name, else its variable's name.
   std::string input_name(int i) const;
   /// The position of the input with keyword name `name`; -1 when there is none.
@@ -130,12 +112,18 @@ class Function {
 
  private:
   struct CallState;  // a VM frame and the per-call bookkeeping, pooled across calls
-  /// bind_arguments over either converters (Python) or values (C++ calls, no allocation per
-  /// argument beyond the bound values themselves).
-  template <class Arg>
-  BoundArguments bind(const std::vector<Arg>& args, const std::vector<std::pair<std::string, Arg>>& kwargs) const;
-  template <class Arg>
-  Value check_arg(int i, const Arg& arg) const;
+  /// The arguments of one call, matched to the inputs and checked by their types; an empty
+  /// entry takes the input's default.
+  struct BoundArguments {
+    std::vector<std::optional<Value>> values;
+  };
+  /// Matches positional and keyword arguments to the inputs and checks each one
+  /// (Type::filter). Every failure is a TypeError/ValueError naming the function; a bad value
+  /// says "bad input argument with name ... at index ..." (raise_bad_argument).
+  BoundArguments bind(const std::vector<Value>& args, const std::vector<std::pair<std::string, Value>>& kwargs) const;
+  Value check_arg(int i, const Value& arg) const;
+  /// Runs the function on bound arguments.
+  std::vector<Value> call(BoundArguments args);
   std::unique_ptr<CallState> acquire_state();
   void release_state(std::unique_ptr<CallState> st);
 

@@ -178,26 +178,32 @@ TEST(Function, ModeAndUnusedInputNamesParseToEnums) {
   EXPECT_THROW(on_unused_input_from_name("loud"), Error);
 }
 
-// bind_arguments resolves keywords and wraps every conversion or type error with the input's
-// name and position, once, for any caller (the Python binding converts through it).
-TEST(Function, BindArgumentsResolvesKeywordsAndNamesBadInputs) {
+// A call resolves keywords and wraps every type error with the input's name and position,
+// once; a binding that converts arguments itself (Python) raises through raise_bad_argument,
+// so its conversion errors read the same.
+TEST(Function, CallsResolveKeywordsAndNameBadInputs) {
   Var x = dvec("x"), y = dvec("y");
   FunctionOptions o;
   o.name = "f";
   FunctionPtr f = function({x, y}, {plus(x, y)}, o);
   EXPECT_EQ(f->input_name(1), "y");
-  ArgConverter one = [](const Type&, bool) { return Value(vec({1, 2})); };
-  BoundArguments b = f->bind_arguments({one}, {{"y", one}});
-  EXPECT_EQ(at(f->call(std::move(b))[0], 1), 4.0);
-  ArgConverter bad = [](const Type&, bool) -> Value { value_error("[convert] not a number"); };
+  EXPECT_EQ(f->input_position("y"), 1);
+  EXPECT_EQ(f->input_position("z"), -1);
+  EXPECT_EQ(at(f->call({vec({1, 2})}, {{"y", vec({1, 2})}})[0], 1), 4.0);
+  const std::string want = "bad input argument with name \"y\" to function with name \"f\" at index 1";
   try {
-    f->bind_arguments({one}, {{"y", bad}});
+    f->call({vec({1, 2})}, {{"y", NDArray::zeros(DType::Float64, {2, 2})}});  // a matrix for a vector
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::Value);
-    EXPECT_NE(std::string(e.what()).find("bad input argument with name \"y\" to function with name \"f\" at index 1"),
-              std::string::npos)
-        << e.what();
+    EXPECT_EQ(e.kind(), ErrorKind::Type);
+    EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
   }
-  EXPECT_THROW(f->bind_arguments({one}, {{"z", one}}), Error);
+  try {
+    f->raise_bad_argument(1, Error(ErrorKind::Value, "[convert] not a number"));
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Value);
+    EXPECT_NE(std::string(e.what()).find(want + " (0-based): [convert] not a number"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(f->call({vec({1, 2})}, {{"z", vec({1, 2})}}), Error);
+  EXPECT_THROW(f->call({vec({1, 2}), vec({1, 2})}, {{"y", vec({1, 2})}}), Error);  // y given twice
 }
