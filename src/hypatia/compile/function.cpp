@@ -264,26 +264,28 @@ void Function::raise_bad_argument(int i, const Error& e) const {
                                 " at index ", i, " (0-based): ", e.what()));
 }
 
-Function::BoundArguments Function::bind(const std::vector<Value>& args,
-                                       const std::vector<std::pair<std::string, Value>>& kwargs) const {
+void Function::bind(const std::vector<Value>& args, const std::vector<std::pair<std::string, Value>>& kwargs,
+                    CallState& st) const {
   const int n = num_inputs();
   if (static_cast<int>(args.size()) > n)
     type_error("[function] ", options_.name.empty() ? "function" : options_.name, " takes at most ", n,
                " argument(s) (", args.size(), " given)");
-  BoundArguments b;
-  b.values.resize(n);
-  for (size_t i = 0; i < args.size(); ++i) b.values[i] = check_arg(static_cast<int>(i), args[i]);
+  std::fill(st.given.begin(), st.given.end(), 0);
+  auto set = [&](int i, const Value& v) {
+    st.frame->slot(input_slots_[i]) = check_arg(i, v);
+    st.given[i] = 1;
+  };
+  for (size_t i = 0; i < args.size(); ++i) set(static_cast<int>(i), args[i]);
   for (const auto& [k, arg] : kwargs) {
     int i = input_position(k);
     if (i < 0) type_error("[function] unknown keyword argument '", k, "'");
-    if (b.values[i]) type_error("[function] got multiple values for argument '", k, "'");
-    b.values[i] = check_arg(i, arg);
+    if (st.given[i]) type_error("[function] got multiple values for argument '", k, "'");
+    set(i, arg);
   }
   for (int i = 0; i < n; ++i)
-    if (!b.values[i] && !defaults_[i])
+    if (!st.given[i] && !defaults_[i])
       type_error("[function] missing required input: ", input_name(i).empty() ? str_cat("argument ", i) : input_name(i),
                  " (index ", i, ")");
-  return b;
 }
 
 namespace {
@@ -322,15 +324,9 @@ std::vector<Value> Function::operator()(const std::vector<Value>& args) { return
 
 std::vector<Value> Function::call(const std::vector<Value>& args,
                                   const std::vector<std::pair<std::string, Value>>& kwargs) {
-  return call(bind(args, kwargs));
-}
-
-std::vector<Value> Function::call(BoundArguments args) {
   const int n = num_inputs();
-  if (static_cast<int>(args.values.size()) != n) value_error("[function] arguments bound for another function");
   std::unique_ptr<CallState> st = acquire_state();
   VM::Frame& frame = *st->frame;
-  std::fill(st->given.begin(), st->given.end(), 0);
   auto clear_inputs = [&] {
     for (int s : input_slots_) frame.slot(s) = std::monostate{};
     for (const auto& [s, c] : shared_slots_) frame.slot(s) = std::monostate{};
@@ -340,11 +336,7 @@ std::vector<Value> Function::call(BoundArguments args) {
   // numpy-owned buffer takes the GIL; see SharedContainer).
   std::vector<Value> replaced(update_targets_.size());
   try {
-    for (int i = 0; i < n; ++i) {
-      if (!args.values[i]) continue;
-      frame.slot(input_slots_[i]) = std::move(*args.values[i]);
-      st->given[i] = 1;
-    }
+    bind(args, kwargs, *st);  // checked arguments straight into the frame's input slots
     // Values this call only reads are snapshotted before the update locks are taken, so a
     // thread never waits for one container while holding another out of order.
     auto is_locked = [&](const SharedContainer* c) { return std::binary_search(locked_.begin(), locked_.end(), c); };

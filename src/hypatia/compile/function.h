@@ -112,18 +112,13 @@ class Function {
 
  private:
   struct CallState;  // a VM frame and the per-call bookkeeping, pooled across calls
-  /// The arguments of one call, matched to the inputs and checked by their types; an empty
-  /// entry takes the input's default.
-  struct BoundArguments {
-    std::vector<std::optional<Value>> values;
-  };
   /// Matches positional and keyword arguments to the inputs and checks each one
-  /// (Type::filter). Every failure is a TypeError/ValueError naming the function; a bad value
-  /// says "bad input argument with name ... at index ..." (raise_bad_argument).
-  BoundArguments bind(const std::vector<Value>& args, const std::vector<std::pair<std::string, Value>>& kwargs) const;
+  /// (Type::filter) into the call state's input slots. Every failure is a TypeError/ValueError
+  /// naming the function; a bad value says "bad input argument with name ... at index ..."
+  /// (raise_bad_argument).
+  void bind(const std::vector<Value>& args, const std::vector<std::pair<std::string, Value>>& kwargs,
+            CallState& st) const;
   Value check_arg(int i, const Value& arg) const;
-  /// Runs the function on bound arguments.
-  std::vector<Value> call(BoundArguments args);
   std::unique_ptr<CallState> acquire_state();
   void release_state(std::unique_ptr<CallState> st);
 
