@@ -68,4 +68,14 @@ bool overwritable(const NDArray& a, DType dtype) {
   return a.dtype() == dtype && a.offset() == 0 && a.is_c_contiguous() && a.buffer() && a.buffer()->owned();
 }
 
+NDArray& accumulator_output(Value& out, const NDArray& z, DType dtype, bool in_place, bool copy_z) {
+  if (in_place && overwritable(z, dtype)) {
+    out = z;  // destroy_map: the result is accumulated into z's own buffer
+    return std::get<NDArray>(out);
+  }
+  NDArray& r = prepare_output(out, dtype, z.shape());
+  if (copy_z) r.assign(z);
+  return r;
+}
+
 }  // namespace hypatia

@@ -43,5 +43,10 @@ NDArray& prepare_output(Value& out, DType dtype, const Shape& shape);
 /// memory) in a buffer Hypatia allocated, never a caller's numpy memory. When not, the op
 /// computes out of place: a destroy_map is a permission, never an obligation.
 bool overwritable(const NDArray& a, DType dtype);
+/// The output of an op that accumulates into its input `z` (out = z + ...: Gemm's Z, Gemv's y,
+/// usmm's z, the block-sparse o): z's own buffer when the op is its in-place variant and z is
+/// overwritable, otherwise `out`'s reusable buffer (prepare_output) holding z converted to
+/// `dtype` (a fresh, uninitialised one when !copy_z, for a kernel that scales z away).
+NDArray& accumulator_output(Value& out, const NDArray& z, DType dtype, bool in_place, bool copy_z = true);
 
 }  // namespace hypatia

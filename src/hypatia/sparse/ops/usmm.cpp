@@ -148,15 +148,7 @@ ApplyPtr UsmmCscDense::make_node_checked(const std::vector<Var>& inputs) const {
 void UsmmCscDense::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   const NDArray& z = checked_z(inputs, kName);
   const DType d = *node.output(0).type()->dtype();
-  if (params_.inplace && overwritable(z, d)) {
-    // destroy_map {0: [3]}: the result is accumulated into z's own buffer.
-    NDArray target = z;
-    usmm_accumulate(*inputs[0], *inputs[1], *inputs[2], target, d, kName);
-    outputs[0] = target;
-    return;
-  }
-  NDArray& out = prepare_output(outputs[0], d, z.shape());
-  out.assign(z);
+  NDArray& out = accumulator_output(outputs[0], z, d, params_.inplace);  // destroy_map {0: [3]}
   usmm_accumulate(*inputs[0], *inputs[1], *inputs[2], out, d, kName);
 }
 

@@ -45,11 +45,8 @@ void Gemm::perform(const Apply& node, const Value* const* inputs, Value* outputs
   if (x.shape(1) != y.shape(0) || z.shape(0) != x.shape(0) || z.shape(1) != y.shape(1))
     value_error("[", kName, "] shapes not aligned: Z ", shape_str(z.shape()), ", X ", shape_str(x.shape()), ", Y ",
                 shape_str(y.shape()));
-  const bool in_place = params_.inplace && overwritable(z, z.dtype());
-  if (in_place) outputs[0] = z;  // destroy_map {0: [0]}: accumulate into Z's own buffer
-  NDArray& out = in_place ? std::get<NDArray>(outputs[0]) : prepare_output(outputs[0], z.dtype(), z.shape());
   const double b = scalar_of(inputs[4], kName);
-  if (b != 0 && !in_place) out.assign(z);
+  NDArray& out = accumulator_output(outputs[0], z, z.dtype(), params_.inplace, b != 0);
   kernels::gemm_kernel(scalar_of(inputs[1], kName), x, y, b, out);
 }
 
@@ -84,11 +81,8 @@ void Gemv::perform(const Apply& node, const Value* const* inputs, Value* outputs
   if (a.shape(1) != x.shape(0) || a.shape(0) != y.shape(0))
     value_error("[", kName, "] shapes not aligned: y ", shape_str(y.shape()), ", A ", shape_str(a.shape()), ", x ",
                 shape_str(x.shape()));
-  const bool in_place = params_.inplace && overwritable(y, y.dtype());
-  if (in_place) outputs[0] = y;  // destroy_map {0: [0]}: accumulate into y's own buffer
-  NDArray& out = in_place ? std::get<NDArray>(outputs[0]) : prepare_output(outputs[0], y.dtype(), y.shape());
   const double beta = scalar_of(inputs[4], kName);
-  if (beta != 0 && !in_place) out.assign(y);
+  NDArray& out = accumulator_output(outputs[0], y, y.dtype(), params_.inplace, beta != 0);
   kernels::gemm_kernel(scalar_of(inputs[1], kName), a, x, beta, out);
 }
 

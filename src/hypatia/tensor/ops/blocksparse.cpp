@@ -60,16 +60,6 @@ ApplyPtr SparseBlockGemv::make_node_checked(const std::vector<Var>& in) const {
   return Apply::create(ptr(), inputs, {TensorType::make(d, o.broadcastable())});  // o's shape
 }
 
-namespace {
-// The buffer an in-place node may write: input 0 itself when it is a plain contiguous array of
-// the output dtype that Hypatia allocated (never a caller's numpy memory). Null otherwise, and
-// the node then works out of place.
-NDArray* inplace_target(bool inplace, const NDArray& o, DType d) {
-  if (!inplace || !overwritable(o, d)) return nullptr;
-  return const_cast<NDArray*>(&o);
-}
-}  // namespace
-
 void SparseBlockGemv::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   const char* op = kName;
   const DType d = tensor_type(node.output(0))->elem();
@@ -90,13 +80,7 @@ void SparseBlockGemv::perform(const Apply& node, const Value* const* inputs, Val
   NDArray oIdx = checked_idx(oi, W0.shape(1), op, "outputIdx");
   NDArray W = W0.dtype() == d ? W0 : W0.astype(d);  // any strides: the kernel reads blocks in place
   NDArray h = as_c(h0, d);
-  if (NDArray* target = inplace_target(params_.inplace, o, d)) {
-    kernels::sparse_block_gemv_kernel(*target, W, h, iIdx, oIdx);
-    outputs[0] = *target;
-    return;
-  }
-  NDArray& out = prepare_output(outputs[0], d, o.shape());
-  out.assign(o.dtype() == d ? o : o.astype(d));
+  NDArray& out = accumulator_output(outputs[0], o, d, params_.inplace);  // destroy_map {0: [0]}
   kernels::sparse_block_gemv_kernel(out, W, h, iIdx, oIdx);
 }
 
@@ -167,13 +151,7 @@ void SparseBlockOuter::perform(const Apply& node, const Value* const* inputs, Va
   NDArray xIdx = checked_idx(xi, o.shape(0), op, "xIdx");
   NDArray yIdx = checked_idx(yi, o.shape(1), op, "yIdx");
   NDArray x = as_c(x0, d), y = as_c(y0, d);
-  if (NDArray* target = inplace_target(params_.inplace, o, d)) {
-    kernels::sparse_block_outer_kernel(*target, x, y, xIdx, yIdx, alpha);
-    outputs[0] = *target;
-    return;
-  }
-  NDArray& out = prepare_output(outputs[0], d, o.shape());
-  out.assign(o.dtype() == d ? o : o.astype(d));
+  NDArray& out = accumulator_output(outputs[0], o, d, params_.inplace);  // destroy_map {0: [0]}
   kernels::sparse_block_outer_kernel(out, x, y, xIdx, yIdx, alpha);
 }
 
