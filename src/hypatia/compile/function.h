@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "hypatia/compile/vm.h"
+#include "hypatia/link/vm.h"
 #include "hypatia/graph/shared.h"
 
 namespace hypatia {

@@ -2,7 +2,7 @@
 #include "hypatia/compile/jacobian.h"
 
 #include "hypatia/graph/traversal.h"
-#include "hypatia/compile/vm.h"
+#include "hypatia/link/vm.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/tensor_type.h"
 

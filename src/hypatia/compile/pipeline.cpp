@@ -105,7 +105,31 @@ GraphRewriterPtr mode_rewriter(const std::string& mode) {
 }
 
 void optimize_graph(FunctionGraph& fg, const std::string& mode) {
-  if (GraphRewriterPtr rw = mode_rewriter(mode)) rw->apply(fg);
+  GraphRewriterPtr rw = mode_rewriter(mode);
+  if (!rw) return;
+  rw->apply(fg);
+  optimize_inner_graphs(fg, mode);
+}
+
+void optimize_inner_graphs(FunctionGraph& fg, const std::string& mode) {
+  for (Apply* node : fg.toposort()) {
+    std::vector<FunctionGraphPtr> inner = node->op()->inner_graphs();
+    if (inner.empty()) continue;
+    std::vector<FunctionGraphPtr> rewritten;
+    for (const FunctionGraphPtr& g : inner) {
+      auto copy = std::make_shared<FunctionGraph>(g->inputs(), g->outputs(), true);
+      optimize_graph(*copy, mode);  // nested inner graphs too
+      rewritten.push_back(std::move(copy));
+    }
+    OpPtr op = node->op()->with_inner_graphs(rewritten);
+    if (!op) continue;
+    std::vector<TypePtr> types;
+    for (int i = 0; i < node->nout(); ++i) types.push_back(node->out(i)->type);
+    ApplyPtr neu = Apply::create(op, node->inputs(), types);
+    std::vector<std::pair<Var, Var>> pairs;
+    for (int i = 0; i < node->nout(); ++i) pairs.emplace_back(node->output(i), neu->output(i));
+    for (const auto& [old, out] : pairs) fg.replace(old, out, "optimize_inner_graphs");
+  }
 }
 
 std::string describe_pipeline(const std::string& mode) {

@@ -12,6 +12,11 @@ namespace hypatia {
 /// "None" for no rewriting at all). Raises ValueError for an unknown mode.
 void optimize_graph(FunctionGraph& fg, const std::string& mode);
 
+/// Rewrites the inner graphs of the ops in `fg` that have some (scan, OpFromGraph) with the
+/// same mode, and installs the rewritten copies (Op::with_inner_graphs). optimize_graph ends
+/// with it, so an inner graph is rewritten once, when its outer function is compiled.
+void optimize_inner_graphs(FunctionGraph& fg, const std::string& mode);
+
 /// The query a mode stands for: FAST_RUN includes "fast_run", FAST_COMPILE includes
 /// "fast_compile" (merge and the rewrites needed for correctness), "None" selects nothing
 /// (nullopt). Raises ValueError "[function] unknown mode ..." otherwise.

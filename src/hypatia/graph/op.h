@@ -18,6 +18,18 @@ using ViewMap = std::map<int, std::vector<int>>;
 
 /// An operation. Ops are immutable and shared between graphs; two ops that compare equal
 /// (same class and parameters) compute the same function, which lets merge (CSE) fuse nodes.
+class FunctionGraph;
+using FunctionGraphPtr = std::shared_ptr<const FunctionGraph>;
+
+/// What a lazy op (Theano's ifelse) tells the VM: the input evaluated first (`selector`) and,
+/// per branch, the inputs only that branch needs. The VM runs the selector's producers,
+/// asks the op which branch the value picks (Op::choose_branch), and runs the nodes feeding
+/// the other branches' inputs only where something else needs them too.
+struct LazyBranches {
+  int selector = 0;
+  std::vector<std::vector<int>> branches;
+};
+
 class Op : public std::enable_shared_from_this<Op> {
  public:
   virtual ~Op() = default;
@@ -55,6 +67,29 @@ class Op : public std::enable_shared_from_this<Op> {
   /// when it has none. The generic in-place phase (rewrite/inplace.h) is the only caller.
   virtual std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const {
     (void)allowed;
+    return nullptr;
+  }
+
+  /// Lazy evaluation: the selector and branches of an op whose inputs are not all needed on
+  /// every call (ifelse); nullopt (the default) for ops that need every input.
+  virtual std::optional<LazyBranches> lazy_branches(const Apply& node) const {
+    (void)node;
+    return std::nullopt;
+  }
+  /// The branch (an index into lazy_branches().branches) that a selector value picks. The
+  /// inputs of the other branches reach perform() empty (std::monostate).
+  virtual int choose_branch(const Value& selector) const {
+    (void)selector;
+    return 0;
+  }
+  /// The graphs an op runs inside itself (scan's step, OpFromGraph's body), so that generic
+  /// passes can see them: compile rewrites them with the outer function's mode, debugprint
+  /// prints them. Empty for ordinary ops.
+  virtual std::vector<FunctionGraphPtr> inner_graphs() const { return {}; }
+  /// The same op over other inner graphs (each with the inputs and outputs of the one it
+  /// replaces, in order, computing the same function): how compile installs rewritten copies.
+  virtual std::shared_ptr<const Op> with_inner_graphs(const std::vector<FunctionGraphPtr>& graphs) const {
+    (void)graphs;
     return nullptr;
   }
 
@@ -116,7 +151,8 @@ class OpBase : public Op {
 // HYPATIA_OP(Name, arity, methods...) declares an op in one line inside its class body:
 // kName and kArity, OpBase's constructor, and the override of each method named, from
 // make_node, perform, infer_shape, vjp, jvp, connection_pattern, view_map, destroy_map, str,
-// constant_foldable and inplace_variant. Every op states the same signatures this way, and
+// constant_foldable, inplace_variant, lazy_branches, choose_branch, inner_graphs and
+// with_inner_graphs. Every op states the same signatures this way, and
 // a reader sees at a glance which parts of the contract an op implements.
 #define HYPATIA_OP(NAME, ARITY, ...)                  \
  public:                                              \
@@ -139,7 +175,12 @@ class OpBase : public Op {
 #define HY_OP_DECL_str std::string str() const override;
 #define HY_OP_DECL_constant_foldable bool constant_foldable(const Apply& node) const override;
 #define HY_OP_DECL_inplace_variant OpPtr inplace_variant(const std::vector<int>& allowed) const override;
-// A for-each over up to 11 macro arguments.
+#define HY_OP_DECL_lazy_branches std::optional<LazyBranches> lazy_branches(const Apply& node) const override;
+#define HY_OP_DECL_choose_branch int choose_branch(const Value& selector) const override;
+#define HY_OP_DECL_inner_graphs std::vector<FunctionGraphPtr> inner_graphs() const override;
+#define HY_OP_DECL_with_inner_graphs \
+  OpPtr with_inner_graphs(const std::vector<FunctionGraphPtr>& graphs) const override;
+// A for-each over up to 14 macro arguments.
 #define HY_OP_FE_1(M, a) M##a
 #define HY_OP_FE_2(M, a, ...) M##a HY_OP_FE_1(M, __VA_ARGS__)
 #define HY_OP_FE_3(M, a, ...) M##a HY_OP_FE_2(M, __VA_ARGS__)
@@ -151,9 +192,12 @@ class OpBase : public Op {
 #define HY_OP_FE_9(M, a, ...) M##a HY_OP_FE_8(M, __VA_ARGS__)
 #define HY_OP_FE_10(M, a, ...) M##a HY_OP_FE_9(M, __VA_ARGS__)
 #define HY_OP_FE_11(M, a, ...) M##a HY_OP_FE_10(M, __VA_ARGS__)
-#define HY_OP_FE_PICK(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, N, ...) N
+#define HY_OP_FE_12(M, a, ...) M##a HY_OP_FE_11(M, __VA_ARGS__)
+#define HY_OP_FE_13(M, a, ...) M##a HY_OP_FE_12(M, __VA_ARGS__)
+#define HY_OP_FE_14(M, a, ...) M##a HY_OP_FE_13(M, __VA_ARGS__)
+#define HY_OP_FE_PICK(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, N, ...) N
 #define HY_OP_FOR_EACH(M, ...)                                                                    \
-  HY_OP_FE_PICK(__VA_ARGS__, HY_OP_FE_11, HY_OP_FE_10, HY_OP_FE_9, HY_OP_FE_8, HY_OP_FE_7,        \
+  HY_OP_FE_PICK(__VA_ARGS__, HY_OP_FE_14, HY_OP_FE_13, HY_OP_FE_12, HY_OP_FE_11, HY_OP_FE_10, HY_OP_FE_9, HY_OP_FE_8, HY_OP_FE_7,        \
                 HY_OP_FE_6, HY_OP_FE_5, HY_OP_FE_4, HY_OP_FE_3, HY_OP_FE_2, HY_OP_FE_1)(M, __VA_ARGS__)
 
 /// A null gradient saying the gradient of `op` with respect to input `i` is undefined.

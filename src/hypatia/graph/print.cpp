@@ -51,6 +51,7 @@ std::string debugprint_impl(const std::vector<Var>& vars, const DebugPrintOption
     int depth;
   };
   std::ostringstream os;
+  std::vector<Apply*> with_inner;  // nodes whose inner graphs are printed after the graph
   for (const Var& top : vars) {
     std::vector<Frame> stack{{top.get(), "", "", opts.depth}};
     while (!stack.empty()) {
@@ -67,6 +68,7 @@ std::string debugprint_impl(const std::vector<Var>& vars, const DebugPrintOption
         std::string o = order && position.count(a) ? std::to_string(position[a]) : "";
         // Theano: '%s%s%s %s%s \'%s\' %s %s %s' (prefix, op, idx, id, type, name, destroy_map, view_map, order)
         os << f.prefix << a->op()->str() << idx << " " << id << type_str << " '" << v->name << "'   " << o << "\n";
+        if (!already && !a->op()->inner_graphs().empty()) with_inner.push_back(a);
         if (already || (opts.stop_on_name && !v->name.empty())) continue;
         for (int i = a->nin() - 1; i >= 0; --i) {
           bool last = i == a->nin() - 1;
@@ -77,6 +79,16 @@ std::string debugprint_impl(const std::vector<Var>& vars, const DebugPrintOption
         done.insert(v);
         os << f.prefix << v->str() << " " << id << type_str << "\n";
       }
+    }
+  }
+  // Theano's "Inner graphs of the scan ops:": each op with inner graphs, then the outputs of
+  // its graphs, every line under " >".
+  if (!with_inner.empty()) os << "\nInner graphs:\n";
+  for (Apply* a : with_inner) {
+    os << "\n" << a->op()->str() << " " << id_of(a) << " ''\n";
+    for (const FunctionGraphPtr& g : a->op()->inner_graphs()) {
+      std::istringstream lines(debugprint_impl(g->outputs(), opts, nullptr));
+      for (std::string line; std::getline(lines, line);) os << " >" << line << "\n";
     }
   }
   return os.str();

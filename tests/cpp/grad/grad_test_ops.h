@@ -6,7 +6,7 @@
 
 #include "hypatia/grad/grad.h"
 #include "hypatia/compile/function.h"
-#include "hypatia/compile/vm.h"
+#include "hypatia/link/vm.h"
 #include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/tensor_type.h"

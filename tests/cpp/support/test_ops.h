@@ -1,7 +1,7 @@
 // Tiny ops for testing the core (graph, runtime) without depending on the tensor module.
 #pragma once
 #include "hypatia/graph/op.h"
-#include "hypatia/compile/vm.h"
+#include "hypatia/link/vm.h"
 #include "hypatia/tensor/tensor_type.h"
 
 namespace hypatia::testing {

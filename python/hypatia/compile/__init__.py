@@ -1,8 +1,8 @@
 """function, In, Out and shared: compiling graphs into callables (theano.function)."""
 from collections import OrderedDict
 
-from . import _core
-from .configparser import config
+from .. import _core
+from ..configparser import config
 
 
 In = _core.In

@@ -1,5 +1,5 @@
 // VM: slot layout, buffer recycling, and node execution with Theano-style error context.
-#include "hypatia/compile/vm.h"
+#include "hypatia/link/vm.h"
 
 #include <algorithm>
 #include <chrono>
