@@ -3,7 +3,8 @@ from .. import _core
 from .. import _type_methods
 from .._core.tensor import (add, sub, mul, true_div, neg, exp, log, sqr, sqrt, log1p, expm1, tanh, abs_, eq,
                             neq, lt, gt, le, ge, cast, shape_i, reshape, dimshuffle, transpose, fill, alloc,
-                            zeros_like, ones_like, as_tensor_variable, constant)
+                            zeros_like, ones_like, as_tensor_variable)
+from .._core.tensor import constant as _constant
 from .._core import Variable
 from .._core.tensor import pow as pow  # noqa: A001 - Theano's name
 shape = _core.shape.shape
@@ -18,6 +19,25 @@ from ._subtensor import *  # noqa: F401,F403
 from ._linalg import *  # noqa: F401,F403
 from ._random import *  # noqa: F401,F403
 from . import nnet  # noqa: E402 - T.nnet.sigmoid, T.nnet.softplus
+
+
+
+def constant(x, name=None, ndim=None, dtype=None):
+    """A constant holding x (theano.tensor.constant): with dtype, x converted to it first; with
+    ndim, a TypeError unless x has that many dimensions (length-1 axes are squeezed away from
+    the left as Theano does)."""
+    import numpy as _np
+    if dtype is not None or ndim is not None:
+        if isinstance(x, Variable):
+            raise TypeError("[constant] expected a value (number, list or numpy array), got a Variable")
+        x = _np.asarray(x, dtype=None if dtype is None else (config.floatX if dtype == "floatX" else dtype))
+        if ndim is not None:
+            while x.ndim > ndim and x.shape[0] == 1:
+                x = x[0]
+            if x.ndim != ndim:
+                raise TypeError(f"[constant] value has {x.ndim} dimensions, expected ndim={ndim}")
+    return _constant(x, name)
+
 
 TensorVariable = Variable
 TensorConstant = Variable

@@ -95,6 +95,8 @@ class Scan final : public Op {
   int shared_out_begin() const { return info_.n_states() + info_.n_nit_sot; }
 
  private:
+  /// vjp of a scan with carried values, through an equivalent scan that keeps their traces.
+  std::vector<Var> carried_vjp(const Apply& node, const std::vector<Var>& output_grads) const;
   struct Runtime;  // the inner VM and the pool of frames, built on first use
   Runtime& runtime() const;
   std::unique_ptr<VM::Frame> take_frame() const;

@@ -59,12 +59,8 @@ std::vector<Var> Scan::vjp(const Apply& node, const std::vector<Var>& output_gra
   const std::string who = str_cat("[scan ", info_.name.empty() ? "scan_fn" : info_.name, "]");
   std::vector<Var> result(node.nin());
   result[0] = disconnected_var();
-  if (info_.n_shared > 0 || node.nout() == 0) {
-    for (int i = 1; i < node.nin(); ++i)
-      result[i] = grad_not_implemented(*this, i, "the gradient through a scan that updates shared variables "
-                                                 "(random streams in the loop) is not implemented");
-    return result;
-  }
+  if (info_.n_shared > 0) return carried_vjp(node, output_grads);
+  if (node.nout() == 0) return result;
   const FunctionGraph& g = *inner_;
   const int n_states = info_.n_states(), n_nit = info_.n_nit_sot;
   // The steps run, and those the gradient goes back through.
@@ -251,10 +247,158 @@ std::vector<Var> Scan::vjp(const Apply& node, const std::vector<Var>& output_gra
   return result;
 }
 
+// Forward mode: one scan computing the loop and, beside each float sequence, state and
+// non-sequence, its tangent (the given eval point, else zeros); the inner tangents come from
+// Rop of the step.
+// A scan with carried values (final value only) is differentiated through an equivalent scan
+// that keeps their traces: the carried values become sit_sot states (their inner inputs and
+// initials are already where states' would be; their inner outputs move before the nit_sots),
+// and the final value's gradient lands on the last row of the trace. Carried values of other
+// than dense float type (a generator state) have no gradient.
+std::vector<Var> Scan::carried_vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+  std::vector<Var> result(node.nin());
+  result[0] = disconnected_var();
+  const FunctionGraph& g = *inner_;
+  for (int k = 0; k < info_.n_shared; ++k)
+    if (g.outputs()[shared_out_begin() + k].type()->kind() != TypeKind::Tensor) {
+      for (int i = 1; i < node.nin(); ++i)
+        result[i] = grad_not_implemented(*this, i, "the gradient through a scan that updates shared variables of "
+                                                   "non-tensor type (random streams in the loop) is not implemented");
+      return result;
+    }
+  ScanInfo ti = info_;
+  for (int k = 0; k < info_.n_shared; ++k) ti.state_taps.push_back({-1});
+  ti.n_shared = 0;
+  std::vector<Var> outs;
+  for (int s = 0; s < info_.n_states(); ++s) outs.push_back(g.outputs()[s]);
+  for (int k = 0; k < info_.n_shared; ++k) outs.push_back(g.outputs()[shared_out_begin() + k]);
+  for (int k = 0; k < info_.n_nit_sot; ++k) outs.push_back(g.outputs()[nit_sot_begin() + k]);
+  if (info_.as_while) outs.push_back(g.outputs().back());
+  std::vector<Var> traced = make_scan(ti, std::vector<Var>(g.inputs().begin(), g.inputs().end()), outs, node.inputs());
+  const Apply& tnode = *traced[0]->owner;
+  std::vector<Var> tgrads(tnode.nout());
+  for (int s = 0; s < info_.n_states(); ++s) tgrads[s] = output_grads[s];
+  for (int k = 0; k < info_.n_shared; ++k) {
+    const Var& gf = output_grads[shared_out_begin() + k];
+    if (!gf || is_disconnected(gf) || is_null(gf)) continue;
+    const Var& trace = traced[info_.n_states() + k];
+    tgrads[info_.n_states() + k] = inc_subtensor(subtensor(zeros_like(trace, std::nullopt), -1), gf);
+  }
+  for (int k = 0; k < info_.n_nit_sot; ++k) tgrads[info_.n_states() + info_.n_shared + k] = output_grads[nit_sot_begin() + k];
+  for (Var& tg : tgrads)
+    if (!tg) tg = disconnected_var();
+  return static_cast<const Scan&>(*tnode.op()).vjp(tnode, tgrads);
+}
+
 std::vector<Var> Scan::jvp(const Apply& node, const std::vector<Var>& eval_points) const {
-  (void)node;
-  (void)eval_points;
-  raise(ErrorKind::NotImplemented, "[scan] R_op is not implemented yet");
+  if (info_.n_shared > 0)
+    raise(ErrorKind::NotImplemented, "[scan] R_op through a scan that updates shared variables is not implemented");
+  const FunctionGraph& g = *inner_;
+  auto tangent_of = [&](int i) {
+    const Var& x = node.input(i);
+    const Var& e = eval_points[i];
+    if (e && !is_null(e) && !is_disconnected(e)) return e;
+    return x.type()->zeros_like(x, false);
+  };
+  // Groups, each original then tangent: sequences, states, non-sequences.
+  std::vector<int> f_seqs, f_states, f_ns;
+  for (int s = 0; s < info_.n_seqs(); ++s)
+    if (is_float_var(node.input(outer_seq_begin() + s))) f_seqs.push_back(s);
+  for (int s = 0; s < info_.n_states(); ++s)
+    if (is_float_var(node.input(outer_state_begin() + s))) f_states.push_back(s);
+  for (int j = 0; j < info_.n_non_seqs; ++j)
+    if (is_float_var(node.input(outer_non_seq_begin() + j))) f_ns.push_back(j);
+  ScanInfo ji = info_;
+  std::vector<Var> in_seq, in_state, in_ns, wrt, ev, outer{node.input(0)};
+  std::vector<int> seq_first(info_.n_seqs()), state_first(info_.n_states());
+  VarMap repl;
+  int slot = 0;
+  for (int s = 0; s < info_.n_seqs(); ++s) {
+    seq_first[s] = slot;
+    for (size_t k = 0; k < info_.seq_taps[s].size(); ++k) {
+      Var p = fresh(g.inputs()[slot++]);
+      repl[g.inputs()[slot - 1].get()] = p;
+      in_seq.push_back(p);
+    }
+    outer.push_back(node.input(outer_seq_begin() + s));
+  }
+  for (int s : f_seqs) {
+    ji.seq_taps.push_back(info_.seq_taps[s]);
+    for (size_t k = 0; k < info_.seq_taps[s].size(); ++k) {
+      Var p = fresh(in_seq[seq_first[s] + k]);
+      wrt.push_back(in_seq[seq_first[s] + k]);
+      ev.push_back(p);
+      in_seq.push_back(p);
+    }
+    outer.push_back(tangent_of(outer_seq_begin() + s));
+  }
+  const int state0 = slot;
+  for (int s = 0; s < info_.n_states(); ++s) {
+    state_first[s] = slot - state0;
+    for (size_t k = 0; k < info_.state_taps[s].size(); ++k) {
+      Var p = fresh(g.inputs()[slot++]);
+      repl[g.inputs()[slot - 1].get()] = p;
+      in_state.push_back(p);
+    }
+    outer.push_back(node.input(outer_state_begin() + s));
+  }
+  for (int s : f_states) {
+    ji.state_taps.push_back(info_.state_taps[s]);
+    for (size_t k = 0; k < info_.state_taps[s].size(); ++k) {
+      Var p = fresh(in_state[state_first[s] + k]);
+      wrt.push_back(in_state[state_first[s] + k]);
+      ev.push_back(p);
+      in_state.push_back(p);
+    }
+    outer.push_back(tangent_of(outer_state_begin() + s));
+  }
+  for (int j = 0; j < info_.n_non_seqs; ++j) {
+    Var p = fresh(g.inputs()[slot++]);
+    repl[g.inputs()[slot - 1].get()] = p;
+    in_ns.push_back(p);
+    outer.push_back(node.input(outer_non_seq_begin() + j));
+  }
+  for (int j : f_ns) {
+    Var p = fresh(in_ns[j]);
+    wrt.push_back(in_ns[j]);
+    ev.push_back(p);
+    in_ns.push_back(p);
+    outer.push_back(tangent_of(outer_non_seq_begin() + j));
+  }
+  ji.n_non_seqs = static_cast<int>(in_ns.size());
+  std::vector<Var> outs = clone_replace(std::vector<Var>(g.outputs().begin(), g.outputs().end()), repl);
+  // Tangents of the fed-back float states (their taps are inputs) and of float nit_sots.
+  std::vector<Var> targets;
+  for (int s : f_states) targets.push_back(outs[s]);
+  std::vector<int> f_nit;
+  for (int k = 0; k < info_.n_nit_sot; ++k)
+    if (is_float_var(outs[nit_sot_begin() + k])) {
+      f_nit.push_back(k);
+      targets.push_back(outs[nit_sot_begin() + k]);
+    }
+  RopOptions ro;
+  ro.disconnected_outputs = OnDisconnected::Ignore;
+  ro.return_disconnected = ReturnDisconnected::Zero;
+  std::vector<Var> tan = targets.empty() || wrt.empty() ? std::vector<Var>() : Rop(targets, wrt, ev, ro);
+  if (tan.size() != targets.size())  // nothing to differentiate with respect to: zero tangents
+    for (const Var& t : targets) tan.push_back(zeros_like(t, std::nullopt));
+  ji.n_nit_sot = info_.n_nit_sot + static_cast<int>(f_nit.size());
+  std::vector<Var> j_out;
+  for (int s = 0; s < info_.n_states(); ++s) j_out.push_back(outs[s]);
+  for (size_t i = 0; i < f_states.size(); ++i) j_out.push_back(cast(tan[i], *outs[f_states[i]].type()->dtype()));
+  for (int k = 0; k < info_.n_nit_sot; ++k) j_out.push_back(outs[nit_sot_begin() + k]);
+  for (size_t i = 0; i < f_nit.size(); ++i) j_out.push_back(tan[f_states.size() + i]);
+  if (info_.as_while) j_out.push_back(outs.back());
+  std::vector<Var> j_in = in_seq;
+  j_in.insert(j_in.end(), in_state.begin(), in_state.end());
+  j_in.insert(j_in.end(), in_ns.begin(), in_ns.end());
+  ji.name = str_cat("rop_of_", info_.name.empty() ? "scan_fn" : info_.name);
+  std::vector<Var> jo = make_scan(ji, j_in, j_out, outer);
+  std::vector<Var> result(node.nout());
+  const int n_states_j = static_cast<int>(ji.state_taps.size());
+  for (size_t i = 0; i < f_states.size(); ++i) result[f_states[i]] = jo[info_.n_states() + i];
+  for (size_t i = 0; i < f_nit.size(); ++i) result[nit_sot_begin() + f_nit[i]] = jo[n_states_j + info_.n_nit_sot + i];
+  return result;
 }
 
 }  // namespace hypatia
