@@ -171,3 +171,31 @@ def foldl(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None)
 def foldr(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None):
     """reduce from the last step to the first (theano.foldr)."""
     return reduce(fn, sequences, outputs_info, non_sequences, go_backwards=True, mode=mode, name=name)
+
+
+def scan_checkpoints(fn, sequences=[], outputs_info=None, non_sequences=[], name="checkpointscan_fn",
+                     n_steps=None, save_every_N=10, padding=True):
+    """scan that stores one value in save_every_N and recomputes the rest for the gradient
+    (theano.scan_checkpoints). Sequences must share one length, taps are [0] for sequences and
+    [-1] for outputs; the outputs hold the value after every save_every_N-th step (the last
+    chunk may be shorter when padding). Returns (outputs, updates)."""
+    who = f"[scan_checkpoints {name}]"
+    seqs = [_as_var(s) for s in (sequences if isinstance(sequences, (list, tuple)) else [sequences])]
+    infos = []
+    for o in ([] if outputs_info is None else outputs_info if isinstance(outputs_info, (list, tuple)) else [outputs_info]):
+        if isinstance(o, dict):
+            if o.get("taps") not in (None, [-1], -1):
+                raise ValueError(f"{who} only taps [-1] are supported on outputs")
+            o = o.get("initial")
+        infos.append(None if o is None else _as_var(o))
+    ns = [_as_var(v) for v in (non_sequences if isinstance(non_sequences, (list, tuple)) else [non_sequences])]
+
+    def step(args):
+        return _split_step_result(fn(*args), who)
+
+    outs, upd = _core._scan_checkpoints(step, seqs, infos, ns, name, None if n_steps is None else _as_var(n_steps),
+                                        int(save_every_N), bool(padding))
+    updates = OrderedUpdates()
+    for k, v in upd:
+        updates[k] = v
+    return (outs[0] if len(outs) == 1 else outs), updates

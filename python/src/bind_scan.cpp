@@ -54,6 +54,18 @@ void init_scan(nb::module_& m) {
      nb::arg("name"), nb::arg("allow_gc").none(), nb::arg("strict"),
      "The Scan node of a step function (hypatia.scan normalises the arguments): fn takes the list of step "
      "inputs and returns (outputs, [(shared, update)], until-or-None). Returns (outputs, updates).");
+  m.def("_scan_checkpoints", [](nb::callable fn, std::vector<Var> sequences, std::vector<std::optional<Var>> outputs_info,
+                                std::vector<Var> non_sequences, std::string name, std::optional<Var> n_steps,
+                                int save_every_N, bool padding) {
+    std::vector<ScanOutputInfo> infos;
+    for (auto& v : outputs_info) infos.push_back(v ? ScanOutputInfo(*v) : ScanOutputInfo());
+    ScanResult r = scan_checkpoints(step_fn(fn), sequences, infos, non_sequences, name, n_steps.value_or(Var()),
+                                    save_every_N, padding);
+    return std::make_pair(r.outputs, r.updates);
+  }, nb::arg("fn"), nb::arg("sequences"), nb::arg("outputs_info"), nb::arg("non_sequences"), nb::arg("name"),
+     nb::arg("n_steps").none(), nb::arg("save_every_N"), nb::arg("padding"),
+     "scan_checkpoints behind hypatia.scan_checkpoints: an outer scan over chunks of save_every_N steps, "
+     "each an inner scan keeping only its last values. Returns (outputs, updates).");
 }
 
 }  // namespace hypatia::py

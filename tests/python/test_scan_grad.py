@@ -137,3 +137,28 @@ def test_grad_through_shared_updates_is_a_clear_error():
                          non_sequences=W, n_steps=3)
     with pytest.raises(Exception, match=r"scan.*shared variables"):
         theano.grad(res.sum(), W)
+
+
+@pytest.mark.parametrize("n_steps_len,padding", [(12, True), (10, True), (12, False), (10, False)])
+def test_scan_checkpoints_values_gradients_and_saving(n_steps_len, padding):
+    # The manual's A**k-like recurrence over a sequence, checkpointed every 4 steps: the
+    # outputs keep one row per chunk, and the gradients equal plain scan's.
+    W, X, h0 = T.matrix("W"), T.matrix("X"), T.vector("h0")
+    step = lambda x, h, W: T.tanh(T.dot(h, W) + x)  # noqa: E731
+    full, _ = theano.scan(step, sequences=X, outputs_info=h0, non_sequences=W)
+    ck, _ = theano.scan_checkpoints(step, sequences=[X], outputs_info=[h0], non_sequences=[W], save_every_N=4,
+                                    padding=padding)
+    w, x, h = RNG.randn(3, 3) * .5, RNG.randn(n_steps_len, 3), RNG.randn(3)
+    f = theano.function([W, X, h0], [full, ck] + theano.grad(full[-1].sum(), [W, X, h0]) +
+                        theano.grad(ck[-1].sum(), [W, X, h0]))
+    if not padding and n_steps_len % 4:
+        with pytest.raises(ValueError):
+            f(w, x, h)
+        return
+    full_v, ck_v, *grads = f(w, x, h)
+    n_chunks = -(-n_steps_len // 4)
+    assert ck_v.shape == (n_chunks, 3)  # one stored state per chunk of 4 steps
+    np.testing.assert_allclose(ck_v[-1], full_v[-1], rtol=1e-12)
+    np.testing.assert_allclose(ck_v[:-1], full_v[3:4 * (n_chunks - 1):4], rtol=1e-12)
+    for a, b in zip(grads[:3], grads[3:]):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)

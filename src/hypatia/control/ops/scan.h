@@ -186,4 +186,14 @@ ScanResult foldr(const ScanFn& fn, const std::vector<ScanSequence>& sequences,
                  const std::vector<ScanOutputInfo>& outputs_info, const std::vector<Var>& non_sequences = {},
                  const std::string& name = "");
 
+/// theano.scan_checkpoints: scan that keeps only every save_every_N-th value of each output
+/// and recomputes the others when differentiating (less memory for more computation). As in
+/// Theano: sequences of one length (n_steps, when given, equals it), taps [0] on sequences
+/// and [-1] on outputs; `padding` zero-pads the sequences to a multiple of save_every_N (the
+/// last chunk runs only the real steps), and the outputs have one row per chunk.
+ScanResult scan_checkpoints(const ScanFn& fn, const std::vector<Var>& sequences,
+                            const std::vector<ScanOutputInfo>& outputs_info, const std::vector<Var>& non_sequences = {},
+                            const std::string& name = "checkpointscan_fn", const Var& n_steps = Var(),
+                            int save_every_N = 10, bool padding = true);
+
 }  // namespace hypatia
