@@ -118,6 +118,7 @@ void optimize_inner_graphs(FunctionGraph& fg, const std::string& mode) {
     std::vector<FunctionGraphPtr> rewritten;
     for (const FunctionGraphPtr& g : inner) {
       auto copy = std::make_shared<FunctionGraph>(g->inputs(), g->outputs(), true);
+      copy->set_update_mapping(g->update_mapping());  // carried values may be updated in place
       optimize_graph(*copy, mode);  // nested inner graphs too
       rewritten.push_back(std::move(copy));
     }

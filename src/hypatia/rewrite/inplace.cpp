@@ -156,8 +156,8 @@ bool DestroyHandler::can_destroy(Apply* node, int i) const {
   Variable* r = root(v);
   if (!r || v->is_constant() || r->is_constant()) return false;
   if (!r->owner) {
-    // A graph input: only a shared variable this function updates, by this node's output.
-    if (!r->is_shared()) return false;
+    // A graph input: only one the graph's owner replaces by this node's output after the
+    // call (update_mapping: a shared variable a function updates, a value a loop carries).
     const auto& ins = fg_.inputs();
     auto it = std::find_if(ins.begin(), ins.end(), [&](const Var& x) { return x.get() == r; });
     if (it == ins.end()) return false;

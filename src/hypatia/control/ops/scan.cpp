@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "hypatia/rewrite/inplace.h"
 #include "hypatia/sparse/kernels/select.h"
 #include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/ops/elemwise.h"
@@ -159,6 +160,7 @@ std::optional<std::vector<ShapeVec>> Scan::infer_shape(const Apply& node, const 
 struct Scan::Runtime {
   std::unique_ptr<VM> vm;
   std::vector<int> in_slots, out_slots;
+  std::vector<bool> carried_destroyed;  // per carried value: the inner graph overwrites it
   std::mutex mu;
   std::vector<std::unique_ptr<VM::Frame>> pool;
 };
@@ -169,6 +171,10 @@ Scan::Runtime& Scan::runtime() const {
     rt->vm = std::make_unique<VM>(*inner_, info_.allow_gc);
     for (const auto& v : inner_->inputs()) rt->in_slots.push_back(rt->vm->slot_of(v.get()));
     for (const auto& v : inner_->outputs()) rt->out_slots.push_back(rt->vm->slot_of(v.get()));
+    rt->carried_destroyed.assign(info_.n_shared, false);
+    for (Variable* d : destroyed_graph_inputs(*inner_))
+      for (int k = 0; k < info_.n_shared; ++k)
+        if (inner_->inputs()[inner_shared_begin() + k].get() == d) rt->carried_destroyed[k] = true;
     rt_ = std::move(rt);
   });
   return *rt_;
@@ -253,11 +259,13 @@ void Scan::perform(const Apply& node, const Value* const* in, Value* out) const 
     if (sit) bufs[s].index(0, 0).assign(init.astype(dt));
     else bufs[s].slice(0, 0, depth[s], 1).assign(init.slice(0, 0, depth[s], 1).astype(dt));
   }
+  Runtime& rt = runtime();
+  // Carried values the inner graph updates in place start from a private copy.
   std::vector<Value> shared(info_.n_shared);
-  for (int k = 0; k < info_.n_shared; ++k) shared[k] = *in[outer_shared_begin() + k];
+  for (int k = 0; k < info_.n_shared; ++k)
+    shared[k] = rt.carried_destroyed[k] ? deep_copy(*in[outer_shared_begin() + k]) : *in[outer_shared_begin() + k];
   std::vector<NDArray> nit(info_.n_nit_sot);
 
-  Runtime& rt = runtime();
   std::unique_ptr<VM::Frame> frame = take_frame();
   int64_t steps_done = n_steps;
   try {

@@ -1,5 +1,6 @@
 // theano.scan and its relatives: from a step function to a Scan node (placeholders, taps, implicit inputs, updates).
 #include <algorithm>
+#include <map>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -36,6 +37,13 @@ std::vector<Var> make_scan(const ScanInfo& info, const std::vector<Var>& inner_i
   if (inner_inputs.size() != n_in) type_error(who, " the inner graph has ", inner_inputs.size(), " inputs, expected ", n_in);
   if (inner_outputs.size() != n_out) type_error(who, " the inner graph has ", inner_outputs.size(), " outputs, expected ", n_out);
   auto fg = std::make_shared<FunctionGraph>(inner_inputs, inner_outputs, true);
+  // A carried value's next value replaces it after each step, as a function's update replaces
+  // a shared variable: the in-place phase may then overwrite the old one (Scan::perform hands
+  // the inner graph a private copy of the initial value).
+  std::map<int, int> carried;
+  const int out0 = info.n_states() + info.n_nit_sot, in0 = info.n_seq_slices() + info.n_state_slices();
+  for (int k = 0; k < info.n_shared; ++k) carried[out0 + k] = in0 + k;
+  fg->set_update_mapping(std::move(carried));
   auto op = std::make_shared<Scan>(info, std::move(fg));
   return apply_op(*op, outer_inputs);
 }

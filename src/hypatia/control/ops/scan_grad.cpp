@@ -33,6 +33,13 @@ TypePtr step_type_of(const Var& trace) {
   return TensorType::make(*tt.dtype(), std::vector<bool>(tt.broadcastable().begin() + 1, tt.broadcastable().end()));
 }
 
+/// Whether any of `exprs` is computed from `v`.
+bool depends_on_var(const std::vector<Var>& exprs, const Var& v) {
+  for (const Var& a : ancestors(exprs))
+    if (a == v) return true;
+  return false;
+}
+
 /// Dense zeros of a (sparse) variable's shape and dtype: the accumulator of a dense gradient.
 Var dense_zeros_like(const Var& w) {
   std::vector<Var> shape;
@@ -145,6 +152,27 @@ std::vector<Var> Scan::vjp(const Apply& node, const std::vector<Var>& output_gra
   wrt.insert(wrt.end(), fwd_state_ph.begin(), fwd_state_ph.end());
   wrt.insert(wrt.end(), fwd_ns_ph.begin(), fwd_ns_ph.end());
   std::vector<Var> gin = go.known_grads.empty() ? std::vector<Var>(wrt.size()) : grad(Var(), wrt, go);
+  // Where the step's gradient reads the step's own outputs (tanh's does), it reads the forward
+  // trace instead of recomputing them: the recomputation then keeps only what the outputs
+  // do not give.
+  {
+    std::vector<Var> live;
+    for (const Var& v : gin)
+      if (v) live.push_back(v);
+    VarMap from_trace;
+    for (int o = 0; o < n_states + n_nit; ++o) {
+      if (!is_float_var(outs[o]) || !outs[o]->owner || !depends_on_var(live, outs[o])) continue;
+      Var p = make_variable(step_type_of(node.output(o)), "y");
+      b_seq_inner.push_back(p);
+      b_seq_outer.push_back(reversed(rows(node.output(o), skip, T)));
+      from_trace[outs[o].get()] = p;
+    }
+    if (!from_trace.empty()) {
+      std::vector<Var> replaced = clone_replace(live, from_trace);
+      for (size_t i = 0, j = 0; i < gin.size(); ++i)
+        if (gin[i]) gin[i] = replaced[j++];
+    }
+  }
 
   // Backward outputs: per-step sequence gradients (nit_sot), then carried windows and sums.
   std::vector<Var> b_nit;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "hypatia/tensor/basic.h"
+#include "hypatia/scalar/vector_math.h"
 #include "hypatia/tensor/kernels/elemwise_loop.h"
 
 namespace hypatia {
@@ -108,6 +109,9 @@ ApplyPtr Elemwise::make_node_checked(const std::vector<Var>& inputs_in) const {
 
 namespace {
 
+/// A contiguous input of the output's shape: the vectorised kernels apply.
+bool dense_like(const NDArray& a, const NDArray& out) { return a.shape() == out.shape() && a.is_c_contiguous(); }
+
 template <class T>
 void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
   using namespace scalar_fn;
@@ -123,7 +127,10 @@ void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
       case ScalarOpId::TrueDiv: return binary_loop<T, T>(*in[0], *in[1], out, TrueDiv{});
       case ScalarOpId::Pow: return binary_loop<T, T>(*in[0], *in[1], out, Pow{});
       case ScalarOpId::Neg: return unary_loop<T, T>(*in[0], out, Neg{});
-      case ScalarOpId::Exp: return unary_loop<T, T>(*in[0], out, Exp{});
+      case ScalarOpId::Exp:
+        if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>)
+          if (dense_like(*in[0], out)) return vector_math::exp(in[0]->data<T>(), out.data<T>(), out.size());
+        return unary_loop<T, T>(*in[0], out, Exp{});
       case ScalarOpId::Log: return unary_loop<T, T>(*in[0], out, Log{});
       case ScalarOpId::Sqr: return unary_loop<T, T>(*in[0], out, Sqr{});
       case ScalarOpId::Sqrt: return unary_loop<T, T>(*in[0], out, Sqrt{});
@@ -131,7 +138,10 @@ void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
       case ScalarOpId::Softplus: return unary_loop<T, T>(*in[0], out, Softplus{});
       case ScalarOpId::Log1p: return unary_loop<T, T>(*in[0], out, Log1p{});
       case ScalarOpId::Expm1: return unary_loop<T, T>(*in[0], out, Expm1{});
-      case ScalarOpId::Tanh: return unary_loop<T, T>(*in[0], out, Tanh{});
+      case ScalarOpId::Tanh:
+        if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>)
+          if (dense_like(*in[0], out)) return vector_math::tanh(in[0]->data<T>(), out.data<T>(), out.size());
+        return unary_loop<T, T>(*in[0], out, Tanh{});
       case ScalarOpId::Abs: return unary_loop<T, T>(*in[0], out, Abs{});
       case ScalarOpId::Eq: return binary_loop<T, bool>(*in[0], *in[1], out, Eq{});
       case ScalarOpId::Neq: return binary_loop<T, bool>(*in[0], *in[1], out, Neq{});

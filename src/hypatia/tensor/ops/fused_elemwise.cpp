@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "hypatia/grad/grad.h"
+#include "hypatia/scalar/vector_math.h"
 
 namespace hypatia {
 
@@ -27,6 +28,10 @@ void run_step(ScalarOpId id, const T* a, const T* b, T* o, int64_t n) {
     OP f;                                                  \
     for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);  \
     return;                                                \
+  }
+  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+    if (id == ScalarOpId::Tanh) return vector_math::tanh(a, o, n);
+    if (id == ScalarOpId::Exp) return vector_math::exp(a, o, n);
   }
   switch (id) {
     HYP_BIN(Add) HYP_BIN(Sub) HYP_BIN(Mul) HYP_BIN(TrueDiv) HYP_BIN(Pow) HYP_BIN(Maximum) HYP_BIN(Minimum)
