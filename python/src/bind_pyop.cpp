@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "bindings.h"
+#include "hypatia/rewrite/user_rewrites.h"
 #include "hypatia/tensor/ops/elemwise.h"
 
 namespace hypatia::py {
@@ -323,6 +324,53 @@ class PythonOp final : public Op {
   ViewMap view_, destroy_;
 };
 
+/// A local rewrite written in Python (hypatia.gof.local_optimizer): transform(node) returns
+/// False/None or one replacement per output. Runs with the GIL (compiles hold it anyway).
+class PythonRewriter final : public NodeRewriter {
+ public:
+  PythonRewriter(nb::handle lopt, std::string name, std::vector<std::string> op_names)
+      : obj_(lopt.ptr()), name_(std::move(name)) {
+    tracks_.op_names = std::move(op_names);
+    Py_INCREF(obj_);
+  }
+  PythonRewriter(const PythonRewriter&) = delete;
+  PythonRewriter& operator=(const PythonRewriter&) = delete;
+  ~PythonRewriter() override {
+    if (!Py_IsInitialized() || _Py_IsFinalizing()) return;
+    nb::gil_scoped_acquire gil;
+    Py_DECREF(obj_);
+  }
+  std::string name() const override { return name_; }
+  Tracks tracks() const override { return tracks_; }
+  std::optional<std::vector<Var>> transform(FunctionGraph&, Apply* node) const override {
+    nb::gil_scoped_acquire gil;
+    nb::handle lopt(obj_);
+    if (!nb::cast<bool>(nb::bool_(lopt.attr("applies_to")(op_to_python(node->op()))))) return std::nullopt;
+    nb::object r = lopt.attr("transform")(PyApply{node->shared_from_this()});
+    if (r.is_none() || (PyBool_Check(r.ptr()) && !nb::cast<bool>(r))) return std::nullopt;
+    if (PyDict_Check(r.ptr())) {  // {old output: replacement}, as later Theano versions allow
+      std::vector<Var> out(node->nout());
+      for (auto [k, v] : nb::borrow<nb::dict>(r)) {
+        Var old = nb::cast<Var>(k);
+        for (int i = 0; i < node->nout(); ++i)
+          if (node->out(i) == old.get()) out[i] = as_var(v);
+      }
+      return out;
+    }
+    if (!(PyList_Check(r.ptr()) || PyTuple_Check(r.ptr())) || static_cast<int>(nb::len(r)) != node->nout())
+      type_error("[", name_, "] a local rewrite returns False or a list of ", node->nout(),
+                 " replacements (one per output), got ", py_str(nb::repr(r)));
+    std::vector<Var> out;
+    for (auto v : r) out.push_back(v.is_none() ? Var() : as_var(v));
+    return out;
+  }
+
+ private:
+  PyObject* obj_;
+  std::string name_;
+  Tracks tracks_;
+};
+
 }  // namespace
 
 nb::object op_to_python(const OpPtr& op) {
@@ -398,6 +446,7 @@ void release_python_ops() {
       if (PyObject* o = op->release_object()) objs.push_back(o);
   }
   for (PyObject* o : objs) Py_DECREF(o);  // may free graphs and so other PythonOps: outside the lock
+  clear_user_rewrites();
 }
 }  // namespace
 
@@ -405,6 +454,12 @@ void init_pyop(nb::module_& m) {
   nb::module_::import_("atexit").attr("register")(nb::cpp_function(&release_python_ops));
   m.def("_null_grad", [](const std::string& why) { return null_var(why); }, nb::arg("why"),
         "A NullType variable: a gradient that is undefined or not implemented, saying why (grad_undefined).");
+  m.def("_register_rewrite", [](const std::string& phase, nb::handle lopt, const std::string& name,
+                                 std::vector<std::string> op_names) {
+    add_user_rewrite(phase, std::make_shared<PythonRewriter>(lopt, name, std::move(op_names)));
+  }, nb::arg("phase"), nb::arg("lopt"), nb::arg("name"), nb::arg("op_names"),
+        "Adds a Python local rewrite (applies_to(op), transform(node)) to a phase of the standard pipeline; "
+        "op_names (class names) pre-select the nodes it sees, [] for every node.");
   m.def("_disconnected", []() { return disconnected_var(); },
         "A DisconnectedType variable: the gradient of an input that does not influence the output.");
 }
