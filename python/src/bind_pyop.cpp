@@ -176,7 +176,10 @@ class PythonOp final : public Op {
       // other nodes' values (numpy raises "assignment destination is read-only").
       bool destroyed = false;
       for (int o = 0; o < nout; ++o) destroyed |= lists(destroy_, o, i);
-      if (is_array(*inputs[i]) && !destroyed) nb::setattr(v.attr("flags"), "writeable", nb::bool_(false));
+      if (!destroyed && is_array(*inputs[i])) nb::setattr(v.attr("flags"), "writeable", nb::bool_(false));
+      if (!destroyed && is_sparse(*inputs[i]))
+        for (const char* part : {"data", "indices", "indptr"})
+          nb::setattr(v.attr(part).attr("flags"), "writeable", nb::bool_(false));
       ins.append(v);
     }
     for (int o = 0; o < nout; ++o) {

@@ -652,3 +652,38 @@ def test_as_op_ops_merge_by_function():
     f = theano.function([xf, yf], [numpy_dot(xf, yf), numpy_dot(xf, yf)])
     assert sum("FromFunctionOp" in str(n.op) for n in f.maker.fgraph.toposort()) == 1
     del x, y
+
+
+# ---- sparse values ---------------------------------------------------------------------
+
+class SparseRowSums(theano.Op):
+    """A csr matrix in, its dense row sums and the matrix doubled (sparse) out."""
+    __props__ = ()
+
+    def make_node(self, x):
+        return theano.Apply(self, [x], [T.dvector(), x.type()])
+
+    def perform(self, node, inputs, output_storage):
+        x = inputs[0]
+        output_storage[0][0] = np.asarray(x.sum(axis=1)).ravel()
+        output_storage[1][0] = x * 2
+
+
+def test_sparse_inputs_and_outputs():
+    import scipy.sparse as sp
+    from hypatia import sparse
+    x = sparse.csr_matrix("x", dtype="float64")
+    s, d = SparseRowSums()(x)
+    f = theano.function([x], [s, d])
+    m = sp.random(5, 4, density=0.4, format="csr", random_state=3)
+    rows, doubled = f(m)
+    np.testing.assert_allclose(rows, np.asarray(m.sum(axis=1)).ravel())
+    assert sp.issparse(doubled) and doubled.format == "csr"
+    np.testing.assert_allclose(doubled.toarray(), 2 * m.toarray())
+
+    class EditsInPlace(SparseRowSums):
+        def perform(self, node, inputs, output_storage):
+            inputs[0].data[:] = 0  # not declared in destroy_map
+    g = theano.function([x], EditsInPlace()(x))
+    with pytest.raises(ValueError, match="read-only"):
+        g(m)
