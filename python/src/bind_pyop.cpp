@@ -6,6 +6,7 @@
 #include "bindings.h"
 #include "hypatia/rewrite/user_rewrites.h"
 #include "hypatia/tensor/ops/elemwise.h"
+#include "hypatia/tensor/rewrites/rewrites.h"
 
 namespace hypatia::py {
 
@@ -463,6 +464,8 @@ void init_pyop(nb::module_& m) {
   }, nb::arg("phase"), nb::arg("lopt"), nb::arg("name"), nb::arg("op_names"),
         "Adds a Python local rewrite (applies_to(op), transform(node)) to a phase of the standard pipeline; "
         "op_names (class names) pre-select the nodes it sees, [] for every node.");
+  m.def("_scalar_constant_value", [](nb::handle v) -> std::optional<double> { return scalar_constant_value(as_var(v)); },
+        nb::arg("v"), "The value of a constant whose entries all equal one number (seen through DimShuffles), else None.");
   m.def("_disconnected", []() { return disconnected_var(); },
         "A DisconnectedType variable: the gradient of an input that does not influence the output.");
 }

@@ -98,3 +98,60 @@ def test_a_rewrite_returning_the_wrong_number_of_outputs_is_a_type_error():
     x = T.dvector("x")
     with pytest.raises(TypeError, match=r"\[local_bad_replacement_count\] a local rewrite returns False or a list of 1"):
         theano.function([x], Odd()(x))
+
+
+# ---- the manual's Fibby example ("Writing an Optimization") ------------------------------
+
+from hypatia.tensor.opt import get_scalar_constant_value, NotScalarConstantError  # noqa: E402
+
+
+class Fibby(theano.Op):
+    """An arbitrarily generalized Fibbonacci sequence."""
+    __props__ = ()
+
+    def make_node(self, x):
+        x_ = T.as_tensor_variable(x)
+        assert x_.ndim == 1
+        return theano.Apply(self, inputs=[x_], outputs=[x_.type()])
+
+    def perform(self, node, inputs, output_storage):
+        x, = inputs
+        y = output_storage[0][0] = x.copy()
+        for i in range(2, len(x)):
+            y[i] = y[i - 1] * y[i - 2] + x[i]
+
+
+fibby = Fibby()
+
+
+# Remove any fibby(zeros(...))
+@theano.tensor.opt.register_specialize
+@theano.gof.local_optimizer([fibby])
+def fibby_of_zero(node):
+    if node.op == fibby:
+        x = node.inputs[0]
+        try:
+            if np.all(0 == get_scalar_constant_value(x)):
+                return [x]
+        except NotScalarConstantError:
+            pass
+
+
+def test_fibby_optimization_applies_only_when_needed():
+    x = T.dvector()
+    f = theano.function([x], fibby(x))
+    xv = np.random.rand(5)
+    y = xv.copy()
+    for i in range(2, 5):
+        y[i] = y[i - 1] * y[i - 2] + xv[i]
+    np.testing.assert_allclose(f(xv), y)
+    topo = f.maker.fgraph.toposort()
+    assert len(topo) == 1
+    assert isinstance(topo[0].op, Fibby)
+    # the optimization applies to fibby(zeros): the Fibby op is gone
+    f_zero = theano.function([], fibby(T.zeros([5])))
+    np.testing.assert_array_equal(f_zero(), np.zeros(5))
+    assert not any(isinstance(n.op, Fibby) for n in f_zero.maker.fgraph.toposort())
+    with pytest.raises(NotScalarConstantError):
+        get_scalar_constant_value(x)
+    assert get_scalar_constant_value(T.constant(np.full(3, 2.5))) == 2.5

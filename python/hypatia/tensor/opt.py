@@ -3,7 +3,21 @@
 from .. import _core
 from ..gof import LocalOptimizer
 
-__all__ = ["register_canonicalize", "register_stabilize", "register_specialize"]
+__all__ = ["register_canonicalize", "register_stabilize", "register_specialize", "get_scalar_constant_value",
+           "NotScalarConstantError"]
+
+
+class NotScalarConstantError(Exception):
+    """get_scalar_constant_value: the variable is not a constant of one value."""
+
+
+def get_scalar_constant_value(v):
+    """The number a constant variable holds in every entry (theano.tensor.get_scalar_constant_value);
+    NotScalarConstantError otherwise. Numbers and numpy values are accepted as they are."""
+    r = _core._scalar_constant_value(v)
+    if r is None:
+        raise NotScalarConstantError("[get_scalar_constant_value] %s is not a constant of one value" % (v,))
+    return r
 
 
 def _op_names(lopt):
