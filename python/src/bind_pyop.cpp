@@ -39,6 +39,12 @@ struct Pending {
 };
 thread_local Pending t_pending;
 
+void clear_pending() {
+  PyObject* old = t_pending.exc;
+  t_pending.exc = nullptr;
+  Py_XDECREF(old);
+}
+
 void set_pending(std::string prefix, nb::handle exc) {
   PyObject* old = t_pending.exc;
   t_pending.exc = exc.ptr();
@@ -169,6 +175,9 @@ class PythonOp final : public Op {
 
   void perform(const Apply& node, const Value* const* inputs, Value* outputs) const override {
     nb::gil_scoped_acquire gil;
+    // A record no translator consumed (an error constant folding swallowed) is stale: no other
+    // Python node runs in this thread between a perform that raises and the translator.
+    clear_pending();
     const int nin = node.nin(), nout = node.nout();
     nb::list ins, storage;
     for (int i = 0; i < nin; ++i) {
@@ -195,13 +204,15 @@ class PythonOp final : public Op {
       set_pending(msg, e.value());
       throw Error(kind_of(e), msg);
     }
+    if (static_cast<int>(nb::len(storage)) != nout)
+      value_error("[", str_, "] perform changed the length of output_storage (", nout, " outputs)");
     std::vector<Value> results(nout);
     for (int o = 0; o < nout; ++o) {
-      nb::handle cell = storage[o];
+      nb::object cell = storage[o];
       if (!PyList_Check(cell.ptr()) || nb::len(cell) != 1)
         value_error("[", str_, "] perform replaced output_storage[", o, "]; store the output in output_storage[", o,
                     "][0]");
-      nb::handle v = cell[0];
+      nb::object v = cell[0];
       const TypePtr& t = node.out(o)->type;
       if (v.is_none()) value_error("[", str_, "] perform stored no value for output ", o, " (output_storage[", o, "][0] is None)");
       Value val;
@@ -451,6 +462,7 @@ void release_python_ops() {
   }
   for (PyObject* o : objs) Py_DECREF(o);  // may free graphs and so other PythonOps: outside the lock
   clear_user_rewrites();
+  clear_pending();
 }
 }  // namespace
 

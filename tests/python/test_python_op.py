@@ -687,3 +687,29 @@ def test_sparse_inputs_and_outputs():
     g = theano.function([x], EditsInPlace()(x))
     with pytest.raises(ValueError, match="read-only"):
         g(m)
+
+
+def test_perform_changing_output_storage_is_a_value_error():
+    class Shrinks(DoubleOp1):
+        def perform(self, node, inputs, output_storage):
+            output_storage.pop()
+
+    class Replaces(DoubleOp1):
+        def perform(self, node, inputs, output_storage):
+            output_storage[0] = inputs[0] * 2
+
+    x = T.dvector("x")
+    with pytest.raises(ValueError, match=r"\[Shrinks\] perform changed the length of output_storage"):
+        theano.function([x], Shrinks()(x))(np.ones(2))
+    with pytest.raises(ValueError, match=r"\[Replaces\] perform replaced output_storage\[0\]"):
+        theano.function([x], Replaces()(x))(np.ones(2))
+
+
+def test_an_op_raising_during_constant_folding_raises_when_called():
+    class FailsOnConstants(DoubleOp1):
+        def perform(self, node, inputs, output_storage):
+            raise RuntimeError("cannot run on %s" % (inputs[0].shape,))
+
+    f = theano.function([], FailsOnConstants()(T.constant(np.ones(3))))  # folding fails: left to run time
+    with pytest.raises(RuntimeError, match=r"cannot run on \(3,\)"):
+        f()

@@ -185,3 +185,19 @@ def test_module_level_python_op_graphs_exit_without_leak_warnings():
     """)
     assert p.returncode == 0, p.stderr[-2000:]
     assert "leaked" not in p.stderr, p.stderr[-2000:]
+
+
+def test_a_failed_constant_fold_leaves_no_leak_at_exit():
+    p = run_child("""
+        import numpy as np, hypatia as theano, hypatia.tensor as T
+        class Fails(theano.Op):
+            __props__ = ()
+            def make_node(self, x):
+                return theano.Apply(self, [x], [x.type()])
+            def perform(self, node, inputs, output_storage):
+                raise RuntimeError("no")
+        f = theano.function([], Fails()(T.constant(np.ones(3))))
+        print("compiled")
+    """)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "leaked" not in p.stderr, p.stderr[-2000:]
