@@ -713,3 +713,28 @@ def test_an_op_raising_during_constant_folding_raises_when_called():
     f = theano.function([], FailsOnConstants()(T.constant(np.ones(3))))  # folding fails: left to run time
     with pytest.raises(RuntimeError, match=r"cannot run on \(3,\)"):
         f()
+
+
+def test_l_op_with_outputs_and_grad_undefined():
+    class ExpOp(theano.Op):
+        """exp(x), its gradient from its own output (L_op); the second input has no gradient."""
+        __props__ = ()
+
+        def make_node(self, x, k):
+            return theano.Apply(self, [x, k], [x.type()])
+
+        def perform(self, node, inputs, output_storage):
+            output_storage[0][0] = np.exp(inputs[0])
+
+        def L_op(self, inputs, outputs, output_grads):
+            return [output_grads[0] * outputs[0],
+                    theano.gradient.grad_undefined(self, 1, inputs[1], "k is a label")]
+
+    x, k = T.dvector("x"), T.dvector("k")
+    y = ExpOp()(x, k)
+    xv = rng.rand(3)
+    gx = theano.function([x, k], theano.grad(y.sum(), x), on_unused_input="ignore")(xv, xv)
+    np.testing.assert_allclose(gx, np.exp(xv))
+    theano.gradient.verify_grad(lambda a: ExpOp()(a, T.constant(np.zeros(3))), [xv])
+    with pytest.raises(theano.gradient.NullTypeGradError, match="mathematically undefined. k is a label"):
+        theano.grad(y.sum(), k)
