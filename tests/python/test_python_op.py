@@ -738,3 +738,9 @@ def test_l_op_with_outputs_and_grad_undefined():
     theano.gradient.verify_grad(lambda a: ExpOp()(a, T.constant(np.zeros(3))), [xv])
     with pytest.raises(theano.gradient.NullTypeGradError, match="mathematically undefined. k is a label"):
         theano.grad(y.sum(), k)
+
+
+def test_op_is_one_class_under_every_path():
+    import hypatia.graph.op
+    assert hypatia.Op is hypatia.gof.Op is hypatia.graph.op.Op
+    assert theano.as_op is theano.compile.ops.as_op
