@@ -21,9 +21,12 @@ except ImportError as _e:
         raise
     import scipy_openblas32  # noqa: F401
     from . import _core  # noqa: E402
-from ._core import Variable, Apply, Op, FunctionGraph, Type
+from ._core import Variable, Apply, FunctionGraph, Type
+from . import gof  # noqa: E402
+from .gof import Op  # ops written in Python subclass it; native ops are instances too
 from .configparser import config, BlasFallbackWarning, warn_if_generic_blas as _warn_if_generic_blas
 from .compile import function, In, Out, shared
+from .compile.ops import as_op  # noqa: E402
 from . import tensor
 from . import gradient
 from .gradient import grad, Lop, Rop, jacobian, hessian

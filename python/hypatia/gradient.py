@@ -92,3 +92,30 @@ def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, out_type=None, abs_tol=N
         seed = int(rng.randint(0, 2 ** 31 - 1))
     pts = [np.asarray(p) if not hasattr(p, "tocsr") else p for p in pt]
     _core.verify_grad(fun, pts, n_tests, seed, eps, abs_tol, rel_tol, mode or "FAST_RUN", structured)
+
+
+# ---- for the grad/L_op of ops written in Python (theano.gradient's helpers) ----
+def grad_undefined(op, x_pos, x, comment=""):
+    """A NullType gradient: the gradient of ``op`` with respect to input ``x_pos`` is undefined."""
+    return _core._null_grad("This variable is Null because the grad method for input %d (%s) of the %s op is "
+                            "mathematically undefined. %s" % (x_pos, x, op, comment))
+
+
+def grad_not_implemented(op, x_pos, x, comment=""):
+    """A NullType gradient: the gradient of ``op`` with respect to input ``x_pos`` is not implemented."""
+    return _core._null_grad("This variable is Null because the grad method for input %d (%s) of the %s op is "
+                            "not implemented. %s" % (x_pos, x, op, comment))
+
+
+class _DisconnectedMeta(type):
+    # A Type of kind 'disconnected' (what grad hands an op for an unused output) is an instance.
+    def __instancecheck__(cls, obj):
+        return type.__instancecheck__(cls, obj) or getattr(obj, "kind", None) == "disconnected"
+
+
+class DisconnectedType(metaclass=_DisconnectedMeta):
+    """``DisconnectedType()()`` is the gradient of an input that does not influence the outputs;
+    ``isinstance(g.type, DisconnectedType)`` tells such an output gradient in an op's grad."""
+
+    def __call__(self, name=None):
+        return _core._disconnected()

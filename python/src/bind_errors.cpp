@@ -28,6 +28,7 @@ void init_errors(nb::module_& m) {
     try {
       std::rethrow_exception(p);
     } catch (const Error& e) {
+      if (restore_python_error(e)) return;  // a Python op's own exception, with the node context
       PyObject* cls = PyExc_RuntimeError;
       switch (e.kind()) {
         case ErrorKind::Type: cls = PyExc_TypeError; break;

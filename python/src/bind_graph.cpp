@@ -12,10 +12,6 @@ namespace hypatia::py {
 struct PyType {
   TypePtr t;
 };
-/// Python handle for an Apply node.
-struct PyApply {
-  ApplyPtr node;
-};
 
 namespace {
 nb::object broadcastable_of(const TypePtr& t) {
@@ -109,7 +105,12 @@ void init_graph(nb::module_& m) {
       .def_prop_ro("destroy_map", [](const PyOp& o) { return o.op->destroy_map(); }, "{output: [input]}: outputs computed by overwriting inputs.");
 
   nb::class_<PyApply>(m, "Apply", "A node of a graph: an op applied to input variables, with its outputs.")
-      .def_prop_ro("op", [](const PyApply& a) { return PyOp{a.node->op()}; }, "The op this node applies.")
+      .def("__init__", [](PyApply* self, nb::handle op, nb::handle inputs, nb::handle outputs) {
+        new (self) PyApply{apply_from_python(op, inputs, outputs)};
+      }, nb::arg("op"), nb::arg("inputs"), nb::arg("outputs"),
+         "Apply(op, inputs, outputs): the node of a Python op (a hypatia.Op subclass) on input Variables; "
+         "its outputs are new variables of the given outputs' types (theano.Apply in make_node).")
+      .def_prop_ro("op", [](const PyApply& a) { return op_to_python(a.node->op()); }, "The op this node applies.")
       .def_prop_ro("inputs", [](const PyApply& a) { return a.node->inputs(); }, "The input variables.")
       .def_prop_ro("outputs", [](const PyApply& a) { return a.node->outputs(); }, "The output variables.")
       .def_prop_ro("nin", [](const PyApply& a) { return a.node->nin(); }, "The number of inputs.")
@@ -152,11 +153,22 @@ void init_graph(nb::module_& m) {
         c->constant = v->constant;
         return c;
       }, "A new variable of the same type and name, not connected to any graph.")
-      .def("get_value", [](const Var& v, bool borrow, bool) { return to_python(get_value(v, borrow)); },
+      .def("get_value", [](const Var& v, bool borrow, bool) {
+        // Without the GIL while waiting for the container's lock: a call updating it may be
+        // running a Python op, which needs the GIL to finish and release the lock.
+        Value val;
+        {
+          nb::gil_scoped_release release;
+          val = get_value(v, borrow);
+        }
+        return to_python(val);
+      },
            nb::arg("borrow") = false, nb::arg("return_internal_type") = false,
            "Current value of a shared variable (a copy unless borrow=True).")
       .def("set_value", [](const Var& v, nb::handle value, bool borrow) {
-        set_value(v, to_value(value, v.type().get()), borrow);
+        Value val = to_value(value, v.type().get());
+        nb::gil_scoped_release release;  // as get_value
+        set_value(v, std::move(val), borrow);
       }, nb::arg("value"), nb::arg("borrow") = false, "Replaces a shared variable's value (copied unless borrow=True).");
 
   nb::class_<FunctionGraph>(m, "FunctionGraph", "Theano's FunctionGraph: a graph between given inputs and outputs, which rewrites edit.")

@@ -40,6 +40,7 @@ void init_sparse_dot(nb::module_& m);  // after init_sparse: adds to _core.spars
 void init_sparse_select(nb::module_& m);
 void init_blocksparse(nb::module_& m);  // tensor.nnet.blocksparse
 void init_scan(nb::module_& m);  // _scan, behind hypatia.scan_module
+void init_pyop(nb::module_& m);  // ops written in Python (bind_pyop.cpp)
 
 /// A Python object as a graph variable: Variables pass through; numbers, numpy arrays and
 /// lists become constants (Theano's as_tensor_variable).
@@ -67,6 +68,22 @@ Var sparse_getitem(const Var& x, nb::handle key);
 struct PyOp {
   OpPtr op;
 };
+/// Python handle for an Apply node (hypatia.Apply).
+struct PyApply {
+  ApplyPtr node;
+};
+
+// ---- ops written in Python (bind_pyop.cpp) ----
+/// node.op for Python: the user's object for an op written in Python, else a PyOp handle.
+nb::object op_to_python(const OpPtr& op);
+/// hypatia.Apply(op, inputs, outputs) for an op written in Python: the node of `op` on the
+/// input Variables, with fresh outputs of the given output Variables' types (and names).
+ApplyPtr apply_from_python(nb::handle op, nb::handle inputs, nb::handle outputs);
+/// For the exception translator: when `e` carries a Python exception raised inside a Python
+/// op's perform, sets that exception's type again (message plus the VM's node context) and
+/// returns true.
+bool restore_python_error(const Error& e);
+
 /// An op object for Python: O constructed from its params (sparse.Dot(), SpSum(axis, ...)).
 template <class O, class... P>
 PyOp make_op(P... params) {

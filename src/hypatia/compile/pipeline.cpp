@@ -9,6 +9,7 @@
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/inplace.h"
 #include "hypatia/rewrite/merge.h"
+#include "hypatia/rewrite/user_rewrites.h"
 #include "hypatia/sparse/rewrites/simplify.h"
 #include "hypatia/sparse/rewrites/specialize.h"
 #include "hypatia/tensor/rewrites/blas.h"
@@ -49,6 +50,10 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_usmm_specialize(*specialize);
   register_sparse_specialize(*specialize);
   register_tensor_fusion(*fusion);
+  // Users' own local rewrites (Python's register_canonicalize, ...), added at run time.
+  register_user_rewrites(*canonicalize, "canonicalize");
+  register_user_rewrites(*stabilize, "stabilize");
+  register_user_rewrites(*specialize, "specialize");
 
   auto optdb = std::make_unique<SequenceDB>("optdb");
   optdb->register_rewrite("merge1", std::make_shared<MergeOptimizer>("merge1"), {"fast_run", "fast_compile", "merge"}, kMerge1);
