@@ -6,6 +6,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "hypatia/control/rewrites/ifelse.h"
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/inplace.h"
 #include "hypatia/rewrite/merge.h"
@@ -43,6 +44,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_tensor_canonicalize(*canonicalize);
   register_shape_canonicalize(*canonicalize);
   register_sparse_canonicalize(*canonicalize);
+  register_ifelse_canonicalize(*canonicalize);
   register_tensor_stabilize(*stabilize);
   register_tensor_specialize(*specialize);
   register_blas_specialize(*specialize);
@@ -57,6 +59,8 @@ std::unique_ptr<SequenceDB> build_optdb() {
   optdb->register_rewrite("specialize", specialize, {"fast_run"}, kSpecialize);
   optdb->register_rewrite("fusion", fusion, {"fast_run"}, kFusion);
   optdb->register_rewrite("merge2", std::make_shared<MergeOptimizer>("merge2"), {"fast_run", "merge"}, kMerge2);
+  // ifelse's views come first, so that the in-place phase knows what they alias.
+  optdb->register_rewrite("ifelse_inplace", ifelse_inplace_rewriter(), {"fast_run", "inplace"}, kInplace - 1);
   optdb->register_rewrite("inplace", inplace_rewriter(), {"fast_run", "inplace"}, kInplace);
   optdb->register_rewrite("merge3", std::make_shared<MergeOptimizer>("merge3"), {"fast_run", "merge"}, kMerge3);
   return optdb;
