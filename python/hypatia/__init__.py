@@ -31,6 +31,7 @@ from . import printing
 from .printing import pp, debugprint
 from . import _type_methods  # noqa: E402,F401 - values_eq, values_eq_approx, may_share_memory of types
 from . import sparse  # noqa: E402
+from . import ifelse  # noqa: E402,F401 - theano.ifelse (the module; ifelse.ifelse is the builder)
 from ._core.tensor import dot  # theano.dot: structured_dot when an operand is sparse, else tensor.dot
 from .sparse import sparse_grad  # theano.sparse_grad: x[int_vector] whose gradient w.r.t. x is sparse
 

@@ -59,8 +59,6 @@ std::unique_ptr<SequenceDB> build_optdb() {
   optdb->register_rewrite("specialize", specialize, {"fast_run"}, kSpecialize);
   optdb->register_rewrite("fusion", fusion, {"fast_run"}, kFusion);
   optdb->register_rewrite("merge2", std::make_shared<MergeOptimizer>("merge2"), {"fast_run", "merge"}, kMerge2);
-  // ifelse's views come first, so that the in-place phase knows what they alias.
-  optdb->register_rewrite("ifelse_inplace", ifelse_inplace_rewriter(), {"fast_run", "inplace"}, kInplace - 1);
   optdb->register_rewrite("inplace", inplace_rewriter(), {"fast_run", "inplace"}, kInplace);
   optdb->register_rewrite("merge3", std::make_shared<MergeOptimizer>("merge3"), {"fast_run", "merge"}, kMerge3);
   return optdb;

@@ -298,11 +298,16 @@ TEST(IfElse, RewritesFireAndKeepValues) {
       if (n->op()->name() == "IfElse")
         for (const Var& in : n->inputs()) EXPECT_FALSE(in.owner() && in.owner()->op()->str().find("mul") != std::string::npos);
   });
-  // local_ifelse_inplace: the final graph's ifelse is a view
+  // The in-place phase (Theano's cond_make_inplace): the final graph's ifelse is a view
   check({ifelse(c, exp(x), sin(y))}, [](const FunctionGraph& g) {
     for (Apply* n : g.toposort())
       if (n->op()->name() == "IfElse") EXPECT_EQ(n->op()->str(), "if{inplace}");
   });
+  // Branch values read elsewhere too, and in-place candidates after the ifelse: values hold.
+  Var ex = exp(x), sy = sin(y);
+  check({add(ifelse(c, ex, sy), constant(1.0)), mul(ex, constant(2.0)), sub(sy, constant(1.0))},
+        [](const FunctionGraph&) {});
+  check({mul(ifelse(c, ex, sy), w), add(ex, w)}, [](const FunctionGraph&) {});
 }
 
 TEST(IfElse, PrintsLikeTheano) {

@@ -1,6 +1,8 @@
 // IfElse: typing, lazy branches, evaluation, symbolic shapes, gradients (Theano's ifelse.py).
 #include "hypatia/control/ops/ifelse.h"
 
+#include <algorithm>
+
 #include "hypatia/sparse/sparse.h"
 #include "hypatia/tensor/tensor.h"
 
@@ -114,6 +116,18 @@ ViewMap IfElse::view_map() const {
   ViewMap m;
   for (int i = 0; i < params_.n_outs; ++i) m[i] = {1 + i, 1 + params_.n_outs + i};
   return m;
+}
+
+OpPtr IfElse::inplace_variant(const std::vector<int>& allowed) const {
+  // A view destroys nothing, but it makes the output share a buffer with the inputs. It is
+  // safe once DestroyHandler allows overwriting every branch input: then no other node
+  // overwrites them (nor any alias), and nodes decided later see the view in view_map.
+  if (params_.as_view) return nullptr;
+  for (int i = 1; i <= 2 * params_.n_outs; ++i)
+    if (std::find(allowed.begin(), allowed.end(), i) == allowed.end()) return nullptr;
+  IfElseParams p = params_;
+  p.as_view = true;
+  return std::make_shared<IfElse>(p);
 }
 
 std::optional<LazyBranches> IfElse::lazy_branches(const Apply&) const {

@@ -24,10 +24,10 @@ struct IfElseParams {
 /// declared in view_map so that DestroyHandler never lets a node overwrite them, and Function
 /// copies an output that shares memory with an input); without it perform copies them, as
 /// Theano. The builder makes copying ops ("if{}"); the in-place phase turns them into views
-/// ("if{inplace}") before deciding what may be overwritten. Printed "if{name,inplace}".
+/// ("if{inplace}", Theano's cond_make_inplace) through inplace_variant. Printed "if{name,inplace}".
 class IfElse final : public OpBase<IfElse, IfElseParams> {
   HYPATIA_OP(IfElse, kVariadic, str, make_node, perform, infer_shape, vjp, jvp, connection_pattern, view_map,
-             lazy_branches, choose_branch)
+             inplace_variant, lazy_branches, choose_branch)
 
  public:
   int n_outs() const { return params_.n_outs; }

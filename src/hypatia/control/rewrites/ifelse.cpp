@@ -1,5 +1,5 @@
 // The ifelse rewrites (Theano's ifelse.py optimizations): constant conditions, identical
-// branches, nested and sibling ifs on one condition, common elementwise ops, in-place views.
+// branches, nested and sibling ifs on one condition, common elementwise ops.
 #include "hypatia/control/rewrites/ifelse.h"
 
 #include <algorithm>
@@ -192,15 +192,6 @@ class MergeIfs final : public GraphRewriter {
   }
 };
 
-/// local_ifelse_inplace (Theano's cond_make_inplace).
-Result local_ifelse_inplace(FunctionGraph&, Apply* node) {
-  const IfElse* op = ifelse_of(node);
-  if (!op || op->as_view()) return std::nullopt;
-  IfElseParams p = op->params();
-  p.as_view = true;
-  return apply_op(*std::make_shared<IfElse>(p), node->inputs());
-}
-
 }  // namespace
 }  // namespace ifelse_rewrites
 
@@ -211,11 +202,6 @@ void register_ifelse_canonicalize(RewriteDatabase& canonicalize) {
   canonicalize.add("local_ifelse_merge_nested", tracks_of<IfElse>(), local_ifelse_merge_nested, kTags);
   canonicalize.add("local_ifelse_lift_elemwise", tracks_of<IfElse>(), local_ifelse_lift_elemwise, kTags);
   canonicalize.register_rewrite("local_ifelse_merge_ifs", std::make_shared<MergeIfs>(), kTags);
-}
-
-GraphRewriterPtr ifelse_inplace_rewriter() {
-  using namespace ifelse_rewrites;
-  return in2out("ifelse_inplace", {make_node_rewriter("local_ifelse_inplace", tracks_of<IfElse>(), local_ifelse_inplace)});
 }
 
 }  // namespace hypatia

@@ -19,10 +19,4 @@ namespace hypatia {
 ///   of both (so nothing is computed twice); f then runs once, outside the branches.
 void register_ifelse_canonicalize(RewriteDatabase& canonicalize);
 
-/// local_ifelse_inplace (Theano's cond_make_inplace): if{} -> if{inplace}, whose outputs are
-/// views of the chosen inputs instead of copies. A phase of its own, run just before the
-/// generic in-place phase so that DestroyHandler sees the views when it decides what may be
-/// overwritten (tags "fast_run", "inplace").
-GraphRewriterPtr ifelse_inplace_rewriter();
-
 }  // namespace hypatia
