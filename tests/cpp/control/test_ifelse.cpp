@@ -121,6 +121,25 @@ TEST(IfElse, UntakenBranchThatWouldRaiseIsNotEvaluated) {
   expect_error(ErrorKind::Value, [&] { call(f, {scalar_of(DType::Float64, 1.0), xv}); }, "SpecifyShape");
 }
 
+TEST(IfElse, LazyWithoutGarbageCollectionKeepsNoStaleValues) {
+  // allow_gc=false keeps values in their slots between calls: a skipped node must not leave
+  // last call's value (nor its selector) standing for this call's.
+  Var a = scalar(DType::Float64, "a"), b = scalar(DType::Float64, "b");
+  Var x = vector(DType::Float64, "x");
+  Var z = ifelse(gt(a, constant(0.0)), ifelse(gt(b, constant(0.0)), counted(x), mul(x, constant(2.0))),
+                 mul(x, constant(3.0)));
+  FunctionOptions o;
+  o.allow_gc = false;
+  auto f = function({a, b, x}, {z}, o);
+  NDArray xv = seq(DType::Float64, {2});
+  struct Case { double a, b, want; int runs; };
+  for (Case k : {Case{1, 1, 1, 1}, Case{0, 1, 3, 0}, Case{1, 0, 2, 0}, Case{1, 1, 1, 1}, Case{0, 0, 3, 0}}) {
+    g_runs = 0;
+    EXPECT_EQ(at(arr(call(f, {scalar_of(DType::Float64, k.a), scalar_of(DType::Float64, k.b), xv})[0]), 1), 2 * k.want);
+    EXPECT_EQ(g_runs.load(), k.runs) << k.a << " " << k.b;
+  }
+}
+
 TEST(IfElse, NodeAlsoNeededOutsideTheBranchAlwaysRuns) {
   Var c = scalar(DType::Float64, "c");
   Var x = vector(DType::Float64, "x"), y = vector(DType::Float64, "y");
