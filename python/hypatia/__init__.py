@@ -36,6 +36,7 @@ from . import _type_methods  # noqa: E402,F401 - values_eq, values_eq_approx, ma
 from . import sparse  # noqa: E402
 from . import scan_module  # noqa: E402
 from .scan_module import scan, map, reduce, foldl, foldr, scan_checkpoints  # noqa: E402,A004 - Theano's names
+from . import ifelse  # noqa: E402,F401 - theano.ifelse (the module; ifelse.ifelse is the builder)
 from ._core.tensor import dot  # theano.dot: structured_dot when an operand is sparse, else tensor.dot
 from .sparse import sparse_grad  # theano.sparse_grad: x[int_vector] whose gradient w.r.t. x is sparse
 

@@ -41,6 +41,7 @@ void init_sparse_select(nb::module_& m);
 void init_blocksparse(nb::module_& m);  // tensor.nnet.blocksparse
 void init_scan(nb::module_& m);  // _scan, behind hypatia.scan_module
 void init_pyop(nb::module_& m);  // ops written in Python (bind_pyop.cpp)
+void init_ifelse(nb::module_& m);       // _core.ifelse (theano.ifelse)
 
 /// A Python object as a graph variable: Variables pass through; numbers, numpy arrays and
 /// lists become constants (Theano's as_tensor_variable).

@@ -31,6 +31,7 @@ NB_MODULE(_core, m) {
   family(&init_blocksparse, "blocksparse", "theano.tensor.nnet.blocksparse: block-sparse products.");
   init_scan(m);
   init_pyop(m);
+  init_ifelse(m);
   init_bench(m);
   init_blas(m);
   nb::object modules = nb::module_::import_("sys").attr("modules");

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <numeric>
+#include <optional>
+#include <queue>
 
 #include "hypatia/rewrite/inplace.h"
 
@@ -28,6 +30,8 @@ VM::VM(const FunctionGraph& fg, bool allow_gc) : allow_gc_(allow_gc) {
   for (const auto& in : fg.inputs()) slot_for(in.get());
   // In-place nodes may need readers of the value they overwrite to run first.
   std::vector<Apply*> order = destroy_aware_toposort(fg);
+  std::vector<std::vector<std::pair<const Apply*, int>>> node_guards;
+  plan_lazy(fg, order, node_guards);
   for (Apply* node : order) {
     Thunk t{node->op().get(), node, {}, {}, {}};
     for (const auto& in : node->inputs()) t.in_slots.push_back(slot_for(in.get()));
@@ -53,6 +57,122 @@ VM::VM(const FunctionGraph& fg, bool allow_gc) : allow_gc_(allow_gc) {
   for (size_t s = 0; s < constants_.size(); ++s)
     if (!keep[s] && last_use[s] >= 0) thunks_[last_use[s]].free_after.push_back(static_cast<int>(s));
   for (const auto& t : thunks_) max_in_ = std::max(max_in_, t.in_slots.size());
+  if (!node_guards.empty()) {
+    guards_.resize(thunks_.size());
+    for (size_t k = 0; k < thunks_.size(); ++k)
+      for (const auto& [lazy, branch] : node_guards[k]) {
+        const int sel = lazy->op()->lazy_branches(*lazy)->selector;
+        guards_[k].push_back({lazy->op().get(), slot_index_.at(lazy->input(sel).get()), branch});
+      }
+  }
+}
+
+void VM::plan_lazy(const FunctionGraph& fg, std::vector<Apply*>& order,
+                   std::vector<std::vector<std::pair<const Apply*, int>>>& node_guards) const {
+  using GuardSet = std::vector<std::pair<const Apply*, int>>;  // sorted
+  // Per lazy node, the branch of each input (-1: the selector, an input of no branch, or one
+  // that several branches read).
+  std::unordered_map<const Apply*, std::vector<int>> branch_of;
+  for (Apply* node : order) {
+    std::optional<LazyBranches> lb = node->op()->lazy_branches(*node);
+    if (!lb) continue;
+    std::vector<int> b(node->nin(), -1);
+    std::vector<int> seen(node->nin(), 0);
+    for (size_t br = 0; br < lb->branches.size(); ++br)
+      for (int i : lb->branches[br])
+        if (i >= 0 && i < node->nin() && i != lb->selector) b[i] = seen[i]++ ? -1 : static_cast<int>(br);
+    branch_of.emplace(node, std::move(b));
+  }
+  if (branch_of.empty()) return;
+  // Guards, clients first: a variable needed by an output needs nothing; otherwise the
+  // guards common to all its clients, each client contributing its own guards plus, for a
+  // lazy client reading the variable through one branch only, that branch.
+  std::unordered_map<const Apply*, GuardSet> guard;
+  bool any = false;
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Apply* node = *it;
+    std::optional<GuardSet> acc;
+    for (int o = 0; o < node->nout() && !(acc && acc->empty()); ++o) {
+      Variable* v = node->out(o);
+      for (const Client& c : fg.clients(v)) {
+        if (!c.node) {
+          acc = GuardSet{};
+          break;
+        }
+        GuardSet s = guard.at(c.node);
+        auto lb = branch_of.find(c.node);
+        if (lb != branch_of.end()) {
+          int br = -2;  // the branch through which c.node reads v (-1: not a single branch)
+          for (int i = 0; i < c.node->nin(); ++i)
+            if (c.node->input(i).get() == v) br = br == -2 || br == lb->second[i] ? lb->second[i] : -1;
+          if (br >= 0) {
+            s.emplace_back(c.node, br);
+            std::sort(s.begin(), s.end());
+          }
+        }
+        if (!acc) {
+          acc = std::move(s);
+        } else {
+          GuardSet both;
+          std::set_intersection(acc->begin(), acc->end(), s.begin(), s.end(), std::back_inserter(both));
+          acc = std::move(both);
+        }
+        if (acc->empty()) break;
+      }
+    }
+    GuardSet g = acc.value_or(GuardSet{});  // a node nobody reads runs (as before)
+    any |= !g.empty();
+    guard.emplace(node, std::move(g));
+  }
+  if (!any) return;
+  // Reorder: Kahn's algorithm over the graph edges, destroy_orderings and "the selector of
+  // each guard before the guarded node", taking ready nodes in their current position so that
+  // only what these edges require moves.
+  std::unordered_map<const Apply*, size_t> pos;
+  for (size_t k = 0; k < order.size(); ++k) pos[order[k]] = k;
+  std::vector<std::vector<size_t>> succ(order.size());
+  std::vector<int> indeg(order.size(), 0);
+  auto edge = [&](const Apply* a, const Apply* b) {
+    succ[pos.at(a)].push_back(pos.at(b));
+    ++indeg[pos.at(b)];
+  };
+  for (Apply* n : order) {
+    for (const Var& in : n->inputs())
+      if (in->owner) edge(in->owner, n);
+    for (const auto& [lazy, br] : guard.at(n)) {
+      const Variable* sel = lazy->input(lazy->op()->lazy_branches(*lazy)->selector).get();
+      if (sel->owner && sel->owner != n) edge(sel->owner, n);
+    }
+  }
+  for (const auto& [a, b] : destroy_orderings(fg)) edge(a, b);
+  std::priority_queue<size_t, std::vector<size_t>, std::greater<size_t>> ready;
+  for (size_t k = 0; k < order.size(); ++k)
+    if (indeg[k] == 0) ready.push(k);
+  std::vector<Apply*> out;
+  while (!ready.empty()) {
+    size_t k = ready.top();
+    ready.pop();
+    out.push_back(order[k]);
+    for (size_t j : succ[k])
+      if (--indeg[j] == 0) ready.push(j);
+  }
+  if (out.size() != order.size()) return;  // a cycle through destroy_orderings: run everything
+  order = std::move(out);
+  node_guards.resize(order.size());
+  for (size_t k = 0; k < order.size(); ++k) node_guards[k] = guard.at(order[k]);
+}
+
+bool VM::wanted(const Frame& f, size_t k) const {
+  for (const Guard& g : guards_[k]) {
+    const Value& sel = f.slots[g.selector_slot];
+    if (is_empty(sel)) return false;
+    try {
+      if (g.op->choose_branch(sel) != g.branch) return false;
+    } catch (const std::exception&) {
+      return true;  // a bad selector: the lazy node itself reports it
+    }
+  }
+  return true;
 }
 
 int VM::slot_of(const Variable* v) const {
@@ -117,10 +237,28 @@ std::string VM::profile_summary() const {
 }
 
 void VM::run(Frame& f) const {
+  if (guards_.empty()) run_thunks<false>(f);
+  else run_thunks<true>(f);
+}
+
+template <bool kLazy>
+void VM::run_thunks(Frame& f) const {
   std::vector<Value>& slots = f.slots;
   if (profile_ && f.seconds.size() != thunks_.size()) f.seconds.assign(thunks_.size(), 0.0);
+  if constexpr (kLazy) f.skipped = 0;
   for (size_t k = 0; k < thunks_.size(); ++k) {
     const Thunk& t = thunks_[k];
+    if constexpr (kLazy) {
+      if (!guards_[k].empty() && !wanted(f, k)) {
+        // Not needed on this call: no stale value may stand for its results, and what it
+        // alone still read is released as if it had run.
+        ++f.skipped;
+        for (int s : t.out_slots) slots[s] = std::monostate{};
+        if (allow_gc_)
+          for (int s : t.free_after) release(f, s);
+        continue;
+      }
+    }
     const auto t0 = profile_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     for (size_t i = 0; i < t.in_slots.size(); ++i) f.in_ptrs[i] = &slots[t.in_slots[i]];
     if (allow_gc_) prepare_outputs(f, t);

@@ -41,8 +41,12 @@ class VM {
     std::vector<Memo> memo;
     std::vector<const Value*> in_ptrs;
     std::vector<double> seconds;  // per-thunk time of this call, when profiling
+    int64_t skipped = 0;          // thunks the last run skipped (lazy graphs only)
   };
 
+  /// With lazy ops (Op::lazy_branches, e.g. ifelse) in `fg`, a node whose every path to the
+  /// outputs goes through one branch of a lazy node runs only when that node's selector picks
+  /// the branch (see guards_); graphs without lazy ops run exactly as before.
   VM(const FunctionGraph& fg, bool allow_gc = true);
   int slot_of(const Variable* v) const;
   int num_slots() const { return static_cast<int>(constants_.size()); }
@@ -52,6 +56,10 @@ class VM {
   /// shapes, and the frame's computed values are dropped so its next call starts clean.
   void run(Frame& frame) const;
   const std::vector<Thunk>& thunks() const { return thunks_; }
+  /// Whether the graph has lazy ops, so that some thunks may be skipped on a call.
+  bool lazy() const { return !guards_.empty(); }
+  /// How many thunks the last run() on `frame` skipped because their branch was not taken.
+  static int64_t skipped(const Frame& frame) { return frame.skipped; }
   /// Per-node timing (Theano's profile=True): seconds and calls accumulated per thunk over
   /// all frames.
   void set_profiling(bool on);
@@ -59,11 +67,32 @@ class VM {
   std::string profile_summary() const;
 
  private:
+  /// One condition for a thunk's results to be needed: the lazy node's selector (in
+  /// `selector_slot`) picks `branch` (Op::choose_branch of `op`).
+  struct Guard {
+    const Op* op;
+    int selector_slot;
+    int branch;
+  };
+  /// Computes every node's guards and reorders `order` so that each guarded node runs after
+  /// the selectors of its guards (and still after its inputs and destroy_orderings); leaves
+  /// guards_ empty when the graph has no lazy op or no node is guarded.
+  void plan_lazy(const FunctionGraph& fg, std::vector<Apply*>& order,
+                 std::vector<std::vector<std::pair<const Apply*, int>>>& node_guards) const;
+  /// Whether thunk k's guards all hold on this frame (an empty selector slot fails: an outer
+  /// guard stopped its computation).
+  bool wanted(const Frame& f, size_t k) const;
+  template <bool kLazy>
+  void run_thunks(Frame& f) const;
   void prepare_outputs(Frame& f, const Thunk& t) const;
   void release(Frame& f, int slot) const;
 
   std::vector<Value> constants_;  // the initial content of a frame's slots (constants only)
   std::vector<Thunk> thunks_;
+  /// Per thunk, the guards that must all hold for it to run: the (lazy node, branch) pairs
+  /// such that every path from the node to the graph outputs goes through that branch's
+  /// inputs. Empty (no entry at all) for graphs without lazy ops, so their loop is unchanged.
+  std::vector<std::vector<Guard>> guards_;
   std::unordered_map<const Variable*, int> slot_index_;
   size_t max_in_ = 0;
   bool allow_gc_;
