@@ -6,6 +6,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "hypatia/control/rewrites/scan.h"
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/inplace.h"
 #include "hypatia/rewrite/merge.h"
@@ -43,11 +44,13 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_tensor_canonicalize(*canonicalize);
   register_shape_canonicalize(*canonicalize);
   register_sparse_canonicalize(*canonicalize);
+  register_scan_canonicalize(*canonicalize);
   register_tensor_stabilize(*stabilize);
   register_tensor_specialize(*specialize);
   register_blas_specialize(*specialize);
   register_usmm_specialize(*specialize);
   register_sparse_specialize(*specialize);
+  register_scan_specialize(*specialize);  // save_mem late, as Theano (after stabilize)
   register_tensor_fusion(*fusion);
 
   auto optdb = std::make_unique<SequenceDB>("optdb");
