@@ -31,8 +31,9 @@ def test_remove_unused_outputs_and_inputs():
     (h, z1, z2), _ = hp.scan(lambda x, y, h, w, u: [h + x, x * 2.0, T.exp(x) * w],
                              sequences=[xs, ys], outputs_info=[h0, None, None], non_sequences=[w, unused])
     ins = [xs, ys, h0, w, unused]
-    f = hp.function(ins, z2, mode="FAST_RUN", on_unused_input="ignore")
-    g = hp.function(ins, z2, mode="FAST_RUN-local_scan_remove_unused", on_unused_input="ignore")
+    base = "FAST_RUN-local_scan_push_out_seq"  # which would compute exp(x) * w outside the loop
+    f = hp.function(ins, z2, mode=base, on_unused_input="ignore")
+    g = hp.function(ins, z2, mode=base + "-local_scan_remove_unused", on_unused_input="ignore")
     (nf,), (ng,) = scan_nodes(f), scan_nodes(g)
     assert len(nf.outputs) == 1 and len(ng.outputs) == 3
     assert len(nf.inputs) == 3  # n_steps, xs, w: ys, h0 and unused are gone
@@ -44,10 +45,11 @@ def test_constant_non_sequence_is_inlined():
     xs = T.vector("xs")
     c = T.constant(3.0)
     z, _ = hp.map(lambda x, c: x * c, sequences=xs, non_sequences=c)
-    f = hp.function([xs], z)
+    base = "FAST_RUN-local_scan_push_out_seq"
+    f = hp.function([xs], z, mode=base)
     (n,) = scan_nodes(f)
     assert len(n.inputs) == 2  # n_steps and xs
-    g = hp.function([xs], z, mode="FAST_RUN-local_scan_remove_unused")
+    g = hp.function([xs], z, mode=base + "-local_scan_remove_unused")
     assert len(scan_nodes(g)[0].inputs) == 3
     np.testing.assert_allclose(f(np.arange(4.0)), 3 * np.arange(4.0))
 
@@ -111,6 +113,21 @@ def test_push_out_non_seq():
     assert "exp" not in inner_text(f)
     assert "exp" in inner_text(g)
     same_values([xs, W], [z], [rng.normal(size=(5, 3)), rng.normal(size=(3, 3))])
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_push_out_seq(go_backwards):
+    # exp(x) * y + w reads only sequence slices and a non-sequence: computed over the rows the
+    # loop walks (the sequences have different lengths: the loop runs over the shorter).
+    xs, ys, h0, w = T.vector("xs"), T.vector("ys"), T.scalar("h0"), T.scalar("w")
+    h, _ = hp.scan(lambda x, y, h, w: h * 0.5 + T.exp(x) * y + w, sequences=[xs, ys], outputs_info=h0,
+                   non_sequences=w, go_backwards=go_backwards)
+    ins = [xs, ys, h0, w]
+    f = hp.function(ins, h, mode="FAST_RUN-fusion")
+    g = hp.function(ins, h, mode="FAST_RUN-fusion-local_scan_push_out_seq")
+    assert "exp" not in inner_text(f)
+    assert "exp" in inner_text(g)
+    same_values(ins, [h], [rng.normal(size=5), rng.normal(size=7), np.float64(0.3), np.float64(2.0)])
 
 
 def test_merge_independent_loops():

@@ -1,6 +1,8 @@
 // Scan's rewrites: each fires on a graph built with scan (and not when excluded), and keeps the values of mode None.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "hypatia/compile/function.h"
@@ -49,7 +51,10 @@ void expect_same_values(const std::vector<Var>& ins, const std::vector<Var>& out
     NDArray a = as_array(got[i]), b = as_array(want[i]);
     ASSERT_EQ(a.shape(), b.shape()) << "output " << i;
     NDArray fa = a.astype(DType::Float64), fb = b.astype(DType::Float64);
-    for (int64_t k = 0; k < fa.size(); ++k) EXPECT_NEAR(fa.data<double>()[k], fb.data<double>()[k], 1e-9) << "output " << i;
+    for (int64_t k = 0; k < fa.size(); ++k) {
+      const double want_k = fb.data<double>()[k];
+      EXPECT_NEAR(fa.data<double>()[k], want_k, 1e-9 * std::max(1.0, std::abs(want_k))) << "output " << i;
+    }
   }
 }
 
@@ -68,8 +73,9 @@ TEST(ScanRewrites, RemoveUnusedOutputsAndInputs) {
       {xs, ys}, {ScanOutputInfo(h0), ScanOutputInfo(), ScanOutputInfo()}, {w, unused, two});
   const std::vector<Var> ins{xs, ys, h0, w, unused};
   const std::vector<Var> outs{r.outputs[2]};
-  auto f = compile(ins, outs, "FAST_RUN");
-  auto g = compile(ins, outs, "FAST_RUN-local_scan_remove_unused");
+  // (without local_scan_push_out_seq, which would compute exp(xs[t]) * w outside the loop)
+  auto f = compile(ins, outs, "FAST_RUN-local_scan_push_out_seq");
+  auto g = compile(ins, outs, "FAST_RUN-local_scan_push_out_seq-local_scan_remove_unused");
   ASSERT_EQ(scan_nodes(*f).size(), 1u);
   ASSERT_EQ(scan_nodes(*g).size(), 1u);
   const Scan& sf = scan_of(scan_nodes(*f)[0]);
@@ -134,6 +140,24 @@ TEST(ScanRewrites, PushOutNonSeq) {
   EXPECT_FALSE(inner_has(scan_nodes(*f)[0], "exp"));
   EXPECT_TRUE(inner_has(scan_nodes(*g)[0], "exp"));
   expect_same_values(ins, {r.outputs[0]}, {randn({4, 3}, 1), randn({3, 3}, 2)});
+}
+
+TEST(ScanRewrites, PushOutSeqElementwiseWork) {
+  // exp(xs[t]) * ys[t] reads only sequence slices: computed over the rows the loop walks, for
+  // sequences of different lengths, forwards and backwards.
+  for (bool backwards : {false, true}) {
+    Var xs = vector(DType::Float64, "xs"), ys = vector(DType::Float64, "ys"), h0 = scalar(DType::Float64, "h0");
+    ScanOptions o;
+    o.go_backwards = backwards;
+    ScanResult r = scan([](const std::vector<Var>& a) { return ScanStep(add(mul(a[2], a[2]), mul(exp(a[0]), a[1]))); },
+                        {xs, ys}, {ScanOutputInfo(h0)}, {}, o);
+    const std::vector<Var> ins{xs, ys, h0};
+    auto f = compile(ins, {r.outputs[0]}, "FAST_RUN-fusion");
+    auto g = compile(ins, {r.outputs[0]}, "FAST_RUN-fusion-local_scan_push_out_seq");
+    EXPECT_FALSE(inner_has(scan_nodes(*f)[0], "exp"));
+    EXPECT_TRUE(inner_has(scan_nodes(*g)[0], "exp"));
+    expect_same_values(ins, {r.outputs[0]}, {randn({5}, 1), randn({7}, 2), NDArray::scalar<double>(0.1)});
+  }
 }
 
 // ---- local_scan_merge ----

@@ -6,6 +6,9 @@
 #include <unordered_set>
 
 #include "hypatia/control/rewrites/scan_parts.h"
+#include "hypatia/tensor/api.h"
+#include "hypatia/tensor/ops/elemwise.h"
+#include "hypatia/tensor/ops/indexing.h"
 #include "hypatia/tensor/ops/shape.h"
 #include "hypatia/tensor/ops/subtensor.h"
 #include "hypatia/tensor/tensor_type.h"
@@ -182,6 +185,76 @@ Result local_scan_push_out_non_seq(FunctionGraph&, Apply* node) {
   return per_output(node, build_scan(p));
 }
 
+// ---- local_scan_push_out_seq ----
+
+/// Theano's PushOutSeqScan for elementwise work: an Elemwise node reading only slices of
+/// tap-0 sequences (or such nodes' outputs), loop invariants and constants is computed once
+/// over the n_steps rows the loop walks, and the loop reads its rows as a new sequence. Not
+/// for while loops (they may stop early; the whole sequence would be computed).
+Result local_scan_push_out_seq(FunctionGraph&, Apply* node) {
+  const Scan* op = scan_op(node);
+  if (!op || op->info().as_while) return std::nullopt;
+  const FunctionGraph& g = op->inner();
+  ScanParts p = scan_parts(*node);
+  // Loop invariants (non-sequences, constants and what only they compute) and their outer
+  // expressions, made on demand.
+  VarSet inv;
+  VarMap to_outer;
+  for (const auto& n : p.non_seqs) {
+    inv.insert(n.inner.get());
+    to_outer[n.inner.get()] = n.outer;
+  }
+  auto invariant = [&](const Var& v) { return v->is_constant() || inv.count(v.get()) > 0; };
+  // Per step-indexed inner variable: the whole-loop outer value (row t is its value at step t).
+  VarMap whole;
+  const Var n = p.n_steps;
+  for (const auto& s : p.seqs) {
+    if (s.taps != std::vector<int>{0} || s.outer.type()->kind() != TypeKind::Tensor) continue;
+    Var rows = p.flags.go_backwards
+                   ? subtensor(s.outer, {IndexEntry::slice(sub(shape_i(s.outer, 0), n), {})})
+                   : subtensor(s.outer, {IndexEntry::slice(int64_constant(0), n)});
+    whole[s.inner[0].get()] = rows;
+  }
+  if (whole.empty()) return std::nullopt;
+  std::unordered_set<const Apply*> pushed;
+  std::vector<Apply*> order;
+  for (Apply* m : g.toposort()) {
+    bool all_inv = true, ok = true, any_seq = false;
+    for (const Var& in : m->inputs()) {
+      all_inv = all_inv && invariant(in);
+      if (whole.count(in.get())) any_seq = true;
+      else if (!invariant(in)) ok = false;
+    }
+    if (all_inv) {
+      for (int i = 0; i < m->nout(); ++i) inv.insert(m->out(i));
+      continue;
+    }
+    if (!ok || !any_seq || !dynamic_cast<const Elemwise*>(m->op().get()) || !m->op()->destroy_map().empty()) continue;
+    std::vector<Var> outer_in;
+    for (const Var& in : m->inputs()) {
+      auto it = whole.find(in.get());
+      outer_in.push_back(it != whole.end() ? it->second : clone_replace({in}, to_outer)[0]);
+    }
+    std::vector<Var> outs = apply_op(*m->op(), outer_in);
+    for (int i = 0; i < m->nout(); ++i) whole[m->out(i)] = outs[i];
+    pushed.insert(m);
+    order.push_back(m);
+  }
+  // The frontier: pushed outputs read by a node left in the loop or returned by the step.
+  VarMap repl;
+  for (Apply* m : order)
+    for (int i = 0; i < m->nout(); ++i) {
+      const auto& cl = g.clients(m->out(i));
+      if (std::none_of(cl.begin(), cl.end(), [&](const Client& c) { return !c.node || !pushed.count(c.node); })) continue;
+      Var fresh = make_variable(m->out(i)->type, m->out(i)->name);
+      repl[m->out(i)] = fresh;
+      p.seqs.push_back({whole[m->out(i)], {0}, {fresh}});
+    }
+  if (repl.empty()) return std::nullopt;
+  p.replace_inner(repl);
+  return per_output(node, build_scan(p));
+}
+
 // ---- local_scan_merge_inouts ----
 
 Result local_scan_merge_inouts(FunctionGraph&, Apply* node) {
@@ -345,6 +418,7 @@ class ScanSaveMemRewriter final : public GraphRewriter {
 void register_scan_canonicalize(RewriteDatabase& db) {
   db.add("local_scan_remove_unused", scan_tracks(), local_scan_remove_unused, kTags);
   db.add("local_scan_push_out_non_seq", scan_tracks(), local_scan_push_out_non_seq, kTags);
+  db.add("local_scan_push_out_seq", scan_tracks(), local_scan_push_out_seq, kTags);
   db.add("local_scan_merge_inouts", scan_tracks(), local_scan_merge_inouts, kTags);
   db.register_rewrite("local_scan_merge", std::make_shared<ScanMergeRewriter>(), kTags);
 }

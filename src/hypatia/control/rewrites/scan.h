@@ -11,6 +11,8 @@ namespace hypatia {
 ///    gradient's reversed scan computes every input's gradient; this makes the unused ones free.
 ///  - local_scan_push_out_non_seq (PushOutNonSeqScan): inner nodes that depend only on
 ///    non-sequences and constants are computed once before the loop and passed in.
+///  - local_scan_push_out_seq (PushOutSeqScan, elementwise nodes only): elementwise work on
+///    tap-0 sequence slices (and invariants) is done once over the whole sequences.
 ///  - local_scan_merge (ScanMerge): two independent loops over the same number of steps with
 ///    the same direction and truncation (and no until) become one.
 ///  - local_scan_merge_inouts (scan_merge_inouts): outputs of one loop that compute the same
