@@ -7,6 +7,7 @@
 
 #include "hypatia/compile/function.h"
 #include "hypatia/control/ops/scan.h"
+#include "hypatia/control/rewrites/scan_parts.h"
 #include "hypatia/grad/grad.h"
 #include "hypatia/tensor/tensor.h"
 
@@ -204,6 +205,39 @@ TEST(ScanRewrites, MergeInoutsSharesEqualOutputs) {
   EXPECT_EQ(scan_of(scan_nodes(*f)[0]).info().n_nit_sot, 1);
   EXPECT_EQ(scan_of(scan_nodes(*g)[0]).info().n_states(), 2);
   expect_same_values(ins, outs, {randn({5, 3}, 1), randn({3}, 2)});
+}
+
+TEST(ScanRewrites, MergeInoutsKeepsOutputsThatDiffer) {
+  // Same shape of step, different constants: two states and two nit_sots stay.
+  Var xs = matrix(DType::Float64, "xs"), h0 = vector(DType::Float64, "h0");
+  auto step = [](double c) {
+    return [c](const std::vector<Var>& v) {
+      return ScanStep(std::vector<Var>{add(v[1], mul(v[0], constant(c))), mul(v[0], constant(c))});
+    };
+  };
+  ScanResult a = scan(step(2.0), {xs}, {ScanOutputInfo(h0), ScanOutputInfo()}, {});
+  ScanResult b = scan(step(3.0), {xs}, {ScanOutputInfo(h0), ScanOutputInfo()}, {});
+  const std::vector<Var> outs{a.outputs[0], b.outputs[0], a.outputs[1], b.outputs[1]};
+  auto f = compile({xs, h0}, outs, "FAST_RUN-local_scan_push_out_seq");
+  ASSERT_EQ(scan_nodes(*f).size(), 1u);
+  EXPECT_EQ(scan_of(scan_nodes(*f)[0]).info().n_states(), 2);
+  EXPECT_EQ(scan_of(scan_nodes(*f)[0]).info().n_nit_sot, 2);
+  expect_same_values({xs, h0}, outs, {randn({5, 3}, 1), randn({3}, 2)});
+}
+
+TEST(ScanRewrites, SameComputationOnDeepGraphs) {
+  // Two separately built chains of 100000 additions: equal, and unequal at the bottom,
+  // compared without recursion.
+  Var x = vector(DType::Float64, "x"), y = vector(DType::Float64, "y");
+  Var a = x, b = x, c = y;
+  for (int i = 0; i < 100000; ++i) {
+    a = add(a, x);
+    b = add(b, x);
+    c = add(c, x);
+  }
+  EXPECT_TRUE(scan_rewrites::same_computation(a, b));
+  EXPECT_FALSE(scan_rewrites::same_computation(a, c));
+  EXPECT_TRUE(scan_rewrites::same_computation(a, c, {{y.get(), x.get()}}));
 }
 
 // ---- local_scan_save_mem ----

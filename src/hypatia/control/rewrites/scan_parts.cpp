@@ -1,6 +1,8 @@
 // Taking a Scan node apart into its groups and building a new one from them (scan's rewrites).
 #include "hypatia/control/rewrites/scan_parts.h"
 
+#include <optional>
+
 #include "hypatia/rewrite/merge.h"
 
 namespace hypatia::scan_rewrites {
@@ -118,29 +120,46 @@ struct PairHash {
   }
 };
 
-bool same_rec(Variable* a, Variable* b, const std::unordered_map<Variable*, Variable*>& equiv,
-              std::unordered_map<std::pair<Variable*, Variable*>, bool, PairHash>& memo) {
-  if (a == b) return true;
-  if (auto it = equiv.find(a); it != equiv.end() && it->second == b) return true;
-  if (auto it = equiv.find(b); it != equiv.end() && it->second == a) return true;
-  if (a->is_constant() && b->is_constant())
-    return same_type(a->type, b->type) && values_identical(*a->constant, *b->constant);
-  if (!a->owner || !b->owner || a->index != b->index) return false;
-  auto key = std::make_pair(a, b);
-  if (auto it = memo.find(key); it != memo.end()) return it->second;
-  const Apply* na = a->owner;
-  const Apply* nb = b->owner;
-  bool eq = na->nin() == nb->nin() && na->op()->equals(*nb->op());
-  for (int i = 0; eq && i < na->nin(); ++i) eq = same_rec(na->input(i).get(), nb->input(i).get(), equiv, memo);
-  memo[key] = eq;
-  return eq;
-}
-
 }  // namespace
 
 bool same_computation(const Var& a, const Var& b, const std::unordered_map<Variable*, Variable*>& equiv) {
+  // Depth-first over pairs of variables with an explicit stack (inner graphs may be deep);
+  // a pair is decided once every pair of its owners' inputs is.
   std::unordered_map<std::pair<Variable*, Variable*>, bool, PairHash> memo;
-  return same_rec(a.get(), b.get(), equiv, memo);
+  auto decided = [&](Variable* x, Variable* y) -> std::optional<bool> {
+    if (x == y) return true;
+    if (auto it = equiv.find(x); it != equiv.end() && it->second == y) return true;
+    if (auto it = equiv.find(y); it != equiv.end() && it->second == x) return true;
+    if (x->is_constant() && y->is_constant()) return same_type(x->type, y->type) && values_identical(*x->constant, *y->constant);
+    if (!x->owner || !y->owner || x->index != y->index) return false;
+    if (auto it = memo.find({x, y}); it != memo.end()) return it->second;
+    if (x->owner->nin() != y->owner->nin() || !x->owner->op()->equals(*y->owner->op())) return memo[{x, y}] = false;
+    return std::nullopt;
+  };
+  std::vector<std::pair<Variable*, Variable*>> stack{{a.get(), b.get()}};
+  while (!stack.empty()) {
+    auto [x, y] = stack.back();
+    if (decided(x, y)) {
+      stack.pop_back();
+      continue;
+    }
+    bool pending = false, eq = true;
+    for (int i = 0; eq && i < x->owner->nin(); ++i) {
+      Variable* xi = x->owner->input(i).get();
+      Variable* yi = y->owner->input(i).get();
+      std::optional<bool> r = decided(xi, yi);
+      if (!r) {
+        stack.emplace_back(xi, yi);
+        pending = true;
+      } else if (!*r) {
+        eq = false;
+      }
+    }
+    if (pending && eq) continue;
+    memo[{x, y}] = eq;
+    stack.pop_back();
+  }
+  return *decided(a.get(), b.get());
 }
 
 }  // namespace hypatia::scan_rewrites
