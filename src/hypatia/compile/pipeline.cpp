@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "hypatia/control/rewrites/ifelse.h"
+#include "hypatia/control/rewrites/scan.h"
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/inplace.h"
 #include "hypatia/rewrite/merge.h"
@@ -46,11 +47,13 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_shape_canonicalize(*canonicalize);
   register_sparse_canonicalize(*canonicalize);
   register_ifelse_canonicalize(*canonicalize);
+  register_scan_canonicalize(*canonicalize);
   register_tensor_stabilize(*stabilize);
   register_tensor_specialize(*specialize);
   register_blas_specialize(*specialize);
   register_usmm_specialize(*specialize);
   register_sparse_specialize(*specialize);
+  register_scan_specialize(*specialize);  // save_mem late, as Theano (after stabilize)
   register_tensor_fusion(*fusion);
   // Users' own local rewrites (Python's register_canonicalize, ...), added at run time.
   register_user_rewrites(*canonicalize, "canonicalize");
