@@ -39,6 +39,7 @@ void init_sparse_dot(nb::module_& m);  // after init_sparse: adds to _core.spars
 // Sparse selection, stacking, sparse_grad and probability ops (into _core.sparse).
 void init_sparse_select(nb::module_& m);
 void init_blocksparse(nb::module_& m);  // tensor.nnet.blocksparse
+void init_control(nb::module_& m);  // OpFromGraph, Print, clone, subgraph_grad (bind_control.cpp)
 
 /// A Python object as a graph variable: Variables pass through; numbers, numpy arrays and
 /// lists become constants (Theano's as_tensor_variable).

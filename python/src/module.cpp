@@ -29,6 +29,7 @@ NB_MODULE(_core, m) {
   init_sparse_dot(m);
   init_sparse_select(m);
   family(&init_blocksparse, "blocksparse", "theano.tensor.nnet.blocksparse: block-sparse products.");
+  init_control(m);
   init_bench(m);
   init_blas(m);
   nb::object modules = nb::module_::import_("sys").attr("modules");

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "hypatia/control/rewrites/op_from_graph.h"
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/inplace.h"
 #include "hypatia/rewrite/merge.h"
@@ -43,6 +44,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_tensor_canonicalize(*canonicalize);
   register_shape_canonicalize(*canonicalize);
   register_sparse_canonicalize(*canonicalize);
+  register_control_canonicalize(*canonicalize);
   register_tensor_stabilize(*stabilize);
   register_tensor_specialize(*specialize);
   register_blas_specialize(*specialize);
