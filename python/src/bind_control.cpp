@@ -128,7 +128,6 @@ void init_control(nb::module_& m) {
           (*f)(to_python(x));
         } catch (nb::python_error& e) {
           std::string msg = e.what();
-          e.discard_as_unraisable("hypatia.printing.Print");
           raise(ErrorKind::Runtime, "[Print] the print function raised: ", msg);
         }
       };
