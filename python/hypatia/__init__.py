@@ -32,6 +32,8 @@ from . import gradient
 from .gradient import grad, Lop, Rop, jacobian, hessian
 from . import printing
 from .printing import pp, debugprint
+from .compile.builders import OpFromGraph, clone  # noqa: E402
+from .gradient import subgraph_grad  # noqa: E402
 from . import _type_methods  # noqa: E402,F401 - values_eq, values_eq_approx, may_share_memory of types
 from . import sparse  # noqa: E402
 from . import scan_module  # noqa: E402

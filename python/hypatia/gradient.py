@@ -119,3 +119,30 @@ class DisconnectedType(metaclass=_DisconnectedMeta):
 
     def __call__(self, name=None):
         return _core._disconnected()
+
+
+class NullType(object):
+    """Theano's NullType() as an OpFromGraph override entry: no gradient (R_op) for that input (output)."""
+
+
+def subgraph_grad(wrt, end, start=None, cost=None, details=False):
+    """Gradients of ``cost`` and/or the known ``start`` gradients with respect to ``wrt`` and ``end``,
+    not back-propagated past ``end`` (theano.gradient.subgraph_grad).
+
+    Returns (wrt_grads, end_grads); with details=True also the gradients from ``start`` alone
+    and from ``cost`` alone with respect to ``wrt`` (None where not given).
+    """
+    if cost is None and start is None:
+        raise ValueError("[subgraph_grad] needs a cost or start gradients (both are None)")
+    if not isinstance(end, list):
+        raise TypeError("[subgraph_grad] end must be a list of variables, got %r" % (end,))
+    if not isinstance(wrt, list):
+        raise TypeError("[subgraph_grad] wrt must be a list of variables, got %r" % (wrt,))
+    if start is not None and not hasattr(start, "items"):
+        raise TypeError("[subgraph_grad] start must be a dictionary {variable: gradient}, got %r" % (start,))
+    start_pairs = [(k, v if isinstance(v, _core.Variable) else _core.tensor.as_tensor_variable(v))
+                   for k, v in (start.items() if start else [])]
+    wg, eg, sg, cg = _core.subgraph_grad(wrt, end, start_pairs, cost)
+    if details:
+        return list(wg), list(eg), (list(sg) if start else None), (list(cg) if cost is not None else None)
+    return list(wg), list(eg)

@@ -57,3 +57,41 @@ def pydotprint(fct, outfile=None, **kwargs):
     with open(outfile, "w") as f:
         f.write(dot_graph(fct))
     return outfile
+
+
+def _print_fn(op, xin):
+    for attr in op.attrs:
+        temp = getattr(xin, attr)
+        pmsg = temp() if callable(temp) else temp
+        print(op.message, attr, "=", pmsg)
+
+
+class Print(object):
+    """Identity op that prints ``message`` and attributes of its input each time it runs (theano.printing.Print).
+
+    ``attrs`` names attributes or methods of the value (a numpy array or scipy matrix):
+    '__str__' (default), 'shape', 'min', 'max', 'sum', ...; methods are called.
+    ``global_fn(op, x)`` does the printing (default: print "message attr = value" to
+    sys.stdout). The gradient passes through unchanged. Prints are never constant-folded,
+    and two Print instances never merge.
+    """
+
+    def __init__(self, message="", attrs=("__str__",), global_fn=_print_fn):
+        import types
+        self.message = message
+        self.attrs = tuple(attrs)
+        self.global_fn = global_fn
+        info = types.SimpleNamespace(message=message, attrs=self.attrs, global_fn=global_fn)
+        # The callback holds the fields, not self, so no reference cycle runs through the op.
+        self._op = _core.print_op(message, list(self.attrs), lambda x: info.global_fn(info, x))
+
+    def __call__(self, x):
+        """x, printed when the graph evaluates it."""
+        return self._op(x)
+
+    def make_node(self, x):
+        """The Apply node of the print on x."""
+        return self._op.make_node(x)
+
+    def __str__(self):
+        return "Print{%s}" % self.message

@@ -159,6 +159,23 @@ void init_function(nb::module_& m) {
       .def_prop_ro("compile_time", [](PyFunction& pf) { return pf.f->compile_time(); }, "Seconds spent compiling.")
       .def("profile_summary", [](PyFunction& pf) { return pf.f->profile_summary(); },
            "Per-node time table (compile with profile=True), most expensive node first.")
+      .def("copy", [](PyFunction& pf, bool share_memory, nb::handle swap, bool delete_updates,
+                      std::optional<std::string> name) {
+        std::vector<std::pair<Var, Var>> pairs;
+        if (!swap.is_none()) {
+          nb::object items = nb::hasattr(swap, "items") ? swap.attr("items")() : nb::borrow(swap);
+          for (auto kv : items) {
+            nb::tuple t = nb::cast<nb::tuple>(nb::module_::import_("builtins").attr("tuple")(kv));
+            if (t.size() != 2 || !nb::isinstance<Var>(t[0]) || !nb::isinstance<Var>(t[1]))
+              type_error("[Function.copy] swap must map shared variables to shared variables");
+            pairs.emplace_back(nb::cast<Var>(t[0]), nb::cast<Var>(t[1]));
+          }
+        }
+        return PyFunction{pf.f->copy(share_memory, pairs, delete_updates, name), pf.single};
+      }, nb::arg("share_memory") = false, nb::arg("swap").none() = nb::none(),
+         nb::arg("delete_updates") = false, nb::arg("name").none() = nb::none(),
+         "Theano's Function.copy: the same compiled graph with its own input defaults (or shared ones, "
+         "share_memory=True); swap: (old, new) shared-variable pairs; delete_updates drops the updates.")
       .def_prop_ro("input_names", [](PyFunction& pf) {
         std::vector<std::string> names;
         for (int i = 0; i < pf.f->num_inputs(); ++i) names.push_back(pf.f->input_name(i));

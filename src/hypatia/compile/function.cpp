@@ -155,7 +155,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
       shared_vars.push_back(target);
   }
   fg_inputs.insert(fg_inputs.end(), shared_vars.begin(), shared_vars.end());
-  fgraph_ = std::make_unique<FunctionGraph>(fg_inputs, exprs, true);
+  fgraph_ = std::make_shared<FunctionGraph>(fg_inputs, exprs, true);
   // Which output replaces which shared input: the in-place phase may let the node computing
   // an update overwrite the old value's buffer (docs/design.md, "In-place updates").
   {
@@ -168,7 +168,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     fgraph_->set_update_mapping(std::move(mapping));
   }
   optimize_graph(*fgraph_, mode_name(options_));
-  vm_ = std::make_unique<VM>(*fgraph_, options_.allow_gc);
+  vm_ = std::make_shared<VM>(*fgraph_, options_.allow_gc);
   if (options_.profile) vm_->set_profiling(true);
   // 6. Slots and containers.
   for (size_t i = 0; i < inputs_.size(); ++i) {
@@ -423,6 +423,66 @@ Value& Function::operator[](const Var& var) {
       return defaults_[i]->value;
     }
   value_error("[function] ", var->str(), " is not an input of this function");
+}
+
+FunctionPtr Function::copy(bool share_memory, const std::vector<std::pair<Var, Var>>& swap, bool delete_updates,
+                           const std::optional<std::string>& name) const {
+  std::shared_ptr<Function> f(new Function());
+  f->inputs_ = inputs_;
+  f->outputs_ = outputs_;
+  f->options_ = options_;
+  if (name) f->options_.name = *name;
+  f->fgraph_ = fgraph_;
+  f->vm_ = vm_;
+  f->input_slots_ = input_slots_;
+  f->shared_slots_ = shared_slots_;
+  f->output_slots_ = output_slots_;
+  f->update_targets_ = update_targets_;
+  f->protected_slots_ = protected_slots_;
+  f->destroyed_slots_ = destroyed_slots_;
+  f->update_own_slot_ = update_own_slot_;
+  f->compile_time_ = compile_time_;
+  for (const auto& c : defaults_) {
+    if (!c || share_memory) {
+      f->defaults_.push_back(c);
+      continue;
+    }
+    auto own = std::make_shared<SharedContainer>();
+    own->value = deep_copy(c->get());
+    f->defaults_.push_back(own);
+  }
+  for (auto& t : f->update_targets_)
+    for (size_t i = 0; i < defaults_.size(); ++i)
+      if (t.second == defaults_[i]) t.second = f->defaults_[i];
+  for (const auto& [old, neu] : swap) {
+    if (!old || !neu || !old->is_shared() || !neu->is_shared())
+      type_error("[Function.copy] swap needs (shared variable, shared variable) pairs, got ", old ? old->str() : "None",
+                 " -> ", neu ? neu->str() : "None");
+    if (!same_type(old.type(), neu.type()))
+      type_error("[Function.copy] swap: ", old->str(), " has type ", old.type()->str(), " but its replacement ",
+                 neu->str(), " has type ", neu.type()->str());
+    bool found = false;
+    for (auto& sc : f->shared_slots_)
+      if (sc.second == old->container) {
+        sc.second = neu->container;
+        found = true;
+      }
+    for (auto& t : f->update_targets_)
+      if (t.second == old->container) t.second = neu->container;
+    if (!found) value_error("[Function.copy] swap: ", old->str(), " is not a shared variable this function uses");
+  }
+  if (delete_updates) {
+    f->update_targets_.clear();
+    f->update_own_slot_.clear();
+    f->output_slots_.resize(outputs_.size());
+    for (auto& d : f->destroyed_slots_) d.second = false;  // no update owns a buffer: nodes get copies
+    f->options_.updates.clear();
+    for (auto& in : f->inputs_) in.update = Var();
+  }
+  for (const auto& t : f->update_targets_) f->locked_.push_back(t.second.get());
+  std::sort(f->locked_.begin(), f->locked_.end());
+  f->locked_.erase(std::unique(f->locked_.begin(), f->locked_.end()), f->locked_.end());
+  return f;
 }
 
 FunctionPtr function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options) {

@@ -109,8 +109,19 @@ class Function {
   double compile_time() const { return compile_time_; }
   /// Per-node times when compiled with profile=true, most expensive first.
   std::string profile_summary() const { return vm_->profile_summary(); }
+  /// Theano's Function.copy: a function running the same compiled graph (nothing is
+  /// recompiled; the graph and VM are shared, read-only). With share_memory=false the copy
+  /// has its own containers for inputs with default values (copies of their current values);
+  /// with true it shares them with this function. Shared variables stay shared either way,
+  /// except those in `swap` ((old, new) pairs of shared variables of the same type): the copy
+  /// reads and updates `new` where this function uses `old`. delete_updates drops every
+  /// update (shared and In(update=...)). `name` renames the copy. TypeError/ValueError
+  /// "[Function.copy] ..." for a bad swap.
+  std::shared_ptr<Function> copy(bool share_memory = false, const std::vector<std::pair<Var, Var>>& swap = {},
+                                 bool delete_updates = false, const std::optional<std::string>& name = std::nullopt) const;
 
  private:
+  Function() = default;  // copy() fills every member
   struct CallState;  // a VM frame and the per-call bookkeeping, pooled across calls
   /// Matches positional and keyword arguments to the inputs and checks each one
   /// (Type::filter) into the call state's input slots. Every failure is a TypeError/ValueError
@@ -125,8 +136,8 @@ class Function {
   std::vector<In> inputs_;
   std::vector<Out> outputs_;
   FunctionOptions options_;
-  std::unique_ptr<FunctionGraph> fgraph_;
-  std::unique_ptr<VM> vm_;
+  std::shared_ptr<FunctionGraph> fgraph_;  // shared with copies (read-only after construction)
+  std::shared_ptr<VM> vm_;
   std::vector<int> input_slots_;                     // slot of each explicit input
   std::vector<std::shared_ptr<SharedContainer>> defaults_;  // per explicit input (null when none)
   std::vector<std::pair<int, std::shared_ptr<SharedContainer>>> shared_slots_;
