@@ -2,6 +2,7 @@
 #include "hypatia/compile/pipeline.h"
 
 #include <map>
+#include <unordered_map>
 #include <set>
 #include <mutex>
 #include <sstream>
@@ -124,17 +125,22 @@ void optimize_graph(FunctionGraph& fg, const std::string& mode) {
 }
 
 void optimize_inner_graphs(FunctionGraph& fg, const std::string& mode) {
+  // One op applied by several nodes is rewritten once, and they keep sharing the result.
+  std::unordered_map<const Op*, OpPtr> done;
   for (Apply* node : fg.toposort()) {
     std::vector<FunctionGraphPtr> inner = node->op()->inner_graphs();
     if (inner.empty()) continue;
-    std::vector<FunctionGraphPtr> rewritten;
-    for (const FunctionGraphPtr& g : inner) {
-      auto copy = std::make_shared<FunctionGraph>(g->inputs(), g->outputs(), true);
-      copy->set_update_mapping(g->update_mapping());  // carried values may be updated in place
-      optimize_graph(*copy, mode);  // nested inner graphs too
-      rewritten.push_back(std::move(copy));
+    OpPtr& op = done[node->op().get()];
+    if (!op) {
+      std::vector<FunctionGraphPtr> rewritten;
+      for (const FunctionGraphPtr& g : inner) {
+        auto copy = std::make_shared<FunctionGraph>(g->inputs(), g->outputs(), true);
+        copy->set_update_mapping(g->update_mapping());  // carried values may be updated in place
+        optimize_graph(*copy, mode);  // nested inner graphs too
+        rewritten.push_back(std::move(copy));
+      }
+      op = node->op()->with_inner_graphs(rewritten);
     }
-    OpPtr op = node->op()->with_inner_graphs(rewritten);
     if (!op) continue;
     std::vector<TypePtr> types;
     for (int i = 0; i < node->nout(); ++i) types.push_back(node->out(i)->type);

@@ -51,6 +51,19 @@ TEST(OpFromGraph, ManualExampleAllModes) {
   }
 }
 
+TEST(OpFromGraph, OneOpAppliedTwiceIsRewrittenOnceAndStaysShared) {
+  Var x = scalar(DType::Float64, "x"), y = scalar(DType::Float64, "y");
+  auto op = op_from_graph({x, y}, {mul(add(x, y), constant(2.0))});
+  auto f = function({x, y}, {add(apply1(*op, {x, y}), apply1(*op, {y, y}))});
+  std::vector<const Op*> ops;
+  for (Apply* node : f->fgraph().toposort())
+    if (dynamic_cast<const OpFromGraph*>(node->op().get())) ops.push_back(node->op().get());
+  ASSERT_EQ(ops.size(), 2u);
+  EXPECT_EQ(ops[0], ops[1]);       // one rewritten copy for both nodes
+  EXPECT_NE(ops[0], op.get());     // and it is the rewritten one
+  EXPECT_DOUBLE_EQ(at((*f)({NDArray::scalar(1.0), NDArray::scalar(2.0)})[0], 0), 6.0 + 8.0);
+}
+
 TEST(OpFromGraph, SharedVariableIsImplicitInput) {
   Var x = vector(DType::Float64, "x");
   Var s = shared(arr({1, 2}, {2}), "s");
