@@ -8,11 +8,13 @@
 #define HYPATIA_HAVE_MVEC 1
 // glibc's libmvec (x86_64 vector ABI, AVX2 variants "d"): declared here because glibc exposes
 // them to the compiler only under -ffast-math.
+// The target attribute on the declarations tells the compiler (clang insists) that the ymm
+// arguments travel in registers, as libmvec expects.
 extern "C" {
-__m256d _ZGVdN4v_tanh(__m256d);
-__m256 _ZGVdN8v_tanhf(__m256);
-__m256d _ZGVdN4v_exp(__m256d);
-__m256 _ZGVdN8v_expf(__m256);
+__attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_tanh(__m256d);
+__attribute__((target("avx2,fma"))) __m256 _ZGVdN8v_tanhf(__m256);
+__attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_exp(__m256d);
+__attribute__((target("avx2,fma"))) __m256 _ZGVdN8v_expf(__m256);
 }
 #endif
 
