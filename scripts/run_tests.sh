@@ -80,13 +80,17 @@ if [ "$SANITIZERS" != "0" ]; then
   # ignore_noninstrumented_modules=1 (accesses inside uninstrumented libraries are not tracked;
   # every access Hypatia's code makes is). OpenBLAS (uninstrumented, its own thread pool) runs
   # single-threaded here. No suppression file.
-  stage "C++ *Thread* tests under TSan (clang)"
+  stage "C++ *Thread* (and control *Concurrent*) tests under TSan (clang)"
   cmake -S . -B build-tsan -G Ninja "${SAN_FLAGS[@]}" -DHYPATIA_SANITIZE=thread -DHYPATIA_BUILD_TESTS=ON
-  cmake --build build-tsan -j "$JOBS" --target test_compile
+  cmake --build build-tsan -j "$JOBS" --target test_compile test_control
   LLVM_LIB=$(dirname "$(readlink -f "$(command -v clang++)")")/../lib
   OMP_TOOL_LIBRARIES="$LLVM_LIB/libarcher.so" OPENBLAS_NUM_THREADS=1 \
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ignore_noninstrumented_modules=1" \
     ./build-tsan/tests/cpp/test_compile --gtest_filter='*Thread*'
+  # The loops and graph ops keep pools of inner frames: their concurrent-call tests too.
+  OMP_TOOL_LIBRARIES="$LLVM_LIB/libarcher.so" OPENBLAS_NUM_THREADS=1 \
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ignore_noninstrumented_modules=1" \
+    ./build-tsan/tests/cpp/test_control --gtest_filter='*Thread*:*Concurrent*'
 fi
 
 stage ""
