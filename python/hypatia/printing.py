@@ -10,23 +10,54 @@ def _target(obj):
     return obj
 
 
-def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_name=False):
-    """Print a graph one variable per line, children indented (theano.printing.debugprint).
-
-    ``obj`` is a Variable, a list of Variables, a compiled Function or a FunctionGraph.
-    ``file=None`` prints to stdout and returns None; ``file='str'`` returns the text; any
-    other file-like object receives it.
-    """
+def _graph_of(obj, who):
+    """A FunctionGraph or a list of Variables for a Function, FunctionGraph, Variable, Apply or list."""
     obj = _target(obj)
     if isinstance(obj, _core.FunctionGraph):
-        text = _core.debugprint_fgraph(obj, depth, print_type, ids, stop_on_name)
+        return obj
+    if isinstance(obj, _core.Apply):
+        return list(obj.outputs)
+    vars_ = list(obj) if isinstance(obj, (list, tuple)) else [obj]
+    for v in vars_:
+        if not isinstance(v, _core.Variable):
+            raise TypeError("[%s] expected a Function, FunctionGraph, Variable, Apply or list of Variables, got %s"
+                            % (who, type(v).__name__))
+    return vars_
+
+
+def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_name=False, done=None,
+               print_storage=False, print_clients=False, used_ids=None):
+    """Print a graph one variable per line, children indented (theano.printing.debugprint).
+
+    ``obj`` is a Variable, an Apply, a list of Variables, a compiled Function or a
+    FunctionGraph. ``depth`` limits the levels shown (-1: all); ``print_type`` adds each
+    variable's type; ``ids`` is 'CHAR' ([id A]), 'int' ([id 0]), 'id' (the node's address)
+    or '' (none); ``stop_on_name`` does not expand below named variables; ``done`` (a dict)
+    collects the ids of printed nodes so that several calls share ids and print a node's
+    inputs once; ``used_ids`` (a dict) holds ids given to nodes only referred to;
+    ``print_clients`` lists the clients of nodes used more than once; ``print_storage`` shows
+    the values of constants and shared variables. ``file=None`` prints to stdout, ``file='str'``
+    returns the text; any other file-like object receives it and is returned.
+    """
+    for name, d in (("done", done), ("used_ids", used_ids)):
+        if d is not None and not isinstance(d, dict):
+            raise TypeError("[debugprint] %s must be a dict or None, got %s" % (name, type(d).__name__))
+    if not isinstance(depth, int):
+        raise TypeError("[debugprint] depth must be an int (-1 for unlimited), got %s" % type(depth).__name__)
+    graph = _graph_of(obj, "debugprint")
+    args = (depth, bool(print_type), ids, bool(stop_on_name), done, used_ids, bool(print_clients),
+            bool(print_storage))
+    if isinstance(graph, _core.FunctionGraph):
+        text = _core.debugprint_fgraph(graph, *args)
     else:
-        vars_ = list(obj) if isinstance(obj, (list, tuple)) else [obj]
-        text = _core.debugprint_vars(vars_, depth, print_type, ids, stop_on_name)
+        text = _core.debugprint_vars(graph, *args)
     if file == "str":
         return text
-    (file or sys.stdout).write(text if text.endswith("\n") else text + "\n")
-    return None
+    out = sys.stdout if file is None else file
+    if not hasattr(out, "write"):
+        raise TypeError("[debugprint] file must be None, 'str' or a file-like object, got %r" % (file,))
+    out.write(text if text.endswith("\n") else text + "\n")
+    return None if file is None else file
 
 
 def pprint(var):
@@ -39,23 +70,110 @@ def pprint(var):
 pp = pprint
 
 
-def dot_graph(obj):
-    """Graphviz dot text of a graph (variables as ellipses, apply nodes as boxes)."""
-    obj = _target(obj)
-    if isinstance(obj, _core.FunctionGraph):
-        return _core.dot_graph_fgraph(obj)
-    return _core.dot_graph_vars(list(obj) if isinstance(obj, (list, tuple)) else [obj])
+def dot_graph(obj, compact=True, with_ids=False, high_contrast=True, colorCodes=None, max_label_size=70,
+              var_with_name_simple=False, cond_highlight=None, d3_attributes=False):
+    """Graphviz dot text of a graph as pydotprint draws it (the options are pydotprint's)."""
+    graph = _graph_of(obj, "pydotprint")
+    kw = _dot_kwargs(compact, with_ids, high_contrast, colorCodes, max_label_size, var_with_name_simple,
+                     cond_highlight, d3_attributes)
+    if isinstance(graph, _core.FunctionGraph):
+        return _core.dot_graph_fgraph(graph, **kw)
+    return _core.dot_graph_vars(graph, **kw)
 
 
-def pydotprint(fct, outfile=None, **kwargs):
-    """Write the graph as Graphviz dot text to ``outfile`` (default 'hypatia.pydotprint.dot').
+def _dot_kwargs(compact, with_ids, high_contrast, colorCodes, max_label_size, var_with_name_simple,
+                cond_highlight, d3_attributes):
+    if colorCodes is not None and not isinstance(colorCodes, dict):
+        raise TypeError("[pydotprint] colorCodes must be a dict of op name -> colour, got %s"
+                        % type(colorCodes).__name__)
+    return dict(compact=bool(compact), with_ids=bool(with_ids), high_contrast=bool(high_contrast),
+                color_codes={str(k): str(v) for k, v in (colorCodes or {}).items()},
+                max_label_size=int(max_label_size), var_with_name_simple=bool(var_with_name_simple),
+                cond_highlight=cond_highlight is not None and cond_highlight is not False,
+                d3_attributes=bool(d3_attributes))
 
-    Theano rendered images through pydot; Hypatia writes the dot source, which ``dot -Tpng``
-    turns into the same picture.
+
+def dot_tree(obj, **options):
+    """The dot text of a graph and of its inner graphs (scan, OpFromGraph), as nested dicts."""
+    graph = _graph_of(obj, "pydotprint")
+    kw = _dot_kwargs(**dict(dict(compact=True, with_ids=False, high_contrast=True, colorCodes=None,
+                                 max_label_size=70, var_with_name_simple=False, cond_highlight=None,
+                                 d3_attributes=False), **options))
+    if isinstance(graph, _core.FunctionGraph):
+        return _core.dot_tree_fgraph(graph, **kw)
+    return _core.dot_tree_vars(graph, **kw)
+
+
+def render_dot(text, format, who="pydotprint"):
+    """Graphviz's rendering of dot ``text`` in ``format`` ('png', 'svg', 'pdf', 'json', ...) as bytes."""
+    import shutil
+    import subprocess
+    if not isinstance(format, str) or not format or not format.replace(":", "").replace("_", "").isalnum():
+        raise ValueError("[%s] format must be a Graphviz output format such as 'png', 'svg' or 'pdf', got %r"
+                         % (who, format))
+    dot = shutil.which("dot")
+    if dot is None:
+        raise RuntimeError("[%s] the Graphviz 'dot' program was not found on PATH; install Graphviz "
+                           "(Debian: apt-get install graphviz)" % who)
+    proc = subprocess.run([dot, "-T" + format], input=text.encode(), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        err = proc.stderr.decode(errors="replace").strip()
+        if "Format:" in err and "not recognized" in err:
+            raise ValueError("[%s] Graphviz does not know the format %r; expected one of: %s"
+                             % (who, format, err.split("Use one of:")[-1].strip()))
+        raise RuntimeError("[%s] Graphviz's dot failed: %s" % (who, err))
+    return proc.stdout
+
+
+def pydotprint(fct, outfile=None, compact=True, format="png", with_ids=False, high_contrast=True,
+               cond_highlight=None, colorCodes=None, max_label_size=70, scan_graphs=False,
+               var_with_name_simple=False, print_output_file=True, return_image=False):
+    """Draw the graph of a function, FunctionGraph, Variable, Apply or list of Variables with Graphviz.
+
+    As theano.printing.pydotprint: apply nodes are ellipses (Elemwise dark pink, Scan
+    yellow, Shape brown, IfElse magenta, Subtensor purple, Alloc orange, or ``colorCodes``:
+    op class name -> colour), variables boxes (inputs green, shared variables cyan, outputs
+    blue, unused outputs grey), sparse variables labelled with their format. ``compact``
+    leaves out unnamed intermediate variables; ``with_ids`` numbers the nodes;
+    ``high_contrast`` fills nodes (else colours their border); ``cond_highlight`` borders
+    the branches of lazy ifs; ``max_label_size`` cuts labels; ``var_with_name_simple`` shows
+    only the names of named variables; ``scan_graphs`` also draws each scan's inner graph
+    to ``<outfile stem>_<op>_<position><ext>``. ``format`` is any Graphviz format ('png',
+    'svg', 'pdf', 'dot', ...). ``return_image`` returns the image bytes instead of writing a
+    file; otherwise the file is written, its path printed (``print_output_file``) and
+    returned. Needs Graphviz's ``dot`` program (Debian: graphviz).
     """
-    outfile = outfile or "hypatia.pydotprint.dot"
-    with open(outfile, "w") as f:
-        f.write(dot_graph(fct))
+    import os
+    options = dict(compact=compact, with_ids=with_ids, high_contrast=high_contrast, colorCodes=colorCodes,
+                   max_label_size=max_label_size, var_with_name_simple=var_with_name_simple,
+                   cond_highlight=cond_highlight)
+    tree = dot_tree(fct, **options)
+    if return_image:
+        return render_dot(tree["dot"], format)
+    if outfile is None:
+        outfile = "hypatia.pydotprint." + format
+    outfile = os.fspath(outfile)
+    data = render_dot(tree["dot"], format)
+    with open(outfile, "wb") as f:
+        f.write(data)
+    if print_output_file:
+        print("The output file is available at", outfile)
+    if scan_graphs:
+        stem, ext = os.path.splitext(outfile)
+
+        def draw_inner(node, prefix):
+            for sub in node["inner"]:
+                if "scan" not in sub["op"].lower():
+                    draw_inner(sub, prefix)
+                    continue
+                name = "%s_%s_%d%s" % (prefix, sub["op"].split("{")[0].replace("/", "_"), sub["apply_index"], ext)
+                with open(name, "wb") as f:
+                    f.write(render_dot(sub["dot"], format))
+                if print_output_file:
+                    print("The output file is available at", name)
+                draw_inner(sub, os.path.splitext(name)[0])
+        draw_inner(tree, stem)
     return outfile
 
 

@@ -54,5 +54,5 @@ def test_dot_export(tmp_path):
     text = dot_graph(y)
     assert text.startswith("digraph")
     assert "dot" in text and "x" in text
-    path = pydotprint(function([x], y), outfile=str(tmp_path / "g.dot"))
+    path = pydotprint(function([x], y), outfile=str(tmp_path / "g.dot"), format="dot")
     assert open(path).read().startswith("digraph")

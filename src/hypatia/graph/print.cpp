@@ -1,6 +1,8 @@
 // debugprint, pprint and dot_graph; all walks use explicit stacks so deep graphs print too.
 #include "hypatia/graph/print.h"
 
+#include <algorithm>
+
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -8,6 +10,8 @@
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "hypatia/graph/traversal.h"
 
 namespace hypatia {
 
@@ -32,17 +36,54 @@ std::string debugprint_impl(const std::vector<Var>& vars, const DebugPrintOption
   if (order)
     for (size_t i = 0; i < order->size(); ++i) position[(*order)[i]] = i;
   // Ids are keyed by Apply for computed variables (all outputs of a node share one) and by
-  // Variable for leaves, as in Theano.
+  // Variable for leaves, as in Theano. Ids from an earlier call (done, used_ids) are reused.
   std::unordered_map<const void*, std::string> ids;
   std::unordered_set<const void*> done;
+  size_t next_id = 0;
+  for (auto* m : {opts.done, opts.used_ids})
+    if (m) next_id += m->size();
+  auto key_of = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p); };
   auto id_of = [&](const void* key) -> std::string {
     auto it = ids.find(key);
     if (it != ids.end()) return it->second;
+    for (auto* m : {opts.done, opts.used_ids}) {
+      if (!m) continue;
+      auto found = m->find(key_of(key));
+      if (found != m->end()) return ids.emplace(key, found->second).first->second;
+    }
     std::string s;
-    if (opts.ids == DebugPrintOptions::Ids::Char) s = "[id " + char_id(ids.size()) + "]";
-    else if (opts.ids == DebugPrintOptions::Ids::Int) s = str_cat("[id ", ids.size(), "]");
+    size_t n = next_id++;
+    if (opts.ids == DebugPrintOptions::Ids::Char) s = "[id " + char_id(n) + "]";
+    else if (opts.ids == DebugPrintOptions::Ids::Int) s = str_cat("[id ", n, "]");
+    else if (opts.ids == DebugPrintOptions::Ids::Ptr) s = str_cat("[id ", key_of(key), "]");
     ids.emplace(key, s);
+    if (opts.used_ids) (*opts.used_ids)[key_of(key)] = s;
     return s;
+  };
+  auto was_done = [&](const void* key) {
+    return done.count(key) > 0 || (opts.done && opts.done->count(key_of(key)) > 0);
+  };
+  auto mark_done = [&](const void* key) {
+    done.insert(key);
+    if (opts.done) (*opts.done)[key_of(key)] = id_of(key);
+  };
+  // Clients of each variable within the printed graph (for print_clients).
+  std::unordered_map<const Variable*, std::vector<Apply*>> clients;
+  std::unordered_set<const Variable*> is_output;
+  if (opts.print_clients) {
+    for (const Var& v : vars) is_output.insert(v.get());
+    for (const Var& v : ancestors(vars))
+      if (v->owner)
+        for (const auto& in : v->owner->inputs()) {
+          auto& c = clients[in.get()];
+          if (std::find(c.begin(), c.end(), v->owner) == c.end()) c.push_back(v->owner);
+        }
+  }
+  auto storage = [&](const Variable* v) -> std::string {
+    if (!opts.print_storage) return "";
+    if (v->is_constant()) return " storage=" + value_repr(*v->constant);
+    if (v->is_shared()) return " storage=" + value_repr(v->container->get());
+    return "";
   };
 
   struct Frame {
@@ -61,13 +102,27 @@ std::string debugprint_impl(const std::vector<Var>& vars, const DebugPrintOption
       Variable* v = f.var;
       std::string type_str = opts.print_type ? " <" + v->type->str() + ">" : "";
       if (Apply* a = v->owner) {
-        bool already = done.count(a) > 0;
+        bool already = was_done(a);
         std::string id = id_of(a);
-        done.insert(a);
+        mark_done(a);
         std::string idx = a->nout() == 1 ? "" : str_cat(".", v->index);
         std::string o = order && position.count(a) ? std::to_string(position[a]) : "";
         // Theano: '%s%s%s %s%s \'%s\' %s %s %s' (prefix, op, idx, id, type, name, destroy_map, view_map, order)
-        os << f.prefix << a->op()->str() << idx << " " << id << type_str << " '" << v->name << "'   " << o << "\n";
+        os << f.prefix << a->op()->str() << idx << " " << id << type_str << " '" << v->name << "'   " << o;
+        if (opts.print_clients && !already) {
+          const auto& c = clients[v];
+          size_t n = c.size() + (is_output.count(v) ? 1 : 0);
+          if (n > 1) {
+            os << " clients:[";
+            for (size_t i = 0; i < c.size(); ++i) {
+              std::string cid = id_of(c[i]);
+              os << (i ? ", " : "") << "'" << c[i]->op()->str() << (cid.empty() ? "" : " " + cid) << "'";
+            }
+            if (is_output.count(v)) os << (c.empty() ? "" : ", ") << "'output'";
+            os << "]";
+          }
+        }
+        os << "\n";
         if (!already && !a->op()->inner_graphs().empty()) with_inner.push_back(a);
         if (already || (opts.stop_on_name && !v->name.empty())) continue;
         for (int i = a->nin() - 1; i >= 0; --i) {
@@ -76,8 +131,8 @@ std::string debugprint_impl(const std::vector<Var>& vars, const DebugPrintOption
         }
       } else {
         std::string id = id_of(v);
-        done.insert(v);
-        os << f.prefix << v->str() << " " << id << type_str << "\n";
+        mark_done(v);
+        os << f.prefix << v->str() << " " << id << type_str << storage(v) << "\n";
       }
     }
   }
@@ -322,78 +377,5 @@ std::string pprint(const std::vector<Var>& vars) {
   for (const auto& v : vars) s += pprint(v) + "\n";
   return s;
 }
-
-// ---- Graphviz ----
-
-namespace {
-
-std::string dot_escape(const std::string& s) {
-  std::string r;
-  for (char c : s) {
-    if (c == '\n') {
-      r += "\\n";
-      continue;
-    }
-    if (c == '"' || c == '\\') r += '\\';
-    r += c;
-  }
-  return r;
-}
-
-std::string dot_impl(const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
-  std::vector<Apply*> order = io_toposort(inputs, outputs);
-  std::unordered_map<const Variable*, std::string> var_ids;
-  std::unordered_set<const Variable*> is_output, is_input;
-  for (const auto& o : outputs) is_output.insert(o.get());
-  for (const auto& i : inputs) is_input.insert(i.get());
-  std::ostringstream os;
-  os << "digraph G {\n";
-  auto var_node = [&](const Variable* v) -> const std::string& {
-    auto it = var_ids.find(v);
-    if (it != var_ids.end()) return it->second;
-    std::string id = str_cat("v", var_ids.size());
-    std::string label = v->owner ? (v->name.empty() ? v->type->str() : v->name + "\n" + v->type->str())
-                                 : v->str() + "\n" + v->type->str();
-    label = dot_escape(label);
-    std::string style;
-    if (is_output.count(v)) style = ", style=filled, fillcolor=dodgerblue";
-    else if (v->is_constant()) style = ", style=filled, fillcolor=lightgrey";
-    else if (!v->owner || is_input.count(v)) style = ", style=filled, fillcolor=limegreen";
-    os << "  " << id << " [label=\"" << label << "\", shape=ellipse" << style << "];\n";
-    return var_ids.emplace(v, id).first->second;
-  };
-  for (size_t k = 0; k < order.size(); ++k) {
-    Apply* a = order[k];
-    std::string nid = str_cat("n", k);
-    os << "  " << nid << " [label=\"" << dot_escape(a->op()->str()) << "\", shape=box];\n";
-    for (int i = 0; i < a->nin(); ++i) {
-      const std::string& vid = var_node(a->input(i).get());
-      os << "  " << vid << " -> " << nid << " [label=\"" << i << "\"];\n";
-    }
-    for (int i = 0; i < a->nout(); ++i) {
-      const std::string& vid = var_node(a->out(i));
-      os << "  " << nid << " -> " << vid;
-      if (a->nout() > 1) os << " [label=\"" << i << "\"]";
-      os << ";\n";
-    }
-  }
-  for (const auto& o : outputs) var_node(o.get());  // outputs that are leaves
-  os << "}\n";
-  return os.str();
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream f(path);
-  if (!f) raise(ErrorKind::Runtime, "[write_dot] cannot open '", path, "' for writing");
-  f << text;
-  if (!f) raise(ErrorKind::Runtime, "[write_dot] failed writing '", path, "'");
-}
-
-}  // namespace
-
-std::string dot_graph(const std::vector<Var>& outputs) { return dot_impl({}, outputs); }
-std::string dot_graph(const FunctionGraph& fg) { return dot_impl(fg.inputs(), fg.outputs()); }
-void write_dot(const std::string& path, const std::vector<Var>& outputs) { write_file(path, dot_graph(outputs)); }
-void write_dot(const std::string& path, const FunctionGraph& fg) { write_file(path, dot_graph(fg)); }
 
 }  // namespace hypatia

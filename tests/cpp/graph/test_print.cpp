@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "hypatia/graph/print.h"
@@ -225,19 +226,39 @@ TEST(PPrint, ConstantsByValue) {
 
 // ---- Graphviz ----
 
-TEST(DotGraph, BoxesEllipsesAndIndexedEdges) {
+TEST(DotGraph, PydotprintShapesColoursAndIndexedEdges) {
   Var x = vec("x"), y = vec("y");
   Var out = ew("sub", {x, ew("mul", {cst(2.0), y})});
   std::string dot = dot_graph(std::vector<Var>{out});
   EXPECT_EQ(dot.rfind("digraph G {\n", 0), 0u);
   EXPECT_EQ(dot.substr(dot.size() - 2), "}\n");
-  EXPECT_NE(dot.find("[label=\"Elemwise{mul,no_inplace}\", shape=box]"), std::string::npos);
-  EXPECT_NE(dot.find("[label=\"Elemwise{sub,no_inplace}\", shape=box]"), std::string::npos);
-  EXPECT_NE(dot.find("[label=\"x\\nTensorType(float64, vector)\", shape=ellipse"), std::string::npos);
-  EXPECT_NE(dot.find("[label=\"1\"]"), std::string::npos);
-  EXPECT_NE(dot.find("fillcolor=dodgerblue"), std::string::npos);
-  EXPECT_NE(dot.find("fillcolor=lightgrey"), std::string::npos);
-  EXPECT_EQ(std::count(dot.begin(), dot.end(), ';'), 2 /*boxes*/ + 5 /*ellipses*/ + 6 /*edges*/);
+  // Apply nodes are ellipses, dark pink for Elemwise; variables are boxes.
+  EXPECT_NE(dot.find("[label=\"Elemwise{mul,no_inplace}\", shape=ellipse, style=filled, fillcolor=\"#FFAABB\"]"),
+            std::string::npos);
+  EXPECT_NE(dot.find("[label=\"name=x TensorType(float64, vector)\", shape=box, style=filled, fillcolor=\"green\"]"),
+            std::string::npos);
+  EXPECT_NE(dot.find("[label=\"val=2.0 TensorType(float64, scalar)\", shape=box"), std::string::npos);
+  EXPECT_NE(dot.find("fillcolor=\"blue\""), std::string::npos);  // the output
+  // compact: the unnamed intermediate is an edge labelled with index and type.
+  EXPECT_NE(dot.find("n0 -> n1 [label=\"1 TensorType(float64, vector)\"]"), std::string::npos);
+  EXPECT_EQ(std::count(dot.begin(), dot.end(), ';'), 1 /*graph attributes*/ + 2 /*applies*/ + 4 /*boxes*/ + 5 /*edges*/);
+
+  DotOptions o;
+  o.compact = false;
+  o.var_with_name_simple = true;
+  o.high_contrast = false;
+  o.with_ids = true;
+  std::string full = dot_graph(std::vector<Var>{out}, o);
+  EXPECT_NE(full.find("[label=\"x id="), std::string::npos);
+  EXPECT_NE(full.find("shape=ellipse, color=\"#FFAABB\""), std::string::npos);
+  EXPECT_NE(full.find("Elemwise{sub,no_inplace} id=1"), std::string::npos);
+  EXPECT_EQ(std::count(full.begin(), full.end(), ';'), 1 + 2 + 5 + 6);  // the intermediate is a box now
+
+  o = DotOptions{};
+  o.max_label_size = 10;
+  o.color_codes["Elemwise"] = "gold";
+  std::string cut = dot_graph(std::vector<Var>{out}, o);
+  EXPECT_NE(cut.find("[label=\"Elemwis...\", shape=ellipse, style=filled, fillcolor=\"gold\"]"), std::string::npos);
 
   FunctionGraph fg({x, y}, {out});
   std::string path = ::testing::TempDir() + "hypatia_print_test.dot";
@@ -248,6 +269,28 @@ TEST(DotGraph, BoxesEllipsesAndIndexedEdges) {
   EXPECT_EQ(ss.str(), dot_graph(fg));
   std::remove(path.c_str());
   EXPECT_THROW(write_dot("/nonexistent-dir/x.dot", fg), Error);
+}
+
+TEST(DebugPrint, DoneAndUsedIdsAreSharedBetweenCalls) {
+  Var x = vec("x");
+  Var a = ew("exp", {x});
+  std::map<std::uintptr_t, std::string> done;
+  DebugPrintOptions o;
+  o.done = &done;
+  std::string first = debugprint(std::vector<Var>{a}, o);
+  EXPECT_EQ(first, "Elemwise{exp,no_inplace} [id A] ''   \n |x [id B]\n");
+  std::string second = debugprint(std::vector<Var>{ew("neg", {a})}, o);
+  // a keeps its id and is not expanded again; the new node takes the next letter.
+  EXPECT_EQ(second, "Elemwise{neg,no_inplace} [id C] ''   \n |Elemwise{exp,no_inplace} [id A] ''   \n");
+  o.done = nullptr;
+  o.ids = DebugPrintOptions::Ids::None;
+  o.print_clients = true;
+  std::string clients = debugprint(std::vector<Var>{ew("add", {a, ew("neg", {a})})}, o);
+  EXPECT_NE(clients.find("Elemwise{exp,no_inplace}  '' "), std::string::npos);
+  EXPECT_NE(clients.find("clients:["), std::string::npos);
+  EXPECT_NE(clients.find("'Elemwise{add,no_inplace}'"), std::string::npos);
+  EXPECT_NE(clients.find("'Elemwise{neg,no_inplace}'"), std::string::npos);
+  EXPECT_EQ(clients.find("clients:", clients.find("clients:") + 1), std::string::npos);  // only exp has two
 }
 
 }  // namespace

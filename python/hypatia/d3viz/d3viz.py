@@ -1,0 +1,63 @@
+"""d3viz and d3write: a graph as an interactive offline HTML page or a dot file (theano.d3viz.d3viz)."""
+import json
+import os
+import re
+
+from .formatting import PyDotFormatter
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def replace_patterns(x, replace):
+    """``x`` with every match of each regular expression key of ``replace`` replaced by its value."""
+    for pattern, value in replace.items():
+        x = re.sub(pattern, value, x)
+    return x
+
+
+def safe_json(obj):
+    """JSON of ``obj`` that can sit inside an HTML <script> element (no '</', '<!--' or U+2028)."""
+    text = json.dumps(obj)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _read(name):
+    with open(os.path.join(_HERE, name), encoding="utf-8") as f:
+        return f.read()
+
+
+def d3viz(fct, outfile, copy_deps=True, *args, **kwargs):
+    """Write an interactive HTML picture of ``fct``'s graph to ``outfile``.
+
+    ``fct`` is a compiled Function, a FunctionGraph, a Variable, an Apply or a list of
+    Variables. The page is self-contained and works offline (its script is embedded;
+    ``copy_deps`` is accepted for Theano's signature and has nothing to copy). In it the
+    graph zooms with the mouse wheel, pans and moves nodes by drag and drop, shows each
+    node's kind, type, shape and (for a function compiled with profile=True and called)
+    time per call on mouse-over, edits a label on right click, and opens or closes the
+    inner graph of an OpFromGraph or scan node on double click. 'Toggle profile colors'
+    colours apply nodes from white to red by time; 'Reset nodes' restores the layout.
+    Inputs are green, outputs blue, apply nodes ellipses coloured by op class; edges are
+    blue when the node views the input and red when it destroys it. Extra arguments go to
+    PyDotFormatter. Needs Graphviz's ``dot`` program for the layout. Returns ``outfile``.
+    """
+    formatter = PyDotFormatter(*args, **kwargs)
+    model = formatter.model(fct)
+    outfile = os.fspath(outfile)
+    title = os.path.splitext(os.path.basename(outfile))[0]
+    html = replace_patterns(_read("template.html"), {"%% TITLE %%": title.replace("\\", "\\\\")})
+    # The JS and data go in last, as plain replacements (they may contain any text).
+    html = html.replace("%% JS %%", _read("d3viz.js")).replace("%% DATA %%", safe_json(model))
+    folder = os.path.dirname(outfile)
+    if folder and not os.path.isdir(folder):
+        os.makedirs(folder)
+    with open(outfile, "w", encoding="utf-8") as f:
+        f.write(html)
+    return outfile
+
+
+def d3write(fct, path, *args, **kwargs):
+    """Write the Graphviz dot text of ``fct``'s graph to ``path`` (extra arguments go to PyDotFormatter)."""
+    formatter = PyDotFormatter(*args, **kwargs)
+    return formatter(fct).write(os.fspath(path), "raw")
