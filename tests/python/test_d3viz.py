@@ -27,9 +27,14 @@ def chromium(args, url):
     return proc.stdout.decode(errors="replace")
 
 
+def dump_dom(path, actions=""):
+    """The page's DOM after its script ran, with the fragment's actions (buttons) applied."""
+    return chromium(["--dump-dom"], "file://" + os.path.abspath(path) + ("#" + actions if actions else ""))
+
+
 def dom_counts(path, expand_all=False):
     """(top-level nodes, all drawn nodes) as the page reports them once its script has run."""
-    dom = chromium(["--dump-dom"], "file://" + os.path.abspath(path) + ("#expand-all" if expand_all else ""))
+    dom = dump_dom(path, "expand-all" if expand_all else "")
     top = re.search(r'data-nodes="(\d+)"', dom)
     every = re.search(r'data-all-nodes="(\d+)"', dom)
     assert top and every, "the page's script did not run"
@@ -151,6 +156,15 @@ def test_manual_profile_times_are_shown(tmp_path):
     dots = [n for n in applies if n["label"].startswith("dot")]
     assert max(n["profile"] for n in dots) == model["max_profile"]  # the big dot is the slowest node
     assert dom_counts(out)[0] == graph_node_count(predict_profiled)
+    # 'Toggle profile colors' paints apply nodes from white to red; the slowest is pure red.
+    dom = dump_dom(out, "profile-colors")
+    fills = re.findall(r'<g class="node"[^>]*data-kind="apply"[^>]*>\s*<ellipse[^>]*fill="([^"]+)"', dom)
+    assert len(fills) == len(applies) and "rgb(255,0,0)" in fills
+    assert all(f.startswith("rgb(255,") for f in fills)
+    # 'Release nodes' moves the nodes away from Graphviz's layout.
+    before = re.findall(r'<g class="node"[^>]*transform="([^"]+)"', dump_dom(out))
+    after = re.findall(r'<g class="node"[^>]*transform="([^"]+)"', dump_dom(out, "release"))
+    assert len(before) == len(after) and before != after
     # Without profiling there are no times, and the page hides the profile button.
     plain = d3v.PyDotFormatter().model(th.function([x], y))
     assert plain["max_profile"] is None and all("profile" not in n for n in plain["graph"]["nodes"])

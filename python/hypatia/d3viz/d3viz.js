@@ -217,6 +217,31 @@
     graphs.forEach(redrawEdges);
     fit();
   });
+  // "Release nodes": lets every node of the main graph settle under springs along the edges
+  // and repulsion between nodes (an automatic arrangement); "Reset nodes" undoes it.
+  document.getElementById("release").addEventListener("click", function () {
+    var g = window.hypatiaGraph, ns = Object.keys(g.nodes).map(function (k) { return g.nodes[k]; });
+    var steps = 150;
+    function step() {
+      ns.forEach(function (n) { n.fx = 0; n.fy = 0; });
+      for (var i = 0; i < ns.length; ++i)
+        for (var j = i + 1; j < ns.length; ++j) {
+          var a = ns[i], b = ns[j], dx = b.x - a.x, dy = b.y - a.y, d2 = dx * dx + dy * dy + 1;
+          var f = Math.min(8000 / d2, 5), d = Math.sqrt(d2);
+          a.fx -= f * dx / d; a.fy -= f * dy / d; b.fx += f * dx / d; b.fy += f * dy / d;
+        }
+      g.edges.forEach(function (e) {
+        var a = e.fromNode, b = e.toNode, dx = b.x - a.x, dy = b.y - a.y, d = Math.sqrt(dx * dx + dy * dy) || 1;
+        var f = 0.02 * (d - 90);
+        a.fx += f * dx / d; a.fy += f * dy / d; b.fx -= f * dx / d; b.fy -= f * dy / d;
+        a.fy -= 0.5; b.fy += 0.5;  // keep inputs above the nodes they feed
+      });
+      ns.forEach(function (n) { n.x += n.fx; n.y += n.fy; n.moved = true; placeNode(n); });
+      redrawEdges(g);
+      if (--steps > 0) window.requestAnimationFrame(step);
+    }
+    step();
+  });
   var profileButton = document.getElementById("profile");
   if (data.max_profile === null) profileButton.style.display = "none";
   profileButton.addEventListener("click", function () {
@@ -228,7 +253,11 @@
   window.hypatiaGraph = root;
   fit();
   updateStatus();
-  if (location.hash === "#expand-all") {
+  // Actions named in the URL's fragment (as "#expand-all,release,profile-colors") run at load:
+  // a way to open a page in a given state, and how the tests drive the buttons headless.
+  var actions = location.hash.replace(/^#/, "").split(",");
+  if (actions.indexOf("expand-all") >= 0)
     allNodes.slice().forEach(function (n) { if (n.inner && n.graph.depth === 0) toggleInner(n); });
-  }
+  if (actions.indexOf("release") >= 0) document.getElementById("release").click();
+  if (actions.indexOf("profile-colors") >= 0) profileButton.click();
 })();

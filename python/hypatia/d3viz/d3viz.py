@@ -37,7 +37,9 @@ def d3viz(fct, outfile, copy_deps=True, *args, **kwargs):
     node's kind, type, shape and (for a function compiled with profile=True and called)
     time per call on mouse-over, edits a label on right click, and opens or closes the
     inner graph of an OpFromGraph or scan node on double click. 'Toggle profile colors'
-    colours apply nodes from white to red by time; 'Reset nodes' restores the layout.
+    colours apply nodes from white to red by time; 'Release nodes' arranges the nodes
+    automatically (springs along edges, repulsion between nodes); 'Reset nodes' restores
+    Graphviz's layout.
     Inputs are green, outputs blue, apply nodes ellipses coloured by op class; edges are
     blue when the node views the input and red when it destroys it. Extra arguments go to
     PyDotFormatter. Needs Graphviz's ``dot`` program for the layout. Returns ``outfile``.
