@@ -183,10 +183,10 @@
     }
     var models = data.inner[n.path] || [];
     var parent = n.g.parentNode.parentNode;  // the group that holds the node's graph
-    var frame = { ox: n.x + n.w / 2 + 30, oy: n.y - 20, drawn: [] };
+    var frame = { ox: n.x + n.w / 2 + 20, oy: n.y + n.h / 2 + 10, drawn: [] };
     frame.g = el("g", { "class": "inner-graph", transform: "translate(" + frame.ox + "," + frame.oy + ")" }, parent);
     var y = 0, width = 0;
-    var bg = el("rect", { "class": "inner-bg", rx: 8, ry: 8, fill: "rgba(120,120,200,0.15)", stroke: "#6666aa" }, frame.g);
+    var bg = el("rect", { "class": "inner-bg", rx: 8, ry: 8, fill: "rgba(230,230,250,0.97)", stroke: "#6666aa" }, frame.g);
     var title = el("text", { x: 10, y: 18, "class": "inner-title" }, frame.g);
     title.textContent = n.label + " (double click the node to close)";
     bg.addEventListener("mousedown", function (evt) { if (evt.button === 0) startDrag(evt, "frame", frame); });
