@@ -159,7 +159,18 @@
       e.fromNode = g.nodes[e.from];
       e.toNode = g.nodes[e.to];
       if (!e.fromNode || !e.toNode) return;
-      e.path = el("path", { "class": "edge", fill: "none", stroke: e.color || "black", "marker-end": "url(#arrow-" + (e.color === "red" ? "red" : e.color === "blue" ? "blue" : "black") + ")" }, edgeLayer);
+      e.path = el("path", { "class": "edge", fill: "none", "stroke-width": 1.5, stroke: e.color || "black", "marker-end": "url(#arrow-" + (e.color === "red" ? "red" : e.color === "blue" ? "blue" : "black") + ")" }, edgeLayer);
+      e.path.addEventListener("mousemove", function (evt) {
+        var lines = ["<b>" + escapeHtml(e.fromNode.label) + " &rarr; " + escapeHtml(e.toNode.label) + "</b>"];
+        if (e.label) lines.push("input " + escapeHtml(e.label));
+        if (e.color === "blue") lines.push("the node's output views this input");
+        if (e.color === "red") lines.push("the node overwrites this input (destroy_map)");
+        tip.innerHTML = lines.join("<br>");
+        tip.style.display = "block";
+        tip.style.left = evt.clientX + 12 + "px";
+        tip.style.top = evt.clientY + 12 + "px";
+      });
+      e.path.addEventListener("mouseout", function () { tip.style.display = "none"; });
       if (e.label) {
         e.text = el("text", { "class": "edge-label", "text-anchor": "middle" }, edgeLayer);
         e.text.textContent = e.label;
