@@ -339,3 +339,36 @@ def test_numpy_seterr(tmp_path):
                 np.array([1.0]) / 0.0
     finally:
         np.seterr(**before)
+
+
+# ---- the manual's examples ----
+MANUAL_READ = """
+import warnings
+warnings.simplefilter('ignore')
+import hypatia
+c = hypatia.config
+print(c.floatX, c.device, c.gpuarray.preallocate)
+"""
+
+
+def test_manual_theano_flags_example(tmp_path):
+    r = run_python(MANUAL_READ, tmp_path, THEANO_FLAGS="floatX=float32,device=cuda0,gpuarray.preallocate=1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["float32", "cuda0", "1"]
+    r = run_python("import warnings; warnings.simplefilter('ignore'); import hypatia; print(hypatia.config.device)",
+                   tmp_path, THEANO_FLAGS="device=cpu,device=cuda0")
+    assert r.stdout.split() == ["cuda0"]  # the right-most definition is used
+
+
+def test_manual_theanorc_example(tmp_path):
+    (tmp_path / ".theanorc").write_text("[global]\nfloatX = float32\ndevice = cuda0\n\n[gpuarray]\npreallocate = 1\n")
+    r = run_python(MANUAL_READ, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["float32", "cuda0", "1"]
+
+
+def test_manual_print_config_command(tmp_path):
+    r = run_python("import hypatia; print(hypatia.config)", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "floatX (one of 'float64', 'float32', 'float16')" in r.stdout
+    assert "NanGuardMode.nan_is_error (True or False)" in r.stdout
