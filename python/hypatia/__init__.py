@@ -24,7 +24,7 @@ except ImportError as _e:
 from ._core import Variable, Apply, FunctionGraph, Type
 from . import gof  # noqa: E402
 from .gof import Op  # ops written in Python subclass it; native ops are instances too
-from .configparser import config, BlasFallbackWarning, warn_if_generic_blas as _warn_if_generic_blas
+from .configparser import config, change_flags, ConfigWarning, BlasFallbackWarning, warn_if_generic_blas as _warn_if_generic_blas
 from .compile import function, In, Out, shared
 from .compile.ops import as_op  # noqa: E402
 from . import tensor

@@ -1,6 +1,8 @@
-// _core.blas_info(): which BLAS runs the dense products (hypatia.config.blas, import-time warning).
+// _core.blas_info(): which BLAS runs the dense products (config.blas, import-time warning); OpenMP settings.
 #include "bindings.h"
 #include "hypatia/util/blas_info.h"
+#include "hypatia/link/exception_verbosity.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia::py {
 
@@ -24,6 +26,23 @@ void init_blas(nb::module_& m) {
      "because it does not know the CPU or the environment forced them (dense products then run\n"
      "several times slower than numpy's).",
         "The BLAS behind dense products (read-only dict): build ('system' or 'scipy-openblas'), core (OpenBLAS's kernel set), config, threading, num_threads, cpu_has_avx2, forced_core (OPENBLAS_CORETYPE, '' if unset) and generic_fallback (True when an AVX2 CPU runs pre-AVX2 generic kernels).");
+  m.def("set_openmp", [](bool on) { set_openmp(on); }, nb::arg("enabled"),
+        "Lets kernels use several OpenMP threads (True) or one (False): config.openmp.\n"
+        "Applies to every thread's calls at once.");
+  m.def("openmp_enabled", [] { return openmp_enabled(); }, "Whether kernels may use several OpenMP threads.");
+  m.def("max_threads", [] { return max_threads(); },
+        "Threads a parallel kernel uses now: OpenMP's maximum when config.openmp is on, else 1.");
+  m.def("set_elemwise_minsize", [](int64_t n) { set_elemwise_minsize(n); }, nb::arg("n"),
+        "Element count from which fused elementwise loops run in parallel\n"
+        "(config.openmp_elemwise_minsize); ValueError below 1.");
+  m.def("elemwise_minsize", [] { return elemwise_minsize(); },
+        "Element count from which fused elementwise loops run in parallel.");
+  m.def("set_exception_verbosity", [](const std::string& v) {
+    if (v != "low" && v != "high") value_error("[config] exception_verbosity must be 'low' or 'high', got '", v, "'");
+    set_exception_verbosity_high(v == "high");
+  }, nb::arg("verbosity"),
+        "Sets config.exception_verbosity: 'low' (a runtime error names the node, its input shapes\n"
+        "and types) or 'high' (it adds a debugprint of the node with types).");
   m.def("is_generic_blas_core", [](const std::string& core) { return is_generic_blas_core(core); },
         nb::arg("core"),
         "Whether `core` (case-insensitive) names an OpenBLAS kernel set written before AVX2\n"

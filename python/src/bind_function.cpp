@@ -102,7 +102,10 @@ void init_function(nb::module_& m) {
       .def_rw("name", &FunctionOptions::name, "The function's name.")
       .def_rw("allow_input_downcast", &FunctionOptions::allow_input_downcast, "Permit lossy casts of arguments.")
       .def_rw("no_default_updates", &FunctionOptions::no_default_updates, "Ignore shared variables' default_update.")
-      .def_rw("profile", &FunctionOptions::profile, "Time every node (see Function.profile_summary).");
+      .def_rw("profile", &FunctionOptions::profile, "Time every node (see Function.profile_summary).")
+      .def_rw("allow_gc", &FunctionOptions::allow_gc,
+              "Free intermediate results as soon as they are used (config.allow_gc); False keeps\n"
+              "their buffers for the next call (faster, more memory).");
 
   nb::class_<PyFunction>(m, "Function", "A compiled function (theano.function's result).")
       .def("__call__", [](PyFunction& pf, nb::args args, nb::kwargs kwargs) -> nb::object {
@@ -156,6 +159,10 @@ void init_function(nb::module_& m) {
       .def_prop_ro("fgraph", [](PyFunction& pf) -> const FunctionGraph& { return pf.f->fgraph(); },
                    nb::rv_policy::reference_internal, "The rewritten graph the function runs.")
       .def_prop_ro("name", [](PyFunction& pf) { return pf.f->name(); }, "The function's name.")
+      .def_prop_ro("mode", [](PyFunction& pf) { return mode_name(pf.f->options()); },
+                   "The mode it was compiled with, with its rewrite tags ('FAST_RUN-fusion').")
+      .def_prop_ro("allow_gc", [](PyFunction& pf) { return pf.f->options().allow_gc; },
+                   "Whether intermediate results are freed as soon as they are used (config.allow_gc).")
       .def_prop_ro("compile_time", [](PyFunction& pf) { return pf.f->compile_time(); }, "Seconds spent compiling.")
       .def("profile_summary", [](PyFunction& pf) { return pf.f->profile_summary(); },
            "Per-node time table (compile with profile=True), most expensive node first.")

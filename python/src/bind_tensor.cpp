@@ -1,6 +1,9 @@
 // Python bindings of the dense tensor API: constructors, starter ops, and Variable operators.
+#include <atomic>
+
 #include "bindings.h"
 #include "hypatia/compile/function.h"
+#include "hypatia/graph/variable_hook.h"
 #include "hypatia/sparse/basic.h"
 #include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/basic.h"
@@ -10,6 +13,12 @@
 
 namespace hypatia::py {
 
+namespace {
+// config.cast_policy: false is Theano's 'custom' (the narrowest dtype holding a Python scalar),
+// true is 'numpy+floatX' (Python ints are int64 as in numpy, Python floats are floatX).
+std::atomic<bool> g_numpy_floatX_casts{false};
+}  // namespace
+
 Var as_var(nb::handle obj) {
   if (nb::isinstance<Var>(obj)) return nb::cast<Var>(obj);
   if (obj.is_none()) type_error("[as_tensor_variable] cannot convert None to a tensor variable");
@@ -18,9 +27,14 @@ Var as_var(nb::handle obj) {
     int overflow = 0;
     long long x = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
     if (overflow) value_error("[as_tensor_variable] integer out of int64 range");
+    if (g_numpy_floatX_casts.load(std::memory_order_relaxed)) return constant(NDArray::scalar<int64_t>(x));
     return constant_int(x);
   }
-  if (PyFloat_Check(obj.ptr())) return constant(PyFloat_AsDouble(obj.ptr()));
+  if (PyFloat_Check(obj.ptr())) {
+    const double x = PyFloat_AsDouble(obj.ptr());
+    if (!g_numpy_floatX_casts.load(std::memory_order_relaxed)) return constant(x);
+    return floatX() == DType::Float64 ? constant(NDArray::scalar<double>(x)) : constant(NDArray::full(floatX(), {}, x));
+  }
   if (is_scipy_sparse(obj))
     type_error("[as_tensor_variable] got a scipy.sparse matrix; use hypatia.sparse (as_sparse_variable) for sparse constants");
   // Constants own their data: a later change to the caller's array must not change the graph.
@@ -71,6 +85,31 @@ void init_tensor(nb::module_& m) {
         "The default float dtype for Python floats (config.floatX).");
   m.def("set_floatX", [](const std::string& d) { set_floatX(dtype_from_name(d)); },
         "Sets config.floatX: float16, float32 or float64.");
+  m.def("set_cast_policy", [](const std::string& p) {
+    if (p != "custom" && p != "numpy+floatX")
+      value_error("[config] cast_policy must be 'custom' or 'numpy+floatX', got '", p, "'");
+    g_numpy_floatX_casts.store(p == "numpy+floatX", std::memory_order_relaxed);
+  }, nb::arg("policy"),
+        "Sets config.cast_policy: 'custom' (a Python int or float becomes the narrowest dtype\n"
+        "holding it, float32 at least) or 'numpy+floatX' (int64 for ints, floatX for floats).");
+  m.def("set_float64_hook", [](nb::object callback) {
+    if (callback.is_none()) return set_variable_type_hook({});
+    // The last copy of the hook may die on a thread without the GIL, or after the interpreter
+    // has finalised (then the reference is leaked on purpose).
+    std::shared_ptr<nb::object> held(new nb::object(std::move(callback)), [](nb::object* o) {
+      if (!Py_IsInitialized()) return;
+      nb::gil_scoped_acquire gil;
+      delete o;
+    });
+    set_variable_type_hook([cb = std::move(held)](const TypePtr& t) {
+      auto tt = std::dynamic_pointer_cast<const TensorType>(t);
+      if (!tt || tt->dtype() != DType::Float64) return;
+      nb::gil_scoped_acquire gil;
+      (*cb)(tt->str());
+    });
+  }, nb::arg("callback").none(),
+        "Calls callback(type_name) whenever a float64 tensor variable is made (config.warn_float64);\n"
+        "an exception it raises fails the creation. None removes it.");
   m.def("tensor", [](const std::string& dtype, std::vector<bool> bc, std::optional<std::string> name) {
     return tensor(dtype_from_name(dtype), std::move(bc), name.value_or(""));
   }, nb::arg("dtype"), nb::arg("broadcastable"), nb::arg("name") = nb::none(),

@@ -2,7 +2,7 @@
 from collections import OrderedDict
 
 from .. import _core
-from ..configparser import config
+from ..configparser import config, default_mode
 
 
 In = _core.In
@@ -40,13 +40,14 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     """
     single = outputs is not None and not isinstance(outputs, (list, tuple))
     outs = [] if outputs is None else [outputs] if single else list(outputs)
-    mode = mode if mode is not None else config.mode
+    mode = mode if mode is not None else default_mode()  # config.mode, optimizer, optimizer_*
     if not isinstance(mode, str):
         mode = getattr(mode, "name", str(mode))
     options = FunctionOptions(
         mode=mode, updates=_pairs(updates, "updates"), givens=_pairs(givens, "givens"), name=name or "",
         on_unused_input=on_unused_input or config.on_unused_input, allow_input_downcast=allow_input_downcast,
         no_default_updates=_no_default_updates(no_default_updates), profile=bool(profile))
+    options.allow_gc = config.allow_gc
     return _core.compile_function(inputs, outs, options, single)
 
 

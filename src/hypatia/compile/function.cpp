@@ -19,24 +19,18 @@ std::string in_name(const In& in) { return in.name.empty() ? in.variable->name :
 }  // namespace
 
 void set_mode(FunctionOptions& opts, const std::string& mode) {
-  const std::string base = mode.substr(0, mode.find('-'));
-  if (base == "FAST_RUN") opts.mode = Mode::FastRun;
-  else if (base == "FAST_COMPILE") opts.mode = Mode::FastCompile;
-  else if (base == "None") opts.mode = Mode::None;
-  else value_error("[function] unknown mode '", mode, "'; expected FAST_RUN, FAST_COMPILE or None, optionally followed by -tag to exclude rewrites");
-  opts.excluding.clear();
-  for (size_t pos = mode.find('-'); pos != std::string::npos;) {
-    size_t next = mode.find('-', pos + 1);
-    std::string tag = mode.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
-    if (tag.empty()) value_error("[function] empty tag in mode '", mode, "'");
-    opts.excluding.push_back(tag);
-    pos = next;
-  }
+  ModeSpec spec = parse_mode(mode);
+  opts.mode = spec.base == "FAST_RUN" ? Mode::FastRun : spec.base == "FAST_COMPILE" ? Mode::FastCompile : Mode::None;
+  opts.excluding = std::move(spec.excluding);
+  opts.including = std::move(spec.including);
+  opts.requiring = std::move(spec.requiring);
 }
 
 std::string mode_name(const FunctionOptions& opts) {
   std::string s = opts.mode == Mode::FastRun ? "FAST_RUN" : opts.mode == Mode::FastCompile ? "FAST_COMPILE" : "None";
   for (const auto& t : opts.excluding) s += "-" + t;
+  for (const auto& t : opts.including) s += "+" + t;
+  for (const auto& t : opts.requiring) s += "&" + t;
   return s;
 }
 

@@ -43,6 +43,8 @@ struct FunctionOptions {
   std::vector<std::pair<Var, Var>> givens;   // (variable, replacement) substituted before compiling
   Mode mode = Mode::FastRun;
   std::vector<std::string> excluding;        // rewrite tags left out (Theano's mode.excluding)
+  std::vector<std::string> including;        // rewrite tags added (Theano's mode.including)
+  std::vector<std::string> requiring;        // tags every selected rewrite must carry (mode.requiring)
   std::string name;
   OnUnusedInput on_unused_input = OnUnusedInput::Raise;
   std::optional<bool> allow_input_downcast;
@@ -54,8 +56,9 @@ struct FunctionOptions {
 };
 
 /// Theano's mode names: "FAST_RUN", "FAST_COMPILE" or "None", optionally followed by "-tag"s
-/// that exclude the rewrites carrying those tags ("FAST_RUN-fusion"); sets opts.mode and
-/// opts.excluding. ValueError naming the choices otherwise.
+/// that exclude the rewrites carrying those tags ("FAST_RUN-fusion"), "+tag"s that include
+/// them and "&tag"s that require them (see parse_mode); sets opts.mode, opts.excluding,
+/// opts.including and opts.requiring. ValueError naming the choices otherwise.
 void set_mode(FunctionOptions& opts, const std::string& mode);
 /// The name set_mode accepts for the options' mode and exclusions ("FAST_RUN-fusion").
 std::string mode_name(const FunctionOptions& opts);
@@ -101,6 +104,8 @@ class Function {
   Value& operator[](const Var& var);
   const FunctionGraph& fgraph() const { return *fgraph_; }
   const std::string& name() const { return options_.name; }
+  /// The options it was compiled with (mode, allow_gc, ...).
+  const FunctionOptions& options() const { return options_; }
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
   int num_outputs() const { return static_cast<int>(outputs_.size()); }
   const std::vector<In>& inputs() const { return inputs_; }

@@ -1,9 +1,14 @@
 // Variables, constants and Apply nodes, including iterative teardown of deep graphs.
 #include "hypatia/graph/variable.h"
 
+#include <atomic>
+#include <memory>
+#include <mutex>
+
 #include "hypatia/graph/op.h"
 #include "hypatia/graph/print.h"
 #include "hypatia/graph/traversal.h"
+#include "hypatia/graph/variable_hook.h"
 
 namespace hypatia {
 
@@ -90,11 +95,35 @@ Var get_default_update(const Var& v) {
   return rebuilt;
 }
 
+namespace {
+std::mutex g_hook_mu;
+std::shared_ptr<const VariableTypeHook> g_hook;
+std::atomic<bool> g_has_hook{false};
+}  // namespace
+
+void set_variable_type_hook(VariableTypeHook hook) {
+  std::lock_guard<std::mutex> lock(g_hook_mu);
+  g_hook = hook ? std::make_shared<const VariableTypeHook>(std::move(hook)) : nullptr;
+  g_has_hook.store(g_hook != nullptr, std::memory_order_release);
+}
+
+void run_variable_type_hook(const TypePtr& type) {
+  if (!g_has_hook.load(std::memory_order_acquire)) return;
+  std::shared_ptr<const VariableTypeHook> h;
+  {
+    std::lock_guard<std::mutex> lock(g_hook_mu);
+    h = g_hook;
+  }
+  if (h) (*h)(type);
+}
+
 Var make_variable(TypePtr type, std::string name) {
+  run_variable_type_hook(type);
   return Var(std::make_shared<Variable>(std::move(type), std::move(name)));
 }
 
 Var make_constant(TypePtr type, Value value, std::string name) {
+  run_variable_type_hook(type);
   Value v = type->filter(value, false, true);
   auto var = std::make_shared<Variable>(std::move(type), std::move(name));
   var->constant = std::make_shared<const Value>(std::move(v));
@@ -112,6 +141,7 @@ bool is_disconnected(const Var& v) { return v && v.type()->kind() == TypeKind::D
 bool is_null(const Var& v) { return v && v.type()->kind() == TypeKind::Null; }
 
 ApplyPtr Apply::create(OpPtr op, std::vector<Var> inputs, const std::vector<TypePtr>& output_types) {
+  for (const TypePtr& t : output_types) run_variable_type_hook(t);
   auto node = std::shared_ptr<Apply>(new Apply());
   node->op_ = std::move(op);
   node->inputs_ = std::move(inputs);

@@ -2,15 +2,25 @@
 #include "hypatia/link/vm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <numeric>
 #include <optional>
 #include <queue>
 
+#include "hypatia/graph/print.h"
+#include "hypatia/link/exception_verbosity.h"
 #include "hypatia/rewrite/inplace.h"
 
 namespace hypatia {
+
+namespace {
+std::atomic<bool> g_exception_verbosity_high{false};
+}  // namespace
+
+void set_exception_verbosity_high(bool high) { g_exception_verbosity_high.store(high, std::memory_order_relaxed); }
+bool exception_verbosity_high() { return g_exception_verbosity_high.load(std::memory_order_relaxed); }
 
 std::string node_str(const Apply& node) {
   std::string s = node.op()->str() + "(";
@@ -287,8 +297,14 @@ void VM::run_thunks(Frame& f) const {
       // Drop partial results so the next call starts clean.
       for (const Thunk& u : thunks_)
         for (int s : u.out_slots) slots[s] = std::monostate{};
+      std::string detail;
+      if (exception_verbosity_high()) {
+        detail = str_cat("\nDebugprint of the apply node:\n", debugprint(t.node->outputs(), -1, true));
+      } else {
+        detail = "\nHINT: Use the Hypatia flag 'exception_verbosity=high' for a debugprint of this apply node.";
+      }
       throw Error(kind, str_cat(err.what(), "\nApply node that caused the error: ", node_str(*t.node),
-                                "\nInputs shapes: ", shapes, "]\nInputs types: ", types, "]"));
+                                "\nInputs shapes: ", shapes, "]\nInputs types: ", types, "]", detail));
     }
     if (profile_) f.seconds[k] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (allow_gc_)

@@ -3,6 +3,7 @@
 #include "hypatia/value/sparse_matrix.h"
 
 #include "hypatia/value/sparse_view.h"
+#include "hypatia/util/parallel.h"
 
 #include <algorithm>
 #include <numeric>
@@ -76,7 +77,7 @@ void SparseMatrix::validate(const std::string& op) const {
     using I = decltype(tag);
     const I* idx = indices_.data<I>();
     int64_t first = n;
-#pragma omp parallel for reduction(min : first) if (n > (1 << 16))
+#pragma omp parallel for reduction(min : first) if (n > (1 << 16)) num_threads(::hypatia::max_threads())
     for (int64_t k = 0; k < n; ++k)
       if (idx[k] < 0 || static_cast<int64_t>(idx[k]) >= inner) first = std::min(first, k);
     return first < n ? first : -1;

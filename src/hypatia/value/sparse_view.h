@@ -11,6 +11,7 @@
 
 #include "hypatia/value/sparse_matrix.h"
 #include "hypatia/util/checked_size.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia::sparse_kernels {
 
@@ -120,7 +121,7 @@ class RegionErrors {
 template <class F>
 void parallel_outer(int64_t outer, int64_t work, F&& body) {
   RegionErrors errors;
-#pragma omp parallel for schedule(static) if (work >= kParallelWork && outer > 1)
+#pragma omp parallel for schedule(static) if (work >= kParallelWork && outer > 1) num_threads(::hypatia::max_threads())
   for (int64_t o = 0; o < outer; ++o) errors.capture([&] { body(o); });
   errors.rethrow();
 }

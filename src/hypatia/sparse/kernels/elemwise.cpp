@@ -6,6 +6,7 @@
 
 #include "hypatia/scalar/scalar_ops.h"
 #include "hypatia/sparse/kernels/kernels.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia::sparse_kernels {
 
@@ -253,7 +254,7 @@ NDArray sum(const SparseMatrix& a_in, int axis, DType dtype) {
       T acc = T(0);
       const T* d = v.data;
       const int64_t n = v.nnz;
-#pragma omp parallel for reduction(+ : acc) if (n > (1 << 16))
+#pragma omp parallel for reduction(+ : acc) if (n > (1 << 16)) num_threads(::hypatia::max_threads())
       for (int64_t k = 0; k < n; ++k) acc += d[k];
       o[0] = acc;
     } else {

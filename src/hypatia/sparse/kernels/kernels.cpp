@@ -1,6 +1,7 @@
 // Native sparse kernels (see kernels.h): one body per kernel for both formats, every value dtype
 // and both index dtypes, parallel over the outer dimension when the work is large enough.
 #include "hypatia/sparse/kernels/kernels.h"
+#include "hypatia/util/parallel.h"
 
 #include <algorithm>
 #include <memory>
@@ -41,7 +42,7 @@ SparseMatrix convert_format(const SparseMatrix& m, SparseFormat f) {
     // here (ValueError / MemoryError naming the shape) before any work array is sized by it.
     const DType idt = index_dtype_for(m.rows(), m.cols(), n);
     NDArray ptr(idt, {indptr_length(inner, "convert_format")}), idx(idt, {n}), data(m.dtype(), {n});
-    const int nt = (n >= kParallelWork && outer > 1) ? std::max(1, omp_get_max_threads()) : 1;
+    const int nt = (n >= kParallelWork && outer > 1) ? ::hypatia::max_threads() : 1;
     std::vector<std::vector<int64_t>> count(nt, std::vector<int64_t>(inner, 0));
     auto block = [&](int t) { return std::make_pair(outer * t / nt, outer * (t + 1) / nt); };
 #pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
@@ -255,7 +256,7 @@ NDArray gather_sparse(const SparseMatrix& pattern, const SparseMatrix& values_in
       // it would end the process instead of raising MemoryError.
       const int64_t inner = x.inner;
       const bool par = x.nnz + g.nnz >= kParallelWork && x.outer > 1;
-      const int nt = par ? std::max(1, omp_get_max_threads()) : 1;
+      const int nt = par ? ::hypatia::max_threads() : 1;
       checked_nbytes(inner, sizeof(G), {inner}, dtype_name(dtype_v<G>), "CSMGrad");
       std::vector<std::unique_ptr<G[]>> rows(nt);
       for (auto& r : rows) r.reset(new G[inner]());  // not std::vector: vector<bool> has no bool&

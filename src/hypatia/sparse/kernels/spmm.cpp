@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "hypatia/sparse/kernels/kernels.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia::sparse_kernels {
 
@@ -42,7 +43,7 @@ SparseMatrix common_index_dtype_if_needed(const SparseMatrix& m) {
   return m.indices().dtype() == m.indptr().dtype() ? m : common_index_dtype(m);
 }
 
-int num_threads(int64_t work) { return work >= kParallelWork ? std::max(1, omp_get_max_threads()) : 1; }
+int num_threads(int64_t work) { return work >= kParallelWork ? ::hypatia::max_threads() : 1; }
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include "hypatia/sparse/ops/reduce.h"
 #include "hypatia/sparse/ops/unary.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia {
 using namespace sparse_ops;
@@ -123,7 +124,7 @@ void AddSSData::perform(const Apply&, const Value* const* inputs, Value* outputs
     const T* b = yd.data<T>();
     T* o = sum.data<T>();
     const int64_t n = x.nnz();
-#pragma omp parallel for if (n >= sk::kParallelWork)
+#pragma omp parallel for if (n >= sk::kParallelWork) num_threads(::hypatia::max_threads())
     for (int64_t k = 0; k < n; ++k) {
       o[k] = a[k];
       sk::accumulate(o[k], b[k]);

@@ -4,6 +4,7 @@
 #include "hypatia/sparse/ops/common.h"
 #include "hypatia/sparse/ops/csm.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia {
 using namespace sparse_ops;
@@ -103,7 +104,7 @@ void SparseNeg::perform(const Apply&, const Value* const* inputs, Value* outputs
     } else if constexpr (std::is_same_v<T, half>) {
       for (int64_t k = 0; k < n; ++k) o[k] = half(-static_cast<float>(s[k]));
     } else {
-#pragma omp parallel for if (n >= sk::kParallelWork)
+#pragma omp parallel for if (n >= sk::kParallelWork) num_threads(::hypatia::max_threads())
       for (int64_t k = 0; k < n; ++k) o[k] = static_cast<T>(-s[k]);
     }
   });

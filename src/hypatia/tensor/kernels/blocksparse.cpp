@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "hypatia/util/blas.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia::kernels {
 namespace {
@@ -44,7 +45,7 @@ void gemv_impl(NDArray& out, const NDArray& W, const NDArray& h, const NDArray& 
   T* po = out.data<T>();
   const int64_t n = batch * oWin;
   const bool par = n >= 4 && n * iWin * iSize * oSize >= 4096;
-#pragma omp parallel for schedule(static) if (par)
+#pragma omp parallel for schedule(static) if (par) num_threads(::hypatia::max_threads())
   for (int64_t bj = 0; bj < n; ++bj) {
     const int64_t b = bj / oWin;
     const int64_t oc = po_idx[bj];
@@ -91,7 +92,7 @@ void outer_impl(NDArray& out, const NDArray& x, const NDArray& y, const NDArray&
   const T* py = y.data<T>();
   T* po = out.data<T>();
   const bool par = groups >= 4 && int64_t(items.size()) * xS * yS >= 4096;
-#pragma omp parallel for schedule(dynamic, 1) if (par)
+#pragma omp parallel for schedule(dynamic, 1) if (par) num_threads(::hypatia::max_threads())
   for (int64_t g = 0; g < groups; ++g) {
     for (int64_t k = starts[g]; k < starts[g + 1]; ++k) {
       const Item& it = items[size_t(k)];

@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "hypatia/util/blas.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia::kernels {
 namespace {
@@ -139,7 +140,7 @@ void batched_dot_kernel(const NDArray& a, const NDArray& b, NDArray& out) {
   const int64_t per = out.size() / B * a.shape(a.ndim() - 1);
   const bool par = B >= 8 && per <= (int64_t(1) << 18);
   std::exception_ptr err;
-#pragma omp parallel for schedule(static) if (par)
+#pragma omp parallel for schedule(static) if (par) num_threads(::hypatia::max_threads())
   for (int64_t i = 0; i < B; ++i) {
     try {
       NDArray o = out.index(0, i);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hypatia/value/ndarray.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia::kernels {
 
@@ -31,10 +32,10 @@ inline NDArray reduce_layout(const NDArray& in, const std::vector<bool>& reduce,
 /// out[o] = fold(f, init, in[o, :]) for a [nout, nred] row-major block.
 template <class A, class F>
 void reduce_rows(const A* in, int64_t nout, int64_t nred, A init, F f, A* out) {
-  const bool big = nout * nred >= kParallelReduceThreshold && omp_get_max_threads() > 1;
-  if (big && nout < omp_get_max_threads()) {
+  const bool big = nout * nred >= kParallelReduceThreshold && ::hypatia::max_threads() > 1;
+  if (big && nout < ::hypatia::max_threads()) {
     // Few long rows: each thread folds a chunk of every row, then the partials combine.
-    const int nt = omp_get_max_threads();
+    const int nt = ::hypatia::max_threads();
     for (int64_t o = 0; o < nout; ++o) {
       std::vector<A> part(nt, init);
       const A* r = in + o * nred;
@@ -51,7 +52,7 @@ void reduce_rows(const A* in, int64_t nout, int64_t nred, A init, F f, A* out) {
     }
     return;
   }
-#pragma omp parallel for schedule(static) if (big)
+#pragma omp parallel for schedule(static) if (big) num_threads(::hypatia::max_threads())
   for (int64_t o = 0; o < nout; ++o) {
     const A* r = in + o * nred;
     A acc = init;
@@ -70,7 +71,7 @@ inline bool is_nan_value(const T& v) {
 template <class T>
 void arg_rows(const T* in, int64_t nout, int64_t nred, bool want_max, int64_t* out) {
   const bool big = nout * nred >= kParallelReduceThreshold;
-#pragma omp parallel for schedule(static) if (big)
+#pragma omp parallel for schedule(static) if (big) num_threads(::hypatia::max_threads())
   for (int64_t o = 0; o < nout; ++o) {
     const T* r = in + o * nred;
     int64_t bi = 0;

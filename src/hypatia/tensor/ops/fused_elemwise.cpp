@@ -7,12 +7,12 @@
 
 #include "hypatia/grad/grad.h"
 #include "hypatia/scalar/vector_math.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia {
 
 namespace {
 constexpr int64_t kBlock = 2048;           // elements per block: every temporary stays in L1/L2
-constexpr int64_t kParallelMin = 1 << 15;  // below this, threads cost more than they save
 
 template <class T>
 void run_step(ScalarOpId id, const T* a, const T* b, T* o, int64_t n) {
@@ -50,7 +50,7 @@ void run_program(const std::vector<FusedStep>& steps, int n_inputs, const std::v
   const int nsteps = static_cast<int>(steps.size());
   // Blocks never exceed the array: a long program over a small array needs small buffers.
   const int64_t block = std::min(kBlock, std::max<int64_t>(n, 1));
-#pragma omp parallel if (n >= kParallelMin)
+#pragma omp parallel if (n >= ::hypatia::elemwise_minsize()) num_threads(::hypatia::max_threads())
   {
     // Per thread, uninitialised: one block buffer per step and one per broadcast scalar input.
     std::unique_ptr<T[]> temps(new T[static_cast<size_t>(nsteps) * block]);

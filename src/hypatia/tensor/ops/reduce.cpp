@@ -10,6 +10,7 @@
 #include "hypatia/tensor/kernels/reduce_loop.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/reduce.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia {
 
@@ -130,7 +131,7 @@ void careduce_perform(const Op& op, ReduceKind kind_, const ReduceParams& params
             };
             if (nred == 0) break;
             // A row's first element is a valid identity for its own fold.
-#pragma omp parallel for schedule(static) if (nout > 1 && nout * nred >= kernels::kParallelReduceThreshold)
+#pragma omp parallel for schedule(static) if (nout > 1 && nout * nred >= kernels::kParallelReduceThreshold) num_threads(::hypatia::max_threads())
             for (int64_t i = 0; i < nout; ++i) {
               const T* r = in + i * nred;
               T acc = r[0];
