@@ -105,6 +105,8 @@ class Function {
   int num_outputs() const { return static_cast<int>(outputs_.size()); }
   const std::vector<In>& inputs() const { return inputs_; }
   const std::vector<Out>& outputs() const { return outputs_; }
+  /// The options it was compiled with (pickling rebuilds the function from them).
+  const FunctionOptions& options() const { return options_; }
   /// Seconds spent compiling (graph copy, rewrites and linking).
   double compile_time() const { return compile_time_; }
   /// Per-node times when compiled with profile=true, most expensive first.
