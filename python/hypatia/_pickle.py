@@ -114,19 +114,19 @@ def _rebuild_type(spec):
 
 def _op_spec(op):
     if isinstance(op, _core.Op):
-        key, params = _core.pickle.encode_op(op)
-        return ("native", key, params)
+        key, params, graphs = _core.pickle.encode_op(op)
+        return ("native", key, params, graphs)
     return ("python", op)
 
 
-def _rebuild_op(key, params):
-    """The native op of class ``key`` with the given params bytes."""
-    return _core.pickle.decode_op(key, params)
+def _rebuild_op(key, params, graphs=()):
+    """The native op of class ``key`` with the given params bytes (and inner FunctionGraphs)."""
+    return _core.pickle.decode_op(key, params, list(graphs))
 
 
 def _op_from_spec(spec):
     if spec[0] == "native":
-        return _rebuild_op(spec[1], spec[2])
+        return _rebuild_op(spec[1], spec[2], spec[3])
     if spec[0] == "python":
         return spec[1]
     raise ValueError("[pickle] bad op description %r: expected ('native', key, params) or ('python', op)" % (spec[0],))
@@ -263,8 +263,8 @@ def _reduce_type(t):
 
 
 def _reduce_op(op):
-    key, params = _core.pickle.encode_op(op)
-    return (_rebuild_op, (key, params))
+    key, params, graphs = _core.pickle.encode_op(op)
+    return (_rebuild_op, (key, params, graphs))
 
 
 def _rebuild_fgraph(session, nodes, in_keys, out_keys):

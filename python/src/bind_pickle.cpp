@@ -2,7 +2,7 @@
 #include <nanobind/stl/array.h>
 
 #include "bindings.h"
-#include "hypatia/graph/op_codec.h"
+#include "hypatia/graph/op_codec_graphs.h"
 #include "hypatia/graph/shared.h"
 #include "hypatia/tensor/ops/random.h"
 
@@ -17,15 +17,19 @@ void init_pickle(nb::module_& root) {
   nb::module_ m = root.def_submodule("pickle", "The native half of hypatia._pickle: op serialisation.");
   m.def("encode_op", [](const PyOp& op) {
     auto [key, bytes] = encode_op(*op.op);
-    return nb::make_tuple(nb::str(key.c_str()), nb::bytes(bytes.data(), bytes.size()));
+    nb::list graphs;
+    for (const FunctionGraphPtr& g : op.op->inner_graphs()) graphs.append(nb::cast(std::const_pointer_cast<FunctionGraph>(g)));
+    return nb::make_tuple(nb::str(key.c_str()), nb::bytes(bytes.data(), bytes.size()), graphs);
   }, nb::arg("op"),
-     "(class key, params bytes) of a native op: written from its params struct's fields(), so every op "
-     "declared with OpBase pickles without code of its own. TypeError for ops that cannot be written.");
-  m.def("decode_op", [](const std::string& key, nb::bytes bytes) {
-    return op_to_python(decode_op(key, std::string(bytes.c_str(), bytes.size())));
-  }, nb::arg("key"), nb::arg("params"),
-     "The native op of class `key` rebuilt from the bytes encode_op wrote. ValueError for an unknown class "
-     "or malformed bytes.");
+     "(class key, params bytes, inner FunctionGraphs) of a native op: written from its params struct's fields(), "
+     "so every op declared with OpBase pickles without code of its own (scan: its info and inner graph). "
+     "TypeError for ops that cannot be written.");
+  m.def("decode_op", [](const std::string& key, nb::bytes bytes, std::vector<std::shared_ptr<FunctionGraph>> graphs) {
+    std::vector<FunctionGraphPtr> gs(graphs.begin(), graphs.end());
+    return op_to_python(decode_op(key, std::string(bytes.c_str(), bytes.size()), gs));
+  }, nb::arg("key"), nb::arg("params"), nb::arg("graphs") = std::vector<std::shared_ptr<FunctionGraph>>{},
+     "The native op of class `key` rebuilt from the bytes (and inner graphs) encode_op gave. ValueError for an "
+     "unknown class, malformed bytes or the wrong number of graphs.");
   m.def("make_constant", [](const PyType& t, nb::handle value, std::optional<std::string> name) {
     return make_constant(t.t, t.t->filter(to_value(value, t.t.get()), false, false), name.value_or(""));
   }, nb::arg("type"), nb::arg("value"), nb::arg("name").none() = nb::none(),

@@ -219,16 +219,41 @@ class _Double(hypatia.Op):
         outputs[0][0] = inputs[0] * 2
 
 
+def test_scan_pickles_with_its_inner_graph():
+    x = T.dvector("x")
+    W = hypatia.shared(np.eye(2) * 0.5, name="W")
+    h0 = T.dvector("h0")
+    hs, updates = hypatia.scan(lambda xt, h, W: T.tanh(T.dot(h, W) + xt), sequences=[T.stack([x, x * 2])],
+                               outputs_info=h0, non_sequences=W)
+    g = hypatia.grad(hs[-1].sum(), W)
+    f = hypatia.function([x, h0], [hs, g], updates=updates)
+    f2 = roundtrip(f)
+    for a, b in zip(f2(np.ones(2), np.zeros(2)), f(np.ones(2), np.zeros(2))):
+        np.testing.assert_array_equal(a, b)
+    hs2 = roundtrip(hs)
+    assert str(hs2.owner.op) == str(hs.owner.op)
+    key, params, graphs = _core.pickle.encode_op(hs.owner.op)
+    assert len(graphs) == 1
+    with pytest.raises(ValueError, match=r"^\[pickle\] op Scan expected 1 inner graph, got 0"):
+        _core.pickle.decode_op(key, params)
+
+
 def test_ops_that_cannot_be_pickled_say_why():
     x = T.dvector("x")
-    out, _ = hypatia.scan(lambda v: v * 2, sequences=[x])
-    with pytest.raises(TypeError, match=r"^\[pickle\] cannot serialise op"):
-        pickle.dumps(out)
+    r = T.addbroadcast(x[:1], 0)
+    assert str(roundtrip(r).owner.op) == "Rebroadcast{0}"
+    ofg = hypatia.OpFromGraph([x], [x * 2])(x)
+    with pytest.raises(TypeError, match=r"^\[pickle\] cannot serialise op OpFromGraph"):
+        pickle.dumps(ofg)
+    p = hypatia.printing.Print("hello")(x)
+    with pytest.raises(TypeError, match=r"^\[pickle\] cannot serialise op Print"):
+        pickle.dumps(p)
 
 
 def test_malformed_op_state_is_a_value_error():
     op = T.sum(T.dmatrix(), axis=[0]).owner.op
-    key, params = _core.pickle.encode_op(op)
+    key, params, graphs = _core.pickle.encode_op(op)
+    assert graphs == []
     with pytest.raises(ValueError, match=r"^\[pickle\] the parameters of op .* truncated"):
         _core.pickle.decode_op(key, params[:-3])
     with pytest.raises(ValueError, match=r"^\[pickle\] unknown op class"):

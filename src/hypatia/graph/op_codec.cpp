@@ -1,5 +1,6 @@
 // The op codec registry: op classes by typeid name, and the byte format of their params.
 #include "hypatia/graph/op_codec.h"
+#include "hypatia/graph/op_codec_graphs.h"
 
 #include <cstring>
 #include <map>
@@ -15,6 +16,7 @@ struct Entry {
   std::string name;
   OpEncodeFn encode = nullptr;
   OpDecodeFn decode = nullptr;
+  OpDecodeGraphsFn decode_graphs = nullptr;  // ops over inner graphs (op_codec_graphs.h)
   std::string why;
 };
 // Filled during static initialisation (one entry per OpBase class), read afterwards.
@@ -86,7 +88,17 @@ void ParamReader::finish() const {
 
 bool register_op_class(const char* key, const char* name, OpEncodeFn encode, OpDecodeFn decode, const char* why) {
   std::lock_guard<std::mutex> lock(registry_mu());
-  registry()[key] = Entry{name, encode, decode, why};
+  registry()[key] = Entry{name, encode, decode, nullptr, why};
+  return true;
+}
+
+bool register_inner_graph_op_class(const char* key, const char* name, OpEncodeFn encode, OpDecodeGraphsFn decode) {
+  std::lock_guard<std::mutex> lock(registry_mu());
+  Entry e;
+  e.name = name;
+  e.encode = encode;
+  e.decode_graphs = decode;
+  registry()[key] = e;
   return true;
 }
 
@@ -98,8 +110,8 @@ std::pair<std::string, std::string> encode_op(const Op& op) {
     auto it = registry().find(key);
     if (it == registry().end())
       type_error("[pickle] cannot serialise op ", op.str(),
-                 ": expected an op declared with OpBase (ops with inner graphs such as scan, OpFromGraph and "
-                 "Print cannot be pickled yet)");
+                 ": expected an op declared with OpBase or scan (OpFromGraph, whose gradient overrides may be "
+                 "Python callables, and Print, whose printer may be one, cannot be pickled)");
     e = it->second;
   }
   if (!e.encode) type_error("[pickle] cannot serialise op ", op.str(), ": ", e.why);
@@ -109,6 +121,11 @@ std::pair<std::string, std::string> encode_op(const Op& op) {
 }
 
 std::shared_ptr<const Op> decode_op(const std::string& key, const std::string& bytes) {
+  return decode_op(key, bytes, {});
+}
+
+std::shared_ptr<const Op> decode_op(const std::string& key, const std::string& bytes,
+                                    const std::vector<FunctionGraphPtr>& graphs) {
   Entry e;
   {
     std::lock_guard<std::mutex> lock(registry_mu());
@@ -118,8 +135,14 @@ std::shared_ptr<const Op> decode_op(const std::string& key, const std::string& b
                   registry().size(), " registered); the pickle comes from another version");
     e = it->second;
   }
-  if (!e.decode) value_error("[pickle] cannot rebuild op ", e.name, ": ", e.why);
   ParamReader r(bytes, e.name);
+  if (e.decode_graphs) {
+    if (graphs.size() != 1)
+      value_error("[pickle] op ", e.name, " expected 1 inner graph, got ", graphs.size());
+    return e.decode_graphs(r, graphs);
+  }
+  if (!e.decode) value_error("[pickle] cannot rebuild op ", e.name, ": ", e.why);
+  if (!graphs.empty()) value_error("[pickle] op ", e.name, " has no inner graphs, got ", graphs.size());
   return e.decode(r);
 }
 
