@@ -50,6 +50,11 @@ void init_pickle(nb::module_& root) {
     return RandomStreams::restore(seed, g, std::move(state_updates));
   }, nb::arg("seed").none(), nb::arg("words"), nb::arg("state_updates"),
      "RandomStreams rebuilt from what streams_state returned (the state variables already rebuilt).");
+  m.def("registered_op_classes", [] {
+    nb::list l;
+    for (const OpClassInfo& c : registered_op_classes()) l.append(nb::make_tuple(c.name, c.serialisable, c.why));
+    return l;
+  }, "(name, serialisable, why not) for every op class the codec knows (each OpBase class, and scan).");
   m.def("op_class_name", [](const std::string& key) { return op_class_name(key); }, nb::arg("key"),
         "The printed class name registered under an encode_op key ('' when unknown).");
 }

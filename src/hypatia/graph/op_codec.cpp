@@ -146,6 +146,13 @@ std::shared_ptr<const Op> decode_op(const std::string& key, const std::string& b
   return e.decode(r);
 }
 
+std::vector<OpClassInfo> registered_op_classes() {
+  std::lock_guard<std::mutex> lock(registry_mu());
+  std::vector<OpClassInfo> out;
+  for (const auto& [key, e] : registry()) out.push_back({e.name, e.encode != nullptr, e.why});
+  return out;
+}
+
 std::string op_class_name(const std::string& key) {
   std::lock_guard<std::mutex> lock(registry_mu());
   auto it = registry().find(key);

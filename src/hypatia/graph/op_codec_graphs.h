@@ -20,6 +20,15 @@ bool register_inner_graph_op_class(const char* key, const char* name, OpEncodeFn
 std::shared_ptr<const Op> decode_op(const std::string& key, const std::string& bytes,
                                     const std::vector<FunctionGraphPtr>& graphs);
 
+/// One registered op class: its printed name, whether it can be pickled, and why not.
+struct OpClassInfo {
+  std::string name;
+  bool serialisable = false;
+  std::string why;
+};
+/// Every op class registered with the codec (each OpBase class, scan), by name.
+std::vector<OpClassInfo> registered_op_classes();
+
 namespace op_codec_detail {
 template <class D>
 void encode_info(const Op& op, ParamWriter& w) {
