@@ -83,13 +83,9 @@ def _type_spec(t):
                     "disconnected type" % t)
 
 
-_RANDOM_TYPE = []
-
-
 def _random_state_type():
-    if not _RANDOM_TYPE:
-        _RANDOM_TYPE.append(_core.shared(_core.RandomState(0)).type)
-    return _RANDOM_TYPE[0]
+    """The type of shared random states (not cached: nanobind objects must not outlive the module)."""
+    return _core.shared(_core.RandomState(0)).type
 
 
 def _rebuild_type(spec):

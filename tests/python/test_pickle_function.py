@@ -220,3 +220,21 @@ def test_readme_saving_example_runs():
     out = subprocess.run([sys.executable, "-c", blocks[0]], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[0] == "True"
+
+
+@pytest.mark.parametrize("protocol", [0, 2, pickle.HIGHEST_PROTOCOL])
+def test_pkl_utils_sparse_shared_and_random_streams(protocol):
+    import scipy.sparse as sp
+    from hypatia.tensor.shared_randomstreams import RandomStreams
+    s = hypatia.shared(sp.csr_matrix(np.array([[0, 1.5], [2.0, 0]])), name="S")
+    srng = RandomStreams(seed=3)
+    f = hypatia.function([], srng.uniform((2,)))
+    f()
+    buf = io.BytesIO()
+    dump((s, srng, f), buf, protocol=protocol)
+    buf.seek(0)
+    s2, srng2, f2 = load(buf)
+    assert s2.get_value().format == "csr"
+    np.testing.assert_array_equal(s2.get_value().toarray(), [[0, 1.5], [2.0, 0]])
+    np.testing.assert_array_equal(f2(), f())
+    assert type(srng2) is RandomStreams

@@ -12,6 +12,7 @@ builtins, so a hostile file cannot run code (``pickle.UnpicklingError`` names th
 global). Ops written in Python by users are therefore refused by ``load``; plain ``pickle``
 loads them.
 """
+import _compat_pickle
 import io
 import pickle
 import zipfile
@@ -134,6 +135,10 @@ _SAFE_SPARSE = {"csr_matrix", "csc_matrix", "coo_matrix", "csr_array", "csc_arra
 
 
 def _allowed(module, name):
+    # Protocols 0-2 name Python 2 modules (copy_reg, __builtin__); judge what they map to.
+    if (module, name) in _compat_pickle.NAME_MAPPING:
+        module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+    module = _compat_pickle.IMPORT_MAPPING.get(module, module)
     if module == "hypatia._pickle":
         return name in _SAFE_HYPATIA
     if (module, name) in _SAFE_GLOBALS:
