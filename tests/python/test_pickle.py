@@ -307,3 +307,13 @@ def test_ops_of_compiled_graphs_roundtrip_equal():
             assert op2 == node.op and str(op2) == str(node.op)
             seen.add(node.op.name)
     assert len(seen) >= 20
+
+
+def test_ifelse_pickles_with_its_name():
+    from hypatia.ifelse import ifelse
+    c, x = T.dscalar("c"), T.dvector("x")
+    z = ifelse(c > 0, x, x * 2, name="myif")
+    z2 = roundtrip(z)
+    assert str(z2.owner.op) == str(z.owner.op) == "if{myif}"
+    c2, x2 = sorted(_inputs(z2), key=lambda v: v.name)
+    np.testing.assert_array_equal(hypatia.function([c2, x2], z2)(-1.0, np.ones(2)), [2.0, 2.0])

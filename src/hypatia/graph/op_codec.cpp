@@ -18,6 +18,7 @@ struct Entry {
   OpDecodeFn decode = nullptr;
   OpDecodeGraphsFn decode_graphs = nullptr;  // ops over inner graphs (op_codec_graphs.h)
   std::string why;
+  bool custom = false;  // hand-written (register_custom_op_class): OpBase's registration leaves it
 };
 // Filled during static initialisation (one entry per OpBase class), read afterwards.
 std::map<std::string, Entry>& registry() {
@@ -88,7 +89,15 @@ void ParamReader::finish() const {
 
 bool register_op_class(const char* key, const char* name, OpEncodeFn encode, OpDecodeFn decode, const char* why) {
   std::lock_guard<std::mutex> lock(registry_mu());
+  auto it = registry().find(key);
+  if (it != registry().end() && it->second.custom) return true;
   registry()[key] = Entry{name, encode, decode, nullptr, why};
+  return true;
+}
+
+bool register_custom_op_class(const char* key, const char* name, OpEncodeFn encode, OpDecodeFn decode) {
+  std::lock_guard<std::mutex> lock(registry_mu());
+  registry()[key] = Entry{name, encode, decode, nullptr, "", true};
   return true;
 }
 

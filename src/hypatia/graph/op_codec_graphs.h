@@ -20,6 +20,11 @@ bool register_inner_graph_op_class(const char* key, const char* name, OpEncodeFn
 std::shared_ptr<const Op> decode_op(const std::string& key, const std::string& bytes,
                                     const std::vector<FunctionGraphPtr>& graphs);
 
+/// Registers a hand-written codec for an op class. It takes precedence over the automatic one
+/// OpBase registers, whatever the order of static initialisation: for params that must travel
+/// but stay out of fields() (IfElse's name, which equality ignores).
+bool register_custom_op_class(const char* key, const char* name, OpEncodeFn encode, OpDecodeFn decode);
+
 /// One registered op class: its printed name, whether it can be pickled, and why not.
 struct OpClassInfo {
   std::string name;
