@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "hypatia/graph/op_codec.h"
+#include "hypatia/graph/op_codec_graphs.h"
 #include "support/test_ops.h"
 
 using namespace hypatia;
@@ -48,6 +49,22 @@ ApplyPtr ComputedOp::make_node_checked(const std::vector<Var>& inputs) const {
   return Apply::create(ptr(), inputs, {inputs[0].type()});
 }
 void ComputedOp::perform(const Apply&, const Value* const* inputs, Value* outputs) const { outputs[0] = *inputs[0]; }
+
+// Like ComputedOp, but given a hand-written codec (as IfElse is).
+class CustomOp final : public OpBase<CustomOp, ComputedParams> {
+  HYPATIA_OP(CustomOp, 1, make_node, perform)
+};
+ApplyPtr CustomOp::make_node_checked(const std::vector<Var>& inputs) const {
+  return Apply::create(ptr(), inputs, {inputs[0].type()});
+}
+void CustomOp::perform(const Apply&, const Value* const* inputs, Value* outputs) const { outputs[0] = *inputs[0]; }
+void encode_custom(const Op& op, ParamWriter& w) { w.i64(static_cast<const CustomOp&>(op).params().a); }
+std::shared_ptr<const Op> decode_custom(ParamReader& r) {
+  ComputedParams p;
+  p.a = static_cast<int>(r.i64());
+  r.finish();
+  return std::make_shared<CustomOp>(p);
+}
 
 ErrorKind kind_of(const std::function<void()>& f) {
   try {
@@ -126,4 +143,15 @@ TEST(OpCodec, OpsWhoseParamsCannotBeReadBackAreTypeErrors) {
     EXPECT_EQ(e.kind(), ErrorKind::Type);
     EXPECT_NE(std::string(e.what()).find("[pickle] cannot serialise op ComputedOp"), std::string::npos);
   }
+}
+
+TEST(OpCodec, CustomCodecTakesPrecedenceOverOpBaseRegistration) {
+  auto op = std::make_shared<CustomOp>(ComputedParams{3});
+  register_custom_op_class(typeid(CustomOp).name(), "CustomOp", &encode_custom, &decode_custom);
+  // OpBase's automatic registration coming later (static initialisation is unordered) keeps it.
+  register_op_class(typeid(CustomOp).name(), "CustomOp", nullptr, nullptr, "automatic");
+  auto [key, bytes] = encode_op(*op);
+  auto back = decode_op(key, bytes);
+  EXPECT_TRUE(back->equals(*op));
+  EXPECT_FALSE(back->equals(*std::make_shared<CustomOp>(ComputedParams{4})));
 }
