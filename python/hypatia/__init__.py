@@ -41,6 +41,9 @@ from .scan_module import scan, map, reduce, foldl, foldr, scan_checkpoints  # no
 from . import ifelse  # noqa: E402,F401 - theano.ifelse (the module; ifelse.ifelse is the builder)
 from ._core.tensor import dot  # theano.dot: structured_dot when an operand is sparse, else tensor.dot
 from .sparse import sparse_grad  # theano.sparse_grad: x[int_vector] whose gradient w.r.t. x is sparse
+from . import _pickle  # noqa: E402 - pickle/copy/deepcopy of graphs, ops, types and functions
+_pickle._install()
+from . import misc  # noqa: E402,F401 - misc.pkl_utils
 
 __version__ = "0.1.0"
 

@@ -183,6 +183,17 @@ void init_function(nb::module_& m) {
          nb::arg("delete_updates") = false, nb::arg("name").none() = nb::none(),
          "Theano's Function.copy: the same compiled graph with its own input defaults (or shared ones, "
          "share_memory=True); swap: (old, new) shared-variable pairs; delete_updates drops the updates.")
+      .def("_pickle_spec", [](PyFunction& pf) {
+        nb::list ins, outs;
+        for (const In& in : pf.f->inputs())
+          ins.append(nb::make_tuple(in.variable, in.name, in.value.has_value(),
+                                    in.update ? nb::cast(in.update) : nb::none(), in.mutable_, in.borrow, in.strict,
+                                    in.allow_downcast ? nb::cast(*in.allow_downcast) : nb::none()));
+        for (const Out& o : pf.f->outputs()) outs.append(nb::make_tuple(o.variable, o.borrow));
+        return nb::make_tuple(ins, outs, pf.f->options(), pf.single);
+      }, "(inputs, outputs, FunctionOptions, single) the function was compiled from: each input as (variable, "
+         "name, has_default, update or None, mutable, borrow, strict, allow_downcast), each output as (variable, "
+         "borrow). hypatia._pickle rebuilds a pickled function from it.")
       .def_prop_ro("input_names", [](PyFunction& pf) {
         std::vector<std::string> names;
         for (int i = 0; i < pf.f->num_inputs(); ++i) names.push_back(pf.f->input_name(i));

@@ -42,7 +42,8 @@ void init_blocksparse(nb::module_& m);  // tensor.nnet.blocksparse
 void init_scan(nb::module_& m);  // _scan, behind hypatia.scan_module
 void init_pyop(nb::module_& m);  // ops written in Python (bind_pyop.cpp)
 void init_ifelse(nb::module_& m);       // _core.ifelse (theano.ifelse)
-void init_control(nb::module_& m);  // OpFromGraph, Print, clone, subgraph_grad (bind_control.cpp)
+void init_control(nb::module_& m);
+void init_pickle(nb::module_& m);  // _core.pickle: op serialisation (bind_pickle.cpp)  // OpFromGraph, Print, clone, subgraph_grad (bind_control.cpp)
 
 /// A Python object as a graph variable: Variables pass through; numbers, numpy arrays and
 /// lists become constants (Theano's as_tensor_variable).

@@ -33,6 +33,7 @@ NB_MODULE(_core, m) {
   init_pyop(m);
   init_ifelse(m);
   init_control(m);
+  init_pickle(m);
   init_bench(m);
   init_blas(m);
   nb::object modules = nb::module_::import_("sys").attr("modules");

@@ -6,6 +6,7 @@
 #include <typeindex>
 #include <vector>
 
+#include "hypatia/graph/op_codec.h"
 #include "hypatia/graph/variable.h"
 #include "hypatia/util/hash.h"
 
@@ -124,7 +125,8 @@ inline constexpr int kVariadic = -1;
 template <class Derived, class Params = NoParams>
 class OpBase : public Op {
  public:
-  explicit OpBase(Params p = {}) : params_(std::move(p)) {}
+  /// Naming op_codec_registered registers the class with the op codec (pickling) at load.
+  explicit OpBase(Params p = {}) : params_(std::move(p)) { (void)op_codec_registered<Derived, Params>; }
   const Params& params() const { return params_; }
   std::string name() const override { return Derived::kName; }
   bool equals(const Op& other) const override {

@@ -3,11 +3,29 @@
 
 #include <algorithm>
 
+#include "hypatia/graph/op_codec_graphs.h"
 #include "hypatia/sparse/sparse.h"
 #include "hypatia/tensor/tensor.h"
 
 namespace hypatia {
 namespace {
+// IfElse pickles its name too, which fields() leaves out (equality ignores it).
+void encode_ifelse(const Op& op, ParamWriter& w) {
+  const IfElseParams& p = static_cast<const IfElse&>(op).params();
+  op_codec_detail::put(w, p.n_outs);
+  op_codec_detail::put(w, p.as_view);
+  op_codec_detail::put(w, p.name);
+}
+std::shared_ptr<const Op> decode_ifelse(ParamReader& r) {
+  IfElseParams p;
+  op_codec_detail::get(r, p.n_outs);
+  op_codec_detail::get(r, p.as_view);
+  op_codec_detail::get(r, p.name);
+  r.finish();
+  return std::make_shared<IfElse>(std::move(p));
+}
+const bool kIfElseCodecRegistered =
+    register_custom_op_class(typeid(IfElse).name(), IfElse::kName, &encode_ifelse, &decode_ifelse);
 
 constexpr const char* kWho = "IfElse";
 

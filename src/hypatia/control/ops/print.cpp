@@ -6,11 +6,29 @@
 #include <mutex>
 #include <sstream>
 
+#include "hypatia/graph/op_codec.h"
 #include "hypatia/value/dtype.h"
 
 namespace hypatia {
 
 namespace {
+// Print pickles as its message and attributes; a custom printer (a callable) cannot be written.
+void encode_print(const Op& op, ParamWriter& w) {
+  const auto& p = static_cast<const PrintOp&>(op);
+  if (p.has_custom_printer())
+    type_error("[pickle] cannot serialise op ", p.str(), ": expected the native printer, not a custom global_fn");
+  op_codec_detail::put(w, p.message());
+  op_codec_detail::put(w, p.attrs());
+}
+std::shared_ptr<const Op> decode_print(ParamReader& r) {
+  std::string message;
+  std::vector<std::string> attrs;
+  op_codec_detail::get(r, message);
+  op_codec_detail::get(r, attrs);
+  r.finish();
+  return std::make_shared<PrintOp>(message, attrs);
+}
+const bool kPrintCodecRegistered = register_op_class(typeid(PrintOp).name(), "Print", &encode_print, &decode_print, "");
 const std::vector<std::string> kNativeAttrs = {"__str__", "shape", "dtype", "ndim", "size"};
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "hypatia/graph/op_codec_graphs.h"
 #include "hypatia/rewrite/inplace.h"
 #include "hypatia/sparse/kernels/select.h"
 #include "hypatia/sparse/sparse_type.h"
@@ -12,6 +13,11 @@
 #include "hypatia/tensor/tensor_type.h"
 
 namespace hypatia {
+
+namespace {
+// Scan pickles as its ScanInfo plus its inner graph (graph/op_codec_graphs.h).
+const bool kScanCodecRegistered = register_info_graph_op<Scan, ScanInfo>();
+}  // namespace
 
 int ScanInfo::n_seq_slices() const {
   int n = 0;

@@ -99,6 +99,17 @@ class RandomStreams {
   std::vector<std::pair<Var, Var>> updates() const { return state_updates_; }
   /// Wraps an op built on a fresh state variable: records the update and sets default_update.
   Var gen(const std::function<RandomPair(const Var&)>& build);
+  /// The constructor's seed and the seed generator's current state (what pickling saves).
+  std::optional<uint64_t> default_seed() const { return default_seed_; }
+  const RandomStateValue& seed_generator() const { return seedgen_; }
+  /// Streams as pickled: seed, seed-generator state and the (state, new state) pairs made.
+  static RandomStreams restore(std::optional<uint64_t> seed, const RandomStateValue& seedgen,
+                               std::vector<std::pair<Var, Var>> state_updates) {
+    RandomStreams s(seed);
+    s.seedgen_ = seedgen;
+    s.state_updates_ = std::move(state_updates);
+    return s;
+  }
 
  private:
   std::optional<uint64_t> default_seed_;

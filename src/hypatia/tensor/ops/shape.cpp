@@ -408,9 +408,9 @@ Var specify_shape(const Var& x, const std::vector<Var>& shp) {
 std::string Rebroadcast::str() const {
   // Theano: "Rebroadcast{0}" lists the axes made broadcastable, "?" for the others.
   std::string s = "Rebroadcast{";
-  for (size_t i = 0; i < params_.axes.size(); ++i) {
+  for (size_t i = 0; i < params_.axis.size(); ++i) {
     if (i) s += ",";
-    s += params_.axes[i].second ? std::to_string(params_.axes[i].first) : std::string("?");
+    s += params_.broadcastable[i] ? std::to_string(params_.axis[i]) : std::string("?");
   }
   return s + "}";
 }
@@ -418,7 +418,7 @@ std::string Rebroadcast::str() const {
 ApplyPtr Rebroadcast::make_node_checked(const std::vector<Var>& inputs) const {
   const TensorType& t = check_tensor_input(inputs[0], kName);
   std::vector<bool> bc = t.broadcastable();
-  for (auto [axis, b] : params_.axes) {
+  for (auto [axis, b] : params_.axes()) {
     if (axis < 0 || axis >= t.ndim())
       raise(ErrorKind::Index, "[Rebroadcast] axis ", axis, " out of range for an input with ", t.ndim(), " dimensions");
     bc[axis] = b;
@@ -428,7 +428,7 @@ ApplyPtr Rebroadcast::make_node_checked(const std::vector<Var>& inputs) const {
 
 void Rebroadcast::perform(const Apply&, const Value* const* inputs, Value* outputs) const {
   const NDArray& x = as_array(*inputs[0], kName);
-  for (auto [axis, b] : params_.axes)
+  for (auto [axis, b] : params_.axes())
     if (b && x.shape(axis) != 1)
       value_error("[", kName, "] axis ", axis, " was declared broadcastable but has length ", x.shape(axis),
                   " (input shape ", shape_str(x.shape()), ")");
@@ -437,7 +437,7 @@ void Rebroadcast::perform(const Apply&, const Value* const* inputs, Value* outpu
 
 std::optional<std::vector<ShapeVec>> Rebroadcast::infer_shape(const Apply&, const std::vector<ShapeVec>& in) const {
   ShapeVec out = in[0];
-  for (auto [axis, b] : params_.axes)
+  for (auto [axis, b] : params_.axes())
     if (b) out[axis] = int64_constant(1);
   return std::vector<ShapeVec>{out};
 }
@@ -449,7 +449,7 @@ std::vector<Var> Rebroadcast::vjp(const Apply& node, const std::vector<Var>& out
   if (is_discrete(x)) return {zeros_like(x)};
   // Restore the input's flags on the changed axes.
   std::vector<std::pair<int, bool>> back;
-  for (auto [axis, b] : params_.axes) back.push_back({axis, tensor_type(x)->broadcastable()[axis]});
+  for (auto [axis, b] : params_.axes()) back.push_back({axis, tensor_type(x)->broadcastable()[axis]});
   return {rebroadcast(gz, back)};
 }
 

@@ -74,12 +74,23 @@ Var specify_shape(const Var& x, const std::vector<Var>& shape);
 Var specify_shape_vec(const Var& x, const Var& shape);  // shape: an int vector variable
 
 struct RebroadcastParams {
-  std::vector<std::pair<int, bool>> axes;  // (axis, broadcastable), sorted by axis
-  auto fields() const {
-    std::vector<int> e;
-    for (auto [a, b] : axes) e.push_back(2 * a + (b ? 1 : 0));
-    return std::make_tuple(e);
+  std::vector<int> axis;            // sorted
+  std::vector<bool> broadcastable;  // the flag each axis gets
+  RebroadcastParams() = default;
+  explicit RebroadcastParams(const std::vector<std::pair<int, bool>>& pairs) {
+    for (auto [a, b] : pairs) {
+      axis.push_back(a);
+      broadcastable.push_back(b);
+    }
   }
+  /// (axis, broadcastable) pairs, sorted by axis.
+  std::vector<std::pair<int, bool>> axes() const {
+    std::vector<std::pair<int, bool>> out;
+    for (size_t i = 0; i < axis.size(); ++i) out.emplace_back(axis[i], broadcastable[i]);
+    return out;
+  }
+  // Members tied, so the op codec can read them back (pickling).
+  auto fields() const { return std::tie(axis, broadcastable); }
 };
 
 /// Theano's Rebroadcast: changes the static broadcastable flags of some axes. Forcing an
