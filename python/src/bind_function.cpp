@@ -8,6 +8,7 @@ namespace hypatia::py {
 struct PyFunction {
   FunctionPtr f;
   bool single = false;
+  nb::object profile = nb::none();  // the ProfileStats of profile=True (Python side)
 };
 
 namespace {
@@ -102,7 +103,10 @@ void init_function(nb::module_& m) {
       .def_rw("name", &FunctionOptions::name, "The function's name.")
       .def_rw("allow_input_downcast", &FunctionOptions::allow_input_downcast, "Permit lossy casts of arguments.")
       .def_rw("no_default_updates", &FunctionOptions::no_default_updates, "Ignore shared variables' default_update.")
-      .def_rw("profile", &FunctionOptions::profile, "Time every node (see Function.profile_summary).");
+      .def_rw("profile", &FunctionOptions::profile, "Time every node (see Function.profile_summary).")
+      .def_rw("allow_gc", &FunctionOptions::allow_gc, "Release intermediates after their last use (config.allow_gc).")
+      .def_rw("debug", &FunctionOptions::debug, "DebugMode's checks (DebugOptions; enabled=False: none).")
+      .def_rw("nan_guard", &FunctionOptions::nan_guard, "NanGuardMode's checks (NanGuardOptions).");
 
   nb::class_<PyFunction>(m, "Function", "A compiled function (theano.function's result).")
       .def("__call__", [](PyFunction& pf, nb::args args, nb::kwargs kwargs) -> nb::object {
@@ -157,6 +161,13 @@ void init_function(nb::module_& m) {
                    nb::rv_policy::reference_internal, "The rewritten graph the function runs.")
       .def_prop_ro("name", [](PyFunction& pf) { return pf.f->name(); }, "The function's name.")
       .def_prop_ro("compile_time", [](PyFunction& pf) { return pf.f->compile_time(); }, "Seconds spent compiling.")
+      .def_rw("profile", &PyFunction::profile, "The ProfileStats when compiled with profile=True, else None.")
+      .def("profile_source", [](PyFunction& pf) { return profile_source(pf.f); },
+           "A handle on this function's profile that ProfileStats keeps (it does not keep the Function alive "
+           "as a Python object).")
+      .def("profile_data", [](PyFunction& pf) { return profile_data_dict(*pf.f); },
+           "The raw profile as a dict: 'nodes' (per node in run order: node, op, op_class, seconds, "
+           "output_bytes), 'calls', 'peak_bytes', 'compile_time' and 'compile_phases' (seconds per phase).")
       .def("profile_summary", [](PyFunction& pf) { return pf.f->profile_summary(); },
            "Per-node time table (compile with profile=True), most expensive node first.")
       .def("copy", [](PyFunction& pf, bool share_memory, nb::handle swap, bool delete_updates,

@@ -3,6 +3,18 @@ from collections import OrderedDict
 
 from .. import _core
 from ..configparser import config
+from .mode import Mode, get_mode, get_default_mode, register_mode, predefined_modes, FAST_RUN, FAST_COMPILE, flag
+from .debugmode import (DebugMode, DebugModeError, BadThunkOutput, BadOptimization, BadDestroyMap, BadViewMap,
+                        StochasticOrder, InvalidValueError, BadShape)
+from .nanguardmode import NanGuardMode, NanGuardError
+from .profiling import ProfileStats
+from . import test_value  # noqa: F401 - installs the compute_test_value hooks and Variable.tag
+
+for _marker, _cls in (("[DebugMode] BadThunkOutput:", BadThunkOutput), ("[DebugMode] BadOptimization:", BadOptimization),
+                      ("[DebugMode] BadDestroyMap:", BadDestroyMap), ("[DebugMode] BadViewMap:", BadViewMap),
+                      ("[DebugMode] InvalidValue:", InvalidValueError), ("[DebugMode] BadShape:", BadShape),
+                      ("[NanGuardMode]", NanGuardError)):
+    _core.register_check_error(_marker, _cls)
 
 
 In = _core.In
@@ -40,14 +52,26 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     """
     single = outputs is not None and not isinstance(outputs, (list, tuple))
     outs = [] if outputs is None else [outputs] if single else list(outputs)
-    mode = mode if mode is not None else config.mode
-    if not isinstance(mode, str):
-        mode = getattr(mode, "name", str(mode))
-    options = FunctionOptions(
-        mode=mode, updates=_pairs(updates, "updates"), givens=_pairs(givens, "givens"), name=name or "",
-        on_unused_input=on_unused_input or config.on_unused_input, allow_input_downcast=allow_input_downcast,
-        no_default_updates=_no_default_updates(no_default_updates), profile=bool(profile))
-    return _core.compile_function(inputs, outs, options, single)
+    mode = get_mode(mode)  # a Mode object, a mode name, or None for config.mode
+    if profile is None:
+        profile = flag("profile", False)
+
+    def make_options(checks=True):
+        options = FunctionOptions(
+            updates=_pairs(updates, "updates"), givens=_pairs(givens, "givens"), name=name or "",
+            on_unused_input=on_unused_input or config.on_unused_input, allow_input_downcast=allow_input_downcast,
+            no_default_updates=_no_default_updates(no_default_updates), profile=bool(profile))
+        (mode.configure if checks else Mode.configure.__get__(mode))(options)
+        return options
+
+    fn = _core.compile_function(inputs, outs, make_options(), single)
+    if isinstance(mode, DebugMode) and mode.stability_patience:
+        mode.check_stability(lambda: _core.compile_function(inputs, outs, make_options(False), single))
+    if profile:
+        stats = profile if isinstance(profile, ProfileStats) else ProfileStats(message=name)
+        stats.attach(fn)
+        fn.profile = stats
+    return fn
 
 
 def _no_default_updates(flag):

@@ -1,5 +1,7 @@
 // Function: compilation (givens, shared inputs, updates, rewriting, linking) and the call path.
 #include "hypatia/compile/function.h"
+#include "hypatia/compile/mode.h"
+#include "hypatia/graph/test_value.h"
 
 #include <chrono>
 #include <algorithm>
@@ -19,25 +21,17 @@ std::string in_name(const In& in) { return in.name.empty() ? in.variable->name :
 }  // namespace
 
 void set_mode(FunctionOptions& opts, const std::string& mode) {
-  const std::string base = mode.substr(0, mode.find('-'));
-  if (base == "FAST_RUN") opts.mode = Mode::FastRun;
-  else if (base == "FAST_COMPILE") opts.mode = Mode::FastCompile;
-  else if (base == "None") opts.mode = Mode::None;
-  else value_error("[function] unknown mode '", mode, "'; expected FAST_RUN, FAST_COMPILE or None, optionally followed by -tag to exclude rewrites");
-  opts.excluding.clear();
-  for (size_t pos = mode.find('-'); pos != std::string::npos;) {
-    size_t next = mode.find('-', pos + 1);
-    std::string tag = mode.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
-    if (tag.empty()) value_error("[function] empty tag in mode '", mode, "'");
-    opts.excluding.push_back(tag);
-    pos = next;
-  }
+  ModeSpec spec = parse_mode(mode);
+  opts.mode = spec.base == "FAST_RUN" ? Mode::FastRun : spec.base == "FAST_COMPILE" ? Mode::FastCompile : Mode::None;
+  opts.including = std::move(spec.including);
+  opts.excluding = std::move(spec.excluding);
+  opts.requiring = std::move(spec.requiring);
 }
 
 std::string mode_name(const FunctionOptions& opts) {
-  std::string s = opts.mode == Mode::FastRun ? "FAST_RUN" : opts.mode == Mode::FastCompile ? "FAST_COMPILE" : "None";
-  for (const auto& t : opts.excluding) s += "-" + t;
-  return s;
+  ModeSpec spec{opts.mode == Mode::FastRun ? "FAST_RUN" : opts.mode == Mode::FastCompile ? "FAST_COMPILE" : "None",
+                opts.including, opts.excluding, opts.requiring};
+  return mode_string(spec);
 }
 
 OnUnusedInput on_unused_input_from_name(const std::string& name) {
@@ -54,6 +48,7 @@ const char* on_unused_input_name(OnUnusedInput v) {
 Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options)
     : inputs_(std::move(inputs)), outputs_(std::move(outputs)), options_(std::move(options)) {
   auto t0 = std::chrono::steady_clock::now();
+  TestValueSuspend no_test_values;  // compiling rewrites graphs already checked when built
   const std::string who = "[function]";
   // 1. Explicit inputs: variables (not shared, not constant), each given once. An input
   // computed by other variables cuts the graph there, as in Theano: it is replaced by a root
@@ -167,7 +162,17 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     }
     fgraph_->set_update_mapping(std::move(mapping));
   }
+  auto lap = [t = std::chrono::steady_clock::now()]() mutable {
+    auto now = std::chrono::steady_clock::now();
+    double s = std::chrono::duration<double>(now - t).count();
+    t = now;
+    return s;
+  };
+  compile_phases_["graph"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (options_.debug.enabled) debug_ = std::make_shared<DebugChecker>(*fgraph_, options_.debug);
+  if (options_.nan_guard.enabled()) nan_guard_ = std::make_shared<NanGuard>(options_.nan_guard);
   optimize_graph(*fgraph_, mode_name(options_));
+  compile_phases_["rewrite"] = lap();
   vm_ = std::make_shared<VM>(*fgraph_, options_.allow_gc);
   if (options_.profile) vm_->set_profiling(true);
   // 6. Slots and containers.
@@ -208,6 +213,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     update_own_slot_.push_back(own);
   }
   compile_time_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  compile_phases_["link"] = compile_time_ - compile_phases_["graph"] - compile_phases_["rewrite"];
 }
 
 Function::~Function() = default;
@@ -363,7 +369,8 @@ std::vector<Value> Function::call(const std::vector<Value>& args,
       const bool sole = a && a->buffer() && a->buffer()->owned() && a->buffer().use_count() == 2;  // container + slot
       if (!updated || !sole) v = deep_copy(v);
     }
-    vm_->run(frame);
+    if (debug_) debug_->run(*fgraph_, *vm_, frame);
+    else vm_->run(frame, nan_guard_.get());
     // Outputs: hand over computed values; copy anything that could alias caller-visible memory.
     // An update computed in place into its own shared value's buffer may keep it (own slot).
     auto aliases_visible = [&](const Value& v, int slot, size_t upto) {
@@ -442,6 +449,9 @@ FunctionPtr Function::copy(bool share_memory, const std::vector<std::pair<Var, V
   f->destroyed_slots_ = destroyed_slots_;
   f->update_own_slot_ = update_own_slot_;
   f->compile_time_ = compile_time_;
+  f->compile_phases_ = compile_phases_;
+  f->debug_ = debug_;
+  f->nan_guard_ = nan_guard_;
   for (const auto& c : defaults_) {
     if (!c || share_memory) {
       f->defaults_.push_back(c);

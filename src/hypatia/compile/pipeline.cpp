@@ -7,6 +7,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "hypatia/compile/mode.h"
 #include "hypatia/control/rewrites/ifelse.h"
 #include "hypatia/control/rewrites/scan.h"
 #include "hypatia/control/rewrites/op_from_graph.h"
@@ -90,20 +91,16 @@ const SequenceDB& standard_optdb() {
 
 std::optional<Query> mode_query(const std::string& mode) {
   // "FAST_RUN-fusion-inplace" is FAST_RUN excluding the rewrites tagged fusion and inplace
-  // (Theano's mode.excluding(...)).
-  std::string base = mode.substr(0, mode.find('-'));
-  std::set<std::string> excluded;
-  for (size_t pos = mode.find('-'); pos != std::string::npos;) {
-    size_t next = mode.find('-', pos + 1);
-    std::string tag = mode.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
-    if (tag.empty()) value_error("[function] empty tag in mode '", mode, "'");
-    excluded.insert(tag);
-    pos = next;
-  }
-  if (base == "FAST_RUN") return Query{{"fast_run"}, {}, excluded};
-  if (base == "FAST_COMPILE") return Query{{"fast_compile"}, {}, excluded};
-  if (base == "None" && excluded.empty()) return std::nullopt;
-  value_error("[function] unknown mode '", mode, "'; expected FAST_RUN, FAST_COMPILE or None, optionally followed by -tag to exclude rewrites");
+  // (Theano's mode.excluding(...)); "+tag" includes, "&tag" requires (compile/mode.h).
+  const ModeSpec spec = parse_mode(mode);
+  Query q;
+  if (spec.base == "FAST_RUN") q.include.insert("fast_run");
+  else if (spec.base == "FAST_COMPILE") q.include.insert("fast_compile");
+  else if (spec.including.empty()) return std::nullopt;  // None: no rewriting at all
+  q.include.insert(spec.including.begin(), spec.including.end());
+  q.exclude.insert(spec.excluding.begin(), spec.excluding.end());
+  q.require.insert(spec.requiring.begin(), spec.requiring.end());
+  return q;
 }
 
 GraphRewriterPtr mode_rewriter(const std::string& mode) {
