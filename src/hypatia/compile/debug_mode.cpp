@@ -64,7 +64,10 @@ struct DebugChecker::Tracker : Feature {
   void on_change_input(FunctionGraph&, Apply*, int, const Var& old, const Var& neu, const std::string& reason) override {
     auto it = map.find(old.get());
     if (it == map.end() || map.count(neu.get())) return;
-    Entry e{neu, it->second.orig, reason.empty() ? it->second.reason : reason};
+    // The chain of rewrites from the original variable to this one, first to last.
+    std::string chain = it->second.reason;
+    if (!reason.empty()) chain = chain.empty() ? reason : chain + " -> " + reason;
+    Entry e{neu, it->second.orig, chain.empty() ? "?" : chain};
     map.emplace(neu.get(), std::move(e));
   }
 };
@@ -265,7 +268,7 @@ class CheckObserver : public NodeObserver {
       if (is_empty(want) || !comparable(got)) continue;
       const auto [rtol, atol] = debug_tolerance(is_sparse(got) ? std::get<SparseMatrix>(got).dtype() : std::get<NDArray>(got).dtype(), impl_.opts);
       if (!close(got, want, rtol, atol))
-        value_error("[DebugMode] BadOptimization: output ", k, " of node ", node_str(node), " (introduced by rewrite '", it->second.reason,
+        value_error("[DebugMode] BadOptimization: output ", k, " of node ", node_str(node), " (introduced by the rewrites '", it->second.reason,
                     "' for ", it->second.orig->str(), ") differs from the unoptimised graph; expected values within rtol=", rtol,
                     ", atol=", atol, "\n optimised:   ", brief(got), "\n unoptimised: ", brief(want));
     }
