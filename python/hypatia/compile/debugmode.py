@@ -80,7 +80,6 @@ class DebugMode(Mode):
         strides = flag("DebugMode.check_strides", 0) if require_matching_strides is None else require_matching_strides
         self.require_matching_strides = int(strides)
         self.reruns = 1
-        self.check_preallocated_output = flag("DebugMode.check_preallocated_output", "")
 
     def configure(self, options):
         super().configure(options)
