@@ -359,3 +359,16 @@ def test_test_values_pdb(monkeypatch):
     with flags(compute_test_value="pdb"):
         x + T.dmatrix("z")
     assert seen == [True]
+
+
+def test_test_values_through_scan_steps():
+    x = T.dvector("x")
+    x.tag.test_value = np.ones(2)
+    s = T.dmatrix("s")
+    s.tag.test_value = np.arange(6.0).reshape(3, 2)
+    with flags(compute_test_value="raise"):
+        xs, _ = theano.scan(lambda si, p: p * 2 + si, sequences=s, outputs_info=x)
+        f = theano.function([s, x], xs)
+        np.testing.assert_allclose(xs.tag.test_value, f(s.tag.test_value, x.tag.test_value))
+        with pytest.raises(ValueError, match=r"(?s)not aligned.*test_modes.py.*lambda si, p: T.dot"):
+            theano.scan(lambda si, p: T.dot(p, T.ones((3, 3))) + si, sequences=s, outputs_info=x)

@@ -88,3 +88,34 @@ def get_debug_values(*args):
 
 _core.set_test_value_hooks(_mode, _report, _location)
 _core.Variable.tag = property(_tag, doc="The variable's tag; tag.test_value is its test value (compute_test_value).")
+
+
+def give_scan_step_test_values(args, seqs, infos, non_seqs):
+    """Gives scan's inner step variables (`args`, in scan's order: each tap of each sequence,
+    each tap of each fed-back output, the non-sequences) the test values of their first step,
+    taken from the outer sequences (seq[tap - min(taps)]), initial states (init, or
+    init[tap - min(taps)] with several taps) and non-sequences; nothing when test values are
+    off or an outer value has none."""
+    if _mode() == "off":
+        return
+    import numpy as np
+    values = []
+    for s, taps in seqs:
+        tv = _core.get_test_value(s)
+        for t in taps:
+            values.append(None if tv is None else np.asarray(tv)[t - min(taps)])
+    for init, taps in infos:
+        if init is None:
+            continue
+        tv = _core.get_test_value(init)
+        for t in taps:
+            values.append(None if tv is None else tv if taps == [-1] else np.asarray(tv)[t - min(taps)])
+    values.extend(_core.get_test_value(v) for v in non_seqs)
+    if len(values) != len(args):
+        return
+    for a, v in zip(args, values):
+        if v is not None and isinstance(a, _core.Variable) and _core.get_test_value(a) is None:
+            try:
+                _core.set_test_value(a, v)
+            except (TypeError, ValueError):
+                pass  # a value the inner type does not take: the node reports it as missing
