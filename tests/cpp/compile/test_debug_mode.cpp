@@ -5,6 +5,7 @@
 
 #include "hypatia/compile/function.h"
 #include "hypatia/graph/test_value.h"
+#include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/api.h"
 #include "support/test_ops.h"
 
@@ -48,6 +49,20 @@ class FlawedOp final : public OpBase<FlawedOp, FlawParams> {
   std::optional<std::vector<ShapeVec>> infer_shape(const Apply&, const std::vector<ShapeVec>& shapes) const override {
     if (params_.flaw == kBadShape) return std::vector<ShapeVec>{{constant(NDArray::scalar<int64_t>(42))}};
     return std::vector<ShapeVec>{shapes[0]};
+  }
+};
+
+/// A 2x2 CSR matrix whose only stored entry has column index 5 (out of range).
+class BrokenSparseOp final : public OpBase<BrokenSparseOp, NoParams> {
+ public:
+  static constexpr const char* kName = "BrokenSparseOp";
+  static constexpr int kArity = kVariadic;
+  ApplyPtr make_node_checked(const std::vector<Var>& in) const override {
+    return Apply::create(ptr(), in, {SparseType::make(SparseFormat::CSR, DType::Float64)});
+  }
+  void perform(const Apply&, const Value* const*, Value* out) const override {
+    out[0] = SparseMatrix(SparseFormat::CSR, 2, 2, NDArray::from_vector<double>({1.0}, {1}),
+                          NDArray::from_vector<int32_t>({5}, {1}), NDArray::from_vector<int32_t>({0, 1, 1}, {3}));
   }
 };
 
@@ -97,6 +112,13 @@ TEST(DebugMode, ReportsEachFlawWithItsKindAndNode) {
     FunctionOptions plain;
     EXPECT_EQ(call_error(function({x}, {scale(flawed(x, flaw), 2.0)}, plain), {vec({1, 2, 3})}), "") << flaw;
   }
+}
+
+TEST(DebugMode, InvalidSparseOutputIsReported) {
+  Var x = dvec("x");
+  auto f = function({x}, {apply1(*std::make_shared<BrokenSparseOp>(), {x})}, debug_opts());
+  const std::string msg = call_error(f, {vec({1})});
+  EXPECT_EQ(msg.rfind("[DebugMode] InvalidValue: output 0 of node BrokenSparseOp(x) is not a valid sparse matrix", 0), 0u) << msg;
 }
 
 TEST(DebugMode, ChecksCanBeTurnedOff) {
