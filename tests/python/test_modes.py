@@ -372,3 +372,38 @@ def test_test_values_through_scan_steps():
         np.testing.assert_allclose(xs.tag.test_value, f(s.tag.test_value, x.tag.test_value))
         with pytest.raises(ValueError, match=r"(?s)not aligned.*test_modes.py.*lambda si, p: T.dot"):
             theano.scan(lambda si, p: T.dot(p, T.ones((3, 3))) + si, sequences=s, outputs_info=x)
+
+
+def test_debugmode_over_updates_scan_ifelse_random_and_sparse():
+    """A training loop with in-place updates, scan with its gradient, a lazy ifelse, random
+    streams and sparse ops all run under DebugMode (no false alarms)."""
+    from hypatia.ifelse import ifelse
+    from hypatia.tensor.shared_randomstreams import RandomStreams
+    th = theano
+    mode = "DebugMode"
+    # training loop with updates (in-place updates of shared variables)
+    x = T.dmatrix("x"); y = T.ivector("y")
+    W = th.shared(np.zeros((4, 3)), "W"); b = th.shared(np.zeros(3), "b")
+    p = T.nnet.softmax(T.dot(x, W) + b)
+    cost = -T.mean(T.log(p)[T.arange(y.shape[0]), y])
+    gW, gb = th.grad(cost, [W, b])
+    train = th.function([x, y], cost, updates=[(W, W - 0.1 * gW), (b, b - 0.1 * gb)], mode=mode)
+    X = np.random.rand(10, 4); Y = np.random.randint(0, 3, 10).astype("int32")
+    c = [train(X, Y) for _ in range(5)]
+    assert c[-1] < c[0], c
+    # scan
+    x0 = T.dvector("x0"); xs, _ = th.scan(lambda p: T.tanh(p * 0.5), outputs_info=x0, n_steps=4)
+    g = th.grad(xs[-1].sum(), x0)
+    f = th.function([x0], [xs, g], mode=mode); f(np.ones(3))
+    # ifelse
+    a, bb = T.dscalars("a", "b")
+    f = th.function([a, bb], ifelse(T.lt(a, bb), a * 2, bb * 3), mode=mode); assert f(1, 2) == 2 and f(3, 2) == 6
+    # random
+    srng = RandomStreams(seed=3)
+    u = srng.uniform((3,))
+    f = th.function([], u + 1, mode=mode); r1 = f(); r2 = f(); assert not np.allclose(r1, r2)
+    # sparse
+    s = th.sparse.csc_matrix("s"); d = T.dmatrix("d")
+    f = th.function([s, d], [th.sparse.dot(s, d), (s * 2).T], mode=mode)
+    m = sp.random(5, 4, density=0.4, format="csc", random_state=0)
+    f(m, np.ones((4, 2)))
