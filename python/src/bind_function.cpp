@@ -167,7 +167,7 @@ void init_function(nb::module_& m) {
            "as a Python object).")
       .def("profile_data", [](PyFunction& pf) { return profile_data_dict(*pf.f); },
            "The raw profile as a dict: 'nodes' (per node in run order: node, op, op_class, seconds, "
-           "output_bytes), 'calls', 'peak_bytes', 'compile_time' and 'compile_phases' (seconds per phase).")
+           "output_bytes), 'calls', 'peak_bytes', 'compile_time', 'compile_phases' (seconds per phase) and 'rewrite_phases' (seconds per optdb phase).")
       .def("profile_summary", [](PyFunction& pf) { return pf.f->profile_summary(); },
            "Per-node time table (compile with profile=True), most expensive node first.")
       .def("copy", [](PyFunction& pf, bool share_memory, nb::handle swap, bool delete_updates,

@@ -35,7 +35,10 @@ nb::dict profile_data_dict(const Function& f) {
   }
   nb::dict phases;
   for (const auto& [name, s] : f.compile_phases()) phases[name.c_str()] = s;
+  nb::dict rewrites;
+  for (const auto& [name, s] : f.rewrite_phases()) rewrites[name.c_str()] = s;
   nb::dict out;
+  out["rewrite_phases"] = rewrites;
   out["nodes"] = nodes;
   out["calls"] = d.calls;
   out["peak_bytes"] = d.peak_bytes;

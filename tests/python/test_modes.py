@@ -266,9 +266,11 @@ def test_profile_stats_per_class_op_node_memory_and_phases(capsys):
     assert 16000 <= d["memory"]["peak_bytes"] <= 24000
     assert json.loads(f.profile.to_json())["calls"] == 3
     assert f.profile.fct_callcount == 3 and f.profile.compile_time > 0 and len(f.profile.apply_time) == 3
-    f.profile.summary()
+    assert {"merge1", "canonicalize", "specialize", "merge3"} <= set(d["rewrite_phases"])
+    f.profile.summary(optimizer=True)
     out = capsys.readouterr().err
-    for section in ("Function profiling", "Message: profiled", "Class", "Ops", "Apply", "Memory Profile", "Elemwise{add"):
+    for section in ("Function profiling", "Message: profiled", "Class", "Ops", "Apply", "Memory Profile", "Elemwise{add",
+                    "Optimizer Profile", "canonicalize"):
         assert section in out, out
     # one ProfileStats summing two functions
     stats = ProfileStats(atexit_print=False)

@@ -88,10 +88,12 @@ class ProfileStats:
                     e["seconds"] += n["seconds"]
                     e["calls"] += d["calls"]
                     e["nodes"] += 1
-        phases = {}
+        phases, rewrites = {}, {}
         for d in data:
             for k, v in d["compile_phases"].items():
                 phases[k] = phases.get(k, 0.0) + v
+            for k, v in d.get("rewrite_phases", {}).items():
+                rewrites[k] = rewrites.get(k, 0.0) + v
         return {
             "message": self.message,
             "functions": len(data),
@@ -99,6 +101,7 @@ class ProfileStats:
             "time_in_nodes": total,
             "compile_time": sum(d["compile_time"] for d in data),
             "compile_phases": phases,
+            "rewrite_phases": rewrites,
             "op_classes": classes,
             "ops": ops,
             "nodes": sorted(nodes, key=lambda n: -n["seconds"]),
@@ -111,10 +114,11 @@ class ProfileStats:
         """as_dict() as a JSON string (json.dumps keywords pass through)."""
         return json.dumps(self.as_dict(), **kwargs)
 
-    def summary(self, file=None, n_ops_to_print=None, n_apply_to_print=None):
+    def summary(self, file=None, n_ops_to_print=None, n_apply_to_print=None, optimizer=None):
         """Prints Theano's profile sections to `file`: global info, Class, Ops, Apply and the
         memory profile (n_*_to_print default to config.profiling.n_ops / n_apply, 20); `file`
-        defaults to sys.stderr."""
+        defaults to sys.stderr. With `optimizer` (default config.profile_optimizer) the time of
+        each rewrite phase follows."""
         file = sys.stderr if file is None else file
         n_ops = n_ops_to_print or flag("profiling.n_ops", 20)
         n_apply = n_apply_to_print or flag("profiling.n_apply", 20)
@@ -128,6 +132,10 @@ class ProfileStats:
         for k in ("graph", "rewrite", "link"):
             w("    %s time: %es\n" % ({"graph": "Graph", "rewrite": "Hypatia Optimizer", "link": "Hypatia Linker"}[k],
                                       d["compile_phases"].get(k, 0.0)))
+        if optimizer if optimizer is not None else flag("profile_optimizer", False):
+            w("\nOptimizer Profile\n-----------------\n  <time> <rewrite phase>\n")
+            for name, sec in sorted(d["rewrite_phases"].items(), key=lambda kv: -kv[1]):
+                w("  %10.6fs  %s\n" % (sec, name))
 
         def table(title, rows, limit, what):
             w("\n%s\n%s\n  <%% time> <sum %%> <apply time> <time per call> <#call> <#apply> <%s>\n" % (title, "-" * len(title), what))

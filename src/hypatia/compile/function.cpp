@@ -171,7 +171,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   compile_phases_["graph"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (options_.debug.enabled) debug_ = std::make_shared<DebugChecker>(*fgraph_, options_.debug);
   if (options_.nan_guard.enabled()) nan_guard_ = std::make_shared<NanGuard>(options_.nan_guard);
-  optimize_graph(*fgraph_, mode_name(options_));
+  optimize_graph(*fgraph_, mode_name(options_), options_.profile ? &rewrite_phases_ : nullptr);
   compile_phases_["rewrite"] = lap();
   vm_ = std::make_shared<VM>(*fgraph_, options_.allow_gc);
   if (options_.profile) vm_->set_profiling(true);
@@ -450,6 +450,7 @@ FunctionPtr Function::copy(bool share_memory, const std::vector<std::pair<Var, V
   f->update_own_slot_ = update_own_slot_;
   f->compile_time_ = compile_time_;
   f->compile_phases_ = compile_phases_;
+  f->rewrite_phases_ = rewrite_phases_;
   f->debug_ = debug_;
   f->nan_guard_ = nan_guard_;
   for (const auto& c : defaults_) {

@@ -124,6 +124,9 @@ class Function {
   /// Compile time by phase in seconds: "graph" (checks and the graph copy), "rewrite" (the
   /// optdb) and "link" (the VM and the containers).
   const std::map<std::string, double>& compile_phases() const { return compile_phases_; }
+  /// With profile on, the seconds of each optdb phase (merge1, canonicalize, ...,
+  /// inner_graphs); empty otherwise (config.profile_optimizer).
+  const std::map<std::string, double>& rewrite_phases() const { return rewrite_phases_; }
   /// Theano's Function.copy: a function running the same compiled graph (nothing is
   /// recompiled; the graph and VM are shared, read-only). With share_memory=false the copy
   /// has its own containers for inputs with default values (copies of their current values);
@@ -169,6 +172,7 @@ class Function {
   std::vector<std::unique_ptr<CallState>> pool_;  // idle call states
   double compile_time_ = 0;
   std::map<std::string, double> compile_phases_;
+  std::map<std::string, double> rewrite_phases_;
   std::shared_ptr<DebugChecker> debug_;  // DebugMode (null unless options_.debug.enabled)
   std::shared_ptr<NanGuard> nan_guard_;  // NanGuardMode (null unless options_.nan_guard.enabled())
 };
