@@ -151,6 +151,23 @@ class CheckObserver : public NodeObserver {
                       brief(first[k]), "\n rerun:     ", brief(*outputs[k]));
       return;
     }
+    try {
+      check(node, before, inputs, outputs);
+    } catch (const Error& e) {
+      // The offending node's input values (as they were before it ran) follow the message;
+      // the VM then adds the node, its input shapes and types.
+      std::string vals;
+      for (size_t i = 0; i < before.size(); ++i) vals += str_cat(i ? ", " : "", brief(before[i]));
+      throw Error(e.kind(), str_cat(e.what(), "\nInputs values: [", vals, "]"));
+    }
+    std::vector<Value> copies;
+    for (const Value* v : outputs) copies.push_back(deep_copy(*v));
+    record_->push_back(std::move(copies));
+  }
+
+ private:
+  void check(const Apply& node, const std::vector<Value>& before, const Value* const* inputs,
+             const std::vector<const Value*>& outputs) {
     const DebugOptions& o = impl_.opts;
     if (o.check_values) check_values(node, outputs);
     if (o.check_destroy_map) check_destroy_map(node, before, inputs);
@@ -158,12 +175,8 @@ class CheckObserver : public NodeObserver {
     if (o.check_shapes) check_shapes(node, before, outputs);
     for (int r = 0; r < o.reruns; ++r) check_rerun(node, before, outputs);
     if (o.check_optimized && ref_) check_optimized(node, outputs);
-    std::vector<Value> copies;
-    for (const Value* v : outputs) copies.push_back(deep_copy(*v));
-    record_->push_back(std::move(copies));
   }
 
- private:
   /// Two runs' results agree: same shape, numbers within the dtype's tolerance (BLAS may round
   /// differently for differently laid out copies of the same inputs).
   bool same_result(const Value& a, const Value& b) const {

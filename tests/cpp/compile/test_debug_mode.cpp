@@ -107,6 +107,7 @@ TEST(DebugMode, ReportsEachFlawWithItsKindAndNode) {
     EXPECT_EQ(msg.rfind(kind, 0), 0u) << flaw << ": " << msg;
     EXPECT_NE(msg.find(str_cat("FlawedOp{", flaw, "}(x)")), std::string::npos) << msg;  // the first offending node
     EXPECT_NE(msg.find("Inputs shapes: [(3,)]"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("Inputs values: [array([1., 2., 3.])]"), std::string::npos) << msg;
     // Without DebugMode the same function runs (the flaws go unnoticed).
     if (flaw == kBadDtype) continue;  // the next op would read float32 memory as float64
     FunctionOptions plain;
