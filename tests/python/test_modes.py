@@ -267,7 +267,9 @@ def test_profile_stats_per_class_op_node_memory_and_phases(capsys):
     assert json.loads(f.profile.to_json())["calls"] == 3
     assert f.profile.fct_callcount == 3 and f.profile.compile_time > 0 and len(f.profile.apply_time) == 3
     assert {"merge1", "canonicalize", "specialize", "merge3"} <= set(d["rewrite_phases"])
-    f.profile.summary(optimizer=True)
+    f.profile.summary()
+    assert "Memory Profile" not in capsys.readouterr().err  # config.profile_memory is off
+    f.profile.summary(optimizer=True, memory=True)
     out = capsys.readouterr().err
     for section in ("Function profiling", "Message: profiled", "Class", "Ops", "Apply", "Memory Profile", "Elemwise{add",
                     "Optimizer Profile", "canonicalize"):

@@ -49,6 +49,10 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     Returns one value when ``outputs`` is a single variable and a list when it is a list.
     ``updates`` (pairs or dict) replace shared variables' values after each call, all
     computed from the old values; ``givens`` substitute variables before compiling.
+    ``mode`` is a Mode (compile.mode), a mode name (FAST_RUN, FAST_COMPILE, None, DebugMode,
+    NanGuardMode, a registered name; "-tag" suffixes exclude rewrites) or None for
+    config.mode. ``profile=True`` (or config.profile) times every node: ``f.profile`` is then
+    a ProfileStats; a ProfileStats given as ``profile`` collects several functions.
     """
     single = outputs is not None and not isinstance(outputs, (list, tuple))
     outs = [] if outputs is None else [outputs] if single else list(outputs)

@@ -114,11 +114,12 @@ class ProfileStats:
         """as_dict() as a JSON string (json.dumps keywords pass through)."""
         return json.dumps(self.as_dict(), **kwargs)
 
-    def summary(self, file=None, n_ops_to_print=None, n_apply_to_print=None, optimizer=None):
+    def summary(self, file=None, n_ops_to_print=None, n_apply_to_print=None, optimizer=None, memory=None):
         """Prints Theano's profile sections to `file`: global info, Class, Ops, Apply and the
         memory profile (n_*_to_print default to config.profiling.n_ops / n_apply, 20); `file`
         defaults to sys.stderr. With `optimizer` (default config.profile_optimizer) the time of
-        each rewrite phase follows."""
+        each rewrite phase follows; with `memory` (default config.profile_memory) the memory
+        profile (peak and bytes per node) ends it."""
         file = sys.stderr if file is None else file
         n_ops = n_ops_to_print or flag("profiling.n_ops", 20)
         n_apply = n_apply_to_print or flag("profiling.n_apply", 20)
@@ -154,6 +155,8 @@ class ProfileStats:
         table("Ops", d["ops"].items(), n_ops, "Op_name")
         table("Apply", [(n["node"], {"seconds": n["seconds"], "calls": n["calls"], "nodes": 1}) for n in d["nodes"]],
               n_apply, "Apply name")
+        if not (memory if memory is not None else flag("profile_memory", False)):
+            return
         w("\nMemory Profile\n--------------\n  Max peak memory with current setting: %d bytes (%.1f KB)\n"
           % (d["memory"]["peak_bytes"], d["memory"]["peak_bytes"] / 1024.0))
         w("  <Sum apply outputs (bytes)> <Apply name>\n")
