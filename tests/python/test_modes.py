@@ -54,7 +54,7 @@ def test_mode_objects_select_rewrites():
     x = T.dvector("x")
     outs = [T.exp(x) + 1, T.exp(x) + 1]
     none = theano.function([x], outs, mode=Mode(optimizer=None))
-    merged = theano.function([x], outs, mode=Mode(optimizer=None).including("merge"))
+    merged = theano.function([x], outs, mode=Mode(optimizer="merge"))
     assert len(ops_of(none)) == 2 * len(ops_of(merged))  # the two copies merged into one
     # requiring a tag no rewrite carries leaves the graph as built
     req = theano.function([x], outs, mode=FAST_RUN.requiring("no_such_tag"))
@@ -67,6 +67,8 @@ def test_mode_objects_select_rewrites():
     assert FAST_RUN.excluding("fusion").mode_string() == "FAST_RUN-fusion"
     assert FAST_COMPILE.including("a").requiring("b").mode_string() == "FAST_COMPILE+a&b"
     assert "excluding" in repr(FAST_RUN.excluding("fusion"))
+    with pytest.raises(ValueError, match=r"adds rewrite tags to None"):
+        theano.function([x], x + 1, mode=Mode(optimizer=None).including("merge"))
 
 
 def test_mode_linkers_and_errors():

@@ -24,7 +24,7 @@ def flag(name, default):
 # only ("_nogc": intermediates stay allocated between calls).
 _LINKERS = ("vm", "cvm", "py", "c", "c|py", "c&py", "vm_nogc", "cvm_nogc", "c|py_nogc")
 # Theano's optimizer names -> the base of a mode string.
-_OPTIMIZERS = {"fast_run": "FAST_RUN", "fast_compile": "FAST_COMPILE", "merge": "None+merge",
+_OPTIMIZERS = {"fast_run": "FAST_RUN", "fast_compile": "FAST_COMPILE", "merge": "FAST_RUN&merge",
                "none": "None", "None": "None", None: "None", "o4": "FAST_RUN", "o1": "FAST_COMPILE"}
 
 
@@ -37,8 +37,8 @@ def _check_tags(who, tags):
 
 class Mode:
     """How function() compiles a graph (theano.compile.mode.Mode): `optimizer` chooses the
-    rewrites ('fast_run', 'fast_compile', 'merge', None or 'default', which reads
-    config.optimizer) and `linker` how the result runs ('vm'/'cvm'/'py'/'c'/'c|py'; a '_nogc'
+    rewrites ('fast_run', 'fast_compile', 'merge' (the merge phases only), None (no rewrites;
+    it takes no tags) or 'default', which reads config.optimizer) and `linker` how the result runs ('vm'/'cvm'/'py'/'c'/'c|py'; a '_nogc'
     suffix keeps intermediates allocated between calls). including/excluding/requiring
     return new modes whose rewrites also include, leave out, or must carry the given tags."""
 
@@ -82,8 +82,8 @@ class Mode:
     def mode_string(self):
         """The rewrite query as FunctionOptions' mode string ("FAST_RUN-fusion")."""
         s = _OPTIMIZERS[self.optimizer]
-        s += "".join("+" + t for t in self._including)
         s += "".join("-" + t for t in self._excluding)
+        s += "".join("+" + t for t in self._including)
         s += "".join("&" + t for t in self._requiring)
         return s
 

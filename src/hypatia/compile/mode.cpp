@@ -19,13 +19,15 @@ ModeSpec parse_mode(const std::string& mode) {
     (mode[pos] == '+' ? spec.including : mode[pos] == '-' ? spec.excluding : spec.requiring).push_back(std::move(tag));
     pos = next;
   }
+  if (spec.base == "None" && !(spec.excluding.empty() && spec.including.empty() && spec.requiring.empty()))
+    value_error("[function] mode '", mode, "' adds rewrite tags to None, which runs no rewrites; expected FAST_RUN or FAST_COMPILE with tags");
   return spec;
 }
 
 std::string mode_string(const ModeSpec& spec) {
   std::string s = spec.base;
-  for (const auto& t : spec.including) s += "+" + t;
   for (const auto& t : spec.excluding) s += "-" + t;
+  for (const auto& t : spec.including) s += "+" + t;
   for (const auto& t : spec.requiring) s += "&" + t;
   return s;
 }

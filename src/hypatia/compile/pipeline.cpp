@@ -95,9 +95,8 @@ std::optional<Query> mode_query(const std::string& mode) {
   // (Theano's mode.excluding(...)); "+tag" includes, "&tag" requires (compile/mode.h).
   const ModeSpec spec = parse_mode(mode);
   Query q;
-  if (spec.base == "FAST_RUN") q.include.insert("fast_run");
-  else if (spec.base == "FAST_COMPILE") q.include.insert("fast_compile");
-  else if (spec.including.empty()) return std::nullopt;  // None: no rewriting at all
+  if (spec.base == "None") return std::nullopt;  // no rewriting at all (parse_mode allows no tags)
+  q.include.insert(spec.base == "FAST_RUN" ? "fast_run" : "fast_compile");
   q.include.insert(spec.including.begin(), spec.including.end());
   q.exclude.insert(spec.excluding.begin(), spec.excluding.end());
   q.require.insert(spec.requiring.begin(), spec.requiring.end());
