@@ -65,6 +65,7 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
             updates=_pairs(updates, "updates"), givens=_pairs(givens, "givens"), name=name or "",
             on_unused_input=on_unused_input or config.on_unused_input, allow_input_downcast=allow_input_downcast,
             no_default_updates=_no_default_updates(no_default_updates), profile=bool(profile))
+        options.allow_gc = bool(flag("allow_gc", True))  # a '_nogc' linker turns it off below
         (mode.configure if checks else Mode.configure.__get__(mode))(options)
         return options
 

@@ -5,6 +5,8 @@ A Mode is a description: function() turns it into FunctionOptions (the rewrite q
 string such as "FAST_RUN-fusion+tag&tag", allow_gc from the linker, and the checks of
 DebugMode and NanGuardMode).
 """
+import re
+
 from ..configparser import config
 
 
@@ -125,22 +127,36 @@ def register_mode(name, mode):
     predefined_modes[name] = mode
 
 
+def _default_mode_name():
+    """config.mode with config.optimizer_* applied (configparser.default_mode when this build's
+    config has it; Theano applies those flags to the default mode only)."""
+    from .. import configparser
+    if hasattr(configparser, "default_mode"):
+        return configparser.default_mode()
+    name = flag("mode", "FAST_RUN")
+    if not isinstance(name, str) or not name.startswith(("FAST_RUN", "FAST_COMPILE")):
+        return name
+    for fl, sign in (("optimizer_excluding", "-"), ("optimizer_including", "+"), ("optimizer_requiring", "&")):
+        name += "".join(sign + t for t in str(flag(fl, "") or "").split(":") if t)
+    return name
+
+
 def get_mode(orig_string):
-    """The Mode for `orig_string`: a Mode is returned as is; None means config.mode; a name is
-    one of FAST_RUN, FAST_COMPILE, None, DebugMode (DEBUG_MODE), NanGuardMode (checks from
-    config.NanGuardMode.*) or a registered mode, optionally followed by "-tag"s to exclude
-    rewrites. config.optimizer_including/excluding/requiring apply to modes given by name.
-    ValueError naming the choices otherwise."""
+    """The Mode for `orig_string`: a Mode is returned as is; None means config.mode (with
+    config.optimizer_excluding/including/requiring added); a name is one of FAST_RUN,
+    FAST_COMPILE, None, DebugMode (DEBUG_MODE), NanGuardMode (checks from
+    config.NanGuardMode.*) or a registered mode, optionally followed by "-tag", "+tag" or
+    "&tag" to exclude, include or require rewrites. ValueError naming the choices otherwise."""
     if isinstance(orig_string, Mode):
         return orig_string
     if orig_string is None:
-        orig_string = flag("mode", "FAST_RUN")
+        orig_string = _default_mode_name()
         if isinstance(orig_string, Mode):
             return orig_string
     if not isinstance(orig_string, str):
         raise TypeError("[get_mode] expected a mode name or a Mode instance, got %r" % (orig_string,))
-    name, _, rest = orig_string.partition("-")
-    excluded = tuple(t for t in rest.split("-")) if rest else ()
+    parts = re.split(r"([-+&])", orig_string)
+    name, tags = parts[0], list(zip(parts[1::2], parts[2::2]))
     if name in ("DebugMode", "DEBUG_MODE"):
         from .debugmode import DebugMode
         mode = DebugMode()
@@ -156,19 +172,10 @@ def get_mode(orig_string):
         mode = predefined_modes[name]
     else:
         raise ValueError("[get_mode] unknown mode %r; expected FAST_RUN, FAST_COMPILE, None, DebugMode, NanGuardMode%s or a "
-                         "Mode instance, optionally followed by -tag to exclude rewrites"
+                         "Mode instance, optionally followed by -tag, +tag or &tag to exclude, include or require rewrites"
                          % (orig_string, "".join(", " + k for k in predefined_modes if k not in ("FAST_RUN", "FAST_COMPILE", "None"))))
-    if excluded:
-        mode = mode.excluding(*excluded)
-    inc = [t for t in str(flag("optimizer_including", "") or "").split(":") if t]
-    exc = [t for t in str(flag("optimizer_excluding", "") or "").split(":") if t]
-    req = [t for t in str(flag("optimizer_requiring", "") or "").split(":") if t]
-    if inc:
-        mode = mode.including(*inc)
-    if exc:
-        mode = mode.excluding(*exc)
-    if req:
-        mode = mode.requiring(*req)
+    for sign, tag in tags:
+        mode = {"-": mode.excluding, "+": mode.including, "&": mode.requiring}[sign](tag)
     return mode
 
 
