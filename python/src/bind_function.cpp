@@ -104,7 +104,9 @@ void init_function(nb::module_& m) {
       .def_rw("allow_input_downcast", &FunctionOptions::allow_input_downcast, "Permit lossy casts of arguments.")
       .def_rw("no_default_updates", &FunctionOptions::no_default_updates, "Ignore shared variables' default_update.")
       .def_rw("profile", &FunctionOptions::profile, "Time every node (see Function.profile_summary).")
-      .def_rw("allow_gc", &FunctionOptions::allow_gc, "Release intermediates after their last use (config.allow_gc).")
+      .def_rw("allow_gc", &FunctionOptions::allow_gc,
+              "Free intermediate results as soon as they are used (config.allow_gc); False keeps\n"
+              "their buffers for the next call (faster, more memory).")
       .def_rw("debug", &FunctionOptions::debug, "DebugMode's checks (DebugOptions; enabled=False: none).")
       .def_rw("nan_guard", &FunctionOptions::nan_guard, "NanGuardMode's checks (NanGuardOptions).");
 

@@ -1,6 +1,5 @@
 // Function: compilation (givens, shared inputs, updates, rewriting, linking) and the call path.
 #include "hypatia/compile/function.h"
-#include "hypatia/compile/mode.h"
 #include "hypatia/graph/test_value.h"
 
 #include <chrono>
@@ -23,15 +22,17 @@ std::string in_name(const In& in) { return in.name.empty() ? in.variable->name :
 void set_mode(FunctionOptions& opts, const std::string& mode) {
   ModeSpec spec = parse_mode(mode);
   opts.mode = spec.base == "FAST_RUN" ? Mode::FastRun : spec.base == "FAST_COMPILE" ? Mode::FastCompile : Mode::None;
-  opts.including = std::move(spec.including);
   opts.excluding = std::move(spec.excluding);
+  opts.including = std::move(spec.including);
   opts.requiring = std::move(spec.requiring);
 }
 
 std::string mode_name(const FunctionOptions& opts) {
-  ModeSpec spec{opts.mode == Mode::FastRun ? "FAST_RUN" : opts.mode == Mode::FastCompile ? "FAST_COMPILE" : "None",
-                opts.including, opts.excluding, opts.requiring};
-  return mode_string(spec);
+  std::string s = opts.mode == Mode::FastRun ? "FAST_RUN" : opts.mode == Mode::FastCompile ? "FAST_COMPILE" : "None";
+  for (const auto& t : opts.excluding) s += "-" + t;
+  for (const auto& t : opts.including) s += "+" + t;
+  for (const auto& t : opts.requiring) s += "&" + t;
+  return s;
 }
 
 OnUnusedInput on_unused_input_from_name(const std::string& name) {

@@ -46,7 +46,7 @@ struct FunctionOptions {
   Mode mode = Mode::FastRun;
   std::vector<std::string> excluding;        // rewrite tags left out (Theano's mode.excluding)
   std::vector<std::string> including;        // rewrite tags added (Theano's mode.including)
-  std::vector<std::string> requiring;        // tags every rewrite must carry (mode.requiring)
+  std::vector<std::string> requiring;        // tags every selected rewrite must carry (mode.requiring)
   std::string name;
   OnUnusedInput on_unused_input = OnUnusedInput::Raise;
   std::optional<bool> allow_input_downcast;
@@ -63,8 +63,8 @@ struct FunctionOptions {
 
 /// Theano's mode names: "FAST_RUN", "FAST_COMPILE" or "None", optionally followed by "-tag"s
 /// that exclude the rewrites carrying those tags ("FAST_RUN-fusion"), "+tag"s that include
-/// and "&tag"s that require them (compile/mode.h); sets opts.mode, excluding, including and
-/// requiring. ValueError naming the choices otherwise.
+/// them and "&tag"s that require them (see parse_mode); sets opts.mode, opts.excluding,
+/// opts.including and opts.requiring. ValueError naming the choices otherwise.
 void set_mode(FunctionOptions& opts, const std::string& mode);
 /// The name set_mode accepts for the options' mode and exclusions ("FAST_RUN-fusion").
 std::string mode_name(const FunctionOptions& opts);
@@ -110,6 +110,8 @@ class Function {
   Value& operator[](const Var& var);
   const FunctionGraph& fgraph() const { return *fgraph_; }
   const std::string& name() const { return options_.name; }
+  /// The options it was compiled with (mode, allow_gc, ...).
+  const FunctionOptions& options() const { return options_; }
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
   int num_outputs() const { return static_cast<int>(outputs_.size()); }
   const std::vector<In>& inputs() const { return inputs_; }

@@ -8,7 +8,6 @@
 #include <mutex>
 #include <sstream>
 
-#include "hypatia/compile/mode.h"
 #include "hypatia/control/rewrites/ifelse.h"
 #include "hypatia/control/rewrites/scan.h"
 #include "hypatia/control/rewrites/op_from_graph.h"
@@ -90,16 +89,35 @@ const SequenceDB& standard_optdb() {
   return *db;
 }
 
+ModeSpec parse_mode(const std::string& mode) {
+  // "FAST_RUN-fusion+tag&tag2": a base mode, then tags each led by - (exclude), + (include)
+  // or & (require), as Theano's mode.excluding / including / requiring.
+  static const char* kSigns = "-+&";
+  ModeSpec spec;
+  size_t pos = mode.find_first_of(kSigns);
+  spec.base = mode.substr(0, pos);
+  if (spec.base != "FAST_RUN" && spec.base != "FAST_COMPILE" && spec.base != "None")
+    value_error("[function] unknown mode '", mode, "'; expected FAST_RUN, FAST_COMPILE or None, optionally followed by "
+                "-tag (exclude), +tag (include) or &tag (require) rewrite tags");
+  while (pos != std::string::npos) {
+    size_t next = mode.find_first_of(kSigns, pos + 1);
+    std::string tag = mode.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
+    if (tag.empty()) value_error("[function] empty tag in mode '", mode, "'; expected a rewrite tag after '", mode[pos], "'");
+    (mode[pos] == '-' ? spec.excluding : mode[pos] == '+' ? spec.including : spec.requiring).push_back(tag);
+    pos = next;
+  }
+  if (spec.base == "None" && !(spec.excluding.empty() && spec.including.empty() && spec.requiring.empty()))
+    value_error("[function] mode '", mode, "' adds rewrite tags to None, which runs no rewrites; expected FAST_RUN or FAST_COMPILE with tags");
+  return spec;
+}
+
 std::optional<Query> mode_query(const std::string& mode) {
-  // "FAST_RUN-fusion-inplace" is FAST_RUN excluding the rewrites tagged fusion and inplace
-  // (Theano's mode.excluding(...)); "+tag" includes, "&tag" requires (compile/mode.h).
-  const ModeSpec spec = parse_mode(mode);
-  Query q;
-  if (spec.base == "None") return std::nullopt;  // no rewriting at all (parse_mode allows no tags)
-  q.include.insert(spec.base == "FAST_RUN" ? "fast_run" : "fast_compile");
+  ModeSpec spec = parse_mode(mode);
+  if (spec.base == "None") return std::nullopt;
+  Query q{{spec.base == "FAST_RUN" ? "fast_run" : "fast_compile"}, {}, {}};
   q.include.insert(spec.including.begin(), spec.including.end());
-  q.exclude.insert(spec.excluding.begin(), spec.excluding.end());
   q.require.insert(spec.requiring.begin(), spec.requiring.end());
+  q.exclude.insert(spec.excluding.begin(), spec.excluding.end());
   return q;
 }
 

@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hypatia/graph/function_graph.h"
 #include "hypatia/rewrite/db.h"
@@ -20,6 +21,17 @@ void optimize_graph(FunctionGraph& fg, const std::string& mode, std::map<std::st
 /// same mode, and installs the rewritten copies (Op::with_inner_graphs). optimize_graph ends
 /// with it, so an inner graph is rewritten once, when its outer function is compiled.
 void optimize_inner_graphs(FunctionGraph& fg, const std::string& mode);
+
+/// A mode name taken apart: the base ("FAST_RUN", "FAST_COMPILE" or "None") and the rewrite
+/// tags written after it, each led by '-' (exclude), '+' (include) or '&' (require), as
+/// Theano's mode.excluding/including/requiring ("FAST_RUN-fusion+inplace"). The config flags
+/// optimizer_excluding/including/requiring reach function() this way.
+struct ModeSpec {
+  std::string base;
+  std::vector<std::string> including, excluding, requiring;
+};
+/// Raises ValueError "[function] unknown mode ..." / "[function] empty tag ..." for a bad name.
+ModeSpec parse_mode(const std::string& mode);
 
 /// The query a mode stands for: FAST_RUN includes "fast_run", FAST_COMPILE includes
 /// "fast_compile" (merge and the rewrites needed for correctness), "None" selects nothing
