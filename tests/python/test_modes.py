@@ -90,6 +90,7 @@ def test_get_mode_names_and_strings():
     assert get_mode("FAST_RUN-fusion-inplace").mode_string() == "FAST_RUN-fusion-inplace"
     assert get_mode("FAST_COMPILE+a&b-c").mode_string() == "FAST_COMPILE-c+a&b"
     assert get_mode("DebugMode-fusion").mode_string() == "FAST_RUN-fusion"
+    assert isinstance(get_mode("Mode"), Mode) and get_mode("Mode").optimizer == "fast_run"
     assert get_mode(None).mode_string() == get_mode(config.mode).mode_string()
     with pytest.raises(ValueError, match=r"^\[get_mode\] unknown mode 'FAST'; expected FAST_RUN"):
         get_mode("FAST")

@@ -165,6 +165,8 @@ def get_mode(orig_string):
         mode = NanGuardMode(nan_is_error=flag("NanGuardMode.nan_is_error", True),
                             inf_is_error=flag("NanGuardMode.inf_is_error", True),
                             big_is_error=flag("NanGuardMode.big_is_error", True))
+    elif name == "Mode":
+        mode = Mode()  # config.mode's default: config.optimizer's rewrites
     elif name == "ProfileMode":
         raise ValueError("[get_mode] ProfileMode was removed from Theano (and is not in Hypatia); "
                          "expected function(..., profile=True) or config.profile=True")
