@@ -26,6 +26,8 @@ from . import gof  # noqa: E402
 from .gof import Op  # ops written in Python subclass it; native ops are instances too
 from .configparser import config, change_flags, ConfigWarning, BlasFallbackWarning, warn_if_generic_blas as _warn_if_generic_blas
 from .compile import function, In, Out, shared
+from .compile.mode import Mode, get_mode  # noqa: E402 - theano.Mode; DebugMode etc. in hypatia.compile
+from .compile.profiling import ProfileStats  # noqa: E402
 from .compile.ops import as_op  # noqa: E402
 from . import tensor
 from . import gradient

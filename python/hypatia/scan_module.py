@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _core
 from ._core import Variable
+from .compile.test_value import give_scan_step_test_values
 
 __all__ = ["scan", "map", "reduce", "foldl", "foldr", "scan_checkpoints", "until", "OrderedUpdates"]
 
@@ -136,6 +137,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         n_steps = _as_var(n_steps)
 
     def step(args):
+        give_scan_step_test_values(args, seqs, infos, ns)  # config.compute_test_value
         outs, upd, cond = _split_step_result(fn(*args), who)
         return outs, upd, cond
 

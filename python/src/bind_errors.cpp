@@ -32,7 +32,7 @@ void init_errors(nb::module_& m) {
       PyObject* cls = PyExc_RuntimeError;
       switch (e.kind()) {
         case ErrorKind::Type: cls = PyExc_TypeError; break;
-        case ErrorKind::Value: cls = PyExc_ValueError; break;
+        case ErrorKind::Value: cls = check_error_class(e.what(), PyExc_ValueError); break;
         case ErrorKind::Index: cls = PyExc_IndexError; break;
         case ErrorKind::NotImplemented: cls = PyExc_NotImplementedError; break;
         case ErrorKind::Runtime: cls = PyExc_RuntimeError; break;

@@ -8,6 +8,7 @@ namespace hypatia::py {
 struct PyFunction {
   FunctionPtr f;
   bool single = false;
+  nb::object profile = nb::none();  // the ProfileStats of profile=True (Python side)
 };
 
 namespace {
@@ -105,7 +106,9 @@ void init_function(nb::module_& m) {
       .def_rw("profile", &FunctionOptions::profile, "Time every node (see Function.profile_summary).")
       .def_rw("allow_gc", &FunctionOptions::allow_gc,
               "Free intermediate results as soon as they are used (config.allow_gc); False keeps\n"
-              "their buffers for the next call (faster, more memory).");
+              "their buffers for the next call (faster, more memory).")
+      .def_rw("debug", &FunctionOptions::debug, "DebugMode's checks (DebugOptions; enabled=False: none).")
+      .def_rw("nan_guard", &FunctionOptions::nan_guard, "NanGuardMode's checks (NanGuardOptions).");
 
   nb::class_<PyFunction>(m, "Function", "A compiled function (theano.function's result).")
       .def("__call__", [](PyFunction& pf, nb::args args, nb::kwargs kwargs) -> nb::object {
@@ -164,6 +167,13 @@ void init_function(nb::module_& m) {
       .def_prop_ro("allow_gc", [](PyFunction& pf) { return pf.f->options().allow_gc; },
                    "Whether intermediate results are freed as soon as they are used (config.allow_gc).")
       .def_prop_ro("compile_time", [](PyFunction& pf) { return pf.f->compile_time(); }, "Seconds spent compiling.")
+      .def_rw("profile", &PyFunction::profile, "The ProfileStats when compiled with profile=True, else None.")
+      .def("profile_source", [](PyFunction& pf) { return profile_source(pf.f); },
+           "A handle on this function's profile that ProfileStats keeps (it does not keep the Function alive "
+           "as a Python object).")
+      .def("profile_data", [](PyFunction& pf) { return profile_data_dict(*pf.f); },
+           "The raw profile as a dict: 'nodes' (per node in run order: node, op, op_class, seconds, "
+           "output_bytes), 'calls', 'peak_bytes', 'compile_time', 'compile_phases' (seconds per phase) and 'rewrite_phases' (seconds per optdb phase).")
       .def("profile_summary", [](PyFunction& pf) { return pf.f->profile_summary(); },
            "Per-node time table (compile with profile=True), most expensive node first.")
       .def("copy", [](PyFunction& pf, bool share_memory, nb::handle swap, bool delete_updates,

@@ -14,13 +14,23 @@
 #include "convert.h"
 #include "hypatia/graph/function_graph.h"
 
+namespace hypatia {
+class Function;
+}
+
 namespace hypatia::py {
 
 void init_errors(nb::module_& m);
 void init_graph(nb::module_& m);
 void init_tensor(nb::module_& m);
 void init_nnet(nb::module_& m);
+void init_modes(nb::module_& m);  // DebugOptions, NanGuardOptions (before init_function)
 void init_function(nb::module_& m);
+nb::dict profile_data_dict(const Function& f);  // Function.profile_data()
+nb::object profile_source(const std::shared_ptr<const Function>& f);  // Function.profile_source()
+/// The Python class registered (register_check_error) for a DebugMode/NanGuardMode message,
+/// else `fallback`.
+PyObject* check_error_class(const char* what, PyObject* fallback);
 void init_grad(nb::module_& m);
 void init_printing(nb::module_& m);
 void init_bench(nb::module_& m);

@@ -15,6 +15,7 @@ NB_MODULE(_core, m) {
   init_graph(m);
   family(&init_tensor, "tensor", "Dense tensors: constructors, elementwise arithmetic, dot, shapes, sort.");
   family(&init_nnet, "nnet", "theano.tensor.nnet: activations, softmax and crossentropies.");
+  init_modes(m);
   init_function(m);
   init_grad(m);
   init_printing(m);

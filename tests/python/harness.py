@@ -4,6 +4,9 @@ check_op(fun, inputs, reference) builds ``fun`` on fresh variables typed like ``
 and checks, in one call:
 - values: FAST_RUN and unoptimised ("None") compiles both match ``reference(*inputs)``
   (numpy/scipy), including dtype;
+- DebugMode: the FAST_RUN compile runs in DebugMode (each rewritten node against the
+  unoptimised graph, destroy_map/view_map, every node's infer_shape, valid sparse outputs, a
+  rerun, one extra compile for StochasticOrder) unless HYPATIA_HARNESS_DEBUGMODE=0;
 - infer_shape: the final node's inferred shape evaluates to the real output shape (use
   non-square inputs, so that swapped axes show up);
 - gradients: verify_grad with respect to every float input (structured for sparse inputs
@@ -15,8 +18,19 @@ is densified with a regular DenseFromSparse for verify_grad.
 import numpy as np
 import scipy.sparse as sp
 
+import os
+
 import hypatia
 from hypatia import _core
+from hypatia.compile.debugmode import DebugMode
+
+
+def fast_mode():
+    """FAST_RUN in DebugMode (NaN/inf allowed: references may hold them), or plain FAST_RUN
+    when HYPATIA_HARNESS_DEBUGMODE=0."""
+    if os.environ.get("HYPATIA_HARNESS_DEBUGMODE") == "0":
+        return "FAST_RUN"
+    return DebugMode(stability_patience=1, check_isfinite=False)
 from hypatia.gradient import verify_grad
 
 
@@ -35,7 +49,7 @@ def check_op(fun, inputs, reference, grad=True, structured=False, rtol=1e-6, ato
              grad_inputs=None, check_dtype=True):
     vars_ = [variable_like(v, "in%d" % i) for i, v in enumerate(inputs)]
     out = fun(*vars_)
-    fast = hypatia.function(vars_, out, mode="FAST_RUN", on_unused_input="ignore")
+    fast = hypatia.function(vars_, out, mode=fast_mode(), on_unused_input="ignore")
     raw = hypatia.function(vars_, out, mode="None", on_unused_input="ignore")
     want = reference(*inputs)
     got_fast, got_raw = fast(*inputs), raw(*inputs)

@@ -2,7 +2,19 @@
 from collections import OrderedDict
 
 from .. import _core
-from ..configparser import config, default_mode
+from ..configparser import config
+from .mode import Mode, get_mode, get_default_mode, register_mode, predefined_modes, FAST_RUN, FAST_COMPILE, flag
+from .debugmode import (DebugMode, DebugModeError, BadThunkOutput, BadOptimization, BadDestroyMap, BadViewMap,
+                        StochasticOrder, InvalidValueError, BadShape)
+from .nanguardmode import NanGuardMode, NanGuardError
+from .profiling import ProfileStats
+from . import test_value  # noqa: F401 - installs the compute_test_value hooks and Variable.tag
+
+for _marker, _cls in (("[DebugMode] BadThunkOutput:", BadThunkOutput), ("[DebugMode] BadOptimization:", BadOptimization),
+                      ("[DebugMode] BadDestroyMap:", BadDestroyMap), ("[DebugMode] BadViewMap:", BadViewMap),
+                      ("[DebugMode] InvalidValue:", InvalidValueError), ("[DebugMode] BadShape:", BadShape),
+                      ("[NanGuardMode]", NanGuardError)):
+    _core.register_check_error(_marker, _cls)
 
 
 In = _core.In
@@ -37,18 +49,34 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     Returns one value when ``outputs`` is a single variable and a list when it is a list.
     ``updates`` (pairs or dict) replace shared variables' values after each call, all
     computed from the old values; ``givens`` substitute variables before compiling.
+    ``mode`` is a Mode (compile.mode), a mode name (FAST_RUN, FAST_COMPILE, None, DebugMode,
+    NanGuardMode, a registered name; "-tag" suffixes exclude rewrites) or None for
+    config.mode. ``profile=True`` (or config.profile) times every node: ``f.profile`` is then
+    a ProfileStats; a ProfileStats given as ``profile`` collects several functions.
     """
     single = outputs is not None and not isinstance(outputs, (list, tuple))
     outs = [] if outputs is None else [outputs] if single else list(outputs)
-    mode = mode if mode is not None else default_mode()  # config.mode, optimizer, optimizer_*
-    if not isinstance(mode, str):
-        mode = getattr(mode, "name", str(mode))
-    options = FunctionOptions(
-        mode=mode, updates=_pairs(updates, "updates"), givens=_pairs(givens, "givens"), name=name or "",
-        on_unused_input=on_unused_input or config.on_unused_input, allow_input_downcast=allow_input_downcast,
-        no_default_updates=_no_default_updates(no_default_updates), profile=bool(profile))
-    options.allow_gc = config.allow_gc
-    return _core.compile_function(inputs, outs, options, single)
+    mode = get_mode(mode)  # a Mode object, a mode name, or None for config.mode
+    if profile is None:
+        profile = flag("profile", False)
+
+    def make_options(checks=True):
+        options = FunctionOptions(
+            updates=_pairs(updates, "updates"), givens=_pairs(givens, "givens"), name=name or "",
+            on_unused_input=on_unused_input or config.on_unused_input, allow_input_downcast=allow_input_downcast,
+            no_default_updates=_no_default_updates(no_default_updates), profile=bool(profile))
+        options.allow_gc = bool(flag("allow_gc", True))  # a '_nogc' linker turns it off below
+        (mode.configure if checks else Mode.configure.__get__(mode))(options)
+        return options
+
+    fn = _core.compile_function(inputs, outs, make_options(), single)
+    if isinstance(mode, DebugMode) and mode.stability_patience:
+        mode.check_stability(lambda: _core.compile_function(inputs, outs, make_options(False), single))
+    if profile:
+        stats = profile if isinstance(profile, ProfileStats) else ProfileStats(message=name)
+        stats.attach(fn)
+        fn.profile = stats
+    return fn
 
 
 def _no_default_updates(flag):

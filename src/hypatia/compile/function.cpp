@@ -1,5 +1,6 @@
 // Function: compilation (givens, shared inputs, updates, rewriting, linking) and the call path.
 #include "hypatia/compile/function.h"
+#include "hypatia/graph/test_value.h"
 
 #include <chrono>
 #include <algorithm>
@@ -48,6 +49,7 @@ const char* on_unused_input_name(OnUnusedInput v) {
 Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options)
     : inputs_(std::move(inputs)), outputs_(std::move(outputs)), options_(std::move(options)) {
   auto t0 = std::chrono::steady_clock::now();
+  TestValueSuspend no_test_values;  // compiling rewrites graphs already checked when built
   const std::string who = "[function]";
   // 1. Explicit inputs: variables (not shared, not constant), each given once. An input
   // computed by other variables cuts the graph there, as in Theano: it is replaced by a root
@@ -161,7 +163,17 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     }
     fgraph_->set_update_mapping(std::move(mapping));
   }
-  optimize_graph(*fgraph_, mode_name(options_));
+  auto lap = [t = std::chrono::steady_clock::now()]() mutable {
+    auto now = std::chrono::steady_clock::now();
+    double s = std::chrono::duration<double>(now - t).count();
+    t = now;
+    return s;
+  };
+  compile_phases_["graph"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (options_.debug.enabled) debug_ = std::make_shared<DebugChecker>(*fgraph_, options_.debug);
+  if (options_.nan_guard.enabled()) nan_guard_ = std::make_shared<NanGuard>(options_.nan_guard);
+  optimize_graph(*fgraph_, mode_name(options_), options_.profile ? &rewrite_phases_ : nullptr);
+  compile_phases_["rewrite"] = lap();
   vm_ = std::make_shared<VM>(*fgraph_, options_.allow_gc);
   if (options_.profile) vm_->set_profiling(true);
   // 6. Slots and containers.
@@ -202,6 +214,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     update_own_slot_.push_back(own);
   }
   compile_time_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  compile_phases_["link"] = compile_time_ - compile_phases_["graph"] - compile_phases_["rewrite"];
 }
 
 Function::~Function() = default;
@@ -357,7 +370,8 @@ std::vector<Value> Function::call(const std::vector<Value>& args,
       const bool sole = a && a->buffer() && a->buffer()->owned() && a->buffer().use_count() == 2;  // container + slot
       if (!updated || !sole) v = deep_copy(v);
     }
-    vm_->run(frame);
+    if (debug_) debug_->run(*fgraph_, *vm_, frame);
+    else vm_->run(frame, nan_guard_.get());
     // Outputs: hand over computed values; copy anything that could alias caller-visible memory.
     // An update computed in place into its own shared value's buffer may keep it (own slot).
     auto aliases_visible = [&](const Value& v, int slot, size_t upto) {
@@ -436,6 +450,10 @@ FunctionPtr Function::copy(bool share_memory, const std::vector<std::pair<Var, V
   f->destroyed_slots_ = destroyed_slots_;
   f->update_own_slot_ = update_own_slot_;
   f->compile_time_ = compile_time_;
+  f->compile_phases_ = compile_phases_;
+  f->rewrite_phases_ = rewrite_phases_;
+  f->debug_ = debug_;
+  f->nan_guard_ = nan_guard_;
   for (const auto& c : defaults_) {
     if (!c || share_memory) {
       f->defaults_.push_back(c);

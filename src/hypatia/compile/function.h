@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "hypatia/compile/debug_mode.h"
+#include "hypatia/compile/nan_guard.h"
 #include "hypatia/link/vm.h"
 #include "hypatia/graph/shared.h"
 
@@ -53,6 +55,10 @@ struct FunctionOptions {
   bool no_default_updates = false;
   /// Time every node (Theano's profile=True); see Function::profile_summary().
   bool profile = false;
+  /// DebugMode's checks on every call (debug.enabled; compile/debug_mode.h).
+  DebugOptions debug;
+  /// NanGuardMode's checks on every call (compile/nan_guard.h).
+  NanGuardOptions nan_guard;
 };
 
 /// Theano's mode names: "FAST_RUN", "FAST_COMPILE" or "None", optionally followed by "-tag"s
@@ -114,6 +120,15 @@ class Function {
   double compile_time() const { return compile_time_; }
   /// Per-node times when compiled with profile=true, most expensive first.
   std::string profile_summary() const { return vm_->profile_summary(); }
+  /// The per-node profile (VM::ProfileData; thunks in run order, see vm().thunks()).
+  VM::ProfileData profile_data() const { return vm_->profile_data(); }
+  const VM& vm() const { return *vm_; }
+  /// Compile time by phase in seconds: "graph" (checks and the graph copy), "rewrite" (the
+  /// optdb) and "link" (the VM and the containers).
+  const std::map<std::string, double>& compile_phases() const { return compile_phases_; }
+  /// With profile on, the seconds of each optdb phase (merge1, canonicalize, ...,
+  /// inner_graphs); empty otherwise (config.profile_optimizer).
+  const std::map<std::string, double>& rewrite_phases() const { return rewrite_phases_; }
   /// Theano's Function.copy: a function running the same compiled graph (nothing is
   /// recompiled; the graph and VM are shared, read-only). With share_memory=false the copy
   /// has its own containers for inputs with default values (copies of their current values);
@@ -158,6 +173,10 @@ class Function {
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<CallState>> pool_;  // idle call states
   double compile_time_ = 0;
+  std::map<std::string, double> compile_phases_;
+  std::map<std::string, double> rewrite_phases_;
+  std::shared_ptr<DebugChecker> debug_;  // DebugMode (null unless options_.debug.enabled)
+  std::shared_ptr<NanGuard> nan_guard_;  // NanGuardMode (null unless options_.nan_guard.enabled())
 };
 using FunctionPtr = std::shared_ptr<Function>;
 

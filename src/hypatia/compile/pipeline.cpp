@@ -1,6 +1,7 @@
 // The standard optdb on one screen: phases, their positions, and the explicit registration calls.
 #include "hypatia/compile/pipeline.h"
 
+#include <chrono>
 #include <map>
 #include <unordered_map>
 #include <set>
@@ -131,11 +132,22 @@ GraphRewriterPtr mode_rewriter(const std::string& mode) {
   return it->second;
 }
 
-void optimize_graph(FunctionGraph& fg, const std::string& mode) {
+void optimize_graph(FunctionGraph& fg, const std::string& mode, std::map<std::string, double>* phase_seconds) {
   GraphRewriterPtr rw = mode_rewriter(mode);
   if (!rw) return;
-  rw->apply(fg);
-  optimize_inner_graphs(fg, mode);
+  const auto* seq = dynamic_cast<const SequentialGraphRewriter*>(rw.get());
+  if (!phase_seconds || !seq) {
+    rw->apply(fg);
+    optimize_inner_graphs(fg, mode);
+    return;
+  }
+  auto timed = [&](const std::string& name, auto&& run) {
+    const auto t0 = std::chrono::steady_clock::now();
+    run();
+    (*phase_seconds)[name] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  for (const GraphRewriterPtr& phase : seq->rewriters()) timed(phase->name(), [&] { phase->apply(fg); });
+  timed("inner_graphs", [&] { optimize_inner_graphs(fg, mode); });
 }
 
 void optimize_inner_graphs(FunctionGraph& fg, const std::string& mode) {

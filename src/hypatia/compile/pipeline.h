@@ -1,5 +1,6 @@
 // The standard rewrite pipeline (Theano's optdb) applied when a function is compiled.
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,7 +12,10 @@ namespace hypatia {
 
 /// Rewrites `fg` in place with the phases selected by mode ("FAST_RUN", "FAST_COMPILE", or
 /// "None" for no rewriting at all). Raises ValueError for an unknown mode.
-void optimize_graph(FunctionGraph& fg, const std::string& mode);
+/// With `phase_seconds`, the seconds of each top-level optdb phase are added to it under the
+/// phase's name (merge1, canonicalize, ...; "inner_graphs" for optimize_inner_graphs), for
+/// config.profile_optimizer.
+void optimize_graph(FunctionGraph& fg, const std::string& mode, std::map<std::string, double>* phase_seconds = nullptr);
 
 /// Rewrites the inner graphs of the ops in `fg` that have some (scan, OpFromGraph) with the
 /// same mode, and installs the rewritten copies (Op::with_inner_graphs). optimize_graph ends

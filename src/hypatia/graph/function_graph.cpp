@@ -1,11 +1,13 @@
 // FunctionGraph: cloning, client tracking, replacement with import/prune, and validation.
 #include "hypatia/graph/function_graph.h"
+#include "hypatia/graph/test_value.h"
 
 #include <algorithm>
 
 namespace hypatia {
 
 FunctionGraph::FunctionGraph(const std::vector<Var>& inputs, const std::vector<Var>& outputs, bool clone) {
+  TestValueSuspend no_test_values;  // the copy's nodes were checked when the graph was built
   std::unordered_set<Variable*> seen;
   for (const auto& in : inputs) {
     if (in->owner) type_error("[FunctionGraph] input ", in->str(), " is computed by ", in->owner->op()->str(), "; graph inputs must be root variables");

@@ -7,6 +7,7 @@
 
 #include "hypatia/graph/op.h"
 #include "hypatia/graph/print.h"
+#include "hypatia/graph/test_value.h"
 #include "hypatia/graph/traversal.h"
 #include "hypatia/graph/variable_hook.h"
 
@@ -151,6 +152,7 @@ ApplyPtr Apply::create(OpPtr op, std::vector<Var> inputs, const std::vector<Type
     v->index = static_cast<int>(i);
     node->outputs_.push_back(std::move(v));
   }
+  compute_test_values(*node);  // config.compute_test_value (graph/test_value.h); off by default
   return node;
 }
 

@@ -28,6 +28,12 @@ std::string node_str(const Apply& node) {
   return s + ")";
 }
 
+int64_t value_nbytes(const Value& v) {
+  if (const auto* a = std::get_if<NDArray>(&v)) return a->nbytes();
+  if (const auto* m = std::get_if<SparseMatrix>(&v))
+    return m->data().nbytes() + m->indices().nbytes() + m->indptr().nbytes();
+  return 0;
+}
 
 VM::VM(const FunctionGraph& fg, bool allow_gc) : allow_gc_(allow_gc) {
   auto slot_for = [&](const Variable* v) {
@@ -203,7 +209,14 @@ void VM::set_profiling(bool on) {
   std::lock_guard<std::mutex> lock(profile_mu_);
   profile_ = on;
   thunk_seconds_.assign(thunks_.size(), 0.0);
+  thunk_bytes_.assign(thunks_.size(), 0);
+  peak_bytes_ = 0;
   calls_ = 0;
+}
+
+VM::ProfileData VM::profile_data() const {
+  std::lock_guard<std::mutex> lock(profile_mu_);
+  return {thunk_seconds_, thunk_bytes_, calls_, peak_bytes_};
 }
 
 void VM::prepare_outputs(Frame& f, const Thunk& t) const {
@@ -217,6 +230,7 @@ void VM::prepare_outputs(Frame& f, const Thunk& t) const {
 
 void VM::release(Frame& f, int s) const {
   Value& v = f.slots[s];
+  if (profile_) f.alive_bytes -= value_nbytes(v);
   if (auto* a = std::get_if<NDArray>(&v)) {
     Frame::Memo& m = f.memo[s];
     if (a->buffer().use_count() == 1 && a->buffer()->owned() && a->offset() == 0 && a->is_c_contiguous()) {
@@ -246,16 +260,20 @@ std::string VM::profile_summary() const {
   return out;
 }
 
-void VM::run(Frame& f) const {
-  if (guards_.empty()) run_thunks<false>(f);
-  else run_thunks<true>(f);
+void VM::run(Frame& f, NodeObserver* obs) const {
+  if (guards_.empty()) run_thunks<false>(f, obs);
+  else run_thunks<true>(f, obs);
 }
 
 template <bool kLazy>
-void VM::run_thunks(Frame& f) const {
+void VM::run_thunks(Frame& f, NodeObserver* obs) const {
   std::vector<Value>& slots = f.slots;
   if (profile_ && f.seconds.size() != thunks_.size()) f.seconds.assign(thunks_.size(), 0.0);
   if constexpr (kLazy) f.skipped = 0;
+  f.alive_bytes = f.peak_bytes = 0;
+  std::vector<Value> before;
+  std::vector<const Value*> out_ptrs;
+  std::vector<int64_t> out_bytes(profile_ ? thunks_.size() : 0, 0);
   for (size_t k = 0; k < thunks_.size(); ++k) {
     const Thunk& t = thunks_[k];
     if constexpr (kLazy) {
@@ -276,6 +294,10 @@ void VM::run_thunks(Frame& f) const {
     // Output slots are contiguous only when allocated together; gather otherwise.
     bool contiguous = true;
     for (size_t i = 1; i < t.out_slots.size(); ++i) contiguous &= t.out_slots[i] == t.out_slots[0] + static_cast<int>(i);
+    if (obs && obs->wants_input_copies()) {
+      before.clear();
+      for (size_t i = 0; i < t.in_slots.size(); ++i) before.push_back(deep_copy(*f.in_ptrs[i]));
+    }
     try {
       if (contiguous) {
         t.op->perform(*t.node, f.in_ptrs.data(), outs);
@@ -284,6 +306,11 @@ void VM::run_thunks(Frame& f) const {
         for (size_t i = 0; i < tmp.size(); ++i) tmp[i] = std::move(slots[t.out_slots[i]]);
         t.op->perform(*t.node, f.in_ptrs.data(), tmp.data());
         for (size_t i = 0; i < tmp.size(); ++i) slots[t.out_slots[i]] = std::move(tmp[i]);
+      }
+      if (obs) {
+        out_ptrs.clear();
+        for (int s : t.out_slots) out_ptrs.push_back(&slots[s]);
+        obs->after(*t.node, before, f.in_ptrs.data(), out_ptrs);
       }
     } catch (const std::exception& e) {
       std::string shapes = "[", types = "[";
@@ -306,14 +333,26 @@ void VM::run_thunks(Frame& f) const {
       throw Error(kind, str_cat(err.what(), "\nApply node that caused the error: ", node_str(*t.node),
                                 "\nInputs shapes: ", shapes, "]\nInputs types: ", types, "]", detail));
     }
-    if (profile_) f.seconds[k] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (profile_) {
+      f.seconds[k] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      for (int s : t.out_slots) {
+        const int64_t b = value_nbytes(slots[s]);
+        out_bytes[k] += b;
+        f.alive_bytes += b;
+      }
+      f.peak_bytes = std::max(f.peak_bytes, f.alive_bytes);
+    }
     if (allow_gc_)
       for (int s : t.free_after) release(f, s);
   }
   if (profile_) {
     std::lock_guard<std::mutex> lock(profile_mu_);
     ++calls_;
-    for (size_t k = 0; k < thunks_.size(); ++k) thunk_seconds_[k] += f.seconds[k];
+    for (size_t k = 0; k < thunks_.size(); ++k) {
+      thunk_seconds_[k] += f.seconds[k];
+      thunk_bytes_[k] = std::max(thunk_bytes_[k], out_bytes[k]);
+    }
+    peak_bytes_ = std::max(peak_bytes_, f.peak_bytes);
     std::fill(f.seconds.begin(), f.seconds.end(), 0.0);
   }
 }

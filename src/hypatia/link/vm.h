@@ -17,6 +17,21 @@ struct Thunk {
   std::vector<int> free_after;  // intermediate slots whose last client is this node
 };
 
+/// Watches each node a VM runs (DebugMode, NanGuardMode): after() sees the node's inputs and
+/// outputs right after its perform, and (when wants_input_copies()) copies of its inputs taken
+/// just before, so that writes into inputs can be detected. It throws hypatia::Error to stop
+/// the call; the VM adds the node and its input shapes to the message, as for op errors.
+class NodeObserver {
+ public:
+  virtual ~NodeObserver() = default;
+  virtual bool wants_input_copies() const { return false; }
+  virtual void after(const Apply& node, const std::vector<Value>& inputs_before, const Value* const* inputs,
+                     const std::vector<const Value*>& outputs) = 0;
+};
+
+/// Bytes held by a value's buffers (the arrays of a sparse matrix together); 0 for others.
+int64_t value_nbytes(const Value& v);
+
 /// The linker's product. The VM itself is immutable after construction: the thunks, the slot
 /// layout and the constants. Everything a call writes lives in a Frame, so one VM can run
 /// many calls at once (one frame each) from several threads. With allow_gc, an intermediate
@@ -42,6 +57,7 @@ class VM {
     std::vector<const Value*> in_ptrs;
     std::vector<double> seconds;  // per-thunk time of this call, when profiling
     int64_t skipped = 0;          // thunks the last run skipped (lazy graphs only)
+    int64_t alive_bytes = 0, peak_bytes = 0;  // memory held by computed values, when profiling
   };
 
   /// With lazy ops (Op::lazy_branches, e.g. ifelse) in `fg`, a node whose every path to the
@@ -54,7 +70,8 @@ class VM {
   std::unique_ptr<Frame> make_frame() const;
   /// Runs every thunk on `frame`. Errors are re-raised with the failing node and its input
   /// shapes, and the frame's computed values are dropped so its next call starts clean.
-  void run(Frame& frame) const;
+  /// With an observer, every node that runs is shown to it (NodeObserver).
+  void run(Frame& frame, NodeObserver* observer = nullptr) const;
   const std::vector<Thunk>& thunks() const { return thunks_; }
   /// Whether the graph has lazy ops, so that some thunks may be skipped on a call.
   bool lazy() const { return !guards_.empty(); }
@@ -65,6 +82,16 @@ class VM {
   void set_profiling(bool on);
   /// A table of the nodes sorted by time spent, with their share of the total.
   std::string profile_summary() const;
+  /// The raw profile (ProfileStats reads it): per thunk (in run order) the seconds summed over
+  /// calls and the largest size of its outputs in bytes; the number of calls; and the peak of
+  /// the bytes held by computed values at once during one call (inputs not counted).
+  struct ProfileData {
+    std::vector<double> seconds;
+    std::vector<int64_t> output_bytes;
+    int64_t calls = 0;
+    int64_t peak_bytes = 0;
+  };
+  ProfileData profile_data() const;
 
  private:
   /// One condition for a thunk's results to be needed: the lazy node's selector (in
@@ -83,7 +110,7 @@ class VM {
   /// guard stopped its computation).
   bool wanted(const Frame& f, size_t k) const;
   template <bool kLazy>
-  void run_thunks(Frame& f) const;
+  void run_thunks(Frame& f, NodeObserver* obs) const;
   void prepare_outputs(Frame& f, const Thunk& t) const;
   void release(Frame& f, int slot) const;
 
@@ -99,6 +126,8 @@ class VM {
   bool profile_ = false;
   mutable std::mutex profile_mu_;  // guards the totals below
   mutable std::vector<double> thunk_seconds_;
+  mutable std::vector<int64_t> thunk_bytes_;
+  mutable int64_t peak_bytes_ = 0;
   mutable int64_t calls_ = 0;
 };
 

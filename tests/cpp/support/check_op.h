@@ -3,6 +3,7 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <functional>
 
 #include "hypatia/compile/verify_grad.h"
@@ -26,8 +27,17 @@ inline NDArray dense_of(const Value& v) {
 }
 inline DType dtype_of_value(const Value& v) { return is_sparse(v) ? std::get<SparseMatrix>(v).dtype() : std::get<NDArray>(v).dtype(); }
 
+/// Whether the harness compiles its FAST_RUN function in DebugMode (on unless the environment
+/// sets HYPATIA_HARNESS_DEBUGMODE=0): every op test then also runs DebugMode's checks.
+inline bool harness_debug_mode() {
+  const char* v = std::getenv("HYPATIA_HARNESS_DEBUGMODE");
+  return !(v && std::string(v) == "0");
+}
+
 /// Builds `fun(inputs)` on fresh variables typed like `values` (dense arrays or sparse
-/// matrices), compiles it with FAST_RUN and with no rewrites, and checks: both agree with
+/// matrices), compiles it with FAST_RUN (in DebugMode: each rewritten node against the
+/// unoptimised graph, destroy_map/view_map, infer_shape of every node, valid sparse outputs,
+/// a rerun; see compile/debug_mode.h) and with no rewrites, and checks: both agree with
 /// `reference(values)` (a dense array, or a sparse matrix whose format must match too); the
 /// final node's infer_shape evaluates to the real output shape; and (for float inputs)
 /// verify_grad passes (a sparse output is densified with a regular DenseFromSparse; sparse
@@ -47,6 +57,8 @@ inline void check_op(const std::function<Var(const std::vector<Var>&)>& fun, con
   FunctionOptions fast, none;
   fast.on_unused_input = none.on_unused_input = OnUnusedInput::Ignore;
   none.mode = Mode::None;
+  fast.debug.enabled = harness_debug_mode();
+  fast.debug.check_finite = false;  // references may hold NaN/inf (log(0), ...)
   std::vector<In> ins(vars.begin(), vars.end());
   Value got_v = (*function(ins, {out}, fast))(values)[0];
   Value raw_v = (*function(ins, {out}, none))(values)[0];
