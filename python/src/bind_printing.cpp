@@ -71,9 +71,9 @@ nb::dict tree_to_dict(const DotTree& t) {
   d["op"] = t.op;
   d["apply_index"] = t.apply_index;
   nb::list inner;
-  for (const auto& [key, sub] : t.inner) {
+  for (const DotTree& sub : t.inner) {
     nb::dict s = tree_to_dict(sub);
-    s["key"] = key;
+    s["key"] = sub.key;
     inner.append(s);
   }
   d["inner"] = inner;

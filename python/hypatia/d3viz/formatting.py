@@ -73,7 +73,8 @@ def _profile_times(fct):
         times = {}
         for node, sec in apply_time.items():
             node = node[1] if isinstance(node, tuple) else node
-            key = "%s(%s)" % (node.op, ", ".join(str(v) for v in node.inputs))
+            # hypatia's ProfileStats keys nodes by their text ("Elemwise{add,no_inplace}(x, y)").
+            key = node if isinstance(node, str) else "%s(%s)" % (node.op, ", ".join(str(v) for v in node.inputs))
             times.setdefault(key, []).append((1e3 * sec / calls, 100.0 * sec / total))
         return times
     summary_fn = getattr(fct, "profile_summary", None)

@@ -126,9 +126,10 @@ void write_dot(const std::string& path, const FunctionGraph& fg);
 /// the inner graph: what scan_graphs and d3viz's nested graphs draw.
 struct DotTree {
   std::string dot;
+  std::string key;  // "n3.0": the apply's dot id and the inner graph's index; "" at the top
   std::string op;  // the op of the apply whose inner graph this is; "" at the top
   int apply_index = -1;  // that apply's toposort position in the enclosing graph
-  std::vector<std::pair<std::string, DotTree>> inner;
+  std::vector<DotTree> inner;  // (a vector of the type itself: clang's libstdc++ refuses pairs)
 };
 DotTree dot_tree(const std::vector<Var>& outputs, const DotOptions& opts = {});
 DotTree dot_tree(const FunctionGraph& fg, const DotOptions& opts = {});

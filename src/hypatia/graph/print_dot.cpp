@@ -267,7 +267,8 @@ DotTree tree_impl(const std::vector<Var>& inputs, const std::vector<Var>& output
       DotTree sub = tree_impl(inner->inputs(), inner->outputs(), opts, depth + 1);
       sub.op = a->op()->str();
       sub.apply_index = static_cast<int>(k);
-      t.inner.emplace_back(str_cat(DotWriter::apply_id(k), ".", g++), std::move(sub));
+      sub.key = str_cat(DotWriter::apply_id(k), ".", g++);
+      t.inner.push_back(std::move(sub));
     }
   }
   return t;
