@@ -300,6 +300,11 @@ def _rebuild_streams(session, nodes, seed, words, pair_keys):
 
 # ---- compiled functions ------------------------------------------------------------------
 
+_DEBUG_FIELDS = ("enabled", "check_optimized", "check_destroy_map", "check_view_map", "check_shapes", "check_values",
+                 "check_finite", "reruns", "rtol", "atol")
+_NAN_GUARD_FIELDS = ("nan_is_error", "inf_is_error", "big_is_error", "big_threshold")
+
+
 def _reduce_function(f):
     ins, outs, opts, single = f._pickle_spec()
     roots = [i[0] for i in ins] + [i[3] for i in ins if i[3] is not None] + [o[0] for o in outs]
@@ -315,7 +320,10 @@ def _reduce_function(f):
     opt_spec = dict(mode=opts.mode, updates=[(_key(a), _key(b)) for a, b in opts.updates],
                     givens=[(_key(a), _key(b)) for a, b in opts.givens], name=opts.name,
                     on_unused_input=opts.on_unused_input, allow_input_downcast=opts.allow_input_downcast,
-                    no_default_updates=opts.no_default_updates, profile=opts.profile)
+                    no_default_updates=opts.no_default_updates, profile=opts.profile,
+                    allow_gc=opts.allow_gc,
+                    debug={k: getattr(opts.debug, k) for k in _DEBUG_FIELDS},
+                    nan_guard={k: getattr(opts.nan_guard, k) for k in _NAN_GUARD_FIELDS})
     return (_rebuild_function, (_TOKEN, nodes, in_specs, out_specs, opt_spec, bool(single)))
 
 
@@ -334,6 +342,14 @@ def _rebuild_function(session, nodes, in_specs, out_specs, opt_spec, single):
         givens=[(vs[a], vs[b]) for a, b in o["givens"]], name=o["name"], on_unused_input=o["on_unused_input"],
         allow_input_downcast=o["allow_input_downcast"], no_default_updates=o["no_default_updates"],
         profile=o["profile"])
+    options.allow_gc = o.get("allow_gc", True)
+    # DebugMode's and NanGuardMode's checks travel with the function.
+    for attr, fields in (("debug", _DEBUG_FIELDS), ("nan_guard", _NAN_GUARD_FIELDS)):
+        checks = getattr(options, attr)
+        for k, v in o.get(attr, {}).items():
+            if k in fields:
+                setattr(checks, k, v)
+        setattr(options, attr, checks)
     return _core.compile_function(ins, outs, options, single)
 
 

@@ -238,3 +238,17 @@ def test_pkl_utils_sparse_shared_and_random_streams(protocol):
     np.testing.assert_array_equal(s2.get_value().toarray(), [[0, 1.5], [2.0, 0]])
     np.testing.assert_array_equal(f2(), f())
     assert type(srng2) is RandomStreams
+
+
+def test_nanguard_and_debug_checks_survive_pickling():
+    from hypatia.compile.nanguardmode import NanGuardMode
+    from hypatia.compile.debugmode import DebugMode
+    x = T.dvector("x")
+    f = hypatia.function([x], T.log(x) * 2, mode=NanGuardMode(nan_is_error=True, inf_is_error=False, big_is_error=False))
+    g = pickle.loads(pickle.dumps(f))
+    np.testing.assert_allclose(g(np.ones(2)), np.zeros(2))
+    with pytest.raises(ValueError, match=r"^\[NanGuardMode\] NaN detected"):
+        g(-np.ones(2))
+    h = pickle.loads(pickle.dumps(hypatia.function([x], x * 2, mode=DebugMode())))
+    assert h._pickle_spec()[2].debug.enabled
+    np.testing.assert_allclose(h(np.ones(2)), [2.0, 2.0])
