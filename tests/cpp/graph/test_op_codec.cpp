@@ -117,7 +117,10 @@ TEST(OpCodec, RebuiltOpBuildsTheSameGraph) {
 
 TEST(OpCodec, MalformedBytesAreValueErrors) {
   auto op = std::make_shared<RichOp>(RichParams{});
-  auto [key, bytes] = encode_op(*op);
+  // Not a structured binding: clang 14 cannot capture those in the lambdas below.
+  const auto encoded = encode_op(*op);
+  const std::string& key = encoded.first;
+  const std::string& bytes = encoded.second;
   EXPECT_EQ(kind_of([&] { decode_op(key, bytes.substr(0, bytes.size() - 1)); }), ErrorKind::Value);
   EXPECT_EQ(kind_of([&] { decode_op(key, bytes + "x"); }), ErrorKind::Value);
   EXPECT_EQ(kind_of([&] { decode_op("no such op", bytes); }), ErrorKind::Value);
