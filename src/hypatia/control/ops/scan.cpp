@@ -67,7 +67,7 @@ bool compatible(const TypePtr& a, const TypePtr& b) {
 Scan::Scan(ScanInfo info, FunctionGraphPtr inner) : info_(std::move(info)), inner_(std::move(inner)) {}
 
 std::string Scan::str() const {
-  return str_cat(info_.as_while ? "while" : "for", "{cpu,", info_.name.empty() ? "scan_fn" : info_.name, "}");
+  return str_cat(info_.as_while ? "while" : "for", "{cpu,", info_.label(), "}");
 }
 
 bool Scan::equals(const Op& other) const {
@@ -82,7 +82,7 @@ OpPtr Scan::with_inner_graphs(const std::vector<FunctionGraphPtr>& graphs) const
 }
 
 ApplyPtr Scan::make_node(const std::vector<Var>& inputs) const {
-  const std::string who = str_cat("[scan ", info_.name.empty() ? "scan_fn" : info_.name, "]");
+  const std::string who = str_cat("[scan ", info_.label(), "]");
   const int n_in = outer_non_seq_begin() + info_.n_non_seqs;
   if (static_cast<int>(inputs.size()) != n_in) type_error(who, " expected ", n_in, " inputs, got ", inputs.size());
   const FunctionGraph& g = *inner_;
@@ -222,7 +222,7 @@ int64_t rows_of(const Value& v) { return value_shape(v).at(0); }
 }  // namespace
 
 void Scan::perform(const Apply& node, const Value* const* in, Value* out) const {
-  const std::string who = str_cat("[scan ", info_.name.empty() ? "scan_fn" : info_.name, "]");
+  const std::string who = str_cat("[scan ", info_.label(), "]");
   const int64_t n_steps = as_array(*in[0], "n_steps").astype(DType::Int64).item<int64_t>();
   if (n_steps < 0) value_error(who, " n_steps must be >= 0, got ", n_steps);
   // Sequences, reversed when going backwards; each must cover its taps for n_steps steps.

@@ -38,6 +38,8 @@ struct ScanInfo {
   std::string name;                          // shown in printing and profiles
   bool allow_gc = true;                      // the inner VM releases intermediates per step
 
+  /// The name errors and printing show ("scan_fn" when none was given, as Theano).
+  std::string label() const { return name.empty() ? "scan_fn" : name; }
   int n_seqs() const { return static_cast<int>(seq_taps.size()); }
   int n_states() const { return static_cast<int>(state_taps.size()); }
   /// Inner inputs per group.

@@ -31,7 +31,7 @@ std::string tap_name(const Var& v, int tap) {
 
 std::vector<Var> make_scan(const ScanInfo& info, const std::vector<Var>& inner_inputs,
                            const std::vector<Var>& inner_outputs, const std::vector<Var>& outer_inputs) {
-  const std::string who = str_cat("[scan ", info.name.empty() ? "scan_fn" : info.name, "]");
+  const std::string who = str_cat("[scan ", info.label(), "]");
   const size_t n_in = info.n_seq_slices() + info.n_state_slices() + info.n_shared + info.n_non_seqs;
   const size_t n_out = info.n_states() + info.n_nit_sot + info.n_shared + (info.as_while ? 1 : 0);
   if (inner_inputs.size() != n_in) type_error(who, " the inner graph has ", inner_inputs.size(), " inputs, expected ", n_in);

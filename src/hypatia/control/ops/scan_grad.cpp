@@ -63,7 +63,6 @@ Var cast_like_grad(const Var& init, const Var& g) {
 // gradients are per-step outputs placed back into the sequence's rows; non-sequence gradients
 // are carried sums; initial states get the window left after step 0.
 std::vector<Var> Scan::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
-  const std::string who = str_cat("[scan ", info_.name.empty() ? "scan_fn" : info_.name, "]");
   std::vector<Var> result(node.nin());
   result[0] = disconnected_var();
   if (info_.n_shared > 0) return carried_vjp(node, output_grads);
@@ -227,7 +226,7 @@ std::vector<Var> Scan::vjp(const Apply& node, const std::vector<Var>& output_gra
   bi.n_nit_sot = static_cast<int>(b_nit.size());
   bi.n_shared = static_cast<int>(carried_inner.size());
   bi.n_non_seqs = info_.n_non_seqs;
-  bi.name = str_cat("grad_of_", info_.name.empty() ? "scan_fn" : info_.name);
+  bi.name = str_cat("grad_of_", info_.label());
   bi.allow_gc = info_.allow_gc;
   std::vector<Var> b_in = b_seq_inner;
   b_in.insert(b_in.end(), carried_inner.begin(), carried_inner.end());
@@ -271,7 +270,6 @@ std::vector<Var> Scan::vjp(const Apply& node, const std::vector<Var>& output_gra
     else if (is_null(gin[ns_slot + j])) result[outer_non_seq_begin() + j] = gin[ns_slot + j];
     else result[outer_non_seq_begin() + j] = is_float_var(W) ? W.type()->zeros_like(W, true) : disconnected_var();
   }
-  (void)who;
   return result;
 }
 
@@ -420,7 +418,7 @@ std::vector<Var> Scan::jvp(const Apply& node, const std::vector<Var>& eval_point
   std::vector<Var> j_in = in_seq;
   j_in.insert(j_in.end(), in_state.begin(), in_state.end());
   j_in.insert(j_in.end(), in_ns.begin(), in_ns.end());
-  ji.name = str_cat("rop_of_", info_.name.empty() ? "scan_fn" : info_.name);
+  ji.name = str_cat("rop_of_", info_.label());
   std::vector<Var> jo = make_scan(ji, j_in, j_out, outer);
   std::vector<Var> result(node.nout());
   const int n_states_j = static_cast<int>(ji.state_taps.size());

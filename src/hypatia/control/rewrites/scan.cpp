@@ -21,6 +21,16 @@ using namespace scan_rewrites;
 using Result = std::optional<std::vector<Var>>;
 using VarSet = std::unordered_set<Variable*>;
 
+/// The loop's non-sequences as the first loop invariants, and each one's outer variable.
+std::pair<VarSet, VarMap> non_seq_invariants(const ScanParts& p) {
+  std::pair<VarSet, VarMap> r;
+  for (const auto& n : p.non_seqs) {
+    r.first.insert(n.inner.get());
+    r.second[n.inner.get()] = n.outer;
+  }
+  return r;
+}
+
 const std::vector<std::string> kTags{"fast_run", "scan"};
 
 Tracks scan_tracks() { return Tracks{{}, {std::type_index(typeid(Scan))}}; }
@@ -145,12 +155,9 @@ Result local_scan_push_out_non_seq(FunctionGraph&, Apply* node) {
   // Loop-invariant variables: the non-sequences, and outputs of nodes that read only
   // invariant variables and constants (at least one variable: constant-only nodes are left
   // to constant folding). Nodes that overwrite an input stay inside.
-  VarSet inv;
-  VarMap to_outer;
-  for (const auto& n : p.non_seqs) {
-    inv.insert(n.inner.get());
-    to_outer[n.inner.get()] = n.outer;
-  }
+  auto invariants = non_seq_invariants(p);  // not a structured binding: clang 14 cannot capture those
+  VarSet& inv = invariants.first;
+  VarMap& to_outer = invariants.second;
   std::unordered_set<const Apply*> inv_nodes;
   std::vector<Apply*> order;
   for (Apply* n : g.toposort()) {
@@ -198,12 +205,9 @@ Result local_scan_push_out_seq(FunctionGraph&, Apply* node) {
   ScanParts p = scan_parts(*node);
   // Loop invariants (non-sequences, constants and what only they compute) and their outer
   // expressions, made on demand.
-  VarSet inv;
-  VarMap to_outer;
-  for (const auto& n : p.non_seqs) {
-    inv.insert(n.inner.get());
-    to_outer[n.inner.get()] = n.outer;
-  }
+  auto invariants = non_seq_invariants(p);  // not a structured binding: clang 14 cannot capture those
+  VarSet& inv = invariants.first;
+  VarMap& to_outer = invariants.second;
   auto invariant = [&](const Var& v) { return v->is_constant() || inv.count(v.get()) > 0; };
   // Per step-indexed inner variable: the whole-loop outer value (row t is its value at step t).
   VarMap whole;
@@ -333,9 +337,7 @@ class ScanMergeRewriter final : public GraphRewriter {
         if (!mergeable(scans[i], scans[j])) continue;
         ScanParts p = scan_parts(*scans[i]);
         ScanParts q = scan_parts(*scans[j], /*fresh_inner=*/true);
-        const std::string a = p.flags.name.empty() ? "scan_fn" : p.flags.name;
-        const std::string b = q.flags.name.empty() ? "scan_fn" : q.flags.name;
-        p.flags.name = a + "&" + b;
+        p.flags.name = p.flags.label() + "&" + q.flags.label();
         p.flags.allow_gc = p.flags.allow_gc && q.flags.allow_gc;
         p.seqs.insert(p.seqs.end(), q.seqs.begin(), q.seqs.end());
         p.states.insert(p.states.end(), q.states.begin(), q.states.end());
