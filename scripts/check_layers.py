@@ -3,7 +3,8 @@
 
 The layers of src/hypatia, bottom to top (docs/design.md, "Layers"):
 
-    util -> value -> graph -> rewrite -> link -> grad -> scalar -> tensor -> sparse -> control -> compile
+    util -> value -> graph -> rewrite -> link -> grad -> scalar -> tensor -> random -> linalg -> nnet
+        -> sparse -> control -> compile
 
 A file may include headers of its own layer and of the layers below it. Kernels
 (`<family>/kernels/`) are pure functions over runtime values: they may include only util,
@@ -14,7 +15,7 @@ import pathlib
 import re
 import sys
 
-LAYERS = ["util", "value", "graph", "rewrite", "link", "grad", "scalar", "tensor", "sparse", "control", "compile"]
+LAYERS = ["util", "value", "graph", "rewrite", "link", "grad", "scalar", "tensor", "random", "linalg", "nnet", "sparse", "control", "compile"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"hypatia/([^"]+)"', re.M)
 KERNEL_MAY_USE = {"util", "value", "scalar"}

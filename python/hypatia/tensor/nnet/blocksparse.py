@@ -20,7 +20,7 @@ Gradients: W through SparseBlockOuter, h through SparseBlockGemv on W's transpos
 b pass through; the index inputs are disconnected. The ops never write into their inputs
 (``inplace=True`` is accepted and computes the same result out of place).
 """
-from .._core.blocksparse import sparse_block_gemv, sparse_block_outer, sparse_block_dot
+from ..._core.blocksparse import sparse_block_gemv, sparse_block_outer, sparse_block_dot
 
 
 class SparseBlockGemv:

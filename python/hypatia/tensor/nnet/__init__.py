@@ -10,13 +10,11 @@ true_dist)`` takes integer class indices (rank one less) or a one-hot/probabilit
 ``softmax(x)`` it reads the logits, so values and gradients stay finite. FAST_RUN also rewrites
 ``log(softmax(x))`` to ``log_softmax(x)`` and ``log(1 + exp(x))`` to ``softplus(x)``.
 """
-from .._core.tensor import sigmoid, softplus
-from .._core.nnet import (softsign, relu, elu, selu, hard_sigmoid, ultra_fast_sigmoid, softmax, log_softmax,
+from ..._core.tensor import sigmoid, softplus
+from ..._core.nnet import (softsign, relu, elu, selu, hard_sigmoid, ultra_fast_sigmoid, softmax, log_softmax,
                           binary_crossentropy, sigmoid_binary_crossentropy, categorical_crossentropy)
 
-from . import nnet_blocksparse as blocksparse  # noqa: E402 - T.nnet.blocksparse
-import sys as _sys  # noqa: E402
-_sys.modules[__name__ + ".blocksparse"] = blocksparse  # `from hypatia.tensor.nnet.blocksparse import ...`
+from . import blocksparse  # noqa: E402 - T.nnet.blocksparse
 
 logsoftmax = log_softmax  # Theano 1.0's name
 softmax_graph = softmax
