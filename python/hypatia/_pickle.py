@@ -34,6 +34,7 @@ class _Session:
 
     def __init__(self):
         self.vars = {}
+        self.ops = {}  # OpFromGraph and Print ops by their identity in the pickling process
 
 
 def _new_session(fmt, version):
@@ -108,11 +109,36 @@ def _rebuild_type(spec):
 
 # ---- ops --------------------------------------------------------------------------------
 
-def _op_spec(op):
-    if isinstance(op, _core.Op):
+def _op_spec(op, memo=None):
+    """How an op pickles: ('native', key, params, graphs) from the C++ op codec; ('ofg', ...) for
+    an OpFromGraph (its inner graph, implicit inputs, options and the derivative ops its overrides
+    built); ('print', ...) for a Print with a Python printer; ('python', op) for a Python op.
+    ``memo`` (op identity -> spec) makes the nodes of one op share one spec, so they share one op
+    again after loading (OpFromGraph and Print compare by identity)."""
+    if not isinstance(op, _core.Op):
+        return ("python", op)
+    ident = _core.op_identity(op)
+    if memo is not None and ident in memo:
+        return memo[ident]
+    if _core.is_ofg(op):
+        inner, n_explicit, implicit, inline, name, pattern, grad, rop = _core.ofg_state(op)
+
+        def deriv(d):
+            if d is None:
+                return None
+            dop, index, reasons = d
+            return (None if dop is None else _op_spec(dop, memo), list(index), list(reasons))
+        spec = ("ofg", ident, inner, n_explicit, list(implicit), inline, name, [list(r) for r in pattern],
+                deriv(grad), deriv(rop))
+    elif _core.is_print_op(op) and _core.print_state(op)[2] is not None:
+        message, attrs, printer, _ = _core.print_state(op)
+        spec = ("print", ident, message, list(attrs), printer)
+    else:
         key, params, graphs = _core.pickle.encode_op(op)
-        return ("native", key, params, graphs)
-    return ("python", op)
+        spec = ("native", key, params, graphs)
+    if memo is not None:
+        memo[ident] = spec
+    return spec
 
 
 def _rebuild_op(key, params, graphs=()):
@@ -120,12 +146,33 @@ def _rebuild_op(key, params, graphs=()):
     return _core.pickle.decode_op(key, params, list(graphs))
 
 
-def _op_from_spec(spec):
-    if spec[0] == "native":
+def _op_from_spec(spec, session=None):
+    """The op an _op_spec describes; ops with an identity are rebuilt once per load session."""
+    kind = spec[0]
+    if kind == "native":
         return _rebuild_op(spec[1], spec[2], spec[3])
-    if spec[0] == "python":
+    if kind == "python":
         return spec[1]
-    raise ValueError("[pickle] bad op description %r: expected ('native', key, params) or ('python', op)" % (spec[0],))
+    if kind in ("ofg", "print"):
+        ops = session.ops if session is not None else {}
+        ident = spec[1]
+        if ident in ops:
+            return ops[ident]
+        if kind == "ofg":
+            _, _, inner, n_explicit, implicit, inline, name, pattern, grad, rop = spec
+
+            def deriv(d):
+                if d is None:
+                    return None
+                return (None if d[0] is None else _op_from_spec(d[0], session), d[1], d[2])
+            op = _core.ofg_from_state(inner, n_explicit, implicit, inline, name, pattern, deriv(grad), deriv(rop))
+        else:
+            _, _, message, attrs, printer = spec
+            op = _core.print_op(message, attrs, printer)
+        ops[ident] = op
+        return op
+    raise ValueError("[pickle] bad op description %r: expected ('native', key, params), ('ofg', ...), "
+                     "('print', ...) or ('python', op)" % (kind,))
 
 
 # ---- graphs -----------------------------------------------------------------------------
@@ -138,6 +185,7 @@ def _graph_nodes(roots):
     """The node list (see the module docstring) of everything the root variables depend on,
     default updates of shared variables included; iterative, inputs before their users."""
     nodes = []
+    op_memo = {}           # op identity -> spec, so one op's nodes share it
     done = set()           # keys of variables already described
     later = []             # (shared key, default update) pairs, described after the main graph
     stack = [(v, False) for v in reversed([r for r in roots if r is not None])]
@@ -177,7 +225,7 @@ def _graph_nodes(roots):
             outs = owner.outputs
             for o in outs:
                 done.add(_key(o))
-            nodes.append(("apply", _op_spec(owner.op), [_key(i) for i in owner.inputs],
+            nodes.append(("apply", _op_spec(owner.op, op_memo), [_key(i) for i in owner.inputs],
                           [(_key(o), o.name, _type_spec(o.type)) for o in outs]))
             continue
         stack.append((v, True))
@@ -200,7 +248,7 @@ def _rebuild_nodes(session, nodes):
             _, opspec, in_keys, outs = entry
             if all(o[0] in vs for o in outs):
                 continue
-            op = _op_from_spec(opspec)
+            op = _op_from_spec(opspec, session)
             inputs = [vs[k] for k in in_keys]
             node = op.make_node(*inputs)
             new_outs = node.outputs
@@ -259,8 +307,17 @@ def _reduce_type(t):
 
 
 def _reduce_op(op):
-    key, params, graphs = _core.pickle.encode_op(op)
-    return (_rebuild_op, (key, params, graphs))
+    spec = _op_spec(op)
+    if spec[0] == "native":
+        return (_rebuild_op, spec[1:])
+    return (_rebuild_op_spec, (_TOKEN, spec))
+
+
+def _rebuild_op_spec(session, spec):
+    """An OpFromGraph or Print pickled on its own (or inside a Python wrapper)."""
+    if isinstance(session, _Token):
+        session = _Session()
+    return _op_from_spec(spec, session)
 
 
 def _rebuild_fgraph(session, nodes, in_keys, out_keys):

@@ -184,6 +184,18 @@ def _print_fn(op, xin):
         print(op.message, attr, "=", pmsg)
 
 
+class _PrintCall(object):
+    """The printer a Print op calls: global_fn(op-like fields, value)."""
+
+    def __init__(self, message, attrs, global_fn):
+        self.message = message
+        self.attrs = tuple(attrs)
+        self.global_fn = global_fn
+
+    def __call__(self, x):
+        self.global_fn(self, x)
+
+
 class Print(object):
     """Identity op that prints ``message`` and attributes of its input each time it runs (theano.printing.Print).
 
@@ -195,13 +207,12 @@ class Print(object):
     """
 
     def __init__(self, message="", attrs=("__str__",), global_fn=_print_fn):
-        import types
         self.message = message
         self.attrs = tuple(attrs)
         self.global_fn = global_fn
-        info = types.SimpleNamespace(message=message, attrs=self.attrs, global_fn=global_fn)
-        # The callback holds the fields, not self, so no reference cycle runs through the op.
-        self._op = _core.print_op(message, list(self.attrs), lambda x: info.global_fn(info, x))
+        # The callback holds the fields, not self, so no reference cycle runs through the op; it
+        # pickles with the op when global_fn can be pickled (a module-level function).
+        self._op = _core.print_op(message, list(self.attrs), _PrintCall(message, self.attrs, global_fn))
 
     def __call__(self, x):
         """x, printed when the graph evaluates it."""

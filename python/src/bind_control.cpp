@@ -90,6 +90,37 @@ OfgOverride to_override(nb::handle h, const char* who) {
              nb::cast<std::string>(nb::repr(h)));
 }
 
+// Print's Python printer as a named callable, so pickling can get the Python object back
+// (std::function::target) and save it with the op.
+struct PyPrinter {
+  std::shared_ptr<nb::object> fn;
+  void operator()(const PrintOp&, const Value& x) const {
+    nb::gil_scoped_acquire gil;
+    try {
+      (*fn)(to_python(x));
+    } catch (nb::python_error& e) {
+      std::string msg = e.what();
+      raise(ErrorKind::Runtime, "[Print] the print function raised: ", msg);
+    }
+  }
+};
+
+nb::object derivative_state(const std::optional<OfgDerivativeState>& d) {
+  if (!d) return nb::none();
+  return nb::make_tuple(d->op ? op_to_python(d->op) : nb::none(), d->index, d->null_reasons);
+}
+
+std::optional<OfgDerivativeState> derivative_from(nb::handle h) {
+  if (h.is_none()) return std::nullopt;
+  auto t = nb::cast<nb::tuple>(h);
+  if (t.size() != 3) type_error("[OpFromGraph] a saved derivative is (op, index, null reasons), got ", nb::cast<std::string>(nb::repr(h)));
+  OfgDerivativeState d;
+  if (!t[0].is_none()) d.op = nb::cast<PyOp>(t[0]).op;
+  d.index = nb::cast<std::vector<int>>(t[1]);
+  d.null_reasons = nb::cast<std::vector<std::string>>(t[2]);
+  return d;
+}
+
 const OpFromGraph& as_ofg(const PyOp& op) {
   const auto* o = dynamic_cast<const OpFromGraph*>(op.op.get());
   if (!o) type_error("[OpFromGraph] expected an OpFromGraph op, got ", op.op->str());
@@ -120,21 +151,45 @@ void init_control(nb::module_& m) {
   m.def("ofg_is_inline", [](const PyOp& op) { return as_ofg(op).is_inline(); }, "Whether the OpFromGraph is inlined.");
   m.def("print_op", [](const std::string& message, std::vector<std::string> attrs, nb::handle fn) {
     PrintFn pf;
-    if (!fn.is_none()) {
-      auto f = keep(fn);
-      pf = [f](const PrintOp&, const Value& x) {
-        nb::gil_scoped_acquire gil;
-        try {
-          (*f)(to_python(x));
-        } catch (nb::python_error& e) {
-          std::string msg = e.what();
-          raise(ErrorKind::Runtime, "[Print] the print function raised: ", msg);
-        }
-      };
-    }
+    if (!fn.is_none()) pf = PyPrinter{keep(fn)};
     return PyOp{std::make_shared<PrintOp>(message, std::move(attrs), std::move(pf))};
   }, nb::arg("message"), nb::arg("attrs"), nb::arg("fn").none() = nb::none(),
         "A Print op (theano.printing.Print); fn(value) is called each time it runs (hypatia.printing.Print wraps it).");
+  m.def("print_state", [](const PyOp& op) {
+    const auto* p = dynamic_cast<const PrintOp*>(op.op.get());
+    if (!p) type_error("[Print] expected a Print op, got ", op.op->str());
+    const PyPrinter* py = p->printer().target<PyPrinter>();
+    return nb::make_tuple(p->message(), p->attrs(), py ? *py->fn : nb::none(), p->has_custom_printer() && !py);
+  }, nb::arg("op"),
+        "(message, attrs, Python printer or None, whether a native custom printer is set) of a Print op, for pickling.");
+  m.def("is_print_op", [](const PyOp& op) { return dynamic_cast<const PrintOp*>(op.op.get()) != nullptr; },
+        nb::arg("op"), "Whether the op is a Print.");
+  m.def("is_ofg", [](const PyOp& op) { return dynamic_cast<const OpFromGraph*>(op.op.get()) != nullptr; },
+        nb::arg("op"), "Whether the op is an OpFromGraph.");
+  m.def("op_identity", [](const PyOp& op) { return reinterpret_cast<uintptr_t>(op.op.get()); }, nb::arg("op"),
+        "The address of the native op: equal for two handles of one op (pickling keeps shared ops shared).");
+  m.def("ofg_state", [](const PyOp& op) {
+    OfgState st = as_ofg(op).state();
+    return nb::make_tuple(std::const_pointer_cast<FunctionGraph>(st.inner), st.n_explicit, st.implicit, st.inline_,
+                          st.name, st.pattern, derivative_state(st.grad), derivative_state(st.rop));
+  }, nb::arg("op"),
+        "(inner FunctionGraph, explicit input count, implicit inputs, inline, name, connection pattern, grad, R_op) "
+        "of an OpFromGraph; grad and R_op are (op, index, null reasons) when overrides built them, else None.");
+  m.def("ofg_from_state", [](std::shared_ptr<FunctionGraph> inner, int n_explicit, std::vector<Var> implicit, bool inline_,
+                             std::string name, std::vector<std::vector<bool>> pattern, nb::handle grad, nb::handle rop) {
+    OfgState st;
+    st.inner = std::move(inner);
+    st.n_explicit = n_explicit;
+    st.implicit = std::move(implicit);
+    st.inline_ = inline_;
+    st.name = std::move(name);
+    st.pattern = std::move(pattern);
+    st.grad = derivative_from(grad);
+    st.rop = derivative_from(rop);
+    return PyOp{std::make_shared<OpFromGraph>(st)};
+  }, nb::arg("inner"), nb::arg("n_explicit"), nb::arg("implicit"), nb::arg("inline"), nb::arg("name"),
+     nb::arg("pattern"), nb::arg("grad").none(), nb::arg("rop").none(),
+        "The OpFromGraph ofg_state described (ValueError when the parts do not fit together).");
   m.def("clone", [](std::vector<Var> outputs, std::vector<std::pair<Var, Var>> replace, bool strict, bool share_inputs) {
     return clone(outputs, replace, strict, share_inputs);
   }, nb::arg("outputs"), nb::arg("replace"), nb::arg("strict") = true, nb::arg("share_inputs") = true,

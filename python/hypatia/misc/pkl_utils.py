@@ -119,7 +119,7 @@ class PersistentNdarrayLoad:
 
 
 # What load may instantiate: Hypatia's rebuild functions, numpy and scipy.sparse containers.
-_SAFE_HYPATIA = {"_new_session", "_SharedValue", "_rebuild_var", "_rebuild_apply", "_rebuild_type", "_rebuild_op",
+_SAFE_HYPATIA = {"_new_session", "_SharedValue", "_rebuild_var", "_rebuild_apply", "_rebuild_type", "_rebuild_op", "_rebuild_op_spec",
                  "_rebuild_fgraph", "_rebuild_function", "_rebuild_rng", "_rebuild_streams"}
 _SAFE_GLOBALS = {
     ("numpy", "ndarray"), ("numpy", "dtype"),
@@ -127,6 +127,8 @@ _SAFE_GLOBALS = {
     ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
     ("copyreg", "_reconstructor"), ("collections", "OrderedDict"),
     ("hypatia.tensor.shared_randomstreams", "RandomStreams"),
+    ("hypatia.compile.builders", "OpFromGraph"), ("hypatia.printing", "Print"),
+    ("hypatia.printing", "_PrintCall"), ("hypatia.printing", "_print_fn"),
     ("_codecs", "encode"),  # protocols 0 and 1 write bytes through it
     ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "complex"), ("builtins", "slice"),
     ("builtins", "range"), ("builtins", "bytearray"), ("builtins", "object"),

@@ -172,6 +172,40 @@ TEST(OpFromGraph, GradAndRopOverrides) {
   EXPECT_NEAR(at(rr[1], 0), 1 - std::tanh(1.0) * std::tanh(1.0), 1e-12);
 }
 
+TEST(OpFromGraph, StateRebuildsTheOpWithItsOverrides) {
+  Var x = scalar(DType::Float64, "x"), y = scalar(DType::Float64, "y");
+  OpFromGraphOptions o;
+  o.grad_overrides.per.resize(2);
+  o.grad_overrides.per[0].kind = OfgOverrideEntry::Kind::Callable;
+  o.grad_overrides.per[0].fn = [](const std::vector<Var>&, const std::vector<Var>& g) { return mul(g[0], constant(7.0)); };
+  o.grad_overrides.per[1].kind = OfgOverrideEntry::Kind::Null;
+  o.name = "Sevens";
+  auto op = op_from_graph({x, y}, {add(x, mul(x, y))}, o);
+  OfgState st = op->state();
+  ASSERT_TRUE(st.grad.has_value());
+  EXPECT_FALSE(st.rop.has_value());
+  EXPECT_EQ(st.grad->null_reasons.size(), 1u);
+  auto again = std::make_shared<OpFromGraph>(st);
+  EXPECT_EQ(again->str(), op->str());
+  Var e = apply1(*again, {x, y});
+  auto f = function({x, y}, {e, grad(e, x)});
+  auto r = (*f)({NDArray::scalar(2.0), NDArray::scalar(3.0)});
+  EXPECT_DOUBLE_EQ(at(r[0], 0), 8.0);
+  EXPECT_DOUBLE_EQ(at(r[1], 0), 7.0);  // the override, not 1 + y
+  EXPECT_THROW(grad(e, y), Error);     // NullType, with its reason kept
+  // A node's full input list (explicit then implicit) rebuilds the node too.
+  auto w = shared(NDArray::scalar(5.0), "w");
+  auto with_w = op_from_graph({x}, {mul(x, w)});
+  auto node = with_w->make_node({x});
+  EXPECT_EQ(with_w->make_node(node->inputs())->nin(), 2);
+  OfgState bad = st;
+  bad.n_explicit = 3;
+  EXPECT_THROW(OpFromGraph{bad}, Error);
+  bad = st;
+  bad.grad->index = {5, -2};
+  EXPECT_THROW(OpFromGraph{bad}, Error);
+}
+
 TEST(OpFromGraph, ConnectionPatternAndErrors) {
   Var x = vector(DType::Float64, "x"), y = vector(DType::Float64, "y");
   auto op = op_from_graph({x, y}, {mul(x, constant(2.0)), add(y, constant(1.0))});

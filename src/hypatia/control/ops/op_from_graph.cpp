@@ -163,6 +163,69 @@ OpFromGraph::OpFromGraph(const OpFromGraph& base, FunctionGraphPtr inner)
   build_vm();
 }
 
+OpFromGraph::OpFromGraph(const OfgState& st) : fg_(st.inner), n_explicit_(st.n_explicit), implicit_(st.implicit) {
+  opts_.inline_ = st.inline_;
+  opts_.name = st.name;
+  const std::string w = who();
+  if (!fg_) value_error(w, " state: expected an inner graph");
+  const int nin = static_cast<int>(fg_->inputs().size());
+  const int nout = static_cast<int>(fg_->outputs().size());
+  if (n_explicit_ < 0 || n_explicit_ + static_cast<int>(implicit_.size()) != nin)
+    value_error(w, " state: ", n_explicit_, " explicit and ", implicit_.size(), " implicit inputs do not match the inner graph's ", nin);
+  pattern_ = st.pattern;
+  bool pattern_ok = static_cast<int>(pattern_.size()) == nin;
+  for (const auto& row : pattern_) pattern_ok = pattern_ok && static_cast<int>(row.size()) == nout;
+  if (!pattern_ok) value_error(w, " state: the connection pattern must be ", nin, " x ", nout);
+  auto restore = [&](const OfgDerivativeState& d, size_t n_results, const char* what) {
+    Derivative r;
+    r.op = d.op;
+    r.index = d.index;
+    const auto* dofg = dynamic_cast<const OpFromGraph*>(d.op.get());
+    const int nops = dofg ? static_cast<int>(dofg->inner().outputs().size()) : d.op ? INT32_MAX : 0;
+    size_t nulls = 0;
+    for (int k : r.index) {
+      if (k >= nops || k < -2) value_error(w, " state: ", what, " derivative index ", k, " is out of range");
+      if (k == -2) ++nulls;
+    }
+    if (r.index.size() != n_results || nulls != d.null_reasons.size())
+      value_error(w, " state: the ", what, " derivative has ", r.index.size(), " results and ", d.null_reasons.size(),
+                  " null reasons, expected ", n_results, " and ", nulls);
+    for (const std::string& why : d.null_reasons) r.nulls.push_back(null_var(why));
+    return r;
+  };
+  if (st.grad) {
+    grad_overridden_ = true;
+    grad_cache_ = std::make_unique<Derivative>(restore(*st.grad, nin, "grad"));
+  }
+  if (st.rop) {
+    rop_overridden_ = true;
+    rop_cache_.emplace(std::vector<bool>(nin, true), restore(*st.rop, nout, "R_op"));
+  }
+  build_vm();
+}
+
+OfgState OpFromGraph::state() const {
+  OfgState st;
+  st.inner = fg_;
+  st.n_explicit = n_explicit_;
+  st.implicit = implicit_;
+  st.inline_ = opts_.inline_;
+  st.name = opts_.name;
+  st.pattern = pattern_;
+  auto save = [](const Derivative& d) {
+    OfgDerivativeState r{d.op, d.index, {}};
+    for (const Var& v : d.nulls) r.null_reasons.push_back(static_cast<const NullType&>(*v.type()).why());
+    return r;
+  };
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  if (grad_overridden_ && grad_cache_) st.grad = save(*grad_cache_);
+  if (rop_overridden_) {
+    auto it = rop_cache_.find(std::vector<bool>(fg_->inputs().size(), true));
+    if (it != rop_cache_.end()) st.rop = save(it->second);
+  }
+  return st;
+}
+
 OpFromGraph::~OpFromGraph() = default;
 
 void OpFromGraph::build_vm() {
@@ -182,14 +245,18 @@ std::string OpFromGraph::str() const {
 
 ApplyPtr OpFromGraph::make_node(const std::vector<Var>& inputs) const {
   const std::string w = who();
-  if (static_cast<int>(inputs.size()) != n_explicit_)
+  // The explicit inputs (the implicit ones are appended), or all of them as a node holds them
+  // (how a pickled or copied graph rebuilds the node, whatever replaced the implicit inputs).
+  const int n_all = n_explicit_ + static_cast<int>(implicit_.size());
+  const bool given_all = static_cast<int>(inputs.size()) == n_all && !implicit_.empty();
+  if (static_cast<int>(inputs.size()) != n_explicit_ && !given_all)
     type_error(w, " expected ", n_explicit_, n_explicit_ == 1 ? " input" : " inputs", ", got ", inputs.size());
   std::vector<Var> all;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i]) type_error(w, " input ", i, " is None");
     all.push_back(conform(inputs[i], fg_->inputs()[i].type(), w, "input", i));
   }
-  all.insert(all.end(), implicit_.begin(), implicit_.end());
+  if (!given_all) all.insert(all.end(), implicit_.begin(), implicit_.end());
   std::vector<TypePtr> types;
   for (const Var& o : fg_->outputs()) types.push_back(o.type());
   return Apply::create(ptr(), all, types);

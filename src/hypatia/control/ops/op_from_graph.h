@@ -38,6 +38,29 @@ struct OfgOverride {
   static OfgOverride from_op(std::shared_ptr<const Op> op);
 };
 
+/// A derivative op an override built (pickling): the op, which result each of its outputs
+/// gives (>= 0 the op's output, -1 disconnected, -2 null), and the null results' reasons.
+struct OfgDerivativeState {
+  std::shared_ptr<const Op> op;
+  std::vector<int> index;
+  std::vector<std::string> null_reasons;
+};
+
+/// Everything an OpFromGraph is, so that it can be saved and rebuilt without the user's
+/// override callables (which the constructor called once and dropped): the inner graph over
+/// its local inputs, how many are explicit, the outer implicit inputs, the options and the
+/// derivatives overrides built (absent when the op derives them from the inner graph).
+struct OfgState {
+  FunctionGraphPtr inner;
+  int n_explicit = 0;
+  std::vector<Var> implicit;
+  bool inline_ = false;
+  std::string name;
+  std::vector<std::vector<bool>> pattern;
+  std::optional<OfgDerivativeState> grad;
+  std::optional<OfgDerivativeState> rop;
+};
+
 struct OpFromGraphOptions {
   /// Replace every node by the inner graph at compile time (rewrite local_inline_ofg).
   bool inline_ = false;
@@ -66,7 +89,12 @@ class OpFromGraph final : public Op {
   OpFromGraph(const std::vector<Var>& inputs, const std::vector<Var>& outputs, OpFromGraphOptions options = {});
   /// The copy with another (equivalent) inner graph: how compile installs the rewritten one.
   OpFromGraph(const OpFromGraph& base, FunctionGraphPtr inner);
+  /// The op an OfgState describes (how pickling rebuilds one). ValueError "[OpFromGraph] ..."
+  /// when the state is inconsistent (input counts, pattern size, derivative indices).
+  explicit OpFromGraph(const OfgState& state);
   ~OpFromGraph() override;
+  /// What the op is, for saving it (see OfgState).
+  OfgState state() const;
 
   std::string name() const override { return "OpFromGraph"; }
   /// "OpFromGraph{inline=False}" as Theano prints it (the given name replaces OpFromGraph).

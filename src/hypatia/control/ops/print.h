@@ -43,6 +43,8 @@ class PrintOp final : public Op {
   const std::vector<std::string>& attrs() const { return attrs_; }
   /// Whether a custom printer (Theano's global_fn, maybe a Python callable) replaces the native one.
   bool has_custom_printer() const { return static_cast<bool>(fn_); }
+  /// The custom printer (empty for the native one): pickling saves a Python printer with the op.
+  const PrintFn& printer() const { return fn_; }
   /// The native printer's text for one attribute of a value ("[Print] ..." ValueError for an
   /// attribute it does not know).
   static std::string attr_text(const Value& x, const std::string& attr);
