@@ -22,6 +22,8 @@ except ImportError as _e:
     import scipy_openblas32  # noqa: F401
     from . import _core  # noqa: E402
 from ._core import Variable, Apply, FunctionGraph, Type
+# Creation traces (tag.trace) skip the package's own frames: they show the user's lines.
+_core.set_trace_package_dir(_os.path.dirname(_os.path.abspath(__file__)) + _os.sep)
 from . import gof  # noqa: E402
 from .gof import Op  # ops written in Python subclass it; native ops are instances too
 from .configparser import config, change_flags, ConfigWarning, BlasFallbackWarning, warn_if_generic_blas as _warn_if_generic_blas

@@ -170,8 +170,9 @@ def register_flags(cfg, Param):
     add("exception_verbosity", "low", "'low': a runtime error names the node, its input shapes and "
         "types; 'high' adds a debugprint of the node.", "enum", choices=("low", "high"),
         apply=_core.set_exception_verbosity)
-    add("traceback.limit", 8, "Number of user stack levels kept for variables (-1: all).", "int",
-        minimum=-1)
+    add("traceback.limit", 8, "Number of user stack levels each new variable records in tag.trace, "
+        "printed by runtime errors as 'Backtrace when the node is created' (0: none, -1: all).", "int",
+        minimum=-1, apply=_core.set_traceback_limit)
     add("traceback.compile_limit", 0, "Stack levels kept for variables made while compiling.", "int",
         minimum=0)
     add("NanGuardMode.nan_is_error", True, "NanGuardMode raises when it sees a NaN.", "bool")

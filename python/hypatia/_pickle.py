@@ -358,7 +358,8 @@ def _rebuild_streams(session, nodes, seed, words, pair_keys):
 # ---- compiled functions ------------------------------------------------------------------
 
 _DEBUG_FIELDS = ("enabled", "check_optimized", "check_destroy_map", "check_view_map", "check_shapes", "check_values",
-                 "check_finite", "reruns", "rtol", "atol")
+                 "check_finite", "reruns", "rtol", "atol", "preallocated", "preallocated_ndim", "check_strides",
+                 "warn_input_not_reused")
 _NAN_GUARD_FIELDS = ("nan_is_error", "inf_is_error", "big_is_error", "big_threshold")
 
 

@@ -1,5 +1,6 @@
 // C++ errors -> Python exceptions by kind (TypeError, ValueError, MemoryError, Theano's named errors).
 #include "bindings.h"
+#include "hypatia/util/warning.h"
 
 namespace hypatia::py {
 
@@ -11,6 +12,12 @@ PyObject* g_unused = nullptr;
 }  // namespace
 
 void init_errors(nb::module_& m) {
+  // The core's warnings become Python UserWarnings (filterable; an "error" filter raises).
+  set_warning_handler([](const std::string& msg) {
+    if (!Py_IsInitialized()) return;
+    nb::gil_scoped_acquire gil;
+    if (PyErr_WarnEx(PyExc_UserWarning, msg.c_str(), 1) < 0) throw nb::python_error();
+  });
   g_disconnected = PyErr_NewException("hypatia._core.DisconnectedInputError", PyExc_ValueError, nullptr);
   g_nulltype = PyErr_NewException("hypatia._core.NullTypeGradError", PyExc_TypeError, nullptr);
   g_missing = PyErr_NewException("hypatia._core.MissingInputError", PyExc_Exception, nullptr);

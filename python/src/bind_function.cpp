@@ -1,4 +1,6 @@
 // Python bindings of compiled functions and shared variables; the call path stays in C++.
+#include <chrono>
+
 #include "bindings.h"
 #include "hypatia/compile/function.h"
 
@@ -116,6 +118,15 @@ void init_function(nb::module_& m) {
         // Function::call then binds and checks them (Type::filter) and runs without the GIL.
         // The values die here, under the GIL, so numpy buffers are released with it held.
         Function& f = *pf.f;
+        // With profiling, the whole call (conversions included) is Theano's "Time in
+        // Function.__call__"; the timer adds it however the call ends.
+        struct OuterTimer {
+          const Function* f;
+          std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+          ~OuterTimer() {
+            if (f) f->add_outer_call_time(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+          }
+        } timer{f.profiling() ? &f : nullptr};
         const int n = f.num_inputs();
         auto convert = [&](nb::handle a, int i) -> Value {
           if (i < 0 || i >= n) return Value();  // too many, or an unknown keyword: call() says so

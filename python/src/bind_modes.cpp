@@ -43,6 +43,10 @@ nb::dict profile_data_dict(const Function& f) {
   out["calls"] = d.calls;
   out["peak_bytes"] = d.peak_bytes;
   out["compile_time"] = f.compile_time();
+  const Function::CallTimes times = f.call_times();
+  out["call_time"] = times.outer;
+  out["fn_time"] = times.call;
+  out["vm_time"] = times.run;
   out["compile_phases"] = phases;
   return out;
 }
@@ -123,7 +127,15 @@ void init_modes(nb::module_& m) {
       .def_rw("check_finite", &DebugOptions::check_finite, "Float outputs hold no NaN or inf.")
       .def_rw("reruns", &DebugOptions::reruns, "How many reruns are compared with the first run (non-determinism).")
       .def_rw("rtol", &DebugOptions::rtol, "Relative tolerance (< 0: 1e-5 for float64, 1e-3 for float32).")
-      .def_rw("atol", &DebugOptions::atol, "Absolute tolerance (< 0: 1e-8 for float64, 1e-5 for float32).");
+      .def_rw("atol", &DebugOptions::atol, "Absolute tolerance (< 0: 1e-8 for float64, 1e-5 for float32).")
+      .def_rw("preallocated", &DebugOptions::preallocated,
+              "Output buffers each node is rerun with: initial, previous, c_contiguous, f_contiguous, strided, "
+              "wrong_size or ALL (config.DebugMode.check_preallocated_output).")
+      .def_rw("preallocated_ndim", &DebugOptions::preallocated_ndim, "Inner-most dimensions 'strided' buffers stride over.")
+      .def_rw("check_strides", &DebugOptions::check_strides,
+              "Compare output strides with a rerun on C-contiguous inputs: 0 off, 1 warn, 2 raise.")
+      .def_rw("warn_input_not_reused", &DebugOptions::warn_input_not_reused,
+              "Warn when an in-place node wrote a new buffer although it could overwrite its input.");
   nb::class_<NanGuardOptions>(m, "NanGuardOptions", "NanGuardMode's checks: which values stop a call.")
       .def(nb::init<>(), "No check on.")
       .def_rw("nan_is_error", &NanGuardOptions::nan_is_error, "NaN in a node's input or output is an error.")

@@ -20,6 +20,7 @@ class Function;
 
 namespace hypatia::py {
 
+void init_trace(nb::module_& m);  // creation traces (tag.trace, traceback.limit)
 void init_errors(nb::module_& m);
 void init_graph(nb::module_& m);
 void init_tensor(nb::module_& m);

@@ -13,6 +13,7 @@ NB_MODULE(_core, m) {
   };
   init_errors(m);
   init_graph(m);
+  init_trace(m);
   family(&init_tensor, "tensor", "Dense tensors: constructors, elementwise arithmetic, dot, shapes, sort.");
   family(&init_nnet, "nnet", "theano.tensor.nnet: activations, softmax and crossentropies.");
   init_modes(m);

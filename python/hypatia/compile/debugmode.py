@@ -63,10 +63,14 @@ def translate(err):
 
 class DebugMode(Mode):
     """A Mode running DebugMode's checks (see the module). Arguments left as None take
-    config.DebugMode.* (patience 10, check_finite True); check_c_code and
-    require_matching_strides are accepted for Theano's signature and have nothing to check
-    (Hypatia has no C code generation and its outputs' strides are not compared).
-    check_py_code=False turns the per-node checks off (only StochasticOrder remains)."""
+    config.DebugMode.* (patience 10, check_finite True). check_c_code is accepted for
+    Theano's signature and has nothing to check (Hypatia generates no C code).
+    require_matching_strides (config.DebugMode.check_strides) compares each output's strides
+    with a rerun on C-contiguous copies of the inputs: 0 off, 1 warn, 2 raise BadStrides.
+    config.DebugMode.check_preallocated_output reruns every node with its output slots
+    already holding buffers of the kinds listed, and config.DebugMode.warn_input_not_reused
+    warns about in-place nodes that wrote a new buffer. check_py_code=False turns the per-node
+    checks off (only StochasticOrder remains)."""
 
     def __init__(self, optimizer="fast_run", stability_patience=None, check_c_code=None, check_py_code=None,
                  check_isfinite=None, require_matching_strides=None, linker=None):
@@ -87,6 +91,10 @@ class DebugMode(Mode):
         d.enabled = self.check_py_code
         d.check_finite = self.check_isfinite
         d.reruns = self.reruns
+        d.check_strides = self.require_matching_strides
+        d.preallocated = [k for k in str(flag("DebugMode.check_preallocated_output", "")).split(":") if k]
+        d.preallocated_ndim = int(flag("DebugMode.check_preallocated_output_ndim", 4))
+        d.warn_input_not_reused = bool(flag("DebugMode.warn_input_not_reused", True))
         options.debug = d
 
     def check_stability(self, build):

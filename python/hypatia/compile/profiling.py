@@ -18,7 +18,7 @@ _to_print = []  # ProfileStats printed at exit when config.profile is set
 
 class ProfileStats:
     """Profile of one or more functions. Attributes (Theano's): message, compile_time,
-    optimizer_time, linker_time, fct_callcount, vm_call_time, apply_time (node -> seconds),
+    optimizer_time, linker_time, fct_callcount, fct_call_time, vm_call_time, thunk_time, apply_time (node -> seconds),
     apply_callcount; as_dict() has everything, including memory."""
 
     def __init__(self, atexit_print=True, message=None, **kwargs):
@@ -59,7 +59,17 @@ class ProfileStats:
         return sum(d["calls"] for d in self._data())
 
     @property
+    def fct_call_time(self):
+        """Seconds in Function.__call__, converting arguments and results included."""
+        return sum(d.get("call_time", 0.0) for d in self._data())
+
+    @property
     def vm_call_time(self):
+        """Seconds in the VM's runs (the nodes plus the VM's own work between them)."""
+        return sum(d.get("vm_time", 0.0) for d in self._data())
+
+    @property
+    def thunk_time(self):
         """Seconds spent in the nodes (Theano's time in thunks)."""
         return sum(n["seconds"] for d in self._data() for n in d["nodes"])
 
@@ -99,6 +109,11 @@ class ProfileStats:
             "functions": len(data),
             "calls": sum(d["calls"] for d in data),
             "time_in_nodes": total,
+            # Theano's "Time in Function.__call__" (conversions of arguments and results
+            # included), "Time in Function.fn.__call__" (the native call) and the VM's runs.
+            "call_time": sum(d.get("call_time", 0.0) for d in data),
+            "fn_time": sum(d.get("fn_time", 0.0) for d in data),
+            "vm_time": sum(d.get("vm_time", 0.0) for d in data),
             "compile_time": sum(d["compile_time"] for d in data),
             "compile_phases": phases,
             "rewrite_phases": rewrites,
@@ -128,7 +143,14 @@ class ProfileStats:
         w = file.write
         w("Function profiling\n==================\n")
         w("  Message: %s\n" % d["message"])
-        w("  Time in %d calls to Function.__call__ (thunks): %es\n" % (d["calls"], total))
+        call = d["call_time"]
+
+        def pct(x):
+            return " (%.3f%%)" % (100.0 * x / call) if call > 0 else ""
+        w("  Time in %d calls to Function.__call__: %es\n" % (d["calls"], call))
+        w("  Time in Function.fn.__call__: %es%s\n" % (d["fn_time"], pct(d["fn_time"])))
+        w("  Time in the VM's runs: %es%s\n" % (d["vm_time"], pct(d["vm_time"])))
+        w("  Time in thunks: %es%s\n" % (total, pct(total)))
         w("  Total compile time: %es\n" % d["compile_time"])
         for k in ("graph", "rewrite", "link"):
             w("    %s time: %es\n" % ({"graph": "Graph", "rewrite": "Hypatia Optimizer", "link": "Hypatia Linker"}[k],

@@ -61,6 +61,18 @@ class VariableTag:
     def test_value(self):
         _core.set_test_value(self._var, None)
 
+    @property
+    def trace(self):
+        """Where user code created the variable (Theano's tag.trace): a list holding one list
+        of (filename, line number, function, source line) tuples, outermost call first, of at
+        most config.traceback.limit levels; [] when none was recorded (limit 0, a variable
+        made while compiling without a replaced one to inherit from, or made from C++)."""
+        import linecache
+        frames = _core.creation_trace(self._var)
+        if not frames:
+            return []
+        return [[(f, line, fn, linecache.getline(f, line).strip()) for f, line, fn in frames]]
+
 
 def _tag(var):
     return VariableTag(var)

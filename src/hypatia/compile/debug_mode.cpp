@@ -7,6 +7,7 @@
 #include "hypatia/compile/function.h"
 #include "hypatia/compile/nan_guard.h"
 #include "hypatia/tensor/ops/shape.h"
+#include "hypatia/util/warning.h"
 
 namespace hypatia {
 
@@ -174,7 +175,115 @@ class CheckObserver : public NodeObserver {
     if (o.check_view_map) check_view_map(node, inputs, outputs);
     if (o.check_shapes) check_shapes(node, before, outputs);
     for (int r = 0; r < o.reruns; ++r) check_rerun(node, before, outputs);
+    if (!o.preallocated.empty()) check_preallocated(node, before, outputs);
+    if (o.check_strides > 0) check_strides(node, before, outputs);
+    if (o.warn_input_not_reused) check_input_reused(node, before, inputs, outputs);
     if (o.check_optimized && ref_) check_optimized(node, outputs);
+  }
+
+  /// perform on fresh copies of the node's original inputs, with `outs` as its output slots.
+  void perform_again(const Apply& node, const std::vector<Value>& before, std::vector<Value>& outs) {
+    std::vector<Value> ins;
+    for (const Value& v : before) ins.push_back(deep_copy(v));
+    std::vector<const Value*> ptrs;
+    for (const Value& v : ins) ptrs.push_back(&v);
+    node.op()->perform(node, ptrs.data(), outs.data());
+  }
+
+  bool can_rerun(const Apply& node, const std::vector<Value>& before) const {
+    return before.size() == static_cast<size_t>(node.nin()) && !node.op()->lazy_branches(node);
+  }
+
+  /// An array of `shape` laid out as `kind` asks, filled with values a correct op overwrites
+  /// (NaN for floats, a large number for integers).
+  NDArray garbage(DType dtype, const Shape& shape, const std::string& kind) const {
+    const double junk = is_float(dtype) || is_complex(dtype) ? std::nan("") : 77;
+    if (kind == "f_contiguous") {
+      Shape rev(shape.rbegin(), shape.rend());
+      return NDArray::full(dtype, rev, junk).transpose();
+    }
+    if (kind == "strided") {
+      const int nd = static_cast<int>(shape.size());
+      const int from = std::max(0, nd - impl_.opts.preallocated_ndim);
+      Shape big = shape;
+      for (int d = from; d < nd; ++d) big[d] = 2 * shape[d] + 1;
+      NDArray a = NDArray::full(dtype, big, junk);
+      for (int d = from; d < nd; ++d) a = a.slice(d, 1, 1 + 2 * shape[d], 2);
+      return a;
+    }
+    return NDArray::full(dtype, shape, junk);  // c_contiguous, and wrong_size's shapes
+  }
+
+  /// Theano's check_preallocated_output: the node run again with each kind of output buffer
+  /// already in its slots must give the first run's results.
+  void check_preallocated(const Apply& node, const std::vector<Value>& before, const std::vector<const Value*>& outputs) {
+    if (!can_rerun(node, before)) return;
+    std::vector<std::string> kinds;
+    for (const std::string& k : impl_.opts.preallocated) {
+      if (k == "ALL") kinds = {"initial", "previous", "c_contiguous", "f_contiguous", "strided", "wrong_size_plus", "wrong_size_minus"};
+      else if (k == "wrong_size") { kinds.push_back("wrong_size_plus"); kinds.push_back("wrong_size_minus"); }
+      else kinds.push_back(k);
+    }
+    for (const std::string& kind : kinds) {
+      std::vector<Value> outs(outputs.size());
+      for (size_t k = 0; k < outputs.size(); ++k) {
+        const Value& first = *outputs[k];
+        if (kind == "previous") outs[k] = deep_copy(first);
+        else if (kind == "initial" || !is_array(first)) continue;
+        else {
+          const NDArray& a = std::get<NDArray>(first);
+          Shape s = a.shape();
+          if (kind == "wrong_size_plus") for (auto& d : s) d += 1;
+          if (kind == "wrong_size_minus") for (auto& d : s) d = std::max<int64_t>(0, d - 1);
+          outs[k] = garbage(a.dtype(), s, kind.rfind("wrong_size", 0) == 0 ? "c_contiguous" : kind);
+        }
+      }
+      perform_again(node, before, outs);
+      for (size_t k = 0; k < outputs.size(); ++k)
+        if (!same_result(*outputs[k], outs[k]))
+          value_error("[DebugMode] BadThunkOutput: output ", k, " of node ", node_str(node), " changes when its output slot already holds a '",
+                      kind, "' buffer (check_preallocated_output); expected the same result as with a fresh buffer\n fresh:        ",
+                      brief(*outputs[k]), "\n preallocated: ", brief(outs[k]));
+    }
+  }
+
+  /// Theano's check_strides: outputs keep their layout when the node reruns on C-contiguous
+  /// copies of its inputs (views follow their input's layout, so they are exempt).
+  void check_strides(const Apply& node, const std::vector<Value>& before, const std::vector<const Value*>& outputs) {
+    if (!can_rerun(node, before)) return;
+    const ViewMap views = node.op()->view_map(), destroys = node.op()->destroy_map();
+    std::vector<Value> outs(outputs.size());
+    perform_again(node, before, outs);
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      const int o = static_cast<int>(k);
+      if (views.count(o) || destroys.count(o) || !is_array(*outputs[k]) || !is_array(outs[k])) continue;
+      const NDArray &a = std::get<NDArray>(*outputs[k]), &b = std::get<NDArray>(outs[k]);
+      if (a.size() <= 1 || a.shape() != b.shape() || a.strides() == b.strides()) continue;
+      std::string msg = str_cat("[DebugMode] BadStrides: output ", k, " of node ", node_str(node), " has strides ", shape_str(a.strides()),
+                                " but ", shape_str(b.strides()), " when rerun on C-contiguous copies of its inputs; expected the same layout");
+      if (impl_.opts.check_strides >= 2) value_error(msg);
+      warn(msg);
+    }
+  }
+
+  /// Theano's warn_input_not_reused: an in-place node that could overwrite its input (an
+  /// array Hypatia allocated, of the output's dtype and shape) but returned another buffer.
+  void check_input_reused(const Apply& node, const std::vector<Value>& before, const Value* const* inputs,
+                          const std::vector<const Value*>& outputs) {
+    for (const auto& [o, ins] : node.op()->destroy_map()) {
+      if (o < 0 || o >= static_cast<int>(outputs.size()) || !is_array(*outputs[o])) continue;
+      const NDArray& out = std::get<NDArray>(*outputs[o]);
+      for (int i : ins) {
+        if (i < 0 || i >= node.nin() || i >= static_cast<int>(before.size()) || !is_array(before[i])) continue;
+        const NDArray& orig = std::get<NDArray>(before[i]);
+        // `before` holds copies: judge on the copy whether the real input was overwritable.
+        if (orig.shape() != out.shape() || orig.dtype() != out.dtype() || !orig.is_c_contiguous()) continue;
+        if (!is_array(*inputs[i]) || !overwritable(std::get<NDArray>(*inputs[i]), out.dtype())) continue;
+        if (!out.may_share_memory(std::get<NDArray>(*inputs[i])))
+          warn(str_cat("[DebugMode] input ", i, " of node ", node_str(node), " is marked as destroyed (destroy_map) and could be "
+                       "overwritten, but the output was written to a new buffer; the in-place variant gains nothing here"));
+      }
+    }
   }
 
   /// Two runs' results agree: same shape, numbers within the dtype's tolerance (BLAS may round
@@ -247,13 +356,9 @@ class CheckObserver : public NodeObserver {
   /// Runs the node again on copies of its original inputs: the outputs must be identical
   /// (Theano's BadThunkOutput), which also catches ops that depend on their output buffers.
   void check_rerun(const Apply& node, const std::vector<Value>& before, const std::vector<const Value*>& outputs) {
-    if (before.size() != static_cast<size_t>(node.nin()) || node.op()->lazy_branches(node)) return;
-    std::vector<Value> ins;
-    for (const Value& v : before) ins.push_back(deep_copy(v));
-    std::vector<const Value*> ptrs;
-    for (const Value& v : ins) ptrs.push_back(&v);
+    if (!can_rerun(node, before)) return;
     std::vector<Value> again(outputs.size());
-    node.op()->perform(node, ptrs.data(), again.data());
+    perform_again(node, before, again);
     for (size_t k = 0; k < outputs.size(); ++k)
       if (!same_result(*outputs[k], again[k]))
         value_error("[DebugMode] BadThunkOutput: output ", k, " of node ", node_str(node),

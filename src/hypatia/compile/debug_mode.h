@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "hypatia/link/vm.h"
 
@@ -21,6 +22,19 @@ struct DebugOptions {
   bool check_finite = true;       // float outputs hold no NaN or inf
   int reruns = 1;                 // reruns compared with the first run (non-determinism)
   double rtol = -1, atol = -1;    // tolerance of the comparisons; < 0: by dtype (see below)
+  /// Output buffers each node is run again with (config.DebugMode.check_preallocated_output):
+  /// "initial" (empty slots), "previous" (the first run's outputs), "c_contiguous",
+  /// "f_contiguous" and "strided" (buffers of the right shape and another layout, filled
+  /// with garbage), "wrong_size" (one element more and less per dimension) or "ALL". Ops may
+  /// reuse an output buffer, so each must give the same result as fresh buffers.
+  std::vector<std::string> preallocated;
+  int preallocated_ndim = 4;      // inner-most dimensions the "strided" buffers stride over
+  /// Output strides compared between the run and a rerun on C-contiguous copies of the inputs
+  /// (config.DebugMode.check_strides): 0 off, 1 warn, 2 raise. View outputs are exempt.
+  int check_strides = 0;
+  /// Warn when an in-place node (destroy_map) could have written into its input but returned a
+  /// fresh buffer instead (config.DebugMode.warn_input_not_reused).
+  bool warn_input_not_reused = true;
 };
 
 class FunctionGraph;

@@ -1,5 +1,6 @@
 // Function: compilation (givens, shared inputs, updates, rewriting, linking) and the call path.
 #include "hypatia/compile/function.h"
+#include "hypatia/util/warning.h"
 #include "hypatia/graph/test_value.h"
 
 #include <chrono>
@@ -50,6 +51,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     : inputs_(std::move(inputs)), outputs_(std::move(outputs)), options_(std::move(options)) {
   auto t0 = std::chrono::steady_clock::now();
   TestValueSuspend no_test_values;  // compiling rewrites graphs already checked when built
+  CreationTraceSuspend no_traces;   // traceback.compile_limit = 0: rewrites copy the user's traces
   const std::string who = "[function]";
   // 1. Explicit inputs: variables (not shared, not constant), each given once. An input
   // computed by other variables cuts the graph there, as in Theano: it is replaced by a root
@@ -138,7 +140,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     std::string msg = str_cat(who, " hypatia.function was asked to create a function computing outputs given certain inputs, but the provided input variable at index ", i,
                               " is not part of the computational graph needed to compute the outputs: ", inputs_[i].variable->str(),
                               ".\nTo make this error into a warning, you can pass the parameter on_unused_input='warn' to hypatia.function. To disable it completely, use on_unused_input='ignore'.");
-    if (options_.on_unused_input == OnUnusedInput::Warn) std::cerr << "UserWarning: " << msg << "\n";
+    if (options_.on_unused_input == OnUnusedInput::Warn) warn(msg);
     else raise(ErrorKind::UnusedInput, msg);
   }
   // 5. The graph: explicit inputs, then every shared variable it reads.
@@ -329,8 +331,42 @@ void validate_stored(const Value& v, const char* what, const std::string& name) 
 
 std::vector<Value> Function::operator()(const std::vector<Value>& args) { return call(args, {}); }
 
+Function::CallTimes Function::call_times() const {
+  std::lock_guard<std::mutex> lock(times_mu_);
+  CallTimes t;
+  t.call = call_seconds_;
+  t.outer = outer_recorded_ ? outer_seconds_ : call_seconds_;
+  t.run = vm_->profile_data().run_seconds;
+  return t;
+}
+
+void Function::add_outer_call_time(double seconds) const {
+  if (!options_.profile) return;
+  std::lock_guard<std::mutex> lock(times_mu_);
+  outer_seconds_ += seconds;
+  outer_recorded_ = true;
+}
+
 std::vector<Value> Function::call(const std::vector<Value>& args,
                                   const std::vector<std::pair<std::string, Value>>& kwargs) {
+  if (options_.profile) {
+    const auto t0 = std::chrono::steady_clock::now();
+    struct Timer {  // adds the call's time however it ends
+      const Function& f;
+      std::chrono::steady_clock::time_point t0;
+      ~Timer() {
+        const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::lock_guard<std::mutex> lock(f.times_mu_);
+        f.call_seconds_ += dt;
+      }
+    } timer{*this, t0};
+    return call_unprofiled(args, kwargs);
+  }
+  return call_unprofiled(args, kwargs);
+}
+
+std::vector<Value> Function::call_unprofiled(const std::vector<Value>& args,
+                                             const std::vector<std::pair<std::string, Value>>& kwargs) {
   const int n = num_inputs();
   std::unique_ptr<CallState> st = acquire_state();
   VM::Frame& frame = *st->frame;

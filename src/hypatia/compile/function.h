@@ -118,8 +118,20 @@ class Function {
   const std::vector<Out>& outputs() const { return outputs_; }
   /// Seconds spent compiling (graph copy, rewrites and linking).
   double compile_time() const { return compile_time_; }
+  bool profiling() const { return options_.profile; }
   /// Per-node times when compiled with profile=true, most expensive first.
   std::string profile_summary() const { return vm_->profile_summary(); }
+  /// Where profiled calls spend their time outside the nodes (Theano's "Time in
+  /// Function.__call__" and "Time in Function.fn.__call__"): `outer` is what a binding's call
+  /// took, argument conversion and result wrapping included (it records it with
+  /// add_outer_call_time; equal to `call` for C++ callers), `call` is Function::call (binding,
+  /// checking, the run, updates), `run` the VM runs.
+  struct CallTimes {
+    double outer = 0, call = 0, run = 0;
+  };
+  CallTimes call_times() const;
+  /// Adds a binding's measured time of one call (profiling only; ignored otherwise).
+  void add_outer_call_time(double seconds) const;
   /// The per-node profile (VM::ProfileData; thunks in run order, see vm().thunks()).
   VM::ProfileData profile_data() const { return vm_->profile_data(); }
   const VM& vm() const { return *vm_; }
@@ -172,7 +184,12 @@ class Function {
   std::vector<int> update_own_slot_;  // per update: its target's slot when in destroyed_slots_, else -1
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<CallState>> pool_;  // idle call states
+  std::vector<Value> call_unprofiled(const std::vector<Value>& args,
+                                     const std::vector<std::pair<std::string, Value>>& kwargs);
   double compile_time_ = 0;
+  mutable std::mutex times_mu_;  // guards the call times below (profiling only)
+  mutable double outer_seconds_ = 0, call_seconds_ = 0;
+  mutable bool outer_recorded_ = false;
   std::map<std::string, double> compile_phases_;
   std::map<std::string, double> rewrite_phases_;
   std::shared_ptr<DebugChecker> debug_;  // DebugMode (null unless options_.debug.enabled)

@@ -1,5 +1,6 @@
 // The gradient driver: Theano's _populate_var_to_app_to_idx / _populate_grad_dict, made iterative.
 #include "hypatia/grad/grad.h"
+#include "hypatia/util/warning.h"
 
 #include <algorithm>
 #include <iostream>
@@ -395,7 +396,7 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
     if (opts.disconnected_inputs == OnDisconnected::Ignore) return;
     std::string msg = disconnected_message(var);
     if (opts.disconnected_inputs == OnDisconnected::Warn) {
-      std::cerr << "UserWarning: " << msg << "\n";
+      warn(msg);
       return;
     }
     raise(ErrorKind::DisconnectedInput, "[grad] ", msg);
@@ -499,7 +500,7 @@ std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
         "computational graph of variables in wrt, or is used only by a non-differentiable operator: ",
         out->str());
     if (opts.disconnected_outputs == OnDisconnected::Raise) raise(ErrorKind::DisconnectedInput, "[Rop] ", msg);
-    if (opts.disconnected_outputs == OnDisconnected::Warn) std::cerr << "UserWarning: " << msg << "\n";
+    if (opts.disconnected_outputs == OnDisconnected::Warn) warn(msg);
     if (opts.return_disconnected == ReturnDisconnected::Zero) rval.push_back(out.type()->zeros_like(out, false));
     else if (opts.return_disconnected == ReturnDisconnected::None) rval.push_back(Var());
     else rval.push_back(disconnected_var());

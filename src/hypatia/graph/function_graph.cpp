@@ -8,6 +8,7 @@ namespace hypatia {
 
 FunctionGraph::FunctionGraph(const std::vector<Var>& inputs, const std::vector<Var>& outputs, bool clone) {
   TestValueSuspend no_test_values;  // the copy's nodes were checked when the graph was built
+  CreationTraceSuspend no_traces;   // the copy keeps the originals' traces
   std::unordered_set<Variable*> seen;
   for (const auto& in : inputs) {
     if (in->owner) type_error("[FunctionGraph] input ", in->str(), " is computed by ", in->owner->op()->str(), "; graph inputs must be root variables");
@@ -41,6 +42,7 @@ FunctionGraph::FunctionGraph(const std::vector<Var>& inputs, const std::vector<V
       ApplyPtr nn = Apply::create(node->op(), ins, types);
       for (int i = 0; i < node->nout(); ++i) {
         nn->out(i)->name = node->out(i)->name;
+        nn->out(i)->trace = node->out(i)->trace;
         equiv_[node->out(i)] = nn->output(i);
       }
     }
@@ -184,6 +186,8 @@ void FunctionGraph::change_input(Apply* node, int i, const Var& neu, const std::
   if (!same_type(old.type(), neu.type()))
     type_error("[FunctionGraph] cannot replace ", old->str(), " of type ", old.type()->str(), " by ",
                neu->str(), " of type ", neu.type()->str());
+  // The replacement inherits where the user created what it replaces (Theano's copy_stack_trace).
+  if (!neu->trace && old->trace) const_cast<Variable*>(neu.get())->trace = old->trace;
   import_var(neu, reason);
   if (node) node->set_input(i, neu);
   else outputs_[i] = neu;

@@ -2,6 +2,7 @@
 #include "hypatia/graph/variable.h"
 
 #include <atomic>
+#include <fstream>
 #include <memory>
 #include <mutex>
 
@@ -118,9 +119,60 @@ void run_variable_type_hook(const TypePtr& type) {
   if (h) (*h)(type);
 }
 
+namespace {
+std::mutex g_trace_mu;
+std::shared_ptr<const CreationTraceHook> g_trace_hook;
+std::atomic<bool> g_has_trace_hook{false};
+thread_local int t_trace_suspended = 0;
+}  // namespace
+
+void set_creation_trace_hook(CreationTraceHook hook) {
+  std::lock_guard<std::mutex> lock(g_trace_mu);
+  g_trace_hook = hook ? std::make_shared<const CreationTraceHook>(std::move(hook)) : nullptr;
+  g_has_trace_hook.store(g_trace_hook != nullptr, std::memory_order_release);
+}
+
+std::shared_ptr<const CreationTrace> capture_creation_trace() {
+  if (!g_has_trace_hook.load(std::memory_order_acquire) || t_trace_suspended > 0) return nullptr;
+  std::shared_ptr<const CreationTraceHook> h;
+  {
+    std::lock_guard<std::mutex> lock(g_trace_mu);
+    h = g_trace_hook;
+  }
+  return h ? (*h)() : nullptr;
+}
+
+namespace {
+/// Line `n` (1-based) of a source file, stripped; "" when it cannot be read.
+std::string source_line(const std::string& file, int n) {
+  std::ifstream in(file);
+  std::string line;
+  for (int i = 0; i < n && std::getline(in, line); ++i) {
+  }
+  if (!in) return "";
+  const size_t b = line.find_first_not_of(" \t"), e = line.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : line.substr(b, e - b + 1);
+}
+}  // namespace
+
+std::string format_creation_trace(const CreationTrace& trace) {
+  std::string out;
+  for (const TraceFrame& f : trace) {
+    out += str_cat("  File \"", f.file, "\", line ", f.line, ", in ", f.function, "\n");
+    const std::string text = source_line(f.file, f.line);
+    if (!text.empty()) out += str_cat("    ", text, "\n");
+  }
+  return out;
+}
+
+CreationTraceSuspend::CreationTraceSuspend() { ++t_trace_suspended; }
+CreationTraceSuspend::~CreationTraceSuspend() { --t_trace_suspended; }
+
 Var make_variable(TypePtr type, std::string name) {
   run_variable_type_hook(type);
-  return Var(std::make_shared<Variable>(std::move(type), std::move(name)));
+  auto var = std::make_shared<Variable>(std::move(type), std::move(name));
+  var->trace = capture_creation_trace();
+  return Var(var);
 }
 
 Var make_constant(TypePtr type, Value value, std::string name) {
@@ -128,6 +180,7 @@ Var make_constant(TypePtr type, Value value, std::string name) {
   Value v = type->filter(value, false, true);
   auto var = std::make_shared<Variable>(std::move(type), std::move(name));
   var->constant = std::make_shared<const Value>(std::move(v));
+  var->trace = capture_creation_trace();
   return Var(var);
 }
 
@@ -146,8 +199,10 @@ ApplyPtr Apply::create(OpPtr op, std::vector<Var> inputs, const std::vector<Type
   auto node = std::shared_ptr<Apply>(new Apply());
   node->op_ = std::move(op);
   node->inputs_ = std::move(inputs);
+  std::shared_ptr<const CreationTrace> trace = output_types.empty() ? nullptr : capture_creation_trace();
   for (size_t i = 0; i < output_types.size(); ++i) {
     auto v = std::make_unique<Variable>(output_types[i]);
+    v->trace = trace;
     v->owner = node.get();
     v->index = static_cast<int>(i);
     node->outputs_.push_back(std::move(v));
@@ -197,7 +252,10 @@ ApplyPtr Apply::clone_with_new_inputs(const std::vector<Var>& inputs, bool stric
         type_error("[", op_->str(), "] clone_with_new_inputs changed output ", i, " from ",
                    outputs_[i]->type->str(), " to ", node->out(i)->type->str());
   }
-  for (int i = 0; i < nout(); ++i) node->outputs_[i]->name = outputs_[i]->name;
+  for (int i = 0; i < nout(); ++i) {
+    node->outputs_[i]->name = outputs_[i]->name;
+    if (outputs_[i]->trace) node->outputs_[i]->trace = outputs_[i]->trace;
+  }
   return node;
 }
 

@@ -37,6 +37,16 @@ struct SharedContainer {
   }
 };
 
+/// One level of the user's stack when a variable was created (Theano's tag.trace entries).
+struct TraceFrame {
+  std::string file;
+  int line = 0;
+  std::string function;
+};
+/// The user's stack, outermost level first, when a variable was created (config.traceback.limit
+/// levels): runtime errors print it so the user finds the line that built the failing node.
+using CreationTrace = std::vector<TraceFrame>;
+
 /// A node for one value in a graph: its type, the Apply that computes it (none for inputs,
 /// constants and shared variables), and its position among that Apply's outputs.
 class Variable : public std::enable_shared_from_this<Variable> {
@@ -58,6 +68,9 @@ class Variable : public std::enable_shared_from_this<Variable> {
     std::weak_ptr<Variable> original;     // the expression as given, while someone holds it
   } default_update;
   uint64_t id;                                 // creation order; stable ids for printing
+  /// Where the user's code created it (null when no trace hook is installed, or while
+  /// compiling: rewritten variables take the trace of the variable they replace).
+  std::shared_ptr<const CreationTrace> trace;
 
   bool is_constant() const { return constant != nullptr; }
   bool is_shared() const { return container != nullptr; }
@@ -115,6 +128,25 @@ void set_default_update(const Var& shared_var, const Var& update);
 /// The default update of a shared variable (null when it has none): the expression given to
 /// set_default_update while anyone still holds it, else an equivalent rebuilt over the variable.
 Var get_default_update(const Var& shared_var);
+
+/// The hook that captures the creation trace of new variables (the Python package installs
+/// one that walks the interpreter's frames; an empty function removes it). Without one, or
+/// inside a CreationTraceSuspend, variables get no trace and the check costs one atomic load.
+using CreationTraceHook = std::function<std::shared_ptr<const CreationTrace>()>;
+void set_creation_trace_hook(CreationTraceHook hook);
+std::shared_ptr<const CreationTrace> capture_creation_trace();
+/// Theano's "Backtrace when the node is created" text of a trace ("" for none).
+std::string format_creation_trace(const CreationTrace& trace);
+
+/// No creation traces are captured in this thread while one exists (compilation: Theano's
+/// traceback.compile_limit = 0; the rewrites copy the replaced variable's trace instead).
+class CreationTraceSuspend {
+ public:
+  CreationTraceSuspend();
+  ~CreationTraceSuspend();
+  CreationTraceSuspend(const CreationTraceSuspend&) = delete;
+  CreationTraceSuspend& operator=(const CreationTraceSuspend&) = delete;
+};
 
 /// Creates a fresh input variable of the given type.
 Var make_variable(TypePtr type, std::string name = "");

@@ -212,11 +212,12 @@ void VM::set_profiling(bool on) {
   thunk_bytes_.assign(thunks_.size(), 0);
   peak_bytes_ = 0;
   calls_ = 0;
+  run_seconds_ = 0;
 }
 
 VM::ProfileData VM::profile_data() const {
   std::lock_guard<std::mutex> lock(profile_mu_);
-  return {thunk_seconds_, thunk_bytes_, calls_, peak_bytes_};
+  return {thunk_seconds_, thunk_bytes_, calls_, peak_bytes_, run_seconds_};
 }
 
 void VM::prepare_outputs(Frame& f, const Thunk& t) const {
@@ -261,8 +262,14 @@ std::string VM::profile_summary() const {
 }
 
 void VM::run(Frame& f, NodeObserver* obs) const {
+  const auto t0 = profile_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   if (guards_.empty()) run_thunks<false>(f, obs);
   else run_thunks<true>(f, obs);
+  if (profile_) {
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::lock_guard<std::mutex> lock(profile_mu_);
+    run_seconds_ += dt;
+  }
 }
 
 template <bool kLazy>
@@ -325,10 +332,17 @@ void VM::run_thunks(Frame& f, NodeObserver* obs) const {
       for (const Thunk& u : thunks_)
         for (int s : u.out_slots) slots[s] = std::monostate{};
       std::string detail;
-      if (exception_verbosity_high()) {
-        detail = str_cat("\nDebugprint of the apply node:\n", debugprint(t.node->outputs(), -1, true));
+      const auto& trace = t.node->nout() > 0 ? t.node->out(0)->trace : nullptr;
+      if (trace && !trace->empty()) {
+        detail += str_cat("\nBacktrace when the node is created (use Hypatia flag traceback.limit=N to make it longer):\n",
+                          format_creation_trace(*trace));
       } else {
-        detail = "\nHINT: Use the Hypatia flag 'exception_verbosity=high' for a debugprint of this apply node.";
+        detail += "\nHINT: this node has no creation trace; from Python, the flag traceback.limit (default 8) records one.";
+      }
+      if (exception_verbosity_high()) {
+        detail += str_cat("\nDebugprint of the apply node:\n", debugprint(t.node->outputs(), -1, true));
+      } else {
+        detail += "\nHINT: Use the Hypatia flag 'exception_verbosity=high' for a debugprint of this apply node.";
       }
       throw Error(kind, str_cat(err.what(), "\nApply node that caused the error: ", node_str(*t.node),
                                 "\nInputs shapes: ", shapes, "]\nInputs types: ", types, "]", detail));

@@ -90,6 +90,7 @@ class VM {
     std::vector<int64_t> output_bytes;
     int64_t calls = 0;
     int64_t peak_bytes = 0;
+    double run_seconds = 0;  // whole runs: the nodes plus the VM's own work between them
   };
   ProfileData profile_data() const;
 
@@ -129,6 +130,7 @@ class VM {
   mutable std::vector<int64_t> thunk_bytes_;
   mutable int64_t peak_bytes_ = 0;
   mutable int64_t calls_ = 0;
+  mutable double run_seconds_ = 0;
 };
 
 

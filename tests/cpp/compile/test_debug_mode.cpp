@@ -7,6 +7,10 @@
 #include "hypatia/graph/test_value.h"
 #include "hypatia/sparse/sparse_type.h"
 #include "hypatia/tensor/api.h"
+#include "hypatia/tensor/ops/dot.h"
+#include "hypatia/tensor/ops/elemwise.h"
+#include "hypatia/tensor/ops/reduce.h"
+#include "hypatia/util/warning.h"
 #include "support/test_ops.h"
 
 using namespace hypatia;
@@ -14,7 +18,8 @@ using namespace hypatia::testing;
 
 namespace {
 
-enum Flaw { kNone, kWritesInput, kViewsInput, kBadShape, kNonDeterministic, kNan, kBadDtype };
+enum Flaw { kNone, kWritesInput, kViewsInput, kBadShape, kNonDeterministic, kNan, kBadDtype, kAccumulates, kLayoutFollowsInput,
+            kNotReused };
 
 struct FlawParams {
   int flaw = kNone;
@@ -40,12 +45,23 @@ class FlawedOp final : public OpBase<FlawedOp, FlawParams> {
       out[0] = x.astype(DType::Float32);
       return;
     }
+    if (params_.flaw == kLayoutFollowsInput) {  // a copy in the input's layout (C or Fortran)
+      out[0] = x.is_c_contiguous() ? x.copy() : x.transpose().copy().transpose();
+      return;
+    }
+    if (params_.flaw == kAccumulates) {  // adds into whatever buffer the slot holds
+      if (!is_array(out[0]) || as_array(out[0]).shape() != x.shape()) out[0] = NDArray::zeros(DType::Float64, x.shape());
+      NDArray& y = std::get<NDArray>(out[0]);
+      for (int64_t i = 0; i < x.size(); ++i) y.data<double>()[i] += x.data<double>()[i] + 1;
+      return;
+    }
     NDArray& y = prepare_output(out[0], DType::Float64, x.shape());
     for (int64_t i = 0; i < x.size(); ++i) y.data<double>()[i] = x.data<double>()[i] + 1;
     if (params_.flaw == kWritesInput && x.size() > 0) x.data<double>()[0] = -7;
     if (params_.flaw == kNonDeterministic) y.data<double>()[0] += ++calls;
     if (params_.flaw == kNan) y.data<double>()[0] = std::nan("");
   }
+  ViewMap destroy_map() const override { return params_.flaw == kNotReused ? ViewMap{{0, {0}}} : ViewMap{}; }
   std::optional<std::vector<ShapeVec>> infer_shape(const Apply&, const std::vector<ShapeVec>& shapes) const override {
     if (params_.flaw == kBadShape) return std::vector<ShapeVec>{{constant(NDArray::scalar<int64_t>(42))}};
     return std::vector<ShapeVec>{shapes[0]};
@@ -115,6 +131,57 @@ TEST(DebugMode, ReportsEachFlawWithItsKindAndNode) {
   }
 }
 
+TEST(DebugMode, PreallocatedOutputsCatchAnOpThatReadsItsOutputBuffer) {
+  Var x = dvec("x"), m = matrix(DType::Float64, "m");
+  FunctionOptions o = debug_opts();
+  o.debug.preallocated = {"ALL"};
+  // Correct ops give the same results whatever their slots hold.
+  Var good = add(exp(scale(flawed(x, kNone), 2.0)), sum(dot(m, x)));
+  EXPECT_EQ(call_error(function({x, m}, {good, transpose(m)}, o), {vec({1, 2}), NDArray::full(DType::Float64, {3, 2}, 0.5)}), "");
+  for (const char* kind : {"previous", "c_contiguous", "strided"}) {
+    o.debug.preallocated = {kind};
+    const std::string msg = call_error(function({x}, {flawed(x, kAccumulates)}, o), {vec({1, 2})});
+    EXPECT_EQ(msg.rfind("[DebugMode] BadThunkOutput: output 0 of node FlawedOp{7}(x) changes when its output slot already holds a '", 0), 0u)
+        << kind << ": " << msg;
+    EXPECT_NE(msg.find(str_cat("'", kind, "' buffer")), std::string::npos) << msg;
+  }
+  o.debug.preallocated = {"initial", "wrong_size"};  // a wrong-sized buffer is replaced: no error
+  EXPECT_EQ(call_error(function({x}, {flawed(x, kAccumulates)}, o), {vec({1, 2})}), "");
+}
+
+TEST(DebugMode, CheckStridesComparesLayoutsWithARerun) {
+  Var m = matrix(DType::Float64, "m");
+  FunctionOptions o = debug_opts();
+  Var out = flawed(transpose(m), kLayoutFollowsInput);
+  const NDArray v = NDArray::full(DType::Float64, {2, 3}, 1.5);
+  EXPECT_EQ(call_error(function({m}, {out}, o), {v}), "");  // off by default
+  o.debug.check_strides = 2;
+  const std::string msg = call_error(function({m}, {out}, o), {v});
+  EXPECT_EQ(msg.rfind("[DebugMode] BadStrides: output 0 of node FlawedOp{8}", 0), 0u) << msg;
+  std::vector<std::string> seen;
+  WarningHandler old = set_warning_handler([&](const std::string& w) { seen.push_back(w); });
+  o.debug.check_strides = 1;
+  EXPECT_EQ(call_error(function({m}, {out}, o), {v}), "");
+  set_warning_handler(old);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].rfind("[DebugMode] BadStrides:", 0), 0u);
+}
+
+TEST(DebugMode, WarnsWhenAnInPlaceNodeDoesNotReuseItsInput) {
+  Var x = dvec("x");
+  std::vector<std::string> seen;
+  WarningHandler old = set_warning_handler([&](const std::string& w) { seen.push_back(w); });
+  FunctionOptions o = debug_opts();
+  EXPECT_EQ(call_error(function({x}, {flawed(scale(x, 2.0), kNotReused)}, o), {vec({1, 2})}), "");
+  const size_t warned = seen.size();
+  o.debug.warn_input_not_reused = false;
+  EXPECT_EQ(call_error(function({x}, {flawed(scale(x, 2.0), kNotReused)}, o), {vec({1, 2})}), "");
+  set_warning_handler(old);
+  ASSERT_EQ(warned, 1u);
+  EXPECT_EQ(seen.size(), 1u);
+  EXPECT_NE(seen[0].find("is marked as destroyed (destroy_map) and could be overwritten"), std::string::npos) << seen[0];
+}
+
 TEST(DebugMode, InvalidSparseOutputIsReported) {
   Var x = dvec("x");
   auto f = function({x}, {apply1(*std::make_shared<BrokenSparseOp>(), {x})}, debug_opts());
@@ -182,6 +249,17 @@ TEST(Profile, CountsCallsBytesAndCompilePhases) {
   EXPECT_EQ(d.output_bytes[0], 32);  // 4 float64 per node output
   EXPECT_EQ(d.peak_bytes, 64);       // both outputs alive at the end
   for (const char* phase : {"graph", "rewrite", "link"}) EXPECT_GE(f->compile_phases().at(phase), 0.0);
+  // Call times: a C++ caller's outer time is the call itself; the VM's runs fit inside it.
+  Function::CallTimes t = f->call_times();
+  EXPECT_GT(t.run, 0.0);
+  EXPECT_GE(t.call, t.run);
+  EXPECT_DOUBLE_EQ(t.outer, t.call);
+  f->add_outer_call_time(1.0);
+  EXPECT_DOUBLE_EQ(f->call_times().outer, 1.0);
+  auto plain = function({x}, {scale(x, 2.0)});
+  (*plain)({vec({1})});
+  plain->add_outer_call_time(1.0);
+  EXPECT_EQ(plain->call_times().outer, 0.0);
 }
 
 TEST(TestValues, ComputedWhenBuiltAndShapeErrorsRaiseAtBuildTime) {
