@@ -336,7 +336,7 @@ void VM::run_thunks(Frame& f, NodeObserver* obs) const {
       if (trace && !trace->empty()) {
         detail += str_cat("\nBacktrace when the node is created (use Hypatia flag traceback.limit=N to make it longer):\n",
                           format_creation_trace(*trace));
-      } else {
+      } else if (!exception_verbosity_high()) {
         detail += "\nHINT: this node has no creation trace; from Python, the flag traceback.limit (default 8) records one.";
       }
       if (exception_verbosity_high()) {
