@@ -131,6 +131,8 @@ def test_lstsq(dtype, shape, bshape):
         np.testing.assert_allclose(g, w, **tol(dtype))
         assert np.shape(g) == np.shape(w)
     assert nl.Lstsq()(x, y, -1.0)[2].dtype == "int64"
+    theano_style = hypatia.function([x, y], nl.lstsq()(x, y, -1.0))(a, b)  # Theano's lstsq()(a, b, rcond)
+    np.testing.assert_allclose(theano_style[0], want[0], **tol(dtype))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -218,3 +220,15 @@ def test_errors_name_the_op():
 def test_integer_input_becomes_float64():
     x = T.imatrix()
     assert nl.pinv(x).dtype == "float64" and nl.eigh(x)[0].dtype == "float64"
+
+
+@pytest.mark.parametrize("bshape", [(3,), (3, 2)])
+def test_inverse_times_b_becomes_solve(bshape):
+    x, y = T.matrix(), T.tensor("float64", (False,) * len(bshape))
+    f = hypatia.function([x, y], T.dot(nl.matrix_inverse(x), y))
+    names = [str(n).split("(")[0] for n in f.maker.fgraph.toposort()]
+    assert any(n.startswith("Solve") for n in names) and "MatrixInverse" not in names, names
+    a, b = rnd(3, 3) + 3 * np.eye(3), rnd(*bshape)
+    np.testing.assert_allclose(f(a, b), np.linalg.solve(a, b), atol=1e-12)
+    g = hypatia.function([x, y], T.dot(nl.matrix_inverse(x), y), mode="FAST_COMPILE")
+    assert "MatrixInverse" in [str(n).split("(")[0] for n in g.maker.fgraph.toposort()]

@@ -15,7 +15,7 @@ and 'r', for tall or square matrices). Integer inputs are cast to float64, as nu
 import math
 
 from .._core import linalg as _l
-from .._core.linalg import (matrix_inverse, det, pinv, eig, eigh, svd, qr, lstsq, matrix_dot, matrix_power,
+from .._core.linalg import (matrix_inverse, det, pinv, eig, eigh, svd, qr, matrix_dot, matrix_power,
                             tensorinv, tensorsolve, MatrixInverse, MatrixPinv, Det, Eig, Eigh, EighGrad, SVD,
                             QRFull, QRIncomplete, Lstsq)
 from ._shape import trace, diag, diagonal
@@ -28,6 +28,14 @@ def norm(x, ord=None):
     if isinstance(ord, float) and math.isinf(ord):
         ord = "inf" if ord > 0 else "-inf"
     return _l.norm(x, ord)
+
+
+def lstsq(a=None, b=None, rcond=None):
+    """numpy.linalg.lstsq: [x, residuals, rank, s] (rcond None: eps * max(M, N)). Called with no
+    argument it returns the op, as Theano's ``lstsq()(a, b, rcond)``."""
+    if a is None and b is None:
+        return Lstsq()
+    return _l.lstsq(a, b, rcond)
 
 
 def extract_diag(x):

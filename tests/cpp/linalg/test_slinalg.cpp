@@ -169,5 +169,21 @@ TEST(Slinalg, CholeskyGradBothTriangles) {
   for (bool lower : {true, false}) verify_grad([lower](const std::vector<Var>& x) { return cholesky(x[0], lower); }, {A});
 }
 
+// local_inv_as_solve: the compiled dot(matrix_inverse(A), b) is one Solve, with the same value.
+TEST(LinalgRewrites, InverseTimesBBecomesSolve) {
+  Var a = matrix(DType::Float64), b = matrix(DType::Float64);
+  auto f = function({In(a), In(b)}, {dot(matrix_inverse(a), b)});
+  bool solve_found = false, inverse_found = false;
+  for (Apply* n : f->fgraph().toposort()) {
+    solve_found |= n->op()->name() == "Solve";
+    inverse_found |= n->op()->name() == "MatrixInverse";
+  }
+  EXPECT_TRUE(solve_found);
+  EXPECT_FALSE(inverse_found);
+  NDArray A = spd(DType::Float64, 3, 81), B = rnd(DType::Float64, {3, 2}, 82);
+  NDArray x = std::get<NDArray>((*f)({A, B})[0]);
+  EXPECT_LT(max_diff(mm(A, x), B), 1e-12);
+}
+
 }  // namespace
 }  // namespace hypatia
