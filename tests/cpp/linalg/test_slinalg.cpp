@@ -185,5 +185,18 @@ TEST(LinalgRewrites, InverseTimesBBecomesSolve) {
   EXPECT_LT(max_diff(mm(A, x), B), 1e-12);
 }
 
+// The input count is checked before typing (OpBase for fixed arity; Eigvalsh's own check for
+// its one or two inputs).
+TEST(LinalgOps, InputCountsAreChecked) {
+  Var m = matrix(DType::Float64);
+  test::expect_error(ErrorKind::Type, [&] { apply1(*std::make_shared<Cholesky>(), {m, m}); }, "[Cholesky] expected 1 input");
+  test::expect_error(ErrorKind::Type, [&] { apply1(*std::make_shared<Solve>(), {m}); }, "[Solve] expected 2 inputs");
+  test::expect_error(ErrorKind::Type, [&] { apply_op(*std::make_shared<EighGrad>(), {m, m}); }, "[EighGrad] expected 5 inputs");
+  test::expect_error(ErrorKind::Type, [&] { apply1(*std::make_shared<Eigvalsh>(), {m, m, m}); }, "[Eigvalsh]");
+  test::expect_error(ErrorKind::Type, [&] { apply1(*std::make_shared<Eigvalsh>(), {}); }, "[Eigvalsh]");
+  test::expect_error(ErrorKind::Type, [&] { apply1(*std::make_shared<Expm>(), {vector(DType::Float64)}); }, "[Expm]");
+  test::expect_error(ErrorKind::Type, [&] { apply_op(*std::make_shared<SVD>(), {matrix(DType::Int32)}); }, "[SVD]");
+}
+
 }  // namespace
 }  // namespace hypatia
