@@ -1,6 +1,9 @@
-// Python bindings of the tensor linalg family: tensordot, batched products, outer, the explicit
-// BLAS ops (gemm, gemv, ger) and the nlinalg/slinalg basics.
+// Python bindings of the linear-algebra families: tensordot, batched products, outer, the
+// explicit BLAS ops (gemm, gemv, ger), and nlinalg/slinalg (hypatia/linalg) with their op classes.
+#include <cmath>
+
 #include "bindings.h"
+#include "hypatia/linalg/api.h"
 #include "hypatia/tensor/linalg.h"
 
 namespace hypatia::py {
@@ -21,6 +24,58 @@ std::pair<std::vector<int>, std::vector<int>> axes_pair(nb::handle axes, const c
   for (nb::handle e : axes) parts.push_back(e);
   if (parts.size() != 2) value_error("[", who, "] axes must be an int or a pair of axis lists");
   return {side(parts[0]), side(parts[1])};
+}
+
+// numpy.linalg.norm's ord: None, a number (inf included) or a string.
+NormOrd norm_ord(nb::handle ord) {
+  if (ord.is_none()) return std::monostate{};
+  if (nb::isinstance<nb::str>(ord)) return nb::cast<std::string>(ord);
+  if (nb::isinstance<nb::bool_>(ord)) type_error("[norm] ord must be None, a number or a string, got a bool");
+  try {
+    return nb::cast<double>(ord);
+  } catch (const nb::cast_error&) {
+    type_error("[norm] ord must be None, a number or a string, got ", nb::cast<std::string>(nb::str(ord.type())));
+  }
+}
+
+// Theano's Solve(A_structure=...) or scipy's assume_a, as SolveParams.
+SolveParams solve_params(const std::string& structure, bool lower) {
+  if (structure == "general" || structure == "symmetric" || structure == "gen") return {"gen", lower, false};
+  if (structure == "lower_triangular") return {"tri", true, false};
+  if (structure == "upper_triangular") return {"tri", false, false};
+  if (structure == "sym" || structure == "her") return {"sym", lower, false};
+  if (structure == "pos") return {"pos", lower, false};
+  if (structure == "tri") return {"tri", lower, false};
+  value_error("[Solve] A_structure must be 'general', 'symmetric', 'lower_triangular' or 'upper_triangular' (or "
+              "assume_a 'gen', 'sym', 'her', 'pos'), got '", structure, "'");
+}
+
+void init_linalg_ops(nb::module_& m) {
+  const char* doc = "Theano's op class of that name: returns the op object; call it on its inputs (op(x, ...)).";
+  m.def("MatrixInverse", [] { return make_op<MatrixInverse>(); }, doc);
+  m.def("Det", [] { return make_op<Det>(); }, doc);
+  m.def("MatrixPinv", [](double rcond) { return make_op<MatrixPinv>(PinvParams{rcond}); }, nb::arg("rcond") = 1e-15, doc);
+  m.def("Eig", [] { return make_op<Eig>(); }, doc);
+  m.def("Eigh", [](const std::string& uplo) { return make_op<Eigh>(UploParams{uplo}); }, nb::arg("UPLO") = "L", doc);
+  m.def("EighGrad", [](const std::string& uplo) { return make_op<EighGrad>(UploParams{uplo}); }, nb::arg("UPLO") = "L", doc);
+  m.def("SVD", [](bool full, bool uv) { return make_op<SVD>(SVDParams{full, uv}); }, nb::arg("full_matrices") = true,
+        nb::arg("compute_uv") = true, doc);
+  m.def("QRFull", [](const std::string& mode) { return make_op<QRFull>(QRParams{mode}); }, nb::arg("mode") = "reduced", doc);
+  m.def("QRIncomplete", [](const std::string& mode) { return make_op<QRIncomplete>(QRParams{mode}); }, nb::arg("mode") = "r", doc);
+  m.def("Lstsq", [] { return make_op<Lstsq>(); }, doc);
+  m.def("Solve", [](const std::string& structure, bool lower, bool, bool, std::optional<std::string> assume_a) {
+    return make_op<Solve>(solve_params(assume_a.value_or(structure), lower));
+  }, nb::arg("A_structure") = "general", nb::arg("lower") = false, nb::arg("overwrite_A") = false,
+        nb::arg("overwrite_b") = false, nb::arg("assume_a") = nb::none(), doc);
+  m.def("Cholesky", [](bool lower, const std::string& on_error) {
+    if (on_error != "raise" && on_error != "nan") value_error("[Cholesky] on_error must be 'raise' or 'nan', got '", on_error, "'");
+    return make_op<Cholesky>(CholeskyParams{lower, on_error == "nan"});
+  }, nb::arg("lower") = true, nb::arg("on_error") = "raise", doc);
+  m.def("CholeskyGrad", [](bool lower) { return make_op<CholeskyGrad>(CholeskyParams{lower, false}); }, nb::arg("lower") = true, doc);
+  m.def("Eigvalsh", [](bool lower) { return make_op<Eigvalsh>(LowerParams{lower}); }, nb::arg("lower") = true, doc);
+  m.def("EigvalshGrad", [](bool lower) { return make_op<EigvalshGrad>(LowerParams{lower}); }, nb::arg("lower") = true, doc);
+  m.def("Expm", [] { return make_op<Expm>(); }, doc);
+  m.def("ExpmGrad", [] { return make_op<ExpmGrad>(); }, doc);
 }
 
 }  // namespace
@@ -54,17 +109,70 @@ void init_linalg(nb::module_& m) {
     return ger(as_var(a), as_var(alpha), as_var(x), as_var(y));
   },
         "Theano's Ger: A + alpha * outer(x, y).");
+  init_linalg_ops(m);
+  // ---- nlinalg ----
   m.def("matrix_inverse", [](nb::handle a) { return matrix_inverse(as_var(a)); },
-        "The inverse of a square matrix.");
-  m.def("det", [](nb::handle a) { return det(as_var(a)); },
-        "The determinant of a square matrix.");
-  m.def("solve", [](nb::handle a, nb::handle b, const std::string& s) { return solve(as_var(a), as_var(b), s); },
-        nb::arg("a"), nb::arg("b"), nb::arg("A_structure") = "general",
-        "x with dot(a, x) = b (a square).");
+        "The inverse of a square matrix (ValueError '[MatrixInverse] singular matrix ...').");
+  m.def("det", [](nb::handle a) { return det(as_var(a)); }, "The determinant of a square matrix.");
+  m.def("pinv", [](nb::handle a, double rcond) { return pinv(as_var(a), rcond); }, nb::arg("a"), nb::arg("rcond") = 1e-15,
+        "numpy.linalg.pinv: the Moore-Penrose pseudo-inverse of an (M, N) matrix, (N, M).");
+  m.def("eig", [](nb::handle a) { return eig(as_var(a)); },
+        "numpy.linalg.eig: [w, v], real eigenvalues and unit right eigenvectors (ValueError for complex ones).");
+  m.def("eigh", [](nb::handle a, const std::string& uplo) { return eigh(as_var(a), uplo); }, nb::arg("a"),
+        nb::arg("UPLO") = "L", "numpy.linalg.eigh: [w, v] of a symmetric matrix, reading the UPLO triangle.");
+  m.def("svd", [](nb::handle a, bool full, bool uv) -> nb::object {
+    auto r = svd(as_var(a), full, uv);
+    if (r.size() == 1) return nb::cast(r[0]);
+    return nb::cast(r);
+  }, nb::arg("a"), nb::arg("full_matrices") = true, nb::arg("compute_uv") = true,
+        "numpy.linalg.svd: [u, s, vt], or s alone without compute_uv.");
+  m.def("qr", [](nb::handle a, const std::string& mode) -> nb::object {
+    auto r = qr(as_var(a), mode);
+    if (r.size() == 1) return nb::cast(r[0]);
+    return nb::cast(r);
+  }, nb::arg("a"), nb::arg("mode") = "reduced", "numpy.linalg.qr: [q, r], r ('r') or [h, tau] ('raw').");
+  m.def("lstsq", [](nb::handle a, nb::handle b, nb::handle rcond) {
+    return lstsq(as_var(a), as_var(b), rcond.is_none() ? Var() : as_var(rcond));
+  }, nb::arg("a"), nb::arg("b"), nb::arg("rcond") = nb::none(),
+        "numpy.linalg.lstsq: [x, residuals, rank, s]; rcond None (or negative) is eps * max(M, N).");
+  m.def("matrix_dot", [](nb::args args) {
+    std::vector<Var> vs;
+    for (nb::handle h : args) vs.push_back(as_var(h));
+    return matrix_dot(vs);
+  }, "The product A0 . A1 . ... . An of the given matrices, in order.");
+  m.def("matrix_power", [](nb::handle m, int n) { return matrix_power(as_var(m), n); }, nb::arg("M"), nb::arg("n"),
+        "A square matrix raised to the integer power n (by repeated squaring; n < 0 inverts first).");
+  m.def("norm", [](nb::handle x, nb::handle ord) { return linalg_norm(as_var(x), norm_ord(ord)); }, nb::arg("x"),
+        nb::arg("ord") = nb::none(),
+        "numpy.linalg.norm without axis, for a vector or a matrix; ord None, 'fro', 'nuc', inf, -inf, 0, 1, -1, 2, -2, p.");
+  m.def("tensorinv", [](nb::handle a, int ind) { return tensorinv(as_var(a), ind); }, nb::arg("a"), nb::arg("ind") = 2,
+        "numpy.linalg.tensorinv: the inverse of a for tensordot over ind axes; shape a.shape[ind:] + a.shape[:ind].");
+  m.def("tensorsolve", [](nb::handle a, nb::handle b, std::optional<std::vector<int>> axes) {
+    return tensorsolve(as_var(a), as_var(b), axes);
+  }, nb::arg("a"), nb::arg("b"), nb::arg("axes") = nb::none(), "numpy.linalg.tensorsolve: x with tensordot(a, x, x.ndim) = b.");
+  // ---- slinalg ----
+  m.def("solve", [](nb::handle a, nb::handle b, const std::string& assume_a, bool lower) {
+    return solve(as_var(a), as_var(b), assume_a, lower);
+  }, nb::arg("a"), nb::arg("b"), nb::arg("assume_a") = "gen", nb::arg("lower") = false,
+        "x with dot(a, x) = b (a square); assume_a 'gen', 'sym', 'her', 'pos' or an A_structure name.");
+  m.def("solve_triangular", [](nb::handle a, nb::handle b, int trans, bool lower, bool unit) {
+    return solve_triangular(as_var(a), as_var(b), trans, lower, unit);
+  }, nb::arg("a"), nb::arg("b"), nb::arg("trans") = 0, nb::arg("lower") = false, nb::arg("unit_diagonal") = false,
+        "scipy.linalg.solve_triangular: x with a x = b (trans=1: a^T x = b) for a triangular a.");
+  m.def("cho_solve", [](nb::handle c, nb::handle b, bool lower) { return cho_solve(as_var(c), as_var(b), lower); },
+        nb::arg("c"), nb::arg("b"), nb::arg("lower") = false,
+        "scipy.linalg.cho_solve: x with A x = b given A's Cholesky factor c (lower or upper).");
   m.def("cholesky", [](nb::handle a, bool lower, const std::string& on_error) {
     return cholesky(as_var(a), lower, on_error);
   }, nb::arg("a"), nb::arg("lower") = true, nb::arg("on_error") = "raise",
         "The lower (or upper) Cholesky factor of a symmetric positive-definite matrix.");
+  m.def("eigvalsh", [](nb::handle a, nb::handle b, bool lower) {
+    return eigvalsh(as_var(a), b.is_none() ? Var() : as_var(b), lower);
+  }, nb::arg("a"), nb::arg("b") = nb::none(), nb::arg("lower") = true,
+        "scipy.linalg.eigvalsh: ascending eigenvalues of a symmetric a (or of the pencil (a, b)).");
+  m.def("expm", [](nb::handle a) { return expm(as_var(a)); }, "scipy.linalg.expm: the matrix exponential.");
+  m.def("kron", [](nb::handle a, nb::handle b) { return kron(as_var(a), as_var(b)); },
+        "Theano's slinalg.kron: the Kronecker product (scipy.linalg.kron for matrices).");
 }
 
 }  // namespace hypatia::py

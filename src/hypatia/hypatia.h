@@ -18,6 +18,8 @@
 #include "hypatia/tensor/tensor.h"
 #include "hypatia/tensor/tensor_type.h"
 
+#include "hypatia/linalg/api.h"
+
 #include "hypatia/sparse/sparse.h"
 
 #include "hypatia/compile/function.h"

@@ -1,8 +1,91 @@
-"""hypatia.tensor.nlinalg (theano.tensor.nlinalg): matrix_inverse and det through LAPACK.
+"""hypatia.tensor.nlinalg (theano.tensor.nlinalg): linear algebra through LAPACK.
 
-A singular matrix given to matrix_inverse raises ValueError starting with '[MatrixInverse]'.
-Gradients: matrix_inverse -> -inv(X)^T g inv(X)^T; det -> g * det(X) * inv(X)^T.
+Functions: matrix_inverse, det, pinv, eig, eigh, svd, qr, lstsq, matrix_dot, matrix_power,
+trace, diag, extract_diag, alloc_diag, norm, tensorinv, tensorsolve. Op classes: MatrixInverse,
+MatrixPinv, Det, Eig, Eigh, EighGrad, SVD, QRFull, QRIncomplete, Lstsq, AllocDiag, ExtractDiag,
+TensorInv, TensorSolve.
+
+Errors start with the op's name: a singular matrix given to matrix_inverse raises ValueError
+'[MatrixInverse] singular matrix ...'; eig of a matrix with complex eigenvalues raises
+ValueError '[Eig] ...' (real results only). Gradients: matrix_inverse -> -inv(X)^T g inv(X)^T
+(R_op -inv(X) V inv(X)); det -> g det(X) inv(X)^T; pinv (the manual's formula); eigh (EighGrad,
+on the UPLO triangle it reads); svd (s always; u and vt with full_matrices=False); qr ('reduced'
+and 'r', for tall or square matrices). Integer inputs are cast to float64, as numpy.linalg.
 """
-from .._core.linalg import matrix_inverse, det
+import math
 
-__all__ = ["matrix_inverse", "det"]
+from .._core import linalg as _l
+from .._core.linalg import (matrix_inverse, det, pinv, eig, eigh, svd, qr, matrix_dot, matrix_power,
+                            tensorinv, tensorsolve, MatrixInverse, MatrixPinv, Det, Eig, Eigh, EighGrad, SVD,
+                            QRFull, QRIncomplete, Lstsq)
+from ._shape import trace, diag, diagonal
+
+
+def norm(x, ord=None):
+    """numpy.linalg.norm of a vector or a matrix (no axis). ord: None (2-norm / Frobenius),
+    'fro', 'nuc', inf / 'inf', -inf / '-inf', 0 (vectors), 1, -1, 2, -2 (matrices: via the
+    singular values), or any p for vectors."""
+    if isinstance(ord, float) and math.isinf(ord):
+        ord = "inf" if ord > 0 else "-inf"
+    return _l.norm(x, ord)
+
+
+def lstsq(a=None, b=None, rcond=None):
+    """numpy.linalg.lstsq: [x, residuals, rank, s] (rcond None: eps * max(M, N)). Called with no
+    argument it returns the op, as Theano's ``lstsq()(a, b, rcond)``."""
+    if a is None and b is None:
+        return Lstsq()
+    return _l.lstsq(a, b, rcond)
+
+
+def extract_diag(x):
+    """The main diagonal of a matrix (Theano's ExtractDiag()(x))."""
+    return diagonal(x)
+
+
+def alloc_diag(x):
+    """The square matrix with vector x on its diagonal (Theano's AllocDiag()(x))."""
+    return diag(x)
+
+
+class ExtractDiag:
+    """ExtractDiag()(x): the main diagonal of a matrix (tensor's ExtractDiag op)."""
+
+    def __init__(self, offset=0, axis1=0, axis2=1, view=False):
+        self.offset, self.axis1, self.axis2 = offset, axis1, axis2
+
+    def __call__(self, x):
+        return diagonal(x, self.offset, self.axis1, self.axis2)
+
+
+class AllocDiag:
+    """AllocDiag()(v): a square matrix with the vector v on its diagonal."""
+
+    def __call__(self, x):
+        return diag(x)
+
+
+class TensorInv:
+    """TensorInv(ind=2)(a): numpy.linalg.tensorinv (see tensorinv)."""
+
+    def __init__(self, ind=2):
+        self.ind = ind
+
+    def __call__(self, a):
+        return tensorinv(a, self.ind)
+
+
+class TensorSolve:
+    """TensorSolve(axes=None)(a, b): numpy.linalg.tensorsolve (see tensorsolve)."""
+
+    def __init__(self, axes=None):
+        self.axes = axes
+
+    def __call__(self, a, b):
+        return tensorsolve(a, b, self.axes)
+
+
+__all__ = ["matrix_inverse", "det", "pinv", "eig", "eigh", "svd", "qr", "lstsq", "matrix_dot", "matrix_power",
+           "trace", "diag", "extract_diag", "alloc_diag", "norm", "tensorinv", "tensorsolve", "MatrixInverse",
+           "MatrixPinv", "Det", "Eig", "Eigh", "EighGrad", "SVD", "QRFull", "QRIncomplete", "Lstsq", "AllocDiag",
+           "ExtractDiag", "TensorInv", "TensorSolve"]

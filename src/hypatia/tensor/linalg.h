@@ -1,6 +1,5 @@
-// Include-only: the linear-algebra builders (tensordot, batched products, outer, BLAS, nlinalg, slinalg), declared next to their ops.
+// Include-only: the linear-algebra builders (tensordot, batched products, outer, BLAS), declared next to their ops;
+// nlinalg and slinalg live one layer up, in hypatia/linalg/api.h.
 #pragma once
 #include "hypatia/tensor/ops/blas.h"
 #include "hypatia/tensor/ops/dot.h"
-#include "hypatia/tensor/ops/nlinalg.h"
-#include "hypatia/tensor/ops/slinalg.h"

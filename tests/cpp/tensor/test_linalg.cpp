@@ -1,5 +1,5 @@
 // Linear algebra family: N-d dot, tensordot, batched_dot, Gemm/Gemv/Ger and their rewrites,
-// MatrixInverse, Det, Solve and Cholesky, through the check_op harness.
+// through the check_op harness (nlinalg and slinalg are tested in tests/cpp/linalg).
 #include "hypatia/tensor/linalg.h"
 
 #include <gtest/gtest.h>
@@ -163,31 +163,6 @@ TEST(BatchedDot, MatrixBatchesValuesShapesGrads) {
   test::expect_error(ErrorKind::Value, [&] {
     test::run1({x, y}, batched_dot(x, y), {rnd(DType::Float64, {3, 2, 4}, 1), rnd(DType::Float64, {2, 4, 5}, 1)});
   });
-}
-
-TEST(Nlinalg, InverseDetSolveCholesky) {
-  const DType d = DType::Float64;
-  NDArray A = NDArray::from_vector<double>({4, 1, 2, 1, 3, 0, 2, 0, 5}, {3, 3});  // symmetric positive definite
-  NDArray Ainv = NDArray::from_vector<double>({15, -5, -6, -5, 16, 2, -6, 2, 11}, {3, 3});  // adj / det, det = 43
-  for (int64_t i = 0; i < 9; ++i) Ainv.data<double>()[i] /= 43;
-  CheckOpOptions o;
-  o.rtol = 1e-10;
-  o.atol = 1e-12;
-  check_op([](const std::vector<Var>& v) { return matrix_inverse(v[0]); }, {A}, [&](const std::vector<Value>&) { return Ainv; }, o);
-  check_op([](const std::vector<Var>& v) { return det(v[0]); }, {A},
-           [](const std::vector<Value>&) { return NDArray::full(DType::Float64, {}, 43.0); }, o);
-  NDArray B = rnd(d, {3, 2}, 4);
-  check_op([](const std::vector<Var>& v) { return solve(v[0], v[1]); }, {A, B},
-           [&](const std::vector<Value>&) { return mm(Ainv, B); }, o);
-  check_op([](const std::vector<Var>& v) { return dot(cholesky(v[0]), transpose(cholesky(v[0]))); }, {A},
-           [&](const std::vector<Value>&) { return A; }, o);
-  Var m = matrix(d);
-  NDArray S = NDArray::from_vector<double>({1, 2, 2, 4}, {2, 2});
-  test::expect_error(ErrorKind::Value, [&] { test::run1({m}, matrix_inverse(m), {S}); }, "[MatrixInverse]");
-  Var bv = vector(d);
-  test::expect_error(ErrorKind::Value, [&] { test::run1({m, bv}, solve(m, bv), {S, rnd(d, {2}, 1)}); }, "[Solve]");
-  NDArray N = NDArray::from_vector<double>({1, 2, 2, 1}, {2, 2});
-  test::expect_error(ErrorKind::Value, [&] { test::run1({m}, cholesky(m), {N}); }, "[Cholesky]");
 }
 
 }  // namespace

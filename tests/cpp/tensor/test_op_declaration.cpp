@@ -9,7 +9,6 @@
 #include "hypatia/tensor/ops/nnet.h"
 #include "hypatia/tensor/ops/reduce.h"
 #include "hypatia/tensor/ops/shape.h"
-#include "hypatia/tensor/ops/slinalg.h"
 #include "hypatia/tensor/ops/sort.h"
 
 using namespace hypatia;
@@ -50,7 +49,6 @@ TEST(OpDeclaration, BaseChecksTheInputCount) {
   expect_arity_checked<Max>(1);
   expect_arity_checked<Argmax>(1);
   expect_arity_checked<Softmax>(1);
-  expect_arity_checked<Cholesky>(1);
   expect_arity_checked<ZeroGradOp>(1);
   expect_arity_checked<GradClipOp>(1);
   expect_arity_checked<ClipConstOp>(1);

@@ -1,6 +1,8 @@
 // Dense factorisations through LAPACK (the routines OpenBLAS bundles): inverse, determinant,
-// linear solves, Cholesky and its gradient. float32 and float64 only; inputs may be strided.
+// linear solves (general, symmetric, positive definite, triangular), Cholesky and its gradient. float32 and float64 only; inputs may be strided.
 #pragma once
+#include <string>
+
 #include "hypatia/value/ndarray.h"
 
 namespace hypatia::kernels {
@@ -10,9 +12,12 @@ NDArray matrix_inverse(const NDArray& a, const char* who);
 /// det(a) of a square matrix through an LU factorisation (0 for an exactly singular matrix),
 /// as a 0-d array of a's dtype.
 NDArray det(const NDArray& a);
-/// x with a x = b, a square (getrf + getrs; trsm when `structure` is "lower_triangular" or
-/// "upper_triangular"), b of shape (M,) or (M, N); ValueError "[who] ..." when a is singular.
-NDArray solve(const NDArray& a, const NDArray& b, const std::string& structure, const char* who);
+/// x with a x = b, a square, b of shape (M,) or (M, N). `assume` picks the routine, as scipy's
+/// assume_a: "gen" (getrf + getrs), "sym" (sysv) and "pos" (posv) read only the `lower` (or
+/// upper) triangle of a, "tri" solves with that triangle (trsm; ones on the diagonal with
+/// `unit_diagonal`). ValueError "[who] ..." when a is singular ("pos": not positive definite).
+NDArray solve(const NDArray& a, const NDArray& b, const std::string& assume, bool lower, bool unit_diagonal,
+              const char* who);
 /// The Cholesky factor (lower: L with L L^T = a, reading a's lower triangle; upper: U with
 /// U^T U = a, reading its upper triangle). ValueError "[who] ..." when not positive definite,
 /// or an all-NaN matrix when `nan_on_error`.

@@ -1,8 +1,9 @@
 // LAPACK-backed kernels. Row-major matrices are handed to the Fortran routines as their
 // column-major transposes: inv(A^T) = inv(A)^T and det(A^T) = det(A) need no conversion; solve
 // uses getrs with trans='T'; Cholesky of a symmetric matrix swaps 'U' and 'L'.
-#include "hypatia/tensor/kernels/lapack_kernel.h"
+#include "hypatia/linalg/kernels/lapack_kernel.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -26,11 +27,21 @@ void getrs(char t, int n, int nrhs, const double* a, const int* ipiv, double* b,
 }
 void potrf(char uplo, int n, float* a, int* info) { spotrf_(&uplo, &n, a, &n, info, 1); }
 void potrf(char uplo, int n, double* a, int* info) { dpotrf_(&uplo, &n, a, &n, info, 1); }
-void trsm(CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, int m, int n, const float* a, int lda, float* b, int ldb) {
-  cblas_strsm(CblasRowMajor, s, u, t, CblasNonUnit, m, n, 1.0f, a, lda, b, ldb);
+void trsm(CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, bool unit, int m, int n, const float* a, int lda, float* b,
+          int ldb) {
+  cblas_strsm(CblasRowMajor, s, u, t, unit ? CblasUnit : CblasNonUnit, m, n, 1.0f, a, lda, b, ldb);
 }
-void trsm(CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, int m, int n, const double* a, int lda, double* b, int ldb) {
-  cblas_dtrsm(CblasRowMajor, s, u, t, CblasNonUnit, m, n, 1.0, a, lda, b, ldb);
+void trsm(CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, bool unit, int m, int n, const double* a, int lda, double* b,
+          int ldb) {
+  cblas_dtrsm(CblasRowMajor, s, u, t, unit ? CblasUnit : CblasNonUnit, m, n, 1.0, a, lda, b, ldb);
+}
+void posv(char ul, int n, int nrhs, float* a, float* b, int* info) { sposv_(&ul, &n, &nrhs, a, &n, b, &n, info, 1); }
+void posv(char ul, int n, int nrhs, double* a, double* b, int* info) { dposv_(&ul, &n, &nrhs, a, &n, b, &n, info, 1); }
+void sysv(char ul, int n, int nrhs, float* a, int* ipiv, float* b, float* wk, int lw, int* info) {
+  ssysv_(&ul, &n, &nrhs, a, &n, ipiv, b, &n, wk, &lw, info, 1);
+}
+void sysv(char ul, int n, int nrhs, double* a, int* ipiv, double* b, double* wk, int lw, int* info) {
+  dsysv_(&ul, &n, &nrhs, a, &n, ipiv, b, &n, wk, &lw, info, 1);
 }
 void gemm_tn(int n, const float* a, const float* b, float* c) {  // c = a^T b, all n x n
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
@@ -104,7 +115,8 @@ NDArray det(const NDArray& a) {
   return r;
 }
 
-NDArray solve(const NDArray& a, const NDArray& b, const std::string& structure, const char* who) {
+NDArray solve(const NDArray& a, const NDArray& b, const std::string& assume, bool lower, bool unit_diagonal,
+              const char* who) {
   check_square(a, who);
   check_float(a, who);
   const int n = static_cast<int>(a.shape(0));
@@ -116,24 +128,40 @@ NDArray solve(const NDArray& a, const NDArray& b, const std::string& structure, 
   if (n == 0 || nrhs == 0) return x;
   by_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    if (structure == "lower_triangular" || structure == "upper_triangular") {
+    if (assume == "tri") {
       NDArray ac = a.contiguous();
       const T* pa = ac.data<T>();
-      for (int i = 0; i < n; ++i)
-        if (pa[static_cast<int64_t>(i) * n + i] == T(0)) value_error("[", who, "] singular matrix (zero on the diagonal)");
-      trsm(CblasLeft, structure == "lower_triangular" ? CblasLower : CblasUpper, CblasNoTrans, n, nrhs, pa, n,
-           x.data<T>(), nrhs);
+      if (!unit_diagonal)
+        for (int i = 0; i < n; ++i)
+          if (pa[static_cast<int64_t>(i) * n + i] == T(0))
+            value_error("[", who, "] singular matrix (zero at [", i, ",", i, "] on the diagonal)");
+      trsm(CblasLeft, lower ? CblasLower : CblasUpper, CblasNoTrans, unit_diagonal, n, nrhs, pa, n, x.data<T>(), nrhs);
       return 0;
     }
+    // The Fortran routines want b column-major: a (nrhs, n) C-contiguous array is (n, nrhs)
+    // column-major. The row-major a is the column-major a^T: its lower triangle is the
+    // Fortran upper one.
     NDArray lu = a.copy();
-    std::vector<int> ipiv(n);
-    int info = 0;
-    getrf(n, lu.data<T>(), ipiv.data(), &info);
-    if (info > 0) value_error("[", who, "] singular matrix (U[", info - 1, ",", info - 1, "] is exactly zero)");
-    // getrs wants b column-major: a (nrhs, n) C-contiguous array is (n, nrhs) column-major.
     NDArray bf = nrhs == 1 ? x : x.transpose().copy();
-    getrs('T', n, nrhs, lu.data<T>(), ipiv.data(), bf.data<T>(), &info);
-    if (info != 0) value_error("[", who, "] LAPACK getrs failed (info ", info, ")");
+    int info = 0;
+    if (assume == "pos") {
+      posv(lower ? 'U' : 'L', n, nrhs, lu.data<T>(), bf.data<T>(), &info);
+      if (info > 0) value_error("[", who, "] matrix is not positive definite (leading minor ", info, ")");
+    } else if (assume == "sym") {
+      std::vector<int> ipiv(n);
+      T wq = 0;
+      sysv(lower ? 'U' : 'L', n, nrhs, lu.data<T>(), ipiv.data(), bf.data<T>(), &wq, -1, &info);
+      std::vector<T> work(std::max(1, static_cast<int>(wq)));
+      sysv(lower ? 'U' : 'L', n, nrhs, lu.data<T>(), ipiv.data(), bf.data<T>(), work.data(), static_cast<int>(work.size()),
+           &info);
+      if (info > 0) value_error("[", who, "] singular matrix (D[", info - 1, ",", info - 1, "] is exactly zero)");
+    } else {
+      std::vector<int> ipiv(n);
+      getrf(n, lu.data<T>(), ipiv.data(), &info);
+      if (info > 0) value_error("[", who, "] singular matrix (U[", info - 1, ",", info - 1, "] is exactly zero)");
+      getrs('T', n, nrhs, lu.data<T>(), ipiv.data(), bf.data<T>(), &info);
+    }
+    if (info != 0) value_error("[", who, "] LAPACK solve failed (info ", info, ")");
     if (nrhs != 1) x.assign(bf.transpose());
     return 0;
   });
@@ -185,8 +213,8 @@ NDArray cholesky_grad(const NDArray& l_in, const NDArray& dl_in, bool lower) {
         else if (j == i) v /= T(2);
       }
     // S = L^-T P L^-1.
-    trsm(CblasLeft, CblasLower, CblasTrans, n, n, pl, n, pp, n);
-    trsm(CblasRight, CblasLower, CblasNoTrans, n, n, pl, n, pp, n);
+    trsm(CblasLeft, CblasLower, CblasTrans, false, n, n, pl, n, pp, n);
+    trsm(CblasRight, CblasLower, CblasNoTrans, false, n, n, pl, n, pp, n);
     // grad = tril(S + S^T) - diag(S) (triu for the upper form: the transpose of that).
     NDArray G(l_in.dtype(), {n, n});
     T* pg = G.data<T>();
