@@ -126,3 +126,21 @@ def test_chi2sf_harness_and_grad():
     check_op(lambda a: T.chi2sf(a, T.constant(k)), [x], lambda a: scipy.stats.chi2.sf(a, k))
     with pytest.raises(Exception, match="(?i)not implemented"):
         hypatia.grad(T.sum(T.chi2sf(T.dscalar(), (kk := T.dscalar()))), kk)
+
+
+def test_fill_diagonal_gradients_as_theano():
+    rng = np.random.RandomState(3)
+    a = rng.randn(3, 5)
+
+    def ref(x, off=0):
+        y = x.copy()
+        r0, c0 = max(-off, 0), max(off, 0)
+        for i in range(min(x.shape[0] - r0, x.shape[1] - c0)):
+            y[r0 + i, c0 + i] = 2.5
+        return y
+    check_op(lambda x: extra_ops.fill_diagonal(x, T.constant(2.5)), [a], ref)
+    for off in (-1, 2):
+        check_op(lambda x: extra_ops.fill_diagonal_offset(x, T.constant(2.5), off), [a], lambda x: ref(x, off))
+    # with respect to the value: the sum of the diagonal's gradient
+    hypatia.gradient.verify_grad(lambda v: extra_ops.fill_diagonal_offset(T.constant(a), v, 1) ** 2,
+                                 [np.array(0.7)], rng=np.random.RandomState(1))

@@ -214,3 +214,14 @@ def test_symbolic_size_and_no_gradient():
     np.testing.assert_array_equal(rng_mrg.multMatVect(np.r_[v, v], a, 7, a, 11), np.r_[a.dot(v) % 7, a.dot(v) % 11])
     op_out = rng_mrg.DotModulo()(a, v, np.int32(7), a, v, np.int32(11))
     np.testing.assert_array_equal(op_out.eval(), np.r_[a.dot(v) % 7, a.dot(v) % 11])
+
+
+def test_module_helpers_match_the_native_streams():
+    s = np.array([12345] * 6, dtype="int32")
+    np.testing.assert_array_equal(rng_mrg.ff_2p72(s), jump([int(v) for v in s], J72))
+    np.testing.assert_array_equal(rng_mrg.ff_2p134(s), jump([int(v) for v in s], J134))
+    np.testing.assert_array_equal(rng_mrg.A1p72, J72[0])
+    t = s.copy()
+    ref = [12345] * 6
+    assert rng_mrg.mrg_next_value(t) == step(ref) * 4.656612873077392578125e-10
+    np.testing.assert_array_equal(t, ref)

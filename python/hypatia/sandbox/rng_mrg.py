@@ -15,11 +15,30 @@ import numpy as np
 from .. import _core
 from ..configparser import config
 
-__all__ = ["MRG_RandomStreams", "DotModulo", "guess_n_streams", "multMatVect", "M1", "M2"]
+__all__ = ["MRG_RandomStreams", "DotModulo", "guess_n_streams", "multMatVect", "ff_2p72", "ff_2p134",
+           "mrg_next_value", "M1", "M2"]
 
 M1 = 2147483647  # 2**31 - 1
 M2 = 2147462579  # 2**31 - 21069
+NORM = 4.656612873077392578125e-10  # 2**-31
 _ex = _core.extra
+
+
+def _jump_matrix(a, e, m):
+    """a**(2**e) mod m by repeated squaring (Python ints: exact)."""
+    for _ in range(e):
+        a = [[sum(a[i][k] * a[k][j] for k in range(3)) % m for j in range(3)] for i in range(3)]
+    return np.asarray(a, dtype="int64")
+
+
+# The one-step matrices of the two components on Theano's state vectors (most recent first),
+# and their 2**72 (substream) and 2**134 (stream) powers.
+A1p0 = np.asarray([[0, 4194304, 129], [1, 0, 0], [0, 1, 0]], dtype="int64")
+A2p0 = np.asarray([[32768, 0, 32769], [1, 0, 0], [0, 1, 0]], dtype="int64")
+A1p72 = _jump_matrix(A1p0.tolist(), 72, M1)
+A2p72 = _jump_matrix(A2p0.tolist(), 72, M2)
+A1p134 = _jump_matrix(A1p0.tolist(), 134, M1)
+A2p134 = _jump_matrix(A2p0.tolist(), 134, M2)
 
 
 def _tensor():
@@ -38,6 +57,27 @@ def multMatVect(v, A, m1, B, m2):
     """Multiplies the first half of v by A modulo m1 and the second half by B modulo m2."""
     v = np.asarray(v)
     return np.concatenate((matVecModM(A, v[:3], m1), matVecModM(B, v[3:], m2)))
+
+
+def ff_2p134(rstate):
+    """The state 2**134 steps after rstate (the next stream)."""
+    return multMatVect(rstate, A1p134, M1, A2p134, M2)
+
+
+def ff_2p72(rstate):
+    """The state 2**72 steps after rstate (the next substream)."""
+    return multMatVect(rstate, A1p72, M1, A2p72, M2)
+
+
+def mrg_next_value(rstate, new_rstate=None):
+    """One MRG31k3p step of the 6 int32 state `rstate` (written to new_rstate, or in place):
+    the sample in (0, 1) as a float64, as Theano's Python helper."""
+    s = [int(v) for v in rstate]
+    x1 = (4194304 * s[1] + 129 * s[2]) % M1
+    x2 = (32768 * s[3] + 32769 * s[5]) % M2
+    out = rstate if new_rstate is None else new_rstate
+    out[...] = np.asarray([x1, s[0], s[1], x2, s[3], s[4]], dtype="int32")
+    return ((x1 - x2) % M1 or M1) * NORM
 
 
 def guess_n_streams(size, warn=False):
