@@ -26,7 +26,7 @@ class FftPlan {
   void radix2(cplx* a, int64_t len, const std::vector<cplx>& tw, bool inverse) const;
   int64_t n_ = 1, m_ = 1;
   bool pow2_ = true;
-  std::vector<cplx> tw_;      // e^{-2 pi i k/n}, k < n/2 (radix-2 of length n)
+  std::vector<cplx> tw_;      // the radix-2 passes' twiddles (length n - 1)
   std::vector<cplx> chirp_;   // Bluestein: e^{-pi i k^2/n}, k < n
   std::vector<cplx> tw_m_;    // twiddles of the power-of-two length m >= 2n-1
   std::vector<cplx> bhat_;    // transform of the conjugate chirp, length m
