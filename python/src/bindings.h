@@ -43,6 +43,7 @@ void init_shape(nb::module_& m);
 void init_subtensor(nb::module_& m);
 void init_linalg(nb::module_& m);
 void init_random(nb::module_& m);
+void init_extra(nb::module_& m);  // _core.extra: extra_ops, fft, MRG31k3p (bind_extra.cpp)
 // The sparse module (submodule _core.sparse).
 void init_sparse(nb::module_& m);
 void init_sparse_arith(nb::module_& m);  // after init_sparse: adds to _core.sparse

@@ -26,6 +26,7 @@ NB_MODULE(_core, m) {
   family(&init_subtensor, "subtensor", "Indexing: subtensor, set/inc_subtensor, take.");
   family(&init_linalg, "linalg", "Linear algebra: tensordot, batched dot, BLAS ops, inverse, solve, ...");
   init_random(m);
+  family(&init_extra, "extra", "Issue 12's extra part: extra_ops (choose, ravel/unravel, bartlett, chi2sf), fft, MRG31k3p.");
   init_sparse(m);
   init_sparse_arith(m);
   init_sparse_dot(m);

@@ -14,6 +14,8 @@ from .._core.tensor import sort, argsort, flatnonzero, tensor_copy  # noqa: F401
 from ._math import *  # noqa: F401,F403  (each family module lists its names in __all__)
 from ._reduce import *  # noqa: F401,F403
 from . import extra_ops  # noqa: E402 - T.extra_ops.cumsum, ...
+from .extra_ops import choose, chi2sf, mgrid, ogrid  # noqa: E402,F401 - theano.tensor's names
+from . import fft  # noqa: E402,F401 - T.fft.rfft / irfft
 from ._shape import *  # noqa: F401,F403
 from ._subtensor import *  # noqa: F401,F403
 from ._linalg import *  # noqa: F401,F403
