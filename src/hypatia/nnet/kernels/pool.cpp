@@ -1,10 +1,10 @@
 // Pooling kernels: one pass over the windows of each plane, OpenMP over planes (no two threads
-// write the same plane), window bounds computed per output, no allocation.
+// write the same plane); window bounds tabulated per axis once per call, no allocation per window.
 #include "hypatia/nnet/kernels/pool.h"
 
 #include <algorithm>
-#include <limits>
 #include <type_traits>
+#include <vector>
 
 #include "hypatia/util/parallel.h"
 
@@ -17,34 +17,53 @@ struct Window {
   int64_t divisor;
 };
 
-inline Window window_at(const PoolGeom& g, int64_t o0, int64_t o1, int64_t o2) {
-  const int64_t o[3] = {o0, o1, o2};
-  Window w;
-  int64_t full = 1, inside = 1;
-  for (int k = 0; k < 3; ++k) {
-    const int64_t s = o[k] * g.stride[k] - g.pad[k];
-    const int64_t e = std::min(o[k] * g.stride[k] + g.ws[k], g.in[k] + 2 * g.pad[k]) - g.pad[k];
-    full *= std::max<int64_t>(e - s, 0);
-    w.lo[k] = std::max<int64_t>(s, 0);
-    w.hi[k] = std::max(w.lo[k], std::min(e, g.in[k]));
-    inside *= w.hi[k] - w.lo[k];
+// Per axis and output index: the window's pixels [lo, hi) inside the image and its length with
+// padding (the divisors are products over the axes). Built once per call, not per window.
+struct AxisRanges {
+  std::vector<int64_t> lo, hi, full;
+};
+
+AxisRanges axis_ranges(const PoolGeom& g, int k) {
+  AxisRanges r;
+  const int64_t n = g.out[k];
+  r.lo.resize(n), r.hi.resize(n), r.full.resize(n);
+  for (int64_t o = 0; o < n; ++o) {
+    const int64_t s = o * g.stride[k] - g.pad[k];
+    const int64_t e = std::min(o * g.stride[k] + g.ws[k], g.in[k] + 2 * g.pad[k]) - g.pad[k];
+    r.full[o] = std::max<int64_t>(e - s, 0);
+    r.lo[o] = std::max<int64_t>(s, 0);
+    r.hi[o] = std::max(r.lo[o], std::min(e, g.in[k]));
   }
-  w.divisor = g.mode == PoolMode::AverageIncPad ? full : g.mode == PoolMode::AverageExcPad ? inside : 1;
-  return w;
+  return r;
 }
 
 // Calls fn(plane, output offset in the plane, window) for every window, parallel over planes.
 template <class Fn>
 void for_each_window(const PoolGeom& g, Fn&& fn) {
+  const AxisRanges ax[3] = {axis_ranges(g, 0), axis_ranges(g, 1), axis_ranges(g, 2)};
   const int64_t plane_out = g.out[0] * g.out[1] * g.out[2];
   const int64_t work = g.planes * plane_out * g.ws[0] * g.ws[1] * g.ws[2];
   const bool par = g.planes > 1 && work >= elemwise_minsize();
 #pragma omp parallel for schedule(static) num_threads(max_threads()) if (par)
   for (int64_t p = 0; p < g.planes; ++p) {
     int64_t oi = 0;
-    for (int64_t o0 = 0; o0 < g.out[0]; ++o0)
-      for (int64_t o1 = 0; o1 < g.out[1]; ++o1)
-        for (int64_t o2 = 0; o2 < g.out[2]; ++o2, ++oi) fn(p, oi, window_at(g, o0, o1, o2));
+    Window w;
+    for (int64_t o0 = 0; o0 < g.out[0]; ++o0) {
+      w.lo[0] = ax[0].lo[o0], w.hi[0] = ax[0].hi[o0];
+      for (int64_t o1 = 0; o1 < g.out[1]; ++o1) {
+        w.lo[1] = ax[1].lo[o1], w.hi[1] = ax[1].hi[o1];
+        for (int64_t o2 = 0; o2 < g.out[2]; ++o2, ++oi) {
+          w.lo[2] = ax[2].lo[o2], w.hi[2] = ax[2].hi[o2];
+          if (g.mode == PoolMode::AverageIncPad)
+            w.divisor = ax[0].full[o0] * ax[1].full[o1] * ax[2].full[o2];
+          else if (g.mode == PoolMode::AverageExcPad)
+            w.divisor = (w.hi[0] - w.lo[0]) * (w.hi[1] - w.lo[1]) * (w.hi[2] - w.lo[2]);
+          else
+            w.divisor = 1;
+          fn(p, oi, w);
+        }
+      }
+    }
   }
 }
 
@@ -70,10 +89,12 @@ void forward_impl(const NDArray& x, NDArray& z, const PoolGeom& g) {
     const T* xs = xp + p * pin;
     T acc;
     if (g.mode == PoolMode::Max) {
-      acc = -std::numeric_limits<T>::infinity();
-      bool any = false;
-      for_each_pixel(g, w, [&](int64_t q) { acc = any ? std::max(acc, xs[q]) : xs[q]; any = true; });
-      if (!any) acc = T(0);
+      if (w.hi[0] == w.lo[0] || w.hi[1] == w.lo[1] || w.hi[2] == w.lo[2]) {
+        acc = T(0);  // an empty window (only with an empty image)
+      } else {
+        acc = xs[(w.lo[0] * g.in[1] + w.lo[1]) * g.in[2] + w.lo[2]];
+        for_each_pixel(g, w, [&](int64_t q) { acc = std::max(acc, xs[q]); });
+      }
     } else {
       acc = T(0);
       for_each_pixel(g, w, [&](int64_t q) { acc += xs[q]; });
