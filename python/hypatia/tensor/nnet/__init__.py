@@ -15,6 +15,7 @@ from ..._core.nnet import (softsign, relu, elu, selu, hard_sigmoid, ultra_fast_s
                           binary_crossentropy, sigmoid_binary_crossentropy, categorical_crossentropy)
 
 from . import blocksparse  # noqa: E402 - T.nnet.blocksparse
+from . import neighbours  # noqa: E402 - T.nnet.neighbours (images2neibs, neibs2images)
 
 logsoftmax = log_softmax  # Theano 1.0's name
 softmax_graph = softmax
