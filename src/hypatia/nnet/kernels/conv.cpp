@@ -252,4 +252,26 @@ NDArray flip_filters(const NDArray& w0, int spatial_dims) {
   return r;
 }
 
+NDArray swap_filter_channels(const NDArray& w0, int64_t groups, bool flip, int spatial_dims) {
+  NDArray w = w0.contiguous();
+  const int64_t M = w.shape(0), Cg = w.shape(1), Mg = M / groups;
+  const int64_t S = Cg == 0 || M == 0 ? 0 : w.size() / (M * Cg), isz = itemsize(w.dtype());
+  Shape shape = w.shape();
+  shape[0] = groups * Cg, shape[1] = Mg;
+  NDArray r(w.dtype(), shape);
+  (void)spatial_dims;
+  const char* src = static_cast<const char*>(w.raw());
+  char* dst = static_cast<char*>(r.raw());
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t m = 0; m < Mg; ++m)
+      for (int64_t c = 0; c < Cg; ++c) {
+        const char* s = src + ((g * Mg + m) * Cg + c) * S * isz;
+        char* d = dst + ((g * Cg + c) * Mg + m) * S * isz;
+        if (!flip) std::memcpy(d, s, S * isz);
+        else
+          for (int64_t j = 0; j < S; ++j) std::memcpy(d + j * isz, s + (S - 1 - j) * isz, isz);
+      }
+  return r;
+}
+
 }  // namespace hypatia::kernels

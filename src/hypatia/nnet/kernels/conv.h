@@ -36,5 +36,9 @@ void conv_grad_inputs_kernel(const ConvGeom& g, const NDArray& w, const NDArray&
 
 /// A C-contiguous copy of w (M, C, spatial...) with its spatial axes reversed (filter_flip).
 NDArray flip_filters(const NDArray& w, int spatial_dims);
+/// w (G*Mg, Cg, spatial...) as (G*Cg, Mg, spatial...): the two channel axes swapped within each
+/// group, the spatial axes reversed when `flip`. Turns a unit-stride gradInputs into a forward
+/// correlation of topgrad.
+NDArray swap_filter_channels(const NDArray& w, int64_t groups, bool flip, int spatial_dims);
 
 }  // namespace hypatia::kernels

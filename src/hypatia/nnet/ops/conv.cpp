@@ -93,6 +93,23 @@ void check_top(const kernels::ConvGeom& g, const NDArray& top, int D, const char
     }
 }
 
+// The forward correlation `t` of topgrad that computes gradInputs of `g`, when that is cheaper:
+// unit strides and fewer output than input channels per group (so im2col spans fewer rows than
+// col2im would). dI[i] = sum_k top[i + k * dil - (dk - 1 - pad)] * swapped(w)[k]: t's leading
+// pad is dk - 1 - pad, negative when the forward padding cropped more than the filter reaches
+// (the kernels take any integer pad).
+bool as_forward(const kernels::ConvGeom& g, kernels::ConvGeom& t) {
+  if (g.cout_g >= g.cin_g) return false;
+  t = g;
+  t.cin_g = g.cout_g, t.cout_g = g.cin_g;
+  for (int i = 0; i < 3; ++i) {
+    if (g.stride[i] != 1) return false;
+    const int64_t dk = (g.k[i] - 1) * g.dil[i] + 1;
+    t.in[i] = g.out[i], t.out[i] = g.in[i], t.pad[i] = dk - 1 - g.pad[i];
+  }
+  return true;
+}
+
 // Symbolic int64 arithmetic for infer_shape.
 Var c64(int64_t v) { return int64_constant(v); }
 
@@ -233,7 +250,13 @@ void perform(const ConvParams& p, ConvDir dir, const char* op, const Apply& node
     ishape.insert(ishape.end(), is.begin(), is.end());
     check_hint(p.imshp, ishape, op, "input");
     NDArray dimg(d, ishape);
-    kernels::conv_grad_inputs_kernel(g, p.filter_flip ? kernels::flip_filters(kern, D) : kern, top, dimg);
+    if (kernels::ConvGeom t; as_forward(g, t)) {
+      // Unit stride, fewer channels in topgrad than in the image: a forward correlation of
+      // topgrad with the swapped filters (an im2col over Mg channels, no col2im over Cg).
+      kernels::conv_forward_kernel(t, top, kernels::swap_filter_channels(kern, G, !p.filter_flip, D), dimg);
+    } else {
+      kernels::conv_grad_inputs_kernel(g, p.filter_flip ? kernels::flip_filters(kern, D) : kern, top, dimg);
+    }
     outputs[0] = std::move(dimg);
   }
 }
