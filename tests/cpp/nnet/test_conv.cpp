@@ -6,6 +6,7 @@
 
 #include "conv_test_util.h"
 #include "hypatia/nnet/conv.h"
+#include "hypatia/util/parallel.h"
 #include "support/check_op.h"
 
 using namespace hypatia;
@@ -116,6 +117,37 @@ TEST(Conv, GradOps3d) {
            [&](const std::vector<Value>& v) -> Value {
              return grad_inputs_ref(std::get<NDArray>(v[0]), std::get<NDArray>(v[1]), img.shape(), p);
            });
+}
+
+// Larger shapes take the kernels' parallel paths: 12 images of small gemms (4 x 18 x 99 per
+// group) run in parallel over images, each thread with its own workspace and accumulator;
+// per-image gemms of 16 x 36 x 900 run image by image with OpenMP over channels. With OpenMP
+// off everything runs serially. All agree with the loops.
+TEST(Conv, ParallelPathsAndOpenMPOff) {
+  struct Big {
+    Shape img, kern;
+    int64_t groups;
+  };
+  for (const Big& c : {Big{{12, 4, 12, 11}, {8, 2, 3, 3}, 2}, Big{{2, 4, 30, 28}, {16, 4, 3, 3}, 1}}) {
+    ConvParams p = make_conv_params(2, "", {1, 0}, {0, 2}, {}, {1, 2}, true, c.groups);
+    NDArray img = randn(DType::Float64, c.img, 13), kern = randn(DType::Float64, c.kern, 14);
+    NDArray out = conv_ref(img, kern, p);
+    NDArray top = randn(DType::Float64, out.shape(), 15);
+    Var x = tensor4(DType::Float64, "x"), w = tensor4(DType::Float64, "w"), t = tensor4(DType::Float64, "t");
+    Var ks = constant(NDArray::from_vector<int64_t>({c.kern[2], c.kern[3]}, {2}));
+    Var is = constant(NDArray::from_vector<int64_t>({c.img[2], c.img[3]}, {2}));
+    FunctionPtr f = function({x, w, t}, {abstract_conv(x, w, p), abstract_conv_grad_weights(x, t, ks, p),
+                                         abstract_conv_grad_inputs(w, t, is, p)});
+    NDArray gw = grad_weights_ref(img, top, kern.shape(), p), gi = grad_inputs_ref(kern, top, img.shape(), p);
+    for (bool omp : {true, false}) {
+      set_openmp(omp);
+      auto r = (*f)({img, kern, top});
+      set_openmp(true);
+      EXPECT_TRUE(allclose(std::get<NDArray>(r[0]), out, 1e-10, 1e-10, false)) << "forward, openmp " << omp;
+      EXPECT_TRUE(allclose(std::get<NDArray>(r[1]), gw, 1e-10, 1e-10, false)) << "gradWeights, openmp " << omp;
+      EXPECT_TRUE(allclose(std::get<NDArray>(r[2]), gi, 1e-10, 1e-10, false)) << "gradInputs, openmp " << omp;
+    }
+  }
 }
 
 TEST(Conv, ErrorsNameTheOp) {

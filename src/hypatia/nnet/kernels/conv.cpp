@@ -1,9 +1,12 @@
-// Convolution kernels: im2col/col2im over batch chunks (OpenMP over images x channels), one
-// OpenBLAS gemm per group and chunk (OpenBLAS threads it), transposes between (B, M, O) and (M, B*O).
+// Convolution kernels: per image an im2col (or col2im) and one OpenBLAS gemm per group; OpenMP
+// over images when the gemms are small, else over channels with OpenBLAS threading the gemms.
 #include "hypatia/nnet/kernels/conv.h"
 
 #include <algorithm>
 #include <cstring>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <type_traits>
 #include <vector>
 
@@ -21,8 +24,6 @@ namespace {
 
 // Work (elements touched) from which the copy loops start threads.
 constexpr int64_t kParMin = 1 << 15;
-// Bytes of im2col workspace per chunk of the batch.
-constexpr int64_t kColBytes = int64_t(32) << 20;
 
 template <class T>
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b,
@@ -97,122 +98,112 @@ bool identity_cols(const ConvGeom& g) {
   return true;
 }
 
-// Images per chunk, so that the (C*K, nb*O) workspace stays near kColBytes.
-int64_t chunk_images(const ConvGeom& g, size_t itemsize) {
-  const int64_t per = std::max<int64_t>(1, g.cin_g * g.groups * g.k_size() * g.out_size() * int64_t(itemsize));
-  return std::clamp<int64_t>(kColBytes / per, 1, std::max<int64_t>(1, g.batch));
+// Each image is one gemm per group. When those are small (below OpenBLAS's own threading
+// threshold), OpenMP runs the images in parallel, each thread with its own workspace; larger
+// ones run image by image, OpenBLAS threading each gemm and OpenMP the im2col over channels.
+constexpr int64_t kSmallGemm = int64_t(1) << 18;
+
+bool parallel_images(const ConvGeom& g) {
+  const int64_t per = g.groups * g.cout_g * g.cin_g * g.k_size() * g.out_size();  // multiply-adds per image
+  return ::hypatia::max_threads() > 1 && g.batch > 1 && per < kSmallGemm * g.groups && g.batch * per >= kParMin * 4;
 }
 
-// col (C*K, nb*O) from images b0 .. b0+nb of img (B, C, I).
+// col (C*K, O) of one image (C, I); OpenMP over channels when `par`.
 template <class T>
-void im2col_chunk(const ConvGeom& g, const T* img, int64_t b0, int64_t nb, T* col) {
-  const int64_t C = g.cin_g * g.groups, K = g.k_size(), O = g.out_size(), I = g.in_size(), ld = nb * O;
-  const int64_t n = nb * C;
-  const bool par = n > 1 && n * K * O >= kParMin;
+void im2col_image(const ConvGeom& g, const T* img, T* col, bool par) {
+  const int64_t C = g.cin_g * g.groups, K = g.k_size(), O = g.out_size(), I = g.in_size();
+  par = par && C > 1 && C * K * O >= kParMin;
 #pragma omp parallel for schedule(static) if (par) num_threads(::hypatia::max_threads())
-  for (int64_t t = 0; t < n; ++t) {
-    const int64_t b = t / C, c = t % C;
-    channel_cols<T, false>(g, img + ((b0 + b) * C + c) * I, col + c * K * ld + b * O, ld);
+  for (int64_t c = 0; c < C; ++c) channel_cols<T, false>(g, img + c * I, col + c * K * O, O);
+}
+
+// img (C, I) = col2im(col (C*K, O)); OpenMP over channels when `par`.
+template <class T>
+void col2im_image(const ConvGeom& g, const T* col, T* img, bool par) {
+  const int64_t C = g.cin_g * g.groups, K = g.k_size(), O = g.out_size(), I = g.in_size();
+  par = par && C > 1 && C * K * O >= kParMin;
+#pragma omp parallel for schedule(static) if (par) num_threads(::hypatia::max_threads())
+  for (int64_t c = 0; c < C; ++c) {
+    T* dst = img + c * I;
+    std::fill(dst, dst + I, T(0));
+    channel_cols<T, true>(g, dst, col + c * K * O, O);
   }
 }
 
-// dst (M, nb*O) <- src (nb, M, O) (to_rows) or back.
-template <class T>
-void regroup(int64_t nb, int64_t M, int64_t O, const T* src, T* dst, bool to_rows) {
-  const bool par = nb * M > 1 && nb * M * O >= kParMin;
-#pragma omp parallel for schedule(static) if (par) num_threads(::hypatia::max_threads())
-  for (int64_t t = 0; t < nb * M; ++t) {
-    const int64_t b = t / M, m = t % M;
-    const T* s = to_rows ? src + (b * M + m) * O : src + m * nb * O + b * O;
-    T* d = to_rows ? dst + m * nb * O + b * O : dst + (b * M + m) * O;
-    std::memcpy(d, s, sizeof(T) * O);
-  }
+int thread_id() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
 }
 
 template <class T>
 void forward(const ConvGeom& g, const NDArray& img, const NDArray& w, NDArray& out) {
   const int64_t C = g.cin_g * g.groups, M = g.cout_g * g.groups, CK = g.cin_g * g.k_size(), O = g.out_size();
+  const int64_t I = g.in_size(), colsz = C * g.k_size() * O;
   const T* pi = img.data<T>();
   const T* pw = w.data<T>();
   T* po = out.data<T>();
-  const bool ident = identity_cols(g);
-  const int64_t chunk = ident ? 1 : chunk_images(g, sizeof(T));
-  std::vector<T> col(ident ? 0 : size_t(C * g.k_size() * chunk * O));
-  std::vector<T> rows(chunk > 1 ? size_t(M * chunk * O) : 0);
-  for (int64_t b0 = 0; b0 < g.batch; b0 += chunk) {
-    const int64_t nb = std::min(chunk, g.batch - b0), ld = nb * O;
-    const T* cp = ident ? pi + b0 * C * O : col.data();
-    if (!ident) im2col_chunk<T>(g, pi, b0, nb, col.data());
-    T* r = nb > 1 ? rows.data() : po + b0 * M * O;
+  const bool ident = identity_cols(g), par = parallel_images(g);
+  const int nt = par ? ::hypatia::max_threads() : 1;
+  std::vector<T> col(ident ? 0 : size_t(nt * colsz));
+#pragma omp parallel for schedule(static) if (par) num_threads(nt)
+  for (int64_t b = 0; b < g.batch; ++b) {
+    T* c = ident ? nullptr : col.data() + thread_id() * colsz;
+    if (!ident) im2col_image<T>(g, pi + b * C * I, c, !par);
+    const T* cp = ident ? pi + b * C * I : c;
     for (int64_t gi = 0; gi < g.groups; ++gi)
-      gemm<T>(false, false, g.cout_g, ld, CK, T(1), pw + gi * g.cout_g * CK, CK, cp + gi * CK * ld, ld, T(0),
-              r + gi * g.cout_g * ld, ld);
-    if (nb > 1) regroup<T>(nb, M, O, rows.data(), po + b0 * M * O, false);
+      gemm<T>(false, false, g.cout_g, O, CK, T(1), pw + gi * g.cout_g * CK, CK, cp + gi * CK * O, O, T(0),
+              po + (b * M + gi * g.cout_g) * O, O);
   }
 }
 
 template <class T>
 void grad_weights(const ConvGeom& g, const NDArray& img, const NDArray& top, NDArray& dw) {
   const int64_t C = g.cin_g * g.groups, M = g.cout_g * g.groups, CK = g.cin_g * g.k_size(), O = g.out_size();
+  const int64_t I = g.in_size(), colsz = C * g.k_size() * O, wsz = M * CK;
   const T* pi = img.data<T>();
   const T* pt = top.data<T>();
   T* pd = dw.data<T>();
-  if (g.batch == 0) {
-    std::fill(pd, pd + dw.size(), T(0));
-    return;
-  }
-  const bool ident = identity_cols(g);
-  const int64_t chunk = chunk_images(g, sizeof(T));
-  std::vector<T> col(ident && chunk == 1 ? 0 : size_t(C * g.k_size() * chunk * O));
-  std::vector<T> rows(chunk > 1 ? size_t(M * chunk * O) : 0);
-  for (int64_t b0 = 0; b0 < g.batch; b0 += chunk) {
-    const int64_t nb = std::min(chunk, g.batch - b0), ld = nb * O;
-    const T* cp = col.data();
-    if (ident && nb == 1) cp = pi + b0 * C * O;
-    else im2col_chunk<T>(g, pi, b0, nb, col.data());
-    const T* tp = pt + b0 * M * O;
-    if (nb > 1) {
-      regroup<T>(nb, M, O, tp, rows.data(), true);
-      tp = rows.data();
-    }
+  const bool ident = identity_cols(g), par = parallel_images(g);
+  const int nt = par ? ::hypatia::max_threads() : 1;
+  std::vector<T> col(ident ? 0 : size_t(nt * colsz));
+  // Thread t > 0 accumulates into acc[t - 1]; thread 0 (and the serial loop) into dw.
+  std::vector<T> acc(size_t((nt - 1) * wsz), T(0));
+  std::fill(pd, pd + wsz, T(0));
+#pragma omp parallel for schedule(static) if (par) num_threads(nt)
+  for (int64_t b = 0; b < g.batch; ++b) {
+    const int t = thread_id();
+    T* c = ident ? nullptr : col.data() + t * colsz;
+    if (!ident) im2col_image<T>(g, pi + b * C * I, c, !par);
+    const T* cp = ident ? pi + b * C * I : c;
+    T* dst = t == 0 ? pd : acc.data() + (t - 1) * wsz;
     for (int64_t gi = 0; gi < g.groups; ++gi)
-      gemm<T>(false, true, g.cout_g, CK, ld, T(1), tp + gi * g.cout_g * ld, ld, cp + gi * CK * ld, ld,
-              b0 == 0 ? T(0) : T(1), pd + gi * g.cout_g * CK, CK);
+      gemm<T>(false, true, g.cout_g, CK, O, T(1), pt + (b * M + gi * g.cout_g) * O, O, cp + gi * CK * O, O, T(1),
+              dst + gi * g.cout_g * CK, CK);
   }
+  for (int t = 1; t < nt; ++t)
+    for (int64_t i = 0; i < wsz; ++i) pd[i] += acc[size_t((t - 1) * wsz + i)];
 }
 
 template <class T>
 void grad_inputs(const ConvGeom& g, const NDArray& w, const NDArray& top, NDArray& dimg) {
-  const int64_t C = g.cin_g * g.groups, M = g.cout_g * g.groups, K = g.k_size(), CK = g.cin_g * K;
-  const int64_t O = g.out_size(), I = g.in_size();
+  const int64_t C = g.cin_g * g.groups, M = g.cout_g * g.groups, CK = g.cin_g * g.k_size(), O = g.out_size();
+  const int64_t I = g.in_size(), colsz = C * g.k_size() * O;
   const T* pw = w.data<T>();
   const T* pt = top.data<T>();
   T* pd = dimg.data<T>();
-  const bool ident = identity_cols(g);
-  const int64_t chunk = ident ? 1 : chunk_images(g, sizeof(T));
-  std::vector<T> col(ident ? 0 : size_t(C * K * chunk * O));
-  std::vector<T> rows(chunk > 1 ? size_t(M * chunk * O) : 0);
-  for (int64_t b0 = 0; b0 < g.batch; b0 += chunk) {
-    const int64_t nb = std::min(chunk, g.batch - b0), ld = nb * O;
-    const T* tp = pt + b0 * M * O;
-    if (nb > 1) {
-      regroup<T>(nb, M, O, tp, rows.data(), true);
-      tp = rows.data();
-    }
-    T* cp = ident ? pd + b0 * C * I : col.data();
+  const bool ident = identity_cols(g), par = parallel_images(g);
+  const int nt = par ? ::hypatia::max_threads() : 1;
+  std::vector<T> col(ident ? 0 : size_t(nt * colsz));
+#pragma omp parallel for schedule(static) if (par) num_threads(nt)
+  for (int64_t b = 0; b < g.batch; ++b) {
+    T* c = ident ? pd + b * C * I : col.data() + thread_id() * colsz;
     for (int64_t gi = 0; gi < g.groups; ++gi)
-      gemm<T>(true, false, CK, ld, g.cout_g, T(1), pw + gi * g.cout_g * CK, CK, tp + gi * g.cout_g * ld, ld, T(0),
-              cp + gi * CK * ld, ld);
-    if (ident) continue;
-    const int64_t n = nb * C;
-    const bool par = n > 1 && n * K * O >= kParMin;
-#pragma omp parallel for schedule(static) if (par) num_threads(::hypatia::max_threads())
-    for (int64_t t = 0; t < n; ++t) {
-      const int64_t b = t / C, c = t % C;
-      T* dst = pd + ((b0 + b) * C + c) * I;
-      std::fill(dst, dst + I, T(0));
-      channel_cols<T, true>(g, dst, col.data() + c * K * ld + b * O, ld);
-    }
+      gemm<T>(true, false, CK, O, g.cout_g, T(1), pw + gi * g.cout_g * CK, CK, pt + (b * M + gi * g.cout_g) * O, O,
+              T(0), c + gi * CK * O, O);
+    if (!ident) col2im_image<T>(g, c, pd + b * C * I, !par);
   }
 }
 

@@ -1,4 +1,4 @@
-// Convolution kernels (forward, gradWeights, gradInputs) over im2col + OpenBLAS gemm, OpenMP over batch x groups.
+// Convolution kernels (forward, gradWeights, gradInputs) over im2col + OpenBLAS gemm, OpenMP over the batch.
 #pragma once
 #include <cstdint>
 
