@@ -256,3 +256,21 @@ def test_bilinear_upsampling():
     # frac_ratio (2, 1) is the integer ratio 2.
     f3 = hypatia.function([x], A.bilinear_upsampling(x, frac_ratio=(2, 1), use_1D_kernel=False))
     np.testing.assert_allclose(f3(img), up_2, rtol=1e-10)
+
+
+def test_rop_of_gradient_ops():
+    # The gradient ops are bilinear too: R_op(gradWeights(x, t)) = gradWeights(ex, t) + gradWeights(x, et).
+    x, t, ex, et = T.tensor4("x"), T.tensor4("t"), T.tensor4("ex"), T.tensor4("et")
+    kw = dict(border_mode="half", subsample=(2, 1), filter_flip=False)
+    gw = A.conv2d_grad_wrt_weights(x, t, (3, 2, 3, 2), **kw)
+    gi = A.conv2d_grad_wrt_inputs(t, x, (1, 2, 5, 6), **kw)  # x plays the filters (3, 2, 3, 2) here
+    X, EX = rng.rand(1, 2, 5, 6), rng.rand(1, 2, 5, 6)
+    Tv, ET = rng.rand(1, 3, 3, 7), rng.rand(1, 3, 3, 7)
+    f = hypatia.function([x, t, ex, et], hypatia.Rop(gw, [x, t], [ex, et]))
+    rk = dict(border="half", sub=(2, 1), flip=False)
+    want = grad_weights_ref(EX, Tv, (3, 2), **rk) + grad_weights_ref(X, ET, (3, 2), **rk)
+    np.testing.assert_allclose(f(X, Tv, EX, ET), want, rtol=1e-10)
+    K, EK = rng.rand(3, 2, 3, 2), rng.rand(3, 2, 3, 2)
+    g = hypatia.function([x, t, ex, et], hypatia.Rop(gi, [x, t], [ex, et]))
+    want = grad_inputs_ref(EK, Tv, (5, 6), **rk) + grad_inputs_ref(K, ET, (5, 6), **rk)
+    np.testing.assert_allclose(g(K, Tv, EK, ET), want, rtol=1e-10)
