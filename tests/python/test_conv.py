@@ -274,3 +274,16 @@ def test_rop_of_gradient_ops():
     g = hypatia.function([x, t, ex, et], hypatia.Rop(gi, [x, t], [ex, et]))
     want = grad_inputs_ref(EK, Tv, (5, 6), **rk) + grad_inputs_ref(K, ET, (5, 6), **rk)
     np.testing.assert_allclose(g(K, Tv, EK, ET), want, rtol=1e-10)
+
+
+def test_pickled_function_keeps_the_conv_params():
+    import pickle
+    x, w = T.tensor4("x"), T.tensor4("w")
+    y = nnet.conv2d(x, w, input_shape=(2, 4, 7, 6), border_mode=((1, 0), 2), subsample=(2, 1),
+                    filter_dilation=(1, 2), num_groups=2, filter_flip=False)
+    f = hypatia.function([x, w], [y] + hypatia.grad(T.sum(y ** 2), [x, w]))
+    g = pickle.loads(pickle.dumps(f))
+    X, W = rng.rand(2, 4, 7, 6), rng.rand(6, 2, 3, 2)
+    for a, b in zip(f(X, W), g(X, W)):
+        np.testing.assert_array_equal(a, b)
+    assert any("border_mode='((1, 0), (2, 2))'" in str(n.op) for n in g.maker.fgraph.toposort())
