@@ -225,6 +225,9 @@ def test_op_classes_and_flops():
     assert op.flops([(2, 3, 7, 6), (4, 3, 3, 3)], (2, 4, 4, 6)) == 2 * 2 * 4 * 4 * 6 * 3 * 3 * 3
     img, kern = rng.rand(1, 2, 5, 4), rng.rand(3, 2, 2, 2)
     np.testing.assert_allclose(op.conv(img, kern, "full"), conv_scipy(img, kern, "full", flip=False))
+    # unshared2d with the same filter everywhere is the shared correlation
+    shared = np.broadcast_to(kern[:, None, None], (3, 4, 3, 2, 2, 2))
+    np.testing.assert_allclose(op.unshared2d(img, shared, (1, 3, 4, 3)), conv_scipy(img, kern, flip=False))
     g = A.AbstractConv3d_gradWeights(subsample=(1, 1, 1))
     assert g.convdim == 3 and isinstance(g, A.AbstractConv_gradWeights) and isinstance(g, A.BaseAbstractConv)
     for name in ("AbstractConv3d", "AbstractConv3d_gradInputs", "AbstractConv2d_gradWeights",
@@ -287,3 +290,15 @@ def test_pickled_function_keeps_the_conv_params():
     for a, b in zip(f(X, W), g(X, W)):
         np.testing.assert_array_equal(a, b)
     assert any("border_mode='((1, 0), (2, 2))'" in str(n.op) for n in g.maker.fgraph.toposort())
+
+
+def test_op_classes_take_a_symbolic_shape_vector():
+    x, w, t = T.tensor4("x"), T.tensor4("w"), T.tensor4("t")
+    gi = A.AbstractConv2d_gradInputs(border_mode="full")(w, t, x.shape[2:])
+    gw = A.AbstractConv2d_gradWeights(border_mode="full")(x, t, w.shape[2:])
+    f = hypatia.function([x, w, t], [gi, gw])
+    X, W = rng.rand(1, 2, 4, 5), rng.rand(3, 2, 2, 3)
+    Tv = rng.rand(1, 3, 5, 7)
+    a, b = f(X, W, Tv)
+    np.testing.assert_allclose(a, grad_inputs_ref(W, Tv, (4, 5), border="full"), rtol=1e-10)
+    np.testing.assert_allclose(b, grad_weights_ref(X, Tv, (2, 3), border="full"), rtol=1e-10)

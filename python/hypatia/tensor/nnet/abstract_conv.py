@@ -97,6 +97,8 @@ def _border(border_mode, convdim, op):
 
 def _shape_vec(shape, convdim):
     T = _T()
+    if isinstance(shape, _core.Variable):  # a symbolic int vector, e.g. x.shape[2:]
+        return T.cast(shape[-convdim:], "int64")
     shape = list(shape)[-convdim:]
     if all(_const_int(s) is not None for s in shape):
         return T.as_tensor_variable(np.array([_const_int(s) for s in shape], dtype="int64"))
@@ -171,6 +173,20 @@ class BaseAbstractConv:
                 if out is None:
                     out = np.zeros((img.shape[0], kern.shape[0]) + acc.shape, np.result_type(img, kern))
                 out[b, m] = acc
+        return out
+
+
+    def unshared2d(self, inp, kern, out_shape, direction="forward"):
+        """Slow numpy unshared (locally connected) 2-d correlation of an already padded input with
+        kern (M, out rows, out cols, C, rows, cols): every output position has its own filter.
+        Only direction 'forward' (the unshared ops themselves are not supported)."""
+        if direction != "forward":
+            raise ValueError("[%s.unshared2d] only direction='forward' is implemented" % type(self).__name__)
+        out = np.zeros(out_shape, np.result_type(inp, kern))
+        kr, kc = kern.shape[-2:]
+        for r in range(out_shape[2]):
+            for c in range(out_shape[3]):
+                out[:, :, r, c] = np.einsum("bcij,mcij->bm", inp[:, :, r:r + kr, c:c + kc], kern[:, r, c])
         return out
 
 
