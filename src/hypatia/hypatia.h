@@ -18,6 +18,8 @@
 #include "hypatia/tensor/tensor.h"
 #include "hypatia/tensor/tensor_type.h"
 
+#include "hypatia/nnet/conv.h"
+
 #include "hypatia/sparse/sparse.h"
 
 #include "hypatia/compile/function.h"

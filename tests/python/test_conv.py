@@ -302,3 +302,20 @@ def test_op_classes_take_a_symbolic_shape_vector():
     a, b = f(X, W, Tv)
     np.testing.assert_allclose(a, grad_inputs_ref(W, Tv, (4, 5), border="full"), rtol=1e-10)
     np.testing.assert_allclose(b, grad_weights_ref(X, Tv, (2, 3), border="full"), rtol=1e-10)
+
+
+def test_frac_bilinear_upsampling():
+    # A ratio of 3/2 on rows and 2/1 on columns: (5, 4) -> (8, 8); a constant image stays constant
+    # and a ramp along the columns is sampled as the integer ratio 2 samples it.
+    x = T.tensor4("x")
+    f = hypatia.function([x], A.frac_bilinear_upsampling(x, frac_ratio=((3, 2), (2, 1))))
+    up = f(np.full((2, 3, 5, 4), 7.0))
+    assert up.shape == (2, 3, 8, 8)
+    np.testing.assert_allclose(up, 7.0, rtol=1e-12)
+    ramp = np.tile(3 * np.arange(4.0), (1, 1, 5, 1))
+    cols = np.arange(8) / 2
+    np.testing.assert_allclose(f(ramp)[0, 0], np.tile(3 * np.clip(cols, 0, 3), (8, 1)), rtol=1e-12)
+    with pytest.raises(ValueError, match="use_1D_kernel"):
+        A.bilinear_upsampling(x, frac_ratio=(3, 2))
+    with pytest.raises(ValueError, match="ratio and frac_ratio"):
+        A.bilinear_upsampling(x, ratio=2, frac_ratio=(3, 2), use_1D_kernel=False)
