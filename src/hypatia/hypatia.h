@@ -19,6 +19,7 @@
 #include "hypatia/tensor/tensor_type.h"
 
 #include "hypatia/linalg/api.h"
+#include "hypatia/nnet/conv.h"
 
 #include "hypatia/sparse/sparse.h"
 

@@ -12,6 +12,7 @@
 #include "hypatia/control/rewrites/scan.h"
 #include "hypatia/linalg/rewrites/solve.h"
 #include "hypatia/control/rewrites/op_from_graph.h"
+#include "hypatia/nnet/rewrites/conv.h"
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/inplace.h"
 #include "hypatia/rewrite/merge.h"
@@ -59,6 +60,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_blas_specialize(*specialize);
   register_usmm_specialize(*specialize);
   register_sparse_specialize(*specialize);
+  register_nnet_conv_specialize(*specialize);
   register_scan_specialize(*specialize);  // save_mem late, as Theano (after stabilize)
   register_tensor_fusion(*fusion);
   // Users' own local rewrites (Python's register_canonicalize, ...), added at run time.

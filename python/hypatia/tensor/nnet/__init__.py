@@ -16,6 +16,7 @@ from ..._core.nnet import (softsign, relu, elu, selu, hard_sigmoid, ultra_fast_s
 
 from . import blocksparse  # noqa: E402 - T.nnet.blocksparse
 from . import neighbours  # noqa: E402 - T.nnet.neighbours (images2neibs, neibs2images)
+from ._conv_nnet import *  # noqa: E402,F401,F403 - conv2d, conv3d, conv2d_transpose, abstract_conv, conv, conv3d2d
 
 logsoftmax = log_softmax  # Theano 1.0's name
 softmax_graph = softmax
