@@ -49,6 +49,7 @@ void init_sparse_dot(nb::module_& m);  // after init_sparse: adds to _core.spars
 // Sparse selection, stacking, sparse_grad and probability ops (into _core.sparse).
 void init_sparse_select(nb::module_& m);
 void init_blocksparse(nb::module_& m);  // tensor.nnet.blocksparse
+void init_nnet_fused(nb::module_& m);   // tensor.nnet.bn and the fused losses
 void init_scan(nb::module_& m);  // _scan, behind hypatia.scan_module
 void init_pyop(nb::module_& m);  // ops written in Python (bind_pyop.cpp)
 void init_ifelse(nb::module_& m);       // _core.ifelse (theano.ifelse)

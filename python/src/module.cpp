@@ -30,6 +30,7 @@ NB_MODULE(_core, m) {
   init_sparse_dot(m);
   init_sparse_select(m);
   family(&init_blocksparse, "blocksparse", "theano.tensor.nnet.blocksparse: block-sparse products.");
+  family(&init_nnet_fused, "nnet_fused", "theano.tensor.nnet.bn and the fused softmax losses.");
   init_scan(m);
   init_pyop(m);
   init_ifelse(m);

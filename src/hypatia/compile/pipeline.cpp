@@ -11,6 +11,7 @@
 #include "hypatia/control/rewrites/ifelse.h"
 #include "hypatia/control/rewrites/scan.h"
 #include "hypatia/control/rewrites/op_from_graph.h"
+#include "hypatia/nnet/rewrites/losses.h"
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/inplace.h"
 #include "hypatia/rewrite/merge.h"
@@ -53,6 +54,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_scan_canonicalize(*canonicalize);
   register_control_canonicalize(*canonicalize);
   register_tensor_stabilize(*stabilize);
+  register_nnet_stabilize(*stabilize);
   register_tensor_specialize(*specialize);
   register_blas_specialize(*specialize);
   register_usmm_specialize(*specialize);

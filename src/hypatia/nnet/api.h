@@ -1,0 +1,6 @@
+// The nnet family's builder API (theano.tensor.nnet beyond the activations in tensor/ops/nnet.h):
+// batch normalisation and the fused softmax losses.
+#pragma once
+#include "hypatia/nnet/ops/bn.h"
+#include "hypatia/nnet/ops/losses.h"
+#include "hypatia/tensor/ops/nnet.h"
