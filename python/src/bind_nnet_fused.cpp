@@ -77,6 +77,15 @@ void init_nnet_fused(nb::module_& m) {
   m.def("prepend_scalar_to_each_row", [](nb::handle v, nb::handle mat) {
     return prepend_scalar_to_each_row(as_var(v), as_var(mat));
   }, nb::arg("val"), nb::arg("mat"), "The matrix with a first column filled with the scalar val.");
+
+  m.def("ctc", [](nb::handle a, nb::handle l, nb::handle n) { return ctc(as_var(a), as_var(l), as_var(n)); },
+        nb::arg("activations"), nb::arg("labels"), nb::arg("input_lengths"),
+        "CTC loss per sequence of unnormalised activations (steps, batch, alphabet); blank = 0, labels < 0 pad.");
+  m.def("ctc_op", [](nb::handle a, nb::handle l, nb::handle n, bool compute_grad) {
+    auto op = std::make_shared<ConnectionistTemporalClassification>(CtcParams{compute_grad});
+    return as_tuple(apply_op(*op, {as_var(a), as_var(l), as_var(n)}));
+  }, nb::arg("activations"), nb::arg("labels"), nb::arg("input_lengths"), nb::arg("compute_grad") = true,
+        "The ConnectionistTemporalClassification op's outputs: (costs, gradients) or (costs,).");
 }
 
 }  // namespace hypatia::py

@@ -14,13 +14,14 @@ its gradient to the fused CrossentropySoftmaxArgmax1HotWithBias / CrossentropySo
 
 Theano's fused losses (``crossentropy_softmax_1hot``, ``crossentropy_softmax_argmax_1hot_with_bias``,
 ``softmax_with_bias``, ``h_softmax``, ...) are here and in ``nnet.nnet``; batch normalisation in
-``nnet.bn``; block-sparse products in ``nnet.blocksparse``.
+``nnet.bn``; the CTC loss in ``nnet.ctc``; block-sparse products in ``nnet.blocksparse``.
 """
 from .nnet import *  # noqa: F401,F403 - theano.tensor.nnet re-exports theano.tensor.nnet.nnet
 from .nnet import __all__ as _nnet_all
 
 from . import blocksparse  # noqa: E402 - T.nnet.blocksparse
 from . import bn  # noqa: E402 - T.nnet.bn
+from . import ctc  # noqa: E402 - T.nnet.ctc
 from . import nnet  # noqa: E402 - T.nnet.nnet
 
-__all__ = list(_nnet_all) + ["blocksparse", "bn", "nnet"]
+__all__ = list(_nnet_all) + ["blocksparse", "bn", "ctc", "nnet"]
