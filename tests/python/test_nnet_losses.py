@@ -156,3 +156,22 @@ def test_stabilised_loss_grad_small_logits():
     yv = Y
     hypatia.gradient.verify_grad(lambda x, b: -T.log(nnet.softmax(x + b))[T.arange(4), T.constant(yv)].mean(),
                                  [X, B], rng=np.random.RandomState(2))
+
+
+@pytest.mark.parametrize("which", ["softmax_grad", "softmax_with_bias", "hessian_vector"])
+def test_rop_matches_finite_differences(which):
+    x, b, v, u = T.matrix(), T.vector(), T.matrix(), T.vector()
+    w = RNG.randn(4, 3)
+    if which == "softmax_grad":
+        out = nnet.softmax_grad(T.constant(w), nnet.softmax(x))
+    elif which == "softmax_with_bias":
+        out = nnet.softmax_with_bias(x, b)
+    else:  # R_op through Softmax's gradient (SoftmaxGrad): a Hessian-vector product
+        out = hypatia.grad((nnet.softmax(x + b) * T.constant(w)).sum(), x)
+    wrt, ev = ([x, b], [v, u])
+    r = hypatia.gradient.Rop(out, wrt, ev)
+    f = hypatia.function([x, b, v, u], r, on_unused_input="ignore")
+    g = hypatia.function([x, b], out, on_unused_input="ignore")
+    vv, uv, eps = RNG.randn(4, 3), RNG.randn(3), 1e-6
+    fd = (g(X + eps * vv, B + eps * uv) - g(X - eps * vv, B - eps * uv)) / (2 * eps)
+    np.testing.assert_allclose(f(X, B, vv, uv), fd, rtol=1e-5, atol=1e-7)

@@ -71,6 +71,15 @@ std::vector<Var> SoftmaxWithBias::vjp(const Apply& node, const std::vector<Var>&
   return {cast(dx, tensor_type(node.input(0))->elem()), cast(sum(dx, std::vector<int>{0}), tensor_type(node.input(1))->elem())};
 }
 
+std::vector<Var> SoftmaxWithBias::jvp(const Apply& node, const std::vector<Var>& ev) const {
+  // The softmax Jacobian is symmetric: d sm = SoftmaxGrad(dx + db, sm).
+  Var v;
+  if (ev.size() > 0 && ev[0]) v = ev[0];
+  if (ev.size() > 1 && ev[1]) v = v ? add(v, ev[1]) : fill(node.input(0), ev[1]);
+  if (!v) return {Var()};
+  return {cast(softmax_grad(v, node.output(0)), tensor_type(node.output(0))->elem())};
+}
+
 Var softmax_with_bias(const Var& x, const Var& b) {
   return apply1(*std::make_shared<SoftmaxWithBias>(), {as_tensor_variable(x), as_tensor_variable(b)});
 }

@@ -13,7 +13,7 @@ namespace hypatia {
 /// softmax(x + b) per row of a float matrix x and a vector b of its width, in one pass.
 /// Gradient: SoftmaxGrad for x, its column sums for b.
 class SoftmaxWithBias final : public OpBase<SoftmaxWithBias> {
-  HYPATIA_OP(SoftmaxWithBias, 2, make_node, perform, infer_shape, vjp)
+  HYPATIA_OP(SoftmaxWithBias, 2, make_node, perform, infer_shape, vjp, jvp)
 };
 Var softmax_with_bias(const Var& x, const Var& b);
 

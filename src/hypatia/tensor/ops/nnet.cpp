@@ -265,6 +265,21 @@ std::vector<Var> SoftmaxGrad::vjp(const Apply& node, const std::vector<Var>& out
   return {reduce_to_like(softmax_grad(g, sm), dy), reduce_to_like(g_sm, sm)};
 }
 
+std::vector<Var> SoftmaxGrad::jvp(const Apply& node, const std::vector<Var>& ev) const {
+  const Var dy = node.input(0), sm = node.input(1);
+  const std::vector<int> last{sm.type()->ndim() - 1};
+  // d[(dy - s) sm] = (d dy - d s) sm + (dy - s) d sm, s = sum(dy sm), d s = sum(d dy sm + dy d sm).
+  Var r;
+  if (ev.size() > 0 && ev[0]) r = softmax_grad(ev[0], sm);
+  if (ev.size() > 1 && ev[1]) {
+    const Var& v = ev[1];
+    Var t = sub(mul(sub(dy, sum(mul(dy, sm), last, true)), v), mul(sum(mul(dy, v), last, true), sm));
+    r = r ? add(r, t) : t;
+  }
+  if (r && tensor_type(r)->elem() != tensor_type(node.output(0))->elem()) r = cast(r, tensor_type(node.output(0))->elem());
+  return {r};
+}
+
 Var softmax_grad(const Var& dy, const Var& sm) {
   return apply1(*std::make_shared<SoftmaxGrad>(), {as_tensor_variable(dy), as_tensor_variable(sm)});
 }

@@ -63,7 +63,7 @@ class CrossentropyCategorical1HotGrad final
 /// gradient dy and the softmax output sm, (dy - sum(dy * sm, -1)) * sm. Softmax's vjp builds it
 /// so that the nnet stabilize rewrites can recognise the gradient of a log-softmax loss.
 class SoftmaxGrad final : public OpBase<SoftmaxGrad> {
-  HYPATIA_OP(SoftmaxGrad, 2, make_node, perform, infer_shape, vjp)
+  HYPATIA_OP(SoftmaxGrad, 2, make_node, perform, infer_shape, vjp, jvp)
 };
 Var softmax_grad(const Var& dy, const Var& sm);
 
