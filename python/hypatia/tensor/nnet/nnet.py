@@ -20,7 +20,6 @@ logsoftmax = log_softmax  # Theano 1.0's name
 softmax_graph = softmax
 softmax_op = softmax
 logsoftmax_op = log_softmax
-softmax_simplifier = None  # Theano's canonicalizer object; the rewrite is built in here
 
 
 class Prepend_scalar_constant_to_each_row(object):

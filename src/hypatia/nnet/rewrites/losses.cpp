@@ -4,6 +4,8 @@
 // cancelled SoftmaxGrad form, so that values and gradients stay finite for any finite logits.
 #include "hypatia/nnet/rewrites/losses.h"
 
+#include <unordered_set>
+
 #include "hypatia/nnet/ops/losses.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/advanced_subtensor.h"
@@ -60,6 +62,8 @@ bool is_zeros(const Var& v) {
   if (auto c = constant_scalar(v)) return *c == 0;
   if (v.owner() && v.owner()->op()->name() == "Alloc") return is_zeros(in(v, 0));
   if (scalar_of(v) == ScalarOpId::Second) return is_zeros(in(v, 1));
+  if (scalar_of(v) && v.owner()->nin() == 1 && v.owner()->op()->str().rfind("Elemwise{Cast{", 0) == 0)
+    return is_zeros(in(v, 0));
   return false;
 }
 
@@ -255,11 +259,52 @@ NodeRewriterPtr local_advanced_indexing_crossentropy_onehot_grad() {
   });
 }
 
+/// Whether `node` is among the ancestors of v.
+bool depends_on(const Var& v, const Apply* node) {
+  std::vector<Apply*> stack;
+  std::unordered_set<const Apply*> seen;
+  if (v.owner()) stack.push_back(v.owner());
+  while (!stack.empty()) {
+    Apply* n = stack.back();
+    stack.pop_back();
+    if (n == node) return true;
+    if (!seen.insert(n).second) continue;
+    for (const Var& i : n->inputs())
+      if (i.owner()) stack.push_back(i.owner());
+  }
+  return false;
+}
+
+// softmax(x + b) (Softmax or SoftmaxWithBias) -> the sm output of a
+// CrossentropySoftmaxArgmax1HotWithBias(x, b, y) node of the same graph (Theano's
+// graph_merge_softmax_with_crossentropy_softmax): the softmax is computed once for the loss and
+// its gradient. Valid always (the same values); skipped when y depends on the softmax.
+NodeRewriterPtr local_merge_softmax_with_crossentropy_softmax() {
+  return make_node_rewriter("local_merge_softmax_with_crossentropy_softmax", Tracks{{"Softmax", "SoftmaxWithBias"}, {}},
+                            [](FunctionGraph& fg, Apply* node) -> Result {
+    const Var sm = node->output(0);
+    auto xb = softmax_logits(sm);
+    if (!xb) return std::nullopt;
+    for (const Client& c : fg.clients(xb->first.get())) {
+      if (!c.node || c.index != 0 || !dynamic_cast<const CrossentropySoftmaxArgmax1HotWithBias*>(c.node->op().get()))
+        continue;
+      const Var b = c.node->input(1);
+      if (!(same(b, xb->second) || (is_zeros(b) && is_zeros(xb->second)))) continue;
+      if (depends_on(c.node->input(2), node)) continue;
+      const Var r = c.node->output(1);
+      if (!r.type()->equals(*sm.type())) continue;
+      return std::vector<Var>{r};
+    }
+    return std::nullopt;
+  });
+}
+
 }  // namespace
 
 std::vector<NodeRewriterPtr> nnet_stabilize_rewriters() {
   return {local_advanced_indexing_crossentropy_onehot(), local_log_advanced_indexing_softmax(),
-          local_softmax_grad_div_softmax(), local_advanced_indexing_crossentropy_onehot_grad()};
+          local_softmax_grad_div_softmax(), local_advanced_indexing_crossentropy_onehot_grad(),
+          local_merge_softmax_with_crossentropy_softmax()};
 }
 
 void register_nnet_stabilize(RewriteDatabase& db) {
