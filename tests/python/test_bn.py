@@ -85,3 +85,14 @@ def test_errors():
     f = hypatia.function([x, g], bn.batch_normalization_train(x, g, g)[0])
     with pytest.raises(ValueError, match="scale has shape"):
         f(np.ones((3, 4)), np.ones((1, 3)))
+
+
+def test_train_axes_tuple_with_kept_axes_apart():
+    # axes=(1,) on a 3-D input keeps axes 0 and 2, which are not adjacent (the transposing path).
+    x = RNG.randn(3, 4, 2)
+    g, b = RNG.rand(3, 1, 2) + 0.5, RNG.randn(3, 1, 2)
+    for k in range(3):
+        check_op(lambda x, g, b: bn.batch_normalization_train(x, g, b, (1,))[k], [x, g, b],
+                 lambda x, g, b: np_train(x, g, b, (1,), 1e-4)[k])
+    check_op(lambda x, g, b: bn.batch_normalization_test(x, g, b, b * 0.1, g, (1,)), [x, g, b],
+             lambda x, g, b: (x - b * 0.1) * g / np.sqrt(g + 1e-4) + b)

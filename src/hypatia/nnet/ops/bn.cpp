@@ -7,6 +7,7 @@
 #include "hypatia/nnet/kernels/bn.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/elemwise.h"
+#include "hypatia/tensor/ops/shape.h"
 
 namespace hypatia {
 namespace {
@@ -50,30 +51,45 @@ TypePtr param_type(const Var& x, const std::vector<int>& axes, DType dt) {
   return TensorType::make(dt, bc);
 }
 
-/// The (groups, m) layout of x: the kept axes first, the normalised ones last.
+/// The (outer, groups, inner) layout of x: the kept axes in the middle. When they are adjacent
+/// in x this is x itself (no copy beyond the float64 view); otherwise x is transposed to put
+/// the kept axes first (outer = 1).
 struct Layout {
-  std::vector<int> perm, inv;
-  Shape keep_shape;  // x's shape with the normalised axes set to 1
-  int64_t groups = 1, m = 1;
+  std::vector<int> perm, inv;  // empty: no transpose
+  Shape keep_shape;            // x's shape with the normalised axes set to 1
+  Shape shape;                 // x's shape
+  int64_t outer = 1, groups = 1, inner = 1;
 };
 Layout layout_of(const Shape& xs, const std::vector<int>& axes) {
   Layout l;
   const int nd = static_cast<int>(xs.size());
+  l.shape = l.keep_shape = xs;
+  for (int a : axes) l.keep_shape[a] = 1;
+  int first = nd, last = -1;
+  for (int d = 0; d < nd; ++d)
+    if (!in_axes(axes, d)) first = std::min(first, d), last = std::max(last, d);
+  bool adjacent = true;
+  for (int d = first; d <= last; ++d) adjacent = adjacent && !in_axes(axes, d);
+  if (adjacent) {
+    for (int d = 0; d < nd; ++d) (d < first ? l.outer : d > last ? l.inner : l.groups) *= xs[d];
+    return l;
+  }
   for (int d = 0; d < nd; ++d)
     if (!in_axes(axes, d)) l.perm.push_back(d), l.groups *= xs[d];
   for (int d = 0; d < nd; ++d)
-    if (in_axes(axes, d)) l.perm.push_back(d), l.m *= xs[d];
+    if (in_axes(axes, d)) l.perm.push_back(d), l.inner *= xs[d];
   l.inv.assign(nd, 0);
   for (int i = 0; i < nd; ++i) l.inv[l.perm[i]] = i;
-  l.keep_shape = xs;
-  for (int a : axes) l.keep_shape[a] = 1;
   return l;
 }
 
-/// x as contiguous doubles in the (groups, m) layout.
-NDArray rows_of(const NDArray& x, const Layout& l) { return x.transpose(l.perm).astype(DType::Float64); }
+/// x as contiguous doubles in the layout (no copy for a contiguous float64 x in place).
+NDArray rows_of(const NDArray& x, const Layout& l) {
+  if (!l.perm.empty()) return x.transpose(l.perm).astype(DType::Float64);
+  return x.dtype() == DType::Float64 ? x.contiguous() : x.astype(DType::Float64);
+}
 
-/// A parameter broadcast to the kept shape, as `groups` contiguous doubles.
+/// A parameter broadcast to the kept shape, as `groups` contiguous doubles in kept-axis order.
 NDArray groups_of(const std::string& who, const char* what, const NDArray& p, const Layout& l) {
   const Shape& ks = l.keep_shape;
   bool ok = p.ndim() == static_cast<int>(ks.size());
@@ -81,11 +97,22 @@ NDArray groups_of(const std::string& who, const char* what, const NDArray& p, co
   if (!ok)
     value_error("[", who, "] ", what, " has shape ", shape_str(p.shape()), ", expected ", shape_str(ks),
                 " (x's shape with the normalised axes of length 1) or one broadcasting to it");
-  return p.broadcast_to(ks).transpose(l.perm).astype(DType::Float64);
+  return p.broadcast_to(ks).astype(DType::Float64);
 }
 
-/// Rows in the (groups, m) layout back to x's axis order, as dtype.
-NDArray from_rows(const NDArray& rows, const Layout& l, DType dt) { return rows.transpose(l.inv).astype(dt); }
+/// A fresh float64 array of the layout's working shape.
+NDArray work_array(const Layout& l) {
+  if (l.perm.empty()) return NDArray(DType::Float64, l.shape);
+  Shape s;
+  for (int d : l.perm) s.push_back(l.shape[d]);
+  return NDArray(DType::Float64, s);
+}
+
+/// A working array back to x's axis order, as dtype.
+NDArray from_rows(const NDArray& rows, const Layout& l, DType dt) {
+  if (l.perm.empty()) return dt == DType::Float64 ? rows : rows.astype(dt);
+  return rows.transpose(l.inv).astype(dt);
+}
 
 /// A groups vector as a tensor of the kept shape.
 NDArray keep_of(const NDArray& g, const Layout& l, DType dt) { return g.reshape(l.keep_shape).astype(dt); }
@@ -126,9 +153,9 @@ void AbstractBatchNormTrain::perform(const Apply& node, const Value* const* inpu
   const NDArray xr = rows_of(x, l);
   const NDArray g = groups_of(name(), "scale", as_array(*inputs[1], kName), l);
   const NDArray b = groups_of(name(), "bias", as_array(*inputs[2], kName), l);
-  NDArray out(DType::Float64, xr.shape()), mean(DType::Float64, {l.groups}), var(DType::Float64, {l.groups}),
+  NDArray out = work_array(l), mean(DType::Float64, {l.groups}), var(DType::Float64, {l.groups}),
       invstd(DType::Float64, {l.groups});
-  nnet_kernels::bn_train(xr.data<double>(), l.groups, l.m, g.data<double>(), b.data<double>(), params_.epsilon,
+  nnet_kernels::bn_train(xr.data<double>(), l.outer, l.groups, l.inner, g.data<double>(), b.data<double>(), params_.epsilon,
                          out.data<double>(), mean.data<double>(), var.data<double>(), invstd.data<double>());
   const DType dt = tensor_type(node.output(0))->elem();
   outputs[0] = from_rows(out, l, dt);
@@ -138,7 +165,8 @@ void AbstractBatchNormTrain::perform(const Apply& node, const Value* const* inpu
     const NDArray rm = groups_of(name(), "running_mean", as_array(*inputs[3], kName), l);
     const NDArray rv = groups_of(name(), "running_var", as_array(*inputs[4], kName), l);
     const double f = params_.running_average_factor;
-    const double unbias = l.m > 1 ? static_cast<double>(l.m) / static_cast<double>(l.m - 1) : 1.0;
+    const int64_t m = l.outer * l.inner;
+    const double unbias = m > 1 ? static_cast<double>(m) / static_cast<double>(m - 1) : 1.0;
     NDArray nrm(DType::Float64, {l.groups}), nrv(DType::Float64, {l.groups});
     for (int64_t k = 0; k < l.groups; ++k) {
       nrm.data<double>()[k] = rm.data<double>()[k] * (1 - f) + mean.data<double>()[k] * f;
@@ -217,8 +245,8 @@ void AbstractBatchNormTrainGrad::perform(const Apply& node, const Value* const* 
   const NDArray g = groups_of(name(), "scale", as_array(*inputs[2], kName), l);
   const NDArray mu = groups_of(name(), "mean", as_array(*inputs[3], kName), l);
   const NDArray is = groups_of(name(), "invstd", as_array(*inputs[4], kName), l);
-  NDArray gx(DType::Float64, xr.shape()), gs(DType::Float64, {l.groups}), gb(DType::Float64, {l.groups});
-  nnet_kernels::bn_train_grad(xr.data<double>(), dr.data<double>(), l.groups, l.m, g.data<double>(), mu.data<double>(),
+  NDArray gx = work_array(l), gs(DType::Float64, {l.groups}), gb(DType::Float64, {l.groups});
+  nnet_kernels::bn_train_grad(xr.data<double>(), dr.data<double>(), l.outer, l.groups, l.inner, g.data<double>(), mu.data<double>(),
                               is.data<double>(), gx.data<double>(), gs.data<double>(), gb.data<double>());
   const DType dt = tensor_type(node.output(0))->elem();
   outputs[0] = from_rows(gx, l, dt);
@@ -258,8 +286,8 @@ void AbstractBatchNormInference::perform(const Apply& node, const Value* const* 
   const NDArray b = groups_of(name(), "bias", as_array(*inputs[2], kName), l);
   const NDArray mu = groups_of(name(), "mean", as_array(*inputs[3], kName), l);
   const NDArray var = groups_of(name(), "var", as_array(*inputs[4], kName), l);
-  NDArray out(DType::Float64, xr.shape());
-  nnet_kernels::bn_inference(xr.data<double>(), l.groups, l.m, g.data<double>(), b.data<double>(), mu.data<double>(),
+  NDArray out = work_array(l);
+  nnet_kernels::bn_inference(xr.data<double>(), l.outer, l.groups, l.inner, g.data<double>(), b.data<double>(), mu.data<double>(),
                              var.data<double>(), params_.epsilon, out.data<double>());
   outputs[0] = from_rows(out, l, tensor_type(node.output(0))->elem());
 }
@@ -272,8 +300,11 @@ std::optional<std::vector<ShapeVec>> AbstractBatchNormInference::infer_shape(con
 std::vector<Var> AbstractBatchNormInference::vjp(const Apply& node, const std::vector<Var>& gs) const {
   const Var& dy = gs[0];
   if (!dy || is_disconnected(dy)) return std::vector<Var>(5, disconnected_var());
-  const Var x = node.input(0), scale = node.input(1), bias = node.input(2), mean = node.input(3), var = node.input(4);
   const std::vector<int>& ax = params_.axes;
+  // The parameters are length 1 along the axes (checked at run time); say so in their types so
+  // that the elementwise graph below broadcasts them.
+  auto bc = [&](int i) { return addbroadcast(node.input(i), ax); };
+  const Var x = node.input(0), scale = bc(1), bias = node.input(2), mean = bc(3), var = bc(4);
   const Var var_eps = add(var, constant(params_.epsilon));
   const Var std_ = sqrt(var_eps);
   const Var dyc = sum(mul(dy, sub(x, mean)), ax, true);
@@ -322,7 +353,7 @@ Var param_at_rank(const std::string& who, const char* what, const Var& p_in, int
                   bool* squeezed) {
   const Var p = as_tensor_variable(p_in);
   const int pn = tensor_type(p)->ndim();
-  if (pn == nd) return p;
+  if (pn == nd) return addbroadcast(p, axes);  // length 1 along the axes (checked at run time)
   if (pn != nd - static_cast<int>(axes.size()))
     type_error("[", who, "] ", what, " must have rank ", nd, " or ", nd - static_cast<int>(axes.size()),
                " (the input's rank without the normalised axes), got ", tensor_type(p)->str());
