@@ -53,6 +53,7 @@ void init_sparse_select(nb::module_& m);
 void init_blocksparse(nb::module_& m);  // tensor.nnet.blocksparse
 void init_pool(nb::module_& m);  // _core.pool: signal.pool and nnet.neighbours (bind_pool.cpp)
 void init_conv(nb::module_& m);  // tensor.nnet.abstract_conv
+void init_nnet_fused(nb::module_& m);   // tensor.nnet.bn and the fused losses
 void init_scan(nb::module_& m);  // _scan, behind hypatia.scan_module
 void init_pyop(nb::module_& m);  // ops written in Python (bind_pyop.cpp)
 void init_ifelse(nb::module_& m);       // _core.ifelse (theano.ifelse)

@@ -34,6 +34,7 @@ NB_MODULE(_core, m) {
   family(&init_blocksparse, "blocksparse", "theano.tensor.nnet.blocksparse: block-sparse products.");
   family(&init_pool, "pool", "theano.tensor.signal.pool and theano.tensor.nnet.neighbours.");
   family(&init_conv, "conv", "theano.tensor.nnet.abstract_conv: the convolution ops.");
+  family(&init_nnet_fused, "nnet_fused", "theano.tensor.nnet.bn and the fused softmax losses.");
   init_scan(m);
   init_pyop(m);
   init_ifelse(m);

@@ -13,6 +13,7 @@
 #include "hypatia/linalg/rewrites/solve.h"
 #include "hypatia/control/rewrites/op_from_graph.h"
 #include "hypatia/nnet/rewrites/conv.h"
+#include "hypatia/nnet/rewrites/losses.h"
 #include "hypatia/rewrite/constant_folding.h"
 #include "hypatia/rewrite/inplace.h"
 #include "hypatia/rewrite/merge.h"
@@ -56,6 +57,7 @@ std::unique_ptr<SequenceDB> build_optdb() {
   register_control_canonicalize(*canonicalize);
   register_tensor_stabilize(*stabilize);
   register_linalg_stabilize(*stabilize);
+  register_nnet_stabilize(*stabilize);
   register_tensor_specialize(*specialize);
   register_blas_specialize(*specialize);
   register_usmm_specialize(*specialize);

@@ -202,8 +202,8 @@ std::vector<Var> Softmax::vjp(const Apply& node, const std::vector<Var>& output_
     // d/dx log_softmax: gz - sum(gz) * softmax(x), with softmax(x) = exp(log_softmax(x)).
     return {sub(gz, mul(sum(gz, std::vector<int>{last}, true), hypatia::exp(out)))};
   }
-  // d/dx softmax: (gz - sum(gz * sm)) * sm
-  return {mul(sub(gz, sum(mul(gz, out), std::vector<int>{last}, true)), out)};
+  // d/dx softmax: (gz - sum(gz * sm)) * sm, as one op the stabilize rewrites recognise.
+  return {softmax_grad(gz, out)};
 }
 
 std::vector<Var> Softmax::jvp(const Apply& node, const std::vector<Var>& ev) const {
@@ -214,6 +214,74 @@ std::vector<Var> Softmax::jvp(const Apply& node, const std::vector<Var>& ev) con
   if (params_.log) return {sub(v, sum(mul(v, hypatia::exp(out)), std::vector<int>{last}, true))};
   // The softmax Jacobian is symmetric: the same form as the vjp.
   return {mul(sub(v, sum(mul(v, out), std::vector<int>{last}, true)), out)};
+}
+
+// ---------------------------------------------------------------- SoftmaxGrad
+
+ApplyPtr SoftmaxGrad::make_node_checked(const std::vector<Var>& inputs) const {
+  const TensorType& dy = check_tensor_input(inputs[0], name());
+  const TensorType& sm = check_tensor_input(inputs[1], name());
+  if (sm.ndim() < 1 || !is_float(sm.elem()) || dy.ndim() != sm.ndim())
+    type_error("[SoftmaxGrad] expected dy and sm as float tensors of the same rank >= 1, got ", dy.str(), " and ", sm.str());
+  std::vector<bool> bc(sm.ndim());
+  for (int i = 0; i < sm.ndim(); ++i) bc[i] = dy.broadcastable()[i] && sm.broadcastable()[i];
+  return Apply::create(ptr(), inputs, {TensorType::make(upcast(float_out(dy.elem()), sm.elem()), bc)});
+}
+
+void SoftmaxGrad::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& dy_in = as_array(*inputs[0], kName);
+  const NDArray& sm_in = as_array(*inputs[1], kName);
+  if (dy_in.shape() != sm_in.shape())
+    value_error("[SoftmaxGrad] dy has shape ", shape_str(dy_in.shape()), " but sm has shape ", shape_str(sm_in.shape()));
+  NDArray r = dy_in.astype(DType::Float64);
+  NDArray sm = sm_in.astype(DType::Float64);
+  const int64_t c = sm.shape(sm.ndim() - 1);
+  const int64_t rows = c == 0 ? 0 : sm.size() / c;
+  double* pr = r.data<double>();
+  const double* ps = sm.data<double>();
+  for (int64_t i = 0; i < rows; ++i) {
+    double* d = pr + i * c;
+    const double* s = ps + i * c;
+    double acc = 0;
+    for (int64_t j = 0; j < c; ++j) acc += d[j] * s[j];
+    for (int64_t j = 0; j < c; ++j) d[j] = (d[j] - acc) * s[j];
+  }
+  outputs[0] = r.astype(tensor_type(node.output(0))->elem());
+}
+
+std::optional<std::vector<ShapeVec>> SoftmaxGrad::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
+  return std::vector<ShapeVec>{s[1]};
+}
+
+std::vector<Var> SoftmaxGrad::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+  const Var& g = output_grads[0];
+  if (!g || is_disconnected(g)) return {disconnected_var(), disconnected_var()};
+  const Var dy = node.input(0), sm = node.input(1);
+  const std::vector<int> last{sm.type()->ndim() - 1};
+  // out = dy * sm - s * sm with s = sum(dy * sm): linear in dy with the (symmetric) softmax
+  // Jacobian, and d/d sm = g * dy - g * s - sum(g * sm) * dy.
+  Var s = sum(mul(dy, sm), last, true);
+  Var g_sm = sub(mul(g, sub(dy, s)), mul(sum(mul(g, sm), last, true), dy));
+  return {reduce_to_like(softmax_grad(g, sm), dy), reduce_to_like(g_sm, sm)};
+}
+
+std::vector<Var> SoftmaxGrad::jvp(const Apply& node, const std::vector<Var>& ev) const {
+  const Var dy = node.input(0), sm = node.input(1);
+  const std::vector<int> last{sm.type()->ndim() - 1};
+  // d[(dy - s) sm] = (d dy - d s) sm + (dy - s) d sm, s = sum(dy sm), d s = sum(d dy sm + dy d sm).
+  Var r;
+  if (ev.size() > 0 && ev[0]) r = softmax_grad(ev[0], sm);
+  if (ev.size() > 1 && ev[1]) {
+    const Var& v = ev[1];
+    Var t = sub(mul(sub(dy, sum(mul(dy, sm), last, true)), v), mul(sum(mul(dy, v), last, true), sm));
+    r = r ? add(r, t) : t;
+  }
+  if (r && tensor_type(r)->elem() != tensor_type(node.output(0))->elem()) r = cast(r, tensor_type(node.output(0))->elem());
+  return {r};
+}
+
+Var softmax_grad(const Var& dy, const Var& sm) {
+  return apply1(*std::make_shared<SoftmaxGrad>(), {as_tensor_variable(dy), as_tensor_variable(sm)});
 }
 
 const Softmax* softmax_op_of(const Var& v) {

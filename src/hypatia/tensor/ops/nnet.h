@@ -59,6 +59,14 @@ class CrossentropyCategorical1HotGrad final
   HYPATIA_OP(CrossentropyCategorical1HotGrad, 3, make_node, perform, infer_shape, vjp)
 };
 
+/// Theano's SoftmaxGrad(dy, sm): the gradient of softmax over the last axis given the output
+/// gradient dy and the softmax output sm, (dy - sum(dy * sm, -1)) * sm. Softmax's vjp builds it
+/// so that the nnet stabilize rewrites can recognise the gradient of a log-softmax loss.
+class SoftmaxGrad final : public OpBase<SoftmaxGrad> {
+  HYPATIA_OP(SoftmaxGrad, 2, make_node, perform, infer_shape, vjp, jvp)
+};
+Var softmax_grad(const Var& dy, const Var& sm);
+
 /// The Softmax/LogSoftmax op computing v, or null.
 const Softmax* softmax_op_of(const Var& v);
 
