@@ -48,6 +48,7 @@ void init_sparse_arith(nb::module_& m);  // after init_sparse: adds to _core.spa
 void init_sparse_dot(nb::module_& m);  // after init_sparse: adds to _core.sparse
 // Sparse selection, stacking, sparse_grad and probability ops (into _core.sparse).
 void init_sparse_select(nb::module_& m);
+void init_sparse_linalg(nb::module_& m);  // after init_sparse: spsolve (bind_sparse_linalg.cpp)
 void init_blocksparse(nb::module_& m);  // tensor.nnet.blocksparse
 void init_scan(nb::module_& m);  // _scan, behind hypatia.scan_module
 void init_pyop(nb::module_& m);  // ops written in Python (bind_pyop.cpp)

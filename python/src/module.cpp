@@ -29,6 +29,7 @@ NB_MODULE(_core, m) {
   init_sparse_arith(m);
   init_sparse_dot(m);
   init_sparse_select(m);
+  init_sparse_linalg(m);
   family(&init_blocksparse, "blocksparse", "theano.tensor.nnet.blocksparse: block-sparse products.");
   init_scan(m);
   init_pyop(m);

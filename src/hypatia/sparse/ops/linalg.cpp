@@ -80,6 +80,8 @@ std::optional<std::vector<ShapeVec>> SpFactor::infer_shape(const Apply&, const s
   return std::vector<ShapeVec>{ShapeVec{}};
 }
 std::vector<Var> SpFactor::vjp(const Apply&, const std::vector<Var>&) const { return {disconnected_var()}; }
+// A factor has no tangent: SpSolve's R-op differentiates through A itself (dM x).
+std::vector<Var> SpFactor::jvp(const Apply&, const std::vector<Var>&) const { return {Var()}; }
 std::vector<std::vector<bool>> SpFactor::connection_pattern(const Apply&) const { return {{false}}; }
 
 // ---------------------------------------------------------------- SpSolve

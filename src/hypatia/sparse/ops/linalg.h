@@ -47,7 +47,7 @@ struct SpFactorParams {
 /// spsolve of the same A (merge). ValueError "[SpSolve] ..." for a non-square, singular or
 /// (for 'pos') not positive definite A. Not constant-folded (an opaque value).
 class SpFactor final : public OpBase<SpFactor, SpFactorParams> {
-  HYPATIA_OP(SpFactor, 1, make_node, perform, infer_shape, vjp, connection_pattern, str, constant_foldable)
+  HYPATIA_OP(SpFactor, 1, make_node, perform, infer_shape, vjp, jvp, connection_pattern, str, constant_foldable)
 };
 
 struct SpSolveParams {
