@@ -68,7 +68,7 @@ def test_general_matches_scipy(fmt, dtype, storage, k):
     a = _compress(_dense(n, rng), fmt, dtype, storage)
     b = rng.uniform(-1, 1, (n,) if k is None else (n, k)).astype(dtype)
     tol = dict(rtol=1e-4, atol=1e-5) if dtype == "float32" else {}
-    check_op(lambda A, B: spsolve(A, B), [a, b], _ref, grad=dtype == "float64" and storage != "sorted",
+    check_op(lambda A, B: spsolve(A, B), [a, b], _ref, grad=dtype == "float64",
              structured=True, **tol)
 
 
@@ -195,3 +195,31 @@ def test_errors():
         spsolve(B, B)
     with pytest.raises(TypeError, match=r"^\[SpSolve\]"):
         spsolve(A, T.tensor3("c"))
+
+
+@pytest.mark.parametrize("assume_a", ["gen", "pos"])
+def test_second_order_gradients(assume_a):
+    # d/dA and d/db of a gradient w.r.t. A: SpSolveGradA's own gradient (through u and x).
+    rng = np.random.RandomState(8)
+    n = 5
+    dense = _spd(n, rng) if assume_a == "pos" else _dense(n, rng)
+    a = _compress(np.triu(dense) if assume_a == "pos" else dense, "csr", "float64", "sorted")
+    b = rng.uniform(-1, 1, n)
+
+    def fun(A, B):
+        x = spsolve(A, B, assume_a=assume_a)
+        return S.dense_from_sparse(hypatia.grad(T.sum(x ** 2), A))
+
+    S.verify_grad_sparse(fun, [a, b], structured=True, rng=np.random.RandomState(0))
+
+
+@pytest.mark.parametrize("assume_a,trans", [("gen", False), ("gen", True), ("sym", False)])
+def test_matvec_op_and_its_gradient(assume_a, trans):
+    rng = np.random.RandomState(9)
+    n = 5
+    dense = _dense(n, rng)
+    a = _compress(dense, "csc", "float64", "unsorted")
+    v = rng.uniform(-1, 1, (n, 2))
+    op = S.linalg.SpSolveMatvec(assume_a, trans)
+    m = np.triu(dense) + np.triu(dense, 1).T if assume_a == "sym" else dense
+    check_op(lambda A, V: op(A, V), [a, v], lambda A, V: (m.T if trans else m) @ V, structured=True)
