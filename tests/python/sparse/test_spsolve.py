@@ -187,6 +187,9 @@ def test_errors():
         gen(sp.csr_matrix(np.array([[1.0, 2.0], [2.0, 4.0]])), np.ones(2))
     with pytest.raises(ValueError, match=r"^\[SpSolve\] A is not positive definite"):
         pos(sp.csr_matrix(np.diag([1.0, -1.0, 2.0])), np.ones(3))
+    with pytest.raises(ValueError, match=r"^\[SpSolve\] A has a non-finite entry"):
+        gen(sp.csr_matrix(np.diag([1.0, np.nan, 2.0])), np.ones(3))
+    assert gen(sp.csr_matrix((0, 0)), np.ones(0)).shape == (0,)
     with pytest.raises(ValueError, match=r"^\[SpSolve\] assume_a must be"):
         spsolve(A, B, assume_a="her")
     with pytest.raises(TypeError, match=r"^\[SpSolve\]"):

@@ -2,6 +2,7 @@
 #include "hypatia/sparse/kernels/solve.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -175,6 +176,8 @@ std::shared_ptr<const SparseFactor> SparseFactor::factorize(const SparseMatrix& 
   impl->m = normalised(a);
   Impl& f = *impl;
   const int64_t n = f.m.n;
+  for (double v : f.m.x)
+    if (!std::isfinite(v)) value_error("[", who, "] A has a non-finite entry (", v, ")");
   if (n > 0 && kind == SolveKind::General) {
     double control[UMFPACK_CONTROL], info[UMFPACK_INFO];
     umfpack_dl_defaults(control);

@@ -24,8 +24,8 @@ const char* solve_kind_name(SolveKind kind);
 class SparseFactor {
  public:
   /// Factorises a (any real dtype; solved in double). ValueError "[who] ..." when a is not
-  /// square, singular (UMFPACK) or not positive definite ('pos'); MemoryError when SuiteSparse
-  /// runs out of memory.
+  /// square, has a NaN/inf entry, is singular (UMFPACK) or not positive definite ('pos');
+  /// MemoryError when SuiteSparse runs out of memory.
   static std::shared_ptr<const SparseFactor> factorize(const SparseMatrix& a, SolveKind kind, const std::string& who);
   ~SparseFactor();
   SparseFactor(const SparseFactor&) = delete;
