@@ -80,6 +80,8 @@ def _type_spec(t):
         return (kind,)
     if kind == "opaque" and str(t) == str(_random_state_type()):
         return ("random_state",)
+    if kind == "opaque" and str(t) == "SpFactorType":
+        return ("sparse_factor",)
     raise TypeError("[pickle] cannot serialise type %s: expected a tensor, sparse, random-state, null or "
                     "disconnected type" % t)
 
@@ -104,6 +106,8 @@ def _rebuild_type(spec):
         return _core._disconnected().type
     if kind == "random_state":
         return _random_state_type()
+    if kind == "sparse_factor":
+        return _core.sparse.spfactor_type()
     raise ValueError("[pickle] unknown type kind %r: expected tensor, sparse, null, disconnected or random_state" % (kind,))
 
 

@@ -50,6 +50,7 @@ void init_sparse_arith(nb::module_& m);  // after init_sparse: adds to _core.spa
 void init_sparse_dot(nb::module_& m);  // after init_sparse: adds to _core.sparse
 // Sparse selection, stacking, sparse_grad and probability ops (into _core.sparse).
 void init_sparse_select(nb::module_& m);
+void init_sparse_linalg(nb::module_& m);  // after init_sparse: spsolve (bind_sparse_linalg.cpp)
 void init_blocksparse(nb::module_& m);  // tensor.nnet.blocksparse
 void init_pool(nb::module_& m);  // _core.pool: signal.pool and nnet.neighbours (bind_pool.cpp)
 void init_conv(nb::module_& m);  // tensor.nnet.abstract_conv

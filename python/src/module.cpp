@@ -31,6 +31,7 @@ NB_MODULE(_core, m) {
   init_sparse_arith(m);
   init_sparse_dot(m);
   init_sparse_select(m);
+  init_sparse_linalg(m);
   family(&init_blocksparse, "blocksparse", "theano.tensor.nnet.blocksparse: block-sparse products.");
   family(&init_pool, "pool", "theano.tensor.signal.pool and theano.tensor.nnet.neighbours.");
   family(&init_conv, "conv", "theano.tensor.nnet.abstract_conv: the convolution ops.");

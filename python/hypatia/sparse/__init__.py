@@ -212,3 +212,4 @@ from .math import *  # noqa: E402,F401,F403  (sparse arithmetic: add, mul, compa
 from .products import *  # noqa: E402,F401,F403  (structured_dot, dot, true_dot, sampling_dot, usmm, Dot, ...)
 from .select import *  # noqa: E402,F401,F403  (selection, stacking, sparse_grad, probability)
 from . import utils  # noqa: E402,F401  (hash_from_sparse)
+from . import linalg  # noqa: E402,F401  (spsolve)
