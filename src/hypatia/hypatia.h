@@ -19,7 +19,8 @@
 #include "hypatia/tensor/tensor_type.h"
 
 #include "hypatia/linalg/api.h"
-#include "hypatia/nnet/conv.h"
+#include "hypatia/nnet/api.h"
+#include "hypatia/random/api.h"
 
 #include "hypatia/sparse/sparse.h"
 

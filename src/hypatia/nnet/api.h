@@ -1,6 +1,8 @@
 // The nnet family's builder API (theano.tensor.nnet beyond the activations in tensor/ops/nnet.h):
-// batch normalisation, the fused softmax losses and the CTC loss.
+// convolution, pooling and neighbourhoods, batch normalisation, the fused softmax losses and CTC.
 #pragma once
+#include "hypatia/nnet/conv.h"
+#include "hypatia/nnet/pool.h"
 #include "hypatia/nnet/ops/bn.h"
 #include "hypatia/nnet/ops/ctc.h"
 #include "hypatia/nnet/ops/losses.h"
