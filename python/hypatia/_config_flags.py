@@ -173,8 +173,9 @@ def register_flags(cfg, Param):
     add("traceback.limit", 8, "Number of user stack levels each new variable records in tag.trace, "
         "printed by runtime errors as 'Backtrace when the node is created' (0: none, -1: all).", "int",
         minimum=-1, apply=_core.set_traceback_limit)
-    add("traceback.compile_limit", 0, "Stack levels kept for variables made while compiling.", "int",
-        minimum=0)
+    add("traceback.compile_limit", 0, "Stack levels kept for variables made while compiling (0: none; "
+        "variables a rewrite installs then inherit the trace of the one they replace).", "int",
+        minimum=0, apply=_core.set_traceback_compile_limit)
     add("NanGuardMode.nan_is_error", True, "NanGuardMode raises when it sees a NaN.", "bool")
     add("NanGuardMode.inf_is_error", True, "NanGuardMode raises when it sees an inf.", "bool")
     add("NanGuardMode.big_is_error", True, "NanGuardMode raises when it sees a value > 1e10.", "bool")

@@ -9,6 +9,7 @@ namespace hypatia::py {
 namespace {
 
 std::atomic<int> g_limit{0};
+std::atomic<int> g_compile_limit{0};
 std::mutex g_dir_mu;
 std::string g_package_dir;  // frames in files under it are the package's own, not the user's
 
@@ -19,8 +20,8 @@ bool own_file(const std::string& file) {
 
 /// The user's frames (outermost first, at most `limit`; -1: all) of the calling Python thread.
 /// Threads that do not hold the GIL (native code building graphs off the interpreter) get none.
-std::shared_ptr<const CreationTrace> capture() {
-  const int limit = g_limit.load(std::memory_order_relaxed);
+std::shared_ptr<const CreationTrace> capture(bool compiling) {
+  const int limit = (compiling ? g_compile_limit : g_limit).load(std::memory_order_relaxed);
   if (limit == 0 || !Py_IsInitialized() || !PyGILState_Check()) return nullptr;
   CreationTrace innermost_first;
   PyFrameObject* f = PyEval_GetFrame();  // borrowed
@@ -45,6 +46,13 @@ std::shared_ptr<const CreationTrace> capture() {
 
 void init_trace(nb::module_& m) {
   set_creation_trace_hook(&capture);
+  m.def("set_traceback_compile_limit", [](int limit) {
+    if (limit < -1) value_error("[config] traceback.compile_limit must be -1 (all levels) or >= 0, got ", limit);
+    g_compile_limit.store(limit, std::memory_order_relaxed);
+    set_creation_trace_hook(&capture, limit != 0);
+  }, nb::arg("limit"),
+        "Sets config.traceback.compile_limit: levels recorded for variables made while compiling (0: none; "
+        "rewritten variables then inherit the trace of the variable they replace).");
   m.def("set_traceback_limit", [](int limit) {
     if (limit < -1) value_error("[config] traceback.limit must be -1 (all levels) or >= 0, got ", limit);
     g_limit.store(limit, std::memory_order_relaxed);

@@ -85,3 +85,17 @@ def test_traces_are_per_thread():
     for t in threads:
         t.join()
     assert set(results.values()) == {"build"}
+
+
+def test_compile_limit_records_where_compilation_made_a_node():
+    a, b, c = T.dmatrix("a"), T.dmatrix("b"), T.dmatrix("c")
+    out = c + _product(a, b)
+    with hypatia.change_flags(**{"traceback.compile_limit": 3}):
+        f = hypatia.function([a, b, c], out)  # the compiling line
+    (gemm,) = [n for n in f.maker.fgraph.toposort() if str(n.op).startswith("Gemm")]
+    frames = gemm.outputs[0].tag.trace[0]
+    assert frames[-1][3] == "f = hypatia.function([a, b, c], out)  # the compiling line", frames
+    # By default (0) the rewritten node inherits the user's line instead.
+    g = hypatia.function([a, b, c], out)
+    (gemm,) = [n for n in g.maker.fgraph.toposort() if str(n.op).startswith("Gemm")]
+    assert gemm.outputs[0].tag.trace[0][-1][3] == "out = c + _product(a, b)"

@@ -42,7 +42,7 @@ FunctionGraph::FunctionGraph(const std::vector<Var>& inputs, const std::vector<V
       ApplyPtr nn = Apply::create(node->op(), ins, types);
       for (int i = 0; i < node->nout(); ++i) {
         nn->out(i)->name = node->out(i)->name;
-        nn->out(i)->trace = node->out(i)->trace;
+        if (node->out(i)->trace) nn->out(i)->trace = node->out(i)->trace;
         equiv_[node->out(i)] = nn->output(i);
       }
     }

@@ -123,23 +123,27 @@ namespace {
 std::mutex g_trace_mu;
 std::shared_ptr<const CreationTraceHook> g_trace_hook;
 std::atomic<bool> g_has_trace_hook{false};
+std::atomic<bool> g_trace_during_compile{false};
 thread_local int t_trace_suspended = 0;
 }  // namespace
 
-void set_creation_trace_hook(CreationTraceHook hook) {
+void set_creation_trace_hook(CreationTraceHook hook, bool during_compile) {
   std::lock_guard<std::mutex> lock(g_trace_mu);
   g_trace_hook = hook ? std::make_shared<const CreationTraceHook>(std::move(hook)) : nullptr;
   g_has_trace_hook.store(g_trace_hook != nullptr, std::memory_order_release);
+  g_trace_during_compile.store(during_compile, std::memory_order_release);
 }
 
 std::shared_ptr<const CreationTrace> capture_creation_trace() {
-  if (!g_has_trace_hook.load(std::memory_order_acquire) || t_trace_suspended > 0) return nullptr;
+  if (!g_has_trace_hook.load(std::memory_order_acquire)) return nullptr;
+  const bool compiling = t_trace_suspended > 0;
+  if (compiling && !g_trace_during_compile.load(std::memory_order_acquire)) return nullptr;
   std::shared_ptr<const CreationTraceHook> h;
   {
     std::lock_guard<std::mutex> lock(g_trace_mu);
     h = g_trace_hook;
   }
-  return h ? (*h)() : nullptr;
+  return h ? (*h)(compiling) : nullptr;
 }
 
 namespace {

@@ -130,10 +130,12 @@ void set_default_update(const Var& shared_var, const Var& update);
 Var get_default_update(const Var& shared_var);
 
 /// The hook that captures the creation trace of new variables (the Python package installs
-/// one that walks the interpreter's frames; an empty function removes it). Without one, or
-/// inside a CreationTraceSuspend, variables get no trace and the check costs one atomic load.
-using CreationTraceHook = std::function<std::shared_ptr<const CreationTrace>()>;
-void set_creation_trace_hook(CreationTraceHook hook);
+/// one that walks the interpreter's frames; an empty function removes it). Without one,
+/// variables get no trace and the check costs one atomic load. Inside a CreationTraceSuspend
+/// (compiling) the hook is called with `compiling` true only when `during_compile` was set
+/// (Theano's traceback.compile_limit > 0); otherwise those variables get no trace.
+using CreationTraceHook = std::function<std::shared_ptr<const CreationTrace>(bool compiling)>;
+void set_creation_trace_hook(CreationTraceHook hook, bool during_compile = false);
 std::shared_ptr<const CreationTrace> capture_creation_trace();
 /// Theano's "Backtrace when the node is created" text of a trace ("" for none).
 std::string format_creation_trace(const CreationTrace& trace);

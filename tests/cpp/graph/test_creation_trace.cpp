@@ -18,7 +18,9 @@ struct FakeHook {
   int line = 1;
   std::string file = "user.py";
   FakeHook() {
-    set_creation_trace_hook([this] { return std::make_shared<const CreationTrace>(CreationTrace{{file, line, "build"}}); });
+    set_creation_trace_hook([this](bool compiling) {
+      return std::make_shared<const CreationTrace>(CreationTrace{{file, line, compiling ? "compile" : "build"}});
+    });
   }
   ~FakeHook() { set_creation_trace_hook(nullptr); }
 };
@@ -46,6 +48,15 @@ TEST(CreationTrace, HookRecordsInputsAndNodeOutputsAndSuspensionStopsIt) {
     EXPECT_EQ(plus(x, y)->trace, nullptr);
   }
   EXPECT_NE(plus(x, y)->trace, nullptr);
+  set_creation_trace_hook([](bool compiling) {
+    return std::make_shared<const CreationTrace>(CreationTrace{{"f.py", 1, compiling ? "compile" : "build"}});
+  }, true);  // traceback.compile_limit > 0: recorded while compiling too
+  {
+    CreationTraceSuspend compiling;
+    Var z = plus(x, y);
+    ASSERT_NE(z->trace, nullptr);
+    EXPECT_EQ((*z->trace)[0].function, "compile");
+  }
 }
 
 TEST(CreationTrace, ClonesKeepAndReplacementsInheritTheTrace) {
