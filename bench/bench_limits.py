@@ -16,13 +16,15 @@ Columns (best of repeats, ms; ratio < 1 means Hypatia is faster):
            argument conversion and validation alone, with (almost) nothing to wrap;
   C++      with --cxx-json FILE (bench_limits --benchmark_out=FILE --benchmark_out_format=json),
            Hypatia's best time for the row at the same thread count called from C++.
-The profiled numbers come from separate calls (profiling adds a few µs per node); `hypatia`
-and `noop` are unprofiled. `bound.%` is the boundary's share of the nodes' time (issue 13 asks
+`hypatia`, `scipy` and `noop` are timed in turn, round after round, best of each; the profiled
+numbers come from separate calls (profiling adds a few µs per node), from the batch of calls
+that took least time. `bound.%` is the boundary's share of the nodes' time (issue 13 asks
 for validation at most 10 % of the kernel).
 """
 import json
 import os
 import sys
+import time
 import timeit
 
 ARGS = sys.argv[1:]
@@ -32,7 +34,8 @@ if "--threads" in ARGS:
 CXX = None
 if "--cxx-json" in ARGS:
     with open(ARGS[ARGS.index("--cxx-json") + 1]) as fh:
-        CXX = {b["name"]: b["real_time"] for b in json.load(fh)["benchmarks"] if b.get("run_type") != "aggregate"}
+        CXX = {b["name"].split("/iterations:")[0]: b["real_time"] for b in json.load(fh)["benchmarks"]
+               if b.get("run_type") != "aggregate"}
 
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
@@ -42,12 +45,37 @@ import hypatia.sparse as S  # noqa: E402
 import hypatia.tensor as T  # noqa: E402
 
 
-def best(fn, repeat=5):
+def batch(fn):
+    """How many calls make one timing of fn last about 20 ms (at least one)."""
     fn()
-    number = 1
-    while min(timeit.repeat(fn, number=number, repeat=1)) < 0.05 and number < 10000:
-        number *= 4
-    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
+    t0 = time.perf_counter()
+    fn()
+    return max(1, min(10000, int(0.02 / max(time.perf_counter() - t0, 1e-7))))
+
+
+def interleaved(fns, rounds=5):
+    """Best seconds per call of each fn, timed in turn, round after round (a change of load on the
+    shared machine then hits them alike)."""
+    numbers = [batch(fn) for fn in fns]
+    best = [float("inf")] * len(fns)
+    for _ in range(rounds):
+        for i, (fn, n) in enumerate(zip(fns, numbers)):
+            best[i] = min(best[i], timeit.timeit(fn, number=n) / n)
+    return best
+
+
+def profiled(fp, args, rounds=5):
+    """(call, nodes) seconds per call of the profiled fp, from the batch with the shortest calls."""
+    n = batch(lambda: fp(*args))
+    prof = fp.profile
+    best = (float("inf"), 0.0)
+    for _ in range(rounds):
+        c0, n0 = prof.fct_call_time, prof.thunk_time
+        for _ in range(n):
+            fp(*args)
+        call, nodes = (prof.fct_call_time - c0) / n, (prof.thunk_time - n0) / n
+        best = min(best, (call, nodes))
+    return best
 
 
 def random_csr(n, per_row, seed, band=0):
@@ -129,7 +157,7 @@ def check(got, want):
 
 def main():
     threads = os.environ.get("OMP_NUM_THREADS", str(os.cpu_count()))
-    print("Hypatia threads: %s (OMP_NUM_THREADS), scipy: 1; times in ms, best of repeats" % threads)
+    print("Hypatia threads: %s (OMP_NUM_THREADS, else the core count), scipy: 1; ms, best of repeats" % threads)
     print("%-42s %9s %9s %6s %9s %9s %7s %9s %9s" % ("row (float64)", "hypatia", "scipy", "ratio", "nodes", "bound.",
                                                     "bound.%", "noop", "C++"))
     for name, ins, outv, args, ref in rows():
@@ -137,14 +165,9 @@ def main():
         fp = hypatia.function(ins, outv, profile=True)
         noop = hypatia.function(ins, shapes_of(ins))
         check(f(*args), ref())
-        t_h = best(lambda: f(*args))
-        t_s = best(lambda: ref())
-        t_noop = best(lambda: noop(*args))
-        best(lambda: fp(*args), repeat=3)
-        prof = fp.profile
-        calls = prof.fct_callcount
-        nodes = prof.thunk_time / calls
-        boundary = (prof.fct_call_time - prof.thunk_time) / calls
+        t_h, t_s, t_noop = interleaved([lambda: f(*args), ref, lambda: noop(*args)])
+        call, nodes = profiled(fp, args)
+        boundary = call - nodes
         cxx = "-"
         if CXX is not None:
             key = "%s/threads:%s" % (name, threads)

@@ -85,7 +85,8 @@ double triad_bandwidth_at(int threads, double bytes);
 /// Seconds per random gather at `threads` threads (all threads together, i.e. the cost of one
 /// gather when the work is split across them): independent loads of `width` consecutive doubles
 /// from a table of `table_rows` x `width` doubles, at random rows, summed; the index stream
-/// (4 bytes per gather) is read as in a CSR kernel. Cached per (table_rows, width, threads).
+/// (4 bytes per gather) is read as in a CSR kernel. Measured anew on every call (the machine's
+/// load changes), so each row's bound is measured next to the row.
 double gather_cost(int64_t table_rows, int width, int threads);
 /// Seconds per dependent random load (pointer chasing) in a table of `bytes`: the latency.
 double chase_latency(int64_t bytes);

@@ -173,9 +173,6 @@ double triad_bandwidth_at(int threads, double bytes) {
 }
 
 double gather_cost(int64_t table_rows, int width, int threads) {
-  static std::map<std::tuple<int64_t, int, int>, double> cache;
-  const auto key = std::make_tuple(table_rows, width, threads);
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
   std::vector<double> table(table_rows * width);
   for (int64_t i = 0; i < static_cast<int64_t>(table.size()); ++i) table[i] = 1.0 / (1 + i % 13);
   const int64_t m = std::max<int64_t>(1 << 16, (width == 1 ? 8 << 20 : 1 << 20) / width);
@@ -192,7 +189,7 @@ double gather_cost(int64_t table_rows, int width, int threads) {
   }
   volatile double sink = total;
   (void)sink;
-  return cache[key] = best / m;
+  return best / m;
 }
 
 double chase_latency(int64_t bytes) {
