@@ -93,7 +93,7 @@ def test_empty_inputs_sum_to_zero():
 
 def test_thread_count_does_not_change_the_sums():
     rng = np.random.RandomState(3)
-    a, b = rng.rand(2, 50000), rng.rand(2, 50000)
+    a, b = rng.rand(2, 150000), rng.rand(2, 150000)  # past openmp_elemwise_minsize
     x, y = T.dmatrices("x", "y")
     f = hypatia.function([x, y], [T.sum(x * y), T.sum(x * y, axis=0), T.sum(x * y, axis=1)])
     old = hypatia.config.openmp

@@ -15,7 +15,6 @@ namespace hypatia {
 
 namespace {
 constexpr int64_t kChunk = 2048;          // elements of a row computed at once (stays in L1/L2)
-constexpr int64_t kParallelMin = 1 << 15;  // below this many terms, one thread
 constexpr int64_t kMaxParts = 16;          // partial accumulators when outputs are too few to split
 
 // The iteration space after dropping length-1 axes and merging axes that walk memory alike.
@@ -90,7 +89,10 @@ void run(const std::vector<FusedStep>& prog, const std::vector<const T*>& base, 
   const int64_t B = std::min(kChunk, L), nchunks = (L + B - 1) / B;
   const int64_t O = K * (last_red ? 1 : nchunks), Q = R * (last_red ? nchunks : 1);
   const int nin = static_cast<int>(base.size()), nsteps = static_cast<int>(prog.size());
-  const bool par = O * Q * B >= kParallelMin && ::hypatia::max_threads() > 1;
+  // Below openmp_elemwise_minsize terms one thread does everything (starting threads costs
+  // more); the path taken depends on the size only, so the sums never depend on the threads.
+  const bool big = K * R * L >= ::hypatia::elemwise_minsize();
+  const bool par = big && ::hypatia::max_threads() > 1;
 
   // Per-thread scratch: one block per step and one per input read through a non-unit stride.
   struct Work {
@@ -155,7 +157,7 @@ void run(const std::vector<FusedStep>& prog, const std::vector<const T*>& base, 
     }
   };
   std::fill(acc, acc + nout, A(0));
-  if (O >= 4 || Q == 1) {
+  if (!big || O >= 4 || Q == 1) {
     // Every item owns distinct outputs: split the items, each sums its terms in order.
 #pragma omp parallel if (par && O > 1) num_threads(::hypatia::max_threads())
     {
