@@ -158,3 +158,15 @@ def test_big_buffers_reused_across_calls_do_not_alias_kept_results():
         np.testing.assert_array_equal(k, r)
     np.testing.assert_allclose(r2[0], np.exp(b) * a + 1.0)
     assert not np.shares_memory(r1[0], r2[0]) and not np.shares_memory(r1[1], r2[1])
+
+
+def test_costly_op_on_a_broadcast_operand_is_not_recomputed_per_element():
+    # exp over the small (20, 1, 5) operand stays its own node; the sum fuses only the product.
+    x = T.TensorType("float64", (False, True, False))("x")
+    y = T.TensorType("float64", (True, False, False))("y")
+    f = hypatia.function([x, y], T.sum(T.exp(x) * y, axis=1))
+    sums = fused_sums(f)
+    assert len(sums) == 1 and "exp" not in sums[0], ops_of(f)
+    rng = np.random.RandomState(7)
+    a, b = rng.rand(20, 1, 5), rng.rand(1, 7, 5)
+    np.testing.assert_allclose(f(a, b), np.sum(np.exp(a) * b, axis=1), rtol=1e-12)

@@ -6,6 +6,7 @@
 
 #include "hypatia/compile/function.h"
 #include "hypatia/compile/verify_grad.h"
+#include "hypatia/grad/grad.h"
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/fused_reduce.h"
 #include "hypatia/tensor/reduce.h"
@@ -114,6 +115,17 @@ TEST(FusedReduce, PrintsAsACompositeReductionAndHasGradients) {
   verify_grad([&](const std::vector<Var>& v) { return apply1(*op, {dimshuffle(v[0], {0, -1, 1}), dimshuffle(v[1], {-1, 0, 1})}); },
               {rand_array(DType::Float64, {3, 4}, 4), rand_array(DType::Float64, {2, 4}, 5)});
   EXPECT_THROW(apply1(*op, {tensor3(DType::Float64, "a")}), Error);  // one input for two
+  // R_op equals the R_op of the unfused graph.
+  Var a = matrix(DType::Float64, "a"), b = matrix(DType::Float64, "b");
+  Var ea = matrix(DType::Float64, "ea"), eb = matrix(DType::Float64, "eb");
+  std::vector<Var> ins{dimshuffle(a, {0, -1, 1}), dimshuffle(b, {-1, 0, 1})};
+  Var r1 = Rop(std::vector<Var>{apply1(*op, ins)}, {a, b}, {ea, eb})[0];
+  Var r2 = Rop(std::vector<Var>{op->expand(ins)}, {a, b}, {ea, eb})[0];
+  FunctionOptions o;
+  auto f = function({In(a), In(b), In(ea), In(eb)}, {r1, r2}, o);
+  auto res = (*f)({rand_array(DType::Float64, {3, 4}, 8), rand_array(DType::Float64, {2, 4}, 9),
+                   rand_array(DType::Float64, {3, 4}, 10), rand_array(DType::Float64, {2, 4}, 11)});
+  EXPECT_TRUE(allclose(std::get<NDArray>(res[0]), std::get<NDArray>(res[1]), 1e-12, 1e-12));
 }
 
 TEST(FusedReduce, RewriteFusesSharedBroadcastProductIntoEverySum) {

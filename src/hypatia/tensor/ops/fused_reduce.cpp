@@ -351,4 +351,14 @@ std::vector<Var> FusedSum::vjp(const Apply& node, const std::vector<Var>& output
   return Lop(std::vector<Var>{expand(node.inputs())}, node.inputs(), output_grads, o);
 }
 
+std::vector<Var> FusedSum::jvp(const Apply& node, const std::vector<Var>& eval_points) const {
+  std::vector<Var> wrt, ev;
+  for (int i = 0; i < node.nin(); ++i)
+    if (i < static_cast<int>(eval_points.size()) && eval_points[i]) {
+      wrt.push_back(node.input(i));
+      ev.push_back(eval_points[i]);
+    }
+  return Rop(std::vector<Var>{expand(node.inputs())}, wrt, ev);
+}
+
 }  // namespace hypatia

@@ -23,9 +23,9 @@ struct FusedSumParams {
 /// an axis costs one read of its operands and no 63 MB temporary. Printed as Theano prints
 /// the fusion: "CAReduce{Composite{sqr((i0 * i1))}, add, axis=[0], acc_dtype=float64}".
 class FusedSum final : public OpBase<FusedSum, FusedSumParams> {
-  HYPATIA_OP(CAReduce, kVariadic, str, make_node, perform, infer_shape, vjp)
+  HYPATIA_OP(CAReduce, kVariadic, str, make_node, perform, infer_shape, vjp, jvp)
   std::vector<FusedStep> steps() const;
-  /// The same computation as Elemwise nodes and a Sum (the gradient goes through it).
+  /// The same computation as Elemwise nodes and a Sum (gradients and R_op go through it).
   Var expand(const std::vector<Var>& inputs) const;
 };
 

@@ -107,6 +107,7 @@ class SumProgram {
   /// A leaf (>= 0) or step (-(s + 1)) standing for v; `root` marks the Sum's own input.
   int64_t ref(const Var& v, bool root = false) {
     if (auto it = memo_.find(v.get()); it != memo_.end()) return it->second;
+    if (root) root_bc_ = tensor_type(v)->broadcastable();
     int64_t r = inlinable(v, root) ? inline_node(v->owner) : leaf(v);
     memo_[v.get()] = r;
     return r;
@@ -154,6 +155,9 @@ class SumProgram {
       return false;
     }
     if (steps_.size() + nsteps > kMaxSteps) return false;
+    // A costly op on an operand smaller than the summed shape (broadcast in it) stays a leaf:
+    // inlined, it would be recomputed for every element it is broadcast over.
+    if (!root && !cheap && tensor_type(v)->broadcastable() != root_bc_) return false;
     // A result read elsewhere too is recomputed here only when cheap and when every reader
     // fuses it likewise, so that the full-size array disappears from the graph.
     return root || fg_.clients(v.get()).size() == 1 || (cheap && readers_fuse(v));
@@ -188,6 +192,7 @@ class SumProgram {
   const FunctionGraph& fg_;
   DType dt_;
   int nd_;
+  std::vector<bool> root_bc_;
   std::vector<Var> leaves_;
   std::unordered_map<Variable*, int64_t> leaf_index_, memo_;
   std::vector<std::array<int64_t, 4>> steps_;
