@@ -7,6 +7,8 @@ SGD on W, b, b_prime (float64). Both libraries start from the same values; the c
 updated parameters are checked equal after the first steps, then each step is timed (best of
 several repeats). Prints both times and the ratio PyTensor / Hypatia (above 1: Hypatia faster).
 
+Also times Hypatia without local_careduce_fusion (mode FAST_RUN-careduce_fusion).
+
 Run: PYTHONPATH=python /work/bench-venv/bin/python bench/bench_cae.py [--profile] [--steps N]
 """
 import sys
@@ -15,7 +17,7 @@ import time
 import numpy as np
 
 
-def build(lib, th, tt, vals, profile=False):
+def build(lib, th, tt, vals, profile=False, mode=None):
     W0, b0, bp0 = vals
     x = tt.dmatrix("x")
     W = lib.shared(W0.copy(), name="W")
@@ -32,6 +34,8 @@ def build(lib, th, tt, vals, profile=False):
     params = [W, b, bp]
     grads = th.grad(cost, params)
     kw = {"profile": True} if profile else {}
+    if mode:
+        kw["mode"] = mode
     f = th.function([x], cost, updates=[(p, p - lr * g) for p, g in zip(params, grads)], **kw)
     return f, params
 
@@ -57,6 +61,8 @@ def main():
     import hypatia
     import hypatia.tensor as HT
     f_h, p_h = build(hypatia, hypatia, HT, vals, profile)
+    # The same step without local_careduce_fusion (the 3-D product materialised), for scale.
+    f_u, _ = build(hypatia, hypatia, HT, vals, mode="FAST_RUN-careduce_fusion")
     results = {}
     try:
         import pytensor
@@ -75,9 +81,11 @@ def main():
             assert np.allclose(a.get_value(), b.get_value(), rtol=1e-9, atol=1e-12)
         print("values: Hypatia and PyTensor agree (cost %.10g)" % float(c_h))
     results["hypatia"] = timed(f_h, X, steps)
+    results["unfused"] = timed(f_u, X, max(1, steps // 2), repeat=3)
     if f_p is not None:
         results["pytensor"] = timed(f_p, X, steps)
     print(f"CAE step (batch 20, 784-500, float64), Hypatia:  {results['hypatia'] * 1e3:8.2f} ms")
+    print(f"  same, FAST_RUN-careduce_fusion (no fused sums):  {results['unfused'] * 1e3:8.2f} ms")
     if f_p is not None:
         print(f"CAE step (batch 20, 784-500, float64), PyTensor: {results['pytensor'] * 1e3:8.2f} ms")
         print(f"ratio PyTensor / Hypatia: {results['pytensor'] / results['hypatia']:.2f}x (goal >= 2)")

@@ -164,9 +164,26 @@ def test_costly_op_on_a_broadcast_operand_is_not_recomputed_per_element():
     # exp over the small (20, 1, 5) operand stays its own node; the sum fuses only the product.
     x = T.TensorType("float64", (False, True, False))("x")
     y = T.TensorType("float64", (True, False, False))("y")
-    f = hypatia.function([x, y], T.sum(T.exp(x) * y, axis=1))
+    f = hypatia.function([x, y], T.sum(T.exp(x) * y, axis=[0, 1]))
     sums = fused_sums(f)
     assert len(sums) == 1 and "exp" not in sums[0], ops_of(f)
     rng = np.random.RandomState(7)
     a, b = rng.rand(20, 1, 5), rng.rand(1, 7, 5)
-    np.testing.assert_allclose(f(a, b), np.sum(np.exp(a) * b, axis=1), rtol=1e-12)
+    np.testing.assert_allclose(f(a, b), np.sum(np.exp(a) * b, axis=(0, 1)), rtol=1e-12)
+
+
+def test_factors_constant_along_the_reduced_axes_leave_the_sum():
+    # sum_j(h[i,k] * W[j,k] * W[j,k] * 0.5) -> 0.5 * h * sum_j(W * W): no 3-d term is formed.
+    rng = np.random.RandomState(8)
+    hv, Wv = rng.rand(4, 6), rng.rand(5, 6)
+    h, W = T.dmatrices("h", "W")
+    hd, Wd = h.dimshuffle(0, "x", 1), W.dimshuffle("x", 0, 1)
+    for axis, want in [([1], 0.5 * hv * (Wv * Wv).sum(0)), ([0], 0.5 * Wv * (hv * hv).sum(0))]:
+        const, other = (hd, Wd) if axis == [1] else (Wd, hd)
+        expr = const * other * other * 0.5
+        f = hypatia.function([h, W], T.sum(expr, axis=axis))
+        sums = fused_sums(f) + [s for s in ops_of(f) if s.startswith("Sum{")]
+        assert sums and all("i0 * i0" in s or s.startswith("Sum{") for s in sums), ops_of(f)
+        np.testing.assert_allclose(f(hv, Wv), want, rtol=1e-12)
+        off = hypatia.function([h, W], T.sum(expr, axis=axis), mode="FAST_RUN-careduce_fusion")
+        np.testing.assert_allclose(off(hv, Wv), want, rtol=1e-12)

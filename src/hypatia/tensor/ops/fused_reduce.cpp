@@ -74,6 +74,16 @@ A sum_row(const T* r, int64_t n) {
   return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
+template <class A, class T>
+A dot_row(const T* x, const T* y, int64_t n) {
+  A s[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k) s[k] += static_cast<A>(x[i + k] * y[i + k]);
+  for (; i < n; ++i) s[0] += static_cast<A>(x[i] * y[i]);
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
 template <class T, class A>
 void run(const std::vector<FusedStep>& prog, const std::vector<const T*>& base, const Plan& p, A* acc, int64_t nout) {
   const int nd = static_cast<int>(p.shape.size());
@@ -94,6 +104,11 @@ void run(const std::vector<FusedStep>& prog, const std::vector<const T*>& base, 
   const bool big = K * R * L >= ::hypatia::elemwise_minsize();
   const bool par = big && ::hypatia::max_threads() > 1;
 
+  std::vector<char> scalar(nin);  // inputs broadcast along every axis
+  for (int i = 0; i < nin; ++i) {
+    scalar[i] = 1;
+    for (int d = 0; d < nd; ++d) scalar[i] = scalar[i] && p.istr[i][d] == 0;
+  }
   // Per-thread scratch: one block per step and one per input read through a non-unit stride.
   struct Work {
     std::unique_ptr<T[]> temps, bufs;
@@ -102,6 +117,8 @@ void run(const std::vector<FusedStep>& prog, const std::vector<const T*>& base, 
     Work w;
     w.temps.reset(new T[static_cast<size_t>(std::max(nsteps, 1)) * B]);
     w.bufs.reset(new T[static_cast<size_t>(nin) * B]);
+    for (int i = 0; i < nin; ++i)
+      if (scalar[i]) std::fill(w.bufs.get() + static_cast<size_t>(i) * B, w.bufs.get() + static_cast<size_t>(i + 1) * B, *base[i]);
     return w;
   };
   // Folds the terms of (kept item o, reduced item q) into acc.
@@ -129,6 +146,10 @@ void run(const std::vector<FusedStep>& prog, const std::vector<const T*>& base, 
       for (int i = 0; i < nin; ++i) ptrs[i] += idx * p.istr[i][d];
     }
     for (int i = 0; i < nin; ++i) {
+      if (scalar[i]) {  // one value everywhere: its block was filled once per thread
+        ptrs[i] = w.bufs.get() + static_cast<size_t>(i) * B;
+        continue;
+      }
       const int64_t st = p.istr[i][dl];
       const T* src = ptrs[i] + start * st;
       if (st == 1) {
@@ -141,13 +162,29 @@ void run(const std::vector<FusedStep>& prog, const std::vector<const T*>& base, 
         for (int64_t e = 0; e < len; ++e) b[e] = src[e * st];
       ptrs[i] = b;
     }
+    auto arg = [&](int a) -> const T* { return a < nin ? ptrs[a] : w.temps.get() + static_cast<size_t>(a - nin) * B; };
+    // Every step but a final product or square writes its block; that one is folded
+    // straight into the accumulator (one pass less over the block).
+    const int fold = nsteps > 0 && (prog[nsteps - 1].op == ScalarOpId::Mul || prog[nsteps - 1].op == ScalarOpId::Sqr)
+                         ? nsteps - 1 : nsteps;
     const T* row = ptrs[0];
-    for (int s = 0; s < nsteps; ++s) {
+    for (int s = 0; s < fold; ++s) {
       const FusedStep& fs = prog[s];
-      auto arg = [&](int a) -> const T* { return a < nin ? ptrs[a] : w.temps.get() + static_cast<size_t>(a - nin) * B; };
       T* dst = w.temps.get() + static_cast<size_t>(s) * B;
       fused_step(fs.op, arg(fs.args[0]), fs.arity > 1 ? arg(fs.args[1]) : arg(fs.args[0]), dst, len);
       row = dst;
+    }
+    if (fold < nsteps) {
+      const FusedStep& fs = prog[fold];
+      const T* x = arg(fs.args[0]);
+      const T* y = fs.op == ScalarOpId::Sqr ? x : arg(fs.args[1]);
+      if (last_red) {
+        out[off_out] += dot_row<A>(x, y, len);
+      } else {
+        A* o2 = out + off_out + start;
+        for (int64_t e = 0; e < len; ++e) o2[e] += static_cast<A>(x[e] * y[e]);
+      }
+      return;
     }
     if (last_red) {
       out[off_out] += sum_row<A>(row, len);

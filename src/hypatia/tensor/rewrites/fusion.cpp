@@ -198,6 +198,76 @@ class SumProgram {
   std::vector<std::array<int64_t, 4>> steps_;
 };
 
+/// local_sum_mul_factor_out: sum_R(f1 * ... * fn) -> (product of the factors constant along
+/// every reduced axis R) * sum_R(product of the others), Theano's local_sum_prod_mul_by_scalar
+/// generalised from scalars to any factor broadcast over R. Valid because a factor of
+/// length 1 on every reduced axis takes one value per output element. It turns
+/// sum_j(hh[i,k] * W[j,k] * W[j,k]) (the contractive autoencoder's penalty gradient) from
+/// 20x784x500 terms into hh * sum_j(W * W). Products only (a rounding change like any
+/// reassociation); runs before the fusions.
+class SumMulFactorOut final : public GraphRewriter {
+ public:
+  std::string name() const override { return "local_sum_mul_factor_out"; }
+  bool apply(FunctionGraph& fg) const override {
+    bool changed = false;
+    for (Apply* node : fg.toposort()) {
+      if (!fg.contains(node)) continue;
+      const auto* s = dynamic_cast<const Sum*>(node->op().get());
+      if (!s) continue;
+      const Var& x = node->input(0);
+      const TensorType* xt = tensor_type(x);
+      if (!xt || !float_dtype(xt->elem())) continue;
+      const int nd = xt->ndim();
+      std::vector<bool> red(nd, !s->params().axis);
+      if (s->params().axis)
+        for (int a : *s->params().axis) red[a] = true;
+      std::vector<Var> factors;
+      collect(x, xt, factors, true);
+      std::vector<Var> outer, inner;
+      for (const Var& f : factors) {
+        bool constant = true;
+        for (int d = 0; d < nd; ++d) constant = constant && (!red[d] || tensor_type(f)->broadcastable()[d]);
+        (constant ? outer : inner).push_back(f);
+      }
+      if (outer.empty() || inner.empty()) continue;
+      Var in = inner[0], out = outer[0];
+      for (size_t i = 1; i < inner.size(); ++i) in = in * inner[i];
+      for (size_t i = 1; i < outer.size(); ++i) out = out * outer[i];
+      std::vector<int> keep;
+      for (int d = 0; d < nd; ++d)
+        if (!red[d]) keep.push_back(d);
+      const ReduceParams& rp = s->params();
+      std::optional<DType> odt;
+      if (rp.dtype) odt = rp.dtype;
+      std::vector<int> axes;
+      for (int d = 0; d < nd; ++d)
+        if (red[d]) axes.push_back(d);
+      Var r = dimshuffle(out, keep) * sum(in, axes, false, odt, rp.acc_dtype);
+      if (!same_type(r.type(), node->output(0).type())) continue;
+      if (fg.replace_validate({{node->output(0), r}}, "local_sum_mul_factor_out")) changed = true;
+    }
+    return changed;
+  }
+
+ private:
+  // The factors of v's product tree (Elemwise mul nodes of v's dtype and rank).
+  static void collect(const Var& v, const TensorType* t, std::vector<Var>& out, bool root) {
+    Apply* m = v->owner;
+    const auto* e = m ? dynamic_cast<const Elemwise*>(m->op().get()) : nullptr;
+    bool ok = e && e->params().scalar_op == ScalarOpId::Mul && e->params().inplace < 0 && m->nout() == 1 &&
+              m->nin() == 2 && (root || tensor_type(v)->elem() == t->elem());
+    for (int i = 0; ok && i < m->nin(); ++i) {
+      const TensorType* it = tensor_type(m->input(i));
+      ok = it && it->elem() == t->elem() && it->ndim() == t->ndim();
+    }
+    if (!ok) {
+      out.push_back(v);
+      return;
+    }
+    for (const Var& in : m->inputs()) collect(in, t, out, false);
+  }
+};
+
 /// local_careduce_fusion: Sum(elementwise tree over leaves) -> one FusedSum over the leaves,
 /// Theano/PyTensor's fusion of Elemwise into CAReduce. The tree grows through the Sum's
 /// producers (Elemwise and FusedElemwise) whose results no one else reads, and through cheap
@@ -246,7 +316,8 @@ class CAReduceFusion final : public GraphRewriter {
 
 void register_tensor_fusion(RewriteDatabase& db) {
   db.register_rewrite("local_elemwise_fusion", std::make_shared<ElemwiseFusion>(), {"fast_run", "fusion"});
-  db.register_rewrite("local_careduce_fusion", std::make_shared<CAReduceFusion>(), {"fast_run", "fusion"}, 1);
+  db.register_rewrite("local_sum_mul_factor_out", std::make_shared<SumMulFactorOut>(), {"fast_run", "fusion", "careduce_fusion"}, -1);
+  db.register_rewrite("local_careduce_fusion", std::make_shared<CAReduceFusion>(), {"fast_run", "fusion", "careduce_fusion"}, 1);
 }
 
 }  // namespace hypatia
