@@ -1,13 +1,92 @@
 // NDArray: allocation, views, copies with casting, and numpy-style comparison and printing.
 #include "hypatia/value/ndarray.h"
 
+#include <unordered_map>
+
+#include "hypatia/value/buffer_cache.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <mutex>
 #include <numeric>
 #include <sstream>
 
 namespace hypatia {
+
+namespace {
+// Freed large blocks kept for the next allocation of the same size: a function called in a
+// loop gets its big temporaries back with their pages already mapped, instead of an munmap
+// and a page fault per 4 KiB on every call (glibc hands blocks over 32 MiB straight back to
+// the kernel). Bounded in bytes; shared by all threads under one mutex (only blocks of at
+// least kMinCached bytes come here, so the lock is rare next to the work on such a block).
+struct BigBlockCache {
+  static constexpr size_t kMinCached = size_t(1) << 20;
+  std::mutex mu;
+  std::vector<std::pair<size_t, void*>> blocks;  // (capacity, memory), oldest first
+  std::unordered_map<void*, size_t> live;         // big aligned blocks in use -> capacity
+  size_t bytes = 0;
+  size_t limit = size_t(256) << 20;
+
+  // A block of `cap` bytes (64-aligned): a cached one, else a new one; null when none can be had.
+  void* allocate(size_t cap) {
+    if (cap < kMinCached) return std::aligned_alloc(64, cap);
+    std::lock_guard<std::mutex> lock(mu);
+    void* p = nullptr;
+    for (size_t i = blocks.size(); i-- > 0 && !p;)
+      if (blocks[i].first == cap) {
+        p = blocks[i].second;
+        blocks.erase(blocks.begin() + static_cast<std::ptrdiff_t>(i));
+        bytes -= cap;
+      }
+    if (!p) p = std::aligned_alloc(64, cap);
+    if (p) live.emplace(p, cap);
+    return p;
+  }
+  // Frees an owned block, keeping it when it came from allocate() and fits under the limit.
+  void release(size_t nbytes, void* p) {
+    if (nbytes >= kMinCached - 63) {
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = live.find(p);
+      const size_t cap = it == live.end() ? 0 : it->second;
+      if (it != live.end()) live.erase(it);
+      if (cap && cap <= limit) {
+        while (bytes + cap > limit && !blocks.empty()) {
+          std::free(blocks.front().second);
+          bytes -= blocks.front().first;
+          blocks.erase(blocks.begin());
+        }
+        blocks.emplace_back(cap, p);
+        bytes += cap;
+        return;
+      }
+    }
+    std::free(p);
+  }
+  void set_limit(size_t n) {
+    std::lock_guard<std::mutex> lock(mu);
+    limit = n;
+    while (bytes > limit && !blocks.empty()) {
+      std::free(blocks.front().second);
+      bytes -= blocks.front().first;
+      blocks.erase(blocks.begin());
+    }
+  }
+};
+// Never destroyed: buffers may be released during static destruction.
+BigBlockCache& big_cache() {
+  static BigBlockCache* c = new BigBlockCache();
+  return *c;
+}
+}  // namespace
+
+void set_buffer_cache_limit(size_t nbytes) { big_cache().set_limit(nbytes); }
+
+size_t buffer_cache_bytes() {
+  BigBlockCache& c = big_cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  return c.bytes;
+}
 
 std::shared_ptr<Buffer> Buffer::try_allocate(size_t nbytes, bool zeroed) {
   void* p = nullptr;
@@ -15,7 +94,7 @@ std::shared_ptr<Buffer> Buffer::try_allocate(size_t nbytes, bool zeroed) {
     p = std::calloc(std::max<size_t>(nbytes, 1), 1);
   } else if (nbytes <= SIZE_MAX - 63) {
     // 64-byte alignment suits SIMD loads and BLAS; aligned_alloc needs a multiple of the alignment.
-    p = std::aligned_alloc(64, std::max<size_t>(64, (nbytes + 63) / 64 * 64));
+    p = big_cache().allocate(std::max<size_t>(64, (nbytes + 63) / 64 * 64));
   }
   if (!p) return nullptr;
   auto b = std::shared_ptr<Buffer>(new Buffer());
@@ -61,7 +140,7 @@ std::shared_ptr<Buffer> Buffer::wrap(void* data, size_t nbytes, std::shared_ptr<
 }
 
 Buffer::~Buffer() {
-  if (owned_) std::free(data_);
+  if (owned_) big_cache().release(nbytes_, data_);  // big aligned blocks may be kept for reuse
 }
 
 Shape NDArray::c_strides(const Shape& shape, int isz) {

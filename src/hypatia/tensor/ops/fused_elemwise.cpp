@@ -74,6 +74,9 @@ void run_program(const std::vector<FusedStep>& steps, int n_inputs, const std::v
 }
 }  // namespace
 
+void fused_step(ScalarOpId id, const double* a, const double* b, double* o, int64_t n) { run_step<double>(id, a, b, o, n); }
+void fused_step(ScalarOpId id, const float* a, const float* b, float* o, int64_t n) { run_step<float>(id, a, b, o, n); }
+
 bool fusable_scalar_op(ScalarOpId id) {
   switch (id) {
     case ScalarOpId::Add: case ScalarOpId::Sub: case ScalarOpId::Mul: case ScalarOpId::TrueDiv:

@@ -36,6 +36,11 @@ class FusedElemwise final : public OpBase<FusedElemwise, FusedElemwiseParams> {
   std::shared_ptr<const Op> inplace_variant(const std::vector<int>& allowed) const override;
 };
 
+/// o[i] = op(a[i]) or op(a[i], b[i]) for i < n: one step of a fused program over a block (the
+/// fused reductions run the same steps as FusedElemwise).
+void fused_step(ScalarOpId id, const double* a, const double* b, double* o, int64_t n);
+void fused_step(ScalarOpId id, const float* a, const float* b, float* o, int64_t n);
+
 /// Whether a scalar op can be part of a fused float program.
 bool fusable_scalar_op(ScalarOpId id);
 

@@ -9,6 +9,7 @@
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/kernels/reduce_loop.h"
 #include "hypatia/tensor/ops/elemwise.h"
+#include "hypatia/tensor/ops/fused_reduce.h"
 #include "hypatia/tensor/reduce.h"
 #include "hypatia/util/parallel.h"
 
@@ -88,6 +89,13 @@ void careduce_perform(const Op& op, ReduceKind kind_, const ReduceParams& params
   if ((kind_ == ReduceKind::Max || kind_ == ReduceKind::Min) && nred_total == 0 && nout_total > 0)
     value_error("[", op.str(), "] zero-size array to reduction operation ",
                 kind_ == ReduceKind::Max ? "maximum" : "minimum", " which has no identity");
+  auto is_f = [](DType d) { return d == DType::Float32 || d == DType::Float64; };
+  if (kind_ == ReduceKind::Sum && is_f(x.dtype()) && is_f(acc) && is_f(odt)) {
+    // Float sums read the input through its own strides, any axes, no transposed copy.
+    NDArray& out = prepare_output(outputs[0], odt, oshape);
+    fused_sum({}, {x}, x.dtype(), red, acc, out);
+    return;
+  }
   int64_t nout, nred;
   NDArray lay = kernels::reduce_layout(x, red, acc, nout, nred);
   NDArray& out = prepare_output(outputs[0], odt, oshape);

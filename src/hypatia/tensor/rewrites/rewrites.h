@@ -20,7 +20,9 @@ void register_tensor_canonicalize(RewriteDatabase& db);
 void register_tensor_specialize(RewriteDatabase& db);
 
 /// Registers local_elemwise_fusion (tags "fast_run", "fusion"): trees of float Elemwise nodes
-/// become one FusedElemwise evaluated block by block. Runs after specialize.
+/// become one FusedElemwise evaluated block by block; then local_careduce_fusion folds a Sum's
+/// single-client elementwise producer into a FusedSum (no full-size intermediate). Runs after
+/// specialize.
 void register_tensor_fusion(RewriteDatabase& db);
 
 /// Theano's get_scalar_constant_value: the value of a constant whose elements are all equal,
