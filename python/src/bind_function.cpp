@@ -122,11 +122,12 @@ void init_function(nb::module_& m) {
         // Function.__call__"; the timer adds it however the call ends.
         struct OuterTimer {
           const Function* f;
-          std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+          std::chrono::steady_clock::time_point t0;  // read only when profiling
           ~OuterTimer() {
             if (f) f->add_outer_call_time(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
           }
-        } timer{f.profiling() ? &f : nullptr};
+        } timer{f.profiling() ? &f : nullptr,
+                f.profiling() ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{}};
         const int n = f.num_inputs();
         auto convert = [&](nb::handle a, int i) -> Value {
           if (i < 0 || i >= n) return Value();  // too many, or an unknown keyword: call() says so
@@ -137,14 +138,16 @@ void init_function(nb::module_& m) {
             f.raise_bad_argument(i, e);
           }
         };
+        const size_t nargs = PyTuple_GET_SIZE(args.ptr());
         std::vector<Value> pos;
-        pos.reserve(nb::len(args));
-        int i = 0;
-        for (auto a : args) pos.push_back(convert(a, i++));
+        pos.reserve(nargs);
+        for (size_t i = 0; i < nargs; ++i) pos.push_back(convert(PyTuple_GET_ITEM(args.ptr(), i), static_cast<int>(i)));
         std::vector<std::pair<std::string, Value>> kw;
-        for (auto [k, v] : kwargs) {
-          std::string key = nb::cast<std::string>(k);
-          kw.emplace_back(key, convert(v, f.input_position(key)));
+        if (PyDict_GET_SIZE(kwargs.ptr()) != 0) {
+          for (auto [k, v] : kwargs) {
+            std::string key = nb::cast<std::string>(k);
+            kw.emplace_back(key, convert(v, f.input_position(key)));
+          }
         }
         std::vector<Value> outs;
         {
