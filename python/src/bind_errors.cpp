@@ -11,6 +11,33 @@ PyObject* g_missing = nullptr;
 PyObject* g_unused = nullptr;
 }  // namespace
 
+void set_python_error(const std::exception_ptr& p) {
+  try {
+    std::rethrow_exception(p);
+  } catch (const Error& e) {
+    if (restore_python_error(e)) return;  // a Python op's own exception, with the node context
+    PyObject* cls = PyExc_RuntimeError;
+    switch (e.kind()) {
+      case ErrorKind::Type: cls = PyExc_TypeError; break;
+      case ErrorKind::Value: cls = check_error_class(e.what(), PyExc_ValueError); break;
+      case ErrorKind::Index: cls = PyExc_IndexError; break;
+      case ErrorKind::NotImplemented: cls = PyExc_NotImplementedError; break;
+      case ErrorKind::Runtime: cls = PyExc_RuntimeError; break;
+      case ErrorKind::DisconnectedInput: cls = g_disconnected; break;
+      case ErrorKind::NullTypeGrad: cls = g_nulltype; break;
+      case ErrorKind::MissingInput: cls = g_missing; break;
+      case ErrorKind::UnusedInput: cls = g_unused; break;
+      case ErrorKind::Memory: cls = PyExc_MemoryError; break;
+    }
+    PyErr_SetString(cls, e.what());
+  } catch (const std::bad_alloc& e) {
+    // Raised outside a compiled function's nodes (those are wrapped by the VM): still MemoryError.
+    PyErr_SetString(PyExc_MemoryError, as_error(e, "hypatia").what());
+  } catch (const std::length_error& e) {
+    PyErr_SetString(PyExc_MemoryError, as_error(e, "hypatia").what());
+  }
+}
+
 void init_errors(nb::module_& m) {
   // The core's warnings become Python UserWarnings (filterable; an "error" filter raises).
   set_warning_handler([](const std::string& msg) {
@@ -31,32 +58,7 @@ void init_errors(nb::module_& m) {
   m.attr("NullTypeGradError") = nb::handle(g_nulltype);
   m.attr("MissingInputError") = nb::handle(g_missing);
   m.attr("UnusedInputError") = nb::handle(g_unused);
-  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
-    try {
-      std::rethrow_exception(p);
-    } catch (const Error& e) {
-      if (restore_python_error(e)) return;  // a Python op's own exception, with the node context
-      PyObject* cls = PyExc_RuntimeError;
-      switch (e.kind()) {
-        case ErrorKind::Type: cls = PyExc_TypeError; break;
-        case ErrorKind::Value: cls = check_error_class(e.what(), PyExc_ValueError); break;
-        case ErrorKind::Index: cls = PyExc_IndexError; break;
-        case ErrorKind::NotImplemented: cls = PyExc_NotImplementedError; break;
-        case ErrorKind::Runtime: cls = PyExc_RuntimeError; break;
-        case ErrorKind::DisconnectedInput: cls = g_disconnected; break;
-        case ErrorKind::NullTypeGrad: cls = g_nulltype; break;
-        case ErrorKind::MissingInput: cls = g_missing; break;
-        case ErrorKind::UnusedInput: cls = g_unused; break;
-        case ErrorKind::Memory: cls = PyExc_MemoryError; break;
-      }
-      PyErr_SetString(cls, e.what());
-    } catch (const std::bad_alloc& e) {
-      // Raised outside a compiled function's nodes (those are wrapped by the VM): still MemoryError.
-      PyErr_SetString(PyExc_MemoryError, as_error(e, "hypatia").what());
-    } catch (const std::length_error& e) {
-      PyErr_SetString(PyExc_MemoryError, as_error(e, "hypatia").what());
-    }
-  });
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) { set_python_error(p); });
 }
 
 }  // namespace hypatia::py

@@ -29,6 +29,79 @@ namespace {
 nb::object optional_value(const std::optional<Value>& v) { return v ? to_python(*v) : nb::none(); }
 }  // namespace
 
+namespace {
+nb::object call_function(PyFunction& pf, PyObject* args, PyObject* kwargs) {
+  // Python objects become values under the GIL, each seen through its input's type;
+  // Function::call then binds and checks them (Type::filter) and runs without the GIL.
+  // The values die here, under the GIL, so numpy buffers are released with it held.
+  Function& f = *pf.f;
+  // With profiling, the whole call (conversions included) is Theano's "Time in
+  // Function.__call__"; the timer adds it however the call ends.
+  struct OuterTimer {
+    const Function* f;
+    std::chrono::steady_clock::time_point t0;  // read only when profiling
+    ~OuterTimer() {
+      if (f) f->add_outer_call_time(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+  } timer{f.profiling() ? &f : nullptr,
+          f.profiling() ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{}};
+  const int n = f.num_inputs();
+  auto convert = [&](nb::handle a, int i) -> Value {
+    if (i < 0 || i >= n) return Value();  // too many, or an unknown keyword: call() says so
+    const In& in = f.inputs()[i];
+    try {
+      return to_value(a, in.variable.type().get(), in.strict);
+    } catch (const Error& e) {
+      f.raise_bad_argument(i, e);
+    }
+  };
+  const size_t nargs = PyTuple_GET_SIZE(args);
+  std::vector<Value> pos;
+  pos.reserve(nargs);
+  for (size_t i = 0; i < nargs; ++i) pos.push_back(convert(PyTuple_GET_ITEM(args, i), static_cast<int>(i)));
+  std::vector<std::pair<std::string, Value>> kw;
+  if (kwargs && PyDict_GET_SIZE(kwargs) != 0) {
+    for (auto [k, v] : nb::borrow<nb::dict>(kwargs)) {
+      std::string key = nb::cast<std::string>(k);
+      kw.emplace_back(key, convert(v, f.input_position(key)));
+    }
+  }
+  std::vector<Value> outs;
+  {
+    nb::gil_scoped_release release;
+    outs = f.call(pos, kw);
+  }
+  if (pf.single) return to_python(outs[0]);
+  nb::list l;
+  for (const auto& o : outs) l.append(to_python(o));
+  return l;
+}
+
+// Function's tp_call: a call goes straight here (no lookup of a bound __call__, no kwargs dict
+// when there are no keywords, no overload dispatch), and C++ exceptions become the Python
+// exceptions the registered translator gives.
+PyObject* function_tp_call(PyObject* self, PyObject* args, PyObject* kwargs) noexcept {
+  try {
+    return call_function(*nb::inst_ptr<PyFunction>(self), args, kwargs).release().ptr();
+  } catch (nb::python_error& e) {
+    e.restore();
+  } catch (const nb::cast_error& e) {
+    PyErr_SetString(PyExc_TypeError, e.what());
+  } catch (...) {
+    try {
+      set_python_error(std::current_exception());
+    } catch (const std::exception& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    } catch (...) {
+      PyErr_SetString(PyExc_RuntimeError, "[function] unknown C++ exception");
+    }
+  }
+  return nullptr;
+}
+
+PyType_Slot function_slots[] = {{Py_tp_call, reinterpret_cast<void*>(function_tp_call)}, {0, nullptr}};
+}  // namespace
+
 void init_function(nb::module_& m) {
   nb::class_<In>(m, "In", "A function input with Theano's options (theano.In).")
       .def("__init__", [](In* self, nb::handle variable, std::optional<std::string> name, nb::handle value,
@@ -112,50 +185,10 @@ void init_function(nb::module_& m) {
       .def_rw("debug", &FunctionOptions::debug, "DebugMode's checks (DebugOptions; enabled=False: none).")
       .def_rw("nan_guard", &FunctionOptions::nan_guard, "NanGuardMode's checks (NanGuardOptions).");
 
-  nb::class_<PyFunction>(m, "Function", "A compiled function (theano.function's result).")
-      .def("__call__", [](PyFunction& pf, nb::args args, nb::kwargs kwargs) -> nb::object {
-        // Python objects become values under the GIL, each seen through its input's type;
-        // Function::call then binds and checks them (Type::filter) and runs without the GIL.
-        // The values die here, under the GIL, so numpy buffers are released with it held.
-        Function& f = *pf.f;
-        // With profiling, the whole call (conversions included) is Theano's "Time in
-        // Function.__call__"; the timer adds it however the call ends.
-        struct OuterTimer {
-          const Function* f;
-          std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
-          ~OuterTimer() {
-            if (f) f->add_outer_call_time(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-          }
-        } timer{f.profiling() ? &f : nullptr};
-        const int n = f.num_inputs();
-        auto convert = [&](nb::handle a, int i) -> Value {
-          if (i < 0 || i >= n) return Value();  // too many, or an unknown keyword: call() says so
-          const In& in = f.inputs()[i];
-          try {
-            return to_value(a, in.variable.type().get(), in.strict);
-          } catch (const Error& e) {
-            f.raise_bad_argument(i, e);
-          }
-        };
-        std::vector<Value> pos;
-        pos.reserve(nb::len(args));
-        int i = 0;
-        for (auto a : args) pos.push_back(convert(a, i++));
-        std::vector<std::pair<std::string, Value>> kw;
-        for (auto [k, v] : kwargs) {
-          std::string key = nb::cast<std::string>(k);
-          kw.emplace_back(key, convert(v, f.input_position(key)));
-        }
-        std::vector<Value> outs;
-        {
-          nb::gil_scoped_release release;
-          outs = f.call(pos, kw);
-        }
-        if (pf.single) return to_python(outs[0]);
-        nb::list l;
-        for (const auto& o : outs) l.append(to_python(o));
-        return l;
-      }, "Runs the function: positional and keyword arguments (by input name); one value or a list.")
+  nb::class_<PyFunction>(m, "Function",
+                         "A compiled function (theano.function's result). Calling it runs the function: positional and "
+                         "keyword arguments (by input name); one value or a list.",
+                         nb::type_slots(function_slots))
       .def("__getitem__", [](PyFunction& pf, nb::handle key) {
         if (nb::isinstance<Var>(key)) return to_python((*pf.f)[nb::cast<Var>(key)]);
         return to_python((*pf.f)[nb::cast<std::string>(key)]);

@@ -22,6 +22,9 @@ namespace hypatia::py {
 
 void init_trace(nb::module_& m);  // creation traces (tag.trace, traceback.limit)
 void init_errors(nb::module_& m);
+/// Sets the Python error for a C++ exception the way the registered translator does (hypatia
+/// Errors by kind, bad_alloc as MemoryError); other exceptions are left for the caller.
+void set_python_error(const std::exception_ptr& p);
 void init_graph(nb::module_& m);
 void init_tensor(nb::module_& m);
 void init_nnet(nb::module_& m);

@@ -129,3 +129,23 @@ def test_a_failing_call_leaves_shared_values_updated_in_place_untouched():
     f(np.ones(3), np.ones(3))
     np.testing.assert_array_equal(W.get_value(), np.arange(4.0) - 1)
     np.testing.assert_array_equal(V.get_value(), np.full(3, 2.0))
+
+
+def test_sparse_mlp_in_place_w1_keeps_earlier_copies_and_passes_debug_mode():
+    from hypatia.compile.debugmode import DebugMode
+
+    step, X, Y, params = sparse_mlp("FAST_RUN", seed=2)
+    W1 = params[0]
+    before = W1.get_value(borrow=False)  # a copy taken before the call
+    kept = before.copy()
+    step(X, Y)
+    np.testing.assert_array_equal(before, kept)  # the caller's copy is not the buffer updated
+    assert not np.array_equal(W1.get_value(), kept)
+    # DebugMode checks every node (the in-place UsmmCscDense included) against its reference.
+    dbg, DX, DY, dparams = sparse_mlp(DebugMode(stability_patience=1, check_isfinite=False), seed=2)
+    ref, _, _, rparams = sparse_mlp("FAST_RUN-inplace", seed=2)
+    assert "UsmmCscDense{inplace}" in op_names(dbg), op_names(dbg)
+    for _ in range(2):
+        np.testing.assert_allclose(dbg(DX, DY), ref(DX, DY), rtol=1e-12)
+    for p, q in zip(dparams, rparams):
+        np.testing.assert_allclose(p.get_value(), q.get_value(), rtol=1e-12, atol=1e-15)

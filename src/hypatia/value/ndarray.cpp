@@ -92,6 +92,10 @@ std::shared_ptr<Buffer> Buffer::try_allocate(size_t nbytes, bool zeroed) {
   void* p = nullptr;
   if (zeroed) {
     p = std::calloc(std::max<size_t>(nbytes, 1), 1);
+  } else if (nbytes <= 256) {
+    // Small arrays (scalars, short vectors: per-call results) take plain malloc, 16-byte
+    // aligned; glibc's memalign splits and frees chunks, several times the cost of a malloc.
+    p = std::malloc(std::max<size_t>(nbytes, 1));
   } else if (nbytes <= SIZE_MAX - 63) {
     // 64-byte alignment suits SIMD loads and BLAS; aligned_alloc needs a multiple of the alignment.
     p = big_cache().allocate(std::max<size_t>(64, (nbytes + 63) / 64 * 64));

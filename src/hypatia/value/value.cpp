@@ -21,21 +21,28 @@ Value deep_copy(const Value& v) {
 }
 
 bool may_share_memory(const Value& a, const Value& b) {
+  // The arrays of a value (one, or a sparse matrix's three), without allocating: this runs on
+  // every function call for every output.
+  struct Arrays {
+    const NDArray* p[3];
+    int n = 0;
+  };
   auto arrays = [](const Value& v) {
-    std::vector<const NDArray*> out;
-    if (const auto* x = std::get_if<NDArray>(&v)) out.push_back(x);
+    Arrays out;
+    if (const auto* x = std::get_if<NDArray>(&v)) out.p[out.n++] = x;
     if (const auto* s = std::get_if<SparseMatrix>(&v)) {
-      out.push_back(&s->data());
-      out.push_back(&s->indices());
-      out.push_back(&s->indptr());
+      out.p[out.n++] = &s->data();
+      out.p[out.n++] = &s->indices();
+      out.p[out.n++] = &s->indptr();
     }
     return out;
   };
   if (const auto* oa = std::get_if<OpaquePtr>(&a))
     if (const auto* ob = std::get_if<OpaquePtr>(&b)) return *oa == *ob;
-  for (const NDArray* x : arrays(a))
-    for (const NDArray* y : arrays(b))
-      if (x->may_share_memory(*y)) return true;
+  const Arrays xa = arrays(a), xb = arrays(b);
+  for (int i = 0; i < xa.n; ++i)
+    for (int j = 0; j < xb.n; ++j)
+      if (xa.p[i]->may_share_memory(*xb.p[j])) return true;
   return false;
 }
 

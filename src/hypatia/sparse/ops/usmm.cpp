@@ -11,6 +11,8 @@
 #include "hypatia/sparse/ops/convert.h"
 #include "hypatia/sparse/ops/dot.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/util/parallel.h"
+#include "hypatia/value/sparse_view.h"
 
 namespace hypatia {
 using namespace sparse_ops;
@@ -69,6 +71,60 @@ void axpy(NDArray& out, const NDArray& alpha, const NDArray& t_in) {
   });
 }
 
+// out += alpha * x . y for a csc x, a dense y with unit column stride and a C-contiguous out,
+// all float32 or all float64 (the sparse MLP's weight update W := W - lr * x^T g). The entries
+// are first grouped by the row of out they update (a stable counting sort, so each row keeps
+// them in column order); then each row of out is read and written once, accumulating its
+// alpha * x[i, o] * y[o, :] terms, where scattering column by column would touch the row once
+// per entry. Every element sums its terms in the same order as the column-by-column scatter
+// (increasing o), at any thread count: threads own disjoint blocks of rows. The inner loop is
+// contiguous and vectorised. False when the operands do not fit (the generic path runs).
+bool csc_dense_accumulate(const SparseMatrix& x, const NDArray& y, NDArray& out, double alpha) {
+  const DType d = out.dtype();
+  if ((d != DType::Float32 && d != DType::Float64) || x.format() != SparseFormat::CSC || x.dtype() != d ||
+      y.dtype() != d || y.ndim() != 2 || out.ndim() != 2 || !out.is_c_contiguous() ||
+      (y.shape(1) > 1 && y.strides()[1] != itemsize(d)) || y.strides()[0] % itemsize(d) != 0)
+    return false;
+  const int64_t n = out.shape(1), m = out.shape(0);
+  const int64_t ldy = y.strides()[0] / itemsize(d);
+  sk::visit(x, [&](auto v) {
+    using T = sk::value_t<decltype(v)>;
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      const T a = static_cast<T>(alpha);
+      const T* Y = y.data<T>();
+      T* O = out.data<T>();
+      // Row-grouped entries: for row i, positions [start[i], start[i + 1]) of (col, value).
+      std::vector<int64_t> start(static_cast<size_t>(m) + 1, 0);
+      for (int64_t k = 0; k < v.nnz; ++k) ++start[static_cast<size_t>(v.index(k)) + 1];
+      for (int64_t i = 0; i < m; ++i) start[i + 1] += start[i];
+      std::vector<int64_t> col(static_cast<size_t>(v.nnz));
+      std::vector<T> val(static_cast<size_t>(v.nnz));
+      {
+        std::vector<int64_t> fill(start.begin(), start.end() - 1);
+        for (int64_t o = 0; o < v.outer; ++o)
+          for (int64_t k = v.begin(o); k < v.end(o); ++k) {
+            const int64_t p = fill[static_cast<size_t>(v.index(k))]++;
+            col[p] = o;
+            val[p] = a * v.data[k];
+          }
+      }
+      const int64_t work = v.nnz * n;
+      const int nt = work >= (int64_t{1} << 16) && m > 1 ? std::max(1, ::hypatia::max_threads()) : 1;
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 16) if (nt > 1)
+      for (int64_t i = 0; i < m; ++i) {
+        T* __restrict orow = O + i * n;
+        for (int64_t p = start[i]; p < start[i + 1]; ++p) {
+          const T s = val[p];
+          const T* __restrict yrow = Y + col[p] * ldy;
+#pragma omp simd
+          for (int64_t j = 0; j < n; ++j) orow[j] += s * yrow[j];
+        }
+      }
+    }
+  });
+  return true;
+}
+
 // z + alpha * x . y into `out` (C-contiguous, of dtype d, already holding z).
 void usmm_accumulate(const Value& alpha_v, const Value& x, const Value& y, NDArray& out, DType d, const std::string& who) {
   const NDArray alpha = as_dtype(as_array(alpha_v, who.c_str()), d);
@@ -76,6 +132,7 @@ void usmm_accumulate(const Value& alpha_v, const Value& x, const Value& y, NDArr
     const NDArray& b = std::get<NDArray>(y);
     if (xs->cols() != b.shape(0))
       value_error("[", who, "] shapes ", shape_str(xs->shape()), " and ", shape_str(b.shape()), " not aligned");
+    if (csc_dense_accumulate(*xs, b, out, alpha.item<double>())) return;
     sk::spmm(sk::with_dtype(*xs, d), as_dtype(b, d), out, true, &alpha);
     return;
   }
