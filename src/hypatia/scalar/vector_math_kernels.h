@@ -50,20 +50,49 @@ struct Kernels {
     const V t = P::exp(x > zero ? -x : x);  // e^-|x| <= 1; NaN stays NaN
     return (x >= zero ? one : t) / (one + t);
   }
-  static V softplus(V x) {
+  /// t = e^-|x| (pass 1 of softplus).
+  static V exp_neg_abs(V x) {
+    const V zero = {};
+    return P::exp(x > zero ? -x : x);
+  }
+  /// max(x, 0) + log1p(t) (pass 2 of softplus).
+  static V softplus_finish(V x, V t) {
     const V zero = {};
     // log1p(t) rounds to t below `small`; clamping keeps log1p's intermediates normal (a
     // subnormal intermediate costs a microcode assist, 10x slower), NaN passes through.
     const V small = splat(P::kSmall);
-    const V t = P::exp(x > zero ? -x : x);
     const V l = P::log1p(t < small ? small : t);
     return (x > zero ? x : zero) + (t < small ? t : l);
+  }
+  /// o[i] = f(a[i], b[i]), with run's padded tail.
+  template <class F>
+  static void run2(const S* a, const S* b, S* o, int64_t n, F f) {
+    int64_t i = 0;
+    for (; i + W <= n; i += W)
+      *reinterpret_cast<VU*>(o + i) = f(*reinterpret_cast<const VU*>(a + i), *reinterpret_cast<const VU*>(b + i));
+    if (i < n) {
+      alignas(64) S ba[W] = {}, bb[W] = {};
+      for (int64_t k = i; k < n; ++k) ba[k - i] = a[k], bb[k - i] = b[k];
+      *reinterpret_cast<V*>(ba) = f(*reinterpret_cast<const V*>(ba), *reinterpret_cast<const V*>(bb));
+      for (int64_t k = i; k < n; ++k) o[k] = ba[k - i];
+    }
   }
   static void exp_n(const S* a, S* o, int64_t n) { run(a, o, n, [](V v) { return P::exp(v); }); }
   static void log_n(const S* a, S* o, int64_t n) { run(a, o, n, [](V v) { return P::log(v); }); }
   static void tanh_n(const S* a, S* o, int64_t n) { run(a, o, n, [](V v) { return P::tanh(v); }); }
   static void sigmoid_n(const S* a, S* o, int64_t n) { run(a, o, n, [](V v) { return sigmoid(v); }); }
-  static void softplus_n(const S* a, S* o, int64_t n) { run(a, o, n, [](V v) { return softplus(v); }); }
+  // softplus in two passes over blocks that stay in L1: every exp call, then every log1p call.
+  // Alternating the two library calls per vector measured 2-4x slower with libmvec's AVX2
+  // log1p (13 ns per element against 3), and no faster on AVX-512.
+  static void softplus_n(const S* a, S* o, int64_t n) {
+    constexpr int64_t kBlock = 512;
+    alignas(64) S t[kBlock];
+    for (int64_t s = 0; s < n; s += kBlock) {
+      const int64_t m = n - s < kBlock ? n - s : kBlock;
+      run(a + s, t, m, [](V v) { return exp_neg_abs(v); });
+      run2(a + s, t, o + s, m, [](V x, V tv) { return softplus_finish(x, tv); });
+    }
+  }
 };
 
 template <class PD, class PF>
