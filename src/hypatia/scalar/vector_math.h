@@ -9,7 +9,7 @@ namespace hypatia::vector_math {
 // (8 doubles / 16 floats a step), else AVX2+FMA (4 / 8), else a scalar libm loop, so the
 // library runs on any x86-64 and builds elsewhere (scalar only). The vector kernels are SLEEF's
 // 1-ulp exp and log (glibc's libmvec ones when SLEEF was absent at build time) and libmvec's
-// tanh and log1p; sigmoid and softplus are built on them in the overflow-free forms of
+// tanh and log1p (softplus's e^-|x| is an inline polynomial on AVX-512); sigmoid and softplus are built on them in the overflow-free forms of
 // scalar_fn::Sigmoid / Softplus (docs/semantics.md), so every x, ±inf and NaN included, gives
 // the scalar path's answer within the bounds below. Worst errors in ulps of the correctly
 // rounded result, measured over random and edge inputs and asserted for every family by

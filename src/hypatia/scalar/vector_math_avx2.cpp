@@ -34,6 +34,7 @@ struct PD {
   static V exp(V v) { return _ZGVdN4v_exp(v); }
   static V log(V v) { return _ZGVdN4v_log(v); }
 #endif
+  static V exp_nonpositive(V v) { return exp(v); }
   static V tanh(V v) { return _ZGVdN4v_tanh(v); }
   static V log1p(V v) { return _ZGVdN4v_log1p(v); }
 };
@@ -49,6 +50,7 @@ struct PF {
   static V exp(V v) { return _ZGVdN8v_expf(v); }
   static V log(V v) { return _ZGVdN8v_logf(v); }
 #endif
+  static V exp_nonpositive(V v) { return exp(v); }
   static V tanh(V v) { return _ZGVdN8v_tanhf(v); }
   static V log1p(V v) { return _ZGVdN8v_log1pf(v); }
 };

@@ -36,6 +36,30 @@ struct PD {
 #endif
   static V tanh(V v) { return _ZGVeN8v_tanh(v); }
   static V log1p(V v) { return _ZGVeN8v_log1p(v); }
+  // e^x for x <= 0 (softplus's e^-|x|), inline: x = n ln2 + r with |r| <= ln2/2 (Cody-Waite,
+  // ln2 in two parts), e^r by its Taylor polynomial of degree 13 (truncation < 5e-18; Estrin
+  // for the small terms, Horner for 1 + r + r^2/2 + r^3/6), then 2^n by scalef, which rounds
+  // subnormal results once and gives 0 below -745. NaN passes (the clamp compares false).
+  static V exp_nonpositive(V x) {
+    const V lo = {-746, -746, -746, -746, -746, -746, -746, -746};
+    x = x < lo ? lo : x;
+    auto c = [](double v) { return _mm512_set1_pd(v); };
+    const V n = _mm512_roundscale_pd(x * c(0x1.71547652b82fep0), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    V r = _mm512_fnmadd_pd(n, c(0x1.62e42fee00000p-1), x);
+    r = _mm512_fnmadd_pd(n, c(0x1.a39ef35793c76p-33), r);
+    const V r2 = r * r, r4 = r2 * r2;
+    const V q0 = _mm512_fmadd_pd(c(1.0 / 120), r, c(1.0 / 24)), q1 = _mm512_fmadd_pd(c(1.0 / 5040), r, c(1.0 / 720));
+    const V q2 = _mm512_fmadd_pd(c(1.0 / 362880), r, c(1.0 / 40320));
+    const V q3 = _mm512_fmadd_pd(c(1.0 / 39916800), r, c(1.0 / 3628800));
+    const V q4 = _mm512_fmadd_pd(c(1.0 / 6227020800), r, c(1.0 / 479001600));
+    const V s0 = _mm512_fmadd_pd(q1, r2, q0), s1 = _mm512_fmadd_pd(q3, r2, q2);
+    const V e = _mm512_fmadd_pd(_mm512_fmadd_pd(q4, r4, s1), r4, s0);  // sum over k >= 4 of r^(k-4)/k!
+    V p = _mm512_fmadd_pd(e, r, c(1.0 / 6));
+    p = _mm512_fmadd_pd(p, r, c(0.5));
+    p = _mm512_fmadd_pd(p, r, c(1.0));
+    p = _mm512_fmadd_pd(p, r, c(1.0));
+    return _mm512_scalef_pd(p, n);
+  }
 };
 struct PF {
   using S = float;
@@ -49,6 +73,7 @@ struct PF {
   static V exp(V v) { return _ZGVeN16v_expf(v); }
   static V log(V v) { return _ZGVeN16v_logf(v); }
 #endif
+  static V exp_nonpositive(V v) { return exp(v); }
   static V tanh(V v) { return _ZGVeN16v_tanhf(v); }
   static V log1p(V v) { return _ZGVeN16v_log1pf(v); }
 };

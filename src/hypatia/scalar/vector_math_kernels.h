@@ -22,7 +22,7 @@ namespace hypatia::vector_math::detail {
 namespace {  // internal linkage: each ISA file keeps its own copies
 
 // P supplies S (scalar), V (vector of W elements), VU (V with the alignment of S) and the
-// primitive kernels exp, log, tanh, log1p : V -> V. Vector-extension arithmetic throughout.
+// primitive kernels exp, log, tanh, log1p : V -> V, and exp_nonpositive (exp for x <= 0 or NaN). Vector-extension arithmetic throughout.
 template <class P>
 struct Kernels {
   using S = typename P::S;
@@ -53,7 +53,7 @@ struct Kernels {
   /// t = e^-|x| (pass 1 of softplus).
   static V exp_neg_abs(V x) {
     const V zero = {};
-    return P::exp(x > zero ? -x : x);
+    return P::exp_nonpositive(x > zero ? -x : x);
   }
   /// max(x, 0) + log1p(t) (pass 2 of softplus).
   static V softplus_finish(V x, V t) {
