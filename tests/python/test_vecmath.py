@@ -48,7 +48,10 @@ def _inputs(name, dtype):
     return xs
 
 
-def _check(name, got, xs, maxulp=3):
+def _check(name, got, xs):
+    # the C++ bounds (vector_math.h: 1, 2.5 or 3 ulps of the exact value) plus the reference's
+    # own rounding to the dtype
+    maxulp = {"exp": 2, "log": 2, "softplus": 4}.get(name, 3)
     with np.errstate(all="ignore"):
         want = FUNCS[name][1](xs.astype(LD)).astype(xs.dtype)
     assert got.dtype == xs.dtype
@@ -61,7 +64,7 @@ def _check(name, got, xs, maxulp=3):
 @pytest.mark.parametrize("isa", ISAS, indirect=True)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", list(FUNCS))
-def test_plain_strided_fused_and_inplace_within_3_ulps(name, dtype, isa):
+def test_plain_strided_fused_and_inplace_within_ulp_bounds(name, dtype, isa):
     op = FUNCS[name][0]
     xs = _inputs(name, dtype)
     x, y = T.vector("x", dtype=dtype), T.vector("y", dtype=dtype)

@@ -34,7 +34,9 @@ struct PD {
   static V exp(V v) { return _ZGVdN4v_exp(v); }
   static V log(V v) { return _ZGVdN4v_log(v); }
 #endif
-  static V exp_nonpositive(V v) { return exp(v); }
+  // softplus's e^-|x| by libmvec: SLEEF's exp followed by libmvec's log1p measured 8-13 ns per
+  // element on AVX2 (time lost around the calls), libmvec's pair 3 ns, for 2.1 -> 2.8 ulps.
+  static V exp_nonpositive(V v) { return _ZGVdN4v_exp(v); }
   static V tanh(V v) { return _ZGVdN4v_tanh(v); }
   static V log1p(V v) { return _ZGVdN4v_log1p(v); }
 };
