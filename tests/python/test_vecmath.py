@@ -52,6 +52,9 @@ def _check(name, got, xs):
     # the C++ bounds (vector_math.h: 1, 2.5 or 3 ulps of the exact value) plus the reference's
     # own rounding to the dtype
     maxulp = {"exp": 2, "log": 2, "softplus": 4}.get(name, 3)
+    backend = _core.vector_math_backend()
+    if backend != "scalar" and "+sleef" not in backend:  # built without SLEEF: libmvec's exp/log
+        maxulp = {"exp": 5, "log": 5, "sigmoid": 6}.get(name, maxulp)
     with np.errstate(all="ignore"):
         want = FUNCS[name][1](xs.astype(LD)).astype(xs.dtype)
     assert got.dtype == xs.dtype
