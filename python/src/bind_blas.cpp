@@ -3,6 +3,7 @@
 #include "hypatia/util/blas_info.h"
 #include "hypatia/link/exception_verbosity.h"
 #include "hypatia/util/parallel.h"
+#include "hypatia/scalar/vector_math.h"
 
 namespace hypatia::py {
 
@@ -43,6 +44,19 @@ void init_blas(nb::module_& m) {
   }, nb::arg("verbosity"),
         "Sets config.exception_verbosity: 'low' (a runtime error names the node, its input shapes\n"
         "and types) or 'high' (it adds a debugprint of the node with types).");
+  m.def("vector_math_backend", [] { return std::string(vector_math::backend()); },
+        "The kernels behind elementwise exp, log, tanh, sigmoid and softplus on float32/float64:\n"
+        "'avx512+sleef', 'avx2+sleef' ('+sleef' absent when built without SLEEF) or 'scalar'.");
+  m.def("set_vector_math_isa", [](const std::string& want) {
+    using vector_math::Isa;
+    if (want != "avx512" && want != "avx2" && want != "scalar")
+      value_error("[set_vector_math_isa] expected 'avx512', 'avx2' or 'scalar', got '", want, "'");
+    vector_math::set_isa(want == "avx512" ? Isa::Avx512 : want == "avx2" ? Isa::Avx2 : Isa::Scalar);
+    return std::string(vector_math::backend());
+  }, nb::arg("isa"),
+        "Caps the instruction set of the elementwise exp/log/tanh/sigmoid/softplus kernels\n"
+        "('avx512', 'avx2' or 'scalar'; the best the CPU supports at most) and returns the backend\n"
+        "now in use. For benchmarks and tests comparing the paths; not while other threads compute.");
   m.def("is_generic_blas_core", [](const std::string& core) { return is_generic_blas_core(core); },
         nb::arg("core"),
         "Whether `core` (case-insensitive) names an OpenBLAS kernel set written before AVX2\n"

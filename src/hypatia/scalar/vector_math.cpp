@@ -1,82 +1,97 @@
-// Vectorised tanh and exp: libmvec's AVX2 entry points, chosen once at run time.
+// vector_math: picks the AVX-512, AVX2 or scalar kernels once at run time and dispatches to them.
 #include "hypatia/scalar/vector_math.h"
 
-#include <cmath>
+#include <atomic>
 
-#if defined(__x86_64__) && defined(__GNUC__) && defined(HYPATIA_USE_MVEC)
-#include <immintrin.h>
-#define HYPATIA_HAVE_MVEC 1
-// glibc's libmvec (x86_64 vector ABI, AVX2 variants "d"): declared here because glibc exposes
-// them to the compiler only under -ffast-math.
-// The target attribute on the declarations tells the compiler (clang insists) that the ymm
-// arguments travel in registers, as libmvec expects.
-extern "C" {
-__attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_tanh(__m256d);
-__attribute__((target("avx2,fma"))) __m256 _ZGVdN8v_tanhf(__m256);
-__attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_exp(__m256d);
-__attribute__((target("avx2,fma"))) __m256 _ZGVdN8v_expf(__m256);
-}
-#endif
+#include "hypatia/scalar/scalar_ops.h"
+#include "hypatia/scalar/vector_math_kernels.h"
 
 namespace hypatia::vector_math {
 
 namespace {
 
-#ifdef HYPATIA_HAVE_MVEC
-const bool kAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-
-template <class Fn>
-__attribute__((target("avx2,fma"))) void run_pd(const double* a, double* o, int64_t n, Fn f) {
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(o + i, f(_mm256_loadu_pd(a + i)));
-  if (i < n) {  // the tail through one padded vector, so it rounds like the rest
-    alignas(32) double buf[4] = {0, 0, 0, 0};
-    for (int64_t k = i; k < n; ++k) buf[k - i] = a[k];
-    _mm256_store_pd(buf, f(_mm256_load_pd(buf)));
-    for (int64_t k = i; k < n; ++k) o[k] = buf[k - i];
-  }
-}
-
-template <class Fn>
-__attribute__((target("avx2,fma"))) void run_ps(const float* a, float* o, int64_t n, Fn f) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(o + i, f(_mm256_loadu_ps(a + i)));
-  if (i < n) {
-    alignas(32) float buf[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (int64_t k = i; k < n; ++k) buf[k - i] = a[k];
-    _mm256_store_ps(buf, f(_mm256_load_ps(buf)));
-    for (int64_t k = i; k < n; ++k) o[k] = buf[k - i];
-  }
-}
-
-__attribute__((target("avx2,fma"))) __m256d tanh4(__m256d v) { return _ZGVdN4v_tanh(v); }
-__attribute__((target("avx2,fma"))) __m256 tanh8(__m256 v) { return _ZGVdN8v_tanhf(v); }
-__attribute__((target("avx2,fma"))) __m256d exp4(__m256d v) { return _ZGVdN4v_exp(v); }
-__attribute__((target("avx2,fma"))) __m256 exp8(__m256 v) { return _ZGVdN8v_expf(v); }
-#else
-const bool kAvx2 = false;
-#endif
+enum FnIndex { kExp = 0, kLog = 1, kTanh = 2, kSigmoid = 3, kSoftplus = 4 };
 
 template <class T, class F>
-void scalar_loop(const T* a, T* o, int64_t n, F f) {
+void scalar_loop(const T* a, T* o, int64_t n) {
+  F f;
   for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
 }
 
+const detail::Table kScalar = {
+    {scalar_loop<double, scalar_fn::Exp>, scalar_loop<double, scalar_fn::Log>, scalar_loop<double, scalar_fn::Tanh>,
+     scalar_loop<double, scalar_fn::Sigmoid>, scalar_loop<double, scalar_fn::Softplus>},
+    {scalar_loop<float, scalar_fn::Exp>, scalar_loop<float, scalar_fn::Log>, scalar_loop<float, scalar_fn::Tanh>,
+     scalar_loop<float, scalar_fn::Sigmoid>, scalar_loop<float, scalar_fn::Softplus>}};
+
+const detail::Table* table_for(Isa want) {
+  if (want == Isa::Avx512) return detail::avx512_table();
+  if (want == Isa::Avx2) return detail::avx2_table();
+  return &kScalar;
+}
+
+bool cpu_has(Isa want) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();  // may run from a static initializer, before libgcc's own
+  if (want == Isa::Avx512) return __builtin_cpu_supports("avx512f");
+  if (want == Isa::Avx2) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return true;
+#else
+  return want == Isa::Scalar;
+#endif
+}
+
+Isa detect() {
+  for (Isa i : {Isa::Avx512, Isa::Avx2})
+    if (cpu_has(i) && table_for(i)) return i;
+  return Isa::Scalar;
+}
+
+const Isa kBest = detect();
+std::atomic<Isa> g_isa{kBest};
+std::atomic<const detail::Table*> g_table{table_for(kBest)};
+
+inline const detail::Table& tab() { return *g_table.load(std::memory_order_relaxed); }
+
 }  // namespace
 
-bool vectorised() { return kAvx2; }
-
-#ifdef HYPATIA_HAVE_MVEC
-#define HYPATIA_VM_DISPATCH(VEC, RUN, SCALAR) \
-  if (kAvx2) return RUN(a, o, n, VEC);        \
-  scalar_loop(a, o, n, SCALAR)
+Isa best_isa() { return kBest; }
+Isa isa() { return g_isa.load(); }
+void set_isa(Isa want) {
+  Isa use = Isa::Scalar;
+  for (Isa i : {Isa::Avx512, Isa::Avx2})
+    if (static_cast<int>(i) <= static_cast<int>(want) && cpu_has(i) && table_for(i)) {
+      use = i;
+      break;
+    }
+  g_table.store(table_for(use));
+  g_isa.store(use);
+}
+bool uses_sleef() {
+#ifdef HYPATIA_USE_SLEEF
+  return isa() != Isa::Scalar;
 #else
-#define HYPATIA_VM_DISPATCH(VEC, RUN, SCALAR) scalar_loop(a, o, n, SCALAR)
+  return false;
 #endif
+}
+bool vectorised() { return isa() != Isa::Scalar; }
+const char* backend() {
+  switch (isa()) {
+    case Isa::Avx512: return uses_sleef() ? "avx512+sleef" : "avx512";
+    case Isa::Avx2: return uses_sleef() ? "avx2+sleef" : "avx2";
+    default: return "scalar";
+  }
+}
 
-void tanh(const double* a, double* o, int64_t n) { HYPATIA_VM_DISPATCH(tanh4, run_pd, [](double x) { return std::tanh(x); }); }
-void tanh(const float* a, float* o, int64_t n) { HYPATIA_VM_DISPATCH(tanh8, run_ps, [](float x) { return std::tanh(x); }); }
-void exp(const double* a, double* o, int64_t n) { HYPATIA_VM_DISPATCH(exp4, run_pd, [](double x) { return std::exp(x); }); }
-void exp(const float* a, float* o, int64_t n) { HYPATIA_VM_DISPATCH(exp8, run_ps, [](float x) { return std::exp(x); }); }
+void exp(const double* a, double* o, int64_t n) { tab().f64[kExp](a, o, n); }
+void exp(const float* a, float* o, int64_t n) { tab().f32[kExp](a, o, n); }
+void log(const double* a, double* o, int64_t n) { tab().f64[kLog](a, o, n); }
+void log(const float* a, float* o, int64_t n) { tab().f32[kLog](a, o, n); }
+void tanh(const double* a, double* o, int64_t n) { tab().f64[kTanh](a, o, n); }
+void tanh(const float* a, float* o, int64_t n) { tab().f32[kTanh](a, o, n); }
+void sigmoid(const double* a, double* o, int64_t n) { tab().f64[kSigmoid](a, o, n); }
+void sigmoid(const float* a, float* o, int64_t n) { tab().f32[kSigmoid](a, o, n); }
+void softplus(const double* a, double* o, int64_t n) { tab().f64[kSoftplus](a, o, n); }
+void softplus(const float* a, float* o, int64_t n) { tab().f32[kSoftplus](a, o, n); }
 
 }  // namespace hypatia::vector_math

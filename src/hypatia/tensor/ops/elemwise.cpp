@@ -6,6 +6,7 @@
 #include "hypatia/tensor/basic.h"
 #include "hypatia/scalar/vector_math.h"
 #include "hypatia/tensor/kernels/elemwise_loop.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia {
 
@@ -112,6 +113,26 @@ namespace {
 /// A contiguous input of the output's shape: the vectorised kernels apply.
 bool dense_like(const NDArray& a, const NDArray& out) { return a.shape() == out.shape() && a.is_c_contiguous(); }
 
+/// out = f(a) through a vector_math kernel (exp, log, tanh, sigmoid, softplus). A strided or
+/// broadcast input is first copied into `out` (C-contiguous) and transformed there in place.
+/// Large arrays run in blocks over the OpenMP threads.
+template <class T>
+void vector_unary(void (*f)(const T*, T*, int64_t), const NDArray& a, NDArray& out) {
+  const T* src = out.data<T>();
+  if (dense_like(a, out)) {
+    src = a.data<T>();
+  } else {
+    out.assign(a);
+  }
+  T* dst = out.data<T>();
+  const int64_t n = out.size();
+  if (n < elemwise_minsize() || max_threads() == 1) return f(src, dst, n);
+  constexpr int64_t kChunk = 16384;
+  const int64_t nchunks = (n + kChunk - 1) / kChunk;
+#pragma omp parallel for schedule(static) num_threads(max_threads())
+  for (int64_t c = 0; c < nchunks; ++c) f(src + c * kChunk, dst + c * kChunk, std::min(kChunk, n - c * kChunk));
+}
+
 template <class T>
 void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
   using namespace scalar_fn;
@@ -129,19 +150,33 @@ void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
       case ScalarOpId::Neg: return unary_loop<T, T>(*in[0], out, Neg{});
       case ScalarOpId::Exp:
         if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>)
-          if (dense_like(*in[0], out)) return vector_math::exp(in[0]->data<T>(), out.data<T>(), out.size());
-        return unary_loop<T, T>(*in[0], out, Exp{});
-      case ScalarOpId::Log: return unary_loop<T, T>(*in[0], out, Log{});
+          return vector_unary<T>(vector_math::exp, *in[0], out);
+        else
+          return unary_loop<T, T>(*in[0], out, Exp{});
+      case ScalarOpId::Log:
+        if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>)
+          return vector_unary<T>(vector_math::log, *in[0], out);
+        else
+          return unary_loop<T, T>(*in[0], out, Log{});
       case ScalarOpId::Sqr: return unary_loop<T, T>(*in[0], out, Sqr{});
       case ScalarOpId::Sqrt: return unary_loop<T, T>(*in[0], out, Sqrt{});
-      case ScalarOpId::Sigmoid: return unary_loop<T, T>(*in[0], out, Sigmoid{});
-      case ScalarOpId::Softplus: return unary_loop<T, T>(*in[0], out, Softplus{});
+      case ScalarOpId::Sigmoid:
+        if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>)
+          return vector_unary<T>(vector_math::sigmoid, *in[0], out);
+        else
+          return unary_loop<T, T>(*in[0], out, Sigmoid{});
+      case ScalarOpId::Softplus:
+        if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>)
+          return vector_unary<T>(vector_math::softplus, *in[0], out);
+        else
+          return unary_loop<T, T>(*in[0], out, Softplus{});
       case ScalarOpId::Log1p: return unary_loop<T, T>(*in[0], out, Log1p{});
       case ScalarOpId::Expm1: return unary_loop<T, T>(*in[0], out, Expm1{});
       case ScalarOpId::Tanh:
         if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>)
-          if (dense_like(*in[0], out)) return vector_math::tanh(in[0]->data<T>(), out.data<T>(), out.size());
-        return unary_loop<T, T>(*in[0], out, Tanh{});
+          return vector_unary<T>(vector_math::tanh, *in[0], out);
+        else
+          return unary_loop<T, T>(*in[0], out, Tanh{});
       case ScalarOpId::Abs: return unary_loop<T, T>(*in[0], out, Abs{});
       case ScalarOpId::Eq: return binary_loop<T, bool>(*in[0], *in[1], out, Eq{});
       case ScalarOpId::Neq: return binary_loop<T, bool>(*in[0], *in[1], out, Neq{});

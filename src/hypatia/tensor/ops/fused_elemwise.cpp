@@ -30,8 +30,12 @@ void run_step(ScalarOpId id, const T* a, const T* b, T* o, int64_t n) {
     return;                                                \
   }
   if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+    // The block's arguments are contiguous temporaries or input slices: the vector kernels apply.
     if (id == ScalarOpId::Tanh) return vector_math::tanh(a, o, n);
     if (id == ScalarOpId::Exp) return vector_math::exp(a, o, n);
+    if (id == ScalarOpId::Log) return vector_math::log(a, o, n);
+    if (id == ScalarOpId::Sigmoid) return vector_math::sigmoid(a, o, n);
+    if (id == ScalarOpId::Softplus) return vector_math::softplus(a, o, n);
   }
   switch (id) {
     HYP_BIN(Add) HYP_BIN(Sub) HYP_BIN(Mul) HYP_BIN(TrueDiv) HYP_BIN(Pow) HYP_BIN(Maximum) HYP_BIN(Minimum)
