@@ -1,0 +1,170 @@
+// Two-pass sparse (+, -, *) sparse over operands of one dtype, format and index dtype (merge.h):
+// pass 1 counts each slice's result and checks canonicality, pass 2 fills in nnz-balanced blocks.
+#include "hypatia/sparse/kernels/merge.h"
+
+#include <atomic>
+#include <cstring>
+
+#include <omp.h>
+
+namespace hypatia::sparse_kernels {
+
+namespace {
+
+template <SpBinary Op, class T>
+inline T apply(const T& x, const T& y) {
+  if constexpr (std::is_same_v<T, half>) {
+    return half(apply<Op>(static_cast<float>(x), static_cast<float>(y)));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if constexpr (Op == SpBinary::Add) return x || y;
+    else if constexpr (Op == SpBinary::Sub) return x != y;
+    else return x && y;
+  } else {
+    if constexpr (Op == SpBinary::Add) return static_cast<T>(x + y);
+    else if constexpr (Op == SpBinary::Sub) return static_cast<T>(x - y);
+    else return static_cast<T>(x * y);
+  }
+}
+
+// Whether ix[b..e) is strictly increasing (sorted, no duplicates); branch-free so it vectorises.
+template <class I>
+inline bool strictly_increasing(const I* ix, int64_t b, int64_t e) {
+  bool ok = true;
+  for (int64_t k = b + 1; k < e; ++k) ok &= ix[k - 1] < ix[k];
+  return ok;
+}
+
+// Positions common to two strictly increasing lists, branch-free (the comparisons of a merge of
+// random patterns are unpredictable; conditional moves are not).
+template <class I>
+inline int64_t common_count(const I* ia, int64_t p, int64_t pe, const I* ib, int64_t q, int64_t qe) {
+  int64_t c = 0;
+  while (p < pe && q < qe) {
+    const I ja = ia[p], jb = ib[q];
+    c += ja == jb;
+    p += ja <= jb;
+    q += jb <= ja;
+  }
+  return c;
+}
+
+// Merges slices a[p, pe) and b[q, qe) (both strictly increasing), op(x, y) with the missing side
+// zero, and keeps the non-zero results. kWrite: stores them at oi/od (at most cap of them; the
+// surplus writes of zero results go to a scratch slot); otherwise only counts.
+template <SpBinary Op, bool kWrite, class T, class I, class J>
+inline int64_t merge_slice(const T* da, const I* ia, int64_t p, int64_t pe, const T* db, const I* ib, int64_t q,
+                           int64_t qe, J* oi, T* od, int64_t cap) {
+  const T zero = T(0);
+  int64_t k = 0;
+  [[maybe_unused]] J scratch_i;
+  [[maybe_unused]] T scratch_d;
+  auto put = [&](int64_t j, const T& r) {
+    if constexpr (kWrite) {
+      const bool room = k < cap;
+      *(room ? oi + k : &scratch_i) = static_cast<J>(j);
+      *(room ? od + k : &scratch_d) = r;
+    }
+    k += is_nonzero(r);
+  };
+  while (p < pe && q < qe) {
+    const I ja = ia[p], jb = ib[q];
+    const bool ta = ja <= jb, tb = jb <= ja;
+    const T x = ta ? da[p] : zero, y = tb ? db[q] : zero;
+    put(ta ? ja : jb, apply<Op>(x, y));
+    p += ta;
+    q += tb;
+  }
+  for (; p < pe; ++p) put(ia[p], apply<Op>(da[p], zero));
+  for (; q < qe; ++q) put(ib[q], apply<Op>(zero, db[q]));
+  return k;
+}
+
+template <SpBinary Op, class T, class I>
+std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
+  const CsView<T, I> va = view_as<T, I>(a), vb = view_as<T, I>(b);
+  const int64_t outer = va.outer;
+  const int64_t work = va.nnz + vb.nnz;
+  const int nt = (work >= kParallelWork && outer > 1) ? ::hypatia::max_threads() : 1;
+  const std::vector<int64_t> bounds = balanced_bounds(va.indptr, vb.indptr, outer, nt);
+  // Pass 1: per-slice counts (exact for Mul, whose results are mostly zeros off the common
+  // pattern; the union for Add/Sub, exact unless values cancel) and the canonicality check.
+  std::vector<int64_t> counts(outer), block_total(nt, 0);
+  std::atomic<bool> unsorted{false};
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  for (int t = omp_get_thread_num(); t < nt; t += omp_get_num_threads()) {
+    int64_t total = 0;
+    bool ok = true;
+    for (int64_t o = bounds[t]; o < bounds[t + 1]; ++o) {
+      const int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
+      ok &= strictly_increasing(va.indices, p, pe) & strictly_increasing(vb.indices, q, qe);
+      int64_t c;
+      if constexpr (Op == SpBinary::Mul)
+        c = merge_slice<Op, false, T, I, I>(va.data, va.indices, p, pe, vb.data, vb.indices, q, qe, nullptr, nullptr, 0);
+      else
+        c = (pe - p) + (qe - q) - common_count(va.indices, p, pe, vb.indices, q, qe);
+      counts[o] = c;
+      total += c;
+    }
+    block_total[t] = total;
+    if (!ok) unsorted.store(true, std::memory_order_relaxed);
+  }
+  if (unsorted.load()) return std::nullopt;
+  std::vector<int64_t> offset(nt + 1, 0);
+  for (int t = 0; t < nt; ++t) offset[t + 1] = offset[t] + block_total[t];  // no overflow: <= nnz(a) + nnz(b)
+  const int64_t bound = offset[nt];
+  const DType idt = index_dtype_for(std::max({a.rows(), a.cols(), bound}));
+  return dispatch_index(idt, [&](auto jtag) -> SparseMatrix {
+    using J = decltype(jtag);
+    NDArray ptr(idt, {indptr_length(outer, "sparse")}), idx(idt, {bound}), data(dtype_v<T>, {bound});
+    J* pp = ptr.data<J>();
+    J* ix = idx.data<J>();
+    T* d = data.data<T>();
+    pp[0] = 0;
+    // Pass 2: each block writes its slices from its offset on; a slice whose values cancel
+    // leaves the next slice of its block to start earlier, so only whole blocks can have gaps.
+    std::vector<int64_t> block_end(nt, 0);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    for (int t = omp_get_thread_num(); t < nt; t += omp_get_num_threads()) {
+      int64_t pos = offset[t];
+      for (int64_t o = bounds[t]; o < bounds[t + 1]; ++o) {
+        pos += merge_slice<Op, true>(va.data, va.indices, va.begin(o), va.end(o), vb.data, vb.indices, vb.begin(o),
+                                     vb.end(o), ix + pos, d + pos, counts[o]);
+        pp[o + 1] = static_cast<J>(pos);
+      }
+      block_end[t] = pos;
+    }
+    int64_t n = block_end[0];
+    for (int t = 1; t < nt; ++t) {  // close the gaps (values cancelled): move each block left
+      const int64_t len = block_end[t] - offset[t], shift = offset[t] - n;
+      if (shift > 0) {
+        std::memmove(ix + n, ix + offset[t], len * sizeof(J));
+        std::memmove(static_cast<void*>(d + n), d + offset[t], len * sizeof(T));
+        for (int64_t o = bounds[t]; o < bounds[t + 1]; ++o) pp[o + 1] = static_cast<J>(pp[o + 1] - shift);
+      }
+      n += len;
+    }
+    if (n < bound) {
+      idx = idx.slice(0, 0, n, 1).copy();
+      data = data.slice(0, 0, n, 1).copy();
+    }
+    SparseMatrix r(a.format(), a.rows(), a.cols(), data, idx, ptr);
+    return with_index_dtype(r, index_dtype_for(std::max({a.rows(), a.cols(), n})));
+  });
+}
+
+}  // namespace
+
+std::optional<SparseMatrix> binary_ss_sorted(const SparseMatrix& a, const SparseMatrix& b, SpBinary op) {
+  return dispatch_value_index(a.dtype(), a.indptr().dtype(), [&](auto t, auto i) -> std::optional<SparseMatrix> {
+    using T = decltype(t);
+    using I = decltype(i);
+    switch (op) {
+      case SpBinary::Add: return run<SpBinary::Add, T, I>(a, b);
+      case SpBinary::Sub: return run<SpBinary::Sub, T, I>(a, b);
+      case SpBinary::Mul: return run<SpBinary::Mul, T, I>(a, b);
+      default: value_error("[sparse] binary_ss_sorted: not an arithmetic op");
+    }
+  });
+}
+
+}  // namespace hypatia::sparse_kernels
