@@ -79,12 +79,44 @@ inline int64_t merge_slice(const T* da, const I* ia, int64_t p, int64_t pe, cons
   return k;
 }
 
+// One thread: a single pass. Slice o's result has at most nnz(a_o) + nnz(b_o) entries, which
+// indptr gives without reading an index, so the output is sized by nnz(a) + nnz(b) and filled
+// packed; the unused tail of the arrays is never written (for a large result, never even
+// backed by memory) and the arrays returned are views of their first nnz entries.
+template <SpBinary Op, class T, class I>
+std::optional<SparseMatrix> run_serial(const SparseMatrix& a, const SparseMatrix& b, const CsView<T, I>& va,
+                                       const CsView<T, I>& vb) {
+  const int64_t outer = va.outer, bound = va.nnz + vb.nnz;
+  const DType idt = index_dtype_for(std::max({a.rows(), a.cols(), bound}));
+  return dispatch_index(idt, [&](auto jtag) -> std::optional<SparseMatrix> {
+    using J = decltype(jtag);
+    NDArray ptr(idt, {indptr_length(outer, "sparse")}), idx(idt, {bound}), data(dtype_v<T>, {bound});
+    J* pp = ptr.data<J>();
+    J* ix = idx.data<J>();
+    T* d = data.data<T>();
+    pp[0] = 0;
+    int64_t pos = 0;
+    for (int64_t o = 0; o < outer; ++o) {
+      const int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
+      // The canonicality check, fused: the slice is read here and merged next while in cache.
+      if (!(strictly_increasing(va.indices, p, pe) & strictly_increasing(vb.indices, q, qe))) return std::nullopt;
+      pos += merge_slice<Op, true>(va.data, va.indices, p, pe, vb.data, vb.indices, q, qe, ix + pos, d + pos,
+                                   (pe - p) + (qe - q));
+      pp[o + 1] = static_cast<J>(pos);
+    }
+    SparseMatrix r(a.format(), a.rows(), a.cols(), data.slice(0, 0, pos, 1), idx.slice(0, 0, pos, 1), ptr);
+    return with_index_dtype(r, index_dtype_for(std::max({a.rows(), a.cols(), pos})));
+  });
+}
+
+// Several threads: two passes over nnz-balanced blocks of slices (see binary_ss_sorted).
 template <SpBinary Op, class T, class I>
 std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
   const CsView<T, I> va = view_as<T, I>(a), vb = view_as<T, I>(b);
   const int64_t outer = va.outer;
   const int64_t work = va.nnz + vb.nnz;
   const int nt = (work >= kParallelWork && outer > 1) ? ::hypatia::max_threads() : 1;
+  if (nt == 1) return run_serial<Op, T, I>(a, b, va, vb);
   const std::vector<int64_t> bounds = balanced_bounds(va.indptr, vb.indptr, outer, nt);
   // Pass 1: per-slice counts (exact for Mul, whose results are mostly zeros off the common
   // pattern; the union for Add/Sub, exact unless values cancel) and the canonicality check.
@@ -143,9 +175,9 @@ std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
       }
       n += len;
     }
-    if (n < bound) {
-      idx = idx.slice(0, 0, n, 1).copy();
-      data = data.slice(0, 0, n, 1).copy();
+    if (n < bound) {  // views of the first n entries (no copy)
+      idx = idx.slice(0, 0, n, 1);
+      data = data.slice(0, 0, n, 1);
     }
     SparseMatrix r(a.format(), a.rows(), a.cols(), data, idx, ptr);
     return with_index_dtype(r, index_dtype_for(std::max({a.rows(), a.cols(), n})));
