@@ -69,7 +69,8 @@ inline int64_t merge_slice(const T* da, const I* ia, int64_t p, int64_t pe, cons
   while (p < pe && q < qe) {
     const I ja = ia[p], jb = ib[q];
     const bool ta = ja <= jb, tb = jb <= ja;
-    const T x = ta ? da[p] : zero, y = tb ? db[q] : zero;
+    const T xa = da[p], yb = db[q];  // both in range: unconditional loads, then selects
+    const T x = ta ? xa : zero, y = tb ? yb : zero;
     put(ta ? ja : jb, apply<Op>(x, y));
     p += ta;
     q += tb;
