@@ -33,9 +33,9 @@ std::vector<int64_t> balanced_bounds(const I* pa, const I* pb, int64_t outer, in
 }
 
 /// a (op) b for op in {Add, Sub, Mul} when a and b both have dtype `a.dtype()`, the same format,
-/// and all four index arrays one dtype. The first (counting) pass also checks that both operands
-/// are canonical (sorted, no duplicates) and returns nullopt when one is not; the caller then
-/// canonicalises and calls again. Results equal to zero are dropped (scipy's csr_binop_csr); the
+/// and all four index arrays one dtype. The first pass over each slice (the counting pass; at one
+/// thread the only pass) also checks that both operands are canonical (sorted, no duplicates)
+/// and returns nullopt when one is not; the caller then canonicalises and calls again. Results equal to zero are dropped (scipy's csr_binop_csr); the
 /// result is canonical with scipy's index dtype for its shape and nnz.
 std::optional<SparseMatrix> binary_ss_sorted(const SparseMatrix& a, const SparseMatrix& b, SpBinary op);
 
