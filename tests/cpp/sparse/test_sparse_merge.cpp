@@ -129,6 +129,38 @@ TEST(SparseMerge, PartialCancellationCompactsBlocks) {
   }
 }
 
+TEST(SparseMerge, MulBoundsWithZerosInfsAndNansInParallel) {
+  // The counting pass bounds a * b by the common positions plus one-sided infs/nans; explicit
+  // zeros on common positions make the bound loose (gaps closed block by block).
+  OpenmpGuard guard;
+  std::mt19937_64 rng(13);
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    SparseMatrix a = skewed(SparseFormat::CSR, 2000, 600, dt, rng, 40);
+    SparseMatrix b = skewed(SparseFormat::CSR, 2000, 600, dt, rng, 40);
+    NDArray ad = a.data().astype(DType::Float64), bd = b.data().astype(DType::Float64);
+    for (int64_t k = 0; k < ad.size(); k += 7) ad.data<double>()[k] = 0.0;
+    for (int64_t k = 3; k < ad.size(); k += 501) ad.data<double>()[k] = k % 2 ? NAN : INFINITY;
+    SparseMatrix a2(SparseFormat::CSR, a.rows(), a.cols(), ad.astype(dt), a.indices(), a.indptr());
+    SparseMatrix b2(SparseFormat::CSR, b.rows(), b.cols(), bd.astype(dt), b.indices(), b.indptr());
+    for (bool omp : {true, false}) {
+      set_openmp(omp);
+      SparseMatrix r = sk::binary_ss(a2, b2, sk::SpBinary::Mul, dt);
+      EXPECT_TRUE(sk::has_canonical_format(r));
+      EXPECT_EQ(r.indices().size(), r.nnz());
+      NDArray da = dense_reference(a2).astype(DType::Float64), db = dense_reference(b2).astype(DType::Float64);
+      NDArray dr = dense_reference(r).astype(DType::Float64);
+      int64_t stored = 0;
+      for (int64_t k = 0; k < da.size(); ++k) {
+        const double want = da.data<double>()[k] * db.data<double>()[k], got = dr.data<double>()[k];
+        stored += want != 0;  // nan != 0 too
+        ASSERT_TRUE((std::isnan(want) && std::isnan(got)) || want == got || std::abs(want - got) <= 1e-6 * std::abs(want))
+            << k << ": " << want << " vs " << got;
+      }
+      EXPECT_EQ(r.nnz(), stored);
+    }
+  }
+}
+
 TEST(SparseMerge, UnsortedDuplicatesExplicitZerosFallBack) {
   OpenmpGuard guard;
   std::mt19937_64 rng(9);

@@ -48,6 +48,19 @@ inline int64_t common_count(const I* ia, int64_t p, int64_t pe, const I* ib, int
   return c;
 }
 
+// How many of x[b, e) give a non-zero product with zero (inf and nan; none for integers and
+// bool): with the common positions, an upper bound of a slice's entries in a * b.
+template <class T>
+inline int64_t non_finite(const T* x, int64_t b, int64_t e) {
+  if constexpr (std::is_integral_v<T>) {
+    return 0;
+  } else {
+    int64_t c = 0;
+    for (int64_t k = b; k < e; ++k) c += is_nonzero(apply<SpBinary::Mul>(x[k], T(0)));
+    return c;
+  }
+}
+
 // Merges slices a[p, pe) and b[q, qe) (both strictly increasing), op(x, y) with the missing side
 // zero, and keeps the non-zero results. kWrite: stores them at oi/od (at most cap of them; the
 // surplus writes of zero results go to a scratch slot); otherwise only counts.
@@ -119,8 +132,9 @@ std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
   const int nt = (work >= kParallelWork && outer > 1) ? ::hypatia::max_threads() : 1;
   if (nt == 1) return run_serial<Op, T, I>(a, b, va, vb);
   const std::vector<int64_t> bounds = balanced_bounds(va.indptr, vb.indptr, outer, nt);
-  // Pass 1: per-slice counts (exact for Mul, whose results are mostly zeros off the common
-  // pattern; the union for Add/Sub, exact unless values cancel) and the canonicality check.
+  // Pass 1: per-slice upper bounds read from the indices (the union for Add/Sub; for Mul the
+  // common positions plus the one-sided infs and nans), exact unless values cancel or
+  // underflow, and the canonicality check.
   std::vector<int64_t> counts(outer), block_total(nt, 0);
   std::atomic<bool> unsorted{false};
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -131,8 +145,8 @@ std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
       const int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
       ok &= strictly_increasing(va.indices, p, pe) & strictly_increasing(vb.indices, q, qe);
       int64_t c;
-      if constexpr (Op == SpBinary::Mul)
-        c = merge_slice<Op, false, T, I, I>(va.data, va.indices, p, pe, vb.data, vb.indices, q, qe, nullptr, nullptr, 0);
+      if constexpr (Op == SpBinary::Mul)  // x * (implicit 0) is stored only when x is inf or nan
+        c = common_count(va.indices, p, pe, vb.indices, q, qe) + non_finite(va.data, p, pe) + non_finite(vb.data, q, qe);
       else
         c = (pe - p) + (qe - q) - common_count(va.indices, p, pe, vb.indices, q, qe);
       counts[o] = c;
