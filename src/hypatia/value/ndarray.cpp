@@ -12,6 +12,8 @@
 #include <numeric>
 #include <sstream>
 
+#include <sys/mman.h>
+
 namespace hypatia {
 
 namespace {
@@ -101,6 +103,14 @@ std::shared_ptr<Buffer> Buffer::try_allocate(size_t nbytes, bool zeroed) {
     p = big_cache().allocate(std::max<size_t>(64, (nbytes + 63) / 64 * 64));
   }
   if (!p) return nullptr;
+  // Large buffers ask for transparent huge pages, as numpy does (its hugepage madvise): with
+  // THP in "madvise" mode a fresh 4 KiB page costs a fault each, and a kernel that writes a
+  // 100 MB result spends as long in faults as in its loop. Advice only: failure is ignored.
+  if (nbytes >= (size_t{4} << 20)) {
+    const uintptr_t page = 4096, lo = (reinterpret_cast<uintptr_t>(p) + page - 1) & ~(page - 1),
+                    hi = (reinterpret_cast<uintptr_t>(p) + nbytes) & ~(page - 1);
+    if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+  }
   auto b = std::shared_ptr<Buffer>(new Buffer());
   b->data_ = p;
   b->nbytes_ = nbytes;

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <numeric>
+#include <climits>
+#include <type_traits>
 
 namespace hypatia {
 
@@ -35,6 +37,26 @@ int64_t SparseMatrix::nnz() const {
   return index_at(indptr_, indptr_.size() - 1);
 }
 
+namespace {
+
+// Whether any of idx[0, n) lies outside [0, inner): an or of comparisons, which vectorises (AVX2
+// where the CPU has it, chosen at load time), so the check a sparse input gets on every call
+// runs at memory speed. A bound above the index type's range clamps (a false alarm there is
+// settled by the caller's exact search).
+__attribute__((target_clones("avx2", "default"))) bool any_out_of_range(const int32_t* idx, int64_t n, int64_t inner) {
+  const int32_t hi = static_cast<int32_t>(std::min<int64_t>(inner, INT32_MAX));
+  int32_t bad = 0;  // an int, not a bool: GCC vectorises or-reductions of ints only
+  for (int64_t k = 0; k < n; ++k) bad |= (idx[k] < 0) | (idx[k] >= hi);
+  return bad != 0;
+}
+__attribute__((target_clones("avx2", "default"))) bool any_out_of_range(const int64_t* idx, int64_t n, int64_t inner) {
+  int64_t bad = 0;
+  for (int64_t k = 0; k < n; ++k) bad |= (idx[k] < 0) | (idx[k] >= inner);
+  return bad != 0;
+}
+
+}  // namespace
+
 void SparseMatrix::validate() const { validate("SparseMatrix"); }
 
 void SparseMatrix::validate(const std::string& op) const {
@@ -55,11 +77,14 @@ void SparseMatrix::validate(const std::string& op) const {
                 cols_, ") needs ", static_cast<uint64_t>(outer) + 1);
   if (index_at(indptr_, 0) != 0) value_error(who, " indptr[0] must be 0, got ", index_at(indptr_, 0));
   // The structural checks run on every call of a compiled function that takes a sparse input,
-  // so they are typed loops (no per-element dtype branch) and the O(nnz) range check is split
-  // across threads; the first offending position is reported.
+  // so they are branch-free typed loops that vectorise and run at memory speed, the O(nnz) one
+  // split across threads; only when a check fails is the first offending position searched for.
   auto first_bad_step = [&](auto tag) -> int64_t {
     using P = decltype(tag);
     const P* ptr = indptr_.data<P>();
+    bool ok = true;
+    for (int64_t o = 0; o < outer; ++o) ok &= ptr[o + 1] >= ptr[o];
+    if (ok) return -1;
     for (int64_t o = 0; o < outer; ++o)
       if (ptr[o + 1] < ptr[o]) return o;
     return -1;
@@ -76,11 +101,17 @@ void SparseMatrix::validate(const std::string& op) const {
   auto first_out_of_range = [&](auto tag) -> int64_t {
     using I = decltype(tag);
     const I* idx = indices_.data<I>();
-    int64_t first = n;
-#pragma omp parallel for reduction(min : first) if (n > (1 << 16)) num_threads(::hypatia::max_threads())
+    // Blocks of 64k entries, split across threads; only when some block fails is the first
+    // offending position searched for.
+    const int64_t block = int64_t{1} << 16, nb = (n + block - 1) / block;
+    bool bad = false;
+#pragma omp parallel for reduction(| : bad) if (nb > 2) num_threads(::hypatia::max_threads())
+    for (int64_t bk = 0; bk < nb; ++bk)
+      bad |= any_out_of_range(idx + bk * block, std::min(block, n - bk * block), inner);
+    if (!bad) return -1;
     for (int64_t k = 0; k < n; ++k)
-      if (idx[k] < 0 || static_cast<int64_t>(idx[k]) >= inner) first = std::min(first, k);
-    return first < n ? first : -1;
+      if (idx[k] < 0 || static_cast<int64_t>(idx[k]) >= inner) return k;
+    return -1;
   };
   const int64_t bad = indices_.dtype() == DType::Int32 ? first_out_of_range(int32_t{}) : first_out_of_range(int64_t{});
   if (bad >= 0)

@@ -2,7 +2,10 @@
 // (the value layer's own: SparseMatrix::to_dense/from_dense and the graph layer use them).
 #include "hypatia/value/sparse_view.h"
 
+#include <memory>
 #include <numeric>
+
+#include <omp.h>
 
 namespace hypatia::sparse_kernels {
 
@@ -62,6 +65,29 @@ NDArray to_dense(const SparseMatrix& m) {
   return out;
 }
 
+namespace {
+
+// A growable array (not std::vector: vector<bool> has no bool*) for one thread's share of
+// from_dense's output; doubling keeps the copies to O(final size).
+template <class T>
+struct GrowBuf {
+  std::unique_ptr<T[]> p;
+  int64_t n = 0, cap = 0;
+  void push(const T& x) {
+    if (n == cap) grow();
+    p[n++] = x;
+  }
+  void grow() {
+    const int64_t c = std::max<int64_t>(4096, cap * 2);
+    std::unique_ptr<T[]> q(new T[c]);
+    std::copy(p.get(), p.get() + n, q.get());
+    p = std::move(q);
+    cap = c;
+  }
+};
+
+}  // namespace
+
 SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
   if (dense.ndim() != 2) value_error("[SparseFromDense] expects a 2-d array, got shape ", shape_str(dense.shape()));
   const int64_t rows = dense.shape(0), cols = dense.shape(1);
@@ -71,34 +97,66 @@ SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
   const char* base = static_cast<const char*>(dense.raw());
   return dispatch_dtype(dense.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    auto at = [&](int64_t o, int64_t i) { return *reinterpret_cast<const T*>(base + o * so + i * si); };
-    std::vector<int64_t> counts(outer, 0);
-    parallel_outer(outer, rows * cols, [&](int64_t o) {
-      int64_t c = 0;
-      for (int64_t i = 0; i < inner; ++i) c += is_nonzero(at(o, i));
-      counts[o] = c;
-    });
-    const int64_t n = std::accumulate(counts.begin(), counts.end(), int64_t{0});
-    const DType idt = index_dtype_for(rows, cols, n);
-    NDArray ptr(idt, {indptr_length(outer, "SparseFromDense")}), idx(idt, {n}), data(dense.dtype(), {n});
-    counts_to_indptr(counts, ptr);
-    T* d = data.data<T>();
-    dispatch_index(idt, [&](auto itag) {
-      using I = decltype(itag);
-      const I* p = ptr.data<I>();
-      I* ix = idx.data<I>();
-      parallel_outer(outer, rows * cols, [&](int64_t o) {
-        int64_t k = p[o];
-        for (int64_t i = 0; i < inner; ++i) {
-          T x = at(o, i);
-          if (is_nonzero(x)) {
-            ix[k] = static_cast<I>(i);
-            d[k++] = x;
+    // One pass over the dense array (it is the large operand: reading it twice, to count and
+    // then to fill, costs a second full sweep of memory): each thread scans a contiguous block
+    // of outer slices into its own buffers, then the buffers are copied to their offsets.
+    return dispatch_index(inner - 1 <= INT32_MAX ? DType::Int32 : DType::Int64, [&](auto btag) {
+      using B = decltype(btag);
+      const int nt = (work_mul(rows, cols) >= kParallelWork && outer > 1) ? ::hypatia::max_threads() : 1;
+      std::vector<int64_t> counts(outer, 0);
+      std::vector<GrowBuf<B>> bi(nt);
+      std::vector<GrowBuf<T>> bd(nt);
+      auto block = [&](int t) { return std::make_pair(outer * t / nt, outer * (t + 1) / nt); };
+      RegionErrors errors;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+      for (int t = omp_get_thread_num(); t < nt; t += omp_get_num_threads()) {
+        errors.capture([&] {
+          auto [b, e] = block(t);
+          GrowBuf<B>& gi = bi[t];
+          GrowBuf<T>& gd = bd[t];
+          for (int64_t o = b; o < e; ++o) {
+            const int64_t before = gi.n;
+            const char* slice = base + o * so;
+            int64_t i = 0;
+            if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+              if (si == static_cast<int64_t>(sizeof(T))) {  // contiguous: skip all-zero runs of 16
+                const T* x = reinterpret_cast<const T*>(slice);
+                for (; i + 16 <= inner; i += 16) {
+                  bool any = false;
+                  for (int u = 0; u < 16; ++u) any |= x[i + u] != T(0);
+                  if (!any) continue;
+                  for (int u = 0; u < 16; ++u)
+                    if (x[i + u] != T(0)) gi.push(static_cast<B>(i + u)), gd.push(x[i + u]);
+                }
+              }
+            }
+            for (; i < inner; ++i) {
+              const T x = *reinterpret_cast<const T*>(slice + i * si);
+              if (is_nonzero(x)) gi.push(static_cast<B>(i)), gd.push(x);
+            }
+            counts[o] = gi.n - before;
           }
+        });
+      }
+      errors.rethrow();
+      const int64_t n = std::accumulate(counts.begin(), counts.end(), int64_t{0});
+      const DType idt = index_dtype_for(rows, cols, n);
+      NDArray ptr(idt, {indptr_length(outer, "SparseFromDense")}), idx(idt, {n}), data(dense.dtype(), {n});
+      counts_to_indptr(counts, ptr);
+      T* d = data.data<T>();
+      dispatch_index(idt, [&](auto itag) {
+        using I = decltype(itag);
+        const I* p = ptr.data<I>();
+        I* ix = idx.data<I>();
+#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1 && n >= kParallelWork)
+        for (int t = 0; t < nt; ++t) {
+          const int64_t at = static_cast<int64_t>(p[block(t).first]);
+          for (int64_t k = 0; k < bi[t].n; ++k) ix[at + k] = static_cast<I>(bi[t].p[k]);
+          std::copy(bd[t].p.get(), bd[t].p.get() + bd[t].n, d + at);
         }
       });
+      return SparseMatrix(f, rows, cols, data, idx, ptr);
     });
-    return SparseMatrix(f, rows, cols, data, idx, ptr);
   });
 }
 

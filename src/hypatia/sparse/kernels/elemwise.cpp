@@ -6,6 +6,7 @@
 
 #include "hypatia/scalar/scalar_ops.h"
 #include "hypatia/sparse/kernels/kernels.h"
+#include "hypatia/sparse/kernels/merge.h"
 #include "hypatia/util/parallel.h"
 
 namespace hypatia::sparse_kernels {
@@ -84,6 +85,13 @@ Bcast<T> bcast_of(const NDArray& b) {
                   b.shape(1) == 1 ? 0 : b.strides()[1]};
 }
 
+// int64 when any index array of a or b is int64, else int32: the one index dtype of a merge.
+DType common_index_dtype_of(const SparseMatrix& a, const SparseMatrix& b) {
+  for (const SparseMatrix* m : {&a, &b})
+    if (m->indices().dtype() == DType::Int64 || m->indptr().dtype() == DType::Int64) return DType::Int64;
+  return DType::Int32;
+}
+
 }  // namespace
 
 SparseMatrix with_index_dtype(const SparseMatrix& m, DType idt) {
@@ -95,15 +103,23 @@ SparseMatrix binary_ss(const SparseMatrix& a_in, const SparseMatrix& b_in, SpBin
   if (a_in.rows() != b_in.rows() || a_in.cols() != b_in.cols())
     value_error("[sparse] inconsistent shapes: ", shape_str(a_in.shape()), " and ", shape_str(b_in.shape()));
   const bool cmp = is_comparison(op_in);
+  if (!cmp) {
+    // Arithmetic: the two-pass merge (merge.cpp), whose counting pass also checks that both
+    // operands are canonical; only when one is not are they canonicalised (a copy) first.
+    SparseMatrix a = a_in.dtype() == dtype ? a_in : astype(a_in, dtype);
+    SparseMatrix b = convert_format(b_in.dtype() == dtype ? b_in : astype(b_in, dtype), a.format());
+    const DType idt = common_index_dtype_of(a, b);
+    a = with_index_dtype(a, idt);
+    b = with_index_dtype(b, idt);
+    if (auto r = binary_ss_sorted(a, b, op_in)) return *r;
+    return *binary_ss_sorted(canonical(a), canonical(b), op_in);
+  }
   const SpBinary op = complement_of(op_in);
   const bool complement = op != op_in;
   SparseMatrix a = canonical(a_in.dtype() == dtype ? a_in : astype(a_in, dtype));
   SparseMatrix b = convert_format(b_in.dtype() == dtype ? b_in : astype(b_in, dtype), a.format());
   b = canonical(b);
-  const DType idt = (a.indices().dtype() == DType::Int64 || a.indptr().dtype() == DType::Int64 ||
-                     b.indices().dtype() == DType::Int64 || b.indptr().dtype() == DType::Int64)
-                        ? DType::Int64
-                        : DType::Int32;
+  const DType idt = common_index_dtype_of(a, b);
   a = with_index_dtype(a, idt);
   b = with_index_dtype(b, idt);
   const DType out_dt = cmp ? DType::Bool : dtype;

@@ -1,0 +1,42 @@
+// Two-pass (symbolic count, numeric fill) sparse (+, -, *) sparse over operands that share dtype,
+// format and index dtype: the fast path of binary_ss (elemwise.cpp), parallel in nnz-balanced row blocks.
+#pragma once
+#include <optional>
+#include <vector>
+
+#include "hypatia/sparse/kernels/elemwise.h"
+
+namespace hypatia::sparse_kernels {
+
+/// Splits [0, outer) into nt contiguous blocks of nearly equal cost, the cost of slice o being
+/// its entries in both operands plus one (empty slices still cost a visit). Returns nt + 1
+/// bounds. Skewed row lengths stay balanced, which schedule(static) over rows does not.
+template <class I>
+std::vector<int64_t> balanced_bounds(const I* pa, const I* pb, int64_t outer, int nt) {
+  std::vector<int64_t> bounds(nt + 1, outer);
+  bounds[0] = 0;
+  auto cost = [&](int64_t o) {  // cumulative cost of slices [0, o)
+    return static_cast<int64_t>(pa[o]) + (pb ? static_cast<int64_t>(pb[o]) : 0) + o;
+  };
+  const int64_t total = cost(outer);
+  for (int t = 1; t < nt; ++t) {
+    const int64_t target = static_cast<int64_t>(static_cast<__int128>(total) * t / nt);
+    int64_t lo = bounds[t - 1], hi = outer;  // first o with cost(o) >= target
+    while (lo < hi) {
+      const int64_t mid = lo + (hi - lo) / 2;
+      if (cost(mid) < target) lo = mid + 1;
+      else hi = mid;
+    }
+    bounds[t] = lo;
+  }
+  return bounds;
+}
+
+/// a (op) b for op in {Add, Sub, Mul} when a and b both have dtype `a.dtype()`, the same format,
+/// and all four index arrays one dtype. The first pass over each slice (the counting pass; at one
+/// thread the only pass) also checks that both operands are canonical (sorted, no duplicates)
+/// and returns nullopt when one is not; the caller then canonicalises and calls again. Results equal to zero are dropped (scipy's csr_binop_csr); the
+/// result is canonical with scipy's index dtype for its shape and nnz.
+std::optional<SparseMatrix> binary_ss_sorted(const SparseMatrix& a, const SparseMatrix& b, SpBinary op);
+
+}  // namespace hypatia::sparse_kernels
