@@ -1,16 +1,20 @@
 // The tiled float32/float64 product kernels (spmm_tiled.*) through sk::spmm / sk::sddmm /
 // sk::dense_spmm: against a plain dense reference, in both builds (AVX2 and baseline), for widths
 // around the register tiles, messy structures (unsorted, duplicates, explicit zeros, empty and
-// very long rows), and bitwise equal results for 1 and 2 threads.
+// very long rows), bitwise equal results for 1 and 2 threads, and SamplingDot's output reuse.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <random>
 
+#include "hypatia/graph/op.h"
+#include "hypatia/sparse/api.h"
+#include "hypatia/sparse/products.h"
 #include "hypatia/sparse/kernels/spmm.h"
 #include "hypatia/sparse/kernels/spmm_tiled.h"
 #include "hypatia/util/parallel.h"
+#include "hypatia/tensor/api.h"
 #include "hypatia/value/sparse_matrix.h"
 
 using namespace hypatia;
@@ -228,4 +232,48 @@ TEST(SpmmTiled, BalancedChunksSplitAtSliceBoundariesByCost) {
   EXPECT_EQ(sk::tiled::balanced_chunks(p0, 0, 1, 8), (std::vector<int64_t>{0, 0}));
   const int64_t p2[] = {0, 5, 5};
   EXPECT_EQ(sk::tiled::balanced_chunks(p2, 2, 1, 8).back(), 2);
+}
+
+TEST(SpmmTiled, TiledAndGenericLoopsAgree) {
+  // set_enabled(false) runs the generic loops (the pre-tiling code) on the same inputs.
+  std::mt19937_64 rng(60);
+  SparseMatrix a = build<double, int32_t>(SparseFormat::CSR, 300, 200, skewed_lengths(300, rng, 500), rng);
+  NDArray b = random_array<double>({200, 65}, rng), v = random_array<double>({200}, rng);
+  NDArray x = random_array<double>({300, 65}, rng), y = random_array<double>({200, 65}, rng);
+  NDArray t1(DType::Float64, {300, 65}), g1(DType::Float64, {300, 65}), t2(DType::Float64, {300}),
+      g2(DType::Float64, {300});
+  sk::spmm(a, b, t1);
+  sk::spmm(a, v, t2);
+  NDArray t3 = sk::sddmm(a, x, y, true, DType::Float64);
+  sk::tiled::set_enabled(false);
+  sk::spmm(a, b, g1);
+  sk::spmm(a, v, g2);
+  NDArray g3 = sk::sddmm(a, x, y, true, DType::Float64);
+  sk::tiled::set_enabled(true);
+  EXPECT_TRUE(allclose(t1, g1, 1e-12, 1e-12));
+  EXPECT_TRUE(allclose(t2, g2, 1e-12, 1e-12));
+  EXPECT_TRUE(allclose(t3, g3, 1e-12, 1e-12));
+}
+
+TEST(SpmmTiled, SamplingDotReusesItsUnsharedOutputData) {
+  Var xv = matrix(DType::Float64, "x"), yv = matrix(DType::Float64, "y"), pv = sparse::csr_matrix("p");
+  Var out = sparse::sampling_dot(xv, yv, pv);
+  std::mt19937_64 rng(70);
+  SparseMatrix p = build<double, int32_t>(SparseFormat::CSR, 40, 30, skewed_lengths(40, rng, 20), rng);
+  Value ins[3] = {random_array<double>({40, 8}, rng), random_array<double>({30, 8}, rng), p};
+  const Value* ptrs[3] = {&ins[0], &ins[1], &ins[2]};
+  Value o;
+  out.owner()->op()->perform(*out.owner(), ptrs, &o);
+  const NDArray first = std::get<SparseMatrix>(o).data().copy();
+  const void* buf = std::get<SparseMatrix>(o).data().raw();
+  // Nothing else holds the result: the next call writes into the same array, same values.
+  out.owner()->op()->perform(*out.owner(), ptrs, &o);
+  EXPECT_EQ(std::get<SparseMatrix>(o).data().raw(), buf);
+  EXPECT_TRUE(allclose(std::get<SparseMatrix>(o).data(), first, 0, 0));
+  // A result someone still holds is never overwritten: the next call gets a fresh array.
+  const SparseMatrix held = std::get<SparseMatrix>(o);
+  ins[0] = random_array<double>({40, 8}, rng);
+  out.owner()->op()->perform(*out.owner(), ptrs, &o);
+  EXPECT_NE(std::get<SparseMatrix>(o).data().raw(), held.data().raw());
+  EXPECT_TRUE(allclose(held.data(), first, 0, 0));
 }

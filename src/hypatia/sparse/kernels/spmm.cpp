@@ -69,7 +69,7 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
     const int64_t work = std::max<int64_t>(work_mul(v.nnz, n), m * n);
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
       // float32/float64 CSR with unit-stride rows of b: the tiled kernels (spmm_tiled.h).
-      if (v.format == SparseFormat::CSR && (vec || sb1 == 1)) {
+      if (tiled::enabled() && v.format == SparseFormat::CSR && (vec || sb1 == 1)) {
         const int nt = num_threads(work);
         if (vec) tiled::csr_spmv(v.data, v.indices, v.indptr, m, B, sb0, O, accumulate_into, al, scaled, nt);
         else tiled::csr_spmm(v.data, v.indices, v.indptr, m, B, sb0, n, O, accumulate_into, al, scaled, nt);
@@ -272,6 +272,13 @@ SparseMatrix spgemm(const SparseMatrix& a_in, const SparseMatrix& b_in) {
 // ---------------------------------------------------------------- sampled dense-dense
 
 NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype) {
+  NDArray out(dtype, {pattern.nnz()});
+  sddmm_into(pattern, x, y, scale_by_pattern, dtype, out);
+  return out;
+}
+
+void sddmm_into(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype,
+                NDArray& out) {
   const int64_t K = x.ndim() == 1 ? 1 : x.shape(1);
   const int64_t sx0 = elem_stride(x, 0), sx1 = x.ndim() == 1 ? 1 : elem_stride(x, 1);
   const int64_t sy0 = elem_stride(y, 0), sy1 = y.ndim() == 1 ? 1 : elem_stride(y, 1);
@@ -280,7 +287,6 @@ NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, b
                              ? with_dtype(pattern, dtype)
                              : SparseMatrix(pattern.format(), pattern.rows(), pattern.cols(), NDArray(dtype, {0}),
                                             pattern.indices(), pattern.indptr());
-  NDArray out(dtype, {pattern.nnz()});
   visit(p, [&](auto v) {
     using T = value_t<decltype(v)>;
     const T* X = x.data<T>();
@@ -289,7 +295,7 @@ NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, b
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
       // Both operands 2-D with unit-stride rows: the tiled kernel. A CSC pattern is the CSR
       // pattern of the transpose, so it swaps the roles of x and y (dot products commute).
-      if (x.ndim() == 2 && y.ndim() == 2 && sx1 == 1 && sy1 == 1) {
+      if (tiled::enabled() && x.ndim() == 2 && y.ndim() == 2 && sx1 == 1 && sy1 == 1) {
         const T* pd = scale_by_pattern ? v.data : nullptr;
         const int nt = num_threads(work_mul(v.nnz, K));
         if (v.format == SparseFormat::CSR)
@@ -313,7 +319,6 @@ NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, b
       }
     });
   });
-  return out;
 }
 
 }  // namespace hypatia::sparse_kernels

@@ -242,11 +242,14 @@ bool cpu_has_avx2() {
 }
 
 bool g_avx2 = cpu_has_avx2();
+bool g_enabled = true;
 
 }  // namespace
 
 bool use_avx2() { return g_avx2; }
 void set_avx2(bool enabled) { g_avx2 = enabled && cpu_has_avx2(); }
+bool enabled() { return g_enabled; }
+void set_enabled(bool on) { g_enabled = on; }
 
 template <class I>
 std::vector<int64_t> balanced_chunks(const I* indptr, int64_t outer, int64_t row_cost, int chunks) {

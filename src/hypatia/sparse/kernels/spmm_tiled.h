@@ -43,4 +43,10 @@ void csr_sddmm(const T* data, const I* indices, const I* indptr, int64_t rows, c
 bool use_avx2();
 void set_avx2(bool enabled);
 
+/// Whether spmm / sddmm (spmm.h) take these kernels at all (default true). set_enabled(false)
+/// sends every call to the generic loops, the pre-tiling code, so that benchmarks can time the
+/// two in one run and tests can compare them. Not thread-safe, like set_avx2.
+bool enabled();
+void set_enabled(bool on);
+
 }  // namespace hypatia::sparse_kernels::tiled
