@@ -106,6 +106,12 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
       parallel_outer(m, m * n, [&](int64_t i) { std::fill(O + i * n, O + (i + 1) * n, T{}); });
     }
     auto scatter = [&](T* dst, int64_t o_begin, int64_t o_end, int64_t j0, int64_t j1) {
+      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+        if (tiled::enabled() && sb1 == 1 && !vec) {
+          tiled::csc_scatter(v.data, v.indices, v.indptr, o_begin, o_end, B, sb0, n, dst, j0, j1, al, scaled);
+          return;
+        }
+      }
       for (int64_t o = o_begin; o < o_end; ++o) {
         const T* brow = B + o * sb0;
         for (int64_t k = v.begin(o); k < v.end(o); ++k) {

@@ -180,6 +180,32 @@ void spmm_base(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1
   spmm_rows(data, idx, ptr, r0, r1, B, ldb, n, O, acc, alpha, scaled);
 }
 
+// ------------------------------------------------------------------ CSC scatter
+
+template <class T, class I>
+HYP_INLINE void scatter_cols(const T* data, const I* idx, const I* ptr, int64_t o0, int64_t o1, const T* B,
+                             int64_t ldb, int64_t n, T* O, int64_t j0, int64_t j1, T alpha, bool scaled) {
+  for (int64_t o = o0; o < o1; ++o) {
+    const T* __restrict b = B + o * ldb;
+    for (int64_t k = static_cast<int64_t>(ptr[o]); k < static_cast<int64_t>(ptr[o + 1]); ++k) {
+      const T s = scaled ? alpha * data[k] : data[k];
+      T* __restrict orow = O + static_cast<int64_t>(idx[k]) * n;
+      for (int64_t j = j0; j < j1; ++j) orow[j] += s * b[j];
+    }
+  }
+}
+
+template <class T, class I>
+HYP_AVX2 void scatter_avx2(const T* data, const I* idx, const I* ptr, int64_t o0, int64_t o1, const T* B, int64_t ldb,
+                           int64_t n, T* O, int64_t j0, int64_t j1, T alpha, bool scaled) {
+  scatter_cols(data, idx, ptr, o0, o1, B, ldb, n, O, j0, j1, alpha, scaled);
+}
+template <class T, class I>
+void scatter_base(const T* data, const I* idx, const I* ptr, int64_t o0, int64_t o1, const T* B, int64_t ldb,
+                  int64_t n, T* O, int64_t j0, int64_t j1, T alpha, bool scaled) {
+  scatter_cols(data, idx, ptr, o0, o1, B, ldb, n, O, j0, j1, alpha, scaled);
+}
+
 // ------------------------------------------------------------------ SDDMM
 
 template <class T>
@@ -293,6 +319,13 @@ void csr_spmm(const T* data, const I* indices, const I* indptr, int64_t rows, co
 }
 
 template <class T, class I>
+void csc_scatter(const T* data, const I* indices, const I* indptr, int64_t o0, int64_t o1, const T* B, int64_t ldb,
+                 int64_t n, T* O, int64_t j0, int64_t j1, T alpha, bool scaled) {
+  if (use_avx2()) scatter_avx2(data, indices, indptr, o0, o1, B, ldb, n, O, j0, j1, alpha, scaled);
+  else scatter_base(data, indices, indptr, o0, o1, B, ldb, n, O, j0, j1, alpha, scaled);
+}
+
+template <class T, class I>
 void csr_sddmm(const T* data, const I* indices, const I* indptr, int64_t rows, const T* X, int64_t ldx, const T* Y,
                int64_t ldy, int64_t K, T* out, int nt) {
   const bool avx = use_avx2();
@@ -307,7 +340,9 @@ void csr_sddmm(const T* data, const I* indices, const I* indptr, int64_t rows, c
   template void csr_spmm<T, I>(const T*, const I*, const I*, int64_t, const T*, int64_t, int64_t, T*, bool, T, bool, \
                                int);                                                                                 \
   template void csr_sddmm<T, I>(const T*, const I*, const I*, int64_t, const T*, int64_t, const T*, int64_t, int64_t, \
-                                T*, int);
+                                T*, int);                                                                         \
+  template void csc_scatter<T, I>(const T*, const I*, const I*, int64_t, int64_t, const T*, int64_t, int64_t, T*,     \
+                                  int64_t, int64_t, T, bool);
 HYP_INSTANTIATE(float, int32_t)
 HYP_INSTANTIATE(float, int64_t)
 HYP_INSTANTIATE(double, int32_t)

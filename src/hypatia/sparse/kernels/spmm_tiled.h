@@ -29,6 +29,13 @@ template <class T, class I>
 void csr_spmm(const T* data, const I* indices, const I* indptr, int64_t rows, const T* B, int64_t ldb, int64_t n,
               T* O, bool accumulate, T alpha, bool scaled, int nt);
 
+/// The CSC scatter of spmm: for outer slices (columns of a) o0..o1 and output columns [j0, j1),
+/// O[indices[k], j] += (alpha * data[k]) * B[o, j] (B row-major, row stride ldb, unit column
+/// stride; O C-contiguous with n columns), in the generic loop's order, vectorised over j.
+template <class T, class I>
+void csc_scatter(const T* data, const I* indices, const I* indptr, int64_t o0, int64_t o1, const T* B, int64_t ldb,
+                 int64_t n, T* O, int64_t j0, int64_t j1, T alpha, bool scaled);
+
 /// out[k] = dot(X[i, :], Y[indices[k], :]) (times data[k] when data is non-null) for each entry k
 /// of CSR row i; X and Y row-major with unit column stride, K columns. Each dot product is summed
 /// in fixed vector lanes then combined in a fixed tree, independent of the thread count.
