@@ -96,10 +96,16 @@ void reference_spmm(const SparseMatrix& a, const NDArray& b, const NDArray* init
     for (int64_t i = 0; i < m * n; ++i) want[i] += double(init->data<T>()[i]), scale[i] += std::abs(want[i]);
 }
 
-struct Builds : ::testing::TestWithParam<bool> {
-  void SetUp() override { sk::tiled::set_avx2(GetParam()); }
+// 0: baseline x86-64 build, 1: AVX2+FMA, 2: AVX2 with AVX-512VL SpMM tiles (1 where the CPU
+// lacks AVX-512, 0 where it lacks AVX2).
+struct Builds : ::testing::TestWithParam<int> {
+  void SetUp() override {
+    sk::tiled::set_avx2(GetParam() >= 1);
+    sk::tiled::set_avx512(GetParam() == 2);
+  }
   void TearDown() override {
     sk::tiled::set_avx2(true);
+    sk::tiled::set_avx512(true);
     set_openmp(true);
   }
 };
@@ -138,8 +144,9 @@ void check_spmm_case(SparseFormat f, int64_t rows, int64_t cols, int64_t n, int6
 }  // namespace
 
 TEST_P(Builds, SpmmWidthsAroundTheTiles) {
-  // 1..9 and 64/65 cover the scalar tail, 1/2/4/8-vector tiles for both float widths; 0 = vector.
-  for (int64_t n : {0, 1, 3, 7, 8, 9, 16, 31, 64, 65}) {
+  // 1..9, 64/65 and 128/129 cover the scalar tail and the 1/2/4/8/16-vector tiles of both float
+  // widths; 0 = a vector b (SpMV).
+  for (int64_t n : {0, 1, 3, 7, 8, 9, 16, 31, 64, 65, 128, 129}) {
     check_spmm_case<double, int32_t>(SparseFormat::CSR, 37, 23, n, 40, 1 + n);
     check_spmm_case<float, int32_t>(SparseFormat::CSR, 37, 23, n, 40, 2 + n);
     check_spmm_case<double, int64_t>(SparseFormat::CSC, 29, 31, n, 30, 3 + n);
@@ -219,8 +226,9 @@ TEST_P(Builds, SddmmWidthsFormatsAndSkew) {
   check_sddmm<float>(SparseFormat::CSC, 2000, 3000, 33, 50000, true, 51);
 }
 
-INSTANTIATE_TEST_SUITE_P(SpmmTiled, Builds, ::testing::Values(true, false),
-                         [](const auto& info) { return info.param ? std::string("Avx2") : std::string("Baseline"); });
+INSTANTIATE_TEST_SUITE_P(SpmmTiled, Builds, ::testing::Values(0, 1, 2), [](const auto& info) {
+  return std::string(info.param == 0 ? "Baseline" : info.param == 1 ? "Avx2" : "Avx512");
+});
 
 TEST(SpmmTiled, BalancedChunksSplitAtSliceBoundariesByCost) {
   // 10 slices; slice 2 holds 90 of the 100 entries.

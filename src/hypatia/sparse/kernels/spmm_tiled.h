@@ -49,6 +49,11 @@ void csr_sddmm(const T* data, const I* indices, const I* indptr, int64_t rows, c
 /// call it between calls, never during one.
 bool use_avx2();
 void set_avx2(bool enabled);
+/// True when the k-wide SpMM also uses its AVX-512VL build (32 vector registers: 16-vector
+/// tiles), i.e. the AVX2 builds run and the CPU has AVX-512F/VL; set_avx512(false) keeps it to
+/// the AVX2 build (same summation order, for tests and timing).
+bool use_avx512();
+void set_avx512(bool enabled);
 
 /// Whether spmm / sddmm (spmm.h) take these kernels at all (default true). set_enabled(false)
 /// sends every call to the generic loops, the pre-tiling code, so that benchmarks can time the
