@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "hypatia/sparse/kernels/kernels.h"
+#include "hypatia/sparse/kernels/spmm_tiled.h"
 #include "hypatia/util/parallel.h"
 
 namespace hypatia::sparse_kernels {
@@ -66,6 +67,15 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
     const bool scaled = !is_one(al);
     const int64_t m = v.rows;
     const int64_t work = std::max<int64_t>(work_mul(v.nnz, n), m * n);
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      // float32/float64 CSR with unit-stride rows of b: the tiled kernels (spmm_tiled.h).
+      if (tiled::enabled() && v.format == SparseFormat::CSR && (vec || sb1 == 1)) {
+        const int nt = num_threads(work);
+        if (vec) tiled::csr_spmv(v.data, v.indices, v.indptr, m, B, sb0, O, accumulate_into, al, scaled, nt);
+        else tiled::csr_spmm(v.data, v.indices, v.indptr, m, B, sb0, n, O, accumulate_into, al, scaled, nt);
+        return;
+      }
+    }
     if (v.format == SparseFormat::CSR) {
       // Output row o is outer slice o: each iteration owns (and initialises) its row.
       parallel_outer(v.outer, work, [&](int64_t o) {
@@ -96,6 +106,12 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
       parallel_outer(m, m * n, [&](int64_t i) { std::fill(O + i * n, O + (i + 1) * n, T{}); });
     }
     auto scatter = [&](T* dst, int64_t o_begin, int64_t o_end, int64_t j0, int64_t j1) {
+      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+        if (tiled::enabled() && sb1 == 1 && !vec) {
+          tiled::csc_scatter(v.data, v.indices, v.indptr, o_begin, o_end, B, sb0, n, dst, j0, j1, al, scaled);
+          return;
+        }
+      }
       for (int64_t o = o_begin; o < o_end; ++o) {
         const T* brow = B + o * sb0;
         for (int64_t k = v.begin(o); k < v.end(o); ++k) {
@@ -262,6 +278,13 @@ SparseMatrix spgemm(const SparseMatrix& a_in, const SparseMatrix& b_in) {
 // ---------------------------------------------------------------- sampled dense-dense
 
 NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype) {
+  NDArray out(dtype, {pattern.nnz()});
+  sddmm_into(pattern, x, y, scale_by_pattern, dtype, out);
+  return out;
+}
+
+void sddmm_into(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype,
+                NDArray& out) {
   const int64_t K = x.ndim() == 1 ? 1 : x.shape(1);
   const int64_t sx0 = elem_stride(x, 0), sx1 = x.ndim() == 1 ? 1 : elem_stride(x, 1);
   const int64_t sy0 = elem_stride(y, 0), sy1 = y.ndim() == 1 ? 1 : elem_stride(y, 1);
@@ -270,12 +293,24 @@ NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, b
                              ? with_dtype(pattern, dtype)
                              : SparseMatrix(pattern.format(), pattern.rows(), pattern.cols(), NDArray(dtype, {0}),
                                             pattern.indices(), pattern.indptr());
-  NDArray out(dtype, {pattern.nnz()});
   visit(p, [&](auto v) {
     using T = value_t<decltype(v)>;
     const T* X = x.data<T>();
     const T* Y = y.data<T>();
     T* o = out.data<T>();
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      // Both operands 2-D with unit-stride rows: the tiled kernel. A CSC pattern is the CSR
+      // pattern of the transpose, so it swaps the roles of x and y (dot products commute).
+      if (tiled::enabled() && x.ndim() == 2 && y.ndim() == 2 && sx1 == 1 && sy1 == 1) {
+        const T* pd = scale_by_pattern ? v.data : nullptr;
+        const int nt = num_threads(work_mul(v.nnz, K));
+        if (v.format == SparseFormat::CSR)
+          tiled::csr_sddmm(pd, v.indices, v.indptr, v.outer, X, sx0, Y, sy0, K, o, nt);
+        else
+          tiled::csr_sddmm(pd, v.indices, v.indptr, v.outer, Y, sy0, X, sx0, K, o, nt);
+        return;
+      }
+    }
     parallel_outer(v.outer, work_mul(v.nnz, K), [&](int64_t q) {
       for (int64_t k = v.begin(q); k < v.end(q); ++k) {
         const T* xr = X + v.row(q, k) * sx0;
@@ -290,7 +325,6 @@ NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, b
       }
     });
   });
-  return out;
 }
 
 }  // namespace hypatia::sparse_kernels

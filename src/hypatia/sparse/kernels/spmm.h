@@ -33,5 +33,9 @@ SparseMatrix spgemm(const SparseMatrix& a, const SparseMatrix& b);
 /// y (cols x K), any strides; a vector x or y is read as a K = 1 matrix (x[i] * y[j]). All of
 /// out's dtype (callers cast). Returns the data array (length nnz, pattern's data order).
 NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype);
+/// sddmm into a caller's C-contiguous array `out` of `dtype` and length pattern.nnz() (an op's
+/// output buffer kept from the previous call, see prepare_output), instead of a fresh one.
+void sddmm_into(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype,
+                NDArray& out);
 
 }  // namespace hypatia::sparse_kernels

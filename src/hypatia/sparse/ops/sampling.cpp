@@ -37,7 +37,15 @@ void SamplingDot::perform(const Apply& node, const Value* const* inputs, Value* 
     value_error("[", kName, "] shapes do not match: x ", shape_str(x.shape()), ", y ", shape_str(y.shape()),
                 " and p ", shape_str(p.shape()), " (x is m x k, y is n x k, p is m x n)");
   const DType d = *node.output(0).type()->dtype();
-  outputs[0] = sk::with_data(p, sk::sddmm(p, as_dtype(x, d), as_dtype(y, d), true, d));
+  // The previous result's data array is reused when nothing else holds it (prepare_output).
+  Value buf;
+  if (const auto* prev = std::get_if<SparseMatrix>(outputs)) {
+    buf = prev->data();
+    outputs[0] = Value{};
+  }
+  NDArray& data = prepare_output(buf, d, {p.nnz()});
+  sk::sddmm_into(p, as_dtype(x, d), as_dtype(y, d), true, d, data);
+  outputs[0] = sk::with_data(p, data);
 }
 
 std::optional<std::vector<ShapeVec>> SamplingDot::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {

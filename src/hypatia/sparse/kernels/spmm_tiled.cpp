@@ -1,0 +1,378 @@
+// Tiled float32/float64 CSR kernels (see spmm_tiled.h): each body is an always-inline template
+// compiled twice, for baseline x86-64 and for AVX2+FMA (target attribute), picked at run time.
+#include "hypatia/sparse/kernels/spmm_tiled.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <omp.h>
+
+// Vectors are passed by value only between always-inline helpers (no ABI boundary).
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace hypatia::sparse_kernels::tiled {
+
+namespace {
+
+#define HYP_INLINE inline __attribute__((always_inline))
+#if defined(__x86_64__) || defined(__i386__)
+#define HYP_AVX2 __attribute__((target("avx2,fma")))
+// AVX-512VL doubles the vector registers (32): the SpMM tiles then hold 16 vectors, a whole
+// 64-wide float64 row (or 128 float32), so each row's entries are read in one pass.
+#define HYP_AVX512 __attribute__((target("avx2,fma,avx512f,avx512vl")))
+#define HYP_HAVE_AVX2 1
+#else
+#define HYP_AVX2
+#define HYP_AVX512
+#define HYP_HAVE_AVX2 0
+#endif
+
+// A 32-byte vector of T (4 doubles or 8 floats): float32 tiles hold twice the columns, so both
+// move the same bytes per instruction. Unaligned loads/stores go through memcpy.
+template <class T>
+struct Vec {
+  typedef T type __attribute__((vector_size(32)));
+  static constexpr int lanes = 32 / sizeof(T);
+};
+template <class T>
+using vec_t = typename Vec<T>::type;
+
+template <class T>
+HYP_INLINE vec_t<T> vload(const T* p) {
+  vec_t<T> v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+template <class T>
+HYP_INLINE void vstore(T* p, const vec_t<T>& v) {
+  std::memcpy(p, &v, sizeof(v));
+}
+
+// Entries ahead whose gathered operand is prefetched (an element of x for SpMV, a row of B or Y
+// otherwise), and the most cache lines of one gathered row that are prefetched.
+constexpr int64_t kAheadSpmv = 32;
+constexpr int64_t kAhead = 16;
+constexpr int64_t kMaxLines = 16;
+
+HYP_INLINE void prefetch_row(const void* p, int64_t bytes) {
+  const char* c = static_cast<const char*>(p);
+  const int64_t lines = std::min<int64_t>((bytes + 63) / 64, kMaxLines);
+  for (int64_t l = 0; l < lines; ++l) __builtin_prefetch(c + 64 * l, 0, 3);
+}
+
+template <class F>
+void run_chunks(const std::vector<int64_t>& bounds, int nt, F&& body) {
+  const int chunks = static_cast<int>(bounds.size()) - 1;
+  if (nt <= 1 || chunks <= 1) {
+    if (chunks >= 1) body(bounds.front(), bounds.back());
+    return;
+  }
+  // Dynamic over nnz-balanced chunks: a core that another process slows down takes fewer.
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+  for (int c = 0; c < chunks; ++c) body(bounds[c], bounds[c + 1]);
+}
+
+template <class I>
+std::vector<int64_t> chunks_for(const I* indptr, int64_t rows, int64_t row_cost, int nt) {
+  return balanced_chunks(indptr, rows, row_cost, nt <= 1 ? 1 : 8 * nt);
+}
+
+// ------------------------------------------------------------------ SpMV
+
+template <class T, class I>
+HYP_INLINE void spmv_rows(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* x,
+                          int64_t sx, T* y, bool acc, T alpha, bool scaled) {
+  const int64_t kend = static_cast<int64_t>(ptr[r1]);
+  for (int64_t i = r0; i < r1; ++i) {
+    const int64_t kb = static_cast<int64_t>(ptr[i]), ke = static_cast<int64_t>(ptr[i + 1]);
+    T s0{}, s1{}, s2{}, s3{};
+    int64_t k = kb;
+    for (; k + 4 <= ke; k += 4) {
+      if (k + kAheadSpmv + 4 <= kend) {
+        for (int u = 0; u < 4; ++u) __builtin_prefetch(x + static_cast<int64_t>(idx[k + kAheadSpmv + u]) * sx, 0, 3);
+      }
+      s0 += data[k] * x[static_cast<int64_t>(idx[k]) * sx];
+      s1 += data[k + 1] * x[static_cast<int64_t>(idx[k + 1]) * sx];
+      s2 += data[k + 2] * x[static_cast<int64_t>(idx[k + 2]) * sx];
+      s3 += data[k + 3] * x[static_cast<int64_t>(idx[k + 3]) * sx];
+    }
+    if (k < ke) s0 += data[k] * x[static_cast<int64_t>(idx[k]) * sx];
+    if (k + 1 < ke) s1 += data[k + 1] * x[static_cast<int64_t>(idx[k + 1]) * sx];
+    if (k + 2 < ke) s2 += data[k + 2] * x[static_cast<int64_t>(idx[k + 2]) * sx];
+    T s = (s0 + s1) + (s2 + s3);
+    if (scaled) s = alpha * s;
+    if (acc) y[i] += s;
+    else y[i] = s;
+  }
+}
+
+template <class T, class I>
+HYP_AVX2 void spmv_avx2(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* x, int64_t sx,
+                        T* y, bool acc, T alpha, bool scaled) {
+  spmv_rows(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
+}
+template <class T, class I>
+void spmv_base(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* x, int64_t sx, T* y,
+               bool acc, T alpha, bool scaled) {
+  spmv_rows(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
+}
+
+// ------------------------------------------------------------------ SpMM
+
+// One register tile: R vectors of output columns [j0, j0 + R * lanes) of row i, accumulated over
+// the row's entries in stored order and stored once. `pf` prefetches the whole B row of the entry
+// kAhead positions on (up to kend) for the first tile of a row.
+template <int R, class T, class I>
+HYP_INLINE void spmm_tile(const T* data, const I* idx, int64_t kb, int64_t ke, int64_t kend, const T* B, int64_t ldb,
+                          int64_t n, int64_t j0, T* orow, bool acc, T alpha, bool scaled, bool pf) {
+  constexpr int L = Vec<T>::lanes;
+  using V = vec_t<T>;
+  V a[R];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) a[r] = acc ? vload(orow + j0 + r * L) : V{};
+  for (int64_t k = kb; k < ke; ++k) {
+    if (pf && k + kAhead < kend) prefetch_row(B + static_cast<int64_t>(idx[k + kAhead]) * ldb, n * int64_t(sizeof(T)));
+    const T s = scaled ? alpha * data[k] : data[k];
+    const V sv = V{} + s;
+    const T* b = B + static_cast<int64_t>(idx[k]) * ldb + j0;
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) a[r] += sv * vload(b + r * L);
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) vstore(orow + j0 + r * L, a[r]);
+}
+
+template <int MaxR, class T, class I>
+HYP_INLINE void spmm_rows(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* B, int64_t ldb,
+                          int64_t n, T* O, bool acc, T alpha, bool scaled) {
+  constexpr int64_t L = Vec<T>::lanes;
+  const int64_t kend = static_cast<int64_t>(ptr[r1]);
+  for (int64_t i = r0; i < r1; ++i) {
+    const int64_t kb = static_cast<int64_t>(ptr[i]), ke = static_cast<int64_t>(ptr[i + 1]);
+    T* orow = O + i * n;
+    int64_t j = 0;
+    if constexpr (MaxR >= 16) {
+      for (; j + 16 * L <= n; j += 16 * L)
+        spmm_tile<16>(data, idx, kb, ke, kend, B, ldb, n, j, orow, acc, alpha, scaled, j == 0);
+    }
+    for (; j + 8 * L <= n; j += 8 * L) spmm_tile<8>(data, idx, kb, ke, kend, B, ldb, n, j, orow, acc, alpha, scaled, j == 0);
+    if (j + 4 * L <= n) {
+      spmm_tile<4>(data, idx, kb, ke, kend, B, ldb, n, j, orow, acc, alpha, scaled, j == 0);
+      j += 4 * L;
+    }
+    if (j + 2 * L <= n) {
+      spmm_tile<2>(data, idx, kb, ke, kend, B, ldb, n, j, orow, acc, alpha, scaled, j == 0);
+      j += 2 * L;
+    }
+    if (j + L <= n) {
+      spmm_tile<1>(data, idx, kb, ke, kend, B, ldb, n, j, orow, acc, alpha, scaled, j == 0);
+      j += L;
+    }
+    // Fewer than one vector of columns left: scalar, same order (entries in stored order).
+    for (; j < n; ++j) {
+      T s = acc ? orow[j] : T{};
+      for (int64_t k = kb; k < ke; ++k) s += (scaled ? alpha * data[k] : data[k]) * B[static_cast<int64_t>(idx[k]) * ldb + j];
+      orow[j] = s;
+    }
+  }
+}
+
+template <class T, class I>
+HYP_AVX512 void spmm_avx512(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* B,
+                            int64_t ldb, int64_t n, T* O, bool acc, T alpha, bool scaled) {
+  spmm_rows<16>(data, idx, ptr, r0, r1, B, ldb, n, O, acc, alpha, scaled);
+}
+template <class T, class I>
+HYP_AVX2 void spmm_avx2(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* B, int64_t ldb,
+                        int64_t n, T* O, bool acc, T alpha, bool scaled) {
+  spmm_rows<8>(data, idx, ptr, r0, r1, B, ldb, n, O, acc, alpha, scaled);
+}
+template <class T, class I>
+void spmm_base(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* B, int64_t ldb, int64_t n,
+               T* O, bool acc, T alpha, bool scaled) {
+  spmm_rows<8>(data, idx, ptr, r0, r1, B, ldb, n, O, acc, alpha, scaled);
+}
+
+// ------------------------------------------------------------------ CSC scatter
+
+template <class T, class I>
+HYP_INLINE void scatter_cols(const T* data, const I* idx, const I* ptr, int64_t o0, int64_t o1, const T* B,
+                             int64_t ldb, int64_t n, T* O, int64_t j0, int64_t j1, T alpha, bool scaled) {
+  for (int64_t o = o0; o < o1; ++o) {
+    const T* __restrict b = B + o * ldb;
+    for (int64_t k = static_cast<int64_t>(ptr[o]); k < static_cast<int64_t>(ptr[o + 1]); ++k) {
+      const T s = scaled ? alpha * data[k] : data[k];
+      T* __restrict orow = O + static_cast<int64_t>(idx[k]) * n;
+      for (int64_t j = j0; j < j1; ++j) orow[j] += s * b[j];
+    }
+  }
+}
+
+template <class T, class I>
+HYP_AVX2 void scatter_avx2(const T* data, const I* idx, const I* ptr, int64_t o0, int64_t o1, const T* B, int64_t ldb,
+                           int64_t n, T* O, int64_t j0, int64_t j1, T alpha, bool scaled) {
+  scatter_cols(data, idx, ptr, o0, o1, B, ldb, n, O, j0, j1, alpha, scaled);
+}
+template <class T, class I>
+void scatter_base(const T* data, const I* idx, const I* ptr, int64_t o0, int64_t o1, const T* B, int64_t ldb,
+                  int64_t n, T* O, int64_t j0, int64_t j1, T alpha, bool scaled) {
+  scatter_cols(data, idx, ptr, o0, o1, B, ldb, n, O, j0, j1, alpha, scaled);
+}
+
+// ------------------------------------------------------------------ SDDMM
+
+template <class T>
+HYP_INLINE T hsum(const vec_t<T>& v) {
+  constexpr int L = Vec<T>::lanes;
+  T lane[L];
+  std::memcpy(lane, &v, sizeof(v));
+  // Pairwise, fixed tree.
+  for (int w = L / 2; w >= 1; w /= 2)
+    for (int l = 0; l < w; ++l) lane[l] += lane[l + w];
+  return lane[0];
+}
+
+template <class T, class I>
+HYP_INLINE void sddmm_rows(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* X, int64_t ldx,
+                           const T* Y, int64_t ldy, int64_t K, T* out) {
+  constexpr int64_t L = Vec<T>::lanes;
+  using V = vec_t<T>;
+  const int64_t kend = static_cast<int64_t>(ptr[r1]);
+  for (int64_t i = r0; i < r1; ++i) {
+    const T* xr = X + i * ldx;
+    const int64_t kb = static_cast<int64_t>(ptr[i]), ke = static_cast<int64_t>(ptr[i + 1]);
+    for (int64_t k = kb; k < ke; ++k) {
+      if (k + kAhead < kend) prefetch_row(Y + static_cast<int64_t>(idx[k + kAhead]) * ldy, K * int64_t(sizeof(T)));
+      const T* yr = Y + static_cast<int64_t>(idx[k]) * ldy;
+      V a0{}, a1{}, a2{}, a3{};
+      int64_t t = 0;
+      for (; t + 4 * L <= K; t += 4 * L) {
+        a0 += vload(xr + t) * vload(yr + t);
+        a1 += vload(xr + t + L) * vload(yr + t + L);
+        a2 += vload(xr + t + 2 * L) * vload(yr + t + 2 * L);
+        a3 += vload(xr + t + 3 * L) * vload(yr + t + 3 * L);
+      }
+      for (; t + L <= K; t += L) a0 += vload(xr + t) * vload(yr + t);
+      T s = hsum<T>((a0 + a1) + (a2 + a3));
+      for (; t < K; ++t) s += xr[t] * yr[t];
+      out[k] = data ? data[k] * s : s;
+    }
+  }
+}
+
+template <class T, class I>
+HYP_AVX2 void sddmm_avx2(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* X, int64_t ldx,
+                         const T* Y, int64_t ldy, int64_t K, T* out) {
+  sddmm_rows(data, idx, ptr, r0, r1, X, ldx, Y, ldy, K, out);
+}
+template <class T, class I>
+void sddmm_base(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* X, int64_t ldx, const T* Y,
+                int64_t ldy, int64_t K, T* out) {
+  sddmm_rows(data, idx, ptr, r0, r1, X, ldx, Y, ldy, K, out);
+}
+
+bool cpu_has_avx2() {
+#if HYP_HAVE_AVX2
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+bool cpu_has_avx512() {
+#if HYP_HAVE_AVX2
+  return cpu_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+#else
+  return false;
+#endif
+}
+
+bool g_avx2 = cpu_has_avx2();
+bool g_avx512 = cpu_has_avx512();
+bool g_enabled = true;
+
+}  // namespace
+
+bool use_avx2() { return g_avx2; }
+void set_avx2(bool enabled) { g_avx2 = enabled && cpu_has_avx2(); }
+bool use_avx512() { return g_avx2 && g_avx512; }
+void set_avx512(bool enabled) { g_avx512 = enabled && cpu_has_avx512(); }
+bool enabled() { return g_enabled; }
+void set_enabled(bool on) { g_enabled = on; }
+
+template <class I>
+std::vector<int64_t> balanced_chunks(const I* indptr, int64_t outer, int64_t row_cost, int chunks) {
+  chunks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(chunks, outer)));
+  std::vector<int64_t> b(chunks + 1, 0);
+  b[chunks] = outer;
+  auto cost = [&](int64_t o) { return static_cast<int64_t>(indptr[o]) + o * row_cost; };
+  const int64_t total = cost(outer);
+  for (int c = 1; c < chunks; ++c) {
+    // First slice boundary o with cost(o) >= total * c / chunks (cost is non-decreasing).
+    const int64_t target = static_cast<int64_t>(static_cast<long double>(total) * c / chunks);
+    int64_t lo = b[c - 1], hi = outer;
+    while (lo < hi) {
+      const int64_t mid = lo + (hi - lo) / 2;
+      if (cost(mid) < target) lo = mid + 1;
+      else hi = mid;
+    }
+    b[c] = lo;
+  }
+  return b;
+}
+
+template <class T, class I>
+void csr_spmv(const T* data, const I* indices, const I* indptr, int64_t rows, const T* x, int64_t sx, T* y,
+              bool accumulate, T alpha, bool scaled, int nt) {
+  const bool avx = use_avx2();
+  run_chunks(chunks_for(indptr, rows, 1, nt), nt, [&](int64_t r0, int64_t r1) {
+    if (avx) spmv_avx2(data, indices, indptr, r0, r1, x, sx, y, accumulate, alpha, scaled);
+    else spmv_base(data, indices, indptr, r0, r1, x, sx, y, accumulate, alpha, scaled);
+  });
+}
+
+template <class T, class I>
+void csr_spmm(const T* data, const I* indices, const I* indptr, int64_t rows, const T* B, int64_t ldb, int64_t n, T* O,
+              bool accumulate, T alpha, bool scaled, int nt) {
+  const bool avx = use_avx2(), avx512 = use_avx512();
+  run_chunks(chunks_for(indptr, rows, 1, nt), nt, [&](int64_t r0, int64_t r1) {
+    if (avx512) spmm_avx512(data, indices, indptr, r0, r1, B, ldb, n, O, accumulate, alpha, scaled);
+    else if (avx) spmm_avx2(data, indices, indptr, r0, r1, B, ldb, n, O, accumulate, alpha, scaled);
+    else spmm_base(data, indices, indptr, r0, r1, B, ldb, n, O, accumulate, alpha, scaled);
+  });
+}
+
+template <class T, class I>
+void csc_scatter(const T* data, const I* indices, const I* indptr, int64_t o0, int64_t o1, const T* B, int64_t ldb,
+                 int64_t n, T* O, int64_t j0, int64_t j1, T alpha, bool scaled) {
+  if (use_avx2()) scatter_avx2(data, indices, indptr, o0, o1, B, ldb, n, O, j0, j1, alpha, scaled);
+  else scatter_base(data, indices, indptr, o0, o1, B, ldb, n, O, j0, j1, alpha, scaled);
+}
+
+template <class T, class I>
+void csr_sddmm(const T* data, const I* indices, const I* indptr, int64_t rows, const T* X, int64_t ldx, const T* Y,
+               int64_t ldy, int64_t K, T* out, int nt) {
+  const bool avx = use_avx2();
+  run_chunks(chunks_for(indptr, rows, 1, nt), nt, [&](int64_t r0, int64_t r1) {
+    if (avx) sddmm_avx2(data, indices, indptr, r0, r1, X, ldx, Y, ldy, K, out);
+    else sddmm_base(data, indices, indptr, r0, r1, X, ldx, Y, ldy, K, out);
+  });
+}
+
+#define HYP_INSTANTIATE(T, I)                                                                                        \
+  template void csr_spmv<T, I>(const T*, const I*, const I*, int64_t, const T*, int64_t, T*, bool, T, bool, int);  \
+  template void csr_spmm<T, I>(const T*, const I*, const I*, int64_t, const T*, int64_t, int64_t, T*, bool, T, bool, \
+                               int);                                                                                 \
+  template void csr_sddmm<T, I>(const T*, const I*, const I*, int64_t, const T*, int64_t, const T*, int64_t, int64_t, \
+                                T*, int);                                                                         \
+  template void csc_scatter<T, I>(const T*, const I*, const I*, int64_t, int64_t, const T*, int64_t, int64_t, T*,     \
+                                  int64_t, int64_t, T, bool);
+HYP_INSTANTIATE(float, int32_t)
+HYP_INSTANTIATE(float, int64_t)
+HYP_INSTANTIATE(double, int32_t)
+HYP_INSTANTIATE(double, int64_t)
+template std::vector<int64_t> balanced_chunks<int32_t>(const int32_t*, int64_t, int64_t, int);
+template std::vector<int64_t> balanced_chunks<int64_t>(const int64_t*, int64_t, int64_t, int);
+
+}  // namespace hypatia::sparse_kernels::tiled
