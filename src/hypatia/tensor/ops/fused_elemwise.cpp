@@ -208,7 +208,7 @@ Var FusedElemwise::expand(const std::vector<Var>& inputs) const {
   return vals.back();
 }
 
-std::vector<Var> FusedElemwise::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+std::vector<Var> vjp_of_expansion(const Apply& node, const Var& expanded, const std::vector<Var>& output_grads) {
   std::vector<Var> res(node.nin());
   if (!output_grads[0] || is_disconnected(output_grads[0])) {
     for (auto& r : res) r = disconnected_var();
@@ -216,17 +216,25 @@ std::vector<Var> FusedElemwise::vjp(const Apply& node, const std::vector<Var>& o
   }
   GradOptions o;
   o.disconnected_inputs = OnDisconnected::Ignore;
-  return Lop(std::vector<Var>{expand(node.inputs())}, node.inputs(), output_grads, o);
+  return Lop(std::vector<Var>{expanded}, node.inputs(), output_grads, o);
 }
 
-std::vector<Var> FusedElemwise::jvp(const Apply& node, const std::vector<Var>& eval_points) const {
+std::vector<Var> jvp_of_expansion(const Apply& node, const Var& expanded, const std::vector<Var>& eval_points) {
   std::vector<Var> wrt, ev;
   for (int i = 0; i < node.nin(); ++i)
     if (i < static_cast<int>(eval_points.size()) && eval_points[i]) {
       wrt.push_back(node.input(i));
       ev.push_back(eval_points[i]);
     }
-  return Rop(std::vector<Var>{expand(node.inputs())}, wrt, ev);
+  return Rop(std::vector<Var>{expanded}, wrt, ev);
+}
+
+std::vector<Var> FusedElemwise::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
+  return vjp_of_expansion(node, expand(node.inputs()), output_grads);
+}
+
+std::vector<Var> FusedElemwise::jvp(const Apply& node, const std::vector<Var>& eval_points) const {
+  return jvp_of_expansion(node, expand(node.inputs()), eval_points);
 }
 
 }  // namespace hypatia

@@ -41,6 +41,11 @@ class FusedElemwise final : public OpBase<FusedElemwise, FusedElemwiseParams> {
 void fused_step(ScalarOpId id, const double* a, const double* b, double* o, int64_t n);
 void fused_step(ScalarOpId id, const float* a, const float* b, float* o, int64_t n);
 
+/// The gradients (R_op) of a node whose op computes the graph `expanded` over its inputs (the
+/// fused ops): those of that graph, so a fused op needs no derivative of its own.
+std::vector<Var> vjp_of_expansion(const Apply& node, const Var& expanded, const std::vector<Var>& output_grads);
+std::vector<Var> jvp_of_expansion(const Apply& node, const Var& expanded, const std::vector<Var>& eval_points);
+
 /// Whether a scalar op can be part of a fused float program.
 bool fusable_scalar_op(ScalarOpId id);
 

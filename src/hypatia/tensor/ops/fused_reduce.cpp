@@ -378,24 +378,11 @@ Var FusedSum::expand(const std::vector<Var>& inputs) const {
 }
 
 std::vector<Var> FusedSum::vjp(const Apply& node, const std::vector<Var>& output_grads) const {
-  std::vector<Var> res(node.nin());
-  if (!output_grads[0] || is_disconnected(output_grads[0])) {
-    for (auto& r : res) r = disconnected_var();
-    return res;
-  }
-  GradOptions o;
-  o.disconnected_inputs = OnDisconnected::Ignore;
-  return Lop(std::vector<Var>{expand(node.inputs())}, node.inputs(), output_grads, o);
+  return vjp_of_expansion(node, expand(node.inputs()), output_grads);
 }
 
 std::vector<Var> FusedSum::jvp(const Apply& node, const std::vector<Var>& eval_points) const {
-  std::vector<Var> wrt, ev;
-  for (int i = 0; i < node.nin(); ++i)
-    if (i < static_cast<int>(eval_points.size()) && eval_points[i]) {
-      wrt.push_back(node.input(i));
-      ev.push_back(eval_points[i]);
-    }
-  return Rop(std::vector<Var>{expand(node.inputs())}, wrt, ev);
+  return jvp_of_expansion(node, expand(node.inputs()), eval_points);
 }
 
 }  // namespace hypatia
