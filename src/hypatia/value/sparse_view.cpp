@@ -102,6 +102,10 @@ SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
     // of outer slices into its own buffers, then the buffers are copied to their offsets.
     return dispatch_index(inner - 1 <= INT32_MAX ? DType::Int32 : DType::Int64, [&](auto btag) {
       using B = decltype(btag);
+      // Copies of the enclosing function's locals: clang 14 cannot reach those from an OpenMP
+      // region inside a generic lambda.
+      const char* const base_l = base;
+      const int64_t so_l = so, si_l = si, inner_l = inner;
       const int nt = (work_mul(rows, cols) >= kParallelWork && outer > 1) ? ::hypatia::max_threads() : 1;
       std::vector<int64_t> counts(outer, 0);
       std::vector<GrowBuf<B>> bi(nt);
@@ -116,12 +120,12 @@ SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
           GrowBuf<T>& gd = bd[t];
           for (int64_t o = b; o < e; ++o) {
             const int64_t before = gi.n;
-            const char* slice = base + o * so;
+            const char* slice = base_l + o * so_l;
             int64_t i = 0;
             if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
-              if (si == static_cast<int64_t>(sizeof(T))) {  // contiguous: skip all-zero runs of 16
+              if (si_l == static_cast<int64_t>(sizeof(T))) {  // contiguous: skip all-zero runs of 16
                 const T* x = reinterpret_cast<const T*>(slice);
-                for (; i + 16 <= inner; i += 16) {
+                for (; i + 16 <= inner_l; i += 16) {
                   bool any = false;
                   for (int u = 0; u < 16; ++u) any |= x[i + u] != T(0);
                   if (!any) continue;
@@ -130,8 +134,8 @@ SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
                 }
               }
             }
-            for (; i < inner; ++i) {
-              const T x = *reinterpret_cast<const T*>(slice + i * si);
+            for (; i < inner_l; ++i) {
+              const T x = *reinterpret_cast<const T*>(slice + i * si_l);
               if (is_nonzero(x)) gi.push(static_cast<B>(i)), gd.push(x);
             }
             counts[o] = gi.n - before;

@@ -153,7 +153,7 @@ TEST_P(VectorMathIsa, StableAtTheExtremes) {
   double s[7], p[7];
   vm::sigmoid(x, s, 7);
   vm::softplus(x, p, 7);
-  const double want_s[] = {0, 0, ref_sigmoid(-40), 0.5, 1, 1, 1};
+  const double want_s[] = {0, 0, static_cast<double>(ref_sigmoid(-40)), 0.5, 1, 1, 1};
   const double want_p[] = {0, 0, static_cast<double>(ref_softplus(-40)), std::log(2.0), 40, 1000, inf};
   for (int i = 0; i < 7; ++i) {
     EXPECT_NEAR(s[i], want_s[i], 1e-15 * want_s[i]) << "sigmoid(" << x[i] << ")";
