@@ -47,6 +47,39 @@ bool numbers_may_alias(const Value& a, const Value& b) {
   return numbers(a).may_share_memory(numbers(b));
 }
 
+/// InvalidValue when an output's dtype or rank is not its type's: checked after every node of
+/// both runs, before any other node reads the value (a float32 buffer read as float64 would be
+/// read past its end).
+void check_output_types(const Apply& node, const std::vector<const Value*>& outputs) {
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    const Value& v = *outputs[k];
+    if (is_empty(v) || !comparable(v)) continue;
+    const TypePtr& t = node.out(static_cast<int>(k))->type;
+    const DType d = dtype_of(v);
+    const int nd = static_cast<int>(value_shape(v).size());
+    if ((t->dtype() && *t->dtype() != d) || nd != t->ndim())
+      value_error("[DebugMode] InvalidValue: output ", k, " of node ", node_str(node), " is a ", dtype_name(d), " value with ", nd,
+                  " dimensions; expected a value of its type ", t->str());
+  }
+}
+
+std::string brief(const Value& v);
+
+/// The reference run of the unoptimised graph: only the output types are checked there.
+class TypeGuard : public NodeObserver {
+ public:
+  void after(const Apply& node, const std::vector<Value>&, const Value* const* inputs,
+             const std::vector<const Value*>& outputs) override {
+    try {
+      check_output_types(node, outputs);
+    } catch (const Error& e) {
+      std::string vals;
+      for (int i = 0; i < node.nin(); ++i) vals += str_cat(i ? ", " : "", brief(*inputs[i]));
+      throw Error(e.kind(), str_cat(e.what(), "\nInputs values: [", vals, "]"));
+    }
+  }
+};
+
 std::string brief(const Value& v) {
   std::string s = value_repr(v);
   return s.size() > 400 ? s.substr(0, 400) + " ..." : s;
@@ -296,17 +329,10 @@ class CheckObserver : public NodeObserver {
   }
 
   void check_values(const Apply& node, const std::vector<const Value*>& outputs) {
+    check_output_types(node, outputs);
     for (size_t k = 0; k < outputs.size(); ++k) {
       const Value& v = *outputs[k];
-      const TypePtr& t = node.out(static_cast<int>(k))->type;
       if (is_empty(v)) continue;
-      if (comparable(v)) {
-        const DType d = is_sparse(v) ? std::get<SparseMatrix>(v).dtype() : std::get<NDArray>(v).dtype();
-        const int nd = static_cast<int>(value_shape(v).size());
-        if ((t->dtype() && *t->dtype() != d) || nd != t->ndim())
-          value_error("[DebugMode] InvalidValue: output ", k, " of node ", node_str(node), " is a ", dtype_name(d), " value with ",
-                      nd, " dimensions; expected a value of its type ", t->str());
-      }
       if (const auto* m = std::get_if<SparseMatrix>(&v)) {
         try {
           m->validate();
@@ -440,7 +466,8 @@ void DebugChecker::run(const FunctionGraph& fg, const VM& vm, VM::Frame& frame) 
       const int s = impl_->orig_vm->slot_of(impl_->orig->inputs()[i].get());
       if (s >= 0) ref->slot(s) = deep_copy(ins[i]);
     }
-    impl_->orig_vm->run(*ref);
+    TypeGuard guard;
+    impl_->orig_vm->run(*ref, &guard);
   }
   std::vector<std::vector<Value>> record;
   CheckObserver first(*impl_, *impl_->tracker, ref.get(), &record, false);

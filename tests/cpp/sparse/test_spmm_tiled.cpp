@@ -26,8 +26,10 @@ namespace {
 // repeats (duplicates), indices in random (unsorted) order, every 7th value an explicit zero.
 template <class T, class I>
 SparseMatrix build(SparseFormat f, int64_t outer, int64_t inner, const std::vector<int64_t>& lens, std::mt19937_64& rng) {
+  // A matrix with no columns (rows, in CSC) can store nothing.
+  auto len = [&](int64_t o) { return inner > 0 ? lens[o] : 0; };
   int64_t nnz = 0;
-  for (int64_t l : lens) nnz += l;
+  for (int64_t o = 0; o < outer; ++o) nnz += len(o);
   const DType idt = sizeof(I) == 4 ? DType::Int32 : DType::Int64;
   NDArray data(dtype_v<T>, {nnz}), idx(idt, {nnz}), ptr(idt, {outer + 1});
   std::uniform_int_distribution<int64_t> col(0, std::max<int64_t>(inner - 1, 0));
@@ -35,7 +37,7 @@ SparseMatrix build(SparseFormat f, int64_t outer, int64_t inner, const std::vect
   int64_t k = 0;
   ptr.data<I>()[0] = 0;
   for (int64_t o = 0; o < outer; ++o) {
-    for (int64_t e = 0; e < lens[o]; ++e, ++k) {
+    for (int64_t e = 0; e < len(o); ++e, ++k) {
       idx.data<I>()[k] = static_cast<I>(col(rng));
       data.data<T>()[k] = k % 7 == 3 ? T(0) : static_cast<T>(val(rng));
     }
