@@ -6,6 +6,7 @@
 #include "hypatia/util/parallel.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <climits>
 #include <type_traits>
@@ -39,20 +40,34 @@ int64_t SparseMatrix::nnz() const {
 
 namespace {
 
-// Whether any of idx[0, n) lies outside [0, inner): an or of comparisons, which vectorises (AVX2
-// where the CPU has it, chosen at load time), so the check a sparse input gets on every call
-// runs at memory speed. A bound above the index type's range clamps (a false alarm there is
-// settled by the caller's exact search).
-__attribute__((target_clones("avx2", "default"))) bool any_out_of_range(const int32_t* idx, int64_t n, int64_t inner) {
-  const int32_t hi = static_cast<int32_t>(std::min<int64_t>(inner, INT32_MAX));
-  int32_t bad = 0;  // an int, not a bool: GCC vectorises or-reductions of ints only
+// Whether any of idx[0, n) lies outside [0, inner): an or of comparisons, which vectorises, so
+// the check a sparse input gets on every call runs at memory speed. The loop is compiled twice,
+// for AVX2 and for baseline x86-64, and picked by a flag read once (not target_clones: its
+// ifunc resolver runs before the sanitizers' runtimes start and crashes them). A bound above
+// the index type's range clamps (a false alarm there is settled by the caller's exact search).
+template <class I>
+inline bool out_of_range_loop(const I* idx, int64_t n, int64_t inner) {
+  const I hi = static_cast<I>(std::min<int64_t>(inner, std::numeric_limits<I>::max()));
+  I bad = 0;  // an integer, not a bool: GCC vectorises or-reductions of integers only
   for (int64_t k = 0; k < n; ++k) bad |= (idx[k] < 0) | (idx[k] >= hi);
   return bad != 0;
 }
-__attribute__((target_clones("avx2", "default"))) bool any_out_of_range(const int64_t* idx, int64_t n, int64_t inner) {
-  int64_t bad = 0;
-  for (int64_t k = 0; k < n; ++k) bad |= (idx[k] < 0) | (idx[k] >= inner);
-  return bad != 0;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+template <class I>
+__attribute__((target("avx2"))) bool out_of_range_avx2(const I* idx, int64_t n, int64_t inner) {
+  return out_of_range_loop(idx, n, inner);
+}
+bool cpu_has_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+}
+#endif
+template <class I>
+bool any_out_of_range(const I* idx, int64_t n, int64_t inner) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (cpu_has_avx2()) return out_of_range_avx2(idx, n, inner);
+#endif
+  return out_of_range_loop(idx, n, inner);
 }
 
 }  // namespace
