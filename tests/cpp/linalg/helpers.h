@@ -6,21 +6,11 @@
 #include <vector>
 
 #include "hypatia/value/ndarray.h"
+#include "support/dense_random.h"
 
 namespace hypatia::linalg_test {
 
-/// Deterministic pseudo-random values in [-1, 1).
-inline NDArray rnd(DType d, Shape shape, uint32_t seed) {
-  int64_t n = 1;
-  for (auto s : shape) n *= s;
-  std::vector<double> v(n);
-  uint32_t x = seed * 2654435761u + 1;
-  for (auto& e : v) {
-    x = x * 1664525u + 1013904223u;
-    e = (x >> 8) / double(1 << 24) * 2 - 1;
-  }
-  return NDArray::from_vector<double>(v, shape).astype(d);
-}
+using testing::rnd;  // deterministic values in [-1, 1) (support/dense_random.h)
 
 inline NDArray f64(const NDArray& a) { return a.astype(DType::Float64); }
 

@@ -6,6 +6,7 @@
 
 #include "hypatia/tensor/ops/blas.h"
 #include "support/check_op.h"
+#include "support/dense_random.h"
 #include "tensor/helpers.h"
 
 namespace hypatia {
@@ -14,18 +15,7 @@ namespace {
 using testing::check_op;
 using testing::CheckOpOptions;
 
-// Deterministic pseudo-random values in [-1, 1).
-NDArray rnd(DType d, Shape shape, uint32_t seed) {
-  int64_t n = 1;
-  for (auto s : shape) n *= s;
-  std::vector<double> v(n);
-  uint32_t x = seed * 2654435761u + 1;
-  for (auto& e : v) {
-    x = x * 1664525u + 1013904223u;
-    e = (x >> 8) / double(1 << 24) * 2 - 1;
-  }
-  return NDArray::from_vector<double>(v, shape).astype(d);
-}
+using testing::rnd;
 
 NDArray arr(const Value& v) { return std::get<NDArray>(v).astype(DType::Float64); }
 

@@ -1,0 +1,23 @@
+// Deterministic pseudo-random dense arrays for tests (a small LCG, so values are the same everywhere).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "hypatia/value/ndarray.h"
+
+namespace hypatia::testing {
+
+/// Values in [-1, 1) from `seed`, made as float64 and cast to `d`.
+inline NDArray rnd(DType d, Shape shape, uint32_t seed) {
+  int64_t n = 1;
+  for (auto s : shape) n *= s;
+  std::vector<double> v(n);
+  uint32_t x = seed * 2654435761u + 1;
+  for (auto& e : v) {
+    x = x * 1664525u + 1013904223u;
+    e = (x >> 8) / double(1 << 24) * 2 - 1;
+  }
+  return NDArray::from_vector<double>(v, shape).astype(d);
+}
+
+}  // namespace hypatia::testing
