@@ -4,19 +4,11 @@
 
 #include "hypatia/nnet/conv.h"
 #include "hypatia/value/ndarray.h"
+#include "support/dense_random.h"
 
 namespace hypatia::conv_test {
 
-inline NDArray randn(DType d, Shape s, unsigned seed) {
-  std::mt19937 g(seed);
-  std::normal_distribution<double> n;
-  int64_t k = 1;
-  for (auto v : s) k *= v;
-  std::vector<double> v(static_cast<size_t>(k));
-  for (auto& e : v) e = n(g);
-  return NDArray::from_vector<double>(v, s).astype(d);
-}
-
+using testing::randn;  // support/dense_random.h
 /// The loops' geometry: 2-d convolutions as 3-d ones of depth 1.
 struct Geo {
   int64_t B, G, Cg, Mg, in[3] = {1, 1, 1}, k[3] = {1, 1, 1}, out[3] = {1, 1, 1}, lo[3] = {0, 0, 0};

@@ -7,21 +7,12 @@
 #include "hypatia/compile/function.h"
 #include "hypatia/nnet/pool.h"
 #include "support/check_op.h"
+#include "support/dense_random.h"
 
 using namespace hypatia;
 using namespace hypatia::testing;
 
 namespace {
-
-NDArray randn(DType d, Shape s, unsigned seed) {
-  std::mt19937 g(seed);
-  std::normal_distribution<double> n;
-  int64_t k = 1;
-  for (auto v : s) k *= v;
-  std::vector<double> v(static_cast<size_t>(k));
-  for (auto& e : v) e = n(g);
-  return NDArray::from_vector<double>(v, s).astype(d);
-}
 
 // Theano's Images2Neibs.perform, loop for loop.
 NDArray ref_neibs(const NDArray& x0, int64_t c, int64_t d, int64_t sx, int64_t sy, const std::string& mode) {

@@ -8,21 +8,12 @@
 #include "hypatia/tensor/blocksparse.h"
 #include "hypatia/tensor/ops/blocksparse.h"
 #include "support/check_op.h"
+#include "support/dense_random.h"
 
 using namespace hypatia;
 using namespace hypatia::testing;
 
 namespace {
-
-NDArray randn(DType d, Shape s, unsigned seed) {
-  std::mt19937 g(seed);
-  std::normal_distribution<double> n;
-  int64_t k = 1;
-  for (auto v : s) k *= v;
-  std::vector<double> v(static_cast<size_t>(k));
-  for (auto& e : v) e = n(g);
-  return NDArray::from_vector<double>(v, s).astype(d);
-}
 
 NDArray idx(std::vector<int64_t> v, Shape s) { return NDArray::from_vector<int64_t>(v, s); }
 
