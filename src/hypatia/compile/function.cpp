@@ -215,6 +215,21 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
         if (sc == c && ds == s && updated) own = s;
     update_own_slot_.push_back(own);
   }
+  // An input whose every consumer checks the indices it reads needs only the O(outer) checks at
+  // the boundary. Not when some node overwrites a graph input (an index error would strike
+  // after that update began), when the input is also an output (the caller would get an
+  // unchecked value back), or under DebugMode (its reference run takes the unoptimised graph).
+  defer_checks_.assign(inputs_.size(), 0);
+  if (destroyed_slots_.empty() && !debug_) {
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      const Variable* v = fgraph_->inputs()[i].get();
+      bool ok = true;
+      for (const auto& o : fgraph_->outputs()) ok &= o.get() != v;
+      for (const Client& c : fgraph_->clients(v))  // a null node is the graph output slot
+        ok &= c.node && c.node->op()->checks_input_indices(*c.node, c.index);
+      defer_checks_[i] = ok;
+    }
+  }
   compile_time_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   compile_phases_["link"] = compile_time_ - compile_phases_["graph"] - compile_phases_["rewrite"];
 }
@@ -261,7 +276,7 @@ Value Function::check_arg(int i, const Value& arg) const {
   bool downcast = in.allow_downcast.value_or(options_.allow_input_downcast.value_or(false));
   try {
     const Type& t = *in.variable.type();
-    return t.filter(arg, in.strict, downcast);
+    return defer_checks_[i] ? t.filter_deferring_checks(arg, in.strict, downcast) : t.filter(arg, in.strict, downcast);
   } catch (const Error& e) {
     raise_bad_argument(i, e);
   }
@@ -485,6 +500,7 @@ FunctionPtr Function::copy(bool share_memory, const std::vector<std::pair<Var, V
   f->protected_slots_ = protected_slots_;
   f->destroyed_slots_ = destroyed_slots_;
   f->update_own_slot_ = update_own_slot_;
+  f->defer_checks_ = defer_checks_;
   f->compile_time_ = compile_time_;
   f->compile_phases_ = compile_phases_;
   f->rewrite_phases_ = rewrite_phases_;

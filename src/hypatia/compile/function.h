@@ -182,6 +182,9 @@ class Function {
   // function updates (overwritten in place when the call holds its only handle).
   std::vector<std::pair<int, bool>> destroyed_slots_;
   std::vector<int> update_own_slot_;  // per update: its target's slot when in destroyed_slots_, else -1
+  // Per explicit input: its O(nnz) index check is left to its consumers, every one of which
+  // checks the indices it reads (Op::checks_input_indices) and writes a fresh output.
+  std::vector<char> defer_checks_;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<CallState>> pool_;  // idle call states
   std::vector<Value> call_unprofiled(const std::vector<Value>& args,

@@ -61,6 +61,17 @@ class Op : public std::enable_shared_from_this<Op> {
   virtual std::vector<std::vector<bool>> connection_pattern(const Apply& node) const;
   virtual ViewMap view_map() const { return {}; }
   virtual ViewMap destroy_map() const { return {}; }
+  /// Whether perform checks the index range of sparse input `i` itself before any read that
+  /// the indices steer (fused into its kernel's first pass, or because it never reads them),
+  /// raising ValueError "[op] ..." on a bad index. The function boundary then leaves that O(nnz)
+  /// check out for an input whose every consumer says so (docs/semantics.md, "Validation").
+  /// Only ops that write fresh outputs may say so: an error must not strike after an in-place
+  /// update. Default: false (the boundary checks the whole structure).
+  virtual bool checks_input_indices(const Apply& node, int i) const {
+    (void)node;
+    (void)i;
+    return false;
+  }
   /// Whether constant folding may evaluate this op at compile time.
   virtual bool constant_foldable(const Apply&) const { return true; }
   /// The variant of this op that overwrites some of the inputs listed in `allowed` (indices
@@ -152,7 +163,8 @@ class OpBase : public Op {
 
 // HYPATIA_OP(Name, arity, methods...) declares an op in one line inside its class body:
 // kName and kArity, OpBase's constructor, and the override of each method named, from
-// make_node, perform, infer_shape, vjp, jvp, connection_pattern, view_map, destroy_map, str,
+// make_node, perform, infer_shape, vjp, jvp, connection_pattern, view_map, destroy_map,
+// checks_input_indices, str,
 // constant_foldable, inplace_variant, lazy_branches, choose_branch, inner_graphs and
 // with_inner_graphs. Every op states the same signatures this way, and
 // a reader sees at a glance which parts of the contract an op implements.
@@ -174,6 +186,7 @@ class OpBase : public Op {
 #define HY_OP_DECL_connection_pattern std::vector<std::vector<bool>> connection_pattern(const Apply& node) const override;
 #define HY_OP_DECL_view_map ViewMap view_map() const override;
 #define HY_OP_DECL_destroy_map ViewMap destroy_map() const override;
+#define HY_OP_DECL_checks_input_indices bool checks_input_indices(const Apply& node, int i) const override;
 #define HY_OP_DECL_str std::string str() const override;
 #define HY_OP_DECL_constant_foldable bool constant_foldable(const Apply& node) const override;
 #define HY_OP_DECL_inplace_variant OpPtr inplace_variant(const std::vector<int>& allowed) const override;

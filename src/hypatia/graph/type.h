@@ -47,6 +47,12 @@ class Type {
   /// strict: the value must already match exactly. allow_downcast: permit lossy dtype casts.
   /// Raises TypeError (wrong kind/dtype/ndim/format) or ValueError (wrong broadcastable size).
   virtual Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const = 0;
+  /// filter without the O(size) content checks that every consumer of the value makes itself
+  /// (Op::checks_input_indices): the function boundary uses it for such inputs, so a large
+  /// sparse input's indices are read once, by the kernel, instead of twice. Default: filter.
+  virtual Value filter_deferring_checks(const Value& v, bool strict = false, bool allow_downcast = false) const {
+    return filter(v, strict, allow_downcast);
+  }
 
   // ---- The gradient algebra: all the family-blind gradient driver (grad/) asks of a type.
   // Each family implements it for its own type; the defaults fit types that carry no gradient.

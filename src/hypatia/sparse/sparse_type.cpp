@@ -38,6 +38,14 @@ size_t SparseType::hash() const {
 // dtype converts when the cast is safe or allow_downcast. Either way the arrays are validated
 // first: no path hands unchecked index arrays to a kernel (or to the format conversion).
 Value SparseType::filter(const Value& v, bool strict, bool allow_downcast) const {
+  return filter_checked(v, strict, allow_downcast, true);
+}
+
+Value SparseType::filter_deferring_checks(const Value& v, bool strict, bool allow_downcast) const {
+  return filter_checked(v, strict, allow_downcast, false);
+}
+
+Value SparseType::filter_checked(const Value& v, bool strict, bool allow_downcast, bool check_indices) const {
   const SparseMatrix* m = std::get_if<SparseMatrix>(&v);
   const NDArray* dense = std::get_if<NDArray>(&v);
   if (!m && !dense) type_error("[", str(), "] expected a sparse matrix value, got ", value_repr(v));
@@ -50,7 +58,12 @@ Value SparseType::filter(const Value& v, bool strict, bool allow_downcast) const
   if (dense && dense->ndim() != 2)
     type_error("[", str(), "] expected a sparse matrix or a 2-d array, got a ", dense->ndim(),
                "-d array of shape ", shape_str(dense->shape()));
-  if (m) m->validate();
+  if (m) {
+    // The kernels that consume the value check its indices themselves only when they read it as
+    // it is; a format conversion reads (scatters by) the indices first.
+    m->validate_structure("SparseMatrix");
+    if (check_indices || m->format() != format_) m->validate_indices("SparseMatrix");
+  }
   // The dtype rule before any conversion work: a refused downcast costs nothing.
   if (got_dtype != dtype_ && !allow_downcast && !can_cast_safe(got_dtype, dtype_))
     type_error("[", str(), "] cannot store a value of dtype ", dtype_name(got_dtype),

@@ -72,9 +72,27 @@ bool any_out_of_range(const I* idx, int64_t n, int64_t inner) {
 
 }  // namespace
 
+bool indices_in_range(const int32_t* idx, int64_t n, int64_t inner) {
+  if (!any_out_of_range(idx, n, inner)) return true;
+  for (int64_t k = 0; k < n; ++k)  // settles a clamped bound's false alarm exactly
+    if (idx[k] < 0 || static_cast<int64_t>(idx[k]) >= inner) return false;
+  return true;
+}
+bool indices_in_range(const int64_t* idx, int64_t n, int64_t inner) {
+  if (!any_out_of_range(idx, n, inner)) return true;
+  for (int64_t k = 0; k < n; ++k)
+    if (idx[k] < 0 || idx[k] >= inner) return false;
+  return true;
+}
+
 void SparseMatrix::validate() const { validate("SparseMatrix"); }
 
 void SparseMatrix::validate(const std::string& op) const {
+  validate_structure(op);
+  validate_indices(op);
+}
+
+void SparseMatrix::validate_structure(const std::string& op) const {
   const std::string who = "[" + op + "]";
   if (rows_ < 0 || cols_ < 0) value_error(who, " negative shape (", rows_, ", ", cols_, ")");
   if (!data_.defined() || !indices_.defined() || !indptr_.defined()) value_error(who, " data, indices and indptr must all be given");
@@ -85,7 +103,7 @@ void SparseMatrix::validate(const std::string& op) const {
       type_error(who, " indices and indptr must be int32 or int64 arrays, got ", dtype_name(a->dtype()));
   if (!data_.is_c_contiguous() || !indices_.is_c_contiguous() || !indptr_.is_c_contiguous())
     value_error(who, " data, indices and indptr must be contiguous");
-  const int64_t outer = outer_size(), inner = inner_size();
+  const int64_t outer = outer_size();
   // Compared as size - 1 (indptr is 1-d, so size >= 0): outer + 1 overflows for outer = 2**63 - 1.
   if (indptr_.size() - 1 != outer)
     value_error(who, " indptr has length ", indptr_.size(), "; a ", format_name(format_), " matrix of shape (", rows_, ", ",
@@ -113,6 +131,11 @@ void SparseMatrix::validate(const std::string& op) const {
     value_error(who, " indptr[-1] = ", n, " but indices has ", indices_.size(), " and data has ", data_.size(), " entries");
   if (indices_.size() != data_.size())
     value_error(who, " indices (", indices_.size(), ") and data (", data_.size(), ") have different lengths");
+}
+
+void SparseMatrix::validate_indices(const std::string& op) const {
+  const std::string who = "[" + op + "]";
+  const int64_t inner = inner_size(), n = nnz();
   auto first_out_of_range = [&](auto tag) -> int64_t {
     using I = decltype(tag);
     const I* idx = indices_.data<I>();

@@ -44,6 +44,13 @@ class SparseMatrix {
   void validate() const;
   /// The same checks with messages starting "[op]" (ops validate what they build or receive).
   void validate(const std::string& op) const;
+  /// validate's checks without the O(nnz) index range check: ranks, dtypes, lengths, contiguity
+  /// and a non-decreasing indptr from 0 to nnz (O(outer)). A kernel may then read data[0, nnz)
+  /// by indptr safely, but must check an index before any read or write that it steers
+  /// (indices_in_range), or call validate_indices.
+  void validate_structure(const std::string& op) const;
+  /// The index range check alone (after validate_structure): every stored index in [0, inner_size()).
+  void validate_indices(const std::string& op) const;
 
   // ---- conversions (new matrices; the original is unchanged) ----
   // Structure queries and the other conversions (sorted indices, format changes, transposes,
@@ -57,6 +64,11 @@ class SparseMatrix {
   int64_t rows_ = 0, cols_ = 0;
   NDArray data_, indices_, indptr_;
 };
+
+/// Whether idx[0, n) all lie in [0, inner): the vectorised loop of validate, for kernels that
+/// check a block of indices (in cache) right before the reads those indices steer.
+bool indices_in_range(const int32_t* idx, int64_t n, int64_t inner);
+bool indices_in_range(const int64_t* idx, int64_t n, int64_t inner);
 
 /// Reads element i of an int32 or int64 index array.
 inline int64_t index_at(const NDArray& a, int64_t i) {

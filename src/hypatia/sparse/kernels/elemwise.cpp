@@ -247,7 +247,7 @@ SparseMatrix map_dense(const SparseMatrix& a_in, const NDArray& y_in, SpMap op, 
   return with_data(a, out);
 }
 
-NDArray sum(const SparseMatrix& a_in, int axis, DType dtype) {
+NDArray sum(const SparseMatrix& a_in, int axis, DType dtype, const char* who) {
   const SparseMatrix a = a_in.dtype() == dtype ? a_in : astype(a_in, dtype);
   const int64_t len = axis < 0 ? 1 : axis == 0 ? a.cols() : a.rows();
   NDArray out = NDArray::zeros(dtype, axis < 0 ? Shape{} : Shape{len});
@@ -264,7 +264,12 @@ NDArray sum(const SparseMatrix& a_in, int axis, DType dtype) {
         o[s] = acc;
       });
     } else if (axis >= 0) {
-      for (int64_t k = 0; k < v.nnz; ++k) o[v.index(k)] = arith(SpBinary::Add, o[v.index(k)], v.data[k]);
+      const uint64_t inner = static_cast<uint64_t>(v.inner);
+      for (int64_t k = 0; k < v.nnz; ++k) {
+        const auto j = v.index(k);
+        if (static_cast<uint64_t>(j) >= inner) a.validate_indices(who);  // raises, naming the first bad index
+        o[j] = arith(SpBinary::Add, o[j], v.data[k]);
+      }
     } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
       // The total: a plain vectorisable reduction split across threads.
       T acc = T(0);

@@ -31,8 +31,9 @@ enum class SpMap { Mul, Add };
 SparseMatrix map_dense(const SparseMatrix& a, const NDArray& y, SpMap op, DType dtype);
 
 /// Sum of the stored values (duplicates and explicit zeros included) in `dtype`: axis -1 gives a
-/// 0-d array, axis 0 a vector of length cols, axis 1 a vector of length rows.
-NDArray sum(const SparseMatrix& a, int axis, DType dtype);
+/// 0-d array, axis 0 a vector of length cols, axis 1 a vector of length rows. Only the sum over
+/// the outer axis reads the indices: it checks each before scattering by it ("[who] ...").
+NDArray sum(const SparseMatrix& a, int axis, DType dtype, const char* who = "sp_sum");
 
 /// m with indices and indptr of index dtype `idt` (m itself when they already are).
 SparseMatrix with_index_dtype(const SparseMatrix& m, DType idt);

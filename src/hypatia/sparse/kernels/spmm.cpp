@@ -55,7 +55,8 @@ SparseMatrix with_dtype(const SparseMatrix& m, DType dtype) {
 
 // ---------------------------------------------------------------- sparse x dense
 
-void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate_into, const NDArray* alpha) {
+void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate_into, const NDArray* alpha,
+          const char* who) {
   const bool vec = b.ndim() == 1;
   const int64_t n = vec ? 1 : b.shape(1);
   const int64_t sb0 = elem_stride(b, 0), sb1 = vec ? 1 : elem_stride(b, 1);
@@ -71,11 +72,17 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
       // float32/float64 CSR with unit-stride rows of b: the tiled kernels (spmm_tiled.h).
       if (tiled::enabled() && v.format == SparseFormat::CSR && (vec || sb1 == 1)) {
         const int nt = num_threads(work);
-        if (vec) tiled::csr_spmv(v.data, v.indices, v.indptr, m, B, sb0, O, accumulate_into, al, scaled, nt);
-        else tiled::csr_spmm(v.data, v.indices, v.indptr, m, B, sb0, n, O, accumulate_into, al, scaled, nt);
+        const bool ok = vec ? tiled::csr_spmv(v.data, v.indices, v.indptr, m, B, sb0, O, accumulate_into, al, scaled, nt,
+                                              v.inner)
+                            : tiled::csr_spmm(v.data, v.indices, v.indptr, m, B, sb0, n, O, accumulate_into, al, scaled,
+                                              nt, v.inner);
+        if (!ok) a.validate_indices(who);  // raises, naming the first bad index
         return;
       }
     }
+    // The generic loops read b's rows (CSR) or write out's rows (CSC) at the stored indices:
+    // check them all first.
+    a.validate_indices(who);
     if (v.format == SparseFormat::CSR) {
       // Output row o is outer slice o: each iteration owns (and initialises) its row.
       parallel_outer(v.outer, work, [&](int64_t o) {
@@ -277,14 +284,15 @@ SparseMatrix spgemm(const SparseMatrix& a_in, const SparseMatrix& b_in) {
 
 // ---------------------------------------------------------------- sampled dense-dense
 
-NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype) {
+NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype,
+              const char* who) {
   NDArray out(dtype, {pattern.nnz()});
-  sddmm_into(pattern, x, y, scale_by_pattern, dtype, out);
+  sddmm_into(pattern, x, y, scale_by_pattern, dtype, out, who);
   return out;
 }
 
 void sddmm_into(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype,
-                NDArray& out) {
+                NDArray& out, const char* who) {
   const int64_t K = x.ndim() == 1 ? 1 : x.shape(1);
   const int64_t sx0 = elem_stride(x, 0), sx1 = x.ndim() == 1 ? 1 : elem_stride(x, 1);
   const int64_t sy0 = elem_stride(y, 0), sy1 = y.ndim() == 1 ? 1 : elem_stride(y, 1);
@@ -304,13 +312,14 @@ void sddmm_into(const SparseMatrix& pattern, const NDArray& x, const NDArray& y,
       if (tiled::enabled() && x.ndim() == 2 && y.ndim() == 2 && sx1 == 1 && sy1 == 1) {
         const T* pd = scale_by_pattern ? v.data : nullptr;
         const int nt = num_threads(work_mul(v.nnz, K));
-        if (v.format == SparseFormat::CSR)
-          tiled::csr_sddmm(pd, v.indices, v.indptr, v.outer, X, sx0, Y, sy0, K, o, nt);
-        else
-          tiled::csr_sddmm(pd, v.indices, v.indptr, v.outer, Y, sy0, X, sx0, K, o, nt);
+        const bool ok = v.format == SparseFormat::CSR
+                            ? tiled::csr_sddmm(pd, v.indices, v.indptr, v.outer, X, sx0, Y, sy0, K, o, nt, v.inner)
+                            : tiled::csr_sddmm(pd, v.indices, v.indptr, v.outer, Y, sy0, X, sx0, K, o, nt, v.inner);
+        if (!ok) pattern.validate_indices(who);  // raises, naming the first bad index
         return;
       }
     }
+    pattern.validate_indices(who);  // the generic loop reads x's and y's rows at the stored indices
     parallel_outer(v.outer, work_mul(v.nnz, K), [&](int64_t q) {
       for (int64_t k = v.begin(q); k < v.end(q); ++k) {
         const T* xr = X + v.row(q, k) * sx0;

@@ -15,8 +15,11 @@ SparseMatrix with_dtype(const SparseMatrix& m, DType dtype);
 /// b must share too (callers cast first). Without `accumulate`, out is overwritten.
 /// CSR: parallel over output rows. CSC (a scatter): parallel over blocks of output columns when
 /// there are enough of them, else over per-thread partial outputs that are then summed by rows.
+/// Every stored index of a is checked before the row of b (or out) it names is touched, fused
+/// into the kernel's pass where it can be (the function boundary leaves that check to it): a bad
+/// one raises ValueError "[who] index ... out of range", with out partly written.
 void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate = false,
-          const NDArray* alpha = nullptr);
+          const NDArray* alpha = nullptr, const char* who = "structured_dot");
 
 /// out = x . b for a dense x (m x k matrix or k vector, any strides) and a sparse b (k x n);
 /// out is C-contiguous (m, n) or (n), x's and b's dtype. Parallel over the rows of x (each
@@ -32,10 +35,12 @@ SparseMatrix spgemm(const SparseMatrix& a, const SparseMatrix& b);
 /// out[k] = dot(x[i, :], y[j, :]) (times pattern's value when scale_by_pattern). x is (rows x K),
 /// y (cols x K), any strides; a vector x or y is read as a K = 1 matrix (x[i] * y[j]). All of
 /// out's dtype (callers cast). Returns the data array (length nnz, pattern's data order).
-NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype);
+/// pattern's indices are checked as spmm's are (ValueError "[who] ...").
+NDArray sddmm(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype,
+              const char* who = "sampling_dot");
 /// sddmm into a caller's C-contiguous array `out` of `dtype` and length pattern.nnz() (an op's
 /// output buffer kept from the previous call, see prepare_output), instead of a fresh one.
 void sddmm_into(const SparseMatrix& pattern, const NDArray& x, const NDArray& y, bool scale_by_pattern, DType dtype,
-                NDArray& out);
+                NDArray& out, const char* who = "sampling_dot");
 
 }  // namespace hypatia::sparse_kernels

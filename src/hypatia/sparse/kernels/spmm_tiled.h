@@ -17,17 +17,21 @@ std::vector<int64_t> balanced_chunks(const I* indptr, int64_t outer, int64_t row
 /// y[i] (+)= alpha * sum_k data[k] * x[indices[k] * sx] over CSR row i (alpha applied to the sum,
 /// as the generic loop). `nt` threads (1: serial). Each row's entries are summed in four
 /// interleaved partial sums (entry k goes to sum k mod 4), combined as (s0 + s1) + (s2 + s3).
+/// With inner >= 0, the indices are checked against [0, inner) (the boundary leaves that check
+/// to this kernel): false when one is out of range, with y written in part. SpMV checks each
+/// chunk's indices in a vectorised pass before the chunk; csr_spmm and csr_sddmm, whose gathers
+/// are k-wide rows, check each index as they read it (a compare and a min beside k FMAs).
 template <class T, class I>
-void csr_spmv(const T* data, const I* indices, const I* indptr, int64_t rows, const T* x, int64_t sx, T* y,
-              bool accumulate, T alpha, bool scaled, int nt);
+bool csr_spmv(const T* data, const I* indices, const I* indptr, int64_t rows, const T* x, int64_t sx, T* y,
+              bool accumulate, T alpha, bool scaled, int nt, int64_t inner = -1);
 
 /// O[i, :] (+)= sum_k (alpha * data[k]) * B[indices[k], :] for a row-major B (row stride ldb,
 /// unit column stride) with n columns, and a C-contiguous O (m x n). Output columns are taken in
 /// register tiles; every output element is summed over its row's entries in stored order (the
 /// generic loop's order), so tiling does not change the summation order.
 template <class T, class I>
-void csr_spmm(const T* data, const I* indices, const I* indptr, int64_t rows, const T* B, int64_t ldb, int64_t n,
-              T* O, bool accumulate, T alpha, bool scaled, int nt);
+bool csr_spmm(const T* data, const I* indices, const I* indptr, int64_t rows, const T* B, int64_t ldb, int64_t n,
+              T* O, bool accumulate, T alpha, bool scaled, int nt, int64_t inner = -1);
 
 /// The CSC scatter of spmm: for outer slices (columns of a) o0..o1 and output columns [j0, j1),
 /// O[indices[k], j] += (alpha * data[k]) * B[o, j] (B row-major, row stride ldb, unit column
@@ -40,8 +44,8 @@ void csc_scatter(const T* data, const I* indices, const I* indptr, int64_t o0, i
 /// of CSR row i; X and Y row-major with unit column stride, K columns. Each dot product is summed
 /// in fixed vector lanes then combined in a fixed tree, independent of the thread count.
 template <class T, class I>
-void csr_sddmm(const T* data, const I* indices, const I* indptr, int64_t rows, const T* X, int64_t ldx, const T* Y,
-               int64_t ldy, int64_t K, T* out, int nt);
+bool csr_sddmm(const T* data, const I* indices, const I* indptr, int64_t rows, const T* X, int64_t ldx, const T* Y,
+               int64_t ldy, int64_t K, T* out, int nt, int64_t inner = -1);
 
 /// True when the AVX2+FMA builds of the kernels run (the CPU has AVX2 and FMA, and they were not
 /// switched off). set_avx2(false) selects the baseline x86-64 builds, so tests and benchmarks can

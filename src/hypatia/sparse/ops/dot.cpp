@@ -123,7 +123,7 @@ void dot_into(const Value& xv, const Value& yv, DType d, const std::string& who,
     const NDArray& b = as_array(yv, who.c_str());
     Shape os = b.ndim() == 1 ? Shape{xs->rows()} : Shape{xs->rows(), b.shape(1)};
     NDArray& o = prepare_output(out, d, os);
-    sk::spmm(sk::with_dtype(*xs, d), as_dtype(b, d), o);
+    sk::spmm(sk::with_dtype(*xs, d), as_dtype(b, d), o, false, nullptr, who.c_str());
     return;
   }
   if (!ys) type_error("[", who, "] at least one operand must be sparse");
@@ -157,6 +157,12 @@ ApplyPtr StructuredDot::make_node_checked(const std::vector<Var>& inputs) const 
 void StructuredDot::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   sparse_input(inputs, 0, kName);
   dot_into(*inputs[0], *inputs[1], *node.output(0).type()->dtype(), kName, outputs[0]);
+}
+
+// sparse . dense: spmm checks a's indices (fused into its pass) before the rows of b they name
+// are read. The other forms (sparse b) read indices unchecked.
+bool StructuredDot::checks_input_indices(const Apply& node, int i) const {
+  return i == 0 && sparse_type(node.input(0)) && !sparse_type(node.input(1));
 }
 
 std::optional<std::vector<ShapeVec>> StructuredDot::infer_shape(const Apply& node, const std::vector<ShapeVec>& s) const {

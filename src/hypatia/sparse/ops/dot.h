@@ -8,7 +8,7 @@ namespace hypatia {
 
 /// sparse . (dense matrix | dense vector | sparse); structured grad w.r.t. the sparse operand.
 class StructuredDot final : public OpBase<StructuredDot> {
-  HYPATIA_OP(StructuredDot, 2, make_node, perform, infer_shape, vjp, jvp)
+  HYPATIA_OP(StructuredDot, 2, make_node, perform, infer_shape, vjp, jvp, checks_input_indices)
 };
 
 namespace sparse {

@@ -36,8 +36,12 @@ ApplyPtr SpSum::make_node_checked(const std::vector<Var>& inputs) const {
 
 void SpSum::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   const SparseMatrix& x = sparse_input(inputs, 0, kName);
-  outputs[0] = sk::sum(x, params_.axis, *node.output(0).type()->dtype());
+  outputs[0] = sk::sum(x, params_.axis, *node.output(0).type()->dtype(), kName);
 }
+
+// Sums over the inner axis and the total never read the indices; the sum over the outer axis
+// checks each one before it scatters by it (sparse_kernels::sum).
+bool SpSum::checks_input_indices(const Apply&, int) const { return true; }
 
 std::optional<std::vector<ShapeVec>> SpSum::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
   if (params_.axis < 0) return std::vector<ShapeVec>{ShapeVec{}};

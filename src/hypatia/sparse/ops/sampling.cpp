@@ -44,9 +44,12 @@ void SamplingDot::perform(const Apply& node, const Value* const* inputs, Value* 
     outputs[0] = Value{};
   }
   NDArray& data = prepare_output(buf, d, {p.nnz()});
-  sk::sddmm_into(p, as_dtype(x, d), as_dtype(y, d), true, d, data);
+  sk::sddmm_into(p, as_dtype(x, d), as_dtype(y, d), true, d, data, kName);
   outputs[0] = sk::with_data(p, data);
 }
+
+// The SDDMM kernel checks p's indices block by block before it reads the rows they name.
+bool SamplingDot::checks_input_indices(const Apply&, int i) const { return i == 2; }
 
 std::optional<std::vector<ShapeVec>> SamplingDot::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
   return std::vector<ShapeVec>{s[2]};

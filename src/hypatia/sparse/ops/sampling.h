@@ -10,7 +10,7 @@ namespace hypatia {
 /// sparse output of p's format and dtype upcast(x, y, p). Grads: true gradient for x and y,
 /// structured for p (docs/semantics.md, "Gradients of sparse inputs").
 class SamplingDot final : public OpBase<SamplingDot> {
-  HYPATIA_OP(SamplingDot, 3, make_node, perform, infer_shape, vjp)
+  HYPATIA_OP(SamplingDot, 3, make_node, perform, infer_shape, vjp, checks_input_indices)
 };
 
 namespace sparse {

@@ -1,0 +1,163 @@
+// The function boundary leaves a sparse input's O(nnz) index check to its consumers when every
+// one of them checks the indices it reads (Op::checks_input_indices): a bad index must still
+// raise ValueError, anywhere in the matrix, on every kernel path, at 1 and 2 threads; and the
+// boundary must keep the full check wherever one consumer does not check.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <random>
+
+#include "hypatia/hypatia.h"
+#include "support/sparse_random.h"
+
+using namespace hypatia;
+using namespace hypatia::testing;
+
+namespace {
+
+const SparseFormat kFormats[] = {SparseFormat::CSR, SparseFormat::CSC};
+
+// A rows x cols matrix with about `per` stored entries per row; with `bad_at` >= 0 the stored
+// index at that position is replaced by the inner size (one past the last valid index).
+SparseMatrix matrix(SparseFormat f, int64_t rows, int64_t cols, double p, DType dt, DType idt, int64_t bad_at = -1) {
+  std::mt19937_64 rng(static_cast<uint64_t>(rows * 31 + cols));
+  RandomSparseOptions o;
+  o.p = p;
+  o.index_dtype = idt;
+  o.lo = -1.0;
+  SparseMatrix m = random_sparse(f, rows, cols, dt, rng, o);
+  if (bad_at < 0) return m;
+  NDArray idx = m.indices().copy();
+  const int64_t k = bad_at < m.nnz() ? bad_at : m.nnz() - 1;
+  if (idt == DType::Int32) idx.data<int32_t>()[k] = static_cast<int32_t>(m.inner_size());
+  else idx.data<int64_t>()[k] = m.inner_size();
+  return SparseMatrix(f, m.rows(), m.cols(), m.data(), idx, m.indptr());
+}
+
+NDArray dense(Shape s, DType dt) {
+  NDArray a = NDArray::zeros(DType::Float64, s);
+  for (int64_t k = 0; k < a.size(); ++k) a.data<double>()[k] = 0.25 * static_cast<double>(k % 7) - 0.5;
+  return a.astype(dt);
+}
+
+struct Threads {  // runs a block with the given OpenMP thread count, restoring the old one
+  int old;
+  explicit Threads(int n) : old(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~Threads() { omp_set_num_threads(old); }
+};
+
+void expect_out_of_range(const std::function<void()>& f, const std::string& ctx) {
+  ErrorKind kind = ErrorKind::Runtime;
+  const std::string msg = error_of(f, &kind);
+  EXPECT_EQ(kind, ErrorKind::Value) << ctx << ": " << msg;
+  EXPECT_NE(msg.find("out of range"), std::string::npos) << ctx << ": " << msg;
+}
+
+}  // namespace
+
+TEST(DeferredIndexChecks, StructuredDotRaisesOnABadIndexAnywhereOnEveryPath) {
+  // 600 x 400 with 5 % stored: about 12k entries, several chunks at 2 threads. The bad index
+  // sits first, in the middle (another thread's chunk) or last.
+  for (SparseFormat f : kFormats)
+    for (DType dt : {DType::Float64, DType::Float32, DType::Int64})
+      for (DType idt : {DType::Int32, DType::Int64})
+        for (bool vec : {true, false})
+          for (int threads : {1, 2}) {
+            Threads th(threads);
+            Var a = sparse::matrix(f, "a", dt);
+            Var x = vec ? vector(dt, "x") : matrix(dt, "x");
+            auto fn = function({a, x}, {sparse::structured_dot(a, x)});
+            const NDArray xv = dense(vec ? Shape{400} : Shape{400, 8}, dt);
+            const SparseMatrix good = matrix(f, 600, 400, 0.05, dt, idt);
+            // A valid input still gives the dense product.
+            const NDArray want = vec ? good.to_dense().astype(DType::Float64) : NDArray();
+            auto got = (*fn)({good, xv});
+            ASSERT_TRUE(std::holds_alternative<NDArray>(got[0]));
+            if (vec && dt != DType::Int64) {
+              const NDArray g = std::get<NDArray>(got[0]).astype(DType::Float64), xd = xv.astype(DType::Float64);
+              for (int64_t i = 0; i < 600; i += 37) {
+                double s = 0;
+                for (int64_t j = 0; j < 400; ++j) s += want.data<double>()[i * 400 + j] * xd.data<double>()[j];
+                EXPECT_NEAR(g.data<double>()[i], s, dt == DType::Float32 ? 1e-3 : 1e-9);
+              }
+            }
+            for (int64_t at : {int64_t{0}, int64_t{6100}, int64_t{1} << 40}) {
+              const std::string ctx = str_cat(format_name(f), " ", dtype_name(dt), " ", dtype_name(idt), vec ? " vector" : " matrix",
+                                              " threads=", threads, " bad at ", at);
+              expect_out_of_range([&] { (*fn)({matrix(f, 600, 400, 0.05, dt, idt, at), xv}); }, ctx);
+            }
+            // The failed call left nothing behind: the next valid call works.
+            EXPECT_NO_THROW((*fn)({good, xv}));
+          }
+}
+
+TEST(DeferredIndexChecks, SamplingDotChecksThePatternItReads) {
+  for (SparseFormat f : kFormats)
+    for (int threads : {1, 2}) {
+      Threads th(threads);
+      Var x = matrix(DType::Float64, "x"), y = matrix(DType::Float64, "y");
+      Var p = sparse::matrix(f, "p", DType::Float64);
+      auto fn = function({x, y, p}, {sparse::sampling_dot(x, y, p)});
+      const NDArray xv = dense({600, 16}, DType::Float64), yv = dense({400, 16}, DType::Float64);
+      EXPECT_NO_THROW((*fn)({xv, yv, matrix(f, 600, 400, 0.05, DType::Float64, DType::Int32)}));
+      for (int64_t at : {int64_t{0}, int64_t{9000}})
+        expect_out_of_range([&] { (*fn)({xv, yv, matrix(f, 600, 400, 0.05, DType::Float64, DType::Int32, at)}); },
+                            str_cat(format_name(f), " threads=", threads, " at ", at));
+    }
+}
+
+TEST(DeferredIndexChecks, SpSumChecksOnlyTheIndicesItReads) {
+  // The sums over the inner axis and the total never read the indices, so they are not checked
+  // (docs/semantics.md, "Validation"); the sum over the outer axis scatters by them and raises.
+  for (SparseFormat f : kFormats) {
+    const int inner_axis = f == SparseFormat::CSR ? 1 : 0;
+    const SparseMatrix bad = matrix(f, 300, 200, 0.1, DType::Float64, DType::Int32, 100);
+    const NDArray d = matrix(f, 300, 200, 0.1, DType::Float64, DType::Int32).to_dense();
+    for (int axis : {0, 1, -1}) {
+      Var a = sparse::matrix(f, "a", DType::Float64);
+      auto fn = function({a}, {sparse::sp_sum(a, axis < 0 ? std::nullopt : std::optional<int>(axis))});
+      if (axis == inner_axis || axis < 0) {
+        // The result is that of the stored values, whatever their indices say.
+        const NDArray got = std::get<NDArray>((*fn)({bad})[0]);
+        double total = 0;
+        for (int64_t k = 0; k < got.size(); ++k) total += got.data<double>()[k];
+        double want = 0;
+        for (int64_t k = 0; k < d.size(); ++k) want += d.data<double>()[k];
+        EXPECT_NEAR(total, want, 1e-9) << format_name(f) << " axis " << axis;
+      } else {
+        expect_out_of_range([&] { (*fn)({bad}); }, str_cat(format_name(f), " axis ", axis));
+      }
+    }
+  }
+}
+
+TEST(DeferredIndexChecks, TheBoundaryChecksWhenAnyConsumerDoesNot) {
+  const SparseMatrix bad = matrix(SparseFormat::CSR, 60, 40, 0.2, DType::Float64, DType::Int32, 5);
+  const NDArray xv = dense({40}, DType::Float64);
+  auto boundary_error = [&](const std::function<void()>& f, const std::string& ctx) {
+    const std::string msg = error_of(f);
+    EXPECT_NE(msg.find("bad input argument"), std::string::npos) << ctx << ": " << msg;
+    EXPECT_NE(msg.find("out of range"), std::string::npos) << ctx << ": " << msg;
+  };
+  Var a = sparse::csr_matrix("a", DType::Float64);
+  Var x = vector(DType::Float64, "x");
+  // A second consumer that reads the indices unchecked (the transpose's conversion).
+  auto two = function({a, x}, {sparse::structured_dot(a, x), sparse::dense_from_sparse(sparse::transpose(a))});
+  boundary_error([&] { (*two)({bad, xv}); }, "unchecked consumer");
+  // The input is also an output: the caller must not get an unchecked matrix back.
+  auto echo = function({a, x}, {sparse::structured_dot(a, x), a});
+  boundary_error([&] { (*echo)({bad, xv}); }, "input returned");
+  // DebugMode's reference run evaluates the unoptimised graph.
+  FunctionOptions o;
+  o.debug.enabled = true;
+  auto dbg = function({a, x}, {sparse::structured_dot(a, x)}, o);
+  boundary_error([&] { (*dbg)({bad, xv}); }, "DebugMode");
+  // The structure (O(outer)) is always checked at the boundary.
+  NDArray ptr = bad.indptr().copy();
+  ptr.data<int32_t>()[10] = ptr.data<int32_t>()[11] + 1;
+  const SparseMatrix bad_ptr(SparseFormat::CSR, 60, 40, bad.data(), bad.indices(), ptr);
+  auto one = function({a, x}, {sparse::structured_dot(a, x)});
+  const std::string msg = error_of([&] { (*one)({bad_ptr, xv}); });
+  EXPECT_NE(msg.find("bad input argument"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("non-decreasing"), std::string::npos) << msg;
+}
