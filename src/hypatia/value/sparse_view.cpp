@@ -2,6 +2,8 @@
 // (the value layer's own: SparseMatrix::to_dense/from_dense and the graph layer use them).
 #include "hypatia/value/sparse_view.h"
 
+#include <cstring>
+
 #include <memory>
 #include <numeric>
 
@@ -122,7 +124,30 @@ SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
             const int64_t before = gi.n;
             const char* slice = base_l + o * so_l;
             int64_t i = 0;
-            if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+            if constexpr (std::is_floating_point_v<T>) {
+              if (si_l == static_cast<int64_t>(sizeof(T))) {
+                // Contiguous floats: a run of 16 is all zero when the or of their bit patterns,
+                // shifted past the sign, is 0 (+-0 are zero, NaN is not, as x != 0 says). An
+                // integer or-reduction vectorises; a float compare per element does not.
+                using U = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
+                typedef U UV __attribute__((vector_size(32)));  // 32 bytes: 4 doubles or 8 floats
+                constexpr int per = 32 / sizeof(T), nv = 16 / per;
+                const T* x = reinterpret_cast<const T*>(slice);
+                for (; i + 16 <= inner_l; i += 16) {
+                  UV acc{};
+                  for (int w = 0; w < nv; ++w) {
+                    UV bits;
+                    std::memcpy(&bits, x + i + w * per, sizeof(UV));
+                    acc |= bits << 1;
+                  }
+                  U any = 0;
+                  for (int l = 0; l < per; ++l) any |= acc[l];
+                  if (any == 0) continue;
+                  for (int u = 0; u < 16; ++u)
+                    if (x[i + u] != T(0)) gi.push(static_cast<B>(i + u)), gd.push(x[i + u]);
+                }
+              }
+            } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
               if (si_l == static_cast<int64_t>(sizeof(T))) {  // contiguous: skip all-zero runs of 16
                 const T* x = reinterpret_cast<const T*>(slice);
                 for (; i + 16 <= inner_l; i += 16) {

@@ -2,6 +2,9 @@
 // kernels since issue 9), for CSR and CSC alike.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "hypatia/value/sparse_matrix.h"
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/sparse_type.h"
@@ -38,6 +41,33 @@ TEST(SparseMatrix, DenseRoundTripBothFormats) {
     EXPECT_TRUE(allclose(m.to_dense(), example_dense()));
     EXPECT_TRUE(allclose(sk::convert_format(m, f == SparseFormat::CSR ? SparseFormat::CSC : SparseFormat::CSR).to_dense(), example_dense()));
   }
+}
+
+TEST(SparseMatrix, FromDenseSkipsZeroRunsBySignlessBits) {
+  // Rows of 53 (three runs of 16 and a tail): -0.0 is zero, NaN, subnormals and the largest
+  // values are not, wherever they sit in a run; float32 and float64 alike, both formats.
+  for (DType dt : {DType::Float32, DType::Float64})
+    for (SparseFormat f : {SparseFormat::CSR, SparseFormat::CSC}) {
+      NDArray d = NDArray::zeros(DType::Float64, {3, 53});
+      double* p = d.data<double>();
+      p[0 * 53 + 15] = -0.0;
+      p[0 * 53 + 16] = std::numeric_limits<double>::quiet_NaN();
+      p[1 * 53 + 0] = -0.0;
+      p[1 * 53 + 31] = dt == DType::Float32 ? 1e-40 : 4.9e-324;  // subnormal
+      p[1 * 53 + 52] = -1.0;
+      p[2 * 53 + 47] = -std::numeric_limits<double>::max();
+      const NDArray dd = d.astype(dt);
+      SparseMatrix m = SparseMatrix::from_dense(dd, f);
+      EXPECT_EQ(m.nnz(), 4) << dtype_name(dt) << " " << format_name(f);
+      const NDArray back = m.to_dense().astype(DType::Float64);
+      for (int64_t k = 0; k < 3 * 53; ++k) {
+        const double want = p[k] == 0 ? 0.0 : p[k];
+        const double got = back.data<double>()[k];
+        if (std::isnan(want)) EXPECT_TRUE(std::isnan(got)) << k;
+        else if (dt == DType::Float64) EXPECT_EQ(got, want) << k;
+        else EXPECT_EQ(got, static_cast<double>(static_cast<float>(want))) << k;
+      }
+    }
 }
 
 TEST(SparseMatrix, TransposeIsAReinterpretation) {

@@ -250,13 +250,14 @@ SparseMatrix map_dense(const SparseMatrix& a_in, const NDArray& y_in, SpMap op, 
 NDArray sum(const SparseMatrix& a_in, int axis, DType dtype, const char* who) {
   const SparseMatrix a = a_in.dtype() == dtype ? a_in : astype(a_in, dtype);
   const int64_t len = axis < 0 ? 1 : axis == 0 ? a.cols() : a.rows();
-  NDArray out = NDArray::zeros(dtype, axis < 0 ? Shape{} : Shape{len});
+  // Reducing over the inner dimension gives one value per outer slice (parallel, each written
+  // once: no zero fill); otherwise the values are scattered by inner index (serial: one pass).
+  const bool per_outer = axis >= 0 && ((axis == 1) == (a.format() == SparseFormat::CSR));
+  const Shape shape = axis < 0 ? Shape{} : Shape{len};
+  NDArray out = per_outer ? NDArray(dtype, shape) : NDArray::zeros(dtype, shape);
   visit(a, [&](auto v) {
     using T = value_t<decltype(v)>;
     T* o = out.data<T>();
-    // Reducing over the inner dimension gives one value per outer slice (parallel); otherwise
-    // the values are scattered by inner index (serial: a single pass over nnz).
-    const bool per_outer = axis >= 0 && ((axis == 1) == (v.format == SparseFormat::CSR));
     if (per_outer) {
       parallel_outer(v.outer, v.nnz, [&](int64_t s) {
         T acc = T(0);
