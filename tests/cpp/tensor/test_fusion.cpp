@@ -8,6 +8,7 @@
 #include "hypatia/tensor/basic.h"
 #include "hypatia/tensor/ops/nnet.h"
 #include "hypatia/tensor/ops/fused_elemwise.h"
+#include "hypatia/util/parallel.h"
 
 using namespace hypatia;
 
@@ -58,6 +59,31 @@ TEST(Fusion, BroadcastLeavesAndStridedInputs) {
   NDArray a = run({x, r}, out, {xv, rv}, "FAST_RUN");
   NDArray b = run({x, r}, out, {xv, rv}, "None");
   EXPECT_TRUE(allclose(a, b, 1e-12, 0));
+}
+
+TEST(Fusion, RowBroadcastInputsAreReadWithAPeriod) {
+  // A bias row (1, N), a vector (N,) and a (1, 1, N) row broadcast over the leading axes are read
+  // in place with period N (no full-size copy): rows that straddle the 2048-element blocks, both
+  // float types, 1 and 2 threads; a column (M, 1) still takes the copying path.
+  for (DType d : {DType::Float32, DType::Float64})
+    for (int threads : {1, 2}) {
+      set_openmp(threads > 1);
+      Var x = matrix(d, "x"), r = row(d, "r"), v = vector(d, "v"), c = col(d, "c");
+      Var out = tanh(x + r) * v - c;
+      std::vector<Value> vals{rand_array(d, {70, 300}, 5), rand_array(d, {1, 300}, 6), rand_array(d, {300}, 7),
+                              rand_array(d, {70, 1}, 8)};
+      int fused = 0;
+      NDArray a = run({x, r, v, c}, out, vals, "FAST_RUN", &fused);
+      NDArray b = run({x, r, v, c}, out, vals, "None");
+      EXPECT_EQ(fused, 1);
+      EXPECT_TRUE(allclose(a, b, d == DType::Float32 ? 1e-5 : 1e-12, 1e-6));
+      Var t = tensor3(d, "t"), wv = vector(d, "w");
+      Var w = dimshuffle(wv, {-1, -1, 0});  // (1, 1, 50)
+      NDArray ta = run({t, wv}, exp(t) + w * t, {rand_array(d, {3, 40, 50}, 9), rand_array(d, {50}, 10)}, "FAST_RUN");
+      NDArray tb = run({t, wv}, exp(t) + w * t, {rand_array(d, {3, 40, 50}, 9), rand_array(d, {50}, 10)}, "None");
+      EXPECT_TRUE(allclose(ta, tb, d == DType::Float32 ? 1e-5 : 1e-12, 1e-6));
+    }
+  set_openmp(true);
 }
 
 TEST(Fusion, SharedIntermediatesAreNotDuplicated) {

@@ -57,6 +57,8 @@ HYP_INLINE void vstore(T* p, const vec_t<T>& v) {
 constexpr int64_t kAheadSpmv = 32;
 constexpr int64_t kAhead = 16;
 constexpr int64_t kMaxLines = 16;
+// Bytes of the dense operand's column panel that SpMM keeps in L2 (see csr_spmm).
+constexpr double kPanelBytes = 768.0 * 1024;
 
 HYP_INLINE void prefetch_row(const void* p, int64_t bytes) {
   const char* c = static_cast<const char*>(p);
@@ -157,17 +159,18 @@ void spmv_base(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1
 
 // One register tile: R vectors of output columns [j0, j0 + R * lanes) of row i, accumulated over
 // the row's entries in stored order and stored once. `pf` prefetches the whole B row of the entry
-// kAhead positions on (up to kend) for the first tile of a row.
+// kAhead positions on (up to kend) for the first tile of a row: pf_cols columns from j0.
 template <int R, class T, class I>
 HYP_INLINE void spmm_tile(const T* data, const I* idx, int64_t kb, int64_t ke, int64_t kend, const T* B, int64_t ldb,
-                          int64_t n, int64_t j0, T* orow, bool acc, T alpha, bool scaled, bool pf, Guard& g) {
+                          int64_t pf_cols, int64_t j0, T* orow, bool acc, T alpha, bool scaled, bool pf, Guard& g) {
   constexpr int L = Vec<T>::lanes;
   using V = vec_t<T>;
   V a[R];
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) a[r] = acc ? vload(orow + j0 + r * L) : V{};
   for (int64_t k = kb; k < ke; ++k) {
-    if (pf && k + kAhead < kend) prefetch_row(B + static_cast<int64_t>(idx[k + kAhead]) * ldb, n * int64_t(sizeof(T)));
+    if (pf && k + kAhead < kend)
+      prefetch_row(B + static_cast<int64_t>(idx[k + kAhead]) * ldb + j0, pf_cols * int64_t(sizeof(T)));
     const T s = scaled ? alpha * data[k] : data[k];
     const V sv = V{} + s;
     const T* b = B + g(idx[k]) * ldb + j0;
@@ -178,35 +181,36 @@ HYP_INLINE void spmm_tile(const T* data, const I* idx, int64_t kb, int64_t ke, i
   for (int r = 0; r < R; ++r) vstore(orow + j0 + r * L, a[r]);
 }
 
+// Output columns [jb, je) of rows r0..r1 (a column panel: see csr_spmm), tile by tile.
 template <int MaxR, class T, class I>
 HYP_INLINE bool spmm_rows(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* B, int64_t ldb,
-                          int64_t n, T* O, bool acc, T alpha, bool scaled, uint64_t hi) {
+                          int64_t n, int64_t jb, int64_t je, T* O, bool acc, T alpha, bool scaled, uint64_t hi) {
   constexpr int64_t L = Vec<T>::lanes;
   Guard g{hi};
-  const int64_t kend = static_cast<int64_t>(ptr[r1]);
+  const int64_t kend = static_cast<int64_t>(ptr[r1]), w = je - jb;
   for (int64_t i = r0; i < r1; ++i) {
     const int64_t kb = static_cast<int64_t>(ptr[i]), ke = static_cast<int64_t>(ptr[i + 1]);
     T* orow = O + i * n;
-    int64_t j = 0;
+    int64_t j = jb;
     if constexpr (MaxR >= 16) {
-      for (; j + 16 * L <= n; j += 16 * L)
-        spmm_tile<16>(data, idx, kb, ke, kend, B, ldb, n, j, orow, acc, alpha, scaled, j == 0, g);
+      for (; j + 16 * L <= je; j += 16 * L)
+        spmm_tile<16>(data, idx, kb, ke, kend, B, ldb, w, j, orow, acc, alpha, scaled, j == jb, g);
     }
-    for (; j + 8 * L <= n; j += 8 * L) spmm_tile<8>(data, idx, kb, ke, kend, B, ldb, n, j, orow, acc, alpha, scaled, j == 0, g);
-    if (j + 4 * L <= n) {
-      spmm_tile<4>(data, idx, kb, ke, kend, B, ldb, n, j, orow, acc, alpha, scaled, j == 0, g);
+    for (; j + 8 * L <= je; j += 8 * L) spmm_tile<8>(data, idx, kb, ke, kend, B, ldb, w, j, orow, acc, alpha, scaled, j == jb, g);
+    if (j + 4 * L <= je) {
+      spmm_tile<4>(data, idx, kb, ke, kend, B, ldb, w, j, orow, acc, alpha, scaled, j == jb, g);
       j += 4 * L;
     }
-    if (j + 2 * L <= n) {
-      spmm_tile<2>(data, idx, kb, ke, kend, B, ldb, n, j, orow, acc, alpha, scaled, j == 0, g);
+    if (j + 2 * L <= je) {
+      spmm_tile<2>(data, idx, kb, ke, kend, B, ldb, w, j, orow, acc, alpha, scaled, j == jb, g);
       j += 2 * L;
     }
-    if (j + L <= n) {
-      spmm_tile<1>(data, idx, kb, ke, kend, B, ldb, n, j, orow, acc, alpha, scaled, j == 0, g);
+    if (j + L <= je) {
+      spmm_tile<1>(data, idx, kb, ke, kend, B, ldb, w, j, orow, acc, alpha, scaled, j == jb, g);
       j += L;
     }
     // Fewer than one vector of columns left: scalar, same order (entries in stored order).
-    for (; j < n; ++j) {
+    for (; j < je; ++j) {
       T s = acc ? orow[j] : T{};
       for (int64_t k = kb; k < ke; ++k) s += (scaled ? alpha * data[k] : data[k]) * B[g(idx[k]) * ldb + j];
       orow[j] = s;
@@ -217,18 +221,67 @@ HYP_INLINE bool spmm_rows(const T* data, const I* idx, const I* ptr, int64_t r0,
 
 template <class T, class I>
 HYP_AVX512 bool spmm_avx512(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* B,
-                            int64_t ldb, int64_t n, T* O, bool acc, T alpha, bool scaled, uint64_t hi) {
-  return spmm_rows<16>(data, idx, ptr, r0, r1, B, ldb, n, O, acc, alpha, scaled, hi);
+                            int64_t ldb, int64_t n, int64_t jb, int64_t je, T* O, bool acc, T alpha, bool scaled,
+                            uint64_t hi) {
+  return spmm_rows<16>(data, idx, ptr, r0, r1, B, ldb, n, jb, je, O, acc, alpha, scaled, hi);
 }
 template <class T, class I>
 HYP_AVX2 bool spmm_avx2(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* B, int64_t ldb,
-                        int64_t n, T* O, bool acc, T alpha, bool scaled, uint64_t hi) {
-  return spmm_rows<8>(data, idx, ptr, r0, r1, B, ldb, n, O, acc, alpha, scaled, hi);
+                        int64_t n, int64_t jb, int64_t je, T* O, bool acc, T alpha, bool scaled, uint64_t hi) {
+  return spmm_rows<8>(data, idx, ptr, r0, r1, B, ldb, n, jb, je, O, acc, alpha, scaled, hi);
 }
 template <class T, class I>
 bool spmm_base(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* B, int64_t ldb, int64_t n,
-               T* O, bool acc, T alpha, bool scaled, uint64_t hi) {
-  return spmm_rows<8>(data, idx, ptr, r0, r1, B, ldb, n, O, acc, alpha, scaled, hi);
+               int64_t jb, int64_t je, T* O, bool acc, T alpha, bool scaled, uint64_t hi) {
+  return spmm_rows<8>(data, idx, ptr, r0, r1, B, ldb, n, jb, je, O, acc, alpha, scaled, hi);
+}
+
+// ------------------------------------------------------------------ row accumulation
+
+// orow[j] += sum_p val[p] * Y[col[p] * ldy + j] over p in order, for j in [0, n), in register
+// tiles of R vectors (each output element sums its terms in the order of p, as the plain loop).
+template <int R, class T>
+HYP_INLINE void accumulate_tile(T* orow, const T* Y, int64_t ldy, const int64_t* col, const T* val, int64_t cnt,
+                                int64_t j0) {
+  constexpr int L = Vec<T>::lanes;
+  using V = vec_t<T>;
+  V a[R];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) a[r] = vload(orow + j0 + r * L);
+  for (int64_t p = 0; p < cnt; ++p) {
+    const V sv = V{} + val[p];
+    const T* y = Y + col[p] * ldy + j0;
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) a[r] += sv * vload(y + r * L);
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) vstore(orow + j0 + r * L, a[r]);
+}
+
+template <class T>
+HYP_INLINE void accumulate_row_body(T* orow, const T* Y, int64_t ldy, const int64_t* col, const T* val, int64_t cnt,
+                                    int64_t n) {
+  constexpr int64_t L = Vec<T>::lanes;
+  int64_t j = 0;
+  for (; j + 8 * L <= n; j += 8 * L) accumulate_tile<8>(orow, Y, ldy, col, val, cnt, j);
+  if (j + 4 * L <= n) accumulate_tile<4>(orow, Y, ldy, col, val, cnt, j), j += 4 * L;
+  if (j + 2 * L <= n) accumulate_tile<2>(orow, Y, ldy, col, val, cnt, j), j += 2 * L;
+  if (j + L <= n) accumulate_tile<1>(orow, Y, ldy, col, val, cnt, j), j += L;
+  for (; j < n; ++j) {
+    T s = orow[j];
+    for (int64_t p = 0; p < cnt; ++p) s += val[p] * Y[col[p] * ldy + j];
+    orow[j] = s;
+  }
+}
+
+template <class T>
+HYP_AVX2 void accumulate_row_avx2(T* orow, const T* Y, int64_t ldy, const int64_t* col, const T* val, int64_t cnt,
+                                  int64_t n) {
+  accumulate_row_body(orow, Y, ldy, col, val, cnt, n);
+}
+template <class T>
+void accumulate_row_base(T* orow, const T* Y, int64_t ldy, const int64_t* col, const T* val, int64_t cnt, int64_t n) {
+  accumulate_row_body(orow, Y, ldy, col, val, cnt, n);
 }
 
 // ------------------------------------------------------------------ CSC scatter
@@ -379,10 +432,26 @@ template <class T, class I>
 bool csr_spmm(const T* data, const I* indices, const I* indptr, int64_t rows, const T* B, int64_t ldb, int64_t n, T* O,
               bool accumulate, T alpha, bool scaled, int nt, int64_t inner) {
   const bool avx = use_avx2(), avx512 = use_avx512();
+  // Column panels: when B (inner rows of n columns) is larger than about half an L2 and wider
+  // than one tile, the rows of a chunk are swept once per panel of B's columns, so that a
+  // panel's rows stay in L2 while every row of A that names them is computed (each stored
+  // entry's B row is otherwise fetched from L3 or memory again). Each output element is still
+  // summed over its row's entries in stored order: results do not change.
+  const int64_t tile = int64_t{16} * Vec<T>::lanes;
+  int64_t panel = n;
+  if (inner > 0 && n > tile && static_cast<double>(inner) * n * sizeof(T) > kPanelBytes) {
+    const int64_t cols = static_cast<int64_t>(kPanelBytes / (static_cast<double>(inner) * sizeof(T)));
+    panel = std::max(tile, cols / tile * tile);
+  }
   return run_guarded(indptr, rows, chunks_for(indptr, rows, 1, nt), nt, inner, [&](int64_t r0, int64_t r1, uint64_t hi) {
-    if (avx512) return spmm_avx512(data, indices, indptr, r0, r1, B, ldb, n, O, accumulate, alpha, scaled, hi);
-    if (avx) return spmm_avx2(data, indices, indptr, r0, r1, B, ldb, n, O, accumulate, alpha, scaled, hi);
-    return spmm_base(data, indices, indptr, r0, r1, B, ldb, n, O, accumulate, alpha, scaled, hi);
+    bool ok = true;
+    for (int64_t jb = 0; jb < n; jb += panel) {
+      const int64_t je = std::min(n, jb + panel);
+      if (avx512) ok &= spmm_avx512(data, indices, indptr, r0, r1, B, ldb, n, jb, je, O, accumulate, alpha, scaled, hi);
+      else if (avx) ok &= spmm_avx2(data, indices, indptr, r0, r1, B, ldb, n, jb, je, O, accumulate, alpha, scaled, hi);
+      else ok &= spmm_base(data, indices, indptr, r0, r1, B, ldb, n, jb, je, O, accumulate, alpha, scaled, hi);
+    }
+    return ok;
   });
 }
 
@@ -392,6 +461,14 @@ void csc_scatter(const T* data, const I* indices, const I* indptr, int64_t o0, i
   if (use_avx2()) scatter_avx2(data, indices, indptr, o0, o1, B, ldb, n, O, j0, j1, alpha, scaled);
   else scatter_base(data, indices, indptr, o0, o1, B, ldb, n, O, j0, j1, alpha, scaled);
 }
+
+template <class T>
+void accumulate_row(T* orow, const T* Y, int64_t ldy, const int64_t* col, const T* val, int64_t cnt, int64_t n) {
+  if (use_avx2()) accumulate_row_avx2(orow, Y, ldy, col, val, cnt, n);
+  else accumulate_row_base(orow, Y, ldy, col, val, cnt, n);
+}
+template void accumulate_row<float>(float*, const float*, int64_t, const int64_t*, const float*, int64_t, int64_t);
+template void accumulate_row<double>(double*, const double*, int64_t, const int64_t*, const double*, int64_t, int64_t);
 
 template <class T, class I>
 bool csr_sddmm(const T* data, const I* indices, const I* indptr, int64_t rows, const T* X, int64_t ldx, const T* Y,

@@ -47,6 +47,12 @@ template <class T, class I>
 bool csr_sddmm(const T* data, const I* indices, const I* indptr, int64_t rows, const T* X, int64_t ldx, const T* Y,
                int64_t ldy, int64_t K, T* out, int nt, int64_t inner = -1);
 
+/// orow[j] += sum_p val[p] * Y[col[p] * ldy + j] for j in [0, n) (Y row-major with unit column
+/// stride), summing each element's terms in the order of p, in register tiles: the row update of
+/// UsmmCscDense's row-grouped accumulation (W1 -= lr * x^T . delta, read and written once).
+template <class T>
+void accumulate_row(T* orow, const T* Y, int64_t ldy, const int64_t* col, const T* val, int64_t cnt, int64_t n);
+
 /// True when the AVX2+FMA builds of the kernels run (the CPU has AVX2 and FMA, and they were not
 /// switched off). set_avx2(false) selects the baseline x86-64 builds, so tests and benchmarks can
 /// check and time both; set_avx2(true) re-enables AVX2 where the CPU has it. Not thread-safe:

@@ -6,6 +6,7 @@
 
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/kernels/spmm.h"
+#include "hypatia/sparse/kernels/spmm_tiled.h"
 #include "hypatia/sparse/ops/arith.h"
 #include "hypatia/sparse/ops/common.h"
 #include "hypatia/sparse/ops/convert.h"
@@ -111,15 +112,10 @@ bool csc_dense_accumulate(const SparseMatrix& x, const NDArray& y, NDArray& out,
       const int64_t work = v.nnz * n;
       const int nt = work >= (int64_t{1} << 16) && m > 1 ? std::max(1, ::hypatia::max_threads()) : 1;
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 16) if (nt > 1)
-      for (int64_t i = 0; i < m; ++i) {
-        T* __restrict orow = O + i * n;
-        for (int64_t p = start[i]; p < start[i + 1]; ++p) {
-          const T s = val[p];
-          const T* __restrict yrow = Y + col[p] * ldy;
-#pragma omp simd
-          for (int64_t j = 0; j < n; ++j) orow[j] += s * yrow[j];
-        }
-      }
+      for (int64_t i = 0; i < m; ++i)
+        if (start[i + 1] > start[i])
+          sk::tiled::accumulate_row(O + i * n, Y, ldy, col.data() + start[i], val.data() + start[i],
+                                    start[i + 1] - start[i], n);
     }
   });
   return true;

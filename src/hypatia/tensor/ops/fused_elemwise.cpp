@@ -47,9 +47,12 @@ void run_step(ScalarOpId id, const T* a, const T* b, T* o, int64_t n) {
 #undef HYP_BIN
 }
 
+// Inputs of run_program: a full-size array (period 0), a single value broadcast everywhere
+// (period 1), or an array whose values repeat with period p along the flat output (a row
+// broadcast over the leading axes, such as a bias): element e reads in[e % p].
 template <class T>
 void run_program(const std::vector<FusedStep>& steps, int n_inputs, const std::vector<const T*>& in,
-                 const std::vector<bool>& scalar_in, T* out, int64_t n) {
+                 const std::vector<int64_t>& period, T* out, int64_t n) {
   const int64_t nblocks = (n + std::min(kBlock, std::max<int64_t>(n, 1)) - 1) / std::min(kBlock, std::max<int64_t>(n, 1));
   const int nsteps = static_cast<int>(steps.size());
   // Blocks never exceed the array: a long program over a small array needs small buffers.
@@ -58,14 +61,25 @@ void run_program(const std::vector<FusedStep>& steps, int n_inputs, const std::v
   {
     // Per thread, uninitialised: one block buffer per step and one per broadcast scalar input.
     std::unique_ptr<T[]> temps(new T[static_cast<size_t>(nsteps) * block]);
-    std::unique_ptr<T[]> scalars(new T[static_cast<size_t>(n_inputs) * block]);
+    std::unique_ptr<T[]> bcast(new T[static_cast<size_t>(n_inputs) * block]);
     for (int k = 0; k < n_inputs; ++k)
-      if (scalar_in[k]) std::fill(scalars.get() + k * block, scalars.get() + (k + 1) * block, in[k][0]);
+      if (period[k] == 1) std::fill(bcast.get() + k * block, bcast.get() + (k + 1) * block, in[k][0]);
 #pragma omp for schedule(static)
     for (int64_t blk = 0; blk < nblocks; ++blk) {
       const int64_t start = blk * block, len = std::min(block, n - start);
+      // A periodic input's block is laid out in its buffer (L1-sized) by contiguous segments.
+      for (int k = 0; k < n_inputs; ++k) {
+        const int64_t p = period[k];
+        if (p <= 1) continue;
+        T* dst = bcast.get() + static_cast<size_t>(k) * block;
+        for (int64_t i = 0, off = start % p; i < len; off = 0) {
+          const int64_t m = std::min(p - off, len - i);
+          std::copy(in[k] + off, in[k] + off + m, dst + i);
+          i += m;
+        }
+      }
       auto arg = [&](int a) -> const T* {
-        if (a < n_inputs) return scalar_in[a] ? scalars.get() + static_cast<size_t>(a) * block : in[a] + start;
+        if (a < n_inputs) return period[a] ? bcast.get() + static_cast<size_t>(a) * block : in[a] + start;
         return temps.get() + static_cast<size_t>(a - n_inputs) * block;
       };
       for (int s = 0; s < nsteps; ++s) {
@@ -170,14 +184,28 @@ void FusedElemwise::perform(const Apply& node, const Value* const* inputs, Value
   if (in_place) outputs[0] = *arrays[k];  // destroy_map {0: [k]}
   NDArray& out = in_place ? std::get<NDArray>(outputs[0]) : prepare_output(outputs[0], params_.dtype, shape);
   const int64_t total = out.size();
-  // Inputs become contiguous full-size arrays or single values of the program's dtype.
+  // Inputs become contiguous full-size arrays, single values, or contiguous rows broadcast over
+  // the leading axes (read with a period, never copied to full size), of the program's dtype.
   std::vector<NDArray> keep(n);
-  std::vector<bool> scalar_in(n);
+  std::vector<int64_t> period(n, 0);
   for (int i = 0; i < n; ++i) {
     const NDArray& a = as_array(*inputs[i]);
     NDArray x = a.dtype() == params_.dtype ? a : a.astype(params_.dtype);
-    scalar_in[i] = x.size() == 1;
-    if (!scalar_in[i] && !(x.shape() == shape && x.is_c_contiguous())) x = x.broadcast_to(shape).copy();
+    if (x.size() == 1) {
+      period[i] = 1;
+    } else if (!(x.shape() == shape && x.is_c_contiguous())) {
+      // Periodic when x, its leading size-1 axes dropped, is C-contiguous and equals the
+      // output's trailing axes.
+      const Shape& xs = x.shape();
+      int lead = 0;
+      while (lead < static_cast<int>(xs.size()) && xs[lead] == 1) ++lead;
+      const int rest = static_cast<int>(xs.size()) - lead;
+      bool periodic = x.is_c_contiguous() && rest > 0 && rest <= static_cast<int>(shape.size());
+      for (int d = 0; periodic && d < rest; ++d) periodic = xs[lead + d] == shape[shape.size() - rest + d];
+      // A row read during the run must not be one the output overwrites (in place).
+      if (periodic && !(in_place && x.may_share_memory(out))) period[i] = x.size();
+      else x = x.broadcast_to(shape).copy();
+    }
     keep[i] = x;
   }
   const std::vector<FusedStep> prog = steps();
@@ -186,7 +214,7 @@ void FusedElemwise::perform(const Apply& node, const Value* const* inputs, Value
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
       std::vector<const T*> ptrs(n);
       for (int i = 0; i < n; ++i) ptrs[i] = keep[i].template data<T>();
-      run_program<T>(prog, n, ptrs, scalar_in, out.template data<T>(), total);
+      run_program<T>(prog, n, ptrs, period, out.template data<T>(), total);
     } else {
       throw Error(ErrorKind::Runtime, "[FusedElemwise] only float32/float64 programs are fused");
     }
