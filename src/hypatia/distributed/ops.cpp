@@ -117,6 +117,12 @@ ApplyPtr AllReduceStart::make_node_checked(const std::vector<Var>& inputs) const
 
 void AllReduceStart::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   const int n = node.nin();
+  if (distributed::size() == 1) {  // the sum and the mean of one rank: the tensors themselves
+    std::vector<NDArray> same;
+    for (int i = 0; i < n; ++i) same.push_back(as_array(*inputs[i], kName));
+    outputs[0] = OpaquePtr(std::make_shared<ReduceHandleValue>(nullptr, std::move(same)));
+    return;
+  }
   int64_t total = 0;
   for (int i = 0; i < n; ++i) total += as_array(*inputs[i], kName).size();
   const DType d = as_array(*inputs[0], kName).dtype();
@@ -143,6 +149,15 @@ std::vector<std::vector<bool>> AllReduceStart::connection_pattern(const Apply& n
 }
 
 // ---------------------------------------------------------------- AllReduceWait
+
+ViewMap AllReduceWait::view_map() const {
+  ViewMap m;
+  int64_t n = 0;
+  for (int64_t c : params_.counts) n += c;
+  const int nb = static_cast<int>(params_.counts.size());
+  for (int i = 0; i < n; ++i) m[i] = {nb + i};
+  return m;
+}
 
 std::string AllReduceWait::str() const { return str_cat("AllReduceWait{buckets=", params_.counts.size(), "}"); }
 bool AllReduceWait::constant_foldable(const Apply&) const { return false; }
@@ -172,7 +187,14 @@ void AllReduceWait::perform(const Apply&, const Value* const* inputs, Value* out
   const int nb = static_cast<int>(params_.counts.size());
   int k = 0;
   for (int b = 0; b < nb; ++b) {
-    const NDArray& buf = as_handle(*inputs[b], kName).pending->wait();
+    const ReduceHandleValue& h = as_handle(*inputs[b], kName);
+    if (!h.pending) {
+      if (static_cast<int64_t>(h.unreduced.size()) != params_.counts[b])
+        value_error("[", kName, "] bucket ", b, " holds ", h.unreduced.size(), " tensors, expected ", params_.counts[b]);
+      for (const NDArray& a : h.unreduced) outputs[k++] = a;
+      continue;
+    }
+    const NDArray& buf = h.pending->wait();
     int64_t off = 0;
     for (int64_t j = 0; j < params_.counts[b]; ++j, ++k) {
       const NDArray& g = as_array(*inputs[nb + k], kName);

@@ -29,10 +29,12 @@ class ReduceHandleType final : public Type {
 /// The runtime value of ReduceHandleType: the pending reduction and how its buffer was packed.
 class ReduceHandleValue final : public OpaqueValue {
  public:
-  explicit ReduceHandleValue(std::shared_ptr<distributed::PendingReduce> p) : pending(std::move(p)) {}
-  std::shared_ptr<OpaqueValue> clone() const override { return std::make_shared<ReduceHandleValue>(pending); }
+  explicit ReduceHandleValue(std::shared_ptr<distributed::PendingReduce> p, std::vector<NDArray> same = {})
+      : pending(std::move(p)), unreduced(std::move(same)) {}
+  std::shared_ptr<OpaqueValue> clone() const override { return std::make_shared<ReduceHandleValue>(pending, unreduced); }
   std::string repr() const override { return "ReduceHandle"; }
-  std::shared_ptr<distributed::PendingReduce> pending;
+  std::shared_ptr<distributed::PendingReduce> pending;  // null at one rank
+  std::vector<NDArray> unreduced;  // one rank: the bucket's tensors, passed through unpacked
 };
 
 struct AllReduceParams {
@@ -77,10 +79,12 @@ struct AllReduceWaitParams {
 /// returns the n reduced tensors (views into the buckets' buffers), typed and shaped as the
 /// g's (the tensors each AllReduceStart packed, in order). One node waits on every bucket, so
 /// the toposort runs each start right after its bucket's gradients and the waits as late as
-/// the updates allow. No gradient.
+/// the updates allow. At one rank the tensors pass through without a copy, so output i views
+/// input B+i (view_map). No gradient.
 class AllReduceWait final : public OpBase<AllReduceWait, AllReduceWaitParams> {
   HYPATIA_OP(AllReduceWait, kVariadic, make_node, perform, infer_shape, vjp, jvp, connection_pattern, str,
              constant_foldable)
+  ViewMap view_map() const override;
 };
 
 namespace distributed {
