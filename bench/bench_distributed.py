@@ -7,10 +7,10 @@ scaling: each rank computes 256/N rows). For each rank count the driver launches
 
     mpirun -np N python bench/bench_distributed.py --worker
 
-with OMP_NUM_THREADS=1 and OPENBLAS_NUM_THREADS=1, and prints the median step time, the
+with OMP_NUM_THREADS=1 and OPENBLAS_NUM_THREADS=1, and prints the median (and best) step time, the
 speed-up over one rank, and the fraction of the step the communication thread spent in
-collectives (reductions overlap the backward pass, so part of it is hidden) next to the step
-time of the plain (non-distributed) function.
+collectives and the fraction the step was blocked waiting for them (the part the backward
+pass did not hide), next to the step time of the plain (non-distributed) function.
 
 Run: python bench/bench_distributed.py [--steps 60] [--ranks 1 2]
 """
@@ -61,14 +61,15 @@ def worker(steps):
     timed(step, 5)  # warm-up
     dist.reset_comm_seconds()
     t = timed(step, steps)
-    comm = dist.comm_seconds()
+    comm, waited = dist.comm_seconds(), dist.wait_seconds()
     plain = None
     if p == 1:
         plain_step = hypatia.function([x, y], cost, updates=updates)
         timed(plain_step, 5)
         plain = float(np.median(timed(plain_step, steps)))
     if r == 0:
-        print(json.dumps({"ranks": p, "step_s": float(np.median(t)), "comm_fraction": comm / sum(t),
+        print(json.dumps({"ranks": p, "step_s": float(np.median(t)), "best_s": float(np.min(t)), "comm_fraction": comm / sum(t),
+                          "exposed_fraction": waited / sum(t),
                           "plain_step_s": plain}), flush=True)
 
 
@@ -98,10 +99,12 @@ def main():
         rows.append(json.loads([ln for ln in out.splitlines() if ln.startswith("{")][-1]))
     base = rows[0]["step_s"]
     print("sparse MLP (CSR 256x2000 -> 500 tanh -> 10 softmax, global batch 256), one thread per rank")
-    print("%6s %12s %9s %16s" % ("ranks", "step (ms)", "speed-up", "communicating"))
+    print("%6s %12s %10s %9s %15s %16s" % ("ranks", "step (ms)", "best (ms)", "speed-up", "communicating",
+                                           "blocked waiting"))
     for row in rows:
-        print("%6d %12.2f %8.2fx %15.0f%%" % (row["ranks"], row["step_s"] * 1e3, base / row["step_s"],
-                                               100 * row["comm_fraction"]))
+        print("%6d %12.2f %10.2f %8.2fx %14.0f%% %15.0f%%" % (
+            row["ranks"], row["step_s"] * 1e3, row["best_s"] * 1e3, base / row["step_s"],
+            100 * row["comm_fraction"], 100 * row["exposed_fraction"]))
     if rows[0].get("plain_step_s"):
         print("plain hypatia.function (no distributed), 1 thread: %.2f ms" % (rows[0]["plain_step_s"] * 1e3))
 

@@ -26,7 +26,7 @@ from . import _core
 _d = _core.distributed
 __all__ = ["available", "init", "finalize", "rank", "size", "barrier", "all_reduce", "allgather",
            "broadcast", "shard", "sync_parameters", "reduce_gradients", "function", "comm_seconds",
-           "reset_comm_seconds", "set_timeout", "abort"]
+           "wait_seconds", "reset_comm_seconds", "set_timeout", "abort"]
 
 
 def available():
@@ -123,8 +123,14 @@ def comm_seconds():
     return _need().comm_seconds()
 
 
+def wait_seconds():
+    """Seconds the caller was blocked waiting for collectives since reset_comm_seconds(): the
+    communication that the backward pass did not hide."""
+    return _need().wait_seconds()
+
+
 def reset_comm_seconds():
-    """Resets comm_seconds()."""
+    """Resets comm_seconds() and wait_seconds()."""
     _need().reset_comm_seconds()
 
 

@@ -29,7 +29,8 @@ void init_distributed(nb::module_& m) {
   m.def("timeout", &hd::timeout, "Seconds a collective waits for the other ranks before it fails.");
   m.def("set_timeout", &hd::set_timeout, nb::arg("seconds"), "Sets the timeout of later collectives.");
   m.def("comm_seconds", &hd::comm_seconds, "Seconds the communication thread spent in collectives since the last reset.");
-  m.def("reset_comm_seconds", &hd::reset_comm_seconds, "Resets comm_seconds().");
+  m.def("wait_seconds", &hd::wait_seconds, "Seconds callers were blocked waiting for collectives (not hidden by computation).");
+  m.def("reset_comm_seconds", &hd::reset_comm_seconds, "Resets comm_seconds() and wait_seconds().");
   m.def("all_reduce", [](nb::handle x, const std::string& op, double dense_threshold) {
     return hd::all_reduce(as_var(x), hd::reduce_op_from_name(op, "AllReduce"), dense_threshold);
   }, nb::arg("x"), nb::arg("op") = "sum", nb::arg("dense_threshold") = 0.5,

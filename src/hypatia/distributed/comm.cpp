@@ -33,6 +33,7 @@ struct State {
   std::atomic<double> timeout{120.0};
   std::atomic<bool> broken{false};
   std::atomic<int64_t> comm_ns{0};
+  std::atomic<int64_t> wait_ns{0};
   // The communication thread and its queue of jobs (run in submission order, which is the
   // same on every rank because every rank runs the same program).
   std::thread worker;
@@ -117,11 +118,11 @@ void wait_request(MPI_Request& req, const std::string& who, const char* what, co
             what, " within ", limit, " s: a rank died, raised an error or runs different code. "
             "The communicator cannot be used any more (shared values were left as they were)");
     }
-    // Nonblocking collectives progress only inside MPI calls (Open MPI's libnbc moves one
-    // round per MPI_Test), so poll without sleeping while the reduction is young; a long wait
-    // (a slow peer) backs off to 1 ms sleeps so that it leaves the core to the computation.
-    if (Clock::now() - start < std::chrono::milliseconds(20)) std::this_thread::yield();
-    else std::this_thread::sleep_for(std::chrono::microseconds(polls % 16 == 0 ? 1000 : 50));
+    // A nonblocking barrier progresses only inside MPI calls, but needs few of them: a short
+    // spin, then sleeps (20 us, then 100 us after 10 ms) that leave the core to the
+    // computation the communication thread overlaps with (ranks may share cores).
+    if (polls < 64) std::this_thread::yield();
+    else std::this_thread::sleep_for(std::chrono::microseconds(Clock::now() - start < std::chrono::milliseconds(10) ? 20 : 100));
   }
 }
 
@@ -271,7 +272,11 @@ void set_timeout(double seconds) {
 }
 
 double comm_seconds() { return static_cast<double>(st().comm_ns.load()) * 1e-9; }
-void reset_comm_seconds() { st().comm_ns = 0; }
+double wait_seconds() { return static_cast<double>(st().wait_ns.load()) * 1e-9; }
+void reset_comm_seconds() {
+  st().comm_ns = 0;
+  st().wait_ns = 0;
+}
 
 void finalize() {
   State& s = st();
@@ -329,7 +334,12 @@ class Pending final : public PendingReduce {
  public:
   Pending(NDArray b, std::shared_future<void> f) : buffer_(std::move(b)), fut_(std::move(f)) {}
   const NDArray& wait() override {
-    if (fut_.valid()) wait_job(fut_, who_);
+    if (!fut_.valid()) return buffer_;
+    struct Count {  // the caller's blocked time, however the wait ends
+      Clock::time_point t0 = Clock::now();
+      ~Count() { st().wait_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count(); }
+    } count;
+    wait_job(fut_, who_);
     return buffer_;
   }
   std::string who_;

@@ -76,6 +76,9 @@ std::shared_ptr<PendingReduce> allreduce_sum_start(NDArray buffer, const std::st
 /// Seconds spent inside collectives since the last reset (communication-thread time), for
 /// benchmarks that report the fraction of a step spent communicating.
 double comm_seconds();
+/// Seconds callers spent blocked in PendingReduce::wait (every reduction of an AllReduce or
+/// an AllReduceWait): the communication that computation did not hide. Reset with comm_seconds.
+double wait_seconds();
 void reset_comm_seconds();
 
 }  // namespace hypatia::distributed
