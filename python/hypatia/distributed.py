@@ -296,8 +296,7 @@ def function(inputs, cost, params, updates=None, outputs=None, grads=None, bucke
     from .gradient import grad
     d = _ready()
     params = list(params)
-    if sync:
-        d.check_parameter_shapes(params, "distributed.function")
+    if sync:  # the shape check first (ValueError on every rank), then rank 0's values
         d.sync_parameters(params, "distributed.function")
     nbytes = d.parameter_nbytes(params)
     if outputs is None:
@@ -310,11 +309,21 @@ def function(inputs, cost, params, updates=None, outputs=None, grads=None, bucke
         pairs = list(updates.items()) if isinstance(updates, dict) else [tuple(u) for u in updates]
         exprs = [e for _, e in pairs]
         user = list(grads) if grads is not None else _find_user_grads(cost, params, exprs)
+        if len(user) != len(params):
+            raise ValueError(f"[distributed.function] expected one gradient per parameter ({len(params)}), "
+                             f"got {len(user)}")
         used = [(k, g) for k, g in enumerate(user) if g is not None]
         if not used:
             raise ValueError("[distributed.function] no gradient of cost w.r.t. the parameters appears in "
                              "updates: build them with hypatia.grad(cost, params), pass grads=[...], or pass "
                              "updates as a callable updates(params, grads)")
+        targets = {s for s, _ in pairs}
+        for q, g in zip(params, user):
+            if g is None and q in targets:
+                # Its update would use this rank's own gradient: the replicas would drift apart.
+                raise ValueError(f"[distributed.function] the update of {q.name or 'a parameter'} does not use "
+                                 f"hypatia.grad(cost, params)'s gradient of it (a gradient of another cost?): "
+                                 f"pass grads=[...] or updates as a callable updates(params, grads)")
         reduced = d.reduce_gradients([g for _, g in used], [nbytes[k] for k, _ in used], "mean",
                                      int(bucket_bytes), float(dense_threshold))
         new_exprs = _clone(exprs, replace={g: r for (_, g), r in zip(used, reduced)})

@@ -132,6 +132,17 @@ def test_function_needs_the_gradients_in_the_updates():
         dist.function([x], (x * w).sum(), [w], updates=[(w, w * 0.5)])
 
 
+def test_function_refuses_an_update_without_the_averaged_gradient():
+    x = T.dvector("x")
+    w = hypatia.shared(np.zeros(3), name="w")
+    v = hypatia.shared(np.zeros(3), name="v")
+    cost = (x * w).sum() + (x * v).sum()
+    other = ((x * v) ** 2).sum()  # v's update follows the gradient of another cost
+    with pytest.raises(ValueError, match=r"^\[distributed.function\] the update of v does not use"):
+        dist.function([x], cost, [w, v], updates=[(w, w - 0.1 * hypatia.grad(cost, w)),
+                                                  (v, v - 0.1 * hypatia.grad(other, v))])
+
+
 def test_shard_is_a_row_partition():
     X = sp.random(11, 4, density=0.5, format="csr", random_state=2)
     y = np.arange(11)
