@@ -95,3 +95,17 @@ def test_mismatched_parameter_shapes_fail_at_start_up():
     assert ("[distributed.function] parameter 'W' (#0) is a (5,) float64 tensor on rank 0 but a (6,) "
             "float64 tensor on rank 1") in out, out
     assert "not detected" not in out
+
+
+def test_debian_sections_demo_runs_distributed():
+    demo = os.path.join(HERE, "..", "..", "examples", "debian_sections.py")
+    e = env()
+    cmd = [MPIRUN, "-np", "2", "--oversubscribe"] + (["-x", "PYTHONPATH"] if "PYTHONPATH" in e else [])
+    p = subprocess.run(cmd + [sys.executable, demo, "--distributed", "1"], env=e, capture_output=True, text=True,
+                       timeout=300)
+    out = p.stdout + p.stderr
+    if "no package lists found" in out:
+        pytest.skip("no apt package lists on this machine (run apt-get update)")
+    assert p.returncode == 0, out
+    assert "distributed: 2 ranks" in out and "held-out accuracy" in out, out
+    assert out.count("epoch  0") == 1, out  # rank 0 alone reports
