@@ -126,14 +126,22 @@ void wait_request(MPI_Request& req, const std::string& who, const char* what, co
   }
 }
 
-/// Every rank has reached this collective (a nonblocking barrier polled against the timeout).
-/// Large transfers then use the blocking collectives, which Open MPI runs with its tuned
-/// algorithms (its nonblocking MPI_Iallreduce of 8 MB took 20 ms on shared memory where the
-/// blocking one took 1.6 ms); a rank that raised, stalled or died is caught here instead.
-void rendezvous(const std::string& who, const char* what) {
+/// Every rank has reached this collective (a nonblocking reduction of two numbers, polled
+/// against the timeout) with the same `size` and `kind` (element count and dtype, say):
+/// ValueError "[who] ..." on every rank otherwise, before any data moves. Large transfers then
+/// use the blocking collectives, which Open MPI runs with its tuned algorithms (its
+/// nonblocking MPI_Iallreduce of 8 MB took 20 ms on shared memory where the blocking one took
+/// 1.6 ms); a rank that raised, stalled or died is caught here instead.
+void rendezvous(const std::string& who, const char* what, int64_t size, int64_t kind) {
+  // max over ranks of (size, -size, kind, -kind): all equal iff max == -max(-x).
+  int64_t mine[4] = {size, -size, kind, -kind}, all[4];
   MPI_Request r;
-  MPI_Ibarrier(MPI_COMM_WORLD, &r);
+  MPI_Iallreduce(mine, all, 4, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD, &r);
   wait_request(r, who, what, {});
+  if (all[0] != -all[1] || all[2] != -all[3])
+    value_error("[", who, "] the ranks reduce different things: this rank (", st().rank, ") has ", size,
+                " elements of kind ", kind, ", another ", all[0] != size ? all[0] : -all[1], " of kind ",
+                all[2] != kind ? all[2] : -all[3], " (every rank must pass values of one shape and dtype)");
 }
 
 /// Waits for a job of the communication thread: the job bounds its own waits; this bounds a
@@ -367,7 +375,7 @@ std::shared_ptr<PendingReduce> allreduce_sum_start(NDArray buffer, const std::st
   p->fut_ = submit([raw, keep, t, n, who, scale] {
     check_not_broken(who);
     auto t0 = Clock::now();
-    rendezvous(who, "an allreduce");
+    rendezvous(who, "an allreduce", n, static_cast<int64_t>(keep.dtype()));
     MPI_Allreduce(MPI_IN_PLACE, keep.raw(), n, t, MPI_SUM, MPI_COMM_WORLD);
     scale_in_place(keep, scale);
     raw->seconds_ = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -423,7 +431,7 @@ void broadcast(NDArray& a, int root, const std::string& who) {
   const int n = int_count(a.nbytes(), who);
   run_sync([&] {
     check_not_broken(who);
-    rendezvous(who, "a broadcast");
+    rendezvous(who, "a broadcast", n, root);
     MPI_Bcast(keep.raw(), n, MPI_BYTE, root, MPI_COMM_WORLD);
   }, who);
 }

@@ -41,6 +41,22 @@ TEST(DistributedAllReduce, DenseSumAndMean) {
   EXPECT_DOUBLE_EQ(mine.data<double>()[0], r + 1.0);  // the input is not overwritten
 }
 
+TEST(DistributedAllReduce, DifferentShapesOnTheRanksRaiseEverywhere) {
+  if (hd::size() < 2) GTEST_SKIP() << "needs two ranks";
+  Var x = vector(DType::Float64, "x");
+  auto f = function({In(x)}, {Out(hd::all_reduce(x))});
+  try {
+    (*f)({filled(1.0, {3 + hd::rank()})});
+    FAIL() << "different sizes accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Value);
+    EXPECT_NE(std::string(e.what()).find("[AllReduce] the ranks reduce different things"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(hd::broken());  // every rank raised at the same point: the ranks still agree
+  NDArray ok = as_array((*f)({filled(1.0, {2})})[0]);
+  EXPECT_DOUBLE_EQ(ok.data<double>()[1], hd::size());
+}
+
 TEST(DistributedAllReduce, OpContract) {
   auto a = std::make_shared<AllReduce>(AllReduceParams{hd::ReduceOp::Sum, 0.5});
   auto b = std::make_shared<AllReduce>(AllReduceParams{hd::ReduceOp::Sum, 0.5});
