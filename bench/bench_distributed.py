@@ -12,7 +12,8 @@ speed-up over one rank, and the fraction of the step the communication thread sp
 collectives and the fraction the step was blocked waiting for them (the part the backward
 pass did not hide), next to the step time of the plain (non-distributed) function.
 
-Run: python bench/bench_distributed.py [--steps 60] [--ranks 1 2]
+Run: python bench/bench_distributed.py [--steps 60] [--ranks 1 2] [--batch 256]
+(a larger --batch gives each rank more computation per byte of gradient)
 """
 import argparse
 import json
@@ -25,7 +26,7 @@ import time
 import numpy as np
 
 
-def worker(steps):
+def worker(steps, batch):
     import scipy.sparse as sp
     import hypatia
     import hypatia.distributed as dist
@@ -33,7 +34,7 @@ def worker(steps):
     import hypatia.tensor as T
     r, p = dist.init(timeout=120)
     rng = np.random.default_rng(0)
-    n_in, n_hid, n_out, batch = 2000, 500, 10, 256
+    n_in, n_hid, n_out = 2000, 500, 10
     X = sp.random(batch, n_in, density=0.01, format="csr", random_state=1)
     Y = rng.integers(0, n_out, batch)
     x, y = S.csr_matrix("x"), T.lvector("y")
@@ -78,9 +79,10 @@ def main():
     ap.add_argument("--worker", action="store_true")
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--ranks", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--batch", type=int, default=256, help="global batch (rows per step over all ranks)")
     a = ap.parse_args()
     if a.worker:
-        worker(a.steps)
+        worker(a.steps, a.batch)
         return
     mpirun = shutil.which("mpirun")
     if mpirun is None:
@@ -94,11 +96,13 @@ def main():
         for k in ("PYTHONPATH", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             if k in env:
                 cmd += ["-x", k]
-        out = subprocess.run(cmd + [sys.executable, os.path.abspath(__file__), "--worker", "--steps", str(a.steps)],
+        out = subprocess.run(cmd + [sys.executable, os.path.abspath(__file__), "--worker", "--steps", str(a.steps),
+                                    "--batch", str(a.batch)],
                              env=env, capture_output=True, text=True, check=True).stdout
         rows.append(json.loads([ln for ln in out.splitlines() if ln.startswith("{")][-1]))
     base = rows[0]["step_s"]
-    print("sparse MLP (CSR 256x2000 -> 500 tanh -> 10 softmax, global batch 256), one thread per rank")
+    print("sparse MLP (CSR %dx2000 -> 500 tanh -> 10 softmax, global batch %d), one thread per rank"
+          % (a.batch, a.batch))
     print("%6s %12s %10s %9s %15s %16s" % ("ranks", "step (ms)", "best (ms)", "speed-up", "communicating",
                                            "blocked waiting"))
     for row in rows:
