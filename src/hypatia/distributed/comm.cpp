@@ -86,7 +86,6 @@ std::shared_future<void> submit(std::function<void()> fn) {
   return fut;
 }
 
-
 void wait_job(const std::shared_future<void>& fut, const std::string& who);
 void run_sync(std::function<void()> fn, const std::string& who) { wait_job(submit(std::move(fn)), who); }
 
@@ -98,8 +97,7 @@ void check_not_broken(const std::string& who) {
 }
 
 /// Polls a request until it completes; past the timeout marks the communicator broken and
-/// raises. Short spins first, then sleeps of up to 200 us, so a waiting rank leaves the core
-/// to the computation.
+/// raises (keeping `keep` alive: MPI may still write into it).
 void wait_request(MPI_Request& req, const std::string& who, const char* what, const std::vector<NDArray>& keep) {
   const double limit = st().timeout.load();
   const auto start = Clock::now();
