@@ -4,7 +4,7 @@
 The layers of src/hypatia, bottom to top (docs/design.md, "Layers"):
 
     util -> value -> graph -> rewrite -> link -> grad -> scalar -> tensor -> random -> linalg -> nnet
-        -> sparse -> control -> compile
+        -> sparse -> control -> compile -> distributed
 
 A file may include headers of its own layer and of the layers below it. Kernels
 (`<family>/kernels/`) are pure functions over runtime values: they may include only util,
@@ -15,7 +15,7 @@ import pathlib
 import re
 import sys
 
-LAYERS = ["util", "value", "graph", "rewrite", "link", "grad", "scalar", "tensor", "random", "linalg", "nnet", "sparse", "control", "compile"]
+LAYERS = ["util", "value", "graph", "rewrite", "link", "grad", "scalar", "tensor", "random", "linalg", "nnet", "sparse", "control", "compile", "distributed"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"hypatia/([^"]+)"', re.M)
 KERNEL_MAY_USE = {"util", "value", "scalar"}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs every test: the structure checks (no include runs up the layers, no source
 # file over 800 lines), the C++ GoogleTest suite (ctest), the installed-package check
-# (a C++ program found through find_package(hypatia)), the Python suite (pytest), then the
+# (a C++ program found through find_package(hypatia)), the Python suite (pytest), the
+# distributed tests under mpirun (tests/mpi), then the
 # sanitizer stages: the C++ suite under AddressSanitizer + UndefinedBehaviorSanitizer (clang),
 # the sparse-boundary fuzzer (libFuzzer, same build), and the *Thread* tests of test_compile
 # under ThreadSanitizer. Prints one "== time" line per stage.
@@ -43,9 +44,21 @@ cmake -S examples/cpp -B build/consumer -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build
 cmake --build build/consumer -j "$JOBS"
 ./build/consumer/logistic_regression 200
 ./build/consumer/debian_sections 1
+# mpirun refuses root (CI) unless told; both variables are needed.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+if [ -x build/consumer/distributed_sgd ]; then  # hypatia::distributed (built where MPI is found)
+  ./build/consumer/distributed_sgd
+  mpirun -np 2 --oversubscribe --mca btl self,vader --mca btl_vader_single_copy_mechanism none ./build/consumer/distributed_sgd
+fi
 
 stage "Python tests"
 "$PY" -m pytest -q tests/python
+
+# Data-parallel training over MPI: tests/mpi runs tests/mpi/worker.py under
+# `mpirun -np 2 --oversubscribe` (shared memory and loopback only) and alone; the C++ side
+# (test_distributed, one rank and mpirun -np 2) ran in ctest above.
+stage "Distributed (MPI, 2 ranks on this machine)"
+"$PY" -m pytest -q tests/mpi
 
 if [ "$SANITIZERS" != "0" ]; then
   if ! command -v clang++ > /dev/null; then

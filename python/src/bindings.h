@@ -62,6 +62,7 @@ void init_scan(nb::module_& m);  // _scan, behind hypatia.scan_module
 void init_pyop(nb::module_& m);  // ops written in Python (bind_pyop.cpp)
 void init_ifelse(nb::module_& m);       // _core.ifelse (theano.ifelse)
 void init_control(nb::module_& m);
+void init_distributed(nb::module_& m);  // _core.distributed (bind_distributed.cpp; stubs without MPI)
 void init_pickle(nb::module_& m);  // _core.pickle: op serialisation (bind_pickle.cpp)  // OpFromGraph, Print, clone, subgraph_grad (bind_control.cpp)
 
 /// A Python object as a graph variable: Variables pass through; numbers, numpy arrays and

@@ -40,6 +40,7 @@ NB_MODULE(_core, m) {
   init_pyop(m);
   init_ifelse(m);
   init_control(m);
+  family(&init_distributed, "distributed", "hypatia.distributed: MPI collectives and data-parallel training.");
   init_pickle(m);
   init_bench(m);
   init_blas(m);
