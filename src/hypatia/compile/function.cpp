@@ -219,6 +219,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   // the boundary. Not when some node overwrites a graph input (an index error would strike
   // after that update began), when the input is also an output (the caller would get an
   // unchecked value back), or under DebugMode (its reference run takes the unoptimised graph).
+  for (const In& in : inputs_) tensor_types_.push_back(dynamic_cast<const TensorType*>(in.variable.type().get()));
   defer_checks_.assign(inputs_.size(), 0);
   if (destroyed_slots_.empty() && !debug_) {
     for (size_t i = 0; i < inputs_.size(); ++i) {
@@ -234,7 +235,6 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   compile_phases_["link"] = compile_time_ - compile_phases_["graph"] - compile_phases_["rewrite"];
 }
 
-Function::~Function() = default;
 
 /// What one call needs besides the function itself: its VM frame and which inputs it was
 /// given. Pooled, so a thread's next call reuses the frame's buffers.
@@ -243,7 +243,10 @@ struct Function::CallState {
   std::vector<char> given;
 };
 
+Function::~Function() { delete cached_state_.exchange(nullptr); }
+
 std::unique_ptr<Function::CallState> Function::acquire_state() {
+  if (CallState* c = cached_state_.exchange(nullptr, std::memory_order_acquire)) return std::unique_ptr<CallState>(c);
   {
     std::lock_guard<std::mutex> lock(pool_mu_);
     if (!pool_.empty()) {
@@ -259,6 +262,11 @@ std::unique_ptr<Function::CallState> Function::acquire_state() {
 }
 
 void Function::release_state(std::unique_ptr<CallState> st) {
+  CallState* expected = nullptr;
+  if (cached_state_.compare_exchange_strong(expected, st.get(), std::memory_order_release)) {
+    (void)st.release();
+    return;
+  }
   std::lock_guard<std::mutex> lock(pool_mu_);
   pool_.push_back(std::move(st));
 }
@@ -296,8 +304,21 @@ void Function::bind(const std::vector<Value>& args, const std::vector<std::pair<
                " argument(s) (", args.size(), " given)");
   std::fill(st.given.begin(), st.given.end(), 0);
   auto set = [&](int i, const Value& v) {
-    st.frame->slot(input_slots_[i]) = check_arg(i, v);
+    Value& slot = st.frame->slot(input_slots_[i]);
     st.given[i] = 1;
+    // An array the filter would return as it is (its dtype, rank and broadcastable dimensions
+    // of length 1): copied straight into the slot.
+    if (const TensorType* t = tensor_types_[i]) {
+      if (const auto* a = std::get_if<NDArray>(&v); a && a->dtype() == t->elem() && a->ndim() == t->ndim()) {
+        bool ok = true;
+        for (int d = 0; d < a->ndim(); ++d) ok &= !t->broadcastable()[d] || a->shape(d) == 1;
+        if (ok) {
+          slot.emplace<NDArray>(*a);
+          return;
+        }
+      }
+    }
+    slot = check_arg(i, v);
   };
   for (size_t i = 0; i < args.size(); ++i) set(static_cast<int>(i), args[i]);
   for (const auto& [k, arg] : kwargs) {
@@ -501,6 +522,7 @@ FunctionPtr Function::copy(bool share_memory, const std::vector<std::pair<Var, V
   f->destroyed_slots_ = destroyed_slots_;
   f->update_own_slot_ = update_own_slot_;
   f->defer_checks_ = defer_checks_;
+  f->tensor_types_ = tensor_types_;
   f->compile_time_ = compile_time_;
   f->compile_phases_ = compile_phases_;
   f->rewrite_phases_ = rewrite_phases_;

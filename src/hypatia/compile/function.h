@@ -1,5 +1,6 @@
 // function(): compiles inputs/outputs/updates/givens into a callable Function (Theano's theano.function).
 #pragma once
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,6 +14,8 @@
 #include "hypatia/graph/shared.h"
 
 namespace hypatia {
+
+class TensorType;
 
 /// A function input with Theano's options (theano.In).
 struct In {
@@ -185,8 +188,14 @@ class Function {
   // Per explicit input: its O(nnz) index check is left to its consumers, every one of which
   // checks the indices it reads (Op::checks_input_indices) and writes a fresh output.
   std::vector<char> defer_checks_;
+  // Per explicit input: its TensorType (null for other types), so that an array already of that
+  // dtype and rank goes into its slot without the filter's round trip through a temporary.
+  std::vector<const TensorType*> tensor_types_;
   std::mutex pool_mu_;
-  std::vector<std::unique_ptr<CallState>> pool_;  // idle call states
+  std::vector<std::unique_ptr<CallState>> pool_;  // idle call states beyond the cached one
+  // One idle call state taken and returned without the lock (an exchange each way): the
+  // common case of one caller at a time.
+  std::atomic<CallState*> cached_state_{nullptr};
   std::vector<Value> call_unprofiled(const std::vector<Value>& args,
                                      const std::vector<std::pair<std::string, Value>>& kwargs);
   double compile_time_ = 0;

@@ -111,7 +111,12 @@ std::shared_ptr<Buffer> Buffer::try_allocate(size_t nbytes, bool zeroed) {
                     hi = (reinterpret_cast<uintptr_t>(p) + nbytes) & ~(page - 1);
     if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
   }
-  auto b = std::shared_ptr<Buffer>(new Buffer());
+  // One allocation for the Buffer and its shared count (make_shared through a local class,
+  // which may use the private constructor as this member function may).
+  struct Made : Buffer {
+    Made() : Buffer() {}
+  };
+  std::shared_ptr<Buffer> b = std::make_shared<Made>();
   b->data_ = p;
   b->nbytes_ = nbytes;
   b->owned_ = true;
@@ -258,6 +263,8 @@ std::pair<int64_t, int64_t> byte_extent(const NDArray& a) {
 
 bool NDArray::may_share_memory(const NDArray& other) const {
   if (!defined() || !other.defined()) return false;
+  // Two distinct allocations of our own never overlap (checked on every output of every call).
+  if (buffer_ != other.buffer_ && buffer_->owned() && other.buffer_->owned()) return false;
   if (buffer_->data() != other.buffer_->data()) {
     // Two Buffer objects may wrap the same foreign memory: compare raw address ranges.
     auto [a0, a1] = byte_extent(*this);

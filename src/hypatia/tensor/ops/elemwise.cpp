@@ -253,7 +253,9 @@ void Elemwise::perform(const Apply& node, const Value* const* inputs, Value* out
     computed = elemwise_output_shape(node, in, n);
     out_shape = &computed;
   }
-  const DType out_dtype = tensor_type(node.output(0))->elem();
+  // The output's type through the node's raw pointer: output(0) builds a shared handle (two
+  // atomic operations), which shows on a one-add call.
+  const DType out_dtype = *node.out(0)->type->dtype();
   const int k = params_.inplace;
   const bool in_place = k >= 0 && k < n && in[k]->shape() == *out_shape && overwritable(*in[k], out_dtype);
   if (in_place) outputs[0] = *in[k];  // destroy_map {0: [k]}: the result overwrites input k
