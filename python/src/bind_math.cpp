@@ -69,7 +69,7 @@ void init_math(nb::module_& m) {
   m.def("isclose", [](nb::handle a, nb::handle b, double rtol, double atol, bool equal_nan) {
     return isclose(as_var(a), as_var(b), rtol, atol, equal_nan);
   }, nb::arg("a"), nb::arg("b"), nb::arg("rtol") = 1e-5, nb::arg("atol") = 1e-8, nb::arg("equal_nan") = false,
-        "numpy.isclose as a graph: |a - b| <= atol + rtol * |b| (bool).");
+        "numpy.isclose as a graph: ``|a - b| <= atol + rtol * |b|`` (bool).");
   m.def("switch", [](nb::handle c, nb::handle a, nb::handle b) { return switch_(as_var(c), as_var(a), as_var(b)); },
         nb::arg("cond"), nb::arg("ift"), nb::arg("iff"),
         "Elementwise cond ? ift : iff, broadcasting.");

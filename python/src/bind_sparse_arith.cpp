@@ -175,7 +175,7 @@ void init_sparse_arith(nb::module_& root) {
   un("expm1", &sparse::expm1, "The structured expm1 of x's stored values (pattern kept; sparse result).");
   un("sqr", &sparse::sqr, "The structured sqr of x's stored values (pattern kept; sparse result).");
   un("sqrt", &sparse::sqrt, "The structured sqrt of x's stored values (pattern kept; sparse result).");
-  un("abs_", &sparse::abs_, "The structured abs_ of x's stored values (pattern kept; sparse result).");
+  un("abs_", &sparse::abs_, "The structured ``abs_`` of x's stored values (pattern kept; sparse result).");
   un("conj", &sparse::conj, "The structured conj of x's stored values (pattern kept; sparse result).");
   m.def("sp_sum", [](nb::handle x, nb::handle axis, bool sparse_grad) {
     std::optional<int> a;

@@ -151,7 +151,7 @@ void init_tensor(nb::module_& m) {
   un("log1p", &hypatia::log1p, "log(1 + x), accurate for tiny x.");
   un("expm1", &hypatia::expm1, "exp(x) - 1, accurate for tiny x.");
   un("tanh", &hypatia::tanh, "Hyperbolic tangent elementwise.");
-  un("abs_", &abs_, "|x| elementwise, keeping the dtype (Theano's abs_).");
+  un("abs_", &abs_, "``|x|`` elementwise, keeping the dtype (Theano's ``abs_``).");
   un("zeros_like", &zeros_like, "Zeros shaped like x, of x's dtype.");
   un("ones_like", &ones_like, "Ones shaped like x, of x's dtype.");
   m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); },
@@ -263,7 +263,7 @@ void init_tensor(nb::module_& m) {
   method("transpose", [](const Var& a, nb::args axes) {
     if (nb::len(axes) == 0) return transpose(a);
     return transpose(a, as_axes(nb::len(axes) == 1 && !PyLong_Check(axes[0].ptr()) ? axes[0] : axes));
-  }, "x.transpose(*axes): reversed axes by default; a sparse matrix becomes the other format.");
+  }, "``x.transpose(*axes)``: reversed axes by default; a sparse matrix becomes the other format.");
   method("nonzero", [nonzero_of](const Var& a, bool return_matrix) { return nonzero_of(nb::cast(a), return_matrix); },
          nb::arg("return_matrix") = false, "numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix.");
   method("sort", [opt_axis](const Var& a, nb::handle axis) { return hypatia::sort(a, opt_axis(axis)); },
@@ -302,7 +302,7 @@ void init_nnet(nb::module_& m) {
   auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
     m.def(name, [f](nb::handle a) { return f(as_var(a)); }, doc);
   };
-  un("softsign", &softsign, "x / (1 + |x|) elementwise.");
+  un("softsign", &softsign, "``x / (1 + |x|)`` elementwise.");
   un("selu", &selu, "Scaled exponential linear unit elementwise.");
   un("hard_sigmoid", &hard_sigmoid, "Piecewise-linear sigmoid approximation: clip(0.2 x + 0.5, 0, 1).");
   un("ultra_fast_sigmoid", &ultra_fast_sigmoid, "Theano's fast piecewise sigmoid approximation.");

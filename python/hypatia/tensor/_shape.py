@@ -82,7 +82,7 @@ def reshape(x, newshape, ndim=None):
 
 
 def stack(*tensors, **kwargs):
-    """stack(tensors, axis=0); the deprecated stack(*tensors) form works too."""
+    """stack(tensors, axis=0); the deprecated ``stack(*tensors)`` form works too."""
     axis = kwargs.pop("axis", 0)
     if kwargs:
         raise TypeError("[stack] unexpected keyword arguments %s" % sorted(kwargs))
@@ -102,7 +102,7 @@ def concatenate(tensor_list, axis=0):
 
 
 def join(axis, *tensors_list):
-    """Theano's join(axis, *tensors): the Join op (a single tensor is returned as is)."""
+    """Theano's ``join(axis, *tensors)``: the Join op (a single tensor is returned as is)."""
     if len(tensors_list) == 1:
         return as_tensor_variable(tensors_list[0])
     return _core.shape.join(axis, list(tensors_list))
