@@ -43,7 +43,7 @@ void init_math(nb::module_& m) {
   un("floor", &floor, "Floor elementwise.");
   un("trunc", &trunc, "Truncation toward zero elementwise.");
   un("sgn", &sgn, "The sign (-1, 0 or 1) elementwise.");
-  un("real", &real, "The real part.");
+  un("real", &real, "The real part of ``a`` (real inputs pass through unchanged). Raises TypeError when ``a`` is not a tensor.");
   un("imag", &imag, "The imaginary part.");
   un("angle", &angle, "The complex argument elementwise.");
   un("conj", &conj, "The complex conjugate elementwise.");

@@ -55,10 +55,20 @@ def matrix(format, name=None, dtype=None):
 
 
 def csr_matrix(name=None, dtype=None):
+    """A new symbolic CSR (compressed rows) sparse matrix variable called ``name``, of ``dtype``
+    (config.floatX when None).
+
+    Raises TypeError when ``dtype`` is unknown or float16 (not a sparse dtype).
+    """
     return _s.matrix("csr", name, _dtype(dtype))
 
 
 def csc_matrix(name=None, dtype=None):
+    """A new symbolic CSC (compressed columns) sparse matrix variable called ``name``, of ``dtype``
+    (config.floatX when None).
+
+    Raises TypeError when ``dtype`` is unknown or float16 (not a sparse dtype).
+    """
     return _s.matrix("csc", name, _dtype(dtype))
 
 
@@ -131,7 +141,12 @@ SampleDense = _s.SampleDense
 
 
 def CSM(format, kmap=None):
-    """CSM(format)(data, indices, indptr, shape): builds a sparse matrix from its arrays."""
+    """The op that builds a sparse matrix of ``format`` ('csr' or 'csc') from its arrays:
+    ``CSM(format)(data, indices, indptr, shape)``. The matrix is validated when the function runs.
+
+    Raises NotImplementedError when ``kmap`` is given (index the data vector first); TypeError for
+    an unknown format; ValueError at run time when the arrays do not describe a valid matrix.
+    """
     if kmap is not None:
         raise NotImplementedError("[CSM] kmap is not supported; index the data vector before building the matrix")
     return _s.CSM(format)
@@ -144,10 +159,22 @@ dense_from_sparse = _s.dense_from_sparse
 
 
 def csr_from_dense(x):
+    """The CSR sparse matrix holding the non-zero entries of the dense tensor ``x`` (a vector gives a
+    1 x n matrix, a 0-d tensor 1 x 1); its gradient flows back dense.
+
+    Raises TypeError when ``x`` is not a dense tensor of at most 2 dimensions or has a dtype
+    sparse matrices do not take (float16).
+    """
     return _s.sparse_from_dense(x, "csr")
 
 
 def csc_from_dense(x):
+    """The CSC sparse matrix holding the non-zero entries of the dense tensor ``x`` (a vector gives a
+    1 x n matrix, a 0-d tensor 1 x 1); its gradient flows back dense.
+
+    Raises TypeError when ``x`` is not a dense tensor of at most 2 dimensions or has a dtype
+    sparse matrices do not take (float16).
+    """
     return _s.sparse_from_dense(x, "csc")
 
 

@@ -33,10 +33,18 @@ iround = _core.math.iround
 
 
 def round_half_away_from_zero(a):
+    """``a`` rounded elementwise to the nearest integer, halves away from zero (2.5 -> 3, -2.5 -> -3).
+
+    Raises TypeError when ``a`` is not a dense tensor.
+    """
     return _core.math.round(a, "half_away_from_zero")
 
 
 def round_half_to_even(a):
+    """``a`` rounded elementwise to the nearest integer, halves to even (numpy.round: 2.5 -> 2).
+
+    Raises TypeError when ``a`` is not a dense tensor.
+    """
     return _core.math.round(a, "half_to_even")
 
 
