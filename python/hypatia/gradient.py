@@ -163,14 +163,20 @@ class _DisconnectedMeta(type):
 
 class DisconnectedType(metaclass=_DisconnectedMeta):
     """``DisconnectedType()()`` is the gradient of an input that does not influence the outputs;
-    ``isinstance(g.type, DisconnectedType)`` tells such an output gradient in an op's grad."""
+    ``isinstance(g.type, DisconnectedType)`` tells such an output gradient in an op's grad.
+
+    Raises nothing.
+    """
 
     def __call__(self, name=None):
         return _core._disconnected()
 
 
 class NullType(object):
-    """Theano's NullType() as an OpFromGraph override entry: no gradient (R_op) for that input (output)."""
+    """Theano's NullType() as an OpFromGraph override entry: no gradient (R_op) for that input (output).
+
+    Raises nothing; grad raises NullTypeGradError if such a gradient is needed.
+    """
 
 
 def subgraph_grad(wrt, end, start=None, cost=None, details=False):
@@ -179,6 +185,9 @@ def subgraph_grad(wrt, end, start=None, cost=None, details=False):
 
     Returns (wrt_grads, end_grads); with details=True also the gradients from ``start`` alone
     and from ``cost`` alone with respect to ``wrt`` (None where not given).
+
+    Raises DisconnectedInputError when a ``wrt`` does not influence the cost, TypeError when
+    ``cost`` is not a scalar.
     """
     if cost is None and start is None:
         raise ValueError("[subgraph_grad] needs a cost or start gradients (both are None)")

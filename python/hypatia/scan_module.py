@@ -16,14 +16,20 @@ __all__ = ["scan", "map", "reduce", "foldl", "foldr", "scan_checkpoints", "until
 
 
 class until:
-    """The stop condition of a scan step (theano.scan_module.until): return it last from fn."""
+    """The stop condition of a scan step (theano.scan_module.until): return it last from fn.
+
+    Raises TypeError when the condition cannot become a variable.
+    """
 
     def __init__(self, condition):
         self.condition = _as_var(condition)
 
 
 class OrderedUpdates(OrderedDict):
-    """The updates scan returns: shared variable -> expression, keys checked to be shared."""
+    """The updates scan returns: shared variable -> expression, keys checked to be shared.
+
+    Raises TypeError when a key is not a shared variable, KeyError when a key already has an update.
+    """
 
     def __setitem__(self, key, value):
         if not (isinstance(key, Variable) and key.is_shared):

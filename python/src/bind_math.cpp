@@ -8,10 +8,11 @@ namespace hypatia::py {
 
 void init_math(nb::module_& m) {
   auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
-    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, nb::arg("a"), doc);
+    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, nb::arg("a"), joined_doc(doc, " Raises TypeError when ``a`` is not a dense tensor or a value that becomes one (a sparse variable is refused: use hypatia.sparse)."));
   };
   auto bin = [&](const char* name, Var (*f)(const Var&, const Var&), const char* doc) {
-    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); }, nb::arg("a"), nb::arg("b"), doc);
+    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); }, nb::arg("a"), nb::arg("b"),
+          joined_doc(doc, " Raises TypeError when ``a`` or ``b`` is not a dense tensor or a value that becomes one (sparse operands are refused: use hypatia.sparse); the compiled function raises ValueError when their shapes do not broadcast."));
   };
   un("exp2", &exp2, "2 ** x elementwise.");
   un("log2", &log2, "Base-2 logarithm elementwise.");
@@ -43,7 +44,7 @@ void init_math(nb::module_& m) {
   un("floor", &floor, "Floor elementwise.");
   un("trunc", &trunc, "Truncation toward zero elementwise.");
   un("sgn", &sgn, "The sign (-1, 0 or 1) elementwise.");
-  un("real", &real, "The real part of ``a`` (real inputs pass through unchanged). Raises TypeError when ``a`` is not a tensor.");
+  un("real", &real, "The real part of ``a`` (real inputs pass through unchanged).");
   un("imag", &imag, "The imaginary part.");
   un("angle", &angle, "The complex argument elementwise.");
   un("conj", &conj, "The complex conjugate elementwise.");

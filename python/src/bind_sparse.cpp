@@ -62,35 +62,35 @@ void init_sparse(nb::module_& root) {
   // ---- op objects (Theano's classes: sparse.CSM('csr')(data, indices, indptr, shape)) ----
   m.def("DenseFromSparse", [](bool structured) { return make_op<DenseFromSparse>(DenseFromSparseParams{structured}); },
         nb::arg("structured") = true,
-        "Theano's op class DenseFromSparse: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class DenseFromSparse: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("SparseFromDense", [](const std::string& f) { return make_op<SparseFromDense>(SparseFormatParams{format_arg(f)}); },
         nb::arg("format"),
-        "Theano's op class SparseFromDense: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class SparseFromDense: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("AsFormat", [](const std::string& f) { return make_op<AsFormat>(SparseFormatParams{format_arg(f)}); }, nb::arg("format"),
-        "Theano's op class AsFormat: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class AsFormat: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("SampleDense", [] { return make_op<SampleDense>(); },
-        "Theano's op class SampleDense: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class SampleDense: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("CSM", [](const std::string& f) { return make_op<CSM>(SparseFormatParams{format_arg(f)}); }, nb::arg("format"),
-        "Theano's op class CSM: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class CSM: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("CSMProperties", [] { return make_op<CSMProperties>(); },
-        "Theano's op class CSMProperties: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class CSMProperties: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("CSMGrad", [](const std::string& f) { return make_op<CSMGrad>(SparseFormatParams{format_arg(f)}); },
         nb::arg("format") = "csr",
-        "Theano's op class CSMGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class CSMGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("Cast", [](nb::handle d) { return make_op<SparseCast>(SparseCastParams{dtype_arg(d)}); }, nb::arg("out_type"),
-        "Theano's op class Cast: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class Cast: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("Transpose", [] { return make_op<SparseTranspose>(); },
-        "Theano's op class Transpose: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class Transpose: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("Neg", [] { return make_op<SparseNeg>(); },
-        "Theano's op class Neg: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class Neg: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("Remove0", [] { return make_op<Remove0>(); },
-        "Theano's op class Remove0: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class Remove0: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("EnsureSortedIndices", [] { return make_op<EnsureSortedIndices>(); },
-        "Theano's op class EnsureSortedIndices: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class EnsureSortedIndices: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("SquareDiagonal", [] { return make_op<SquareDiagonal>(); },
-        "Theano's op class SquareDiagonal: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class SquareDiagonal: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("Diag", [] { return make_op<SparseDiag>(); },
-        "Theano's op class Diag: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class Diag: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
 
   // ---- variables and constants ----
   m.def("matrix", [](const std::string& f, std::optional<std::string> name, nb::handle dtype) {
@@ -123,7 +123,8 @@ void init_sparse(nb::module_& root) {
 
   // ---- builders ----
   auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
-    m.def(name, [f, name](nb::handle x) { return f(sparse_operand(x, name)); }, nb::arg("x"), doc);
+    m.def(name, [f, name](nb::handle x) { return f(sparse_operand(x, name)); }, nb::arg("x"),
+          joined_doc(doc, " ``x``: a sparse variable or a scipy csr/csc matrix. Raises TypeError when x is not sparse."));
   };
   un("transpose", &sparse::transpose, "The transpose of a sparse matrix, in the other format (no copy).");
   un("neg", &sparse::neg, "-x of a sparse matrix (same pattern).");

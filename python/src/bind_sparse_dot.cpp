@@ -13,25 +13,25 @@ void init_sparse_dot(nb::module_& root) {
   nb::module_ m = nb::borrow<nb::module_>(root.attr("sparse"));
 
   m.def("StructuredDot", [] { return make_op<StructuredDot>(); },
-        "Theano's op class StructuredDot: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class StructuredDot: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("Dot", [] { return make_op<SparseDot>(); },
-        "Theano's op class Dot: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class Dot: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("TrueDot", [](bool g) { return make_op<TrueDot>(TrueDotParams{g}); }, nb::arg("grad_preserves_dense") = true,
-        "Theano's op class TrueDot: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class TrueDot: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("SamplingDot", [] { return make_op<SamplingDot>(); },
-        "Theano's op class SamplingDot: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class SamplingDot: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("Usmm", [] { return make_op<Usmm>(); },
-        "Theano's op class Usmm: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class Usmm: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("UsmmCscDense", [](bool inplace) { return make_op<UsmmCscDense>(UsmmCscDenseParams{inplace}); },
         nb::arg("inplace") = false,
-        "Theano's op class UsmmCscDense: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class UsmmCscDense: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("StructuredDotGradCSR", [] { return make_op<StructuredDotGrad>(StructuredDotGradParams{SparseFormat::CSR}); },
-        "Theano's op class StructuredDotGradCSR: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class StructuredDotGradCSR: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("StructuredDotGradCSC", [] { return make_op<StructuredDotGrad>(StructuredDotGradParams{SparseFormat::CSC}); },
-        "Theano's op class StructuredDotGradCSC: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class StructuredDotGradCSC: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("SampleSparse", [](bool scale) { return make_op<SampleSparse>(SampleSparseParams{scale}); },
         nb::arg("scale") = false,
-        "Theano's op class SampleSparse: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class SampleSparse: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
 
   // Theano's make_node input names (keyword inputs of op instances).
   op_params<StructuredDot>({{"a"}, {"b"}});

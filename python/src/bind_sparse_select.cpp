@@ -101,23 +101,23 @@ void init_sparse_select(nb::module_& root) {
 
   // ---- op objects ----
   m.def("GetItemScalar", [] { return make_op<GetItemScalar>(); },
-        "Theano's op class GetItemScalar: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class GetItemScalar: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("GetItemList", [] { return make_op<GetItemList>(); },
-        "Theano's op class GetItemList: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class GetItemList: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("GetItemListGrad", [] { return make_op<GetItemListGrad>(); },
-        "Theano's op class GetItemListGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class GetItemListGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("GetItem2Lists", [] { return make_op<GetItem2Lists>(); },
-        "Theano's op class GetItem2Lists: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class GetItem2Lists: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("GetItem2ListsGrad", [] { return make_op<GetItem2ListsGrad>(); },
-        "Theano's op class GetItem2ListsGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class GetItem2ListsGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("HStack", [](nb::handle f, nb::handle d) {
     return make_op<HStack>(StackParams{opt_format(f, "HStack").value_or(SparseFormat::CSC), opt_dtype(d).value_or(floatX())});
   }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none(),
-        "Theano's op class HStack: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class HStack: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("VStack", [](nb::handle f, nb::handle d) {
     return make_op<VStack>(StackParams{opt_format(f, "VStack").value_or(SparseFormat::CSC), opt_dtype(d).value_or(floatX())});
   }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none(),
-        "Theano's op class VStack: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class VStack: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
 
   // Theano's make_node input names (keyword inputs of op instances); GetItemScalar's index is
   // the pair (i, j), spread over the op's two index inputs.

@@ -124,7 +124,8 @@ void init_tensor(nb::module_& m) {
         "A constant holding x (a copy), optionally named.");
 
   auto bin = [&](const char* name, Var (*f)(const Var&, const Var&), const char* doc) {
-    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); }, doc);
+    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); }, nb::arg("a"), nb::arg("b"),
+          joined_doc(doc, " Raises TypeError when ``a`` or ``b`` is not a dense tensor or a value that becomes one (sparse operands are refused: use hypatia.sparse); the compiled function raises ValueError when their shapes do not broadcast."));
   };
   bin("add", &add, "a + b elementwise, broadcasting (numpy dtype promotion).");
   bin("sub", &sub, "a - b elementwise, broadcasting.");
@@ -139,7 +140,7 @@ void init_tensor(nb::module_& m) {
   bin("ge", &ge, "a >= b elementwise (bool).");
   bin("fill", &fill, "An array shaped like model filled with value (Theano's fill / second).");
   auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
-    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, doc);
+    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, nb::arg("x"), joined_doc(doc, " Raises TypeError when ``x`` is not a dense tensor or a value that becomes one (a sparse variable is refused: use hypatia.sparse)."));
   };
   un("neg", &neg, "-x elementwise.");
   un("exp", &hypatia::exp, "e ** x elementwise.");
@@ -300,7 +301,7 @@ void init_tensor(nb::module_& m) {
 // ---- nnet (theano.tensor.nnet): activations, softmax, crossentropies ----
 void init_nnet(nb::module_& m) {
   auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
-    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, doc);
+    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, nb::arg("x"), joined_doc(doc, " Raises TypeError when ``x`` is not a dense tensor or a value that becomes one (a sparse variable is refused: use hypatia.sparse)."));
   };
   un("softsign", &softsign, "``x / (1 + |x|)`` elementwise.");
   un("selu", &selu, "Scaled exponential linear unit elementwise.");
