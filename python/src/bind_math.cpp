@@ -62,21 +62,21 @@ void init_math(nb::module_& m) {
   m.def("round", [](nb::handle a, std::optional<std::string> mode) {
     return round(as_var(a), mode.value_or("half_away_from_zero"));
   }, nb::arg("a"), nb::arg("mode") = nb::none(),
-        "Rounds in a's dtype; mode 'half_away_from_zero' (default) or 'half_to_even'.");
+        "Rounds in a's dtype; mode 'half_away_from_zero' (default) or 'half_to_even'. Raises TypeError when an operand is not a dense tensor or a value that becomes one, ValueError for another mode.");
   m.def("iround", [](nb::handle a, std::optional<std::string> mode) {
     return iround(as_var(a), mode.value_or("half_away_from_zero"));
   }, nb::arg("a"), nb::arg("mode") = nb::none(),
-        "cast(round(a, mode), 'int64').");
+        "cast(round(a, mode), 'int64'). ``mode``: 'half_away_from_zero' (default) or 'half_to_even'. Raises TypeError when an operand is not a dense tensor or a value that becomes one, ValueError for another mode.");
   m.def("isclose", [](nb::handle a, nb::handle b, double rtol, double atol, bool equal_nan) {
     return isclose(as_var(a), as_var(b), rtol, atol, equal_nan);
   }, nb::arg("a"), nb::arg("b"), nb::arg("rtol") = 1e-5, nb::arg("atol") = 1e-8, nb::arg("equal_nan") = false,
-        "numpy.isclose as a graph: ``|a - b| <= atol + rtol * |b|`` (bool).");
+        "numpy.isclose as a graph: ``|a - b| <= atol + rtol * |b|`` (bool). ``equal_nan`` counts NaNs at the same place as equal. Raises TypeError when an operand is not a dense tensor or a value that becomes one; the compiled function raises ValueError when the shapes do not broadcast.");
   m.def("switch", [](nb::handle c, nb::handle a, nb::handle b) { return switch_(as_var(c), as_var(a), as_var(b)); },
         nb::arg("cond"), nb::arg("ift"), nb::arg("iff"),
-        "Elementwise cond ? ift : iff, broadcasting.");
+        "Elementwise cond ? ift : iff, broadcasting. Raises TypeError when an operand is not a dense tensor or a value that becomes one; the compiled function raises ValueError when the shapes do not broadcast.");
   m.def("clip", [](nb::handle x, nb::handle lo, nb::handle hi) { return clip(as_var(x), as_var(lo), as_var(hi)); },
         nb::arg("x"), nb::arg("min"), nb::arg("max"),
-        "x clipped to [min, max] elementwise.");
+        "x clipped to [min, max] elementwise. Raises TypeError when an operand is not a dense tensor or a value that becomes one.");
 
   // Operators and methods of Variable. == and != stay Python identity (Theano's rule).
   nb::handle cls = nb::type<Var>();

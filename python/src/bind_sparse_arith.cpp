@@ -93,7 +93,7 @@ void init_sparse_arith(nb::module_& root) {
     if (a < -1 || a > 1) value_error("[SpSum] axis must be None, 0 or 1, got ", a);
     return make_op<SpSum>(SpSumParams{a, sparse_grad});
   }, nb::arg("axis") = nb::none(), nb::arg("sparse_grad") = true,
-        "SpSum{axis, sparse_grad} (Theano's class default sparse_grad=True; sp_sum's is False).");
+        "SpSum{axis, sparse_grad} (Theano's class default sparse_grad=True; sp_sum's is False). ``axis`` (None, 0 or 1) and ``sparse_grad`` are the op's parameters. Raises ValueError for another axis; calling the op raises TypeError when its input is not sparse.");
   const std::pair<const char*, sk::SpBinary> cmps[] = {
       {"Equal", sk::SpBinary::Eq},     {"NotEqual", sk::SpBinary::Ne},  {"LessThan", sk::SpBinary::Lt},
       {"GreaterThan", sk::SpBinary::Gt}, {"LessEqual", sk::SpBinary::Le}, {"GreaterEqual", sk::SpBinary::Ge}};
@@ -184,7 +184,7 @@ void init_sparse_arith(nb::module_& root) {
     if (!axis.is_none()) a = nb::cast<int>(axis);
     return sparse::sp_sum(as_operand(x, "SpSum"), a, sparse_grad);
   }, nb::arg("x"), nb::arg("axis") = nb::none(), nb::arg("sparse_grad") = false,
-        "The sum of a sparse matrix over all entries (axis=None), columns (0) or rows (1), dense. sparse_grad=True gives the structured grad; both grads are sparse of x's format.");
+        "The sum of a sparse matrix over all entries (axis=None), columns (0) or rows (1), dense. sparse_grad=True gives the structured grad; both grads are sparse of x's format. Raises TypeError when ``x`` is not sparse, ValueError when ``axis`` is not None, 0 or 1.");
   (void)root;
 }
 

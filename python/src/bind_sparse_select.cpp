@@ -113,11 +113,11 @@ void init_sparse_select(nb::module_& root) {
   m.def("HStack", [](nb::handle f, nb::handle d) {
     return make_op<HStack>(StackParams{opt_format(f, "HStack").value_or(SparseFormat::CSC), opt_dtype(d).value_or(floatX())});
   }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none(),
-        "Theano's op class HStack: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
+        "Theano's op class HStack: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op. ``format`` ('csr' or 'csc'; None: csc) and ``dtype`` (None: floatX) are the result's.");
   m.def("VStack", [](nb::handle f, nb::handle d) {
     return make_op<VStack>(StackParams{opt_format(f, "VStack").value_or(SparseFormat::CSC), opt_dtype(d).value_or(floatX())});
   }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none(),
-        "Theano's op class VStack: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
+        "Theano's op class VStack: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op. ``format`` ('csr' or 'csc'; None: csc) and ``dtype`` (None: floatX) are the result's.");
 
   // Theano's make_node input names (keyword inputs of op instances); GetItemScalar's index is
   // the pair (i, j), spread over the op's two index inputs.
@@ -146,11 +146,11 @@ void init_sparse_select(nb::module_& root) {
   m.def("get_item_list_grad", [](nb::handle x, nb::handle idx, nb::handle gz) {
     return sparse::get_item_list_grad(sparse_operand(x, "GetItemListGrad"), as_var(idx), sparse_operand(gz, "GetItemListGrad"));
   },
-        "The gradient of get_item_list: gz's rows scattered into x's shape (sparse).");
+        "The gradient of get_item_list: gz's rows scattered into x's shape (sparse). Takes (x, indices, gz) positionally. Raises TypeError when x or gz is not of the kind the op expects or the indices are not an integer vector.");
   m.def("get_item_2lists_grad", [](nb::handle x, nb::handle i1, nb::handle i2, nb::handle gz) {
     return sparse::get_item_2lists_grad(sparse_operand(x, "GetItem2ListsGrad"), as_var(i1), as_var(i2), as_var(gz));
   },
-        "The gradient of get_item_2lists: gz's values scattered into x's shape (sparse).");
+        "The gradient of get_item_2lists: gz's values scattered into x's shape (sparse). Takes (x, ind1, ind2, gz) positionally. Raises TypeError when x or gz is not of the kind the op expects or the index lists are not integer vectors.");
 
   // ---- stacking and construction ----
   m.def("hstack", [](nb::handle blocks, nb::handle f, nb::handle d) {
@@ -173,7 +173,7 @@ void init_sparse_select(nb::module_& root) {
 
   // ---- probability ----
   m.def("poisson", [](nb::handle x, nb::handle seed, nb::handle rng) {
-    Var xv = sparse_operand(x, "Poisson");
+    Var xv = sparse_operand(x, "Poisson ``seed`` (an int) or ``rng`` (a generator state or stream) makes the draws reproducible; with neither they use fresh entropy. Raises TypeError when x is not sparse; the compiled function raises ValueError for negative rates.");
     if (RandomStreams* s = opt_streams(rng, "Poisson")) return sparse::poisson(*s, xv);
     return sparse::poisson(xv, opt_seed(seed, "Poisson"));
   }, nb::arg("x"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none(),
@@ -188,7 +188,7 @@ void init_sparse_select(nb::module_& root) {
      nb::arg("rng") = nb::none(),
         "Theano's sparse Binomial: a sparse matrix of the given shape with binomial(n, p) entries.");
   m.def("multinomial", [](nb::handle n, nb::handle p, nb::handle seed, nb::handle rng) {
-    Var pv = sparse_operand(p, "Multinomial");
+    Var pv = sparse_operand(p, "Multinomial ``seed`` (an int) or ``rng`` (a generator state or stream) makes the draws reproducible; with neither they use fresh entropy. Raises TypeError when p is not sparse; the compiled function raises ValueError for probabilities outside [0, 1] or rows summing above 1.");
     if (RandomStreams* s = opt_streams(rng, "Multinomial")) return sparse::multinomial(*s, as_var(n), pv);
     return sparse::multinomial(as_var(n), pv, opt_seed(seed, "Multinomial"));
   }, nb::arg("n"), nb::arg("p"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none(),

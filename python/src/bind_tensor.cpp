@@ -163,7 +163,7 @@ void init_tensor(nb::module_& m) {
         "operand's gradient is structured), else tensor.dot.");
   m.def("tensor_dot", [](nb::handle a, nb::handle b) {
     Var x = as_var(a), y = as_var(b);
-    check_tensor_input(x, "dot");
+    check_tensor_input(x, "dot Raises TypeError when an operand is not a dense tensor or a value that becomes one (sparse operands go to hypatia.dot); the compiled function raises ValueError when the inner dimensions differ.");
     check_tensor_input(y, "dot");
     return dot(x, y);
   }, nb::arg("a"), nb::arg("b"),
@@ -177,7 +177,7 @@ void init_tensor(nb::module_& m) {
         "Theano's DimShuffle of x: a permutation of axes, 'x' inserting broadcastable ones.");
   m.def("transpose", [](nb::handle x, nb::handle axes) { return transpose(as_var(x), as_axes(axes)); },
         nb::arg("x"), nb::arg("axes") = nb::none(),
-        "x with its axes permuted (default: reversed); a sparse matrix becomes the other format.");
+        "x with its axes permuted (default: reversed); a sparse matrix becomes the other format. Raises TypeError when an operand is not a dense tensor or a value that becomes one, ValueError when ``axes`` is not a permutation of the axes.");
   m.def("infer_shape_of_node", [](const Var& out) -> nb::object {
     // The final node's infer_shape, fed symbolic input shapes (Shape_i of each input): what
     // the test harness compiles and compares with the real shape.
@@ -205,9 +205,9 @@ void init_tensor(nb::module_& m) {
     return nb::cast<int>(a);
   };
   m.def("sort", [opt_axis](nb::handle x, nb::handle axis) { return hypatia::sort(as_var(x), opt_axis(axis)); },
-        nb::arg("a"), nb::arg("axis").none() = -1, "numpy.sort along axis (None: flattened); differentiable.");
+        nb::arg("a"), nb::arg("axis").none() = -1, "numpy.sort along axis (None: flattened); differentiable. ``a``: the tensor. Raises TypeError when an operand is not a dense tensor or a value that becomes one, ValueError when axis is out of range.");
   m.def("argsort", [opt_axis](nb::handle x, nb::handle axis) { return argsort(as_var(x), opt_axis(axis)); },
-        nb::arg("a"), nb::arg("axis").none() = -1, "Stable indices that sort along axis (None: flattened).");
+        nb::arg("a"), nb::arg("axis").none() = -1, "Stable indices that sort along axis (None: flattened). ``a``: the tensor. Raises TypeError when an operand is not a dense tensor or a value that becomes one, ValueError when axis is out of range.");
   auto nonzero_of = [](nb::handle x, bool return_matrix) -> nb::object {
     std::vector<Var> idx = nonzero(as_var(x));
     if (!return_matrix) return nb::tuple(nb::cast(idx));

@@ -49,7 +49,10 @@ def shape_padaxis(t, axis):
 
 
 def squeeze(t):
-    """Drops every broadcastable axis."""
+    """Drops every broadcastable axis.
+
+    ``t`` is the tensor. Raises TypeError when ``t`` is not a dense tensor.
+    """
     return _core.shape.squeeze(t)
 
 
@@ -94,7 +97,11 @@ def patternbroadcast(x, broadcastable):
 
 def as_tensor_variable(x, name=None, ndim=None):
     """Variables pass through; numbers, lists and arrays become constants. ndim left-pads
-    with broadcastable axes (or drops leading broadcastable ones)."""
+    with broadcastable axes (or drops leading broadcastable ones).
+
+    ``x`` is the value or variable; ``name`` names a new constant. Raises TypeError when ``x``
+    is a sparse variable or cannot become a tensor, or does not have ``ndim`` dimensions.
+    """
     v = _core.tensor.as_tensor_variable(x)
     if ndim is not None and v.ndim != ndim:
         v = _core.shape.as_tensor_variable(v, int(ndim))
@@ -105,7 +112,13 @@ def as_tensor_variable(x, name=None, ndim=None):
 
 def reshape(x, newshape, ndim=None):
     """Reshape to a tuple/list (ints or scalar variables) or a symbolic int vector; ndim is
-    required when a symbolic vector's length cannot be inferred."""
+    required when a symbolic vector's length cannot be inferred.
+
+    ``x`` is the tensor and ``newshape`` the new shape (-1 once for an inferred length). Raises
+    TypeError when ``x`` is not a dense tensor or ``newshape`` not integers, ValueError when
+    ``ndim`` is needed and missing; the compiled function raises ValueError when the sizes
+    differ.
+    """
     return _core.shape.reshape(x, newshape, ndim)
 
 
@@ -233,12 +246,20 @@ def identity_like(x):
 
 
 def arange(start, stop=None, step=1, dtype=None):
-    """numpy.arange; int64 for integer arguments, floatX for float ones unless dtype is given."""
+    """numpy.arange; int64 for integer arguments, floatX for float ones unless dtype is given.
+
+    ``start``, ``stop`` (None: start is the stop and 0 the start) and ``step`` are numbers or
+    scalar variables. Raises TypeError when an argument is not a scalar; the compiled function
+    raises ValueError for a zero step.
+    """
     return _core.shape.arange(start, stop, step, dtype)
 
 
 def diag(v, k=0):
-    """vector -> matrix with v on diagonal k; matrix -> its diagonal k."""
+    """vector -> matrix with v on diagonal k; matrix -> its diagonal k.
+
+    Raises TypeError when ``v`` is neither a vector nor a matrix.
+    """
     return _core.shape.diag(v, int(k))
 
 
