@@ -19,6 +19,7 @@ import doctest
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -83,11 +84,20 @@ class Failure(Exception):
     pass
 
 
+SCRATCH = []  # scratch directories, removed when the run ends
+
+
+def scratch_dir(prefix):
+    path = tempfile.mkdtemp(prefix=prefix)
+    SCRATCH.append(path)
+    return path
+
+
 def run_page(path, cpp_jobs, src_cache):
     rel = os.path.relpath(path, ROOT)
     bl = blocks(path)
     ns = {"__name__": "__main__"}
-    scratch = tempfile.mkdtemp(prefix="hypatia-doc-")
+    scratch = scratch_dir("hypatia-doc-")
     count = 0
     for i, (lang, code, line) in enumerate(bl):
         where = f"{rel}:{line}"
@@ -136,7 +146,7 @@ def run_cpp(jobs, prefix):
     """Builds every C++ example in one CMake project against the installed library and runs it."""
     if not jobs:
         return
-    work = tempfile.mkdtemp(prefix="hypatia-doc-cpp-")
+    work = scratch_dir("hypatia-doc-cpp-")
     cm = ["cmake_minimum_required(VERSION 3.20)", "project(doc_examples CXX)", "set(CMAKE_CXX_STANDARD 20)",
           "find_package(hypatia REQUIRED)"]
     for k, (where, code, _) in enumerate(jobs):
@@ -178,6 +188,9 @@ def main():
     except Failure as e:
         print(f"run_examples: FAILED: {e}")
         return 1
+    finally:
+        for path in SCRATCH:
+            shutil.rmtree(path, ignore_errors=True)
     print(f"run_examples: {total} code blocks ran ({len(cpp_jobs)} C++ programs built and run)")
     return 0
 
