@@ -83,18 +83,18 @@ void init_linalg_ops(nb::module_& m) {
 void init_linalg(nb::module_& m) {
   m.def("tensordot", [](nb::handle a, nb::handle b, nb::handle axes) {
     if (nb::isinstance<nb::int_>(axes)) return tensordot(as_var(a), as_var(b), nb::cast<int>(axes));
-    auto [la, lb] = axes_pair(axes, "tensordot Raises TypeError when an operand is not a dense tensor, ValueError when the summed axes do not match.");
+    auto [la, lb] = axes_pair(axes, "tensordot");
     return tensordot(as_var(a), as_var(b), la, lb);
   }, nb::arg("a"), nb::arg("b"), nb::arg("axes") = 2,
-        "numpy.tensordot: sums over the given axes of a and b (an int n: the last n of a, first n of b).");
+        "numpy.tensordot: sums over the given axes of a and b (an int n: the last n of a, first n of b). Raises TypeError when an operand is not a dense tensor, ValueError when the summed axes do not match.");
   m.def("batched_dot", [](nb::handle x, nb::handle y) { return batched_dot(as_var(x), as_var(y)); },
         "dot of a[i] and b[i] for each i along the first axis.");
   m.def("batched_tensordot", [](nb::handle x, nb::handle y, nb::handle axes) {
     if (nb::isinstance<nb::int_>(axes)) return batched_tensordot(as_var(x), as_var(y), nb::cast<int>(axes));
-    auto [la, lb] = axes_pair(axes, "batched_tensordot ``x`` and ``y``: the batched operands; ``axes``: as tensordot's. Raises TypeError when an operand is not a dense tensor; the compiled function raises ValueError when the batch sizes or summed axes differ.");
+    auto [la, lb] = axes_pair(axes, "batched_tensordot");
     return batched_tensordot(as_var(x), as_var(y), la, lb);
   }, nb::arg("x"), nb::arg("y"), nb::arg("axes") = 2,
-        "tensordot of a[i] and b[i] for each i along the first axis.");
+        "tensordot of a[i] and b[i] for each i along the first axis. ``x`` and ``y``: the batched operands; ``axes``: as tensordot's. Raises TypeError when an operand is not a dense tensor; the compiled function raises ValueError when the batch sizes or summed axes differ.");
   m.def("outer", [](nb::handle x, nb::handle y) { return outer(as_var(x), as_var(y)); },
         "The outer product of two vectors.");
   m.def("gemm", [](nb::handle z, nb::handle a, nb::handle x, nb::handle y, nb::handle b) {

@@ -99,11 +99,11 @@ void init_sparse(nb::module_& root) {
         "A sparse matrix variable of the given format (dtype defaults to floatX).");
   m.def("constant", [](nb::handle x, std::optional<std::string> name) {
     if (!is_scipy_sparse(x)) type_error("[as_sparse_variable] expected a scipy.sparse matrix, got ", nb::type_name(x.type()).c_str());
-    Var v = sparse_operand(x, "as_sparse_variable ``name`` names the constant. Raises TypeError when ``x`` is not a scipy csr/csc matrix, ValueError when it is not a valid one.");
+    Var v = sparse_operand(x, "as_sparse_variable");
     if (name) v->name = *name;
     return v;
   }, nb::arg("x"), nb::arg("name") = nb::none(),
-        "A sparse constant holding a copy of the scipy csr/csc matrix x.");
+        "A sparse constant holding a copy of the scipy csr/csc matrix x. ``name`` names the constant. Raises TypeError when ``x`` is not a scipy csr/csc matrix, ValueError when it is not a valid one.");
   m.def("as_sparse_variable", [](nb::handle x, std::optional<std::string> name) {
     Var v = sparse::as_sparse_variable(sparse_operand(x, "as_sparse_variable"));
     if (name && v->is_constant()) v->name = *name;

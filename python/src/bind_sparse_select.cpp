@@ -173,11 +173,11 @@ void init_sparse_select(nb::module_& root) {
 
   // ---- probability ----
   m.def("poisson", [](nb::handle x, nb::handle seed, nb::handle rng) {
-    Var xv = sparse_operand(x, "Poisson ``seed`` (an int) or ``rng`` (a generator state or stream) makes the draws reproducible; with neither they use fresh entropy. Raises TypeError when x is not sparse; the compiled function raises ValueError for negative rates.");
+    Var xv = sparse_operand(x, "Poisson");
     if (RandomStreams* s = opt_streams(rng, "Poisson")) return sparse::poisson(*s, xv);
     return sparse::poisson(xv, opt_seed(seed, "Poisson"));
   }, nb::arg("x"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none(),
-        "A sparse matrix with x's stored positions holding Poisson(x.data) draws (x's dtype); draws equal to 0 are not stored (Theano's eliminate_zeros).");
+        "A sparse matrix with x's stored positions holding Poisson(x.data) draws (x's dtype); draws equal to 0 are not stored (Theano's eliminate_zeros). ``seed`` (an int) or ``rng`` (a generator state or stream) makes the draws reproducible; with neither they use fresh entropy. Raises TypeError when x is not sparse; the compiled function raises ValueError for negative rates.");
   m.def("binomial", [](const std::string& f, nb::handle d, nb::handle n, nb::handle p, nb::handle shape, nb::handle seed,
                        nb::handle rng) {
     const SparseFormat fmt = *opt_format(nb::str(f.c_str()), "Binomial");
@@ -188,11 +188,11 @@ void init_sparse_select(nb::module_& root) {
      nb::arg("rng") = nb::none(),
         "Theano's sparse Binomial: a sparse matrix of the given shape with binomial(n, p) entries.");
   m.def("multinomial", [](nb::handle n, nb::handle p, nb::handle seed, nb::handle rng) {
-    Var pv = sparse_operand(p, "Multinomial ``seed`` (an int) or ``rng`` (a generator state or stream) makes the draws reproducible; with neither they use fresh entropy. Raises TypeError when p is not sparse; the compiled function raises ValueError for probabilities outside [0, 1] or rows summing above 1.");
+    Var pv = sparse_operand(p, "Multinomial");
     if (RandomStreams* s = opt_streams(rng, "Multinomial")) return sparse::multinomial(*s, as_var(n), pv);
     return sparse::multinomial(as_var(n), pv, opt_seed(seed, "Multinomial"));
   }, nb::arg("n"), nb::arg("p"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none(),
-        "For each row i of the sparse p, Multinomial(n[i] (or n), p[i]) counts at p's positions.");
+        "For each row i of the sparse p, Multinomial(n[i] (or n), p[i]) counts at p's positions. ``seed`` (an int) or ``rng`` (a generator state or stream) makes the draws reproducible; with neither they use fresh entropy. Raises TypeError when p is not sparse; the compiled function raises ValueError for probabilities outside [0, 1] or rows summing above 1.");
   m.def("random_poisson", [](const Var& rng, nb::handle x) { return pair_tuple(sparse::random_poisson(rng, sparse_operand(x, "Poisson"))); },
         "Sparse Poisson draws at x's stored entries, from a random state.");
   m.def("random_binomial", [](const Var& rng, const std::string& f, nb::handle d, nb::handle n, nb::handle p, nb::handle shape) {

@@ -163,12 +163,12 @@ void init_tensor(nb::module_& m) {
         "operand's gradient is structured), else tensor.dot.");
   m.def("tensor_dot", [](nb::handle a, nb::handle b) {
     Var x = as_var(a), y = as_var(b);
-    check_tensor_input(x, "dot Raises TypeError when an operand is not a dense tensor or a value that becomes one (sparse operands go to hypatia.dot); the compiled function raises ValueError when the inner dimensions differ.");
+    check_tensor_input(x, "dot");
     check_tensor_input(y, "dot");
     return dot(x, y);
   }, nb::arg("a"), nb::arg("b"),
         "tensor.dot(a, b) of dense operands: matrix/vector products through BLAS, N-d as tensordot over the last "
-        "axis of a and the second-to-last of b. A sparse operand is a TypeError (see hypatia.dot).");
+        "axis of a and the second-to-last of b. A sparse operand is a TypeError (see hypatia.dot). Raises TypeError when an operand is not a dense tensor or a value that becomes one (sparse operands go to hypatia.dot); the compiled function raises ValueError when the inner dimensions differ.");
   m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); },
         "The length of axis i of x (an int64 scalar).");
   m.def("reshape", [](nb::handle x, nb::handle shp) { return reshape(as_var(x), shape_vars(shp)); },
