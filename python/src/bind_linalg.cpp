@@ -116,13 +116,13 @@ void init_linalg(nb::module_& m) {
         "Theano's Ger: A + alpha * outer(x, y).");
   init_linalg_ops(m);
   // ---- nlinalg ----
-  m.def("matrix_inverse", [](nb::handle a) { return matrix_inverse(as_var(a)); },
-        "The inverse of a square matrix (ValueError '[MatrixInverse] singular matrix ...'). Raises TypeError when the input is not a real matrix (complex inputs are refused); the compiled function raises ValueError for a singular matrix.");
-  m.def("det", [](nb::handle a) { return det(as_var(a)); }, "The determinant of a square matrix. Raises TypeError when the input is not a real matrix (complex inputs are refused).");
+  m.def("matrix_inverse", [](nb::handle a) { return matrix_inverse(as_var(a)); }, nb::arg("a"),
+        "The inverse of a square matrix (ValueError '[MatrixInverse] singular matrix ...'). Raises TypeError when the input is not a real matrix (complex inputs are refused); the compiled function raises ValueError for a singular matrix. ``a``: the matrix.");
+  m.def("det", [](nb::handle a) { return det(as_var(a)); }, nb::arg("a"), "The determinant of a square matrix. Raises TypeError when the input is not a real matrix (complex inputs are refused). ``a``: the matrix.");
   m.def("pinv", [](nb::handle a, double rcond) { return pinv(as_var(a), rcond); }, nb::arg("a"), nb::arg("rcond") = 1e-15,
         "numpy.linalg.pinv: the Moore-Penrose pseudo-inverse of an (M, N) matrix, (N, M). ``a``: the matrix; ``rcond``: singular values below rcond times the largest are treated as zero. Raises TypeError when the input is not a real matrix (complex inputs are refused).");
-  m.def("eig", [](nb::handle a) { return eig(as_var(a)); },
-        "numpy.linalg.eig: [w, v], real eigenvalues and unit right eigenvectors (ValueError for complex ones). Raises TypeError when the input is not a real matrix (complex inputs are refused).");
+  m.def("eig", [](nb::handle a) { return eig(as_var(a)); }, nb::arg("a"),
+        "numpy.linalg.eig: [w, v], real eigenvalues and unit right eigenvectors (ValueError for complex ones). Raises TypeError when the input is not a real matrix (complex inputs are refused). ``a``: the matrix.");
   m.def("eigh", [](nb::handle a, const std::string& uplo) { return eigh(as_var(a), uplo); }, nb::arg("a"),
         nb::arg("UPLO") = "L", "numpy.linalg.eigh: [w, v] of a symmetric matrix, reading the UPLO triangle. Raises TypeError when the input is not a real matrix (complex inputs are refused), ValueError when UPLO is not 'L' or 'U'.");
   m.def("svd", [](nb::handle a, bool full, bool uv) -> nb::object {
@@ -175,8 +175,8 @@ void init_linalg(nb::module_& m) {
     return eigvalsh(as_var(a), b.is_none() ? Var() : as_var(b), lower);
   }, nb::arg("a"), nb::arg("b") = nb::none(), nb::arg("lower") = true,
         "scipy.linalg.eigvalsh: ascending eigenvalues of a symmetric a (or of the pencil (a, b)). ``lower``: read the lower (or upper) triangle. Raises TypeError when the input is not a real matrix (complex inputs are refused); the compiled function raises ValueError when b is not positive definite.");
-  m.def("expm", [](nb::handle a) { return expm(as_var(a)); }, "scipy.linalg.expm: the matrix exponential. Raises TypeError when the input is not a real matrix (complex inputs are refused).");
-  m.def("kron", [](nb::handle a, nb::handle b) { return kron(as_var(a), as_var(b)); },
+  m.def("expm", [](nb::handle a) { return expm(as_var(a)); }, nb::arg("a"), "scipy.linalg.expm: the matrix exponential. Raises TypeError when the input is not a real matrix (complex inputs are refused). ``a``: the matrix.");
+  m.def("kron", [](nb::handle a, nb::handle b) { return kron(as_var(a), as_var(b)); }, nb::arg("a"), nb::arg("b"),
         "Theano's slinalg.kron: the Kronecker product (scipy.linalg.kron for matrices). Raises TypeError when an operand is not a dense tensor.");
 }
 

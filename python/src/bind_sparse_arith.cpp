@@ -144,7 +144,7 @@ void init_sparse_arith(nb::module_& root) {
       return f(a, b);
     }, nb::arg("x"), nb::arg("y"),
           "The comparison of x and y, at least one sparse: a sparse bool matrix if both are sparse, else a dense "
-          "one (scipy's values, and scipy's SparseEfficiencyWarning where scipy warns).");
+          "one (scipy's values, and scipy's SparseEfficiencyWarning where scipy warns). Raises TypeError when neither operand is sparse or their dtypes or ranks do not fit; the compiled function raises ValueError when the shapes differ.");
   }
   bin("structured_pow", &sparse::structured_pow, "x's stored values raised to p (the pattern kept). Structured grad.");
   bin("structured_minimum", &sparse::structured_minimum, "min(stored value, y) at x's stored entries. Structured grad.");

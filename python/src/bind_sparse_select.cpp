@@ -145,11 +145,11 @@ void init_sparse_select(nb::module_& root) {
         "The dense vector [x[ind1[k], ind2[k]] for k].");
   m.def("get_item_list_grad", [](nb::handle x, nb::handle idx, nb::handle gz) {
     return sparse::get_item_list_grad(sparse_operand(x, "GetItemListGrad"), as_var(idx), sparse_operand(gz, "GetItemListGrad"));
-  },
+  }, nb::arg("x"), nb::arg("indices"), nb::arg("gz"),
         "The gradient of get_item_list: gz's rows scattered into x's shape (sparse). Takes (x, indices, gz) positionally. Raises TypeError when x or gz is not of the kind the op expects or the indices are not an integer vector.");
   m.def("get_item_2lists_grad", [](nb::handle x, nb::handle i1, nb::handle i2, nb::handle gz) {
     return sparse::get_item_2lists_grad(sparse_operand(x, "GetItem2ListsGrad"), as_var(i1), as_var(i2), as_var(gz));
-  },
+  }, nb::arg("x"), nb::arg("ind1"), nb::arg("ind2"), nb::arg("gz"),
         "The gradient of get_item_2lists: gz's values scattered into x's shape (sparse). Takes (x, ind1, ind2, gz) positionally. Raises TypeError when x or gz is not of the kind the op expects or the index lists are not integer vectors.");
 
   // ---- stacking and construction ----

@@ -310,20 +310,20 @@ void init_nnet(nb::module_& m) {
   un("softmax", &softmax, "Row-wise softmax of a matrix (a vector: of the vector).");
   un("log_softmax", &log_softmax, "Row-wise log(softmax(x)), computed stably.");
   m.def("relu", [](nb::handle x, double alpha) { return relu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 0.0,
-        "max(x, alpha * x) elementwise (alpha = 0: the plain ReLU).");
+        "max(x, alpha * x) elementwise (alpha = 0: the plain ReLU). ``alpha`` is the slope for x < 0. Raises TypeError when an operand is not a dense tensor of the rank the function expects.");
   m.def("elu", [](nb::handle x, double alpha) { return elu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 1.0,
-        "x where x > 0, alpha * (exp(x) - 1) elsewhere.");
+        "x where x > 0, alpha * (exp(x) - 1) elsewhere. ``alpha`` scales the negative part. Raises TypeError when an operand is not a dense tensor of the rank the function expects.");
   m.def("binary_crossentropy", [](nb::handle o, nb::handle t) { return binary_crossentropy(as_var(o), as_var(t)); },
         nb::arg("output"), nb::arg("target"),
-        "-(target log(output) + (1 - target) log(1 - output)) elementwise.");
+        "-(target log(output) + (1 - target) log(1 - output)) elementwise. Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError when the shapes do not agree.");
   m.def("sigmoid_binary_crossentropy", [](nb::handle o, nb::handle t) {
     return sigmoid_binary_crossentropy(as_var(o), as_var(t));
   }, nb::arg("output"), nb::arg("target"),
-        "binary_crossentropy(sigmoid(output), target), computed stably from the logits.");
+        "binary_crossentropy(sigmoid(output), target), computed stably from the logits. Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError when the shapes do not agree.");
   m.def("categorical_crossentropy", [](nb::handle c, nb::handle t) {
     return categorical_crossentropy(as_var(c), as_var(t));
   }, nb::arg("coding_dist"), nb::arg("true_dist"),
-        "-sum(true_dist * log(coding_dist)) per row; true_dist may be integer class labels.");
+        "-sum(true_dist * log(coding_dist)) per row; true_dist may be integer class labels. ``coding_dist``: the predicted distributions (rows); ``true_dist``: the target distributions or integer labels. Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError for a label out of range.");
 }
 
 }  // namespace hypatia::py
