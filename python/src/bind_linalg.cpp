@@ -92,28 +92,28 @@ void init_linalg(nb::module_& m) {
     return tensordot(as_var(a), as_var(b), la, lb);
   }, nb::arg("a"), nb::arg("b"), nb::arg("axes") = 2,
         "numpy.tensordot: sums over the given axes of a and b (an int n: the last n of a, first n of b). Raises TypeError when an operand is not a dense tensor, ValueError when the summed axes do not match.");
-  m.def("batched_dot", [](nb::handle x, nb::handle y) { return batched_dot(as_var(x), as_var(y)); },
-        "dot of a[i] and b[i] for each i along the first axis.");
+  m.def("batched_dot", [](nb::handle x, nb::handle y) { return batched_dot(as_var(x), as_var(y)); }, nb::arg("a"), nb::arg("b"),
+        "dot of a[i] and b[i] for each i along the first axis. ``a`` and ``b``: the batched operands. Raises TypeError when an operand is not a dense tensor; the compiled function raises ValueError when the batch sizes or inner dimensions differ.");
   m.def("batched_tensordot", [](nb::handle x, nb::handle y, nb::handle axes) {
     if (nb::isinstance<nb::int_>(axes)) return batched_tensordot(as_var(x), as_var(y), nb::cast<int>(axes));
     auto [la, lb] = axes_pair(axes, "batched_tensordot");
     return batched_tensordot(as_var(x), as_var(y), la, lb);
   }, nb::arg("x"), nb::arg("y"), nb::arg("axes") = 2,
         "tensordot of a[i] and b[i] for each i along the first axis. ``x`` and ``y``: the batched operands; ``axes``: as tensordot's. Raises TypeError when an operand is not a dense tensor; the compiled function raises ValueError when the batch sizes or summed axes differ.");
-  m.def("outer", [](nb::handle x, nb::handle y) { return outer(as_var(x), as_var(y)); },
-        "The outer product of two vectors.");
+  m.def("outer", [](nb::handle x, nb::handle y) { return outer(as_var(x), as_var(y)); }, nb::arg("x"), nb::arg("y"),
+        "The outer product of two vectors. ``x`` and ``y``: the vectors. Raises TypeError when an operand is not a dense tensor.");
   m.def("gemm", [](nb::handle z, nb::handle a, nb::handle x, nb::handle y, nb::handle b) {
     return gemm(as_var(z), as_var(a), as_var(x), as_var(y), as_var(b));
-  },
-        "Theano's Gemm: alpha * dot(x, y) + beta * z.");
+  }, nb::arg("z"), nb::arg("alpha"), nb::arg("x"), nb::arg("y"), nb::arg("beta"),
+        "Theano's Gemm: alpha * dot(x, y) + beta * z. ``z``, ``x``, ``y``: matrices; ``alpha``, ``beta``: scalars. Raises TypeError when an operand is not a dense tensor of the expected rank; the compiled function raises ValueError when the shapes do not agree.");
   m.def("gemv", [](nb::handle y, nb::handle alpha, nb::handle a, nb::handle x, nb::handle beta) {
     return gemv(as_var(y), as_var(alpha), as_var(a), as_var(x), as_var(beta));
-  },
-        "Theano's Gemv: alpha * dot(A, x) + beta * y.");
+  }, nb::arg("y"), nb::arg("alpha"), nb::arg("A"), nb::arg("x"), nb::arg("beta"),
+        "Theano's Gemv: alpha * dot(A, x) + beta * y. ``y``, ``x``: vectors, ``A`` a matrix; ``alpha``, ``beta``: scalars. Raises TypeError when an operand is not a dense tensor of the expected rank; the compiled function raises ValueError when the shapes do not agree.");
   m.def("ger", [](nb::handle a, nb::handle alpha, nb::handle x, nb::handle y) {
     return ger(as_var(a), as_var(alpha), as_var(x), as_var(y));
-  },
-        "Theano's Ger: A + alpha * outer(x, y).");
+  }, nb::arg("A"), nb::arg("alpha"), nb::arg("x"), nb::arg("y"),
+        "Theano's Ger: A + alpha * outer(x, y). ``A`` a matrix, ``x``, ``y`` vectors, ``alpha`` a scalar. Raises TypeError when an operand is not a dense tensor of the expected rank; the compiled function raises ValueError when the shapes do not agree.");
   init_linalg_ops(m);
   // ---- nlinalg ----
   m.def("matrix_inverse", [](nb::handle a) { return matrix_inverse(as_var(a)); }, nb::arg("a"),

@@ -79,9 +79,9 @@ void init_subtensor(nb::module_& m) {
   m.def("sparse_grad", [](nb::handle v) {
     if (!nb::isinstance<Var>(v)) type_error("[sparse_grad] expected the result of x[int_vector], got ", py_type_name(v));
     return sparse_grad(nb::cast<Var>(v));
-  }, "theano.sparse_grad: the gradient of x[int_vector] w.r.t. x becomes sparse.");
-  m.def("nonzero_values", [](nb::handle x) { return nonzero_values(as_var(x)); },
-        "The non-zero elements of x, flattened.");
+  }, nb::arg("var"), "theano.sparse_grad: the gradient of x[int_vector] w.r.t. x becomes sparse. ``var``: the result of x[int_vector]. Raises TypeError for anything else.");
+  m.def("nonzero_values", [](nb::handle x) { return nonzero_values(as_var(x)); }, nb::arg("x"),
+        "The non-zero elements of x, flattened. ``x``: the tensor. Raises TypeError when an operand is not a dense tensor.");
   m.def("subtensor", [](const Var& x, nb::handle key) { return subtensor(x, entries(key)); },
         "x[key] (Theano's Subtensor / AdvancedSubtensor from a Python index).");
 

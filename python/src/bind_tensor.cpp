@@ -155,12 +155,12 @@ void init_tensor(nb::module_& m) {
   un("abs_", &abs_, "``|x|`` elementwise, keeping the dtype (Theano's ``abs_``).");
   un("zeros_like", &zeros_like, "Zeros shaped like x, of x's dtype.");
   un("ones_like", &ones_like, "Ones shaped like x, of x's dtype.");
-  m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); },
-        "x cast to dtype (a sparse matrix stays sparse).");
+  m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); }, nb::arg("x"), nb::arg("dtype"),
+        "x cast to dtype (a sparse matrix stays sparse). ``x``: the variable; ``dtype``: the dtype name. Raises TypeError for an unknown dtype or a sparse dtype sparse matrices do not take.");
   m.def("dot", [](nb::handle a, nb::handle b) { return dot(as_operand(a, "dot"), as_operand(b, "dot")); },
         nb::arg("l"), nb::arg("r"),
         "theano.dot(l, r): with a sparse operand sparse.structured_dot (sparse . sparse is sparse; the sparse "
-        "operand's gradient is structured), else tensor.dot.");
+        "operand's gradient is structured), else tensor.dot. Raises TypeError when an operand is not a dense tensor or sparse matrix; the compiled function raises ValueError when the inner dimensions differ.");
   m.def("tensor_dot", [](nb::handle a, nb::handle b) {
     Var x = as_var(a), y = as_var(b);
     check_tensor_input(x, "dot");
@@ -169,8 +169,8 @@ void init_tensor(nb::module_& m) {
   }, nb::arg("a"), nb::arg("b"),
         "tensor.dot(a, b) of dense operands: matrix/vector products through BLAS, N-d as tensordot over the last "
         "axis of a and the second-to-last of b. A sparse operand is a TypeError (see hypatia.dot). Raises TypeError when an operand is not a dense tensor or a value that becomes one (sparse operands go to hypatia.dot); the compiled function raises ValueError when the inner dimensions differ.");
-  m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); },
-        "The length of axis i of x (an int64 scalar).");
+  m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); }, nb::arg("x"), nb::arg("i"),
+        "The length of axis i of x (an int64 scalar). ``x``: the tensor; ``i``: the axis. Raises TypeError when an operand is not a dense tensor, IndexError when i is out of range.");
   m.def("reshape", [](nb::handle x, nb::handle shp) { return reshape(as_var(x), shape_vars(shp)); },
         "x with a new shape: a tuple of ints or scalar variables; -1 infers one axis.");
   m.def("dimshuffle", [](nb::handle x, nb::args pattern) { return dimshuffle(as_var(x), dimshuffle_pattern(pattern)); },
@@ -217,10 +217,10 @@ void init_tensor(nb::module_& m) {
     return join(nb::cast(rows), 0);
   };
   m.def("nonzero", nonzero_of, nb::arg("a"), nb::arg("return_matrix") = false,
-        "numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix.");
-  m.def("flatnonzero", [](nb::handle x) { return flatnonzero(as_var(x)); },
-        "Indices of the non-zero elements of the flattened x.");
-  m.def("tensor_copy", [](nb::handle x) { return elemwise(ScalarOpId::Identity, {as_var(x)}); },
+        "numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix. ``a``: the tensor; ``return_matrix`` returns the (ndim, nnz) matrix instead of a tuple. Raises TypeError when an operand is not a dense tensor.");
+  m.def("flatnonzero", [](nb::handle x) { return flatnonzero(as_var(x)); }, nb::arg("x"),
+        "Indices of the non-zero elements of the flattened x. ``x``: the tensor. Raises TypeError when an operand is not a dense tensor.");
+  m.def("tensor_copy", [](nb::handle x) { return elemwise(ScalarOpId::Identity, {as_var(x)}); }, nb::arg("x"),
         "A copy of x (an Identity node).");
 
   // Operators and methods of Variable (Theano's _tensor_py_operators and, for sparse operands,
@@ -295,7 +295,7 @@ void init_tensor(nb::module_& m) {
     if (a.type()->kind() != TypeKind::Sparse)
       throw nb::attribute_error("'Variable' object has no attribute 'format' (only sparse variables have it)");
     return format_name(sparse_type(a)->format());
-  }, "'csr' or 'csc' (sparse variables only).");
+  }, "'csr' or 'csc' (sparse variables only). ``x``: the tensor. Raises TypeError when an operand is not a dense tensor.");
 }
 
 // ---- nnet (theano.tensor.nnet): activations, softmax, crossentropies ----
