@@ -2,7 +2,8 @@
 # Builds and runs every test: the structure checks (no include runs up the layers, no source
 # file over 800 lines), the C++ GoogleTest suite (ctest), the installed-package check
 # (a C++ program found through find_package(hypatia)), the Python suite (pytest), the
-# distributed tests under mpirun (tests/mpi), then the
+# distributed tests under mpirun (tests/mpi), the documentation site (sphinx-build -W, its
+# examples run, docs/check_docs.py), then the
 # sanitizer stages: the C++ suite under AddressSanitizer + UndefinedBehaviorSanitizer (clang),
 # the sparse-boundary fuzzer (libFuzzer, same build), and the *Thread* tests of test_compile
 # under ThreadSanitizer. Prints one "== time" line per stage.
@@ -59,6 +60,15 @@ stage "Python tests"
 # (test_distributed, one rank and mpirun -np 2) ran in ctest above.
 stage "Distributed (MPI, 2 ranks on this machine)"
 "$PY" -m pytest -q tests/mpi
+
+# The documentation site (docs/, Sphinx): warnings are errors; then every code block of the site
+# runs (the C++ ones built against build/install from the stage above) with its printed output
+# compared, and check_docs.py checks the API reference, the migration guide and the set-up
+# commands against the code. The site is left in docs/_build/html.
+stage "Documentation: sphinx-build -W, every example run, reference checks"
+"$PY" -m sphinx -W --keep-going -j "$JOBS" -q -b html docs docs/_build/html
+"$PY" docs/run_examples.py --cpp-prefix build/install
+"$PY" docs/check_docs.py --html docs/_build/html
 
 if [ "$SANITIZERS" != "0" ]; then
   if ! command -v clang++ > /dev/null; then

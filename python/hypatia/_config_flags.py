@@ -46,7 +46,10 @@ _NOT_APPLICABLE = {
 
 
 def not_applicable_reason(name):
-    """Why a Theano flag has no effect in Hypatia, or None when it is not one of those."""
+    """Why a Theano flag has no effect in Hypatia, or None when it is not one of those.
+
+    ``name`` is the flag's dotted name. Raises nothing.
+    """
     if name in _NOT_APPLICABLE:
         return _NOT_APPLICABLE[name][1]
     for key, (_, why) in _NOT_APPLICABLE.items():
@@ -106,7 +109,11 @@ def _default_openmp():
 
 def register_flags(cfg, Param):
     """Registers every flag on ``cfg`` (a hypatia.configparser._Config) and applies the
-    defaults of the flags that configure the native library."""
+    defaults of the flags that configure the native library.
+
+    ``Param`` is the ConfigParam class to build flags with. Raises ValueError when a flag is
+    registered twice.
+    """
     def add(name, default, doc, kind="str", **kw):
         cfg.add(Param(name, default, doc, kind, **kw))
 

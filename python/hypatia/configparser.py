@@ -23,7 +23,13 @@ class ConfigWarning(UserWarning):
 
 class ConfigParam:
     """One flag: its full (dotted) name, default, documentation, how values are checked
-    (``kind``: 'enum', 'bool', 'int', 'float', 'str', 'tags'), and what setting it does."""
+    (``kind``: 'enum', 'bool', 'int', 'float', 'str', 'tags'), and what setting it does.
+
+    ``doc`` documents the flag; ``choices`` lists the values of an 'enum'; ``minimum`` bounds an
+    'int' or 'float'; ``apply`` is called with each new value; ``not_applicable`` says why a
+    Theano flag has no effect here; ``check`` validates a value; ``expected`` describes accepted
+    values in errors. Its filter raises ValueError for a value that fails those checks.
+    """
 
     def __init__(self, name, default, doc, kind="str", choices=None, minimum=None, apply=None,
                  not_applicable=None, check=None, expected=None):
@@ -245,7 +251,11 @@ class _Config:
     def change_flags(self, *args, **kwargs):
         """Flags changed for a ``with`` block or a decorated function, then restored (Theano's
         change_flags): ``with config.change_flags(floatX='float32'): ...``. Dotted names go in
-        a dict: ``change_flags({'NanGuardMode.nan_is_error': False})``."""
+        a dict: ``change_flags({'NanGuardMode.nan_is_error': False})``.
+
+        ``args`` is a dict of flag names to values. Raises AttributeError for an unknown flag
+        and ValueError for a bad value, before anything changes.
+        """
         return change_flags(*args, **kwargs)
 
     def __str__(self):
@@ -308,7 +318,11 @@ class change_flags:
 # ---- sources: environment variables and rc files ----
 def parse_flags_string(text, source="HYPATIA_FLAGS"):
     """The (flag, value) pairs of a THEANO_FLAGS-style string: comma-separated key=value; a key
-    alone means key=True. ValueError for an empty key."""
+    alone means key=True. ValueError for an empty key.
+
+    ``text`` is the string; ``source`` names it in errors. Raises ValueError for an item that is
+    not flag=value.
+    """
     pairs = []
     for item in text.split(","):
         item = item.strip()
@@ -325,7 +339,10 @@ def parse_flags_string(text, source="HYPATIA_FLAGS"):
 def rc_file_flags(path):
     """The (flag, value) pairs of a .hypatiarc/.theanorc file (ConfigParser format): [global]
     holds plain flags, [section] holds section.flag. A missing file gives none; ValueError for
-    a file that does not parse."""
+    a file that does not parse.
+
+    ``path`` is the file.
+    """
     parser = _rcparser.RawConfigParser()
     parser.optionxform = str  # flag names are case-sensitive (floatX)
     try:
@@ -343,7 +360,11 @@ def rc_file_flags(path):
 def load_from_environment(environ=None):
     """Sets flags from, lowest precedence first: the .theanorc files (THEANORC, default
     ~/.theanorc), the .hypatiarc files (HYPATIARC, default ~/.hypatiarc), THEANO_FLAGS, then
-    HYPATIA_FLAGS. Within each, the right-most setting wins."""
+    HYPATIA_FLAGS. Within each, the right-most setting wins.
+
+    ``environ`` is the environment mapping (os.environ when None). Raises ValueError naming the
+    variable or file for a bad value, AttributeError for an unknown flag.
+    """
     env = os.environ if environ is None else environ
     sources = []
     for var, default in (("THEANORC", "~/.theanorc"), ("HYPATIARC", "~/.hypatiarc")):
@@ -369,7 +390,10 @@ def default_mode():
     """The mode function() uses when given none: config.mode, where 'Mode' stands for
     config.optimizer ('fast_run' -> FAST_RUN, 'fast_compile' -> FAST_COMPILE, 'merge' -> only
     the merge passes, 'None' -> no rewriting), with config.optimizer_excluding, _including and
-    _requiring added as -tag, +tag and &tag (Theano applies them to the default mode only)."""
+    _requiring added as -tag, +tag and &tag (Theano applies them to the default mode only).
+
+    Raises ValueError when config.mode names no mode.
+    """
     mode = config.mode
     if mode == "Mode":
         mode = {"fast_run": "FAST_RUN", "fast_compile": "FAST_COMPILE", "merge": "FAST_RUN&merge",

@@ -23,9 +23,16 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_nam
     """Symbolic gradient of the scalar ``cost`` with respect to ``wrt`` (theano.grad).
 
     ``wrt`` may be one variable (one gradient is returned) or a list (a list is returned).
-    ``disconnected_inputs`` is 'raise' (DisconnectedInputError), 'warn' or 'ignore';
-    ``return_disconnected`` is 'zero', 'None' or 'Disconnected'; ``known_grads`` maps
-    variables to their known gradients (cost may then be None).
+    ``consider_constant`` lists variables treated as constants (no gradient flows through them).
+    ``disconnected_inputs`` is 'raise', 'warn' or 'ignore' for a ``wrt`` the cost does not depend on;
+    ``return_disconnected`` ('zero', 'None' or 'Disconnected') says what is returned for it.
+    ``known_grads`` maps variables to their known gradients (``cost`` may then be None).
+    ``add_names`` names the gradients ``(d<cost>/d<wrt>)``; ``null_gradients`` ('raise' or
+    'return') says what to do with a gradient an op cannot give.
+
+    Raises DisconnectedInputError (disconnected_inputs='raise'), NullTypeGradError when a needed
+    gradient is undefined or not implemented (null_gradients='raise'), TypeError when ``cost`` is
+    not a scalar, ValueError for a bad ``return_disconnected``.
     """
     wrt_list, is_list = _as_list(wrt)
     if return_disconnected not in ("zero", "None", "Disconnected"):
@@ -36,7 +43,15 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_nam
 
 
 def Lop(f, wrt, eval_points, consider_constant=None, disconnected_inputs="raise"):
-    """Vector times Jacobian: eval_points . d f / d wrt (theano.gradient.Lop)."""
+    """Vector times Jacobian: ``eval_points . d f / d wrt`` (theano.gradient.Lop).
+
+    ``f`` is a variable or list of them, ``wrt`` the variable(s) to differentiate with respect to
+    (a list gives a list), ``eval_points`` one vector per ``f``; ``consider_constant`` and
+    ``disconnected_inputs`` are as in ``grad``.
+
+    Raises DisconnectedInputError when a ``wrt`` does not influence ``f`` (disconnected_inputs='raise'),
+    TypeError when an eval point's type differs from its output's.
+    """
     f_list, _ = _as_list(f)
     wrt_list, is_list = _as_list(wrt)
     ev, _ = _as_list(eval_points)
@@ -45,7 +60,15 @@ def Lop(f, wrt, eval_points, consider_constant=None, disconnected_inputs="raise"
 
 
 def Rop(f, wrt, eval_points, disconnected_outputs="raise", return_disconnected="zero"):
-    """Jacobian times vector: d f / d wrt . eval_points (theano.gradient.Rop)."""
+    """Jacobian times vector: ``d f / d wrt . eval_points`` (theano.gradient.Rop), forward mode.
+
+    ``f`` is a variable or list, ``wrt`` the variable(s) and ``eval_points`` one tangent per ``wrt``.
+    ``disconnected_outputs`` ('raise', 'warn', 'ignore') is for outputs ``wrt`` does not reach;
+    ``return_disconnected`` ('zero', 'None', 'Disconnected') says what they get.
+
+    Raises NotImplementedError when an op on the path has no R-op, TypeError when an eval point's
+    type differs from its variable's, DisconnectedInputError for a disconnected output with 'raise'.
+    """
     f_list, is_list = _as_list(f)
     wrt_list, _ = _as_list(wrt)
     ev, _ = _as_list(eval_points)
@@ -54,14 +77,25 @@ def Rop(f, wrt, eval_points, disconnected_outputs="raise", return_disconnected="
 
 
 def jacobian(expression, wrt, consider_constant=None, disconnected_inputs="raise"):
-    """d expression[i] / d wrt for a vector expression, stacked over i (theano.gradient.jacobian)."""
+    """``d expression[i] / d wrt`` for a vector ``expression``, stacked over i (theano.gradient.jacobian).
+
+    ``wrt`` is a variable or a list (a list of Jacobians is returned); ``consider_constant`` and
+    ``disconnected_inputs`` are as in ``grad``.
+
+    Raises TypeError when ``expression`` is not a vector, DisconnectedInputError as ``grad``.
+    """
     wrt_list, is_list = _as_list(wrt)
     out = _core.jacobian(expression, wrt_list, list(consider_constant or []), disconnected_inputs)
     return out if is_list else out[0]
 
 
 def hessian(cost, wrt, consider_constant=None, disconnected_inputs="raise"):
-    """Matrix of second derivatives of a scalar cost for each vector in wrt (theano.gradient.hessian)."""
+    """The matrix of second derivatives of the scalar ``cost`` for each vector in ``wrt`` (theano.gradient.hessian).
+
+    ``consider_constant`` and ``disconnected_inputs`` are as in ``grad``.
+
+    Raises TypeError when ``cost`` is not a scalar or a ``wrt`` not a vector, DisconnectedInputError as ``grad``.
+    """
     wrt_list, is_list = _as_list(wrt)
     out = _core.hessian(cost, wrt_list, list(consider_constant or []), disconnected_inputs)
     return out if is_list else out[0]
@@ -77,12 +111,18 @@ grad_scale = _core.grad_scale
 def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, out_type=None, abs_tol=None,
                 rel_tol=None, mode=None, cast_to_output_type=False, no_debug_ref=True,
                 structured=False):
-    """Check fun's symbolic gradient against central differences (theano.gradient.verify_grad).
+    """Check ``fun``'s symbolic gradient against central differences (theano.gradient.verify_grad).
 
     ``fun`` maps input variables to one output variable; ``pt`` lists numpy arrays (or
-    scipy.sparse matrices) to test at. The output is projected on a random direction; a
-    mismatch raises ValueError starting with '[verify_grad] GradientError'. ``structured``
-    perturbs only the stored entries of sparse inputs (the sparse module's structured check).
+    scipy.sparse matrices) to test at. The output is projected on a random direction, ``n_tests``
+    times, drawn from ``rng`` (a RandomState or seed; 42 when None). ``eps`` is the step,
+    ``abs_tol``/``rel_tol`` the tolerances (Theano's per-dtype defaults when None), ``mode`` the
+    mode functions are compiled with. ``out_type``, ``cast_to_output_type`` and ``no_debug_ref``
+    are accepted for Theano compatibility. ``structured`` perturbs only the stored entries of
+    sparse inputs (the sparse module's structured check).
+
+    Raises ValueError starting with '[verify_grad] GradientError' when the gradients disagree
+    (``gradient.GradientError`` is ValueError), TypeError when ``fun`` does not return one variable.
     """
     if rng is None:
         seed = 42
@@ -96,13 +136,21 @@ def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, out_type=None, abs_tol=N
 
 # ---- for the grad/L_op of ops written in Python (theano.gradient's helpers) ----
 def grad_undefined(op, x_pos, x, comment=""):
-    """A NullType gradient: the gradient of ``op`` with respect to input ``x_pos`` is undefined."""
+    """A NullType gradient: the gradient of ``op`` with respect to input ``x_pos`` (the variable ``x``) is
+    undefined; ``comment`` says why. For an op's ``grad``.
+
+    Raises nothing itself; ``grad`` raises NullTypeGradError if the gradient is needed.
+    """
     return _core._null_grad("This variable is Null because the grad method for input %d (%s) of the %s op is "
                             "mathematically undefined. %s" % (x_pos, x, op, comment))
 
 
 def grad_not_implemented(op, x_pos, x, comment=""):
-    """A NullType gradient: the gradient of ``op`` with respect to input ``x_pos`` is not implemented."""
+    """A NullType gradient: the gradient of ``op`` with respect to input ``x_pos`` (the variable ``x``) is
+    not implemented; ``comment`` says why. For an op's ``grad``.
+
+    Raises nothing itself; ``grad`` raises NullTypeGradError if the gradient is needed.
+    """
     return _core._null_grad("This variable is Null because the grad method for input %d (%s) of the %s op is "
                             "not implemented. %s" % (x_pos, x, op, comment))
 
@@ -115,14 +163,20 @@ class _DisconnectedMeta(type):
 
 class DisconnectedType(metaclass=_DisconnectedMeta):
     """``DisconnectedType()()`` is the gradient of an input that does not influence the outputs;
-    ``isinstance(g.type, DisconnectedType)`` tells such an output gradient in an op's grad."""
+    ``isinstance(g.type, DisconnectedType)`` tells such an output gradient in an op's grad.
+
+    Raises nothing.
+    """
 
     def __call__(self, name=None):
         return _core._disconnected()
 
 
 class NullType(object):
-    """Theano's NullType() as an OpFromGraph override entry: no gradient (R_op) for that input (output)."""
+    """Theano's NullType() as an OpFromGraph override entry: no gradient (R_op) for that input (output).
+
+    Raises nothing; grad raises NullTypeGradError if such a gradient is needed.
+    """
 
 
 def subgraph_grad(wrt, end, start=None, cost=None, details=False):
@@ -131,6 +185,9 @@ def subgraph_grad(wrt, end, start=None, cost=None, details=False):
 
     Returns (wrt_grads, end_grads); with details=True also the gradients from ``start`` alone
     and from ``cost`` alone with respect to ``wrt`` (None where not given).
+
+    Raises DisconnectedInputError when a ``wrt`` does not influence the cost, TypeError when
+    ``cost`` is not a scalar.
     """
     if cost is None and start is None:
         raise ValueError("[subgraph_grad] needs a cost or start gradients (both are None)")

@@ -16,6 +16,8 @@ def ifelse(condition, then_branch, else_branch, name=None):
     result is a variable, a list or a tuple like ``then_branch``. Each (then, else) pair must
     have one type; numbers and other constants convert to the other branch's type. A non-scalar
     or sparse condition, or pairs of different types, raise TypeError.
+
+    ``name`` names the IfElse node.
     """
     return _m.ifelse(condition, then_branch, else_branch, name)
 

@@ -38,6 +38,8 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
     ``print_clients`` lists the clients of nodes used more than once; ``print_storage`` shows
     the values of constants and shared variables. ``file=None`` prints to stdout, ``file='str'``
     returns the text; any other file-like object receives it and is returned.
+
+    Raises TypeError when ``obj`` is none of the kinds listed.
     """
     for name, d in (("done", done), ("used_ids", used_ids)):
         if d is not None and not isinstance(d, dict):
@@ -61,7 +63,11 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
 
 
 def pprint(var):
-    """Math-like text of the expression computing ``var`` (theano.printing.pprint / pp)."""
+    """Math-like text of the expression computing ``var`` (theano.printing.pprint / pp).
+
+    ``var`` may also be a list of variables (one line each). Raises TypeError when ``var`` is not a
+    Variable or a list of them.
+    """
     if isinstance(var, (list, tuple)):
         return "\n".join(_core.pprint(v) for v in var)
     return _core.pprint(var)
@@ -72,7 +78,13 @@ pp = pprint
 
 def dot_graph(obj, compact=True, with_ids=False, high_contrast=True, colorCodes=None, max_label_size=70,
               var_with_name_simple=False, cond_highlight=None, d3_attributes=False):
-    """Graphviz dot text of a graph as pydotprint draws it (the options are pydotprint's)."""
+    """Graphviz dot text of a graph as pydotprint draws it (the options are pydotprint's).
+
+    ``obj`` is the graph (a Variable, list, Apply, Function or FunctionGraph); ``compact``,
+    ``with_ids``, ``high_contrast``, ``colorCodes``, ``max_label_size``,
+    ``var_with_name_simple`` and ``cond_highlight`` are pydotprint's options; ``d3_attributes``
+    adds d3viz's attributes. Raises TypeError for an unsupported ``obj``.
+    """
     graph = _graph_of(obj, "pydotprint")
     kw = _dot_kwargs(compact, with_ids, high_contrast, colorCodes, max_label_size, var_with_name_simple,
                      cond_highlight, d3_attributes)
@@ -94,7 +106,11 @@ def _dot_kwargs(compact, with_ids, high_contrast, colorCodes, max_label_size, va
 
 
 def dot_tree(obj, **options):
-    """The dot text of a graph and of its inner graphs (scan, OpFromGraph), as nested dicts."""
+    """The dot text of a graph and of its inner graphs (scan, OpFromGraph), as nested dicts.
+
+    ``obj`` is as in dot_graph, the other options pydotprint's. Raises TypeError for an
+    unsupported ``obj``.
+    """
     graph = _graph_of(obj, "pydotprint")
     kw = _dot_kwargs(**dict(dict(compact=True, with_ids=False, high_contrast=True, colorCodes=None,
                                  max_label_size=70, var_with_name_simple=False, cond_highlight=None,
@@ -105,7 +121,11 @@ def dot_tree(obj, **options):
 
 
 def render_dot(text, format, who="pydotprint"):
-    """Graphviz's rendering of dot ``text`` in ``format`` ('png', 'svg', 'pdf', 'json', ...) as bytes."""
+    """Graphviz's rendering of dot ``text`` in ``format`` ('png', 'svg', 'pdf', 'json', ...) as bytes.
+
+    ``who`` names the caller in error messages. Raises RuntimeError when Graphviz's dot program
+    is missing or fails.
+    """
     import shutil
     import subprocess
     if not isinstance(format, str) or not format or not format.replace(":", "").replace("_", "").isalnum():
@@ -143,6 +163,9 @@ def pydotprint(fct, outfile=None, compact=True, format="png", with_ids=False, hi
     'svg', 'pdf', 'dot', ...). ``return_image`` returns the image bytes instead of writing a
     file; otherwise the file is written, its path printed (``print_output_file``) and
     returned. Needs Graphviz's ``dot`` program (Debian: graphviz).
+
+    ``fct`` is the graph to draw. Raises RuntimeError when Graphviz's dot program is missing or
+    fails, TypeError for an unsupported ``fct``.
     """
     import os
     options = dict(compact=compact, with_ids=with_ids, high_contrast=high_contrast, colorCodes=colorCodes,
@@ -204,6 +227,9 @@ class Print(object):
     ``global_fn(op, x)`` does the printing (default: print "message attr = value" to
     sys.stdout). The gradient passes through unchanged. Prints are never constant-folded,
     and two Print instances never merge.
+
+    Raises nothing when built; an exception in ``global_fn`` fails the call with a RuntimeError
+    naming Print.
     """
 
     def __init__(self, message="", attrs=("__str__",), global_fn=_print_fn):

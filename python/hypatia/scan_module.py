@@ -16,14 +16,20 @@ __all__ = ["scan", "map", "reduce", "foldl", "foldr", "scan_checkpoints", "until
 
 
 class until:
-    """The stop condition of a scan step (theano.scan_module.until): return it last from fn."""
+    """The stop condition of a scan step (theano.scan_module.until): return it last from fn.
+
+    Raises TypeError when the condition cannot become a variable.
+    """
 
     def __init__(self, condition):
         self.condition = _as_var(condition)
 
 
 class OrderedUpdates(OrderedDict):
-    """The updates scan returns: shared variable -> expression, keys checked to be shared."""
+    """The updates scan returns: shared variable -> expression, keys checked to be shared.
+
+    Raises TypeError when a key is not a shared variable, KeyError when a key already has an update.
+    """
 
     def __setitem__(self, key, value):
         if not (isinstance(key, Variable) and key.is_shared):
@@ -97,14 +103,24 @@ def _taps(t, default):
 
 def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None, truncate_gradient=-1,
          go_backwards=False, mode=None, name=None, profile=False, allow_gc=None, strict=False, return_list=False):
-    """Loops fn over sequences and fed-back outputs (theano.scan); returns (outputs, updates).
+    """Loops ``fn`` over sequences and fed-back outputs (theano.scan); returns (outputs, updates).
 
-    fn gets, in order, every tap of every sequence, every tap of every fed-back output and the
-    non-sequences, and returns its outputs, optionally an updates dict and an ``until``
-    condition. Without n_steps the loop runs over the shortest sequence. ``mode`` and
-    ``profile`` are accepted for compatibility: the inner graph is compiled with the mode of
-    the function that contains the loop. Raises TypeError/ValueError naming the scan for
-    inconsistent arguments (see docs/semantics.md, "scan").
+    ``fn`` gets, in order, every tap of every sequence, every tap of every fed-back output and the
+    non-sequences, and returns its outputs, optionally an updates dict and an ``until`` condition.
+    ``sequences`` are walked along their first axis (a dict gives taps); ``outputs_info`` gives
+    the initial value of each fed-back output (None for an output not fed back; a dict gives
+    ``initial`` and ``taps``); ``non_sequences`` are passed to every step unchanged. Without
+    ``n_steps`` the loop runs over the shortest sequence. ``truncate_gradient=k`` keeps the last k
+    steps in the backward pass (-1: all); ``go_backwards`` walks the sequences from the end.
+    ``mode``, ``profile`` and ``allow_gc`` are accepted for compatibility: the inner graph is compiled
+    with the mode of the function that contains the loop. ``name`` names the loop in errors and
+    printing; ``strict=True`` refuses shared variables ``fn`` reads without being given them;
+    ``return_list`` returns a list of outputs even for one.
+
+    Raises TypeError/ValueError naming the scan for inconsistent arguments (an initial value of
+    the wrong dtype, positive output taps, ...), MissingInputError with strict=True (see
+    docs/semantics.md, "scan"); the compiled loop raises ValueError when a sequence is shorter
+    than n_steps.
     """
     who = f"[scan {name or 'scan_fn'}]"
     seqs = []
@@ -152,13 +168,23 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
 
 
 def map(fn, sequences, non_sequences=None, truncate_gradient=-1, go_backwards=False, mode=None, name=None):
-    """fn applied to each step of the sequences (theano.map); returns (outputs, updates)."""
+    """``fn`` applied to each step of the ``sequences`` (theano.map); returns (outputs, updates).
+
+    ``truncate_gradient`` and ``go_backwards`` are as in ``scan``. ``non_sequences`` are passed to every step unchanged; ``mode`` and ``name`` are as in ``scan``.
+
+    Raises TypeError/ValueError naming the scan for inconsistent arguments, as ``scan``.
+    """
     return scan(fn, sequences=sequences, outputs_info=None, non_sequences=non_sequences,
                 truncate_gradient=truncate_gradient, go_backwards=go_backwards, mode=mode, name=name)
 
 
 def reduce(fn, sequences, outputs_info, non_sequences=None, go_backwards=False, mode=None, name=None):
-    """The last value of a scan (theano.reduce): fn folds the sequences into outputs_info."""
+    """The last value of a scan (theano.reduce): ``fn`` folds the ``sequences`` into ``outputs_info``.
+
+    ``go_backwards`` walks the sequences from the end. ``non_sequences`` are passed to every step unchanged; ``mode`` and ``name`` are as in ``scan``.
+
+    Raises TypeError/ValueError naming the scan for inconsistent arguments, as ``scan``.
+    """
     outs, updates = scan(fn, sequences=sequences, outputs_info=outputs_info, non_sequences=non_sequences,
                          go_backwards=go_backwards, mode=mode, name=name, return_list=True)
     outs = [o[-1] for o in outs]
@@ -166,21 +192,35 @@ def reduce(fn, sequences, outputs_info, non_sequences=None, go_backwards=False, 
 
 
 def foldl(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None):
-    """reduce from the first step to the last (theano.foldl)."""
+    """``reduce`` from the first step to the last (theano.foldl): ``fn`` folds ``sequences`` into
+    ``outputs_info``. ``non_sequences`` are passed to every step unchanged; ``mode`` and ``name`` are as in ``scan``.
+
+    Raises TypeError/ValueError naming the scan for inconsistent arguments, as ``scan``.
+    """
     return reduce(fn, sequences, outputs_info, non_sequences, go_backwards=False, mode=mode, name=name)
 
 
 def foldr(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None):
-    """reduce from the last step to the first (theano.foldr)."""
+    """``reduce`` from the last step to the first (theano.foldr): ``fn`` folds ``sequences`` into
+    ``outputs_info``. ``non_sequences`` are passed to every step unchanged; ``mode`` and ``name`` are as in ``scan``.
+
+    Raises TypeError/ValueError naming the scan for inconsistent arguments, as ``scan``.
+    """
     return reduce(fn, sequences, outputs_info, non_sequences, go_backwards=True, mode=mode, name=name)
 
 
 def scan_checkpoints(fn, sequences=[], outputs_info=None, non_sequences=[], name="checkpointscan_fn",
                      n_steps=None, save_every_N=10, padding=True):
-    """scan that stores one value in save_every_N and recomputes the rest for the gradient
-    (theano.scan_checkpoints). Sequences must share one length, taps are [0] for sequences and
-    [-1] for outputs; the outputs hold the value after every save_every_N-th step (the last
-    chunk may be shorter when padding). Returns (outputs, updates)."""
+    """``scan`` that stores one value in ``save_every_N`` and recomputes the rest for the gradient
+    (theano.scan_checkpoints).
+
+    ``fn``, ``sequences``, ``outputs_info``, ``non_sequences``, ``name`` and ``n_steps`` are as in
+    ``scan``; sequences must share one length, taps are [0] for sequences and [-1] for outputs. The
+    outputs hold the value after every save_every_N-th step (the last chunk may be shorter when
+    ``padding``). Returns (outputs, updates).
+
+    Raises TypeError/ValueError as ``scan``, and ValueError when the sequences' lengths differ.
+    """
     who = f"[scan_checkpoints {name}]"
     seqs = [_as_var(s) for s in (sequences if isinstance(sequences, (list, tuple)) else [sequences])]
     infos = []

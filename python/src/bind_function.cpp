@@ -103,7 +103,7 @@ PyType_Slot function_slots[] = {{Py_tp_call, reinterpret_cast<void*>(function_tp
 }  // namespace
 
 void init_function(nb::module_& m) {
-  nb::class_<In>(m, "In", "A function input with Theano's options (theano.In).")
+  nb::class_<In>(m, "In", "A function input with Theano's options (theano.In): ``variable`` with an optional ``name``, default ``value``, ``update``, ``borrow`` and the rest of Theano's flags. Raises TypeError when ``variable`` is not a Variable.")
       .def("__init__", [](In* self, nb::handle variable, std::optional<std::string> name, nb::handle value,
                           nb::handle update, std::optional<bool> mutable_, bool strict,
                           std::optional<bool> allow_downcast, bool autoname, nb::handle implicit,
@@ -141,13 +141,13 @@ void init_function(nb::module_& m) {
       .def_rw("strict", &In::strict, "Arguments must already have the exact type.")
       .def_rw("allow_downcast", &In::allow_downcast, "Permit lossy dtype casts of arguments (None: the function's).");
 
-  nb::class_<Out>(m, "Out", "A function output with Theano's options (theano.Out).")
+  nb::class_<Out>(m, "Out", "A function output with Theano's options (theano.Out): ``variable`` and ``borrow`` (return the internal buffer instead of a copy). Raises TypeError when ``variable`` is not a Variable.")
       .def(nb::init<Var, bool>(), nb::arg("variable"), nb::arg("borrow") = false,
            "Out(variable, borrow=False): borrow=True may return memory the function still uses (no copy).")
       .def_rw("variable", &Out::variable, "The output variable.")
       .def_rw("borrow", &Out::borrow, "The result may alias the function's internal memory.");
 
-  nb::class_<FunctionOptions>(m, "FunctionOptions", "The options of function() besides inputs and outputs.")
+  nb::class_<FunctionOptions>(m, "FunctionOptions", "The options of function() besides inputs and outputs (updates, givens, mode, profiling, ...), as function() fills them. Raises TypeError for an option of the wrong type.")
       .def("__init__", [](FunctionOptions* self, const std::string& mode, std::vector<std::pair<Var, Var>> updates,
                           std::vector<std::pair<Var, Var>> givens, const std::string& name,
                           const std::string& on_unused_input, std::optional<bool> allow_input_downcast,

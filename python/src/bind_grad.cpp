@@ -74,16 +74,16 @@ void init_grad(nb::module_& m) {
     return vars_or_none(hessian(c, wrt, o));
   },
         "The Hessian of a scalar cost with respect to wrt.");
-  m.def("zero_grad", [](nb::handle x) { return zero_grad(as_var(x)); },
-        "x in the forward pass; its gradient is zero.");
-  m.def("disconnected_grad", [](nb::handle x) { return disconnected_grad(as_var(x)); },
-        "x in the forward pass; the gradient does not flow through it (disconnected).");
-  m.def("consider_constant", [](nb::handle x) { return consider_constant(as_var(x)); },
-        "x in the forward pass; treated as a constant by grad.");
-  m.def("grad_clip", [](nb::handle x, double lo, double hi) { return grad_clip(as_var(x), lo, hi); },
-        "x in the forward pass; its gradient clipped to [lower, upper].");
-  m.def("grad_scale", [](nb::handle x, double mult) { return grad_scale(as_var(x), mult); },
-        "x in the forward pass; its gradient multiplied by multiplier.");
+  m.def("zero_grad", [](nb::handle x) { return zero_grad(as_var(x)); }, nb::arg("x"),
+        "x in the forward pass; its gradient is zero. ``x``: the variable. Raises TypeError when ``x`` is not a variable or a value that becomes one.");
+  m.def("disconnected_grad", [](nb::handle x) { return disconnected_grad(as_var(x)); }, nb::arg("x"),
+        "x in the forward pass; the gradient does not flow through it (disconnected). ``x``: the variable. Raises TypeError when ``x`` is not a variable or a value that becomes one.");
+  m.def("consider_constant", [](nb::handle x) { return consider_constant(as_var(x)); }, nb::arg("x"),
+        "x in the forward pass; treated as a constant by grad. ``x``: the variable. Raises TypeError when ``x`` is not a variable or a value that becomes one.");
+  m.def("grad_clip", [](nb::handle x, double lo, double hi) { return grad_clip(as_var(x), lo, hi); }, nb::arg("x"), nb::arg("lower"), nb::arg("upper"),
+        "x in the forward pass; its gradient clipped to [lower, upper]. ``x``: the variable; ``lower`` and ``upper``: the bounds. Raises TypeError when ``x`` is not a variable or a value that becomes one.");
+  m.def("grad_scale", [](nb::handle x, double mult) { return grad_scale(as_var(x), mult); }, nb::arg("x"), nb::arg("multiplier"),
+        "x in the forward pass; its gradient multiplied by multiplier. ``x``: the variable; ``multiplier``: the factor. Raises TypeError when ``x`` is not a variable or a value that becomes one.");
   m.def("verify_grad", [](nb::callable fun, nb::list pt, int n_tests, uint64_t seed, std::optional<double> eps,
                           std::optional<double> abs_tol, std::optional<double> rel_tol, const std::string& mode, bool structured) {
     std::vector<Value> points;

@@ -28,7 +28,7 @@ nb::object dtype_of(const TypePtr& t) {
 }  // namespace
 
 void init_graph(nb::module_& m) {
-  nb::class_<PyType>(m, "Type", "A graph type (TensorType or SparseType): immutable, compared by value.")
+  nb::class_<PyType>(m, "Type", "A graph type (TensorType or SparseType): immutable, compared by value. Calling it makes a new variable of the type; its filter raises TypeError or ValueError for a value the type refuses.")
       .def("__str__", [](const PyType& t) { return t.t->str(); })
       .def("__repr__", [](const PyType& t) { return t.t->str(); })
       .def("__eq__", [](const PyType& a, const PyType& b) { return same_type(a.t, b.t); })
@@ -81,7 +81,7 @@ void init_graph(nb::module_& m) {
     return PyType{SparseType::make(format_from_name(format), dtype_from_name(dtype))};
   }, nb::arg("format"), nb::arg("dtype"), "Theano's SparseType(format, dtype): format 'csr' or 'csc'.");
 
-  nb::class_<PyOp>(m, "Op", "An op: what a node computes (compared by its parameters); call it on inputs to build a node.")
+  nb::class_<PyOp>(m, "Op", "An op: what a node computes (compared by its parameters); call it on inputs to build a node, which raises TypeError when the inputs' types do not fit the op.")
       .def("__str__", [](const PyOp& o) { return o.op->str(); })
       .def("__repr__", [](const PyOp& o) { return o.op->str(); })
       .def_prop_ro("name", [](const PyOp& o) { return o.op->name(); }, "The op's class name (e.g. 'Dot').")
@@ -104,7 +104,7 @@ void init_graph(nb::module_& m) {
       .def_prop_ro("view_map", [](const PyOp& o) { return o.op->view_map(); }, "{output: [input]}: outputs that are views of inputs.")
       .def_prop_ro("destroy_map", [](const PyOp& o) { return o.op->destroy_map(); }, "{output: [input]}: outputs computed by overwriting inputs.");
 
-  nb::class_<PyApply>(m, "Apply", "A node of a graph: an op applied to input variables, with its outputs.")
+  nb::class_<PyApply>(m, "Apply", "A node of a graph: an op applied to input variables, with its outputs. Apply(op, inputs, outputs) raises TypeError when op is not a hypatia.Op with a perform method or the inputs are not Variables.")
       .def("__init__", [](PyApply* self, nb::handle op, nb::handle inputs, nb::handle outputs) {
         new (self) PyApply{apply_from_python(op, inputs, outputs)};
       }, nb::arg("op"), nb::arg("inputs"), nb::arg("outputs"),
@@ -122,7 +122,7 @@ void init_graph(nb::module_& m) {
       .def("__hash__", [](const PyApply& a) { return reinterpret_cast<Py_ssize_t>(a.node.get()); });
 
   nb::class_<Var>(m, "Variable", "A symbolic variable: a graph input, constant, shared variable or a node's output. "
-                              "Operators and methods build new graph nodes (Theano's TensorVariable/SparseVariable).")
+                              "Operators and methods build new graph nodes (Theano's TensorVariable/SparseVariable); they raise TypeError for operands whose types do not combine.")
       .def_prop_rw("name",
                    [](const Var& v) -> nb::object { if (v->name.empty()) return nb::none(); return nb::str(v->name.c_str()); },
                    [](const Var& v, std::optional<std::string> n) { v->name = n.value_or(""); }, "The variable's name ('' when unnamed).")
@@ -171,7 +171,7 @@ void init_graph(nb::module_& m) {
         set_value(v, std::move(val), borrow);
       }, nb::arg("value"), nb::arg("borrow") = false, "Replaces a shared variable's value (copied unless borrow=True).");
 
-  nb::class_<FunctionGraph>(m, "FunctionGraph", "Theano's FunctionGraph: a graph between given inputs and outputs, which rewrites edit.")
+  nb::class_<FunctionGraph>(m, "FunctionGraph", "Theano's FunctionGraph: a graph between given inputs and outputs, which rewrites edit. FunctionGraph(inputs, outputs, clone=True) raises MissingInputError when an output needs a variable that is not among the inputs.")
       .def("__init__", [](FunctionGraph* self, std::vector<Var> inputs, std::vector<Var> outputs, bool clone) {
         new (self) FunctionGraph(inputs, outputs, clone);
       }, nb::arg("inputs"), nb::arg("outputs"), nb::arg("clone") = true,

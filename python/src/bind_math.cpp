@@ -8,10 +8,11 @@ namespace hypatia::py {
 
 void init_math(nb::module_& m) {
   auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
-    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, nb::arg("a"), doc);
+    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, nb::arg("a"), joined_doc(doc, " Raises TypeError when ``a`` is not a dense tensor or a value that becomes one (a sparse variable is refused: use hypatia.sparse)."));
   };
   auto bin = [&](const char* name, Var (*f)(const Var&, const Var&), const char* doc) {
-    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); }, nb::arg("a"), nb::arg("b"), doc);
+    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); }, nb::arg("a"), nb::arg("b"),
+          joined_doc(doc, " Raises TypeError when ``a`` or ``b`` is not a dense tensor or a value that becomes one (sparse operands are refused: use hypatia.sparse); the compiled function raises ValueError when their shapes do not broadcast."));
   };
   un("exp2", &exp2, "2 ** x elementwise.");
   un("log2", &log2, "Base-2 logarithm elementwise.");
@@ -43,7 +44,7 @@ void init_math(nb::module_& m) {
   un("floor", &floor, "Floor elementwise.");
   un("trunc", &trunc, "Truncation toward zero elementwise.");
   un("sgn", &sgn, "The sign (-1, 0 or 1) elementwise.");
-  un("real", &real, "The real part.");
+  un("real", &real, "The real part of ``a`` (real inputs pass through unchanged).");
   un("imag", &imag, "The imaginary part.");
   un("angle", &angle, "The complex argument elementwise.");
   un("conj", &conj, "The complex conjugate elementwise.");
@@ -61,21 +62,21 @@ void init_math(nb::module_& m) {
   m.def("round", [](nb::handle a, std::optional<std::string> mode) {
     return round(as_var(a), mode.value_or("half_away_from_zero"));
   }, nb::arg("a"), nb::arg("mode") = nb::none(),
-        "Rounds in a's dtype; mode 'half_away_from_zero' (default) or 'half_to_even'.");
+        "Rounds in a's dtype; mode 'half_away_from_zero' (default) or 'half_to_even'. Raises TypeError when an operand is not a dense tensor or a value that becomes one, ValueError for another mode.");
   m.def("iround", [](nb::handle a, std::optional<std::string> mode) {
     return iround(as_var(a), mode.value_or("half_away_from_zero"));
   }, nb::arg("a"), nb::arg("mode") = nb::none(),
-        "cast(round(a, mode), 'int64').");
+        "cast(round(a, mode), 'int64'). ``mode``: 'half_away_from_zero' (default) or 'half_to_even'. Raises TypeError when an operand is not a dense tensor or a value that becomes one, ValueError for another mode.");
   m.def("isclose", [](nb::handle a, nb::handle b, double rtol, double atol, bool equal_nan) {
     return isclose(as_var(a), as_var(b), rtol, atol, equal_nan);
   }, nb::arg("a"), nb::arg("b"), nb::arg("rtol") = 1e-5, nb::arg("atol") = 1e-8, nb::arg("equal_nan") = false,
-        "numpy.isclose as a graph: |a - b| <= atol + rtol * |b| (bool).");
+        "numpy.isclose as a graph: ``|a - b| <= atol + rtol * |b|`` (bool). ``equal_nan`` counts NaNs at the same place as equal. Raises TypeError when an operand is not a dense tensor or a value that becomes one; the compiled function raises ValueError when the shapes do not broadcast.");
   m.def("switch", [](nb::handle c, nb::handle a, nb::handle b) { return switch_(as_var(c), as_var(a), as_var(b)); },
         nb::arg("cond"), nb::arg("ift"), nb::arg("iff"),
-        "Elementwise cond ? ift : iff, broadcasting.");
+        "Elementwise cond ? ift : iff, broadcasting. Raises TypeError when an operand is not a dense tensor or a value that becomes one; the compiled function raises ValueError when the shapes do not broadcast.");
   m.def("clip", [](nb::handle x, nb::handle lo, nb::handle hi) { return clip(as_var(x), as_var(lo), as_var(hi)); },
         nb::arg("x"), nb::arg("min"), nb::arg("max"),
-        "x clipped to [min, max] elementwise.");
+        "x clipped to [min, max] elementwise. Raises TypeError when an operand is not a dense tensor or a value that becomes one.");
 
   // Operators and methods of Variable. == and != stay Python identity (Theano's rule).
   nb::handle cls = nb::type<Var>();

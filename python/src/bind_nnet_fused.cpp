@@ -46,37 +46,37 @@ void init_nnet_fused(nb::module_& m) {
         "Batch normalisation with given statistics: (inputs - mean) * gamma / sqrt(var + epsilon) + beta.");
 
   m.def("softmax_with_bias", [](nb::handle x, nb::handle b) { return softmax_with_bias(as_var(x), as_var(b)); },
-        nb::arg("x"), nb::arg("b"), "softmax(x + b) per row (SoftmaxWithBias).");
+        nb::arg("x"), nb::arg("b"), "softmax(x + b) per row (SoftmaxWithBias). Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError when the shapes do not agree.");
   m.def("softmax_grad", [](nb::handle dy, nb::handle sm) { return softmax_grad(as_var(dy), as_var(sm)); },
-        nb::arg("dy"), nb::arg("sm"), "SoftmaxGrad: (dy - sum(dy * sm, -1)) * sm.");
+        nb::arg("dy"), nb::arg("sm"), "SoftmaxGrad: (dy - sum(dy * sm, -1)) * sm. Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError when the shapes do not agree.");
   m.def("crossentropy_softmax_argmax_1hot_with_bias", [](nb::handle x, nb::handle b, nb::handle y) {
     return as_tuple(crossentropy_softmax_argmax_1hot_with_bias(as_var(x), as_var(b), as_var(y)));
-  }, nb::arg("x"), nb::arg("b"), nb::arg("y_idx"), "(nll, softmax(x + b), argmax(x + b)) per row, fused and stable.");
+  }, nb::arg("x"), nb::arg("b"), nb::arg("y_idx"), "(nll, softmax(x + b), argmax(x + b)) per row, fused and stable. ``y_idx``: the integer class of each row. Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError for a class out of range.");
   m.def("crossentropy_softmax_1hot_with_bias", [](nb::handle x, nb::handle b, nb::handle y) {
     return as_tuple(crossentropy_softmax_1hot_with_bias(as_var(x), as_var(b), as_var(y)));
-  }, nb::arg("x"), nb::arg("b"), nb::arg("y_idx"), "(nll, softmax(x + b)) per row.");
+  }, nb::arg("x"), nb::arg("b"), nb::arg("y_idx"), "(nll, softmax(x + b)) per row. ``y_idx``: the integer class of each row. Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError for a class out of range.");
   m.def("crossentropy_softmax_1hot", [](nb::handle x, nb::handle y) {
     return as_tuple(crossentropy_softmax_1hot(as_var(x), as_var(y)));
-  }, nb::arg("x"), nb::arg("y_idx"), "(nll, softmax(x)) per row.");
+  }, nb::arg("x"), nb::arg("y_idx"), "(nll, softmax(x)) per row. ``y_idx``: the integer class of each row. Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError for a class out of range.");
   m.def("crossentropy_softmax_max_and_argmax_1hot_with_bias", [](nb::handle x, nb::handle b, nb::handle y) {
     return as_tuple(crossentropy_softmax_max_and_argmax_1hot_with_bias(as_var(x), as_var(b), as_var(y)));
-  }, nb::arg("x"), nb::arg("b"), nb::arg("y_idx"), "(nll, softmax, max(softmax, 1), argmax(softmax, 1)).");
+  }, nb::arg("x"), nb::arg("b"), nb::arg("y_idx"), "(nll, softmax, max(softmax, 1), argmax(softmax, 1)). ``x``: the logits, ``b`` the bias; ``y_idx``: the integer class of each row. Raises TypeError when an operand is not a dense tensor of the rank the function expects.");
   m.def("crossentropy_softmax_max_and_argmax_1hot", [](nb::handle x, nb::handle y) {
     return as_tuple(crossentropy_softmax_max_and_argmax_1hot(as_var(x), as_var(y)));
-  }, nb::arg("x"), nb::arg("y_idx"), "(nll, softmax, max(softmax, 1), argmax(softmax, 1)) with a zero bias.");
+  }, nb::arg("x"), nb::arg("y_idx"), "(nll, softmax, max(softmax, 1), argmax(softmax, 1)) with a zero bias. ``x``: the logits; ``y_idx``: the integer class of each row. Raises TypeError when an operand is not a dense tensor of the rank the function expects.");
   m.def("crossentropy_softmax_1hot_with_bias_dx", [](nb::handle dy, nb::handle sm, nb::handle y) {
     return crossentropy_softmax_1hot_with_bias_dx(as_var(dy), as_var(sm), as_var(y));
-  }, nb::arg("dy"), nb::arg("sm"), nb::arg("y_idx"), "dy[:, None] * (sm - one_hot(y_idx)).");
+  }, nb::arg("dy"), nb::arg("sm"), nb::arg("y_idx"), "dy[:, None] * (sm - one_hot(y_idx)). Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError when the shapes do not agree.");
   m.def("crossentropy_categorical_1hot", [](nb::handle p, nb::handle y) {
     return crossentropy_categorical_1hot(as_var(p), as_var(y));
-  }, nb::arg("coding_dist"), nb::arg("true_one_of_n"), "-log(coding_dist[i, y[i]]) per row.");
+  }, nb::arg("coding_dist"), nb::arg("true_one_of_n"), "-log(coding_dist[i, y[i]]) per row. ``true_one_of_n``: the integer class of each row. Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError for a class out of range.");
   m.def("crossentropy_categorical_1hot_grad", [](nb::handle g, nb::handle p, nb::handle y) {
     return crossentropy_categorical_1hot_grad(as_var(g), as_var(p), as_var(y));
   }, nb::arg("g_y"), nb::arg("coding_dist"), nb::arg("true_one_of_n"),
-        "The gradient of crossentropy_categorical_1hot with respect to coding_dist.");
+        "The gradient of crossentropy_categorical_1hot with respect to coding_dist. ``g_y``: the gradient of the per-row costs; ``true_one_of_n``: the integer class of each row. Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError when the shapes do not agree.");
   m.def("prepend_scalar_to_each_row", [](nb::handle v, nb::handle mat) {
     return prepend_scalar_to_each_row(as_var(v), as_var(mat));
-  }, nb::arg("val"), nb::arg("mat"), "The matrix with a first column filled with the scalar val.");
+  }, nb::arg("val"), nb::arg("mat"), "The matrix with a first column filled with the scalar val. ``mat``: the matrix. Raises TypeError when an operand is not a dense tensor of the rank the function expects.");
 
   m.def("ctc", [](nb::handle a, nb::handle l, nb::handle n) { return ctc(as_var(a), as_var(l), as_var(n)); },
         nb::arg("activations"), nb::arg("labels"), nb::arg("input_lengths"),

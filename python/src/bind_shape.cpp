@@ -40,7 +40,7 @@ Var reshape_any(const Var& x, nb::handle shp, nb::handle ndim) {
 void init_shape(nb::module_& root) {
   // Shape manipulation (theano.tensor's shape family): _core.shape.<name>.
   nb::module_ m = root.def_submodule("shape", "Shape manipulation: reshape, flatten, join/stack/split, tile, ...");
-  m.def("shape", [](nb::handle x) { return shape(as_var(x)); }, nb::arg("x"), "The symbolic shape of x (an int64 vector).");
+  m.def("shape", [](nb::handle x) { return shape(as_var(x)); }, nb::arg("x"), "The symbolic shape of x (an int64 vector). Raises TypeError when ``x`` is not a variable or a value that becomes one.");
   m.def("flatten", [](nb::handle x, int ndim) { return flatten(as_var(x), ndim); },
         "x reshaped to ndim dimensions, the trailing ones merged.");
   m.def("padleft", [](nb::handle x, int n) { return shape_padleft(as_var(x), n); },

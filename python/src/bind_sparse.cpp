@@ -62,35 +62,35 @@ void init_sparse(nb::module_& root) {
   // ---- op objects (Theano's classes: sparse.CSM('csr')(data, indices, indptr, shape)) ----
   m.def("DenseFromSparse", [](bool structured) { return make_op<DenseFromSparse>(DenseFromSparseParams{structured}); },
         nb::arg("structured") = true,
-        "Theano's op class DenseFromSparse: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class DenseFromSparse: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op. ``structured``: whether the gradient is structured (the default) or regular.");
   m.def("SparseFromDense", [](const std::string& f) { return make_op<SparseFromDense>(SparseFormatParams{format_arg(f)}); },
         nb::arg("format"),
-        "Theano's op class SparseFromDense: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class SparseFromDense: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op. ``format``: 'csr' or 'csc' (TypeError otherwise).");
   m.def("AsFormat", [](const std::string& f) { return make_op<AsFormat>(SparseFormatParams{format_arg(f)}); }, nb::arg("format"),
-        "Theano's op class AsFormat: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class AsFormat: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op. ``format``: the target format, 'csr' or 'csc' (TypeError otherwise).");
   m.def("SampleDense", [] { return make_op<SampleDense>(); },
-        "Theano's op class SampleDense: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class SampleDense: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("CSM", [](const std::string& f) { return make_op<CSM>(SparseFormatParams{format_arg(f)}); }, nb::arg("format"),
-        "Theano's op class CSM: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class CSM: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("CSMProperties", [] { return make_op<CSMProperties>(); },
-        "Theano's op class CSMProperties: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class CSMProperties: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("CSMGrad", [](const std::string& f) { return make_op<CSMGrad>(SparseFormatParams{format_arg(f)}); },
         nb::arg("format") = "csr",
-        "Theano's op class CSMGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class CSMGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op. ``format``: 'csr' or 'csc' (TypeError otherwise).");
   m.def("Cast", [](nb::handle d) { return make_op<SparseCast>(SparseCastParams{dtype_arg(d)}); }, nb::arg("out_type"),
-        "Theano's op class Cast: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class Cast: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op. ``out_type``: the dtype to cast to (a sparse dtype).");
   m.def("Transpose", [] { return make_op<SparseTranspose>(); },
-        "Theano's op class Transpose: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class Transpose: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("Neg", [] { return make_op<SparseNeg>(); },
-        "Theano's op class Neg: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class Neg: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("Remove0", [] { return make_op<Remove0>(); },
-        "Theano's op class Remove0: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class Remove0: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("EnsureSortedIndices", [] { return make_op<EnsureSortedIndices>(); },
-        "Theano's op class EnsureSortedIndices: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class EnsureSortedIndices: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("SquareDiagonal", [] { return make_op<SquareDiagonal>(); },
-        "Theano's op class SquareDiagonal: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class SquareDiagonal: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("Diag", [] { return make_op<SparseDiag>(); },
-        "Theano's op class Diag: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class Diag: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
 
   // ---- variables and constants ----
   m.def("matrix", [](const std::string& f, std::optional<std::string> name, nb::handle dtype) {
@@ -103,13 +103,13 @@ void init_sparse(nb::module_& root) {
     if (name) v->name = *name;
     return v;
   }, nb::arg("x"), nb::arg("name") = nb::none(),
-        "A sparse constant holding a copy of the scipy csr/csc matrix x.");
+        "A sparse constant holding a copy of the scipy csr/csc matrix x. ``name`` names the constant. Raises TypeError when ``x`` is not a scipy csr/csc matrix, ValueError when it is not a valid one.");
   m.def("as_sparse_variable", [](nb::handle x, std::optional<std::string> name) {
     Var v = sparse::as_sparse_variable(sparse_operand(x, "as_sparse_variable"));
     if (name && v->is_constant()) v->name = *name;
     return v;
   }, nb::arg("x"), nb::arg("name") = nb::none(),
-        "x itself for a sparse variable; a sparse constant for a scipy csr/csc matrix.");
+        "x itself for a sparse variable; a sparse constant for a scipy csr/csc matrix. ``name`` names a new constant. Raises TypeError when ``x`` is neither a sparse variable nor a scipy csr/csc matrix.");
   m.def("is_sparse_variable", [](nb::handle x) { return nb::isinstance<Var>(x) && sparse::is_sparse_variable(nb::cast<Var>(x)); },
         "True for a symbolic sparse variable.");
   m.def("is_dense_variable", [](nb::handle x) { return nb::isinstance<Var>(x) && sparse::is_dense_variable(nb::cast<Var>(x)); },
@@ -123,7 +123,8 @@ void init_sparse(nb::module_& root) {
 
   // ---- builders ----
   auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
-    m.def(name, [f, name](nb::handle x) { return f(sparse_operand(x, name)); }, nb::arg("x"), doc);
+    m.def(name, [f, name](nb::handle x) { return f(sparse_operand(x, name)); }, nb::arg("x"),
+          joined_doc(doc, " ``x``: a sparse variable or a scipy csr/csc matrix. Raises TypeError when x is not sparse."));
   };
   un("transpose", &sparse::transpose, "The transpose of a sparse matrix, in the other format (no copy).");
   un("neg", &sparse::neg, "-x of a sparse matrix (same pattern).");
@@ -141,26 +142,26 @@ void init_sparse(nb::module_& root) {
     auto p = sparse::csm_properties(sparse_operand(x, "CSMProperties"));
     return nb::make_tuple(p[0], p[1], p[2], p[3]);
   }, nb::arg("csm"),
-        "(data, indices, indptr, shape) of a sparse matrix (CSMProperties).");
+        "(data, indices, indptr, shape) of a sparse matrix (CSMProperties). ``csm``: a sparse variable or scipy matrix. Raises TypeError when it is not sparse.");
   m.def("dense_from_sparse", [](nb::handle x, bool structured) {
     return sparse::dense_from_sparse(sparse_operand(x, "DenseFromSparse"), structured);
   }, nb::arg("x"), nb::arg("structured") = true,
-        "The dense matrix of x (structured grad by default).");
+        "The dense matrix of x (structured grad by default). Raises TypeError when ``x`` is not sparse.");
   m.def("sparse_from_dense", [](nb::handle x, const std::string& f) { return sparse::sparse_from_dense(as_var(x), format_arg(f)); },
         nb::arg("x"), nb::arg("format"),
         "The dense matrix x as a sparse matrix of the given format.");
   m.def("as_format", [](nb::handle x, const std::string& f) { return sparse::as_format(sparse_operand(x, "AsFormat"), format_arg(f)); },
         nb::arg("x"), nb::arg("format"),
-        "x in the given format (x itself when it already is).");
+        "x in the given format (x itself when it already is). Raises TypeError when ``x`` is not sparse or ``format`` is not 'csr' or 'csc'.");
   m.def("sample_dense", [](nb::handle p, nb::handle d) { return sparse::sample_dense(sparse_operand(p, "SampleDense"), as_var(d)); },
         nb::arg("pattern"), nb::arg("dense"),
-        "The values of ``dense`` at the stored positions of ``pattern`` (pattern's format).");
+        "The values of ``dense`` at the stored positions of ``pattern`` (pattern's format). Raises TypeError when ``pattern`` is not sparse or ``dense`` not a dense matrix; the compiled function raises ValueError when their shapes differ.");
   m.def("csm", [](const std::string& f, nb::handle data, nb::handle indices, nb::handle indptr, nb::handle shape) {
     return sparse::csm(format_arg(f), as_var(data), as_var(indices), as_var(indptr), as_var(shape));
   }, nb::arg("format"), nb::arg("data"), nb::arg("indices"), nb::arg("indptr"), nb::arg("shape"),
         "A csr matrix from its compressed arrays (regular grad w.r.t. data).");
   m.def("square_diagonal", [](nb::handle v) { return sparse::square_diagonal(as_var(v)); }, nb::arg("diag"),
-        "The square sparse matrix with the vector v on its diagonal.");
+        "The square sparse matrix with the vector v on its diagonal. ``diag``: the dense vector v. Raises TypeError when it is not a dense vector.");
   m.def("cast", [](nb::handle x, nb::handle d) {
     Var v = sparse_operand(x, "Cast");
     const DType to = dtype_arg(d);

@@ -71,38 +71,38 @@ void init_sparse_arith(nb::module_& root) {
 
   // ---- op objects under Theano's class names ----
   m.def("AddSS", [] { return make_op<AddSS>(); },
-        "Theano's op class AddSS: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class AddSS: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("AddSSData", [] { return make_op<AddSSData>(); },
-        "Theano's op class AddSSData: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class AddSSData: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("AddSD", [] { return make_op<AddSD>(); },
-        "Theano's op class AddSD: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class AddSD: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("StructuredAddSV", [] { return make_op<StructuredAddSV>(); },
-        "Theano's op class StructuredAddSV: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class StructuredAddSV: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("MulSS", [] { return make_op<MulSS>(); },
-        "Theano's op class MulSS: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class MulSS: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("MulSD", [] { return make_op<MulSD>(); },
-        "Theano's op class MulSD: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class MulSD: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("MulSV", [] { return make_op<MulSV>(); },
-        "Theano's op class MulSV: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class MulSV: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("ColScaleCSC", [] { return make_op<ColScale>(); },
-        "Theano's op class ColScaleCSC: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class ColScaleCSC: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("RowScaleCSC", [] { return make_op<RowScale>(); },
-        "Theano's op class RowScaleCSC: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class RowScaleCSC: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("SpSum", [](nb::handle axis, bool sparse_grad) {
     int a = axis.is_none() ? -1 : nb::cast<int>(axis);
     if (a < -1 || a > 1) value_error("[SpSum] axis must be None, 0 or 1, got ", a);
     return make_op<SpSum>(SpSumParams{a, sparse_grad});
   }, nb::arg("axis") = nb::none(), nb::arg("sparse_grad") = true,
-        "SpSum{axis, sparse_grad} (Theano's class default sparse_grad=True; sp_sum's is False).");
+        "SpSum{axis, sparse_grad} (Theano's class default sparse_grad=True; sp_sum's is False). ``axis`` (None, 0 or 1) and ``sparse_grad`` are the op's parameters. Raises ValueError for another axis; calling the op raises TypeError when its input is not sparse.");
   const std::pair<const char*, sk::SpBinary> cmps[] = {
       {"Equal", sk::SpBinary::Eq},     {"NotEqual", sk::SpBinary::Ne},  {"LessThan", sk::SpBinary::Lt},
       {"GreaterThan", sk::SpBinary::Gt}, {"LessEqual", sk::SpBinary::Le}, {"GreaterEqual", sk::SpBinary::Ge}};
   for (const auto& [name, op] : cmps) {
     sk::SpBinary o = op;
     m.def((std::string(name) + "SS").c_str(), [o] { return make_op<CompareSS>(SparseCompareParams{o}); },
-          "Theano's comparison op of two sparse matrices (a sparse bool result); call it on (x, y).");
+          "Theano's comparison op of two sparse matrices (a sparse bool result); call it on (x, y), which raises TypeError unless both are sparse.");
     m.def((std::string(name) + "SD").c_str(), [o] { return make_op<CompareSD>(SparseCompareParams{o}); },
-          "Theano's comparison op of a sparse and a dense matrix (a dense bool result); call it on (x, y).");
+          "Theano's comparison op of a sparse and a dense matrix (a dense bool result); call it on (x, y), which raises TypeError unless x is sparse and y dense.");
   }
 
   // Theano's make_node input names (keyword inputs of op instances).
@@ -118,7 +118,8 @@ void init_sparse_arith(nb::module_& root) {
   using Bin = Var (*)(const Var&, const Var&);
   auto bin = [&](const char* name, Bin f, const char* doc) {
     m.def(name, [f, name](nb::handle x, nb::handle y) { return f(as_operand(x, name), as_operand(y, name)); },
-          nb::arg("x"), nb::arg("y"), doc);
+          nb::arg("x"), nb::arg("y"),
+          joined_doc(doc, " ``x`` and ``y``: variables, scipy sparse matrices or numpy arrays. Raises TypeError when the operands' kinds, dtypes or ranks do not fit the operation; the compiled function raises ValueError when their shapes do not match."));
   };
   bin("add", &sparse::add, "x + y, at least one sparse: sparse if both are sparse (AddSS), else dense (AddSD).");
   bin("sub", &sparse::sub, "x - y, at least one sparse (x + (-y), as Theano).");
@@ -143,7 +144,7 @@ void init_sparse_arith(nb::module_& root) {
       return f(a, b);
     }, nb::arg("x"), nb::arg("y"),
           "The comparison of x and y, at least one sparse: a sparse bool matrix if both are sparse, else a dense "
-          "one (scipy's values, and scipy's SparseEfficiencyWarning where scipy warns).");
+          "one (scipy's values, and scipy's SparseEfficiencyWarning where scipy warns). Raises TypeError when neither operand is sparse or their dtypes or ranks do not fit; the compiled function raises ValueError when the shapes differ.");
   }
   bin("structured_pow", &sparse::structured_pow, "x's stored values raised to p (the pattern kept). Structured grad.");
   bin("structured_minimum", &sparse::structured_minimum, "min(stored value, y) at x's stored entries. Structured grad.");
@@ -151,7 +152,8 @@ void init_sparse_arith(nb::module_& root) {
   bin("structured_add", &sparse::structured_add, "y added to x's stored values only. Structured grad.");
   using Un = Var (*)(const Var&);
   auto un = [&](const char* name, Un f, const char* doc) {
-    m.def(name, [f, name](nb::handle x) { return f(as_operand(x, name)); }, nb::arg("x"), doc);
+    m.def(name, [f, name](nb::handle x) { return f(as_operand(x, name)); }, nb::arg("x"),
+          joined_doc(doc, " ``x``: a sparse variable or a scipy csr/csc matrix. Raises TypeError when x is not sparse or its dtype does not fit the function."));
   };
   un("structured_sigmoid", &sparse::structured_sigmoid, "sigmoid of x's stored values (pattern kept). Structured grad.");
   un("structured_exp", &sparse::structured_exp, "exp of x's stored values (pattern kept). Structured grad.");
@@ -175,14 +177,14 @@ void init_sparse_arith(nb::module_& root) {
   un("expm1", &sparse::expm1, "The structured expm1 of x's stored values (pattern kept; sparse result).");
   un("sqr", &sparse::sqr, "The structured sqr of x's stored values (pattern kept; sparse result).");
   un("sqrt", &sparse::sqrt, "The structured sqrt of x's stored values (pattern kept; sparse result).");
-  un("abs_", &sparse::abs_, "The structured abs_ of x's stored values (pattern kept; sparse result).");
+  un("abs_", &sparse::abs_, "The structured ``abs_`` of x's stored values (pattern kept; sparse result).");
   un("conj", &sparse::conj, "The structured conj of x's stored values (pattern kept; sparse result).");
   m.def("sp_sum", [](nb::handle x, nb::handle axis, bool sparse_grad) {
     std::optional<int> a;
     if (!axis.is_none()) a = nb::cast<int>(axis);
     return sparse::sp_sum(as_operand(x, "SpSum"), a, sparse_grad);
   }, nb::arg("x"), nb::arg("axis") = nb::none(), nb::arg("sparse_grad") = false,
-        "The sum of a sparse matrix over all entries (axis=None), columns (0) or rows (1), dense. sparse_grad=True gives the structured grad; both grads are sparse of x's format.");
+        "The sum of a sparse matrix over all entries (axis=None), columns (0) or rows (1), dense. sparse_grad=True gives the structured grad; both grads are sparse of x's format. Raises TypeError when ``x`` is not sparse, ValueError when ``axis`` is not None, 0 or 1.");
   (void)root;
 }
 

@@ -101,23 +101,23 @@ void init_sparse_select(nb::module_& root) {
 
   // ---- op objects ----
   m.def("GetItemScalar", [] { return make_op<GetItemScalar>(); },
-        "Theano's op class GetItemScalar: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class GetItemScalar: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("GetItemList", [] { return make_op<GetItemList>(); },
-        "Theano's op class GetItemList: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class GetItemList: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("GetItemListGrad", [] { return make_op<GetItemListGrad>(); },
-        "Theano's op class GetItemListGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class GetItemListGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("GetItem2Lists", [] { return make_op<GetItem2Lists>(); },
-        "Theano's op class GetItem2Lists: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class GetItem2Lists: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("GetItem2ListsGrad", [] { return make_op<GetItem2ListsGrad>(); },
-        "Theano's op class GetItem2ListsGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class GetItem2ListsGrad: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op.");
   m.def("HStack", [](nb::handle f, nb::handle d) {
     return make_op<HStack>(StackParams{opt_format(f, "HStack").value_or(SparseFormat::CSC), opt_dtype(d).value_or(floatX())});
   }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none(),
-        "Theano's op class HStack: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class HStack: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op. ``format`` ('csr' or 'csc'; None: csc) and ``dtype`` (None: floatX) are the result's.");
   m.def("VStack", [](nb::handle f, nb::handle d) {
     return make_op<VStack>(StackParams{opt_format(f, "VStack").value_or(SparseFormat::CSC), opt_dtype(d).value_or(floatX())});
   }, nb::arg("format") = nb::none(), nb::arg("dtype") = nb::none(),
-        "Theano's op class VStack: returns the op object; call it on its inputs (op(x, ...)) to build a node.");
+        "Theano's op class VStack: returns the op object; call it on its inputs (op(x, ...)) to build a node, which raises TypeError when the inputs' types do not fit the op. ``format`` ('csr' or 'csc'; None: csc) and ``dtype`` (None: floatX) are the result's.");
 
   // Theano's make_node input names (keyword inputs of op instances); GetItemScalar's index is
   // the pair (i, j), spread over the op's two index inputs.
@@ -145,12 +145,12 @@ void init_sparse_select(nb::module_& root) {
         "The dense vector [x[ind1[k], ind2[k]] for k].");
   m.def("get_item_list_grad", [](nb::handle x, nb::handle idx, nb::handle gz) {
     return sparse::get_item_list_grad(sparse_operand(x, "GetItemListGrad"), as_var(idx), sparse_operand(gz, "GetItemListGrad"));
-  },
-        "The gradient of get_item_list: gz's rows scattered into x's shape (sparse).");
+  }, nb::arg("x"), nb::arg("indices"), nb::arg("gz"),
+        "The gradient of get_item_list: gz's rows scattered into x's shape (sparse). Takes (x, indices, gz) positionally. Raises TypeError when x or gz is not of the kind the op expects or the indices are not an integer vector.");
   m.def("get_item_2lists_grad", [](nb::handle x, nb::handle i1, nb::handle i2, nb::handle gz) {
     return sparse::get_item_2lists_grad(sparse_operand(x, "GetItem2ListsGrad"), as_var(i1), as_var(i2), as_var(gz));
-  },
-        "The gradient of get_item_2lists: gz's values scattered into x's shape (sparse).");
+  }, nb::arg("x"), nb::arg("ind1"), nb::arg("ind2"), nb::arg("gz"),
+        "The gradient of get_item_2lists: gz's values scattered into x's shape (sparse). Takes (x, ind1, ind2, gz) positionally. Raises TypeError when x or gz is not of the kind the op expects or the index lists are not integer vectors.");
 
   // ---- stacking and construction ----
   m.def("hstack", [](nb::handle blocks, nb::handle f, nb::handle d) {
@@ -177,7 +177,7 @@ void init_sparse_select(nb::module_& root) {
     if (RandomStreams* s = opt_streams(rng, "Poisson")) return sparse::poisson(*s, xv);
     return sparse::poisson(xv, opt_seed(seed, "Poisson"));
   }, nb::arg("x"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none(),
-        "A sparse matrix with x's stored positions holding Poisson(x.data) draws (x's dtype); draws equal to 0 are not stored (Theano's eliminate_zeros).");
+        "A sparse matrix with x's stored positions holding Poisson(x.data) draws (x's dtype); draws equal to 0 are not stored (Theano's eliminate_zeros). ``seed`` (an int) or ``rng`` (a generator state or stream) makes the draws reproducible; with neither they use fresh entropy. Raises TypeError when x is not sparse; the compiled function raises ValueError for negative rates.");
   m.def("binomial", [](const std::string& f, nb::handle d, nb::handle n, nb::handle p, nb::handle shape, nb::handle seed,
                        nb::handle rng) {
     const SparseFormat fmt = *opt_format(nb::str(f.c_str()), "Binomial");
@@ -192,7 +192,7 @@ void init_sparse_select(nb::module_& root) {
     if (RandomStreams* s = opt_streams(rng, "Multinomial")) return sparse::multinomial(*s, as_var(n), pv);
     return sparse::multinomial(as_var(n), pv, opt_seed(seed, "Multinomial"));
   }, nb::arg("n"), nb::arg("p"), nb::arg("seed") = nb::none(), nb::arg("rng") = nb::none(),
-        "For each row i of the sparse p, Multinomial(n[i] (or n), p[i]) counts at p's positions.");
+        "For each row i of the sparse p, Multinomial(n[i] (or n), p[i]) counts at p's positions. ``seed`` (an int) or ``rng`` (a generator state or stream) makes the draws reproducible; with neither they use fresh entropy. Raises TypeError when p is not sparse; the compiled function raises ValueError for probabilities outside [0, 1] or rows summing above 1.");
   m.def("random_poisson", [](const Var& rng, nb::handle x) { return pair_tuple(sparse::random_poisson(rng, sparse_operand(x, "Poisson"))); },
         "Sparse Poisson draws at x's stored entries, from a random state.");
   m.def("random_binomial", [](const Var& rng, const std::string& f, nb::handle d, nb::handle n, nb::handle p, nb::handle shape) {

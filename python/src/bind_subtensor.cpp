@@ -66,22 +66,22 @@ std::optional<int> opt_axis(nb::handle axis) {
 void init_subtensor(nb::module_& m) {
   m.def("set_subtensor", [](const Var& x, nb::handle y, bool, bool) { return set_subtensor(x, as_var(y)); },
         nb::arg("x"), nb::arg("y"), nb::arg("inplace") = false, nb::arg("tolerate_inplace_aliasing") = false,
-        "x with the indexed part overwritten by y (x must be the result of x[idx]).");
+        "x with the indexed part overwritten by y (x must be the result of x[idx]). ``inplace`` and ``tolerate_inplace_aliasing`` are Theano's flags (Hypatia's in-place phase decides). Raises TypeError when ``x`` is not the result of indexing or ``y`` does not fit its dtype; the compiled function raises ValueError when y's shape does not broadcast to the indexed part.");
   m.def("inc_subtensor", [](const Var& x, nb::handle y, bool, bool set_instead_of_inc, bool) {
     return inc_subtensor(x, as_var(y), set_instead_of_inc);
   }, nb::arg("x"), nb::arg("y"), nb::arg("inplace") = false, nb::arg("set_instead_of_inc") = false,
      nb::arg("tolerate_inplace_aliasing") = false,
-     "x with the indexed part incremented by y; repeated advanced indices accumulate.");
+     "x with the indexed part incremented by y; repeated advanced indices accumulate. ``inplace`` and ``tolerate_inplace_aliasing`` are Theano's flags (Hypatia's in-place phase decides); ``set_instead_of_inc`` makes it set_subtensor. Raises TypeError when ``x`` is not the result of indexing or ``y`` does not fit its dtype; the compiled function raises ValueError when y's shape does not broadcast to the indexed part.");
   m.def("take", [](nb::handle a, nb::handle indices, nb::handle axis, const std::string& mode) {
     return take(as_var(a), as_var(indices), opt_axis(axis), mode);
   }, nb::arg("a"), nb::arg("indices"), nb::arg("axis") = nb::none(), nb::arg("mode") = "raise",
-        "numpy.take: elements at indices along axis (None: flattened); mode raise, wrap or clip.");
+        "numpy.take: elements at indices along axis (None: flattened); mode raise, wrap or clip. ``a``: the tensor. With mode 'raise' the compiled function raises IndexError for an index out of range.");
   m.def("sparse_grad", [](nb::handle v) {
     if (!nb::isinstance<Var>(v)) type_error("[sparse_grad] expected the result of x[int_vector], got ", py_type_name(v));
     return sparse_grad(nb::cast<Var>(v));
-  }, "theano.sparse_grad: the gradient of x[int_vector] w.r.t. x becomes sparse.");
-  m.def("nonzero_values", [](nb::handle x) { return nonzero_values(as_var(x)); },
-        "The non-zero elements of x, flattened.");
+  }, nb::arg("var"), "theano.sparse_grad: the gradient of x[int_vector] w.r.t. x becomes sparse. ``var``: the result of x[int_vector]. Raises TypeError for anything else.");
+  m.def("nonzero_values", [](nb::handle x) { return nonzero_values(as_var(x)); }, nb::arg("x"),
+        "The non-zero elements of x, flattened. ``x``: the tensor. Raises TypeError when an operand is not a dense tensor.");
   m.def("subtensor", [](const Var& x, nb::handle key) { return subtensor(x, entries(key)); },
         "x[key] (Theano's Subtensor / AdvancedSubtensor from a Python index).");
 

@@ -124,7 +124,8 @@ void init_tensor(nb::module_& m) {
         "A constant holding x (a copy), optionally named.");
 
   auto bin = [&](const char* name, Var (*f)(const Var&, const Var&), const char* doc) {
-    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); }, doc);
+    m.def(name, [f](nb::handle a, nb::handle b) { return f(as_var(a), as_var(b)); }, nb::arg("a"), nb::arg("b"),
+          joined_doc(doc, " Raises TypeError when ``a`` or ``b`` is not a dense tensor or a value that becomes one (sparse operands are refused: use hypatia.sparse); the compiled function raises ValueError when their shapes do not broadcast."));
   };
   bin("add", &add, "a + b elementwise, broadcasting (numpy dtype promotion).");
   bin("sub", &sub, "a - b elementwise, broadcasting.");
@@ -139,7 +140,7 @@ void init_tensor(nb::module_& m) {
   bin("ge", &ge, "a >= b elementwise (bool).");
   bin("fill", &fill, "An array shaped like model filled with value (Theano's fill / second).");
   auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
-    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, doc);
+    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, nb::arg("x"), joined_doc(doc, " Raises TypeError when ``x`` is not a dense tensor or a value that becomes one (a sparse variable is refused: use hypatia.sparse)."));
   };
   un("neg", &neg, "-x elementwise.");
   un("exp", &hypatia::exp, "e ** x elementwise.");
@@ -151,15 +152,15 @@ void init_tensor(nb::module_& m) {
   un("log1p", &hypatia::log1p, "log(1 + x), accurate for tiny x.");
   un("expm1", &hypatia::expm1, "exp(x) - 1, accurate for tiny x.");
   un("tanh", &hypatia::tanh, "Hyperbolic tangent elementwise.");
-  un("abs_", &abs_, "|x| elementwise, keeping the dtype (Theano's abs_).");
+  un("abs_", &abs_, "``|x|`` elementwise, keeping the dtype (Theano's ``abs_``).");
   un("zeros_like", &zeros_like, "Zeros shaped like x, of x's dtype.");
   un("ones_like", &ones_like, "Ones shaped like x, of x's dtype.");
-  m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); },
-        "x cast to dtype (a sparse matrix stays sparse).");
+  m.def("cast", [](nb::handle x, const std::string& d) { return cast(as_var(x), dtype_from_name(d)); }, nb::arg("x"), nb::arg("dtype"),
+        "x cast to dtype (a sparse matrix stays sparse). ``x``: the variable; ``dtype``: the dtype name. Raises TypeError for an unknown dtype or a sparse dtype sparse matrices do not take.");
   m.def("dot", [](nb::handle a, nb::handle b) { return dot(as_operand(a, "dot"), as_operand(b, "dot")); },
         nb::arg("l"), nb::arg("r"),
         "theano.dot(l, r): with a sparse operand sparse.structured_dot (sparse . sparse is sparse; the sparse "
-        "operand's gradient is structured), else tensor.dot.");
+        "operand's gradient is structured), else tensor.dot. Raises TypeError when an operand is not a dense tensor or sparse matrix; the compiled function raises ValueError when the inner dimensions differ.");
   m.def("tensor_dot", [](nb::handle a, nb::handle b) {
     Var x = as_var(a), y = as_var(b);
     check_tensor_input(x, "dot");
@@ -167,16 +168,16 @@ void init_tensor(nb::module_& m) {
     return dot(x, y);
   }, nb::arg("a"), nb::arg("b"),
         "tensor.dot(a, b) of dense operands: matrix/vector products through BLAS, N-d as tensordot over the last "
-        "axis of a and the second-to-last of b. A sparse operand is a TypeError (see hypatia.dot).");
-  m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); },
-        "The length of axis i of x (an int64 scalar).");
+        "axis of a and the second-to-last of b. A sparse operand is a TypeError (see hypatia.dot). Raises TypeError when an operand is not a dense tensor or a value that becomes one (sparse operands go to hypatia.dot); the compiled function raises ValueError when the inner dimensions differ.");
+  m.def("shape_i", [](nb::handle x, int i) { return shape_i(as_var(x), i); }, nb::arg("x"), nb::arg("i"),
+        "The length of axis i of x (an int64 scalar). ``x``: the tensor; ``i``: the axis. Raises TypeError when an operand is not a dense tensor, IndexError when i is out of range.");
   m.def("reshape", [](nb::handle x, nb::handle shp) { return reshape(as_var(x), shape_vars(shp)); },
         "x with a new shape: a tuple of ints or scalar variables; -1 infers one axis.");
   m.def("dimshuffle", [](nb::handle x, nb::args pattern) { return dimshuffle(as_var(x), dimshuffle_pattern(pattern)); },
         "Theano's DimShuffle of x: a permutation of axes, 'x' inserting broadcastable ones.");
   m.def("transpose", [](nb::handle x, nb::handle axes) { return transpose(as_var(x), as_axes(axes)); },
         nb::arg("x"), nb::arg("axes") = nb::none(),
-        "x with its axes permuted (default: reversed); a sparse matrix becomes the other format.");
+        "x with its axes permuted (default: reversed); a sparse matrix becomes the other format. Raises TypeError when an operand is not a dense tensor or a value that becomes one, ValueError when ``axes`` is not a permutation of the axes.");
   m.def("infer_shape_of_node", [](const Var& out) -> nb::object {
     // The final node's infer_shape, fed symbolic input shapes (Shape_i of each input): what
     // the test harness compiles and compares with the real shape.
@@ -204,9 +205,9 @@ void init_tensor(nb::module_& m) {
     return nb::cast<int>(a);
   };
   m.def("sort", [opt_axis](nb::handle x, nb::handle axis) { return hypatia::sort(as_var(x), opt_axis(axis)); },
-        nb::arg("a"), nb::arg("axis").none() = -1, "numpy.sort along axis (None: flattened); differentiable.");
+        nb::arg("a"), nb::arg("axis").none() = -1, "numpy.sort along axis (None: flattened); differentiable. ``a``: the tensor. Raises TypeError when an operand is not a dense tensor or a value that becomes one, ValueError when axis is out of range.");
   m.def("argsort", [opt_axis](nb::handle x, nb::handle axis) { return argsort(as_var(x), opt_axis(axis)); },
-        nb::arg("a"), nb::arg("axis").none() = -1, "Stable indices that sort along axis (None: flattened).");
+        nb::arg("a"), nb::arg("axis").none() = -1, "Stable indices that sort along axis (None: flattened). ``a``: the tensor. Raises TypeError when an operand is not a dense tensor or a value that becomes one, ValueError when axis is out of range.");
   auto nonzero_of = [](nb::handle x, bool return_matrix) -> nb::object {
     std::vector<Var> idx = nonzero(as_var(x));
     if (!return_matrix) return nb::tuple(nb::cast(idx));
@@ -216,10 +217,10 @@ void init_tensor(nb::module_& m) {
     return join(nb::cast(rows), 0);
   };
   m.def("nonzero", nonzero_of, nb::arg("a"), nb::arg("return_matrix") = false,
-        "numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix.");
-  m.def("flatnonzero", [](nb::handle x) { return flatnonzero(as_var(x)); },
-        "Indices of the non-zero elements of the flattened x.");
-  m.def("tensor_copy", [](nb::handle x) { return elemwise(ScalarOpId::Identity, {as_var(x)}); },
+        "numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix. ``a``: the tensor; ``return_matrix`` returns the (ndim, nnz) matrix instead of a tuple. Raises TypeError when an operand is not a dense tensor.");
+  m.def("flatnonzero", [](nb::handle x) { return flatnonzero(as_var(x)); }, nb::arg("x"),
+        "Indices of the non-zero elements of the flattened x. ``x``: the tensor. Raises TypeError when an operand is not a dense tensor.");
+  m.def("tensor_copy", [](nb::handle x) { return elemwise(ScalarOpId::Identity, {as_var(x)}); }, nb::arg("x"),
         "A copy of x (an Identity node).");
 
   // Operators and methods of Variable (Theano's _tensor_py_operators and, for sparse operands,
@@ -263,7 +264,7 @@ void init_tensor(nb::module_& m) {
   method("transpose", [](const Var& a, nb::args axes) {
     if (nb::len(axes) == 0) return transpose(a);
     return transpose(a, as_axes(nb::len(axes) == 1 && !PyLong_Check(axes[0].ptr()) ? axes[0] : axes));
-  }, "x.transpose(*axes): reversed axes by default; a sparse matrix becomes the other format.");
+  }, "``x.transpose(*axes)``: reversed axes by default; a sparse matrix becomes the other format.");
   method("nonzero", [nonzero_of](const Var& a, bool return_matrix) { return nonzero_of(nb::cast(a), return_matrix); },
          nb::arg("return_matrix") = false, "numpy.nonzero: a tuple of int64 index vectors, or a (ndim, nnz) matrix.");
   method("sort", [opt_axis](const Var& a, nb::handle axis) { return hypatia::sort(a, opt_axis(axis)); },
@@ -294,35 +295,35 @@ void init_tensor(nb::module_& m) {
     if (a.type()->kind() != TypeKind::Sparse)
       throw nb::attribute_error("'Variable' object has no attribute 'format' (only sparse variables have it)");
     return format_name(sparse_type(a)->format());
-  }, "'csr' or 'csc' (sparse variables only).");
+  }, "'csr' or 'csc' (sparse variables only). ``x``: the tensor. Raises TypeError when an operand is not a dense tensor.");
 }
 
 // ---- nnet (theano.tensor.nnet): activations, softmax, crossentropies ----
 void init_nnet(nb::module_& m) {
   auto un = [&](const char* name, Var (*f)(const Var&), const char* doc) {
-    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, doc);
+    m.def(name, [f](nb::handle a) { return f(as_var(a)); }, nb::arg("x"), joined_doc(doc, " Raises TypeError when ``x`` is not a dense tensor or a value that becomes one (a sparse variable is refused: use hypatia.sparse)."));
   };
-  un("softsign", &softsign, "x / (1 + |x|) elementwise.");
+  un("softsign", &softsign, "``x / (1 + |x|)`` elementwise.");
   un("selu", &selu, "Scaled exponential linear unit elementwise.");
   un("hard_sigmoid", &hard_sigmoid, "Piecewise-linear sigmoid approximation: clip(0.2 x + 0.5, 0, 1).");
   un("ultra_fast_sigmoid", &ultra_fast_sigmoid, "Theano's fast piecewise sigmoid approximation.");
   un("softmax", &softmax, "Row-wise softmax of a matrix (a vector: of the vector).");
   un("log_softmax", &log_softmax, "Row-wise log(softmax(x)), computed stably.");
   m.def("relu", [](nb::handle x, double alpha) { return relu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 0.0,
-        "max(x, alpha * x) elementwise (alpha = 0: the plain ReLU).");
+        "max(x, alpha * x) elementwise (alpha = 0: the plain ReLU). ``alpha`` is the slope for x < 0. Raises TypeError when an operand is not a dense tensor of the rank the function expects.");
   m.def("elu", [](nb::handle x, double alpha) { return elu(as_var(x), alpha); }, nb::arg("x"), nb::arg("alpha") = 1.0,
-        "x where x > 0, alpha * (exp(x) - 1) elsewhere.");
+        "x where x > 0, alpha * (exp(x) - 1) elsewhere. ``alpha`` scales the negative part. Raises TypeError when an operand is not a dense tensor of the rank the function expects.");
   m.def("binary_crossentropy", [](nb::handle o, nb::handle t) { return binary_crossentropy(as_var(o), as_var(t)); },
         nb::arg("output"), nb::arg("target"),
-        "-(target log(output) + (1 - target) log(1 - output)) elementwise.");
+        "-(target log(output) + (1 - target) log(1 - output)) elementwise. Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError when the shapes do not agree.");
   m.def("sigmoid_binary_crossentropy", [](nb::handle o, nb::handle t) {
     return sigmoid_binary_crossentropy(as_var(o), as_var(t));
   }, nb::arg("output"), nb::arg("target"),
-        "binary_crossentropy(sigmoid(output), target), computed stably from the logits.");
+        "binary_crossentropy(sigmoid(output), target), computed stably from the logits. Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError when the shapes do not agree.");
   m.def("categorical_crossentropy", [](nb::handle c, nb::handle t) {
     return categorical_crossentropy(as_var(c), as_var(t));
   }, nb::arg("coding_dist"), nb::arg("true_dist"),
-        "-sum(true_dist * log(coding_dist)) per row; true_dist may be integer class labels.");
+        "-sum(true_dist * log(coding_dist)) per row; true_dist may be integer class labels. ``coding_dist``: the predicted distributions (rows); ``true_dist``: the target distributions or integer labels. Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError for a label out of range.");
 }
 
 }  // namespace hypatia::py

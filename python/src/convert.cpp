@@ -1,6 +1,8 @@
 // numpy/scipy <-> NDArray/SparseMatrix without copies where layouts allow.
 #include "convert.h"
 
+#include <deque>
+
 #include <algorithm>
 #include <bit>
 #include <optional>
@@ -463,6 +465,12 @@ nb::object to_python(const Value& v) {
     }
   }
   return nb::cast(value_repr(v));
+}
+
+const char* joined_doc(const char* doc, const char* extra) {
+  static std::deque<std::string> kept;  // a deque never moves its elements
+  kept.push_back(std::string(doc) + extra);
+  return kept.back().c_str();
 }
 
 }  // namespace hypatia::py

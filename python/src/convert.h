@@ -27,5 +27,8 @@ Value to_value(nb::handle obj, const Type* expected = nullptr, bool strict = fal
 nb::object to_numpy(const NDArray& a);
 nb::object to_python(const Value& v);
 nb::object numpy_dtype(DType d);
+/// `doc` followed by `extra`, kept alive for the module's lifetime (nanobind keeps the pointer,
+/// not a copy), so helpers that bind families of functions can add a common sentence.
+const char* joined_doc(const char* doc, const char* extra);
 
 }  // namespace hypatia::py

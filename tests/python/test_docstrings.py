@@ -51,3 +51,22 @@ def test_every_bound_callable_has_a_docstring():
 
 def test_variable_operators_document_their_sparse_meaning():
     assert "sparse" in hypatia.Variable.__add__.__doc__ and "structured_dot" in hypatia.Variable.__dot__.__doc__
+
+
+def test_docstring_sentences_stay_out_of_error_messages():
+    # The sentences added to the bindings' docstrings (what is raised) must not end up in the
+    # op name an error message starts with, e.g. "[tensordot Raises TypeError ...]".
+    import numpy as np
+    import pytest
+    import hypatia.sparse as S
+    import hypatia.tensor as T
+    m = T.dmatrix()
+    cases = [(lambda: T.tensordot(m, m, axes=[[0], [0, 1]]), "[tensordot]"),
+             (lambda: S.poisson(m), "[Poisson]"),
+             (lambda: S.multinomial(2, m), "[Multinomial]"),
+             (lambda: S.constant(np.ones((2, 2))), "[as_sparse_variable]"),
+             (lambda: T.dot(S.csr_matrix(), m), "[dot]")]
+    for build, prefix in cases:
+        with pytest.raises((TypeError, ValueError)) as info:
+            build()
+        assert str(info.value).startswith(prefix), str(info.value)[:120]

@@ -46,13 +46,24 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
              on_unused_input=None):
     """Compile a callable computing ``outputs`` from ``inputs`` (theano.function).
 
-    Returns one value when ``outputs`` is a single variable and a list when it is a list.
-    ``updates`` (pairs or dict) replace shared variables' values after each call, all
-    computed from the old values; ``givens`` substitute variables before compiling.
-    ``mode`` is a Mode (compile.mode), a mode name (FAST_RUN, FAST_COMPILE, None, DebugMode,
-    NanGuardMode, a registered name; "-tag" suffixes exclude rewrites) or None for
-    config.mode. ``profile=True`` (or config.profile) times every node: ``f.profile`` is then
-    a ProfileStats; a ProfileStats given as ``profile`` collects several functions.
+    ``inputs`` lists variables (or ``In`` objects for defaults, names and borrowing); ``outputs`` is
+    one variable (the call returns one value), a list (it returns a list) or None. ``updates``
+    (pairs or a dict) replace shared variables' values after each call, all computed from the old
+    values; ``givens`` substitute variables before compiling. ``mode`` is a Mode, a mode name
+    (FAST_RUN, FAST_COMPILE, DebugMode, NanGuardMode, a registered name; "-tag" excludes rewrites)
+    or None for config.mode. ``no_default_updates=True`` ignores shared variables' default updates.
+    ``accept_inplace`` and ``rebuild_strict`` are accepted for Theano compatibility.
+    ``allow_input_downcast`` lets float arguments be cast down to the inputs' dtypes.
+    ``on_unused_input`` ('raise', 'warn' or 'ignore'; config.on_unused_input by default) says what
+    an input the outputs do not need does. ``name`` names the function in profiles and errors.
+    ``profile=True`` (or config.profile) times every node: ``f.profile`` is then a ProfileStats; a
+    ProfileStats given as ``profile`` collects several functions.
+
+    Raises UnusedInputError (a ValueError) for an unused input with on_unused_input='raise',
+    MissingInputError when an output needs a variable that is not an input, TypeError when an
+    update's type differs from its shared variable's, ValueError for malformed updates or givens,
+    NotImplementedError for no_default_updates given as a list. The compiled function raises
+    TypeError/ValueError for arguments its inputs' types refuse.
     """
     single = outputs is not None and not isinstance(outputs, (list, tuple))
     outs = [] if outputs is None else [outputs] if single else list(outputs)
@@ -88,5 +99,14 @@ def _no_default_updates(flag):
 
 
 def shared(value, name=None, strict=False, allow_downcast=None, borrow=False):
-    """A variable whose value persists between calls and is shared by functions (theano.shared)."""
+    """A variable whose value persists between calls and is shared by functions (theano.shared).
+
+    ``value`` is a number, numpy array or scipy.sparse matrix (the variable's type follows it);
+    ``name`` names the variable. ``strict`` and ``allow_downcast`` are accepted for Theano
+    compatibility (``set_value`` converts safely and refuses lossy casts). ``borrow=True`` may keep
+    ``value`` itself instead of a copy (do not modify it afterwards).
+
+    Raises TypeError when ``value`` has no Hypatia type (an object array, a string, a sparse
+    matrix of another format than csr/csc is converted, float16 sparse is refused).
+    """
     return _core.shared(value, name, borrow)

@@ -41,6 +41,10 @@ class OpFromGraph(object):
     R_ops``), or a list (one entry per input for grad, per output for R_op) of 'default',
     callables returning one variable, NullType() or DisconnectedType(). Two OpFromGraphs are
     equal only when they are the same object.
+
+    ``connection_pattern`` (a list per input of bools per output) overrides which outputs depend
+    on which inputs; ``name`` names the op in printing. Raises TypeError when an input is not a Variable,
+    ``outputs`` is not a list of variables, or updates, givens or unknown keywords are passed.
     """
 
     def __init__(self, inputs, outputs, inline=False, grad_overrides="default", rop_overrides="default",
@@ -112,6 +116,9 @@ def clone(output, replace=None, strict=True, share_inputs=True, copy_inputs=None
     ``strict``: rebuilt nodes must keep their types. ``share_inputs=False`` also copies the
     root variables (a copied shared variable keeps the same storage). ``copy_inputs`` is
     Theano's deprecated name for share_inputs. Returns a variable, or a list for a list.
+
+    Raises TypeError when a replacement's type differs from the replaced variable's (and, with
+    ``strict``, when a rebuilt node's output type would change).
     """
     if copy_inputs is not None:
         share_inputs = copy_inputs

@@ -17,35 +17,59 @@ from .mode import Mode, flag
 
 
 class DebugModeError(ValueError):
-    """Base of DebugMode's errors (a ValueError, as Hypatia's other checks)."""
+    """Base of DebugMode's errors (a ValueError, as Hypatia's other checks).
+
+    Raised by functions compiled with mode='DebugMode' when a check fails.
+    """
 
 
 class BadThunkOutput(DebugModeError):
-    """Two runs of one node on the same inputs gave different outputs."""
+    """Two runs of one node on the same inputs gave different outputs.
+
+    It is raised (as a ValueError) by a function compiled with mode='DebugMode'.
+    """
 
 
 class BadOptimization(DebugModeError):
-    """A rewrite replaced a variable by one with a different value at run time."""
+    """A rewrite replaced a variable by one with a different value at run time.
+
+    It is raised (as a ValueError) by a function compiled with mode='DebugMode'.
+    """
 
 
 class BadDestroyMap(DebugModeError):
-    """A node wrote into an input that its op's destroy_map does not declare."""
+    """A node wrote into an input that its op's destroy_map does not declare.
+
+    It is raised (as a ValueError) by a function compiled with mode='DebugMode'.
+    """
 
 
 class BadViewMap(DebugModeError):
-    """An output aliases an input without the op's view_map (or destroy_map) saying so."""
+    """An output aliases an input without the op's view_map (or destroy_map) saying so.
+
+    It is raised (as a ValueError) by a function compiled with mode='DebugMode'.
+    """
 
 
 class StochasticOrder(DebugModeError):
-    """Rewriting the same graph twice gave different graphs."""
+    """Rewriting the same graph twice gave different graphs.
+
+    It is raised (as a ValueError) by a function compiled with mode='DebugMode'.
+    """
 
 
 class InvalidValueError(DebugModeError):
-    """An output does not fit its type (dtype, rank, sparse structure) or holds NaN/inf."""
+    """An output does not fit its type (dtype, rank, sparse structure) or holds NaN/inf.
+
+    It is raised (as a ValueError) by a function compiled with mode='DebugMode'.
+    """
 
 
 class BadShape(DebugModeError):
-    """An op's infer_shape disagrees with the shape its perform produced."""
+    """An op's infer_shape disagrees with the shape its perform produced.
+
+    It is raised (as a ValueError) by a function compiled with mode='DebugMode'.
+    """
 
 
 _KINDS = {"BadThunkOutput": BadThunkOutput, "BadOptimization": BadOptimization, "BadDestroyMap": BadDestroyMap,
@@ -55,7 +79,10 @@ _PATTERN = re.compile(r"\[DebugMode\] (\w+):")
 
 
 def translate(err):
-    """The DebugModeError subclass for a "[DebugMode] Kind: ..." error, or None."""
+    """The DebugModeError subclass for a "[DebugMode] Kind: ..." error, or None.
+
+    ``err`` is the exception raised by the core. Raises nothing.
+    """
     m = _PATTERN.search(str(err))
     cls = _KINDS.get(m.group(1)) if m else None
     return cls(str(err)) if cls else None
@@ -70,7 +97,12 @@ class DebugMode(Mode):
     config.DebugMode.check_preallocated_output reruns every node with its output slots
     already holding buffers of the kinds listed, and config.DebugMode.warn_input_not_reused
     warns about in-place nodes that wrote a new buffer. check_py_code=False turns the per-node
-    checks off (only StochasticOrder remains)."""
+    checks off (only StochasticOrder remains).
+
+    ``optimizer`` and ``linker`` are as in Mode; ``stability_patience`` is how many times
+    compiling is repeated to check the rewrites are deterministic; ``check_isfinite`` rejects
+    NaN and inf outputs. The functions it compiles raise the DebugModeError subclasses.
+    """
 
     def __init__(self, optimizer="fast_run", stability_patience=None, check_c_code=None, check_py_code=None,
                  check_isfinite=None, require_matching_strides=None, linker=None):

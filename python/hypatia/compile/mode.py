@@ -12,7 +12,10 @@ from ..configparser import config
 
 def flag(name, default):
     """The config flag `name` ("DebugMode.patience" walks sections) or `default` when this
-    build's config does not define it."""
+    build's config does not define it.
+
+    Raises nothing: a missing flag gives ``default``.
+    """
     obj = config
     for part in name.split("."):
         try:
@@ -42,7 +45,10 @@ class Mode:
     rewrites ('fast_run', 'fast_compile', 'merge' (the merge phases only), None (no rewrites;
     it takes no tags) or 'default', which reads config.optimizer) and `linker` how the result runs ('vm'/'cvm'/'py'/'c'/'c|py'; a '_nogc'
     suffix keeps intermediates allocated between calls). including/excluding/requiring
-    return new modes whose rewrites also include, leave out, or must carry the given tags."""
+    return new modes whose rewrites also include, leave out, or must carry the given tags.
+
+    Raises ValueError for an unknown optimizer or linker name.
+    """
 
     def __init__(self, linker=None, optimizer="default"):
         if linker is None or linker == "default":
@@ -146,7 +152,11 @@ def get_mode(orig_string):
     config.optimizer_excluding/including/requiring added); a name is one of FAST_RUN,
     FAST_COMPILE, None, DebugMode (DEBUG_MODE), NanGuardMode (checks from
     config.NanGuardMode.*) or a registered mode, optionally followed by "-tag", "+tag" or
-    "&tag" to exclude, include or require rewrites. ValueError naming the choices otherwise."""
+    "&tag" to exclude, include or require rewrites. ValueError naming the choices otherwise.
+
+    Raises ValueError for an unknown mode name or tag syntax, TypeError for an object that is
+    neither a Mode, a string nor None.
+    """
     if isinstance(orig_string, Mode):
         return orig_string
     if orig_string is None:
@@ -182,5 +192,8 @@ def get_mode(orig_string):
 
 
 def get_default_mode():
-    """The Mode config.mode names."""
+    """The Mode config.mode names.
+
+    Raises ValueError when config.mode names no mode.
+    """
     return get_mode(None)

@@ -6,11 +6,17 @@ from .mode import Mode, flag
 
 
 class NanGuardError(AssertionError, ValueError):
-    """A value NanGuardMode rejects (an AssertionError as in Theano, and a ValueError)."""
+    """A value NanGuardMode rejects (an AssertionError as in Theano, and a ValueError).
+
+    Raised by a function compiled with a NanGuardMode.
+    """
 
 
 def translate(err):
-    """The NanGuardError for a "[NanGuardMode] ..." error, or None."""
+    """The NanGuardError for a "[NanGuardMode] ..." error, or None.
+
+    ``err`` is the exception raised by the core. Raises nothing.
+    """
     return NanGuardError(str(err)) if "[NanGuardMode]" in str(err) else None
 
 
@@ -18,7 +24,10 @@ class NanGuardMode(Mode):
     """A Mode that checks every node's inputs and outputs. nan_is_error and inf_is_error
     default to config.NanGuardMode.* (True); big_is_error defaults to True as in Theano. The
     error is a NanGuardError (AssertionError and ValueError) "[NanGuardMode] NaN detected in output 0 of node ...", followed by the
-    node's input shapes and types."""
+    node's input shapes and types.
+
+    ``optimizer`` and ``linker`` are as in Mode. The functions it compiles raise NanGuardError.
+    """
 
     def __init__(self, nan_is_error=None, inf_is_error=None, big_is_error=None, optimizer="default", linker=None):
         super().__init__(linker=linker, optimizer=optimizer)

@@ -7,6 +7,10 @@ class FromFunctionOp(Op):
 
     No gradient is defined; ``infer_shape(node, input_shapes)`` is used when given. Two such ops
     are equal when they wrap the same function with the same types and infer_shape.
+
+    ``itypes`` and ``otypes`` are the input and output Types. Calling the op raises TypeError
+    when the inputs do not have the ``itypes``; the compiled function raises what ``fn`` raises,
+    and TypeError when its result does not fit the ``otypes``.
     """
 
     def __init__(self, fn, itypes, otypes, infer_shape):
@@ -51,6 +55,9 @@ def as_op(itypes, otypes, infer_shape=None):
     values (numpy arrays) and returns the output value (a list or tuple for several). It must
     return new memory, not views of its inputs. ``infer_shape(node, input_shapes)``, when
     given, returns the output shapes from the input shapes.
+
+    Raises TypeError when ``itypes`` or ``otypes`` are not Types; the op it makes raises as
+    FromFunctionOp.
     """
     if not isinstance(itypes, (list, tuple)):
         itypes = [itypes]

@@ -19,7 +19,10 @@ _to_print = []  # ProfileStats printed at exit when config.profile is set
 class ProfileStats:
     """Profile of one or more functions. Attributes (Theano's): message, compile_time,
     optimizer_time, linker_time, fct_callcount, fct_call_time, vm_call_time, thunk_time, apply_time (node -> seconds),
-    apply_callcount; as_dict() has everything, including memory."""
+    apply_callcount; as_dict() has everything, including memory.
+
+    ``atexit_print`` prints the summary at interpreter exit when config.profile is on. Raises nothing.
+    """
 
     def __init__(self, atexit_print=True, message=None, **kwargs):
         self.message = message

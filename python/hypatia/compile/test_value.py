@@ -38,7 +38,10 @@ def _location():
 
 class VariableTag:
     """A variable's tag (Theano's Variable.tag): ``test_value`` is read and written through to
-    the variable (the value lives with the variable, not with this view of it)."""
+    the variable (the value lives with the variable, not with this view of it).
+
+    ``var`` is the variable whose tag this is. Reading ``test_value`` raises AttributeError when none was set.
+    """
 
     __slots__ = ("_var",)
 
@@ -87,7 +90,10 @@ def get_test_value(v):
 
 def get_debug_values(*args):
     """[(value, ...)] with the test value of each argument when compute_test_value is on and
-    all have one; [] otherwise (Theano's theano.gof.op.get_debug_values)."""
+    all have one; [] otherwise (Theano's theano.gof.op.get_debug_values).
+
+    Raises AttributeError when compute_test_value is 'raise' and an argument has no test value.
+    """
     if _mode() == "off":
         return []
     try:
@@ -107,7 +113,11 @@ def give_scan_step_test_values(args, seqs, infos, non_seqs):
     each tap of each fed-back output, the non-sequences) the test values of their first step,
     taken from the outer sequences (seq[tap - min(taps)]), initial states (init, or
     init[tap - min(taps)] with several taps) and non-sequences; nothing when test values are
-    off or an outer value has none."""
+    off or an outer value has none.
+
+    ``seqs``, ``infos`` and ``non_seqs`` are the outer sequences, the outputs' initial-state
+    infos and the non-sequences. Raises nothing: steps without a test value are left alone.
+    """
     if _mode() == "off":
         return
     import numpy as np

@@ -279,7 +279,7 @@ class MRG_RandomStreams:
     def normal(self, size, avg=0.0, std=1.0, ndim=None, dtype=None, nstreams=None, truncate=False, **kwargs):
         """Normal samples by Box-Muller on an even number of uniforms, as Theano: the first half
         gives radii sqrt(-2 log u1), the second angles 2 pi u2; the cosines come first, then the
-        sines. truncate keeps |z| <= 2, redrawing the radius of the others."""
+        sines. truncate keeps ``|z| <= 2``, redrawing the radius of the others."""
         _no_kwargs("normal", kwargs)
         T = _tensor()
         size_t = _check_size(size)

@@ -36,7 +36,10 @@ def _dtype(dtype):
 
 
 def SparseType(format, dtype):
-    """The type of sparse matrices of ``format`` ('csr' or 'csc') and ``dtype``."""
+    """The type of sparse matrices of ``format`` ('csr' or 'csc') and ``dtype`` (config.floatX when None).
+
+    Raises TypeError for an unknown format or dtype, or float16 (not a sparse dtype).
+    """
     if format not in sparse_formats:
         raise TypeError("[SparseType] unknown sparse format %r; expected 'csr' or 'csc'" % (format,))
     dtype = _dtype(dtype)
@@ -50,15 +53,29 @@ SparseType.may_share_memory = _type_methods.sparse_may_share_memory
 
 
 def matrix(format, name=None, dtype=None):
-    """A sparse matrix variable of the given format (dtype defaults to floatX)."""
+    """A new symbolic sparse matrix variable of ``format`` ('csr' or 'csc') called ``name``, of ``dtype``
+    (config.floatX when None).
+
+    Raises TypeError for an unknown format or dtype, or float16.
+    """
     return _s.matrix(format, name, _dtype(dtype))
 
 
 def csr_matrix(name=None, dtype=None):
+    """A new symbolic CSR (compressed rows) sparse matrix variable called ``name``, of ``dtype``
+    (config.floatX when None).
+
+    Raises TypeError when ``dtype`` is unknown or float16 (not a sparse dtype).
+    """
     return _s.matrix("csr", name, _dtype(dtype))
 
 
 def csc_matrix(name=None, dtype=None):
+    """A new symbolic CSC (compressed columns) sparse matrix variable called ``name``, of ``dtype``
+    (config.floatX when None).
+
+    Raises TypeError when ``dtype`` is unknown or float16 (not a sparse dtype).
+    """
     return _s.matrix("csc", name, _dtype(dtype))
 
 
@@ -69,22 +86,34 @@ csr_fmatrix = SparseType("csr", "float32")
 
 
 def is_sparse_variable(x):
-    """True for a symbolic sparse variable."""
+    """True when ``x`` is a symbolic sparse variable.
+
+    Raises nothing: any object is accepted.
+    """
     return _s.is_sparse_variable(x)
 
 
 def is_dense_variable(x):
-    """True for a symbolic dense tensor variable."""
+    """True when ``x`` is a symbolic dense tensor variable.
+
+    Raises nothing: any object is accepted.
+    """
     return _s.is_dense_variable(x)
 
 
 def is_sparse(x):
-    """True for a sparse value (scipy.sparse matrix)."""
+    """True when ``x`` is a sparse value (a scipy.sparse matrix).
+
+    Raises nothing: any object is accepted.
+    """
     return _sp.issparse(x)
 
 
 def is_dense(x):
-    """True for a dense value (numpy array)."""
+    """True when ``x`` is a dense value (a numpy array).
+
+    Raises nothing: any object is accepted.
+    """
     return isinstance(x, np.ndarray)
 
 
@@ -101,7 +130,11 @@ as_sparse = as_sparse_variable
 
 
 def as_sparse_or_tensor_variable(x, name=None):
-    """as_sparse_variable(x) when x is sparse, else as_tensor_variable(x)."""
+    """``as_sparse_variable(x)`` when ``x`` is sparse (a variable or a scipy matrix), else
+    ``as_tensor_variable(x)``; a new constant is called ``name``.
+
+    Raises TypeError when ``x`` cannot become a variable (an object array, a string).
+    """
     if is_sparse_variable(x) or _sp.issparse(x):
         return as_sparse_variable(x, name)
     v = _core.tensor.as_tensor_variable(x)
@@ -131,7 +164,12 @@ SampleDense = _s.SampleDense
 
 
 def CSM(format, kmap=None):
-    """CSM(format)(data, indices, indptr, shape): builds a sparse matrix from its arrays."""
+    """The op that builds a sparse matrix of ``format`` ('csr' or 'csc') from its arrays:
+    ``CSM(format)(data, indices, indptr, shape)``. The matrix is validated when the function runs.
+
+    Raises NotImplementedError when ``kmap`` is given (index the data vector first); TypeError for
+    an unknown format; ValueError at run time when the arrays do not describe a valid matrix.
+    """
     if kmap is not None:
         raise NotImplementedError("[CSM] kmap is not supported; index the data vector before building the matrix")
     return _s.CSM(format)
@@ -144,10 +182,22 @@ dense_from_sparse = _s.dense_from_sparse
 
 
 def csr_from_dense(x):
+    """The CSR sparse matrix holding the non-zero entries of the dense tensor ``x`` (a vector gives a
+    1 x n matrix, a 0-d tensor 1 x 1); its gradient flows back dense.
+
+    Raises TypeError when ``x`` is not a dense tensor of at most 2 dimensions or has a dtype
+    sparse matrices do not take (float16).
+    """
     return _s.sparse_from_dense(x, "csr")
 
 
 def csc_from_dense(x):
+    """The CSC sparse matrix holding the non-zero entries of the dense tensor ``x`` (a vector gives a
+    1 x n matrix, a 0-d tensor 1 x 1); its gradient flows back dense.
+
+    Raises TypeError when ``x`` is not a dense tensor of at most 2 dimensions or has a dtype
+    sparse matrices do not take (float16).
+    """
     return _s.sparse_from_dense(x, "csc")
 
 
@@ -158,12 +208,22 @@ sample_dense = _s.sample_dense
 
 
 def CSR(data, indices, indptr, shape):
-    """A csr matrix from its compressed arrays (regular grad w.r.t. data)."""
+    """A csr matrix built from its compressed arrays: ``data``, ``indices``, ``indptr`` (integer vectors) and
+    ``shape`` (a 2-element integer vector); the gradient with respect to data is regular.
+
+    Raises TypeError when the arrays' types do not fit; the compiled function raises ValueError when they
+    do not describe a valid matrix.
+    """
     return _s.csm("csr", data, indices, indptr, shape)
 
 
 def CSC(data, indices, indptr, shape):
-    """A csc matrix from its compressed arrays (regular grad w.r.t. data)."""
+    """A csc matrix built from its compressed arrays: ``data``, ``indices``, ``indptr`` (integer vectors) and
+    ``shape`` (a 2-element integer vector); the gradient with respect to data is regular.
+
+    Raises TypeError when the arrays' types do not fit; the compiled function raises ValueError when they
+    do not describe a valid matrix.
+    """
     return _s.csm("csc", data, indices, indptr, shape)
 
 
@@ -184,9 +244,12 @@ clean = _s.clean
 
 
 def cast(variable, dtype):
-    """The sparse matrix with its values cast to dtype (same format; regular grad). A complex
+    """The sparse matrix ``variable`` with its values cast to ``dtype`` (same format; regular grad). A complex
     matrix cast to a real dtype keeps the real parts, with numpy's ComplexWarning (as Theano's
-    perform, which calls scipy's astype); the warning is emitted when the cast is built."""
+    perform, which calls scipy's astype); the warning is emitted when the cast is built.
+
+    Raises TypeError when ``variable`` is not sparse or ``dtype`` is not a sparse dtype.
+    """
     return _s.cast(variable, _dtype(dtype))
 
 
@@ -194,7 +257,8 @@ def _caster(dtype):
     def c(x):
         return cast(x, dtype)
     c.__name__ = dtype[0] + "cast"
-    c.__doc__ = "Cast a sparse matrix to %s." % dtype
+    c.__doc__ = ("The sparse matrix ``x`` with its values cast to %s (same format).\n\n"
+                 "Raises TypeError when ``x`` is not sparse." % dtype)
     return c
 
 

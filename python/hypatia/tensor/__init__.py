@@ -81,9 +81,18 @@ _PREFIXES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64", "f": "float3
              "d": "float64", "c": "complex64", "z": "complex128"}
 
 
-def _maker(pattern):
+_RANKS = {"scalar": "0-d", "vector": "1-d", "matrix": "2-d", "row": "1 x n (axis 0 broadcastable)",
+          "col": "n x 1 (axis 1 broadcastable)", "tensor3": "3-d", "tensor4": "4-d", "tensor5": "5-d",
+          "tensor6": "6-d", "tensor7": "7-d"}
+
+
+def _maker(pattern, kind):
     def make(name=None, dtype=None):
         return _core.tensor.tensor(_dtype(dtype), list(pattern), name)
+    make.__name__ = make.__qualname__ = kind
+    make.__doc__ = (f"A new symbolic {_RANKS[kind]} tensor variable called ``name``, of ``dtype`` "
+                    "(config.floatX when None; the prefixed forms such as d" + kind + " fix the dtype).\n\n"
+                    "Raises TypeError when ``dtype`` is not a dtype name numpy knows.")
     return make
 
 
@@ -93,7 +102,7 @@ def _typed_maker(pattern, dtype):
     return _core.TensorType(dtype, list(pattern))
 
 
-def _plural(single):
+def _plural(single, name):
     def make(*names):
         if len(names) == 1 and isinstance(names[0], int):
             return [single() for _ in range(names[0])]
@@ -102,15 +111,21 @@ def _plural(single):
             pass
         vs = [single(n) for n in names]
         return vs[0] if len(vs) == 1 else vs
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = (f"One new variable per name in ``names`` (Theano's {name}('a', 'b')), or ``n`` unnamed ones "
+                    f"for {name}(n); a list, or the variable itself for a single name. Each is made by "
+                    f"{getattr(single, '__name__', single)}.\n\n"
+                    "Raises TypeError when a name is not a string.")
     return make
 
 
 for _kind, _pat in _PATTERNS.items():
-    globals()[_kind] = _maker(_pat)
-    globals()[_kind + "s"] = _plural(globals()[_kind])
+    globals()[_kind] = _maker(_pat, _kind)
+    _pl = "matrices" if _kind == "matrix" else _kind + "s"
+    globals()[_kind + "s"] = _plural(globals()[_kind], _pl)
     for _p, _dt in _PREFIXES.items():
         globals()[_p + _kind] = _typed_maker(_pat, _dt)
-        globals()[_p + _kind + "s"] = _plural(globals()[_p + _kind])
+        globals()[_p + _kind + "s"] = _plural(globals()[_p + _kind], _p + _pl)
 matrices = globals()["matrixs"]
 for _p in _PREFIXES:
     globals()[_p + "matrices"] = globals()[_p + "matrixs"]

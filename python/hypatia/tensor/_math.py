@@ -33,10 +33,18 @@ iround = _core.math.iround
 
 
 def round_half_away_from_zero(a):
+    """``a`` rounded elementwise to the nearest integer, halves away from zero (2.5 -> 3, -2.5 -> -3).
+
+    Raises TypeError when ``a`` is not a dense tensor.
+    """
     return _core.math.round(a, "half_away_from_zero")
 
 
 def round_half_to_even(a):
+    """``a`` rounded elementwise to the nearest integer, halves to even (numpy.round: 2.5 -> 2).
+
+    Raises TypeError when ``a`` is not a dense tensor.
+    """
     return _core.math.round(a, "half_to_even")
 
 
@@ -44,12 +52,18 @@ isclose = _core.math.isclose
 
 
 def divmod(x, y):  # noqa: A001 - Theano's name
-    """(x // y, x % y)."""
+    """(x // y, x % y).
+
+    Raises TypeError when an operand is not a dense tensor.
+    """
     return int_div(x, y), mod(x, y)
 
 
 def ceil_intdiv(a, b):
-    """Integer division rounding up: (a // b) + ((a % b) != 0), in the quotient's dtype."""
+    """Integer division rounding up: (a // b) + ((a % b) != 0), in the quotient's dtype.
+
+    Raises TypeError when an operand is not a dense tensor.
+    """
     div = int_div(a, b)
     return _core.tensor.add(div, _core.tensor.cast(_core.tensor.neq(mod(a, b), 0), div.dtype))
 
@@ -61,7 +75,10 @@ def _complex_dtype(*xs):
 
 
 def complex(real, imag):  # noqa: A001 - Theano's name
-    """real + 1j * imag (complex64 from float32 parts, else complex128)."""
+    """real + 1j * imag (complex64 from float32 parts, else complex128).
+
+    Raises TypeError when ``real`` or ``imag`` is not a real tensor.
+    """
     import numpy as np
     real, imag = _core.tensor.as_tensor_variable(real), _core.tensor.as_tensor_variable(imag)
     dt = _complex_dtype(real, imag)
@@ -70,5 +87,8 @@ def complex(real, imag):  # noqa: A001 - Theano's name
 
 
 def complex_from_polar(abs, angle):  # noqa: A002 - Theano's names
-    """abs * exp(1j * angle)."""
+    """abs * exp(1j * angle).
+
+    Raises TypeError when ``abs`` or ``angle`` is not a real tensor.
+    """
     return complex(_core.tensor.mul(abs, cos(angle)), _core.tensor.mul(abs, sin(angle)))

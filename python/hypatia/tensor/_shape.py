@@ -25,23 +25,42 @@ def flatten(x, ndim=None, outdim=None):
 
 
 def shape_padleft(t, n_ones=1):
+    """``t`` with ``n_ones`` broadcastable axes added on the left (Theano's shape_padleft).
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed).
+    """
     return _core.shape.padleft(t, int(n_ones))
 
 
 def shape_padright(t, n_ones=1):
+    """``t`` with ``n_ones`` broadcastable axes added on the right.
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed).
+    """
     return _core.shape.padright(t, int(n_ones))
 
 
 def shape_padaxis(t, axis):
+    """``t`` with one broadcastable axis inserted at position ``axis`` (negative counts from the end).
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed); ValueError when ``axis`` is out of range.
+    """
     return _core.shape.padaxis(t, int(axis))
 
 
 def squeeze(t):
-    """Drops every broadcastable axis."""
+    """Drops every broadcastable axis.
+
+    ``t`` is the tensor. Raises TypeError when ``t`` is not a dense tensor.
+    """
     return _core.shape.squeeze(t)
 
 
 def swapaxes(y, axis1, axis2):
+    """``y`` with axes ``axis1`` and ``axis2`` exchanged (a view, as numpy.swapaxes).
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed); ValueError when an axis is out of range.
+    """
     return _core.shape.swapaxes(y, int(axis1), int(axis2))
 
 
@@ -53,20 +72,36 @@ def specify_shape(x, shape):
 
 
 def addbroadcast(x, *axes):
+    """``x`` with the given ``axes`` marked broadcastable; their length is checked to be 1 at run time.
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed); ValueError at run time when such an axis is not of length 1.
+    """
     return _core.shape.addbroadcast(x, _axes(axes))
 
 
 def unbroadcast(x, *axes):
+    """``x`` with the given ``axes`` marked not broadcastable (the values are unchanged).
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed).
+    """
     return _core.shape.unbroadcast(x, _axes(axes))
 
 
 def patternbroadcast(x, broadcastable):
+    """``x`` with its broadcastable flags set to ``broadcastable`` (one bool per axis).
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed); ValueError when the pattern's length differs from x.ndim or a length is not 1 at run time.
+    """
     return _core.shape.patternbroadcast(x, [bool(b) for b in broadcastable])
 
 
 def as_tensor_variable(x, name=None, ndim=None):
     """Variables pass through; numbers, lists and arrays become constants. ndim left-pads
-    with broadcastable axes (or drops leading broadcastable ones)."""
+    with broadcastable axes (or drops leading broadcastable ones).
+
+    ``x`` is the value or variable; ``name`` names a new constant. Raises TypeError when ``x``
+    is a sparse variable or cannot become a tensor, or does not have ``ndim`` dimensions.
+    """
     v = _core.tensor.as_tensor_variable(x)
     if ndim is not None and v.ndim != ndim:
         v = _core.shape.as_tensor_variable(v, int(ndim))
@@ -77,12 +112,18 @@ def as_tensor_variable(x, name=None, ndim=None):
 
 def reshape(x, newshape, ndim=None):
     """Reshape to a tuple/list (ints or scalar variables) or a symbolic int vector; ndim is
-    required when a symbolic vector's length cannot be inferred."""
+    required when a symbolic vector's length cannot be inferred.
+
+    ``x`` is the tensor and ``newshape`` the new shape (-1 once for an inferred length). Raises
+    TypeError when ``x`` is not a dense tensor or ``newshape`` not integers, ValueError when
+    ``ndim`` is needed and missing; the compiled function raises ValueError when the sizes
+    differ.
+    """
     return _core.shape.reshape(x, newshape, ndim)
 
 
 def stack(*tensors, **kwargs):
-    """stack(tensors, axis=0); the deprecated stack(*tensors) form works too."""
+    """stack(tensors, axis=0); the deprecated ``stack(*tensors)`` form works too."""
     axis = kwargs.pop("axis", 0)
     if kwargs:
         raise TypeError("[stack] unexpected keyword arguments %s" % sorted(kwargs))
@@ -96,13 +137,18 @@ def stack(*tensors, **kwargs):
 
 
 def concatenate(tensor_list, axis=0):
+    """Joins the tensors of ``tensor_list`` along ``axis`` (numpy.concatenate).
+
+    Raises TypeError when ``tensor_list`` is not a list or tuple, or the tensors' dtypes or ranks do not
+    match; ValueError at run time when the other axes differ.
+    """
     if not isinstance(tensor_list, (list, tuple)):
         raise TypeError("[Join] concatenate expects a list or tuple of tensors as its first argument")
     return _core.shape.join(axis, list(tensor_list))
 
 
 def join(axis, *tensors_list):
-    """Theano's join(axis, *tensors): the Join op (a single tensor is returned as is)."""
+    """Theano's ``join(axis, *tensors)``: the Join op (a single tensor is returned as is)."""
     if len(tensors_list) == 1:
         return as_tensor_variable(tensors_list[0])
     return _core.shape.join(axis, list(tensors_list))
@@ -135,6 +181,10 @@ def tile(x, reps, ndim=None):
 
 
 def roll(x, shift, axis=None):
+    """``x`` shifted by ``shift`` positions along ``axis`` (all axes flattened when ``axis`` is None), as numpy.roll.
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed).
+    """
     return _core.shape.roll(x, shift, None if axis is None else int(axis))
 
 
@@ -148,54 +198,106 @@ def _shape_list(shape):
 
 
 def zeros(shape, dtype=None):
+    """A tensor of zeros of the given ``shape`` (ints or integer scalar variables) and ``dtype`` (floatX by default).
+
+    Raises TypeError when ``shape`` is a symbolic vector instead of a list of scalars, or ``dtype`` is unknown.
+    """
     return _core.shape.zeros(_shape_list(shape), dtype)
 
 
 def ones(shape, dtype=None):
+    """A tensor of ones of the given ``shape`` (ints or integer scalar variables) and ``dtype`` (floatX by default).
+
+    Raises TypeError when ``shape`` is a symbolic vector instead of a list of scalars, or ``dtype`` is unknown.
+    """
     return _core.shape.ones(_shape_list(shape), dtype)
 
 
 def zeros_like(model, dtype=None):
+    """Zeros with the shape of ``model``, of ``model``'s dtype unless ``dtype`` is given.
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed).
+    """
     return _core.shape.zeros_like(model, dtype)
 
 
 def ones_like(model, dtype=None):
+    """Ones with the shape of ``model``, of ``model``'s dtype unless ``dtype`` is given.
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed).
+    """
     return _core.shape.ones_like(model, dtype)
 
 
 def eye(n, m=None, k=0, dtype=None):
+    """The ``n`` x ``m`` matrix (``m`` defaults to ``n``) with ones on diagonal ``k`` (numpy.eye), of ``dtype`` (floatX by default).
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed).
+    """
     return _core.shape.eye(n, m, k, dtype)
 
 
 def identity_like(x):
+    """The identity matrix of ``x``'s shape and dtype (``x`` a matrix).
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed) (x must be a matrix).
+    """
     return _core.shape.identity_like(x)
 
 
 def arange(start, stop=None, step=1, dtype=None):
-    """numpy.arange; int64 for integer arguments, floatX for float ones unless dtype is given."""
+    """numpy.arange; int64 for integer arguments, floatX for float ones unless dtype is given.
+
+    ``start``, ``stop`` (None: start is the stop and 0 the start) and ``step`` are numbers or
+    scalar variables. Raises TypeError when an argument is not a scalar; the compiled function
+    raises ValueError for a zero step.
+    """
     return _core.shape.arange(start, stop, step, dtype)
 
 
 def diag(v, k=0):
-    """vector -> matrix with v on diagonal k; matrix -> its diagonal k."""
+    """vector -> matrix with v on diagonal k; matrix -> its diagonal k.
+
+    Raises TypeError when ``v`` is neither a vector nor a matrix.
+    """
     return _core.shape.diag(v, int(k))
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
+    """Diagonal ``offset`` of ``a`` over axes ``axis1`` and ``axis2`` (numpy.diagonal).
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed); ValueError when the axes are out of range or equal.
+    """
     return _core.shape.diagonal(a, int(offset), int(axis1), int(axis2))
 
 
 def trace(a):
+    """The sum of the main diagonal of the matrix ``a``.
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed) (a must be a matrix).
+    """
     return _core.shape.trace(a)
 
 
 def tri(N, M=None, k=0, dtype=None):
+    """The ``N`` x ``M`` matrix with ones at and below diagonal ``k`` (numpy.tri), of ``dtype`` (floatX by default).
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed).
+    """
     return _core.shape.tri(N, M, k, dtype)
 
 
 def tril(m, k=0):
+    """The lower triangle of ``m``: entries above diagonal ``k`` set to zero (numpy.tril).
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed).
+    """
     return _core.shape.tril(m, int(k))
 
 
 def triu(m, k=0):
+    """The upper triangle of ``m``: entries below diagonal ``k`` set to zero (numpy.triu).
+
+    Raises TypeError when an argument is not a tensor (or not an integer where one is needed).
+    """
     return _core.shape.triu(m, int(k))

@@ -13,29 +13,47 @@ globals().update({_n: getattr(_core.reduce, _n) for _n in _NATIVE})
 
 
 def bartlett(M):
-    """The Bartlett (triangular) window of M points, a float64 vector (empty for M <= 0)."""
+    """The Bartlett (triangular) window of M points, a float64 vector (empty for M <= 0).
+
+    Raises TypeError when ``M`` is not an integer scalar.
+    """
     return _core.extra.bartlett(M)
 
 
 def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     """numpy.ravel_multi_index: flat int64 indices of a tuple of index arrays into an array of
-    shape dims; mode 'raise', 'wrap' or 'clip' (or one per index array); order 'C' or 'F'."""
+    shape dims; mode 'raise', 'wrap' or 'clip' (or one per index array); order 'C' or 'F'.
+
+    ``multi_index`` is the tuple of integer index arrays. Raises TypeError when an index array
+    is not an integer tensor; with mode 'raise' the compiled function raises ValueError for an
+    index out of range.
+    """
     return _core.extra.ravel_multi_index(tuple(multi_index), dims, mode, order)
 
 
 def unravel_index(indices, dims, order="C", ndim=None):
     """numpy.unravel_index: a tuple of int64 coordinate arrays shaped like indices; ndim gives
-    len(dims) when the graph cannot tell it."""
+    len(dims) when the graph cannot tell it.
+
+    ``order`` is 'C' or 'F'. Raises TypeError when ``indices`` is not an integer tensor; the
+    compiled function raises ValueError for an index out of range.
+    """
     return _core.extra.unravel_index(indices, dims, order, ndim)
 
 
 def cpu_contiguous(x):
-    """x itself when C-contiguous, else a C-contiguous copy (Theano's CpuContiguous)."""
+    """x itself when C-contiguous, else a C-contiguous copy (Theano's CpuContiguous).
+
+    Raises TypeError when ``x`` is not a dense tensor.
+    """
     return _core.extra.cpu_contiguous(x)
 
 
 class CpuContiguous:
-    """Theano's CpuContiguous op: ``CpuContiguous()(x)``."""
+    """Theano's CpuContiguous op: ``CpuContiguous()(x)``.
+
+    Calling the op raises TypeError when its input is not a dense tensor.
+    """
 
     def __call__(self, x):
         return cpu_contiguous(x)
@@ -48,7 +66,11 @@ class CpuContiguous:
 
 
 class SearchsortedOp:
-    """Theano's SearchsortedOp(side): ``SearchsortedOp('right')(x, v[, sorter])``."""
+    """Theano's SearchsortedOp(side): ``SearchsortedOp('right')(x, v[, sorter])``.
+
+    Raises ValueError when ``side`` is not 'left' or 'right'; calling the op raises TypeError
+    when x is not a vector.
+    """
 
     def __init__(self, side="left"):
         if side not in ("left", "right"):
@@ -66,7 +88,10 @@ class SearchsortedOp:
 
 
 class Unique:
-    """Theano's Unique(return_index, return_inverse, return_counts): ``Unique(True)(x)``."""
+    """Theano's Unique(return_index, return_inverse, return_counts): ``Unique(True)(x)``.
+
+    Calling the op raises TypeError when its input is not a dense tensor.
+    """
 
     def __init__(self, return_index=False, return_inverse=False, return_counts=False):
         self.return_index, self.return_inverse, self.return_counts = return_index, return_inverse, return_counts
@@ -84,14 +109,21 @@ class Unique:
 
 def choose(a, choices, out=None, mode="raise"):
     """numpy.choose: an array built from choices (a list of tensors, or one tensor whose first
-    axis holds them) by the integer index array a; mode 'raise', 'wrap' or 'clip'."""
+    axis holds them) by the integer index array a; mode 'raise', 'wrap' or 'clip'.
+
+    ``out`` must be None. Raises TypeError when ``out`` is given or ``a`` is not an integer
+    tensor; with mode 'raise' the compiled function raises ValueError for an index out of range.
+    """
     if out is not None:
         raise TypeError("[choose] out is not supported: the result is a new variable")
     return _core.extra.choose(a, list(choices) if isinstance(choices, tuple) else choices, mode)
 
 
 def chi2sf(x, k):
-    """The chi-square survival function 1 - cdf (scipy.stats.chi2.sf(x, k)), elementwise."""
+    """The chi-square survival function 1 - cdf (scipy.stats.chi2.sf(x, k)), elementwise.
+
+    Raises TypeError when ``x`` or ``k`` is not a dense tensor.
+    """
     return _core.extra.chi2sf(x, k)
 
 

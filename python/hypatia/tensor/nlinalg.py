@@ -24,7 +24,11 @@ from ._shape import trace, diag, diagonal
 def norm(x, ord=None):
     """numpy.linalg.norm of a vector or a matrix (no axis). ord: None (2-norm / Frobenius),
     'fro', 'nuc', inf / 'inf', -inf / '-inf', 0 (vectors), 1, -1, 2, -2 (matrices: via the
-    singular values), or any p for vectors."""
+    singular values), or any p for vectors.
+
+    ``x`` is the vector or matrix. Raises TypeError when an input is not a real dense tensor of
+    the rank expected, ValueError for an ``ord`` the rank does not take.
+    """
     if isinstance(ord, float) and math.isinf(ord):
         ord = "inf" if ord > 0 else "-inf"
     return _l.norm(x, ord)
@@ -32,24 +36,39 @@ def norm(x, ord=None):
 
 def lstsq(a=None, b=None, rcond=None):
     """numpy.linalg.lstsq: [x, residuals, rank, s] (rcond None: eps * max(M, N)). Called with no
-    argument it returns the op, as Theano's ``lstsq()(a, b, rcond)``."""
+    argument it returns the op, as Theano's ``lstsq()(a, b, rcond)``.
+
+    Raises TypeError when an input is not a real dense tensor of the rank expected; the compiled
+    function raises ValueError when the shapes do not agree.
+    """
     if a is None and b is None:
         return Lstsq()
     return _l.lstsq(a, b, rcond)
 
 
 def extract_diag(x):
-    """The main diagonal of a matrix (Theano's ExtractDiag()(x))."""
+    """The main diagonal of a matrix (Theano's ExtractDiag()(x)).
+
+    Raises TypeError when an input is not a real dense tensor of the rank expected.
+    """
     return diagonal(x)
 
 
 def alloc_diag(x):
-    """The square matrix with vector x on its diagonal (Theano's AllocDiag()(x))."""
+    """The square matrix with vector x on its diagonal (Theano's AllocDiag()(x)).
+
+    Raises TypeError when an input is not a real dense tensor of the rank expected.
+    """
     return diag(x)
 
 
 class ExtractDiag:
-    """ExtractDiag()(x): the main diagonal of a matrix (tensor's ExtractDiag op)."""
+    """ExtractDiag()(x): the main diagonal of a matrix (tensor's ExtractDiag op).
+
+    ``offset``, ``axis1`` and ``axis2`` choose the diagonal (numpy.diagonal's); ``view`` is
+    accepted for Theano compatibility. Calling the op raises TypeError when its input is not a
+    dense tensor, ValueError when the axes are out of range.
+    """
 
     def __init__(self, offset=0, axis1=0, axis2=1, view=False):
         self.offset, self.axis1, self.axis2 = offset, axis1, axis2
@@ -59,14 +78,20 @@ class ExtractDiag:
 
 
 class AllocDiag:
-    """AllocDiag()(v): a square matrix with the vector v on its diagonal."""
+    """AllocDiag()(v): a square matrix with the vector v on its diagonal.
+
+    Calling the op raises TypeError when v is not a vector.
+    """
 
     def __call__(self, x):
         return diag(x)
 
 
 class TensorInv:
-    """TensorInv(ind=2)(a): numpy.linalg.tensorinv (see tensorinv)."""
+    """TensorInv(ind=2)(a): numpy.linalg.tensorinv (see tensorinv).
+
+    Calling the op raises TypeError as tensorinv.
+    """
 
     def __init__(self, ind=2):
         self.ind = ind
@@ -76,7 +101,10 @@ class TensorInv:
 
 
 class TensorSolve:
-    """TensorSolve(axes=None)(a, b): numpy.linalg.tensorsolve (see tensorsolve)."""
+    """TensorSolve(axes=None)(a, b): numpy.linalg.tensorsolve (see tensorsolve).
+
+    Calling the op raises TypeError as tensorsolve.
+    """
 
     def __init__(self, axes=None):
         self.axes = axes

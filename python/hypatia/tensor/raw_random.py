@@ -29,17 +29,40 @@ def _check_ndim(size, ndim, who):
 
 
 def uniform(random_state, size=None, low=0.0, high=1.0, ndim=None, dtype=None):
-    """Uniform on [low, high)."""
+    """Uniform samples on [``low``, ``high``).
+
+    ``random_state`` is the generator state variable; ``size`` the sample shape (ints, integer scalars or an
+    integer vector such as ``x.shape``; None takes the parameters' shape); ``ndim`` is checked against it;
+    ``dtype`` is the sample's dtype. Returns ``(new_state, sample)``.
+
+    Raises ValueError when ``ndim`` does not match ``size`` or a size is negative; TypeError for a bad dtype.
+    """
     size = _check_ndim(size, ndim, "uniform")
     return _core.random.uniform(random_state, size, low, high, dtype)
 
 
 def normal(random_state, size=None, avg=0.0, std=1.0, ndim=None, dtype=None):
+    """Normal samples of mean ``avg`` and standard deviation ``std`` (both broadcast against ``size``).
+
+    ``random_state`` is the generator state variable; ``size`` the sample shape (ints, integer scalars or an
+    integer vector such as ``x.shape``; None takes the parameters' shape); ``ndim`` is checked against it;
+    ``dtype`` is the sample's dtype. Returns ``(new_state, sample)``.
+
+    Raises ValueError when ``ndim`` does not match ``size`` or a size is negative; TypeError for a bad dtype.
+    """
     size = _check_ndim(size, ndim, "normal")
     return _core.random.normal(random_state, size, avg, std, dtype)
 
 
 def binomial(random_state, size=None, n=1, p=0.5, ndim=None, dtype="int64", prob=None):
+    """Binomial samples: ``n`` trials of success probability ``p`` (``prob`` is Theano's older name for ``p``).
+
+    ``random_state`` is the generator state variable; ``size`` the sample shape (ints, integer scalars or an
+    integer vector such as ``x.shape``; None takes the parameters' shape); ``ndim`` is checked against it;
+    ``dtype`` is the sample's dtype. Returns ``(new_state, sample)``.
+
+    Raises ValueError when ``ndim`` does not match ``size`` or a size is negative; TypeError for a bad dtype.
+    """
     size = _check_ndim(size, ndim, "binomial")
     if prob is not None:
         p = prob
@@ -47,17 +70,40 @@ def binomial(random_state, size=None, n=1, p=0.5, ndim=None, dtype="int64", prob
 
 
 def random_integers(random_state, size=None, low=0, high=1, ndim=None, dtype="int64"):
-    """Integers on [low, high], both ends included."""
+    """Integers on [``low``, ``high``], both ends included.
+
+    ``random_state`` is the generator state variable; ``size`` the sample shape (ints, integer scalars or an
+    integer vector such as ``x.shape``; None takes the parameters' shape); ``ndim`` is checked against it;
+    ``dtype`` is the sample's dtype. Returns ``(new_state, sample)``.
+
+    Raises ValueError when ``ndim`` does not match ``size`` or a size is negative; TypeError for a bad dtype.
+    """
     size = _check_ndim(size, ndim, "random_integers")
     return _core.random.integers(random_state, size, low, high, dtype)
 
 
 def poisson(random_state, size=None, lam=1.0, ndim=None, dtype="int64"):
+    """Poisson samples of rate ``lam``.
+
+    ``random_state`` is the generator state variable; ``size`` the sample shape (ints, integer scalars or an
+    integer vector such as ``x.shape``; None takes the parameters' shape); ``ndim`` is checked against it;
+    ``dtype`` is the sample's dtype. Returns ``(new_state, sample)``.
+
+    Raises ValueError when ``ndim`` does not match ``size`` or a size is negative; TypeError for a bad dtype.
+    """
     size = _check_ndim(size, ndim, "poisson")
     return _core.random.poisson(random_state, size, lam, dtype)
 
 
 def choice(random_state, size=None, a=2, replace=True, p=None, ndim=None, dtype="int64"):
+    """Samples from ``a`` (an int: range(a); or a vector), with ``replace``ment or not, with probabilities ``p`` (uniform when None).
+
+    ``random_state`` is the generator state variable; ``size`` the sample shape (ints, integer scalars or an
+    integer vector such as ``x.shape``; None takes the parameters' shape); ``ndim`` is checked against it;
+    ``dtype`` is the sample's dtype. Returns ``(new_state, sample)``.
+
+    Raises ValueError when ``ndim`` does not match ``size`` or a size is negative; TypeError for a bad dtype.
+    """
     size = _check_ndim(size, ndim, "choice")
     return _core.random.choice(random_state, size, a, replace, p, dtype)
 
@@ -69,5 +115,13 @@ def permutation(random_state, size=None, n=1, ndim=None, dtype="int64"):
 
 
 def multinomial(random_state, size=None, n=1, pvals=(0.5, 0.5), ndim=None, dtype="int64"):
+    """Multinomial samples: counts of ``n`` draws over the categories of ``pvals`` (per row, numpy's rules).
+
+    ``random_state`` is the generator state variable; ``size`` the sample shape (ints, integer scalars or an
+    integer vector such as ``x.shape``; None takes the parameters' shape); ``ndim`` is checked against it;
+    ``dtype`` is the sample's dtype. Returns ``(new_state, sample)``.
+
+    Raises ValueError when ``ndim`` does not match ``size`` or a size is negative; TypeError for a bad dtype.
+    """
     size = _check_ndim(size, ndim, "multinomial")
     return _core.random.multinomial(random_state, size, n, list(pvals) if isinstance(pvals, tuple) else pvals, dtype)

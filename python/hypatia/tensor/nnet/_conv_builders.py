@@ -18,7 +18,17 @@ def _check_shape_len(shape, n, what, fn):
 def conv2d(input, filters, input_shape=None, filter_shape=None, border_mode="valid", subsample=(1, 1),
            filter_flip=True, filter_dilation=(1, 1), num_groups=1, unshared=False):
     """The 2-d convolution of a (batch, channels, rows, cols) input with (out channels,
-    channels / num_groups, rows, cols) filters: AbstractConv2d(...)(input, filters)."""
+    channels / num_groups, rows, cols) filters: AbstractConv2d(...)(input, filters).
+
+    ``input_shape`` an optional shape hint for the input (checked); ``filter_shape`` an optional
+    shape hint for the filters (checked); ``border_mode`` 'valid', 'full', 'half', an int or a
+    tuple of pads; ``subsample`` the strides; ``filter_flip`` True for a convolution, False for
+    a cross-correlation; ``filter_dilation`` the dilation factors; ``unshared`` must be False
+    (locally connected convolutions are not supported). Raises ValueError for a bad border_mode,
+    stride, dilation or group count, for unshared=True and for shape hints that disagree (the
+    compiled function raises ValueError when the real shapes differ from the hints); TypeError
+    when a tensor has the wrong number of dimensions.
+    """
     T = _T()
     input, filters = T.as_tensor_variable(input), T.as_tensor_variable(filters)
     op = AbstractConv2d(imshp=input_shape, kshp=filter_shape, border_mode=border_mode, subsample=subsample,
@@ -30,7 +40,16 @@ def conv2d(input, filters, input_shape=None, filter_shape=None, border_mode="val
 def conv3d(input, filters, input_shape=None, filter_shape=None, border_mode="valid", subsample=(1, 1, 1),
            filter_flip=True, filter_dilation=(1, 1, 1), num_groups=1):
     """The 3-d convolution of a (batch, channels, depth, rows, cols) input with (out channels,
-    channels / num_groups, depth, rows, cols) filters: AbstractConv3d(...)(input, filters)."""
+    channels / num_groups, depth, rows, cols) filters: AbstractConv3d(...)(input, filters).
+
+    ``input_shape`` an optional shape hint for the input (checked); ``filter_shape`` an optional
+    shape hint for the filters (checked); ``border_mode`` 'valid', 'full', 'half', an int or a
+    tuple of pads; ``subsample`` the strides; ``filter_flip`` True for a convolution, False for
+    a cross-correlation; ``filter_dilation`` the dilation factors. Raises ValueError for a bad
+    border_mode, stride, dilation or group count, for unshared=True and for shape hints that
+    disagree (the compiled function raises ValueError when the real shapes differ from the
+    hints); TypeError when a tensor has the wrong number of dimensions.
+    """
     T = _T()
     input, filters = T.as_tensor_variable(input), T.as_tensor_variable(filters)
     op = AbstractConv3d(imshp=input_shape, kshp=filter_shape, border_mode=border_mode, subsample=subsample,
@@ -66,7 +85,18 @@ def conv2d_grad_wrt_inputs(output_grad, filters, input_shape, filter_shape=None,
                            subsample=(1, 1), filter_flip=True, filter_dilation=(1, 1), num_groups=1, unshared=False):
     """The gradient of a conv2d with respect to its input, given the output's gradient; also the
     transposed convolution of output_grad (upsampled to input_shape, whose last two entries are
-    required and may be symbolic)."""
+    required and may be symbolic).
+
+    ``filters`` the filter tensor (out channels, channels / num_groups, spatial sizes...);
+    ``filter_shape`` an optional shape hint for the filters (checked); ``border_mode`` 'valid',
+    'full', 'half', an int or a tuple of pads; ``subsample`` the strides; ``filter_flip`` True
+    for a convolution, False for a cross-correlation; ``filter_dilation`` the dilation factors;
+    ``num_groups`` the number of channel groups; ``unshared`` must be False (locally connected
+    convolutions are not supported). Raises ValueError for a bad border_mode, stride, dilation
+    or group count, for unshared=True and for shape hints that disagree (the compiled function
+    raises ValueError when the real shapes differ from the hints); TypeError when a tensor has
+    the wrong number of dimensions.
+    """
     kw = dict(border_mode=border_mode, subsample=subsample, filter_flip=filter_flip, filter_dilation=filter_dilation,
               num_groups=num_groups, unshared=unshared)
     return _grad_inputs(AbstractConv2d_gradInputs, 4, "conv2d_grad_wrt_inputs", output_grad, filters, input_shape,
@@ -76,7 +106,18 @@ def conv2d_grad_wrt_inputs(output_grad, filters, input_shape, filter_shape=None,
 def conv2d_grad_wrt_weights(input, output_grad, filter_shape, input_shape=None, border_mode="valid",
                             subsample=(1, 1), filter_flip=True, filter_dilation=(1, 1), num_groups=1, unshared=False):
     """The gradient of a conv2d with respect to its filters (filter_shape's last two entries
-    required)."""
+    required).
+
+    ``input`` is the image tensor (batch, channels, spatial sizes...); ``output_grad`` the
+    gradient of the convolution's output; ``input_shape`` an optional shape hint for the input
+    (checked); ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample``
+    the strides; ``filter_flip`` True for a convolution, False for a cross-correlation;
+    ``filter_dilation`` the dilation factors; ``num_groups`` the number of channel groups;
+    ``unshared`` must be False (locally connected convolutions are not supported). Raises
+    ValueError for a bad border_mode, stride, dilation or group count, for unshared=True and for
+    shape hints that disagree (the compiled function raises ValueError when the real shapes
+    differ from the hints); TypeError when a tensor has the wrong number of dimensions.
+    """
     kw = dict(border_mode=border_mode, subsample=subsample, filter_flip=filter_flip, filter_dilation=filter_dilation,
               num_groups=num_groups, unshared=unshared)
     return _grad_weights(AbstractConv2d_gradWeights, 4, "conv2d_grad_wrt_weights", input, output_grad, filter_shape,
@@ -85,7 +126,18 @@ def conv2d_grad_wrt_weights(input, output_grad, filter_shape, input_shape=None, 
 
 def conv3d_grad_wrt_inputs(output_grad, filters, input_shape, filter_shape=None, border_mode="valid",
                            subsample=(1, 1, 1), filter_flip=True, filter_dilation=(1, 1, 1), num_groups=1):
-    """conv2d_grad_wrt_inputs for conv3d (input_shape of length 5)."""
+    """conv2d_grad_wrt_inputs for conv3d (input_shape of length 5).
+
+    ``output_grad`` the gradient of the convolution's output; ``filters`` the filter tensor (out
+    channels, channels / num_groups, spatial sizes...); ``filter_shape`` an optional shape hint
+    for the filters (checked); ``border_mode`` 'valid', 'full', 'half', an int or a tuple of
+    pads; ``subsample`` the strides; ``filter_flip`` True for a convolution, False for a cross-
+    correlation; ``filter_dilation`` the dilation factors; ``num_groups`` the number of channel
+    groups. Raises ValueError for a bad border_mode, stride, dilation or group count, for
+    unshared=True and for shape hints that disagree (the compiled function raises ValueError
+    when the real shapes differ from the hints); TypeError when a tensor has the wrong number of
+    dimensions.
+    """
     kw = dict(border_mode=border_mode, subsample=subsample, filter_flip=filter_flip, filter_dilation=filter_dilation,
               num_groups=num_groups)
     return _grad_inputs(AbstractConv3d_gradInputs, 5, "conv3d_grad_wrt_inputs", output_grad, filters, input_shape,
@@ -94,7 +146,17 @@ def conv3d_grad_wrt_inputs(output_grad, filters, input_shape, filter_shape=None,
 
 def conv3d_grad_wrt_weights(input, output_grad, filter_shape, input_shape=None, border_mode="valid",
                             subsample=(1, 1, 1), filter_flip=True, filter_dilation=(1, 1, 1), num_groups=1):
-    """conv2d_grad_wrt_weights for conv3d (filter_shape of length 5)."""
+    """conv2d_grad_wrt_weights for conv3d (filter_shape of length 5).
+
+    ``input`` is the image tensor (batch, channels, spatial sizes...); ``output_grad`` the
+    gradient of the convolution's output; ``input_shape`` an optional shape hint for the input
+    (checked); ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample``
+    the strides; ``filter_flip`` True for a convolution, False for a cross-correlation;
+    ``filter_dilation`` the dilation factors; ``num_groups`` the number of channel groups.
+    Raises ValueError for a bad border_mode, stride, dilation or group count, for unshared=True
+    and for shape hints that disagree (the compiled function raises ValueError when the real
+    shapes differ from the hints); TypeError when a tensor has the wrong number of dimensions.
+    """
     kw = dict(border_mode=border_mode, subsample=subsample, filter_flip=filter_flip, filter_dilation=filter_dilation,
               num_groups=num_groups)
     return _grad_weights(AbstractConv3d_gradWeights, 5, "conv3d_grad_wrt_weights", input, output_grad, filter_shape,
@@ -104,7 +166,17 @@ def conv3d_grad_wrt_weights(input, output_grad, filter_shape, input_shape=None, 
 def conv2d_transpose(input, filters, output_shape, filter_shape=None, border_mode="valid", input_dilation=(1, 1),
                      filter_flip=True, filter_dilation=(1, 1), num_groups=1, unshared=False):
     """The transposed convolution ("deconvolution"): filters are (input channels, output
-    channels, rows, cols), border_mode crops, input_dilation is the forward conv's subsample."""
+    channels, rows, cols), border_mode crops, input_dilation is the forward conv's subsample.
+
+    ``output_shape`` the spatial sizes of the transposed convolution's output; ``filter_shape``
+    an optional shape hint for the filters (checked); ``filter_flip`` True for a convolution,
+    False for a cross-correlation; ``filter_dilation`` the dilation factors; ``num_groups`` the
+    number of channel groups; ``unshared`` must be False (locally connected convolutions are not
+    supported). Raises ValueError for a bad border_mode, stride, dilation or group count, for
+    unshared=True and for shape hints that disagree (the compiled function raises ValueError
+    when the real shapes differ from the hints); TypeError when a tensor has the wrong number of
+    dimensions.
+    """
     return conv2d_grad_wrt_inputs(input, filters, output_shape, filter_shape=filter_shape, border_mode=border_mode,
                                   subsample=input_dilation, filter_flip=filter_flip, filter_dilation=filter_dilation,
                                   num_groups=num_groups, unshared=unshared)
@@ -128,7 +200,18 @@ def separable_conv2d(input, depthwise_filters, pointwise_filters, num_channels, 
                      depthwise_filter_shape=None, pointwise_filter_shape=None, border_mode="valid", subsample=(1, 1),
                      filter_flip=True, filter_dilation=(1, 1)):
     """A depthwise conv2d (num_groups = num_channels; depthwise filters (k * channels, 1, rows,
-    cols)) followed by a pointwise 1x1 conv2d that mixes the channels."""
+    cols)) followed by a pointwise 1x1 conv2d that mixes the channels.
+
+    ``input`` is the image tensor (batch, channels, spatial sizes...); ``depthwise_filters`` and
+    ``pointwise_filters`` the two stages' filters; ``input_shape`` an optional shape hint for
+    the input (checked); ``depthwise_filter_shape`` and ``pointwise_filter_shape`` optional
+    shape hints; ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads;
+    ``subsample`` the strides; ``filter_flip`` True for a convolution, False for a cross-
+    correlation; ``filter_dilation`` the dilation factors. Raises ValueError for a bad
+    border_mode, stride, dilation or group count, for unshared=True and for shape hints that
+    disagree (the compiled function raises ValueError when the real shapes differ from the
+    hints); TypeError when a tensor has the wrong number of dimensions.
+    """
     return _separable(AbstractConv2d, 2, input, depthwise_filters, pointwise_filters, num_channels, input_shape,
                       depthwise_filter_shape, pointwise_filter_shape, border_mode, subsample, filter_flip,
                       filter_dilation)
@@ -137,7 +220,18 @@ def separable_conv2d(input, depthwise_filters, pointwise_filters, num_channels, 
 def separable_conv3d(input, depthwise_filters, pointwise_filters, num_channels, input_shape=None,
                      depthwise_filter_shape=None, pointwise_filter_shape=None, border_mode="valid",
                      subsample=(1, 1, 1), filter_flip=True, filter_dilation=(1, 1, 1)):
-    """separable_conv2d for 5-d inputs (depthwise conv3d, then a pointwise 1x1x1 conv3d)."""
+    """separable_conv2d for 5-d inputs (depthwise conv3d, then a pointwise 1x1x1 conv3d).
+
+    ``input`` is the image tensor (batch, channels, spatial sizes...); ``depthwise_filters`` and
+    ``pointwise_filters`` the two stages' filters; ``num_channels`` the input's channels;
+    ``input_shape`` an optional shape hint for the input (checked); ``depthwise_filter_shape``
+    and ``pointwise_filter_shape`` optional shape hints; ``border_mode`` 'valid', 'full',
+    'half', an int or a tuple of pads; ``subsample`` the strides; ``filter_flip`` True for a
+    convolution, False for a cross-correlation; ``filter_dilation`` the dilation factors. Raises
+    ValueError for a bad border_mode, stride, dilation or group count, for unshared=True and for
+    shape hints that disagree (the compiled function raises ValueError when the real shapes
+    differ from the hints); TypeError when a tensor has the wrong number of dimensions.
+    """
     return _separable(AbstractConv3d, 3, input, depthwise_filters, pointwise_filters, num_channels, input_shape,
                       depthwise_filter_shape, pointwise_filter_shape, border_mode, subsample, filter_flip,
                       filter_dilation)
@@ -147,7 +241,16 @@ def causal_conv1d(input, filters, filter_shape, input_shape=None, subsample=1, f
                   num_groups=1, unshared=False):
     """The causal (dilated) 1-d convolution of (batch, channels, length) by (out channels, channels,
     length) filters: the output at t reads inputs up to t only (left padding by
-    filter_dilation * (filter_shape[2] - 1)); computed with the 2-d ops."""
+    filter_dilation * (filter_shape[2] - 1)); computed with the 2-d ops.
+
+    ``input`` is the image tensor (batch, channels, spatial sizes...); ``input_shape`` an
+    optional shape hint for the input (checked); ``subsample`` the strides; ``filter_flip`` True
+    for a convolution, False for a cross-correlation; ``num_groups`` the number of channel
+    groups; ``unshared`` must be False (locally connected convolutions are not supported).
+    Raises ValueError for a bad border_mode, stride, dilation or group count, for unshared=True
+    and for shape hints that disagree (the compiled function raises ValueError when the real
+    shapes differ from the hints); TypeError when a tensor has the wrong number of dimensions.
+    """
     T = _T()
     input, filters = T.as_tensor_variable(input), T.as_tensor_variable(filters)
     if input.ndim != 3 or filters.ndim != 3:
@@ -169,7 +272,10 @@ def causal_conv1d(input, filters, filter_shape, input_shape=None, subsample=1, f
 
 def bilinear_kernel_1D(ratio, normalize=True):
     """The 1-d bilinear interpolation kernel for upsampling by ``ratio``: [1, 2, ..., ratio, ...,
-    2, 1] (divided by ratio when normalize)."""
+    2, 1] (divided by ratio when normalize).
+
+    Raises TypeError when ``ratio`` is not a number.
+    """
     from ...configparser import config
     T = _T()
     half = T.arange(1, ratio + 1, dtype=config.floatX)
@@ -180,7 +286,11 @@ def bilinear_kernel_1D(ratio, normalize=True):
 
 
 def bilinear_kernel_2D(ratio, normalize=True):
-    """The 2-d bilinear kernel: the outer product of two bilinear_kernel_1D."""
+    """The 2-d bilinear kernel: the outer product of two bilinear_kernel_1D.
+
+    ``ratio`` the integer upsampling factor; ``normalize`` divides the kernel by the ratio.
+    Raises TypeError when ``ratio`` is not a number.
+    """
     h = bilinear_kernel_1D(ratio, normalize).dimshuffle("x", 0)
     v = bilinear_kernel_1D(ratio, normalize).dimshuffle(0, "x")
     return h * v
@@ -190,7 +300,14 @@ def bilinear_upsampling(input, ratio=None, frac_ratio=None, batch_size=None, num
                         use_1D_kernel=True):
     """Upsamples (batch, channels, rows, cols) by ``ratio`` (or a fractional ``frac_ratio``) with
     bilinear interpolation (borders repeated), through transposed convolutions with the fixed
-    bilinear kernel: (batch, channels, rows * ratio, cols * ratio)."""
+    bilinear kernel: (batch, channels, rows * ratio, cols * ratio).
+
+    ``input`` is the image tensor (batch, channels, spatial sizes...); ``batch_size`` and
+    ``num_input_channels`` optional hints; ``use_1D_kernel`` upsamples with two 1-d passes.
+    Raises ValueError for a bad border_mode, stride, dilation or group count, for unshared=True
+    and for shape hints that disagree (the compiled function raises ValueError when the real
+    shapes differ from the hints); TypeError when a tensor has the wrong number of dimensions.
+    """
     T = _T()
     if ratio and frac_ratio:
         raise ValueError("[bilinear_upsampling] can't use ratio and frac_ratio together")
@@ -224,7 +341,13 @@ def bilinear_upsampling(input, ratio=None, frac_ratio=None, batch_size=None, num
 def frac_bilinear_upsampling(input, frac_ratio):
     """Bilinear upsampling by a fractional ratio: frac_ratio = (num, den) for both axes or
     ((num_r, den_r), (num_c, den_c)); upsamples by num (a dilated convolution with the
-    bilinear kernel), then keeps every den-th sample."""
+    bilinear kernel), then keeps every den-th sample.
+
+    ``input`` is the image tensor (batch, channels, spatial sizes...). Raises ValueError for a
+    bad border_mode, stride, dilation or group count, for unshared=True and for shape hints that
+    disagree (the compiled function raises ValueError when the real shapes differ from the
+    hints); TypeError when a tensor has the wrong number of dimensions.
+    """
     from ...configparser import config
     T = _T()
     if not isinstance(frac_ratio, tuple):

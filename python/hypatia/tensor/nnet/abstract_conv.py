@@ -108,7 +108,18 @@ def _shape_vec(shape, convdim):
 class BaseAbstractConv:
     """Theano's BaseAbstractConv: the parameters shared by a convolution and its gradients.
     ``conv(img, kern, ...)`` is a slow numpy reference (for tests), ``flops(inp, outp)`` the
-    multiply-add count times two of a forward convolution of those shapes."""
+    multiply-add count times two of a forward convolution of those shapes.
+
+    ``convdim`` the number of spatial axes (2 or 3); ``imshp`` and ``kshp`` optional image and
+    filter shape hints (checked against each other when built and the real shapes when run);
+    ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample`` the
+    strides; ``filter_flip`` True for a convolution, False for a cross-correlation;
+    ``filter_dilation`` the dilation factors; ``num_groups`` the number of channel groups;
+    ``unshared`` must be False (locally connected convolutions are not supported). Raises
+    ValueError for a bad border_mode, stride, dilation or group count, for unshared=True and for
+    shape hints that disagree (the compiled function raises ValueError when the real shapes
+    differ from the hints); TypeError when a tensor has the wrong number of dimensions.
+    """
 
     __props__ = ("convdim", "border_mode", "subsample", "filter_flip", "imshp", "kshp", "filter_dilation",
                  "num_groups", "unshared")
@@ -191,7 +202,18 @@ class BaseAbstractConv:
 
 
 class AbstractConv(BaseAbstractConv):
-    """The forward convolution; call it on (img, kern)."""
+    """The forward convolution; call it on (img, kern).
+
+    ``convdim`` the number of spatial axes (2 or 3); ``imshp`` and ``kshp`` optional image and
+    filter shape hints (checked against each other when built and the real shapes when run);
+    ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample`` the
+    strides; ``filter_flip`` True for a convolution, False for a cross-correlation;
+    ``filter_dilation`` the dilation factors; ``num_groups`` the number of channel groups;
+    ``unshared`` must be False (locally connected convolutions are not supported). Raises
+    ValueError for a bad border_mode, stride, dilation or group count, for unshared=True and for
+    shape hints that disagree (the compiled function raises ValueError when the real shapes
+    differ from the hints); TypeError when a tensor has the wrong number of dimensions.
+    """
 
     def __call__(self, img, kern):
         return _conv(img, kern, **self._kwargs())
@@ -203,14 +225,36 @@ class AbstractConv(BaseAbstractConv):
 
 
 class AbstractConv_gradWeights(BaseAbstractConv):
-    """The filters' gradient; call it on (img, topgrad, shape) with shape the filters' spatial sizes."""
+    """The filters' gradient; call it on (img, topgrad, shape) with shape the filters' spatial sizes.
+
+    ``convdim`` the number of spatial axes (2 or 3); ``imshp`` and ``kshp`` optional image and
+    filter shape hints (checked against each other when built and the real shapes when run);
+    ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample`` the
+    strides; ``filter_flip`` True for a convolution, False for a cross-correlation;
+    ``filter_dilation`` the dilation factors; ``num_groups`` the number of channel groups;
+    ``unshared`` must be False (locally connected convolutions are not supported). Raises
+    ValueError for a bad border_mode, stride, dilation or group count, for unshared=True and for
+    shape hints that disagree (the compiled function raises ValueError when the real shapes
+    differ from the hints); TypeError when a tensor has the wrong number of dimensions.
+    """
 
     def __call__(self, img, topgrad, shape):
         return _conv_gw(img, topgrad, _shape_vec(shape, self.convdim), **self._kwargs())
 
 
 class AbstractConv_gradInputs(BaseAbstractConv):
-    """The input's gradient; call it on (kern, topgrad, shape) with shape the image's spatial sizes."""
+    """The input's gradient; call it on (kern, topgrad, shape) with shape the image's spatial sizes.
+
+    ``convdim`` the number of spatial axes (2 or 3); ``imshp`` and ``kshp`` optional image and
+    filter shape hints (checked against each other when built and the real shapes when run);
+    ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample`` the
+    strides; ``filter_flip`` True for a convolution, False for a cross-correlation;
+    ``filter_dilation`` the dilation factors; ``num_groups`` the number of channel groups;
+    ``unshared`` must be False (locally connected convolutions are not supported). Raises
+    ValueError for a bad border_mode, stride, dilation or group count, for unshared=True and for
+    shape hints that disagree (the compiled function raises ValueError when the real shapes
+    differ from the hints); TypeError when a tensor has the wrong number of dimensions.
+    """
 
     def __call__(self, kern, topgrad, shape):
         return _conv_gi(kern, topgrad, _shape_vec(shape, self.convdim), **self._kwargs())
@@ -249,7 +293,13 @@ def _pads_1axis(border_mode, dil_k):
 
 
 def get_conv_shape_1axis(image_shape, kernel_shape, border_mode, subsample, dilation=1):
-    """The output size along one axis (None if any argument is None); works on symbolic sizes too."""
+    """The output size along one axis (None if any argument is None); works on symbolic sizes too.
+
+    ``image_shape``, ``kernel_shape`` and ``top_shape`` are sizes along the axis (ints, None or
+    symbolic); ``border_mode`` 'valid', 'full', 'half' or an int pad; ``subsample`` the stride;
+    ``dilation`` the dilation factor. Raises TypeError or ValueError for a border_mode that is
+    none of the accepted forms.
+    """
     if any(v is None for v in (image_shape, kernel_shape, border_mode, subsample, dilation)):
         return None
     dil_k = (kernel_shape - 1) * dilation + 1
@@ -268,7 +318,13 @@ def _per_axis(border_mode, n):
 
 
 def get_conv_output_shape(image_shape, kernel_shape, border_mode, subsample, filter_dilation=None):
-    """(batch, filters, out sizes...) of a convolution; None where unknown."""
+    """(batch, filters, out sizes...) of a convolution; None where unknown.
+
+    ``image_shape``, ``kernel_shape`` and ``top_shape`` the image, filter and output shapes or
+    sizes (ints, None or symbolic); ``border_mode`` 'valid', 'full', 'half', an int or a tuple
+    of pads; ``subsample`` the strides; ``filter_dilation`` the dilation factors. Raises
+    TypeError or ValueError for a border_mode that is none of the accepted forms.
+    """
     convdim = len(image_shape) - 2
     bsize, imshp = image_shape[0], image_shape[2:]
     nkern, kshp = kernel_shape[0], kernel_shape[-convdim:]
@@ -280,7 +336,13 @@ def get_conv_output_shape(image_shape, kernel_shape, border_mode, subsample, fil
 
 def get_conv_gradweights_shape_1axis(image_shape, top_shape, border_mode, subsample, dilation):
     """The filter size along one axis given image and output sizes; None when it is not
-    determined (a stride other than 1, 'half', or an unknown argument)."""
+    determined (a stride other than 1, 'half', or an unknown argument).
+
+    ``image_shape``, ``kernel_shape`` and ``top_shape`` are sizes along the axis (ints, None or
+    symbolic); ``border_mode`` 'valid', 'full', 'half' or an int pad; ``subsample`` the stride;
+    ``dilation`` the dilation factor. Raises TypeError or ValueError for a border_mode that is
+    none of the accepted forms.
+    """
     if any(v is None for v in (image_shape, top_shape, border_mode, subsample, dilation)):
         return None
     if subsample != 1 or border_mode == "half":
@@ -299,7 +361,13 @@ def get_conv_gradweights_shape_1axis(image_shape, top_shape, border_mode, subsam
 
 def get_conv_gradweights_shape(image_shape, top_shape, border_mode, subsample, filter_dilation=None, num_groups=1,
                                unshared=False):
-    """(filters, channels / num_groups, sizes...) of the filters that map image_shape to top_shape."""
+    """(filters, channels / num_groups, sizes...) of the filters that map image_shape to top_shape.
+
+    ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample`` the
+    strides; ``filter_dilation`` the dilation factors; ``unshared`` must be False (locally
+    connected convolutions are not supported). Raises TypeError or ValueError for a border_mode
+    that is none of the accepted forms.
+    """
     if unshared:
         raise ValueError("[get_conv_gradweights_shape] unshared convolution is not supported")
     convdim = len(image_shape) - 2
@@ -314,7 +382,13 @@ def get_conv_gradweights_shape(image_shape, top_shape, border_mode, subsample, f
 
 
 def get_conv_gradinputs_shape_1axis(kernel_shape, top_shape, border_mode, subsample, dilation):
-    """The image size along one axis given filter and output sizes; None for a stride other than 1."""
+    """The image size along one axis given filter and output sizes; None for a stride other than 1.
+
+    ``image_shape``, ``kernel_shape`` and ``top_shape`` are sizes along the axis (ints, None or
+    symbolic); ``border_mode`` 'valid', 'full', 'half' or an int pad; ``subsample`` the stride;
+    ``dilation`` the dilation factor. Raises TypeError or ValueError for a border_mode that is
+    none of the accepted forms.
+    """
     if any(v is None for v in (kernel_shape, top_shape, border_mode, subsample, dilation)):
         return None
     if subsample != 1:
@@ -325,7 +399,14 @@ def get_conv_gradinputs_shape_1axis(kernel_shape, top_shape, border_mode, subsam
 
 
 def get_conv_gradinputs_shape(kernel_shape, top_shape, border_mode, subsample, filter_dilation=None, num_groups=1):
-    """(batch, channels, sizes...) of the image a convolution mapped to top_shape."""
+    """(batch, channels, sizes...) of the image a convolution mapped to top_shape.
+
+    ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample`` the
+    strides; ``filter_dilation`` the dilation factors; ``num_groups`` the number of channel
+    groups. Raises TypeError or ValueError for a border_mode that is none of the accepted forms.
+
+    ``kernel_shape`` is the filter shape.
+    """
     convdim = len(top_shape) - 2
     bsize, topshp = top_shape[0], top_shape[2:]
     nchan, kshp = kernel_shape[1], kernel_shape[-convdim:]
@@ -340,7 +421,12 @@ def get_conv_gradinputs_shape(kernel_shape, top_shape, border_mode, subsample, f
 def check_conv_gradinputs_shape(image_shape, kernel_shape, output_shape, border_mode, subsample,
                                 filter_dilation=None):
     """False when a convolution of image_shape by kernel_shape cannot give output_shape; True
-    otherwise (including when a size is symbolic or None)."""
+    otherwise (including when a size is symbolic or None).
+
+    ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample`` the
+    strides; ``filter_dilation`` the dilation factors. Raises TypeError or ValueError for a
+    border_mode that is none of the accepted forms.
+    """
     image_shape, kernel_shape, output_shape = tuple(image_shape), tuple(kernel_shape), tuple(output_shape)
     if len(kernel_shape) != len(image_shape) or len(output_shape) != len(image_shape):
         raise ValueError("[check_conv_gradinputs_shape] shapes must have the same length")
@@ -355,7 +441,11 @@ def check_conv_gradinputs_shape(image_shape, kernel_shape, output_shape, border_
 
 def assert_conv_shape(shape):
     """shape, checked: batch/channel entries >= 0 and spatial ones > 0 (ValueError for a constant
-    that is not); symbolic entries are returned unchanged."""
+    that is not); symbolic entries are returned unchanged.
+
+    Raises ValueError for a constant entry out of range; the compiled function raises ValueError
+    for a symbolic one.
+    """
     out = []
     for i, s in enumerate(shape):
         v = _const_int(s)
@@ -369,7 +459,11 @@ def assert_conv_shape(shape):
 
 
 def assert_shape(x, expected_shape, msg="Unexpected shape."):
-    """x, checked at run time to have expected_shape (None entries unchecked) through specify_shape."""
+    """x, checked at run time to have expected_shape (None entries unchecked) through specify_shape.
+
+    ``msg`` the error message. The compiled function raises ValueError (with ``msg``) when the
+    shape differs.
+    """
     if expected_shape is None or all(s is None for s in expected_shape):
         return x
     T = _T()
@@ -377,7 +471,13 @@ def assert_shape(x, expected_shape, msg="Unexpected shape."):
 
 
 def border_mode_to_pad(mode, convdim, kshp):
-    """((left, right), ...) pads per convolution axis for a border_mode and filter sizes."""
+    """((left, right), ...) pads per convolution axis for a border_mode and filter sizes.
+
+    ``mode`` the border mode; ``convdim`` the number of spatial axes (2 or 3). Raises TypeError
+    or ValueError for a border_mode that is none of the accepted forms.
+
+    ``kshp`` holds the filter sizes.
+    """
     if isinstance(mode, tuple):
         if len(mode) != convdim:
             raise ValueError("[border_mode_to_pad] invalid border_mode %r for %d dimensions" % (mode, convdim))
