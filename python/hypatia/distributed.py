@@ -30,7 +30,7 @@ __all__ = ["available", "init", "finalize", "rank", "size", "barrier", "all_redu
 
 
 def available():
-    """Whether this build of hypatia has MPI support (hypatia.distributed works)."""
+    """Whether this build of hypatia has MPI support (hypatia.distributed works); raises nothing."""
     return bool(_d.have_mpi)
 
 
@@ -88,49 +88,55 @@ def init(timeout=None, abort_on_exception=True):
 
 
 def finalize():
-    """Stops the communication thread and finalizes MPI (idempotent; runs at exit)."""
+    """Stops the communication thread and finalizes MPI (idempotent; runs at exit); raises nothing
+    (a build without MPI has nothing to stop)."""
     if _d.have_mpi:
         _d.finalize()
 
 
 def abort(code=1):
-    """Ends every rank of the job (MPI_Abort); the process exits with ``code`` locally."""
+    """Ends every rank of the job (MPI_Abort); the process exits with ``code`` locally. Raises
+    RuntimeError "[distributed] ..." when hypatia was built without MPI."""
     _need().abort(code)
 
 
 def rank():
-    """This process's rank (0 .. size()-1); initialises the communicator if needed."""
+    """This process's rank (0 .. size()-1); initialises the communicator if needed. Raises
+    RuntimeError "[distributed] ..." when hypatia was built without MPI."""
     return _ready().rank()
 
 
 def size():
-    """The number of ranks; initialises the communicator if needed."""
+    """The number of ranks; initialises the communicator if needed. Raises RuntimeError "[distributed] ..." when hypatia was built without MPI."""
     return _ready().size()
 
 
 def barrier():
-    """Waits until every rank reaches the barrier (bounded by the timeout)."""
+    """Waits until every rank reaches the barrier. Raises RuntimeError when the other ranks do not
+    arrive within the timeout (set_timeout), and RuntimeError "[distributed] ..." when hypatia was built without MPI."""
     _ready().barrier()
 
 
 def set_timeout(seconds):
-    """Seconds later collectives wait for the other ranks before raising."""
+    """Sets ``seconds``, how long later collectives wait for the other ranks before they raise
+    RuntimeError. Raises TypeError or ValueError for a value that is not a number, and RuntimeError "[distributed] ..." when hypatia was built without MPI."""
     _need().set_timeout(float(seconds))
 
 
 def comm_seconds():
-    """Seconds the communication thread spent in collectives since reset_comm_seconds()."""
+    """Seconds the communication thread spent in collectives since reset_comm_seconds(). Raises
+    RuntimeError "[distributed] ..." when hypatia was built without MPI."""
     return _need().comm_seconds()
 
 
 def wait_seconds():
     """Seconds the caller was blocked waiting for collectives since reset_comm_seconds(): the
-    communication that the backward pass did not hide."""
+    communication that the backward pass did not hide. Raises RuntimeError "[distributed] ..." when hypatia was built without MPI."""
     return _need().wait_seconds()
 
 
 def reset_comm_seconds():
-    """Resets comm_seconds() and wait_seconds()."""
+    """Resets comm_seconds() and wait_seconds() to 0. Raises RuntimeError "[distributed] ..." when hypatia was built without MPI."""
     _need().reset_comm_seconds()
 
 
@@ -145,6 +151,10 @@ def all_reduce(x, op="sum", dense_threshold=0.5):
     allreduce when all ranks' entries together cover ``dense_threshold`` of the matrix or
     more); its gradient is the same reduction of the output gradient. A numpy array or scipy
     sparse matrix is reduced at once and returned.
+
+    Raises ValueError "[AllReduce] ..." for an ``op`` other than 'sum' or 'mean' or when the
+    ranks' values differ in shape or dtype, RuntimeError when another rank does not take part
+    within the timeout, and RuntimeError "[distributed] ..." when hypatia was built without MPI.
     """
     d = _need()
     if isinstance(x, _core.Variable):
@@ -171,12 +181,16 @@ def all_reduce(x, op="sum", dense_threshold=0.5):
 
 
 def allgather(a):
-    """Every rank's array (flattened to 1-d; lengths may differ), in rank order."""
+    """Every rank's array ``a`` (flattened to 1-d; lengths may differ), concatenated in rank
+    order. Raises ValueError when the ranks' dtypes differ, RuntimeError past the timeout, and
+    RuntimeError "[distributed] ..." when hypatia was built without MPI."""
     return _ready().allgather(np.ascontiguousarray(a))
 
 
 def broadcast(a, root=0):
-    """``root``'s array (same shape and dtype on every rank), as a new array."""
+    """``root``'s array ``a`` (same shape and dtype on every rank), as a new array. Raises
+    ValueError when the ranks' sizes or dtypes differ, RuntimeError past the timeout, and
+    RuntimeError "[distributed] ..." when hypatia was built without MPI."""
     return _ready().broadcast(np.ascontiguousarray(a), int(root))
 
 
@@ -184,7 +198,9 @@ def shard(*data, rank=None, size=None):
     """This rank's rows of each dataset: the contiguous row partition (block sizes differ by at
     most one, rank 0 first), so the ranks' shards concatenated in rank order give the data back.
     A scipy sparse matrix is partitioned as CSR rows (converted to CSR first); numpy arrays and
-    sequences by their first axis. One dataset gives one shard, several a tuple."""
+    sequences by their first axis. One dataset gives one shard, several a tuple. ``rank`` and
+    ``size`` default to this process's (given both, no communicator is needed). Raises
+    RuntimeError "[distributed] ..." when hypatia was built without MPI when ``rank`` or ``size`` must be looked up."""
     if rank is None or size is None:
         d = _ready()
         rank = d.rank() if rank is None else rank
@@ -207,17 +223,20 @@ def _row_range(n, r, p):
 
 
 def sync_parameters(params):
-    """Checks that every rank has the same parameters (count, dtype, shape; ValueError
-    "[distributed.sync_parameters] ..." on every rank otherwise), then copies rank 0's values
-    into every rank's shared variables."""
+    """Checks that every rank has the same parameters ``params`` (shared variables: count, dtype,
+    shape), then copies rank 0's values into every rank's shared variables. Raises ValueError
+    "[distributed.sync_parameters] ..." on every rank when they differ, RuntimeError past the
+    timeout, and RuntimeError "[distributed] ..." when hypatia was built without MPI."""
     _ready().sync_parameters(list(params), "distributed.sync_parameters")
 
 
 def reduce_gradients(grads, params=None, op="mean", bucket_bytes=4 << 20, dense_threshold=0.5):
-    """The gradients reduced over the ranks, dense ones in buckets whose reductions start as soon
-    as the bucket's gradients exist (AllReduceStart) and are waited by one AllReduceWait before
-    their first use; sparse gradients through AllReduce. ``params`` (the shared variables the
-    gradients belong to) size the buckets."""
+    """The gradients ``grads`` (symbolic variables) reduced over the ranks with ``op`` ('mean' or
+    'sum'): dense ones in buckets of about ``bucket_bytes`` whose reductions start as soon as the
+    bucket's gradients exist (AllReduceStart) and are waited by one AllReduceWait before their
+    first use; sparse gradients through AllReduce (``dense_threshold``: see all_reduce).
+    ``params`` (the shared variables the gradients belong to) size the buckets. Raises
+    ValueError for an unknown ``op``, and RuntimeError "[distributed] ..." when hypatia was built without MPI."""
     d = _need()
     grads = list(grads)
     nbytes = d.parameter_nbytes(list(params)) if params is not None else [0] * len(grads)
@@ -287,9 +306,12 @@ def function(inputs, cost, params, updates=None, outputs=None, grads=None, bucke
     sparse ones by AllReduce (``dense_threshold``: see all_reduce). With ``sync`` (default),
     the parameters are first checked to have one shape on every rank (ValueError
     "[distributed.function] ..." otherwise) and rank 0's values are copied to every rank.
-    ``outputs`` defaults to ``cost`` (this rank's cost); other keyword arguments go to
-    hypatia.function. Updates are applied only after every reduction completed: a failed
-    reduction (a rank died or raised) leaves the shared values as they were.
+    ``inputs`` are the step's explicit inputs, as for hypatia.function. ``outputs`` defaults to
+    ``cost`` (this rank's cost); other keyword arguments go to hypatia.function. Updates are
+    applied only after every reduction completed: a failed reduction (a rank died or raised)
+    leaves the shared values as they were. Raises ValueError "[distributed.function] ..." when
+    an update's gradient cannot be found or shapes differ across ranks, RuntimeError when a
+    reduction does not complete within the timeout, and RuntimeError "[distributed] ..." when hypatia was built without MPI.
     """
     from . import clone as _clone
     from . import function as _function
