@@ -13,12 +13,20 @@ from ._config_flags import not_applicable_reason, register_flags
 
 
 class BlasFallbackWarning(RuntimeWarning):
-    """The BLAS runs generic pre-AVX2 kernels on a CPU with AVX2 (it does not know the CPU)."""
+    """The BLAS runs generic pre-AVX2 kernels on a CPU with AVX2 (it does not know the CPU).
+
+    Raised as a warning (once, by warn_if_generic_blas when hypatia is imported) when the BLAS
+    reports generic_fallback; the message says how to get the AVX2 kernels. Takes the warning
+    message, as every Warning does."""
 
 
 class ConfigWarning(UserWarning):
     """A flag that does not apply to Hypatia (C compilation, GPU device) was set; it is kept but
-    has no effect, and the message says why."""
+    has no effect, and the message says why.
+
+    Raised as a warning each time such a flag is set, from code (``config.<flag> = ...``,
+    change_flags), from HYPATIA_FLAGS / THEANO_FLAGS or from an rc file (not when change_flags
+    restores it). Takes the warning message, as every Warning does."""
 
 
 class ConfigParam:
@@ -277,7 +285,14 @@ class change_flags:
     """Sets flags for the duration of a ``with`` block, or of every call of a function it
     decorates, then restores the previous values (even when an exception is raised).
     Takes a dict and/or keyword arguments; every name and value is checked before anything
-    changes."""
+    changes.
+
+    ``args`` is a dict (or an iterable of (name, value) pairs) of flag names to values, for
+    names that are not identifiers such as ``'NanGuardMode.nan_is_error'``; the keyword
+    arguments add more, and win over ``args``. Raises AttributeError for an unknown flag (or a
+    section name), ValueError for a value the flag does not accept, both before any flag
+    changes, and TypeError/ValueError (from ``dict``) when ``args`` is not a mapping or pairs.
+    A Theano flag without effect here is accepted and raises ConfigWarning when set."""
 
     def __init__(self, args=(), **kwargs):
         changes = dict(args)
@@ -341,7 +356,10 @@ def rc_file_flags(path):
     holds plain flags, [section] holds section.flag. A missing file gives none; ValueError for
     a file that does not parse.
 
-    ``path`` is the file.
+    ``path`` is the file (or a list of files, read in order, as ConfigParser.read takes).
+    Raises ValueError "[config] cannot parse config file ..." when the file is not valid
+    ConfigParser syntax (UnicodeDecodeError, also a ValueError, for a file that is not text);
+    a missing file raises nothing and gives [].
     """
     parser = _rcparser.RawConfigParser()
     parser.optionxform = str  # flag names are case-sensitive (floatX)
@@ -407,7 +425,11 @@ def default_mode():
 
 
 def warn_if_generic_blas():
-    """Warns once (at import) when the BLAS fell back to generic kernels on an AVX2 CPU."""
+    """Warns once (at import) when the BLAS fell back to generic kernels on an AVX2 CPU.
+
+    Takes no arguments and raises nothing: it issues a BlasFallbackWarning (raised as an
+    exception only under a warnings filter set to 'error') naming the fix, and returns None.
+    """
     info = _core.blas_info()
     if not info["generic_fallback"]:
         return

@@ -25,6 +25,13 @@ class Op(metaclass=abc.ABCMeta):
     ``__props__`` (a tuple of attribute names) gives equality, hashing and the printed form:
     two ops are equal when they are of the same class with equal property values, so merge
     fuses their nodes. Without ``__props__`` an op equals only itself.
+
+    The constructor accepts and ignores any arguments (a subclass defines its own). Raises
+    from the default methods: ``make_node`` raises NotImplementedError when the op defines
+    neither ``make_node`` nor ``itypes``/``otypes``, ValueError for the wrong number of inputs
+    and TypeError for an input of the wrong type; calling the op raises TypeError for an
+    unexpected keyword argument or a ``make_node`` that returns no Apply; ``perform`` and
+    ``R_op`` raise NotImplementedError until a subclass defines them.
     """
 
     #: {output index: [input indices]}: outputs that are views of inputs.
@@ -121,6 +128,10 @@ def local_optimizer(tracks, inplace=False, requirements=()):
 
     ``fn`` returns False/None (no change), or a list of replacements for node.outputs.
     ``tracks`` lists the op classes or instances the rewrite applies to (None: every node).
+    ``inplace`` and ``requirements`` are accepted for Theano's signature and ignored (the
+    rewrite's replacements are checked by the graph, not by declared requirements).
+    Raises TypeError, when the decorator is applied, for a ``tracks`` that is neither None
+    nor iterable.
     """
     def decorator(fn):
         return LocalOptimizer(fn, tracks)

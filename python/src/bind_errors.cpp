@@ -51,7 +51,9 @@ void init_errors(nb::module_& m) {
   g_unused = PyErr_NewException("hypatia._core.UnusedInputError", PyExc_Exception, nullptr);
   auto doc = [](PyObject* cls, const char* text) { nb::setattr(nb::handle(cls), "__doc__", nb::str(text)); };
   doc(g_disconnected, "grad: a wrt variable the cost does not depend on (disconnected_inputs='raise').");
-  doc(g_nulltype, "grad: a gradient that is undefined or not implemented was needed.");
+  doc(g_nulltype, "grad: a gradient that is undefined or not implemented was needed. Raised (a TypeError subclass) "
+                 "by grad with null_gradients='raise' when the cost's gradient w.r.t. a wrt variable goes through "
+                 "such a gradient (grad_undefined, grad_not_implemented); the message gives the reason recorded there.");
   doc(g_missing, "function: an output depends on a variable that is not an input.");
   doc(g_unused, "function: an explicit input no output uses (on_unused_input='raise').");
   m.attr("DisconnectedInputError") = nb::handle(g_disconnected);

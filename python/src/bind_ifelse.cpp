@@ -29,7 +29,10 @@ void init_ifelse(nb::module_& root) {
         "Theano's IfElse(n_outs, as_view=False, gpu=False, name=None): an op over (cond, then_1..then_n, "
         "else_1..else_n) giving the then values when the 0-d cond is non-zero, else the else values. Lazy: only the "
         "chosen branch is computed. as_view returns the chosen inputs themselves instead of copies "
-        "(printed if{inplace}).");
+        "(printed if{inplace}); gpu is accepted for Theano's signature and ignored; name names the node. Making the op "
+        "raises only TypeError for arguments of the wrong type (n_outs not an int); applying it raises ValueError "
+        "for n_outs < 1 and TypeError for other than 1 + 2 * n_outs inputs, a condition that is not a real 0-d "
+        "tensor, or a (then, else) pair of different types.");
   m.def("ifelse", [](nb::handle condition, nb::handle then_branch, nb::handle else_branch, nb::handle name) {
     bool single_then = false, single_else = false;
     std::vector<Var> ts = branch_vars(then_branch, &single_then);

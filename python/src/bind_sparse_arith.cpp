@@ -62,7 +62,8 @@ void warn_sparse_comparison(const char* name_in, nb::handle x, nb::handle y) {
     msg = "Comparing a sparse matrix with " + nb::cast<std::string>(nb::str(s)) + " using " + c->sym +
           " is inefficient. Try using " + sym_inv + " instead.";
   }
-  nb::object category = nb::module_::import_("scipy.sparse").attr("SparseEfficiencyWarning");
+  // hypatia.sparse.math's subclass of scipy's class: scipy's filters catch it, and it has its own doc.
+  nb::object category = nb::module_::import_("hypatia.sparse.math").attr("SparseEfficiencyWarning");
   if (PyErr_WarnEx(category.ptr(), msg.c_str(), 1) < 0) throw nb::python_error();
 }
 
@@ -134,7 +135,7 @@ void init_sparse_arith(nb::module_& root) {
   bin("col_scale", &sparse::col_scale, "Column j of the sparse x multiplied by s[j] (same format). Structured grad.");
   bin("row_scale", &sparse::row_scale, "Row i of the sparse x multiplied by s[i] (same format). Structured grad.");
   // Comparisons, at least one operand sparse: a sparse bool matrix when both are sparse, else a
-  // dense one, with scipy's values and scipy's SparseEfficiencyWarning where scipy warns.
+  // dense one, with scipy's values and a SparseEfficiencyWarning (hypatia's subclass of scipy's) where scipy warns.
   const std::pair<const char*, Bin> sparse_cmps[] = {{"eq", &sparse::eq}, {"neq", &sparse::neq}, {"lt", &sparse::lt},
                                                      {"gt", &sparse::gt}, {"le", &sparse::le}, {"ge", &sparse::ge}};
   for (const auto& [name, f] : sparse_cmps) {

@@ -125,7 +125,12 @@ predefined_optimizers = dict(_OPTIMIZERS)
 
 
 def register_mode(name, mode):
-    """Adds `mode` under `name` for get_mode and function(mode=name); ValueError if taken."""
+    """Adds `mode` under `name` for get_mode and function(mode=name); ValueError if taken.
+
+    ``name`` is the new mode name; ``mode`` the Mode instance it stands for. Raises ValueError
+    when ``name`` is already a predefined or registered mode (or DebugMode, DEBUG_MODE,
+    NanGuardMode) and TypeError when ``mode`` is not a Mode instance.
+    """
     if name in predefined_modes or name in ("DebugMode", "DEBUG_MODE", "NanGuardMode"):
         raise ValueError("[register_mode] mode name %r is already taken; expected a new name" % (name,))
     if not isinstance(mode, Mode):

@@ -82,7 +82,13 @@ def _tag(var):
 
 
 def get_test_value(v):
-    """The test value of `v` (Theano's theano.gof.op.get_test_value); AttributeError if none."""
+    """The test value of `v` (Theano's theano.gof.op.get_test_value); AttributeError if none.
+
+    ``v`` is a variable, or a value that becomes a tensor constant (whose test value is the
+    value itself). Raises AttributeError when the variable has no test value (constants and
+    shared variables always have one) and TypeError when ``v`` is not a variable and does not
+    convert to a tensor (a scipy sparse matrix, say).
+    """
     if not isinstance(v, _core.Variable):
         v = _core.tensor.as_tensor_variable(v)
     return VariableTag(v).test_value

@@ -9,14 +9,23 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def replace_patterns(x, replace):
-    """``x`` with every match of each regular expression key of ``replace`` replaced by its value."""
+    """``x`` with every match of each regular expression key of ``replace`` replaced by its value.
+
+    ``x`` is the text; ``replace`` maps regular expressions to their replacement strings,
+    applied in the dict's order. Raises re.error for a key that is not a valid regular
+    expression and TypeError when ``x`` or a value is not a string.
+    """
     for pattern, value in replace.items():
         x = re.sub(pattern, value, x)
     return x
 
 
 def safe_json(obj):
-    """JSON of ``obj`` that can sit inside an HTML <script> element (no '</', '<!--' or U+2028)."""
+    """JSON of ``obj`` that can sit inside an HTML <script> element (no '</', '<!--' or U+2028).
+
+    ``obj`` is any value ``json.dumps`` takes. Raises TypeError (from ``json.dumps``) for a
+    value that is not JSON serializable and ValueError for a circular reference.
+    """
     text = json.dumps(obj)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
@@ -42,7 +51,12 @@ def d3viz(fct, outfile, copy_deps=True, *args, **kwargs):
     Graphviz's layout.
     Inputs are green, outputs blue, apply nodes ellipses coloured by op class; edges are
     blue when the node views the input and red when it destroys it. Extra arguments go to
-    PyDotFormatter. Needs Graphviz's ``dot`` program for the layout. Returns ``outfile``.
+    PyDotFormatter. Needs Graphviz's ``dot`` program for the layout. Returns ``outfile``;
+    missing folders on its path are created.
+
+    Raises TypeError for an unsupported ``fct`` or an extra argument PyDotFormatter does not
+    take, RuntimeError when Graphviz's ``dot`` program is missing or fails, and OSError when
+    ``outfile`` cannot be written.
     """
     formatter = PyDotFormatter(*args, **kwargs)
     model = formatter.model(fct)
@@ -60,6 +74,12 @@ def d3viz(fct, outfile, copy_deps=True, *args, **kwargs):
 
 
 def d3write(fct, path, *args, **kwargs):
-    """Write the Graphviz dot text of ``fct``'s graph to ``path`` (extra arguments go to PyDotFormatter)."""
+    """Write the Graphviz dot text of ``fct``'s graph to ``path`` (extra arguments go to PyDotFormatter).
+
+    ``fct`` is as in d3viz (a Function, FunctionGraph, Variable, Apply or list of Variables);
+    ``path`` is the file to write. Returns ``path``. Graphviz is not needed. Raises TypeError
+    for an unsupported ``fct`` or an extra argument PyDotFormatter does not take, and OSError
+    when ``path`` cannot be written.
+    """
     formatter = PyDotFormatter(*args, **kwargs)
     return formatter(fct).write(os.fspath(path), "raw")

@@ -17,6 +17,12 @@ class DotGraph(object):
     ``to_string()`` is the dot text; ``create(format)`` renders it with Graphviz's ``dot``
     program; ``write(path, format='raw')`` and ``write_png``/``write_pdf``/``write_svg``/
     ``write_dot`` write it to a file.
+
+    ``dot`` is the dot text of the graph; ``inner`` lists the dot trees of its inner graphs
+    (scan, OpFromGraph), as printing.dot_tree gives them ([] when None). Making one raises
+    nothing; ``create`` (and ``write`` in a format other than 'raw') raises ValueError for an
+    unknown format or a ``prog`` other than 'dot' and RuntimeError when Graphviz's ``dot``
+    program is missing or fails; writing raises OSError when the file cannot be written.
     """
 
     def __init__(self, dot, inner=None):
@@ -97,6 +103,10 @@ class PyDotFormatter(object):
     ``compact=True`` leaves out unnamed intermediate variables. ``node_colors`` (variable
     kind -> colour), ``apply_colors`` (op class -> colour) and ``shapes`` (node kind ->
     Graphviz shape) are the colour and shape tables; change them before calling.
+
+    Making one raises nothing. Calling it, or ``model``, raises TypeError for an unsupported
+    graph; ``model`` also raises RuntimeError when Graphviz's ``dot`` program is missing or
+    fails.
     """
 
     def __init__(self, compact=True):

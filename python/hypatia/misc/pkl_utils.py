@@ -33,7 +33,12 @@ def _comment():
 
 class PersistentNdarrayID:
     """persistent_id for dump: writes each numpy array to the zip file as ``<name>.npy`` (once
-    per array object) and returns ``'ndarray.<name>'``; other objects are pickled normally."""
+    per array object) and returns ``'ndarray.<name>'``; other objects are pickled normally.
+
+    ``zip_file`` is the open, writable ``zipfile.ZipFile`` the arrays go into. Making one
+    raises nothing; calling it raises what writing the zip member raises (OSError, ValueError
+    for a closed zip file).
+    """
 
     def __init__(self, zip_file):
         self.zip_file = zip_file
@@ -68,7 +73,13 @@ class PersistentNdarrayID:
 
 class PersistentSharedVariableID(PersistentNdarrayID):
     """PersistentNdarrayID that names a shared variable's value after the variable (Theano's
-    default for dump): ``foo`` for a variable named foo, ``foo_2`` for a second one."""
+    default for dump): ``foo`` for a variable named foo, ``foo_2`` for a second one.
+
+    ``zip_file`` is the open, writable ``zipfile.ZipFile`` the arrays go into.
+    ``allow_unnamed=False`` raises ValueError (while pickling) for a shared variable without a
+    name; ``allow_duplicates=False`` raises ValueError for two shared variables with one name.
+    Otherwise it raises what PersistentNdarrayID raises.
+    """
 
     def __init__(self, zip_file, allow_unnamed=True, allow_duplicates=True):
         super().__init__(zip_file)
@@ -98,7 +109,13 @@ class PersistentSharedVariableID(PersistentNdarrayID):
 
 class PersistentNdarrayLoad:
     """persistent_load for load: reads ``'ndarray.<name>'`` back from the zip's ``<name>.npy``
-    (without allowing pickled object arrays)."""
+    (without allowing pickled object arrays).
+
+    ``zip_file`` is the open ``zipfile.ZipFile`` being loaded. Making one raises nothing;
+    calling it raises pickle.UnpicklingError for a persistent id that is not
+    ``'ndarray.<name>'`` or names no member of the zip file, and ValueError for a member that
+    is not a valid .npy array or holds Python objects.
+    """
 
     def __init__(self, zip_file):
         self.zip_file = zip_file
@@ -180,7 +197,13 @@ def _check_version(zf):
 def dump(obj, file_handler, protocol=pickle.DEFAULT_PROTOCOL, persistent_id=PersistentSharedVariableID):
     """Pickles obj to a zip file (theano.misc.pkl_utils.dump): the member ``pkl`` holds the
     pickle and each numpy array a ``<name>.npy`` member (see the module docstring), so
-    ``numpy.load(file)`` reads the arrays. ``persistent_id`` is a class built on the zip file."""
+    ``numpy.load(file)`` reads the arrays. ``persistent_id`` is a class built on the zip file.
+
+    ``obj`` is what to pickle; ``file_handler`` is a path or a binary file object open for
+    writing; ``protocol`` is the pickle protocol. Raises ValueError for an unknown protocol
+    (and from PersistentSharedVariableID's checks), pickle.PicklingError or TypeError for an
+    object that cannot be pickled, and OSError when the file cannot be written.
+    """
     with zipfile.ZipFile(file_handler, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
         buf = io.BytesIO()
         p = pickle.Pickler(buf, protocol=protocol)
@@ -193,7 +216,15 @@ def dump(obj, file_handler, protocol=pickle.DEFAULT_PROTOCOL, persistent_id=Pers
 def load(f, persistent_load=PersistentNdarrayLoad):
     """Loads a file written by dump (theano.misc.pkl_utils.load) with the restricted unpickler
     (see the module docstring); ValueError for a file of another pickle format, naming both
-    versions; pickle.UnpicklingError for a global outside what load may instantiate."""
+    versions; pickle.UnpicklingError for a global outside what load may instantiate.
+
+    ``f`` is a path or a binary file object open for reading. ``persistent_load`` is a class
+    built on the zip file that turns the pickle's persistent ids back into arrays. Raises
+    ValueError for a zip file dump did not write or one of another pickle format,
+    zipfile.BadZipFile for a file that is not a zip file, KeyError for a zip file without its
+    ``pkl`` member, pickle.UnpicklingError for a refused global, a missing array or a damaged
+    pickle, and OSError when the file cannot be read.
+    """
     with zipfile.ZipFile(f, "r") as zf:
         _check_version(zf)
         with zf.open("pkl") as pf:
@@ -205,7 +236,14 @@ def load(f, persistent_load=PersistentNdarrayLoad):
 class StripPickler(pickle.Pickler):
     """Theano's StripPickler: a Pickler that leaves out what only debugging needs. Hypatia never
     pickles a variable's tag (test values, creation traceback), so every Hypatia object is
-    already stripped; ``extra_tag_to_remove`` is accepted for Theano compatibility."""
+    already stripped; ``extra_tag_to_remove`` is accepted for Theano compatibility.
+
+    ``file`` is a binary file object open for writing; ``protocol`` is the pickle protocol
+    (0, as Theano's default). Raises TypeError for a ``file`` without a ``write`` method and
+    ValueError for a protocol above pickle.HIGHEST_PROTOCOL; ``dump`` raises what
+    pickle.Pickler.dump raises (pickle.PicklingError, TypeError for an object that cannot be
+    pickled).
+    """
 
     def __init__(self, file, protocol=0, extra_tag_to_remove=None):
         super().__init__(file, protocol)
@@ -214,7 +252,15 @@ class StripPickler(pickle.Pickler):
 
 class CompatUnpickler(pickle.Unpickler):
     """Theano's CompatUnpickler: an Unpickler for pickles written by Python 2 (pass
-    ``encoding="latin1"`` for their numpy arrays); Python 2 module names are mapped."""
+    ``encoding="latin1"`` for their numpy arrays); Python 2 module names are mapped.
+
+    ``file`` is a binary file object open for reading; ``errors`` says how to treat bytes
+    that do not decode in ``encoding`` (as bytes.decode: 'strict', 'replace', ...). Raises
+    TypeError for a ``file`` without ``read`` and ``readline``; ``load`` raises what
+    pickle.Unpickler.load raises (pickle.UnpicklingError for damaged data, EOFError for an
+    empty file, UnicodeDecodeError for a string that does not decode with errors='strict').
+    It is not restricted: only load files you trust (``load`` is the safe reader).
+    """
 
     def __init__(self, file, *, encoding="ASCII", errors="strict"):
         super().__init__(file, fix_imports=True, encoding=encoding, errors=errors)

@@ -54,24 +54,45 @@ def matVecModM(A, s, m):
 
 
 def multMatVect(v, A, m1, B, m2):
-    """Multiplies the first half of v by A modulo m1 and the second half by B modulo m2."""
+    """Multiplies the first half of v by A modulo m1 and the second half by B modulo m2.
+
+    ``v`` is an MRG state of 6 ints; ``A`` and ``B`` are 3x3 int64 matrices; ``m1`` and ``m2``
+    are the moduli (M1 and M2 for MRG31k3p). Returns 6 int32 values. Raises ValueError (from
+    numpy) when a half of ``v`` does not broadcast against its 3x3 matrix; it checks nothing
+    else, so pass exactly 6 ints.
+    """
     v = np.asarray(v)
     return np.concatenate((matVecModM(A, v[:3], m1), matVecModM(B, v[3:], m2)))
 
 
 def ff_2p134(rstate):
-    """The state 2**134 steps after rstate (the next stream)."""
+    """The state 2**134 steps after rstate (the next stream).
+
+    ``rstate`` is an MRG state of 6 ints. Raises ValueError (from numpy, via multMatVect) when
+    its halves do not broadcast against the 3x3 jump matrices; it checks nothing else.
+    """
     return multMatVect(rstate, A1p134, M1, A2p134, M2)
 
 
 def ff_2p72(rstate):
-    """The state 2**72 steps after rstate (the next substream)."""
+    """The state 2**72 steps after rstate (the next substream).
+
+    ``rstate`` is an MRG state of 6 ints. Raises ValueError (from numpy, via multMatVect) when
+    its halves do not broadcast against the 3x3 jump matrices; it checks nothing else.
+    """
     return multMatVect(rstate, A1p72, M1, A2p72, M2)
 
 
 def mrg_next_value(rstate, new_rstate=None):
     """One MRG31k3p step of the 6 int32 state `rstate` (written to new_rstate, or in place):
-    the sample in (0, 1) as a float64, as Theano's Python helper."""
+    the sample in (0, 1) as a float64, as Theano's Python helper.
+
+    ``rstate`` is the current state (6 ints); ``new_rstate``, when given, is the numpy array
+    the next state is written to (``rstate`` itself, which must then be a numpy array, when
+    None). Raises IndexError for an ``rstate`` of fewer than 6 values, TypeError when the
+    state is written to something that is not a numpy array (a list) and ValueError when that
+    array cannot hold 6 values.
+    """
     s = [int(v) for v in rstate]
     x1 = (4194304 * s[1] + 129 * s[2]) % M1
     x2 = (32768 * s[3] + 32769 * s[5]) % M2
@@ -82,7 +103,11 @@ def mrg_next_value(rstate, new_rstate=None):
 
 def guess_n_streams(size, warn=False):
     """Theano's guess: prod(size) // 6 above 6 elements, at most 60 * 256; 60 * 256 when size
-    is symbolic (warning when warn)."""
+    is symbolic (warning when warn).
+
+    ``size`` is the sample's shape (a tuple or list of ints, or anything else, taken as
+    symbolic); ``warn`` issues a UserWarning when the count has to be guessed. Raises nothing.
+    """
     if isinstance(size, (tuple, list)) and all(isinstance(i, (int, np.integer)) for i in size):
         r = 1
         for s in size:
@@ -100,7 +125,13 @@ def _dot_modulo_class():
 
     class DotModulo(Op):
         """Theano's DotModulo: inputs (A, s, m, A2, s2, m2); output concat((A.s) mod m,
-        (A2.s2) mod m2), computed exactly term by term (the jump of an MRG state)."""
+        (A2.s2) mod m2), computed exactly term by term (the jump of an MRG state).
+
+        Takes no parameters (``DotModulo()``). Applying it raises TypeError for an input
+        that does not convert to a tensor; running it raises ValueError (from numpy) for
+        shapes that do not broadcast; its gradient is undefined, so grad raises
+        NullTypeGradError through it.
+        """
         __props__ = ()
 
         def make_node(self, A, s, m, A2, s2, m2):
@@ -132,6 +163,11 @@ class MRG_RandomStreams:
 
     seed: an int in [1, 2147462579), repeated 6 times, or 6 ints (the first three below M1
     and not all 0, the last three below M2 and not all 0).
+
+    Raises TypeError for a ``seed`` that is neither an int nor a sequence of 6 ints (a bool
+    or a float included) and ValueError for a seed out of those ranges. The samplers
+    (uniform, normal, ...) raise ValueError for a size with a dimension <= 0 and TypeError
+    for a size that is neither a tuple of ints nor a 1-d variable.
     """
 
     def __init__(self, seed=12345):

@@ -12,11 +12,22 @@ from .. import _core
 
 _s = _core.sparse
 
-try:  # scipy's warning class, so that filters written for scipy apply
-    from scipy.sparse import SparseEfficiencyWarning
+try:  # scipy's warning class is the base, so that filters written for scipy apply
+    from scipy.sparse import SparseEfficiencyWarning as _ScipySparseEfficiencyWarning
 except ImportError:  # pragma: no cover
-    class SparseEfficiencyWarning(UserWarning):
-        pass
+    _ScipySparseEfficiencyWarning = UserWarning
+
+
+class SparseEfficiencyWarning(_ScipySparseEfficiencyWarning):
+    """A sparse comparison that scipy computes inefficiently (its result is mostly stored
+    True values). A subclass of scipy.sparse.SparseEfficiencyWarning, so filters written for
+    scipy's class catch it too.
+
+    Raised as a warning, with scipy's message, when a comparison is built where scipy warns:
+    ``==``, ``<=`` or ``>=`` of two sparse matrices, and a sparse matrix compared with a
+    scalar ``s`` for which ``op(0, s)`` holds (``x < 1``, ``x >= 0``). Takes the warning
+    message, as every Warning does.
+    """
 
 # ---- op classes (Theano's names) -------------------------------------------------------------
 AddSS = _s.AddSS
@@ -59,12 +70,24 @@ mul = _s.mul
 
 
 def col_scale(x, s):
-    """Column j of the sparse x multiplied by s[j] (same format). Structured grad."""
+    """Column j of the sparse x multiplied by s[j] (same format). Structured grad.
+
+    ``x`` is a sparse matrix (variable or scipy matrix); ``s`` a dense vector with one entry per
+    column of ``x``. Raises TypeError when ``x`` is not sparse, ``s`` is not a dense vector or
+    their dtypes do not combine; the compiled function raises ValueError when ``s``'s length
+    is not the number of columns.
+    """
     return _s.col_scale(x, s)
 
 
 def row_scale(x, s):
-    """Row i of the sparse x multiplied by s[i] (same format). Structured grad."""
+    """Row i of the sparse x multiplied by s[i] (same format). Structured grad.
+
+    ``x`` is a sparse matrix (variable or scipy matrix); ``s`` a dense vector with one entry per
+    row of ``x``. Raises TypeError when ``x`` is not sparse, ``s`` is not a dense vector or
+    their dtypes do not combine; the compiled function raises ValueError when ``s``'s length is
+    not the number of rows.
+    """
     return _s.row_scale(x, s)
 
 
@@ -72,7 +95,7 @@ sp_sum = _s.sp_sum
 
 
 # ---- comparisons: at least one operand sparse; a sparse bool matrix when both are sparse, else a
-# dense one (scipy's values; scipy's SparseEfficiencyWarning where scipy warns) ----------------
+# dense one (scipy's values; SparseEfficiencyWarning, a subclass of scipy's, where scipy warns) ---
 eq = _s.eq
 neq = _s.neq
 lt = _s.lt

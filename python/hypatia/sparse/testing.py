@@ -17,6 +17,12 @@ def sparse_random_inputs(format, shape, n=1, out_dtype=None, p=0.5, gap=None,
     sets one stored value of each matrix to 0; ``unsorted_indices`` makes the indices of every
     row (csr) / column (csc) with two or more entries unsorted. Complex values get a random
     imaginary part. ``rng`` (a numpy RandomState or Generator) defaults to numpy's global one.
+    ``shape`` is the (rows, columns) of each matrix; ``n`` the number of matrices.
+
+    Raises ValueError for a format other than 'csr' or 'csc', a shape without 2 entries, an
+    ``unsorted_indices`` request when no row/column has two entries, or an ``explicit_zero``
+    request for a matrix that drew no entries; TypeError for an ``out_dtype`` numpy does not
+    know.
     """
     if format not in ("csr", "csc"):
         raise ValueError("[sparse_random_inputs] format must be 'csr' or 'csc', got %r" % (format,))
@@ -81,7 +87,12 @@ def verify_grad_sparse(op, pt, structured=False, *args, **kwargs):
     ``op`` is called on symbolic inputs typed like ``pt`` (scipy csr/csc matrices or numpy
     arrays). A sparse output is densified with a regular DenseFromSparse. With
     ``structured=True`` only the stored entries of sparse inputs are perturbed and compared
-    (for structured gradients); otherwise every entry of their dense matrix is.
+    (for structured gradients); otherwise every entry of their dense matrix is. Further
+    arguments go to gradient.verify_grad (n_tests, rng, eps, abs_tol, rel_tol, mode, ...).
+
+    Raises ValueError starting with '[verify_grad] GradientError' when the symbolic gradient
+    disagrees with the finite differences, TypeError when ``op`` returns a list or tuple
+    rather than one variable, and whatever building ``op`` on the inputs raises.
     """
     from ..gradient import verify_grad
 

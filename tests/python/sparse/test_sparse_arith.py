@@ -234,6 +234,23 @@ def test_compare_s_s_warns_like_scipy():
         S.lt(x, y), S.gt(x, y), S.neq(x, y)
 
 
+def test_compare_warning_is_hypatias_subclass_of_scipys():
+    # hypatia.sparse.math.SparseEfficiencyWarning is what is issued; scipy's filters still apply.
+    from hypatia.sparse.math import SparseEfficiencyWarning
+    assert SparseEfficiencyWarning is not sp.SparseEfficiencyWarning
+    assert issubclass(SparseEfficiencyWarning, sp.SparseEfficiencyWarning)
+    x, y = S.csr_matrix("x"), S.csr_matrix("y")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        S.eq(x, y)
+        x < 1
+    assert [w.category for w in caught] == [SparseEfficiencyWarning, SparseEfficiencyWarning]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", sp.SparseEfficiencyWarning)
+        S.eq(x, y)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("kind", ["sorted", "unsorted", "explicit zero", "all zero"])
 @pytest.mark.parametrize("name", sorted(OPS))

@@ -37,7 +37,13 @@ class ConvolutionIndices:
     """Build indices for a sparse CSC matrix that could implement A (convolve) B.
 
     ``evaluate`` returns ``(indices, indptr, logical_shape, sp_type, out_img_shp)`` (plus
-    ``kmap`` when ``ws`` is False)."""
+    ``kmap`` when ``ws`` is False). Takes no constructor arguments
+    (``convolution_indices`` is the instance Theano exports); calling it is ``evaluate``.
+
+    ``evaluate`` (and ``sparse_eval``, ``conv_eval``, calling an instance) raises ValueError
+    for a mode other than 'valid' or 'full', a non-positive stride, an image shape that is
+    neither (h, w) nor (nfeatures, h, w), or shapes that give an empty output.
+    """
 
     __props__ = ()
 
@@ -139,6 +145,14 @@ def convolve(kerns, kshp, nkern, images, imgshp, step=(1, 1), bias=None, mode="v
     batch x (nkern * oh * ow) (flatten=True; feature maps contiguous, raster order) or
     batch x nkern x (oh * ow) (flatten=False). bias (length nkern) is added to each map.
     Differentiable w.r.t. kerns, images and bias.
+
+    kshp: the kernel shape (kh, kw); nkern: the number of kernels; mode: 'valid' (the kernel
+    fully inside the image) or 'full' (the image zero-padded by kshp - 1).
+
+    Raises ValueError for a mode other than 'valid' or 'full', a non-positive step, an imgshp
+    that is neither (h, w) nor (nfeatures, h, w), or shapes that give an empty output;
+    TypeError when kerns, images or bias do not convert to tensors; the compiled function raises ValueError when images or kerns do not
+    have the sizes imgshp, kshp and nkern imply.
     """
     imgshp = _as_inshp(imgshp)
     kern_size = int(np.prod(kshp))
@@ -167,6 +181,11 @@ def max_pool(images, imgshp, maxpoolshp):
     batch x (nfeatures * oh * ow) with oh = h // rows and ow = w // cols (trailing rows/columns
     that do not fill a window are dropped), outshp = (oh, ow). Differentiable (the gradient
     goes to the maximum of each window).
+
+    Raises ValueError for an imgshp that is neither (h, w) nor (nfeatures, h, w) or a
+    maxpoolshp with an entry <= 0 or larger than the image, and TypeError when images does
+    not convert to a tensor; the compiled function raises ValueError when images does not
+    have nfeatures * h * w columns.
     """
     nf, h, w = _as_inshp(imgshp)
     ph, pw = (int(s) for s in maxpoolshp)
