@@ -82,7 +82,7 @@ def jacobian(expression, wrt, consider_constant=None, disconnected_inputs="raise
     ``wrt`` is a variable or a list (a list of Jacobians is returned); ``consider_constant`` and
     ``disconnected_inputs`` are as in ``grad``.
 
-    Raises TypeError when ``expression`` is not a vector, DisconnectedInputError as ``grad``.
+    Raises ValueError when ``expression`` is not a vector, DisconnectedInputError as ``grad``.
     """
     wrt_list, is_list = _as_list(wrt)
     out = _core.jacobian(expression, wrt_list, list(consider_constant or []), disconnected_inputs)
@@ -94,7 +94,7 @@ def hessian(cost, wrt, consider_constant=None, disconnected_inputs="raise"):
 
     ``consider_constant`` and ``disconnected_inputs`` are as in ``grad``.
 
-    Raises TypeError when ``cost`` is not a scalar or a ``wrt`` not a vector, DisconnectedInputError as ``grad``.
+    Raises ValueError when ``cost`` is not a scalar or a ``wrt`` not a vector, DisconnectedInputError as ``grad``.
     """
     wrt_list, is_list = _as_list(wrt)
     out = _core.hessian(cost, wrt_list, list(consider_constant or []), disconnected_inputs)

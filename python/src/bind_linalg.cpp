@@ -177,7 +177,9 @@ void init_linalg(nb::module_& m) {
         "scipy.linalg.eigvalsh: ascending eigenvalues of a symmetric a (or of the pencil (a, b)). ``lower``: read the lower (or upper) triangle. Raises TypeError when the input is not a real matrix (complex inputs are refused); the compiled function raises ValueError when b is not positive definite.");
   m.def("expm", [](nb::handle a) { return expm(as_var(a)); }, nb::arg("a"), "scipy.linalg.expm: the matrix exponential. Raises TypeError when the input is not a real matrix (complex inputs are refused). ``a``: the matrix.");
   m.def("kron", [](nb::handle a, nb::handle b) { return kron(as_var(a), as_var(b)); }, nb::arg("a"), nb::arg("b"),
-        "Theano's slinalg.kron: the Kronecker product (scipy.linalg.kron for matrices). Raises TypeError when an operand is not a dense tensor.");
+        "Theano's slinalg.kron: the Kronecker product (scipy.linalg.kron for matrices). ``a`` and ``b``: the two "
+        "operands, whose dimensions must add up to 3 or more (for two vectors use tensor.outer). Raises TypeError "
+        "when an operand is not a dense tensor or the dimensions add up to less than 3.");
 }
 
 }  // namespace hypatia::py

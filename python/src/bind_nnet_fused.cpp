@@ -29,21 +29,39 @@ void init_nnet_fused(nb::module_& m) {
                                   const std::string& mode) {
     return batch_normalization(as_var(x), as_var(g), as_var(b), as_var(mean), as_var(std_), mode);
   }, nb::arg("inputs"), nb::arg("gamma"), nb::arg("beta"), nb::arg("mean"), nb::arg("std"), nb::arg("mode") = "low_mem",
-        "(inputs - mean) * (gamma / std) + beta elementwise, with broadcasting.");
+        "(inputs - mean) * (gamma / std) + beta elementwise, with broadcasting. ``inputs``: the tensor to "
+        "normalise; ``gamma`` and ``beta``: the scale and shift; ``mean`` and ``std``: the statistics; ``mode``: "
+        "'low_mem' or 'high_mem' (Theano's choice of kernel; the result is the same). Raises TypeError when an "
+        "operand cannot become a tensor, ValueError for another mode; the compiled function raises ValueError when "
+        "the shapes do not broadcast.");
   m.def("batch_normalization_train", [](nb::handle x, nb::handle g, nb::handle b, nb::handle axes, double eps,
                                         double f, nb::handle rm, nb::handle rv) {
     Var xv = as_var(x);
     return as_tuple(batch_normalization_train(xv, as_var(g), as_var(b), axes_arg(axes, xv), eps, f, opt_var(rm), opt_var(rv)));
   }, nb::arg("inputs"), nb::arg("gamma"), nb::arg("beta"), nb::arg("axes") = "per-activation", nb::arg("epsilon") = 1e-4,
         nb::arg("running_average_factor") = 0.1, nb::arg("running_mean") = nb::none(), nb::arg("running_var") = nb::none(),
-        "Batch normalisation with the batch statistics: (out, mean, invstd[, new_running_mean, new_running_var]).");
+        "Batch normalisation with the batch statistics: (out, mean, invstd[, new_running_mean, new_running_var]). "
+        "``inputs``: the tensor; ``gamma`` and ``beta``: the scale and shift; ``axes``: 'per-activation' (0,), "
+        "'spatial' (0, 2, 3, ...) or a tuple of the axes normalised over; ``epsilon``: added to the variance (at "
+        "least 1e-5); ``running_average_factor``: the weight of the batch statistics in the running averages; "
+        "``running_mean`` and ``running_var``: the running statistics to update (both or neither). Raises "
+        "TypeError for complex inputs or when gamma, beta or a running value has neither the input's rank nor "
+        "that rank less the normalised axes; ValueError for an unknown axes name, an axis out of range, an "
+        "epsilon below 1e-5 or only one running value; the compiled function raises ValueError when the "
+        "parameters' shapes do not match.");
   m.def("batch_normalization_test", [](nb::handle x, nb::handle g, nb::handle b, nb::handle mean, nb::handle var,
                                        nb::handle axes, double eps) {
     Var xv = as_var(x);
     return batch_normalization_test(xv, as_var(g), as_var(b), as_var(mean), as_var(var), axes_arg(axes, xv), eps);
   }, nb::arg("inputs"), nb::arg("gamma"), nb::arg("beta"), nb::arg("mean"), nb::arg("var"),
         nb::arg("axes") = "per-activation", nb::arg("epsilon") = 1e-4,
-        "Batch normalisation with given statistics: (inputs - mean) * gamma / sqrt(var + epsilon) + beta.");
+        "Batch normalisation with given statistics: (inputs - mean) * gamma / sqrt(var + epsilon) + beta. "
+        "``inputs``: the tensor; ``gamma`` and ``beta``: the scale and shift; ``mean`` and ``var``: the "
+        "statistics; ``axes``: 'per-activation', 'spatial' or a tuple of the normalised axes; ``epsilon``: added "
+        "to the variance (at least 1e-5). Raises TypeError for complex inputs or when a parameter has neither the "
+        "input's rank nor that rank less the normalised axes; ValueError for an unknown axes name, an axis out of "
+        "range or an epsilon below 1e-5; the compiled function raises ValueError when the parameters' shapes do "
+        "not match.");
 
   m.def("softmax_with_bias", [](nb::handle x, nb::handle b) { return softmax_with_bias(as_var(x), as_var(b)); },
         nb::arg("x"), nb::arg("b"), "softmax(x + b) per row (SoftmaxWithBias). Raises TypeError when an operand is not a dense tensor of the rank the function expects; the compiled function raises ValueError when the shapes do not agree.");
@@ -80,7 +98,12 @@ void init_nnet_fused(nb::module_& m) {
 
   m.def("ctc", [](nb::handle a, nb::handle l, nb::handle n) { return ctc(as_var(a), as_var(l), as_var(n)); },
         nb::arg("activations"), nb::arg("labels"), nb::arg("input_lengths"),
-        "CTC loss per sequence of unnormalised activations (steps, batch, alphabet); blank = 0, labels < 0 pad.");
+        "CTC loss per sequence of unnormalised activations (steps, batch, alphabet); blank = 0, labels < 0 pad. "
+        "``activations``: the float tensor3; ``labels``: the (batch, max_len) integer matrix; ``input_lengths``: the "
+        "integer vector of the steps used by each sequence. Raises TypeError when activations is not a float "
+        "tensor3, labels not an integer matrix or input_lengths not an integer vector; the compiled function "
+        "raises ValueError when the batch sizes differ, a length is out of [0, steps] or a label is out of "
+        "[1, alphabet).");
   m.def("ctc_op", [](nb::handle a, nb::handle l, nb::handle n, bool compute_grad) {
     auto op = std::make_shared<ConnectionistTemporalClassification>(CtcParams{compute_grad});
     return as_tuple(apply_op(*op, {as_var(a), as_var(l), as_var(n)}));

@@ -59,7 +59,9 @@ void init_random(nb::module_& m) {
       .def("__repr__", &OpaqueValue::repr);
   nb::class_<RandomStateValue, OpaqueValue>(m, "RandomState",
       "A random generator state (xoshiro256** seeded by splitmix64), the value of the shared "
-      "variables RandomStreams makes.")
+      "variables RandomStreams makes. RandomState(seed=None) seeds it with the non-negative int seed (None: a "
+      "random seed). Raises TypeError when seed is not an integer or None, ValueError when it is negative; "
+      "set_state raises ValueError for a state get_state did not return.")
       .def("__init__", [](RandomStateValue* self, nb::handle seed) { new (self) RandomStateValue(seed_of(seed)); },
            nb::arg("seed") = nb::none(), "RandomState(seed=None): a generator seeded with seed (None: a random seed).")
       .def("seed", [](RandomStateValue& s, nb::handle seed) { s.seed(seed_of(seed)); }, nb::arg("seed") = nb::none(),

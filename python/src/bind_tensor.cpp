@@ -60,6 +60,9 @@ std::vector<int> dimshuffle_pattern(nb::handle args) {
       if (nb::cast<std::string>(a) != "x") value_error("[DimShuffle] pattern entries must be integers or 'x'");
       pat.push_back(-1);
     } else {
+      // A float or other object is a user mistake, not an internal bad_cast.
+      if (!PyIndex_Check(a.ptr()))
+        type_error("[DimShuffle] pattern entries must be integers or 'x', got ", nb::str(nb::repr(a)).c_str());
       pat.push_back(nb::cast<int>(a));
     }
   }
@@ -174,7 +177,12 @@ void init_tensor(nb::module_& m) {
   m.def("reshape", [](nb::handle x, nb::handle shp) { return reshape(as_var(x), shape_vars(shp)); },
         "x with a new shape: a tuple of ints or scalar variables; -1 infers one axis.");
   m.def("dimshuffle", [](nb::handle x, nb::args pattern) { return dimshuffle(as_var(x), dimshuffle_pattern(pattern)); },
-        "Theano's DimShuffle of x: a permutation of axes, 'x' inserting broadcastable ones.");
+        nb::arg("x"), nb::arg("pattern"),
+        "Theano's DimShuffle of x: a permutation of axes, 'x' inserting broadcastable ones. ``x``: the tensor "
+        "(or a value that becomes one); ``pattern``: the new order, as separate arguments or one list/tuple, each "
+        "entry an axis of x or 'x'. Raises TypeError when x is not a dense tensor or an entry is neither an int nor "
+        "a string; ValueError for a string other than 'x', an axis out of range or repeated, or a "
+        "non-broadcastable axis left out.");
   m.def("transpose", [](nb::handle x, nb::handle axes) { return transpose(as_var(x), as_axes(axes)); },
         nb::arg("x"), nb::arg("axes") = nb::none(),
         "x with its axes permuted (default: reversed); a sparse matrix becomes the other format. Raises TypeError when an operand is not a dense tensor or a value that becomes one, ValueError when ``axes`` is not a permutation of the axes.");
@@ -197,8 +205,11 @@ void init_tensor(nb::module_& m) {
     std::vector<Var> s;
     for (auto d : shp) s.push_back(as_var(d));
     return alloc(as_var(v), s);
-  },
-        "value broadcast to the given shape (each an int or scalar variable).");
+  }, nb::arg("value"), nb::arg("shape"),
+        "value broadcast to the given shape (each an int or scalar variable). ``value``: the tensor (or number) "
+        "to broadcast; ``shape``: the lengths of the result's axes, one argument each (the trailing ones "
+        "broadcast value's axes). Raises TypeError when value cannot become a tensor or a length is not an "
+        "integer scalar; the compiled function raises ValueError when value does not broadcast to the shape.");
 
   auto opt_axis = [](nb::handle a) -> std::optional<int> {
     if (a.is_none()) return std::nullopt;
@@ -221,7 +232,8 @@ void init_tensor(nb::module_& m) {
   m.def("flatnonzero", [](nb::handle x) { return flatnonzero(as_var(x)); }, nb::arg("x"),
         "Indices of the non-zero elements of the flattened x. ``x``: the tensor. Raises TypeError when an operand is not a dense tensor.");
   m.def("tensor_copy", [](nb::handle x) { return elemwise(ScalarOpId::Identity, {as_var(x)}); }, nb::arg("x"),
-        "A copy of x (an Identity node).");
+        "A copy of x (an Identity node). ``x``: the tensor (or a value that becomes one). Raises TypeError when x "
+        "is None or cannot become a tensor.");
 
   // Operators and methods of Variable (Theano's _tensor_py_operators and, for sparse operands,
   // _sparse_py_operators). Each calls the C++ builder, which decides dense or sparse from the

@@ -280,3 +280,15 @@ def test_flatten_reshape_shapes_inferred():
     f = hypatia.function([x], T.concatenate([x.flatten(2), x.flatten(2)], axis=1).shape)
     assert "Join" not in _ops(f) and "Reshape" not in _ops(f)
     np.testing.assert_array_equal(f(rnd(2, 3, 4)), [2, 24])
+
+
+def test_dimshuffle_pattern_entry_not_an_int_is_a_type_error():
+    # A float entry used to escape as RuntimeError (std::bad_cast) from the pattern conversion.
+    x = T.matrix("x")
+    with pytest.raises(TypeError, match=r"^\[DimShuffle\] pattern entries must be integers or 'x', got 0.5"):
+        T.dimshuffle(x, 0.5, 1)
+    with pytest.raises(TypeError, match=r"^\[DimShuffle\] pattern entries must be integers or 'x'"):
+        x.dimshuffle(1, None)
+    with pytest.raises(ValueError, match=r"^\[DimShuffle\] pattern entries must be integers or 'x'"):
+        x.dimshuffle("y", 0)
+    assert T.dimshuffle(x, 1, "x", 0).type.broadcastable == (False, True, False)

@@ -29,7 +29,17 @@ from . import opt  # noqa: E402 - register_canonicalize, ... for users' own rewr
 def constant(x, name=None, ndim=None, dtype=None):
     """A constant holding x (theano.tensor.constant): with dtype, x converted to it first; with
     ndim, a TypeError unless x has that many dimensions (length-1 axes are squeezed away from
-    the left as Theano does)."""
+    the left as Theano does).
+
+    ``x`` is the value (a number, nested list or numpy array); ``name`` names the constant
+    (None: unnamed); ``ndim`` is the number of dimensions it must have; ``dtype`` the dtype to
+    convert it to ('floatX': config.floatX).
+
+    Raises TypeError when ``x`` is a Variable while ``ndim`` or ``dtype`` is given, when ``x``
+    does not have ``ndim`` dimensions, when ``dtype`` is unknown, or when ``x`` cannot become a
+    tensor (None, a string, a scipy.sparse matrix); ValueError when numpy cannot convert x's
+    values to ``dtype`` or an int is out of the int64 range.
+    """
     import numpy as _np
     if dtype is not None or ndim is not None:
         if isinstance(x, Variable):
@@ -58,7 +68,15 @@ all_dtypes = discrete_dtypes + continuous_dtypes
 
 
 def TensorType(dtype, broadcastable):
-    """The type of dense tensors with this dtype and broadcastable pattern."""
+    """The type of dense tensors with this dtype and broadcastable pattern.
+
+    ``dtype`` is a dtype name ('floatX': config.floatX); ``broadcastable`` holds one bool per
+    axis (True: the axis has length 1 and broadcasts). Calling the type, ``TensorType(...)(name)``,
+    makes a variable of it.
+
+    Raises TypeError when ``dtype`` is not a dtype name or ``broadcastable`` is not a sequence of
+    bools.
+    """
     return _core.TensorType(config.floatX if dtype == "floatX" else dtype, list(broadcastable))
 
 
@@ -134,38 +152,76 @@ del globals()["matrixs"]
 
 
 def tensor(dtype=None, broadcastable=None, name=None):
-    """A tensor variable of any rank: ``tensor('float64', (False, True))``."""
+    """A tensor variable of any rank: ``tensor('float64', (False, True))``.
+
+    ``dtype`` is the dtype name (None or 'floatX': config.floatX); ``broadcastable`` holds one bool
+    per axis (its length is the rank; True marks a length-1 axis that broadcasts); ``name`` names
+    the variable (None: unnamed).
+
+    Raises TypeError when ``broadcastable`` is not given or is not a sequence of bools, or when
+    ``dtype`` is not a dtype name.
+    """
     if broadcastable is None:
         raise TypeError("[tensor] broadcastable must be given")
     return _core.tensor.tensor(_dtype(dtype), list(broadcastable), name)
 
 
 def grad(*args, **kwargs):
-    """theano.tensor.grad: same as hypatia.grad."""
+    """theano.tensor.grad: same as hypatia.grad, to which every positional and keyword argument
+    is passed (cost, wrt, consider_constant, disconnected_inputs, add_names, known_grads,
+    return_disconnected, null_gradients; see hypatia.gradient.grad).
+
+    Raises what hypatia.grad raises: DisconnectedInputError, NullTypeGradError, TypeError when
+    ``cost`` is not a scalar, ValueError for a bad ``return_disconnected``.
+    """
     from ..gradient import grad as _grad
     return _grad(*args, **kwargs)
 
 
 def Rop(*args, **kwargs):
-    """theano.tensor.Rop: same as hypatia.gradient.Rop."""
+    """theano.tensor.Rop: same as hypatia.gradient.Rop (Jacobian times vector), to which every
+    positional and keyword argument is passed (f, wrt, eval_points, disconnected_outputs,
+    return_disconnected).
+
+    Raises what hypatia.gradient.Rop raises: NotImplementedError when an op on the path has no
+    R-op, TypeError when an eval point's type differs from its variable's,
+    DisconnectedInputError for a disconnected output with 'raise'.
+    """
     from ..gradient import Rop as _rop
     return _rop(*args, **kwargs)
 
 
 def Lop(*args, **kwargs):
-    """theano.tensor.Lop: same as hypatia.gradient.Lop."""
+    """theano.tensor.Lop: same as hypatia.gradient.Lop (vector times Jacobian), to which every
+    positional and keyword argument is passed (f, wrt, eval_points, consider_constant,
+    disconnected_inputs).
+
+    Raises what hypatia.gradient.Lop raises: DisconnectedInputError when a ``wrt`` does not
+    influence ``f`` (disconnected_inputs='raise'), TypeError when an eval point's type differs from
+    its output's.
+    """
     from ..gradient import Lop as _lop
     return _lop(*args, **kwargs)
 
 
 def jacobian(*args, **kwargs):
-    """theano.tensor.jacobian: same as hypatia.gradient.jacobian."""
+    """theano.tensor.jacobian: same as hypatia.gradient.jacobian, to which every positional and
+    keyword argument is passed (expression, wrt, consider_constant, disconnected_inputs).
+
+    Raises what hypatia.gradient.jacobian raises: ValueError when ``expression`` is not a vector,
+    DisconnectedInputError as grad.
+    """
     from ..gradient import jacobian as _j
     return _j(*args, **kwargs)
 
 
 def hessian(*args, **kwargs):
-    """theano.tensor.hessian: same as hypatia.gradient.hessian."""
+    """theano.tensor.hessian: same as hypatia.gradient.hessian, to which every positional and
+    keyword argument is passed (cost, wrt, consider_constant, disconnected_inputs).
+
+    Raises what hypatia.gradient.hessian raises: ValueError when ``cost`` is not a scalar or a
+    ``wrt`` not a vector, DisconnectedInputError as grad.
+    """
     from ..gradient import hessian as _h
     return _h(*args, **kwargs)
 

@@ -19,7 +19,14 @@ def _axes(axes):
 
 
 def flatten(x, ndim=None, outdim=None):
-    """Keeps the leading ndim-1 axes and collapses the rest (Theano's flatten(x, outdim=1))."""
+    """Keeps the leading ndim-1 axes and collapses the rest (Theano's flatten(x, outdim=1)).
+
+    ``x`` is the tensor; ``ndim`` the number of dimensions of the result (default 1: a vector);
+    ``outdim`` is Theano's older name for ``ndim``, used when ``ndim`` is None.
+
+    Raises TypeError when ``x`` is not a dense tensor (or a value that becomes one); ValueError
+    when ``ndim`` is not between 1 and x.ndim (or is a string int() cannot read).
+    """
     n = ndim if ndim is not None else (outdim if outdim is not None else 1)
     return _core.shape.flatten(x, int(n))
 
@@ -65,7 +72,15 @@ def swapaxes(y, axis1, axis2):
 
 
 def specify_shape(x, shape):
-    """x with its shape checked at run time (ValueError) and known to shape inference."""
+    """x with its shape checked at run time (ValueError) and known to shape inference.
+
+    ``x`` is the tensor; ``shape`` its expected shape: an int, a list or tuple of ints or integer
+    scalar variables, or an integer vector variable.
+
+    Raises TypeError when ``x`` is not a tensor or ``shape`` is not integers; ValueError when the
+    length of ``shape`` differs from x.ndim; the compiled function raises ValueError when the
+    value's shape differs.
+    """
     if isinstance(shape, numbers.Integral):
         shape = (shape,)
     return _core.shape.specify_shape(x, shape if isinstance(shape, _core.Variable) else list(shape))
@@ -123,7 +138,16 @@ def reshape(x, newshape, ndim=None):
 
 
 def stack(*tensors, **kwargs):
-    """stack(tensors, axis=0); the deprecated ``stack(*tensors)`` form works too."""
+    """stack(tensors, axis=0); the deprecated ``stack(*tensors)`` form works too.
+
+    The tensors (``tensors``: one list, or each passed as its own positional argument), all of one
+    shape, are joined along a new axis ``axis`` (keyword, or the second positional argument after
+    the list), so the result has one more dimension.
+
+    Raises TypeError for a keyword other than ``axis`` or when the tensors' ranks differ;
+    ValueError when no tensor is given; IndexError when ``axis`` is out of range; the compiled
+    function raises ValueError when the shapes differ.
+    """
     axis = kwargs.pop("axis", 0)
     if kwargs:
         raise TypeError("[stack] unexpected keyword arguments %s" % sorted(kwargs))
@@ -148,28 +172,59 @@ def concatenate(tensor_list, axis=0):
 
 
 def join(axis, *tensors_list):
-    """Theano's ``join(axis, *tensors)``: the Join op (a single tensor is returned as is)."""
+    """Theano's ``join(axis, *tensors)``: the Join op (a single tensor is returned as is).
+
+    ``axis`` is the axis to join along (an int or integer scalar variable); the tensors follow
+    as positional arguments (``tensors_list``) and must have one rank and matching dtypes.
+
+    Raises TypeError when the tensors' ranks differ or one is not a tensor; IndexError when
+    ``axis`` is out of range; the compiled function raises ValueError when the other axes' lengths
+    differ.
+    """
     if len(tensors_list) == 1:
         return as_tensor_variable(tensors_list[0])
     return _core.shape.join(axis, list(tensors_list))
 
 
 def split(x, splits_size, n_splits, axis=0):
-    """Split x into n_splits pieces of the given lengths along axis (a list of variables)."""
+    """Split x into n_splits pieces of the given lengths along axis (a list of variables).
+
+    ``x`` is the tensor; ``splits_size`` the lengths of the pieces (a list of ints or integer
+    scalars, or an integer vector variable), which must add up to x's length along ``axis``;
+    ``n_splits`` the number of pieces (the length of ``splits_size``); ``axis`` the axis to split.
+
+    Raises TypeError when ``x`` is not a tensor or ``splits_size`` not integers; ValueError when
+    ``n_splits`` differs from the number of sizes; the compiled function raises ValueError when the
+    sizes do not add up to the axis length.
+    """
     if not isinstance(splits_size, _core.Variable):
         splits_size = list(splits_size)
     return list(_core.shape.split(x, splits_size, int(n_splits), axis))
 
 
 def stacklists(arg):
-    """Builds a tensor from nested lists of tensors: [[a, b], [c, d]] -> shape (2, 2, ...)."""
+    """Builds a tensor from nested lists of tensors: [[a, b], [c, d]] -> shape (2, 2, ...).
+
+    ``arg`` is a tensor (returned as it is) or a list/tuple of such nested lists, each level
+    stacked along a new leading axis.
+
+    Raises TypeError when the entries at one level have different ranks, as stack does; the
+    compiled function raises ValueError when their shapes differ.
+    """
     if isinstance(arg, (list, tuple)):
         return stack([stacklists(a) for a in arg])
     return arg
 
 
 def tile(x, reps, ndim=None):
-    """numpy.tile with constant reps (len(reps) must equal ndim when ndim is given)."""
+    """numpy.tile with constant reps (len(reps) must equal ndim when ndim is given).
+
+    ``x`` is the tensor to repeat; ``reps`` the number of repetitions along each axis (an int or
+    a list/tuple of ints); ``ndim`` the expected number of dimensions of the result.
+
+    Raises TypeError when ``reps`` is a symbolic variable or ``x`` is not a tensor; ValueError when
+    len(reps) differs from ``ndim``.
+    """
     if isinstance(reps, _core.Variable):
         raise TypeError("[tile] reps must be a constant list or tuple of ints")
     if isinstance(reps, numbers.Integral):

@@ -109,7 +109,17 @@ def choice(random_state, size=None, a=2, replace=True, p=None, ndim=None, dtype=
 
 
 def permutation(random_state, size=None, n=1, ndim=None, dtype="int64"):
-    """Permutations of range(n), shape size + (n,)."""
+    """Permutations of range(n), shape size + (n,).
+
+    ``random_state`` is the generator state variable; ``size`` the shape of the batch of
+    permutations (ints, integer scalars or an integer vector such as ``x.shape``; None: one
+    permutation); ``n`` the number of items permuted; ``ndim`` is checked against ``size``;
+    ``dtype`` is the sample's integer dtype. Returns ``(new_state, sample)``.
+
+    Raises ValueError when ``ndim`` does not match ``size``; TypeError when ``size`` or ``n`` is
+    not integers or ``dtype`` is unknown; the compiled function raises ValueError for a negative
+    ``n`` or size.
+    """
     size = _check_ndim(size, ndim, "permutation")
     return _core.random.permutation(random_state, size, n, dtype)
 

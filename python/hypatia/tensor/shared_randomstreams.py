@@ -32,7 +32,17 @@ def _size(size, ndim, who):
 
 
 class RandomStreams:
-    """Module component with similar interface to numpy.random (theano's RandomStreams)."""
+    """Module component with similar interface to numpy.random (theano's RandomStreams).
+
+    ``seed`` is the meta seed (a non-negative int) from which each random variable's generator is
+    seeded; None picks a random one. The methods (uniform, normal, binomial, random_integers,
+    poisson, choice, permutation, multinomial) take Theano's arguments and return the sample
+    variable.
+
+    The constructor raises TypeError when ``seed`` is not an integer or None, ValueError when it is
+    negative; the methods raise TypeError for a bad ``size`` or dtype, and ValueError for
+    parameters that do not broadcast to ``size``.
+    """
 
     def __init__(self, seed=None):
         self._streams = _core.RandomStreams(seed)

@@ -30,7 +30,7 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False):
 
     ``lower`` says a is lower triangular, ``unit_diagonal`` that its diagonal is ones (not
     read). Raises TypeError when ``a`` or ``b`` is not a real dense matrix (or vector for b),
-    ValueError for an unknown assume_a; the compiled function raises ValueError for a singular
+    and the compiled function raises ValueError for a singular
     matrix.
     """
     if trans in ("N", "n"):
@@ -44,8 +44,8 @@ def cho_solve(c_and_lower, b):
     """scipy.linalg.cho_solve((c, lower), b): x with A x = b given A's Cholesky factor c.
 
     ``c_and_lower`` is the pair (c, lower): the Cholesky factor and whether it is lower
-    triangular; ``b`` the right-hand side. Raises TypeError when ``a`` or ``b`` is not a real
-    dense matrix (or vector for b), ValueError for an unknown assume_a; the compiled function
+    triangular; ``b`` the right-hand side. Raises TypeError when ``c`` or ``b`` is not a real
+    dense matrix (or vector for b), and the compiled function
     raises ValueError for a singular matrix.
     """
     c, lower = c_and_lower
@@ -56,7 +56,7 @@ def solve_lower_triangular(a, b):
     """solve() for a lower-triangular a (only its lower triangle is read).
 
     ``b`` is the right-hand side. Raises TypeError when ``a`` or ``b`` is not a real dense
-    matrix (or vector for b), ValueError for an unknown assume_a; the compiled function raises
+    matrix (or vector for b), and the compiled function raises
     ValueError for a singular matrix.
     """
     return _solve(a, b, "lower_triangular", True)
@@ -66,7 +66,7 @@ def solve_upper_triangular(a, b):
     """solve() for an upper-triangular a (only its upper triangle is read).
 
     ``b`` is the right-hand side. Raises TypeError when ``a`` or ``b`` is not a real dense
-    matrix (or vector for b), ValueError for an unknown assume_a; the compiled function raises
+    matrix (or vector for b), and the compiled function raises
     ValueError for a singular matrix.
     """
     return _solve(a, b, "upper_triangular", False)
@@ -76,7 +76,7 @@ def solve_symmetric(a, b):
     """solve() for a symmetric a (Theano's Solve('symmetric'): a general solve).
 
     ``b`` is the right-hand side. Raises TypeError when ``a`` or ``b`` is not a real dense
-    matrix (or vector for b), ValueError for an unknown assume_a; the compiled function raises
+    matrix (or vector for b), and the compiled function raises
     ValueError for a singular matrix.
     """
     return _solve(a, b, "symmetric", False)

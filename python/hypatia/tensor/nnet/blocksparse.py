@@ -24,7 +24,14 @@ from ..._core.blocksparse import sparse_block_gemv, sparse_block_outer, sparse_b
 
 
 class SparseBlockGemv:
-    """Theano's SparseBlockGemv(inplace=False); call it on (o, W, h, inputIdx, outputIdx)."""
+    """Theano's SparseBlockGemv(inplace=False); call it on (o, W, h, inputIdx, outputIdx).
+
+    ``inplace`` is accepted for Theano compatibility (the result is computed out of place either
+    way); the constructor raises nothing. Calling the op (see the module docstring for the shapes)
+    raises TypeError when an input does not have its rank, or ``o``, ``W`` or ``h`` is not a float
+    tensor or an index is not an integer tensor; the compiled function raises ValueError when the
+    shapes do not agree.
+    """
 
     __props__ = ("inplace",)
 
@@ -45,7 +52,14 @@ class SparseBlockGemv:
 
 
 class SparseBlockOuter(SparseBlockGemv):
-    """Theano's SparseBlockOuter(inplace=False); call it on (o, x, y, xIdx, yIdx, alpha=None)."""
+    """Theano's SparseBlockOuter(inplace=False); call it on (o, x, y, xIdx, yIdx, alpha=None).
+
+    ``inplace`` is accepted for Theano compatibility (the result is computed out of place either
+    way); the constructor raises nothing. Calling the op raises TypeError when an input does not
+    have its rank (``alpha`` must be a scalar), or ``o``, ``x`` or ``y`` is not a float tensor or an
+    index is not an integer tensor; the compiled function raises ValueError when the shapes do not
+    agree.
+    """
 
     def __call__(self, o, x, y, xIdx, yIdx, alpha=None):
         return sparse_block_outer(o, x, y, xIdx, yIdx, alpha)

@@ -13,7 +13,13 @@ class ConnectionistTemporalClassification(object):
     """Theano's op class: ``ConnectionistTemporalClassification(compute_grad=True)(activations,
     labels, input_lengths)`` gives ``[costs, gradients]`` (``[costs]`` without compute_grad, then
     not differentiable). ``openmp`` is accepted for compatibility; the op follows
-    config.openmp."""
+    config.openmp.
+
+    The constructor raises nothing. Calling the op raises TypeError when ``activations`` is not a
+    float tensor3, ``labels`` not an integer matrix or ``input_lengths`` not an integer vector;
+    the compiled function raises ValueError when the batch sizes differ, an input length is out
+    of range or a label is not in [1, alphabet).
+    """
 
     def __init__(self, compute_grad=True, openmp=None):
         self.compute_grad = bool(compute_grad)

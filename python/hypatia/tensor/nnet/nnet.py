@@ -24,7 +24,12 @@ logsoftmax_op = log_softmax
 
 class Prepend_scalar_constant_to_each_row(object):
     """Theano's op class: ``Prepend_scalar_constant_to_each_row(val)(mat)`` puts a first column
-    filled with the constant ``val`` in front of the matrix ``mat``."""
+    filled with the constant ``val`` in front of the matrix ``mat``.
+
+    The constructor takes ``val`` (a number, default 0) and raises nothing. Calling the op raises
+    TypeError when ``mat`` is not a matrix, or ``val`` is not a number that becomes a scalar
+    constant.
+    """
 
     def __init__(self, val=0):
         self.val = val
@@ -41,7 +46,10 @@ class Prepend_scalar_constant_to_each_row(object):
 
 class Prepend_scalar_to_each_row(object):
     """Theano's op class: ``Prepend_scalar_to_each_row()(val, mat)`` puts a first column filled
-    with the (symbolic) scalar ``val`` in front of the matrix ``mat``."""
+    with the (symbolic) scalar ``val`` in front of the matrix ``mat``.
+
+    Calling the op raises TypeError when ``val`` is not a scalar or ``mat`` is not a matrix.
+    """
 
     def __call__(self, val, mat):
         return prepend_scalar_to_each_row(val, mat)
@@ -59,7 +67,16 @@ prepend_1_to_each_row = Prepend_scalar_constant_to_each_row(1.)
 
 def graph_merge_softmax_with_crossentropy_softmax(x, b, y_idx):
     """(nll, softmax(x + b)) from one fused node: what Theano's rewrite of that name builds when a
-    graph computes both softmax(x + b) and its 1-hot crossentropy."""
+    graph computes both softmax(x + b) and its 1-hot crossentropy.
+
+    ``x`` is the float matrix of activations, ``b`` the float bias vector (one per column) and
+    ``y_idx`` the integer vector of each row's true class; this is
+    crossentropy_softmax_1hot_with_bias(x, b, y_idx).
+
+    Raises TypeError when ``x`` is not a float matrix, ``b`` not a float vector or ``y_idx`` not
+    an integer vector; the compiled function raises ValueError when the lengths differ or a class
+    index is out of range.
+    """
     return crossentropy_softmax_1hot_with_bias(x, b, y_idx)
 
 
@@ -72,6 +89,16 @@ def h_softmax(x, batch_size, n_outputs, n_classes, n_outputs_per_class, W1, b1, 
     target (integer, shape (batch_size,) or (batch_size, 1)), returns each row's probability of
     its target only, shape (batch_size, 1) as the manual states, computing just the target's
     class block of the second layer (sparse_block_dot).
+
+    ``x`` is the (batch_size, n_in) input matrix; ``batch_size``, ``n_outputs``, ``n_classes`` and
+    ``n_outputs_per_class`` are ints (n_classes * n_outputs_per_class >= n_outputs); ``W1`` (n_in,
+    n_classes) and ``b1`` (n_classes,) are the first layer's weights and bias; ``W2`` (n_classes,
+    n_in, n_outputs_per_class) and ``b2`` (n_classes, n_outputs_per_class) the second layer's;
+    ``target`` the integer target of each row.
+
+    Raises TypeError or ValueError when an input does not have the rank or dtype described (for
+    example TypeError for a float ``target``, ValueError for a vector ``x``); the compiled function
+    raises ValueError when the shapes do not agree with each other or with ``batch_size``.
     """
     from ... import tensor as T
     from .blocksparse import sparse_block_dot

@@ -22,7 +22,18 @@ def conv2d(input, filters, image_shape=None, filter_shape=None, border_mode='val
     """theano.tensor.signal.conv.conv2d: input (H, W) or (N, H, W) convolved (true convolution:
     the filter flipped, as scipy.signal.convolve2d) with filters (h, w) or (K, h, w);
     border_mode 'valid' or 'full'; subsample keeps every subsample-th output row/column. The
-    result is (N, K, H', W'), with the N and K axes dropped where input/filters had none."""
+    result is (N, K, H', W'), with the N and K axes dropped where input/filters had none.
+
+    ``input`` is the image(s) and ``filters`` the filter(s); ``image_shape`` is accepted as a hint
+    and not used; ``filter_shape`` gives the filters' shape (its last two entries, the height and
+    width, are needed when the filters are not constant); ``border_mode`` is 'valid' or 'full';
+    ``subsample`` is the (row, column) step; further keyword arguments (Theano's ConvOp tuning
+    options) are accepted and ignored.
+
+    Raises TypeError when ``input`` or ``filters`` is not a 2-d or 3-d tensor, or the filters'
+    height and width are unknown (symbolic filters without ``filter_shape``); ValueError for
+    another ``border_mode`` or a ``subsample`` that is not two positive ints.
+    """
     from ... import tensor as T
     x = _as_var(input)
     f = _as_var(filters)

@@ -93,7 +93,21 @@ def _check_ndim(input, nd, who):
 def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0), mode='max', ds=None, st=None,
             padding=None):
     """theano.tensor.signal.pool.pool_2d: pooling over the last two axes of input (see the module
-    docstring for the modes, ignore_border, stride and pad)."""
+    docstring for the modes, ignore_border, stride and pad).
+
+    ``input`` is a float tensor of 2 or more dimensions; ``ws`` the window size (2 ints);
+    ``ignore_border`` keeps only whole windows (None warns and means False); ``stride`` the step
+    between windows (default: ``ws``); ``pad`` the zero padding of each side (2 ints); ``mode``
+    is 'max', 'sum', 'average_inc_pad' or 'average_exc_pad'. ``ds``, ``st`` and ``padding`` are
+    the deprecated names of ``ws``, ``stride`` and ``pad`` (a UserWarning is issued when one is
+    used).
+
+    Raises ValueError when ``ws`` is missing or a value is given under both its names, or when
+    ``ws``/``stride``/``pad`` are not 2 ints, ``ws`` or ``stride`` is not positive, ``pad`` is
+    negative or not smaller than ``ws``, padding is used without ``ignore_border``, or ``mode`` is
+    unknown; TypeError when ``input`` has fewer than 2 dimensions or is not a float32/float64
+    tensor, or ``ws``/``stride``/``pad`` is a non-constant variable.
+    """
     ws, ib, stride, pad = _resolve(2, ws, ignore_border, stride, pad, ds, st, padding, "pool_2d")
     _check_ndim(input, 2, "pool_2d")
     return _pool.pool(input, ws, ib, stride, pad, mode, 2)
@@ -101,7 +115,20 @@ def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0), mode='m
 
 def pool_3d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0, 0), mode='max', ds=None, st=None,
             padding=None):
-    """theano.tensor.signal.pool.pool_3d: pooling over the last three axes of input."""
+    """theano.tensor.signal.pool.pool_3d: pooling over the last three axes of input.
+
+    The arguments are those of pool_2d with 3 values each: ``input`` is a float tensor of 3 or
+    more dimensions; ``ws`` the window size; ``ignore_border`` keeps only whole windows (None
+    warns and means False); ``stride`` the step (default: ``ws``); ``pad`` the zero padding;
+    ``mode`` 'max', 'sum', 'average_inc_pad' or 'average_exc_pad'; ``ds``, ``st`` and
+    ``padding`` the deprecated names of ``ws``, ``stride`` and ``pad`` (a warning is issued).
+
+    Raises ValueError when ``ws`` is missing or a value is given under both its names, or when
+    ``ws``/``stride``/``pad`` are not 3 ints, ``ws`` or ``stride`` is not positive, ``pad`` is
+    negative or not smaller than ``ws``, padding is used without ``ignore_border``, or ``mode`` is
+    unknown; TypeError when ``input`` has fewer than 3 dimensions or is not a float32/float64
+    tensor, or ``ws``/``stride``/``pad`` is a non-constant variable.
+    """
     ws, ib, stride, pad = _resolve(3, ws, ignore_border, stride, pad, ds, st, padding, "pool_3d")
     _check_ndim(input, 3, "pool_3d")
     return _pool.pool(input, ws, ib, stride, pad, mode, 3)
@@ -109,14 +136,30 @@ def pool_3d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0, 0), mode
 
 def max_pool_2d_same_size(input, patch_size):
     """theano.tensor.signal.pool.max_pool_2d_same_size: input (N-d, N >= 2) with every pixel that
-    is not the maximum of its non-overlapping patch_size patch set to zero; same shape."""
+    is not the maximum of its non-overlapping patch_size patch set to zero; same shape.
+
+    Raises TypeError when ``input`` has fewer than 2 dimensions or is not a float32/float64
+    tensor, or ``patch_size`` is a non-constant variable; ValueError when ``patch_size`` is not 2
+    positive ints.
+    """
     _check_ndim(input, 2, "max_pool_2d_same_size")
     return _pool.max_pool_2d_same_size(input, _ints(patch_size, 2, "patch_size"))
 
 
 class Pool:
     """Theano's Pool(ignore_border=False, mode='max', ndim=2), called on (x, ws, stride=None,
-    pad=None) with constant ws/stride/pad."""
+    pad=None) with constant ws/stride/pad.
+
+    ``ignore_border`` keeps only whole windows; ``mode`` is 'max', 'sum', 'average_inc_pad' or
+    'average_exc_pad'; ``ndim`` (2 or 3) the number of trailing axes pooled. Calling the op
+    returns the pooled ``x`` (see pool_2d).
+
+    Calling it raises TypeError when an input is not a float32/float64 tensor of the rank needed or
+    ``ws``/``stride``/``pad`` is a non-constant variable; ValueError when they are not ``ndim``
+    ints, ``ws`` or ``stride`` is not positive, ``pad`` is negative or not smaller than ``ws``,
+    padding is used without ``ignore_border``, or ``mode`` or ``ndim`` is unknown. The constructor
+    raises only what int() raises for an ``ndim`` that is not a number.
+    """
 
     __props__ = ("ignore_border", "mode", "ndim")
 
@@ -132,18 +175,49 @@ class Pool:
 
 
 class PoolGrad(Pool):
-    """The base of the pooling gradient ops (Theano's PoolGrad)."""
+    """The base of the pooling gradient ops (Theano's PoolGrad).
+
+    ``ignore_border``, ``mode`` and ``ndim`` are the forward Pool's parameters; the subclasses
+    MaxPoolGrad and AveragePoolGrad are the ops to call (this base computes a Pool when called).
+
+    Calling it raises TypeError when an input is not a float32/float64 tensor of the rank needed or
+    ``ws``/``stride``/``pad`` is a non-constant variable; ValueError when they are not ``ndim``
+    ints, ``ws`` or ``stride`` is not positive, ``pad`` is negative or not smaller than ``ws``,
+    padding is used without ``ignore_border``, or ``mode`` or ``ndim`` is unknown.
+    """
 
 
 class MaxPoolGrad(PoolGrad):
-    """Theano's MaxPoolGrad(ignore_border, mode='max', ndim=2) on (x, maxout, gz, ws, stride, pad)."""
+    """Theano's MaxPoolGrad(ignore_border, mode='max', ndim=2) on (x, maxout, gz, ws, stride, pad).
+
+    The gradient of max pooling: ``gz`` (the gradient of the pooled ``maxout``) sent to every pixel
+    of ``x`` equal to its window's maximum.
+
+    Calling it raises TypeError when an input is not a float32/float64 tensor of the rank needed or
+    ``ws``/``stride``/``pad`` is a non-constant variable; ValueError when they are not ``ndim``
+    ints, ``ws`` or ``stride`` is not positive, ``pad`` is negative or not smaller than ``ws``,
+    padding is used without ``ignore_border``, or ``mode`` or ``ndim`` is unknown; also TypeError
+    when ``maxout`` or ``gz`` does not have x's rank and dtype. The compiled function raises
+    ValueError when their shapes differ from the pooled shape.
+    """
 
     def __call__(self, x, maxout, gz, ws, stride=None, pad=None):
         return _pool.max_pool_grad(x, maxout, gz, *self._params(ws, stride, pad), self.mode, self.ndim)
 
 
 class AveragePoolGrad(PoolGrad):
-    """Theano's AveragePoolGrad(ignore_border, mode='average_inc_pad', ndim=2) on (x, gz, ws, stride, pad)."""
+    """Theano's AveragePoolGrad(ignore_border, mode='average_inc_pad', ndim=2) on (x, gz, ws, stride, pad).
+
+    The gradient of sum and average pooling: each entry of ``gz`` spread over its window of
+    ``x`` (divided by the window's size for the average modes).
+
+    Calling it raises TypeError when an input is not a float32/float64 tensor of the rank needed or
+    ``ws``/``stride``/``pad`` is a non-constant variable; ValueError when they are not ``ndim``
+    ints, ``ws`` or ``stride`` is not positive, ``pad`` is negative or not smaller than ``ws``,
+    padding is used without ``ignore_border``, or ``mode`` or ``ndim`` is unknown (mode 'max' is
+    refused here too); also TypeError when ``gz`` does not have x's rank and dtype. The compiled
+    function raises ValueError when its shape differs from the pooled shape.
+    """
 
     def __init__(self, ignore_border=False, mode='average_inc_pad', ndim=2):
         super().__init__(ignore_border, mode, ndim)
@@ -154,7 +228,18 @@ class AveragePoolGrad(PoolGrad):
 
 class DownsampleFactorMaxGradGrad(Pool):
     """Theano's DownsampleFactorMaxGradGrad(ignore_border, mode='max', ndim=2) on
-    (x, maxout, ggx, ws, stride, pad)."""
+    (x, maxout, ggx, ws, stride, pad).
+
+    The gradient of MaxPoolGrad (and max pooling's R-op): for each window, the entry of ``ggx``
+    at the pixel that holds the maximum, shaped like ``maxout``.
+
+    Calling it raises TypeError when an input is not a float32/float64 tensor of the rank needed or
+    ``ws``/``stride``/``pad`` is a non-constant variable; ValueError when they are not ``ndim``
+    ints, ``ws`` or ``stride`` is not positive, ``pad`` is negative or not smaller than ``ws``,
+    padding is used without ``ignore_border``, or ``mode`` or ``ndim`` is unknown (any mode but
+    'max' is refused here); also TypeError when ``maxout`` or ``ggx`` does not have x's rank and
+    dtype. The compiled function raises ValueError when their shapes differ.
+    """
 
     def __call__(self, x, maxout, ggx, ws, stride=None, pad=None):
         return _pool.max_pool_grad_grad(x, maxout, ggx, *self._params(ws, stride, pad), self.mode, self.ndim)
