@@ -7,6 +7,8 @@ import re
 import types
 import warnings
 
+from page_files import write_if_changed
+
 # Module-level constants (lists and sets of dtype names) cannot carry docstrings of their own.
 CONSTANT_DOCS = {
     "all_dtypes": "Every dtype name the family accepts.",
@@ -244,18 +246,10 @@ def write_pages(app):
     index = []
     for modname, mod in mods.items():
         text = _module_page(modname, mod, homes)
-        path = os.path.join(out, modname + ".rst")
-        old = open(path).read() if os.path.exists(path) else None
-        if old != text:  # unchanged pages keep their mtime, so incremental builds skip them
-            with open(path, "w") as f:
-                f.write(text)
+        write_if_changed(os.path.join(out, modname + ".rst"), text)
         index.append(modname)
     toc = ["Modules", "=======", "", ".. toctree::", "   :maxdepth: 1", ""] + [f"   {m}" for m in index]
-    text = "\n".join(toc) + "\n"
-    path = os.path.join(out, "index.rst")
-    if not os.path.exists(path) or open(path).read() != text:
-        with open(path, "w") as f:
-            f.write(text)
+    write_if_changed(os.path.join(out, "index.rst"), "\n".join(toc) + "\n")
 
 
 def setup(app):

@@ -2,8 +2,9 @@
 import os
 import re
 
-LAYERS = ["util", "value", "graph", "rewrite", "link", "grad", "scalar", "tensor", "random", "linalg", "nnet",
-          "sparse", "control", "compile"]
+from page_files import layers, write_if_changed
+
+LAYERS = layers()
 
 
 def header_entries(text):
@@ -76,16 +77,9 @@ def write_pages(app):
            ".. toctree::", "   :maxdepth: 1", ""]
     for layer in LAYERS:
         text = layer_page(root, layer)
-        path = os.path.join(out, layer + ".rst")
-        if not os.path.exists(path) or open(path).read() != text:
-            with open(path, "w") as f:
-                f.write(text)
+        write_if_changed(os.path.join(out, layer + ".rst"), text)
         toc.append(f"   {layer}")
-    text = "\n".join(toc) + "\n"
-    path = os.path.join(out, "index.rst")
-    if not os.path.exists(path) or open(path).read() != text:
-        with open(path, "w") as f:
-            f.write(text)
+    write_if_changed(os.path.join(out, "index.rst"), "\n".join(toc) + "\n")
 
 
 def setup(app):

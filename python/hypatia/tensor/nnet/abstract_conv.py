@@ -105,11 +105,8 @@ def _shape_vec(shape, convdim):
     return T.stack([T.cast(T.as_tensor_variable(s), "int64") for s in shape])
 
 
-class BaseAbstractConv:
-    """Theano's BaseAbstractConv: the parameters shared by a convolution and its gradients.
-    ``conv(img, kern, ...)`` is a slow numpy reference (for tests), ``flops(inp, outp)`` the
-    multiply-add count times two of a forward convolution of those shapes.
-
+# The parameters every abstract convolution op takes, described once for their docstrings.
+_CONV_PARAMS_DOC = """\
     ``convdim`` the number of spatial axes (2 or 3); ``imshp`` and ``kshp`` optional image and
     filter shape hints (checked against each other when built and the real shapes when run);
     ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample`` the
@@ -119,7 +116,15 @@ class BaseAbstractConv:
     ValueError for a bad border_mode, stride, dilation or group count, for unshared=True and for
     shape hints that disagree (the compiled function raises ValueError when the real shapes
     differ from the hints); TypeError when a tensor has the wrong number of dimensions.
-    """
+"""
+
+
+class BaseAbstractConv:
+    __doc__ = """Theano's BaseAbstractConv: the parameters shared by a convolution and its gradients.
+    ``conv(img, kern, ...)`` is a slow numpy reference (for tests), ``flops(inp, outp)`` the
+    multiply-add count times two of a forward convolution of those shapes.
+
+""" + _CONV_PARAMS_DOC
 
     __props__ = ("convdim", "border_mode", "subsample", "filter_flip", "imshp", "kshp", "filter_dilation",
                  "num_groups", "unshared")
@@ -202,18 +207,9 @@ class BaseAbstractConv:
 
 
 class AbstractConv(BaseAbstractConv):
-    """The forward convolution; call it on (img, kern).
+    __doc__ = """The forward convolution; call it on (img, kern).
 
-    ``convdim`` the number of spatial axes (2 or 3); ``imshp`` and ``kshp`` optional image and
-    filter shape hints (checked against each other when built and the real shapes when run);
-    ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample`` the
-    strides; ``filter_flip`` True for a convolution, False for a cross-correlation;
-    ``filter_dilation`` the dilation factors; ``num_groups`` the number of channel groups;
-    ``unshared`` must be False (locally connected convolutions are not supported). Raises
-    ValueError for a bad border_mode, stride, dilation or group count, for unshared=True and for
-    shape hints that disagree (the compiled function raises ValueError when the real shapes
-    differ from the hints); TypeError when a tensor has the wrong number of dimensions.
-    """
+""" + _CONV_PARAMS_DOC
 
     def __call__(self, img, kern):
         return _conv(img, kern, **self._kwargs())
@@ -225,36 +221,18 @@ class AbstractConv(BaseAbstractConv):
 
 
 class AbstractConv_gradWeights(BaseAbstractConv):
-    """The filters' gradient; call it on (img, topgrad, shape) with shape the filters' spatial sizes.
+    __doc__ = """The filters' gradient; call it on (img, topgrad, shape) with shape the filters' spatial sizes.
 
-    ``convdim`` the number of spatial axes (2 or 3); ``imshp`` and ``kshp`` optional image and
-    filter shape hints (checked against each other when built and the real shapes when run);
-    ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample`` the
-    strides; ``filter_flip`` True for a convolution, False for a cross-correlation;
-    ``filter_dilation`` the dilation factors; ``num_groups`` the number of channel groups;
-    ``unshared`` must be False (locally connected convolutions are not supported). Raises
-    ValueError for a bad border_mode, stride, dilation or group count, for unshared=True and for
-    shape hints that disagree (the compiled function raises ValueError when the real shapes
-    differ from the hints); TypeError when a tensor has the wrong number of dimensions.
-    """
+""" + _CONV_PARAMS_DOC
 
     def __call__(self, img, topgrad, shape):
         return _conv_gw(img, topgrad, _shape_vec(shape, self.convdim), **self._kwargs())
 
 
 class AbstractConv_gradInputs(BaseAbstractConv):
-    """The input's gradient; call it on (kern, topgrad, shape) with shape the image's spatial sizes.
+    __doc__ = """The input's gradient; call it on (kern, topgrad, shape) with shape the image's spatial sizes.
 
-    ``convdim`` the number of spatial axes (2 or 3); ``imshp`` and ``kshp`` optional image and
-    filter shape hints (checked against each other when built and the real shapes when run);
-    ``border_mode`` 'valid', 'full', 'half', an int or a tuple of pads; ``subsample`` the
-    strides; ``filter_flip`` True for a convolution, False for a cross-correlation;
-    ``filter_dilation`` the dilation factors; ``num_groups`` the number of channel groups;
-    ``unshared`` must be False (locally connected convolutions are not supported). Raises
-    ValueError for a bad border_mode, stride, dilation or group count, for unshared=True and for
-    shape hints that disagree (the compiled function raises ValueError when the real shapes
-    differ from the hints); TypeError when a tensor has the wrong number of dimensions.
-    """
+""" + _CONV_PARAMS_DOC
 
     def __call__(self, kern, topgrad, shape):
         return _conv_gi(kern, topgrad, _shape_vec(shape, self.convdim), **self._kwargs())
