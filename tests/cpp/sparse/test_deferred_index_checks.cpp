@@ -8,6 +8,7 @@
 #include <random>
 
 #include "hypatia/hypatia.h"
+#include "hypatia/sparse/kernels/spmm_tiled.h"
 #include "support/sparse_random.h"
 
 using namespace hypatia;
@@ -160,4 +161,45 @@ TEST(DeferredIndexChecks, TheBoundaryChecksWhenAnyConsumerDoesNot) {
   const std::string msg = error_of([&] { (*one)({bad_ptr, xv}); });
   EXPECT_NE(msg.find("bad input argument"), std::string::npos) << msg;
   EXPECT_NE(msg.find("non-decreasing"), std::string::npos) << msg;
+}
+
+TEST(DeferredIndexChecks, SpmvBlocksCheckAndComputeLocalAndScatteredRows) {
+  // SpMV checks blocks of 2048 rows by their indices' span, which also picks the loop without
+  // prefetches for a block that reads x from cache (a band, 2048 rows x 10 columns x 8 bytes < 256
+  // KiB; the scattered rows span all of x): both loops agree with the generic
+  // one, and a bad index in a later block still raises, at 1 and 2 threads.
+  const int64_t rows = 5000, cols = 100000;
+  std::mt19937_64 rng(11);
+  for (bool banded : {true, false})
+    for (int threads : {1, 2}) {
+      Threads th(threads);
+      std::vector<int32_t> ptr(rows + 1, 0), idx;
+      std::vector<double> val;
+      for (int64_t i = 0; i < rows; ++i) {
+        for (int k = 0; k < 7; ++k) {
+          const int64_t j = banded ? std::min<int64_t>(cols - 1, i * 10 + static_cast<int64_t>(rng() % 64))
+                                   : static_cast<int64_t>(rng() % cols);
+          idx.push_back(static_cast<int32_t>(j));
+          val.push_back(static_cast<double>(rng() % 17) - 8.0);
+        }
+        ptr[i + 1] = static_cast<int32_t>(idx.size());
+      }
+      auto make = [&](int64_t bad_at) {
+        std::vector<int32_t> ix = idx;
+        if (bad_at >= 0) ix[bad_at] = static_cast<int32_t>(cols);
+        return SparseMatrix(SparseFormat::CSR, rows, cols, NDArray::from_vector<double>(val, {static_cast<int64_t>(val.size())}),
+                            NDArray::from_vector<int32_t>(ix, {static_cast<int64_t>(ix.size())}),
+                            NDArray::from_vector<int32_t>(ptr, {rows + 1}));
+      };
+      const NDArray x = dense({cols}, DType::Float64);
+      Var a = sparse::csr_matrix("a", DType::Float64);
+      Var xv = vector(DType::Float64, "x");
+      auto fn = function({a, xv}, {sparse::structured_dot(a, xv)});
+      const NDArray got = std::get<NDArray>((*fn)({make(-1), x})[0]);
+      sparse_kernels::tiled::set_enabled(false);
+      const NDArray want = std::get<NDArray>((*fn)({make(-1), x})[0]);
+      sparse_kernels::tiled::set_enabled(true);
+      EXPECT_TRUE(allclose(got, want, 1e-12, 1e-12)) << (banded ? "banded" : "scattered") << " threads=" << threads;
+      expect_out_of_range([&] { (*fn)({make(4500 * 7 + 3), x}); }, str_cat(banded ? "banded" : "scattered", " ", threads));
+    }
 }

@@ -2,8 +2,6 @@
 // compiled twice, for baseline x86-64 and for AVX2+FMA (target attribute), picked at run time.
 #include "hypatia/sparse/kernels/spmm_tiled.h"
 
-#include "hypatia/value/sparse_matrix.h"
-
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -116,8 +114,8 @@ std::vector<int64_t> chunks_for(const I* indptr, int64_t rows, int64_t row_cost,
 // ------------------------------------------------------------------ SpMV
 
 // SpMV's gathers are the whole of its work: a guard per entry (Guard) measured 10-20 % slower
-// than this loop plus a vectorised check of the chunk's indices beforehand (csr_spmv).
-template <class T, class I>
+// than this loop plus a vectorised check of each block's indices beforehand (csr_spmv).
+template <bool Prefetch, class T, class I>
 HYP_INLINE void spmv_rows(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* x,
                           int64_t sx, T* y, bool acc, T alpha, bool scaled) {
   const int64_t kend = static_cast<int64_t>(ptr[r1]);
@@ -126,7 +124,7 @@ HYP_INLINE void spmv_rows(const T* data, const I* idx, const I* ptr, int64_t r0,
     T s0{}, s1{}, s2{}, s3{};
     int64_t k = kb;
     for (; k + 4 <= ke; k += 4) {
-      if (k + kAheadSpmv + 4 <= kend) {
+      if (Prefetch && k + kAheadSpmv + 4 <= kend) {
         for (int u = 0; u < 4; ++u) __builtin_prefetch(x + static_cast<int64_t>(idx[k + kAheadSpmv + u]) * sx, 0, 3);
       }
       s0 += data[k] * x[static_cast<int64_t>(idx[k]) * sx];
@@ -144,16 +142,41 @@ HYP_INLINE void spmv_rows(const T* data, const I* idx, const I* ptr, int64_t r0,
   }
 }
 
+// `local`: the rows' indices span a stretch of x that stays in cache (a band), where the software
+// prefetches cost more than they save.
 template <class T, class I>
 HYP_AVX2 void spmv_avx2(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* x, int64_t sx,
-                        T* y, bool acc, T alpha, bool scaled) {
-  spmv_rows(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
+                        T* y, bool acc, T alpha, bool scaled, bool local) {
+  if (local) spmv_rows<false>(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
+  else spmv_rows<true>(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
 }
 template <class T, class I>
 void spmv_base(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* x, int64_t sx, T* y,
-               bool acc, T alpha, bool scaled) {
-  spmv_rows(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
+               bool acc, T alpha, bool scaled, bool local) {
+  if (local) spmv_rows<false>(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
+  else spmv_rows<true>(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
 }
+
+// The smallest and largest of idx[0, n) (vectorised min/max reductions; n >= 1).
+template <class I>
+HYP_INLINE void index_span_body(const I* idx, int64_t n, I& lo, I& hi) {
+  I a = idx[0], b = idx[0];
+  for (int64_t k = 0; k < n; ++k) {
+    a = idx[k] < a ? idx[k] : a;
+    b = idx[k] > b ? idx[k] : b;
+  }
+  lo = a, hi = b;
+}
+template <class I>
+HYP_AVX2 void index_span_avx2(const I* idx, int64_t n, I& lo, I& hi) { index_span_body(idx, n, lo, hi); }
+template <class I>
+void index_span_base(const I* idx, int64_t n, I& lo, I& hi) { index_span_body(idx, n, lo, hi); }
+
+// SpMV takes its rows in blocks: each block's indices are checked by their span (min and max,
+// which also say whether the block reads x from cache) while they are in L2, then the block is
+// computed.
+constexpr int64_t kSpmvBlockRows = 2048;
+constexpr double kSpmvLocalBytes = 256.0 * 1024;
 
 // ------------------------------------------------------------------ SpMM
 
@@ -420,10 +443,21 @@ bool csr_spmv(const T* data, const I* indices, const I* indptr, int64_t rows, co
               bool accumulate, T alpha, bool scaled, int nt, int64_t inner) {
   const bool avx = use_avx2();
   return run_guarded(indptr, rows, chunks_for(indptr, rows, 1, nt), nt, inner, [&](int64_t r0, int64_t r1, uint64_t) {
-    const int64_t k0 = static_cast<int64_t>(indptr[r0]), k1 = static_cast<int64_t>(indptr[r1]);
-    if (inner >= 0 && !indices_in_range(indices + k0, k1 - k0, inner)) return false;
-    if (avx) spmv_avx2(data, indices, indptr, r0, r1, x, sx, y, accumulate, alpha, scaled);
-    else spmv_base(data, indices, indptr, r0, r1, x, sx, y, accumulate, alpha, scaled);
+    for (int64_t b = r0; b < r1; b += kSpmvBlockRows) {
+      const int64_t e = std::min(r1, b + kSpmvBlockRows);
+      const int64_t k0 = static_cast<int64_t>(indptr[b]), k1 = static_cast<int64_t>(indptr[e]);
+      bool local = true;
+      if (k1 > k0) {
+        I lo, hi;
+        if (avx) index_span_avx2(indices + k0, k1 - k0, lo, hi);
+        else index_span_base(indices + k0, k1 - k0, lo, hi);
+        if (inner >= 0 && (lo < 0 || static_cast<int64_t>(hi) >= inner)) return false;
+        local = (static_cast<double>(hi) - static_cast<double>(lo) + 1) * sizeof(T) * static_cast<double>(sx < 0 ? -sx : sx) <=
+                kSpmvLocalBytes;
+      }
+      if (avx) spmv_avx2(data, indices, indptr, b, e, x, sx, y, accumulate, alpha, scaled, local);
+      else spmv_base(data, indices, indptr, b, e, x, sx, y, accumulate, alpha, scaled, local);
+    }
     return true;
   });
 }

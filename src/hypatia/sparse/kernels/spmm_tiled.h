@@ -19,8 +19,10 @@ std::vector<int64_t> balanced_chunks(const I* indptr, int64_t outer, int64_t row
 /// interleaved partial sums (entry k goes to sum k mod 4), combined as (s0 + s1) + (s2 + s3).
 /// With inner >= 0, the indices are checked against [0, inner) (the boundary leaves that check
 /// to this kernel): false when one is out of range, with y written in part. SpMV checks each
-/// chunk's indices in a vectorised pass before the chunk; csr_spmm and csr_sddmm, whose gathers
-/// are k-wide rows, check each index as they read it (a compare and a min beside k FMAs).
+/// block of 2048 rows by its indices' min and max (one vectorised pass, which also tells a block
+/// that reads x from cache, a band, to skip the software prefetches) before computing it;
+/// csr_spmm and csr_sddmm, whose gathers are k-wide rows, check each index as they read it (a
+/// compare and a min beside k FMAs).
 template <class T, class I>
 bool csr_spmv(const T* data, const I* indices, const I* indptr, int64_t rows, const T* x, int64_t sx, T* y,
               bool accumulate, T alpha, bool scaled, int nt, int64_t inner = -1);
