@@ -72,19 +72,6 @@ bool any_out_of_range(const I* idx, int64_t n, int64_t inner) {
 
 }  // namespace
 
-bool indices_in_range(const int32_t* idx, int64_t n, int64_t inner) {
-  if (!any_out_of_range(idx, n, inner)) return true;
-  for (int64_t k = 0; k < n; ++k)  // settles a clamped bound's false alarm exactly
-    if (idx[k] < 0 || static_cast<int64_t>(idx[k]) >= inner) return false;
-  return true;
-}
-bool indices_in_range(const int64_t* idx, int64_t n, int64_t inner) {
-  if (!any_out_of_range(idx, n, inner)) return true;
-  for (int64_t k = 0; k < n; ++k)
-    if (idx[k] < 0 || idx[k] >= inner) return false;
-  return true;
-}
-
 void SparseMatrix::validate() const { validate("SparseMatrix"); }
 
 void SparseMatrix::validate(const std::string& op) const {

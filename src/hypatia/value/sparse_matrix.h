@@ -65,11 +65,6 @@ class SparseMatrix {
   NDArray data_, indices_, indptr_;
 };
 
-/// Whether idx[0, n) all lie in [0, inner): the vectorised loop of validate, for kernels that
-/// check a block of indices (in cache) right before the reads those indices steer.
-bool indices_in_range(const int32_t* idx, int64_t n, int64_t inner);
-bool indices_in_range(const int64_t* idx, int64_t n, int64_t inner);
-
 /// Reads element i of an int32 or int64 index array.
 inline int64_t index_at(const NDArray& a, int64_t i) {
   return a.dtype() == DType::Int32 ? a.data<int32_t>()[i] : a.data<int64_t>()[i];
