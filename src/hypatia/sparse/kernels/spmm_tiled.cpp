@@ -115,7 +115,7 @@ std::vector<int64_t> chunks_for(const I* indptr, int64_t rows, int64_t row_cost,
 
 // SpMV's gathers are the whole of its work: a guard per entry (Guard) measured 10-20 % slower
 // than this loop plus a vectorised check of each block's indices beforehand (csr_spmv).
-template <bool Prefetch, class T, class I>
+template <class T, class I>
 HYP_INLINE void spmv_rows(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* x,
                           int64_t sx, T* y, bool acc, T alpha, bool scaled) {
   const int64_t kend = static_cast<int64_t>(ptr[r1]);
@@ -124,7 +124,7 @@ HYP_INLINE void spmv_rows(const T* data, const I* idx, const I* ptr, int64_t r0,
     T s0{}, s1{}, s2{}, s3{};
     int64_t k = kb;
     for (; k + 4 <= ke; k += 4) {
-      if (Prefetch && k + kAheadSpmv + 4 <= kend) {
+      if (k + kAheadSpmv + 4 <= kend) {
         for (int u = 0; u < 4; ++u) __builtin_prefetch(x + static_cast<int64_t>(idx[k + kAheadSpmv + u]) * sx, 0, 3);
       }
       s0 += data[k] * x[static_cast<int64_t>(idx[k]) * sx];
@@ -142,19 +142,39 @@ HYP_INLINE void spmv_rows(const T* data, const I* idx, const I* ptr, int64_t r0,
   }
 }
 
-// `local`: the rows' indices span a stretch of x that stays in cache (a band), where the software
-// prefetches cost more than they save.
+// Rows whose gathers hit cache (a band): two interleaved sums and no prefetch, a shorter loop
+// for rows of a few entries (measured 15 % faster than the four-sum loop on 10 per row).
+template <class T, class I>
+HYP_INLINE void spmv_rows_local(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* x,
+                                int64_t sx, T* y, bool acc, T alpha, bool scaled) {
+  for (int64_t i = r0; i < r1; ++i) {
+    const int64_t ke = static_cast<int64_t>(ptr[i + 1]);
+    T s0{}, s1{};
+    int64_t k = static_cast<int64_t>(ptr[i]);
+    for (; k + 2 <= ke; k += 2) {
+      s0 += data[k] * x[static_cast<int64_t>(idx[k]) * sx];
+      s1 += data[k + 1] * x[static_cast<int64_t>(idx[k + 1]) * sx];
+    }
+    if (k < ke) s0 += data[k] * x[static_cast<int64_t>(idx[k]) * sx];
+    T s = s0 + s1;
+    if (scaled) s = alpha * s;
+    if (acc) y[i] += s;
+    else y[i] = s;
+  }
+}
+
+// `local`: the rows' indices span a stretch of x that stays in cache (a band).
 template <class T, class I>
 HYP_AVX2 void spmv_avx2(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* x, int64_t sx,
                         T* y, bool acc, T alpha, bool scaled, bool local) {
-  if (local) spmv_rows<false>(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
-  else spmv_rows<true>(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
+  if (local) spmv_rows_local(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
+  else spmv_rows(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
 }
 template <class T, class I>
 void spmv_base(const T* data, const I* idx, const I* ptr, int64_t r0, int64_t r1, const T* x, int64_t sx, T* y,
                bool acc, T alpha, bool scaled, bool local) {
-  if (local) spmv_rows<false>(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
-  else spmv_rows<true>(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
+  if (local) spmv_rows_local(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
+  else spmv_rows(data, idx, ptr, r0, r1, x, sx, y, acc, alpha, scaled);
 }
 
 // The smallest and largest of idx[0, n) (vectorised min/max reductions; n >= 1).
@@ -443,9 +463,13 @@ bool csr_spmv(const T* data, const I* indices, const I* indptr, int64_t rows, co
               bool accumulate, T alpha, bool scaled, int nt, int64_t inner) {
   const bool avx = use_avx2();
   return run_guarded(indptr, rows, chunks_for(indptr, rows, 1, nt), nt, inner, [&](int64_t r0, int64_t r1, uint64_t) {
-    for (int64_t b = r0; b < r1; b += kSpmvBlockRows) {
-      const int64_t e = std::min(r1, b + kSpmvBlockRows);
-      const int64_t k0 = static_cast<int64_t>(indptr[b]), k1 = static_cast<int64_t>(indptr[e]);
+    // Blocks are aligned to multiples of kSpmvBlockRows from row 0, and a block's span is taken
+    // over the whole block even where a chunk holds part of it: each row's loop (and so its sum)
+    // does not depend on the number of threads.
+    for (int64_t b = r0; b < r1;) {
+      const int64_t q0 = b / kSpmvBlockRows * kSpmvBlockRows, q1 = std::min(rows, q0 + kSpmvBlockRows);
+      const int64_t e = std::min(r1, q1);
+      const int64_t k0 = static_cast<int64_t>(indptr[q0]), k1 = static_cast<int64_t>(indptr[q1]);
       bool local = true;
       if (k1 > k0) {
         I lo, hi;
@@ -457,6 +481,7 @@ bool csr_spmv(const T* data, const I* indices, const I* indptr, int64_t rows, co
       }
       if (avx) spmv_avx2(data, indices, indptr, b, e, x, sx, y, accumulate, alpha, scaled, local);
       else spmv_base(data, indices, indptr, b, e, x, sx, y, accumulate, alpha, scaled, local);
+      b = e;
     }
     return true;
   });

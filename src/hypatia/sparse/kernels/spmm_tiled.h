@@ -16,7 +16,9 @@ std::vector<int64_t> balanced_chunks(const I* indptr, int64_t outer, int64_t row
 
 /// y[i] (+)= alpha * sum_k data[k] * x[indices[k] * sx] over CSR row i (alpha applied to the sum,
 /// as the generic loop). `nt` threads (1: serial). Each row's entries are summed in four
-/// interleaved partial sums (entry k goes to sum k mod 4), combined as (s0 + s1) + (s2 + s3).
+/// interleaved partial sums (entry k goes to sum k mod 4), combined as (s0 + s1) + (s2 + s3), or
+/// in two (k mod 2) in a block of 2048 rows whose gathers stay in cache (a band); the blocks are
+/// fixed from row 0, so the sums do not depend on the number of threads.
 /// With inner >= 0, the indices are checked against [0, inner) (the boundary leaves that check
 /// to this kernel): false when one is out of range, with y written in part. SpMV checks each
 /// block of 2048 rows by its indices' min and max (one vectorised pass, which also tells a block
