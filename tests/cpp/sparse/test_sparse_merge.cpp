@@ -1,15 +1,19 @@
 // The two-pass sparse (+, -, *) sparse kernel (merge.cpp), the one-pass dense -> compressed
 // conversion and the vectorised validation against plain dense references: both formats, float32
 // and float64 (plus bool/int/complex), unsorted indices, duplicates, explicit zeros, cancellation,
-// empty slices and matrices, skewed slices, and 1 vs 2 threads.
+// empty slices and matrices, skewed slices, 1 vs 2 threads, and the AVX-512 short-slice kernel
+// against the scalar merge.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "hypatia/sparse/kernels/elemwise.h"
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/kernels/merge.h"
+#include "hypatia/sparse/kernels/spmm_tiled.h"
 #include "hypatia/util/parallel.h"
 #include "support/sparse_random.h"
 
@@ -317,4 +321,105 @@ TEST(SparseValidate, VectorisedChecksReportFirstOffender) {
                   .find("indptr[700] = 5 < indptr[699]"),
               std::string::npos);
   }
+}
+
+namespace {
+
+// Restores the AVX-512 kernels' switch after a test that turns them off.
+struct Avx512Guard {
+  bool was = sk::tiled::use_avx512();
+  ~Avx512Guard() { sk::tiled::set_avx512(was); }
+};
+
+// Short slices (0 to 20 entries, so both sides of the 16-lane limit) whose columns come from a
+// narrow range, so that the two operands share many; values are small multiples of 1/2 with
+// exact cancellations, explicit zeros and, when `special`, infs and nans.
+SparseMatrix short_slices(int64_t outer, int64_t inner, DType dt, std::mt19937_64& rng, bool special) {
+  std::vector<double> data;
+  std::vector<int32_t> idx, ptr{0};
+  std::uniform_int_distribution<int> len(0, 20), val(-3, 3), pick(0, 99);
+  std::uniform_int_distribution<int64_t> col(0, inner - 1);
+  for (int64_t o = 0; o < outer; ++o) {
+    std::vector<int32_t> cs;
+    for (int k = len(rng); k > 0; --k) cs.push_back(static_cast<int32_t>(col(rng)));
+    std::sort(cs.begin(), cs.end());
+    cs.erase(std::unique(cs.begin(), cs.end()), cs.end());
+    for (int32_t c : cs) {
+      const int s = pick(rng);
+      idx.push_back(c);
+      data.push_back(special && s == 0 ? INFINITY : special && s == 1 ? -INFINITY : special && s == 2 ? NAN : val(rng) / 2.0);
+    }
+    ptr.push_back(static_cast<int32_t>(idx.size()));
+  }
+  return raw(SparseFormat::CSR, outer, inner, data, idx, ptr, dt);
+}
+
+// Byte equality of two results (nan payloads and zero signs included).
+void expect_identical(const SparseMatrix& x, const SparseMatrix& y) {
+  ASSERT_EQ(x.nnz(), y.nnz());
+  ASSERT_EQ(x.indptr().dtype(), y.indptr().dtype());
+  const int64_t n = x.nnz(), es = itemsize(x.dtype()), is = itemsize(x.indices().dtype());
+  EXPECT_EQ(std::memcmp(x.data().raw(), y.data().raw(), n * es), 0);
+  EXPECT_EQ(std::memcmp(x.indices().raw(), y.indices().raw(), n * is), 0);
+  EXPECT_EQ(std::memcmp(x.indptr().raw(), y.indptr().raw(), x.indptr().size() * is), 0);
+}
+
+}  // namespace
+
+TEST(SparseMerge, ShortSlicesAvx512MatchScalarBitForBit) {
+  // The AVX-512 block kernel (merge_avx512.cpp) against the scalar merge: slices on both sides
+  // of 16 entries, every op, both float dtypes, 1 and 2 threads (the counting pass too), with
+  // cancellations, explicit zeros, infs and nans. Where the CPU lacks AVX-512 both runs take the
+  // scalar merge and the test still checks it against the dense reference.
+  OpenmpGuard omp_guard;
+  Avx512Guard simd_guard;
+  std::mt19937_64 rng(31);
+  for (DType dt : {DType::Float32, DType::Float64})
+    for (bool special : {false, true}) {
+      // 6000 slices of ~10: above the parallel threshold; 40 columns: many common positions.
+      SparseMatrix a = short_slices(6000, 40, dt, rng, special), b = short_slices(6000, 40, dt, rng, special);
+      for (sk::SpBinary op : kOps)
+        for (bool omp : {false, true}) {
+          SCOPED_TRACE(std::string(dtype_name(dt)) + (special ? " special" : "") + " op " + std::to_string(int(op)) +
+                       (omp ? " 2T" : " 1T"));
+          set_openmp(omp);
+          sk::tiled::set_avx512(true);
+          const SparseMatrix fast = sk::binary_ss(a, b, op, dt);
+          sk::tiled::set_avx512(false);
+          const SparseMatrix plain = sk::binary_ss(a, b, op, dt);
+          expect_identical(fast, plain);
+          if (!special) expect_binary(a, b, op, fast);
+          EXPECT_TRUE(sk::has_canonical_format(fast));
+          EXPECT_FALSE(sk::has_explicit_zeros(fast));
+        }
+    }
+  // An unsorted short slice is caught by the block kernel (one thread and the counting pass).
+  SparseMatrix u = raw(SparseFormat::CSR, 2, 8, {1.0, 2.0, 3.0}, {1, 5, 3}, {0, 1, 3});
+  for (bool omp : {false, true}) {
+    set_openmp(omp);
+    sk::tiled::set_avx512(true);
+    EXPECT_FALSE(sk::binary_ss_sorted(u, u, sk::SpBinary::Mul).has_value());
+    expect_binary(u, u, sk::SpBinary::Add, sk::binary_ss(u, u, sk::SpBinary::Add, DType::Float64));
+  }
+}
+
+TEST(SparseMerge, BlocksMoveLeftInParallelRounds) {
+  // At two threads the second block is merged from its bound and then moved left over the gap:
+  // for Mul the gap is longer than the block (one parallel round), for Add and Sub shorter (a few
+  // rounds, each copying pieces that do not overlap). The result equals one thread's bit for bit.
+  OpenmpGuard omp_guard;
+  Avx512Guard simd_guard;
+  std::mt19937_64 rng(37);
+  SparseMatrix a = short_slices(40000, 40, DType::Float64, rng, false), b = short_slices(40000, 40, DType::Float64, rng, false);
+  for (bool simd : {true, false})
+    for (sk::SpBinary op : kOps) {
+      SCOPED_TRACE(std::string(simd ? "avx512" : "scalar") + " op " + std::to_string(int(op)));
+      sk::tiled::set_avx512(simd);
+      set_openmp(false);
+      const SparseMatrix one = sk::binary_ss(a, b, op, DType::Float64);
+      set_openmp(true);
+      const SparseMatrix two = sk::binary_ss(a, b, op, DType::Float64);
+      expect_identical(one, two);
+      expect_binary(a, b, op, two);
+    }
 }

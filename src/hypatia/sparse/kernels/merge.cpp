@@ -1,9 +1,12 @@
-// Two-pass sparse (+, -, *) sparse over operands of one dtype, format and index dtype (merge.h):
-// pass 1 counts each slice's result and checks canonicality, pass 2 fills in nnz-balanced blocks.
+// Sparse (+, -, *) sparse over operands of one dtype, format and index dtype (merge.h): one pass
+// at one thread; at several, pass 1 counts each slice's result and checks canonicality, pass 2
+// fills in nnz-balanced blocks.
 #include "hypatia/sparse/kernels/merge.h"
 
 #include <atomic>
 #include <cstring>
+
+#include "hypatia/sparse/kernels/merge_rows.h"
 
 #include <omp.h>
 
@@ -11,96 +14,71 @@ namespace hypatia::sparse_kernels {
 
 namespace {
 
-template <SpBinary Op, class T>
-inline T apply(const T& x, const T& y) {
-  if constexpr (std::is_same_v<T, half>) {
-    return half(apply<Op>(static_cast<float>(x), static_cast<float>(y)));
-  } else if constexpr (std::is_same_v<T, bool>) {
-    if constexpr (Op == SpBinary::Add) return x || y;
-    else if constexpr (Op == SpBinary::Sub) return x != y;
-    else return x && y;
-  } else {
-    if constexpr (Op == SpBinary::Add) return static_cast<T>(x + y);
-    else if constexpr (Op == SpBinary::Sub) return static_cast<T>(x - y);
-    else return static_cast<T>(x * y);
+using namespace merge_rows;
+
+// Whether the AVX-512 block kernels (merge_rows.h) take these operands: float32/float64 values,
+// int32 indices in and out, and a CPU that has them.
+template <class T, class I, class J>
+bool short_slices_avx512() {
+  return (std::is_same_v<T, float> || std::is_same_v<T, double>) && std::is_same_v<I, int32_t> &&
+         std::is_same_v<J, int32_t> && merge_avx512_available();
+}
+
+// Merges slices [o0, o1) into oi/od from pos (slice o at most nnz(a_o) + nnz(b_o) entries),
+// setting pp[o + 1] and advancing pos; false at the first slice that is not canonical. Takes the
+// AVX-512 block kernel where it applies, else the scalar merge with the canonicality check
+// fused (a slice is checked and merged while in cache).
+template <SpBinary Op, class T, class I, class J>
+bool merge_range(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o0, int64_t o1, J* pp, J* oi, T* od,
+                 int64_t& pos) {
+  if constexpr (std::is_same_v<I, int32_t> && std::is_same_v<J, int32_t> &&
+                (std::is_same_v<T, float> || std::is_same_v<T, double>)) {
+    if (short_slices_avx512<T, I, J>()) return merge_block_avx512<Op, T>(va, vb, o0, o1, pp, oi, od, pos);
   }
-}
-
-// Whether ix[b..e) is strictly increasing (sorted, no duplicates); branch-free so it vectorises.
-template <class I>
-inline bool strictly_increasing(const I* ix, int64_t b, int64_t e) {
-  bool ok = true;
-  for (int64_t k = b + 1; k < e; ++k) ok &= ix[k - 1] < ix[k];
-  return ok;
-}
-
-// Positions common to two strictly increasing lists, branch-free (the comparisons of a merge of
-// random patterns are unpredictable; conditional moves are not).
-template <class I>
-inline int64_t common_count(const I* ia, int64_t p, int64_t pe, const I* ib, int64_t q, int64_t qe) {
-  int64_t c = 0;
-  while (p < pe && q < qe) {
-    const I ja = ia[p], jb = ib[q];
-    c += ja == jb;
-    p += ja <= jb;
-    q += jb <= ja;
+  for (int64_t o = o0; o < o1; ++o) {
+    const int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
+    if (!(strictly_increasing(va.indices, p, pe) & strictly_increasing(vb.indices, q, qe))) return false;
+    pos += merge_slice<Op, true>(va.data, va.indices, p, pe, vb.data, vb.indices, q, qe, oi + pos, od + pos,
+                                 (pe - p) + (qe - q));
+    pp[o + 1] = static_cast<J>(pos);
   }
-  return c;
+  return true;
 }
 
-// How many of x[b, e) give a non-zero product with zero (inf and nan; none for integers and
-// bool): with the common positions, an upper bound of a slice's entries in a * b.
-template <class T>
-inline int64_t non_finite(const T* x, int64_t b, int64_t e) {
-  if constexpr (std::is_integral_v<T>) {
-    return 0;
-  } else {
-    int64_t c = 0;
-    for (int64_t k = b; k < e; ++k) c += is_nonzero(apply<SpBinary::Mul>(x[k], T(0)));
-    return c;
+// Moves x[from, from + len) to x[to, to + len), to < from, with nt threads: in rounds of
+// from - to elements, each round's source lying wholly past its destination, so the pieces of
+// a round can be copied in parallel. A short shift (many rounds) is one memmove.
+template <class X>
+void move_left(X* x, int64_t from, int64_t to, int64_t len, int nt) {
+  const int64_t shift = from - to;
+  if (shift <= 0 || len <= 0) return;
+  if (nt <= 1 || shift * 8 < len || len < kParallelWork) {
+    std::memmove(static_cast<void*>(x + to), x + from, len * sizeof(X));
+    return;
   }
-}
-
-// Merges slices a[p, pe) and b[q, qe) (both strictly increasing), op(x, y) with the missing side
-// zero, and keeps the non-zero results. kWrite: stores them at oi/od (at most cap of them; the
-// surplus writes of zero results go to a scratch slot); otherwise only counts.
-template <SpBinary Op, bool kWrite, class T, class I, class J>
-inline int64_t merge_slice(const T* da, const I* ia, int64_t p, int64_t pe, const T* db, const I* ib, int64_t q,
-                           int64_t qe, J* oi, T* od, int64_t cap) {
-  const T zero = T(0);
-  int64_t k = 0;
-  [[maybe_unused]] J scratch_i;
-  [[maybe_unused]] T scratch_d;
-  auto put = [&](int64_t j, const T& r) {
-    if constexpr (kWrite) {
-      const bool room = k < cap;
-      *(room ? oi + k : &scratch_i) = static_cast<J>(j);
-      *(room ? od + k : &scratch_d) = r;
+  for (int64_t off = 0; off < len; off += shift) {
+    const int64_t n = std::min(shift, len - off), piece = (n + nt - 1) / nt;
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int t = 0; t < nt; ++t) {
+      const int64_t b = std::min(n, t * piece), e = std::min(n, b + piece);
+      if (e > b) std::memcpy(static_cast<void*>(x + to + off + b), x + from + off + b, (e - b) * sizeof(X));
     }
-    k += is_nonzero(r);
-  };
-  while (p < pe && q < qe) {
-    const I ja = ia[p], jb = ib[q];
-    const bool ta = ja <= jb, tb = jb <= ja;
-    const T xa = da[p], yb = db[q];  // both in range: unconditional loads, then selects
-    const T x = ta ? xa : zero, y = tb ? yb : zero;
-    put(ta ? ja : jb, apply<Op>(x, y));
-    p += ta;
-    q += tb;
   }
-  for (; p < pe; ++p) put(ia[p], apply<Op>(da[p], zero));
-  for (; q < qe; ++q) put(ib[q], apply<Op>(zero, db[q]));
-  return k;
 }
 
-// One thread: a single pass. Slice o's result has at most nnz(a_o) + nnz(b_o) entries, which
-// indptr gives without reading an index, so the output is sized by nnz(a) + nnz(b) and filled
-// packed; the unused tail of the arrays is never written (for a large result, never even
-// backed by memory) and the arrays returned are views of their first nnz entries.
+// One pass. Slice o's result has at most nnz(a_o) + nnz(b_o) entries, which indptr gives
+// without reading an index, so the output is sized by nnz(a) + nnz(b). Each thread merges an
+// nnz-balanced block of slices from that block's bound, (indptr_a + indptr_b)[first slice];
+// then each block after the first moves left to close the gap, from the second on (its target
+// lies past all earlier blocks' data). At one thread nothing moves. The unused tail of the
+// arrays is never written (for a large result, never even backed by memory) and the arrays
+// returned are views of their first nnz entries.
 template <SpBinary Op, class T, class I>
-std::optional<SparseMatrix> run_serial(const SparseMatrix& a, const SparseMatrix& b, const CsView<T, I>& va,
-                                       const CsView<T, I>& vb) {
+std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
+  const CsView<T, I> va = view_as<T, I>(a), vb = view_as<T, I>(b);
   const int64_t outer = va.outer, bound = va.nnz + vb.nnz;
+  const int nt = (bound >= kParallelWork && outer > 1) ? ::hypatia::max_threads() : 1;
+  const std::vector<int64_t> bounds = nt > 1 ? balanced_bounds(va.indptr, vb.indptr, outer, nt) : std::vector<int64_t>{0, outer};
   const DType idt = index_dtype_for(std::max({a.rows(), a.cols(), bound}));
   return dispatch_index(idt, [&](auto jtag) -> std::optional<SparseMatrix> {
     using J = decltype(jtag);
@@ -109,92 +87,29 @@ std::optional<SparseMatrix> run_serial(const SparseMatrix& a, const SparseMatrix
     J* ix = idx.data<J>();
     T* d = data.data<T>();
     pp[0] = 0;
-    int64_t pos = 0;
-    for (int64_t o = 0; o < outer; ++o) {
-      const int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
-      // The canonicality check, fused: the slice is read here and merged next while in cache.
-      if (!(strictly_increasing(va.indices, p, pe) & strictly_increasing(vb.indices, q, qe))) return std::nullopt;
-      pos += merge_slice<Op, true>(va.data, va.indices, p, pe, vb.data, vb.indices, q, qe, ix + pos, d + pos,
-                                   (pe - p) + (qe - q));
-      pp[o + 1] = static_cast<J>(pos);
-    }
-    SparseMatrix r(a.format(), a.rows(), a.cols(), data.slice(0, 0, pos, 1), idx.slice(0, 0, pos, 1), ptr);
-    return with_index_dtype(r, index_dtype_for(std::max({a.rows(), a.cols(), pos})));
-  });
-}
-
-// Several threads: two passes over nnz-balanced blocks of slices (see binary_ss_sorted).
-template <SpBinary Op, class T, class I>
-std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
-  const CsView<T, I> va = view_as<T, I>(a), vb = view_as<T, I>(b);
-  const int64_t outer = va.outer;
-  const int64_t work = va.nnz + vb.nnz;
-  const int nt = (work >= kParallelWork && outer > 1) ? ::hypatia::max_threads() : 1;
-  if (nt == 1) return run_serial<Op, T, I>(a, b, va, vb);
-  const std::vector<int64_t> bounds = balanced_bounds(va.indptr, vb.indptr, outer, nt);
-  // Pass 1: per-slice upper bounds read from the indices (the union for Add/Sub; for Mul the
-  // common positions plus the one-sided infs and nans), exact unless values cancel or
-  // underflow, and the canonicality check.
-  std::vector<int64_t> counts(outer), block_total(nt, 0);
-  std::atomic<bool> unsorted{false};
-#pragma omp parallel num_threads(nt) if (nt > 1)
-  for (int t = omp_get_thread_num(); t < nt; t += omp_get_num_threads()) {
-    int64_t total = 0;
-    bool ok = true;
-    for (int64_t o = bounds[t]; o < bounds[t + 1]; ++o) {
-      const int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
-      ok &= strictly_increasing(va.indices, p, pe) & strictly_increasing(vb.indices, q, qe);
-      int64_t c;
-      if constexpr (Op == SpBinary::Mul)  // x * (implicit 0) is stored only when x is inf or nan
-        c = common_count(va.indices, p, pe, vb.indices, q, qe) + non_finite(va.data, p, pe) + non_finite(vb.data, q, qe);
-      else
-        c = (pe - p) + (qe - q) - common_count(va.indices, p, pe, vb.indices, q, qe);
-      counts[o] = c;
-      total += c;
-    }
-    block_total[t] = total;
-    if (!ok) unsorted.store(true, std::memory_order_relaxed);
-  }
-  if (unsorted.load()) return std::nullopt;
-  std::vector<int64_t> offset(nt + 1, 0);
-  for (int t = 0; t < nt; ++t) offset[t + 1] = offset[t] + block_total[t];  // no overflow: <= nnz(a) + nnz(b)
-  const int64_t bound = offset[nt];
-  const DType idt = index_dtype_for(std::max({a.rows(), a.cols(), bound}));
-  return dispatch_index(idt, [&](auto jtag) -> SparseMatrix {
-    using J = decltype(jtag);
-    NDArray ptr(idt, {indptr_length(outer, "sparse")}), idx(idt, {bound}), data(dtype_v<T>, {bound});
-    J* pp = ptr.data<J>();
-    J* ix = idx.data<J>();
-    T* d = data.data<T>();
-    pp[0] = 0;
-    // Pass 2: each block writes its slices from its offset on; a slice whose values cancel
-    // leaves the next slice of its block to start earlier, so only whole blocks can have gaps.
-    std::vector<int64_t> block_end(nt, 0);
+    std::vector<int64_t> start(nt), len(nt, 0);
+    std::atomic<bool> unsorted{false};
 #pragma omp parallel num_threads(nt) if (nt > 1)
     for (int t = omp_get_thread_num(); t < nt; t += omp_get_num_threads()) {
-      int64_t pos = offset[t];
-      for (int64_t o = bounds[t]; o < bounds[t + 1]; ++o) {
-        pos += merge_slice<Op, true>(va.data, va.indices, va.begin(o), va.end(o), vb.data, vb.indices, vb.begin(o),
-                                     vb.end(o), ix + pos, d + pos, counts[o]);
-        pp[o + 1] = static_cast<J>(pos);
-      }
-      block_end[t] = pos;
+      start[t] = static_cast<int64_t>(va.indptr[bounds[t]]) + static_cast<int64_t>(vb.indptr[bounds[t]]);
+      int64_t pos = start[t];
+      if (!merge_range<Op>(va, vb, bounds[t], bounds[t + 1], pp, ix, d, pos)) unsorted.store(true, std::memory_order_relaxed);
+      len[t] = pos - start[t];
     }
-    int64_t n = block_end[0];
-    for (int t = 1; t < nt; ++t) {  // close the gaps (values cancelled): move each block left
-      const int64_t len = block_end[t] - offset[t], shift = offset[t] - n;
+    if (unsorted.load()) return std::nullopt;
+    int64_t n = len[0];
+    for (int t = 1; t < nt; ++t) {  // close the gaps: each block moves left behind the ones before
+      const int64_t shift = start[t] - n;
       if (shift > 0) {
-        std::memmove(ix + n, ix + offset[t], len * sizeof(J));
-        std::memmove(static_cast<void*>(d + n), d + offset[t], len * sizeof(T));
-        for (int64_t o = bounds[t]; o < bounds[t + 1]; ++o) pp[o + 1] = static_cast<J>(pp[o + 1] - shift);
+        move_left(ix, start[t], n, len[t], nt);
+        move_left(d, start[t], n, len[t], nt);
+        const int64_t o0 = bounds[t], o1 = bounds[t + 1];
+#pragma omp parallel for num_threads(nt) if (o1 - o0 >= kParallelWork)
+        for (int64_t o = o0; o < o1; ++o) pp[o + 1] = static_cast<J>(pp[o + 1] - shift);
       }
-      n += len;
+      n += len[t];
     }
-    if (n < bound) {  // views of the first n entries (no copy)
-      idx = idx.slice(0, 0, n, 1);
-      data = data.slice(0, 0, n, 1);
-    }
-    SparseMatrix r(a.format(), a.rows(), a.cols(), data, idx, ptr);
+    SparseMatrix r(a.format(), a.rows(), a.cols(), data.slice(0, 0, n, 1), idx.slice(0, 0, n, 1), ptr);
     return with_index_dtype(r, index_dtype_for(std::max({a.rows(), a.cols(), n})));
   });
 }

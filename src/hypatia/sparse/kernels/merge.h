@@ -1,5 +1,5 @@
-// Two-pass (symbolic count, numeric fill) sparse (+, -, *) sparse over operands that share dtype,
-// format and index dtype: the fast path of binary_ss (elemwise.cpp), parallel in nnz-balanced row blocks.
+// One-pass sparse (+, -, *) sparse over operands that share dtype, format and index dtype: the
+// fast path of binary_ss (elemwise.cpp), parallel in nnz-balanced row blocks.
 #pragma once
 #include <optional>
 #include <vector>
@@ -33,10 +33,11 @@ std::vector<int64_t> balanced_bounds(const I* pa, const I* pb, int64_t outer, in
 }
 
 /// a (op) b for op in {Add, Sub, Mul} when a and b both have dtype `a.dtype()`, the same format,
-/// and all four index arrays one dtype. The first pass over each slice (the counting pass; at one
-/// thread the only pass) also checks that both operands are canonical (sorted, no duplicates)
-/// and returns nullopt when one is not; the caller then canonicalises and calls again. Results equal to zero are dropped (scipy's csr_binop_csr); the
-/// result is canonical with scipy's index dtype for its shape and nnz.
+/// and all four index arrays one dtype. Each slice is checked to be canonical (sorted, no
+/// duplicates) as it is merged; nullopt when one is not, and the caller then canonicalises and
+/// calls again. Results equal to zero are dropped (scipy's csr_binop_csr); the result is
+/// canonical with scipy's index dtype for its shape and nnz, and the same at any thread count.
+/// Slices of up to 16 entries a side take the AVX-512 kernel where the CPU has it (merge_rows.h).
 std::optional<SparseMatrix> binary_ss_sorted(const SparseMatrix& a, const SparseMatrix& b, SpBinary op);
 
 }  // namespace hypatia::sparse_kernels

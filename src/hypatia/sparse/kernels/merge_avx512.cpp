@@ -1,0 +1,258 @@
+// AVX-512 merge of short sorted slices for sparse (+, -, *) sparse (merge_rows.h): each slice of
+// up to 16 entries per side is matched by 16 broadcast compares instead of a merge loop.
+#include "hypatia/sparse/kernels/merge_rows.h"
+
+#include "hypatia/sparse/kernels/spmm_tiled.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define HYP_MERGE512 __attribute__((target("avx2,fma,avx512f,avx512vl,avx512dq,bmi,bmi2,popcnt")))
+#define HYP_HAVE_MERGE512 1
+// GCC 12's AVX-512 intrinsics pass an undefined register as the unused merge source of their
+// unmasked forms, which -Wmaybe-uninitialized reports at every use.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#else
+#define HYP_HAVE_MERGE512 0
+#endif
+
+namespace hypatia::sparse_kernels::merge_rows {
+
+#if HYP_HAVE_MERGE512
+namespace {
+
+#define HYP_INLINE inline __attribute__((always_inline))
+
+// One slice's 16 index lanes, the slots past its end holding INT32_MAX (never a valid index, so
+// never equal to or below one).
+struct Lanes {
+  __mmask16 valid;
+  __m512i idx;
+};
+
+HYP_MERGE512 HYP_INLINE Lanes load_lanes(const int32_t* ix, int64_t n) {
+  const __mmask16 k = static_cast<__mmask16>(_bzhi_u32(0xFFFFu, static_cast<unsigned>(n)));
+  return {k, _mm512_mask_loadu_epi32(_mm512_set1_epi32(INT32_MAX), k, ix)};
+}
+
+// Lanes n..15 of lo then 0..n-1 of hi (valignd; the zero-masked form, as GCC's plain one
+// reads an undefined register).
+template <int N>
+HYP_MERGE512 HYP_INLINE __m512i align_by(__m512i hi, __m512i lo) { return _mm512_maskz_alignr_epi32(0xFFFF, hi, lo, N); }
+#define align(HI, LO, N) align_by<N>(HI, LO)
+
+// Whether the valid lanes strictly increase (the slice is canonical).
+HYP_MERGE512 HYP_INLINE bool increasing(const Lanes& l) {
+  const __m512i next = align(_mm512_set1_epi32(INT32_MAX), l.idx, 1);
+  const __mmask16 pairs = static_cast<__mmask16>(l.valid >> 1);
+  return _mm512_mask_cmplt_epi32_mask(pairs, l.idx, next) == pairs;
+}
+
+// Lane i: how many bits of m lie below bit i.
+HYP_MERGE512 HYP_INLINE __m512i bits_below(__mmask16 m) {
+  const __m512i z = _mm512_setzero_si512();
+  __m512i v = align(_mm512_maskz_mov_epi32(m, _mm512_set1_epi32(1)), z, 15);
+  v = _mm512_add_epi32(v, align(v, z, 15));
+  v = _mm512_add_epi32(v, align(v, z, 14));
+  v = _mm512_add_epi32(v, align(v, z, 12));
+  return _mm512_add_epi32(v, align(v, z, 8));
+}
+
+// The matches of a's lanes in b: mask of a's lanes found in b and, for each, the b lane (jidx).
+// With kRanks, also each lane's count of the other side's lanes below it (ca, cb) and b's
+// matched lanes (mb), which place a union's entries.
+template <bool kRanks>
+struct Match {
+  __mmask16 ma = 0, mb = 0;
+  __m512i jidx, ca, cb;
+};
+template <bool kRanks>
+HYP_MERGE512 HYP_INLINE Match<kRanks> match(const Lanes& a, const Lanes& b) {
+  alignas(64) int32_t ab[16], bb[16];
+  _mm512_store_si512(ab, a.idx);
+  _mm512_store_si512(bb, b.idx);
+  Match<kRanks> m;
+  m.jidx = _mm512_setzero_si512();
+  m.ca = m.cb = _mm512_setzero_si512();
+  const __m512i minus1 = _mm512_set1_epi32(-1);
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i) {
+    const __m512i bi = _mm512_set1_epi32(bb[i]);
+    const __mmask16 eq = _mm512_cmpeq_epi32_mask(a.idx, bi);
+    m.ma |= eq;
+    m.jidx = _mm512_mask_mov_epi32(m.jidx, eq, _mm512_set1_epi32(i));
+    if constexpr (kRanks) {
+      const __m512i ai = _mm512_set1_epi32(ab[i]);
+      m.ca = _mm512_mask_sub_epi32(m.ca, _mm512_cmpgt_epi32_mask(a.idx, bi), m.ca, minus1);
+      m.mb |= _mm512_cmpeq_epi32_mask(b.idx, ai);
+      m.cb = _mm512_mask_sub_epi32(m.cb, _mm512_cmpgt_epi32_mask(b.idx, ai), m.cb, minus1);
+    }
+  }
+  m.ma &= a.valid;
+  m.mb &= b.valid;
+  return m;
+}
+
+// 16 values of T: one register of float, two of double (lanes 0-7 and 8-15).
+template <class T>
+struct Vals;
+template <>
+struct Vals<float> {
+  __m512 v;
+  HYP_MERGE512 HYP_INLINE static Vals load(__mmask16 k, const float* p) { return {_mm512_maskz_loadu_ps(k, p)}; }
+  // Lane i takes lane jidx[i] of o.
+  HYP_MERGE512 HYP_INLINE static Vals permute(const Vals& o, __m512i jidx) { return {_mm512_maskz_permutexvar_ps(0xFFFF, jidx, o.v)}; }
+  HYP_MERGE512 HYP_INLINE static Vals zero_unless(__mmask16 k, const Vals& o) { return {_mm512_maskz_mov_ps(k, o.v)}; }
+  template <SpBinary Op>
+  HYP_MERGE512 HYP_INLINE static Vals apply(const Vals& x, const Vals& y) {
+    if constexpr (Op == SpBinary::Add) return {_mm512_add_ps(x.v, y.v)};
+    else if constexpr (Op == SpBinary::Sub) return {_mm512_sub_ps(x.v, y.v)};
+    else return {_mm512_mul_ps(x.v, y.v)};
+  }
+  HYP_MERGE512 HYP_INLINE __mmask16 zeros() const { return _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_EQ_OQ); }
+  HYP_MERGE512 HYP_INLINE __mmask16 non_finite() const { return _mm512_fpclass_ps_mask(v, 0x99); }
+  HYP_MERGE512 HYP_INLINE void compress_store(float* p, __mmask16 k) const { _mm512_mask_compressstoreu_ps(p, k, v); }
+  HYP_MERGE512 HYP_INLINE void scatter(float* p, __mmask16 k, __m512i pos) const { _mm512_mask_i32scatter_ps(p, k, pos, v, 4); }
+};
+template <>
+struct Vals<double> {
+  __m512d lo, hi;
+  HYP_MERGE512 HYP_INLINE static Vals load(__mmask16 k, const double* p) {
+    return {_mm512_maskz_loadu_pd(static_cast<__mmask8>(k), p), _mm512_maskz_loadu_pd(static_cast<__mmask8>(k >> 8), p + 8)};
+  }
+  HYP_MERGE512 HYP_INLINE static Vals permute(const Vals& o, __m512i jidx) {
+    const __m512i j0 = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(jidx)), j1 = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(jidx, 1));
+    return {_mm512_permutex2var_pd(o.lo, j0, o.hi), _mm512_permutex2var_pd(o.lo, j1, o.hi)};
+  }
+  HYP_MERGE512 HYP_INLINE static Vals zero_unless(__mmask16 k, const Vals& o) {
+    return {_mm512_maskz_mov_pd(static_cast<__mmask8>(k), o.lo), _mm512_maskz_mov_pd(static_cast<__mmask8>(k >> 8), o.hi)};
+  }
+  template <SpBinary Op>
+  HYP_MERGE512 HYP_INLINE static Vals apply(const Vals& x, const Vals& y) {
+    if constexpr (Op == SpBinary::Add) return {_mm512_add_pd(x.lo, y.lo), _mm512_add_pd(x.hi, y.hi)};
+    else if constexpr (Op == SpBinary::Sub) return {_mm512_sub_pd(x.lo, y.lo), _mm512_sub_pd(x.hi, y.hi)};
+    else return {_mm512_mul_pd(x.lo, y.lo), _mm512_mul_pd(x.hi, y.hi)};
+  }
+  HYP_MERGE512 HYP_INLINE static __mmask16 join(__mmask8 a, __mmask8 b) {
+    return static_cast<__mmask16>(static_cast<unsigned>(a) | (static_cast<unsigned>(b) << 8));
+  }
+  HYP_MERGE512 HYP_INLINE __mmask16 zeros() const {
+    const __m512d z = _mm512_setzero_pd();
+    return join(_mm512_cmp_pd_mask(lo, z, _CMP_EQ_OQ), _mm512_cmp_pd_mask(hi, z, _CMP_EQ_OQ));
+  }
+  HYP_MERGE512 HYP_INLINE __mmask16 non_finite() const {
+    return join(_mm512_fpclass_pd_mask(lo, 0x99), _mm512_fpclass_pd_mask(hi, 0x99));
+  }
+  HYP_MERGE512 HYP_INLINE void compress_store(double* p, __mmask16 k) const {
+    _mm512_mask_compressstoreu_pd(p, static_cast<__mmask8>(k), lo);
+    _mm512_mask_compressstoreu_pd(p + __builtin_popcount(k & 0xFFu), static_cast<__mmask8>(k >> 8), hi);
+  }
+  HYP_MERGE512 HYP_INLINE void scatter(double* p, __mmask16 k, __m512i pos) const {
+    _mm512_mask_i32scatter_pd(p, static_cast<__mmask8>(k), _mm512_castsi512_si256(pos), lo, 8);
+    _mm512_mask_i32scatter_pd(p, static_cast<__mmask8>(k >> 8), _mm512_extracti64x4_epi64(pos, 1), hi, 8);
+  }
+};
+
+// Writes slice a[p, p + na) (op) b[q, q + nb) (both canonical, at most 16 each) at oi/od when
+// its result has no zero (and, for Mul, no inf or nan meets an implicit zero); returns how many
+// entries it wrote, or -1 (nothing written) for the scalar merge to take the slice.
+template <SpBinary Op, class T>
+HYP_MERGE512 HYP_INLINE int64_t merge_short(const Lanes& a, const Lanes& b, const T* da, const T* db, int32_t* oi,
+                                            T* od) {
+  const Vals<T> x = Vals<T>::load(a.valid, da), y = Vals<T>::load(b.valid, db);
+  if constexpr (Op == SpBinary::Mul) {
+    // Only common positions are kept: a lane of either side alone gives x * 0, which is zero
+    // unless x is inf or nan (then the scalar merge stores the nan).
+    if ((x.non_finite() & a.valid) | (y.non_finite() & b.valid)) return -1;
+    const Match<false> m = match<false>(a, b);
+    const Vals<T> r = Vals<T>::template apply<Op>(x, Vals<T>::permute(y, m.jidx));
+    const __mmask16 keep = m.ma & static_cast<__mmask16>(~r.zeros());
+    const int64_t n = __builtin_popcount(keep);
+    _mm512_mask_compressstoreu_epi32(oi, keep, a.idx);
+    r.compress_store(od, keep);
+    return n;
+  } else {
+    const Match<true> m = match<true>(a, b);
+    const __mmask16 bonly = static_cast<__mmask16>(b.valid & ~m.mb);
+    // a's lanes: op(x, matched y or 0); b's own lanes: op(0, y), as the scalar merge computes.
+    const Vals<T> ra = Vals<T>::template apply<Op>(x, Vals<T>::zero_unless(m.ma, Vals<T>::permute(y, m.jidx)));
+    const Vals<T> rb = Vals<T>::template apply<Op>(Vals<T>::zero_unless(0, y), y);
+    if ((ra.zeros() & a.valid) | (rb.zeros() & bonly)) return -1;
+    const int64_t n = __builtin_popcount(a.valid) + __builtin_popcount(bonly);
+    // Entry positions in the union: a lane's own rank plus the other side's lanes below it,
+    // less the matched ones (counted on both sides).
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i pa = _mm512_sub_epi32(_mm512_add_epi32(iota, m.ca), bits_below(m.ma));
+    const __m512i pb = _mm512_sub_epi32(_mm512_add_epi32(iota, m.cb), bits_below(m.mb));
+    _mm512_mask_i32scatter_epi32(oi, a.valid, pa, a.idx, 4);
+    _mm512_mask_i32scatter_epi32(oi, bonly, pb, b.idx, 4);
+    ra.scatter(od, a.valid, pa);
+    rb.scatter(od, bonly, pb);
+    return n;
+  }
+}
+
+template <SpBinary Op, class T>
+HYP_MERGE512 bool merge_block(const CsView<T, int32_t>& a, const CsView<T, int32_t>& b, int64_t o0, int64_t o1,
+                              int32_t* pp, int32_t* oi, T* od, int64_t& pos_io) {
+  int64_t pos = pos_io;
+  for (int64_t o = o0; o < o1; ++o) {
+    const int64_t p = a.begin(o), pe = a.end(o), q = b.begin(o), qe = b.end(o);
+    const int64_t c = (pe - p) + (qe - q);
+    int64_t n = -1;
+    if (pe - p <= 16 && qe - q <= 16) {
+      const Lanes la = load_lanes(a.indices + p, pe - p), lb = load_lanes(b.indices + q, qe - q);
+      if (!(increasing(la) & increasing(lb))) return false;
+      n = merge_short<Op, T>(la, lb, a.data + p, b.data + q, oi + pos, od + pos);
+    } else if (!(strictly_increasing(a.indices, p, pe) & strictly_increasing(b.indices, q, qe))) {
+      return false;
+    }
+    if (n < 0) n = merge_slice<Op, true>(a.data, a.indices, p, pe, b.data, b.indices, q, qe, oi + pos, od + pos, c);
+    pos += n;
+    pp[o + 1] = static_cast<int32_t>(pos);
+  }
+  pos_io = pos;
+  return true;
+}
+
+bool cpu_has_merge512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+}
+
+}  // namespace
+
+bool merge_avx512_available() {
+  static const bool cpu = cpu_has_merge512();
+  return cpu && tiled::use_avx512();
+}
+
+template <SpBinary Op, class T>
+bool merge_block_avx512(const CsView<T, int32_t>& a, const CsView<T, int32_t>& b, int64_t o0, int64_t o1, int32_t* pp,
+                        int32_t* oi, T* od, int64_t& pos) {
+  return merge_block<Op, T>(a, b, o0, o1, pp, oi, od, pos);
+}
+
+#else  // no AVX-512 build: never available, so never called
+
+bool merge_avx512_available() { return false; }
+
+template <SpBinary Op, class T>
+bool merge_block_avx512(const CsView<T, int32_t>&, const CsView<T, int32_t>&, int64_t, int64_t, int32_t*, int32_t*, T*,
+                        int64_t&) {
+  return false;
+}
+
+#endif
+
+#define HYP_MERGE512_INSTANTIATE(OP, T)                                                                                  \
+  template bool merge_block_avx512<OP, T>(const CsView<T, int32_t>&, const CsView<T, int32_t>&, int64_t, int64_t,      \
+                                          int32_t*, int32_t*, T*, int64_t&);
+HYP_MERGE512_INSTANTIATE(SpBinary::Add, float)
+HYP_MERGE512_INSTANTIATE(SpBinary::Sub, float)
+HYP_MERGE512_INSTANTIATE(SpBinary::Mul, float)
+HYP_MERGE512_INSTANTIATE(SpBinary::Add, double)
+HYP_MERGE512_INSTANTIATE(SpBinary::Sub, double)
+HYP_MERGE512_INSTANTIATE(SpBinary::Mul, double)
+
+}  // namespace hypatia::sparse_kernels::merge_rows

@@ -1,0 +1,84 @@
+// The per-slice pieces of sparse (+, -, *) sparse (merge.cpp): the branch-free scalar merge of
+// two sorted slices, its checking helper, and the AVX-512 block kernel for slices
+// of up to 16 entries (merge_avx512.cpp), which falls back to the scalar merge slice by slice.
+#pragma once
+#include <cstdint>
+#include <type_traits>
+
+#include "hypatia/sparse/kernels/elemwise.h"
+
+namespace hypatia::sparse_kernels::merge_rows {
+
+// op(x, y) in T: bool takes or / xor / and, half computes in float.
+template <SpBinary Op, class T>
+inline T apply(const T& x, const T& y) {
+  if constexpr (std::is_same_v<T, half>) {
+    return half(apply<Op>(static_cast<float>(x), static_cast<float>(y)));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if constexpr (Op == SpBinary::Add) return x || y;
+    else if constexpr (Op == SpBinary::Sub) return x != y;
+    else return x && y;
+  } else {
+    if constexpr (Op == SpBinary::Add) return static_cast<T>(x + y);
+    else if constexpr (Op == SpBinary::Sub) return static_cast<T>(x - y);
+    else return static_cast<T>(x * y);
+  }
+}
+
+// Whether ix[b..e) is strictly increasing (sorted, no duplicates); branch-free so it vectorises.
+template <class I>
+inline bool strictly_increasing(const I* ix, int64_t b, int64_t e) {
+  bool ok = true;
+  for (int64_t k = b + 1; k < e; ++k) ok &= ix[k - 1] < ix[k];
+  return ok;
+}
+
+// Merges slices a[p, pe) and b[q, qe) (both strictly increasing), op(x, y) with the missing side
+// zero, and keeps the non-zero results. kWrite: stores them at oi/od (at most cap of them; the
+// surplus writes of zero results go to a scratch slot); otherwise only counts.
+template <SpBinary Op, bool kWrite, class T, class I, class J>
+inline int64_t merge_slice(const T* da, const I* ia, int64_t p, int64_t pe, const T* db, const I* ib, int64_t q,
+                           int64_t qe, J* oi, T* od, int64_t cap) {
+  const T zero = T(0);
+  int64_t k = 0;
+  [[maybe_unused]] J scratch_i;
+  [[maybe_unused]] T scratch_d;
+  auto put = [&](int64_t j, const T& r) {
+    if constexpr (kWrite) {
+      const bool room = k < cap;
+      *(room ? oi + k : &scratch_i) = static_cast<J>(j);
+      *(room ? od + k : &scratch_d) = r;
+    }
+    k += is_nonzero(r);
+  };
+  while (p < pe && q < qe) {
+    const I ja = ia[p], jb = ib[q];
+    const bool ta = ja <= jb, tb = jb <= ja;
+    const T xa = da[p], yb = db[q];  // both in range: unconditional loads, then selects
+    const T x = ta ? xa : zero, y = tb ? yb : zero;
+    put(ta ? ja : jb, apply<Op>(x, y));
+    p += ta;
+    q += tb;
+  }
+  for (; p < pe; ++p) put(ia[p], apply<Op>(da[p], zero));
+  for (; q < qe; ++q) put(ib[q], apply<Op>(zero, db[q]));
+  return k;
+}
+
+/// Whether merge_block_avx512 runs on this machine: the AVX2 builds run (tiled::use_avx2), the
+/// AVX-512 ones were not switched off (tiled::set_avx512(false) turns this off too, so tests
+/// compare both), and the CPU has AVX-512F/VL/DQ and BMI2.
+bool merge_avx512_available();
+
+/// Slices [o0, o1) of a (op) b for float32/float64 values and int32 indices in and out: writes
+/// each slice's entries (at most nnz(a_o) + nnz(b_o)) from `pos` on, sets pp[o + 1] and
+/// advances pos. A slice of at most 16 entries on each side
+/// is merged with 16-lane compares; longer ones, and those whose result holds a zero or (Mul) a
+/// non-finite value times an implicit zero, take merge_slice, so the result is the scalar one
+/// bit for bit. Returns false, leaving the rest unwritten, at the first slice that is not
+/// strictly increasing.
+template <SpBinary Op, class T>
+bool merge_block_avx512(const CsView<T, int32_t>& a, const CsView<T, int32_t>& b, int64_t o0, int64_t o1, int32_t* pp,
+                        int32_t* oi, T* od, int64_t& pos);
+
+}  // namespace hypatia::sparse_kernels::merge_rows
