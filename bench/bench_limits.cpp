@@ -238,7 +238,7 @@ void print_summary() {
   std::printf("\n== bench_limits summary: best of repeats; X/Y < 1 means Hypatia (H) is faster; frac = bound / H time ==\n");
   std::printf("machine: triad %.1f GB/s (1T), %.1f GB/s (2T); random-load latency %.1f ns (8 MB table), %.1f ns (1 GB)\n",
               g_bw[1] / 1e9, g_bw[2] / 1e9, chase_latency(8 << 20) * 1e9, chase_latency(int64_t{1} << 30) * 1e9);
-  std::printf("gather cost (independent loads, ns per gather, all threads together):");
+  std::printf("gather cost (independent loads, best of plain and prefetched, ns per gather, all threads together):");
   std::printf(" 1M-double table %.2f (1T) %.2f (2T); 100k x 64 rows %.1f (1T) %.1f (2T)\n",
               gather_cost(1'000'000, 1, 1) * 1e9, gather_cost(1'000'000, 1, 2) * 1e9, gather_cost(100'000, 64, 1) * 1e9,
               gather_cost(100'000, 64, 2) * 1e9);

@@ -85,8 +85,10 @@ double triad_bandwidth_at(int threads, double bytes);
 /// Seconds per random gather at `threads` threads (all threads together, i.e. the cost of one
 /// gather when the work is split across them): independent loads of `width` consecutive doubles
 /// from a table of `table_rows` x `width` doubles, at random rows, summed; the index stream
-/// (4 bytes per gather) is read as in a CSR kernel. Measured anew on every call (the machine's
-/// load changes), so each row's bound is measured next to the row.
+/// (4 bytes per gather) is read as in a CSR kernel. The best of plain loads and of software
+/// prefetching 4 to 64 gathers ahead, so that a kernel that prefetches is held to the same
+/// figure. Measured anew on every call (the machine's load changes), so each row's bound is
+/// measured next to the row.
 double gather_cost(int64_t table_rows, int width, int threads);
 /// Seconds per dependent random load (pointer chasing) in a table of `bytes`: the latency.
 double chase_latency(int64_t bytes);

@@ -72,3 +72,24 @@ def test_the_boundary_checks_when_a_consumer_does_not():
     f = hypatia.function([x, v], S.structured_dot(x, v))
     with pytest.raises(ValueError, match="bad input argument.*non-decreasing"):
         f(bad, np.ones(300))
+
+
+@pytest.mark.parametrize("op", ["add", "mul"])
+@pytest.mark.parametrize("fmt_b", ["csr", "csc"])
+@pytest.mark.parametrize("density", [0.01, 0.1])
+@pytest.mark.parametrize("at", [0, 5000, 10**9])
+def test_sparse_add_and_mul_check_the_slices_they_merge(op, fmt_b, density, at):
+    # Short slices (the AVX-512 path where the CPU has it) and long ones; b in the other format
+    # is checked before it is converted. The sum and product of good operands match scipy's.
+    x, y = S.csr_matrix("x"), S.matrix(fmt_b, "y")
+    f = hypatia.function([x, y], getattr(S, op)(x, y))
+    rs = np.random.RandomState(5)
+    a = sp.random(700, 300, density=density, format="csr", random_state=rs)
+    b = sp.random(700, 300, density=density, format=fmt_b, random_state=rs)
+    want = (a + b) if op == "add" else a.multiply(b)
+    np.testing.assert_allclose(f(a, b).toarray(), want.toarray(), rtol=1e-12)
+    bad_a = _broken("csr", at, density=density)
+    bad_b = _broken(fmt_b, at, density=density)
+    for args in ((bad_a, b), (a, bad_b)):
+        with pytest.raises(ValueError, match=r"^\[(AddSS|MulSS)\].*out of range"):
+            f(*args)

@@ -203,3 +203,41 @@ TEST(DeferredIndexChecks, SpmvBlocksCheckAndComputeLocalAndScatteredRows) {
       expect_out_of_range([&] { (*fn)({make(4500 * 7 + 3), x}); }, str_cat(banded ? "banded" : "scattered", " ", threads));
     }
 }
+
+TEST(DeferredIndexChecks, SparseAddAndMulCheckEverySliceTheyMerge) {
+  // AddSS and MulSS check each slice as they merge it (sorted, indices in range), on the AVX-512
+  // short-slice path and the scalar one, at 1 and 2 threads; b in the other format is checked
+  // before its conversion. A bad index in either operand, first, mid-matrix or last, raises.
+  const bool had512 = sparse_kernels::tiled::use_avx512();
+  for (bool simd : {true, false})
+    for (double p : {0.03, 0.2})  // about 6 (short slices) and 40 (long) entries per slice
+      for (int threads : {1, 2})
+        for (DType idt : {DType::Int32, DType::Int64})
+          for (DType dt : {DType::Float32, DType::Float64})
+            for (bool mixed : {false, true})
+              for (bool mul : {false, true}) {
+                const std::string ctx = str_cat(simd ? "avx512" : "scalar", " p=", p, " T=", threads, " ", dtype_name(idt),
+                                                " ", dtype_name(dt), mixed ? " mixed" : "", mul ? " mul" : " add");
+                sparse_kernels::tiled::set_avx512(simd);
+                Threads t(threads);
+                const SparseFormat fb = mixed ? SparseFormat::CSC : SparseFormat::CSR;
+                const SparseMatrix good_a = matrix(SparseFormat::CSR, 600, 400, p, dt, idt);
+                const SparseMatrix good_b = matrix(fb, 600, 400, p, dt, idt);
+                Var a = sparse::matrix(SparseFormat::CSR, "a", dt), b = sparse::matrix(fb, "b", dt);
+                auto fn = function({a, b}, {mul ? sparse::mul(a, b) : sparse::add(a, b)});
+                // The good pair still gives the dense result.
+                const NDArray got = as_sparse((*fn)({good_a, good_b})[0]).to_dense().astype(DType::Float64);
+                const NDArray da = good_a.to_dense().astype(DType::Float64), db = good_b.to_dense().astype(DType::Float64);
+                for (int64_t k = 0; k < got.size(); k += 37) {
+                  const double x = da.data<double>()[k], y = db.data<double>()[k];
+                  ASSERT_NEAR(got.data<double>()[k], mul ? x * y : x + y, 1e-5) << ctx;
+                }
+                for (int64_t at : {int64_t{0}, int64_t{2000}, int64_t{1} << 40}) {
+                  const SparseMatrix bad_a = matrix(SparseFormat::CSR, 600, 400, p, dt, idt, at);
+                  const SparseMatrix bad_b = matrix(fb, 600, 400, p, dt, idt, at);
+                  expect_out_of_range([&] { (*fn)({bad_a, good_b}); }, str_cat(ctx, " a at ", at));
+                  expect_out_of_range([&] { (*fn)({good_a, bad_b}); }, str_cat(ctx, " b at ", at));
+                }
+              }
+  sparse_kernels::tiled::set_avx512(had512);
+}

@@ -99,19 +99,25 @@ SparseMatrix with_index_dtype(const SparseMatrix& m, DType idt) {
   return SparseMatrix(m.format(), m.rows(), m.cols(), m.data(), m.indices().astype(idt), m.indptr().astype(idt));
 }
 
-SparseMatrix binary_ss(const SparseMatrix& a_in, const SparseMatrix& b_in, SpBinary op_in, DType dtype) {
+SparseMatrix binary_ss(const SparseMatrix& a_in, const SparseMatrix& b_in, SpBinary op_in, DType dtype, const char* who) {
   if (a_in.rows() != b_in.rows() || a_in.cols() != b_in.cols())
     value_error("[sparse] inconsistent shapes: ", shape_str(a_in.shape()), " and ", shape_str(b_in.shape()));
   const bool cmp = is_comparison(op_in);
   if (!cmp) {
-    // Arithmetic: the two-pass merge (merge.cpp), whose counting pass also checks that both
-    // operands are canonical; only when one is not are they canonicalised (a copy) first.
+    // Arithmetic: the merge (merge.cpp) checks each slice of both operands, canonical with its
+    // indices in range, so the function boundary need not (AddSS and MulSS declare
+    // checks_input_indices). Only when a slice fails are the indices checked here (raising on
+    // a bad one, named) and the operands canonicalised (a copy) for a second merge. A format
+    // conversion scatters by the indices: b is checked before one.
+    if (b_in.format() != a_in.format()) b_in.validate_indices(who);
     SparseMatrix a = a_in.dtype() == dtype ? a_in : astype(a_in, dtype);
     SparseMatrix b = convert_format(b_in.dtype() == dtype ? b_in : astype(b_in, dtype), a.format());
     const DType idt = common_index_dtype_of(a, b);
     a = with_index_dtype(a, idt);
     b = with_index_dtype(b, idt);
     if (auto r = binary_ss_sorted(a, b, op_in)) return *r;
+    a_in.validate_indices(who);
+    b_in.validate_indices(who);
     return *binary_ss_sorted(canonical(a), canonical(b), op_in);
   }
   const SpBinary op = complement_of(op_in);

@@ -15,8 +15,10 @@ inline bool is_comparison(SpBinary op) { return op >= SpBinary::Eq; }
 /// indices, no duplicates) in a's format (b may be in either format; inputs may be unsorted or
 /// hold duplicates/explicit zeros). Both operands are converted to `dtype` first; arithmetic ops
 /// return `dtype`, comparisons bool. Eq/Le/Ge are computed as scipy does, as the complement of
-/// Ne/Gt/Lt (so every position where they hold is stored, implicit zeros included).
-SparseMatrix binary_ss(const SparseMatrix& a, const SparseMatrix& b, SpBinary op, DType dtype);
+/// Ne/Gt/Lt (so every position where they hold is stored, implicit zeros included). Arithmetic
+/// ops check both operands' indices themselves, raising ValueError "[who] index ... out of
+/// range" on a bad one; comparisons expect checked operands.
+SparseMatrix binary_ss(const SparseMatrix& a, const SparseMatrix& b, SpBinary op, DType dtype, const char* who = "sparse");
 
 /// The dense result of a (op) y where y is dense and broadcastable to a's shape (0-d, (N,),
 /// (1,N), (M,1) or (M,N)), computed without densifying a: each element starts as op(0, y) and

@@ -25,7 +25,8 @@ bool short_slices_avx512() {
 }
 
 // Merges slices [o0, o1) into oi/od from pos (slice o at most nnz(a_o) + nnz(b_o) entries),
-// setting pp[o + 1] and advancing pos; false at the first slice that is not canonical. Takes the
+// setting pp[o + 1] and advancing pos; false at the first slice that is not canonical or holds
+// an index outside [0, inner). Takes the
 // AVX-512 block kernel where it applies, else the scalar merge with the canonicality check
 // fused (a slice is checked and merged while in cache).
 template <SpBinary Op, class T, class I, class J>
@@ -37,7 +38,9 @@ bool merge_range(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o0, int
   }
   for (int64_t o = o0; o < o1; ++o) {
     const int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
-    if (!(strictly_increasing(va.indices, p, pe) & strictly_increasing(vb.indices, q, qe))) return false;
+    if (!(strictly_increasing(va.indices, p, pe) & strictly_increasing(vb.indices, q, qe) &
+          ends_in_range(va.indices, p, pe, va.inner) & ends_in_range(vb.indices, q, qe, va.inner)))
+      return false;
     pos += merge_slice<Op, true>(va.data, va.indices, p, pe, vb.data, vb.indices, q, qe, oi + pos, od + pos,
                                  (pe - p) + (qe - q));
     pp[o + 1] = static_cast<J>(pos);

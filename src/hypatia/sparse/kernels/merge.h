@@ -33,9 +33,9 @@ std::vector<int64_t> balanced_bounds(const I* pa, const I* pb, int64_t outer, in
 }
 
 /// a (op) b for op in {Add, Sub, Mul} when a and b both have dtype `a.dtype()`, the same format,
-/// and all four index arrays one dtype. Each slice is checked to be canonical (sorted, no
-/// duplicates) as it is merged; nullopt when one is not, and the caller then canonicalises and
-/// calls again. Results equal to zero are dropped (scipy's csr_binop_csr); the result is
+/// and all four index arrays one dtype. Each slice is checked as it is merged: canonical
+/// (sorted, no duplicates) with its indices in [0, inner); nullopt when one is not, and the
+/// caller then checks the indices (raising on a bad one), canonicalises and calls again. Results equal to zero are dropped (scipy's csr_binop_csr); the result is
 /// canonical with scipy's index dtype for its shape and nnz, and the same at any thread count.
 /// Slices of up to 16 entries a side take the AVX-512 kernel where the CPU has it (merge_rows.h).
 std::optional<SparseMatrix> binary_ss_sorted(const SparseMatrix& a, const SparseMatrix& b, SpBinary op);

@@ -2,6 +2,8 @@
 // up to 16 entries per side is matched by 16 broadcast compares instead of a merge loop.
 #include "hypatia/sparse/kernels/merge_rows.h"
 
+#include <algorithm>
+
 #include "hypatia/sparse/kernels/spmm_tiled.h"
 
 #if defined(__x86_64__)
@@ -40,11 +42,13 @@ template <int N>
 HYP_MERGE512 HYP_INLINE __m512i align_by(__m512i hi, __m512i lo) { return _mm512_maskz_alignr_epi32(0xFFFF, hi, lo, N); }
 #define align(HI, LO, N) align_by<N>(HI, LO)
 
-// Whether the valid lanes strictly increase (the slice is canonical).
-HYP_MERGE512 HYP_INLINE bool increasing(const Lanes& l) {
+// Whether the valid lanes strictly increase (the slice is canonical) and lie in [0, inner)
+// (`limit`: inner as unsigned, at most 2^31, so that a negative index fails too).
+HYP_MERGE512 HYP_INLINE bool increasing(const Lanes& l, __m512i limit) {
   const __m512i next = align(_mm512_set1_epi32(INT32_MAX), l.idx, 1);
   const __mmask16 pairs = static_cast<__mmask16>(l.valid >> 1);
-  return _mm512_mask_cmplt_epi32_mask(pairs, l.idx, next) == pairs;
+  return (_mm512_mask_cmplt_epi32_mask(pairs, l.idx, next) == pairs) &
+         (_mm512_mask_cmplt_epu32_mask(l.valid, l.idx, limit) == l.valid);
 }
 
 // Lane i: how many bits of m lie below bit i.
@@ -195,15 +199,18 @@ template <SpBinary Op, class T>
 HYP_MERGE512 bool merge_block(const CsView<T, int32_t>& a, const CsView<T, int32_t>& b, int64_t o0, int64_t o1,
                               int32_t* pp, int32_t* oi, T* od, int64_t& pos_io) {
   int64_t pos = pos_io;
+  const int64_t inner = a.inner;
+  const __m512i limit = _mm512_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(std::min<int64_t>(inner, int64_t{1} << 31))));
   for (int64_t o = o0; o < o1; ++o) {
     const int64_t p = a.begin(o), pe = a.end(o), q = b.begin(o), qe = b.end(o);
     const int64_t c = (pe - p) + (qe - q);
     int64_t n = -1;
     if (pe - p <= 16 && qe - q <= 16) {
       const Lanes la = load_lanes(a.indices + p, pe - p), lb = load_lanes(b.indices + q, qe - q);
-      if (!(increasing(la) & increasing(lb))) return false;
+      if (!(increasing(la, limit) & increasing(lb, limit))) return false;
       n = merge_short<Op, T>(la, lb, a.data + p, b.data + q, oi + pos, od + pos);
-    } else if (!(strictly_increasing(a.indices, p, pe) & strictly_increasing(b.indices, q, qe))) {
+    } else if (!(strictly_increasing(a.indices, p, pe) & strictly_increasing(b.indices, q, qe) &
+                 ends_in_range(a.indices, p, pe, inner) & ends_in_range(b.indices, q, qe, inner))) {
       return false;
     }
     if (n < 0) n = merge_slice<Op, true>(a.data, a.indices, p, pe, b.data, b.indices, q, qe, oi + pos, od + pos, c);

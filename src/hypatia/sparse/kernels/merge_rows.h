@@ -33,6 +33,14 @@ inline bool strictly_increasing(const I* ix, int64_t b, int64_t e) {
   return ok;
 }
 
+// Whether a strictly increasing slice ix[b, e) lies in [0, inner): its ends do. With
+// strictly_increasing, the slice check the merge makes instead of the boundary's O(nnz) range
+// check (Op::checks_input_indices).
+template <class I>
+inline bool ends_in_range(const I* ix, int64_t b, int64_t e, int64_t inner) {
+  return e == b || (ix[b] >= 0 && static_cast<int64_t>(ix[e - 1]) < inner);
+}
+
 // Merges slices a[p, pe) and b[q, qe) (both strictly increasing), op(x, y) with the missing side
 // zero, and keeps the non-zero results. kWrite: stores them at oi/od (at most cap of them; the
 // surplus writes of zero results go to a scratch slot); otherwise only counts.
@@ -76,7 +84,7 @@ bool merge_avx512_available();
 /// is merged with 16-lane compares; longer ones, and those whose result holds a zero or (Mul) a
 /// non-finite value times an implicit zero, take merge_slice, so the result is the scalar one
 /// bit for bit. Returns false, leaving the rest unwritten, at the first slice that is not
-/// strictly increasing.
+/// strictly increasing or holds an index outside [0, inner).
 template <SpBinary Op, class T>
 bool merge_block_avx512(const CsView<T, int32_t>& a, const CsView<T, int32_t>& b, int64_t o0, int64_t o1, int32_t* pp,
                         int32_t* oi, T* od, int64_t& pos);

@@ -87,8 +87,10 @@ void AddSS::perform(const Apply& node, const Value* const* inputs, Value* output
   const SparseMatrix& x = sparse_input(inputs, 0, kName);
   const SparseMatrix& y = sparse_input(inputs, 1, kName);
   check_same_shape(x, y, kName);
-  outputs[0] = sk::binary_ss(x, y, sk::SpBinary::Add, *node.output(0).type()->dtype());
+  outputs[0] = sk::binary_ss(x, y, sk::SpBinary::Add, *node.output(0).type()->dtype(), kName);
 }
+// The merge checks every slice it reads, indices in range included (sparse_kernels::binary_ss).
+bool AddSS::checks_input_indices(const Apply&, int) const { return true; }
 std::optional<std::vector<ShapeVec>> AddSS::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
   return std::vector<ShapeVec>{s[0]};
 }
@@ -196,8 +198,10 @@ void MulSS::perform(const Apply& node, const Value* const* inputs, Value* output
   const SparseMatrix& x = sparse_input(inputs, 0, kName);
   const SparseMatrix& y = sparse_input(inputs, 1, kName);
   check_same_shape(x, y, kName);
-  outputs[0] = sk::binary_ss(x, y, sk::SpBinary::Mul, *node.output(0).type()->dtype());
+  outputs[0] = sk::binary_ss(x, y, sk::SpBinary::Mul, *node.output(0).type()->dtype(), kName);
 }
+// As AddSS: the merge checks every slice it reads.
+bool MulSS::checks_input_indices(const Apply&, int) const { return true; }
 std::optional<std::vector<ShapeVec>> MulSS::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
   return std::vector<ShapeVec>{s[0]};
 }

@@ -9,7 +9,7 @@ namespace hypatia {
 /// AddSS(x, y): sparse + sparse -> sparse of x's format (union pattern, zero sums dropped as
 /// scipy; dtypes upcast; y may be in the other format). Regular grad (gz, gz).
 class AddSS final : public OpBase<AddSS> {
-  HYPATIA_OP(AddSS, 2, make_node, perform, infer_shape, vjp)
+  HYPATIA_OP(AddSS, 2, make_node, perform, infer_shape, vjp, checks_input_indices)
 };
 
 namespace sparse {
@@ -55,7 +55,7 @@ Var structured_add_s_v(const Var& x, const Var& v);
 /// MulSS(x, y): elementwise product of two sparse matrices -> sparse of x's format
 /// (intersection pattern). Regular grad (y * gz, x * gz).
 class MulSS final : public OpBase<MulSS> {
-  HYPATIA_OP(MulSS, 2, make_node, perform, infer_shape, vjp)
+  HYPATIA_OP(MulSS, 2, make_node, perform, infer_shape, vjp, checks_input_indices)
 };
 
 namespace sparse {
