@@ -62,12 +62,12 @@ HYP_MERGE512 HYP_INLINE __m512i bits_below(__mmask16 m) {
 }
 
 // The matches of a's lanes in b: mask of a's lanes found in b and, for each, the b lane (jidx).
-// With kRanks, also each lane's count of the other side's lanes below it (ca, cb) and b's
-// matched lanes (mb), which place a union's entries.
+// With kRanks, also each of a's lanes' count of b's lanes below it (ca) and b's matched lanes
+// (mb), which place a union's entries.
 template <bool kRanks>
 struct Match {
   __mmask16 ma = 0, mb = 0;
-  __m512i jidx, ca, cb;
+  __m512i jidx, ca;
 };
 template <bool kRanks>
 HYP_MERGE512 HYP_INLINE Match<kRanks> match(const Lanes& a, const Lanes& b) {
@@ -76,7 +76,7 @@ HYP_MERGE512 HYP_INLINE Match<kRanks> match(const Lanes& a, const Lanes& b) {
   _mm512_store_si512(bb, b.idx);
   Match<kRanks> m;
   m.jidx = _mm512_setzero_si512();
-  m.ca = m.cb = _mm512_setzero_si512();
+  m.ca = _mm512_setzero_si512();
   const __m512i minus1 = _mm512_set1_epi32(-1);
 #pragma GCC unroll 16
   for (int i = 0; i < 16; ++i) {
@@ -88,13 +88,14 @@ HYP_MERGE512 HYP_INLINE Match<kRanks> match(const Lanes& a, const Lanes& b) {
       const __m512i ai = _mm512_set1_epi32(ab[i]);
       m.ca = _mm512_mask_sub_epi32(m.ca, _mm512_cmpgt_epi32_mask(a.idx, bi), m.ca, minus1);
       m.mb |= _mm512_cmpeq_epi32_mask(b.idx, ai);
-      m.cb = _mm512_mask_sub_epi32(m.cb, _mm512_cmpgt_epi32_mask(b.idx, ai), m.cb, minus1);
     }
   }
   m.ma &= a.valid;
   m.mb &= b.valid;
   return m;
 }
+
+HYP_MERGE512 HYP_INLINE __m512i iota16() { return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15); }
 
 // 16 values of T: one register of float, two of double (lanes 0-7 and 8-15).
 template <class T>
@@ -115,7 +116,22 @@ struct Vals<float> {
   HYP_MERGE512 HYP_INLINE __mmask16 zeros() const { return _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_EQ_OQ); }
   HYP_MERGE512 HYP_INLINE __mmask16 non_finite() const { return _mm512_fpclass_ps_mask(v, 0x99); }
   HYP_MERGE512 HYP_INLINE void compress_store(float* p, __mmask16 k) const { _mm512_mask_compressstoreu_ps(p, k, v); }
-  HYP_MERGE512 HYP_INLINE void scatter(float* p, __mmask16 k, __m512i pos) const { _mm512_mask_i32scatter_ps(p, k, pos, v, 4); }
+  // Writes the u entries of a union at p: entry s is the next of `from_a` (in lane order) where
+  // bit s of `m` is set, else the next of `from_b`'s lanes in `only_b`.
+  HYP_MERGE512 HYP_INLINE static void place(const Vals& from_a, const Vals& from_b, __mmask16 only_b, uint32_t m, int u,
+                                            float* p) {
+    const __m512 b = _mm512_maskz_compress_ps(only_b, from_b.v);
+    const __mmask16 lo = static_cast<__mmask16>(m), hi = static_cast<__mmask16>(m >> 16);
+    _mm512_mask_storeu_ps(p, static_cast<__mmask16>(_bzhi_u32(0xFFFFu, static_cast<unsigned>(std::min(u, 16)))),
+                          _mm512_mask_expand_ps(_mm512_maskz_expand_ps(static_cast<__mmask16>(~lo), b), lo, from_a.v));
+    if (u > 16) {
+      const int ca = __builtin_popcount(lo);
+      const __m512 as = _mm512_maskz_permutexvar_ps(0xFFFF, _mm512_add_epi32(iota16(), _mm512_set1_epi32(ca)), from_a.v);
+      const __m512 bs = _mm512_maskz_permutexvar_ps(0xFFFF, _mm512_add_epi32(iota16(), _mm512_set1_epi32(16 - ca)), b);
+      _mm512_mask_storeu_ps(p + 16, static_cast<__mmask16>(_bzhi_u32(0xFFFFu, static_cast<unsigned>(u - 16))),
+                            _mm512_mask_expand_ps(_mm512_maskz_expand_ps(static_cast<__mmask16>(~hi), bs), hi, as));
+    }
+  }
 };
 template <>
 struct Vals<double> {
@@ -150,9 +166,27 @@ struct Vals<double> {
     _mm512_mask_compressstoreu_pd(p, static_cast<__mmask8>(k), lo);
     _mm512_mask_compressstoreu_pd(p + __builtin_popcount(k & 0xFFu), static_cast<__mmask8>(k >> 8), hi);
   }
-  HYP_MERGE512 HYP_INLINE void scatter(double* p, __mmask16 k, __m512i pos) const {
-    _mm512_mask_i32scatter_pd(p, static_cast<__mmask8>(k), _mm512_castsi512_si256(pos), lo, 8);
-    _mm512_mask_i32scatter_pd(p, static_cast<__mmask8>(k >> 8), _mm512_extracti64x4_epi64(pos, 1), hi, 8);
+  // As Vals<float>::place, in four registers of 8: output register r takes its entries from
+  // a's lanes past those placed before it and b's compressed lanes likewise.
+  HYP_MERGE512 HYP_INLINE static void place(const Vals& from_a, const Vals& from_b, __mmask16 only_b, uint32_t m, int u,
+                                            double* p) {
+    const int c0 = __builtin_popcount(only_b & 0xFFu);
+    const __m512d cl = _mm512_maskz_compress_pd(static_cast<__mmask8>(only_b), from_b.lo);
+    const __m512d ch = _mm512_maskz_compress_pd(static_cast<__mmask8>(only_b >> 8), from_b.hi);
+    const __m512i i8 = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7), c0v = _mm512_set1_epi64(c0);
+    // b's own lanes contiguous in (bl, bh): lanes below c0 from cl, the rest from ch.
+    const __m512i from_ch = _mm512_add_epi64(_mm512_sub_epi64(i8, c0v), _mm512_set1_epi64(8));
+    const __m512d bl = _mm512_permutex2var_pd(cl, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(i8, c0v), from_ch, i8), ch);
+    const __m512d bh = _mm512_permutex2var_pd(cl, _mm512_add_epi64(from_ch, _mm512_set1_epi64(8)), ch);
+    int ca = 0;
+    for (int r = 0; r < 4 && 8 * r < u; ++r) {
+      const __mmask8 mr = static_cast<__mmask8>(m >> (8 * r));
+      const __m512d as = _mm512_permutex2var_pd(from_a.lo, _mm512_add_epi64(i8, _mm512_set1_epi64(ca)), from_a.hi);
+      const __m512d bs = _mm512_permutex2var_pd(bl, _mm512_add_epi64(i8, _mm512_set1_epi64(8 * r - ca)), bh);
+      const __mmask8 n = static_cast<__mmask8>(_bzhi_u32(0xFFu, static_cast<unsigned>(std::min(u - 8 * r, 8))));
+      _mm512_mask_storeu_pd(p + 8 * r, n, _mm512_mask_expand_pd(_mm512_maskz_expand_pd(static_cast<__mmask8>(~mr), bs), mr, as));
+      ca += __builtin_popcount(mr);
+    }
   }
 };
 
@@ -183,14 +217,23 @@ HYP_MERGE512 HYP_INLINE int64_t merge_short(const Lanes& a, const Lanes& b, cons
     if ((ra.zeros() & a.valid) | (rb.zeros() & bonly)) return -1;
     const int64_t n = __builtin_popcount(a.valid) + __builtin_popcount(bonly);
     // Entry positions in the union: a lane's own rank plus the other side's lanes below it,
-    // less the matched ones (counted on both sides).
-    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    const __m512i pa = _mm512_sub_epi32(_mm512_add_epi32(iota, m.ca), bits_below(m.ma));
-    const __m512i pb = _mm512_sub_epi32(_mm512_add_epi32(iota, m.cb), bits_below(m.mb));
-    _mm512_mask_i32scatter_epi32(oi, a.valid, pa, a.idx, 4);
-    _mm512_mask_i32scatter_epi32(oi, bonly, pb, b.idx, 4);
-    ra.scatter(od, a.valid, pa);
-    rb.scatter(od, bonly, pb);
+    // less the matched ones (counted on both sides). Bit s of `from_a` says entry s is a's.
+    const __m512i pa = _mm512_sub_epi32(_mm512_add_epi32(iota16(), m.ca), bits_below(m.ma));
+    const uint32_t from_a = static_cast<uint32_t>(_mm512_mask_reduce_or_epi32(a.valid, _mm512_sllv_epi32(_mm512_set1_epi32(1), pa)));
+    const int u = static_cast<int>(n);
+    // Indices, then values, placed by expanding each side's lanes into its entries.
+    const __m512i bc = _mm512_maskz_compress_epi32(bonly, b.idx);
+    const __mmask16 lo = static_cast<__mmask16>(from_a), hi = static_cast<__mmask16>(from_a >> 16);
+    _mm512_mask_storeu_epi32(oi, static_cast<__mmask16>(_bzhi_u32(0xFFFFu, static_cast<unsigned>(std::min(u, 16)))),
+                             _mm512_mask_expand_epi32(_mm512_maskz_expand_epi32(static_cast<__mmask16>(~lo), bc), lo, a.idx));
+    if (u > 16) {
+      const int ca = __builtin_popcount(lo);
+      const __m512i as = _mm512_maskz_permutexvar_epi32(0xFFFF, _mm512_add_epi32(iota16(), _mm512_set1_epi32(ca)), a.idx);
+      const __m512i bs = _mm512_maskz_permutexvar_epi32(0xFFFF, _mm512_add_epi32(iota16(), _mm512_set1_epi32(16 - ca)), bc);
+      _mm512_mask_storeu_epi32(oi + 16, static_cast<__mmask16>(_bzhi_u32(0xFFFFu, static_cast<unsigned>(u - 16))),
+                               _mm512_mask_expand_epi32(_mm512_maskz_expand_epi32(static_cast<__mmask16>(~hi), bs), hi, as));
+    }
+    Vals<T>::place(ra, rb, bonly, from_a, u, od);
     return n;
   }
 }
