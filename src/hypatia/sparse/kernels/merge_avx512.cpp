@@ -221,18 +221,10 @@ HYP_MERGE512 HYP_INLINE int64_t merge_short(const Lanes& a, const Lanes& b, cons
     const __m512i pa = _mm512_sub_epi32(_mm512_add_epi32(iota16(), m.ca), bits_below(m.ma));
     const uint32_t from_a = static_cast<uint32_t>(_mm512_mask_reduce_or_epi32(a.valid, _mm512_sllv_epi32(_mm512_set1_epi32(1), pa)));
     const int u = static_cast<int>(n);
-    // Indices, then values, placed by expanding each side's lanes into its entries.
-    const __m512i bc = _mm512_maskz_compress_epi32(bonly, b.idx);
-    const __mmask16 lo = static_cast<__mmask16>(from_a), hi = static_cast<__mmask16>(from_a >> 16);
-    _mm512_mask_storeu_epi32(oi, static_cast<__mmask16>(_bzhi_u32(0xFFFFu, static_cast<unsigned>(std::min(u, 16)))),
-                             _mm512_mask_expand_epi32(_mm512_maskz_expand_epi32(static_cast<__mmask16>(~lo), bc), lo, a.idx));
-    if (u > 16) {
-      const int ca = __builtin_popcount(lo);
-      const __m512i as = _mm512_maskz_permutexvar_epi32(0xFFFF, _mm512_add_epi32(iota16(), _mm512_set1_epi32(ca)), a.idx);
-      const __m512i bs = _mm512_maskz_permutexvar_epi32(0xFFFF, _mm512_add_epi32(iota16(), _mm512_set1_epi32(16 - ca)), bc);
-      _mm512_mask_storeu_epi32(oi + 16, static_cast<__mmask16>(_bzhi_u32(0xFFFFu, static_cast<unsigned>(u - 16))),
-                               _mm512_mask_expand_epi32(_mm512_maskz_expand_epi32(static_cast<__mmask16>(~hi), bs), hi, as));
-    }
+    // Indices, then values, placed by expanding each side's lanes into its entries; the
+    // indices move as the bits of 16 floats (compress, expand and permutes only move data).
+    Vals<float>::place({_mm512_castsi512_ps(a.idx)}, {_mm512_castsi512_ps(b.idx)}, bonly, from_a, u,
+                       reinterpret_cast<float*>(oi));
     Vals<T>::place(ra, rb, bonly, from_a, u, od);
     return n;
   }
