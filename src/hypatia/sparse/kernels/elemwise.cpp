@@ -7,6 +7,7 @@
 #include "hypatia/scalar/scalar_ops.h"
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/kernels/merge.h"
+#include "hypatia/sparse/kernels/row_sums.h"
 #include "hypatia/util/parallel.h"
 
 namespace hypatia::sparse_kernels {
@@ -264,6 +265,13 @@ NDArray sum(const SparseMatrix& a_in, int axis, DType dtype, const char* who) {
   visit(a, [&](auto v) {
     using T = value_t<decltype(v)>;
     T* o = out.data<T>();
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      if (per_outer && slice_sums_avx512_available()) {
+        const int nt = v.nnz >= kParallelWork && v.outer > 1 ? ::hypatia::max_threads() : 1;
+        slice_sums_avx512(v.data, v.indptr, v.outer, o, nt);
+        return;
+      }
+    }
     if (per_outer) {
       parallel_outer(v.outer, v.nnz, [&](int64_t s) {
         T acc = T(0);
