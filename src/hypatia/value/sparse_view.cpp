@@ -79,6 +79,11 @@ struct GrowBuf {
     if (n == cap) grow();
     p[n++] = x;
   }
+  // Room for k more at p[n, n + k), for writes that advance n only past those they keep.
+  T* room(int64_t k) {
+    while (n + k > cap) grow();
+    return p.get() + n;
+  }
   void grow() {
     const int64_t c = std::max<int64_t>(4096, cap * 2);
     std::unique_ptr<T[]> q(new T[c]);
@@ -134,6 +139,13 @@ SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
                 constexpr int per = 32 / sizeof(T), nv = 16 / per;
                 const T* x = reinterpret_cast<const T*>(slice);
                 for (; i + 16 <= inner_l; i += 16) {
+                  // One read stream does not keep enough lines in flight to reach the memory
+                  // bandwidth: the lines 16 KB ahead are asked for into L2 (measured best of
+                  // 1-32 KB; 84 -> 69 ms for 800 MB at one thread). A prefetch never faults, so
+                  // the address past the end is formed as an integer.
+                  const uintptr_t ahead = reinterpret_cast<uintptr_t>(x + i) + 16384;
+                  __builtin_prefetch(reinterpret_cast<const void*>(ahead), 0, 2);
+                  if constexpr (sizeof(T) == 8) __builtin_prefetch(reinterpret_cast<const void*>(ahead + 64), 0, 2);
                   UV acc{};
                   for (int w = 0; w < nv; ++w) {
                     UV bits;
@@ -143,8 +155,18 @@ SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
                   U any = 0;
                   for (int l = 0; l < per; ++l) any |= acc[l];
                   if (any == 0) continue;
-                  for (int u = 0; u < 16; ++u)
-                    if (x[i + u] != T(0)) gi.push(static_cast<B>(i + u)), gd.push(x[i + u]);
+                  // Every element is written and the count advances past the non-zero ones
+                  // only: no branch per element (about one run in six holds one at 1 %).
+                  B* ri = gi.room(16);
+                  T* rd = gd.room(16);
+                  int64_t c = 0;
+                  for (int u = 0; u < 16; ++u) {
+                    ri[c] = static_cast<B>(i + u);
+                    rd[c] = x[i + u];
+                    c += x[i + u] != T(0);
+                  }
+                  gi.n += c;
+                  gd.n += c;
                 }
               }
             } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {

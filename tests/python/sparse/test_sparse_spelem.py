@@ -131,19 +131,24 @@ def test_validation_still_rejects_bad_inputs(idt):
     A.indices = A.indices.astype(idt)
     A.indptr = A.indptr.astype(idt)
     x = S.csr_matrix("x")
-    # Column sums scatter by the indices, so the boundary leaves their check to the kernel;
-    # a sparse-sparse product reads them unchecked, so the boundary checks in full.
+    # Column sums scatter by the indices and the elementwise product merges them, so the
+    # boundary leaves their check to the kernels (each raises naming itself); a dense copy reads
+    # them unchecked, so there the boundary checks in full.
     f = hypatia.function([x], S.sp_sum(x, axis=0))
     g = hypatia.function([x], S.sp_sum(x * x, axis=1))
+    h = hypatia.function([x], S.dense_from_sparse(x))
     f(A)
     g(A)
+    h(A)
     for pos, bad in [(A.nnz - 1, 100), (A.nnz // 2, -1)]:
         B = A.copy()
         B.indices[pos] = bad
         with pytest.raises(ValueError, match="index %d at position %d is out of range" % (bad, pos)):
             f(B)
-        with pytest.raises(ValueError, match="bad input argument.*index %d at position %d is out of range" % (bad, pos)):
+        with pytest.raises(ValueError, match=r"^\[MulSS\] index %d at position %d is out of range" % (bad, pos)):
             g(B)
+        with pytest.raises(ValueError, match="bad input argument.*index %d at position %d is out of range" % (bad, pos)):
+            h(B)
     C = A.copy()
     C.indptr[1500] = 0
     with pytest.raises(ValueError, match=r"indptr is not non-decreasing: indptr\[1500\] = 0"):
