@@ -126,6 +126,18 @@ HYP_INLINE void prefetch_ahead(const I* idx, int64_t kb, int64_t ke, int64_t dis
     __builtin_prefetch(reinterpret_cast<const void*>(base + static_cast<uintptr_t>(k + dist) * sizeof(I)), 0, 2);
 }
 
+// Prefetches the two lines 16 KB past p into L2. SpMV's rows read the values as one stream,
+// and one read stream does not keep enough lines in flight to reach the memory bandwidth (the
+// hardware prefetcher runs a short way ahead): one call per row keeps the stream ahead (banded
+// SpMV 11.0 -> 9.1 ms at one thread, 6.4 -> 3.8 at two; random 42 -> 39). A prefetch never
+// faults, so the address is formed as an integer.
+template <class T>
+HYP_INLINE void prefetch_stream(const T* p) {
+  const uintptr_t ahead = reinterpret_cast<uintptr_t>(p) + 16384;
+  __builtin_prefetch(reinterpret_cast<const void*>(ahead), 0, 2);
+  __builtin_prefetch(reinterpret_cast<const void*>(ahead + 64), 0, 2);
+}
+
 // SpMV's gathers are the whole of its work: a guard per entry (Guard) measured 10-20 % slower
 // than this loop plus a vectorised check of each block's indices beforehand (csr_spmv).
 template <class T, class I>
@@ -135,6 +147,7 @@ HYP_INLINE void spmv_rows(const T* data, const I* idx, const I* ptr, int64_t r0,
   for (int64_t i = r0; i < r1; ++i) {
     const int64_t kb = static_cast<int64_t>(ptr[i]), ke = static_cast<int64_t>(ptr[i + 1]);
     prefetch_ahead(idx, kb, ke, pf_next);
+    prefetch_stream(data + kb);
     T s0{}, s1{}, s2{}, s3{};
     int64_t k = kb;
     for (; k + 4 <= ke; k += 4) {
@@ -166,6 +179,7 @@ HYP_INLINE void spmv_rows_local(const T* data, const I* idx, const I* ptr, int64
     T s0{}, s1{};
     int64_t k = static_cast<int64_t>(ptr[i]);
     prefetch_ahead(idx, k, ke, pf_next);
+    prefetch_stream(data + k);
     for (; k + 2 <= ke; k += 2) {
       s0 += data[k] * x[static_cast<int64_t>(idx[k]) * sx];
       s1 += data[k + 1] * x[static_cast<int64_t>(idx[k + 1]) * sx];
