@@ -38,6 +38,10 @@ bool merge_range(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o0, int
   }
   for (int64_t o = o0; o < o1; ++o) {
     const int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
+    ahead(va.indices + p);
+    ahead(vb.indices + q);
+    ahead(va.data + p);
+    ahead(vb.data + q);
     if (!(strictly_increasing(va.indices, p, pe) & strictly_increasing(vb.indices, q, qe) &
           ends_in_range(va.indices, p, pe, va.inner) & ends_in_range(vb.indices, q, qe, va.inner)))
       return false;

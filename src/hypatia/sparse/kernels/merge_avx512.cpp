@@ -239,6 +239,10 @@ HYP_MERGE512 bool merge_block(const CsView<T, int32_t>& a, const CsView<T, int32
   for (int64_t o = o0; o < o1; ++o) {
     const int64_t p = a.begin(o), pe = a.end(o), q = b.begin(o), qe = b.end(o);
     const int64_t c = (pe - p) + (qe - q);
+    ahead(a.indices + p);
+    ahead(b.indices + q);
+    ahead(a.data + p);
+    ahead(b.data + q);
     int64_t n = -1;
     if (pe - p <= 16 && qe - q <= 16) {
       const Lanes la = load_lanes(a.indices + p, pe - p), lb = load_lanes(b.indices + q, qe - q);
