@@ -71,8 +71,7 @@ struct Match {
 };
 template <bool kRanks>
 HYP_MERGE512 HYP_INLINE Match<kRanks> match(const Lanes& a, const Lanes& b) {
-  alignas(64) int32_t ab[16], bb[16];
-  _mm512_store_si512(ab, a.idx);
+  alignas(64) int32_t bb[16];
   _mm512_store_si512(bb, b.idx);
   Match<kRanks> m;
   m.jidx = _mm512_setzero_si512();
@@ -84,14 +83,11 @@ HYP_MERGE512 HYP_INLINE Match<kRanks> match(const Lanes& a, const Lanes& b) {
     const __mmask16 eq = _mm512_cmpeq_epi32_mask(a.idx, bi);
     m.ma |= eq;
     m.jidx = _mm512_mask_mov_epi32(m.jidx, eq, _mm512_set1_epi32(i));
-    if constexpr (kRanks) {
-      const __m512i ai = _mm512_set1_epi32(ab[i]);
-      m.ca = _mm512_mask_sub_epi32(m.ca, _mm512_cmpgt_epi32_mask(a.idx, bi), m.ca, minus1);
-      m.mb |= _mm512_cmpeq_epi32_mask(b.idx, ai);
-    }
+    if constexpr (kRanks) m.ca = _mm512_mask_sub_epi32(m.ca, _mm512_cmpgt_epi32_mask(a.idx, bi), m.ca, minus1);
   }
   m.ma &= a.valid;
-  m.mb &= b.valid;
+  if constexpr (kRanks)  // b's matched lanes: those a's matched lanes point at
+    m.mb = static_cast<__mmask16>(_mm512_mask_reduce_or_epi32(m.ma, _mm512_sllv_epi32(_mm512_set1_epi32(1), m.jidx)));
   return m;
 }
 
