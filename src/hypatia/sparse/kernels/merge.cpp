@@ -1,6 +1,5 @@
 // Sparse (+, -, *) sparse over operands of one dtype, format and index dtype (merge.h): one pass
-// at one thread; at several, pass 1 counts each slice's result and checks canonicality, pass 2
-// fills in nnz-balanced blocks.
+// over nnz-balanced blocks of slices, each written from its upper bound, then moved left.
 #include "hypatia/sparse/kernels/merge.h"
 
 #include <atomic>
@@ -16,25 +15,17 @@ namespace {
 
 using namespace merge_rows;
 
-// Whether the AVX-512 block kernels (merge_rows.h) take these operands: float32/float64 values,
-// int32 indices in and out, and a CPU that has them.
-template <class T, class I, class J>
-bool short_slices_avx512() {
-  return (std::is_same_v<T, float> || std::is_same_v<T, double>) && std::is_same_v<I, int32_t> &&
-         std::is_same_v<J, int32_t> && merge_avx512_available();
-}
-
 // Merges slices [o0, o1) into oi/od from pos (slice o at most nnz(a_o) + nnz(b_o) entries),
 // setting pp[o + 1] and advancing pos; false at the first slice that is not canonical or holds
-// an index outside [0, inner). Takes the
-// AVX-512 block kernel where it applies, else the scalar merge with the canonicality check
-// fused (a slice is checked and merged while in cache).
+// an index outside [0, inner). Float32/float64 values with int32 indices in and out take the
+// AVX-512 block kernel where the CPU has it; the rest the scalar merge, each slice checked and
+// merged while in cache.
 template <SpBinary Op, class T, class I, class J>
 bool merge_range(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o0, int64_t o1, J* pp, J* oi, T* od,
                  int64_t& pos) {
   if constexpr (std::is_same_v<I, int32_t> && std::is_same_v<J, int32_t> &&
                 (std::is_same_v<T, float> || std::is_same_v<T, double>)) {
-    if (short_slices_avx512<T, I, J>()) return merge_block_avx512<Op, T>(va, vb, o0, o1, pp, oi, od, pos);
+    if (merge_avx512_available()) return merge_block_avx512<Op, T>(va, vb, o0, o1, pp, oi, od, pos);
   }
   for (int64_t o = o0; o < o1; ++o) {
     const int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
@@ -45,8 +36,7 @@ bool merge_range(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o0, int
     if (!(strictly_increasing(va.indices, p, pe) & strictly_increasing(vb.indices, q, qe) &
           ends_in_range(va.indices, p, pe, va.inner) & ends_in_range(vb.indices, q, qe, va.inner)))
       return false;
-    pos += merge_slice<Op, true>(va.data, va.indices, p, pe, vb.data, vb.indices, q, qe, oi + pos, od + pos,
-                                 (pe - p) + (qe - q));
+    pos += merge_slice<Op>(va.data, va.indices, p, pe, vb.data, vb.indices, q, qe, oi + pos, od + pos);
     pp[o + 1] = static_cast<J>(pos);
   }
   return true;

@@ -234,7 +234,6 @@ HYP_MERGE512 bool merge_block(const CsView<T, int32_t>& a, const CsView<T, int32
   const __m512i limit = _mm512_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(std::min<int64_t>(inner, int64_t{1} << 31))));
   for (int64_t o = o0; o < o1; ++o) {
     const int64_t p = a.begin(o), pe = a.end(o), q = b.begin(o), qe = b.end(o);
-    const int64_t c = (pe - p) + (qe - q);
     ahead(a.indices + p);
     ahead(b.indices + q);
     ahead(a.data + p);
@@ -248,7 +247,7 @@ HYP_MERGE512 bool merge_block(const CsView<T, int32_t>& a, const CsView<T, int32
                  ends_in_range(a.indices, p, pe, inner) & ends_in_range(b.indices, q, qe, inner))) {
       return false;
     }
-    if (n < 0) n = merge_slice<Op, true>(a.data, a.indices, p, pe, b.data, b.indices, q, qe, oi + pos, od + pos, c);
+    if (n < 0) n = merge_slice<Op>(a.data, a.indices, p, pe, b.data, b.indices, q, qe, oi + pos, od + pos);
     pos += n;
     pp[o + 1] = static_cast<int32_t>(pos);
   }

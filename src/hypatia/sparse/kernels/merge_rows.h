@@ -50,21 +50,16 @@ inline void ahead(const X* p) {
 }
 
 // Merges slices a[p, pe) and b[q, qe) (both strictly increasing), op(x, y) with the missing side
-// zero, and keeps the non-zero results. kWrite: stores them at oi/od (at most cap of them; the
-// surplus writes of zero results go to a scratch slot); otherwise only counts.
-template <SpBinary Op, bool kWrite, class T, class I, class J>
+// zero, into oi/od (room for (pe - p) + (qe - q) entries): every result is written and the count
+// advances past the non-zero ones only, so there is no branch on a result. Returns the count.
+template <SpBinary Op, class T, class I, class J>
 inline int64_t merge_slice(const T* da, const I* ia, int64_t p, int64_t pe, const T* db, const I* ib, int64_t q,
-                           int64_t qe, J* oi, T* od, int64_t cap) {
+                           int64_t qe, J* oi, T* od) {
   const T zero = T(0);
   int64_t k = 0;
-  [[maybe_unused]] J scratch_i;
-  [[maybe_unused]] T scratch_d;
   auto put = [&](int64_t j, const T& r) {
-    if constexpr (kWrite) {
-      const bool room = k < cap;
-      *(room ? oi + k : &scratch_i) = static_cast<J>(j);
-      *(room ? od + k : &scratch_d) = r;
-    }
+    oi[k] = static_cast<J>(j);
+    od[k] = r;
     k += is_nonzero(r);
   };
   while (p < pe && q < qe) {
