@@ -1,6 +1,6 @@
 // The per-slice pieces of sparse (+, -, *) sparse (merge.cpp): the branch-free scalar merge of
-// two sorted slices, its checking helper, and the AVX-512 block kernel for slices
-// of up to 16 entries (merge_avx512.cpp), which falls back to the scalar merge slice by slice.
+// two sorted slices, the slice checks and stream prefetch, and the AVX-512 block kernel for
+// slices of up to 16 entries (merge_avx512.cpp), which falls back to the scalar merge.
 #pragma once
 #include <cstdint>
 #include <type_traits>
@@ -83,10 +83,9 @@ bool merge_avx512_available();
 
 /// Slices [o0, o1) of a (op) b for float32/float64 values and int32 indices in and out: writes
 /// each slice's entries (at most nnz(a_o) + nnz(b_o)) from `pos` on, sets pp[o + 1] and
-/// advances pos. A slice of at most 16 entries on each side
-/// is merged with 16-lane compares; longer ones, and those whose result holds a zero or (Mul) a
-/// non-finite value times an implicit zero, take merge_slice, so the result is the scalar one
-/// bit for bit. Returns false, leaving the rest unwritten, at the first slice that is not
+/// advances pos. A slice of at most 16 entries on each side is merged with 16-lane compares;
+/// longer ones, and those whose result holds a zero or (Mul) a non-finite value times an
+/// implicit zero, take merge_slice, so the result is the scalar one bit for bit. Returns false, leaving the rest unwritten, at the first slice that is not
 /// strictly increasing or holds an index outside [0, inner).
 template <SpBinary Op, class T>
 bool merge_block_avx512(const CsView<T, int32_t>& a, const CsView<T, int32_t>& b, int64_t o0, int64_t o1, int32_t* pp,
