@@ -25,7 +25,8 @@ namespace {
 #define HYP_INLINE inline __attribute__((always_inline))
 
 // One slice's 16 index lanes, the slots past its end holding INT32_MAX (never a valid index, so
-// never equal to or below one).
+// never equal to or below one: int32 output indices mean the inner size is at most INT32_MAX,
+// as merge.cpp picks them from the shape).
 struct Lanes {
   __mmask16 valid;
   __m512i idx;
@@ -63,7 +64,8 @@ HYP_MERGE512 HYP_INLINE __m512i bits_below(__mmask16 m) {
 
 // The matches of a's lanes in b: mask of a's lanes found in b and, for each, the b lane (jidx).
 // With kRanks, also each of a's lanes' count of b's lanes below it (ca) and b's matched lanes
-// (mb), which place a union's entries.
+// (mb), which place a union's entries. One compare per b lane: ge counts b's lanes at or below
+// each a lane; as b is sorted, the last of them is the only one that can equal it.
 template <bool kRanks>
 struct Match {
   __mmask16 ma = 0, mb = 0;
@@ -73,21 +75,21 @@ template <bool kRanks>
 HYP_MERGE512 HYP_INLINE Match<kRanks> match(const Lanes& a, const Lanes& b) {
   alignas(64) int32_t bb[16];
   _mm512_store_si512(bb, b.idx);
-  Match<kRanks> m;
-  m.jidx = _mm512_setzero_si512();
-  m.ca = _mm512_setzero_si512();
   const __m512i minus1 = _mm512_set1_epi32(-1);
+  __m512i ge = _mm512_setzero_si512();
 #pragma GCC unroll 16
-  for (int i = 0; i < 16; ++i) {
-    const __m512i bi = _mm512_set1_epi32(bb[i]);
-    const __mmask16 eq = _mm512_cmpeq_epi32_mask(a.idx, bi);
-    m.ma |= eq;
-    m.jidx = _mm512_mask_mov_epi32(m.jidx, eq, _mm512_set1_epi32(i));
-    if constexpr (kRanks) m.ca = _mm512_mask_sub_epi32(m.ca, _mm512_cmpgt_epi32_mask(a.idx, bi), m.ca, minus1);
-  }
-  m.ma &= a.valid;
-  if constexpr (kRanks)  // b's matched lanes: those a's matched lanes point at
+  for (int i = 0; i < 16; ++i)
+    ge = _mm512_mask_sub_epi32(ge, _mm512_cmpge_epi32_mask(a.idx, _mm512_set1_epi32(bb[i])), ge, minus1);
+  Match<kRanks> m;
+  // ge - 1 is -1 (lane 15 once masked to 4 bits) where no b lane is at or below: b's lane 15 is
+  // then above a's, so it cannot match.
+  m.jidx = _mm512_add_epi32(ge, minus1);
+  m.ma = _mm512_mask_cmpeq_epi32_mask(a.valid, a.idx, _mm512_maskz_permutexvar_epi32(0xFFFF, m.jidx, b.idx));
+  if constexpr (kRanks) {
+    m.ca = _mm512_mask_add_epi32(ge, m.ma, ge, minus1);
+    // b's matched lanes: those a's matched lanes point at.
     m.mb = static_cast<__mmask16>(_mm512_mask_reduce_or_epi32(m.ma, _mm512_sllv_epi32(_mm512_set1_epi32(1), m.jidx)));
+  }
   return m;
 }
 
