@@ -2,10 +2,11 @@
 // Hypatia, Eigen and GraphBLAS on the same inputs at 1 and 2 threads, with each row's bound from
 // the measured triad bandwidth / gather cost, and a size sweep. See bench/README.md.
 //
-// Usage: bench_limits [--quick] [--no-sweep] [--big] [--min-time=S] [Google Benchmark flags]
+// Usage: bench_limits [--quick] [--no-sweep] [--big] [--warm] [--min-time=S] [Google Benchmark flags]
 //   --quick     inputs 10x smaller, sweep to 10^6 (a run of about a minute)
 //   --no-sweep  only the table rows;  --big  adds the 10^8 CSR·dense sweep point (about 2.3 GB)
 //   --min-time  seconds of repeats per benchmark after the first three (default 0.3)
+//   --warm      time calls (and the triad) without flushing the caches before each (limits::cold)
 // One benchmark per row and thread count times the libraries in turn and reports Hypatia's best
 // (the machine is shared: best-of, interleaved, is the least noisy estimate), with the others,
 // the ratios, the bound and Hypatia's fraction of it as counters; a summary table ends the run.
@@ -57,25 +58,26 @@ int64_t merged_nnz(const Csr& a, const Csr& b, bool intersect) {
 }
 
 // ---- bounds (seconds). "bytes": compulsory bytes (every operand read once, the output written
-// once) ÷ triad bandwidth measured at the same footprint (so a cache-resident row is held to
-// cache bandwidth, a large one to memory bandwidth). "gather": max(bytes model, gathers × measured gather cost at t threads
-// from a table of the gathered operand's size) -- the gather cost already divides by the threads.
+// once) ÷ triad bandwidth measured at the same footprint, from cold caches as the rows are timed
+// (limits::cold(); with --warm a cache-resident row is held to cache bandwidth). "gather":
+// max(bytes model, gathers × measured gather cost at t threads from a table of the gathered
+// operand's size) -- the gather cost already divides by the threads.
 double bytes_bound(double bytes, int t) { return bytes / triad_bandwidth_at(t, bytes); }
 
 double spmv_bytes(const Inputs& in) { return in.a.bytes() + 8.0 * in.a.cols + 8.0 * in.a.rows; }
 double spmv_gather_bound(const Inputs& in, int t) {  // model: gather (x[col] per stored entry)
-  return std::max(bytes_bound(spmv_bytes(in), t), in.a.nnz() * gather_cost(in.a.cols, 1, t));
+  return std::max(bytes_bound(spmv_bytes(in), t), in.a.nnz() * gather_cost(in.a.cols, 1, t, in.a.nnz()));
 }
 double spmv_band_bound(const Inputs& in, int t) { return bytes_bound(spmv_bytes(in), t); }  // model: bytes (x is cache-resident along the band)
 double spmm_bound(const Inputs& in, int t) {  // model: gather (one k-wide row of the dense operand per stored entry)
   const double k = in.x.cols;
   const double bytes = in.a.bytes() + 8.0 * in.x.rows * k + 8.0 * in.a.rows * k;
-  return std::max(bytes_bound(bytes, t), in.a.nnz() * gather_cost(in.x.rows, static_cast<int>(k), t));
+  return std::max(bytes_bound(bytes, t), in.a.nnz() * gather_cost(in.x.rows, static_cast<int>(k), t, in.a.nnz()));
 }
 double sddmm_bound(const Inputs& in, int t) {  // model: gather (one k-wide row of y per stored entry of P)
   const double k = in.x.cols;
   const double bytes = in.a.bytes() + in.a.nnz() * 12.0 + 4.0 * (in.a.rows + 1) + 8.0 * in.x.rows * k;
-  return std::max(bytes_bound(bytes, t), in.a.nnz() * gather_cost(in.y.rows, static_cast<int>(k), t));
+  return std::max(bytes_bound(bytes, t), in.a.nnz() * gather_cost(in.y.rows, static_cast<int>(k), t, in.a.nnz()));
 }
 double elemwise_bound(const Inputs& in, int t, bool intersect) {  // model: bytes (a, b read; c written)
   const int64_t nc = merged_nnz(in.a, in.b, intersect);
@@ -192,8 +194,12 @@ void run_row(benchmark::State& state, int r, int t) {
     // Three repeats at least; two when one call takes seconds (the sweep's top sizes).
     const int min_reps = now() - w0 > 1.0 * live.size() ? 2 : 3;
     double total = 0;
-    for (int reps = 0; reps < min_reps || (total < g_min_time * live.size() && reps < 100); ++reps)
+    // The libraries take turns, so that a change of load on the shared machine hits them alike;
+    // each timed call starts from flushed caches, as the bound's triad does (limits::cold()).
+    const int max_reps = cold() ? 20 : 100;  // a flush takes about 50 ms
+    for (int reps = 0; reps < min_reps || (total < g_min_time * live.size() && reps < max_reps); ++reps)
       for (size_t i = 0; i < live.size(); ++i) {
+        if (cold()) flush_caches();
         const double t0 = now();
         live[i]->run();
         const double dt = now() - t0;
@@ -240,8 +246,8 @@ void print_summary() {
               g_bw[1] / 1e9, g_bw[2] / 1e9, chase_latency(8 << 20) * 1e9, chase_latency(int64_t{1} << 30) * 1e9);
   std::printf("gather cost (independent loads, best of plain and prefetched, ns per gather, all threads together):");
   std::printf(" 1M-double table %.2f (1T) %.2f (2T); 100k x 64 rows %.1f (1T) %.1f (2T)\n",
-              gather_cost(1'000'000, 1, 1) * 1e9, gather_cost(1'000'000, 1, 2) * 1e9, gather_cost(100'000, 64, 1) * 1e9,
-              gather_cost(100'000, 64, 2) * 1e9);
+              gather_cost(1'000'000, 1, 1, 10'000'000) * 1e9, gather_cost(1'000'000, 1, 2, 10'000'000) * 1e9,
+              gather_cost(100'000, 64, 1, 1'000'000) * 1e9, gather_cost(100'000, 64, 2, 1'000'000) * 1e9);
   std::printf("%-36s %2s %10s %9s %9s %8s %8s %9s %6s %7s %s\n", "row", "T", "H ms", "Eigen ms", "GrB ms", "H/Eigen",
               "H/GrB", "bound ms", "frac", "model", "check");
   for (int r = 0; r < static_cast<int>(g_rows.size()); ++r)
@@ -277,6 +283,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--quick")) g_quick = true;
     else if (!std::strcmp(argv[i], "--no-sweep")) g_sweep = false;
     else if (!std::strcmp(argv[i], "--big")) g_big = true;
+    else if (!std::strcmp(argv[i], "--warm")) set_cold(false);
     else if (!std::strncmp(argv[i], "--min-time=", 11)) g_min_time = std::atof(argv[i] + 11);
     else rest.push_back(argv[i]);
   }

@@ -76,20 +76,34 @@ Dense random_dense(int64_t rows, int64_t cols, uint64_t seed);
 Dense random_sparse_dense(int64_t rows, int64_t cols, double density, uint64_t seed);
 
 // ---- machine figures (limits_machine.cpp) ----
+/// Whether timings start from cold caches (the default): flush_caches() before each timed call
+/// of a row and each pass of the triad and gather figures. This machine's L3 (480 MB) holds a
+/// row's operands (100-250 MB), but one pass does not leave them there (it took 200 calls in a
+/// row for row sums to run from L3), and the libraries take turns on their own copies; so a
+/// triad repeated over the same arrays measured the L3 while the kernels ran from memory.
+/// Flushing before both makes the bound the memory's and the times comparable with it.
+/// set_cold(false) (bench_limits --warm) keeps every cache as the previous call left it.
+void set_cold(bool cold);
+bool cold();
+/// Evicts every cache level by sweeping a 1 GB buffer (more than twice the L3), read and written.
+void flush_caches();
 /// STREAM triad a = b + s*c over `n` doubles per array, at `threads` threads: bytes/s, counting
 /// 24 bytes per element as STREAM does (writes counted once; kernels' bytes are counted alike).
+/// With cold(), each timed pass starts from flushed caches.
 double triad_bandwidth(int threads, int64_t n);
 /// The triad bandwidth at the footprint of a row (`bytes` in all, rounded up to a power-of-two
-/// array length): cache bandwidth for rows that fit in cache, memory bandwidth beyond. Cached.
+/// array length): with cold(), the memory's bandwidth; otherwise cache bandwidth for rows that
+/// fit in cache. Cached.
 double triad_bandwidth_at(int threads, double bytes);
 /// Seconds per random gather at `threads` threads (all threads together, i.e. the cost of one
-/// gather when the work is split across them): independent loads of `width` consecutive doubles
-/// from a table of `table_rows` x `width` doubles, at random rows, summed; the index stream
+/// gather when the work is split across them): `gathers` independent loads (as many as the row
+/// makes, capped) of `width` consecutive doubles from a table of `table_rows` x `width` doubles,
+/// at random rows, summed; the index stream
 /// (4 bytes per gather) is read as in a CSR kernel. The best of plain loads and of software
 /// prefetching 4 to 64 gathers ahead, so that a kernel that prefetches is held to the same
 /// figure. Measured anew on every call (the machine's load changes), so each row's bound is
-/// measured next to the row.
-double gather_cost(int64_t table_rows, int width, int threads);
+/// measured next to the row; with cold(), each configuration's pass starts from flushed caches.
+double gather_cost(int64_t table_rows, int width, int threads, int64_t gathers);
 /// Seconds per dependent random load (pointer chasing) in a table of `bytes`: the latency.
 double chase_latency(int64_t bytes);
 

@@ -153,6 +153,23 @@ Dense random_sparse_dense(int64_t rows, int64_t cols, double density, uint64_t s
   return d;
 }
 
+bool g_cold = true;
+void set_cold(bool c) { g_cold = c; }
+bool cold() { return g_cold; }
+
+void flush_caches() {
+  static std::vector<double> junk(int64_t{1} << 27, 1.0);  // 1 GB
+  double s = 0;
+  const int64_t n = static_cast<int64_t>(junk.size());
+#pragma omp parallel for reduction(+ : s) schedule(static)
+  for (int64_t i = 0; i < n; i += 8) {  // one double per line, read and written
+    s += junk[i];
+    junk[i] = s * 0.0 + 1.0;
+  }
+  volatile double sink = s;
+  (void)sink;
+}
+
 double triad_bandwidth(int threads, int64_t n) {
   std::vector<double> a(n), b(n), c(n);
 #pragma omp parallel for num_threads(threads) schedule(static)  // first touch by the same threads
@@ -163,8 +180,10 @@ double triad_bandwidth(int threads, int64_t n) {
   }
   double best = std::numeric_limits<double>::infinity();
   const double s = 3.0;
-  const int inner = static_cast<int>(std::max<int64_t>(1, 4'000'000 / n));  // >= ~1 ms per timing for cached sizes
-  for (int rep = 0; rep < 7; ++rep) {
+  // Warm: >= ~1 ms per timing for cached sizes. Cold: one pass after a flush.
+  const int inner = g_cold ? 1 : static_cast<int>(std::max<int64_t>(1, 4'000'000 / n));
+  for (int rep = 0; rep < (g_cold ? 5 : 7); ++rep) {
+    if (g_cold) flush_caches();
     const double t0 = now();
     for (int k = 0; k < inner; ++k) {
 #pragma omp parallel for num_threads(threads) schedule(static)
@@ -186,10 +205,12 @@ double triad_bandwidth_at(int threads, double bytes) {
   return cache[key] = triad_bandwidth(threads, n);
 }
 
-double gather_cost(int64_t table_rows, int width, int threads) {
+double gather_cost(int64_t table_rows, int width, int threads, int64_t gathers) {
   std::vector<double> table(table_rows * width);
   for (int64_t i = 0; i < static_cast<int64_t>(table.size()); ++i) table[i] = 1.0 / (1 + i % 13);
-  const int64_t m = std::max<int64_t>(1 << 16, (width == 1 ? 8 << 20 : 1 << 20) / width);
+  // As many gathers as the row makes (so each table row is reused as often, from cache after
+  // its first touch), up to a pass of about 60 ms.
+  const int64_t m = std::clamp<int64_t>(gathers, 1 << 16, width == 1 ? int64_t{16} << 20 : (int64_t{128} << 20) / width);
   std::vector<int32_t> idx(m);
   Rng r{77};
   for (auto& v : idx) v = static_cast<int32_t>(r.below(table_rows));
@@ -202,7 +223,8 @@ double gather_cost(int64_t table_rows, int width, int threads) {
     if (width % panels != 0 || (panels > 1 && width / panels < 8)) continue;
     const int pw = width / panels;
     for (int pf : {0, 4, 8, 16, 32, 64})
-      for (int rep = 0; rep < 3; ++rep) {
+      for (int rep = 0; rep < (g_cold ? 1 : 3); ++rep) {
+        if (g_cold) flush_caches();
         const double t0 = now();
         for (int c = 0; c < panels; ++c) {
           const double* t = table.data() + static_cast<int64_t>(c) * pw;
