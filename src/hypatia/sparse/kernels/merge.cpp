@@ -29,13 +29,8 @@ bool merge_range(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o0, int
   }
   for (int64_t o = o0; o < o1; ++o) {
     const int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
-    ahead(va.indices + p);
-    ahead(vb.indices + q);
-    ahead(va.data + p);
-    ahead(vb.data + q);
-    if (!(strictly_increasing(va.indices, p, pe) & strictly_increasing(vb.indices, q, qe) &
-          ends_in_range(va.indices, p, pe, va.inner) & ends_in_range(vb.indices, q, qe, va.inner)))
-      return false;
+    ahead_slices(va, p, vb, q);
+    if (!slices_ok(va.indices, p, pe, vb.indices, q, qe, va.inner)) return false;
     pos += merge_slice<Op>(va.data, va.indices, p, pe, vb.data, vb.indices, q, qe, oi + pos, od + pos);
     pp[o + 1] = static_cast<J>(pos);
   }

@@ -236,17 +236,13 @@ HYP_MERGE512 bool merge_block(const CsView<T, int32_t>& a, const CsView<T, int32
   const __m512i limit = _mm512_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(std::min<int64_t>(inner, int64_t{1} << 31))));
   for (int64_t o = o0; o < o1; ++o) {
     const int64_t p = a.begin(o), pe = a.end(o), q = b.begin(o), qe = b.end(o);
-    ahead(a.indices + p);
-    ahead(b.indices + q);
-    ahead(a.data + p);
-    ahead(b.data + q);
+    ahead_slices(a, p, b, q);
     int64_t n = -1;
     if (pe - p <= 16 && qe - q <= 16) {
       const Lanes la = load_lanes(a.indices + p, pe - p), lb = load_lanes(b.indices + q, qe - q);
       if (!(increasing(la, limit) & increasing(lb, limit))) return false;
       n = merge_short<Op, T>(la, lb, a.data + p, b.data + q, oi + pos, od + pos);
-    } else if (!(strictly_increasing(a.indices, p, pe) & strictly_increasing(b.indices, q, qe) &
-                 ends_in_range(a.indices, p, pe, inner) & ends_in_range(b.indices, q, qe, inner))) {
+    } else if (!slices_ok(a.indices, p, pe, b.indices, q, qe, inner)) {
       return false;
     }
     if (n < 0) n = merge_slice<Op>(a.data, a.indices, p, pe, b.data, b.indices, q, qe, oi + pos, od + pos);

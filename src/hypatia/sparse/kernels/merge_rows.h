@@ -33,12 +33,16 @@ inline bool strictly_increasing(const I* ix, int64_t b, int64_t e) {
   return ok;
 }
 
-// Whether a strictly increasing slice ix[b, e) lies in [0, inner): its ends do. With
-// strictly_increasing, the slice check the merge makes instead of the boundary's O(nnz) range
-// check (Op::checks_input_indices).
+// Whether slices ia[p, pe) and ib[q, qe) are both strictly increasing (sorted, no duplicates)
+// and inside [0, inner), their ends being so: the slice check the merge makes instead of the
+// boundary's O(nnz) range check (Op::checks_input_indices).
 template <class I>
-inline bool ends_in_range(const I* ix, int64_t b, int64_t e, int64_t inner) {
-  return e == b || (ix[b] >= 0 && static_cast<int64_t>(ix[e - 1]) < inner);
+inline bool slices_ok(const I* ia, int64_t p, int64_t pe, const I* ib, int64_t q, int64_t qe, int64_t inner) {
+  auto ends_in_range = [inner](const I* ix, int64_t b, int64_t e) {
+    return e == b || (ix[b] >= 0 && static_cast<int64_t>(ix[e - 1]) < inner);
+  };
+  return strictly_increasing(ia, p, pe) & strictly_increasing(ib, q, qe) & ends_in_range(ia, p, pe) &
+         ends_in_range(ib, q, qe);
 }
 
 // Asks for the line 16 KB past p into L2. Each slice of a merge calls it on its four input
@@ -47,6 +51,14 @@ inline bool ends_in_range(const I* ix, int64_t b, int64_t e, int64_t inner) {
 template <class X>
 inline void ahead(const X* p) {
   __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(p) + 16384), 0, 2);
+}
+// ahead() on the indices and values of slices starting at a[p] and b[q].
+template <class V>
+inline void ahead_slices(const V& a, int64_t p, const V& b, int64_t q) {
+  ahead(a.indices + p);
+  ahead(b.indices + q);
+  ahead(a.data + p);
+  ahead(b.data + q);
 }
 
 // Merges slices a[p, pe) and b[q, qe) (both strictly increasing), op(x, y) with the missing side
