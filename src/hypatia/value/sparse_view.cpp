@@ -2,6 +2,8 @@
 // (the value layer's own: SparseMatrix::to_dense/from_dense and the graph layer use them).
 #include "hypatia/value/sparse_view.h"
 
+#include "hypatia/value/dense_runs.h"
+
 #include <cstring>
 
 #include <memory>
@@ -67,34 +69,6 @@ NDArray to_dense(const SparseMatrix& m) {
   return out;
 }
 
-namespace {
-
-// A growable array (not std::vector: vector<bool> has no bool*) for one thread's share of
-// from_dense's output; doubling keeps the copies to O(final size).
-template <class T>
-struct GrowBuf {
-  std::unique_ptr<T[]> p;
-  int64_t n = 0, cap = 0;
-  void push(const T& x) {
-    if (n == cap) grow();
-    p[n++] = x;
-  }
-  // Room for k more at p[n, n + k), for writes that advance n only past those they keep.
-  T* room(int64_t k) {
-    while (n + k > cap) grow();
-    return p.get() + n;
-  }
-  void grow() {
-    const int64_t c = std::max<int64_t>(4096, cap * 2);
-    std::unique_ptr<T[]> q(new T[c]);
-    std::copy(p.get(), p.get() + n, q.get());
-    p = std::move(q);
-    cap = c;
-  }
-};
-
-}  // namespace
-
 SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
   if (dense.ndim() != 2) value_error("[SparseFromDense] expects a 2-d array, got shape ", shape_str(dense.shape()));
   const int64_t rows = dense.shape(0), cols = dense.shape(1);
@@ -129,46 +103,9 @@ SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
             const int64_t before = gi.n;
             const char* slice = base_l + o * so_l;
             int64_t i = 0;
-            if constexpr (std::is_floating_point_v<T>) {
-              if (si_l == static_cast<int64_t>(sizeof(T))) {
-                // Contiguous floats: a run of 16 is all zero when the or of their bit patterns,
-                // shifted past the sign, is 0 (+-0 are zero, NaN is not, as x != 0 says). An
-                // integer or-reduction vectorises; a float compare per element does not.
-                using U = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
-                typedef U UV __attribute__((vector_size(32)));  // 32 bytes: 4 doubles or 8 floats
-                constexpr int per = 32 / sizeof(T), nv = 16 / per;
-                const T* x = reinterpret_cast<const T*>(slice);
-                for (; i + 16 <= inner_l; i += 16) {
-                  // One read stream does not keep enough lines in flight to reach the memory
-                  // bandwidth: the lines 16 KB ahead are asked for into L2 (measured best of
-                  // 1-32 KB; 84 -> 69 ms for 800 MB at one thread). A prefetch never faults, so
-                  // the address past the end is formed as an integer.
-                  const uintptr_t ahead = reinterpret_cast<uintptr_t>(x + i) + 16384;
-                  __builtin_prefetch(reinterpret_cast<const void*>(ahead), 0, 2);
-                  if constexpr (sizeof(T) == 8) __builtin_prefetch(reinterpret_cast<const void*>(ahead + 64), 0, 2);
-                  UV acc{};
-                  for (int w = 0; w < nv; ++w) {
-                    UV bits;
-                    std::memcpy(&bits, x + i + w * per, sizeof(UV));
-                    acc |= bits << 1;
-                  }
-                  U any = 0;
-                  for (int l = 0; l < per; ++l) any |= acc[l];
-                  if (any == 0) continue;
-                  // Every element is written and the count advances past the non-zero ones
-                  // only: no branch per element (about one run in six holds one at 1 %).
-                  B* ri = gi.room(16);
-                  T* rd = gd.room(16);
-                  int64_t c = 0;
-                  for (int u = 0; u < 16; ++u) {
-                    ri[c] = static_cast<B>(i + u);
-                    rd[c] = x[i + u];
-                    c += x[i + u] != T(0);
-                  }
-                  gi.n += c;
-                  gd.n += c;
-                }
-              }
+            if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+              if (si_l == static_cast<int64_t>(sizeof(T)))
+                i = keep_nonzero_runs(reinterpret_cast<const T*>(slice), inner_l, gi, gd);
             } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
               if (si_l == static_cast<int64_t>(sizeof(T))) {  // contiguous: skip all-zero runs of 16
                 const T* x = reinterpret_cast<const T*>(slice);
@@ -203,7 +140,7 @@ SparseMatrix from_dense(const NDArray& dense, SparseFormat f) {
         for (int t = 0; t < nt; ++t) {
           const int64_t at = static_cast<int64_t>(p[block(t).first]);
           for (int64_t k = 0; k < bi[t].n; ++k) ix[at + k] = static_cast<I>(bi[t].p[k]);
-          std::copy(bd[t].p.get(), bd[t].p.get() + bd[t].n, d + at);
+          std::copy(bd[t].p, bd[t].p + bd[t].n, d + at);
         }
       });
       return SparseMatrix(f, rows, cols, data, idx, ptr);

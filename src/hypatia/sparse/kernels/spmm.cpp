@@ -34,16 +34,6 @@ inline bool is_one(const T& v) {
 
 int64_t elem_stride(const NDArray& a, int axis) { return a.strides()[axis] / itemsize(a.dtype()); }
 
-// The matrix with indices and indptr of dtype `idt` (shared when they already are).
-SparseMatrix with_index_dtype(const SparseMatrix& m, DType idt) {
-  if (m.indices().dtype() == idt && m.indptr().dtype() == idt) return m;
-  return SparseMatrix(m.format(), m.rows(), m.cols(), m.data(), m.indices().astype(idt), m.indptr().astype(idt));
-}
-
-SparseMatrix common_index_dtype_if_needed(const SparseMatrix& m) {
-  return m.indices().dtype() == m.indptr().dtype() ? m : common_index_dtype(m);
-}
-
 int num_threads(int64_t work) { return work >= kParallelWork ? ::hypatia::max_threads() : 1; }
 
 }  // namespace
@@ -187,98 +177,6 @@ void dense_spmm(const NDArray& x, const SparseMatrix& b, NDArray& out) {
         for (int64_t k = v.begin(o); k < v.end(o); ++k)
           accumulate(orow[v.col(o, k)], mul_(v.data[k], xrow[v.row(o, k) * sx1]));
     });
-  });
-}
-
-// ---------------------------------------------------------------- sparse x sparse
-
-SparseMatrix spgemm(const SparseMatrix& a_in, const SparseMatrix& b_in) {
-  if (a_in.cols() != b_in.rows())
-    value_error("[dot] shapes ", shape_str(a_in.shape()), " and ", shape_str(b_in.shape()), " not aligned");
-  const SparseFormat f = a_in.format();
-  const SparseMatrix b_f = convert_format(b_in, f);
-  // CSR: row o of the result combines the rows of b named by row o of a. CSC: the same on the
-  // transposes (C^T = B^T A^T, and CSC arrays of M are CSR arrays of M^T), so A = b, B = a.
-  const SparseMatrix& A0 = f == SparseFormat::CSR ? a_in : b_f;
-  const SparseMatrix& B0 = f == SparseFormat::CSR ? b_f : a_in;
-  const SparseMatrix A = common_index_dtype_if_needed(A0);
-  const SparseMatrix B = with_index_dtype(B0, A.indptr().dtype());
-  const int64_t rows = a_in.rows(), cols = b_in.cols();
-  return visit(A, [&](auto va) {
-    using T = value_t<decltype(va)>;
-    using I = index_t<decltype(va)>;
-    const CsView<T, I> vb = view_as<T, I>(B);
-    const int64_t outer = va.outer, inner = vb.inner;
-    const int nt = outer > 1 ? num_threads(va.nnz + vb.nnz) : 1;
-    std::vector<int64_t> counts(outer, 0);
-    std::vector<std::vector<int64_t>> tidx(nt);
-    std::vector<std::vector<T>> tval(nt);
-    // Per-thread dense accumulators of `inner` entries, allocated (and their size checked)
-    // before the region; the region's own growth (push_back) is captured and rethrown after it.
-    checked_nbytes(inner, sizeof(T) + sizeof(int64_t), {inner}, dtype_name(dtype_v<T>), "dot");
-    std::vector<std::unique_ptr<T[]>> accs(nt);
-    std::vector<std::vector<int64_t>> marks(nt);
-    for (int t = 0; t < nt; ++t) {
-      accs[t].reset(new T[inner]());
-      marks[t].assign(inner, -1);
-    }
-    RegionErrors errors;
-#pragma omp parallel num_threads(nt) if (nt > 1)
-    errors.capture([&] {
-      const int t = omp_get_thread_num();
-      const int64_t ob = outer * t / nt, oe = outer * (t + 1) / nt;
-      T* acc = accs[t].get();
-      std::vector<int64_t>& mark = marks[t];
-      std::vector<int64_t> touched;
-      auto& ix = tidx[t];
-      auto& vals = tval[t];
-      for (int64_t o = ob; o < oe; ++o) {
-        touched.clear();
-        for (int64_t k = va.begin(o); k < va.end(o); ++k) {
-          const int64_t j = va.index(k);
-          const T av = va.data[k];
-          for (int64_t q = vb.begin(j); q < vb.end(j); ++q) {
-            const int64_t c = vb.index(q);
-            if (mark[c] != o) {
-              mark[c] = o;
-              acc[c] = mul_(av, vb.data[q]);
-              touched.push_back(c);
-            } else {
-              accumulate(acc[c], mul_(av, vb.data[q]));
-            }
-          }
-        }
-        std::sort(touched.begin(), touched.end());
-        int64_t c0 = 0;
-        for (int64_t c : touched)
-          if (is_nonzero(acc[c])) {
-            ix.push_back(c);
-            vals.push_back(acc[c]);
-            ++c0;
-          }
-        counts[o] = c0;
-      }
-    });
-    errors.rethrow();
-    const int64_t nnz = std::accumulate(counts.begin(), counts.end(), int64_t{0});
-    const DType idt = index_dtype_for(rows, cols, nnz);
-    NDArray ptr(idt, {indptr_length(outer, "dot")}), idx(idt, {nnz}), data(dtype_v<T>, {nnz});
-    counts_to_indptr(counts, ptr);
-    T* d = data.data<T>();
-    dispatch_index(idt, [&](auto itag) {
-      using J = decltype(itag);
-      const J* p = ptr.data<J>();
-      J* out_ix = idx.data<J>();
-#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
-      for (int t = 0; t < nt; ++t) {
-        const int64_t start = p[outer * t / nt];
-        for (size_t q = 0; q < tidx[t].size(); ++q) {
-          out_ix[start + q] = static_cast<J>(tidx[t][q]);
-          d[start + q] = tval[t][q];
-        }
-      }
-    });
-    return SparseMatrix(f, rows, cols, data, idx, ptr);
   });
 }
 

@@ -9,6 +9,8 @@
 
 #include <omp.h>
 
+#include "hypatia/value/dense_runs.h"
+
 // Vectors are passed by value only between always-inline helpers (no ABI boundary).
 #pragma GCC diagnostic ignored "-Wpsabi"
 
@@ -462,7 +464,10 @@ bool g_enabled = true;
 bool use_avx2() { return g_avx2; }
 void set_avx2(bool enabled) { g_avx2 = enabled && cpu_has_avx2(); }
 bool use_avx512() { return g_avx2 && g_avx512; }
-void set_avx512(bool enabled) { g_avx512 = enabled && cpu_has_avx512(); }
+void set_avx512(bool enabled) {
+  g_avx512 = enabled && cpu_has_avx512();
+  set_dense_runs_avx512(enabled);  // the value layer's from_dense scan follows the same switch
+}
 bool enabled() { return g_enabled; }
 void set_enabled(bool on) { g_enabled = on; }
 

@@ -65,7 +65,9 @@ bool use_avx2();
 void set_avx2(bool enabled);
 /// True when the k-wide SpMM also uses its AVX-512VL build (32 vector registers: 16-vector
 /// tiles), i.e. the AVX2 builds run and the CPU has AVX-512F/VL; set_avx512(false) keeps it to
-/// the AVX2 build (same summation order, for tests and timing).
+/// the AVX2 build (same summation order, for tests and timing). The switch is shared by every
+/// AVX-512 path (the sparse merge, slice sums, and the value layer's from_dense scan), so one
+/// call makes tests compare them all with the portable loops.
 bool use_avx512();
 void set_avx512(bool enabled);
 

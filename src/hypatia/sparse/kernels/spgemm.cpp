@@ -1,0 +1,155 @@
+// Sparse x sparse product (spmm.h's spgemm): Gustavson's rows in two passes, symbolic then numeric.
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include <omp.h>
+
+#include "hypatia/sparse/kernels/kernels.h"
+#include "hypatia/sparse/kernels/merge.h"
+#include "hypatia/sparse/kernels/sort_distinct.h"
+#include "hypatia/sparse/kernels/spmm.h"
+#include "hypatia/util/parallel.h"
+
+namespace hypatia::sparse_kernels {
+
+namespace {
+
+template <class T>
+inline T times(const T& a, const T& b) {
+  if constexpr (std::is_same_v<T, bool>) return a && b;
+  else if constexpr (std::is_same_v<T, half>) return half(static_cast<float>(a) * static_cast<float>(b));
+  else return static_cast<T>(a * b);
+}
+
+// One thread's scratch, sized to b's inner extent: the row stamp each column last got (so no
+// clearing between rows or passes) and the dense accumulator. Allocated before the parallel
+// regions, so that a MemoryError is raised on the calling thread.
+template <class T>
+struct Scratch {
+  std::vector<int64_t> stamp;
+  std::unique_ptr<T[]> acc;
+  std::vector<int32_t> sort_tmp;  // sort_distinct's room for kRankSortMax 32-bit keys
+  explicit Scratch(int64_t inner) : stamp(inner, -1), acc(new T[inner]), sort_tmp(kRankSortMax) {}
+};
+
+}  // namespace
+
+SparseMatrix spgemm(const SparseMatrix& a_in, const SparseMatrix& b_in) {
+  if (a_in.cols() != b_in.rows())
+    value_error("[dot] shapes ", shape_str(a_in.shape()), " and ", shape_str(b_in.shape()), " not aligned");
+  const SparseFormat f = a_in.format();
+  const SparseMatrix b_f = convert_format(b_in, f);
+  // CSR: row o of the result combines the rows of b named by row o of a. CSC: the same on the
+  // transposes (C^T = B^T A^T, and CSC arrays of M are CSR arrays of M^T), so A = b, B = a.
+  const SparseMatrix& A0 = f == SparseFormat::CSR ? a_in : b_f;
+  const SparseMatrix& B0 = f == SparseFormat::CSR ? b_f : a_in;
+  const SparseMatrix A = A0.indices().dtype() == A0.indptr().dtype() ? A0 : common_index_dtype(A0);
+  const DType aidt = A.indptr().dtype();
+  const SparseMatrix B = B0.indices().dtype() == aidt && B0.indptr().dtype() == aidt
+                             ? B0
+                             : SparseMatrix(B0.format(), B0.rows(), B0.cols(), B0.data(), B0.indices().astype(aidt),
+                                            B0.indptr().astype(aidt));
+  const int64_t rows = a_in.rows(), cols = b_in.cols();
+  return visit(A, [&](auto va) {
+    using T = value_t<decltype(va)>;
+    using I = index_t<decltype(va)>;
+    const CsView<T, I> vb = view_as<T, I>(B);
+    const int64_t outer = va.outer, inner = vb.inner;
+    const int nt = outer > 1 && va.nnz + vb.nnz >= kParallelWork ? ::hypatia::max_threads() : 1;
+    checked_nbytes(inner, sizeof(T) + sizeof(int64_t), {inner}, dtype_name(dtype_v<T>), "dot");
+    std::vector<std::unique_ptr<Scratch<T>>> scratch(nt);
+    for (auto& s : scratch) s = std::make_unique<Scratch<T>>(inner);
+
+    // Pass 1, symbolic: how many distinct columns each row of the result touches. Exact
+    // offsets let pass 2 write straight into the output: no per-thread buffers that grow by
+    // doubling, fault fresh pages in and are copied once more at the end (a third of the
+    // time of the one-pass version at 200k^2, 10/row).
+    std::vector<int64_t> off(outer + 1, 0);
+    const std::vector<int64_t> b1 = balanced_bounds(va.indptr, static_cast<const I*>(nullptr), outer, nt);
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+    for (int t = 0; t < nt; ++t) {
+      int64_t* stamp = scratch[t]->stamp.data();
+      for (int64_t o = b1[t]; o < b1[t + 1]; ++o) {
+        int64_t n = 0;
+        for (int64_t k = va.begin(o); k < va.end(o); ++k) {
+          const int64_t j = va.index(k);
+          for (int64_t q = vb.begin(j); q < vb.end(j); ++q) {
+            const int64_t c = vb.index(q);
+            n += stamp[c] != o;
+            stamp[c] = o;
+          }
+        }
+        off[o + 1] = n;
+      }
+    }
+    for (int64_t o = 0; o < outer; ++o) off[o + 1] += off[o];
+    const int64_t total = off[outer];
+    const DType idt = index_dtype_for(rows, cols, total);
+    NDArray idx(idt, {total}), data(dtype_v<T>, {total});
+    std::vector<int64_t> kept(outer);
+
+    // Pass 2, numeric: a row's columns are listed in its output slot as first touched, sorted
+    // there, and its non-zero sums written over them (sums that are exactly zero are dropped).
+    dispatch_index(idt, [&](auto itag) {
+      using J = decltype(itag);
+      J* ix = idx.data<J>();
+      T* d = data.data<T>();
+      const std::vector<int64_t> b2 = balanced_bounds(off.data(), static_cast<const int64_t*>(nullptr), outer, nt);
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+      for (int t = 0; t < nt; ++t) {
+        int64_t* stamp = scratch[t]->stamp.data();
+        T* acc = scratch[t]->acc.get();
+        for (int64_t o = b2[t]; o < b2[t + 1]; ++o) {
+          const int64_t mark = outer + o;  // pass 1 left stamps below outer
+          J* row = ix + off[o];
+          int64_t n = 0;
+          for (int64_t k = va.begin(o); k < va.end(o); ++k) {
+            const int64_t j = va.index(k);
+            const T av = va.data[k];
+            for (int64_t q = vb.begin(j); q < vb.end(j); ++q) {
+              const int64_t c = vb.index(q);
+              if (stamp[c] != mark) {
+                stamp[c] = mark;
+                acc[c] = times(av, vb.data[q]);
+                row[n++] = static_cast<J>(c);
+              } else {
+                accumulate(acc[c], times(av, vb.data[q]));
+              }
+            }
+          }
+          if constexpr (sizeof(J) == 4) sort_distinct(row, n, scratch[t]->sort_tmp.data());
+          else sort_distinct(row, n);
+          T* vals = d + off[o];
+          int64_t w = 0;
+          for (int64_t q = 0; q < n; ++q) {
+            const J c = row[q];
+            row[w] = c;
+            vals[w] = acc[c];
+            w += is_nonzero(acc[c]) ? 1 : 0;
+          }
+          kept[o] = w;
+        }
+      }
+      // Exact cancellations left gaps: close them (rare, so one sequential move).
+      int64_t at = 0;
+      for (int64_t o = 0; o < outer; ++o) {
+        if (at != off[o] && kept[o] > 0) {
+          std::memmove(ix + at, ix + off[o], kept[o] * sizeof(J));
+          std::memmove(d + at, d + off[o], kept[o] * sizeof(T));
+        }
+        at += kept[o];
+      }
+    });
+    NDArray ptr(idt, {indptr_length(outer, "dot")});
+    const int64_t nnz = counts_to_indptr(kept, ptr);
+    if (nnz != total) {
+      idx = idx.slice(0, 0, nnz, 1);
+      data = data.slice(0, 0, nnz, 1);
+    }
+    return SparseMatrix(f, rows, cols, data, idx, ptr);
+  });
+}
+
+}  // namespace hypatia::sparse_kernels

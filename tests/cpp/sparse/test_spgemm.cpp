@@ -1,0 +1,158 @@
+// The two-pass sparse product (spgemm.cpp) and its rank sort (sort_distinct.cpp): rows of 0 to
+// 300 touched columns (both sides of the 16/32/64-lane rank blocks and of kRankSortMax), exact
+// cancellations that leave gaps to close, CSR and CSC, float32/float64, int32/int64 indices,
+// AVX-512 on and off, 1 and 2 threads; against a dense product and the same bits everywhere.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <optional>
+#include <random>
+
+#include "hypatia/sparse/kernels/kernels.h"
+#include "hypatia/sparse/kernels/sort_distinct.h"
+#include "hypatia/sparse/kernels/spmm.h"
+#include "hypatia/sparse/kernels/spmm_tiled.h"
+#include "hypatia/util/parallel.h"
+
+using namespace hypatia;
+namespace sk = hypatia::sparse_kernels;
+
+namespace {
+
+struct Restore {
+  bool simd = sk::tiled::use_avx512(), omp = openmp_enabled();
+  ~Restore() {
+    sk::tiled::set_avx512(simd);
+    set_openmp(omp);
+  }
+};
+
+SparseMatrix from_triplets(SparseFormat f, int64_t rows, int64_t cols, std::vector<int64_t> ptr,
+                           const std::vector<int64_t>& idx, const std::vector<double>& val, DType dt, DType idt) {
+  NDArray d(DType::Float64, {static_cast<int64_t>(val.size())}), i(DType::Int64, {static_cast<int64_t>(idx.size())}),
+      p(DType::Int64, {static_cast<int64_t>(ptr.size())});
+  std::copy(val.begin(), val.end(), d.data<double>());
+  std::copy(idx.begin(), idx.end(), i.data<int64_t>());
+  std::copy(ptr.begin(), ptr.end(), p.data<int64_t>());
+  return SparseMatrix(f, rows, cols, d.astype(dt), i.astype(idt), p.astype(idt));
+}
+
+// A (m x k) whose row o holds o % 31 entries (every 97th row 40, so that its product rows
+// touch up to ~300 columns), and B (k x n) of 0..8 entries a row, values small integers so that
+// every sum is exact. Rows 3 and 4 of B are negatives of each other, and A's row 0 stores 1 at
+// columns 3 and 4: row 0 of the product cancels to exact zeros, leaving a gap to close.
+std::pair<SparseMatrix, SparseMatrix> operands(int64_t m, int64_t k, int64_t n, DType dt, DType idt,
+                                               std::mt19937_64& rng) {
+  std::uniform_int_distribution<int> v(-4, 4);
+  auto row_of = [&](int64_t len, int64_t width, std::vector<int64_t>& idx, std::vector<double>& val) {
+    std::vector<int64_t> cols(width);
+    std::iota(cols.begin(), cols.end(), 0);
+    std::shuffle(cols.begin(), cols.end(), rng);
+    for (int64_t q = 0; q < len; ++q) {  // unsorted within the row, on purpose
+      idx.push_back(cols[q]);
+      int x = v(rng);
+      val.push_back(x == 0 ? 1 : x);
+    }
+  };
+  std::vector<int64_t> ap{0}, ai, bp{0}, bi;
+  std::vector<double> av, bv;
+  for (int64_t o = 0; o < m; ++o) {
+    if (o == 0) ai.insert(ai.end(), {3, 4}), av.insert(av.end(), {1, 1});
+    else row_of(o % 97 == 0 ? 40 : o % 31, k, ai, av);
+    ap.push_back(static_cast<int64_t>(ai.size()));
+  }
+  for (int64_t o = 0; o < k; ++o) {
+    if (o == 4) {  // the negative of row 3
+      for (int64_t q = bp[3]; q < bp[4]; ++q) bi.push_back(bi[q]), bv.push_back(-bv[q]);
+    } else {
+      row_of(o == 3 ? 5 : std::uniform_int_distribution<int>(0, 8)(rng), n, bi, bv);
+    }
+    bp.push_back(static_cast<int64_t>(bi.size()));
+  }
+  return {from_triplets(SparseFormat::CSR, m, k, ap, ai, av, dt, idt),
+          from_triplets(SparseFormat::CSR, k, n, bp, bi, bv, dt, idt)};
+}
+
+// The same values, element for element (exact, after widening to float64 / int64).
+bool same(const NDArray& x, const NDArray& y) {
+  if (x.size() != y.size()) return false;
+  const NDArray a = x.astype(DType::Float64), b = y.astype(DType::Float64);
+  return std::equal(a.data<double>(), a.data<double>() + a.size(), b.data<double>());
+}
+
+NDArray dense_product(const SparseMatrix& a, const SparseMatrix& b) {
+  const NDArray ad = a.astype(DType::Float64).to_dense(), bd = b.astype(DType::Float64).to_dense();
+  const int64_t m = ad.shape(0), k = ad.shape(1), n = bd.shape(1);
+  NDArray c = NDArray::zeros(DType::Float64, {m, n});
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t p = 0; p < k; ++p)
+      if (ad.data<double>()[i * k + p] != 0.0)
+        for (int64_t j = 0; j < n; ++j) c.data<double>()[i * n + j] += ad.data<double>()[i * k + p] * bd.data<double>()[p * n + j];
+  return c;
+}
+
+}  // namespace
+
+TEST(SortDistinct, RankSortMatchesStdSortForEveryLength) {
+  Restore restore;
+  std::mt19937_64 rng(5);
+  for (bool simd : {true, false}) {
+    sk::tiled::set_avx512(simd);
+    for (int64_t n : {0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 200, 255, 256, 257, 300, 1000}) {
+      std::vector<int32_t> pool(4 * n + 8);
+      std::iota(pool.begin(), pool.end(), INT32_MAX - static_cast<int32_t>(pool.size()) + 1);  // near the top
+      if (n % 2) std::iota(pool.begin(), pool.end(), 0);
+      std::shuffle(pool.begin(), pool.end(), rng);
+      std::vector<int32_t> x(pool.begin(), pool.begin() + n), want = x, tmp(sk::kRankSortMax);
+      std::sort(want.begin(), want.end());
+      sk::sort_distinct(x.data(), n, tmp.data());
+      EXPECT_EQ(x, want) << "n " << n << " simd " << simd;
+      std::vector<int64_t> x64(want.rbegin(), want.rend()), want64(want.begin(), want.end());
+      sk::sort_distinct(x64.data(), n);
+      EXPECT_EQ(x64, want64) << "n " << n;
+    }
+  }
+}
+
+TEST(Spgemm, TwoPassesMatchTheDenseProductAndDropExactZeros) {
+  Restore restore;
+  std::mt19937_64 rng(23);
+  for (DType dt : {DType::Float32, DType::Float64})
+    for (DType idt : {DType::Int32, DType::Int64}) {
+      auto [a, b] = operands(3000, 500, 700, dt, idt, rng);  // ~45k x 4 products: parallel at 2 threads
+      const NDArray want = dense_product(a, b);
+      for (SparseFormat f : {SparseFormat::CSR, SparseFormat::CSC}) {
+        const SparseMatrix af = sk::convert_format(a, f), bf = sk::convert_format(b, f);
+        std::optional<SparseMatrix> first;
+        for (bool simd : {true, false})
+          for (bool omp : {false, true}) {
+            SCOPED_TRACE(std::string(dtype_name(dt)) + " " + dtype_name(idt) + " " + format_name(f) +
+                         (simd ? " avx512" : " portable") + (omp ? " 2T" : " 1T"));
+            sk::tiled::set_avx512(simd);
+            set_openmp(omp);
+            const SparseMatrix c = sk::spgemm(af, bf);
+            c.validate();
+            EXPECT_EQ(c.format(), f);
+            EXPECT_TRUE(sk::has_sorted_indices(c));
+            const NDArray cd = c.astype(DType::Float64).to_dense();
+            int64_t stored_zeros = 0;
+            const NDArray data = c.data().astype(DType::Float64);
+            for (int64_t q = 0; q < c.nnz(); ++q) stored_zeros += data.data<double>()[q] == 0.0;
+            EXPECT_EQ(stored_zeros, 0);
+            int64_t wrong = 0;
+            for (int64_t q = 0; q < want.size(); ++q) wrong += cd.data<double>()[q] != want.data<double>()[q];
+            EXPECT_EQ(wrong, 0);
+            const int64_t row0 = f == SparseFormat::CSR ? c.indptr().astype(DType::Int64).data<int64_t>()[1] : -1;
+            if (f == SparseFormat::CSR) EXPECT_EQ(row0, 0);  // row 0 cancelled entirely
+            if (!first) {
+              first = c;
+            } else {
+              ASSERT_EQ(c.nnz(), first->nnz());
+              EXPECT_TRUE(same(c.indices(), first->indices()));
+              EXPECT_TRUE(same(c.data(), first->data()));
+            }
+          }
+      }
+    }
+}
