@@ -1,4 +1,4 @@
-// bench_limits: issue 13's table (SpMV, CSR·dense, SDDMM, A+B, A∘B, row sums, dense->CSR) for
+// bench_limits: issue 13's table (SpMV, CSR·dense, SDDMM, A+B, A∘B, A·B, row sums, dense->CSR) for
 // Hypatia, Eigen and GraphBLAS on the same inputs at 1 and 2 threads, with each row's bound from
 // the measured triad bandwidth / gather cost, and a size sweep. See bench/README.md.
 //
@@ -83,6 +83,28 @@ double elemwise_bound(const Inputs& in, int t, bool intersect) {  // model: byte
   const int64_t nc = merged_nnz(in.a, in.b, intersect);
   return bytes_bound(in.a.bytes() + in.b.bytes() + 12.0 * nc + 4.0 * (in.a.rows + 1), t);
 }
+// Entries of the product a . b (the distinct columns each row of a reaches through b's rows),
+// and the products that make them (one per pair of a stored entry of a and one of its b row).
+std::pair<int64_t, int64_t> product_counts(const Csr& a, const Csr& b) {
+  std::vector<int64_t> seen(b.cols, -1);
+  int64_t n = 0, products = 0;
+  for (int64_t i = 0; i < a.rows; ++i)
+    for (int32_t p = a.ptr[i]; p < a.ptr[i + 1]; ++p)
+      for (int32_t q = b.ptr[a.idx[p]]; q < b.ptr[a.idx[p] + 1]; ++q, ++products)
+        if (seen[b.idx[q]] != i) seen[b.idx[q]] = i, ++n;
+  return {n, products};
+}
+// model: gather. Each stored entry of a gathers one row of b (indices and values), and each
+// product lands on a random column of the row's accumulator (b.cols entries): the gathers of
+// both kinds at their measured cost, or the bytes if those are more.
+double spgemm_bound(const Inputs& in, int t) {
+  const auto [nnz, products] = product_counts(in.a, in.b);
+  const double bytes = in.a.bytes() + in.b.bytes() + 12.0 * nnz + 4.0 * (in.a.rows + 1);
+  const int width = static_cast<int>(std::lround(12.0 * in.b.nnz() / std::max<int64_t>(1, in.b.rows) / 8.0));
+  const double gathers = in.a.nnz() * gather_cost(in.b.rows, std::max(1, width), t, in.a.nnz()) +
+                         products * gather_cost(in.b.cols, 1, t, products);
+  return std::max(bytes_bound(bytes, t), gathers);
+}
 double rowsum_bound(const Inputs& in, int t) {  // model: bytes (values and row pointers read, sums written; no indices needed)
   return bytes_bound(8.0 * in.a.nnz() + 4.0 * (in.a.rows + 1) + 8.0 * in.a.rows, t);
 }
@@ -116,6 +138,9 @@ std::vector<Row> make_rows() {
                       return in;
                     },
                     "bytes", [add](const Inputs& in, int t) { return elemwise_bound(in, t, !add); }});
+  rows.push_back({"A.B (sparse) " + Mi + "^2 10/row",
+                  [=] { return Inputs{Op::SpGEMM, random_csr(mid, mid, 10, 14), random_csr(mid, mid, 10, 15), {}, {}}; },
+                  "gather", spgemm_bound});
   rows.push_back({"row sums " + B + "^2 10/row", [=] { return Inputs{Op::RowSum, random_csr(big, big, 10, 12), {}, {}, {}}; },
                   "bytes", rowsum_bound});
   rows.push_back({"dense->CSR " + D + "^2 1%", [=] { return Inputs{Op::DenseToCsr, {}, {}, random_sparse_dense(dn, dn, 0.01, 13), {}}; },

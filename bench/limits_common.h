@@ -30,7 +30,7 @@ struct Dense {
 ///   SpMV: a . x (x is cols x 1);  SpMM: a . x (x is cols x k);  SDDMM: a ∘ (x yᵀ) (a is the
 ///   sampling pattern P, x and y are n x k);  Add: a + b;  Mul: a ∘ b;  RowSum: a . 1;
 ///   DenseToCsr: x -> CSR of its non-zeros.
-enum class Op { SpMV, SpMM, SDDMM, Add, Mul, RowSum, DenseToCsr };
+enum class Op { SpMV, SpMM, SDDMM, Add, Mul, SpGEMM, RowSum, DenseToCsr };
 
 /// One row's inputs, generated once and handed to every library (each converts them to its own
 /// types outside the timed region).

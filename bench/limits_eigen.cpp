@@ -64,6 +64,15 @@ Library eigen_library() {
         p.checksum = [a, b, add] { return sum_sparse(add ? SpMat(*a + *b) : SpMat(a->cwiseProduct(*b))); };
         break;
       }
+      case Op::SpGEMM: {  // Eigen's sparse product (single-threaded, as Eigen's is)
+        auto a = sp_of(in.a), b = sp_of(in.b);
+        p.run = [a, b] {
+          SpMat c = *a * *b;
+          Eigen::internal::ignore_unused_variable(c);
+        };
+        p.checksum = [a, b] { return sum_sparse(SpMat(*a * *b)); };
+        break;
+      }
       case Op::RowSum: {
         // Row sums as a . ones: Eigen's threaded sparse-times-dense path (no reduction API).
         auto a = sp_of(in.a);

@@ -108,10 +108,11 @@ Library graphblas_library() {
       case Op::SDDMM:
       case Op::Add:
       case Op::Mul:
+      case Op::SpGEMM:
       case Op::DenseToCsr: {
         std::shared_ptr<M> a, b, x, y;
         if (in.op != Op::DenseToCsr) a = sp_of(in.a);
-        if (in.op == Op::Add || in.op == Op::Mul) b = sp_of(in.b);
+        if (in.op == Op::Add || in.op == Op::Mul || in.op == Op::SpGEMM) b = sp_of(in.b);
         if (in.op == Op::SpMM || in.op == Op::SDDMM || in.op == Op::DenseToCsr) x = full_of(in.x);
         if (in.op == Op::SDDMM) y = full_of(in.y);
         auto c = std::make_shared<M>();
@@ -133,6 +134,9 @@ Library graphblas_library() {
               break;
             case Op::Mul:
               ok(GrB_Matrix_eWiseMult_BinaryOp(c->m, nullptr, nullptr, GrB_TIMES_FP64, a->m, b->m, nullptr), "emult");
+              break;
+            case Op::SpGEMM:
+              ok(GrB_mxm(c->m, nullptr, nullptr, GrB_PLUS_TIMES_SEMIRING_FP64, a->m, b->m, nullptr), "mxm");
               break;
             case Op::DenseToCsr:
               ok(GrB_Matrix_select_FP64(c->m, nullptr, nullptr, GrB_VALUENE_FP64, x->m, 0.0, nullptr), "select");

@@ -73,6 +73,13 @@ Library hypatia_library() {
         args = {sparse_of(in.a), sparse_of(in.b)};
         break;
       }
+      case Op::SpGEMM: {  // sparse . sparse -> sparse (structured_dot keeps a sparse b sparse)
+        Var a = sparse::csr_matrix("a", DType::Float64), b = sparse::csr_matrix("b", DType::Float64);
+        out = sparse::structured_dot(a, b);
+        ins = {a, b};
+        args = {sparse_of(in.a), sparse_of(in.b)};
+        break;
+      }
       case Op::RowSum: {
         Var a = sparse::csr_matrix("a", DType::Float64);
         out = sparse::sp_sum(a, 1);
