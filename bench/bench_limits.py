@@ -138,6 +138,8 @@ def rows():
     a, b = S.csr_matrix("a"), S.csr_matrix("b")
     out.append(("A+B %s^2 10/row half overlap" % B, [a, b], a + b, (A1, A2), lambda: A1 + A2))
     out.append(("A*B (elementwise) %s^2 10/row half overlap" % B, [a, b], a * b, (A1, A2), lambda: A1.multiply(A2)))
+    G1, G2 = random_csr(MID, 10, 14), random_csr(MID, 10, 15)
+    out.append(("A.B (sparse) %s^2 10/row" % M, [a, b], S.structured_dot(a, b), (G1, G2), lambda: G1 @ G2))
     out.append(("row sums %s^2 10/row" % B, [x], S.sp_sum(x, axis=1), (A,), lambda: A.sum(axis=1)))
     Dd = np.random.default_rng(13).standard_normal((DN, DN))
     Dd[np.random.default_rng(14).random((DN, DN)) >= 0.01] = 0

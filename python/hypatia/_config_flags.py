@@ -208,6 +208,10 @@ def register_flags(cfg, Param):
         apply=_core.set_openmp)
     add("openmp_elemwise_minsize", 200000, "Element count from which elementwise loops run in "
         "parallel (when openmp is on).", "int", minimum=1, apply=_core.set_elemwise_minsize)
+    add("buffer_cache_limit", 256 << 20, "Bytes of freed large buffers (1 MiB or more) kept for reuse "
+        "by later allocations of the same size, so that a function called in a loop does not fault "
+        "its big outputs in afresh on every call (0 disables).", "int", minimum=0,
+        apply=_core.set_buffer_cache_limit)
     seterr = _apply_seterr(cfg)
     add("numpy.seterr_all", "ignore", "numpy.seterr for every floating-point error kind ('None': "
         "leave numpy's setting).", "enum", choices=_SETERR, apply=seterr)

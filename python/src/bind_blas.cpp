@@ -3,6 +3,7 @@
 #include "hypatia/util/blas_info.h"
 #include "hypatia/link/exception_verbosity.h"
 #include "hypatia/util/parallel.h"
+#include "hypatia/value/buffer_cache.h"
 #include "hypatia/scalar/vector_math.h"
 
 namespace hypatia::py {
@@ -36,6 +37,16 @@ void init_blas(nb::module_& m) {
   m.def("set_elemwise_minsize", [](int64_t n) { set_elemwise_minsize(n); }, nb::arg("n"),
         "Element count from which fused elementwise loops run in parallel\n"
         "(config.openmp_elemwise_minsize); ValueError below 1.");
+  m.def("set_buffer_cache_limit", [](int64_t nbytes) {
+    if (nbytes < 0) value_error("[config] buffer_cache_limit must be >= 0 bytes, got ", nbytes);
+    set_buffer_cache_limit(static_cast<size_t>(nbytes));
+  }, nb::arg("nbytes"),
+        "Bytes of freed large buffers (1 MiB or more) kept for the next allocation of the same size\n"
+        "(config.buffer_cache_limit; 0 frees them at once). A function called in a loop then gets\n"
+        "its big outputs and temporaries back already mapped, instead of faulting fresh pages in\n"
+        "on every call. Lowering it frees cached buffers down to the new limit.");
+  m.def("buffer_cache_bytes", [] { return static_cast<int64_t>(buffer_cache_bytes()); },
+        "Bytes of freed buffers the cache holds now, waiting for reuse.");
   m.def("elemwise_minsize", [] { return elemwise_minsize(); },
         "Element count from which fused elementwise loops run in parallel.");
   m.def("set_exception_verbosity", [](const std::string& v) {

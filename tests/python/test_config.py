@@ -48,6 +48,7 @@ DOCUMENTED_DEFAULTS = {
     "optimizer_requiring": "", "profile": False, "profile_memory": False, "profile_optimizer": False,
     "compute_test_value": "off", "on_unused_input": "raise", "allow_gc": True,
     "exception_verbosity": "low", "traceback.limit": 8, "openmp_elemwise_minsize": 200000,
+    "buffer_cache_limit": 256 << 20,
     "NanGuardMode.nan_is_error": True, "NanGuardMode.inf_is_error": True,
     "NanGuardMode.big_is_error": True, "DebugMode.check_preallocated_output": "",
     "DebugMode.check_preallocated_output_ndim": 4, "DebugMode.warn_input_not_reused": True,
@@ -372,3 +373,31 @@ def test_manual_print_config_command(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "floatX (one of 'float64', 'float32', 'float16')" in r.stdout
     assert "NanGuardMode.nan_is_error (True or False)" in r.stdout
+
+
+# ---- buffer_cache_limit ----
+def test_buffer_cache_limit_keeps_freed_outputs_and_frees_them_at_zero():
+    import hypatia.tensor as T
+    x = T.dvector()
+    f = hypatia.function([x], x * 2.0)
+    v = np.ones(1 << 18)  # a 2 MiB output: large enough to be cached
+    old = hypatia.config.buffer_cache_limit
+    try:
+        hypatia.config.buffer_cache_limit = 64 << 20
+        before = hypatia._core.buffer_cache_bytes()
+        r = f(v)
+        np.testing.assert_array_equal(r, 2.0 * v)
+        del r
+        assert hypatia._core.buffer_cache_bytes() >= before + (2 << 20)
+        r = f(v)  # the cached block comes back for the same size
+        assert hypatia._core.buffer_cache_bytes() == before
+        del r
+        hypatia.config.buffer_cache_limit = 0
+        assert hypatia._core.buffer_cache_bytes() == 0
+        r = f(v)
+        del r
+        assert hypatia._core.buffer_cache_bytes() == 0
+        with pytest.raises(ValueError, match="buffer_cache_limit"):
+            hypatia.config.buffer_cache_limit = -1
+    finally:
+        hypatia.config.buffer_cache_limit = old
