@@ -43,12 +43,21 @@ HYP_SORT512 inline void rank_block(const int32_t* x, int64_t n, int64_t a, int32
   for (int v = 0; v < V; ++v) _mm512_mask_i32scatter_epi32(tmp, live[v], rank[v], key[v], 4);
 }
 
+// Blocks of up to 128 keys, each with exactly as many vectors as it has keys for: every key is
+// broadcast once per block.
 HYP_SORT512 void rank_sort(int32_t* x, int64_t n, int32_t* tmp) {
-  int64_t a = 0;
-  for (; a + 64 <= n; a += 64) rank_block<4>(x, n, a, tmp);
-  if (n - a > 32) rank_block<4>(x, n, a, tmp);
-  else if (n - a > 16) rank_block<2>(x, n, a, tmp);
-  else if (n - a > 0) rank_block<1>(x, n, a, tmp);
+  for (int64_t a = 0; a < n; a += 128) {
+    switch (std::min<int64_t>(8, (n - a + 15) / 16)) {
+      case 1: rank_block<1>(x, n, a, tmp); break;
+      case 2: rank_block<2>(x, n, a, tmp); break;
+      case 3: rank_block<3>(x, n, a, tmp); break;
+      case 4: rank_block<4>(x, n, a, tmp); break;
+      case 5: rank_block<5>(x, n, a, tmp); break;
+      case 6: rank_block<6>(x, n, a, tmp); break;
+      case 7: rank_block<7>(x, n, a, tmp); break;
+      default: rank_block<8>(x, n, a, tmp); break;
+    }
+  }
   std::memcpy(x, tmp, static_cast<size_t>(n) * sizeof(int32_t));
 }
 
