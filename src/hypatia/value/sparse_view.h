@@ -181,6 +181,14 @@ inline void accumulate(T& a, const T& b) {
   else a = static_cast<T>(a + b);
 }
 
+/// a * b for every dtype (bool: logical and; half through float), as products of stored values need.
+template <class T>
+inline T multiply(const T& a, const T& b) {
+  if constexpr (std::is_same_v<T, bool>) return a && b;
+  else if constexpr (std::is_same_v<T, half>) return half(static_cast<float>(a) * static_cast<float>(b));
+  else return static_cast<T>(a * b);
+}
+
 template <class T>
 inline bool is_nonzero(const T& v) { return scalar_cast<bool>(v); }
 

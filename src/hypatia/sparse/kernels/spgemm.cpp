@@ -18,13 +18,6 @@ namespace hypatia::sparse_kernels {
 
 namespace {
 
-template <class T>
-inline T times(const T& a, const T& b) {
-  if constexpr (std::is_same_v<T, bool>) return a && b;
-  else if constexpr (std::is_same_v<T, half>) return half(static_cast<float>(a) * static_cast<float>(b));
-  else return static_cast<T>(a * b);
-}
-
 // One thread's scratch, sized to b's inner extent. The row stamp each column last got, so that
 // nothing is cleared between rows or passes (S is uint32_t whenever the 2 * outer stamps fit,
 // halving what every product touches at random): alone for the symbolic pass, and beside the
@@ -140,10 +133,10 @@ SparseMatrix product(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t row
             Slot<T, S>& sl = slot[c];
             if (sl.stamp != mark) {
               sl.stamp = mark;
-              sl.acc = times(av, vb.data[q]);
+              sl.acc = multiply(av, vb.data[q]);
               row[n++] = static_cast<J>(c);
             } else {
-              accumulate(sl.acc, times(av, vb.data[q]));
+              accumulate(sl.acc, multiply(av, vb.data[q]));
             }
           }
         }

@@ -17,13 +17,6 @@ namespace hypatia::sparse_kernels {
 namespace {
 
 template <class T>
-inline T mul_(const T& a, const T& b) {
-  if constexpr (std::is_same_v<T, bool>) return a && b;
-  else if constexpr (std::is_same_v<T, half>) return half(static_cast<float>(a) * static_cast<float>(b));
-  else return static_cast<T>(a * b);
-}
-
-template <class T>
 inline T one_() { return scalar_cast<T>(1.0); }
 
 template <class T>
@@ -79,20 +72,20 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
         T* orow = O + o * n;
         if (n == 1) {
           T s{};
-          for (int64_t k = v.begin(o); k < v.end(o); ++k) accumulate(s, mul_(v.data[k], B[v.index(k) * sb0]));
-          if (scaled) s = mul_(al, s);
+          for (int64_t k = v.begin(o); k < v.end(o); ++k) accumulate(s, multiply(v.data[k], B[v.index(k) * sb0]));
+          if (scaled) s = multiply(al, s);
           if (accumulate_into) accumulate(orow[0], s);
           else orow[0] = s;
           return;
         }
         if (!accumulate_into) std::fill(orow, orow + n, T{});
         for (int64_t k = v.begin(o); k < v.end(o); ++k) {
-          const T s = scaled ? mul_(al, v.data[k]) : v.data[k];
+          const T s = scaled ? multiply(al, v.data[k]) : v.data[k];
           const T* brow = B + v.index(k) * sb0;
           if (sb1 == 1) {
-            for (int64_t j = 0; j < n; ++j) accumulate(orow[j], mul_(s, brow[j]));
+            for (int64_t j = 0; j < n; ++j) accumulate(orow[j], multiply(s, brow[j]));
           } else {
-            for (int64_t j = 0; j < n; ++j) accumulate(orow[j], mul_(s, brow[j * sb1]));
+            for (int64_t j = 0; j < n; ++j) accumulate(orow[j], multiply(s, brow[j * sb1]));
           }
         }
       });
@@ -112,9 +105,9 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
       for (int64_t o = o_begin; o < o_end; ++o) {
         const T* brow = B + o * sb0;
         for (int64_t k = v.begin(o); k < v.end(o); ++k) {
-          const T s = scaled ? mul_(al, v.data[k]) : v.data[k];
+          const T s = scaled ? multiply(al, v.data[k]) : v.data[k];
           T* orow = dst + v.index(k) * n;
-          for (int64_t j = j0; j < j1; ++j) accumulate(orow[j], mul_(s, brow[j * sb1]));
+          for (int64_t j = j0; j < j1; ++j) accumulate(orow[j], multiply(s, brow[j * sb1]));
         }
       }
     };
@@ -175,7 +168,7 @@ void dense_spmm(const NDArray& x, const SparseMatrix& b, NDArray& out) {
       const T* xrow = X + i * sx0;
       for (int64_t o = 0; o < v.outer; ++o)
         for (int64_t k = v.begin(o); k < v.end(o); ++k)
-          accumulate(orow[v.col(o, k)], mul_(v.data[k], xrow[v.row(o, k) * sx1]));
+          accumulate(orow[v.col(o, k)], multiply(v.data[k], xrow[v.row(o, k) * sx1]));
     });
   });
 }
@@ -224,11 +217,11 @@ void sddmm_into(const SparseMatrix& pattern, const NDArray& x, const NDArray& y,
         const T* yr = Y + v.col(q, k) * sy0;
         T s{};
         if (sx1 == 1 && sy1 == 1) {
-          for (int64_t t = 0; t < K; ++t) accumulate(s, mul_(xr[t], yr[t]));
+          for (int64_t t = 0; t < K; ++t) accumulate(s, multiply(xr[t], yr[t]));
         } else {
-          for (int64_t t = 0; t < K; ++t) accumulate(s, mul_(xr[t * sx1], yr[t * sy1]));
+          for (int64_t t = 0; t < K; ++t) accumulate(s, multiply(xr[t * sx1], yr[t * sy1]));
         }
-        o[k] = scale_by_pattern ? mul_(v.data[k], s) : s;
+        o[k] = scale_by_pattern ? multiply(v.data[k], s) : s;
       }
     });
   });
