@@ -100,9 +100,11 @@ TEST(SortDistinct, RankSortMatchesStdSortForEveryLength) {
   for (bool simd : {true, false}) {
     sk::tiled::set_avx512(simd);
     for (int64_t n : {0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 200, 255, 256, 257, 300, 1000}) {
+      // Distinct keys: the top of the int32 range for even n, from 0 for odd n (computed in
+      // int64: std::iota would step past INT32_MAX after its last write).
       std::vector<int32_t> pool(4 * n + 8);
-      std::iota(pool.begin(), pool.end(), INT32_MAX - static_cast<int32_t>(pool.size()) + 1);  // near the top
-      if (n % 2) std::iota(pool.begin(), pool.end(), 0);
+      const int64_t first = n % 2 ? 0 : int64_t{INT32_MAX} - static_cast<int64_t>(pool.size()) + 1;
+      for (size_t i = 0; i < pool.size(); ++i) pool[i] = static_cast<int32_t>(first + static_cast<int64_t>(i));
       std::shuffle(pool.begin(), pool.end(), rng);
       std::vector<int32_t> x(pool.begin(), pool.begin() + n), want = x, tmp(sk::kRankSortMax);
       std::sort(want.begin(), want.end());
