@@ -7,6 +7,8 @@
 //   - for accepted arrays every op below runs without raising, its sparse outputs validate, and
 //     every output (shape, dtype, values) matches a plain dense reference computed here from the
 //     same arrays with scipy's semantics (duplicates summed, data/indices past nnz ignored);
+//     without rewrites, the sparse product and dense->CSR also give sorted indices and no
+//     explicit zeros;
 //   - the inputs are left unchanged by the call;
 //   - sanitizers (ASan, UBSan) see no error (their reports abort as well).
 //
@@ -305,6 +307,7 @@ FunctionPtr compiled(SparseFormat fmt, DType dt, const std::string& mode) {
       sparse::add(x, z),                                                 // 18
       sparse::neg(x),                                                    // 19
       sparse::structured_dot(x, sparse::transpose(y)),                  // 20
+      sparse::csr_from_dense(sparse::dense_from_sparse(x)),              // 21
   };
   FunctionOptions o;
   set_mode(o, mode);
@@ -444,8 +447,13 @@ void run_ops(const Decoded& d, const std::string& mode) {
   c.dense(out[18], plus, {rows, cols});
   c.output = 19;
   c.sparse(out[19], scaled([](int64_t, int64_t) { return -1.0; }), x.format());
+  // The ops' own kernels promise canonical results: the sparse product's columns sorted with
+  // exact-zero sums dropped, and dense->CSR keeping exactly the x != 0 entries (NaN kept).
+  const bool own = mode == "None";
   c.output = 20;
-  c.sparse(out[20], xyt, x.format());
+  c.sparse(out[20], xyt, x.format(), own, own);
+  c.output = 21;
+  c.sparse(out[21], D, SparseFormat::CSR, own, own);
 }
 
 bool acceptable(const Error& e) { return e.kind() == ErrorKind::Value || e.kind() == ErrorKind::Type; }
