@@ -104,6 +104,14 @@ double triad_bandwidth_at(int threads, double bytes);
 /// figure. Measured anew on every call (the machine's load changes), so each row's bound is
 /// measured next to the row; with cold(), each configuration's pass starts from flushed caches.
 double gather_cost(int64_t table_rows, int width, int threads, int64_t gathers);
+/// Bytes/s at which `threads` threads stream-read a table of `bytes` that is already in cache
+/// (warm: for tables that fit, the bandwidth of the cache level holding them), best of repeats.
+/// Gathering whole rows of such a table can be no faster, so gathered bytes over this figure is
+/// a lower bound for kernels that keep their gathered operand in cache (CSR·dense, SDDMM),
+/// where the gather loops of gather_cost are beaten by the kernels' panelling. Cached.
+double cached_read_bandwidth(int threads, double bytes);
+/// One core's L2 in bytes (sysconf; 2 MiB when the system does not say).
+double l2_bytes();
 /// Seconds per dependent random load (pointer chasing) in a table of `bytes`: the latency.
 double chase_latency(int64_t bytes);
 
