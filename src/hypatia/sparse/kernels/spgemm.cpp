@@ -39,15 +39,10 @@ struct Scratch {
   }
 };
 
-// GCC 12 dropped __builtin_prefetch here at -O2 (no prefetch was left in the object), so on
-// x86-64 the instruction is written as volatile asm, which it keeps.
-inline void prefetch_at(const void* base, int64_t bytes) {
-  const uintptr_t at = reinterpret_cast<uintptr_t>(base) + static_cast<uintptr_t>(bytes);
-#if defined(__x86_64__) && defined(__GNUC__)
-  asm volatile("prefetcht0 (%0)" : : "r"(at));
-#else
-  __builtin_prefetch(reinterpret_cast<const void*>(at), 0, 3);
-#endif
+// always_inline: as a plain inline helper that only loads and prefetches, GCC 12 judged it free
+// of side effects and deleted its calls before inlining it (the object held no prefetch at all).
+__attribute__((always_inline)) inline void prefetch_at(const void* base, int64_t bytes) {
+  __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(base) + static_cast<uintptr_t>(bytes)), 0, 3);
 }
 
 // Software prefetches for the rows of b that a's entry k + 8 will read (its indptr entry was
@@ -55,7 +50,7 @@ inline void prefetch_at(const void* base, int64_t bytes) {
 // and without them every row waits on its own chain of misses (indptr, then indices, then
 // values). A prefetch never faults, so addresses past the ends are formed as integers.
 template <class T, class I>
-inline void prefetch_rows(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t k, int64_t k_end, bool values) {
+__attribute__((always_inline)) inline void prefetch_rows(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t k, int64_t k_end, bool values) {
   constexpr int64_t si = sizeof(I), st = sizeof(T);
   if (k + 16 < k_end) prefetch_at(vb.indptr, si * va.index(k + 16));
   if (k + 8 < k_end) {
