@@ -27,8 +27,10 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
 void dense_spmm(const NDArray& x, const SparseMatrix& b, NDArray& out);
 
 /// The sparse product a . b (Gustavson's row-by-row algorithm with a dense accumulator per
-/// thread), in a's format; b is converted to a's format when needed; a and b must share a dtype.
-/// Indices of the result are sorted; sums that are exactly zero are dropped (as scipy).
+/// thread, in two passes: a symbolic one sizes each result row exactly, the numeric one writes
+/// straight into the output; spgemm.cpp), in a's format; b is converted to a's format when
+/// needed; a and b must share a dtype. Indices of the result are sorted; sums that are exactly
+/// zero are dropped (as scipy).
 SparseMatrix spgemm(const SparseMatrix& a, const SparseMatrix& b);
 
 /// Sampled dense-dense product: for each stored entry k of `pattern` at (i, j),
