@@ -13,7 +13,7 @@ namespace hypatia::sparse_kernels {
 /// NDArray's buffer cache, so a conversion repeated call after call reuses mapped memory instead
 /// of faulting fresh pages in for every doubling. Each sits on its own cache line: the threads'
 /// buffers are neighbours in a vector and each thread bumps its `n` once per run it keeps, so
-/// sharing a line made two threads slower than one (68 vs 31 ms, 800 MB).
+/// sharing a line made two threads slower than one (10k^2 at 1 %, two threads: 52 -> 32 ms).
 template <class T>
 struct alignas(64) GrowBuf {
   std::shared_ptr<Buffer> block;

@@ -2,14 +2,14 @@
 // (the value layer's own: SparseMatrix::to_dense/from_dense and the graph layer use them).
 #include "hypatia/value/sparse_view.h"
 
-#include "hypatia/value/dense_runs.h"
-
 #include <cstring>
 
 #include <memory>
 #include <numeric>
 
 #include <omp.h>
+
+#include "hypatia/value/dense_runs.h"
 
 namespace hypatia::sparse_kernels {
 
