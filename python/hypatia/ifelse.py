@@ -3,9 +3,10 @@
 ``ifelse(cond, then_branch, else_branch)`` evaluates only the branch that the 0-d ``cond``
 picks, unlike ``tensor.switch``, which is elementwise and computes both.
 """
+from . import _op_class
 from ._core import ifelse as _m
 
-IfElse = _m.IfElse
+IfElse = _op_class.native_op_class("IfElse", _m.IfElse, module=__name__)
 
 
 def ifelse(condition, then_branch, else_branch, name=None):

@@ -10,9 +10,13 @@ import numpy as np
 
 from . import _core
 from ._core import Variable
+from ._op_class import native_op_class
 from .compile.test_value import give_scan_step_test_values
 
-__all__ = ["scan", "map", "reduce", "foldl", "foldr", "scan_checkpoints", "until", "OrderedUpdates"]
+__all__ = ["scan", "map", "reduce", "foldl", "foldr", "scan_checkpoints", "until", "OrderedUpdates", "Scan"]
+
+# Theano's theano.scan_module.scan_op.Scan: isinstance(node.op, Scan) tells a loop's node.
+Scan = native_op_class("Scan", None, module=__name__, build_hint="scan() and its relatives build it")
 
 
 class until:

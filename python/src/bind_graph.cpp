@@ -85,6 +85,9 @@ void init_graph(nb::module_& m) {
       .def("__str__", [](const PyOp& o) { return o.op->str(); })
       .def("__repr__", [](const PyOp& o) { return o.op->str(); })
       .def_prop_ro("name", [](const PyOp& o) { return o.op->name(); }, "The op's class name (e.g. 'Dot').")
+      .def_prop_ro("_class_key", [](const PyOp& o) { return std::string(typeid(*o.op).name()); },
+                   "The op's C++ class (its typeid name, as _core.op_class_keys lists it): what isinstance "
+                   "compares against Theano's op classes.")
       .def("__eq__", [](const PyOp& a, const PyOp& b) { return a.op->equals(*b.op); })
       .def("__hash__", [](const PyOp& a) { return static_cast<Py_ssize_t>(a.op->hash()); })
       .def("__call__", [](const PyOp& o, nb::args args, nb::kwargs kwargs) {

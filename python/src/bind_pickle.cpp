@@ -1,4 +1,8 @@
 // Bindings for pickling: native ops to and from (class key, parameter bytes) (hypatia._pickle).
+#include <cxxabi.h>
+
+#include <cstdlib>
+
 #include <nanobind/stl/array.h>
 
 #include "bindings.h"
@@ -55,6 +59,18 @@ void init_pickle(nb::module_& root) {
     for (const OpClassInfo& c : registered_op_classes()) l.append(nb::make_tuple(c.name, c.serialisable, c.why));
     return l;
   }, "(name, serialisable, why not) for every op class the codec knows (each OpBase class, and scan).");
+  m.def("op_class_keys", [] {
+    nb::list l;
+    for (const OpClassInfo& c : registered_op_classes()) {
+      int status = 0;
+      char* d = abi::__cxa_demangle(c.key.c_str(), nullptr, nullptr, &status);
+      l.append(nb::make_tuple(c.key, c.name, status == 0 && d ? std::string(d) : c.key));
+      std::free(d);
+    }
+    return l;
+  }, "(key, printed name, C++ class) for every op class the codec knows: an op instance's _class_key is "
+     "one of the keys, which is how Theano's op classes (hypatia.sparse.StructuredDot, hypatia.tensor.Elemwise) "
+     "answer isinstance.");
   m.def("op_class_name", [](const std::string& key) { return op_class_name(key); }, nb::arg("key"),
         "The printed class name registered under an encode_op key ('' when unknown).");
 }

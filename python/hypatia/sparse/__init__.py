@@ -8,6 +8,7 @@ import numpy as np
 import scipy.sparse as _sp
 
 from .. import _core
+from .. import _op_class
 from .. import _type_methods
 from .._core import Variable
 from ..configparser import config
@@ -161,6 +162,9 @@ EnsureSortedIndices = _s.EnsureSortedIndices
 SquareDiagonal = _s.SquareDiagonal
 Diag = _s.Diag
 SampleDense = _s.SampleDense
+_op_class.wrap_factories(globals(), "hypatia.sparse.basic", cpp={
+    "Cast": "hypatia::SparseCast", "Transpose": "hypatia::SparseTranspose", "Neg": "hypatia::SparseNeg",
+    "Diag": "hypatia::SparseDiag"})
 
 
 def CSM(format, kmap=None):
@@ -277,3 +281,4 @@ from .products import *  # noqa: E402,F401,F403  (structured_dot, dot, true_dot,
 from .select import *  # noqa: E402,F401,F403  (selection, stacking, sparse_grad, probability)
 from . import utils  # noqa: E402,F401  (hash_from_sparse)
 from . import linalg  # noqa: E402,F401  (spsolve)
+from . import basic  # noqa: E402,F401  (theano.sparse.basic is importable as an attribute too)

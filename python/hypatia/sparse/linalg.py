@@ -2,6 +2,7 @@
 differentiable counterpart of ``scipy.sparse.linalg.spsolve`` over SuiteSparse (UMFPACK LU for
 'gen', CHOLMOD for 'pos' and 'sym'), and its op classes. See docs/semantics.md, "spsolve"."""
 from .. import _core
+from .. import _op_class
 
 _s = _core.sparse
 
@@ -9,6 +10,7 @@ SpFactor = _s.SpFactor
 SpSolve = _s.SpSolve
 SpSolveGradA = _s.SpSolveGradA
 SpSolveMatvec = _s.SpSolveMatvec
+_op_class.wrap_factories(globals(), __name__)
 
 
 def spsolve(A, b, assume_a="gen"):

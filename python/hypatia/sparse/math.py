@@ -9,6 +9,7 @@ scipy does, as the complement of !=, >, <, NaN included). Where scipy warns
 these functions warn with scipy's message; scipy (1.17) refuses none of them.
 """
 from .. import _core
+from .. import _op_class
 
 _s = _core.sparse
 
@@ -48,6 +49,11 @@ GreaterEqualSS, GreaterEqualSD = _s.GreaterEqualSS, _s.GreaterEqualSD
 
 
 SpSum = _s.SpSum
+
+_cmp = {n + k: ("hypatia::Compare" + k, n + k) for n in ("Equal", "NotEqual", "LessThan", "GreaterThan", "LessEqual",
+                                                          "GreaterEqual") for k in ("SS", "SD")}
+_op_class.wrap_factories(globals(), "hypatia.sparse.basic",
+                         cpp=dict(_cmp, ColScaleCSC="hypatia::ColScale", RowScaleCSC="hypatia::RowScale"))
 
 
 # ---- typed builders ----------------------------------------------------------------------------

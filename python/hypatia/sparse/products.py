@@ -4,6 +4,7 @@ dense vector). ``hypatia.sparse.dot`` and, on sparse operands, ``x @ y`` and ``x
 regular ``dot`` below (registered as the 'dot' operator); the top-level ``hypatia.dot`` is
 Theano's ``theano.dot``, which is ``structured_dot`` when an operand is sparse."""
 from .. import _core
+from .. import _op_class
 
 _s = _core.sparse
 
@@ -16,6 +17,9 @@ UsmmCscDense = _s.UsmmCscDense
 StructuredDotGradCSR = _s.StructuredDotGradCSR
 StructuredDotGradCSC = _s.StructuredDotGradCSC
 SampleSparse = _s.SampleSparse
+_op_class.wrap_factories(globals(), "hypatia.sparse.basic", cpp={
+    "Dot": "hypatia::SparseDot", "StructuredDotGradCSR": ("hypatia::StructuredDotGrad", "StructuredDotGradCSR"),
+    "StructuredDotGradCSC": ("hypatia::StructuredDotGrad", "StructuredDotGradCSC")})
 
 
 structured_dot = _s.structured_dot

@@ -11,6 +11,7 @@
   neither, fresh entropy (docs/semantics.md, "Random numbers"). No gradients.
 """
 from .. import _core
+from .. import _op_class
 
 _s = _core.sparse
 
@@ -29,6 +30,7 @@ GetItem2Lists = _s.GetItem2Lists
 GetItem2ListsGrad = _s.GetItem2ListsGrad
 HStack = _s.HStack
 VStack = _s.VStack
+_op_class.wrap_factories(globals(), __name__)
 
 
 def _as_tuple(index):

@@ -20,6 +20,7 @@ from ._shape import *  # noqa: F401,F403
 from ._subtensor import *  # noqa: F401,F403
 from ._linalg import *  # noqa: F401,F403
 from ._random import *  # noqa: F401,F403
+from ._op_classes import *  # noqa: F401,F403  (Theano's op classes, for isinstance(node.op, T.Elemwise))
 from . import nnet  # noqa: E402 - T.nnet.sigmoid, T.nnet.softplus
 from . import signal  # noqa: E402 - T.signal.pool, T.signal.conv
 from . import opt  # noqa: E402 - register_canonicalize, ... for users' own rewrites

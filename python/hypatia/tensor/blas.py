@@ -5,7 +5,8 @@ alpha*dot(A, x); ``ger(A, alpha, x, y)`` = A + alpha*outer(x, y). FAST_RUN intro
 from the spelled-out sums (rewrites local_gemm_from_add and local_ger_from_add).
 """
 from .._core.linalg import gemm, gemv, ger
+from ._op_classes import Gemm, Gemv, Ger  # noqa: F401 - the op classes, for isinstance(node.op, Gemm)
 
 gemm_no_inplace = gemm
 
-__all__ = ["gemm", "gemv", "ger", "gemm_no_inplace"]
+__all__ = ["gemm", "gemv", "ger", "gemm_no_inplace", "Gemm", "Gemv", "Ger"]

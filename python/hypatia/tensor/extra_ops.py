@@ -1,6 +1,7 @@
 """hypatia.tensor.extra_ops: Theano's theano.tensor.extra_ops names (and choose, mgrid, ogrid
 and chi2sf, which Theano keeps in theano.tensor)."""
 from .. import _core
+from .._op_class import NativeOpClass
 
 __all__ = ["cumsum", "cumprod", "diff", "bincount", "searchsorted", "unique", "to_one_hot",
            "fill_diagonal", "fill_diagonal_offset", "squeeze", "compress", "repeat",
@@ -49,11 +50,12 @@ def cpu_contiguous(x):
     return _core.extra.cpu_contiguous(x)
 
 
-class CpuContiguous:
+class CpuContiguous(metaclass=NativeOpClass):
     """Theano's CpuContiguous op: ``CpuContiguous()(x)``.
 
     Calling the op raises TypeError when its input is not a dense tensor.
     """
+    _native = ["hypatia::CpuContiguous"]
 
     def __call__(self, x):
         return cpu_contiguous(x)
@@ -65,12 +67,13 @@ class CpuContiguous:
         return hash(type(self))
 
 
-class SearchsortedOp:
+class SearchsortedOp(metaclass=NativeOpClass):
     """Theano's SearchsortedOp(side): ``SearchsortedOp('right')(x, v[, sorter])``.
 
     Raises ValueError when ``side`` is not 'left' or 'right'; calling the op raises TypeError
     when x is not a vector.
     """
+    _native = ["hypatia::SearchsortedOp"]
 
     def __init__(self, side="left"):
         if side not in ("left", "right"):
@@ -87,11 +90,12 @@ class SearchsortedOp:
         return hash((type(self), self.side))
 
 
-class Unique:
+class Unique(metaclass=NativeOpClass):
     """Theano's Unique(return_index, return_inverse, return_counts): ``Unique(True)(x)``.
 
     Calling the op raises TypeError when its input is not a dense tensor.
     """
+    _native = ["hypatia::Unique"]
 
     def __init__(self, return_index=False, return_inverse=False, return_counts=False):
         self.return_index, self.return_inverse, self.return_counts = return_index, return_inverse, return_counts

@@ -15,6 +15,7 @@ and 'r', for tall or square matrices). Integer inputs are cast to float64, as nu
 import math
 
 from .._core import linalg as _l
+from .._op_class import NativeOpClass
 from .._core.linalg import (matrix_inverse, det, pinv, eig, eigh, svd, qr, matrix_dot, matrix_power,
                             tensorinv, tensorsolve, MatrixInverse, MatrixPinv, Det, Eig, Eigh, EighGrad, SVD,
                             QRFull, QRIncomplete, Lstsq)
@@ -62,13 +63,14 @@ def alloc_diag(x):
     return diag(x)
 
 
-class ExtractDiag:
+class ExtractDiag(metaclass=NativeOpClass):
     """ExtractDiag()(x): the main diagonal of a matrix (tensor's ExtractDiag op).
 
     ``offset``, ``axis1`` and ``axis2`` choose the diagonal (numpy.diagonal's); ``view`` is
     accepted for Theano compatibility. Calling the op raises TypeError when its input is not a
     dense tensor, ValueError when the axes are out of range.
     """
+    _native = ["hypatia::ExtractDiag"]
 
     def __init__(self, offset=0, axis1=0, axis2=1, view=False):
         self.offset, self.axis1, self.axis2 = offset, axis1, axis2
@@ -77,11 +79,12 @@ class ExtractDiag:
         return diagonal(x, self.offset, self.axis1, self.axis2)
 
 
-class AllocDiag:
+class AllocDiag(metaclass=NativeOpClass):
     """AllocDiag()(v): a square matrix with the vector v on its diagonal.
 
     Calling the op raises TypeError when v is not a vector.
     """
+    _native = ["hypatia::AllocDiag"]
 
     def __call__(self, x):
         return diag(x)

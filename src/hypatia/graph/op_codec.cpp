@@ -158,7 +158,7 @@ std::shared_ptr<const Op> decode_op(const std::string& key, const std::string& b
 std::vector<OpClassInfo> registered_op_classes() {
   std::lock_guard<std::mutex> lock(registry_mu());
   std::vector<OpClassInfo> out;
-  for (const auto& [key, e] : registry()) out.push_back({e.name, e.encode != nullptr, e.why});
+  for (const auto& [key, e] : registry()) out.push_back({key, e.name, e.encode != nullptr, e.why});
   return out;
 }
 

@@ -25,8 +25,10 @@ std::shared_ptr<const Op> decode_op(const std::string& key, const std::string& b
 /// but stay out of fields() (IfElse's name, which equality ignores).
 bool register_custom_op_class(const char* key, const char* name, OpEncodeFn encode, OpDecodeFn decode);
 
-/// One registered op class: its printed name, whether it can be pickled, and why not.
+/// One registered op class: its key (typeid name, which op_class_key gives for an instance), its
+/// printed name, whether it can be pickled, and why not.
 struct OpClassInfo {
+  std::string key;
   std::string name;
   bool serialisable = false;
   std::string why;

@@ -15,6 +15,7 @@ import numpy as np
 from ... import _core
 from ..._core.conv import abstract_conv as _conv, abstract_conv_grad_weights as _conv_gw
 from ..._core.conv import abstract_conv_grad_inputs as _conv_gi
+from ..._op_class import NativeOpClass
 
 __all__ = ["conv2d", "conv3d", "conv2d_grad_wrt_inputs", "conv2d_grad_wrt_weights", "conv3d_grad_wrt_inputs",
            "conv3d_grad_wrt_weights", "conv2d_transpose", "get_conv_output_shape", "get_conv_shape_1axis",
@@ -119,7 +120,7 @@ _CONV_PARAMS_DOC = """\
 """
 
 
-class BaseAbstractConv:
+class BaseAbstractConv(metaclass=NativeOpClass):
     __doc__ = """Theano's BaseAbstractConv: the parameters shared by a convolution and its gradients.
     ``conv(img, kern, ...)`` is a slow numpy reference (for tests), ``flops(inp, outp)`` the
     multiply-add count times two of a forward convolution of those shapes.
@@ -244,7 +245,8 @@ def _fixed(base, convdim, name):
         base.__init__(self, convdim, imshp, kshp, border_mode, subsample, filter_flip, filter_dilation,
                       num_groups, unshared)
     doc = "Theano's %s: %s" % (name, base.__doc__)
-    return type(name, (base,), {"__init__": __init__, "__doc__": doc, "__module__": __name__})
+    return NativeOpClass(name, (base,), {"__init__": __init__, "__doc__": doc, "__module__": __name__,
+                                          "_native": ["hypatia::" + name]})
 
 
 AbstractConv2d = _fixed(AbstractConv, 2, "AbstractConv2d")

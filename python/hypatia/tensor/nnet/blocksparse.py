@@ -21,9 +21,10 @@ b pass through; the index inputs are disconnected. The ops never write into thei
 (``inplace=True`` is accepted and computes the same result out of place).
 """
 from ..._core.blocksparse import sparse_block_gemv, sparse_block_outer, sparse_block_dot
+from ..._op_class import NativeOpClass
 
 
-class SparseBlockGemv:
+class SparseBlockGemv(metaclass=NativeOpClass):
     """Theano's SparseBlockGemv(inplace=False); call it on (o, W, h, inputIdx, outputIdx).
 
     ``inplace`` is accepted for Theano compatibility (the result is computed out of place either
@@ -32,6 +33,7 @@ class SparseBlockGemv:
     tensor or an index is not an integer tensor; the compiled function raises ValueError when the
     shapes do not agree.
     """
+    _native = ["hypatia::SparseBlockGemv"]
 
     __props__ = ("inplace",)
 
@@ -60,6 +62,8 @@ class SparseBlockOuter(SparseBlockGemv):
     index is not an integer tensor; the compiled function raises ValueError when the shapes do not
     agree.
     """
+    _native = ["hypatia::SparseBlockOuter"]
+    _isa = ()
 
     def __call__(self, o, x, y, xIdx, yIdx, alpha=None):
         return sparse_block_outer(o, x, y, xIdx, yIdx, alpha)

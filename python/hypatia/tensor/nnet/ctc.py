@@ -7,9 +7,10 @@ blank, and the steps used per sequence; it returns each sequence's -log p(labels
 alignment fits in its length. Differentiable with respect to the activations.
 """
 from ..._core.nnet_fused import ctc, ctc_op
+from ..._op_class import NativeOpClass
 
 
-class ConnectionistTemporalClassification(object):
+class ConnectionistTemporalClassification(metaclass=NativeOpClass):
     """Theano's op class: ``ConnectionistTemporalClassification(compute_grad=True)(activations,
     labels, input_lengths)`` gives ``[costs, gradients]`` (``[costs]`` without compute_grad, then
     not differentiable). ``openmp`` is accepted for compatibility; the op follows
@@ -20,6 +21,7 @@ class ConnectionistTemporalClassification(object):
     the compiled function raises ValueError when the batch sizes differ, an input length is out
     of range or a label is not in [1, alphabet).
     """
+    _native = ["hypatia::ConnectionistTemporalClassification"]
 
     def __init__(self, compute_grad=True, openmp=None):
         self.compute_grad = bool(compute_grad)

@@ -16,6 +16,7 @@ and step; neibs2images' gradient is images2neibs.
 import numpy as np
 
 from ..._core import pool as _pool
+from ..._op_class import NativeOpClass
 
 __all__ = ["images2neibs", "neibs2images", "Images2Neibs"]
 
@@ -67,7 +68,7 @@ def neibs2images(neibs, neib_shape, original_shape, mode='valid'):
     return _pool.neibs2images(neibs, _pair(neib_shape, "neib_shape"), original_shape, mode)
 
 
-class Images2Neibs:
+class Images2Neibs(metaclass=NativeOpClass):
     """Theano's Images2Neibs(mode='valid'), called on (ten4, neib_shape, neib_step=None).
 
     ``mode`` is one of images2neibs' modes; calling the op is images2neibs(ten4, neib_shape,
@@ -75,6 +76,7 @@ class Images2Neibs:
     raises (TypeError for a bad ``ten4`` or a non-constant shape, ValueError for a bad shape or
     an unknown ``mode``).
     """
+    _native = ["hypatia::Images2Neibs"]
 
     __props__ = ("mode",)
 

@@ -7,6 +7,10 @@ gradient, the crossentropies, the fused 1-hot softmax losses (``crossentropy_sof
 """
 import hypatia
 from ..._core.tensor import sigmoid, softplus
+from .._op_classes import nnet_classes as _classes
+from .._op_classes import (Softmax, SoftmaxWithBias, SoftmaxGrad, CrossentropySoftmaxArgmax1HotWithBias,  # noqa: F401
+                           CrossentropySoftmax1HotWithBiasDx, CrossentropyCategorical1Hot,
+                           CrossentropyCategorical1HotGrad)
 from ..._core.nnet import (softsign, relu, elu, selu, hard_sigmoid, ultra_fast_sigmoid, softmax, log_softmax,
                           binary_crossentropy, sigmoid_binary_crossentropy, categorical_crossentropy)
 from ..._core.nnet_fused import (softmax_with_bias, softmax_grad, crossentropy_softmax_argmax_1hot_with_bias,
@@ -131,4 +135,4 @@ __all__ = ["sigmoid", "softplus", "softsign", "relu", "elu", "selu", "hard_sigmo
            "crossentropy_softmax_1hot_with_bias_dx", "crossentropy_categorical_1hot",
            "crossentropy_categorical_1hot_grad", "prepend_scalar_to_each_row", "Prepend_scalar_constant_to_each_row",
            "Prepend_scalar_to_each_row", "prepend_0_to_each_row", "prepend_1_to_each_row",
-           "graph_merge_softmax_with_crossentropy_softmax", "h_softmax"]
+           "graph_merge_softmax_with_crossentropy_softmax", "h_softmax"] + list(_classes)

@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 from ..._core import pool as _pool
+from ..._op_class import NativeOpClass
 
 __all__ = ["pool_2d", "pool_3d", "max_pool_2d_same_size", "Pool", "PoolGrad", "MaxPoolGrad", "AveragePoolGrad",
            "DownsampleFactorMaxGradGrad"]
@@ -146,7 +147,7 @@ def max_pool_2d_same_size(input, patch_size):
     return _pool.max_pool_2d_same_size(input, _ints(patch_size, 2, "patch_size"))
 
 
-class Pool:
+class Pool(metaclass=NativeOpClass):
     """Theano's Pool(ignore_border=False, mode='max', ndim=2), called on (x, ws, stride=None,
     pad=None) with constant ws/stride/pad.
 
@@ -160,6 +161,7 @@ class Pool:
     padding is used without ``ignore_border``, or ``mode`` or ``ndim`` is unknown. The constructor
     raises only what int() raises for an ``ndim`` that is not a number.
     """
+    _native = ["hypatia::Pool"]
 
     __props__ = ("ignore_border", "mode", "ndim")
 
@@ -185,6 +187,7 @@ class PoolGrad(Pool):
     ints, ``ws`` or ``stride`` is not positive, ``pad`` is negative or not smaller than ``ws``,
     padding is used without ``ignore_border``, or ``mode`` or ``ndim`` is unknown.
     """
+    _isa = ()  # Theano's PoolGrad is not a Pool; this class derives from it for its code
 
 
 class MaxPoolGrad(PoolGrad):
@@ -200,6 +203,8 @@ class MaxPoolGrad(PoolGrad):
     when ``maxout`` or ``gz`` does not have x's rank and dtype. The compiled function raises
     ValueError when their shapes differ from the pooled shape.
     """
+    _native = ["hypatia::MaxPoolGrad"]
+    _isa = (PoolGrad,)
 
     def __call__(self, x, maxout, gz, ws, stride=None, pad=None):
         return _pool.max_pool_grad(x, maxout, gz, *self._params(ws, stride, pad), self.mode, self.ndim)
@@ -218,6 +223,8 @@ class AveragePoolGrad(PoolGrad):
     refused here too); also TypeError when ``gz`` does not have x's rank and dtype. The compiled
     function raises ValueError when its shape differs from the pooled shape.
     """
+    _native = ["hypatia::AveragePoolGrad"]
+    _isa = (PoolGrad,)
 
     def __init__(self, ignore_border=False, mode='average_inc_pad', ndim=2):
         super().__init__(ignore_border, mode, ndim)
@@ -240,6 +247,8 @@ class DownsampleFactorMaxGradGrad(Pool):
     'max' is refused here); also TypeError when ``maxout`` or ``ggx`` does not have x's rank and
     dtype. The compiled function raises ValueError when their shapes differ.
     """
+    _native = ["hypatia::DownsampleFactorMaxGradGrad"]
+    _isa = ()
 
     def __call__(self, x, maxout, ggx, ws, stride=None, pad=None):
         return _pool.max_pool_grad_grad(x, maxout, ggx, *self._params(ws, stride, pad), self.mode, self.ndim)
