@@ -1,4 +1,5 @@
-// sort_distinct (sort_distinct.h): AVX-512 rank sort of up to 256 distinct int32 keys, else std::sort.
+// sort_distinct (sort_distinct.h): AVX-512 rank sort of up to 256 distinct int32 keys, else std::sort;
+// both report where each sorted key came from.
 #include "hypatia/sparse/kernels/sort_distinct.h"
 
 #include <algorithm>
@@ -22,10 +23,11 @@ namespace {
 
 #if HYP_HAVE_SORT512
 
-// Ranks of the keys in lanes [a, a + 16 * V) among all n keys, scattered to tmp. V vectors of
-// keys and V of ranks stay in registers while every key is broadcast against them once.
+// Ranks of the keys in lanes [a, a + 16 * V) among all n keys: each key scattered to tmp and its
+// position to perm at its rank. V vectors of keys and V of ranks stay in registers while every
+// key is broadcast against them once.
 template <int V>
-HYP_SORT512 inline void rank_block(const int32_t* x, int64_t n, int64_t a, int32_t* tmp) {
+HYP_SORT512 inline void rank_block(const int32_t* x, int64_t n, int64_t a, int32_t* tmp, int32_t* perm) {
   __m512i key[V], rank[V];
   __mmask16 live[V];
   for (int v = 0; v < V; ++v) {
@@ -40,22 +42,27 @@ HYP_SORT512 inline void rank_block(const int32_t* x, int64_t n, int64_t a, int32
     const __m512i k = _mm512_set1_epi32(x[b]);
     for (int v = 0; v < V; ++v) rank[v] = _mm512_mask_add_epi32(rank[v], _mm512_cmpgt_epi32_mask(key[v], k), rank[v], one);
   }
-  for (int v = 0; v < V; ++v) _mm512_mask_i32scatter_epi32(tmp, live[v], rank[v], key[v], 4);
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (int v = 0; v < V; ++v) {
+    _mm512_mask_i32scatter_epi32(tmp, live[v], rank[v], key[v], 4);
+    const __m512i pos = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int32_t>(a + 16 * v)));
+    _mm512_mask_i32scatter_epi32(perm, live[v], rank[v], pos, 4);
+  }
 }
 
 // Blocks of up to 128 keys, each with exactly as many vectors as it has keys for: every key is
 // broadcast once per block.
-HYP_SORT512 void rank_sort(int32_t* x, int64_t n, int32_t* tmp) {
+HYP_SORT512 void rank_sort(int32_t* x, int64_t n, int32_t* tmp, int32_t* perm) {
   for (int64_t a = 0; a < n; a += 128) {
     switch (std::min<int64_t>(8, (n - a + 15) / 16)) {
-      case 1: rank_block<1>(x, n, a, tmp); break;
-      case 2: rank_block<2>(x, n, a, tmp); break;
-      case 3: rank_block<3>(x, n, a, tmp); break;
-      case 4: rank_block<4>(x, n, a, tmp); break;
-      case 5: rank_block<5>(x, n, a, tmp); break;
-      case 6: rank_block<6>(x, n, a, tmp); break;
-      case 7: rank_block<7>(x, n, a, tmp); break;
-      default: rank_block<8>(x, n, a, tmp); break;
+      case 1: rank_block<1>(x, n, a, tmp, perm); break;
+      case 2: rank_block<2>(x, n, a, tmp, perm); break;
+      case 3: rank_block<3>(x, n, a, tmp, perm); break;
+      case 4: rank_block<4>(x, n, a, tmp, perm); break;
+      case 5: rank_block<5>(x, n, a, tmp, perm); break;
+      case 6: rank_block<6>(x, n, a, tmp, perm); break;
+      case 7: rank_block<7>(x, n, a, tmp, perm); break;
+      default: rank_block<8>(x, n, a, tmp, perm); break;
     }
   }
   std::memcpy(x, tmp, static_cast<size_t>(n) * sizeof(int32_t));
@@ -65,15 +72,27 @@ HYP_SORT512 void rank_sort(int32_t* x, int64_t n, int32_t* tmp) {
 
 }  // namespace
 
-void sort_distinct(int32_t* x, int64_t n, int32_t* tmp) {
+void sort_distinct(int32_t* x, int64_t n, int32_t* perm, uint64_t* tmp) {
+  if (n == 1) perm[0] = 0;
   if (n < 2) return;
 #if HYP_HAVE_SORT512
-  if (n <= kRankSortMax && tiled::use_avx512()) return rank_sort(x, n, tmp);
+  if (n <= kRankSortMax && tiled::use_avx512()) return rank_sort(x, n, reinterpret_cast<int32_t*>(tmp), perm);
 #endif
-  (void)tmp;
-  std::sort(x, x + n);
+  // Key and position in one word (the key's sign bit flipped, so unsigned order is signed order).
+  for (int64_t i = 0; i < n; ++i)
+    tmp[i] = (static_cast<uint64_t>(static_cast<uint32_t>(x[i]) ^ 0x80000000u) << 32) | static_cast<uint64_t>(i);
+  std::sort(tmp, tmp + n);
+  for (int64_t r = 0; r < n; ++r) {
+    perm[r] = static_cast<int32_t>(tmp[r] & 0xFFFFFFFFu);
+    x[r] = static_cast<int32_t>(static_cast<uint32_t>(tmp[r] >> 32) ^ 0x80000000u);
+  }
 }
 
-void sort_distinct(int64_t* x, int64_t n) { std::sort(x, x + n); }
+void sort_distinct(int64_t* x, int64_t n, int64_t* perm, uint64_t* tmp) {
+  for (int64_t i = 0; i < n; ++i) perm[i] = i;
+  std::sort(perm, perm + n, [x](int64_t a, int64_t b) { return x[a] < x[b]; });
+  for (int64_t r = 0; r < n; ++r) tmp[r] = static_cast<uint64_t>(x[perm[r]]);
+  for (int64_t r = 0; r < n; ++r) x[r] = static_cast<int64_t>(tmp[r]);
+}
 
 }  // namespace hypatia::sparse_kernels

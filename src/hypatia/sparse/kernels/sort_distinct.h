@@ -5,14 +5,17 @@
 namespace hypatia::sparse_kernels {
 
 /// Sorts x[0, n) ascending; the values must be distinct (the columns a row of a product touched).
+/// perm[r] is set to the position before the sort of the r-th smallest key, so that values kept
+/// beside the keys in their first-touched order follow them without a second lookup by key.
 /// Up to kRankSortMax entries with AVX-512 (when tiled::use_avx512()), each key's place is its
-/// rank: the count of keys below it, taken 16 lanes per compare and written by one scatter per
-/// 16. That is n^2/16 compares without a mispredicted branch, against std::sort's n log n
-/// compares of which about half mispredict: 4-5x faster for the 100-entry rows of a product of
-/// two 10-per-row matrices. Longer lists, or no AVX-512, take std::sort. `tmp` holds
-/// min(n, kRankSortMax) entries. 64-bit keys (products wider than 2^31) always take std::sort.
-void sort_distinct(int32_t* x, int64_t n, int32_t* tmp);
-void sort_distinct(int64_t* x, int64_t n);
+/// rank: the count of keys below it, taken 16 lanes per compare and written (key and position)
+/// by two scatters per 16. That is n^2/16 compares without a mispredicted branch, against
+/// std::sort's n log n compares of which about half mispredict: 4-5x faster for the 100-entry
+/// rows of a product of two 10-per-row matrices. Longer lists, or no AVX-512, take std::sort of
+/// (key, position) words; 64-bit keys (products wider than 2^31) an index sort. `tmp` holds n
+/// 64-bit words.
+void sort_distinct(int32_t* x, int64_t n, int32_t* perm, uint64_t* tmp);
+void sort_distinct(int64_t* x, int64_t n, int64_t* perm, uint64_t* tmp);
 
 inline constexpr int64_t kRankSortMax = 256;
 
