@@ -156,6 +156,14 @@ TEST_P(Builds, SpmmWidthsAroundTheTiles) {
   }
 }
 
+TEST_P(Builds, SpmmOutputsOverSixteenMegabytesTakeStreamingStores) {
+  // A fresh output of 16 MB or more is written with non-temporal stores (csr_spmm, kStreamBytes)
+  // where a tile's start is 32-byte aligned: 65 float64 columns put every fourth row's tiles on
+  // that alignment and the rest off it, so both stores run; 128 float32 columns align them all.
+  check_spmm_case<double, int32_t>(SparseFormat::CSR, 33000, 500, 65, 40, 11);
+  check_spmm_case<float, int64_t>(SparseFormat::CSR, 33000, 500, 128, 40, 12);
+}
+
 TEST_P(Builds, SpmmParallelSkewedRowsSameForOneAndTwoThreads) {
   // Large enough for the parallel paths; a few rows hold most of the entries.
   for (int64_t n : {0, 1, 9, 64}) {
