@@ -134,6 +134,26 @@ def test_argmax_argmin_max_and_argmax(axis):
              lambda a: np.asarray(np.argmax(a, axis=axis, keepdims=True)))
 
 
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_max_min_match_numpy_on_strided_views_with_nan_and_inf(dtype):
+    # Max/Min read strided inputs without a copy (fused_fold): rows longer than a chunk, a
+    # transposed and a step-sliced view, NaN (which wins), +-inf, every axis combination.
+    base = rng.uniform(-1, 1, size=(6, 2300)).astype(dtype)
+    base[2, 1000] = np.inf
+    base[4, :] = -np.inf
+    with_nan = base.copy()
+    with_nan[1, 2200] = np.nan
+    x = T.tensor3("x", dtype=dtype)
+    for arr in (base, with_nan):
+        for view in (arr.reshape(3, 2, 2300), arr.T.reshape(2300, 3, 2)[::3], arr.reshape(6, 23, 100).transpose(2, 0, 1)):
+            for axis in (None, 0, 1, 2, (0, 1), (1, 2), (0, 2)):
+                f = hypatia.function([x], [T.max(x, axis=axis), T.min(x, axis=axis)])
+                got_max, got_min = f(view)
+                np.testing.assert_array_equal(got_max, np.max(view, axis=axis))
+                np.testing.assert_array_equal(got_min, np.min(view, axis=axis))
+                assert got_max.dtype == np.dtype(dtype)
+
+
 def test_max_grad_ties_and_prod_grad_zeros():
     x = T.matrix()
     gm = hypatia.function([x], hypatia.grad(T.max(x, axis=1).sum(), x))

@@ -7,6 +7,7 @@
 #include <complex>
 #include <vector>
 
+#include "hypatia/tensor/kernels/extreme.h"
 #include "hypatia/value/ndarray.h"
 #include "hypatia/util/parallel.h"
 
@@ -74,6 +75,10 @@ void arg_rows(const T* in, int64_t nout, int64_t nred, bool want_max, int64_t* o
 #pragma omp parallel for schedule(static) if (big) num_threads(::hypatia::max_threads())
   for (int64_t o = 0; o < nout; ++o) {
     const T* r = in + o * nred;
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      out[o] = want_max ? Extreme<true, T>::arg(r, nred) : Extreme<false, T>::arg(r, nred);
+      continue;
+    }
     int64_t bi = 0;
     T best = r[0];
     if (!is_nan_value(best)) {

@@ -3,11 +3,14 @@
 
 #include <omp.h>
 
+
 #include <algorithm>
+#include <limits>
 #include <memory>
 
 #include "hypatia/grad/grad.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/kernels/extreme.h"
 #include "hypatia/tensor/ops/reduce.h"
 #include "hypatia/util/parallel.h"
 
@@ -84,8 +87,46 @@ A dot_row(const T* x, const T* y, int64_t n) {
   return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
-template <class T, class A>
+// How terms combine: a sum, or a maximum or minimum that NaN wins (kernels::Extreme, the
+// vectorised folds numpy's max and min agree with). Each is exact in any order but the sum,
+// whose order the plan fixes.
+template <FoldKind F, class A>
+struct Folder {
+  using E = kernels::Extreme<F == FoldKind::Max, A>;
+  static A init() {
+    if constexpr (F == FoldKind::Sum) return A(0);
+    else return E::init();
+  }
+  static A combine(A a, A b) {
+    if constexpr (F == FoldKind::Sum) return a + b;
+    else return E::combine(a, b);
+  }
+  template <class T>
+  static A row(const T* r, int64_t n) {
+    if constexpr (F == FoldKind::Sum) {
+      return sum_row<A>(r, n);
+    } else if constexpr (std::is_same_v<T, A>) {
+      return E::row(r, n);
+    } else {
+      A m = init();
+      for (int64_t i = 0; i < n; ++i) m = combine(m, static_cast<A>(r[i]));
+      return m;
+    }
+  }
+  // o[e] = combine(o[e], r[e]) for e < n.
+  template <class T>
+  static void lanes(A* o, const T* r, int64_t n) {
+    if constexpr (F != FoldKind::Sum && std::is_same_v<T, A>) {
+      E::lanes(o, r, n);
+    } else {
+      for (int64_t e = 0; e < n; ++e) o[e] = combine(o[e], static_cast<A>(r[e]));
+    }
+  }
+};
+
+template <FoldKind F, class T, class A>
 void run(const std::vector<FusedStep>& prog, const std::vector<const T*>& base, const Plan& p, A* acc, int64_t nout) {
+  using Fo = Folder<F, A>;
   const int nd = static_cast<int>(p.shape.size());
   const int dl = nd - 1;
   const int64_t L = p.shape[dl];
@@ -165,7 +206,8 @@ void run(const std::vector<FusedStep>& prog, const std::vector<const T*>& base, 
     auto arg = [&](int a) -> const T* { return a < nin ? ptrs[a] : w.temps.get() + static_cast<size_t>(a - nin) * B; };
     // Every step but a final product or square writes its block; that one is folded
     // straight into the accumulator (one pass less over the block).
-    const int fold = nsteps > 0 && (prog[nsteps - 1].op == ScalarOpId::Mul || prog[nsteps - 1].op == ScalarOpId::Sqr)
+    const int fold = F == FoldKind::Sum && nsteps > 0 &&
+                             (prog[nsteps - 1].op == ScalarOpId::Mul || prog[nsteps - 1].op == ScalarOpId::Sqr)
                          ? nsteps - 1 : nsteps;
     const T* row = ptrs[0];
     for (int s = 0; s < fold; ++s) {
@@ -187,13 +229,12 @@ void run(const std::vector<FusedStep>& prog, const std::vector<const T*>& base, 
       return;
     }
     if (last_red) {
-      out[off_out] += sum_row<A>(row, len);
+      out[off_out] = Fo::combine(out[off_out], Fo::row(row, len));
     } else {
-      A* o2 = out + off_out + start;
-      for (int64_t e = 0; e < len; ++e) o2[e] += static_cast<A>(row[e]);
+      Fo::lanes(out + off_out + start, row, len);
     }
   };
-  std::fill(acc, acc + nout, A(0));
+  std::fill(acc, acc + nout, Fo::init());
   if (!big || O >= 4 || Q == 1) {
     // Every item owns distinct outputs: split the items, each sums its terms in order.
 #pragma omp parallel if (par && O > 1) num_threads(::hypatia::max_threads())
@@ -207,19 +248,23 @@ void run(const std::vector<FusedStep>& prog, const std::vector<const T*>& base, 
   }
   // Too few outputs to split: a fixed number of partial sums (the same at any thread count).
   const int64_t P = std::min(Q, kMaxParts);
-  std::vector<A> parts(static_cast<size_t>(P * nout), A(0));
+  std::vector<A> parts(static_cast<size_t>(P * nout), Fo::init());
 #pragma omp parallel if (par) num_threads(::hypatia::max_threads())
   {
     Work w = make_work();
 #pragma omp for schedule(static)
     for (int64_t part = 0; part < P; ++part) {
       const int64_t q0 = Q * part / P, q1 = Q * (part + 1) / P;
-      for (int64_t o = 0; o < O; ++o)
-        for (int64_t q = q0; q < q1; ++q) step(w, o, q, parts.data() + part * nout);
+      // Reduced items outer: each input row is read through once, in memory order (a chunk
+      // of every row and then the next chunk restarted the prefetchers at every chunk: sum
+      // and max over axis 0 of 4000 x 4000 float64 ran 1.7x numpy's time). Each output
+      // element still takes its terms in the order of q.
+      for (int64_t q = q0; q < q1; ++q)
+        for (int64_t o = 0; o < O; ++o) step(w, o, q, parts.data() + part * nout);
     }
   }
   for (int64_t part = 0; part < P; ++part)
-    for (int64_t e = 0; e < nout; ++e) acc[e] += parts[part * nout + e];
+    for (int64_t e = 0; e < nout; ++e) acc[e] = Fo::combine(acc[e], parts[part * nout + e]);
 }
 
 std::string axis_text(const std::vector<int>& a) {
@@ -231,6 +276,11 @@ std::string axis_text(const std::vector<int>& a) {
 
 void fused_sum(const std::vector<FusedStep>& prog, const std::vector<NDArray>& inputs, DType prog_dtype,
                const std::vector<bool>& reduce, DType acc, NDArray& out) {
+  fused_fold(FoldKind::Sum, prog, inputs, prog_dtype, reduce, acc, out);
+}
+
+void fused_fold(FoldKind kind, const std::vector<FusedStep>& prog, const std::vector<NDArray>& inputs, DType prog_dtype,
+                const std::vector<bool>& reduce, DType acc, NDArray& out) {
   const int nd = static_cast<int>(reduce.size());
   Shape S(nd, 1);
   for (const NDArray& a : inputs) {
@@ -265,7 +315,7 @@ void fused_sum(const std::vector<FusedStep>& prog, const std::vector<NDArray>& i
     using A = decltype(atag);
     if constexpr (std::is_same_v<A, float> || std::is_same_v<A, double>) {
       A* pa = accum.template data<A>();
-      if (total == 0) {
+      if (total == 0) {  // an empty sum is 0 (an empty max or min is refused by its caller)
         std::fill(pa, pa + nout, A(0));
         return;
       }
@@ -275,7 +325,11 @@ void fused_sum(const std::vector<FusedStep>& prog, const std::vector<NDArray>& i
         if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
           std::vector<const T*> base;
           for (const NDArray& a : in) base.push_back(a.template data<T>());
-          run<T, A>(prog, base, plan, pa, nout);
+          switch (kind) {
+            case FoldKind::Sum: run<FoldKind::Sum, T, A>(prog, base, plan, pa, nout); break;
+            case FoldKind::Max: run<FoldKind::Max, T, A>(prog, base, plan, pa, nout); break;
+            case FoldKind::Min: run<FoldKind::Min, T, A>(prog, base, plan, pa, nout); break;
+          }
         } else {
           throw Error(ErrorKind::Runtime, "[CAReduce] fused programs are float32/float64");
         }

@@ -96,6 +96,12 @@ void careduce_perform(const Op& op, ReduceKind kind_, const ReduceParams& params
     fused_sum({}, {x}, x.dtype(), red, acc, out);
     return;
   }
+  if ((kind_ == ReduceKind::Max || kind_ == ReduceKind::Min) && is_f(x.dtype()) && odt == x.dtype()) {
+    // So do float maxima and minima (vectorised lane-wise selects; a NaN wins).
+    NDArray& out = prepare_output(outputs[0], odt, oshape);
+    fused_fold(kind_ == ReduceKind::Max ? FoldKind::Max : FoldKind::Min, {}, {x}, x.dtype(), red, x.dtype(), out);
+    return;
+  }
   int64_t nout, nred;
   NDArray lay = kernels::reduce_layout(x, red, acc, nout, nred);
   NDArray& out = prepare_output(outputs[0], odt, oshape);
