@@ -4,10 +4,15 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <type_traits>
+
+#include <omp.h>
 
 #include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/kernels/radix_sort.h"
 #include "hypatia/tensor/ops/elemwise.h"
 #include "hypatia/tensor/shape.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia {
 
@@ -68,6 +73,27 @@ void ArgSortOp::perform(const Apply&, const Value* const* in, Value* out) const 
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* px = x.data<T>();
+    if constexpr (std::is_arithmetic_v<T>) {
+      if (n < (int64_t{1} << 32)) {
+        // Real dtypes: a stable radix sort per line (kernels/radix_sort.h), lines split over
+        // threads (each line's order is its own, so the thread count changes nothing).
+        int64_t outer = 1, inner = 1;
+        for (int d = 0; d < axis; ++d) outer *= x.shape(d);
+        for (int d = axis + 1; d < x.ndim(); ++d) inner *= x.shape(d);
+        const int64_t lines = outer * inner;
+        const bool par = lines > 1 && x.size() >= ::hypatia::elemwise_minsize() && ::hypatia::max_threads() > 1;
+#pragma omp parallel if (par) num_threads(::hypatia::max_threads())
+        {
+          kernels::RadixScratch scratch;
+#pragma omp for schedule(static)
+          for (int64_t l = 0; l < lines; ++l) {
+            const int64_t base = (l / inner) * n * inner + l % inner;
+            kernels::radix_argsort(px + base, n, inner, po + base, inner, scratch);
+          }
+        }
+        return;
+      }
+    }
     std::vector<int64_t> perm(n);
     for_each_line(x.shape(), axis, [&](int64_t base, int64_t stride) {
       std::iota(perm.begin(), perm.end(), 0);
