@@ -113,6 +113,28 @@ def test_int_values_and_accumulation():
     np.testing.assert_allclose(g(x), (1.0 + 4096 * 2.0 ** -24) / 4097, rtol=1e-7)
 
 
+@pytest.mark.parametrize("dtype", ["bool", "int8", "uint8", "int16", "uint32", "int32"])
+def test_integer_and_bool_sums_widen_without_a_copy(dtype):
+    # Sums of narrow integers and bools accumulate in int64/uint64 term by term (no converted
+    # copy): every axis, one long row split over threads, and values near each type's limits.
+    info = np.iinfo(dtype) if dtype != "bool" else None
+    shape = (300, 700)
+    a = rng.randint(0, 2, size=shape).astype(dtype) if info is None else \
+        rng.randint(info.min, int(info.max) + 1, size=shape, dtype="int64").astype(dtype)
+    x = T.tensor(dtype, (False, False))
+    for axis in (None, 0, 1):
+        got = hypatia.function([x], T.sum(x, axis=axis))(a)
+        want = a.sum(axis=axis, dtype="uint64" if dtype.startswith("uint") else "int64")
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    m = T.matrix("m")
+    f = hypatia.function([m], [T.sum(m > 0.5), T.mean(m > 0.5, axis=1)])
+    vals = rng.uniform(size=(2000, 1500))
+    total, means = f(vals)
+    assert total == np.sum(vals > 0.5) and total.dtype == np.int64
+    np.testing.assert_allclose(means, np.mean(vals > 0.5, axis=1))
+
+
 def test_all_any_bool():
     b = np.array([[1, 0, 2], [3, 4, 5]], dtype="int32")
     for name in ["all", "any"]:

@@ -62,6 +62,33 @@ void reduce_rows(const A* in, int64_t nout, int64_t nred, A init, F f, A* out) {
   }
 }
 
+/// out[o] = the sum of row o of a [nout, nred] row-major block of integers or bools T, in the
+/// wider integer A: no converted copy of the input (counting the trues of a 2000 x 2000 bool
+/// mask had first copied it to 32 MB of int64). Integer sums are exact, so the split of long
+/// rows over threads changes nothing.
+template <class T, class A>
+void sum_rows_widening(const T* in, int64_t nout, int64_t nred, A* out) {
+  const int nt = ::hypatia::max_threads();
+  const bool big = nout * nred >= kParallelReduceThreshold && nt > 1;
+  auto row = [](const T* r, int64_t n) {
+    A s = 0;
+    for (int64_t i = 0; i < n; ++i) s += static_cast<A>(r[i]);
+    return s;
+  };
+  if (big && nout < nt) {
+    for (int64_t o = 0; o < nout; ++o) {
+      A total = 0;
+      const T* r = in + o * nred;
+#pragma omp parallel for schedule(static) reduction(+ : total) num_threads(nt)
+      for (int t = 0; t < nt; ++t) total += row(r + nred * t / nt, nred * (t + 1) / nt - nred * t / nt);
+      out[o] = total;
+    }
+    return;
+  }
+#pragma omp parallel for schedule(static) if (big) num_threads(nt)
+  for (int64_t o = 0; o < nout; ++o) out[o] = row(in + o * nred, nred);
+}
+
 template <class T>
 inline bool is_nan_value(const T& v) {
   if constexpr (std::is_floating_point_v<T>) return std::isnan(v);

@@ -102,6 +102,23 @@ void careduce_perform(const Op& op, ReduceKind kind_, const ReduceParams& params
     fused_fold(kind_ == ReduceKind::Max ? FoldKind::Max : FoldKind::Min, {}, {x}, x.dtype(), red, x.dtype(), out);
     return;
   }
+  auto is_i = [](DType d) { return d == DType::Bool || is_int(d); };
+  if (kind_ == ReduceKind::Sum && is_i(x.dtype()) && (acc == DType::Int64 || acc == DType::UInt64) && x.dtype() != acc) {
+    // Integer and bool sums widen each term as they read it, from the input's own dtype.
+    int64_t nout, nred;
+    const NDArray lay = kernels::reduce_layout(x, red, x.dtype(), nout, nred);
+    NDArray& out = prepare_output(outputs[0], odt, oshape);
+    NDArray tmp = odt == acc ? out : NDArray(acc, oshape);
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (std::is_integral_v<T>) {
+        if (acc == DType::Int64) kernels::sum_rows_widening<T, int64_t>(lay.data<T>(), nout, nred, tmp.data<int64_t>());
+        else kernels::sum_rows_widening<T, uint64_t>(lay.data<T>(), nout, nred, tmp.data<uint64_t>());
+      }
+    });
+    if (odt != acc) out.assign(tmp);
+    return;
+  }
   int64_t nout, nred;
   NDArray lay = kernels::reduce_layout(x, red, acc, nout, nred);
   NDArray& out = prepare_output(outputs[0], odt, oshape);
