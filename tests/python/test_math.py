@@ -369,3 +369,26 @@ def test_rop_of_elementwise():
         r = T.Rop(f(x), x, v)
         xv, vv = u(-1, 1, (5,)), u(-1, 1, (5,))
         np.testing.assert_allclose(hypatia.function([x, v], r)(xv, vv), d(xv) * vv, rtol=1e-10)
+
+
+@pytest.mark.parametrize("shape", [(40, 70), (0, 3)])
+def test_switch_and_clip_with_every_mix_of_whole_and_single_inputs(shape):
+    # ternary_loop's flat loops: each of the three inputs a whole array or a single value (a
+    # 0-d constant or a length-1 broadcast), against numpy; an empty output reads no input.
+    r = np.random.RandomState(5)
+    whole = [r.uniform(-1, 1, size=shape) for _ in range(3)]
+    cond = whole[0] > 0
+    x = [T.matrix("a"), T.matrix("b"), T.matrix("c")]
+    for mask in range(8):
+        single = [bool(mask & (4 >> i)) for i in range(3)]
+        args = [T.constant(0.25 * (i + 1)) if single[i] else x[i] for i in range(3)]
+        vals = [0.25 * (i + 1) if single[i] else whole[i] for i in range(3)]
+        ins = [x[i] for i in range(3) if not single[i]]
+        feed = [whole[i] for i in range(3) if not single[i]]
+        out_shape = shape if ins else ()
+        clip = hypatia.function(ins, T.clip(args[0], args[1], args[2]), on_unused_input="ignore")(*feed)
+        np.testing.assert_array_equal(clip, np.broadcast_to(np.clip(vals[0], vals[1], vals[2]), out_shape))
+        c = (args[0] > 0) if not single[0] else T.constant(True)
+        cv = cond if not single[0] else True
+        sw = hypatia.function(ins, T.switch(c, args[1], args[2]), on_unused_input="ignore")(*feed)
+        np.testing.assert_array_equal(sw, np.broadcast_to(np.where(cv, vals[1], vals[2]), out_shape))

@@ -1,6 +1,7 @@
 // Elementwise loops over NDArrays: a flat path for contiguous same-shape inputs, strided otherwise.
 #pragma once
 #include <array>
+#include <type_traits>
 
 #include "hypatia/value/ndarray.h"
 
@@ -69,11 +70,44 @@ void ternary_loop(const NDArray& a, const NDArray& b, const NDArray& c, NDArray&
   O* po = out.data<O>();
   const int64_t n = out.size();
   auto full = [&](const NDArray& x) { return x.shape() == out.shape() && x.is_c_contiguous(); };
-  if (full(a) && full(b) && full(c)) {
+  // Each input whole or a single value (clip's bounds, switch's constants): one flat loop per
+  // combination, the single values hoisted, so it vectorises (clip(x, 0.2, 0.8) had walked the
+  // strided path: 2.8x numpy's time).
+  const bool fa = full(a), fb = full(b), fc = full(c);
+  if ((fa || a.size() == 1) && (fb || b.size() == 1) && (fc || c.size() == 1)) {
     const A* pa = a.data<A>();
     const B* pb = b.data<B>();
     const C* pc = c.data<C>();
-    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i], pc[i]);
+    auto flat = [&](auto sa, auto sb, auto sc) {
+      A va{};
+      B vb{};
+      C vc{};
+      if constexpr (decltype(sa)::value) va = *pa;  // read only where single (a whole input may be empty)
+      if constexpr (decltype(sb)::value) vb = *pb;
+      if constexpr (decltype(sc)::value) vc = *pc;
+      for (int64_t i = 0; i < n; ++i) {
+        A xa;
+        B xb;
+        C xc;
+        if constexpr (decltype(sa)::value) xa = va; else xa = pa[i];
+        if constexpr (decltype(sb)::value) xb = vb; else xb = pb[i];
+        if constexpr (decltype(sc)::value) xc = vc; else xc = pc[i];
+        po[i] = f(xa, xb, xc);
+      }
+    };
+    using Y = std::true_type;
+    using N = std::false_type;
+    const int combo = (fa ? 0 : 4) | (fb ? 0 : 2) | (fc ? 0 : 1);
+    switch (combo) {
+      case 0: flat(N{}, N{}, N{}); break;
+      case 1: flat(N{}, N{}, Y{}); break;
+      case 2: flat(N{}, Y{}, N{}); break;
+      case 3: flat(N{}, Y{}, Y{}); break;
+      case 4: flat(Y{}, N{}, N{}); break;
+      case 5: flat(Y{}, N{}, Y{}); break;
+      case 6: flat(Y{}, Y{}, N{}); break;
+      default: flat(Y{}, Y{}, Y{}); break;
+    }
     return;
   }
   NDArray ab = a.broadcast_to(out.shape());

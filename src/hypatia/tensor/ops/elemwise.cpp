@@ -242,7 +242,7 @@ void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
 
 void Elemwise::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
   const int n = node.nin();
-  const NDArray* in[3];
+  const NDArray* in[3] = {nullptr, nullptr, nullptr};
   for (int i = 0; i < n; ++i) in[i] = &as_array(*inputs[i], kName);
   // Output shape: the common shape, checked against the static broadcastable flags.
   const Shape* out_shape = &in[0]->shape();
