@@ -73,6 +73,32 @@ def test_softmax_and_log_softmax(dtype, shape):
     assert nnet.logsoftmax is nnet.log_softmax
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
+def test_softmax_large_strided_and_special_rows_match_scipy(dtype):
+    # Rows split over threads, a transposed (non-contiguous) input, float32 computed in float32,
+    # float16 through float32; rows of -inf only, with a NaN, and with +inf give NaN as numpy.
+    r = np.random.RandomState(7)
+    a = (r.randn(900, 700) * 4).astype(dtype)
+    a[3, :] = -np.inf
+    a[5, 9] = np.nan
+    a[8, 2] = np.inf
+    x = T.matrix("x", dtype=dtype)
+    f = function([x], [nnet.softmax(x), nnet.log_softmax(x), nnet.softmax(x.T)])
+    sm, lsm, smt = f(a)
+    with np.errstate(all="ignore"):
+        ref = sps.softmax(a.astype("float64"), axis=-1)
+        lref = sps.log_softmax(a.astype("float64"), axis=-1)
+        reft = sps.softmax(a.T.astype("float64"), axis=-1)
+    rtol = {"float64": 1e-12, "float32": 2e-5, "float16": 2e-2}[dtype]
+    assert sm.dtype == np.dtype(dtype) and lsm.dtype == np.dtype(dtype)
+    bad = [3, 5, 8]
+    assert np.isnan(sm[bad]).all() and np.isnan(lsm[bad]).all()
+    good = np.setdiff1d(np.arange(900), bad)
+    np.testing.assert_allclose(sm[good], ref[good], rtol=rtol, atol=1e-6 if dtype != "float16" else 1e-3)
+    np.testing.assert_allclose(lsm[good], lref[good], rtol=rtol, atol=1e-5 if dtype != "float16" else 5e-2)
+    np.testing.assert_allclose(np.nan_to_num(smt), np.nan_to_num(reft), rtol=rtol, atol=1e-6 if dtype != "float16" else 1e-3)
+
+
 def test_softmax_rop():
     x, v = T.dmatrix("x"), T.dmatrix("v")
     xv, vv = _data("float64", seed=2), _data("float64", seed=3)

@@ -6,8 +6,11 @@
 #include <limits>
 
 #include "hypatia/scalar/scalar_ops.h"
+#include "hypatia/scalar/vector_math.h"
 #include "hypatia/tensor/basic.h"
+#include "hypatia/tensor/kernels/extreme.h"
 #include "hypatia/tensor/ops/elemwise.h"
+#include "hypatia/util/parallel.h"
 
 namespace hypatia {
 namespace {
@@ -166,27 +169,50 @@ ApplyPtr Softmax::make_node_checked(const std::vector<Var>& inputs) const {
   return Apply::create(ptr(), inputs, {TensorType::make(x.elem(), x.broadcastable())});
 }
 
-void Softmax::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  const NDArray& in = as_array(*inputs[0], name().c_str());
-  NDArray x = in.astype(DType::Float64);
-  const int64_t c = x.shape(x.ndim() - 1);
-  const int64_t rows = c == 0 ? 0 : x.size() / c;
-  double* p = x.data<double>();
+namespace {
+// Softmax (or log-softmax) of each row of c values, in T: the row's max (a NaN propagates; an
+// all -inf row keeps exp's 0/0 = NaN, as numpy), one vectorised exp pass into the output, the
+// sum in double, then one division pass. Rows are split over threads. The scalar loop it
+// replaces called exp twice per element in float64 (2000 x 2000: 38 ms, 1.5x numpy's composite).
+template <class T>
+void softmax_rows(const T* in, T* out, int64_t rows, int64_t c, bool log) {
+  const bool par = rows > 1 && rows * c >= ::hypatia::elemwise_minsize() && ::hypatia::max_threads() > 1;
+#pragma omp parallel for schedule(static) if (par) num_threads(::hypatia::max_threads())
   for (int64_t r = 0; r < rows; ++r) {
-    double* row = p + r * c;
-    double m = -std::numeric_limits<double>::infinity();
-    for (int64_t j = 0; j < c; ++j) m = std::max(m, row[j]);
-    if (std::isinf(m)) m = m > 0 ? m : 0;  // all -inf: exp gives 0/0 = nan, as numpy
-    double s = 0;
-    for (int64_t j = 0; j < c; ++j) s += std::exp(row[j] - m);
-    if (params_.log) {
-      const double ls = std::log(s);
-      for (int64_t j = 0; j < c; ++j) row[j] = row[j] - m - ls;
+    const T* x = in + r * c;
+    T* y = out + r * c;
+    T m = kernels::Extreme<true, T>::row(x, c);
+    if (std::isinf(m)) m = m > 0 ? m : T(0);
+    for (int64_t j = 0; j < c; ++j) y[j] = x[j] - m;
+    vector_math::exp(y, y, c);
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int64_t j = 0;
+    for (; j + 4 <= c; j += 4) s0 += y[j], s1 += y[j + 1], s2 += y[j + 2], s3 += y[j + 3];
+    for (; j < c; ++j) s0 += y[j];
+    const double s = (s0 + s1) + (s2 + s3);
+    if (log) {
+      const T shift = static_cast<T>(m + std::log(s));
+      for (int64_t k = 0; k < c; ++k) y[k] = x[k] - shift;
     } else {
-      for (int64_t j = 0; j < c; ++j) row[j] = std::exp(row[j] - m) / s;
+      const T st = static_cast<T>(s);
+      for (int64_t k = 0; k < c; ++k) y[k] = y[k] / st;
     }
   }
-  outputs[0] = x.astype(in.dtype());
+}
+}  // namespace
+
+void Softmax::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
+  const NDArray& in = as_array(*inputs[0], name().c_str());
+  // float16 computes in float32 and rounds back; float32 and float64 in their own type.
+  const DType work = in.dtype() == DType::Float64 ? DType::Float64 : DType::Float32;
+  const NDArray x = in.dtype() == work ? in.contiguous() : in.astype(work);
+  const int64_t c = x.ndim() == 0 ? 1 : x.shape(x.ndim() - 1);
+  const int64_t rows = c == 0 ? 0 : x.size() / c;
+  NDArray y(work, x.shape());
+  if (work == DType::Float64) softmax_rows(x.data<double>(), y.data<double>(), rows, c, params_.log);
+  else softmax_rows(x.data<float>(), y.data<float>(), rows, c, params_.log);
+  outputs[0] = y.dtype() == in.dtype() ? y : y.astype(in.dtype());
+  (void)node;
 }
 
 std::optional<std::vector<ShapeVec>> Softmax::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
