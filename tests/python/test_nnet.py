@@ -184,3 +184,27 @@ def test_errors():
         f(np.full((2, 3), 1 / 3.0), np.array([0, 3]))
     assert str(nnet.relu(p).owner.op) == "Relu{alpha=0}"
     assert nnet.relu(T.imatrix()).dtype == "float64"
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_activations_on_large_strided_inputs_keep_their_dtype_and_values(dtype):
+    # NnetActivation's per-kind loops: a transposed input split over threads, the output in the
+    # input's dtype, NaN kept by relu and hard_sigmoid, and the gradients against the formulas.
+    r = np.random.RandomState(11)
+    a = (r.randn(700, 600) * 3).astype(dtype)
+    a[4, 5] = np.nan
+    x = T.matrix("x", dtype=dtype)
+    xt = x.T
+    outs = [nnet.relu(xt), nnet.relu(xt, 0.1), nnet.softsign(xt), nnet.hard_sigmoid(xt), nnet.elu(xt)]
+    grads = [hypatia.grad(T.sum(o * 1.5), x) for o in outs[:3]]
+    got = function([x], outs + grads)(a)
+    v = a.T.astype("float64")
+    with np.errstate(invalid="ignore"):
+        want = [np.where(v > 0, v, np.where(np.isnan(v), v, 0.0)), np.where(v > 0, v, 0.1 * v), v / (1 + np.abs(v)),
+                np.where(np.isnan(v), v, np.clip(0.2 * v + 0.5, 0, 1)), np.where(v > 0, v, np.expm1(v))]
+        dv = a.astype("float64")
+        want += [1.5 * np.where(dv > 0, 1.0, 0.0), 1.5 * np.where(dv > 0, 1.0, 0.1), 1.5 / (1 + np.abs(dv)) ** 2]
+    tol = dict(rtol=1e-6, atol=1e-6) if dtype == "float32" else dict(rtol=1e-12, atol=0)
+    for g, w in zip(got, want):
+        assert g.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(g, w.astype(dtype), equal_nan=True, **tol)

@@ -113,23 +113,69 @@ ApplyPtr NnetActivation::make_node_checked(const std::vector<Var>& inputs) const
   return Apply::create(ptr(), inputs, {TensorType::make(out, x.broadcastable())});
 }
 
+namespace {
+// y[i] = f(x[i]) (f computes in double) with the activation chosen once, outside the loop, so
+// each kind's loop vectorises; threads split big arrays. The loop it replaces switched on the
+// kind per element over float64 copies of input and output (relu over 2000 x 2000: 30 ms,
+// 2.5x numpy's maximum).
+template <class T, class O, class F>
+void map_values(const T* x, O* y, int64_t n, F f) {
+  const bool par = n >= ::hypatia::elemwise_minsize() && ::hypatia::max_threads() > 1;
+#pragma omp parallel for schedule(static) if (par) num_threads(::hypatia::max_threads())
+  for (int64_t i = 0; i < n; ++i) y[i] = static_cast<O>(f(static_cast<double>(x[i])));
+}
+template <class T, class O, class F>
+void map_values2(const T* x, const T* g, O* y, int64_t n, F f) {
+  const bool par = n >= ::hypatia::elemwise_minsize() && ::hypatia::max_threads() > 1;
+#pragma omp parallel for schedule(static) if (par) num_threads(::hypatia::max_threads())
+  for (int64_t i = 0; i < n; ++i) y[i] = static_cast<O>(f(static_cast<double>(x[i])) * static_cast<double>(g[i]));
+}
+
+// Calls run(f) with f the activation (or its derivative) of kind k as a lambda of its own.
+template <class R>
+void with_activation(Activation k, double a, bool deriv, R&& run) {
+  if (!deriv && k == Activation::Relu && a == 0) return run([](double x) { return x > 0 ? x : (x != x ? x : 0.0); });
+  if (!deriv && k == Activation::Relu) return run([a](double x) { return x > 0 ? x : a * x; });
+  if (deriv && k == Activation::Relu) return run([a](double x) { return x > 0 ? 1.0 : a; });
+  if (!deriv && k == Activation::Softsign) return run([](double x) { return x / (1 + std::abs(x)); });
+  if (!deriv && k == Activation::HardSigmoid)
+    return run([](double x) { return x != x ? x : std::min(1.0, std::max(0.0, 0.2 * x + 0.5)); });
+  if (deriv) return run([k, a](double x) { return activation_deriv(k, a, x); });
+  return run([k, a](double x) { return activation(k, a, x); });
+}
+}  // namespace
+
 void NnetActivation::perform(const Apply& node, const Value* const* inputs, Value* outputs) const {
-  NDArray x = as_array(*inputs[0], name().c_str()).astype(DType::Float64);
-  const double* px = x.data<double>();
-  NDArray r(DType::Float64, x.shape());
-  double* pr = r.data<double>();
-  const int64_t n = x.size();
+  const NDArray& x_in = as_array(*inputs[0], name().c_str());
+  const DType odt = tensor_type(node.output(0))->elem();
+  const NDArray* g_in = nullptr;
   if (params_.grad) {
-    const NDArray& g_in = as_array(*inputs[1], name().c_str());
-    if (g_in.shape() != x.shape())
-      value_error("[", name(), "] the gradient has shape ", shape_str(g_in.shape()), ", expected ", shape_str(x.shape()));
-    NDArray g = g_in.astype(DType::Float64);
-    const double* pg = g.data<double>();
-    for (int64_t i = 0; i < n; ++i) pr[i] = activation_deriv(params_.kind, params_.alpha, px[i]) * pg[i];
-  } else {
-    for (int64_t i = 0; i < n; ++i) pr[i] = activation(params_.kind, params_.alpha, px[i]);
+    g_in = &as_array(*inputs[1], name().c_str());
+    if (g_in->shape() != x_in.shape())
+      value_error("[", name(), "] the gradient has shape ", shape_str(g_in->shape()), ", expected ", shape_str(x_in.shape()));
   }
-  outputs[0] = r.astype(tensor_type(node.output(0))->elem());
+  // float32/float64 in their own type (values computed in double, as before); the rest through float64.
+  auto native = [](DType d) { return d == DType::Float32 || d == DType::Float64; };
+  const bool direct = native(x_in.dtype()) && native(odt) && (!g_in || g_in->dtype() == x_in.dtype());
+  const NDArray x = direct ? x_in.contiguous() : x_in.astype(DType::Float64);
+  const NDArray g = !g_in ? NDArray() : direct ? g_in->contiguous() : g_in->astype(DType::Float64);
+  NDArray r(direct ? odt : DType::Float64, x.shape());
+  const int64_t n = x.size();
+  auto typed = [&](auto xt, auto ot) {
+    using T = decltype(xt);
+    using O = decltype(ot);
+    const T* px = x.data<T>();
+    O* pr = r.data<O>();
+    with_activation(params_.kind, params_.alpha, params_.grad, [&](auto f) {
+      if (g_in) map_values2(px, g.data<T>(), pr, n, f);
+      else map_values(px, pr, n, f);
+    });
+  };
+  if (!direct || (x.dtype() == DType::Float64 && odt == DType::Float64)) typed(double{}, double{});
+  else if (x.dtype() == DType::Float32 && odt == DType::Float32) typed(float{}, float{});
+  else if (x.dtype() == DType::Float32) typed(float{}, double{});
+  else typed(double{}, float{});
+  outputs[0] = r.dtype() == odt ? r : r.astype(odt);
 }
 
 std::optional<std::vector<ShapeVec>> NnetActivation::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
