@@ -176,6 +176,23 @@ def test_max_min_match_numpy_on_strided_views_with_nan_and_inf(dtype):
                 assert got_max.dtype == np.dtype(dtype)
 
 
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_prod_over_every_axis_of_strided_views(dtype):
+    # Prod reads strided inputs without a copy (fused_fold): rows past a chunk, zeros and NaN.
+    a = rng.uniform(0.9, 1.1, size=(4, 3, 2500)).astype(dtype)
+    a[1, 2, :7] = 0
+    a[3, 0, 2400] = np.nan
+    x = T.tensor3("x", dtype=dtype)
+    for view in (a, a.transpose(2, 0, 1), a[:, :, ::3]):
+        for axis in (None, 0, 1, 2, (0, 2), (1, 2)):
+            got = hypatia.function([x], T.prod(x, axis=axis))(view)
+            want = np.prod(view.astype("float64"), axis=axis)
+            assert got.dtype == np.dtype(dtype)
+            np.testing.assert_allclose(got, want.astype(dtype), rtol=1e-5 if dtype == "float32" else 1e-12)
+    m = T.matrix("m")
+    np.testing.assert_array_equal(hypatia.function([m], T.prod(m, axis=0))(np.zeros((0, 3))), np.ones(3))
+
+
 def test_max_grad_ties_and_prod_grad_zeros():
     x = T.matrix()
     gm = hypatia.function([x], hypatia.grad(T.max(x, axis=1).sum(), x))

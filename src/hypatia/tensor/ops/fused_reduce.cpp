@@ -78,6 +78,16 @@ A sum_row(const T* r, int64_t n) {
 }
 
 template <class A, class T>
+A prod_row(const T* r, int64_t n) {
+  A s[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k) s[k] *= static_cast<A>(r[i + k]);
+  for (; i < n; ++i) s[0] *= static_cast<A>(r[i]);
+  return ((s[0] * s[1]) * (s[2] * s[3])) * ((s[4] * s[5]) * (s[6] * s[7]));
+}
+
+template <class A, class T>
 A dot_row(const T* x, const T* y, int64_t n) {
   A s[8] = {};
   int64_t i = 0;
@@ -87,24 +97,29 @@ A dot_row(const T* x, const T* y, int64_t n) {
   return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
-// How terms combine: a sum, or a maximum or minimum that NaN wins (kernels::Extreme, the
-// vectorised folds numpy's max and min agree with). Each is exact in any order but the sum,
-// whose order the plan fixes.
+// How terms combine: a sum or a product, or a maximum or minimum that NaN wins
+// (kernels::Extreme, the vectorised folds numpy's max and min agree with). Max and min are
+// exact in any order; the plan fixes the order of sums and products.
 template <FoldKind F, class A>
 struct Folder {
   using E = kernels::Extreme<F == FoldKind::Max, A>;
+  static constexpr bool kArith = F == FoldKind::Sum || F == FoldKind::Prod;
   static A init() {
     if constexpr (F == FoldKind::Sum) return A(0);
+    else if constexpr (F == FoldKind::Prod) return A(1);
     else return E::init();
   }
   static A combine(A a, A b) {
     if constexpr (F == FoldKind::Sum) return a + b;
+    else if constexpr (F == FoldKind::Prod) return a * b;
     else return E::combine(a, b);
   }
   template <class T>
   static A row(const T* r, int64_t n) {
     if constexpr (F == FoldKind::Sum) {
       return sum_row<A>(r, n);
+    } else if constexpr (F == FoldKind::Prod) {
+      return prod_row<A>(r, n);
     } else if constexpr (std::is_same_v<T, A>) {
       return E::row(r, n);
     } else {
@@ -116,7 +131,7 @@ struct Folder {
   // o[e] = combine(o[e], r[e]) for e < n.
   template <class T>
   static void lanes(A* o, const T* r, int64_t n) {
-    if constexpr (F != FoldKind::Sum && std::is_same_v<T, A>) {
+    if constexpr (!kArith && std::is_same_v<T, A>) {
       E::lanes(o, r, n);
     } else {
       for (int64_t e = 0; e < n; ++e) o[e] = combine(o[e], static_cast<A>(r[e]));
@@ -315,8 +330,8 @@ void fused_fold(FoldKind kind, const std::vector<FusedStep>& prog, const std::ve
     using A = decltype(atag);
     if constexpr (std::is_same_v<A, float> || std::is_same_v<A, double>) {
       A* pa = accum.template data<A>();
-      if (total == 0) {  // an empty sum is 0 (an empty max or min is refused by its caller)
-        std::fill(pa, pa + nout, A(0));
+      if (total == 0) {  // an empty sum is 0, an empty product 1 (an empty max or min is refused)
+        std::fill(pa, pa + nout, A(kind == FoldKind::Prod ? 1 : 0));
         return;
       }
       const Plan plan = make_plan(S, reduce, in);
@@ -329,6 +344,7 @@ void fused_fold(FoldKind kind, const std::vector<FusedStep>& prog, const std::ve
             case FoldKind::Sum: run<FoldKind::Sum, T, A>(prog, base, plan, pa, nout); break;
             case FoldKind::Max: run<FoldKind::Max, T, A>(prog, base, plan, pa, nout); break;
             case FoldKind::Min: run<FoldKind::Min, T, A>(prog, base, plan, pa, nout); break;
+            case FoldKind::Prod: run<FoldKind::Prod, T, A>(prog, base, plan, pa, nout); break;
           }
         } else {
           throw Error(ErrorKind::Runtime, "[CAReduce] fused programs are float32/float64");

@@ -36,14 +36,17 @@ class FusedSum final : public OpBase<FusedSum, FusedSumParams> {
 void fused_sum(const std::vector<FusedStep>& prog, const std::vector<NDArray>& inputs, DType prog_dtype,
                const std::vector<bool>& reduce, DType acc, NDArray& out);
 
-/// How fused_fold combines its terms: add them, or keep the largest or smallest, a NaN
-/// winning (numpy's max and min).
-enum class FoldKind { Sum, Max, Min };
+/// How fused_fold combines its terms: add or multiply them, or keep the largest or smallest, a
+/// NaN winning (numpy's max and min).
+enum class FoldKind { Sum, Max, Min, Prod };
 
 /// fused_sum with the fold chosen: Max and Min read strided and broadcast inputs the same way,
 /// without the transposed copy a row-wise fold needs (Max over axis 0 of a 4000 x 4000 float64
 /// matrix: 170 -> ~12 ms at one thread), and vectorise, as their lane-wise selects need no
 /// reassociation. For Max/Min, acc is the input's dtype and the reduction must not be empty.
+/// Prod multiplies in acc in the fixed order the plan gives (eight partial products a row, as
+/// sums take), over any axes without a transposed copy (prod over axis 0 of 2000 x 2000:
+/// 23 ms, 8x numpy's, when it copied).
 void fused_fold(FoldKind kind, const std::vector<FusedStep>& prog, const std::vector<NDArray>& inputs,
                 DType prog_dtype, const std::vector<bool>& reduce, DType acc, NDArray& out);
 

@@ -90,10 +90,10 @@ void careduce_perform(const Op& op, ReduceKind kind_, const ReduceParams& params
     value_error("[", op.str(), "] zero-size array to reduction operation ",
                 kind_ == ReduceKind::Max ? "maximum" : "minimum", " which has no identity");
   auto is_f = [](DType d) { return d == DType::Float32 || d == DType::Float64; };
-  if (kind_ == ReduceKind::Sum && is_f(x.dtype()) && is_f(acc) && is_f(odt)) {
-    // Float sums read the input through its own strides, any axes, no transposed copy.
+  if ((kind_ == ReduceKind::Sum || kind_ == ReduceKind::Prod) && is_f(x.dtype()) && is_f(acc) && is_f(odt)) {
+    // Float sums and products read the input through its own strides, any axes, no copy.
     NDArray& out = prepare_output(outputs[0], odt, oshape);
-    fused_sum({}, {x}, x.dtype(), red, acc, out);
+    fused_fold(kind_ == ReduceKind::Sum ? FoldKind::Sum : FoldKind::Prod, {}, {x}, x.dtype(), red, acc, out);
     return;
   }
   if ((kind_ == ReduceKind::Max || kind_ == ReduceKind::Min) && is_f(x.dtype()) && odt == x.dtype()) {
