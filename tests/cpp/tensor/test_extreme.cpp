@@ -30,7 +30,7 @@ template <bool kMax, class A>
 void check_all_lengths() {
   std::mt19937_64 g(kMax ? 3 : 4);
   std::uniform_real_distribution<double> u(-1.0, 1.0);
-  for (int64_t n : {1, 2, 3, 7, 8, 15, 16, 17, 31, 33, 1023, 1024, 1025, 2047, 2048, 2049, 5000}) {
+  for (int64_t n : {1, 2, 3, 7, 8, 15, 16, 17, 31, 33, 127, 128, 129, 255, 256, 257, 1023, 1024, 1025, 2049, 5000}) {
     for (int kind = 0; kind < 6; ++kind) {
       std::vector<A> r(n);
       for (auto& v : r) v = static_cast<A>(u(g));

@@ -125,10 +125,12 @@ struct Extreme {
   }
 
   /// The index of the first NaN of r[0, n), or else of its first extreme (n >= 1), as
-  /// Argmax/Argmin answer: blocks of 1024 are folded with row(), and only a block holding a
-  /// NaN or beating the best so far is searched again, in cache (4.5x numpy's time before).
+  /// Argmax/Argmin answer: blocks of 128 are folded with row(), and only a block holding a
+  /// NaN or beating the best so far is searched again, in L1 (on random rows a block beats all
+  /// before it about ln(k) times in k; blocks of 1024 searched 3/4 of a 2000-long row again).
+  /// The scalar loop before took 4.5x numpy's time.
   static int64_t arg(const A* r, int64_t n) {
-    constexpr int64_t kBlock = 1024;
+    constexpr int64_t kBlock = 128;
     int64_t best_i = 0;
     A best = r[0];
     if (best != best) return 0;
