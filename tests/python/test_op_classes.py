@@ -115,18 +115,15 @@ def test_python_op_classes_match_their_native_nodes():
 
 
 def test_user_python_ops_are_not_native_classes():
-    class Double(hypatia.Op):
-        __props__ = ()
+    from hypatia.compile.ops import as_op
 
-        def make_node(self, x):
-            x = T.as_tensor_variable(x)
-            return hypatia.Apply(self, [x], [x.type()])
+    @as_op(itypes=[T.dvector], otypes=[T.dvector])
+    def double(x):
+        return x * 2
 
-        def perform(self, node, inputs, outputs):
-            outputs[0][0] = inputs[0] * 2
-
-    node = Double()(T.vector("u")).owner
+    node = double(T.dvector("u")).owner
     assert not isinstance(node.op, (T.Elemwise, S.StructuredDot))
+    assert isinstance(node.op, hypatia.Op)
 
 
 def test_classes_pickle_by_reference_and_unknown_native_names_fail_at_definition():
