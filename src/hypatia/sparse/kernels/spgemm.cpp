@@ -34,14 +34,16 @@ struct Scratch {
   std::vector<S> stamp;
   std::unique_ptr<Slot<S>[]> slot;
   std::unique_ptr<T[]> sums;  // not a std::vector: vector<bool> has no data()
-  std::vector<int64_t> perm;
+  std::vector<int32_t> perm32;  // the sort's permutation, for 32-bit and 64-bit output indices
+  std::vector<int64_t> perm64;
   std::vector<uint64_t> sort_tmp;
   explicit Scratch(int64_t inner) : stamp(inner, std::numeric_limits<S>::max()), slot(new Slot<S>[inner]) {
     for (int64_t c = 0; c < inner; ++c) slot[c].stamp = std::numeric_limits<S>::max();
   }
-  void size_rows(int64_t longest) {
+  void size_rows(int64_t longest, int index_bits) {
     sums.reset(new T[std::max<int64_t>(longest, 1)]);
-    perm.resize(longest);
+    if (index_bits == 32) perm32.resize(longest);
+    else perm64.resize(longest);
     sort_tmp.resize(longest);
   }
 };
@@ -114,7 +116,7 @@ SparseMatrix product(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t row
 
   int64_t longest = 0;
   for (int64_t o = 0; o < outer; ++o) longest = std::max(longest, off[o + 1] - off[o]);
-  for (auto& s : scratch) s->size_rows(longest);
+  for (auto& s : scratch) s->size_rows(longest, idt == DType::Int32 ? 32 : 64);
 
   // Pass 2, numeric: a row's columns are listed in its output slot as first touched, with their
   // sums beside them in the thread's scratch (in L1), then sorted in place; the non-zero sums
@@ -130,7 +132,9 @@ SparseMatrix product(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t row
     for (int t = 0; t < nt; ++t) {
       Slot<S>* slot = scratch[t]->slot.get();
       T* sums = scratch[t]->sums.get();
-      P* perm = reinterpret_cast<P*>(scratch[t]->perm.data());
+      P* perm = nullptr;
+      if constexpr (sizeof(P) == 4) perm = scratch[t]->perm32.data();
+      else perm = scratch[t]->perm64.data();
       for (int64_t o = b2[t]; o < b2[t + 1]; ++o) {
         const S mark = static_cast<S>(outer + o);  // pass 1 left stamps below outer
         J* row = ix + off[o];
