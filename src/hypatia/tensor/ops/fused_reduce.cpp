@@ -3,9 +3,7 @@
 
 #include <omp.h>
 
-
 #include <algorithm>
-#include <limits>
 #include <memory>
 
 #include "hypatia/grad/grad.h"
@@ -67,24 +65,16 @@ Plan make_plan(const Shape& S, const std::vector<bool>& reduce, const std::vecto
   return p;
 }
 
-template <class A, class T>
-A sum_row(const T* r, int64_t n) {
-  A s[8] = {};
+// op-fold of r[0, n) in A over eight partials (terms k mod 8), combined in a fixed tree: the
+// order every sum and product of a row takes, whatever the thread count.
+template <class A, class T, class Op>
+A fold8_row(const T* r, int64_t n, A init, Op op) {
+  A s[8] = {init, init, init, init, init, init, init, init};
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
-    for (int k = 0; k < 8; ++k) s[k] += static_cast<A>(r[i + k]);
-  for (; i < n; ++i) s[0] += static_cast<A>(r[i]);
-  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-}
-
-template <class A, class T>
-A prod_row(const T* r, int64_t n) {
-  A s[8] = {1, 1, 1, 1, 1, 1, 1, 1};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int k = 0; k < 8; ++k) s[k] *= static_cast<A>(r[i + k]);
-  for (; i < n; ++i) s[0] *= static_cast<A>(r[i]);
-  return ((s[0] * s[1]) * (s[2] * s[3])) * ((s[4] * s[5]) * (s[6] * s[7]));
+    for (int k = 0; k < 8; ++k) s[k] = op(s[k], static_cast<A>(r[i + k]));
+  for (; i < n; ++i) s[0] = op(s[0], static_cast<A>(r[i]));
+  return op(op(op(s[0], s[1]), op(s[2], s[3])), op(op(s[4], s[5]), op(s[6], s[7])));
 }
 
 template <class A, class T>
@@ -116,10 +106,8 @@ struct Folder {
   }
   template <class T>
   static A row(const T* r, int64_t n) {
-    if constexpr (F == FoldKind::Sum) {
-      return sum_row<A>(r, n);
-    } else if constexpr (F == FoldKind::Prod) {
-      return prod_row<A>(r, n);
+    if constexpr (kArith) {
+      return fold8_row<A>(r, n, init(), [](A a, A b) { return combine(a, b); });
     } else if constexpr (std::is_same_v<T, A>) {
       return E::row(r, n);
     } else {
