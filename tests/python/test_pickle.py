@@ -298,7 +298,7 @@ def test_ops_of_compiled_graphs_roundtrip_equal():
     x, v, i, sx = T.dmatrix("x"), T.dvector("v"), T.lvector("i"), S.csr_matrix("sx")
     exprs = [T.exp(x).sum(axis=0), x[1:, ::2], x[i], T.set_subtensor(x[0], v), T.inc_subtensor(x[i], 1.0),
              T.cast(x, "float32"), T.argmax(x, axis=1), T.dot(x, x), T.nnet.softmax(x), T.reshape(x, (2, -1)),
-             T.concatenate([x, x], axis=0), T.cumsum(v), T.sort(v), T.prod(x, axis=1), T.clip(x, 0, 1),
+             T.concatenate([x, x], axis=0), T.cumsum(v), T.sort(v), T.argsort(v), T.prod(x, axis=1), T.clip(x, 0, 1),
              T.exp(v) * 2 + T.sin(v) * T.cos(v), S.structured_dot(sx, x), S.sp_sum(sx, axis=0), sx * 2,
              S.dense_from_sparse(sx), T.addbroadcast(x[:1], 0)]
     seen = set()

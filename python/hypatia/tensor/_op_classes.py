@@ -51,6 +51,11 @@ SpecifyShape = _c("SpecifyShape", "basic")
 basic_classes = ["Max", "Min", "MaxAndArgmax", "Argmax", "Argmin", "Alloc", "Join", "Split", "Reshape", "Rebroadcast",
                  "ARange", "Eye", "Tri", "Dot", "BatchedDot", "MakeVector", "Nonzero", "Shape", "Shape_i", "SpecifyShape"]
 
+# theano.tensor.sort (here at hypatia.tensor: hypatia.tensor.sort is the function, as theano.tensor.sort is)
+SortOp = _c("SortOp", "basic")
+ArgSortOp = _c("ArgSortOp", "basic")
+sort_classes = ["SortOp", "ArgSortOp"]
+
 # theano.tensor.subtensor
 Subtensor = _c("Subtensor", "subtensor")
 IncSubtensor = _c("IncSubtensor", "subtensor")
@@ -78,4 +83,4 @@ CrossentropyCategorical1HotGrad = _c("CrossentropyCategorical1HotGrad", "nnet.nn
 nnet_classes = ["Softmax", "SoftmaxWithBias", "SoftmaxGrad", "CrossentropySoftmaxArgmax1HotWithBias",
                 "CrossentropySoftmax1HotWithBiasDx", "CrossentropyCategorical1Hot", "CrossentropyCategorical1HotGrad"]
 
-__all__ = elemwise_classes + basic_classes + subtensor_classes
+__all__ = elemwise_classes + basic_classes + sort_classes + subtensor_classes

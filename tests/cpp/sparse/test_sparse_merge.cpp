@@ -10,6 +10,8 @@
 #include <cstring>
 #include <random>
 
+#include <omp.h>
+
 #include "hypatia/sparse/kernels/elemwise.h"
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/kernels/merge.h"
@@ -403,23 +405,45 @@ TEST(SparseMerge, ShortSlicesAvx512MatchScalarBitForBit) {
   }
 }
 
-TEST(SparseMerge, BlocksMoveLeftInParallelRounds) {
-  // At two threads the second block is merged from its bound and then moved left over the gap:
-  // for Mul the gap is longer than the block (one parallel round), for Add and Sub shorter (a few
-  // rounds, each copying pieces that do not overlap). The result equals one thread's bit for bit.
+// Restores OpenMP's thread count after a test that sets it.
+struct ThreadsGuard {
+  int was = omp_get_max_threads();
+  ~ThreadsGuard() { omp_set_num_threads(was); }
+};
+
+TEST(SparseMerge, BlockPairsMeetAndRunsMoveLeftAtAnyThreadCount) {
+  // The threads take blocks in pairs, the first merged backward to end where the second begins;
+  // at two threads the result is that one run (views of it, indptr shifted), at three a pair and
+  // a lone block, at four and five two runs and more, each after the first moved left over the
+  // gap (for Mul longer than the run, for Add and Sub shorter: several rounds). Slices past 16
+  // entries and cancelling ones take the staged scalar merge when backward. Every count gives one
+  // thread's result bit for bit, and the arrays returned hold exactly nnz entries.
   OpenmpGuard omp_guard;
   Avx512Guard simd_guard;
+  ThreadsGuard threads_guard;
   std::mt19937_64 rng(37);
   SparseMatrix a = short_slices(40000, 40, DType::Float64, rng, false), b = short_slices(40000, 40, DType::Float64, rng, false);
+  SparseMatrix a64 = sk::with_index_dtype(a, DType::Int64), b64 = sk::with_index_dtype(b, DType::Int64);
+  SparseMatrix ab = a.astype(DType::Bool), bb = b.astype(DType::Bool);
   for (bool simd : {true, false})
     for (sk::SpBinary op : kOps) {
-      SCOPED_TRACE(std::string(simd ? "avx512" : "scalar") + " op " + std::to_string(int(op)));
       sk::tiled::set_avx512(simd);
       set_openmp(false);
-      const SparseMatrix one = sk::binary_ss(a, b, op, DType::Float64);
+      const SparseMatrix one = sk::binary_ss(a, b, op, DType::Float64), one64 = sk::binary_ss(a64, b64, op, DType::Float64);
+      const bool logical = op != sk::SpBinary::Sub;  // bool takes or / and (the scalar merge)
+      const SparseMatrix one_bool = logical ? sk::binary_ss(ab, bb, op, DType::Bool) : one;
       set_openmp(true);
-      const SparseMatrix two = sk::binary_ss(a, b, op, DType::Float64);
-      expect_identical(one, two);
-      expect_binary(a, b, op, two);
+      for (int nt : {2, 3, 4, 5}) {
+        SCOPED_TRACE(std::string(simd ? "avx512" : "scalar") + " op " + std::to_string(int(op)) + " threads " +
+                     std::to_string(nt));
+        omp_set_num_threads(nt);
+        const SparseMatrix many = sk::binary_ss(a, b, op, DType::Float64);
+        expect_identical(one, many);
+        expect_binary(a, b, op, many);
+        EXPECT_EQ(many.data().size(), many.nnz());
+        EXPECT_EQ(many.indices().size(), many.nnz());
+        expect_identical(one64, sk::binary_ss(a64, b64, op, DType::Float64));  // int64 indices: scalar merge
+        if (logical) expect_identical(one_bool, sk::binary_ss(ab, bb, op, DType::Bool));
+      }
     }
 }

@@ -1,10 +1,12 @@
 // kernels::radix_argsort (ArgSortOp's kernel) against std::stable_sort with numpy's order (NaN
-// last, -0.0 equal to 0.0) for every real dtype: duplicates, extremes of each type, NaN and
+// last, -0.0 equal to 0.0), and kernels::radix_sort (SortOp's) for sorted, bit-kept values, for
+// every real dtype: duplicates, extremes of each type, NaN and
 // +-inf, strided lines and outputs, and lengths on both sides of the insertion-sort cutoff.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <numeric>
@@ -14,6 +16,7 @@
 #include "hypatia/tensor/kernels/radix_sort.h"
 
 using hypatia::kernels::radix_argsort;
+using hypatia::kernels::radix_sort;
 using hypatia::kernels::RadixScratch;
 
 namespace {
@@ -56,6 +59,42 @@ std::vector<T> values(int64_t n, std::mt19937_64& g, int kind) {
   return v;
 }
 
+// The bits of a value, for comparing -0.0 with 0.0 and NaN payloads exactly.
+template <class T>
+uint64_t bits_of(T v) {
+  uint64_t u = 0;
+  std::memcpy(&u, &v, sizeof(T));
+  return u;
+}
+
+// radix_sort of the strided line x (holding v) into a strided output: the values in order, the
+// non-NaNs sorted with -0.0 before 0.0 and the NaNs after them in their order, every value's
+// bits kept (the output is a permutation of the input's bit patterns).
+template <class T>
+void check_values(const T* x, const std::vector<T>& v, int64_t n, int64_t stride, RadixScratch& scratch) {
+  std::unique_ptr<T[]> got(new T[n * 2]());
+  radix_sort(x, n, stride, got.get(), 2, scratch);
+  std::vector<uint64_t> want_bits, got_bits, nans;
+  for (int64_t i = 0; i < n; ++i) {
+    want_bits.push_back(bits_of(v[i]));
+    got_bits.push_back(bits_of(got[2 * i]));
+    if (v[i] != v[i]) nans.push_back(bits_of(v[i]));  // NaN
+  }
+  const int64_t m = n - static_cast<int64_t>(nans.size());
+  for (int64_t i = 0; i < static_cast<int64_t>(nans.size()); ++i)
+    ASSERT_EQ(bits_of(got[2 * (m + i)]), nans[i]) << "NaN " << i << " of n " << n;
+  for (int64_t i = 1; i < m; ++i) {
+    const T a = got[2 * (i - 1)], b = got[2 * i];
+    ASSERT_FALSE(less_nan_last(b, a)) << "n " << n << " at " << i;
+    if constexpr (std::is_floating_point_v<T>) {
+      ASSERT_FALSE(a == 0 && b == 0 && std::signbit(b) && !std::signbit(a)) << "-0.0 after 0.0 at " << i;
+    }
+  }
+  std::sort(want_bits.begin(), want_bits.end());
+  std::sort(got_bits.begin(), got_bits.end());
+  ASSERT_EQ(got_bits, want_bits) << "n " << n;
+}
+
 template <class T>
 void check_type() {
   std::mt19937_64 g(sizeof(T) * 7 + std::is_signed_v<T>);
@@ -72,6 +111,7 @@ void check_type() {
         radix_argsort(strided.get(), n, stride, got.data(), 2, scratch);
         for (int64_t k = 0; k < n; ++k)
           ASSERT_EQ(got[2 * k], want[k]) << "n " << n << " kind " << kind << " stride " << stride << " at " << k;
+        check_values(strided.get(), v, n, stride, scratch);
       }
     }
   }

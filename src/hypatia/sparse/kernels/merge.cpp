@@ -16,16 +16,27 @@ namespace {
 using namespace merge_rows;
 
 // Merges slices [o0, o1) into oi/od from pos (slice o at most nnz(a_o) + nnz(b_o) entries),
-// setting pp[o + 1] and advancing pos; false at the first slice that is not canonical or holds
-// an index outside [0, inner). Float32/float64 values with int32 indices in and out take the
-// AVX-512 block kernel where the CPU has it; the rest the scalar merge, each slice checked and
-// merged while in cache.
+// setting pp[o + 1] and advancing pos; `backward`, the last slice first, its entries ending at
+// pos, moving pos down. False at the first slice that is not canonical or holds an index outside
+// [0, inner). Float32/float64 values with int32 indices in and out take the AVX-512 block kernel
+// where the CPU has it; the rest the scalar merge, each slice checked and merged while in cache.
 template <SpBinary Op, class T, class I, class J>
 bool merge_range(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o0, int64_t o1, J* pp, J* oi, T* od,
-                 int64_t& pos) {
+                 int64_t& pos, bool backward) {
   if constexpr (std::is_same_v<I, int32_t> && std::is_same_v<J, int32_t> &&
                 (std::is_same_v<T, float> || std::is_same_v<T, double>)) {
-    if (merge_avx512_available()) return merge_block_avx512<Op, T>(va, vb, o0, o1, pp, oi, od, pos);
+    if (merge_avx512_available()) return merge_block_avx512<Op, T>(va, vb, o0, o1, pp, oi, od, pos, backward);
+  }
+  if (backward) {
+    BackwardStage<J, T> stage;
+    for (int64_t o = o1 - 1; o >= o0; --o) {
+      const int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
+      ahead_slices<true>(va, p, vb, q);
+      if (!slices_ok(va.indices, p, pe, vb.indices, q, qe, va.inner)) return false;
+      pp[o + 1] = static_cast<J>(pos);
+      pos = stage.template merge<Op>(va, vb, p, pe, q, qe, oi, od, pos);
+    }
+    return true;
   }
   for (int64_t o = o0; o < o1; ++o) {
     const int64_t p = va.begin(o), pe = va.end(o), q = vb.begin(o), qe = vb.end(o);
@@ -59,12 +70,14 @@ void move_left(X* x, int64_t from, int64_t to, int64_t len, int nt) {
 }
 
 // One pass. Slice o's result has at most nnz(a_o) + nnz(b_o) entries, which indptr gives
-// without reading an index, so the output is sized by nnz(a) + nnz(b). Each thread merges an
-// nnz-balanced block of slices from that block's bound, (indptr_a + indptr_b)[first slice];
-// then each block after the first moves left to close the gap, from the second on (its target
-// lies past all earlier blocks' data). At one thread nothing moves. The unused tail of the
-// arrays is never written (for a large result, never even backed by memory) and the arrays
-// returned are views of their first nnz entries.
+// without reading an index, so the output is sized by nnz(a) + nnz(b), and block t's entries
+// fit below its successor's bound, (indptr_a + indptr_b)[first slice of t + 1]. The threads take
+// nnz-balanced blocks in pairs: the first of a pair merges backward, ending at that bound, the
+// second forward from it, so a pair's entries meet with no gap. At two threads the result is
+// then one run, and the arrays returned are views of it, wherever it begins; only indptr is
+// shifted. More pairs move left behind the first to close the gaps between them (each target
+// lies past all earlier pairs' data). The arrays' unused head and tail are never written (for a
+// large result, never even backed by memory).
 template <SpBinary Op, class T, class I>
 std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
   const CsView<T, I> va = view_as<T, I>(a), vb = view_as<T, I>(b);
@@ -72,6 +85,8 @@ std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
   const int nt = (bound >= kParallelWork && outer > 1) ? ::hypatia::max_threads() : 1;
   const std::vector<int64_t> bounds = nt > 1 ? balanced_bounds(va.indptr, vb.indptr, outer, nt) : std::vector<int64_t>{0, outer};
   const DType idt = index_dtype_for(std::max({a.rows(), a.cols(), bound}));
+  auto backward = [nt](int t) { return t % 2 == 0 && t + 1 < nt; };
+  auto bound_at = [&](int64_t o) { return static_cast<int64_t>(va.indptr[o]) + static_cast<int64_t>(vb.indptr[o]); };
   return dispatch_index(idt, [&](auto jtag) -> std::optional<SparseMatrix> {
     using J = decltype(jtag);
     NDArray ptr(idt, {indptr_length(outer, "sparse")}), idx(idt, {bound}), data(dtype_v<T>, {bound});
@@ -79,29 +94,38 @@ std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
     J* ix = idx.data<J>();
     T* d = data.data<T>();
     pp[0] = 0;
-    std::vector<int64_t> start(nt), len(nt, 0);
+    std::vector<int64_t> first(nt), len(nt, 0);  // where block t's entries begin, and how many
     std::atomic<bool> unsorted{false};
 #pragma omp parallel num_threads(nt) if (nt > 1)
     for (int t = omp_get_thread_num(); t < nt; t += omp_get_num_threads()) {
-      start[t] = static_cast<int64_t>(va.indptr[bounds[t]]) + static_cast<int64_t>(vb.indptr[bounds[t]]);
-      int64_t pos = start[t];
-      if (!merge_range<Op>(va, vb, bounds[t], bounds[t + 1], pp, ix, d, pos)) unsorted.store(true, std::memory_order_relaxed);
-      len[t] = pos - start[t];
+      const bool back = backward(t);
+      const int64_t from = bound_at(bounds[back ? t + 1 : t]);
+      int64_t pos = from;
+      if (!merge_range<Op>(va, vb, bounds[t], bounds[t + 1], pp, ix, d, pos, back)) unsorted.store(true, std::memory_order_relaxed);
+      first[t] = back ? pos : from;
+      len[t] = back ? from - pos : pos - from;
     }
     if (unsorted.load()) return std::nullopt;
-    int64_t n = len[0];
-    for (int t = 1; t < nt; ++t) {  // close the gaps: each block moves left behind the ones before
-      const int64_t shift = start[t] - n;
-      if (shift > 0) {
-        move_left(ix, start[t], n, len[t], nt);
-        move_left(d, start[t], n, len[t], nt);
-        const int64_t o0 = bounds[t], o1 = bounds[t + 1];
-#pragma omp parallel for num_threads(nt) if (o1 - o0 >= kParallelWork)
-        for (int64_t o = o0; o < o1; ++o) pp[o + 1] = static_cast<J>(pp[o + 1] - shift);
-      }
-      n += len[t];
+    // Each pair (or a last lone block) is one run; runs after the first move left behind it, and
+    // every slice end drops by its run's move plus the first run's start.
+    const int64_t base = first[0];
+    int64_t n = 0;
+    std::vector<int64_t> drop(nt, 0);
+    for (int t = 0; t < nt; t += 2) {
+      const int64_t run_len = len[t] + (t + 1 < nt ? len[t + 1] : 0);
+      move_left(ix, first[t], base + n, run_len, nt);
+      move_left(d, first[t], base + n, run_len, nt);
+      drop[t] = first[t] - n;
+      if (t + 1 < nt) drop[t + 1] = drop[t];
+      n += run_len;
     }
-    SparseMatrix r(a.format(), a.rows(), a.cols(), data.slice(0, 0, n, 1), idx.slice(0, 0, n, 1), ptr);
+    for (int t = 0; t < nt; ++t) {
+      if (drop[t] == 0) continue;
+      const int64_t o0 = bounds[t], o1 = bounds[t + 1], shift = drop[t];
+#pragma omp parallel for num_threads(nt) if (o1 - o0 >= kParallelWork)
+      for (int64_t o = o0; o < o1; ++o) pp[o + 1] = static_cast<J>(pp[o + 1] - shift);
+    }
+    SparseMatrix r(a.format(), a.rows(), a.cols(), data.slice(0, base, base + n, 1), idx.slice(0, base, base + n, 1), ptr);
     return with_index_dtype(r, index_dtype_for(std::max({a.rows(), a.cols(), n})));
   });
 }

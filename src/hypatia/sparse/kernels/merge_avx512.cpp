@@ -188,12 +188,19 @@ struct Vals<double> {
   }
 };
 
-// Writes slice a[p, p + na) (op) b[q, q + nb) (both canonical, at most 16 each) at oi/od when
-// its result has no zero (and, for Mul, no inf or nan meets an implicit zero); returns how many
-// entries it wrote, or -1 (nothing written) for the scalar merge to take the slice.
-template <SpBinary Op, class T>
-HYP_MERGE512 HYP_INLINE int64_t merge_short(const Lanes& a, const Lanes& b, const T* da, const T* db, int32_t* oi,
-                                            T* od) {
+// Writes slice a[p, p + na) (op) b[q, q + nb) (both canonical, at most 16 each) into oi/od when
+// its result has no zero (and, for Mul, no inf or nan meets an implicit zero): from pos on, or
+// (kBackward) ending at pos, moving pos past what it wrote. Returns how many entries it wrote,
+// or -1 (nothing written, pos unchanged) for the scalar merge to take the slice. The count is
+// known before the first store, so a backward block needs no staging.
+template <SpBinary Op, class T, bool kBackward>
+HYP_MERGE512 HYP_INLINE int64_t merge_short(const Lanes& a, const Lanes& b, const T* da, const T* db, int32_t* oi_base,
+                                            T* od_base, int64_t& pos) {
+  auto at = [&](int64_t n) {  // where n entries go; moves pos past them
+    const int64_t w = kBackward ? pos - n : pos;
+    pos = kBackward ? w : pos + n;
+    return w;
+  };
   const Vals<T> x = Vals<T>::load(a.valid, da), y = Vals<T>::load(b.valid, db);
   if constexpr (Op == SpBinary::Mul) {
     // Only common positions are kept: a lane of either side alone gives x * 0, which is zero
@@ -202,9 +209,9 @@ HYP_MERGE512 HYP_INLINE int64_t merge_short(const Lanes& a, const Lanes& b, cons
     const Match<false> m = match<false>(a, b);
     const Vals<T> r = Vals<T>::template apply<Op>(x, Vals<T>::permute(y, m.jidx));
     const __mmask16 keep = m.ma & static_cast<__mmask16>(~r.zeros());
-    const int64_t n = __builtin_popcount(keep);
-    _mm512_mask_compressstoreu_epi32(oi, keep, a.idx);
-    r.compress_store(od, keep);
+    const int64_t n = __builtin_popcount(keep), w = at(n);
+    _mm512_mask_compressstoreu_epi32(oi_base + w, keep, a.idx);
+    r.compress_store(od_base + w, keep);
     return n;
   } else {
     const Match<true> m = match<true>(a, b);
@@ -219,35 +226,41 @@ HYP_MERGE512 HYP_INLINE int64_t merge_short(const Lanes& a, const Lanes& b, cons
     const __m512i pa = _mm512_sub_epi32(_mm512_add_epi32(iota16(), m.ca), bits_below(m.ma));
     const uint32_t from_a = static_cast<uint32_t>(_mm512_mask_reduce_or_epi32(a.valid, _mm512_sllv_epi32(_mm512_set1_epi32(1), pa)));
     const int u = static_cast<int>(n);
+    const int64_t w = at(n);
     // Indices, then values, placed by expanding each side's lanes into its entries; the
     // indices move as the bits of 16 floats (compress, expand and permutes only move data).
     Vals<float>::place({_mm512_castsi512_ps(a.idx)}, {_mm512_castsi512_ps(b.idx)}, bonly, from_a, u,
-                       reinterpret_cast<float*>(oi));
-    Vals<T>::place(ra, rb, bonly, from_a, u, od);
+                       reinterpret_cast<float*>(oi_base + w));
+    Vals<T>::place(ra, rb, bonly, from_a, u, od_base + w);
     return n;
   }
 }
 
-template <SpBinary Op, class T>
+template <SpBinary Op, class T, bool kBackward>
 HYP_MERGE512 bool merge_block(const CsView<T, int32_t>& a, const CsView<T, int32_t>& b, int64_t o0, int64_t o1,
                               int32_t* pp, int32_t* oi, T* od, int64_t& pos_io) {
   int64_t pos = pos_io;
   const int64_t inner = a.inner;
   const __m512i limit = _mm512_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(std::min<int64_t>(inner, int64_t{1} << 31))));
-  for (int64_t o = o0; o < o1; ++o) {
+  BackwardStage<int32_t, T> stage;
+  for (int64_t k = o0; k < o1; ++k) {
+    const int64_t o = kBackward ? o0 + o1 - 1 - k : k;
     const int64_t p = a.begin(o), pe = a.end(o), q = b.begin(o), qe = b.end(o);
-    ahead_slices(a, p, b, q);
+    ahead_slices<kBackward>(a, p, b, q);
+    if (kBackward) pp[o + 1] = static_cast<int32_t>(pos);
     int64_t n = -1;
     if (pe - p <= 16 && qe - q <= 16) {
       const Lanes la = load_lanes(a.indices + p, pe - p), lb = load_lanes(b.indices + q, qe - q);
       if (!(increasing(la, limit) & increasing(lb, limit))) return false;
-      n = merge_short<Op, T>(la, lb, a.data + p, b.data + q, oi + pos, od + pos);
+      n = merge_short<Op, T, kBackward>(la, lb, a.data + p, b.data + q, oi, od, pos);
     } else if (!slices_ok(a.indices, p, pe, b.indices, q, qe, inner)) {
       return false;
     }
-    if (n < 0) n = merge_slice<Op>(a.data, a.indices, p, pe, b.data, b.indices, q, qe, oi + pos, od + pos);
-    pos += n;
-    pp[o + 1] = static_cast<int32_t>(pos);
+    if (n < 0) {
+      if constexpr (kBackward) pos = stage.template merge<Op>(a, b, p, pe, q, qe, oi, od, pos);
+      else pos += merge_slice<Op>(a.data, a.indices, p, pe, b.data, b.indices, q, qe, oi + pos, od + pos);
+    }
+    if (!kBackward) pp[o + 1] = static_cast<int32_t>(pos);
   }
   pos_io = pos;
   return true;
@@ -268,8 +281,9 @@ bool merge_avx512_available() {
 
 template <SpBinary Op, class T>
 bool merge_block_avx512(const CsView<T, int32_t>& a, const CsView<T, int32_t>& b, int64_t o0, int64_t o1, int32_t* pp,
-                        int32_t* oi, T* od, int64_t& pos) {
-  return merge_block<Op, T>(a, b, o0, o1, pp, oi, od, pos);
+                        int32_t* oi, T* od, int64_t& pos, bool backward) {
+  return backward ? merge_block<Op, T, true>(a, b, o0, o1, pp, oi, od, pos)
+                  : merge_block<Op, T, false>(a, b, o0, o1, pp, oi, od, pos);
 }
 
 #else  // no AVX-512 build: never available, so never called
@@ -278,7 +292,7 @@ bool merge_avx512_available() { return false; }
 
 template <SpBinary Op, class T>
 bool merge_block_avx512(const CsView<T, int32_t>&, const CsView<T, int32_t>&, int64_t, int64_t, int32_t*, int32_t*, T*,
-                        int64_t&) {
+                        int64_t&, bool) {
   return false;
 }
 
@@ -286,7 +300,7 @@ bool merge_block_avx512(const CsView<T, int32_t>&, const CsView<T, int32_t>&, in
 
 #define HYP_MERGE512_INSTANTIATE(OP, T)                                                                                  \
   template bool merge_block_avx512<OP, T>(const CsView<T, int32_t>&, const CsView<T, int32_t>&, int64_t, int64_t,      \
-                                          int32_t*, int32_t*, T*, int64_t&);
+                                          int32_t*, int32_t*, T*, int64_t&, bool);
 HYP_MERGE512_INSTANTIATE(SpBinary::Add, float)
 HYP_MERGE512_INSTANTIATE(SpBinary::Sub, float)
 HYP_MERGE512_INSTANTIATE(SpBinary::Mul, float)

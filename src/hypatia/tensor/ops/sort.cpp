@@ -64,6 +64,26 @@ ApplyPtr ArgSortOp::make_node_checked(const std::vector<Var>& in) const {
   return Apply::create(ptr(), in, {TensorType::make(DType::Int64, t.broadcastable())});
 }
 
+namespace {
+// Calls f(base, stride, scratch) for every line along `axis` of a C-contiguous array of `shape`,
+// lines split over threads (each line's sort is its own, so the thread count changes nothing),
+// each thread with its own radix scratch.
+template <class F>
+void for_each_line_parallel(const Shape& shape, int64_t size, int axis, F&& f) {
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < axis; ++d) outer *= shape[d];
+  for (int d = axis + 1; d < static_cast<int>(shape.size()); ++d) inner *= shape[d];
+  const int64_t n = shape[axis], lines = outer * inner;
+  const bool par = lines > 1 && size >= ::hypatia::elemwise_minsize() && ::hypatia::max_threads() > 1;
+#pragma omp parallel if (par) num_threads(::hypatia::max_threads())
+  {
+    kernels::RadixScratch scratch;
+#pragma omp for schedule(static)
+    for (int64_t l = 0; l < lines; ++l) f((l / inner) * n * inner + l % inner, inner, scratch);
+  }
+}
+}  // namespace
+
 void ArgSortOp::perform(const Apply&, const Value* const* in, Value* out) const {
   const NDArray x = as_array(*in[0]).contiguous();
   const int axis = normalize_axis(params_.axis, x.ndim(), kName);
@@ -74,23 +94,10 @@ void ArgSortOp::perform(const Apply&, const Value* const* in, Value* out) const 
     using T = decltype(tag);
     const T* px = x.data<T>();
     if constexpr (std::is_arithmetic_v<T>) {
-      if (n < (int64_t{1} << 32)) {
-        // Real dtypes: a stable radix sort per line (kernels/radix_sort.h), lines split over
-        // threads (each line's order is its own, so the thread count changes nothing).
-        int64_t outer = 1, inner = 1;
-        for (int d = 0; d < axis; ++d) outer *= x.shape(d);
-        for (int d = axis + 1; d < x.ndim(); ++d) inner *= x.shape(d);
-        const int64_t lines = outer * inner;
-        const bool par = lines > 1 && x.size() >= ::hypatia::elemwise_minsize() && ::hypatia::max_threads() > 1;
-#pragma omp parallel if (par) num_threads(::hypatia::max_threads())
-        {
-          kernels::RadixScratch scratch;
-#pragma omp for schedule(static)
-          for (int64_t l = 0; l < lines; ++l) {
-            const int64_t base = (l / inner) * n * inner + l % inner;
-            kernels::radix_argsort(px + base, n, inner, po + base, inner, scratch);
-          }
-        }
+      if (n < (int64_t{1} << 32)) {  // real dtypes: a stable radix sort per line (kernels/radix_sort.h)
+        for_each_line_parallel(x.shape(), x.size(), axis, [&](int64_t base, int64_t stride, kernels::RadixScratch& s) {
+          kernels::radix_argsort(px + base, n, stride, po + base, stride, s);
+        });
         return;
       }
     }
@@ -105,6 +112,50 @@ void ArgSortOp::perform(const Apply&, const Value* const* in, Value* out) const 
 }
 
 std::vector<Var> ArgSortOp::vjp(const Apply&, const std::vector<Var>&) const { return {disconnected_var()}; }
+
+ApplyPtr SortOp::make_node_checked(const std::vector<Var>& in) const {
+  const TensorType& t = expect_tensor(in.at(0), kName);
+  if (t.ndim() == 0) type_error("[", kName, "] cannot sort a 0-d tensor");
+  normalize_axis(params_.axis, t.ndim(), kName);
+  return Apply::create(ptr(), in, {in[0].type()});
+}
+
+void SortOp::perform(const Apply&, const Value* const* in, Value* out) const {
+  const NDArray x = as_array(*in[0]).contiguous();
+  const int axis = normalize_axis(params_.axis, x.ndim(), kName);
+  NDArray& o = prepare_output(out[0], x.dtype(), x.shape());
+  const int64_t n = x.shape(axis);
+  dispatch_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data<T>();
+    T* po = o.data<T>();
+    if constexpr (std::is_arithmetic_v<T>) {
+      if (n < (int64_t{1} << 32)) {  // real dtypes: a radix sort of the values per line
+        for_each_line_parallel(x.shape(), x.size(), axis, [&](int64_t base, int64_t stride, kernels::RadixScratch& s) {
+          kernels::radix_sort(px + base, n, stride, po + base, stride, s);
+        });
+        return;
+      }
+    }
+    std::vector<T> line(n);  // half and complex: a stable comparison sort of each line's values
+    for_each_line(x.shape(), axis, [&](int64_t base, int64_t stride) {
+      for (int64_t k = 0; k < n; ++k) line[k] = px[base + k * stride];
+      std::stable_sort(line.begin(), line.end(), [](const T& a, const T& b) { return less_nan_last(a, b); });
+      for (int64_t k = 0; k < n; ++k) po[base + k * stride] = line[k];
+    });
+  });
+}
+
+// The sorted values are x gathered through argsort(x) (stable), so the gradient scatters back
+// through it, as Theano's SortOp.grad does with the inverse permutation.
+std::vector<Var> SortOp::vjp(const Apply& node, const std::vector<Var>& g) const {
+  return {apply1(*std::make_shared<ScatterAlongAxis>(params_), {g[0], argsort(node.input(0), params_.axis)})};
+}
+
+std::vector<Var> SortOp::jvp(const Apply& node, const std::vector<Var>& ev) const {
+  if (ev.empty() || !ev[0]) return {Var()};
+  return {apply1(*std::make_shared<TakeAlongAxis>(params_), {ev[0], argsort(node.input(0), params_.axis)})};
+}
 
 ApplyPtr TakeAlongAxis::make_node_checked(const std::vector<Var>& in) const {
   const TensorType& t = expect_tensor(in.at(0), kName);
@@ -210,8 +261,7 @@ Var argsort(const Var& x, std::optional<int> axis) {
 Var sort(const Var& x, std::optional<int> axis) {
   if (!axis) return sort(flatten(x, 1), 0);
   const int nd = expect_tensor(x, "sort").ndim();
-  const int a = normalize_axis(*axis, nd, "SortOp");
-  return apply1(*std::make_shared<TakeAlongAxis>(AxisParams{a}), {x, argsort(x, a)});
+  return apply1(*std::make_shared<SortOp>(AxisParams{normalize_axis(*axis, nd, "SortOp")}), {x});
 }
 
 std::vector<Var> nonzero(const Var& x) { return apply_op(*std::make_shared<Nonzero>(), {x}); }

@@ -1,4 +1,4 @@
-// Sorting and nonzero: ArgSortOp, TakeAlongAxis / ScatterAlongAxis (sort and its gradient), Nonzero.
+// Sorting and nonzero: ArgSortOp, SortOp, TakeAlongAxis / ScatterAlongAxis (sort's gradient), Nonzero.
 #pragma once
 #include <optional>
 #include <vector>
@@ -23,8 +23,19 @@ class ArgSortOp final : public OpBase<ArgSortOp, AxisParams> {
   std::vector<std::vector<bool>> connection_pattern(const Apply&) const override { return {{false}}; }
 };
 
+/// "SortOp{axis}": each slice along `axis` sorted (numpy.sort's order: NaNs last). It sorts the
+/// values themselves (a radix sort of keys that decode back to the values), not argsort and a
+/// gather; its gradient scatters through argsort(x), which only a gradient graph computes.
+class SortOp final : public OpBase<SortOp, AxisParams> {
+  HYPATIA_OP(SortOp, 1, make_node, perform, vjp, jvp)
+  std::string str() const override { return str_cat("SortOp{", params_.axis, "}"); }
+  std::optional<std::vector<ShapeVec>> infer_shape(const Apply&, const std::vector<ShapeVec>& s) const override {
+    return std::vector<ShapeVec>{s[0]};
+  }
+};
+
 /// out[..., k, ...] = x[..., idx[..., k, ...], ...] along `axis` (numpy.take_along_axis with
-/// idx shaped like x). Sorting is take_along_axis(x, argsort(x)).
+/// idx shaped like x). sort's forward-mode derivative is take_along_axis(dx, argsort(x)).
 class TakeAlongAxis final : public OpBase<TakeAlongAxis, AxisParams> {
   HYPATIA_OP(TakeAlongAxis, 2, make_node, perform, vjp, jvp)
   std::string str() const override { return str_cat("TakeAlongAxis{", params_.axis, "}"); }
