@@ -73,7 +73,7 @@ bool is_nan(T v) {
 // for a short line). k/k2 and ix/ix2 swap as passes run; on return k and ix hold the result.
 // Every byte's counts come from one pass; a byte all keys share moves nothing and is skipped.
 template <int kBytes, bool kIdx, class K>
-void lsd_sort(K*& k, K*& k2, uint32_t*& ix, uint32_t*& ix2, int64_t m) {
+void lsd_sort(K*& k, K*& k2, uint32_t*& ix, uint32_t*& ix2, int64_t m, uint32_t (&hist)[8][256]) {
   if (m <= 32) {
     for (int64_t i = 1; i < m; ++i) {
       const K kv = k[i];
@@ -89,7 +89,6 @@ void lsd_sort(K*& k, K*& k2, uint32_t*& ix, uint32_t*& ix2, int64_t m) {
     }
     return;
   }
-  static thread_local uint32_t hist[8][256];
   std::memset(hist, 0, sizeof(uint32_t) * 256 * kBytes);
   for (int64_t i = 0; i < m; ++i)
     for (int b = 0; b < kBytes; ++b) ++hist[b][(k[i] >> (8 * b)) & 0xFF];
@@ -149,7 +148,7 @@ void radix_argsort(const T* x, int64_t n, int64_t stride, int64_t* out, int64_t 
   }
   // The NaN positions sit in ix2 until the passes need it: keep them at the tail of out.
   for (int64_t j = 0; j < nans; ++j) out[(m + j) * out_stride] = ix2[j];
-  lsd_sort<key_bytes<T>(), true>(k, k2, ix, ix2, m);
+  lsd_sort<key_bytes<T>(), true>(k, k2, ix, ix2, m, s.hist);
   for (int64_t i = 0; i < m; ++i) out[i * out_stride] = ix[i];
 }
 
@@ -172,7 +171,7 @@ void radix_sort(const T* x, int64_t n, int64_t stride, T* out, int64_t out_strid
   } else {
     for (int64_t i = 0; i < n; ++i) k[m++] = raw_key(x[i * stride]);
   }
-  lsd_sort<key_bytes<T>(), false>(k, k2, unused, unused, m);
+  lsd_sort<key_bytes<T>(), false>(k, k2, unused, unused, m, s.hist);
   for (int64_t i = 0; i < m; ++i) out[i * out_stride] = from_key<T>(k[i]);
 }
 
