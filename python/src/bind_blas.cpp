@@ -67,7 +67,9 @@ void init_blas(nb::module_& m) {
   }, nb::arg("isa"),
         "Caps the instruction set of the elementwise exp/log/tanh/sigmoid/softplus kernels\n"
         "('avx512', 'avx2' or 'scalar'; the best the CPU supports at most) and returns the backend\n"
-        "now in use. For benchmarks and tests comparing the paths; not while other threads compute.");
+        "now in use; 'scalar' also runs the flat elementwise loops (comparisons, maximum, clip, ...)\n"
+        "in their baseline x86-64 build rather than their AVX2 one. For benchmarks and tests\n"
+        "comparing the paths; not while other threads compute. Raises ValueError on another name.");
   m.def("is_generic_blas_core", [](const std::string& core) { return is_generic_blas_core(core); },
         nb::arg("core"),
         "Whether `core` (case-insensitive) names an OpenBLAS kernel set written before AVX2\n"

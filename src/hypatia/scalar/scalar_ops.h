@@ -157,8 +157,12 @@ struct Eq { template <class T> bool operator()(T a, T b) const { return a == b; 
 struct Neq { template <class T> bool operator()(T a, T b) const { return a != b; } };
 struct Lt { template <class T> bool operator()(T a, T b) const { return less(a, b); } };
 struct Gt { template <class T> bool operator()(T a, T b) const { return less(b, a); } };
-struct Le { template <class T> bool operator()(T a, T b) const { return !less(b, a) && (a == b || less(a, b)); } };
-struct Ge { template <class T> bool operator()(T a, T b) const { return !less(a, b) && (a == b || less(b, a)); } };
+// Le/Ge: false when either side is NaN. Real types say it as a <= b (which is so, and which
+// vectorises); complex ones order lexicographically.
+struct Le { template <class T> bool operator()(T a, T b) const {
+  if constexpr (is_complex_v<T>) return !less(b, a) && (a == b || less(a, b)); else return a <= b; } };
+struct Ge { template <class T> bool operator()(T a, T b) const {
+  if constexpr (is_complex_v<T>) return !less(a, b) && (a == b || less(b, a)); else return a >= b; } };
 
 // ---- the tensor math family ----
 template <class T> struct real_of { using type = T; };
