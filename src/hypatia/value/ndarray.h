@@ -1,5 +1,6 @@
 // NDArray: a strided, typed view over a shared buffer; the runtime value of every dense tensor.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <tuple>
@@ -140,9 +141,13 @@ class NDArray {
 
 std::string shape_str(const Shape& s);  // "(2, 3)" as Python prints it
 
-/// Visits every multi-index of `shape` in C order and calls f(off[0], ..., off[N-1]) with the
-/// byte offset of that element in each of N arrays (given by their byte strides). The innermost
-/// axis is a tight loop; outer axes advance an odometer, so any rank works without recursion.
+/// Visits every multi-index of `shape` and calls f(off[0], ..., off[N-1]) with the byte offset of
+/// that element in each of N arrays (given by their byte strides). The innermost axis is a tight
+/// loop; outer axes advance an odometer, so any rank works without recursion. The order is C
+/// order, except that when an array steps far along the last axis (a transposed operand: more
+/// than 64 bytes a step) the last two axes go in tiles of 32 x 32, so that each cache line read or
+/// written is used whole while it is in L1 (x.T * 1.0 took 6x numpy's time walking x by columns).
+/// f must not depend on the order: each element is visited once, in some order.
 template <size_t N, class F>
 void strided_for_each(const Shape& shape, const std::array<const int64_t*, N>& strides, F&& f) {
   const int nd = static_cast<int>(shape.size());
@@ -153,17 +158,35 @@ void strided_for_each(const Shape& shape, const std::array<const int64_t*, N>& s
     std::apply(f, off);
     return;
   }
+  constexpr int64_t kTile = 32, kFar = 64;
+  bool tiled = nd >= 2 && shape[nd - 1] > kTile / 2 && shape[nd - 2] > kTile / 2;
+  if (tiled) {
+    bool far = false;
+    for (size_t k = 0; k < N; ++k) far |= strides[k][nd - 1] > kFar || strides[k][nd - 1] < -kFar;
+    tiled = far;
+  }
+  const int walked = tiled ? nd - 2 : nd - 1;  // axes the odometer walks: all but the loop's
   std::vector<int64_t> idx(nd, 0);
-  const int64_t inner = shape[nd - 1];
-  std::array<int64_t, N> inner_stride;
-  for (size_t k = 0; k < N; ++k) inner_stride[k] = strides[k][nd - 1];
+  std::array<int64_t, N> row_stride{}, col_stride;
+  for (size_t k = 0; k < N; ++k) {
+    col_stride[k] = strides[k][nd - 1];
+    if (tiled) row_stride[k] = strides[k][nd - 2];
+  }
+  const int64_t cols = shape[nd - 1], rows = tiled ? shape[nd - 2] : 1;
   while (true) {
-    std::array<int64_t, N> o = off;
-    for (int64_t i = 0; i < inner; ++i) {
-      std::apply(f, o);
-      for (size_t k = 0; k < N; ++k) o[k] += inner_stride[k];
-    }
-    int ax = nd - 2;
+    for (int64_t r0 = 0; r0 < rows; r0 += kTile)
+      for (int64_t c0 = 0; c0 < cols; c0 += (tiled ? kTile : cols)) {
+        const int64_t re = std::min(rows, r0 + kTile), ce = tiled ? std::min(cols, c0 + kTile) : cols;
+        for (int64_t r = r0; r < re; ++r) {
+          std::array<int64_t, N> o;
+          for (size_t k = 0; k < N; ++k) o[k] = off[k] + r * row_stride[k] + c0 * col_stride[k];
+          for (int64_t c = c0; c < ce; ++c) {
+            std::apply(f, o);
+            for (size_t k = 0; k < N; ++k) o[k] += col_stride[k];
+          }
+        }
+      }
+    int ax = walked - 1;
     for (; ax >= 0; --ax) {
       ++idx[ax];
       for (size_t k = 0; k < N; ++k) off[k] += strides[k][ax];
