@@ -145,6 +145,31 @@ def test_all_any_bool():
                  lambda a: np.asarray(getattr(np, name)(a, axis=0, keepdims=True)), grad=False)
 
 
+@pytest.mark.parametrize("name", ["all", "any"])
+def test_all_any_stop_early_and_see_every_byte(name):
+    # Each row stops at its first deciding byte (a zero for all, a non-zero for any), read in
+    # 64-byte words: the one deciding byte at every place around the word edges, at the start,
+    # at the end and nowhere, over rows long and short, bool and float inputs, every axis.
+    B = T.tensor("bool", (False, False))
+    F = T.dmatrix()
+    fb = hypatia.function([B], [getattr(T, name)(B), getattr(T, name)(B, axis=1), getattr(T, name)(B, axis=0)])
+    ff = hypatia.function([F], getattr(T, name)(F, axis=1))
+    for n in [1, 63, 64, 65, 127, 128, 130, 1000]:
+        for pos in sorted({0, 1, 62, 63, 64, 65, n // 2, n - 2, n - 1, n}):
+            if pos > n:
+                continue
+            a = np.full((3, n), name == "all")
+            if pos < n:
+                a[1, pos] = name != "all"  # the deciding byte of row 1 (none when pos == n)
+            a[2] = ~a[2] if n > 0 else a[2]
+            for got, want in zip(fb(a), [getattr(np, name)(a), getattr(np, name)(a, axis=1), getattr(np, name)(a, axis=0)]):
+                np.testing.assert_array_equal(got, want)
+            np.testing.assert_array_equal(ff(a.astype("float64") * 2.5), getattr(np, name)(a, axis=1))
+    big = np.random.RandomState(0).rand(3000, 700) > 0.001  # above the parallel threshold
+    np.testing.assert_array_equal(fb(big)[1], getattr(np, name)(big, axis=1))
+    np.testing.assert_array_equal(fb(np.zeros((4, 0), bool))[1], getattr(np, name)(np.zeros((4, 0), bool), axis=1))
+
+
 @pytest.mark.parametrize("axis", [None, 0, -1, 1])
 def test_argmax_argmin_max_and_argmax(axis):
     x = X3

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <complex>
+#include <cstring>
 #include <vector>
 
 #include "hypatia/tensor/kernels/extreme.h"
@@ -28,6 +29,31 @@ inline NDArray reduce_layout(const NDArray& in, const std::vector<bool>& reduce,
     if (reduce[d]) perm.push_back(d), nred *= in.shape(d);
   NDArray t = in.transpose(perm);
   return t.dtype() == dt ? t.contiguous() : t.astype(dt);
+}
+
+/// out[o] = all (or any) of the bools in[o, :] for a [nout, nred] row-major block, each row
+/// stopping at its first false (true) byte, as numpy's all/any do: memchr for a zero, 64-byte
+/// words or-ed for a non-zero. A fold visited every byte: all(x, axis=1) of a random 2000 x 2000
+/// mask took 17x numpy's time, any(x) 500x where an early element was true.
+inline void logical_rows(const bool* in, int64_t nout, int64_t nred, bool all, bool* out) {
+  auto any_set = [](const bool* r, int64_t n) {
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+      uint64_t w[8], acc = 0;
+      std::memcpy(w, r + i, 64);
+      for (uint64_t x : w) acc |= x;
+      if (acc) return true;
+    }
+    for (; i < n; ++i)
+      if (r[i]) return true;
+    return false;
+  };
+  const bool big = nout * nred >= kParallelReduceThreshold && nout >= ::hypatia::max_threads() && ::hypatia::max_threads() > 1;
+#pragma omp parallel for schedule(static) if (big) num_threads(::hypatia::max_threads())
+  for (int64_t o = 0; o < nout; ++o) {
+    const bool* r = in + o * nred;
+    out[o] = all ? (nred == 0 || std::memchr(r, 0, static_cast<size_t>(nred)) == nullptr) : any_set(r, nred);
+  }
 }
 
 /// out[o] = fold(f, init, in[o, :]) for a [nout, nred] row-major block.

@@ -131,10 +131,8 @@ void careduce_perform(const Op& op, ReduceKind kind_, const ReduceParams& params
     if constexpr (std::is_same_v<T, half>) {
       throw Error(ErrorKind::Runtime, "[CAReduce] half accumulates in float32");
     } else if constexpr (std::is_same_v<T, bool>) {
-      if (k == ReduceKind::All || k == ReduceKind::Min)
-        kernels::reduce_rows<bool>(in, nout, nred, true, [](bool a, bool b) { return a && b; }, o);
-      else if (k == ReduceKind::Any || k == ReduceKind::Max)
-        kernels::reduce_rows<bool>(in, nout, nred, false, [](bool a, bool b) { return a || b; }, o);
+      if (k == ReduceKind::All || k == ReduceKind::Min || k == ReduceKind::Any || k == ReduceKind::Max)
+        kernels::logical_rows(in, nout, nred, k == ReduceKind::All || k == ReduceKind::Min, o);
       else
         throw Error(ErrorKind::Runtime, "[CAReduce] bool cannot accumulate");
     } else {
