@@ -8,8 +8,9 @@ namespace hypatia::vector_math {
 // but must not otherwise overlap. The instruction set is chosen once at run time: AVX-512F
 // (8 doubles / 16 floats a step), else AVX2+FMA (4 / 8), else a scalar libm loop, so the
 // library runs on any x86-64 and builds elsewhere (scalar only). The vector kernels are SLEEF's
-// 1-ulp exp and log (glibc's libmvec ones when SLEEF was absent at build time) and libmvec's
-// tanh and log1p (softplus's e^-|x|: an inline polynomial on AVX-512, libmvec's exp on AVX2);
+// 1-ulp exp and log (glibc's libmvec ones when SLEEF was absent at build time; float64 exp on
+// AVX-512 is an inline polynomial with scalef, half SLEEF's time) and libmvec's tanh and log1p
+// (softplus's e^-|x|: the same polynomial on AVX-512, libmvec's exp on AVX2);
 // sigmoid and softplus are built on them in the overflow-free forms of scalar_fn::Sigmoid /
 // Softplus (docs/semantics.md), so every x, ±inf and NaN included, gives
 // the scalar path's answer within the bounds below. Worst errors in ulps of the correctly
@@ -17,7 +18,8 @@ namespace hypatia::vector_math {
 // tests/cpp/scalar/test_vector_math.cpp (measured AVX-512 / AVX2 / scalar float64 maxima in
 // brackets): exp ≤ 1 [0.83/0.83/0.50], log ≤ 1 [0.68/0.68/0.50], tanh ≤ 2.5 [1.06/2.10/2.04,
 // glibc's scalar tanh included], sigmoid ≤ 2.5 [1.92], softplus ≤ 3 [2.05/2.84/1.23]; float32
-// the same bounds. Without SLEEF, libmvec's exp is a 4-ulp kernel: exp, log ≤ 4, sigmoid ≤ 5.
+// the same bounds. Without SLEEF, libmvec's exp is a 4-ulp kernel: exp, log ≤ 4, sigmoid ≤ 5
+// (AVX-512 float64 exp keeps its polynomial's ≤ 1).
 // About 1-2 ns per float64 element per thread against 15-25 ns for the scalar loop
 // (bench/bench_vecmath.py).
 void exp(const double* a, double* o, int64_t n);
