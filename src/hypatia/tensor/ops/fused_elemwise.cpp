@@ -7,6 +7,7 @@
 
 #include "hypatia/grad/grad.h"
 #include "hypatia/scalar/vector_math.h"
+#include "hypatia/tensor/kernels/elemwise_loop.h"
 #include "hypatia/util/parallel.h"
 
 namespace hypatia {
@@ -37,12 +38,18 @@ void run_step(ScalarOpId id, const T* a, const T* b, T* o, int64_t n) {
     if (id == ScalarOpId::Sigmoid) return vector_math::sigmoid(a, o, n);
     if (id == ScalarOpId::Softplus) return vector_math::softplus(a, o, n);
   }
-  switch (id) {
-    HYP_BIN(Add) HYP_BIN(Sub) HYP_BIN(Mul) HYP_BIN(TrueDiv) HYP_BIN(Pow) HYP_BIN(Maximum) HYP_BIN(Minimum)
-    HYP_UN(Neg) HYP_UN(Sqr) HYP_UN(Exp) HYP_UN(Log) HYP_UN(Sqrt) HYP_UN(Sigmoid) HYP_UN(Softplus)
-    HYP_UN(Log1p) HYP_UN(Expm1) HYP_UN(Tanh) HYP_UN(Abs)
-    default: throw Error(ErrorKind::Runtime, "[FusedElemwise] scalar op cannot be fused");
-  }
+  // The loops in their AVX2 build where the CPU has it (kernels::detail::run_flat): maximum,
+  // minimum and abs vectorise there, not at baseline x86-64.
+  bool fused = true;
+  kernels::detail::run_flat(HYP_FLAT_LOOP {
+    switch (id) {
+      HYP_BIN(Add) HYP_BIN(Sub) HYP_BIN(Mul) HYP_BIN(TrueDiv) HYP_BIN(Pow) HYP_BIN(Maximum) HYP_BIN(Minimum)
+      HYP_UN(Neg) HYP_UN(Sqr) HYP_UN(Exp) HYP_UN(Log) HYP_UN(Sqrt) HYP_UN(Sigmoid) HYP_UN(Softplus)
+      HYP_UN(Log1p) HYP_UN(Expm1) HYP_UN(Tanh) HYP_UN(Abs)
+      default: fused = false;
+    }
+  });
+  if (!fused) throw Error(ErrorKind::Runtime, "[FusedElemwise] scalar op cannot be fused");
 #undef HYP_UN
 #undef HYP_BIN
 }
