@@ -18,11 +18,18 @@ void scalar_loop(const T* a, T* o, int64_t n) {
   for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
 }
 
+template <class T>
+void scalar_pow(const T* a, const T* b, T* o, int64_t n) {
+  scalar_fn::Pow f;
+  for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+}
+
 const detail::Table kScalar = {
     {scalar_loop<double, scalar_fn::Exp>, scalar_loop<double, scalar_fn::Log>, scalar_loop<double, scalar_fn::Tanh>,
      scalar_loop<double, scalar_fn::Sigmoid>, scalar_loop<double, scalar_fn::Softplus>},
     {scalar_loop<float, scalar_fn::Exp>, scalar_loop<float, scalar_fn::Log>, scalar_loop<float, scalar_fn::Tanh>,
-     scalar_loop<float, scalar_fn::Sigmoid>, scalar_loop<float, scalar_fn::Softplus>}};
+     scalar_loop<float, scalar_fn::Sigmoid>, scalar_loop<float, scalar_fn::Softplus>},
+    scalar_pow<double>, scalar_pow<float>};
 
 const detail::Table* table_for(Isa want) {
   if (want == Isa::Avx512) return detail::avx512_table();
@@ -93,5 +100,7 @@ void sigmoid(const double* a, double* o, int64_t n) { tab().f64[kSigmoid](a, o, 
 void sigmoid(const float* a, float* o, int64_t n) { tab().f32[kSigmoid](a, o, n); }
 void softplus(const double* a, double* o, int64_t n) { tab().f64[kSoftplus](a, o, n); }
 void softplus(const float* a, float* o, int64_t n) { tab().f32[kSoftplus](a, o, n); }
+void pow(const double* a, const double* b, double* o, int64_t n) { tab().pow64(a, b, o, n); }
+void pow(const float* a, const float* b, float* o, int64_t n) { tab().pow32(a, b, o, n); }
 
 }  // namespace hypatia::vector_math

@@ -1,4 +1,4 @@
-// Vectorised exp, log, tanh, sigmoid and softplus over contiguous float32/float64 arrays.
+// Vectorised exp, log, tanh, sigmoid, softplus and pow over contiguous float32/float64 arrays.
 #pragma once
 #include <cstdint>
 
@@ -17,7 +17,7 @@ namespace hypatia::vector_math {
 // rounded result, measured over random and edge inputs and asserted for every family by
 // tests/cpp/scalar/test_vector_math.cpp (measured AVX-512 / AVX2 / scalar float64 maxima in
 // brackets): exp ≤ 1 [0.83/0.83/0.50], log ≤ 1 [0.68/0.68/0.50], tanh ≤ 2.5 [1.06/2.10/2.04,
-// glibc's scalar tanh included], sigmoid ≤ 2.5 [1.92], softplus ≤ 3 [2.05/2.84/1.23]; float32
+// glibc's scalar tanh included], sigmoid ≤ 2.5 [1.92], softplus ≤ 3 [2.05/2.84/1.23], pow ≤ 1 [0.62/0.62/0.50]; float32
 // the same bounds. Without SLEEF, libmvec's exp is a 4-ulp kernel: exp, log ≤ 4, sigmoid ≤ 5
 // (AVX-512 float64 exp keeps its polynomial's ≤ 1).
 // About 1-2 ns per float64 element per thread against 15-25 ns for the scalar loop
@@ -31,6 +31,11 @@ void tanh(const float* a, float* o, int64_t n);
 /// 1/(1+e^-x), computed as (x >= 0 ? 1 : t)/(1+t) with t = e^-|x|: no overflow for any x.
 void sigmoid(const double* a, double* o, int64_t n);
 void sigmoid(const float* a, float* o, int64_t n);
+/// o[i] = a[i] ** b[i] (C's pow, numpy.power's answers for every special pair): SLEEF's 1-ulp
+/// pow (lane by lane through libm when SLEEF was absent at build time). The scalar family is
+/// libm's pow. Unlike o, b may alias a.
+void pow(const double* a, const double* b, double* o, int64_t n);
+void pow(const float* a, const float* b, float* o, int64_t n);
 /// log(1+e^x) = max(x, 0) + log1p(e^-|x|): exact for large x, keeps the tiny e^x for very negative x.
 void softplus(const double* a, double* o, int64_t n);
 void softplus(const float* a, float* o, int64_t n);

@@ -38,6 +38,15 @@ struct PD {
   // element on AVX2 (time lost around the calls), libmvec's pair 3 ns, for 2.1 -> 2.8 ulps.
   static V exp_nonpositive(V v) { return _ZGVdN4v_exp(v); }
   static V tanh(V v) { return _ZGVdN4v_tanh(v); }
+#ifdef HYPATIA_USE_SLEEF
+  static V pow(V x, V y) { return Sleef_powd4_u10avx2(x, y); }
+#else
+  static V pow(V x, V y) {  // lane by lane: libmvec's pow is not declared
+    V r = x;
+    for (int i = 0; i < 4; ++i) r[i] = __builtin_pow(x[i], y[i]);
+    return r;
+  }
+#endif
   static V log1p(V v) { return _ZGVdN4v_log1p(v); }
 };
 struct PF {
@@ -54,6 +63,15 @@ struct PF {
 #endif
   static V exp_nonpositive(V v) { return exp(v); }
   static V tanh(V v) { return _ZGVdN8v_tanhf(v); }
+#ifdef HYPATIA_USE_SLEEF
+  static V pow(V x, V y) { return Sleef_powf8_u10avx2(x, y); }
+#else
+  static V pow(V x, V y) {  // lane by lane: libmvec's pow is not declared
+    V r = x;
+    for (int i = 0; i < 8; ++i) r[i] = __builtin_powf(x[i], y[i]);
+    return r;
+  }
+#endif
   static V log1p(V v) { return _ZGVdN8v_log1pf(v); }
 };
 }  // namespace

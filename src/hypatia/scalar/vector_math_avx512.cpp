@@ -34,6 +34,15 @@ struct PD {
   static V log(V v) { return _ZGVeN8v_log(v); }
 #endif
   static V tanh(V v) { return _ZGVeN8v_tanh(v); }
+#ifdef HYPATIA_USE_SLEEF
+  static V pow(V x, V y) { return Sleef_powd8_u10avx512f(x, y); }
+#else
+  static V pow(V x, V y) {  // lane by lane: libmvec's pow is not declared
+    V r = x;
+    for (int i = 0; i < 8; ++i) r[i] = __builtin_pow(x[i], y[i]);
+    return r;
+  }
+#endif
   static V log1p(V v) { return _ZGVeN8v_log1p(v); }
   static V exp_nonpositive(V x) { return exp_poly(x); }
   // e^x, inline (exp, and softplus's e^-|x|): x = n ln2 + r with |r| <= ln2/2 (Cody-Waite, ln2 in
@@ -79,6 +88,15 @@ struct PF {
 #endif
   static V exp_nonpositive(V v) { return exp(v); }
   static V tanh(V v) { return _ZGVeN16v_tanhf(v); }
+#ifdef HYPATIA_USE_SLEEF
+  static V pow(V x, V y) { return Sleef_powf16_u10avx512f(x, y); }
+#else
+  static V pow(V x, V y) {  // lane by lane: libmvec's pow is not declared
+    V r = x;
+    for (int i = 0; i < 16; ++i) r[i] = __builtin_powf(x[i], y[i]);
+    return r;
+  }
+#endif
   static V log1p(V v) { return _ZGVeN16v_log1pf(v); }
 };
 }  // namespace

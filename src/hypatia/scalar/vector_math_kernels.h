@@ -6,10 +6,12 @@
 
 namespace hypatia::vector_math::detail {
 
-/// One ISA's kernels: [0] exp, [1] log, [2] tanh, [3] sigmoid, [4] softplus.
+/// One ISA's kernels: [0] exp, [1] log, [2] tanh, [3] sigmoid, [4] softplus; and pow(a, b).
 struct Table {
   void (*f64[5])(const double*, double*, int64_t);
   void (*f32[5])(const float*, float*, int64_t);
+  void (*pow64)(const double*, const double*, double*, int64_t);
+  void (*pow32)(const float*, const float*, float*, int64_t);
 };
 /// Null where the build has no such kernels (not x86-64, or no libmvec).
 const Table* avx2_table();
@@ -22,7 +24,7 @@ namespace hypatia::vector_math::detail {
 namespace {  // internal linkage: each ISA file keeps its own copies
 
 // P supplies S (scalar), V (vector of W elements), VU (V with the alignment of S) and the
-// primitive kernels exp, log, tanh, log1p : V -> V, and exp_nonpositive (exp for x <= 0 or NaN). Vector-extension arithmetic throughout.
+// primitive kernels exp, log, tanh, log1p : V -> V, pow : V x V -> V, and exp_nonpositive (exp for x <= 0 or NaN). Vector-extension arithmetic throughout.
 template <class P>
 struct Kernels {
   using S = typename P::S;
@@ -77,6 +79,7 @@ struct Kernels {
       for (int64_t k = i; k < n; ++k) o[k] = ba[k - i];
     }
   }
+  static void pow_n(const S* a, const S* b, S* o, int64_t n) { run2(a, b, o, n, [](V x, V y) { return P::pow(x, y); }); }
   static void exp_n(const S* a, S* o, int64_t n) { run(a, o, n, [](V v) { return P::exp(v); }); }
   static void log_n(const S* a, S* o, int64_t n) { run(a, o, n, [](V v) { return P::log(v); }); }
   static void tanh_n(const S* a, S* o, int64_t n) { run(a, o, n, [](V v) { return P::tanh(v); }); }
@@ -99,7 +102,8 @@ template <class PD, class PF>
 const Table* make_table() {
   static const Table t = {
       {Kernels<PD>::exp_n, Kernels<PD>::log_n, Kernels<PD>::tanh_n, Kernels<PD>::sigmoid_n, Kernels<PD>::softplus_n},
-      {Kernels<PF>::exp_n, Kernels<PF>::log_n, Kernels<PF>::tanh_n, Kernels<PF>::sigmoid_n, Kernels<PF>::softplus_n}};
+      {Kernels<PF>::exp_n, Kernels<PF>::log_n, Kernels<PF>::tanh_n, Kernels<PF>::sigmoid_n, Kernels<PF>::softplus_n},
+      Kernels<PD>::pow_n, Kernels<PF>::pow_n};
   return &t;
 }
 

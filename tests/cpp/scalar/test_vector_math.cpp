@@ -130,6 +130,40 @@ TEST_P(VectorMathIsa, UlpBoundsFloat64AndFloat32) {
   }
 }
 
+// pow(a, b) in ulps of powl over random pairs (bases over (0, 30] and log-uniform, exponents
+// over [-40, 40]: results from subnormal to overflow), float64 and float32, with tails of every
+// length. The bound is 1 ulp (SLEEF's or libm's).
+template <class T>
+double worst_pow(std::string* where) {
+  std::mt19937_64 g(777);
+  std::uniform_real_distribution<double> base(0, 30), expo(-40, 40), lg(-60, 60);
+  std::vector<T> a, b;
+  for (int i = 0; i < 40003; ++i) {
+    a.push_back(static_cast<T>(i % 2 ? base(g) : std::pow(2.0, lg(g))));
+    b.push_back(static_cast<T>(expo(g)));
+  }
+  std::vector<T> out(a.size());
+  vm::pow(a.data(), b.data(), out.data(), static_cast<int64_t>(a.size()));
+  double w = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double e = ulp_error<T>(out[i], powl(static_cast<LD>(a[i]), static_cast<LD>(b[i])));
+    if (e > w) {
+      w = e;
+      *where = std::to_string(static_cast<double>(a[i])) + " ** " + std::to_string(static_cast<double>(b[i]));
+    }
+  }
+  return w;
+}
+
+TEST_P(VectorMathIsa, PowWithinOneUlp) {
+  std::string w64, w32;
+  const double e64 = worst_pow<double>(&w64), e32 = worst_pow<float>(&w32);
+  std::printf("[%s] pow      float64 max %.3f ulp (at %s), float32 max %.3f ulp (at %s)\n", vm::backend(), e64,
+              w64.c_str(), e32, w32.c_str());
+  EXPECT_LE(e64, 1.0) << w64;
+  EXPECT_LE(e32, 1.0) << w32;
+}
+
 TEST_P(VectorMathIsa, EveryLengthAndTailMatchesTheLongRun) {
   // Lengths around the vector widths: the zero-padded tail must give the element-wise answer.
   std::vector<double> x(70);

@@ -2,6 +2,7 @@
 #include "hypatia/tensor/ops/elemwise.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "hypatia/tensor/basic.h"
 #include "hypatia/scalar/vector_math.h"
@@ -133,6 +134,32 @@ void vector_unary(void (*f)(const T*, T*, int64_t), const NDArray& a, NDArray& o
   for (int64_t c = 0; c < nchunks; ++c) f(src + c * kChunk, dst + c * kChunk, std::min(kChunk, n - c * kChunk));
 }
 
+/// out = f(a, b) through a vector_math kernel (pow) when a and b are each whole (contiguous, of
+/// out's shape) or one value, which is spread over an L1 chunk first; false (nothing done) for
+/// other layouts. Large arrays run in chunks over the OpenMP threads.
+template <class T>
+bool vector_binary(void (*f)(const T*, const T*, T*, int64_t), const NDArray& a, const NDArray& b, NDArray& out) {
+  const bool wa = dense_like(a, out), wb = dense_like(b, out);
+  if (!((wa || a.size() == 1) && (wb || b.size() == 1))) return false;
+  const T* pa = a.data<T>();
+  const T* pb = b.data<T>();
+  T* dst = out.data<T>();
+  const int64_t n = out.size();
+  constexpr int64_t kChunk = 2048;
+  const int64_t nchunks = (n + kChunk - 1) / kChunk;
+#pragma omp parallel if (n >= elemwise_minsize() && max_threads() > 1) num_threads(max_threads())
+  {
+    std::unique_ptr<T[]> one(wa && wb ? nullptr : new T[kChunk]);
+    if (!(wa && wb)) std::fill(one.get(), one.get() + kChunk, wa ? *pb : *pa);
+#pragma omp for schedule(static)
+    for (int64_t c = 0; c < nchunks; ++c) {
+      const int64_t off = c * kChunk, len = std::min(kChunk, n - off);
+      f(wa ? pa + off : one.get(), wb ? pb + off : one.get(), dst + off, len);
+    }
+  }
+  return true;
+}
+
 template <class T>
 void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
   using namespace scalar_fn;
@@ -146,7 +173,11 @@ void run_kernel(ScalarOpId id, const NDArray* const* in, NDArray& out) {
       case ScalarOpId::Sub: return binary_loop<T, T>(*in[0], *in[1], out, Sub{});
       case ScalarOpId::Mul: return binary_loop<T, T>(*in[0], *in[1], out, Mul{});
       case ScalarOpId::TrueDiv: return binary_loop<T, T>(*in[0], *in[1], out, TrueDiv{});
-      case ScalarOpId::Pow: return binary_loop<T, T>(*in[0], *in[1], out, Pow{});
+      case ScalarOpId::Pow:
+        if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+          if (vector_binary<T>(vector_math::pow, *in[0], *in[1], out)) return;
+        }
+        return binary_loop<T, T>(*in[0], *in[1], out, Pow{});
       case ScalarOpId::Neg: return unary_loop<T, T>(*in[0], out, Neg{});
       case ScalarOpId::Exp:
         if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>)

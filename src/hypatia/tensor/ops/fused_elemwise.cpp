@@ -37,6 +37,7 @@ void run_step(ScalarOpId id, const T* a, const T* b, T* o, int64_t n) {
     if (id == ScalarOpId::Log) return vector_math::log(a, o, n);
     if (id == ScalarOpId::Sigmoid) return vector_math::sigmoid(a, o, n);
     if (id == ScalarOpId::Softplus) return vector_math::softplus(a, o, n);
+    if (id == ScalarOpId::Pow) return vector_math::pow(a, b, o, n);
   }
   // The loops in their AVX2 build where the CPU has it (kernels::detail::run_flat): maximum,
   // minimum and abs vectorise there, not at baseline x86-64.
