@@ -87,6 +87,29 @@ def test_nonzero_and_flatnonzero():
     assert r.dtype == np.int64
 
 
+@pytest.mark.parametrize("shape", [(7,), (1100,), (3, 511), (4, 1025), (2, 3, 700), (5, 0), (0,)])
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int8", "bool", "complex128"])
+def test_nonzero_matches_numpy_over_ranks_runs_and_dtypes(shape, dtype):
+    # Counted first, then listed a run of 512 at a time along the last axis: runs cut inside
+    # and across lines, NaN counted as non-zero, complex numbers non-zero by either part.
+    r = np.random.RandomState(sum(shape) + len(dtype))
+    a = (r.rand(*shape) > 0.6).astype(dtype) if dtype != "bool" else r.rand(*shape) > 0.6
+    if a.size and dtype.startswith("float"):
+        a.flat[::7] = np.nan
+    if a.size and dtype == "complex128":
+        a.flat[::5] = 1j
+    x = T.tensor(dtype=dtype, broadcastable=(False,) * len(shape))
+    f = hypatia.function([x], list(T.nonzero(x)) + [T.flatnonzero(x)])
+    for fill in [None, 0, 1]:
+        b = a.copy()
+        if fill is not None:
+            b[...] = fill
+        got, want = f(b), list(np.nonzero(b)) + [np.flatnonzero(b)]
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)
+            assert g.dtype == np.int64
+
+
 def test_errors_start_with_the_op_name():
     with pytest.raises(ValueError, match=r"^\[SortOp\] axis 2 is out of bounds"):
         T.sort(T.dmatrix(), axis=2)

