@@ -1,5 +1,6 @@
 """Dense reductions and row-wise ops side by side with numpy: max/min/sum/prod over each axis,
-argmax, sort and argsort, softmax, relu, sqrt, clip and a bool count, on 2000 x 2000 float64.
+argmax, sort and argsort, softmax, relu, sqrt, clip, comparisons, all/any, nonzero, exp, log, pow
+and a transposed operand, on 2000 x 2000 float64.
 
 Run: OMP_NUM_THREADS=1 python bench/bench_dense_ops.py [--threads N]
 Prints our time (compiled function called from Python, boundary included), numpy's, and the
@@ -40,6 +41,14 @@ def rows(a, b):
         ("clip(x, 0.2, 0.8)", one, T.clip(x, 0.2, 0.8), lambda: np.clip(a, 0.2, 0.8)),
         ("sum(x > 0.5)", one, T.sum(x > 0.5), lambda: np.sum(a > 0.5)),
         ("maximum(x, y)", [x, y], T.maximum(x, y), lambda: np.maximum(a, b)),
+        ("x > 0.5", one, x > 0.5, lambda: a > 0.5),
+        ("x >= y", [x, y], x >= y, lambda: a >= b),
+        ("all(x > 0.01, axis=1)", one, T.all(x > 0.01, axis=1), lambda: np.all(a > 0.01, axis=1)),
+        ("nonzero(x > 0.5)", one, T.nonzero(x > 0.5)[1], lambda: np.nonzero(a > 0.5)[1]),
+        ("exp", one, T.exp(x), lambda: np.exp(a)),
+        ("log", one, T.log(x), lambda: np.log(a)),
+        ("x ** 3.5", one, x ** 3.5, lambda: a ** 3.5),
+        ("x.T * 2 (transposed)", one, x.T * 2, lambda: a.T * 2),
     ]
 
 
