@@ -41,11 +41,7 @@ struct PD {
 #ifdef HYPATIA_USE_SLEEF
   static V pow(V x, V y) { return Sleef_powd4_u10avx2(x, y); }
 #else
-  static V pow(V x, V y) {  // lane by lane: libmvec's pow is not declared
-    V r = x;
-    for (int i = 0; i < 4; ++i) r[i] = __builtin_pow(x[i], y[i]);
-    return r;
-  }
+  static V pow(V x, V y) { return pow_by_lanes<V, S, 4>(x, y); }  // libmvec's pow is not declared
 #endif
   static V log1p(V v) { return _ZGVdN4v_log1p(v); }
 };
@@ -66,11 +62,7 @@ struct PF {
 #ifdef HYPATIA_USE_SLEEF
   static V pow(V x, V y) { return Sleef_powf8_u10avx2(x, y); }
 #else
-  static V pow(V x, V y) {  // lane by lane: libmvec's pow is not declared
-    V r = x;
-    for (int i = 0; i < 8; ++i) r[i] = __builtin_powf(x[i], y[i]);
-    return r;
-  }
+  static V pow(V x, V y) { return pow_by_lanes<V, S, 8>(x, y); }  // libmvec's pow is not declared
 #endif
   static V log1p(V v) { return _ZGVdN8v_log1pf(v); }
 };

@@ -37,11 +37,7 @@ struct PD {
 #ifdef HYPATIA_USE_SLEEF
   static V pow(V x, V y) { return Sleef_powd8_u10avx512f(x, y); }
 #else
-  static V pow(V x, V y) {  // lane by lane: libmvec's pow is not declared
-    V r = x;
-    for (int i = 0; i < 8; ++i) r[i] = __builtin_pow(x[i], y[i]);
-    return r;
-  }
+  static V pow(V x, V y) { return pow_by_lanes<V, S, 8>(x, y); }  // libmvec's pow is not declared
 #endif
   static V log1p(V v) { return _ZGVeN8v_log1p(v); }
   static V exp_nonpositive(V x) { return exp_poly(x); }
@@ -57,7 +53,7 @@ struct PD {
     x = x < lo ? lo : x;
     x = x > hi ? hi : x;
     auto c = [](double v) { return _mm512_set1_pd(v); };
-    const V n = _mm512_roundscale_pd(x * c(0x1.71547652b82fep0), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const V n = _mm512_maskz_roundscale_pd(0xFF, x * c(0x1.71547652b82fep0), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     V r = _mm512_fnmadd_pd(n, c(0x1.62e42fee00000p-1), x);
     r = _mm512_fnmadd_pd(n, c(0x1.a39ef35793c76p-33), r);
     const V r2 = r * r, r4 = r2 * r2;
@@ -71,7 +67,7 @@ struct PD {
     p = _mm512_fmadd_pd(p, r, c(0.5));
     p = _mm512_fmadd_pd(p, r, c(1.0));
     p = _mm512_fmadd_pd(p, r, c(1.0));
-    return _mm512_scalef_pd(p, n);
+    return _mm512_maskz_scalef_pd(0xFF, p, n);  // maskz: GCC 12's unmasked form reads an undefined register
   }
 };
 struct PF {
@@ -91,11 +87,7 @@ struct PF {
 #ifdef HYPATIA_USE_SLEEF
   static V pow(V x, V y) { return Sleef_powf16_u10avx512f(x, y); }
 #else
-  static V pow(V x, V y) {  // lane by lane: libmvec's pow is not declared
-    V r = x;
-    for (int i = 0; i < 16; ++i) r[i] = __builtin_powf(x[i], y[i]);
-    return r;
-  }
+  static V pow(V x, V y) { return pow_by_lanes<V, S, 16>(x, y); }  // libmvec's pow is not declared
 #endif
   static V log1p(V v) { return _ZGVeN16v_log1pf(v); }
 };

@@ -23,6 +23,15 @@ const Table* avx512_table();
 namespace hypatia::vector_math::detail {
 namespace {  // internal linkage: each ISA file keeps its own copies
 
+// pow lane by lane through the compiler's pow (a build without SLEEF: libmvec's pow is not
+// declared by glibc outside -ffast-math).
+template <class V, class S, int W>
+inline V pow_by_lanes(V x, V y) {
+  V r = x;
+  for (int i = 0; i < W; ++i) r[i] = sizeof(S) == 8 ? __builtin_pow(x[i], y[i]) : __builtin_powf(x[i], y[i]);
+  return r;
+}
+
 // P supplies S (scalar), V (vector of W elements), VU (V with the alignment of S) and the
 // primitive kernels exp, log, tanh, log1p : V -> V, pow : V x V -> V, and exp_nonpositive (exp for x <= 0 or NaN). Vector-extension arithmetic throughout.
 template <class P>
