@@ -10,8 +10,6 @@
 #include <cstring>
 #include <random>
 
-#include <omp.h>
-
 #include "hypatia/sparse/kernels/elemwise.h"
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/kernels/merge.h"
@@ -405,22 +403,16 @@ TEST(SparseMerge, ShortSlicesAvx512MatchScalarBitForBit) {
   }
 }
 
-// Restores OpenMP's thread count after a test that sets it.
-struct ThreadsGuard {
-  int was = omp_get_max_threads();
-  ~ThreadsGuard() { omp_set_num_threads(was); }
-};
-
-TEST(SparseMerge, BlockPairsMeetAndRunsMoveLeftAtAnyThreadCount) {
+TEST(SparseMerge, BlockPairsMeetAndRunsMoveLeftAtAnyBlockCount) {
   // The threads take blocks in pairs, the first merged backward to end where the second begins;
-  // at two threads the result is that one run (views of it, indptr shifted), at three a pair and
-  // a lone block, at four and five two runs and more, each after the first moved left over the
-  // gap (for Mul longer than the run, for Add and Sub shorter: several rounds). Slices past 16
-  // entries and cancelling ones take the staged scalar merge when backward. Every count gives one
-  // thread's result bit for bit, and the arrays returned hold exactly nnz entries.
+  // with two blocks the result is that one run (views of it, indptr shifted), with three a pair
+  // and a lone block, with four and five two runs and more, each after the first moved left over
+  // the gap (for Mul longer than the run, for Add and Sub shorter: several rounds). Slices past
+  // 16 entries and cancelling ones take the staged scalar merge when backward. Every count gives
+  // one thread's result bit for bit, and the arrays returned hold exactly nnz entries. The
+  // blocks outnumber the threads (taken in turn), so OpenMP's thread count is left alone.
   OpenmpGuard omp_guard;
   Avx512Guard simd_guard;
-  ThreadsGuard threads_guard;
   std::mt19937_64 rng(37);
   SparseMatrix a = short_slices(40000, 40, DType::Float64, rng, false), b = short_slices(40000, 40, DType::Float64, rng, false);
   SparseMatrix a64 = sk::with_index_dtype(a, DType::Int64), b64 = sk::with_index_dtype(b, DType::Int64);
@@ -433,17 +425,17 @@ TEST(SparseMerge, BlockPairsMeetAndRunsMoveLeftAtAnyThreadCount) {
       const bool logical = op != sk::SpBinary::Sub;  // bool takes or / and (the scalar merge)
       const SparseMatrix one_bool = logical ? sk::binary_ss(ab, bb, op, DType::Bool) : one;
       set_openmp(true);
-      for (int nt : {2, 3, 4, 5}) {
-        SCOPED_TRACE(std::string(simd ? "avx512" : "scalar") + " op " + std::to_string(int(op)) + " threads " +
-                     std::to_string(nt));
-        omp_set_num_threads(nt);
-        const SparseMatrix many = sk::binary_ss(a, b, op, DType::Float64);
+      for (int blocks : {2, 3, 4, 5}) {
+        SCOPED_TRACE(std::string(simd ? "avx512" : "scalar") + " op " + std::to_string(int(op)) + " blocks " +
+                     std::to_string(blocks));
+        const SparseMatrix many = *sk::binary_ss_sorted(a, b, op, blocks);
         expect_identical(one, many);
         expect_binary(a, b, op, many);
         EXPECT_EQ(many.data().size(), many.nnz());
         EXPECT_EQ(many.indices().size(), many.nnz());
-        expect_identical(one64, sk::binary_ss(a64, b64, op, DType::Float64));  // int64 indices: scalar merge
-        if (logical) expect_identical(one_bool, sk::binary_ss(ab, bb, op, DType::Bool));
+        expect_identical(one64, *sk::binary_ss_sorted(a64, b64, op, blocks));  // int64 indices: scalar merge
+        if (logical) expect_identical(one_bool, *sk::binary_ss_sorted(ab, bb, op, blocks));
       }
+      expect_identical(one, sk::binary_ss(a, b, op, DType::Float64));  // the default: a block per thread
     }
 }

@@ -2,6 +2,7 @@
 // over nnz-balanced blocks of slices, each written from its upper bound, then moved left.
 #include "hypatia/sparse/kernels/merge.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 
@@ -79,10 +80,11 @@ void move_left(X* x, int64_t from, int64_t to, int64_t len, int nt) {
 // lies past all earlier pairs' data). The arrays' unused head and tail are never written (for a
 // large result, never even backed by memory).
 template <SpBinary Op, class T, class I>
-std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
+std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b, int blocks) {
   const CsView<T, I> va = view_as<T, I>(a), vb = view_as<T, I>(b);
   const int64_t outer = va.outer, bound = va.nnz + vb.nnz;
-  const int nt = (bound >= kParallelWork && outer > 1) ? ::hypatia::max_threads() : 1;
+  const int threads = (bound >= kParallelWork && outer > 1) ? ::hypatia::max_threads() : 1;
+  const int nt = blocks > 0 ? static_cast<int>(std::min<int64_t>(blocks, std::max<int64_t>(outer, 1))) : threads;
   const std::vector<int64_t> bounds = nt > 1 ? balanced_bounds(va.indptr, vb.indptr, outer, nt) : std::vector<int64_t>{0, outer};
   const DType idt = index_dtype_for(std::max({a.rows(), a.cols(), bound}));
   auto backward = [nt](int t) { return t % 2 == 0 && t + 1 < nt; };
@@ -96,7 +98,7 @@ std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
     pp[0] = 0;
     std::vector<int64_t> first(nt), len(nt, 0);  // where block t's entries begin, and how many
     std::atomic<bool> unsorted{false};
-#pragma omp parallel num_threads(nt) if (nt > 1)
+#pragma omp parallel num_threads(threads) if (threads > 1)
     for (int t = omp_get_thread_num(); t < nt; t += omp_get_num_threads()) {
       const bool back = backward(t);
       const int64_t from = bound_at(bounds[back ? t + 1 : t]);
@@ -113,8 +115,8 @@ std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
     std::vector<int64_t> drop(nt, 0);
     for (int t = 0; t < nt; t += 2) {
       const int64_t run_len = len[t] + (t + 1 < nt ? len[t + 1] : 0);
-      move_left(ix, first[t], base + n, run_len, nt);
-      move_left(d, first[t], base + n, run_len, nt);
+      move_left(ix, first[t], base + n, run_len, threads);
+      move_left(d, first[t], base + n, run_len, threads);
       drop[t] = first[t] - n;
       if (t + 1 < nt) drop[t + 1] = drop[t];
       n += run_len;
@@ -122,7 +124,7 @@ std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
     for (int t = 0; t < nt; ++t) {
       if (drop[t] == 0) continue;
       const int64_t o0 = bounds[t], o1 = bounds[t + 1], shift = drop[t];
-#pragma omp parallel for num_threads(nt) if (o1 - o0 >= kParallelWork)
+#pragma omp parallel for num_threads(threads) if (threads > 1 && o1 - o0 >= kParallelWork)
       for (int64_t o = o0; o < o1; ++o) pp[o + 1] = static_cast<J>(pp[o + 1] - shift);
     }
     SparseMatrix r(a.format(), a.rows(), a.cols(), data.slice(0, base, base + n, 1), idx.slice(0, base, base + n, 1), ptr);
@@ -132,14 +134,14 @@ std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b) {
 
 }  // namespace
 
-std::optional<SparseMatrix> binary_ss_sorted(const SparseMatrix& a, const SparseMatrix& b, SpBinary op) {
+std::optional<SparseMatrix> binary_ss_sorted(const SparseMatrix& a, const SparseMatrix& b, SpBinary op, int blocks) {
   return dispatch_value_index(a.dtype(), a.indptr().dtype(), [&](auto t, auto i) -> std::optional<SparseMatrix> {
     using T = decltype(t);
     using I = decltype(i);
     switch (op) {
-      case SpBinary::Add: return run<SpBinary::Add, T, I>(a, b);
-      case SpBinary::Sub: return run<SpBinary::Sub, T, I>(a, b);
-      case SpBinary::Mul: return run<SpBinary::Mul, T, I>(a, b);
+      case SpBinary::Add: return run<SpBinary::Add, T, I>(a, b, blocks);
+      case SpBinary::Sub: return run<SpBinary::Sub, T, I>(a, b, blocks);
+      case SpBinary::Mul: return run<SpBinary::Mul, T, I>(a, b, blocks);
       default: value_error("[sparse] binary_ss_sorted: not an arithmetic op");
     }
   });

@@ -38,6 +38,9 @@ std::vector<int64_t> balanced_bounds(const I* pa, const I* pb, int64_t outer, in
 /// caller then checks the indices (raising on a bad one), canonicalises and calls again. Results equal to zero are dropped (scipy's csr_binop_csr); the result is
 /// canonical with scipy's index dtype for its shape and nnz, and the same at any thread count.
 /// Slices of up to 16 entries a side take the AVX-512 kernel where the CPU has it (merge_rows.h).
-std::optional<SparseMatrix> binary_ss_sorted(const SparseMatrix& a, const SparseMatrix& b, SpBinary op);
+/// `blocks` (0: one per thread) sets how many nnz-balanced blocks the slices split into, the
+/// threads taking them in turn: tests pass more blocks than threads to exercise pairs of blocks
+/// and the runs between pairs without raising OpenMP's thread count.
+std::optional<SparseMatrix> binary_ss_sorted(const SparseMatrix& a, const SparseMatrix& b, SpBinary op, int blocks = 0);
 
 }  // namespace hypatia::sparse_kernels
