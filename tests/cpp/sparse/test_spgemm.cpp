@@ -1,7 +1,9 @@
-// The two-pass sparse product (spgemm.cpp) and its rank sort (sort_distinct.cpp): rows of 0 to
-// 300 touched columns (both sides of the 16/32/64-lane rank blocks and of kRankSortMax), exact
-// cancellations that leave gaps to close, CSR and CSC, float32/float64, int32/int64 indices,
-// AVX-512 on and off, 1 and 2 threads; against a dense product and the same bits everywhere.
+// The sparse product (spgemm.cpp, spgemm_rows.h, spgemm_combine.cpp) and its sorts
+// (sort_distinct.cpp): one pass and two, 1-5 row blocks, rows of 0 to ~600 products (short rows
+// by expand-sort-combine, long ones by the accumulator, both sides of the 16-lane blocks and of
+// kRankSortMax), exact cancellations, CSR and CSC, float32/float64/int64 values, int32/int64
+// indices, AVX-512 on and off, 1 and 2 threads; against a dense product and the same bits
+// everywhere.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/kernels/sort_distinct.h"
+#include "hypatia/sparse/kernels/spgemm_rows.h"
 #include "hypatia/sparse/kernels/spmm.h"
 #include "hypatia/sparse/kernels/spmm_tiled.h"
 #include "hypatia/util/parallel.h"
@@ -38,8 +41,8 @@ SparseMatrix from_triplets(SparseFormat f, int64_t rows, int64_t cols, std::vect
   return SparseMatrix(f, rows, cols, d.astype(dt), i.astype(idt), p.astype(idt));
 }
 
-// A (m x k) whose row o holds o % 31 entries (every 97th row 40, so that its product rows
-// touch up to ~300 columns), and B (k x n) of 0..8 entries a row, values small integers so that
+// A (m x k) whose row o holds o % 31 entries (every 97th row 80, so that its product rows
+// take ~320 products, past kRankSortMax), and B (k x n) of 0..8 entries a row, values small integers so that
 // every sum is exact. Rows 3 and 4 of B are negatives of each other, and A's row 0 stores 1 at
 // columns 3 and 4: row 0 of the product cancels to exact zeros, leaving a gap to close.
 std::pair<SparseMatrix, SparseMatrix> operands(int64_t m, int64_t k, int64_t n, DType dt, DType idt,
@@ -59,7 +62,7 @@ std::pair<SparseMatrix, SparseMatrix> operands(int64_t m, int64_t k, int64_t n, 
   std::vector<double> av, bv;
   for (int64_t o = 0; o < m; ++o) {
     if (o == 0) ai.insert(ai.end(), {3, 4}), av.insert(av.end(), {1, 1});
-    else row_of(o % 97 == 0 ? 40 : o % 31, k, ai, av);
+    else row_of(o % 97 == 0 ? 80 : o % 31, k, ai, av);
     ap.push_back(static_cast<int64_t>(ai.size()));
   }
   for (int64_t o = 0; o < k; ++o) {
@@ -120,10 +123,20 @@ TEST(SortDistinct, RankSortMatchesStdSortAndReportsWhereEachKeyCameFrom) {
   }
 }
 
-TEST(Spgemm, TwoPassesMatchTheDenseProductAndDropExactZeros) {
+// Every way of building the product, the path and block count named.
+struct Way {
+  sk::SpgemmPasses passes;
+  int blocks;
+  const char* name;
+};
+const Way kWays[] = {{sk::SpgemmPasses::Auto, 0, "auto"}, {sk::SpgemmPasses::One, 1, "one pass, 1 block"},
+                     {sk::SpgemmPasses::One, 3, "one pass, 3 blocks"}, {sk::SpgemmPasses::One, 4, "one pass, 4 blocks"},
+                     {sk::SpgemmPasses::One, 5, "one pass, 5 blocks"}, {sk::SpgemmPasses::Two, 0, "two passes"}};
+
+TEST(Spgemm, EveryPathMatchesTheDenseProductAndDropsExactZeros) {
   Restore restore;
   std::mt19937_64 rng(23);
-  for (DType dt : {DType::Float32, DType::Float64})
+  for (DType dt : {DType::Float32, DType::Float64, DType::Int64})
     for (DType idt : {DType::Int32, DType::Int64}) {
       auto [a, b] = operands(3000, 500, 700, dt, idt, rng);  // ~45k x 4 products: parallel at 2 threads
       const NDArray want = dense_product(a, b);
@@ -131,12 +144,13 @@ TEST(Spgemm, TwoPassesMatchTheDenseProductAndDropExactZeros) {
         const SparseMatrix af = sk::convert_format(a, f), bf = sk::convert_format(b, f);
         std::optional<SparseMatrix> first;
         for (bool simd : {true, false})
-          for (bool omp : {false, true}) {
+          for (bool omp : {false, true})
+            for (const Way& way : kWays) {
             SCOPED_TRACE(std::string(dtype_name(dt)) + " " + dtype_name(idt) + " " + format_name(f) +
-                         (simd ? " avx512" : " portable") + (omp ? " 2T" : " 1T"));
+                         (simd ? " avx512" : " portable") + (omp ? " 2T " : " 1T ") + way.name);
             sk::tiled::set_avx512(simd);
             set_openmp(omp);
-            const SparseMatrix c = sk::spgemm(af, bf);
+            const SparseMatrix c = sk::spgemm(af, bf, way.passes, way.blocks);
             c.validate();
             EXPECT_EQ(c.format(), f);
             EXPECT_TRUE(sk::has_sorted_indices(c));
@@ -160,4 +174,77 @@ TEST(Spgemm, TwoPassesMatchTheDenseProductAndDropExactZeros) {
           }
       }
     }
+}
+
+// Columns past kPackedCols do not fit a packed key: every row takes the accumulator, in one
+// pass and in two, and gives what the same product gives over few columns.
+TEST(Spgemm, ColumnsPastThePackedKeyTakeTheAccumulator) {
+  Restore restore;
+  const int64_t wide = sk::spgemm_rows::kPackedCols + 5;
+  std::mt19937_64 rng(41);
+  auto [a, b] = operands(400, 100, 50, DType::Float64, DType::Int32, rng);
+  // The same b with its columns spread over the wide range (column j -> j * (wide / 50) + 3).
+  const int64_t stretch = wide / 50;
+  NDArray wi = b.indices().astype(DType::Int64);
+  for (int64_t q = 0; q < wi.size(); ++q) wi.data<int64_t>()[q] = wi.data<int64_t>()[q] * stretch + 3;
+  const SparseMatrix bw(SparseFormat::CSR, b.rows(), wide, b.data(), wi.astype(DType::Int32), b.indptr());
+  const SparseMatrix narrow = sk::spgemm(a, b);
+  for (const Way& way : kWays) {
+    SCOPED_TRACE(way.name);
+    const SparseMatrix c = sk::spgemm(a, bw, way.passes, way.blocks);
+    c.validate();
+    ASSERT_EQ(c.nnz(), narrow.nnz());
+    EXPECT_TRUE(same(c.indptr(), narrow.indptr()));
+    EXPECT_TRUE(same(c.data(), narrow.data()));
+    NDArray ci = c.indices().astype(DType::Int64), ni = narrow.indices().astype(DType::Int64);
+    int64_t wrong = 0;
+    for (int64_t q = 0; q < c.nnz(); ++q) wrong += ci.data<int64_t>()[q] != ni.data<int64_t>()[q] * stretch + 3;
+    EXPECT_EQ(wrong, 0);
+  }
+}
+
+// A row of ~10k products (more than a one-pass block stages at once) between short rows: the
+// stage grows to the row, and every path agrees with the dense product.
+TEST(Spgemm, ARowLongerThanTheStage) {
+  Restore restore;
+  std::mt19937_64 rng(77);
+  auto [a0, b] = operands(6, 2000, 300, DType::Float64, DType::Int32, rng);
+  std::vector<int64_t> ap{0}, ai;
+  std::vector<double> av;
+  const NDArray a0d = a0.to_dense();
+  for (int64_t o = 0; o < 6; ++o) {
+    for (int64_t c = 0; c < 2000; ++c) {
+      const double x = o == 2 ? 1.0 + static_cast<double>(c % 3) : a0d.data<double>()[o * 2000 + c];
+      if (x != 0.0) ai.push_back(c), av.push_back(x);
+    }
+    ap.push_back(static_cast<int64_t>(ai.size()));
+  }
+  const SparseMatrix a = from_triplets(SparseFormat::CSR, 6, 2000, ap, ai, av, DType::Float64, DType::Int32);
+  const NDArray want = dense_product(a, b);
+  for (bool omp : {false, true})
+    for (const Way& way : kWays) {
+      SCOPED_TRACE(std::string(way.name) + (omp ? " 2T" : " 1T"));
+      set_openmp(omp);
+      const SparseMatrix c = sk::spgemm(a, b, way.passes, way.blocks);
+      c.validate();
+      EXPECT_TRUE(sk::has_sorted_indices(c));
+      EXPECT_TRUE(same(c.to_dense(), want));
+    }
+}
+
+TEST(SortKeys, RankSortMatchesStdSort) {
+  Restore restore;
+  std::mt19937_64 rng(9);
+  for (bool simd : {true, false}) {
+    sk::tiled::set_avx512(simd);
+    for (int64_t n : {0, 1, 2, 15, 16, 17, 100, 128, 129, 255, 256, 257, 400}) {
+      std::vector<int32_t> pool(3 * n + 4);
+      for (size_t i = 0; i < pool.size(); ++i) pool[i] = static_cast<int32_t>(i * 256 + (i % 256));
+      std::shuffle(pool.begin(), pool.end(), rng);
+      std::vector<int32_t> x(pool.begin(), pool.begin() + n), want = x, tmp(n);
+      std::sort(want.begin(), want.end());
+      sk::sort_keys(x.data(), n, tmp.data());
+      EXPECT_EQ(x, want) << "n " << n << " simd " << simd;
+    }
+  }
 }

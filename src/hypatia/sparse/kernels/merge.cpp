@@ -3,12 +3,10 @@
 #include "hypatia/sparse/kernels/merge.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 
 #include "hypatia/sparse/kernels/merge_rows.h"
-
-#include <omp.h>
+#include "hypatia/sparse/kernels/paired_runs.h"
 
 namespace hypatia::sparse_kernels {
 
@@ -49,27 +47,6 @@ bool merge_range(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o0, int
   return true;
 }
 
-// Moves x[from, from + len) to x[to, to + len), to < from, with nt threads: in rounds of
-// from - to elements, each round's source lying wholly past its destination, so the pieces of
-// a round can be copied in parallel. A short shift (many rounds) is one memmove.
-template <class X>
-void move_left(X* x, int64_t from, int64_t to, int64_t len, int nt) {
-  const int64_t shift = from - to;
-  if (shift <= 0 || len <= 0) return;
-  if (nt <= 1 || shift * 8 < len || len < kParallelWork) {
-    std::memmove(static_cast<void*>(x + to), x + from, len * sizeof(X));
-    return;
-  }
-  for (int64_t off = 0; off < len; off += shift) {
-    const int64_t n = std::min(shift, len - off), piece = (n + nt - 1) / nt;
-#pragma omp parallel for num_threads(nt) schedule(static)
-    for (int t = 0; t < nt; ++t) {
-      const int64_t b = std::min(n, t * piece), e = std::min(n, b + piece);
-      if (e > b) std::memcpy(static_cast<void*>(x + to + off + b), x + from + off + b, (e - b) * sizeof(X));
-    }
-  }
-}
-
 // One pass. Slice o's result has at most nnz(a_o) + nnz(b_o) entries, which indptr gives
 // without reading an index, so the output is sized by nnz(a) + nnz(b), and block t's entries
 // fit below its successor's bound, (indptr_a + indptr_b)[first slice of t + 1]. The threads take
@@ -87,7 +64,6 @@ std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b, in
   const int nt = blocks > 0 ? static_cast<int>(std::min<int64_t>(blocks, std::max<int64_t>(outer, 1))) : threads;
   const std::vector<int64_t> bounds = nt > 1 ? balanced_bounds(va.indptr, vb.indptr, outer, nt) : std::vector<int64_t>{0, outer};
   const DType idt = index_dtype_for(std::max({a.rows(), a.cols(), bound}));
-  auto backward = [nt](int t) { return t % 2 == 0 && t + 1 < nt; };
   auto bound_at = [&](int64_t o) { return static_cast<int64_t>(va.indptr[o]) + static_cast<int64_t>(vb.indptr[o]); };
   return dispatch_index(idt, [&](auto jtag) -> std::optional<SparseMatrix> {
     using J = decltype(jtag);
@@ -96,37 +72,12 @@ std::optional<SparseMatrix> run(const SparseMatrix& a, const SparseMatrix& b, in
     J* ix = idx.data<J>();
     T* d = data.data<T>();
     pp[0] = 0;
-    std::vector<int64_t> first(nt), len(nt, 0);  // where block t's entries begin, and how many
-    std::atomic<bool> unsorted{false};
-#pragma omp parallel num_threads(threads) if (threads > 1)
-    for (int t = omp_get_thread_num(); t < nt; t += omp_get_num_threads()) {
-      const bool back = backward(t);
-      const int64_t from = bound_at(bounds[back ? t + 1 : t]);
-      int64_t pos = from;
-      if (!merge_range<Op>(va, vb, bounds[t], bounds[t + 1], pp, ix, d, pos, back)) unsorted.store(true, std::memory_order_relaxed);
-      first[t] = back ? pos : from;
-      len[t] = back ? from - pos : pos - from;
-    }
-    if (unsorted.load()) return std::nullopt;
-    // Each pair (or a last lone block) is one run; runs after the first move left behind it, and
-    // every slice end drops by its run's move plus the first run's start.
-    const int64_t base = first[0];
-    int64_t n = 0;
-    std::vector<int64_t> drop(nt, 0);
-    for (int t = 0; t < nt; t += 2) {
-      const int64_t run_len = len[t] + (t + 1 < nt ? len[t + 1] : 0);
-      move_left(ix, first[t], base + n, run_len, threads);
-      move_left(d, first[t], base + n, run_len, threads);
-      drop[t] = first[t] - n;
-      if (t + 1 < nt) drop[t + 1] = drop[t];
-      n += run_len;
-    }
-    for (int t = 0; t < nt; ++t) {
-      if (drop[t] == 0) continue;
-      const int64_t o0 = bounds[t], o1 = bounds[t + 1], shift = drop[t];
-#pragma omp parallel for num_threads(threads) if (threads > 1 && o1 - o0 >= kParallelWork)
-      for (int64_t o = o0; o < o1; ++o) pp[o + 1] = static_cast<J>(pp[o + 1] - shift);
-    }
+    const PairedRuns w = write_paired(threads, bounds, pp, ix, d, bound_at,
+                                      [&](int, int64_t o0, int64_t o1, int64_t& pos, bool back) {
+                                        return merge_range<Op>(va, vb, o0, o1, pp, ix, d, pos, back);
+                                      });
+    if (!w.ok) return std::nullopt;
+    const int64_t base = w.base, n = w.n;
     SparseMatrix r(a.format(), a.rows(), a.cols(), data.slice(0, base, base + n, 1), idx.slice(0, base, base + n, 1), ptr);
     return with_index_dtype(r, index_dtype_for(std::max({a.rows(), a.cols(), n})));
   });

@@ -1,4 +1,5 @@
-// Sparse x sparse product (spmm.h's spgemm): Gustavson's rows in two passes, symbolic then numeric.
+// Sparse x sparse product (spmm.h's spgemm): Gustavson's rows in one pass into an upper-bound
+// output, or two (symbolic, then numeric) when the products far outnumber the operands' entries.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -10,7 +11,8 @@
 
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/kernels/merge.h"
-#include "hypatia/sparse/kernels/sort_distinct.h"
+#include "hypatia/sparse/kernels/paired_runs.h"
+#include "hypatia/sparse/kernels/spgemm_rows.h"
 #include "hypatia/sparse/kernels/spmm.h"
 #include "hypatia/util/parallel.h"
 
@@ -18,94 +20,141 @@ namespace hypatia::sparse_kernels {
 
 namespace {
 
-// One thread's scratch. Sized to b's inner extent: the row stamp each column last got, so that
-// nothing is cleared between rows or passes (S is uint32_t whenever the 2 * outer stamps and the
-// inner extent fit, halving what every product touches at random): alone for the symbolic pass,
-// and beside the column's place in the row's list in one slot for the numeric pass (8 bytes with
-// 32-bit stamps: 100k columns fit 800 KB, where a slot that held the sum took 1.6 MB). Sized to
-// the longest row of the result: the row's sums in first-touched order, and the sort's room.
-template <class S>
-struct Slot {
-  S stamp;
-  S pos;
-};
-template <class T, class S>
-struct Scratch {
-  std::vector<S> stamp;
-  std::unique_ptr<Slot<S>[]> slot;
-  std::unique_ptr<T[]> sums;  // not a std::vector: vector<bool> has no data()
-  std::vector<int32_t> perm32;  // the sort's permutation, for 32-bit and 64-bit output indices
-  std::vector<int64_t> perm64;
-  std::vector<uint64_t> sort_tmp;
-  explicit Scratch(int64_t inner) : stamp(inner, std::numeric_limits<S>::max()), slot(new Slot<S>[inner]) {
-    for (int64_t c = 0; c < inner; ++c) slot[c].stamp = std::numeric_limits<S>::max();
-  }
-  void size_rows(int64_t longest, int index_bits) {
-    sums.reset(new T[std::max<int64_t>(longest, 1)]);
-    if (index_bits == 32) perm32.resize(longest);
-    else perm64.resize(longest);
-    sort_tmp.resize(longest);
-  }
-};
+using namespace spgemm_rows;
 
-// always_inline: as a plain inline helper that only loads and prefetches, GCC 12 judged it free
-// of side effects and deleted its calls before inlining it (the object held no prefetch at all).
-__attribute__((always_inline)) inline void prefetch_at(const void* base, int64_t bytes) {
-  __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(base) + static_cast<uintptr_t>(bytes)), 0, 3);
-}
+// The one-pass product takes at most this many products per stored entry of the operands: its
+// output is sized by the products (each row's upper bound), and a product whose columns repeat
+// far more than that would reserve far more than it returns.
+constexpr int64_t kOnePassExpansion = 8;
+// Products a one-pass block stages before it streams them out (48 KB of int32 + float64).
+constexpr int64_t kChunkEntries = 4096;
 
-// Software prefetches for the rows of b that a's entry k + 8 will read (its indptr entry was
-// asked for 8 entries earlier, at k + 16): each of a's entries starts a fresh random row of b,
-// and without them every row waits on its own chain of misses (indptr, then indices, then
-// values). A prefetch never faults, so addresses past the ends are formed as integers.
+// Each row's product count (prefix sums, outer + 1 values) and the longest row's.
 template <class T, class I>
-__attribute__((always_inline)) inline void prefetch_rows(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t k, int64_t k_end, bool values) {
-  constexpr int64_t si = sizeof(I), st = sizeof(T);
-  if (k + 16 < k_end) prefetch_at(vb.indptr, si * va.index(k + 16));
-  if (k + 8 < k_end) {
-    const int64_t j = va.index(k + 8), b0 = vb.begin(j), n = vb.end(j) - b0;
-    prefetch_at(vb.indices, si * b0);
-    if (n * si > 64) prefetch_at(vb.indices, si * (b0 + n - 1));
-    if (values) {
-      prefetch_at(vb.data, st * b0);
-      if (n * st > 64) prefetch_at(vb.data, st * (b0 + n - 1));
-    }
+std::vector<int64_t> product_offsets(const CsView<T, I>& va, const CsView<T, I>& vb, int nt, int64_t& longest) {
+  const int64_t outer = va.outer;
+  std::vector<int64_t> ub(outer + 1, 0);
+  int64_t lmax = 0;
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(max : lmax) if (nt > 1)
+  for (int64_t o = 0; o < outer; ++o) {
+    ub[o + 1] = row_products(va, vb, o);
+    lmax = std::max(lmax, ub[o + 1]);
   }
+  for (int64_t o = 0; o < outer; ++o) ub[o + 1] += ub[o];
+  longest = lmax;
+  return ub;
 }
 
-// The product in CSR terms over views of one dtype and index dtype (for CSC the caller swaps
-// the operands). Bounds of a row of b are read into locals before its loop: the output indices
-// may share their type with b's indptr, and the compiler would otherwise reload them per entry.
-template <class T, class I, class S>
-SparseMatrix product(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t rows, int64_t cols, int nt,
-                     SparseFormat f) {
-  const int64_t outer = va.outer, inner = vb.inner;
-  std::vector<std::unique_ptr<Scratch<T, S>>> scratch(nt);
-  for (auto& s : scratch) s = std::make_unique<Scratch<T, S>>(inner);
-  const int64_t k_end = outer > 0 ? va.end(outer - 1) : 0;
+// Per-thread scratch, made on the calling thread (a MemoryError is raised there).
+template <class T, class S>
+std::vector<std::unique_ptr<RowScratch<T, S>>> make_scratch(int nt, int64_t inner, int64_t longest, bool long_rows,
+                                                           DType idt) {
+  std::vector<std::unique_ptr<RowScratch<T, S>>> sc(nt);
+  for (auto& s : sc) s = std::make_unique<RowScratch<T, S>>(inner, longest, long_rows, idt == DType::Int32 ? 32 : 64);
+  return sc;
+}
 
-  // Pass 1, symbolic: how many distinct columns each row of the result touches. Exact
-  // offsets let pass 2 write straight into the output: no per-thread buffers that grow by
-  // doubling, fault fresh pages in and are copied once more at the end (a third of the
-  // time of the one-pass version at 200k^2, 10/row).
-  std::vector<int64_t> off(outer + 1, 0);
-  const std::vector<int64_t> b1 = balanced_bounds(va.indptr, static_cast<const I*>(nullptr), outer, nt);
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-  for (int t = 0; t < nt; ++t) {
-    S* stamp = scratch[t]->stamp.data();
-    for (int64_t o = b1[t]; o < b1[t + 1]; ++o) {
-      const S mark = static_cast<S>(o);
-      int64_t n = 0;
-      for (int64_t k = va.begin(o), ke = va.end(o); k < ke; ++k) {
-        prefetch_rows(va, vb, k, k_end, false);
-        const int64_t j = va.index(k);
-        for (int64_t q = vb.begin(j), qe = vb.end(j); q < qe; ++q) {
-          const int64_t c = vb.index(q);
-          n += stamp[c] != mark;
-          stamp[c] = mark;
+// One pass. Row o has at most ub[o + 1] - ub[o] entries, so the output is sized by the products
+// and the rows are written as they are finished, in blocks balanced by products that the
+// threads take in pairs (paired_runs.h): no symbolic pass, and at two threads nothing moves. A
+// block written backward finishes its rows forward in chunks staged in the thread's buffer, so
+// the prefetches run ahead in the order rows are read, and copies each chunk below the last.
+template <class T, class I, class S>
+SparseMatrix product_one_pass(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t rows, int64_t cols, int threads,
+                              int nt, SparseFormat f, const std::vector<int64_t>& ub, int64_t longest, bool long_rows) {
+  const int64_t outer = va.outer, total = ub[outer];
+  const DType idt = index_dtype_for(rows, cols, total);
+  auto scratch = make_scratch<T, S>(nt, vb.inner, longest, long_rows, idt);  // one per block
+  const std::vector<int64_t> bounds =
+      nt > 1 ? balanced_bounds(ub.data(), static_cast<const int64_t*>(nullptr), outer, nt) : std::vector<int64_t>{0, outer};
+  // Each block builds its rows in chunks staged in cache (rows whose products fit, at least one
+  // row) and streams each chunk out (stream_copy), after the last (forward) or below it (backward).
+  const int64_t chunk_cap = std::max<int64_t>(longest, kChunkEntries);
+  return dispatch_index(idt, [&](auto jtag) {
+    using J = decltype(jtag);
+    NDArray ptr(idt, {indptr_length(outer, "dot")}), idx(idt, {total}), data(dtype_v<T>, {total});
+    J* pp = ptr.data<J>();
+    J* ix = idx.data<J>();
+    T* d = data.data<T>();
+    pp[0] = 0;
+    std::vector<std::vector<J>> stage_c(nt);
+    std::vector<std::unique_ptr<T[]>> stage_v(nt);
+    for (int t = 0; t < nt; ++t) stage_c[t].resize(chunk_cap), stage_v[t].reset(new T[chunk_cap]);
+    const PairedRuns w = write_paired(threads, bounds, pp, ix, d, [&](int64_t o) { return ub[o]; },
+                                      [&](int t, int64_t o0, int64_t o1, int64_t& pos, bool back) {
+      RowScratch<T, S>& sc = *scratch[t];
+      J* cc = stage_c[t].data();
+      T* cv = stage_v[t].get();
+      std::vector<int64_t> ends;
+      // Rows [b, e) built into the stage and placed at `at`; returns their entries.
+      auto chunk = [&](int64_t b, int64_t e, bool backward_of) {
+        const int64_t k_end = va.begin(e);
+        int64_t n = 0;
+        ends.resize(e - b);
+        for (int64_t o = b; o < e; ++o) {
+          n += product_row<T, I, S, J>(va, vb, o, ub[o + 1] - ub[o], k_end, sc, cc + n, cv + n);
+          ends[o - b] = n;
+        }
+        const int64_t at = backward_of ? pos - n : pos;
+        stream_copy(ix + at, cc, n);
+        stream_copy(d + at, cv, n);
+        for (int64_t o = b; o < e; ++o) pp[o + 1] = static_cast<J>(at + ends[o - b]);
+        pos = backward_of ? at : at + n;
+      };
+      if (back) {
+        for (int64_t e = o1; e > o0;) {
+          int64_t b = e - 1;
+          while (b > o0 && ub[e] - ub[b - 1] <= chunk_cap) --b;
+          chunk(b, e, true);
+          e = b;
+        }
+      } else {
+        for (int64_t b = o0; b < o1;) {
+          int64_t e = b + 1;
+          while (e < o1 && ub[e + 1] - ub[b] <= chunk_cap) ++e;
+          chunk(b, e, false);
+          b = e;
         }
       }
-      off[o + 1] = n;
+      stream_fence();
+      return true;
+    });
+    const int64_t base = w.base, n = w.n;
+    SparseMatrix r(f, rows, cols, data.slice(0, base, base + n, 1), idx.slice(0, base, base + n, 1), ptr);
+    return with_index_dtype(r, index_dtype_for(rows, cols, n));
+  });
+}
+
+// Two passes, for products whose columns repeat many times over. Pass 1, symbolic: how many
+// distinct columns each row of the result touches. Exact offsets let pass 2 write straight into
+// an output of the result's size.
+template <class T, class I, class S>
+SparseMatrix product_two_pass(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t rows, int64_t cols, int nt,
+                              SparseFormat f, const std::vector<int64_t>& ub, int64_t longest) {
+  const int64_t outer = va.outer, inner = vb.inner;
+  const int64_t k_end = outer > 0 ? va.end(outer - 1) : 0;
+  std::vector<int64_t> off(outer + 1, 0);
+  {
+    std::vector<std::vector<S>> stamps(nt);
+    for (auto& s : stamps) s.assign(inner, std::numeric_limits<S>::max());
+    const std::vector<int64_t> b1 = balanced_bounds(va.indptr, static_cast<const I*>(nullptr), outer, nt);
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+    for (int t = 0; t < nt; ++t) {
+      S* stamp = stamps[t].data();
+      for (int64_t o = b1[t]; o < b1[t + 1]; ++o) {
+        const S mark = static_cast<S>(o);
+        int64_t n = 0;
+        for (int64_t k = va.begin(o), ke = va.end(o); k < ke; ++k) {
+          prefetch_rows(va, vb, k, k_end, false);
+          const int64_t j = va.index(k);
+          for (int64_t q = vb.begin(j), qe = vb.end(j); q < qe; ++q) {
+            const int64_t c = vb.index(q);
+            n += stamp[c] != mark;
+            stamp[c] = mark;
+          }
+        }
+        off[o + 1] = n;
+      }
     }
   }
   for (int64_t o = 0; o < outer; ++o) off[o + 1] += off[o];
@@ -113,61 +162,18 @@ SparseMatrix product(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t row
   const DType idt = index_dtype_for(rows, cols, total);
   NDArray idx(idt, {total}), data(dtype_v<T>, {total});
   std::vector<int64_t> kept(outer);
+  auto scratch = make_scratch<T, S>(nt, inner, longest, true, idt);
 
-  int64_t longest = 0;
-  for (int64_t o = 0; o < outer; ++o) longest = std::max(longest, off[o + 1] - off[o]);
-  for (auto& s : scratch) s->size_rows(longest, idt == DType::Int32 ? 32 : 64);
-
-  // Pass 2, numeric: a row's columns are listed in its output slot as first touched, with their
-  // sums beside them in the thread's scratch (in L1), then sorted in place; the non-zero sums
-  // are written in the sorted order through the sort's permutation. The sums are not looked up
-  // by column again: that second pass of random reads was a third of the numeric pass.
+  // Pass 2, numeric: each row built in place in its slot of the output (product_row).
   dispatch_index(idt, [&](auto itag) {
     using J = decltype(itag);
-    using P = std::conditional_t<sizeof(J) == 4, int32_t, int64_t>;
     J* ix = idx.data<J>();
     T* d = data.data<T>();
-    const std::vector<int64_t> b2 = balanced_bounds(off.data(), static_cast<const int64_t*>(nullptr), outer, nt);
+    const std::vector<int64_t> b2 = balanced_bounds(ub.data(), static_cast<const int64_t*>(nullptr), outer, nt);
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-    for (int t = 0; t < nt; ++t) {
-      Slot<S>* slot = scratch[t]->slot.get();
-      T* sums = scratch[t]->sums.get();
-      P* perm = nullptr;
-      if constexpr (sizeof(P) == 4) perm = scratch[t]->perm32.data();
-      else perm = scratch[t]->perm64.data();
-      for (int64_t o = b2[t]; o < b2[t + 1]; ++o) {
-        const S mark = static_cast<S>(outer + o);  // pass 1 left stamps below outer
-        J* row = ix + off[o];
-        int64_t n = 0;
-        for (int64_t k = va.begin(o), ke = va.end(o); k < ke; ++k) {
-          prefetch_rows(va, vb, k, k_end, true);
-          const int64_t j = va.index(k);
-          const T av = va.data[k];
-          for (int64_t q = vb.begin(j), qe = vb.end(j); q < qe; ++q) {
-            const int64_t c = vb.index(q);
-            Slot<S>& sl = slot[c];
-            if (sl.stamp != mark) {
-              sl.stamp = mark;
-              sl.pos = static_cast<S>(n);
-              sums[n] = multiply(av, vb.data[q]);
-              row[n++] = static_cast<J>(c);
-            } else {
-              accumulate(sums[sl.pos], multiply(av, vb.data[q]));
-            }
-          }
-        }
-        sort_distinct(row, n, perm, scratch[t]->sort_tmp.data());
-        T* vals = d + off[o];
-        int64_t w = 0;
-        for (int64_t q = 0; q < n; ++q) {
-          const T v = sums[perm[q]];
-          row[w] = row[q];
-          vals[w] = v;
-          w += is_nonzero(v) ? 1 : 0;
-        }
-        kept[o] = w;
-      }
-    }
+    for (int t = 0; t < nt; ++t)
+      for (int64_t o = b2[t]; o < b2[t + 1]; ++o)
+        kept[o] = product_row<T, I, S, J>(va, vb, o, ub[o + 1] - ub[o], k_end, *scratch[t], ix + off[o], d + off[o]);
     // Exact cancellations left gaps: close them (rare, so one sequential move).
     int64_t at = 0;
     for (int64_t o = 0; o < outer; ++o) {
@@ -187,9 +193,22 @@ SparseMatrix product(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t row
   return SparseMatrix(f, rows, cols, data, idx, ptr);
 }
 
+template <class T, class I, class S>
+SparseMatrix product(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t rows, int64_t cols, int nt,
+                     SparseFormat f, SpgemmPasses passes, int blocks) {
+  int64_t longest = 0;
+  const std::vector<int64_t> ub = product_offsets(va, vb, nt, longest);
+  const bool long_rows = longest > kShortRow || vb.inner > kPackedCols;
+  if (passes == SpgemmPasses::Auto)
+    passes = ub[va.outer] <= kOnePassExpansion * (va.nnz + vb.nnz) + 65536 ? SpgemmPasses::One : SpgemmPasses::Two;
+  if (passes == SpgemmPasses::Two) return product_two_pass<T, I, S>(va, vb, rows, cols, nt, f, ub, longest);
+  const int nb = blocks > 0 ? static_cast<int>(std::min<int64_t>(blocks, std::max<int64_t>(va.outer, 1))) : nt;
+  return product_one_pass<T, I, S>(va, vb, rows, cols, nt, nb, f, ub, longest, long_rows);
+}
+
 }  // namespace
 
-SparseMatrix spgemm(const SparseMatrix& a_in, const SparseMatrix& b_in) {
+SparseMatrix spgemm(const SparseMatrix& a_in, const SparseMatrix& b_in, SpgemmPasses passes, int blocks) {
   if (a_in.cols() != b_in.rows())
     value_error("[dot] shapes ", shape_str(a_in.shape()), " and ", shape_str(b_in.shape()), " not aligned");
   const SparseFormat f = a_in.format();
@@ -214,9 +233,9 @@ SparseMatrix spgemm(const SparseMatrix& a_in, const SparseMatrix& b_in) {
     // MemoryError is raised on the calling thread.
     checked_nbytes(vb.inner, sizeof(Slot<uint64_t>) + sizeof(uint64_t), {vb.inner}, dtype_name(dtype_v<T>), "dot");
     constexpr int64_t u32 = std::numeric_limits<uint32_t>::max();
-    if (2 * va.outer < u32 && vb.inner < u32)
-      return product<T, I, uint32_t>(va, vb, rows, cols, nt, f);
-    return product<T, I, uint64_t>(va, vb, rows, cols, nt, f);
+    if (va.outer < u32 && vb.inner < u32)
+      return product<T, I, uint32_t>(va, vb, rows, cols, nt, f, passes, blocks);
+    return product<T, I, uint64_t>(va, vb, rows, cols, nt, f, passes, blocks);
   });
 }
 

@@ -26,12 +26,21 @@ void spmm(const SparseMatrix& a, const NDArray& b, NDArray& out, bool accumulate
 /// writes its own output row), or over the outer slices of b when x is a vector and b is CSC.
 void dense_spmm(const NDArray& x, const SparseMatrix& b, NDArray& out);
 
-/// The sparse product a . b (Gustavson's row-by-row algorithm with a dense accumulator per
-/// thread, in two passes: a symbolic one sizes each result row exactly, the numeric one writes
-/// straight into the output; spgemm.cpp), in a's format; b is converted to a's format when
-/// needed; a and b must share a dtype. Indices of the result are sorted; sums that are exactly
-/// zero are dropped (as scipy).
-SparseMatrix spgemm(const SparseMatrix& a, const SparseMatrix& b);
+/// How spgemm builds its result. One: a single numeric pass into an output sized by the products
+/// (each row's upper bound), rows written as they finish. Two: a symbolic pass first sizes each
+/// row exactly. Auto takes One unless the products outnumber the operands' entries more than
+/// eightfold (columns repeating many times over would reserve far more than the result holds).
+enum class SpgemmPasses { Auto, One, Two };
+
+/// The sparse product a . b (Gustavson's rows; spgemm.cpp), in a's format; b is converted to a's
+/// format when needed; a and b must share a dtype. A row of up to 256 products is built by
+/// expand-sort-combine in L1, a longer one with a dense accumulator per thread. Indices of the
+/// result are sorted; sums that are exactly zero are dropped (as scipy); a column's products are
+/// summed in the order of a's entries, then b's, so every path and thread count gives the same
+/// bits. `passes` and `blocks` (row blocks of the one-pass product, 0: one per thread; the
+/// threads take them in turn) are for tests and benchmarks.
+SparseMatrix spgemm(const SparseMatrix& a, const SparseMatrix& b, SpgemmPasses passes = SpgemmPasses::Auto,
+                    int blocks = 0);
 
 /// Sampled dense-dense product: for each stored entry k of `pattern` at (i, j),
 /// out[k] = dot(x[i, :], y[j, :]) (times pattern's value when scale_by_pattern). x is (rows x K),

@@ -1,0 +1,170 @@
+// One row of a sparse x sparse product (spgemm.cpp), two ways: expand-sort-combine in L1 for a
+// short row, Gustavson's accumulator indexed by column for a long one; and the gather prefetches.
+#pragma once
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+#include "hypatia/sparse/kernels/sort_distinct.h"
+#include "hypatia/value/sparse_view.h"
+
+namespace hypatia::sparse_kernels::spgemm_rows {
+
+// always_inline: as a plain inline helper that only loads and prefetches, GCC 12 judged it free
+// of side effects and deleted its calls before inlining it (the object held no prefetch at all).
+__attribute__((always_inline)) inline void prefetch_at(const void* base, int64_t bytes) {
+  __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(base) + static_cast<uintptr_t>(bytes)), 0, 3);
+}
+
+/// Software prefetches for the rows of b that a's entry k + 8 will read (its indptr entry was
+/// asked for 8 entries earlier, at k + 16): each of a's entries starts a fresh random row of b,
+/// and without them every row waits on its own chain of misses (indptr, then indices, then
+/// values). Entries at or past k_end are not prefetched. A prefetch never faults, so addresses
+/// past the ends are formed as integers.
+template <class T, class I>
+__attribute__((always_inline)) inline void prefetch_rows(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t k,
+                                                         int64_t k_end, bool values) {
+  constexpr int64_t si = sizeof(I), st = sizeof(T);
+  if (k + 16 < k_end) prefetch_at(vb.indptr, si * va.index(k + 16));
+  if (k + 8 < k_end) {
+    const int64_t j = va.index(k + 8), b0 = vb.begin(j), n = vb.end(j) - b0;
+    prefetch_at(vb.indices, si * b0);
+    if (n * si > 64) prefetch_at(vb.indices, si * (b0 + n - 1));
+    if (values) {
+      prefetch_at(vb.data, st * b0);
+      if (n * st > 64) prefetch_at(vb.data, st * (b0 + n - 1));
+    }
+  }
+}
+
+/// The products a row of the result sums: for each stored entry of the row of a, the length of
+/// the row of b it names (an upper bound on the row's entries, exact when no column repeats).
+template <class T, class I>
+inline int64_t row_products(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o) {
+  int64_t n = 0;
+  for (int64_t k = va.begin(o), ke = va.end(o); k < ke; ++k) n += vb.end(va.index(k)) - vb.begin(va.index(k));
+  return n;
+}
+
+/// Rows with at most this many products, over at most kPackedCols columns, are built by
+/// expand-sort-combine: each product's column and its place in the row packed into one int32 key.
+inline constexpr int64_t kShortRow = kRankSortMax;
+inline constexpr int64_t kPackedCols = int64_t{1} << 23;
+
+/// Column accumulator entry (one per column of b, per thread): the row stamp the column last got
+/// and the column's place in the row's list. S is uint32_t whenever the stamps and the inner
+/// extent fit, halving what every product touches at random.
+template <class S>
+struct Slot {
+  S stamp;
+  S pos;
+};
+
+/// The combine step of a short row with AVX-512, for float32/float64 values and int32 output
+/// indices: runs of one column of the sorted keys summed in key order, exact zeros dropped,
+/// written to oc/ov (as the scalar loop of product_row does, bit for bit). Returns the row's
+/// length, or -1 when AVX-512 is not in use (tiled::use_avx512()).
+int64_t combine_runs_avx512(const int32_t* keys, int32_t n, const float* vals, int32_t* oc, float* ov);
+int64_t combine_runs_avx512(const int32_t* keys, int32_t n, const double* vals, int32_t* oc, double* ov);
+
+/// One thread's scratch for building rows. `slot` is sized to b's inner extent and created only
+/// when a long row needs it; stamps are never cleared (each row has its own).
+template <class T, class S>
+struct RowScratch {
+  std::vector<int32_t> keys, keys_tmp;  // packed keys of a short row, and the sort's room
+  std::unique_ptr<T[]> vals;            // products (short row) or sums (long row) by place
+  std::unique_ptr<Slot<S>[]> slot;
+  std::vector<int32_t> perm32;  // the long-row sort's permutation, by output index width
+  std::vector<int64_t> perm64;
+  std::vector<uint64_t> sort_tmp;
+
+  /// Room for rows of up to `longest` products; `long_rows` when some row takes the accumulator.
+  RowScratch(int64_t inner, int64_t longest, bool long_rows, int index_bits)
+      : keys(std::min(longest, kShortRow)), keys_tmp(std::min(longest, kShortRow)),
+        vals(new T[std::max<int64_t>(longest, 1)]) {
+    if (!long_rows) return;
+    slot.reset(new Slot<S>[inner]);
+    for (int64_t c = 0; c < inner; ++c) slot[c].stamp = std::numeric_limits<S>::max();
+    if (index_bits == 32) perm32.resize(longest);
+    else perm64.resize(longest);
+    sort_tmp.resize(longest);
+  }
+};
+
+/// Row o of the product, canonical with exact zeros dropped, written to oc/ov; returns its length.
+/// Short rows (n <= kShortRow products, b's inner extent below kPackedCols): every product is
+/// listed with the key (column << 8 | place), the keys are sorted (distinct by their place), and
+/// runs of one column are summed in place order. Long rows: Gustavson's accumulator, columns
+/// listed as first touched and then sorted. Both sum a column's products in the order of a's
+/// entries and then b's, so the two give the same bits. [k_pf, k_end): entries the prefetches
+/// may look ahead to.
+template <class T, class I, class S, class J>
+int64_t product_row(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o, int64_t n_products, int64_t k_end,
+                    RowScratch<T, S>& sc, J* oc, T* ov) {
+  T* vals = sc.vals.get();
+  if (n_products <= kShortRow && vb.inner <= kPackedCols) {
+    int32_t* keys = sc.keys.data();
+    int32_t n = 0;
+    for (int64_t k = va.begin(o), ke = va.end(o); k < ke; ++k) {
+      prefetch_rows(va, vb, k, k_end, true);
+      const int64_t j = va.index(k);
+      const T av = va.data[k];
+      for (int64_t q = vb.begin(j), qe = vb.end(j); q < qe; ++q, ++n) {
+        keys[n] = static_cast<int32_t>(vb.index(q) << 8) | n;
+        vals[n] = multiply(av, vb.data[q]);
+      }
+    }
+    sort_keys(keys, n, sc.keys_tmp.data());
+    if constexpr (std::is_same_v<J, int32_t> && (std::is_same_v<T, float> || std::is_same_v<T, double>)) {
+      const int64_t w = combine_runs_avx512(keys, n, vals, oc, ov);
+      if (w >= 0) return w;
+    }
+    int64_t w = 0;
+    for (int32_t i = 0; i < n;) {
+      const int32_t c = keys[i] >> 8;
+      T s = vals[keys[i] & 0xFF];
+      for (++i; i < n && (keys[i] >> 8) == c; ++i) accumulate(s, vals[keys[i] & 0xFF]);
+      oc[w] = static_cast<J>(c);
+      ov[w] = s;
+      w += is_nonzero(s) ? 1 : 0;
+    }
+    return w;
+  }
+  using P = std::conditional_t<sizeof(J) == 4, int32_t, int64_t>;
+  P* perm = nullptr;
+  if constexpr (sizeof(P) == 4) perm = sc.perm32.data();
+  else perm = sc.perm64.data();
+  Slot<S>* slot = sc.slot.get();
+  const S mark = static_cast<S>(o);
+  int64_t n = 0;
+  for (int64_t k = va.begin(o), ke = va.end(o); k < ke; ++k) {
+    prefetch_rows(va, vb, k, k_end, true);
+    const int64_t j = va.index(k);
+    const T av = va.data[k];
+    for (int64_t q = vb.begin(j), qe = vb.end(j); q < qe; ++q) {
+      const int64_t c = vb.index(q);
+      Slot<S>& sl = slot[c];
+      if (sl.stamp != mark) {
+        sl.stamp = mark;
+        sl.pos = static_cast<S>(n);
+        vals[n] = multiply(av, vb.data[q]);
+        oc[n++] = static_cast<J>(c);
+      } else {
+        accumulate(vals[sl.pos], multiply(av, vb.data[q]));
+      }
+    }
+  }
+  sort_distinct(oc, n, perm, sc.sort_tmp.data());
+  int64_t w = 0;
+  for (int64_t q = 0; q < n; ++q) {
+    const T v = vals[perm[q]];
+    oc[w] = oc[q];
+    ov[w] = v;
+    w += is_nonzero(v) ? 1 : 0;
+  }
+  return w;
+}
+
+}  // namespace hypatia::sparse_kernels::spgemm_rows
