@@ -232,6 +232,36 @@ TEST(Spgemm, ARowLongerThanTheStage) {
     }
 }
 
+// Columns that repeat many times over, and sums that cancel: Auto takes two passes; one pass fills
+// a fortieth of its products-sized arrays, two passes a fifth of their exact-sized ones; each
+// copies its result out, and all match the dense product.
+TEST(Spgemm, RepeatedColumnsDoNotHoldTheProductsSizedArrays) {
+  Restore restore;
+  // Every row of a names all 40 rows of b, and every row of b stores the same 30 columns of 50.
+  std::vector<int64_t> ap{0}, ai, bp{0}, bi;
+  std::vector<double> av, bv;
+  for (int64_t o = 0; o < 200; ++o) {
+    for (int64_t c = 0; c < 40; ++c) ai.push_back(c), av.push_back(1.0 + static_cast<double>((o + c) % 4));
+    ap.push_back(static_cast<int64_t>(ai.size()));
+  }
+  for (int64_t o = 0; o < 40; ++o) {
+    for (int64_t c = 0; c < 30; ++c) bi.push_back(c + 10), bv.push_back(static_cast<double>((o * c) % 5) - 2.0);
+    bp.push_back(static_cast<int64_t>(bi.size()));
+  }
+  const SparseMatrix a = from_triplets(SparseFormat::CSR, 200, 40, ap, ai, av, DType::Float64, DType::Int32);
+  const SparseMatrix b = from_triplets(SparseFormat::CSR, 40, 50, bp, bi, bv, DType::Float64, DType::Int32);
+  const NDArray want = dense_product(a, b);
+  for (const Way& way : kWays) {
+    SCOPED_TRACE(way.name);
+    const SparseMatrix c = sk::spgemm(a, b, way.passes, way.blocks);
+    c.validate();
+    EXPECT_TRUE(same(c.to_dense(), want));
+    // 240k products, 6000 distinct columns, most summing to zero: the arrays hold the result only.
+    EXPECT_LE(c.data().buffer()->nbytes(), static_cast<size_t>(c.nnz()) * sizeof(double) + 64);
+    EXPECT_LE(c.indices().buffer()->nbytes(), static_cast<size_t>(c.nnz()) * sizeof(int32_t) + 64);
+  }
+}
+
 TEST(SortKeys, RankSortMatchesStdSort) {
   Restore restore;
   std::mt19937_64 rng(9);

@@ -76,20 +76,23 @@ HYP_SORT512 void rank_sort(int32_t* x, int64_t n, int32_t* tmp, int32_t* perm) {
   std::memcpy(x, tmp, static_cast<size_t>(n) * sizeof(int32_t));
 }
 
-// Keys are first split by value into four buckets (quarters of [min, max], each vector's keys
-// compressed into their bucket's stretch of tmp), and each bucket rank-sorted back into x: the
-// rank sort's n^2 / 16 compares drop to about a quarter when the keys spread (a product row's
-// columns), and stay n^2 / 16 at worst (every key in one bucket). Short lists skip the split.
+// Keys are first split by value into kBuckets buckets (equal parts of [min, max], each vector's
+// keys compressed into their bucket's stretch of tmp), and each bucket rank-sorted back into x:
+// the rank sort's n^2 / 16 compares drop to about n^2 / (16 kBuckets) when the keys spread (a
+// product row's columns), and stay n^2 / 16 at worst (every key in one bucket). Short lists skip
+// the split.
+constexpr int kBuckets = 4;
 constexpr int64_t kBucketFrom = 48;
-// Which of the four buckets each live lane of k falls in: bucket b holds keys at or above pivot
-// b - 1 and below pivot b.
-HYP_SORT512 inline void bucket_masks(__mmask16 m, __m512i k, const __m512i pivot[3], __mmask16 out[4]) {
-  const __mmask16 ge1 = _mm512_mask_cmpge_epi32_mask(m, k, pivot[0]), ge2 = _mm512_mask_cmpge_epi32_mask(m, k, pivot[1]),
-                  ge3 = _mm512_mask_cmpge_epi32_mask(m, k, pivot[2]);
-  out[0] = static_cast<__mmask16>(m & ~ge1);
-  out[1] = static_cast<__mmask16>(ge1 & ~ge2);
-  out[2] = static_cast<__mmask16>(ge2 & ~ge3);
-  out[3] = ge3;
+// Which bucket each live lane of k falls in: bucket b holds keys at or above pivot b - 1 and
+// below pivot b.
+HYP_SORT512 inline void bucket_masks(__mmask16 m, __m512i k, const __m512i* pivot, __mmask16* out) {
+  __mmask16 below = m;
+  for (int b = 0; b + 1 < kBuckets; ++b) {
+    const __mmask16 ge = _mm512_mask_cmpge_epi32_mask(m, k, pivot[b]);
+    out[b] = static_cast<__mmask16>(below & ~ge);
+    below = ge;
+  }
+  out[kBuckets - 1] = below;
 }
 HYP_SORT512 void bucket_rank_sort(int32_t* x, int64_t n, int32_t* tmp) {
   if (n < kBucketFrom) {
@@ -109,28 +112,27 @@ HYP_SORT512 void bucket_rank_sort(int32_t* x, int64_t n, int32_t* tmp) {
     hi = _mm512_mask_max_epi32(hi, m, hi, k);
   }
   const int64_t kmin = _mm512_reduce_min_epi32(lo), span = static_cast<int64_t>(_mm512_reduce_max_epi32(hi)) - kmin + 1;
-  __m512i pivot[3];
-  for (int b = 0; b < 3; ++b) pivot[b] = _mm512_set1_epi32(static_cast<int32_t>(kmin + span * (b + 1) / 4));
-  int64_t count[4] = {0, 0, 0, 0};
+  __m512i pivot[kBuckets - 1];
+  for (int b = 0; b + 1 < kBuckets; ++b) pivot[b] = _mm512_set1_epi32(static_cast<int32_t>(kmin + span * (b + 1) / kBuckets));
+  int64_t start[kBuckets + 1] = {}, fill[kBuckets];
   for (int64_t at = 0; at < n; at += 16) {
     const __mmask16 m = live(at);
-    __mmask16 bm[4];
+    __mmask16 bm[kBuckets];
     bucket_masks(m, _mm512_maskz_loadu_epi32(m, x + at), pivot, bm);
-    for (int b = 0; b < 4; ++b) count[b] += __builtin_popcount(bm[b]);
+    for (int b = 0; b < kBuckets; ++b) start[b + 1] += __builtin_popcount(bm[b]);
   }
-  int64_t start[5] = {0, count[0], count[0] + count[1], count[0] + count[1] + count[2], n}, fill[4];
-  for (int b = 0; b < 4; ++b) fill[b] = start[b];
+  for (int b = 0; b < kBuckets; ++b) start[b + 1] += start[b], fill[b] = start[b];
   for (int64_t at = 0; at < n; at += 16) {
     const __mmask16 m = live(at);
     const __m512i k = _mm512_maskz_loadu_epi32(m, x + at);
-    __mmask16 bm[4];
+    __mmask16 bm[kBuckets];
     bucket_masks(m, k, pivot, bm);
-    for (int b = 0; b < 4; ++b) {
+    for (int b = 0; b < kBuckets; ++b) {
       _mm512_mask_compressstoreu_epi32(tmp + fill[b], bm[b], k);
       fill[b] += __builtin_popcount(bm[b]);
     }
   }
-  for (int b = 0; b < 4; ++b) rank_into<false>(tmp + start[b], start[b + 1] - start[b], x + start[b], nullptr);
+  for (int b = 0; b < kBuckets; ++b) rank_into<false>(tmp + start[b], start[b + 1] - start[b], x + start[b], nullptr);
 }
 
 #endif

@@ -120,7 +120,11 @@ SparseMatrix product_one_pass(const CsView<T, I>& va, const CsView<T, I>& vb, in
       return true;
     });
     const int64_t base = w.base, n = w.n;
-    SparseMatrix r(f, rows, cols, data.slice(0, base, base + n, 1), idx.slice(0, base, base + n, 1), ptr);
+    NDArray rd = data.slice(0, base, base + n, 1), ri = idx.slice(0, base, base + n, 1);
+    // A result that fills less than half its products-sized arrays (columns that repeat, or
+    // sums that cancel) is copied out, so that it does not hold the rest for as long as it lives.
+    if (2 * n < total) rd = rd.copy(), ri = ri.copy();
+    SparseMatrix r(f, rows, cols, rd, ri, ptr);
     return with_index_dtype(r, index_dtype_for(rows, cols, n));
   });
 }
@@ -186,9 +190,10 @@ SparseMatrix product_two_pass(const CsView<T, I>& va, const CsView<T, I>& vb, in
   });
   NDArray ptr(idt, {indptr_length(outer, "dot")});
   const int64_t nnz = counts_to_indptr(kept, ptr);
-  if (nnz != total) {
+  if (nnz != total) {  // exact zeros dropped; as in one pass, a result under half its arrays is copied out
     idx = idx.slice(0, 0, nnz, 1);
     data = data.slice(0, 0, nnz, 1);
+    if (2 * nnz < total) idx = idx.copy(), data = data.copy();
   }
   return SparseMatrix(f, rows, cols, data, idx, ptr);
 }

@@ -30,6 +30,7 @@ void dense_spmm(const NDArray& x, const SparseMatrix& b, NDArray& out);
 /// (each row's upper bound), rows written as they finish. Two: a symbolic pass first sizes each
 /// row exactly. Auto takes One unless the products outnumber the operands' entries more than
 /// eightfold (columns repeating many times over would reserve far more than the result holds).
+/// Either way, a result that fills less than half its arrays is copied into arrays of its size.
 enum class SpgemmPasses { Auto, One, Two };
 
 /// The sparse product a . b (Gustavson's rows; spgemm.cpp), in a's format; b is converted to a's
