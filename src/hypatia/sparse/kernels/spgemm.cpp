@@ -45,7 +45,7 @@ std::vector<int64_t> product_offsets(const CsView<T, I>& va, const CsView<T, I>&
   return ub;
 }
 
-// Per-thread scratch, made on the calling thread (a MemoryError is raised there).
+// Scratch for each block (or thread), made on the calling thread (a MemoryError is raised there).
 template <class T, class S>
 std::vector<std::unique_ptr<RowScratch<T, S>>> make_scratch(int nt, int64_t inner, int64_t longest, bool long_rows,
                                                            DType idt) {
@@ -56,9 +56,9 @@ std::vector<std::unique_ptr<RowScratch<T, S>>> make_scratch(int nt, int64_t inne
 
 // One pass. Row o has at most ub[o + 1] - ub[o] entries, so the output is sized by the products
 // and the rows are written as they are finished, in blocks balanced by products that the
-// threads take in pairs (paired_runs.h): no symbolic pass, and at two threads nothing moves. A
-// block written backward finishes its rows forward in chunks staged in the thread's buffer, so
-// the prefetches run ahead in the order rows are read, and copies each chunk below the last.
+// threads take in pairs (paired_runs.h): no symbolic pass, and at two threads nothing moves.
+// Every block builds its rows forward, in chunks staged in cache, so the prefetches run ahead in
+// the order rows are read; a block written backward places each chunk below the last.
 template <class T, class I, class S>
 SparseMatrix product_one_pass(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t rows, int64_t cols, int threads,
                               int nt, SparseFormat f, const std::vector<int64_t>& ub, int64_t longest, bool long_rows) {
@@ -86,8 +86,8 @@ SparseMatrix product_one_pass(const CsView<T, I>& va, const CsView<T, I>& vb, in
       J* cc = stage_c[t].data();
       T* cv = stage_v[t].get();
       std::vector<int64_t> ends;
-      // Rows [b, e) built into the stage and placed at `at`; returns their entries.
-      auto chunk = [&](int64_t b, int64_t e, bool backward_of) {
+      // Rows [b, e) built into the stage, then streamed out after pos (forward) or below it.
+      auto chunk = [&](int64_t b, int64_t e) {
         const int64_t k_end = va.begin(e);
         int64_t n = 0;
         ends.resize(e - b);
@@ -95,24 +95,24 @@ SparseMatrix product_one_pass(const CsView<T, I>& va, const CsView<T, I>& vb, in
           n += product_row<T, I, S, J>(va, vb, o, ub[o + 1] - ub[o], k_end, sc, cc + n, cv + n);
           ends[o - b] = n;
         }
-        const int64_t at = backward_of ? pos - n : pos;
+        const int64_t at = back ? pos - n : pos;
         stream_copy(ix + at, cc, n);
         stream_copy(d + at, cv, n);
         for (int64_t o = b; o < e; ++o) pp[o + 1] = static_cast<J>(at + ends[o - b]);
-        pos = backward_of ? at : at + n;
+        pos = back ? at : at + n;
       };
       if (back) {
         for (int64_t e = o1; e > o0;) {
           int64_t b = e - 1;
           while (b > o0 && ub[e] - ub[b - 1] <= chunk_cap) --b;
-          chunk(b, e, true);
+          chunk(b, e);
           e = b;
         }
       } else {
         for (int64_t b = o0; b < o1;) {
           int64_t e = b + 1;
           while (e < o1 && ub[e + 1] - ub[b] <= chunk_cap) ++e;
-          chunk(b, e, false);
+          chunk(b, e);
           b = e;
         }
       }
