@@ -262,6 +262,31 @@ TEST(Spgemm, RepeatedColumnsDoNotHoldTheProductsSizedArrays) {
   }
 }
 
+// 20k rows, nearly all empty: a staged chunk is cut at its row limit long before its products
+// fill it, and every path still agrees with the dense product.
+TEST(Spgemm, ManyEmptyRowsSplitIntoChunks) {
+  Restore restore;
+  std::mt19937_64 rng(3);
+  auto [a0, b] = operands(20, 60, 50, DType::Float64, DType::Int32, rng);
+  const NDArray a0d = a0.to_dense();
+  std::vector<int64_t> ap{0}, ai;
+  std::vector<double> av;
+  for (int64_t o = 0; o < 20000; ++o) {
+    if (o % 1000 == 7)
+      for (int64_t c = 0; c < 60; ++c)
+        if (const double x = a0d.data<double>()[(o / 1000) * 60 + c]; x != 0.0) ai.push_back(c), av.push_back(x);
+    ap.push_back(static_cast<int64_t>(ai.size()));
+  }
+  const SparseMatrix a = from_triplets(SparseFormat::CSR, 20000, 60, ap, ai, av, DType::Float64, DType::Int32);
+  const NDArray want = dense_product(a, b);
+  for (const Way& way : kWays) {
+    SCOPED_TRACE(way.name);
+    const SparseMatrix c = sk::spgemm(a, b, way.passes, way.blocks);
+    c.validate();
+    EXPECT_TRUE(same(c.to_dense(), want));
+  }
+}
+
 TEST(SortKeys, RankSortMatchesStdSort) {
   Restore restore;
   std::mt19937_64 rng(9);

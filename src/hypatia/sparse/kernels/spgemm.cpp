@@ -26,8 +26,10 @@ using namespace spgemm_rows;
 // output is sized by the products (each row's upper bound), and a product whose columns repeat
 // far more than that would reserve far more than it returns.
 constexpr int64_t kOnePassExpansion = 8;
-// Products a one-pass block stages before it streams them out (48 KB of int32 + float64).
+// Products a one-pass block stages before it streams them out (48 KB of int32 + float64), and
+// the most rows it stages at once (empty rows take no room).
 constexpr int64_t kChunkEntries = 4096;
+constexpr int64_t kChunkRows = 4096;
 
 // Each row's product count (prefix sums, outer + 1 values) and the longest row's.
 template <class T, class I>
@@ -79,18 +81,19 @@ SparseMatrix product_one_pass(const CsView<T, I>& va, const CsView<T, I>& vb, in
     pp[0] = 0;
     std::vector<std::vector<J>> stage_c(nt);
     std::vector<std::unique_ptr<T[]>> stage_v(nt);
-    for (int t = 0; t < nt; ++t) stage_c[t].resize(chunk_cap), stage_v[t].reset(new T[chunk_cap]);
+    std::vector<std::vector<int64_t>> stage_ends(nt);  // each staged row's end in the stage
+    for (int t = 0; t < nt; ++t)
+      stage_c[t].resize(chunk_cap), stage_v[t].reset(new T[chunk_cap]), stage_ends[t].resize(kChunkRows);
     const PairedRuns w = write_paired(threads, bounds, pp, ix, d, [&](int64_t o) { return ub[o]; },
                                       [&](int t, int64_t o0, int64_t o1, int64_t& pos, bool back) {
       RowScratch<T, S>& sc = *scratch[t];
       J* cc = stage_c[t].data();
       T* cv = stage_v[t].get();
-      std::vector<int64_t> ends;
+      int64_t* ends = stage_ends[t].data();
       // Rows [b, e) built into the stage, then streamed out after pos (forward) or below it.
       auto chunk = [&](int64_t b, int64_t e) {
         const int64_t k_end = va.begin(e);
         int64_t n = 0;
-        ends.resize(e - b);
         for (int64_t o = b; o < e; ++o) {
           n += product_row<T, I, S, J>(va, vb, o, ub[o + 1] - ub[o], k_end, sc, cc + n, cv + n);
           ends[o - b] = n;
@@ -104,14 +107,14 @@ SparseMatrix product_one_pass(const CsView<T, I>& va, const CsView<T, I>& vb, in
       if (back) {
         for (int64_t e = o1; e > o0;) {
           int64_t b = e - 1;
-          while (b > o0 && ub[e] - ub[b - 1] <= chunk_cap) --b;
+          while (b > o0 && e - b < kChunkRows && ub[e] - ub[b - 1] <= chunk_cap) --b;
           chunk(b, e);
           e = b;
         }
       } else {
         for (int64_t b = o0; b < o1;) {
           int64_t e = b + 1;
-          while (e < o1 && ub[e + 1] - ub[b] <= chunk_cap) ++e;
+          while (e < o1 && e - b < kChunkRows && ub[e + 1] - ub[b] <= chunk_cap) ++e;
           chunk(b, e);
           b = e;
         }
