@@ -133,6 +133,19 @@ const Way kWays[] = {{sk::SpgemmPasses::Auto, 0, "auto"}, {sk::SpgemmPasses::One
                      {sk::SpgemmPasses::One, 3, "one pass, 3 blocks"}, {sk::SpgemmPasses::One, 4, "one pass, 4 blocks"},
                      {sk::SpgemmPasses::One, 5, "one pass, 5 blocks"}, {sk::SpgemmPasses::Two, 0, "two passes"}};
 
+// Each way's product of a and b, validated and compared with the dense product `want`.
+std::vector<SparseMatrix> every_way(const SparseMatrix& a, const SparseMatrix& b, const NDArray& want) {
+  std::vector<SparseMatrix> out;
+  for (const Way& way : kWays) {
+    SCOPED_TRACE(way.name);
+    const SparseMatrix c = sk::spgemm(a, b, way.passes, way.blocks);
+    c.validate();
+    EXPECT_TRUE(same(c.to_dense(), want));
+    out.push_back(c);
+  }
+  return out;
+}
+
 TEST(Spgemm, EveryPathMatchesTheDenseProductAndDropsExactZeros) {
   Restore restore;
   std::mt19937_64 rng(23);
@@ -221,15 +234,11 @@ TEST(Spgemm, ARowLongerThanTheStage) {
   }
   const SparseMatrix a = from_triplets(SparseFormat::CSR, 6, 2000, ap, ai, av, DType::Float64, DType::Int32);
   const NDArray want = dense_product(a, b);
-  for (bool omp : {false, true})
-    for (const Way& way : kWays) {
-      SCOPED_TRACE(std::string(way.name) + (omp ? " 2T" : " 1T"));
-      set_openmp(omp);
-      const SparseMatrix c = sk::spgemm(a, b, way.passes, way.blocks);
-      c.validate();
-      EXPECT_TRUE(sk::has_sorted_indices(c));
-      EXPECT_TRUE(same(c.to_dense(), want));
-    }
+  for (bool omp : {false, true}) {
+    SCOPED_TRACE(omp ? "2T" : "1T");
+    set_openmp(omp);
+    for (const SparseMatrix& c : every_way(a, b, want)) EXPECT_TRUE(sk::has_sorted_indices(c));
+  }
 }
 
 // Columns that repeat many times over, and sums that cancel: Auto takes two passes; one pass fills
@@ -251,11 +260,10 @@ TEST(Spgemm, RepeatedColumnsDoNotHoldTheProductsSizedArrays) {
   const SparseMatrix a = from_triplets(SparseFormat::CSR, 200, 40, ap, ai, av, DType::Float64, DType::Int32);
   const SparseMatrix b = from_triplets(SparseFormat::CSR, 40, 50, bp, bi, bv, DType::Float64, DType::Int32);
   const NDArray want = dense_product(a, b);
-  for (const Way& way : kWays) {
-    SCOPED_TRACE(way.name);
-    const SparseMatrix c = sk::spgemm(a, b, way.passes, way.blocks);
-    c.validate();
-    EXPECT_TRUE(same(c.to_dense(), want));
+  const std::vector<SparseMatrix> results = every_way(a, b, want);
+  for (size_t w = 0; w < results.size(); ++w) {
+    SCOPED_TRACE(kWays[w].name);
+    const SparseMatrix& c = results[w];
     // 240k products, 6000 distinct columns, most summing to zero: the arrays hold the result only.
     EXPECT_LE(c.data().buffer()->nbytes(), static_cast<size_t>(c.nnz()) * sizeof(double) + 64);
     EXPECT_LE(c.indices().buffer()->nbytes(), static_cast<size_t>(c.nnz()) * sizeof(int32_t) + 64);
@@ -278,13 +286,7 @@ TEST(Spgemm, ManyEmptyRowsSplitIntoChunks) {
     ap.push_back(static_cast<int64_t>(ai.size()));
   }
   const SparseMatrix a = from_triplets(SparseFormat::CSR, 20000, 60, ap, ai, av, DType::Float64, DType::Int32);
-  const NDArray want = dense_product(a, b);
-  for (const Way& way : kWays) {
-    SCOPED_TRACE(way.name);
-    const SparseMatrix c = sk::spgemm(a, b, way.passes, way.blocks);
-    c.validate();
-    EXPECT_TRUE(same(c.to_dense(), want));
-  }
+  every_way(a, b, dense_product(a, b));
 }
 
 TEST(SortKeys, RankSortMatchesStdSort) {
