@@ -1,6 +1,7 @@
 // One row of a sparse x sparse product (spgemm.cpp), two ways: expand-sort-combine in L1 for a
 // short row, Gustavson's accumulator indexed by column for a long one; and the gather prefetches.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <memory>
