@@ -2,6 +2,7 @@
 a ruling missing from the migration guide (docs/check_docs.py), a docstring that does not name
 its arguments or what it raises (docs/_ext/hypatia_api.py)."""
 import pathlib
+import shutil
 import sys
 
 import pytest
@@ -13,6 +14,14 @@ pytest.importorskip("markdown_it")
 import check_docs  # noqa: E402
 import hypatia_api  # noqa: E402
 import run_examples  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _remove_scratch():
+    """run_page makes a scratch directory that only run_examples.main() removes: remove it here."""
+    yield
+    while run_examples.SCRATCH:
+        shutil.rmtree(run_examples.SCRATCH.pop(), ignore_errors=True)
 
 
 def _page(tmp_path, text):
