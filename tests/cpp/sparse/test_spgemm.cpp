@@ -289,19 +289,29 @@ TEST(Spgemm, ManyEmptyRowsSplitIntoChunks) {
   every_way(a, b, dense_product(a, b));
 }
 
-TEST(SortKeys, RankSortMatchesStdSort) {
+// Every length on both sides of each way sort_keys takes (the rank sort below 12 keys, the
+// network with 1, 2, 4, 8 or 16 registers, std::sort past 256), with keys from the bottom of the
+// range and from its top, INT32_MAX (the network's padding) included; the sorted list is also
+// checked not to spill past n.
+TEST(SortKeys, EveryLengthMatchesStdSort) {
   Restore restore;
   std::mt19937_64 rng(9);
   for (bool simd : {true, false}) {
     sk::tiled::set_avx512(simd);
-    for (int64_t n : {0, 1, 2, 15, 16, 17, 100, 128, 129, 255, 256, 257, 400}) {
-      std::vector<int32_t> pool(3 * n + 4);
-      for (size_t i = 0; i < pool.size(); ++i) pool[i] = static_cast<int32_t>(i * 256 + (i % 256));
-      std::shuffle(pool.begin(), pool.end(), rng);
-      std::vector<int32_t> x(pool.begin(), pool.begin() + n), want = x, tmp(n);
-      std::sort(want.begin(), want.end());
-      sk::sort_keys(x.data(), n, tmp.data());
-      EXPECT_EQ(x, want) << "n " << n << " simd " << simd;
-    }
+    for (int64_t n : {0, 1, 2, 11, 12, 13, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 200, 255, 256, 257, 400})
+      for (bool top : {false, true}) {
+        std::vector<int32_t> pool(3 * n + 4);
+        for (size_t i = 0; i < pool.size(); ++i) {
+          const auto low = static_cast<int32_t>(i * 256 + (i % 256));
+          pool[i] = top ? INT32_MAX - low : low;
+        }
+        std::shuffle(pool.begin(), pool.end(), rng);
+        std::vector<int32_t> x(pool.begin(), pool.begin() + n), want = x, tmp(n);
+        std::sort(want.begin(), want.end());
+        x.resize(n + 16, -7);
+        sk::sort_keys(x.data(), n, tmp.data());
+        EXPECT_EQ(std::vector<int32_t>(x.begin(), x.begin() + n), want) << "n " << n << " top " << top << " simd " << simd;
+        EXPECT_EQ(std::vector<int32_t>(x.begin() + n, x.end()), std::vector<int32_t>(16, -7)) << "n " << n;
+      }
   }
 }

@@ -1,10 +1,12 @@
 // sort_distinct (sort_distinct.h): AVX-512 rank sort of up to 256 distinct int32 keys, else std::sort;
-// both report where each sorted key came from.
+// both report where each sorted key came from. sort_keys: the same keys without the positions, by
+// a bitonic network (sort_network.h).
 #include "hypatia/sparse/kernels/sort_distinct.h"
 
 #include <algorithm>
 #include <cstring>
 
+#include "hypatia/sparse/kernels/sort_network.h"
 #include "hypatia/sparse/kernels/spmm_tiled.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -76,63 +78,43 @@ HYP_SORT512 void rank_sort(int32_t* x, int64_t n, int32_t* tmp, int32_t* perm) {
   std::memcpy(x, tmp, static_cast<size_t>(n) * sizeof(int32_t));
 }
 
-// Keys are first split by value into kBuckets buckets (equal parts of [min, max], each vector's
-// keys compressed into their bucket's stretch of tmp), and each bucket rank-sorted back into x:
-// the rank sort's n^2 / 16 compares drop to about n^2 / (16 kBuckets) when the keys spread (a
-// product row's columns), and stay n^2 / 16 at worst (every key in one bucket). Short lists skip
-// the split.
-constexpr int kBuckets = 4;
-constexpr int64_t kBucketFrom = 48;
-// Which bucket each live lane of k falls in: bucket b holds keys at or above pivot b - 1 and
-// below pivot b.
-HYP_SORT512 inline void bucket_masks(__mmask16 m, __m512i k, const __m512i* pivot, __mmask16* out) {
-  __mmask16 below = m;
-  for (int b = 0; b + 1 < kBuckets; ++b) {
-    const __mmask16 ge = _mm512_mask_cmpge_epi32_mask(m, k, pivot[b]);
-    out[b] = static_cast<__mmask16>(below & ~ge);
-    below = ge;
+// Up to 16 * R keys loaded into R registers (the lanes past n hold INT32_MAX, which sort last),
+// sorted by the bitonic network, and the first n stored back.
+template <int R>
+HYP_SORT512 void network_sort(int32_t* x, int64_t n) {
+  __m512i v[R];
+  __mmask16 live[R];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    const int64_t left = n - 16 * r;
+    live[r] = left >= 16 ? __mmask16(0xFFFF) : left <= 0 ? __mmask16(0) : __mmask16((1u << left) - 1);
+    v[r] = _mm512_mask_loadu_epi32(_mm512_set1_epi32(INT32_MAX), live[r], x + 16 * r);
   }
-  out[kBuckets - 1] = below;
+  sort_network::sort<0, R, true>(v);
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) _mm512_mask_storeu_epi32(x + 16 * r, live[r], v[r]);
 }
-HYP_SORT512 void bucket_rank_sort(int32_t* x, int64_t n, int32_t* tmp) {
-  if (n < kBucketFrom) {
+
+// Short lists take the rank sort (a few broadcasts and compares), longer ones the network with
+// as many registers as they fill: for a product row's 100 keys, 8 registers sort in about 60 %
+// of the time the rank sort took after splitting the keys into four buckets by value.
+constexpr int64_t kNetworkFrom = 12;
+static_assert(kRankSortMax <= 16 * 16, "the network takes at most 16 registers");
+HYP_SORT512 void sort_keys_avx512(int32_t* x, int64_t n, int32_t* tmp) {
+  if (n < kNetworkFrom) {
     rank_into<false>(x, n, tmp, nullptr);
     std::memcpy(x, tmp, static_cast<size_t>(n) * sizeof(int32_t));
-    return;
+  } else if (n <= 16) {
+    network_sort<1>(x, n);
+  } else if (n <= 32) {
+    network_sort<2>(x, n);
+  } else if (n <= 64) {
+    network_sort<4>(x, n);
+  } else if (n <= 128) {
+    network_sort<8>(x, n);
+  } else {
+    network_sort<16>(x, n);
   }
-  auto live = [n](int64_t at) {
-    const int64_t left = n - at;
-    return left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
-  };
-  __m512i lo = _mm512_set1_epi32(INT32_MAX), hi = _mm512_set1_epi32(INT32_MIN);
-  for (int64_t at = 0; at < n; at += 16) {
-    const __mmask16 m = live(at);
-    const __m512i k = _mm512_maskz_loadu_epi32(m, x + at);
-    lo = _mm512_mask_min_epi32(lo, m, lo, k);
-    hi = _mm512_mask_max_epi32(hi, m, hi, k);
-  }
-  const int64_t kmin = _mm512_reduce_min_epi32(lo), span = static_cast<int64_t>(_mm512_reduce_max_epi32(hi)) - kmin + 1;
-  __m512i pivot[kBuckets - 1];
-  for (int b = 0; b + 1 < kBuckets; ++b) pivot[b] = _mm512_set1_epi32(static_cast<int32_t>(kmin + span * (b + 1) / kBuckets));
-  int64_t start[kBuckets + 1] = {}, fill[kBuckets];
-  for (int64_t at = 0; at < n; at += 16) {
-    const __mmask16 m = live(at);
-    __mmask16 bm[kBuckets];
-    bucket_masks(m, _mm512_maskz_loadu_epi32(m, x + at), pivot, bm);
-    for (int b = 0; b < kBuckets; ++b) start[b + 1] += __builtin_popcount(bm[b]);
-  }
-  for (int b = 0; b < kBuckets; ++b) start[b + 1] += start[b], fill[b] = start[b];
-  for (int64_t at = 0; at < n; at += 16) {
-    const __mmask16 m = live(at);
-    const __m512i k = _mm512_maskz_loadu_epi32(m, x + at);
-    __mmask16 bm[kBuckets];
-    bucket_masks(m, k, pivot, bm);
-    for (int b = 0; b < kBuckets; ++b) {
-      _mm512_mask_compressstoreu_epi32(tmp + fill[b], bm[b], k);
-      fill[b] += __builtin_popcount(bm[b]);
-    }
-  }
-  for (int b = 0; b < kBuckets; ++b) rank_into<false>(tmp + start[b], start[b + 1] - start[b], x + start[b], nullptr);
 }
 
 #endif
@@ -158,7 +140,7 @@ void sort_distinct(int32_t* x, int64_t n, int32_t* perm, uint64_t* tmp) {
 void sort_keys(int32_t* x, int64_t n, int32_t* tmp) {
   if (n < 2) return;
 #if HYP_HAVE_SORT512
-  if (n <= kRankSortMax && tiled::use_avx512()) return bucket_rank_sort(x, n, tmp);
+  if (n <= kRankSortMax && tiled::use_avx512()) return sort_keys_avx512(x, n, tmp);
 #endif
   std::sort(x, x + n);
 }

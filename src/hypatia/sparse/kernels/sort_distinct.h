@@ -17,9 +17,11 @@ namespace hypatia::sparse_kernels {
 void sort_distinct(int32_t* x, int64_t n, int32_t* perm, uint64_t* tmp);
 void sort_distinct(int64_t* x, int64_t n, int64_t* perm, uint64_t* tmp);
 
-/// Sorts distinct non-negative keys x[0, n) ascending, as sort_distinct without the permutation:
-/// the rank sort up to kRankSortMax keys with AVX-512, else std::sort. `tmp` holds n keys. The
-/// product's short rows pack each column with its place in the row into one such key.
+/// Sorts distinct non-negative keys x[0, n) ascending, as sort_distinct without the permutation.
+/// With AVX-512, up to kRankSortMax keys: a bitonic network over as many registers as the keys
+/// fill (sort_network.h; about n log^2 n / 32 vector steps, no branch, and no scatter to place
+/// each key), or the rank sort below 12 keys; else std::sort. `tmp` holds n keys. The product's
+/// short rows pack each column with its place in the row into one such key.
 void sort_keys(int32_t* x, int64_t n, int32_t* tmp);
 
 inline constexpr int64_t kRankSortMax = 256;
