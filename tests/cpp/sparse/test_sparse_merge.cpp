@@ -354,6 +354,16 @@ SparseMatrix short_slices(int64_t outer, int64_t inner, DType dt, std::mt19937_6
   return raw(SparseFormat::CSR, outer, inner, data, idx, ptr, dt);
 }
 
+// m with its columns spread over [0, inner): column c of m's 40 becomes c * (inner - 1) / 39, so
+// that the first and the last column of the wider matrix are used and the order is kept.
+SparseMatrix widen(const SparseMatrix& m, int64_t inner) {
+  if (inner == m.cols()) return m;
+  NDArray idx = m.indices().copy();
+  int32_t* ix = idx.data<int32_t>();
+  for (int64_t k = 0; k < idx.size(); ++k) ix[k] = static_cast<int32_t>(ix[k] * (inner - 1) / (m.cols() - 1));
+  return SparseMatrix(m.format(), m.rows(), inner, m.data(), idx, m.indptr());
+}
+
 // Byte equality of two results (nan payloads and zero signs included).
 void expect_identical(const SparseMatrix& x, const SparseMatrix& y) {
   ASSERT_EQ(x.nnz(), y.nnz());
@@ -369,28 +379,37 @@ void expect_identical(const SparseMatrix& x, const SparseMatrix& y) {
 TEST(SparseMerge, ShortSlicesAvx512MatchScalarBitForBit) {
   // The AVX-512 block kernel (merge_avx512.cpp) against the scalar merge: slices on both sides
   // of 16 entries, every op, both float dtypes, 1 and 2 threads (the counting pass too), with
-  // cancellations, explicit zeros, infs and nans. Where the CPU lacks AVX-512 both runs take the
-  // scalar merge and the test still checks it against the dense reference.
+  // cancellations, explicit zeros, infs and nans. Add and Sub take the bitonic union up to 2^26
+  // columns and the compare-and-expand union past that: the 40-column operands are also spread
+  // over 2^26 columns (the last one's key, shifted and holding b's lane 15, is INT32_MAX, the
+  // network's padding) and over 2^26 + 1, and must give the 40-column result with its columns
+  // spread alike. Where the CPU lacks AVX-512 both runs take the scalar merge and the test still
+  // checks it against the dense reference.
   OpenmpGuard omp_guard;
   Avx512Guard simd_guard;
   std::mt19937_64 rng(31);
   for (DType dt : {DType::Float32, DType::Float64})
     for (bool special : {false, true}) {
       // 6000 slices of ~10: above the parallel threshold; 40 columns: many common positions.
-      SparseMatrix a = short_slices(6000, 40, dt, rng, special), b = short_slices(6000, 40, dt, rng, special);
+      SparseMatrix a40 = short_slices(6000, 40, dt, rng, special), b40 = short_slices(6000, 40, dt, rng, special);
       for (sk::SpBinary op : kOps)
         for (bool omp : {false, true}) {
-          SCOPED_TRACE(std::string(dtype_name(dt)) + (special ? " special" : "") + " op " + std::to_string(int(op)) +
-                       (omp ? " 2T" : " 1T"));
           set_openmp(omp);
-          sk::tiled::set_avx512(true);
-          const SparseMatrix fast = sk::binary_ss(a, b, op, dt);
           sk::tiled::set_avx512(false);
-          const SparseMatrix plain = sk::binary_ss(a, b, op, dt);
-          expect_identical(fast, plain);
-          if (!special) expect_binary(a, b, op, fast);
-          EXPECT_TRUE(sk::has_canonical_format(fast));
-          EXPECT_FALSE(sk::has_explicit_zeros(fast));
+          const SparseMatrix plain40 = sk::binary_ss(a40, b40, op, dt);
+          if (!special) expect_binary(a40, b40, op, plain40);
+          for (int64_t inner : {int64_t{40}, int64_t{1} << 26, (int64_t{1} << 26) + 1}) {
+            SCOPED_TRACE(std::string(dtype_name(dt)) + (special ? " special" : "") + " op " + std::to_string(int(op)) +
+                         (omp ? " 2T" : " 1T") + " inner " + std::to_string(inner));
+            const SparseMatrix a = widen(a40, inner), b = widen(b40, inner);
+            sk::tiled::set_avx512(true);
+            const SparseMatrix fast = sk::binary_ss(a, b, op, dt);
+            sk::tiled::set_avx512(false);
+            expect_identical(fast, sk::binary_ss(a, b, op, dt));
+            expect_identical(fast, widen(plain40, inner));
+            EXPECT_TRUE(sk::has_canonical_format(fast));
+            EXPECT_FALSE(sk::has_explicit_zeros(fast));
+          }
         }
     }
   // An unsorted short slice is caught by the block kernel (one thread and the counting pass).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "hypatia/sparse/kernels/sort_network.h"
 #include "hypatia/sparse/kernels/spmm_tiled.h"
 
 #if defined(__x86_64__)
@@ -236,11 +237,107 @@ HYP_MERGE512 HYP_INLINE int64_t merge_short(const Lanes& a, const Lanes& b, cons
   }
 }
 
+// Inner extents up to this take union_network: an index shifted left 5 bits stays an int32.
+constexpr int64_t kNetworkInner = int64_t{1} << 26;
+
+// The values of a union's entries, register q of 8 (double) or 16 (float) lanes of the packed
+// entries `t` (two registers of 16: slot | next slot << 8 | 1 << 16 when the next entry holds the same column): a's
+// value or zero, op'd with b's (its own, or the next entry's for a column in both, or zero), as
+// the scalar merge computes op(x, y), op(x, 0) and op(0, y).
+template <SpBinary Op>
+HYP_MERGE512 HYP_INLINE __m512d union_values(const Vals<double>& x, const Vals<double>& y, const __m512i* t, int q) {
+  const __m512i h = t[q / 2];
+  const __m512i s = _mm512_cvtepi32_epi64(q % 2 ? _mm512_extracti64x4_epi64(h, 1) : _mm512_castsi512_si256(h));
+  const __mmask8 from_b = _mm512_test_epi64_mask(s, _mm512_set1_epi64(16));
+  const __mmask8 pair = _mm512_test_epi64_mask(s, _mm512_set1_epi64(1 << 16));
+  const __m512d va = _mm512_permutex2var_pd(x.lo, s, x.hi), vb = _mm512_permutex2var_pd(y.lo, s, y.hi);
+  const __m512d vn = _mm512_permutex2var_pd(y.lo, _mm512_srli_epi64(s, 8), y.hi);
+  const Vals<double> ap{_mm512_maskz_mov_pd(static_cast<__mmask8>(~from_b), va), {}};
+  const Vals<double> bp{_mm512_mask_mov_pd(_mm512_maskz_mov_pd(pair, vn), from_b, vb), {}};
+  return Vals<double>::template apply<Op>(ap, bp).lo;
+}
+template <SpBinary Op>
+HYP_MERGE512 HYP_INLINE __m512 union_values(const Vals<float>& x, const Vals<float>& y, const __m512i* t, int q) {
+  const __m512i s = t[q];
+  const __mmask16 from_b = _mm512_test_epi32_mask(s, _mm512_set1_epi32(16));
+  const __mmask16 pair = _mm512_test_epi32_mask(s, _mm512_set1_epi32(1 << 16));
+  const __m512 v = _mm512_permutex2var_ps(x.v, s, y.v), vn = _mm512_permutex2var_ps(x.v, _mm512_srli_epi32(s, 8), y.v);
+  const Vals<float> ap{_mm512_maskz_mov_ps(static_cast<__mmask16>(~from_b), v)};
+  const Vals<float> bp{_mm512_mask_mov_ps(_mm512_maskz_mov_ps(pair, vn), from_b, v)};
+  return Vals<float>::template apply<Op>(ap, bp).v;
+}
+HYP_MERGE512 HYP_INLINE __mmask16 zero_lanes(__m512d v) { return _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_EQ_OQ); }
+HYP_MERGE512 HYP_INLINE __mmask16 zero_lanes(__m512 v) { return _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_EQ_OQ); }
+HYP_MERGE512 HYP_INLINE void store_lanes(double* p, int n, __m512d v) {
+  _mm512_mask_storeu_pd(p, static_cast<__mmask8>(_bzhi_u32(0xFFu, static_cast<unsigned>(n))), v);
+}
+HYP_MERGE512 HYP_INLINE void store_lanes(float* p, int n, __m512 v) {
+  _mm512_mask_storeu_ps(p, static_cast<__mmask16>(_bzhi_u32(0xFFFFu, static_cast<unsigned>(n))), v);
+}
+
+// Add or Sub of two short slices (as merge_short) by a bitonic merge (sort_network.h): each
+// index, shifted left 5 bits, carries its lane below (a's 0-15, b's 16-31); b's keys reversed
+// make the pair one bitonic sequence, and a single merge sorts the 32 keys. A column in both
+// sides is then two neighbouring keys, a's first, and the second is dropped. About half the
+// vector work of matching by 16 compares and placing by expands. Indices below kNetworkInner.
+template <SpBinary Op, class T, bool kBackward>
+HYP_MERGE512 HYP_INLINE int64_t union_network(const Lanes& a, const Lanes& b, const T* da, const T* db, int32_t* oi_base,
+                                              T* od_base, int64_t& pos) {
+  const __m512i lane = iota16(), pad = _mm512_set1_epi32(INT32_MAX);
+  __m512i v[2];
+  v[0] = _mm512_mask_or_epi32(pad, a.valid, _mm512_slli_epi32(a.idx, 5), lane);
+  const __m512i kb = _mm512_mask_or_epi32(pad, b.valid, _mm512_slli_epi32(b.idx, 5), _mm512_add_epi32(lane, _mm512_set1_epi32(16)));
+  v[1] = _mm512_maskz_permutexvar_epi32(0xFFFF, _mm512_setr_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), kb);
+  sort_network::merge<0, 1, true>(v);
+  const uint32_t valid = _bzhi_u32(~0u, static_cast<unsigned>(__builtin_popcount(a.valid) + __builtin_popcount(b.valid)));
+  const __m512i c0 = _mm512_srli_epi32(v[0], 5), c1 = _mm512_srli_epi32(v[1], 5);
+  const uint32_t same = static_cast<uint32_t>(_mm512_cmpeq_epi32_mask(c0, align(c1, c0, 1))) |
+                        static_cast<uint32_t>(_mm512_cmpeq_epi32_mask(c1, align(_mm512_set1_epi32(-1), c1, 1))) << 16;
+  const uint32_t pair = same & (valid >> 1), keep = valid & ~(pair << 1);
+  // Each kept entry packed as slot | next slot << 8 | pair flag << 16, and its column.
+  const __m512i m31 = _mm512_set1_epi32(31), flag = _mm512_set1_epi32(1 << 16);
+  const __m512i s0 = _mm512_and_si512(v[0], m31), s1 = _mm512_and_si512(v[1], m31);
+  __m512i t0 = _mm512_or_si512(s0, _mm512_slli_epi32(align(s1, s0, 1), 8));
+  __m512i t1 = _mm512_or_si512(s1, _mm512_slli_epi32(align(_mm512_setzero_si512(), s1, 1), 8));
+  t0 = _mm512_mask_or_epi32(t0, static_cast<__mmask16>(pair), t0, flag);
+  t1 = _mm512_mask_or_epi32(t1, static_cast<__mmask16>(pair >> 16), t1, flag);
+  const __mmask16 k0 = static_cast<__mmask16>(keep), k1 = static_cast<__mmask16>(keep >> 16);
+  const int n0 = __builtin_popcount(k0), n = n0 + __builtin_popcount(k1);
+  // The kept entries packed into two registers (in registers: stored and reloaded at an offset,
+  // each reload waited for the two stores it straddled).
+  const __m512i p0 = _mm512_maskz_compress_epi32(k0, t0), p1 = _mm512_maskz_compress_epi32(k1, t1);
+  const __mmask16 past = static_cast<__mmask16>(~_bzhi_u32(0xFFFFu, static_cast<unsigned>(n0)));
+  const __m512i from_p1 = _mm512_add_epi32(lane, _mm512_set1_epi32(16 - n0));
+  const __m512i t[2] = {_mm512_mask_expand_epi32(p0, past, p1), _mm512_maskz_permutexvar_epi32(0xFFFF, from_p1, p1)};
+  const Vals<T> x = Vals<T>::load(a.valid, da), y = Vals<T>::load(b.valid, db);
+  constexpr int L = 64 / sizeof(T);
+  using R = decltype(union_values<Op>(x, y, t, 0));
+  R r[32 / L];
+  __mmask16 zero = 0;
+#pragma GCC unroll 4
+  for (int q = 0; q < 32 / L; ++q)
+    if (q * L < n) {
+      r[q] = union_values<Op>(x, y, t, q);
+      zero |= static_cast<__mmask16>(zero_lanes(r[q]) & _bzhi_u32(0xFFFFu, static_cast<unsigned>(n - q * L)));
+    }
+  if (zero) return -1;  // the scalar merge drops it
+  const int64_t w = kBackward ? pos - n : pos;
+  pos = kBackward ? w : pos + n;
+  _mm512_mask_storeu_epi32(oi_base + w, static_cast<__mmask16>(~past), _mm512_maskz_compress_epi32(k0, c0));
+  _mm512_mask_storeu_epi32(oi_base + w + n0, static_cast<__mmask16>(_bzhi_u32(0xFFFFu, static_cast<unsigned>(n - n0))),
+                           _mm512_maskz_compress_epi32(k1, c1));
+#pragma GCC unroll 4
+  for (int q = 0; q < 32 / L; ++q)
+    if (q * L < n) store_lanes(od_base + w + q * L, n - q * L, r[q]);
+  return n;
+}
+
 template <SpBinary Op, class T, bool kBackward>
 HYP_MERGE512 bool merge_block(const CsView<T, int32_t>& a, const CsView<T, int32_t>& b, int64_t o0, int64_t o1,
                               int32_t* pp, int32_t* oi, T* od, int64_t& pos_io) {
   int64_t pos = pos_io;
   const int64_t inner = a.inner;
+  const bool network = inner <= kNetworkInner;
   const __m512i limit = _mm512_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(std::min<int64_t>(inner, int64_t{1} << 31))));
   BackwardStage<int32_t, T> stage;
   for (int64_t k = o0; k < o1; ++k) {
@@ -252,7 +349,10 @@ HYP_MERGE512 bool merge_block(const CsView<T, int32_t>& a, const CsView<T, int32
     if (pe - p <= 16 && qe - q <= 16) {
       const Lanes la = load_lanes(a.indices + p, pe - p), lb = load_lanes(b.indices + q, qe - q);
       if (!(increasing(la, limit) & increasing(lb, limit))) return false;
-      n = merge_short<Op, T, kBackward>(la, lb, a.data + p, b.data + q, oi, od, pos);
+      if (Op != SpBinary::Mul && network)
+        n = union_network<Op, T, kBackward>(la, lb, a.data + p, b.data + q, oi, od, pos);
+      else
+        n = merge_short<Op, T, kBackward>(la, lb, a.data + p, b.data + q, oi, od, pos);
     } else if (!slices_ok(a.indices, p, pe, b.indices, q, qe, inner)) {
       return false;
     }
