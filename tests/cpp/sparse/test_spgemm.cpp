@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <optional>
 #include <random>
@@ -214,6 +215,78 @@ TEST(Spgemm, ColumnsPastThePackedKeyTakeTheAccumulator) {
     for (int64_t q = 0; q < c.nnz(); ++q) wrong += ci.data<int64_t>()[q] != ni.data<int64_t>()[q] * stretch + 3;
     EXPECT_EQ(wrong, 0);
   }
+}
+
+// Long rows (past kShortRow products) whose columns lie close together are read off the row's
+// bitmap; those spread over a wide range are sorted. Rows of both kinds alternate (so a row that
+// left a bit set would show it in the next), the first and the last column are used, and some
+// sums cancel; every way, with AVX-512 on and off, gives a product summed column by column in a
+// map, exactly (small integer values).
+TEST(Spgemm, LongRowsReadOffTheBitmapOrSortedAlike) {
+  Restore restore;
+  const int64_t inner = int64_t{1} << 20;
+  std::mt19937_64 rng(43);
+  std::uniform_int_distribution<int> v(-3, 3);
+  // b: rows 0-99 hold 4 columns below 400 (row 0 column 0); rows 100-199 4 columns spread over
+  // the whole width (row 199 the last column); b's row 7 is the negative of row 6.
+  std::vector<int64_t> bp{0}, bi, ap{0}, ai;
+  std::vector<double> bv, av;
+  for (int64_t r = 0; r < 200; ++r) {
+    std::vector<int64_t> cols;
+    if (r == 7) {
+      for (int64_t q = bp[6]; q < bp[7]; ++q) bi.push_back(bi[q]), bv.push_back(-bv[q]);
+    } else {
+      while (cols.size() < 4) {
+        const int64_t c = r == 0 && cols.empty() ? 0 : r == 199 && cols.empty() ? inner - 1
+                          : r < 100 ? std::uniform_int_distribution<int64_t>(0, 399)(rng)
+                                    : std::uniform_int_distribution<int64_t>(0, inner - 1)(rng);
+        if (std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
+      }
+      for (int64_t c : cols) bi.push_back(c), bv.push_back(v(rng) == 0 ? 1.0 : v(rng) + 4.0);
+    }
+    bp.push_back(static_cast<int64_t>(bi.size()));
+  }
+  // a: 90 rows of 70-90 entries (280-360 products): narrow rows name b's rows 0-99 (rows 6 and 7
+  // both, with equal values, in every third), wide rows 100-199, mixed rows both.
+  for (int64_t o = 0; o < 90; ++o) {
+    const int kind = o % 3;  // 0 narrow, 1 wide, 2 mixed
+    std::vector<int64_t> rows(200);
+    std::iota(rows.begin(), rows.end(), 0);
+    std::shuffle(rows.begin() + (kind == 1 ? 100 : 0), rows.begin() + (kind == 0 ? 100 : 200), rng);
+    const int64_t len = 70 + static_cast<int64_t>(o % 21), from = kind == 1 ? 100 : 0;
+    for (int64_t q = 0; q < len; ++q) {
+      const int64_t r = rows[from + q];
+      if (kind == 0 && (r == 6 || r == 7)) continue;
+      ai.push_back(r), av.push_back(v(rng) == 0 ? 2.0 : 1.0);
+    }
+    if (kind == 0) ai.insert(ai.end(), {6, 7}), av.insert(av.end(), {1.0, 1.0});
+    ap.push_back(static_cast<int64_t>(ai.size()));
+  }
+  const SparseMatrix a = from_triplets(SparseFormat::CSR, 90, 200, ap, ai, av, DType::Float64, DType::Int32);
+  const SparseMatrix b = from_triplets(SparseFormat::CSR, 200, inner, bp, bi, bv, DType::Float64, DType::Int32);
+  // The reference, row by row: (column, sum) in column order, exact zeros dropped.
+  std::vector<int64_t> wp{0}, wi;
+  std::vector<double> wv;
+  for (int64_t o = 0; o < 90; ++o) {
+    std::map<int64_t, double> row;
+    for (int64_t k = ap[o]; k < ap[o + 1]; ++k)
+      for (int64_t q = bp[ai[k]]; q < bp[ai[k] + 1]; ++q) row[bi[q]] += av[k] * bv[q];
+    for (const auto& [c, x] : row)
+      if (x != 0.0) wi.push_back(c), wv.push_back(x);
+    wp.push_back(static_cast<int64_t>(wi.size()));
+  }
+  for (bool simd : {true, false})
+    for (const Way& way : kWays) {
+      SCOPED_TRACE(std::string(way.name) + (simd ? " avx512" : ""));
+      sk::tiled::set_avx512(simd);
+      const SparseMatrix c = sk::spgemm(a, b, way.passes, way.blocks);
+      c.validate();
+      const NDArray ci = c.indices().astype(DType::Int64), cp = c.indptr().astype(DType::Int64);
+      ASSERT_EQ(c.nnz(), static_cast<int64_t>(wi.size()));
+      EXPECT_TRUE(std::equal(wp.begin(), wp.end(), cp.data<int64_t>()));
+      EXPECT_TRUE(std::equal(wi.begin(), wi.end(), ci.data<int64_t>()));
+      EXPECT_TRUE(std::equal(wv.begin(), wv.end(), c.data().data<double>()));
+    }
 }
 
 // A row of ~10k products (more than a one-pass block stages at once) between short rows: the

@@ -53,6 +53,10 @@ inline int64_t row_products(const CsView<T, I>& va, const CsView<T, I>& vb, int6
 /// expand-sort-combine: each product's column and its place in the row packed into one int32 key.
 inline constexpr int64_t kShortRow = kRankSortMax;
 inline constexpr int64_t kPackedCols = int64_t{1} << 23;
+/// A long row's columns are read off its bitmap, in order, when the bitmap's words from the
+/// lowest column to the highest number fewer than this many per column (else they are sorted):
+/// a word read is far cheaper than a compare of the sort, about half of which mispredict.
+inline constexpr int64_t kScanPerColumn = 8;
 
 /// Column accumulator entry (one per column of b, per thread): the row stamp the column last got
 /// and the column's place in the row's list. S is uint32_t whenever the stamps and the inner
@@ -77,6 +81,7 @@ struct RowScratch {
   std::vector<int32_t> keys, keys_tmp;  // packed keys of a short row, and the sort's room
   std::unique_ptr<T[]> vals;            // products (short row) or sums (long row) by place
   std::unique_ptr<Slot<S>[]> slot;
+  std::vector<uint64_t> bits;   // a long row's columns, one bit each; all zero between rows
   std::vector<int32_t> perm32;  // the long-row sort's permutation, by output index width
   std::vector<int64_t> perm64;
   std::vector<uint64_t> sort_tmp;
@@ -88,6 +93,7 @@ struct RowScratch {
     if (!long_rows) return;
     slot.reset(new Slot<S>[inner]);
     for (int64_t c = 0; c < inner; ++c) slot[c].stamp = std::numeric_limits<S>::max();
+    bits.assign((inner + 63) / 64, 0);
     if (index_bits == 32) perm32.resize(longest);
     else perm64.resize(longest);
     sort_tmp.resize(longest);
@@ -138,8 +144,9 @@ int64_t product_row(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o, i
   if constexpr (sizeof(P) == 4) perm = sc.perm32.data();
   else perm = sc.perm64.data();
   Slot<S>* slot = sc.slot.get();
+  uint64_t* bits = sc.bits.data();
   const S mark = static_cast<S>(o);
-  int64_t n = 0;
+  int64_t n = 0, lo = std::numeric_limits<int64_t>::max(), hi = -1;
   for (int64_t k = va.begin(o), ke = va.end(o); k < ke; ++k) {
     prefetch_rows(va, vb, k, k_end, true);
     const int64_t j = va.index(k);
@@ -152,11 +159,41 @@ int64_t product_row(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o, i
         sl.pos = static_cast<S>(n);
         vals[n] = multiply(av, vb.data[q]);
         oc[n++] = static_cast<J>(c);
+        bits[c >> 6] |= uint64_t{1} << (c & 63);
+        lo = std::min(lo, c);
+        hi = std::max(hi, c);
       } else {
         accumulate(vals[sl.pos], multiply(av, vb.data[q]));
       }
     }
   }
+  if (n == 0) return 0;
+  // The columns in order: read off the bitmap when its touched words are few next to the
+  // columns (a dense row: no sort at all), else sorted.
+  if ((hi >> 6) - (lo >> 6) < kScanPerColumn * n) {
+    // Eight words at a time: which of them hold a column is found without a branch, and only
+    // those are visited (about half the words of a typical long row are empty, and a branch on
+    // each word mispredicted half the time).
+    int64_t w = 0;
+    const int64_t x1 = hi >> 6;
+    for (int64_t g = lo >> 6; g <= x1; g += 8) {
+      unsigned nz = 0;
+      for (int64_t x = g, xe = std::min(x1 + 1, g + 8); x < xe; ++x) nz |= static_cast<unsigned>(bits[x] != 0) << (x - g);
+      for (; nz != 0; nz &= nz - 1) {
+        const int64_t x = g + __builtin_ctz(nz);
+        for (uint64_t m = bits[x]; m != 0; m &= m - 1) {
+          const int64_t c = (x << 6) | __builtin_ctzll(m);
+          const T v = vals[slot[c].pos];
+          oc[w] = static_cast<J>(c);
+          ov[w] = v;
+          w += is_nonzero(v) ? 1 : 0;
+        }
+        bits[x] = 0;
+      }
+    }
+    return w;
+  }
+  for (int64_t q = 0; q < n; ++q) bits[oc[q] >> 6] = 0;
   sort_distinct(oc, n, perm, sc.sort_tmp.data());
   int64_t w = 0;
   for (int64_t q = 0; q < n; ++q) {
