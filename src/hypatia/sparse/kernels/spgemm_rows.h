@@ -104,7 +104,8 @@ struct RowScratch {
 /// Short rows (n <= kShortRow products, b's inner extent below kPackedCols): every product is
 /// listed with the key (column << 8 | place), the keys are sorted (distinct by their place), and
 /// runs of one column are summed in place order. Long rows: Gustavson's accumulator, columns
-/// listed as first touched and then sorted. Both sum a column's products in the order of a's
+/// marked in a bitmap as first touched and then read off it in order when it is dense enough
+/// (kScanPerColumn), else sorted. Both sum a column's products in the order of a's
 /// entries and then b's, so the two give the same bits. [k_pf, k_end): entries the prefetches
 /// may look ahead to.
 template <class T, class I, class S, class J>
