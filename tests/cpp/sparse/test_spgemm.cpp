@@ -1,5 +1,5 @@
 // The sparse product (spgemm.cpp, spgemm_rows.h, spgemm_combine.cpp) and its sorts
-// (sort_distinct.cpp): one pass and two, 1-5 row blocks, rows of 0 to ~600 products (short rows
+// (sort_distinct.cpp): one pass and two, 1-5 row blocks, Auto's choice between the passes, rows of 0 to ~600 products (short rows
 // by expand-sort-combine, long ones by the accumulator, both sides of the 16-lane blocks and of
 // kRankSortMax), exact cancellations, CSR and CSC, float32/float64/int64 values, int32/int64
 // indices, AVX-512 on and off, 1 and 2 threads; against a dense product and the same bits
@@ -132,7 +132,8 @@ struct Way {
 };
 const Way kWays[] = {{sk::SpgemmPasses::Auto, 0, "auto"}, {sk::SpgemmPasses::One, 1, "one pass, 1 block"},
                      {sk::SpgemmPasses::One, 3, "one pass, 3 blocks"}, {sk::SpgemmPasses::One, 4, "one pass, 4 blocks"},
-                     {sk::SpgemmPasses::One, 5, "one pass, 5 blocks"}, {sk::SpgemmPasses::Two, 0, "two passes"}};
+                     {sk::SpgemmPasses::One, 5, "one pass, 5 blocks"}, {sk::SpgemmPasses::Two, 0, "two passes"},
+                     {sk::SpgemmPasses::Two, 3, "two passes, 3 blocks"}};
 
 // Each way's product of a and b, validated and compared with the dense product `want`.
 std::vector<SparseMatrix> every_way(const SparseMatrix& a, const SparseMatrix& b, const NDArray& want) {
@@ -341,6 +342,52 @@ TEST(Spgemm, RepeatedColumnsDoNotHoldTheProductsSizedArrays) {
     EXPECT_LE(c.data().buffer()->nbytes(), static_cast<size_t>(c.nnz()) * sizeof(double) + 64);
     EXPECT_LE(c.indices().buffer()->nbytes(), static_cast<size_t>(c.nnz()) * sizeof(int32_t) + 64);
   }
+}
+
+// Auto's choice: few products per stored entry take one pass; many take one pass only where
+// rows sampled in proportion to their products say the result fills at least half of a
+// products-sized output. Rows of 1600 products over 10k columns (each result row ~1480 long)
+// take one pass; the same rows over 60 columns (each result row at most 60 long) take two; and
+// so does a product whose heaviest rows repeat their columns while its many light rows do not,
+// which an estimate drawn from rows evenly (rather than by products) would get wrong.
+TEST(Spgemm, AutoTakesOnePassWhereTheResultFillsItsProducts) {
+  std::mt19937_64 rng(9);
+  // m rows of `per` distinct columns each, row o's drawn from [0, width(o)).
+  auto random = [&](int64_t m, int64_t n, int per, auto width) {
+    std::vector<int64_t> p{0}, ix;
+    std::vector<double> v;
+    std::vector<int64_t> cols(n);
+    for (int64_t o = 0; o < m; ++o) {
+      cols.resize(width(o));
+      std::iota(cols.begin(), cols.end(), 0);
+      std::shuffle(cols.begin(), cols.end(), rng);
+      for (int q = 0; q < per; ++q) ix.push_back(cols[q]), v.push_back(1.0 + q % 3);
+      p.push_back(static_cast<int64_t>(ix.size()));
+    }
+    return from_triplets(SparseFormat::CSR, m, n, p, ix, v, DType::Float64, DType::Int32);
+  };
+  auto all = [](int64_t n) { return [n](int64_t) { return n; }; };
+  // 4000 x 40 entries of a, 400k of b: 6.4M products, past eight per stored entry (4.5M).
+  const SparseMatrix a = random(4000, 10000, 40, all(10000)), b = random(10000, 10000, 40, all(10000));
+  const SparseMatrix narrow = random(10000, 60, 40, all(60));
+  EXPECT_EQ(sk::spgemm_auto_passes(a, b), sk::SpgemmPasses::One);
+  EXPECT_EQ(sk::spgemm_auto_passes(sk::convert_format(a, SparseFormat::CSC), sk::convert_format(b, SparseFormat::CSC)),
+            sk::SpgemmPasses::One);
+  EXPECT_EQ(sk::spgemm_auto_passes(a, narrow), sk::SpgemmPasses::Two);
+  EXPECT_EQ(sk::spgemm_auto_passes(random(2000, 10000, 4, all(10000)), narrow), sk::SpgemmPasses::One);  // 8x rule
+  // 100 heavy rows name 1000 rows each of b's first 1000, whose 40 columns lie in [0, 60); then
+  // 20k light rows name one row each of the rest, 40 columns in [0, 10000). 5/6 of the 4.8M
+  // products are the heavy rows', whose result rows hold at most 60 columns: the result fills
+  // 0.17 of a products-sized output, though nearly every row sampled evenly would say 1.
+  std::vector<int64_t> ap{0}, ai;
+  std::vector<double> av;
+  for (int64_t o = 0; o < 20100; ++o) {
+    for (int64_t q = 0; q < (o < 100 ? 1000 : 1); ++q) ai.push_back(o < 100 ? q : 1000 + o % 9000), av.push_back(1.0);
+    ap.push_back(static_cast<int64_t>(ai.size()));
+  }
+  const SparseMatrix skew_a = from_triplets(SparseFormat::CSR, 20100, 10000, ap, ai, av, DType::Float64, DType::Int32);
+  const SparseMatrix skew_b = random(10000, 10000, 40, [](int64_t o) { return o < 1000 ? 60 : 10000; });
+  EXPECT_EQ(sk::spgemm_auto_passes(skew_a, skew_b), sk::SpgemmPasses::Two);
 }
 
 // 20k rows, nearly all empty: a staged chunk is cut at its row limit long before its products

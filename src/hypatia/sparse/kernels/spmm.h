@@ -28,9 +28,11 @@ void dense_spmm(const NDArray& x, const SparseMatrix& b, NDArray& out);
 
 /// How spgemm builds its result. One: a single numeric pass into an output sized by the products
 /// (each row's upper bound), rows written as they finish. Two: a symbolic pass first sizes each
-/// row exactly. Auto takes One unless the products outnumber the operands' entries more than
-/// eightfold (columns repeating many times over would reserve far more than the result holds).
-/// Either way, a result that fills less than half its arrays is copied into arrays of its size.
+/// row exactly. Auto takes One when the products number at most eight per stored entry of the
+/// operands, or when rows sampled in proportion to their products say the result would fill at
+/// least half of a products-sized output; else Two (columns repeating many times over would
+/// reserve far more than the result holds). Either way, a result that fills less than half its
+/// arrays is copied into arrays of its size.
 enum class SpgemmPasses { Auto, One, Two };
 
 /// The sparse product a . b (Gustavson's rows; spgemm.cpp), in a's format; b is converted to a's
@@ -38,10 +40,13 @@ enum class SpgemmPasses { Auto, One, Two };
 /// expand-sort-combine in L1, a longer one with a dense accumulator per thread. Indices of the
 /// result are sorted; sums that are exactly zero are dropped (as scipy); a column's products are
 /// summed in the order of a's entries, then b's, so every path and thread count gives the same
-/// bits. `passes` and `blocks` (row blocks of the one-pass product, 0: one per thread; the
+/// bits. `passes` and `blocks` (row blocks of the writing pass, 0: one per thread; the
 /// threads take them in turn) are for tests and benchmarks.
 SparseMatrix spgemm(const SparseMatrix& a, const SparseMatrix& b, SpgemmPasses passes = SpgemmPasses::Auto,
                     int blocks = 0);
+/// The passes spgemm's Auto takes for a . b (One or Two), for tests and benchmarks: the choice
+/// changes the time and the room a product takes, never its result.
+SpgemmPasses spgemm_auto_passes(const SparseMatrix& a, const SparseMatrix& b);
 
 /// Sampled dense-dense product: for each stored entry k of `pattern` at (i, j),
 /// out[k] = dot(x[i, :], y[j, :]) (times pattern's value when scale_by_pattern). x is (rows x K),
