@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -288,6 +290,137 @@ TEST(Spgemm, LongRowsReadOffTheBitmapOrSortedAlike) {
       EXPECT_TRUE(std::equal(wi.begin(), wi.end(), ci.data<int64_t>()));
       EXPECT_TRUE(std::equal(wv.begin(), wv.end(), c.data().data<double>()));
     }
+}
+
+// Long rows over few columns (kDenseSpan) sum into a dense array and read it all off. Values
+// are not small integers, so every sum depends on its order, and the result must equal, bit
+// for bit, sums taken column by column in the order of a's entries and then b's, the first
+// product assigned: NaN and inf (inf - inf) included, a lone -0.0 dropped, and a column whose
+// sum was -0.0 or cancelled in one row carrying nothing into the next. 1003 columns, not a
+// multiple of a register's lanes; float32 and float64, AVX-512 on and off, every way.
+template <class T>
+void dense_rows_case() {
+  Restore restore;
+  const int64_t inner = 1003;
+  std::mt19937_64 rng(51);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+  // b: 120 rows of 4 columns; row 0 holds column 0, row 1 column 1002; rows 2-5 the specials.
+  std::vector<int64_t> bp{0}, bi, ap{0}, ai;
+  std::vector<T> bv, av;
+  for (int64_t r = 0; r < 120; ++r) {
+    std::vector<int64_t> cols;
+    if (r == 0) cols.push_back(0);
+    if (r == 1) cols.push_back(inner - 1);
+    while (cols.size() < 4) {
+      const int64_t c = std::uniform_int_distribution<int64_t>(20, inner - 1)(rng);
+      if (std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
+    }
+    if (r >= 2 && r <= 5) cols[0] = 10 + r;  // columns 12-15 for the specials
+    for (int64_t c : cols) bi.push_back(c), bv.push_back(static_cast<T>(u(rng)));
+    if (r == 2) bv[bv.size() - 4] = nan;                       // column 12: NaN
+    if (r == 3) bv[bv.size() - 4] = inf;                       // column 13: inf ...
+    if (r == 4) bv[bv.size() - 4] = -inf, bi[bi.size() - 4] = 13;  // ... and -inf: NaN
+    if (r == 5) bv[bv.size() - 4] = static_cast<T>(-0.0);     // column 15: -0.0
+    bp.push_back(static_cast<int64_t>(bi.size()));
+  }
+  // a: 40 rows of 72-90 entries (288-360 products, over 1003 <= 16 x 288 columns); row 10
+  // names b's row 5 alone among the specials (its column 15 sums to -0.0), row 11 right after
+  // names row 5 again with another product in column 15; every fourth row names rows 2-4.
+  for (int64_t o = 0; o < 40; ++o) {
+    std::vector<int64_t> rows(114);
+    std::iota(rows.begin(), rows.end(), 6);
+    std::shuffle(rows.begin(), rows.end(), rng);
+    const int64_t len = 72 + o % 19;
+    std::vector<int64_t> pick(rows.begin(), rows.begin() + len);
+    if (o % 4 == 0) pick.insert(pick.begin() + len / 2, {2, 3, 4});
+    if (o == 10 || o == 11) pick.insert(pick.begin() + 5, 5);
+    if (o % 7 == 0) pick.push_back(0), pick.push_back(1);
+    for (int64_t r : pick) ai.push_back(r), av.push_back(static_cast<T>(u(rng)));
+    ap.push_back(static_cast<int64_t>(ai.size()));
+  }
+  const DType dt = std::is_same_v<T, float> ? DType::Float32 : DType::Float64;
+  auto make = [&](int64_t m, int64_t n, const std::vector<int64_t>& p, const std::vector<int64_t>& ix,
+                  const std::vector<T>& v) {
+    NDArray d(dt, {static_cast<int64_t>(v.size())});
+    std::copy(v.begin(), v.end(), d.data<T>());
+    const SparseMatrix s0 = from_triplets(SparseFormat::CSR, m, n, p, ix, std::vector<double>(v.size(), 1.0), dt, DType::Int32);
+    return SparseMatrix(SparseFormat::CSR, m, n, d, s0.indices(), s0.indptr());
+  };
+  const SparseMatrix a = make(40, 120, ap, ai, av), b = make(120, inner, bp, bi, bv);
+  std::vector<int64_t> wp{0}, wi;
+  std::vector<T> wv;
+  for (int64_t o = 0; o < 40; ++o) {
+    std::map<int64_t, T> row;
+    for (int64_t k = ap[o]; k < ap[o + 1]; ++k)
+      for (int64_t q = bp[ai[k]]; q < bp[ai[k] + 1]; ++q) {
+        const T x = av[k] * bv[q];
+        auto [it, fresh] = row.emplace(bi[q], x);
+        if (!fresh) it->second += x;
+      }
+    for (const auto& [c, x] : row)
+      if (x != T(0) || x != x) wi.push_back(c), wv.push_back(x);
+    wp.push_back(static_cast<int64_t>(wi.size()));
+  }
+  for (bool simd : {true, false})
+    for (bool omp : {false, true})
+      for (const Way& way : kWays) {
+        SCOPED_TRACE(std::string(way.name) + (simd ? " avx512" : "") + (omp ? " 2T" : " 1T"));
+        sk::tiled::set_avx512(simd);
+        set_openmp(omp);
+        const SparseMatrix c = sk::spgemm(a, b, way.passes, way.blocks);
+        c.validate();
+        const NDArray ci = c.indices().astype(DType::Int64), cp = c.indptr().astype(DType::Int64);
+        ASSERT_EQ(c.nnz(), static_cast<int64_t>(wi.size()));
+        EXPECT_TRUE(std::equal(wp.begin(), wp.end(), cp.data<int64_t>()));
+        EXPECT_TRUE(std::equal(wi.begin(), wi.end(), ci.data<int64_t>()));
+        EXPECT_EQ(std::memcmp(wv.data(), c.data().data<T>(), wv.size() * sizeof(T)), 0);
+      }
+}
+TEST(Spgemm, LongRowsOverFewColumnsSumDenselyBitForBit) {
+  dense_rows_case<float>();
+  dense_rows_case<double>();
+}
+
+// read_off_avx512 alone, for every value and column type (int64 columns take a product wider
+// than 2^31 otherwise): lengths around each register's lanes, NaN kept, -0.0 and 0 dropped,
+// every non-zero sum reset, and nothing written past the row's length plus kReadOffSlack.
+template <class T, class J>
+void read_off_case() {
+  Restore restore;
+  if (!sk::tiled::use_avx512()) GTEST_SKIP() << "no AVX-512 here";
+  std::mt19937_64 rng(5);
+  for (int64_t inner : {0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 100}) {
+    SCOPED_TRACE(inner);
+    std::vector<T> acc(inner);
+    for (T& x : acc) {
+      const int pick = static_cast<int>(rng() % 6);
+      x = pick < 2 ? T(0) : pick == 2 ? static_cast<T>(-0.0) : pick == 3 ? std::numeric_limits<T>::quiet_NaN()
+                                                                         : static_cast<T>(rng() % 1000) + T(1);
+    }
+    std::vector<J> wc;
+    std::vector<T> wv;
+    for (int64_t c = 0; c < inner; ++c)
+      if (acc[c] != T(0) || acc[c] != acc[c]) wc.push_back(static_cast<J>(c)), wv.push_back(acc[c]);
+    const int64_t room = static_cast<int64_t>(wc.size()) + sk::spgemm_rows::kReadOffSlack;
+    std::vector<J> oc(room + 8, J(-7));
+    std::vector<T> ov(room + 8, T(-7));
+    const int64_t w = sk::spgemm_rows::read_off_avx512(acc.data(), inner, oc.data(), ov.data());
+    ASSERT_EQ(w, static_cast<int64_t>(wc.size()));
+    EXPECT_TRUE(std::equal(wc.begin(), wc.end(), oc.begin()));
+    EXPECT_EQ(std::memcmp(wv.data(), ov.data(), wv.size() * sizeof(T)), 0);
+    for (int64_t q = room; q < room + 8; ++q) {
+      EXPECT_EQ(oc[q], J(-7));
+      EXPECT_EQ(ov[q], T(-7));
+    }
+    for (const T& x : acc) EXPECT_EQ(x, T(0));  // 0 or -0.0 (an identity for the next row)
+  }
+}
+TEST(Spgemm, ReadOffDenseSumsForEveryType) {
+  read_off_case<float, int32_t>();
+  read_off_case<double, int32_t>();
+  read_off_case<float, int64_t>();
+  read_off_case<double, int64_t>();
 }
 
 // A row of ~10k products (more than a one-pass block stages at once) between short rows: the

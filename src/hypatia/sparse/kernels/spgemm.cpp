@@ -91,7 +91,8 @@ SparseMatrix write_rows(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t 
     std::vector<std::unique_ptr<T[]>> stage_v(nt);
     std::vector<std::vector<int64_t>> stage_ends(nt);  // each staged row's end in the stage
     for (int t = 0; t < nt; ++t)
-      stage_c[t].resize(chunk_cap), stage_v[t].reset(new T[chunk_cap]), stage_ends[t].resize(kChunkRows);
+      stage_c[t].resize(chunk_cap + kReadOffSlack), stage_v[t].reset(new T[chunk_cap + kReadOffSlack]),
+          stage_ends[t].resize(kChunkRows);
     const PairedRuns w = write_paired(threads, bounds, pp, ix, d, [&](int64_t o) { return bound[o]; },
                                       [&](int t, int64_t o0, int64_t o1, int64_t& pos, bool back) {
       RowScratch<T, S>& sc = *scratch[t];

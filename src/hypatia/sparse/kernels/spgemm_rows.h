@@ -58,6 +58,26 @@ inline constexpr int64_t kPackedCols = int64_t{1} << 23;
 /// a word read is far cheaper than a compare of the sort, about half of which mispredict.
 inline constexpr int64_t kScanPerColumn = 8;
 
+/// A long row sums into a dense array of b's inner extent (acc[c] += product, no test, no list)
+/// and reads its columns off that array, all of it, when b's inner extent is at most this many
+/// times the row's products: a scan of 8 or 16 columns per AVX-512 compare is cheaper than the
+/// stamp test, the list and the bitmap that the accumulator slots spend on every product.
+inline constexpr int64_t kDenseSpan = 16;
+/// Value types summed in the dense array: all but the complex ones, for which 0 + x can differ
+/// from x in the sign of a zero part (a real type's -0.0 is dropped either way).
+template <class T>
+inline constexpr bool kDenseSums = !std::is_same_v<T, complex64> && !std::is_same_v<T, complex128>;
+
+/// Reads a row's columns off its dense sums acc[0, inner) with AVX-512: the non-zero sums and
+/// their columns written packed to ov/oc, every sum reset to zero; returns the row's length, or
+/// -1 when AVX-512 is not in use (tiled::use_avx512()). Whole registers are stored, so up to
+/// kReadOffSlack entries past the row's length may be written: oc/ov need that much room.
+inline constexpr int64_t kReadOffSlack = 16;
+int64_t read_off_avx512(float* acc, int64_t inner, int32_t* oc, float* ov);
+int64_t read_off_avx512(double* acc, int64_t inner, int32_t* oc, double* ov);
+int64_t read_off_avx512(float* acc, int64_t inner, int64_t* oc, float* ov);
+int64_t read_off_avx512(double* acc, int64_t inner, int64_t* oc, double* ov);
+
 /// Column accumulator entry (one per column of b, per thread): the row stamp the column last got
 /// and the column's place in the row's list. S is uint32_t whenever the stamps and the inner
 /// extent fit, halving what every product touches at random.
@@ -81,6 +101,7 @@ struct RowScratch {
   std::vector<int32_t> keys, keys_tmp;  // packed keys of a short row, and the sort's room
   std::unique_ptr<T[]> vals;            // products (short row) or sums (long row) by place
   std::unique_ptr<Slot<S>[]> slot;
+  std::unique_ptr<T[]> acc;     // dense sums by column (kDenseSpan), all zero between rows
   std::vector<uint64_t> bits;   // a long row's columns, one bit each; all zero between rows
   std::vector<int32_t> perm32;  // the long-row sort's permutation, by output index width
   std::vector<int64_t> perm64;
@@ -91,6 +112,8 @@ struct RowScratch {
       : keys(std::min(longest, kShortRow)), keys_tmp(std::min(longest, kShortRow)),
         vals(new T[std::max<int64_t>(longest, 1)]) {
     if (!long_rows) return;
+    if constexpr (kDenseSums<T>)
+      if (inner <= kDenseSpan * longest) acc.reset(new T[inner]()), std::fill_n(acc.get(), inner, T(0));
     slot.reset(new Slot<S>[inner]);
     for (int64_t c = 0; c < inner; ++c) slot[c].stamp = std::numeric_limits<S>::max();
     bits.assign((inner + 63) / 64, 0);
@@ -100,14 +123,16 @@ struct RowScratch {
   }
 };
 
-/// Row o of the product, canonical with exact zeros dropped, written to oc/ov; returns its length.
+/// Row o of the product, canonical with exact zeros dropped, written to oc/ov (room for its
+/// distinct columns plus kReadOffSlack); returns its length.
 /// Short rows (n <= kShortRow products, b's inner extent below kPackedCols): every product is
 /// listed with the key (column << 8 | place), the keys are sorted (distinct by their place), and
-/// runs of one column are summed in place order. Long rows: Gustavson's accumulator, columns
-/// marked in a bitmap as first touched and then read off it in order when it is dense enough
-/// (kScanPerColumn), else sorted. Both sum a column's products in the order of a's
-/// entries and then b's, so the two give the same bits. [k_pf, k_end): entries the prefetches
-/// may look ahead to.
+/// runs of one column are summed in place order. Long rows over an inner extent of at most
+/// kDenseSpan times their products: dense sums by column, all read off in order. Other long
+/// rows: Gustavson's accumulator, columns marked in a bitmap as first touched and then read off
+/// it in order when it is dense enough (kScanPerColumn), else sorted. All sum a column's
+/// products in the order of a's entries and then b's, so they give the same bits. [k_pf, k_end):
+/// entries the prefetches may look ahead to.
 template <class T, class I, class S, class J>
 int64_t product_row(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o, int64_t n_products, int64_t k_end,
                     RowScratch<T, S>& sc, J* oc, T* ov) {
@@ -139,6 +164,27 @@ int64_t product_row(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o, i
       w += is_nonzero(s) ? 1 : 0;
     }
     return w;
+  }
+  if constexpr (kDenseSums<T>) {
+    if (sc.acc && vb.inner <= kDenseSpan * n_products) {
+      T* acc = sc.acc.get();
+      for (int64_t k = va.begin(o), ke = va.end(o); k < ke; ++k) {
+        prefetch_rows(va, vb, k, k_end, true);
+        const int64_t j = va.index(k);
+        const T av = va.data[k];
+        for (int64_t q = vb.begin(j), qe = vb.end(j); q < qe; ++q) accumulate(acc[vb.index(q)], multiply(av, vb.data[q]));
+      }
+      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+        const int64_t w = read_off_avx512(acc, vb.inner, oc, ov);
+        if (w >= 0) return w;
+      }
+      int64_t w = 0;
+      for (int64_t c = 0; c < vb.inner; ++c) {
+        if (is_nonzero(acc[c])) oc[w] = static_cast<J>(c), ov[w++] = acc[c];
+        acc[c] = T(0);
+      }
+      return w;
+    }
   }
   using P = std::conditional_t<sizeof(J) == 4, int32_t, int64_t>;
   P* perm = nullptr;
