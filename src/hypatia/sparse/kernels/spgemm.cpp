@@ -101,7 +101,7 @@ SparseMatrix write_rows(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t 
       int64_t* ends = stage_ends[t].data();
       // Rows [b, e) built into the stage, then streamed out after pos (forward) or below it.
       auto chunk = [&](int64_t b, int64_t e) {
-        const int64_t k_end = va.begin(e);
+        const int64_t k_end = va.begin(back ? e : o1);  // forward: the next chunk's rows are read next
         int64_t n = 0;
         for (int64_t o = b; o < e; ++o) {
           n += product_row<T, I, S, J>(va, vb, o, ub[o + 1] - ub[o], k_end, sc, cc + n, cv + n);
