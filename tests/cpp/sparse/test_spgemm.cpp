@@ -220,12 +220,13 @@ TEST(Spgemm, ColumnsPastThePackedKeyTakeTheAccumulator) {
   }
 }
 
-// Long rows (past kShortRow products) whose columns lie close together are read off the row's
-// bitmap; those spread over a wide range are sorted. Rows of both kinds alternate (so a row that
-// left a bit set would show it in the next), the first and the last column are used, and some
-// sums cancel; every way, with AVX-512 on and off, gives a product summed column by column in a
-// map, exactly (small integer values).
-TEST(Spgemm, LongRowsReadOffTheBitmapOrSortedAlike) {
+// Long rows (past kShortRow products, over more than kDenseSpan times as many columns) are
+// sorted by radix: rows whose columns lie close together in two passes, rows spread over 2^20
+// columns in three. Rows of both kinds alternate (so a row that left a stamp or a sum behind
+// would show it in the next), the first and the last column are used, and some sums cancel;
+// every way, with AVX-512 on and off, gives a product summed column by column in a map, exactly
+// (small integer values).
+TEST(Spgemm, LongRowsOverNarrowAndWideSpansSortAlike) {
   Restore restore;
   const int64_t inner = int64_t{1} << 20;
   std::mt19937_64 rng(43);
@@ -540,6 +541,29 @@ TEST(Spgemm, ManyEmptyRowsSplitIntoChunks) {
   }
   const SparseMatrix a = from_triplets(SparseFormat::CSR, 20000, 60, ap, ai, av, DType::Float64, DType::Int32);
   every_way(a, b, dense_product(a, b));
+}
+
+// radix_sort_high for every width from 1 to 32 bits (one to four passes, digits of 1 to 8
+// bits) and lengths around a digit's buckets: the high halves in order, every word kept whole,
+// and words with equal high halves in their first order (the sort is stable). The lowest and
+// highest keys of the width are always among them.
+TEST(SortDistinct, RadixSortHighMatchesStableSortAtEveryWidth) {
+  std::mt19937_64 rng(12);
+  for (int width = 1; width <= 32; ++width)
+    for (int64_t n : {0, 1, 2, 3, 17, 255, 256, 257, 1000}) {
+      SCOPED_TRACE(std::to_string(width) + " bits, " + std::to_string(n) + " words");
+      const uint64_t top = (uint64_t{1} << width) - 1;
+      std::vector<uint64_t> a(n), tmp(n, 0);
+      for (int64_t q = 0; q < n; ++q) {
+        const uint64_t key = q == 0 ? top : q == 1 ? 0 : rng() & top;
+        a[q] = key << 32 | static_cast<uint64_t>(q);  // the place below: ties keep their order
+      }
+      std::vector<uint64_t> want = a;
+      std::stable_sort(want.begin(), want.end(), [](uint64_t x, uint64_t y) { return (x >> 32) < (y >> 32); });
+      const uint64_t* got = sk::radix_sort_high(a.data(), tmp.data(), n, width);
+      ASSERT_TRUE(got == a.data() || got == tmp.data());
+      EXPECT_TRUE(std::equal(want.begin(), want.end(), got));
+    }
 }
 
 // Every length on both sides of each way sort_keys takes (the rank sort below 12 keys, the

@@ -1,6 +1,6 @@
 // sort_distinct (sort_distinct.h): AVX-512 rank sort of up to 256 distinct int32 keys, else std::sort;
 // both report where each sorted key came from. sort_keys: the same keys without the positions, by
-// a bitonic network (sort_network.h).
+// a bitonic network (sort_network.h). radix_sort_high: a long row's packed columns by LSD radix.
 #include "hypatia/sparse/kernels/sort_distinct.h"
 
 #include <algorithm>
@@ -143,6 +143,29 @@ void sort_keys(int32_t* x, int64_t n, int32_t* tmp) {
   if (n <= kRankSortMax && tiled::use_avx512()) return sort_keys_avx512(x, n, tmp);
 #endif
   std::sort(x, x + n);
+}
+
+uint64_t* radix_sort_high(uint64_t* a, uint64_t* tmp, int64_t n, int width) {
+  const int passes = (width + 7) / 8, digit = (width + passes - 1) / passes;
+  const uint64_t mask = (uint64_t{1} << digit) - 1;
+  uint32_t count[4][256];
+  for (int p = 0; p < passes; ++p) std::fill_n(count[p], mask + 1, 0u);
+  for (int64_t q = 0; q < n; ++q) {  // every pass's digits counted in one read
+    const uint64_t key = a[q] >> 32;
+    for (int p = 0; p < passes; ++p) ++count[p][(key >> (p * digit)) & mask];
+  }
+  for (int p = 0; p < passes; ++p) {
+    uint32_t sum = 0;
+    for (uint64_t d = 0; d <= mask; ++d) {
+      const uint32_t c = count[p][d];
+      count[p][d] = sum;
+      sum += c;
+    }
+    const int shift = 32 + p * digit;
+    for (int64_t q = 0; q < n; ++q) tmp[count[p][(a[q] >> shift) & mask]++] = a[q];
+    std::swap(a, tmp);
+  }
+  return a;
 }
 
 void sort_distinct(int64_t* x, int64_t n, int64_t* perm, uint64_t* tmp) {

@@ -1,4 +1,4 @@
-// Sorting a short list of distinct column indices (a row of a sparse product) without branches.
+// Sorting the column indices of a row of a sparse product without mispredicted branches.
 #pragma once
 #include <cstdint>
 
@@ -23,6 +23,14 @@ void sort_distinct(int64_t* x, int64_t n, int64_t* perm, uint64_t* tmp);
 /// each key), or the rank sort below 12 keys; else std::sort. `tmp` holds n keys. The product's
 /// short rows pack each column with its place in the row into one such key.
 void sort_keys(int32_t* x, int64_t n, int32_t* tmp);
+
+/// Sorts words a[0, n) by their high 32 bits, which are below 2^width (width 1-32), by LSD radix
+/// in ceil(width / 8) passes of equal digits, each pass counting and placing every word without
+/// a compare; returns whichever of a and tmp (n words) holds the sorted words. Stable. A long
+/// row of a product packs each column, less the row's lowest, with its place in the row below:
+/// two or three passes over a row of a few hundred columns cost a fraction of a comparison
+/// sort's mispredicted branches, or of reading the columns off a bitmap by looking each one up.
+uint64_t* radix_sort_high(uint64_t* a, uint64_t* tmp, int64_t n, int width);
 
 inline constexpr int64_t kRankSortMax = 256;
 

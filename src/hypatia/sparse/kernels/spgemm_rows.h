@@ -53,10 +53,6 @@ inline int64_t row_products(const CsView<T, I>& va, const CsView<T, I>& vb, int6
 /// expand-sort-combine: each product's column and its place in the row packed into one int32 key.
 inline constexpr int64_t kShortRow = kRankSortMax;
 inline constexpr int64_t kPackedCols = int64_t{1} << 23;
-/// A long row's columns are read off its bitmap, in order, when the bitmap's words from the
-/// lowest column to the highest number fewer than this many per column (else they are sorted):
-/// a word read is far cheaper than a compare of the sort, about half of which mispredict.
-inline constexpr int64_t kScanPerColumn = 8;
 
 /// A long row sums into a dense array of b's inner extent (acc[c] += product, no test, no list)
 /// and reads its columns off that array, all of it, when b's inner extent is at most this many
@@ -102,10 +98,9 @@ struct RowScratch {
   std::unique_ptr<T[]> vals;            // products (short row) or sums (long row) by place
   std::unique_ptr<Slot<S>[]> slot;
   std::unique_ptr<T[]> acc;     // dense sums by column (kDenseSpan), all zero between rows
-  std::vector<uint64_t> bits;   // a long row's columns, one bit each; all zero between rows
   std::vector<int32_t> perm32;  // the long-row sort's permutation, by output index width
   std::vector<int64_t> perm64;
-  std::vector<uint64_t> sort_tmp;
+  std::vector<uint64_t> sort_tmp, radix_tmp;  // a long row's packed columns, and the radix sort's room
 
   /// Room for rows of up to `longest` products; `long_rows` when some row takes the accumulator.
   RowScratch(int64_t inner, int64_t longest, bool long_rows, int index_bits)
@@ -116,10 +111,10 @@ struct RowScratch {
       if (inner <= kDenseSpan * longest) acc.reset(new T[inner]()), std::fill_n(acc.get(), inner, T(0));
     slot.reset(new Slot<S>[inner]);
     for (int64_t c = 0; c < inner; ++c) slot[c].stamp = std::numeric_limits<S>::max();
-    bits.assign((inner + 63) / 64, 0);
     if (index_bits == 32) perm32.resize(longest);
     else perm64.resize(longest);
     sort_tmp.resize(longest);
+    radix_tmp.resize(longest);
   }
 };
 
@@ -129,10 +124,9 @@ struct RowScratch {
 /// listed with the key (column << 8 | place), the keys are sorted (distinct by their place), and
 /// runs of one column are summed in place order. Long rows over an inner extent of at most
 /// kDenseSpan times their products: dense sums by column, all read off in order. Other long
-/// rows: Gustavson's accumulator, columns marked in a bitmap as first touched and then read off
-/// it in order when it is dense enough (kScanPerColumn), else sorted. All sum a column's
-/// products in the order of a's entries and then b's, so they give the same bits. [k_pf, k_end):
-/// entries the prefetches may look ahead to.
+/// rows: Gustavson's accumulator, columns listed as first touched, then sorted by radix
+/// (radix_sort_high). All sum a column's products in the order of a's entries and then b's, so
+/// they give the same bits. [k_pf, k_end): entries the prefetches may look ahead to.
 template <class T, class I, class S, class J>
 int64_t product_row(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o, int64_t n_products, int64_t k_end,
                     RowScratch<T, S>& sc, J* oc, T* ov) {
@@ -191,7 +185,6 @@ int64_t product_row(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o, i
   if constexpr (sizeof(P) == 4) perm = sc.perm32.data();
   else perm = sc.perm64.data();
   Slot<S>* slot = sc.slot.get();
-  uint64_t* bits = sc.bits.data();
   const S mark = static_cast<S>(o);
   int64_t n = 0, lo = std::numeric_limits<int64_t>::max(), hi = -1;
   for (int64_t k = va.begin(o), ke = va.end(o); k < ke; ++k) {
@@ -206,7 +199,6 @@ int64_t product_row(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o, i
         sl.pos = static_cast<S>(n);
         vals[n] = multiply(av, vb.data[q]);
         oc[n++] = static_cast<J>(c);
-        bits[c >> 6] |= uint64_t{1} << (c & 63);
         lo = std::min(lo, c);
         hi = std::max(hi, c);
       } else {
@@ -215,32 +207,24 @@ int64_t product_row(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o, i
     }
   }
   if (n == 0) return 0;
-  // The columns in order: read off the bitmap when its touched words are few next to the
-  // columns (a dense row: no sort at all), else sorted.
-  if ((hi >> 6) - (lo >> 6) < kScanPerColumn * n) {
-    // Eight words at a time: which of them hold a column is found without a branch, and only
-    // those are visited (about half the words of a typical long row are empty, and a branch on
-    // each word mispredicted half the time).
+  // The columns in order: each less the row's lowest, with its place in the row below, sorted
+  // by radix (two passes for a span of up to 2^16 columns, three up to 2^24); the sums follow
+  // by place. A span or a row past 2^32 (never, with a slot per column) takes sort_distinct.
+  constexpr int64_t k32 = int64_t{1} << 32;
+  if (hi - lo < k32 && n < k32) {
+    uint64_t* keys = sc.sort_tmp.data();
+    for (int64_t q = 0; q < n; ++q) keys[q] = (static_cast<uint64_t>(oc[q] - lo) << 32) | static_cast<uint64_t>(q);
+    const int width = 64 - __builtin_clzll(static_cast<uint64_t>(hi - lo) | 1);
+    keys = radix_sort_high(keys, sc.radix_tmp.data(), n, width);
     int64_t w = 0;
-    const int64_t x1 = hi >> 6;
-    for (int64_t g = lo >> 6; g <= x1; g += 8) {
-      unsigned nz = 0;
-      for (int64_t x = g, xe = std::min(x1 + 1, g + 8); x < xe; ++x) nz |= static_cast<unsigned>(bits[x] != 0) << (x - g);
-      for (; nz != 0; nz &= nz - 1) {
-        const int64_t x = g + __builtin_ctz(nz);
-        for (uint64_t m = bits[x]; m != 0; m &= m - 1) {
-          const int64_t c = (x << 6) | __builtin_ctzll(m);
-          const T v = vals[slot[c].pos];
-          oc[w] = static_cast<J>(c);
-          ov[w] = v;
-          w += is_nonzero(v) ? 1 : 0;
-        }
-        bits[x] = 0;
-      }
+    for (int64_t q = 0; q < n; ++q) {
+      const T v = vals[keys[q] & 0xFFFFFFFFu];
+      oc[w] = static_cast<J>(lo + static_cast<int64_t>(keys[q] >> 32));
+      ov[w] = v;
+      w += is_nonzero(v) ? 1 : 0;
     }
     return w;
   }
-  for (int64_t q = 0; q < n; ++q) bits[oc[q] >> 6] = 0;
   sort_distinct(oc, n, perm, sc.sort_tmp.data());
   int64_t w = 0;
   for (int64_t q = 0; q < n; ++q) {
