@@ -483,7 +483,8 @@ TEST(Spgemm, RepeatedColumnsDoNotHoldTheProductsSizedArrays) {
 // products-sized output. Rows of 1600 products over 10k columns (each result row ~1480 long)
 // take one pass; the same rows over 60 columns (each result row at most 60 long) take two; and
 // so does a product whose heaviest rows repeat their columns while its many light rows do not,
-// which an estimate drawn from rows evenly (rather than by products) would get wrong.
+// which an estimate drawn from rows evenly (rather than by products) would get wrong, and one
+// whose few rows are too long to sample.
 TEST(Spgemm, AutoTakesOnePassWhereTheResultFillsItsProducts) {
   std::mt19937_64 rng(9);
   // m rows of `per` distinct columns each, row o's drawn from [0, width(o)).
@@ -509,19 +510,30 @@ TEST(Spgemm, AutoTakesOnePassWhereTheResultFillsItsProducts) {
             sk::SpgemmPasses::One);
   EXPECT_EQ(sk::spgemm_auto_passes(a, narrow), sk::SpgemmPasses::Two);
   EXPECT_EQ(sk::spgemm_auto_passes(random(2000, 10000, 4, all(10000)), narrow), sk::SpgemmPasses::One);  // 8x rule
-  // 100 heavy rows name 1000 rows each of b's first 1000, whose 40 columns lie in [0, 60); then
+  // 2000 heavy rows name 50 rows each of b's first 1000, whose 40 columns lie in [0, 60); then
   // 20k light rows name one row each of the rest, 40 columns in [0, 10000). 5/6 of the 4.8M
   // products are the heavy rows', whose result rows hold at most 60 columns: the result fills
-  // 0.17 of a products-sized output, though nearly every row sampled evenly would say 1.
+  // 0.19 of a products-sized output, though 10 in 11 rows sampled evenly would say 1.
   std::vector<int64_t> ap{0}, ai;
   std::vector<double> av;
-  for (int64_t o = 0; o < 20100; ++o) {
-    for (int64_t q = 0; q < (o < 100 ? 1000 : 1); ++q) ai.push_back(o < 100 ? q : 1000 + o % 9000), av.push_back(1.0);
+  for (int64_t o = 0; o < 22000; ++o) {
+    for (int64_t q = 0; q < (o < 2000 ? 50 : 1); ++q)
+      ai.push_back(o < 2000 ? (o * 7 + q * 13) % 1000 : 1000 + o % 9000), av.push_back(1.0);
     ap.push_back(static_cast<int64_t>(ai.size()));
   }
-  const SparseMatrix skew_a = from_triplets(SparseFormat::CSR, 20100, 10000, ap, ai, av, DType::Float64, DType::Int32);
+  const SparseMatrix skew_a = from_triplets(SparseFormat::CSR, 22000, 10000, ap, ai, av, DType::Float64, DType::Int32);
   const SparseMatrix skew_b = random(10000, 10000, 40, [](int64_t o) { return o < 1000 ? 60 : 10000; });
   EXPECT_EQ(sk::spgemm_auto_passes(skew_a, skew_b), sk::SpgemmPasses::Two);
+  // 20 rows of 400k products each: a sample of 16 rows would read more than 1/64 of them, so
+  // none is drawn and Auto keeps two passes.
+  std::vector<int64_t> hp{0}, hi;
+  std::vector<double> hv;
+  for (int64_t o = 0; o < 20; ++o) {
+    for (int64_t q = 0; q < 10000; ++q) hi.push_back(q), hv.push_back(1.0);
+    hp.push_back(static_cast<int64_t>(hi.size()));
+  }
+  const SparseMatrix huge_rows = from_triplets(SparseFormat::CSR, 20, 10000, hp, hi, hv, DType::Float64, DType::Int32);
+  EXPECT_EQ(sk::spgemm_auto_passes(huge_rows, b), sk::SpgemmPasses::Two);
 }
 
 // 20k rows, nearly all empty: a staged chunk is cut at its row limit long before its products

@@ -29,7 +29,8 @@ using namespace spgemm_rows;
 // least kOnePassFill of that output: the symbolic pass, which reads every row of b a second
 // time, then costs more than the room it saves (10k^2, 40/row each: 102 -> 82 ms).
 constexpr int64_t kOnePassExpansion = 8;
-constexpr int kFillSamples = 128;
+constexpr int kFillSamples = 128, kFillSamplesMin = 16;
+constexpr double kFillWork = 64;
 constexpr double kOnePassFill = 0.5;
 // Products a one-pass block stages before it streams them out (48 KB of int32 + float64), and
 // the most rows it stages at once (empty rows take no room).
@@ -160,23 +161,31 @@ int64_t distinct_columns(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t
 }
 
 // The fraction of an output sized by the products that the result would fill (its entries
-// over its products), estimated from kFillSamples rows drawn in proportion to their products
-// (the rows holding evenly spaced products), so that the rows that dominate the output
-// dominate the estimate: the mean of their distinct columns over their products.
+// over its products), estimated from up to kFillSamples rows drawn in proportion to their
+// products (the rows holding evenly spaced products), so that the rows that dominate the output
+// dominate the estimate: the mean of their distinct columns over their products. The sample
+// reads at most 1/kFillWork of the products (a row drawn this way holds sum(p^2) / sum(p) of
+// them on average); where that leaves fewer than kFillSamplesMin rows (a few rows hold most
+// products), no estimate is made and 0 is returned (two passes, as without one).
 template <class T, class I, class S>
 double sampled_fill(const CsView<T, I>& va, const CsView<T, I>& vb, const std::vector<int64_t>& ub) {
   const int64_t outer = va.outer, total = ub[outer];
   if (total == 0) return 1.0;
+  double squares = 0;
+  for (int64_t o = 0; o < outer; ++o) squares += static_cast<double>(ub[o + 1] - ub[o]) * static_cast<double>(ub[o + 1] - ub[o]);
+  const double per_row = squares / static_cast<double>(total);
+  const int m = static_cast<int>(std::min<double>(kFillSamples, static_cast<double>(total) / (kFillWork * per_row)));
+  if (m < kFillSamplesMin) return 0.0;
   std::vector<S> stamp(vb.inner, std::numeric_limits<S>::max());
   double sum = 0;
   int64_t last = -1, distinct = 0;
-  for (int i = 0; i < kFillSamples; ++i) {
-    const int64_t at = static_cast<int64_t>((i + 0.5) * static_cast<double>(total) / kFillSamples);
+  for (int i = 0; i < m; ++i) {
+    const int64_t at = static_cast<int64_t>((i + 0.5) * static_cast<double>(total) / m);
     const int64_t o = std::upper_bound(ub.begin(), ub.end(), std::min(at, total - 1)) - ub.begin() - 1;
     if (o != last) distinct = distinct_columns(va, vb, o, va.end(o), stamp.data()), last = o;
     sum += static_cast<double>(distinct) / static_cast<double>(ub[o + 1] - ub[o]);
   }
-  return sum / kFillSamples;
+  return sum / m;
 }
 
 // The passes Auto takes (kOnePassExpansion, kOnePassFill).
