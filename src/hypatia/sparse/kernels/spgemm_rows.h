@@ -1,5 +1,5 @@
-// One row of a sparse x sparse product (spgemm.cpp), two ways: expand-sort-combine in L1 for a
-// short row, Gustavson's accumulator indexed by column for a long one; and the gather prefetches.
+// One row of a sparse x sparse product (spgemm.cpp): expand-sort-combine for a short row, dense
+// sums or slots and a radix sort for a long one; and the gather prefetches.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -57,7 +57,7 @@ inline constexpr int64_t kPackedCols = int64_t{1} << 23;
 /// A long row sums into a dense array of b's inner extent (acc[c] += product, no test, no list)
 /// and reads its columns off that array, all of it, when b's inner extent is at most this many
 /// times the row's products: a scan of 8 or 16 columns per AVX-512 compare is cheaper than the
-/// stamp test, the list and the bitmap that the accumulator slots spend on every product.
+/// stamp test and the first-touch list that the accumulator slots spend on every product.
 inline constexpr int64_t kDenseSpan = 16;
 /// Value types summed in the dense array: all but the complex ones, for which 0 + x can differ
 /// from x in the sign of a zero part (a real type's -0.0 is dropped either way).
