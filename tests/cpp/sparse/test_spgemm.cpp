@@ -409,7 +409,7 @@ void read_off_case() {
     const int64_t w = sk::spgemm_rows::read_off_avx512(acc.data(), inner, oc.data(), ov.data());
     ASSERT_EQ(w, static_cast<int64_t>(wc.size()));
     EXPECT_TRUE(std::equal(wc.begin(), wc.end(), oc.begin()));
-    EXPECT_EQ(std::memcmp(wv.data(), ov.data(), wv.size() * sizeof(T)), 0);
+    if (!wv.empty()) EXPECT_EQ(std::memcmp(wv.data(), ov.data(), wv.size() * sizeof(T)), 0);
     for (int64_t q = room; q < room + 8; ++q) {
       EXPECT_EQ(oc[q], J(-7));
       EXPECT_EQ(ov[q], T(-7));
