@@ -126,6 +126,18 @@ TEST(SortDistinct, RankSortMatchesStdSortAndReportsWhereEachKeyCameFrom) {
   }
 }
 
+// c is valid and holds exactly indptr wp, indices wi and values wv (bit for bit).
+template <class T>
+void expect_exactly(const SparseMatrix& c, const std::vector<int64_t>& wp, const std::vector<int64_t>& wi,
+                    const std::vector<T>& wv) {
+  c.validate();
+  const NDArray ci = c.indices().astype(DType::Int64), cp = c.indptr().astype(DType::Int64);
+  ASSERT_EQ(c.nnz(), static_cast<int64_t>(wi.size()));
+  EXPECT_TRUE(std::equal(wp.begin(), wp.end(), cp.data<int64_t>()));
+  EXPECT_TRUE(std::equal(wi.begin(), wi.end(), ci.data<int64_t>()));
+  if (!wv.empty()) EXPECT_EQ(std::memcmp(wv.data(), c.data().data<T>(), wv.size() * sizeof(T)), 0);
+}
+
 // Every way of building the product, the path and block count named.
 struct Way {
   sk::SpgemmPasses passes;
@@ -283,13 +295,7 @@ TEST(Spgemm, LongRowsOverNarrowAndWideSpansSortAlike) {
     for (const Way& way : kWays) {
       SCOPED_TRACE(std::string(way.name) + (simd ? " avx512" : ""));
       sk::tiled::set_avx512(simd);
-      const SparseMatrix c = sk::spgemm(a, b, way.passes, way.blocks);
-      c.validate();
-      const NDArray ci = c.indices().astype(DType::Int64), cp = c.indptr().astype(DType::Int64);
-      ASSERT_EQ(c.nnz(), static_cast<int64_t>(wi.size()));
-      EXPECT_TRUE(std::equal(wp.begin(), wp.end(), cp.data<int64_t>()));
-      EXPECT_TRUE(std::equal(wi.begin(), wi.end(), ci.data<int64_t>()));
-      EXPECT_TRUE(std::equal(wv.begin(), wv.end(), c.data().data<double>()));
+      expect_exactly(sk::spgemm(a, b, way.passes, way.blocks), wp, wi, wv);
     }
 }
 
@@ -369,13 +375,7 @@ void dense_rows_case() {
         SCOPED_TRACE(std::string(way.name) + (simd ? " avx512" : "") + (omp ? " 2T" : " 1T"));
         sk::tiled::set_avx512(simd);
         set_openmp(omp);
-        const SparseMatrix c = sk::spgemm(a, b, way.passes, way.blocks);
-        c.validate();
-        const NDArray ci = c.indices().astype(DType::Int64), cp = c.indptr().astype(DType::Int64);
-        ASSERT_EQ(c.nnz(), static_cast<int64_t>(wi.size()));
-        EXPECT_TRUE(std::equal(wp.begin(), wp.end(), cp.data<int64_t>()));
-        EXPECT_TRUE(std::equal(wi.begin(), wi.end(), ci.data<int64_t>()));
-        EXPECT_EQ(std::memcmp(wv.data(), c.data().data<T>(), wv.size() * sizeof(T)), 0);
+        expect_exactly(sk::spgemm(a, b, way.passes, way.blocks), wp, wi, wv);
       }
 }
 TEST(Spgemm, LongRowsOverFewColumnsSumDenselyBitForBit) {

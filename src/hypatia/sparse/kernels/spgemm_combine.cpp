@@ -121,30 +121,20 @@ HYP_COMBINE512 int64_t read_off(T* acc, int64_t inner, J* oc, T* ov) {
 
 }  // namespace
 
-int64_t read_off_avx512(float* acc, int64_t inner, int32_t* oc, float* ov) {
+namespace {
+template <class T, class J>
+int64_t read_off_if_avx512(T* acc, int64_t inner, J* oc, T* ov) {
 #if HYP_HAVE_COMBINE512
   if (tiled::use_avx512()) return read_off(acc, inner, oc, ov);
 #endif
   return -1;
 }
-int64_t read_off_avx512(float* acc, int64_t inner, int64_t* oc, float* ov) {
-#if HYP_HAVE_COMBINE512
-  if (tiled::use_avx512()) return read_off(acc, inner, oc, ov);
-#endif
-  return -1;
-}
-int64_t read_off_avx512(double* acc, int64_t inner, int32_t* oc, double* ov) {
-#if HYP_HAVE_COMBINE512
-  if (tiled::use_avx512()) return read_off(acc, inner, oc, ov);
-#endif
-  return -1;
-}
-int64_t read_off_avx512(double* acc, int64_t inner, int64_t* oc, double* ov) {
-#if HYP_HAVE_COMBINE512
-  if (tiled::use_avx512()) return read_off(acc, inner, oc, ov);
-#endif
-  return -1;
-}
+}  // namespace
+
+int64_t read_off_avx512(float* acc, int64_t inner, int32_t* oc, float* ov) { return read_off_if_avx512(acc, inner, oc, ov); }
+int64_t read_off_avx512(float* acc, int64_t inner, int64_t* oc, float* ov) { return read_off_if_avx512(acc, inner, oc, ov); }
+int64_t read_off_avx512(double* acc, int64_t inner, int32_t* oc, double* ov) { return read_off_if_avx512(acc, inner, oc, ov); }
+int64_t read_off_avx512(double* acc, int64_t inner, int64_t* oc, double* ov) { return read_off_if_avx512(acc, inner, oc, ov); }
 
 int64_t combine_runs_avx512(const int32_t* keys, int32_t n, const float* vals, int32_t* oc, float* ov) {
 #if HYP_HAVE_COMBINE512
