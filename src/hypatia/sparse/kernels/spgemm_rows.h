@@ -108,7 +108,7 @@ struct RowScratch {
         vals(new T[std::max<int64_t>(longest, 1)]) {
     if (!long_rows) return;
     if constexpr (kDenseSums<T>)
-      if (inner <= kDenseSpan * longest) acc.reset(new T[inner]()), std::fill_n(acc.get(), inner, T(0));
+      if (inner <= kDenseSpan * longest) acc.reset(new T[inner]), std::fill_n(acc.get(), inner, T(0));
     slot.reset(new Slot<S>[inner]);
     for (int64_t c = 0; c < inner; ++c) slot[c].stamp = std::numeric_limits<S>::max();
     if (index_bits == 32) perm32.resize(longest);
