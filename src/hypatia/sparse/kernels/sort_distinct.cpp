@@ -1,6 +1,5 @@
-// sort_distinct (sort_distinct.h): AVX-512 rank sort of up to 256 distinct int32 keys, else std::sort;
-// both report where each sorted key came from. sort_keys: the same keys without the positions, by
-// a bitonic network (sort_network.h). radix_sort_high: a long row's packed columns by LSD radix.
+// Sorts for the rows of a sparse product (sort_distinct.h): sort_keys by a bitonic network
+// (sort_network.h), radix_sort_high by LSD radix, sort_distinct by std::sort of an index.
 #include "hypatia/sparse/kernels/sort_distinct.h"
 
 #include <algorithm>
@@ -25,11 +24,11 @@ namespace {
 
 #if HYP_HAVE_SORT512
 
-// Ranks of the keys in lanes [a, a + 16 * V) among all n keys: each key scattered to tmp and its
-// position to perm at its rank. V vectors of keys and V of ranks stay in registers while every
-// key is broadcast against them once.
-template <int V, bool kPerm>
-HYP_SORT512 inline void rank_block(const int32_t* x, int64_t n, int64_t a, int32_t* tmp, int32_t* perm) {
+// Ranks of the keys in lanes [a, a + 16 * V) among all n keys: each key scattered to tmp at its
+// rank. V vectors of keys and V of ranks stay in registers while every key is broadcast against
+// them once.
+template <int V>
+HYP_SORT512 inline void rank_block(const int32_t* x, int64_t n, int64_t a, int32_t* tmp) {
   __m512i key[V], rank[V];
   __mmask16 live[V];
   for (int v = 0; v < V; ++v) {
@@ -44,38 +43,7 @@ HYP_SORT512 inline void rank_block(const int32_t* x, int64_t n, int64_t a, int32
     const __m512i k = _mm512_set1_epi32(x[b]);
     for (int v = 0; v < V; ++v) rank[v] = _mm512_mask_add_epi32(rank[v], _mm512_cmpgt_epi32_mask(key[v], k), rank[v], one);
   }
-  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  for (int v = 0; v < V; ++v) {
-    _mm512_mask_i32scatter_epi32(tmp, live[v], rank[v], key[v], 4);
-    if constexpr (kPerm) {
-      const __m512i pos = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int32_t>(a + 16 * v)));
-      _mm512_mask_i32scatter_epi32(perm, live[v], rank[v], pos, 4);
-    }
-  }
-}
-
-// Each key of x[0, n) written to out at its rank (out must not overlap x), in blocks of up to 128
-// keys, each with exactly as many vectors as it has keys for: every key is broadcast once per
-// block. With kPerm, perm[rank] is the key's position in x.
-template <bool kPerm>
-HYP_SORT512 void rank_into(const int32_t* x, int64_t n, int32_t* out, int32_t* perm) {
-  for (int64_t a = 0; a < n; a += 128) {
-    switch (std::min<int64_t>(8, (n - a + 15) / 16)) {
-      case 1: rank_block<1, kPerm>(x, n, a, out, perm); break;
-      case 2: rank_block<2, kPerm>(x, n, a, out, perm); break;
-      case 3: rank_block<3, kPerm>(x, n, a, out, perm); break;
-      case 4: rank_block<4, kPerm>(x, n, a, out, perm); break;
-      case 5: rank_block<5, kPerm>(x, n, a, out, perm); break;
-      case 6: rank_block<6, kPerm>(x, n, a, out, perm); break;
-      case 7: rank_block<7, kPerm>(x, n, a, out, perm); break;
-      default: rank_block<8, kPerm>(x, n, a, out, perm); break;
-    }
-  }
-}
-
-HYP_SORT512 void rank_sort(int32_t* x, int64_t n, int32_t* tmp, int32_t* perm) {
-  rank_into<true>(x, n, tmp, perm);
-  std::memcpy(x, tmp, static_cast<size_t>(n) * sizeof(int32_t));
+  for (int v = 0; v < V; ++v) _mm512_mask_i32scatter_epi32(tmp, live[v], rank[v], key[v], 4);
 }
 
 // Up to 16 * R keys loaded into R registers (the lanes past n hold INT32_MAX, which sort last),
@@ -101,8 +69,8 @@ HYP_SORT512 void network_sort(int32_t* x, int64_t n) {
 constexpr int64_t kNetworkFrom = 12;
 static_assert(kRankSortMax <= 16 * 16, "the network takes at most 16 registers");
 HYP_SORT512 void sort_keys_avx512(int32_t* x, int64_t n, int32_t* tmp) {
-  if (n < kNetworkFrom) {
-    rank_into<false>(x, n, tmp, nullptr);
+  if (n < kNetworkFrom) {  // at most 11 keys: one block of one register
+    rank_block<1>(x, n, 0, tmp);
     std::memcpy(x, tmp, static_cast<size_t>(n) * sizeof(int32_t));
   } else if (n <= 16) {
     network_sort<1>(x, n);
@@ -120,22 +88,6 @@ HYP_SORT512 void sort_keys_avx512(int32_t* x, int64_t n, int32_t* tmp) {
 #endif
 
 }  // namespace
-
-void sort_distinct(int32_t* x, int64_t n, int32_t* perm, uint64_t* tmp) {
-  if (n == 1) perm[0] = 0;
-  if (n < 2) return;
-#if HYP_HAVE_SORT512
-  if (n <= kRankSortMax && tiled::use_avx512()) return rank_sort(x, n, reinterpret_cast<int32_t*>(tmp), perm);
-#endif
-  // Key and position in one word (the key's sign bit flipped, so unsigned order is signed order).
-  for (int64_t i = 0; i < n; ++i)
-    tmp[i] = (static_cast<uint64_t>(static_cast<uint32_t>(x[i]) ^ 0x80000000u) << 32) | static_cast<uint64_t>(i);
-  std::sort(tmp, tmp + n);
-  for (int64_t r = 0; r < n; ++r) {
-    perm[r] = static_cast<int32_t>(tmp[r] & 0xFFFFFFFFu);
-    x[r] = static_cast<int32_t>(static_cast<uint32_t>(tmp[r] >> 32) ^ 0x80000000u);
-  }
-}
 
 void sort_keys(int32_t* x, int64_t n, int32_t* tmp) {
   if (n < 2) return;

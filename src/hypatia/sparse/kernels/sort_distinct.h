@@ -6,21 +6,15 @@ namespace hypatia::sparse_kernels {
 
 /// Sorts x[0, n) ascending; the values must be distinct (the columns a row of a product touched).
 /// perm[r] is set to the position before the sort of the r-th smallest key, so that values kept
-/// beside the keys in their first-touched order follow them without a second lookup by key.
-/// Up to kRankSortMax entries with AVX-512 (when tiled::use_avx512()), each key's place is its
-/// rank: the count of keys below it, taken 16 lanes per compare and written (key and position)
-/// by two scatters per 16. That is n^2/16 compares without a mispredicted branch, against
-/// std::sort's n log n compares of which about half mispredict: 4-5x faster for the 100-entry
-/// rows of a product of two 10-per-row matrices. Longer lists, or no AVX-512, take std::sort of
-/// (key, position) words; 64-bit keys (products wider than 2^31) an index sort. `tmp` holds n
-/// 64-bit words.
-void sort_distinct(int32_t* x, int64_t n, int32_t* perm, uint64_t* tmp);
+/// beside the keys in their first-touched order follow them without a second lookup by key. An
+/// index sort (std::sort): the product's fallback for int64 columns spanning 2^32 or more, which
+/// radix_sort_high's packed words cannot hold. `tmp` holds n 64-bit words.
 void sort_distinct(int64_t* x, int64_t n, int64_t* perm, uint64_t* tmp);
 
-/// Sorts distinct non-negative keys x[0, n) ascending, as sort_distinct without the permutation.
-/// With AVX-512, up to kRankSortMax keys: a bitonic network over as many registers as the keys
+/// Sorts distinct non-negative keys x[0, n) ascending. With AVX-512, up to kRankSortMax keys: a bitonic network over as many registers as the keys
 /// fill (sort_network.h; about n log^2 n / 32 vector steps, no branch, and no scatter to place
-/// each key), or the rank sort below 12 keys; else std::sort. `tmp` holds n keys. The product's
+/// each key), or below 12 keys a rank sort (each key's place the count of keys below it, 16
+/// lanes a compare, then one scatter); else std::sort. `tmp` holds n keys. The product's
 /// short rows pack each column with its place in the row into one such key.
 void sort_keys(int32_t* x, int64_t n, int32_t* tmp);
 

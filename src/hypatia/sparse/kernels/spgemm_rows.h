@@ -98,8 +98,7 @@ struct RowScratch {
   std::unique_ptr<T[]> vals;            // products (short row) or sums (long row) by place
   std::unique_ptr<Slot<S>[]> slot;
   std::unique_ptr<T[]> acc;     // dense sums by column (kDenseSpan), all zero between rows
-  std::vector<int32_t> perm32;  // the long-row sort's permutation, by output index width
-  std::vector<int64_t> perm64;
+  std::vector<int64_t> perm;  // sort_distinct's permutation (int64 columns over a span past 2^32)
   std::vector<uint64_t> sort_tmp, radix_tmp;  // a long row's packed columns, and the radix sort's room
 
   /// Room for rows of up to `longest` products; `long_rows` when some row takes the accumulator.
@@ -111,8 +110,7 @@ struct RowScratch {
       if (inner <= kDenseSpan * longest) acc.reset(new T[inner]), std::fill_n(acc.get(), inner, T(0));
     slot.reset(new Slot<S>[inner]);
     for (int64_t c = 0; c < inner; ++c) slot[c].stamp = std::numeric_limits<S>::max();
-    if (index_bits == 32) perm32.resize(longest);
-    else perm64.resize(longest);
+    if (index_bits == 64) perm.resize(longest);
     sort_tmp.resize(longest);
     radix_tmp.resize(longest);
   }
@@ -180,10 +178,6 @@ int64_t product_row(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o, i
       return w;
     }
   }
-  using P = std::conditional_t<sizeof(J) == 4, int32_t, int64_t>;
-  P* perm = nullptr;
-  if constexpr (sizeof(P) == 4) perm = sc.perm32.data();
-  else perm = sc.perm64.data();
   Slot<S>* slot = sc.slot.get();
   const S mark = static_cast<S>(o);
   int64_t n = 0, lo = std::numeric_limits<int64_t>::max(), hi = -1;
@@ -209,9 +203,10 @@ int64_t product_row(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o, i
   if (n == 0) return 0;
   // The columns in order: each less the row's lowest, with its place in the row below, sorted
   // by radix (two passes for a span of up to 2^16 columns, three up to 2^24); the sums follow
-  // by place. A span or a row past 2^32 (never, with a slot per column) takes sort_distinct.
+  // by place. Int32 columns always fit; a span of int64 columns past 2^32 (never, with a slot
+  // per column, on any machine with less than 32 GB a thread) takes sort_distinct.
   constexpr int64_t k32 = int64_t{1} << 32;
-  if (hi - lo < k32 && n < k32) {
+  if (sizeof(J) == 4 || (hi - lo < k32 && n < k32)) {
     uint64_t* keys = sc.sort_tmp.data();
     for (int64_t q = 0; q < n; ++q) keys[q] = (static_cast<uint64_t>(oc[q] - lo) << 32) | static_cast<uint64_t>(q);
     const int width = 64 - __builtin_clzll(static_cast<uint64_t>(hi - lo) | 1);
@@ -225,15 +220,19 @@ int64_t product_row(const CsView<T, I>& va, const CsView<T, I>& vb, int64_t o, i
     }
     return w;
   }
-  sort_distinct(oc, n, perm, sc.sort_tmp.data());
-  int64_t w = 0;
-  for (int64_t q = 0; q < n; ++q) {
-    const T v = vals[perm[q]];
-    oc[w] = oc[q];
-    ov[w] = v;
-    w += is_nonzero(v) ? 1 : 0;
+  if constexpr (sizeof(J) == 8) {
+    int64_t* perm = sc.perm.data();
+    sort_distinct(oc, n, perm, sc.sort_tmp.data());
+    int64_t w = 0;
+    for (int64_t q = 0; q < n; ++q) {
+      const T v = vals[perm[q]];
+      oc[w] = oc[q];
+      ov[w] = v;
+      w += is_nonzero(v) ? 1 : 0;
+    }
+    return w;
   }
-  return w;
+  return 0;  // unreachable: int32 columns always take the radix sort
 }
 
 }  // namespace hypatia::sparse_kernels::spgemm_rows
