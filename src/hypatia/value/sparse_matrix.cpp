@@ -52,10 +52,22 @@ inline bool out_of_range_loop(const I* idx, int64_t n, int64_t inner) {
   for (int64_t k = 0; k < n; ++k) bad |= (idx[k] < 0) | (idx[k] >= hi);
   return bad != 0;
 }
+// Whether ptr[0, n] ever steps down: the same kind of integer or-reduction (a bool `ok &=` did
+// not vectorise, and the indptr of a 1M-row input took 0.2 ms of every call).
+template <class P>
+inline bool steps_down_loop(const P* ptr, int64_t n) {
+  P bad = 0;
+  for (int64_t o = 0; o < n; ++o) bad |= static_cast<P>(ptr[o + 1] < ptr[o]);
+  return bad != 0;
+}
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 template <class I>
 __attribute__((target("avx2"))) bool out_of_range_avx2(const I* idx, int64_t n, int64_t inner) {
   return out_of_range_loop(idx, n, inner);
+}
+template <class P>
+__attribute__((target("avx2"))) bool steps_down_avx2(const P* ptr, int64_t n) {
+  return steps_down_loop(ptr, n);
 }
 bool cpu_has_avx2() {
   static const bool has = __builtin_cpu_supports("avx2");
@@ -68,6 +80,13 @@ bool any_out_of_range(const I* idx, int64_t n, int64_t inner) {
   if (cpu_has_avx2()) return out_of_range_avx2(idx, n, inner);
 #endif
   return out_of_range_loop(idx, n, inner);
+}
+template <class P>
+bool any_step_down(const P* ptr, int64_t n) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (cpu_has_avx2()) return steps_down_avx2(ptr, n);
+#endif
+  return steps_down_loop(ptr, n);
 }
 
 }  // namespace
@@ -102,9 +121,12 @@ void SparseMatrix::validate_structure(const std::string& op) const {
   auto first_bad_step = [&](auto tag) -> int64_t {
     using P = decltype(tag);
     const P* ptr = indptr_.data<P>();
-    bool ok = true;
-    for (int64_t o = 0; o < outer; ++o) ok &= ptr[o + 1] >= ptr[o];
-    if (ok) return -1;
+    // Blocks of 64k steps (each reads its last entry's successor), split across threads.
+    const int64_t block = int64_t{1} << 16, nb = (outer + block - 1) / block;
+    bool bad = false;
+#pragma omp parallel for reduction(| : bad) if (nb > 2) num_threads(::hypatia::max_threads())
+    for (int64_t bk = 0; bk < nb; ++bk) bad |= any_step_down(ptr + bk * block, std::min(block, outer - bk * block));
+    if (!bad) return -1;
     for (int64_t o = 0; o < outer; ++o)
       if (ptr[o + 1] < ptr[o]) return o;
     return -1;

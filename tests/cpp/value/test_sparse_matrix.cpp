@@ -4,7 +4,10 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
+#include "hypatia/util/parallel.h"
 #include "hypatia/value/sparse_matrix.h"
 #include "hypatia/sparse/kernels/kernels.h"
 #include "hypatia/sparse/sparse_type.h"
@@ -94,6 +97,38 @@ TEST(SparseMatrix, ValidateNamesTheProblem) {
   EXPECT_NE(validate_message(bad_dtype).find("int32 or int64"), std::string::npos);
   SparseMatrix bad_start(SparseFormat::CSR, 3, 4, good.data(), good.indices(), NDArray::from_vector<int32_t>({1, 2, 2, 4}, {4}));
   EXPECT_NE(validate_message(bad_start).find("indptr[0]"), std::string::npos);
+}
+
+// The indptr check runs in blocks of 64k steps across threads: a step down at a block's first or
+// last step, between blocks or at the very end is found, and the message names the first one,
+// for both index dtypes, with OpenMP on and off.
+TEST(SparseMatrix, ValidateFindsTheFirstStepDownOfALongIndptr) {
+  const int64_t outer = 3 * 65536 + 5;
+  for (DType it : {DType::Int32, DType::Int64})
+    for (bool omp : {true, false}) {
+      set_openmp(omp);
+      for (int64_t at : {int64_t{0}, int64_t{65535}, int64_t{65536}, int64_t{131071}, int64_t{2 * 65536 + 7}, outer - 1}) {
+        std::vector<int64_t> ptr(outer + 1);
+        for (int64_t o = 0; o <= outer; ++o) ptr[o] = o;
+        ptr[at + 1] = ptr[at] - 1;  // step `at` goes down (to -1 at the first step)
+        const int64_t first = at;
+        const int64_t nnz = ptr[outer];
+        SparseMatrix m(SparseFormat::CSR, outer, 4, NDArray::zeros(DType::Float64, {nnz}),
+                       NDArray::zeros(DType::Int32, {nnz}), NDArray::from_vector<int64_t>(ptr, {outer + 1}).astype(it));
+        const std::string msg = validate_message(m);
+        const std::string want = "indptr[" + std::to_string(first + 1) + "] = " + std::to_string(ptr[first + 1]) +
+                                 " < indptr[" + std::to_string(first) + "] = " + std::to_string(ptr[first]);
+        EXPECT_NE(msg.find(want), std::string::npos) << msg << " / " << want;
+        // A second step down further on does not change which one is named.
+        if (first + 10 < outer) {
+          ptr[first + 10] = ptr[first + 9] - 1;
+          SparseMatrix m2(SparseFormat::CSR, outer, 4, NDArray::zeros(DType::Float64, {ptr[outer]}),
+                          NDArray::zeros(DType::Int32, {ptr[outer]}), NDArray::from_vector<int64_t>(ptr, {outer + 1}).astype(it));
+          EXPECT_NE(validate_message(m2).find(want), std::string::npos) << validate_message(m2);
+        }
+      }
+    }
+  set_openmp(true);
 }
 
 // Found by tests/fuzz/fuzz_sparse_boundary (UBSan): the expected indptr length outer + 1
