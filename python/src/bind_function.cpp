@@ -69,7 +69,7 @@ nb::object call_function(PyFunction& pf, PyObject* args, PyObject* kwargs) {
   std::vector<Value> outs;
   {
     nb::gil_scoped_release release;
-    outs = f.call(pos, kw);
+    outs = f.call(std::move(pos), kw);
   }
   if (pf.single) return to_python(outs[0]);
   nb::list l;

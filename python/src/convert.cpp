@@ -185,15 +185,18 @@ bool dtype_from_npy(int num, DType* out) {
   return false;
 }
 
-// A reference to a Python object that an NDArray's Buffer keeps (the numpy array it views),
-// dropped under the GIL (not at all once the interpreter is finalizing).
+// Drops a reference to a Python object that an NDArray's Buffer kept (the numpy array it views),
+// under the GIL (not at all once the interpreter is finalizing), from any thread.
+void release_reference(void* p) {
+  if (!Py_IsInitialized() || _Py_IsFinalizing()) return;
+  nb::gil_scoped_acquire gil;
+  Py_DECREF(static_cast<PyObject*>(p));
+}
+
+// A reference to obj, dropped by release_reference.
 std::shared_ptr<void> hold_reference(PyObject* obj) {
   Py_INCREF(obj);
-  return std::shared_ptr<void>(obj, [](void* p) {
-    if (!Py_IsInitialized() || _Py_IsFinalizing()) return;
-    nb::gil_scoped_acquire gil;
-    Py_DECREF(static_cast<PyObject*>(p));
-  });
+  return std::shared_ptr<void>(obj, release_reference);
 }
 
 // An exact numpy.ndarray of a native-order dtype Hypatia has, viewed without the buffer
@@ -211,7 +214,8 @@ std::optional<NDArray> numpy_array_view(PyObject* obj) {
   std::vector<int64_t> strides(a->strides, a->strides + a->nd);
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
-  auto buf = Buffer::wrap(a->data, static_cast<size_t>(n) * static_cast<size_t>(isz), hold_reference(obj));
+  auto buf = Buffer::wrap(a->data, static_cast<size_t>(n) * static_cast<size_t>(isz), obj, release_reference);
+  Py_INCREF(obj);  // after the wrap, which may throw: the Buffer now owns this reference
   return NDArray(dt, std::move(shape), std::move(strides), 0, std::move(buf));
 }
 

@@ -137,3 +137,35 @@ def test_arguments_and_outputs_release_their_references():
     # A buffer freed with its array: many calls do not accumulate memory.
     outs = [f(a) for _ in range(3)]
     assert all(o.base is not None for o in outs)
+
+
+def test_moved_arguments_release_their_references_on_success_and_on_error():
+    # The binding hands its converted arguments over to the call, which keeps each one as it is
+    # (no copy) and hands it back to be released under the GIL: no reference may leak or be
+    # dropped twice, whether the call succeeds or a later argument fails its check.
+    x, y = S.csr_matrix("x"), T.dmatrix("y")
+    f = hypatia.function([x, y], S.structured_dot(x, y))
+    rng = np.random.RandomState(1)
+    A = sp.random(7, 5, density=0.4, format="csr", random_state=rng)
+    B = rng.randn(5, 3)
+    arrays = [A.data, A.indices, A.indptr, B]
+    before = [sys.getrefcount(a) for a in arrays]
+    want = A.toarray() @ B
+    for _ in range(40):
+        np.testing.assert_allclose(f(A, B), want)
+        np.testing.assert_allclose(f(A, y=B), want)  # a keyword argument is copied, not moved
+    bad = A.copy()
+    bad.indices[0] = 99  # out of range: found by the kernel, after both arguments moved in
+    bad_arrays = [bad.data, bad.indices, bad.indptr]
+    bad_before = [sys.getrefcount(a) for a in bad_arrays]
+    for _ in range(20):
+        with pytest.raises(ValueError, match="out of range"):
+            f(bad, B)
+        with pytest.raises(TypeError, match='bad input argument with name "y"'):
+            f(A, np.ones((5, 3, 1)))  # the second argument fails after the first moved in
+    gc.collect()
+    assert [sys.getrefcount(a) for a in arrays] == before
+    assert [sys.getrefcount(a) for a in bad_arrays] == bad_before
+    # The matrices were only read.
+    np.testing.assert_allclose(f(A, B), want)
+    assert bad.indices[0] == 99

@@ -279,12 +279,18 @@ int Function::input_position(const std::string& name) const {
   return -1;
 }
 
-Value Function::check_arg(int i, const Value& arg) const {
+void Function::check_arg_into(int i, const Value& arg, Value* movable, Value& slot) const {
   const In& in = inputs_[i];
   bool downcast = in.allow_downcast.value_or(options_.allow_input_downcast.value_or(false));
   try {
     const Type& t = *in.variable.type();
-    return defer_checks_[i] ? t.filter_deferring_checks(arg, in.strict, downcast) : t.filter(arg, in.strict, downcast);
+    const bool defer = defer_checks_[i];
+    if (t.filter_keeps(arg, in.strict, downcast, defer)) {
+      if (movable) slot = std::move(*movable);
+      else slot = arg;
+      return;
+    }
+    slot = defer ? t.filter_deferring_checks(arg, in.strict, downcast) : t.filter(arg, in.strict, downcast);
   } catch (const Error& e) {
     raise_bad_argument(i, e);
   }
@@ -296,14 +302,14 @@ void Function::raise_bad_argument(int i, const Error& e) const {
                                 " at index ", i, " (0-based): ", e.what()));
 }
 
-void Function::bind(const std::vector<Value>& args, const std::vector<std::pair<std::string, Value>>& kwargs,
-                    CallState& st) const {
+void Function::bind(const std::vector<Value>& args, std::vector<Value>* movable,
+                    const std::vector<std::pair<std::string, Value>>& kwargs, CallState& st) const {
   const int n = num_inputs();
   if (static_cast<int>(args.size()) > n)
     type_error("[function] ", options_.name.empty() ? "function" : options_.name, " takes at most ", n,
                " argument(s) (", args.size(), " given)");
   std::fill(st.given.begin(), st.given.end(), 0);
-  auto set = [&](int i, const Value& v) {
+  auto set = [&](int i, const Value& v, Value* own) {
     Value& slot = st.frame->slot(input_slots_[i]);
     st.given[i] = 1;
     // An array the filter would return as it is (its dtype, rank and broadcastable dimensions
@@ -313,19 +319,20 @@ void Function::bind(const std::vector<Value>& args, const std::vector<std::pair<
         bool ok = true;
         for (int d = 0; d < a->ndim(); ++d) ok &= !t->broadcastable()[d] || a->shape(d) == 1;
         if (ok) {
-          slot.emplace<NDArray>(*a);
+          if (own) slot = std::move(*own);
+          else slot.emplace<NDArray>(*a);
           return;
         }
       }
     }
-    slot = check_arg(i, v);
+    check_arg_into(i, v, own, slot);
   };
-  for (size_t i = 0; i < args.size(); ++i) set(static_cast<int>(i), args[i]);
+  for (size_t i = 0; i < args.size(); ++i) set(static_cast<int>(i), args[i], movable ? &(*movable)[i] : nullptr);
   for (const auto& [k, arg] : kwargs) {
     int i = input_position(k);
     if (i < 0) type_error("[function] unknown keyword argument '", k, "'");
     if (st.given[i]) type_error("[function] got multiple values for argument '", k, "'");
-    set(i, arg);
+    set(i, arg, nullptr);
   }
   for (int i = 0; i < n; ++i)
     if (!st.given[i] && !defaults_[i])
@@ -385,6 +392,15 @@ void Function::add_outer_call_time(double seconds) const {
 
 std::vector<Value> Function::call(const std::vector<Value>& args,
                                   const std::vector<std::pair<std::string, Value>>& kwargs) {
+  return call_timed(args, nullptr, kwargs);
+}
+
+std::vector<Value> Function::call(std::vector<Value>&& args, const std::vector<std::pair<std::string, Value>>& kwargs) {
+  return call_timed(args, &args, kwargs);
+}
+
+std::vector<Value> Function::call_timed(const std::vector<Value>& args, std::vector<Value>* movable,
+                                        const std::vector<std::pair<std::string, Value>>& kwargs) {
   if (options_.profile) {
     const auto t0 = std::chrono::steady_clock::now();
     struct Timer {  // adds the call's time however it ends
@@ -396,18 +412,24 @@ std::vector<Value> Function::call(const std::vector<Value>& args,
         f.call_seconds_ += dt;
       }
     } timer{*this, t0};
-    return call_unprofiled(args, kwargs);
+    return call_unprofiled(args, movable, kwargs);
   }
-  return call_unprofiled(args, kwargs);
+  return call_unprofiled(args, movable, kwargs);
 }
 
-std::vector<Value> Function::call_unprofiled(const std::vector<Value>& args,
+std::vector<Value> Function::call_unprofiled(const std::vector<Value>& args, std::vector<Value>* movable,
                                              const std::vector<std::pair<std::string, Value>>& kwargs) {
   const int n = num_inputs();
   std::unique_ptr<CallState> st = acquire_state();
   VM::Frame& frame = *st->frame;
   auto clear_inputs = [&] {
-    for (int s : input_slots_) frame.slot(s) = std::monostate{};
+    // Arguments moved in go back to the caller, to be destroyed there: a Python caller holds
+    // the GIL, which releasing a numpy array's buffer takes.
+    for (size_t i = 0; i < input_slots_.size(); ++i) {
+      Value& v = frame.slot(input_slots_[i]);
+      if (movable && i < movable->size() && !std::holds_alternative<std::monostate>(v)) (*movable)[i] = std::move(v);
+      v = std::monostate{};
+    }
     for (const auto& [s, c] : shared_slots_) frame.slot(s) = std::monostate{};
   };
   std::vector<Value> results(outputs_.size());
@@ -415,7 +437,7 @@ std::vector<Value> Function::call_unprofiled(const std::vector<Value>& args,
   // numpy-owned buffer takes the GIL; see SharedContainer).
   std::vector<Value> replaced(update_targets_.size());
   try {
-    bind(args, kwargs, *st);  // checked arguments straight into the frame's input slots
+    bind(args, movable, kwargs, *st);  // checked arguments straight into the frame's input slots
     // Values this call only reads are snapshotted before the update locks are taken, so a
     // thread never waits for one container while holding another out of order.
     auto is_locked = [&](const SharedContainer* c) { return std::binary_search(locked_.begin(), locked_.end(), c); };

@@ -99,6 +99,12 @@ class Function {
   std::vector<Value> operator()(const std::vector<Value>& args);
   /// Call with positional and keyword arguments (keywords name inputs).
   std::vector<Value> call(const std::vector<Value>& args, const std::vector<std::pair<std::string, Value>>& kwargs);
+  /// The same, taking the positional arguments' values: each one the boundary keeps as it is
+  /// is moved into the call rather than copied (a copy of an array's descriptor is two
+  /// allocations; the Python binding hands over the values it has just converted). They are
+  /// moved back into `args` when the call ends, however it ends, so that the caller releases
+  /// them (the binding, under the GIL that releasing a numpy array's buffer needs).
+  std::vector<Value> call(std::vector<Value>&& args, const std::vector<std::pair<std::string, Value>>& kwargs);
   /// The keyword name of input i: its In name, else its variable's name.
   std::string input_name(int i) const;
   /// The position of the input with keyword name `name`; -1 when there is none.
@@ -162,9 +168,12 @@ class Function {
   /// (Type::filter) into the call state's input slots. Every failure is a TypeError/ValueError
   /// naming the function; a bad value says "bad input argument with name ... at index ..."
   /// (raise_bad_argument).
-  void bind(const std::vector<Value>& args, const std::vector<std::pair<std::string, Value>>& kwargs,
-            CallState& st) const;
-  Value check_arg(int i, const Value& arg) const;
+  /// `movable`: args itself, when the caller gave its values up (they are moved, not copied).
+  void bind(const std::vector<Value>& args, std::vector<Value>* movable,
+            const std::vector<std::pair<std::string, Value>>& kwargs, CallState& st) const;
+  /// Checks argument i (Type::filter, or filter_deferring_checks) into `slot`: moved from
+  /// *movable (the caller's own copy of arg) or copied when the filter keeps it as it is.
+  void check_arg_into(int i, const Value& arg, Value* movable, Value& slot) const;
   std::unique_ptr<CallState> acquire_state();
   void release_state(std::unique_ptr<CallState> st);
 
@@ -196,8 +205,10 @@ class Function {
   // One idle call state taken and returned without the lock (an exchange each way): the
   // common case of one caller at a time.
   std::atomic<CallState*> cached_state_{nullptr};
-  std::vector<Value> call_unprofiled(const std::vector<Value>& args,
+  std::vector<Value> call_unprofiled(const std::vector<Value>& args, std::vector<Value>* movable,
                                      const std::vector<std::pair<std::string, Value>>& kwargs);
+  std::vector<Value> call_timed(const std::vector<Value>& args, std::vector<Value>* movable,
+                                const std::vector<std::pair<std::string, Value>>& kwargs);
   double compile_time_ = 0;
   mutable std::mutex times_mu_;  // guards the call times below (profiling only)
   mutable double outer_seconds_ = 0, call_seconds_ = 0;

@@ -53,6 +53,14 @@ class Type {
   virtual Value filter_deferring_checks(const Value& v, bool strict = false, bool allow_downcast = false) const {
     return filter(v, strict, allow_downcast);
   }
+  /// Whether filter (or, with defer_checks, filter_deferring_checks) would return v itself,
+  /// unconverted, having checked it as that filter does (and raising as it would). The
+  /// function boundary then moves the argument into its slot instead of making the filter's
+  /// copy. Default: false, so the filter runs.
+  virtual bool filter_keeps(const Value& v, bool strict, bool allow_downcast, bool defer_checks) const {
+    (void)v, (void)strict, (void)allow_downcast, (void)defer_checks;
+    return false;
+  }
 
   // ---- The gradient algebra: all the family-blind gradient driver (grad/) asks of a type.
   // Each family implements it for its own type; the defaults fit types that carry no gradient.

@@ -45,6 +45,15 @@ Value SparseType::filter_deferring_checks(const Value& v, bool strict, bool allo
   return filter_checked(v, strict, allow_downcast, false);
 }
 
+bool SparseType::filter_keeps(const Value& v, bool, bool, bool defer_checks) const {
+  const SparseMatrix* m = std::get_if<SparseMatrix>(&v);
+  if (!m || m->format() != format_ || m->dtype() != dtype_) return false;
+  // filter_checked's checks for such a matrix, which it would return unchanged.
+  m->validate_structure("SparseMatrix");
+  if (!defer_checks) m->validate_indices("SparseMatrix");
+  return true;
+}
+
 Value SparseType::filter_checked(const Value& v, bool strict, bool allow_downcast, bool check_indices) const {
   const SparseMatrix* m = std::get_if<SparseMatrix>(&v);
   const NDArray* dense = std::get_if<NDArray>(&v);

@@ -24,6 +24,8 @@ class SparseType final : public Type {
   /// filter leaving the index range check to the consuming kernels (Type::filter_deferring_checks);
   /// a value that must change format is still checked in full, since the conversion reads its indices.
   Value filter_deferring_checks(const Value& v, bool strict = false, bool allow_downcast = false) const override;
+  /// A matrix of this format and dtype: checked as filter checks it, and kept as it is.
+  bool filter_keeps(const Value& v, bool strict, bool allow_downcast, bool defer_checks) const override;
   // The gradient algebra (graph/type.h): sparse zeros (sp_zeros_like), the sparse add (which
   // also adds a dense term), and dense gradients accepted for sparse variables and back.
   Var zeros_like(const Var& x, bool float_dtype = true) const override;

@@ -150,16 +150,27 @@ std::shared_ptr<Buffer> allocate_array(DType dtype, const Shape& shape, bool zer
 }  // namespace
 
 std::shared_ptr<Buffer> Buffer::wrap(void* data, size_t nbytes, std::shared_ptr<void> keepalive) {
-  auto b = std::shared_ptr<Buffer>(new Buffer());
+  std::shared_ptr<Buffer> b = wrap(data, nbytes, nullptr, nullptr);
+  b->keepalive_ = std::move(keepalive);
+  return b;
+}
+
+std::shared_ptr<Buffer> Buffer::wrap(void* data, size_t nbytes, void* owner, void (*release)(void*)) {
+  struct Made : Buffer {  // one allocation with the shared count, as in try_allocate
+    Made() : Buffer() {}
+  };
+  std::shared_ptr<Buffer> b = std::make_shared<Made>();
   b->data_ = data;
   b->nbytes_ = nbytes;
   b->owned_ = false;
-  b->keepalive_ = std::move(keepalive);
+  b->owner_ = owner;
+  b->release_ = release;
   return b;
 }
 
 Buffer::~Buffer() {
   if (owned_) big_cache().release(nbytes_, data_);  // big aligned blocks may be kept for reuse
+  if (release_) release_(owner_);
 }
 
 Shape NDArray::c_strides(const Shape& shape, int isz) {

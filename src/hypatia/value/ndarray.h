@@ -29,6 +29,10 @@ class Buffer {
   /// say what it was for (NDArray names the shape and dtype in its MemoryError).
   static std::shared_ptr<Buffer> try_allocate(size_t nbytes, bool zeroed);
   static std::shared_ptr<Buffer> wrap(void* data, size_t nbytes, std::shared_ptr<void> keepalive);
+  /// Borrows memory that `owner` keeps alive (a numpy array the caller holds a reference to):
+  /// release(owner) runs when the last array viewing it goes. One allocation in all, where a
+  /// keepalive pointer costs a second: a function's array arguments are wrapped on every call.
+  static std::shared_ptr<Buffer> wrap(void* data, size_t nbytes, void* owner, void (*release)(void*));
   ~Buffer();
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
@@ -42,6 +46,8 @@ class Buffer {
   size_t nbytes_ = 0;
   bool owned_ = false;
   std::shared_ptr<void> keepalive_;
+  void* owner_ = nullptr;
+  void (*release_)(void*) = nullptr;
 };
 
 /// A dense n-d array: dtype, shape, byte strides and a byte offset into a shared Buffer.

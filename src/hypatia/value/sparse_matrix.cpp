@@ -81,6 +81,22 @@ bool any_out_of_range(const I* idx, int64_t n, int64_t inner) {
 #endif
   return out_of_range_loop(idx, n, inner);
 }
+// Whether test(b, len) holds for some block [b, b + len) of 64k items in [0, n): the blocks split
+// across threads only when there are more than two, since even an `if(false)` parallel region
+// costs a small input's call an allocation (GOMP builds a team of one).
+template <class F>
+bool any_block(int64_t n, F test) {
+  constexpr int64_t block = int64_t{1} << 16;
+  const int64_t nb = (n + block - 1) / block;
+  bool bad = false;
+  if (nb <= 2) {
+    for (int64_t bk = 0; bk < nb; ++bk) bad |= test(bk * block, std::min(block, n - bk * block));
+    return bad;
+  }
+#pragma omp parallel for reduction(| : bad) num_threads(::hypatia::max_threads())
+  for (int64_t bk = 0; bk < nb; ++bk) bad |= test(bk * block, std::min(block, n - bk * block));
+  return bad;
+}
 template <class P>
 bool any_step_down(const P* ptr, int64_t n) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -121,12 +137,8 @@ void SparseMatrix::validate_structure(const std::string& op) const {
   auto first_bad_step = [&](auto tag) -> int64_t {
     using P = decltype(tag);
     const P* ptr = indptr_.data<P>();
-    // Blocks of 64k steps (each reads its last entry's successor), split across threads.
-    const int64_t block = int64_t{1} << 16, nb = (outer + block - 1) / block;
-    bool bad = false;
-#pragma omp parallel for reduction(| : bad) if (nb > 2) num_threads(::hypatia::max_threads())
-    for (int64_t bk = 0; bk < nb; ++bk) bad |= any_step_down(ptr + bk * block, std::min(block, outer - bk * block));
-    if (!bad) return -1;
+    // Blocks of steps (each reads its last entry's successor).
+    if (!any_block(outer, [ptr](int64_t b, int64_t len) { return any_step_down(ptr + b, len); })) return -1;
     for (int64_t o = 0; o < outer; ++o)
       if (ptr[o + 1] < ptr[o]) return o;
     return -1;
@@ -148,14 +160,8 @@ void SparseMatrix::validate_indices(const std::string& op) const {
   auto first_out_of_range = [&](auto tag) -> int64_t {
     using I = decltype(tag);
     const I* idx = indices_.data<I>();
-    // Blocks of 64k entries, split across threads; only when some block fails is the first
-    // offending position searched for.
-    const int64_t block = int64_t{1} << 16, nb = (n + block - 1) / block;
-    bool bad = false;
-#pragma omp parallel for reduction(| : bad) if (nb > 2) num_threads(::hypatia::max_threads())
-    for (int64_t bk = 0; bk < nb; ++bk)
-      bad |= any_out_of_range(idx + bk * block, std::min(block, n - bk * block), inner);
-    if (!bad) return -1;
+    // Only when some block fails is the first offending position searched for.
+    if (!any_block(n, [idx, inner](int64_t b, int64_t len) { return any_out_of_range(idx + b, len, inner); })) return -1;
     for (int64_t k = 0; k < n; ++k)
       if (idx[k] < 0 || static_cast<int64_t>(idx[k]) >= inner) return k;
     return -1;

@@ -241,3 +241,49 @@ TEST(DeferredIndexChecks, SparseAddAndMulCheckEverySliceTheyMerge) {
               }
   sparse_kernels::tiled::set_avx512(had512);
 }
+
+TEST(DeferredIndexChecks, MovedArgumentsAreCheckedAsCopiedOnesAndComeBack) {
+  // Function::call(std::vector<Value>&&) moves each argument the boundary keeps as it is
+  // (SparseType::filter_keeps) into the call and back out: the same results and the same errors
+  // as the copying call, and the caller gets its own buffers back, never a copy.
+  const SparseMatrix good = matrix(SparseFormat::CSR, 60, 40, 0.1, DType::Float64, DType::Int32);
+  const SparseMatrix bad = matrix(SparseFormat::CSR, 60, 40, 0.1, DType::Float64, DType::Int32, 30);
+  NDArray ptr = good.indptr().copy();
+  ptr.data<int32_t>()[10] = ptr.data<int32_t>()[11] + 1;
+  const SparseMatrix bad_ptr(SparseFormat::CSR, 60, 40, good.data(), good.indices(), ptr);
+  const NDArray xv = dense({40}, DType::Float64);
+  Var a = sparse::csr_matrix("a", DType::Float64);
+  Var x = vector(DType::Float64, "x");
+  for (bool echo : {false, true}) {
+    auto fn = echo ? function({a, x}, {sparse::structured_dot(a, x), a}) : function({a, x}, {sparse::structured_dot(a, x)});
+    const NDArray want = std::get<NDArray>((*fn)({good, xv})[0]);
+    std::vector<Value> args{good, xv};
+    const NDArray got = std::get<NDArray>(fn->call(std::move(args), {})[0]);
+    EXPECT_TRUE(allclose(got, want, 0, 0));
+    ASSERT_TRUE(std::holds_alternative<SparseMatrix>(args[0]));
+    EXPECT_EQ(std::get<SparseMatrix>(args[0]).data().data<double>(), good.data().data<double>());
+    EXPECT_EQ(std::get<NDArray>(args[1]).data<double>(), xv.data<double>());
+    for (const SparseMatrix* m : {&bad, &bad_ptr}) {
+      const std::string copied = error_of([&] { (*fn)({*m, xv}); });
+      std::vector<Value> moved{*m, xv};
+      EXPECT_EQ(error_of([&] { fn->call(std::move(moved), {}); }), copied);
+      EXPECT_NE(copied.find(m == &bad ? "out of range" : "non-decreasing"), std::string::npos) << copied;
+      ASSERT_TRUE(std::holds_alternative<SparseMatrix>(moved[0])) << "given back after an error too";
+    }
+    // The second argument fails its check after the first moved in.
+    std::vector<Value> wrong{good, dense({40, 1}, DType::Float64)};
+    EXPECT_NE(error_of([&] { fn->call(std::move(wrong), {}); }).find("bad input argument with name \"x\""),
+              std::string::npos);
+    ASSERT_TRUE(std::holds_alternative<SparseMatrix>(wrong[0]));
+  }
+  // What filter_keeps keeps: this format and dtype only, checked as filter checks it.
+  const SparseType csr(SparseFormat::CSR, DType::Float64);
+  EXPECT_TRUE(csr.filter_keeps(good, false, false, true));
+  EXPECT_TRUE(csr.filter_keeps(good, true, false, false));
+  EXPECT_FALSE(csr.filter_keeps(sparse_kernels::convert_format(good, SparseFormat::CSC), false, false, true));
+  EXPECT_FALSE(csr.filter_keeps(good.astype(DType::Float32), false, true, true));
+  EXPECT_FALSE(csr.filter_keeps(good.to_dense(), false, false, true));
+  EXPECT_TRUE(csr.filter_keeps(bad, false, false, true));  // the index check is deferred
+  EXPECT_NE(error_of([&] { csr.filter_keeps(bad, false, false, false); }).find("out of range"), std::string::npos);
+  EXPECT_NE(error_of([&] { csr.filter_keeps(bad_ptr, false, false, true); }).find("non-decreasing"), std::string::npos);
+}

@@ -2,6 +2,7 @@
 #include "hypatia/sparse/ops/common.h"
 
 #include "hypatia/sparse/api.h"
+#include "hypatia/sparse/kernels/spmm.h"
 #include "hypatia/sparse/ops/convert.h"
 
 namespace hypatia::sparse_ops {
@@ -54,6 +55,14 @@ TypePtr dense_type(DType d, int ndim) {
 }
 
 NDArray as_dtype(const NDArray& a, DType d) { return a.dtype() == d ? a : a.astype(d); }
+
+const NDArray& in_dtype(const NDArray& a, DType d, std::optional<NDArray>& tmp) {
+  return a.dtype() == d ? a : tmp.emplace(a.astype(d));
+}
+
+const SparseMatrix& in_dtype(const SparseMatrix& m, DType d, std::optional<SparseMatrix>& tmp) {
+  return m.dtype() == d ? m : tmp.emplace(sparse_kernels::with_dtype(m, d));
+}
 
 std::pair<bool, bool> sparse_operands(const Var& x, const Var& y, const std::string& who) {
   if (!x || !y) type_error("[", who, "] expected two variables, got None");

@@ -1,6 +1,7 @@
 // Helpers shared by sparse ops: input type checks, output preparation, gradient conversion.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,11 @@ Var dense_grad(const Var& g);
 TypePtr dense_type(DType d, int ndim);
 /// a itself when it already has dtype d, else a converted copy (kernels take one dtype).
 NDArray as_dtype(const NDArray& a, DType d);
+/// The same without a copy on the common path: a itself when it has dtype d, else its converted
+/// copy, held in `tmp`. For the per-call code of small inputs, where every copy of an array's
+/// descriptor is two allocations.
+const NDArray& in_dtype(const NDArray& a, DType d, std::optional<NDArray>& tmp);
+const SparseMatrix& in_dtype(const SparseMatrix& m, DType d, std::optional<SparseMatrix>& tmp);
 
 /// The single output of a fresh op O (built from params) applied to inputs: what most builders do.
 template <class O, class... P>

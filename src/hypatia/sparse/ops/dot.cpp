@@ -43,6 +43,14 @@ Operand operand(const Var& v, const std::string& who, bool allow_sparse = true, 
 
 
 
+// Dimension `axis` (0, or -1 for the last) of a sparse or dense operand, read without copying
+// its shape.
+int64_t dim_of(const Value& v, int axis, const std::string& who) {
+  if (const auto* s = std::get_if<SparseMatrix>(&v)) return axis == 0 ? s->rows() : s->cols();
+  const NDArray& a = as_array(v, who.c_str());
+  return a.shape(axis < 0 ? a.ndim() - 1 : axis);
+}
+
 void check_aligned(const std::string& who, const Shape& a, const Shape& b) {
   const int64_t ka = a.back(), kb = b.front();
   if (ka != kb)
@@ -114,23 +122,26 @@ std::vector<Var> dot_grads(const Var& x, const Var& y, const Var& g) {
 void dot_into(const Value& xv, const Value& yv, DType d, const std::string& who, Value& out) {
   const auto* xs = std::get_if<SparseMatrix>(&xv);
   const auto* ys = std::get_if<SparseMatrix>(&yv);
-  check_aligned(who, value_shape(xv), value_shape(yv));
+  // The operands are read in place when they have dtype d (no copy of their descriptors).
+  std::optional<SparseMatrix> xt, yt;
+  std::optional<NDArray> dt;
+  if (dim_of(xv, -1, who) != dim_of(yv, 0, who)) check_aligned(who, value_shape(xv), value_shape(yv));
   if (xs && ys) {
-    out = sk::spgemm(sk::with_dtype(*xs, d), sk::with_dtype(*ys, d));
+    out = sk::spgemm(in_dtype(*xs, d, xt), in_dtype(*ys, d, yt));
     return;
   }
   if (xs) {
     const NDArray& b = as_array(yv, who.c_str());
     Shape os = b.ndim() == 1 ? Shape{xs->rows()} : Shape{xs->rows(), b.shape(1)};
     NDArray& o = prepare_output(out, d, os);
-    sk::spmm(sk::with_dtype(*xs, d), as_dtype(b, d), o, false, nullptr, who.c_str());
+    sk::spmm(in_dtype(*xs, d, xt), in_dtype(b, d, dt), o, false, nullptr, who.c_str());
     return;
   }
   if (!ys) type_error("[", who, "] at least one operand must be sparse");
   const NDArray& a = as_array(xv, who.c_str());
   Shape os = a.ndim() == 1 ? Shape{ys->cols()} : Shape{a.shape(0), ys->cols()};
   NDArray& o = prepare_output(out, d, os);
-  sk::dense_spmm(as_dtype(a, d), sk::with_dtype(*ys, d), o);
+  sk::dense_spmm(in_dtype(a, d, dt), in_dtype(*ys, d, yt), o);
 }
 
 Value dot_values(const Value& x, const Value& y, DType d, const std::string& who) {
