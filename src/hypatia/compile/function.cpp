@@ -425,11 +425,12 @@ std::vector<Value> Function::call_unprofiled(const std::vector<Value>& args, std
   auto clear_inputs = [&] {
     // Arguments moved in go back to the caller, to be destroyed there: a Python caller holds
     // the GIL, which releasing a numpy array's buffer takes.
-    for (size_t i = 0; i < input_slots_.size(); ++i) {
-      Value& v = frame.slot(input_slots_[i]);
-      if (movable && i < movable->size() && !std::holds_alternative<std::monostate>(v)) (*movable)[i] = std::move(v);
-      v = std::monostate{};
-    }
+    if (movable)
+      for (size_t i = 0; i < input_slots_.size() && i < movable->size(); ++i) {
+        Value& v = frame.slot(input_slots_[i]);
+        if (!std::holds_alternative<std::monostate>(v)) (*movable)[i] = std::move(v);
+      }
+    for (int s : input_slots_) frame.slot(s) = std::monostate{};
     for (const auto& [s, c] : shared_slots_) frame.slot(s) = std::monostate{};
   };
   std::vector<Value> results(outputs_.size());
