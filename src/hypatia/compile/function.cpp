@@ -224,11 +224,13 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   if (destroyed_slots_.empty() && !debug_) {
     for (size_t i = 0; i < inputs_.size(); ++i) {
       const Variable* v = fgraph_->inputs()[i].get();
-      bool ok = true;
+      bool ok = true, steps = true;
       for (const auto& o : fgraph_->outputs()) ok &= o.get() != v;
-      for (const Client& c : fgraph_->clients(v))  // a null node is the graph output slot
+      for (const Client& c : fgraph_->clients(v)) {  // a null node is the graph output slot
         ok &= c.node && c.node->op()->checks_input_indices(*c.node, c.index);
-      defer_checks_[i] = ok;
+        steps &= c.node && c.node->op()->checks_input_steps(*c.node, c.index);
+      }
+      defer_checks_[i] = ok ? (steps ? 2 : 1) : 0;
     }
   }
   compile_time_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -284,13 +286,13 @@ void Function::check_arg_into(int i, const Value& arg, Value* movable, Value& sl
   bool downcast = in.allow_downcast.value_or(options_.allow_input_downcast.value_or(false));
   try {
     const Type& t = *in.variable.type();
-    const bool defer = defer_checks_[i];
-    if (t.filter_keeps(arg, in.strict, downcast, defer)) {
+    const bool defer = defer_checks_[i] != 0, defer_steps = defer_checks_[i] == 2;
+    if (t.filter_keeps(arg, in.strict, downcast, defer, defer_steps)) {
       if (movable) slot = std::move(*movable);
       else slot = arg;
       return;
     }
-    slot = defer ? t.filter_deferring_checks(arg, in.strict, downcast) : t.filter(arg, in.strict, downcast);
+    slot = defer ? t.filter_deferring_checks(arg, in.strict, downcast, defer_steps) : t.filter(arg, in.strict, downcast);
   } catch (const Error& e) {
     raise_bad_argument(i, e);
   }

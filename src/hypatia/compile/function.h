@@ -194,8 +194,9 @@ class Function {
   // function updates (overwritten in place when the call holds its only handle).
   std::vector<std::pair<int, bool>> destroyed_slots_;
   std::vector<int> update_own_slot_;  // per update: its target's slot when in destroyed_slots_, else -1
-  // Per explicit input: its O(nnz) index check is left to its consumers, every one of which
-  // checks the indices it reads (Op::checks_input_indices) and writes a fresh output.
+  // Per explicit input: 1 when its O(nnz) index check is left to its consumers, every one of
+  // which checks the indices it reads (Op::checks_input_indices) and writes a fresh output; 2
+  // when they also check indptr's steps (Op::checks_input_steps), so its O(outer) check goes too.
   std::vector<char> defer_checks_;
   // Per explicit input: its TensorType (null for other types), so that an array already of that
   // dtype and rank goes into its slot without the filter's round trip through a temporary.

@@ -72,6 +72,15 @@ class Op : public std::enable_shared_from_this<Op> {
     (void)i;
     return false;
   }
+  /// Whether perform also checks the row pointers of sparse input `i` it reads (that indptr never
+  /// steps down), before any read they steer, raising the boundary's own ValueError ("indptr is
+  /// not non-decreasing ..."). For an input whose every consumer checks both its indices and
+  /// its steps, the boundary leaves out its O(outer) indptr check as well. Default: false.
+  virtual bool checks_input_steps(const Apply& node, int i) const {
+    (void)node;
+    (void)i;
+    return false;
+  }
   /// Whether constant folding may evaluate this op at compile time.
   virtual bool constant_foldable(const Apply&) const { return true; }
   /// The variant of this op that overwrites some of the inputs listed in `allowed` (indices
@@ -164,7 +173,7 @@ class OpBase : public Op {
 // HYPATIA_OP(Name, arity, methods...) declares an op in one line inside its class body:
 // kName and kArity, OpBase's constructor, and the override of each method named, from
 // make_node, perform, infer_shape, vjp, jvp, connection_pattern, view_map, destroy_map,
-// checks_input_indices, str,
+// checks_input_indices, checks_input_steps, str,
 // constant_foldable, inplace_variant, lazy_branches, choose_branch, inner_graphs and
 // with_inner_graphs. Every op states the same signatures this way, and
 // a reader sees at a glance which parts of the contract an op implements.
@@ -187,6 +196,7 @@ class OpBase : public Op {
 #define HY_OP_DECL_view_map ViewMap view_map() const override;
 #define HY_OP_DECL_destroy_map ViewMap destroy_map() const override;
 #define HY_OP_DECL_checks_input_indices bool checks_input_indices(const Apply& node, int i) const override;
+#define HY_OP_DECL_checks_input_steps bool checks_input_steps(const Apply& node, int i) const override;
 #define HY_OP_DECL_str std::string str() const override;
 #define HY_OP_DECL_constant_foldable bool constant_foldable(const Apply& node) const override;
 #define HY_OP_DECL_inplace_variant OpPtr inplace_variant(const std::vector<int>& allowed) const override;

@@ -50,15 +50,19 @@ class Type {
   /// filter without the O(size) content checks that every consumer of the value makes itself
   /// (Op::checks_input_indices): the function boundary uses it for such inputs, so a large
   /// sparse input's indices are read once, by the kernel, instead of twice. Default: filter.
-  virtual Value filter_deferring_checks(const Value& v, bool strict = false, bool allow_downcast = false) const {
+  /// `defer_steps`: its O(outer) structure check too (Op::checks_input_steps).
+  virtual Value filter_deferring_checks(const Value& v, bool strict = false, bool allow_downcast = false,
+                                        bool defer_steps = false) const {
+    (void)defer_steps;
     return filter(v, strict, allow_downcast);
   }
   /// Whether filter (or, with defer_checks, filter_deferring_checks) would return v itself,
   /// unconverted, having checked it as that filter does (and raising as it would). The
   /// function boundary then moves the argument into its slot instead of making the filter's
   /// copy. Default: false, so the filter runs.
-  virtual bool filter_keeps(const Value& v, bool strict, bool allow_downcast, bool defer_checks) const {
-    (void)v, (void)strict, (void)allow_downcast, (void)defer_checks;
+  virtual bool filter_keeps(const Value& v, bool strict, bool allow_downcast, bool defer_checks,
+                            bool defer_steps = false) const {
+    (void)v, (void)strict, (void)allow_downcast, (void)defer_checks, (void)defer_steps;
     return false;
   }
 

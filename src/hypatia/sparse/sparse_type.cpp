@@ -38,23 +38,24 @@ size_t SparseType::hash() const {
 // dtype converts when the cast is safe or allow_downcast. Either way the arrays are validated
 // first: no path hands unchecked index arrays to a kernel (or to the format conversion).
 Value SparseType::filter(const Value& v, bool strict, bool allow_downcast) const {
-  return filter_checked(v, strict, allow_downcast, true);
+  return filter_checked(v, strict, allow_downcast, true, true);
 }
 
-Value SparseType::filter_deferring_checks(const Value& v, bool strict, bool allow_downcast) const {
-  return filter_checked(v, strict, allow_downcast, false);
+Value SparseType::filter_deferring_checks(const Value& v, bool strict, bool allow_downcast, bool defer_steps) const {
+  return filter_checked(v, strict, allow_downcast, false, !defer_steps);
 }
 
-bool SparseType::filter_keeps(const Value& v, bool, bool, bool defer_checks) const {
+bool SparseType::filter_keeps(const Value& v, bool, bool, bool defer_checks, bool defer_steps) const {
   const SparseMatrix* m = std::get_if<SparseMatrix>(&v);
   if (!m || m->format() != format_ || m->dtype() != dtype_) return false;
   // filter_checked's checks for such a matrix, which it would return unchanged.
-  m->validate_structure("SparseMatrix");
+  m->validate_structure("SparseMatrix", !(defer_checks && defer_steps));
   if (!defer_checks) m->validate_indices("SparseMatrix");
   return true;
 }
 
-Value SparseType::filter_checked(const Value& v, bool strict, bool allow_downcast, bool check_indices) const {
+Value SparseType::filter_checked(const Value& v, bool strict, bool allow_downcast, bool check_indices,
+                                 bool check_steps) const {
   const SparseMatrix* m = std::get_if<SparseMatrix>(&v);
   const NDArray* dense = std::get_if<NDArray>(&v);
   if (!m && !dense) type_error("[", str(), "] expected a sparse matrix value, got ", value_repr(v));
@@ -70,8 +71,9 @@ Value SparseType::filter_checked(const Value& v, bool strict, bool allow_downcas
   if (m) {
     // The kernels that consume the value check its indices themselves only when they read it as
     // it is; a format conversion reads (scatters by) the indices first.
-    m->validate_structure("SparseMatrix");
-    if (check_indices || m->format() != format_) m->validate_indices("SparseMatrix");
+    const bool converts = m->format() != format_;
+    m->validate_structure("SparseMatrix", check_steps || check_indices || converts);
+    if (check_indices || converts) m->validate_indices("SparseMatrix");
   }
   // The dtype rule before any conversion work: a refused downcast costs nothing.
   if (got_dtype != dtype_ && !allow_downcast && !can_cast_safe(got_dtype, dtype_))

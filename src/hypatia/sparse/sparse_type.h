@@ -21,11 +21,14 @@ class SparseType final : public Type {
   /// a dense 2-d NDArray to this format, and the dtype when the cast is safe or allow_downcast.
   /// The arrays are always validated (ValueError): kernels never see unchecked indices.
   Value filter(const Value& v, bool strict = false, bool allow_downcast = false) const override;
-  /// filter leaving the index range check to the consuming kernels (Type::filter_deferring_checks);
-  /// a value that must change format is still checked in full, since the conversion reads its indices.
-  Value filter_deferring_checks(const Value& v, bool strict = false, bool allow_downcast = false) const override;
+  /// filter leaving the index range check (and, with defer_steps, the check that indptr never
+  /// steps down) to the consuming kernels (Type::filter_deferring_checks); a value that must
+  /// change format is still checked in full, since the conversion reads its indices.
+  Value filter_deferring_checks(const Value& v, bool strict = false, bool allow_downcast = false,
+                                bool defer_steps = false) const override;
   /// A matrix of this format and dtype: checked as filter checks it, and kept as it is.
-  bool filter_keeps(const Value& v, bool strict, bool allow_downcast, bool defer_checks) const override;
+  bool filter_keeps(const Value& v, bool strict, bool allow_downcast, bool defer_checks,
+                    bool defer_steps = false) const override;
   // The gradient algebra (graph/type.h): sparse zeros (sp_zeros_like), the sparse add (which
   // also adds a dense term), and dense gradients accepted for sparse variables and back.
   Var zeros_like(const Var& x, bool float_dtype = true) const override;
@@ -51,7 +54,7 @@ class SparseType final : public Type {
   Var apply_operator(Operator op, const std::vector<Var>& args, const OperatorOptions& opts) const override;
 
  private:
-  Value filter_checked(const Value& v, bool strict, bool allow_downcast, bool check_indices) const;
+  Value filter_checked(const Value& v, bool strict, bool allow_downcast, bool check_indices, bool check_steps) const;
   SparseFormat format_;
   DType dtype_;
 };

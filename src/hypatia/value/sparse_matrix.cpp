@@ -114,7 +114,7 @@ void SparseMatrix::validate(const std::string& op) const {
   validate_indices(op);
 }
 
-void SparseMatrix::validate_structure(const std::string& op) const {
+void SparseMatrix::validate_structure(const std::string& op, bool check_steps) const {
   const std::string who = "[" + op + "]";
   if (rows_ < 0 || cols_ < 0) value_error(who, " negative shape (", rows_, ", ", cols_, ")");
   if (!data_.defined() || !indices_.defined() || !indptr_.defined()) value_error(who, " data, indices and indptr must all be given");
@@ -143,11 +143,14 @@ void SparseMatrix::validate_structure(const std::string& op) const {
       if (ptr[o + 1] < ptr[o]) return o;
     return -1;
   };
-  const int64_t bad_step = indptr_.dtype() == DType::Int32 ? first_bad_step(int32_t{}) : first_bad_step(int64_t{});
+  const int64_t n = index_at(indptr_, outer);
+  // A negative nnz means a step down somewhere: found even when the steps are left to a kernel.
+  const int64_t bad_step = !check_steps && n >= 0                ? -1
+                           : indptr_.dtype() == DType::Int32 ? first_bad_step(int32_t{})
+                                                             : first_bad_step(int64_t{});
   if (bad_step >= 0)
     value_error(who, " indptr is not non-decreasing: indptr[", bad_step + 1, "] = ", index_at(indptr_, bad_step + 1),
                 " < indptr[", bad_step, "] = ", index_at(indptr_, bad_step));
-  const int64_t n = index_at(indptr_, outer);
   if (indices_.size() < n || data_.size() < n)
     value_error(who, " indptr[-1] = ", n, " but indices has ", indices_.size(), " and data has ", data_.size(), " entries");
   if (indices_.size() != data_.size())

@@ -47,8 +47,11 @@ class SparseMatrix {
   /// validate's checks without the O(nnz) index range check: ranks, dtypes, lengths, contiguity
   /// and a non-decreasing indptr from 0 to nnz (O(outer)). A kernel may then read data[0, nnz)
   /// by indptr safely, but must check an index before any read or write that it steers
-  /// (indices_in_range), or call validate_indices.
-  void validate_structure(const std::string& op) const;
+  /// (indices_in_range), or call validate_indices. Without `check_steps`, the O(1) checks only
+  /// (indptr's length, its first entry 0 and its last within data and indices): a kernel must
+  /// then check each slice's bounds, 0 <= indptr[o] <= indptr[o + 1] <= nnz, before reading it
+  /// (Op::checks_input_steps), and raise through validate_structure when one fails.
+  void validate_structure(const std::string& op, bool check_steps = true) const;
   /// The index range check alone (after validate_structure): every stored index in [0, inner_size()).
   void validate_indices(const std::string& op) const;
 

@@ -287,3 +287,61 @@ TEST(DeferredIndexChecks, MovedArgumentsAreCheckedAsCopiedOnesAndComeBack) {
   EXPECT_NE(error_of([&] { csr.filter_keeps(bad, false, false, false); }).find("out of range"), std::string::npos);
   EXPECT_NE(error_of([&] { csr.filter_keeps(bad_ptr, false, false, true); }).find("non-decreasing"), std::string::npos);
 }
+
+TEST(DeferredIndexChecks, SumsOverTheInnerAxisCheckTheStepsOfIndptrThemselves) {
+  // SpSum over the inner axis (row sums of CSR, column sums of CSC) follows indptr and checks
+  // each slice's bounds as it reads it, so the boundary leaves out its O(outer) check of the
+  // steps for an input SpSum alone consumes. An indptr that steps down, or that points past the
+  // stored entries before it comes back (which a slice-by-slice check must not follow), still
+  // raises the boundary's own message, on the AVX-512 loop and the others, at 1 and 2 threads.
+  // The other sums never read indptr and keep the check at the boundary.
+  const bool had512 = sparse_kernels::tiled::use_avx512();
+  for (bool simd : {true, false})
+    for (int threads : {1, 2})
+      for (SparseFormat f : kFormats)
+        for (DType dt : {DType::Float32, DType::Float64})
+          for (DType idt : {DType::Int32, DType::Int64})
+            for (int axis : {-1, 0, 1}) {
+              sparse_kernels::tiled::set_avx512(simd);
+              Threads t(threads);
+              const std::string ctx = str_cat(simd ? "avx512" : "scalar", " T=", threads, " ", format_name(f), " ",
+                                              dtype_name(dt), " ", dtype_name(idt), " axis=", axis);
+              // 3000 x 2000, 5 % stored: 300k entries (parallel at 2 threads), 3000 or 2000 slices.
+              const SparseMatrix good = matrix(f, 3000, 2000, 0.05, dt, idt);
+              Var x = sparse::matrix(f, "x", dt);
+              auto fn = function({x}, {sparse::sp_sum(x, axis == -1 ? std::nullopt : std::optional<int>(axis))});
+              const NDArray d = good.to_dense().astype(DType::Float64);
+              const int64_t R = good.rows(), C = good.cols();
+              std::vector<double> want(axis == -1 ? 1 : axis == 0 ? C : R, 0.0), mag(want.size(), 0.0);
+              for (int64_t r = 0; r < R; ++r)
+                for (int64_t c = 0; c < C; ++c) {
+                  const size_t at = axis == -1 ? 0 : axis == 0 ? c : r;
+                  want[at] += d.data<double>()[r * C + c];
+                  mag[at] += std::abs(d.data<double>()[r * C + c]);
+                }
+              const NDArray got = std::get<NDArray>((*fn)({good})[0]).astype(DType::Float64);
+              ASSERT_EQ(got.size(), static_cast<int64_t>(want.size())) << ctx;
+              const double eps = dt == DType::Float32 ? 1e-5 : 1e-12;  // of the sum of magnitudes
+              for (size_t k = 0; k < want.size(); ++k)
+                ASSERT_NEAR(got.data<double>()[k], want[k], eps * (1 + mag[k])) << ctx << " at " << k;
+              const int64_t outer = good.outer_size(), nnz = good.nnz();
+              auto with_ptr = [&](auto edit) {
+                NDArray p = good.indptr().astype(DType::Int64);
+                edit(p.data<int64_t>());
+                return SparseMatrix(f, good.rows(), good.cols(), good.data(), good.indices(), p.astype(idt));
+              };
+              const SparseMatrix down = with_ptr([&](int64_t* p) { p[outer / 2] = p[outer / 2 + 1] + 1; });
+              const SparseMatrix past = with_ptr([&](int64_t* p) { p[1] = nnz + 1000000; });  // then back down
+              const SparseMatrix below = with_ptr([&](int64_t* p) { p[outer - 1] = -7; });
+              for (const SparseMatrix* m : {&down, &past, &below}) {
+                ErrorKind kind = ErrorKind::Runtime;
+                const std::string msg = error_of([&] { (*fn)({*m}); }, &kind);
+                EXPECT_EQ(kind, ErrorKind::Value) << ctx << ": " << msg;
+                EXPECT_NE(msg.find("indptr is not non-decreasing"), std::string::npos) << ctx << ": " << msg;
+                // Where the kernel checks, the message is its own; elsewhere the boundary's.
+                const bool inner = axis >= 0 && (axis == 1) == (f == SparseFormat::CSR);
+                EXPECT_EQ(msg.find("bad input argument") == std::string::npos, inner) << ctx << ": " << msg;
+              }
+            }
+  sparse_kernels::tiled::set_avx512(had512);
+}

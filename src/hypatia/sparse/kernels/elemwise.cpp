@@ -268,11 +268,14 @@ NDArray sum(const SparseMatrix& a_in, int axis, DType dtype, const char* who) {
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
       if (per_outer && slice_sums_avx512_available()) {
         const int nt = v.nnz >= kParallelWork && v.outer > 1 ? ::hypatia::max_threads() : 1;
-        slice_sums_avx512(v.data, v.indptr, v.outer, o, nt);
+        if (!slice_sums_avx512(v.data, v.indptr, v.outer, o, nt)) a.validate_structure(who);  // raises, naming the step
         return;
       }
     }
     if (per_outer) {
+      // SpSum leaves the indptr check to this kernel (Op::checks_input_steps): here it is made
+      // first, for the loop below follows indptr unchecked.
+      a.validate_structure(who);
       parallel_outer(v.outer, v.nnz, [&](int64_t s) {
         T acc = T(0);
         for (int64_t k = v.begin(s); k < v.end(s); ++k) acc = arith(SpBinary::Add, acc, v.data[k]);

@@ -52,11 +52,16 @@ struct Lane<float> {
 };
 
 template <class T, class I>
-HYP_SUM512 void sums(const T* d, const I* ptr, int64_t o0, int64_t o1, T* out) {
+HYP_SUM512 bool sums(const T* d, const I* ptr, int64_t o0, int64_t o1, int64_t nnz, T* out) {
   using L = Lane<T>;
   constexpr int n = L::n;
+  bool bad = false;
   for (int64_t o = o0; o < o1; ++o) {
-    const int64_t b = static_cast<int64_t>(ptr[o]), len = static_cast<int64_t>(ptr[o + 1]) - b;
+    // A slice outside [0, nnz] (indptr steps down somewhere) is read as empty, and reported.
+    const int64_t b0 = static_cast<int64_t>(ptr[o]), e0 = static_cast<int64_t>(ptr[o + 1]);
+    const bool ok = (b0 >= 0) & (b0 <= e0) & (e0 <= nnz);
+    bad |= !ok;
+    const int64_t b = ok ? b0 : 0, len = ok ? e0 - b0 : 0;
     // The values 16 KB ahead into L2: one read stream alone does not keep enough lines in
     // flight (see from_dense). A prefetch never faults: the address is formed as an integer.
     const uintptr_t ahead = reinterpret_cast<uintptr_t>(d + b) + 16384;
@@ -74,6 +79,7 @@ HYP_SUM512 void sums(const T* d, const I* ptr, int64_t o0, int64_t o1, T* out) {
     }
     out[o] = L::total(acc);
   }
+  return !bad;
 }
 
 }  // namespace
@@ -87,24 +93,31 @@ bool slice_sums_avx512_available() {
 }
 
 template <class T, class I>
-void slice_sums_avx512(const T* data, const I* indptr, int64_t outer, T* out, int nt) {
+bool slice_sums_avx512(const T* data, const I* indptr, int64_t outer, T* out, int nt) {
+  // balanced_bounds' searches assume a non-decreasing indptr; on one that is not, the blocks
+  // are only unbalanced (each bound still lies in [0, outer]).
   const std::vector<int64_t> bounds =
       nt > 1 ? balanced_bounds(indptr, static_cast<const I*>(nullptr), outer, nt) : std::vector<int64_t>{0, outer};
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-  for (int t = 0; t < nt; ++t) sums(data, indptr, bounds[t], bounds[t + 1], out);
+  const int64_t nnz = static_cast<int64_t>(indptr[outer]);
+  bool ok = true;
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1) reduction(& : ok)
+  for (int t = 0; t < nt; ++t) ok &= sums(data, indptr, bounds[t], bounds[t + 1], nnz, out);
+  return ok;
 }
 
 #else
 
 bool slice_sums_avx512_available() { return false; }
 template <class T, class I>
-void slice_sums_avx512(const T*, const I*, int64_t, T*, int) {}
+bool slice_sums_avx512(const T*, const I*, int64_t, T*, int) {
+  return true;
+}
 
 #endif
 
-template void slice_sums_avx512<float, int32_t>(const float*, const int32_t*, int64_t, float*, int);
-template void slice_sums_avx512<float, int64_t>(const float*, const int64_t*, int64_t, float*, int);
-template void slice_sums_avx512<double, int32_t>(const double*, const int32_t*, int64_t, double*, int);
-template void slice_sums_avx512<double, int64_t>(const double*, const int64_t*, int64_t, double*, int);
+template bool slice_sums_avx512<float, int32_t>(const float*, const int32_t*, int64_t, float*, int);
+template bool slice_sums_avx512<float, int64_t>(const float*, const int64_t*, int64_t, float*, int);
+template bool slice_sums_avx512<double, int32_t>(const double*, const int32_t*, int64_t, double*, int);
+template bool slice_sums_avx512<double, int64_t>(const double*, const int64_t*, int64_t, double*, int);
 
 }  // namespace hypatia::sparse_kernels

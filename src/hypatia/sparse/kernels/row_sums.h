@@ -14,7 +14,10 @@ bool slice_sums_avx512_available();
 /// two masked 64-byte loads, with no loop to mispredict, and summed lane-wise then across the
 /// lanes in a fixed order, so a slice's sum does not depend on the thread count (it may differ
 /// from the sequential sum in the last bits). T is float or double; I is int32_t or int64_t.
+/// Each slice's bounds are checked as it is read, 0 <= indptr[o] <= indptr[o + 1] <= nnz
+/// (= indptr[outer]), so that an indptr that steps down is never followed out of the data;
+/// returns false (the sums unspecified) when one fails.
 template <class T, class I>
-void slice_sums_avx512(const T* data, const I* indptr, int64_t outer, T* out, int nt);
+bool slice_sums_avx512(const T* data, const I* indptr, int64_t outer, T* out, int nt);
 
 }  // namespace hypatia::sparse_kernels

@@ -42,6 +42,13 @@ void SpSum::perform(const Apply& node, const Value* const* inputs, Value* output
 // Sums over the inner axis and the total never read the indices; the sum over the outer axis
 // checks each one before it scatters by it (sparse_kernels::sum).
 bool SpSum::checks_input_indices(const Apply&, int) const { return true; }
+// The sums over the inner axis (row sums of CSR, column sums of CSC), which follow indptr, check
+// each slice's bounds as they read it (the AVX-512 loop) or the whole indptr first (the others).
+// The other sums never follow it, and leave its check at the boundary.
+bool SpSum::checks_input_steps(const Apply& node, int) const {
+  const SparseType* t = sparse_type(node.input(0));
+  return t && params_.axis >= 0 && (params_.axis == 1) == (t->format() == SparseFormat::CSR);
+}
 
 std::optional<std::vector<ShapeVec>> SpSum::infer_shape(const Apply&, const std::vector<ShapeVec>& s) const {
   if (params_.axis < 0) return std::vector<ShapeVec>{ShapeVec{}};

@@ -19,7 +19,7 @@ struct SpSumParams {
 /// structured one (gz broadcast at x's stored entries), otherwise the regular one (gz broadcast
 /// to every entry).
 class SpSum final : public OpBase<SpSum, SpSumParams> {
-  HYPATIA_OP(SpSum, 1, make_node, perform, infer_shape, vjp, str, checks_input_indices)
+  HYPATIA_OP(SpSum, 1, make_node, perform, infer_shape, vjp, str, checks_input_indices, checks_input_steps)
 };
 
 namespace sparse {
