@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <climits>
 #include <random>
 
 #include "hypatia/hypatia.h"
@@ -333,7 +334,10 @@ TEST(DeferredIndexChecks, SumsOverTheInnerAxisCheckTheStepsOfIndptrThemselves) {
               const SparseMatrix down = with_ptr([&](int64_t* p) { p[outer / 2] = p[outer / 2 + 1] + 1; });
               const SparseMatrix past = with_ptr([&](int64_t* p) { p[1] = nnz + 1000000; });  // then back down
               const SparseMatrix below = with_ptr([&](int64_t* p) { p[outer - 1] = -7; });
-              for (const SparseMatrix* m : {&down, &past, &below}) {
+              // The largest entry the index dtype holds: the 2-thread split must not overflow on it.
+              const int64_t top = idt == DType::Int32 ? INT32_MAX : INT64_MAX;
+              const SparseMatrix huge = with_ptr([&](int64_t* p) { p[outer / 3] = top; });
+              for (const SparseMatrix* m : {&down, &past, &below, &huge}) {
                 ErrorKind kind = ErrorKind::Runtime;
                 const std::string msg = error_of([&] { (*fn)({*m}); }, &kind);
                 EXPECT_EQ(kind, ErrorKind::Value) << ctx << ": " << msg;

@@ -16,7 +16,11 @@ std::vector<int64_t> balanced_bounds(const I* pa, const I* pb, int64_t outer, in
   std::vector<int64_t> bounds(nt + 1, outer);
   bounds[0] = 0;
   auto cost = [&](int64_t o) {  // cumulative cost of slices [0, o)
-    return static_cast<int64_t>(pa[o]) + (pb ? static_cast<int64_t>(pb[o]) : 0) + o;
+    // In wrapping arithmetic: the row sums split an indptr whose steps they have yet to check
+    // (Op::checks_input_steps), where a bad entry must give only an unbalanced split, not an
+    // overflow.
+    return static_cast<int64_t>(static_cast<uint64_t>(pa[o]) + (pb ? static_cast<uint64_t>(pb[o]) : 0) +
+                                static_cast<uint64_t>(o));
   };
   const int64_t total = cost(outer);
   for (int t = 1; t < nt; ++t) {
