@@ -185,18 +185,12 @@ bool dtype_from_npy(int num, DType* out) {
   return false;
 }
 
-// Drops a reference to a Python object that an NDArray's Buffer kept (the numpy array it views),
-// under the GIL (not at all once the interpreter is finalizing), from any thread.
+// Drops the reference to a numpy array that an NDArray's Buffer kept (numpy_array_view), under
+// the GIL (not at all once the interpreter is finalizing), from any thread.
 void release_reference(void* p) {
   if (!Py_IsInitialized() || _Py_IsFinalizing()) return;
   nb::gil_scoped_acquire gil;
   Py_DECREF(static_cast<PyObject*>(p));
-}
-
-// A reference to obj, dropped by release_reference.
-std::shared_ptr<void> hold_reference(PyObject* obj) {
-  Py_INCREF(obj);
-  return std::shared_ptr<void>(obj, release_reference);
 }
 
 // An exact numpy.ndarray of a native-order dtype Hypatia has, viewed without the buffer
